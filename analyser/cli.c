@@ -1,0 +1,100 @@
+/* cli.c: dispatch `rfnoise <command>` to its implementation; top-level --help and --version. */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const cli_command commands[] = {
+#define RFN_COMMAND(name, summary, fn) {name, summary, fn},
+#include "commands.def"
+#undef RFN_COMMAND
+};
+static const size_t n_commands = sizeof commands / sizeof commands[0];
+
+void cli_error(const char *cmd, const rfn_error *err)
+{
+    fprintf(stderr, "rfnoise: %s: %s\n", cmd,
+            err && err->msg[0] ? err->msg : rfn_strerror(err ? err->status : RFN_ERR_INVALID));
+}
+
+void cli_errorf(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "rfnoise: %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_parse_double(const char *s, double *out)
+{
+    if (!s || !*s)
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (*end != '\0' || errno == ERANGE || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_u64(const char *s, unsigned long long *out)
+{
+    if (!s || !*s || *s == '-' || *s == '+')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end != '\0' || errno == ERANGE)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static void usage(FILE *fp)
+{
+    fprintf(fp, "Usage: rfnoise <command> [options] [arguments]\n"
+                "\n"
+                "RF noise and device compliance analyser for smart-metering installs.\n"
+                "\n"
+                "Commands:\n");
+    for (size_t i = 0; i < n_commands; i++)
+        fprintf(fp, "  %-13s %s\n", commands[i].name, commands[i].summary);
+    fprintf(fp, "\n"
+                "Options:\n"
+                "  -h, --help     show this help (and `rfnoise <command> --help` for a command)\n"
+                "  -V, --version  show the version\n"
+                "\n"
+                "Exit status: 0 success / all compliant, 1 non-compliance found,\n"
+                "2 usage or input error, 3 inconclusive results only.\n");
+}
+
+int cli_main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return RFN_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
+        usage(stdout);
+        return RFN_EXIT_OK;
+    }
+    if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
+        printf("rfnoise %s\n", RFN_VERSION);
+        return RFN_EXIT_OK;
+    }
+    for (size_t i = 0; i < n_commands; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    cli_errorf("usage", "unknown command '%s' (see rfnoise --help)", name);
+    return RFN_EXIT_USAGE;
+}

@@ -1,0 +1,41 @@
+/* cli.h: the rfnoise command table and the conventions every subcommand follows. */
+#ifndef RFN_CLI_H
+#define RFN_CLI_H
+
+#include "rfn_error.h"
+
+/* Exit status (ARCHITECTURE.md §7): 0 all compliant / success, 1 non-compliance found, 2 usage or
+ * input error, 3 inconclusive only (no failure, but not everything could be proven). */
+enum {
+    RFN_EXIT_OK = 0,
+    RFN_EXIT_NONCOMPLIANT = 1,
+    RFN_EXIT_USAGE = 2,
+    RFN_EXIT_INCONCLUSIVE = 3,
+};
+
+/* A subcommand: argv[0] is the subcommand's own name. Returns the process exit status. */
+typedef int (*cli_command_fn)(int argc, char **argv);
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary; /* one line for `rfnoise --help` */
+    cli_command_fn run;
+} cli_command;
+
+/* Print "rfnoise: <cmd>: <message>" on stderr (the one-line error format of STYLE.md). */
+void cli_error(const char *cmd, const rfn_error *err);
+void cli_errorf(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Parse a whole option argument as a finite double / non-negative 64-bit integer; 0 on success.
+ * Rejects trailing garbage ("12k"), empty strings and overflow. */
+int cli_parse_double(const char *s, double *out);
+int cli_parse_u64(const char *s, unsigned long long *out);
+
+/* The dispatcher behind main(). */
+int cli_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,7 @@
+/* main.c: the rfnoise executable; everything else lives in the rfn_analyser library. */
+#include "cli.h"
+
+int main(int argc, char **argv)
+{
+    return cli_main(argc, argv);
+}
