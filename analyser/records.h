@@ -9,6 +9,93 @@
 
 /* ---- capture metadata (capture reader) -------------------------------------------------------- */
 /* @capture-section: owned by capture.c */
+/* Filled by capture_open() (analyser/capture.h); see there for the reading API. */
+
+/* Where a metadata value came from (ARCHITECTURE.md §5), strongest first. A stronger source wins
+ * a conflict; the weaker value is named in a warning. capture_source_name() gives the names. */
+typedef enum capture_source {
+    CAPTURE_SRC_NONE = 0,     /* "none": not known */
+    CAPTURE_SRC_SIGMF,        /* "sigmf": the .sigmf-meta file */
+    CAPTURE_SRC_HEADER,       /* "header": container header (WAV/RF64/W64 fmt, FLAC, CAF) */
+    CAPTURE_SRC_WAV_AUXI,     /* "wav-auxi": WAV auxi chunk (SDR#, HDSDR, SDRangel) */
+    CAPTURE_SRC_FILENAME,     /* "filename": file-name convention or extension */
+    CAPTURE_SRC_COMMAND_LINE, /* "command-line": --rate, --center, --format, FORMAT:path */
+} capture_source;
+
+#define CAPTURE_PATH_MAX 1024    /* longest path kept in capture_meta (longer paths are refused) */
+#define CAPTURE_TEXT_MAX 128     /* longest text field (labels, ids); longer values are cut */
+#define CAPTURE_TIME_MAX 40      /* ISO 8601 date-time text */
+#define CAPTURE_MAX_WARNINGS 8   /* further warnings are counted in n_warnings_dropped */
+#define CAPTURE_WARNING_MAX 320
+
+/* A span of the capture (SigMF annotations[]): the hub's own bursts, to exclude from noise
+ * statistics (ARCHITECTURE.md §4). */
+typedef struct capture_annotation {
+    int64_t sample_start; /* first sample (frame) index, 0 = first sample of the data */
+    int64_t sample_count; /* samples in the span; -1 = to the end of the capture */
+    double freq_lo_hz;    /* core:freq_lower_edge as written (Hz), NAN when absent */
+    double freq_hi_hz;    /* core:freq_upper_edge, NAN when absent */
+    char label[CAPTURE_TEXT_MAX]; /* core:label, else core:comment, else "" */
+} capture_annotation;
+
+/* One SigMF captures[] segment: from sample_start on, the capture was tuned to center_freq_hz.
+ * Non-SigMF captures have one segment at sample 0 built from the merged metadata. */
+typedef struct capture_segment {
+    int64_t sample_start;
+    double center_freq_hz;             /* NAN when unknown */
+    char datetime[CAPTURE_TIME_MAX];   /* ISO 8601, "" when unknown */
+} capture_segment;
+
+typedef struct capture_meta {
+    char path[CAPTURE_PATH_MAX];       /* as given, without a FORMAT: prefix */
+    char data_path[CAPTURE_PATH_MAX];  /* file holding the samples (.sigmf-data for a pair) */
+    char container[16]; /* "sigmf", "sigmf-archive", "wav", "rf64", "w64", "flac", "caf", "raw" */
+    char format[16];    /* sample datatype in SigMF notation: "cu8", "ci8", "ci16_le", "ci32_le",
+                           "cf32_le", "cf64_le", "ri16_le", "rf32_be", ... (WAV PCM 24-bit: "ci24_le") */
+    int is_complex;     /* 1 = I/Q samples; 0 = real samples (delivered in the real part) */
+    int channels;       /* channels in the file; reads deliver capture_options.channel only */
+    int bits;           /* bits per component in the file: 8, 16, 24, 32 or 64 */
+    int is_float;       /* components are floating point (no clipping codes) */
+    double sample_rate_hz;  /* > 0, always known (open fails without it) */
+    double center_freq_hz;  /* of the first segment; NAN when unknown */
+    int64_t sample_count;   /* frames (complex or real samples per channel) in the capture */
+    double duration_s;      /* sample_count / sample_rate_hz */
+    char datetime[CAPTURE_TIME_MAX]; /* ISO 8601 time of the first sample, "" when unknown */
+    /* rfnoise: SigMF namespace (empty when absent) */
+    char device_id[CAPTURE_TEXT_MAX];      /* rfnoise:device_id, EUI-64 DeviceID */
+    char mpxn[CAPTURE_TEXT_MAX];           /* rfnoise:mpxn, ImportMPxN */
+    char calibration_id[CAPTURE_TEXT_MAX]; /* rfnoise:calibration_id */
+    char engineer[CAPTURE_TEXT_MAX];       /* rfnoise:engineer */
+    char site[CAPTURE_TEXT_MAX];           /* rfnoise:site */
+    char hw[CAPTURE_TEXT_MAX];             /* core:hw, else the recording tool when known */
+    double latitude_deg, longitude_deg, altitude_m; /* core:geolocation (GeoJSON), NAN absent */
+    /* Arrays owned by the capture, valid until capture_close(); a copied capture_meta shares them. */
+    const capture_segment *segments;
+    size_t n_segments;
+    const capture_annotation *annotations;
+    size_t n_annotations;
+    /* Where each value came from. */
+    capture_source src_format, src_sample_rate, src_center_freq, src_datetime, src_device;
+    /* Conflicts between sources and other notes, one line each naming both values. */
+    size_t n_warnings, n_warnings_dropped;
+    char warnings[CAPTURE_MAX_WARNINGS][CAPTURE_WARNING_MAX];
+} capture_meta;
+
+/* Validation while reading (capture_get_stats); all over the samples delivered so far. */
+typedef struct capture_stats {
+    int64_t samples_read;      /* frames delivered */
+    int64_t clipped_samples;   /* frames with a component at or within one code of full scale
+                                  (float formats: |x| >= 1.0) */
+    double clipped_fraction;   /* clipped_samples / samples_read (0 when nothing read) */
+    int64_t nonfinite_count;   /* NaN/Inf components, each delivered as 0.0f */
+    int64_t zero_samples;      /* frames exactly 0 (+0i): silenced gaps, not a noise floor */
+    double dc_i, dc_q;         /* mean of the real / imaginary part (full scale 1.0) */
+    double iq_gain_imbalance_db;   /* 10·log10(var I / var Q) after DC removal; NAN for real */
+    double iq_phase_imbalance_deg; /* asin(cov(I,Q)/sqrt(var I·var Q)); NAN for real or zeros */
+    double mean_power;         /* mean |x|² (linear, full-scale tone = 1.0) */
+    double peak_abs;           /* largest |component| seen */
+    int64_t truncated_bytes;   /* bytes of a partial final frame that were not read */
+} capture_stats;
 
 /* ---- band measurements and verdicts (analyse) ------------------------------------------------- */
 /* @analyse-section: owned by analyse.c */
