@@ -1,0 +1,434 @@
+/* plot.c: generate gnuplot scripts and numeric data files, run gnuplot without a shell, and move
+ * its output into place through atomic_file. */
+#include "plot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "atomic_file.h"
+
+/* ---- text ------------------------------------------------------------------------------------- */
+
+char *plot_quote(const char *text)
+{
+    if (!text)
+        text = "";
+    size_t n = 0;
+    for (const char *p = text; *p; p++)
+        n += *p == '\'' ? 2 : 1;
+    char *out = malloc(n + 3);
+    if (!out)
+        return NULL;
+    char *o = out;
+    *o++ = '\'';
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '\'') {
+            *o++ = '\'';
+            *o++ = '\'';
+        } else if (*p < 0x20 || *p == 0x7f) {
+            *o++ = ' '; /* newlines would end the command; other controls have no business here */
+        } else {
+            *o++ = (char)*p;
+        }
+    }
+    *o++ = '\'';
+    *o = '\0';
+    return out;
+}
+
+/* Write text to fp as a quoted literal. Returns 0, or -1 when out of memory. */
+static int put_quoted(FILE *fp, const char *text)
+{
+    char *q = plot_quote(text);
+    if (!q)
+        return -1;
+    fputs(q, fp);
+    free(q);
+    return 0;
+}
+
+/* A number for a data file: finite values exactly, anything else as NaN (gnuplot skips it). */
+static void put_number(FILE *fp, double v)
+{
+    if (isfinite(v))
+        fprintf(fp, "%.10g", v);
+    else
+        fputs("NaN", fp);
+}
+
+rfn_status plot_format_from_path(const char *path, plot_format *fmt, rfn_error *err)
+{
+    const char *dot = strrchr(path, '.');
+    if (dot && strcasecmp(dot, ".png") == 0) {
+        *fmt = PLOT_PNG;
+        return RFN_OK;
+    }
+    if (dot && strcasecmp(dot, ".svg") == 0) {
+        *fmt = PLOT_SVG;
+        return RFN_OK;
+    }
+    return rfn_error_set(err, RFN_ERR_INVALID, "%s: plot file name must end in .png or .svg",
+                         path);
+}
+
+/* ---- the temporary workspace ------------------------------------------------------------------ */
+
+typedef struct plot_tmp {
+    char dir[512];
+} plot_tmp;
+
+static const char *const tmp_names[] = {"plot.gp", "a.dat", "b.dat", "out", "stderr", NULL};
+
+static rfn_status tmp_create(plot_tmp *t, rfn_error *err)
+{
+    const char *base = getenv("TMPDIR");
+    if (!base || !*base)
+        base = "/tmp";
+    if (snprintf(t->dir, sizeof t->dir, "%s/rfnoise-plot.XXXXXX", base) >= (int)sizeof t->dir)
+        return rfn_error_set(err, RFN_ERR_INVALID, "TMPDIR is too long");
+    if (!mkdtemp(t->dir))
+        return rfn_error_set(err, RFN_ERR_IO, "%s: cannot create a temporary directory: %s",
+                             t->dir, strerror(errno));
+    return RFN_OK;
+}
+
+static void tmp_path(const plot_tmp *t, const char *name, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s/%s", t->dir, name);
+}
+
+static void tmp_destroy(plot_tmp *t)
+{
+    char p[600];
+    for (size_t i = 0; tmp_names[i]; i++) {
+        tmp_path(t, tmp_names[i], p, sizeof p);
+        unlink(p);
+    }
+    rmdir(t->dir);
+}
+
+/* ---- running gnuplot -------------------------------------------------------------------------- */
+
+/* Run gnuplot on the script in t and wait. No shell: argv is fixed; data never reaches a command
+ * line. Exec failures come back through a close-on-exec pipe. */
+static rfn_status run_gnuplot(const plot_tmp *t, rfn_error *err)
+{
+    const char *prog = getenv("RFN_GNUPLOT");
+    if (!prog || !*prog)
+        prog = "gnuplot";
+    char script[600], errpath[600];
+    tmp_path(t, "plot.gp", script, sizeof script);
+    tmp_path(t, "stderr", errpath, sizeof errpath);
+
+    int pfd[2];
+    if (pipe(pfd) != 0)
+        return rfn_error_set(err, RFN_ERR_IO, "pipe: %s", strerror(errno));
+    fcntl(pfd[1], F_SETFD, FD_CLOEXEC);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(pfd[0]);
+        close(pfd[1]);
+        return rfn_error_set(err, RFN_ERR_IO, "fork: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        close(pfd[0]);
+        int in = open("/dev/null", O_RDONLY);
+        int out = open("/dev/null", O_WRONLY);
+        int efd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (in >= 0)
+            dup2(in, 0);
+        if (out >= 0)
+            dup2(out, 1);
+        if (efd >= 0)
+            dup2(efd, 2);
+        char *const argv[] = {(char *)prog, (char *)"-d", script, NULL};
+        execvp(prog, argv);
+        int e = errno;
+        ssize_t wr = write(pfd[1], &e, sizeof e);
+        (void)wr;
+        _exit(127);
+    }
+    close(pfd[1]);
+    int child_errno = 0;
+    ssize_t got;
+    do
+        got = read(pfd[0], &child_errno, sizeof child_errno);
+    while (got < 0 && errno == EINTR);
+    close(pfd[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (got == (ssize_t)sizeof child_errno)
+        return rfn_error_set(err, child_errno == ENOENT ? RFN_ERR_NOTFOUND : RFN_ERR_EXTERNAL,
+                             "%s not found or not runnable (%s): install gnuplot-nox or set "
+                             "RFN_GNUPLOT; the analysis itself does not need it",
+                             prog, strerror(child_errno));
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        /* The first non-empty line gnuplot wrote names the problem. */
+        char line[256] = "";
+        FILE *ef = fopen(errpath, "r");
+        if (ef) {
+            while (fgets(line, sizeof line, ef)) {
+                line[strcspn(line, "\r\n")] = '\0';
+                if (line[strspn(line, " \t^")])
+                    break;
+            }
+            fclose(ef);
+        }
+        return rfn_error_set(err, RFN_ERR_EXTERNAL, "gnuplot failed (%s %d): %s",
+                             WIFEXITED(status) ? "exit status" : "signal",
+                             WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+                             line[0] ? line : "no message");
+    }
+    return RFN_OK;
+}
+
+/* Copy gnuplot's output from the workspace to out_path through atomic_file. */
+static rfn_status publish(const plot_tmp *t, const char *out_path, rfn_error *err)
+{
+    char src[600];
+    tmp_path(t, "out", src, sizeof src);
+    FILE *in = fopen(src, "rb");
+    if (!in)
+        return rfn_error_set(err, RFN_ERR_EXTERNAL, "gnuplot wrote no output file");
+    atomic_file *af = NULL;
+    rfn_status st = atomic_file_open(out_path, &af, err);
+    if (st) {
+        fclose(in);
+        return st;
+    }
+    char buf[65536];
+    size_t n, total = 0;
+    FILE *out = atomic_file_stream(af);
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
+        fwrite(buf, 1, n, out);
+        total += n;
+    }
+    int bad = ferror(in);
+    fclose(in);
+    if (bad || total == 0) {
+        atomic_file_abort(af);
+        return rfn_error_set(err, RFN_ERR_EXTERNAL, "gnuplot output is %s",
+                             bad ? "unreadable" : "empty");
+    }
+    return atomic_file_commit(af, err);
+}
+
+/* Script preamble: terminal, output (inside the workspace), common settings. */
+static void put_preamble(FILE *fp, const plot_tmp *t, plot_format fmt)
+{
+    char out[600];
+    tmp_path(t, "out", out, sizeof out);
+    if (fmt == PLOT_PNG)
+        fputs("set terminal pngcairo size 1200,700 noenhanced font 'sans,10'\n", fp);
+    else
+        fputs("set terminal svg size 1200,700 noenhanced font 'sans,10' background '#ffffff'\n",
+              fp);
+    fputs("set output ", fp);
+    put_quoted(fp, out);
+    fputs("\nset encoding utf8\nset datafile missing 'NaN'\nset grid\n", fp);
+}
+
+static FILE *open_tmp(const plot_tmp *t, const char *name, rfn_error *err)
+{
+    char p[600];
+    tmp_path(t, name, p, sizeof p);
+    FILE *fp = fopen(p, "w");
+    if (!fp)
+        rfn_error_set(err, RFN_ERR_IO, "%s: %s", p, strerror(errno));
+    return fp;
+}
+
+static rfn_status close_tmp(FILE *fp, rfn_error *err)
+{
+    int bad = ferror(fp);
+    if (fclose(fp) != 0 || bad)
+        return rfn_error_set(err, RFN_ERR_IO, "cannot write the plot's temporary files");
+    return RFN_OK;
+}
+
+/* ---- spectrum --------------------------------------------------------------------------------- */
+
+rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn_error *err)
+{
+    plot_format fmt;
+    rfn_status st = plot_format_from_path(out_path, &fmt, err);
+    if (st)
+        return st;
+    if (!p->freq_hz || !p->mean_db || p->n < 2)
+        return rfn_error_set(err, RFN_ERR_INVALID, "plot: a spectrum needs at least 2 points");
+    plot_tmp t;
+    if ((st = tmp_create(&t, err)))
+        return st;
+
+    FILE *fp = open_tmp(&t, "a.dat", err);
+    if (!fp) {
+        st = err ? err->status : RFN_ERR_IO;
+        goto done;
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        put_number(fp, p->freq_hz[i] / 1e6);
+        fputc(' ', fp);
+        put_number(fp, p->mean_db[i]);
+        fputc(' ', fp);
+        put_number(fp, p->max_db ? p->max_db[i] : NAN);
+        fputc('\n', fp);
+    }
+    if ((st = close_tmp(fp, err)))
+        goto done;
+
+    /* Limit lines: one data block each, separated by two blank lines (gnuplot "index"). */
+    fp = open_tmp(&t, "b.dat", err);
+    if (!fp) {
+        st = err ? err->status : RFN_ERR_IO;
+        goto done;
+    }
+    for (size_t k = 0; k < p->n_limits; k++) {
+        for (size_t i = 0; i < p->limits[k].n; i++) {
+            put_number(fp, p->limits[k].freq_hz[i] / 1e6);
+            fputc(' ', fp);
+            put_number(fp, p->limits[k].level[i]);
+            fputc('\n', fp);
+        }
+        fputs("\n\n", fp);
+    }
+    if ((st = close_tmp(fp, err)))
+        goto done;
+
+    fp = open_tmp(&t, "plot.gp", err);
+    if (!fp) {
+        st = err ? err->status : RFN_ERR_IO;
+        goto done;
+    }
+    char a_dat[600], b_dat[600];
+    tmp_path(&t, "a.dat", a_dat, sizeof a_dat);
+    tmp_path(&t, "b.dat", b_dat, sizeof b_dat);
+    put_preamble(fp, &t, fmt);
+    fputs("set title ", fp);
+    put_quoted(fp, p->title);
+    if (p->subtitle) {
+        fputs(" . \"\\n\" . ", fp);
+        put_quoted(fp, p->subtitle);
+    }
+    fputs("\nset xlabel 'Frequency (MHz)'\nset ylabel ", fp);
+    put_quoted(fp, p->y_label ? p->y_label : "");
+    fputs("\nset key top right opaque box\nset format x '%.6g'\n", fp);
+    for (size_t k = 0; k < p->n_fail; k++) {
+        fprintf(fp, "set object %zu rect from ", k + 1);
+        put_number(fp, p->fail[k].f_lo_hz / 1e6);
+        fputs(", graph 0 to ", fp);
+        put_number(fp, p->fail[k].f_hi_hz / 1e6);
+        fputs(", graph 1 fillcolor rgb '#ffb0b0' fillstyle solid 0.5 noborder behind\n", fp);
+    }
+    if (p->has_worst && isfinite(p->worst_freq_hz) && isfinite(p->worst_level)) {
+        char text[160];
+        snprintf(text, sizeof text, "worst margin %.2f dB at %.6f MHz", p->worst_margin_db,
+                 p->worst_freq_hz / 1e6);
+        fputs("set label 1 ", fp);
+        put_quoted(fp, text);
+        fputs(" at ", fp);
+        put_number(fp, p->worst_freq_hz / 1e6);
+        fputc(',', fp);
+        put_number(fp, p->worst_level);
+        fputs(" point pointtype 7 pointsize 1.5 lc rgb '#000000' offset 1,1 front\n", fp);
+    }
+    fputs("plot ", fp);
+    put_quoted(fp, a_dat);
+    fputs(" using 1:2 with lines lw 1 lc rgb '#1f77b4' title 'mean'", fp);
+    if (p->max_db) {
+        fputs(", ", fp);
+        put_quoted(fp, a_dat);
+        fputs(" using 1:3 with lines lw 1 lc rgb '#ff7f0e' title 'max-hold'", fp);
+    }
+    for (size_t k = 0; k < p->n_limits; k++) {
+        fputs(", ", fp);
+        put_quoted(fp, b_dat);
+        fprintf(fp, " index %zu using 1:2 with lines lw 2 dt 2 lc rgb '#d62728' title ", k);
+        put_quoted(fp, p->limits[k].label);
+    }
+    fputc('\n', fp);
+    if ((st = close_tmp(fp, err)))
+        goto done;
+    if ((st = run_gnuplot(&t, err)))
+        goto done;
+    st = publish(&t, out_path, err);
+done:
+    tmp_destroy(&t);
+    return st;
+}
+
+/* ---- spectrogram ------------------------------------------------------------------------------ */
+
+rfn_status plot_spectrogram_write(const plot_spectrogram *s, const char *out_path,
+                                  rfn_error *err)
+{
+    plot_format fmt;
+    rfn_status st = plot_format_from_path(out_path, &fmt, err);
+    if (st)
+        return st;
+    if (!s->level_db || s->n_rows < 2 || s->n_cols < 2 || !(s->dt_s > 0) || !(s->df_hz > 0))
+        return rfn_error_set(err, RFN_ERR_INVALID,
+                             "plot: a spectrogram needs at least 2 x 2 cells and steps > 0");
+    plot_tmp t;
+    if ((st = tmp_create(&t, err)))
+        return st;
+    /* gnuplot "nonuniform matrix": first row N x0..x(N-1), then y z0..z(N-1) per row. */
+    FILE *fp = open_tmp(&t, "a.dat", err);
+    if (!fp) {
+        st = err ? err->status : RFN_ERR_IO;
+        goto done;
+    }
+    fprintf(fp, "%zu", s->n_cols);
+    for (size_t c = 0; c < s->n_cols; c++) {
+        fputc(' ', fp);
+        put_number(fp, (s->f0_hz + (double)c * s->df_hz) / 1e6);
+    }
+    fputc('\n', fp);
+    for (size_t r = 0; r < s->n_rows; r++) {
+        put_number(fp, s->t0_s + (double)r * s->dt_s);
+        for (size_t c = 0; c < s->n_cols; c++) {
+            fputc(' ', fp);
+            put_number(fp, s->level_db[r * s->n_cols + c]);
+        }
+        fputc('\n', fp);
+    }
+    if ((st = close_tmp(fp, err)))
+        goto done;
+    fp = open_tmp(&t, "plot.gp", err);
+    if (!fp) {
+        st = err ? err->status : RFN_ERR_IO;
+        goto done;
+    }
+    char a_dat[600];
+    tmp_path(&t, "a.dat", a_dat, sizeof a_dat);
+    put_preamble(fp, &t, fmt);
+    fputs("set title ", fp);
+    put_quoted(fp, s->title);
+    fputs("\nset xlabel 'Frequency (MHz)'\nset ylabel 'Time (s)'\nset cblabel ", fp);
+    put_quoted(fp, s->z_label ? s->z_label : "");
+    fputs("\nset format x '%.6g'\nset palette defined (0 '#000004', 1 '#3b0f70', "
+          "2 '#8c2981', 3 '#de4968', 4 '#fe9f6d', 5 '#fcfdbf')\n"
+          "set autoscale xfix\nset autoscale yfix\nset grid noxtics noytics\n"
+          "plot ",
+          fp);
+    put_quoted(fp, a_dat);
+    fputs(" nonuniform matrix using 1:2:3 with image notitle\n", fp);
+    if ((st = close_tmp(fp, err)))
+        goto done;
+    if ((st = run_gnuplot(&t, err)))
+        goto done;
+    st = publish(&t, out_path, err);
+done:
+    tmp_destroy(&t);
+    return st;
+}

@@ -1,0 +1,80 @@
+/* plot.h: spectrum and spectrogram plots (PNG, SVG) drawn by gnuplot. This module is the only
+ * place that talks to gnuplot: it runs it as a separate process (fork + execvp, no shell), hands
+ * it a generated script and numeric data files in a private temporary directory, and passes every
+ * text that comes from data (titles, labels, file names) as a gnuplot single-quoted string
+ * literal with control characters removed, so that no label can run a command (gnuplot expands
+ * `backquotes` and macros only outside single quotes, and single quotes admit no escapes other
+ * than '' for '). The terminal is "noenhanced", so ^ _ @ { } in labels stay literal too.
+ *
+ * The gnuplot program is "gnuplot" on PATH, or the program named by the environment variable
+ * RFN_GNUPLOT. It runs with -d (no user init file). Output files are written through
+ * atomic_file: a failed plot never leaves a partial file. */
+#ifndef RFN_PLOT_H
+#define RFN_PLOT_H
+
+#include <stddef.h>
+
+#include "rfn_error.h"
+
+typedef enum plot_format {
+    PLOT_PNG = 0, /* pngcairo, 1200 x 700 */
+    PLOT_SVG,     /* svg, 1200 x 700 */
+} plot_format;
+
+/* Format from the output file's extension (".png" or ".svg", case-insensitive);
+ * RFN_ERR_INVALID otherwise. */
+rfn_status plot_format_from_path(const char *path, plot_format *fmt, rfn_error *err);
+
+/* A polyline (a limit line) over frequency. */
+typedef struct plot_line {
+    const char *label;      /* legend text (from data: escaped) */
+    const double *freq_hz;  /* [n] non-decreasing */
+    const double *level;    /* [n] in the plot's y unit */
+    size_t n;
+} plot_line;
+
+/* A frequency span shaded as failing. */
+typedef struct plot_span {
+    double f_lo_hz, f_hi_hz;
+} plot_span;
+
+typedef struct plot_spectrum {
+    const char *title;        /* first line of the title (from data: escaped) */
+    const char *subtitle;     /* second line, or NULL */
+    const char *y_label;      /* e.g. "PSD (dBm/Hz)" */
+    const double *freq_hz;    /* [n] ascending, absolute frequency */
+    const double *mean_db;    /* [n] mean trace, required; non-finite values are not drawn */
+    const double *max_db;     /* [n] max-hold trace, or NULL */
+    size_t n;                 /* >= 2 */
+    const plot_line *limits;  /* limit lines, drawn as steps/segments between their points */
+    size_t n_limits;
+    const plot_span *fail;    /* failing regions, shaded */
+    size_t n_fail;
+    int has_worst;            /* annotate the worst margin at (worst_freq_hz, worst_level) */
+    double worst_freq_hz, worst_level, worst_margin_db;
+} plot_spectrum;
+
+/* Spectrogram: n_rows time slices x n_cols frequency bins, row-major level_db[row * n_cols +
+ * col]; row r starts at t0_s + r * dt_s, column c is at f0_hz + c * df_hz. */
+typedef struct plot_spectrogram {
+    const char *title;
+    const char *z_label;      /* e.g. "dBFS/Hz" */
+    const double *level_db;
+    size_t n_rows, n_cols;    /* each >= 2 */
+    double t0_s, dt_s;
+    double f0_hz, df_hz;
+} plot_spectrogram;
+
+/* Draw and write out_path (format from its extension). Errors: RFN_ERR_INVALID (bad input or
+ * extension), RFN_ERR_NOTFOUND ("gnuplot not found: install gnuplot-nox or set RFN_GNUPLOT"),
+ * RFN_ERR_EXTERNAL (gnuplot failed: its first error line is in the message), RFN_ERR_IO. */
+rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn_error *err);
+rfn_status plot_spectrogram_write(const plot_spectrogram *s, const char *out_path,
+                                  rfn_error *err);
+
+/* text as a gnuplot single-quoted string literal: ' doubled, every control character (and DEL)
+ * replaced by a space; NULL gives ''. Returns a malloc'd string (free()) or NULL when out of
+ * memory. Exposed for tests. */
+char *plot_quote(const char *text);
+
+#endif
