@@ -1,0 +1,464 @@
+/* detector.c: CISPR 16-1-1 detectors on every STFT bin (see detector.h). The envelope of bin j in
+ * a frame is e = sqrt(power); the circuits below are the standard's analogue detectors, stepped
+ * exactly (exponential coefficients) at the frame rate or at a block rate K frames long. */
+#include "detector.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- CISPR 16-1-1 parameters ------------------------------------------------------------------
+ * Quasi-peak (CISPR 16-1-1 clause 4, table "characteristics of the quasi-peak measuring
+ * receiver"), as reproduced in the R&S FPL1000 User Manual 1178.3370.02, Table 6-16 "Required
+ * parameters depending on frequency for CISPR quasi-peak detector" and in the German Wikipedia
+ * article "Quasispitzenwert" (technical definition table):
+ *            RBW(6 dB)  charge  discharge  meter T_M
+ *   Band A   200 Hz     45 ms   500 ms     160 ms
+ *   Band B   9 kHz      1 ms    160 ms     160 ms
+ *   Band C/D 120 kHz    1 ms    550 ms     100 ms
+ * CISPR average (clause 6): the peak reading of a meter of time constant 160 ms in Bands A and B
+ * and 100 ms in Bands C, D and E, independent of observation time (Narda PMM ER9000 operating
+ * instructions §3.2.3.3 quoting CISPR 16-1-1; R&S FPL1000 Table 6-17). Band E RBW 1 MHz and no
+ * quasi-peak (FPL1000 Table 6-17). The RMS-average corner frequencies (A, B 10 Hz; C/D 100 Hz;
+ * E 1 kHz; CISPR 16-1-1 clause 7) are from the standard's text as we know it and were NOT
+ * confirmed against a published copy by the search available here. */
+static const rfn_det_params band_params[RFN_DET_BAND_COUNT] = {
+    [RFN_DET_BAND_A] = {200.0, 45e-3, 500e-3, 160e-3, 160e-3, 10.0},
+    [RFN_DET_BAND_B] = {9e3, 1e-3, 160e-3, 160e-3, 160e-3, 10.0},
+    [RFN_DET_BAND_CD] = {120e3, 1e-3, 550e-3, 100e-3, 100e-3, 100.0},
+    [RFN_DET_BAND_E] = {1e6, 0.0, 0.0, 0.0, 100e-3, 1000.0},
+};
+
+static const char *const band_names[RFN_DET_BAND_COUNT] = {"A", "B", "CD", "E"};
+
+rfn_status rfn_det_params_for_band(rfn_det_band band, rfn_det_params *p)
+{
+    if ((int)band < 0 || band >= RFN_DET_BAND_COUNT || !p)
+        return RFN_ERR_INVALID;
+    *p = band_params[band];
+    return RFN_OK;
+}
+
+rfn_status rfn_det_band_from_name(const char *name, rfn_det_band *band)
+{
+    static const struct { const char *name; rfn_det_band band; } names[] = {
+        {"A", RFN_DET_BAND_A}, {"B", RFN_DET_BAND_B}, {"CD", RFN_DET_BAND_CD},
+        {"C/D", RFN_DET_BAND_CD}, {"C", RFN_DET_BAND_CD}, {"D", RFN_DET_BAND_CD},
+        {"E", RFN_DET_BAND_E},
+    };
+    if (!name || !band)
+        return RFN_ERR_INVALID;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *a = names[i].name, *b = name;
+        while (*a && (*a == *b || *a == *b - 'a' + 'A'))
+            a++, b++;
+        if (!*a && !*b) {
+            *band = names[i].band;
+            return RFN_OK;
+        }
+    }
+    return RFN_ERR_INVALID;
+}
+
+const char *rfn_det_band_name(rfn_det_band band)
+{
+    return (int)band >= 0 && band < RFN_DET_BAND_COUNT ? band_names[band] : "unknown";
+}
+
+rfn_det_band rfn_det_band_for_freq(double freq_hz)
+{
+    if (freq_hz < 150e3)
+        return RFN_DET_BAND_A;
+    if (freq_hz < 30e6)
+        return RFN_DET_BAND_B;
+    if (freq_hz <= 1e9)
+        return RFN_DET_BAND_CD;
+    return RFN_DET_BAND_E;
+}
+
+static const char *const det_names[] = {"peak", "rms", "cispr_avg", "rms_avg", "qp"};
+
+const char *rfn_det_name(rfn_det_kind kind)
+{
+    for (int i = 0; i < 5; i++)
+        if ((unsigned)kind == 1u << i)
+            return det_names[i];
+    return "unknown";
+}
+
+rfn_status rfn_det_parse_list(const char *list, unsigned *flags, rfn_error *err)
+{
+    if (!list || !flags)
+        return rfn_error_set(err, RFN_ERR_INVALID, "detectors: missing list");
+    unsigned f = 0;
+    const char *p = list;
+    for (;;) {
+        const char *end = p;
+        while (*end && *end != ',')
+            end++;
+        size_t len = (size_t)(end - p);
+        int found = -1;
+        for (int i = 0; i < 5; i++)
+            if (strlen(det_names[i]) == len && strncmp(p, det_names[i], len) == 0)
+                found = i;
+        if (found < 0)
+            return rfn_error_set(err, RFN_ERR_INVALID,
+                                 "detectors: unknown detector '%.*s' (peak, rms, cispr_avg, "
+                                 "rms_avg, qp)", (int)len, p);
+        f |= 1u << found;
+        if (!*end)
+            break;
+        p = end + 1;
+    }
+    *flags = f;
+    return RFN_OK;
+}
+
+/* ---- the detector object ---------------------------------------------------------------------
+ * Per bin, all in double (STYLE.md: accumulate in double):
+ *  peak     max of power.
+ *  rms      sum of power / frames.
+ *  qp       charge circuit: C dV/dt = (e - V)/Rc [e > V, ideal diode] - V/Rd, Rc C = charge,
+ *           Rd C = discharge time constant, stepped per frame; a steady envelope e settles at
+ *           e Rd / (Rc + Rd), so V is rescaled by (Rc + Rd) / Rd to read a continuous sine at its
+ *           level, as a receiver is calibrated to. Then the critically damped meter.
+ *  meter    critically damped second-order movement: H(s) = 1 / (1 + s T_M)^2, two cascaded
+ *           first-order lags of T_M (CISPR 16-1-1 defines T_M as the free period / 2 pi), the
+ *           reading being the maximum of its output.
+ *  cispr_avg  meter on the envelope e (linear average), maximum.
+ *  rms_avg  power through a first-order integrator tau = 1 / (4 f_c), sqrt, meter, maximum. A
+ *           pulse train of rate f reads sqrt(E f) for f >> f_c (rms law) and 2 f sqrt(E tau) for
+ *           f << f_c (linear law); the two meet at f = 1 / (4 tau) = f_c.
+ * The meters and the rms integrator change slowly (time constants >= 2.5 ms against frames of a
+ * few microseconds), so they are stepped once per block of K frames on the block's mean input,
+ * with K chosen so that a block is at most 1/100 of the shortest of those time constants. */
+#define QP_H_N 1024
+
+/* Charge current of a half-wave peak rectifier fed by a sine of amplitude e at the IF, averaged
+ * over the IF cycle (the IF is thousands of times faster than any time constant here), relative
+ * to its value at V = 0: the diode conducts while e sin(t) > V, so
+ *   (1/2pi) integral (e sin t - V)+ dt = (e/pi) h(V/e),  h(x) = sqrt(1 - x^2) - x arccos(x),
+ * h(0) = 1, h(1) = 0. Driving the charge with the envelope itself, (e - V)+, reads slow pulse
+ * trains 2-3.5 dB low against the CISPR 16-1-1 pulse-response table; the rectifier law meets it
+ * (tests/dsp/test_detector.c). */
+static double rect_h(double x)
+{
+    if (x <= 0.0)
+        return 1.0;
+    if (x >= 1.0)
+        return 0.0;
+    return sqrt(1.0 - x * x) - x * acos(x);
+}
+
+/* dV/dt = (e / T) h(V / e) - V / Td with e = 1 from V = 0: V after t seconds (RK4, fine steps),
+ * and its final value x_f where h(x_f) / x_f = T / Td. */
+static double qp_step_response(double T, double Td, double t)
+{
+    const int n = 4000;
+    double h = t / n, v = 0.0;
+    for (int i = 0; i < n; i++) {
+        double k1 = rect_h(v) / T - v / Td;
+        double k2 = rect_h(v + 0.5 * h * k1) / T - (v + 0.5 * h * k1) / Td;
+        double k3 = rect_h(v + 0.5 * h * k2) / T - (v + 0.5 * h * k2) / Td;
+        double k4 = rect_h(v + h * k3) / T - (v + h * k3) / Td;
+        v += h / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4);
+    }
+    return v;
+}
+
+static double qp_final(double T, double Td)
+{
+    double lo = 0.0, hi = 1.0; /* h(x)/x - T/Td decreases in x */
+    for (int i = 0; i < 60; i++) {
+        double x = 0.5 * (lo + hi);
+        if (rect_h(x) / x > T / Td)
+            lo = x;
+        else
+            hi = x;
+    }
+    return 0.5 * (lo + hi);
+}
+
+/* CISPR 16-1-1 defines the charge time constant as the time a suddenly applied constant sine
+ * takes to bring the detector output to 63 % (1 - 1/e) of its final value. Find the rectifier's
+ * T that does so (bisection in log T; the step time grows with T). */
+static double qp_calibrate(double Tc, double Td)
+{
+    double lo = Tc * 1e-3, hi = Tc * 10.0;
+    for (int i = 0; i < 50; i++) {
+        double T = sqrt(lo * hi);
+        if (qp_step_response(T, Td, Tc) < (1.0 - exp(-1.0)) * qp_final(T, Td))
+            hi = T; /* too slow */
+        else
+            lo = T;
+    }
+    return sqrt(lo * hi);
+}
+
+struct rfn_detector {
+    rfn_detector_config cfg;
+    size_t n;        /* bins */
+    size_t K, k;     /* frames per block, frames in the current block */
+    uint64_t frames;
+    /* per-frame coefficients */
+    double qp_c, qp_d; /* V += qp_c e h(V/e) ; V *= qp_d */
+    double qp_scale;   /* 1 / x_f: a steady sine's V reads its amplitude */
+    float qp_h[QP_H_N + 2]; /* h(x) on x = i / QP_H_N, linear interpolation */
+    /* per-block coefficients */
+    double a_qpm, a_avm, a_rms;
+    /* state, n each */
+    float *peak;
+    double *rms_sum, *blk_p, *blk_e, *blk_v;
+    double *qp_v, *qp_m1, *qp_m2, *qp_max;
+    double *av_m1, *av_m2, *av_max;
+    double *ra_i, *ra_m1, *ra_m2, *ra_max;
+    double *mem;
+};
+
+rfn_detector_config rfn_detector_config_default(void)
+{
+    rfn_detector_config c = {.n_bins = 1, .frame_rate_hz = 480e3, .detectors = RFN_DET_ALL,
+                             .params = band_params[RFN_DET_BAND_CD]};
+    return c;
+}
+
+rfn_status rfn_detector_create(const rfn_detector_config *cfg, rfn_detector **out,
+                               rfn_error *err)
+{
+    if (!cfg || !out)
+        return rfn_error_set(err, RFN_ERR_INVALID, "detector: missing configuration");
+    *out = NULL;
+    const rfn_det_params *p = &cfg->params;
+    double fr = cfg->frame_rate_hz;
+    if (cfg->n_bins < 1 || cfg->n_bins > ((size_t)1 << 24))
+        return rfn_error_set(err, RFN_ERR_INVALID, "detector: n_bins %zu out of range",
+                             cfg->n_bins);
+    if (!(fr > 0.0) || !isfinite(fr))
+        return rfn_error_set(err, RFN_ERR_INVALID, "detector: frame_rate_hz must be > 0");
+    if (!(cfg->detectors & RFN_DET_ALL) || (cfg->detectors & ~(unsigned)RFN_DET_ALL))
+        return rfn_error_set(err, RFN_ERR_INVALID, "detector: no valid detector selected");
+    double min_tc = INFINITY; /* shortest block-stepped time constant */
+    if (cfg->detectors & RFN_DET_QP) {
+        if (!(p->qp_charge_s > 0.0 && p->qp_discharge_s > 0.0 && p->qp_meter_s > 0.0))
+            return rfn_error_set(err, RFN_ERR_INVALID,
+                                 "detector: quasi-peak is not defined for these parameters "
+                                 "(Band E)");
+        if (p->qp_charge_s * fr < 2.0)
+            return rfn_error_set(err, RFN_ERR_INVALID,
+                                 "detector: frame rate %g Hz too low for a %g s QP charge", fr,
+                                 p->qp_charge_s);
+        min_tc = fmin(min_tc, p->qp_meter_s);
+    }
+    if (cfg->detectors & (RFN_DET_CISPR_AVG | RFN_DET_RMS_AVG)) {
+        if (!(p->avg_meter_s > 0.0))
+            return rfn_error_set(err, RFN_ERR_INVALID, "detector: avg_meter_s must be > 0");
+        min_tc = fmin(min_tc, p->avg_meter_s);
+    }
+    if (cfg->detectors & RFN_DET_RMS_AVG) {
+        if (!(p->rms_corner_hz > 0.0))
+            return rfn_error_set(err, RFN_ERR_INVALID, "detector: rms_corner_hz must be > 0");
+        min_tc = fmin(min_tc, 1.0 / (4.0 * p->rms_corner_hz));
+    }
+    if (isfinite(min_tc) && min_tc * fr < 2.0)
+        return rfn_error_set(err, RFN_ERR_INVALID,
+                             "detector: frame rate %g Hz too low for a %g s time constant", fr,
+                             min_tc);
+
+    rfn_detector *d = calloc(1, sizeof *d);
+    if (!d)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "detector: out of memory");
+    d->cfg = *cfg;
+    d->n = cfg->n_bins;
+    size_t K = isfinite(min_tc) ? (size_t)floor(min_tc * fr / 100.0) : 256;
+    d->K = K < 1 ? 1 : (K > 256 ? 256 : K);
+    const size_t n = d->n, n_arr = 17;
+    d->mem = calloc(n * n_arr, sizeof(double));
+    d->peak = calloc(n, sizeof *d->peak);
+    if (!d->mem || !d->peak) {
+        rfn_detector_destroy(d);
+        return rfn_error_set(err, RFN_ERR_NOMEM, "detector: out of memory for %zu bins", n);
+    }
+    double **arr[] = {&d->rms_sum, &d->blk_p, &d->blk_e, &d->blk_v, &d->qp_v, &d->qp_m1,
+                      &d->qp_m2, &d->qp_max, &d->av_m1, &d->av_m2, &d->av_max, &d->ra_i,
+                      &d->ra_m1, &d->ra_m2, &d->ra_max};
+    for (size_t i = 0; i < sizeof arr / sizeof arr[0]; i++)
+        *arr[i] = d->mem + i * n;
+
+    double dt = 1.0 / fr, dtb = (double)d->K / fr;
+    if (cfg->detectors & RFN_DET_QP) {
+        double T = qp_calibrate(p->qp_charge_s, p->qp_discharge_s);
+        d->qp_c = dt / T;
+        d->qp_d = exp(-dt / p->qp_discharge_s);
+        d->qp_scale = 1.0 / qp_final(T, p->qp_discharge_s);
+        for (int i = 0; i <= QP_H_N + 1; i++)
+            d->qp_h[i] = (float)rect_h((double)i / QP_H_N);
+        d->a_qpm = 1.0 - exp(-dtb / p->qp_meter_s);
+    }
+    if (cfg->detectors & (RFN_DET_CISPR_AVG | RFN_DET_RMS_AVG))
+        d->a_avm = 1.0 - exp(-dtb / p->avg_meter_s);
+    if (cfg->detectors & RFN_DET_RMS_AVG)
+        d->a_rms = 1.0 - exp(-dtb * 4.0 * p->rms_corner_hz);
+    *out = d;
+    return RFN_OK;
+}
+
+/* Step the block-rate stages with the mean inputs of the k frames just accumulated. */
+static void end_block(rfn_detector *d)
+{
+    const size_t n = d->n;
+    const unsigned det = d->cfg.detectors;
+    const double inv = 1.0 / (double)d->k;
+    if (det & RFN_DET_QP) {
+        const double a = d->a_qpm;
+        for (size_t j = 0; j < n; j++) {
+            double x = d->blk_v[j] * inv * d->qp_scale;
+            d->qp_m1[j] += a * (x - d->qp_m1[j]);
+            d->qp_m2[j] += a * (d->qp_m1[j] - d->qp_m2[j]);
+            if (d->qp_m2[j] > d->qp_max[j])
+                d->qp_max[j] = d->qp_m2[j];
+            d->blk_v[j] = 0.0;
+        }
+    }
+    if (det & RFN_DET_CISPR_AVG) {
+        const double a = d->a_avm;
+        for (size_t j = 0; j < n; j++) {
+            double x = d->blk_e[j] * inv;
+            d->av_m1[j] += a * (x - d->av_m1[j]);
+            d->av_m2[j] += a * (d->av_m1[j] - d->av_m2[j]);
+            if (d->av_m2[j] > d->av_max[j])
+                d->av_max[j] = d->av_m2[j];
+        }
+    }
+    if (det & RFN_DET_RMS_AVG) {
+        const double a = d->a_avm, ar = d->a_rms;
+        for (size_t j = 0; j < n; j++) {
+            d->ra_i[j] += ar * (d->blk_p[j] * inv - d->ra_i[j]);
+            double x = sqrt(d->ra_i[j]);
+            d->ra_m1[j] += a * (x - d->ra_m1[j]);
+            d->ra_m2[j] += a * (d->ra_m1[j] - d->ra_m2[j]);
+            if (d->ra_m2[j] > d->ra_max[j])
+                d->ra_max[j] = d->ra_m2[j];
+        }
+    }
+    for (size_t j = 0; j < n; j++) {
+        d->rms_sum[j] += d->blk_p[j];
+        d->blk_p[j] = 0.0;
+        d->blk_e[j] = 0.0;
+    }
+    d->k = 0;
+}
+
+void rfn_detector_write(rfn_detector *d, const float *power, size_t n_frames)
+{
+    const size_t n = d->n;
+    const unsigned det = d->cfg.detectors;
+    const int need_e = (det & (RFN_DET_QP | RFN_DET_CISPR_AVG)) != 0;
+    const double qc = d->qp_c, qd = d->qp_d;
+    float *restrict peak = d->peak;
+    double *restrict blk_p = d->blk_p, *restrict blk_e = d->blk_e, *restrict blk_v = d->blk_v;
+    double *restrict qv = d->qp_v;
+    for (size_t f = 0; f < n_frames; f++) {
+        const float *restrict pw = power + f * n;
+        for (size_t j = 0; j < n; j++) {
+            float p = pw[j];
+            peak[j] = p > peak[j] ? p : peak[j];
+            blk_p[j] += p;
+        }
+        if (need_e) {
+            if (det & RFN_DET_QP) {
+                for (size_t j = 0; j < n; j++) {
+                    double e = sqrt((double)pw[j]);
+                    double v = qv[j];
+                    if (e > v) {
+                        double x = v / e * QP_H_N;
+                        size_t i = (size_t)x;
+                        double h = d->qp_h[i] + (x - (double)i) * (d->qp_h[i + 1] - d->qp_h[i]);
+                        v += qc * e * h;
+                    }
+                    v *= qd;
+                    qv[j] = v;
+                    blk_v[j] += v;
+                    blk_e[j] += e;
+                }
+            } else {
+                for (size_t j = 0; j < n; j++)
+                    blk_e[j] += sqrt((double)pw[j]);
+            }
+        }
+        if (++d->k == d->K)
+            end_block(d);
+    }
+    d->frames += n_frames;
+}
+
+rfn_status rfn_detector_get(const rfn_detector *d, rfn_det_kind kind, double *out,
+                            rfn_error *err)
+{
+    if (!d || !out)
+        return rfn_error_set(err, RFN_ERR_INVALID, "detector: missing argument");
+    if (!(d->cfg.detectors & (unsigned)kind) || (kind & (kind - 1)))
+        return rfn_error_set(err, RFN_ERR_INVALID, "detector: %s was not configured",
+                             rfn_det_name(kind));
+    const size_t n = d->n;
+    /* Frames of a block in progress count for rms (they are in blk_p); the block-rate meters
+     * only see whole blocks, a lag of at most 1/100 of their time constant. */
+    for (size_t j = 0; j < n; j++) {
+        double v = 0.0;
+        switch (kind) {
+        case RFN_DET_PEAK:
+            v = d->peak[j];
+            break;
+        case RFN_DET_RMS:
+            v = d->frames ? (d->rms_sum[j] + d->blk_p[j]) / (double)d->frames : 0.0;
+            break;
+        case RFN_DET_CISPR_AVG:
+            v = d->av_max[j] * d->av_max[j];
+            break;
+        case RFN_DET_RMS_AVG:
+            v = d->ra_max[j] * d->ra_max[j];
+            break;
+        case RFN_DET_QP:
+            v = d->qp_max[j] * d->qp_max[j];
+            break;
+        default:
+            return rfn_error_set(err, RFN_ERR_INVALID, "detector: unknown kind %d", (int)kind);
+        }
+        out[j] = v;
+    }
+    return RFN_OK;
+}
+
+uint64_t rfn_detector_frames(const rfn_detector *d)
+{
+    return d->frames;
+}
+
+void rfn_detector_reset(rfn_detector *d)
+{
+    memset(d->mem, 0, d->n * 17 * sizeof(double));
+    memset(d->peak, 0, d->n * sizeof *d->peak);
+    d->k = 0;
+    d->frames = 0;
+}
+
+void rfn_detector_destroy(rfn_detector *d)
+{
+    if (!d)
+        return;
+    free(d->mem);
+    free(d->peak);
+    free(d);
+}
+
+double rfn_noise_rise_db(double floor_on, double floor_off)
+{
+    if (!(floor_on > 0.0) || !(floor_off > 0.0))
+        return NAN;
+    return 10.0 * log10(floor_on / floor_off);
+}
+
+double rfn_noise_excess(double floor_on, double floor_off)
+{
+    double x = floor_on - floor_off;
+    return x > 0.0 ? x : 0.0;
+}

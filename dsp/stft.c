@@ -1,0 +1,250 @@
+/* stft.c: streaming short-time FFT with a Gaussian RBW window (see stft.h). */
+#include "stft.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fft.h"
+#include "window.h"
+
+struct rfn_stft {
+    rfn_stft_info info;
+    size_t batch;
+    rfn_stft_sink sink;
+    void *ctx;
+    rfn_fft *fft;
+    float *win;          /* win_len, pre-scaled by 1 (power scaled by inv_s1sq) */
+    float inv_s1sq;      /* 1 / S1^2: |X|^2 -> tone power (ARCHITECTURE.md §4) */
+    float complex *buf;  /* pending samples, capacity cap */
+    size_t cap, len;
+    float *power;        /* batch * nfft, centred bins */
+    uint64_t n_samples, n_frames;
+    size_t bytes;
+};
+
+rfn_stft_config rfn_stft_config_default(void)
+{
+    rfn_stft_config c = {.fs_hz = 2.4e6, .rbw_hz = 120e3, .nfft = 0, .hop = 0,
+                         .max_peak_loss_db = 0.5, .batch = 0};
+    return c;
+}
+
+/* Smallest n >= min whose only prime factors are 2, 3 and 5 (FFTW's fastest sizes). */
+static size_t smooth_size(size_t min)
+{
+    for (size_t n = min ? min : 1;; n++) {
+        size_t m = n;
+        while (m % 2 == 0)
+            m /= 2;
+        while (m % 3 == 0)
+            m /= 3;
+        while (m % 5 == 0)
+            m /= 5;
+        if (m == 1)
+            return n;
+    }
+}
+
+rfn_status rfn_stft_create(const rfn_stft_config *cfg, rfn_stft_sink sink, void *ctx,
+                           rfn_stft **out, rfn_error *err)
+{
+    if (!cfg || !out || !sink)
+        return rfn_error_set(err, RFN_ERR_INVALID, "stft: missing configuration or sink");
+    *out = NULL;
+    if (!(cfg->fs_hz > 0.0) || !isfinite(cfg->fs_hz))
+        return rfn_error_set(err, RFN_ERR_INVALID, "stft: fs_hz must be > 0 (got %g)",
+                             cfg->fs_hz);
+    if (!(cfg->rbw_hz > 0.0) || !(cfg->rbw_hz <= cfg->fs_hz / 4.0))
+        return rfn_error_set(err, RFN_ERR_INVALID,
+                             "stft: rbw_hz must be in (0, fs/4] (got %g at fs %g)", cfg->rbw_hz,
+                             cfg->fs_hz);
+    if (cfg->hop == 0 && !(cfg->max_peak_loss_db > 0.0 && cfg->max_peak_loss_db < 20.0))
+        return rfn_error_set(err, RFN_ERR_INVALID,
+                             "stft: max_peak_loss_db must be in (0, 20) (got %g)",
+                             cfg->max_peak_loss_db);
+    double sigma_s = rfn_window_gaussian_sigma_s(cfg->rbw_hz);
+    double sigma = sigma_s * cfg->fs_hz; /* samples */
+    size_t L = rfn_window_gaussian_length(cfg->rbw_hz, cfg->fs_hz);
+    if (L == 0 || L > ((size_t)1 << 26))
+        return rfn_error_set(err, RFN_ERR_INVALID, "stft: window of %zu samples is out of range",
+                             L);
+    size_t nfft = cfg->nfft;
+    if (nfft == 0) {
+        size_t min_bins = (size_t)ceil(2.0 * cfg->fs_hz / cfg->rbw_hz);
+        nfft = smooth_size(L > min_bins ? L : min_bins);
+    } else if (nfft < L) {
+        return rfn_error_set(err, RFN_ERR_INVALID,
+                             "stft: nfft %zu is shorter than the %zu-sample RBW window", nfft, L);
+    }
+    /* A pulse's envelope through a Gaussian window is exp(-t^2 / 2 sigma^2) in amplitude; a frame
+     * grid of step h misses its top by at most h/2, a power loss of exp(-(h/2)^2 / sigma^2). */
+    size_t hop = cfg->hop;
+    if (hop == 0) {
+        double h = 2.0 * sigma * sqrt(cfg->max_peak_loss_db * log(10.0) / 10.0);
+        hop = h < 1.0 ? 1 : (size_t)floor(h);
+    }
+    if (hop > L)
+        return rfn_error_set(err, RFN_ERR_INVALID,
+                             "stft: hop %zu exceeds the %zu-sample window (samples would be lost)",
+                             hop, L);
+    size_t batch = cfg->batch ? cfg->batch : (8192 / nfft ? 8192 / nfft : 1);
+    if (batch > 65536)
+        return rfn_error_set(err, RFN_ERR_INVALID, "stft: batch %zu too large", batch);
+
+    rfn_stft *s = calloc(1, sizeof *s);
+    if (!s)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "stft: out of memory");
+    s->sink = sink;
+    s->ctx = ctx;
+    s->batch = batch;
+    s->cap = L + hop * batch;
+    s->win = malloc(L * sizeof *s->win);
+    s->buf = malloc(s->cap * sizeof *s->buf);
+    s->power = malloc(batch * nfft * sizeof *s->power);
+    if (!s->win || !s->buf || !s->power) {
+        rfn_stft_destroy(s);
+        return rfn_error_set(err, RFN_ERR_NOMEM, "stft: out of memory for %zu-point frames",
+                             nfft);
+    }
+    s->bytes = sizeof *s + L * sizeof *s->win + s->cap * sizeof *s->buf +
+               batch * nfft * sizeof *s->power + 2 * batch * nfft * sizeof(float complex);
+    rfn_status st = rfn_window_fill(RFN_WINDOW_GAUSSIAN, L, sigma, s->win);
+    rfn_window_props props;
+    if (st == RFN_OK)
+        st = rfn_window_analyse(s->win, L, &props);
+    if (st != RFN_OK) {
+        rfn_stft_destroy(s);
+        return rfn_error_set(err, st, "stft: Gaussian window for rbw %g Hz failed", cfg->rbw_hz);
+    }
+    rfn_fft_config fc = rfn_fft_config_default();
+    fc.n = nfft;
+    fc.howmany = batch;
+    st = rfn_fft_create(&fc, &s->fft, err);
+    if (st != RFN_OK) {
+        rfn_stft_destroy(s);
+        return st;
+    }
+    /* The zero padding beyond the window is written once; frames only overwrite [0, L). */
+    memset(rfn_fft_input(s->fft), 0, batch * nfft * sizeof(float complex));
+    s->inv_s1sq = (float)(1.0 / (props.s1 * props.s1));
+
+    rfn_stft_info *in = &s->info;
+    in->fs_hz = cfg->fs_hz;
+    in->rbw_hz = cfg->rbw_hz;
+    in->rbw6_hz = props.bw6_bins * cfg->fs_hz / (double)L;
+    in->enbw_hz = props.enbw_bins * cfg->fs_hz / (double)L;
+    in->sigma_s = sigma_s;
+    in->win_len = L;
+    in->nfft = nfft;
+    in->hop = hop;
+    in->hop_s = (double)hop / cfg->fs_hz;
+    in->overlap = 1.0 - (double)hop / (double)L;
+    in->bin_hz = cfg->fs_hz / (double)nfft;
+    in->peak_loss_db = 10.0 / log(10.0) * ((double)hop / 2.0) * ((double)hop / 2.0) /
+                       (sigma * sigma);
+    *out = s;
+    return RFN_OK;
+}
+
+const rfn_stft_info *rfn_stft_get_info(const rfn_stft *s)
+{
+    return &s->info;
+}
+
+double rfn_stft_bin_freq_hz(const rfn_stft *s, size_t j)
+{
+    return ((double)j - (double)(s->info.nfft / 2)) * s->info.bin_hz;
+}
+
+/* Window, transform and hand over n_frames (<= batch) frames from the start of buf. */
+static void run_frames(rfn_stft *s, size_t n_frames)
+{
+    const size_t nfft = s->info.nfft, L = s->info.win_len, hop = s->info.hop;
+    const size_t half = nfft / 2, upper = nfft - half;
+    float complex *in = rfn_fft_input(s->fft);
+    for (size_t f = 0; f < n_frames; f++) {
+        const float complex *x = s->buf + f * hop;
+        float complex *row = in + f * nfft;
+        for (size_t i = 0; i < L; i++)
+            row[i] = x[i] * s->win[i];
+    }
+    rfn_fft_execute(s->fft);
+    const float complex *X = rfn_fft_output(s->fft);
+    const float g = s->inv_s1sq;
+    for (size_t f = 0; f < n_frames; f++) {
+        const float *xr = (const float *)(X + f * nfft);
+        float *p = s->power + f * nfft;
+        /* FFT order -> centred order (fftshift) while forming |X|^2 / S1^2. */
+        for (size_t k = 0; k < upper; k++)
+            p[k + half] = g * (xr[2 * k] * xr[2 * k] + xr[2 * k + 1] * xr[2 * k + 1]);
+        for (size_t k = upper; k < nfft; k++)
+            p[k - upper] = g * (xr[2 * k] * xr[2 * k] + xr[2 * k + 1] * xr[2 * k + 1]);
+    }
+    s->sink(s->ctx, s->power, n_frames, s->n_frames);
+    s->n_frames += n_frames;
+    size_t drop = n_frames * hop;
+    memmove(s->buf, s->buf + drop, (s->len - drop) * sizeof *s->buf);
+    s->len -= drop;
+}
+
+static size_t frames_ready(const rfn_stft *s)
+{
+    return s->len < s->info.win_len ? 0 : (s->len - s->info.win_len) / s->info.hop + 1;
+}
+
+void rfn_stft_write(rfn_stft *s, const float complex *x, size_t n)
+{
+    while (n > 0) {
+        size_t take = s->cap - s->len;
+        if (take > n)
+            take = n;
+        memcpy(s->buf + s->len, x, take * sizeof *x);
+        s->len += take;
+        s->n_samples += take;
+        x += take;
+        n -= take;
+        while (frames_ready(s) >= s->batch)
+            run_frames(s, s->batch);
+    }
+}
+
+void rfn_stft_flush(rfn_stft *s)
+{
+    size_t nf;
+    while ((nf = frames_ready(s)) > 0)
+        run_frames(s, nf < s->batch ? nf : s->batch);
+}
+
+uint64_t rfn_stft_samples(const rfn_stft *s)
+{
+    return s->n_samples;
+}
+
+uint64_t rfn_stft_frames(const rfn_stft *s)
+{
+    return s->n_frames;
+}
+
+size_t rfn_stft_bytes(const rfn_stft *s)
+{
+    return s->bytes;
+}
+
+void rfn_stft_reset(rfn_stft *s)
+{
+    s->len = 0;
+    s->n_samples = 0;
+    s->n_frames = 0;
+}
+
+void rfn_stft_destroy(rfn_stft *s)
+{
+    if (!s)
+        return;
+    rfn_fft_destroy(s->fft);
+    free(s->win);
+    free(s->buf);
+    free(s->power);
+    free(s);
+}
