@@ -21,13 +21,23 @@ typedef enum rfn_fft_effort {
 
 typedef struct rfn_fft_config {
     size_t n;              /* transform length, >= 1 */
-    size_t howmany;        /* transforms per execute, contiguous, each n apart; >= 1 */
+    size_t howmany;        /* transforms per execute; >= 1 */
+    size_t in_dist;        /* distance in complex samples between the inputs of successive
+                              transforms of one execute; 0 means n (contiguous). May be < n when
+                              out of place: overlapping inputs, e.g. Welch segments read straight
+                              from a capture block with in_dist = hop. Outputs are always
+                              contiguous, n apart. */
     int inverse;           /* 0 forward (e^-j), 1 backward (e^+j), unnormalised like FFTW */
-    int in_place;          /* 1: output overwrites input buffer */
+    int in_place;          /* 1: output overwrites input buffer (needs in_dist 0 or n) */
+    int unaligned;         /* 1: plan so that rfn_fft_execute_on accepts pointers of any
+                              alignment (FFTW_UNALIGNED). FFTW then uses no SIMD at all, so this
+                              is several times slower: prefer copying a misaligned input into
+                              an aligned buffer. Out of place only. */
     rfn_fft_effort effort; /* planner effort */
 } rfn_fft_config;
 
-/* Defaults: n = 1024, howmany = 1, forward, out of place, RFN_FFT_MEASURE. */
+/* Defaults: n = 1024, howmany = 1, in_dist 0, forward, out of place, aligned,
+ * RFN_FFT_MEASURE. */
 rfn_fft_config rfn_fft_config_default(void);
 
 /* Plan a transform and allocate its aligned buffers (n * howmany complex each). Thread-safe:
@@ -41,9 +51,15 @@ float complex *rfn_fft_output(rfn_fft *fft);
 /* Transform the plan's own buffers. */
 void rfn_fft_execute(rfn_fft *fft);
 
-/* Transform other buffers with the same plan. They must be allocated with rfn_fft_malloc (same
- * SIMD alignment) and be in place or not exactly as the plan was made. */
-void rfn_fft_execute_on(rfn_fft *fft, float complex *in, float complex *out);
+/* Transform other buffers with the same plan. They must be in place or not exactly as the plan
+ * was made, and have the plan's SIMD alignment (rfn_fft_malloc'd buffers, or any pointer p with
+ * rfn_fft_aligned(p)) unless the plan was made with unaligned = 1. An out-of-place transform
+ * never writes its input (FFTW's default FFTW_PRESERVE_INPUT for complex transforms), so in may
+ * point into read-only caller data. */
+void rfn_fft_execute_on(rfn_fft *fft, const float complex *in, float complex *out);
+
+/* 1 when p has the SIMD alignment of rfn_fft_malloc'd buffers (FFTW's fftwf_alignment_of). */
+int rfn_fft_aligned(const void *p);
 
 /* NULL is a no-op. */
 void rfn_fft_destroy(rfn_fft *fft);
