@@ -1,0 +1,163 @@
+/* identifiers.h: the identifiers and code lists of the installation register (ARCHITECTURE.md §1):
+ * EUI-64 DeviceID, MPAN core and MPRN check digits, ISO 8601 dates, and the DUIS code lists
+ * (DeviceType, DeviceStatus, CSPRegion, HANVariant). Pure functions: no allocation, no I/O. */
+#ifndef RFN_IDENTIFIERS_H
+#define RFN_IDENTIFIERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Why a value was rejected. Each has a stable kebab-case code (id_problem_code) used as the
+ * `code` column of register-errors.csv, and a short English text (id_problem_text). */
+typedef enum id_problem {
+    ID_OK = 0,
+    ID_EMPTY,         /* "empty": the field is empty (or only spaces) */
+    ID_BAD_LENGTH,    /* "bad-length": wrong number of digits / hex digits */
+    ID_BAD_CHAR,      /* "bad-character": a character that cannot appear */
+    ID_BAD_FORMAT,    /* "bad-format": separators or layout wrong */
+    ID_BAD_CHECK,     /* "bad-check-digit": check digit(s) do not match */
+    ID_BAD_DATE,      /* "bad-date": not a calendar date or time (2021-02-30, 24:00:01) */
+    ID_UNKNOWN_CODE,  /* "unknown-value": not in the code list */
+    ID_PROBLEM_COUNT
+} id_problem;
+
+const char *id_problem_code(id_problem p);
+const char *id_problem_text(id_problem p);
+
+/* ---- DeviceID (EUI-64) --------------------------------------------------------------------- */
+
+/* Parse len bytes at s as an EUI-64: "BC-33-AC-FF-FE-FA-55-3D" (canonical), "bc:33:ac:ff:fe:fa:55:3d"
+ * or bare "BC33ACFFFEFA553D"; hex digits in either case; the separator must be the same
+ * throughout and every group exactly two hex digits. The 64-bit value has the first octet in its
+ * most significant byte. Returns ID_OK and sets *out, or the problem (then *out is untouched). */
+id_problem eui64_parse(const char *s, size_t len, uint64_t *out);
+
+enum { EUI64_TEXT_LEN = 24 }; /* "XX-XX-XX-XX-XX-XX-XX-XX" + NUL */
+
+/* Canonical form: upper-case hex octets joined by '-'. out holds EUI64_TEXT_LEN bytes. */
+void eui64_format(uint64_t id, char out[EUI64_TEXT_LEN]);
+
+/* ---- ImportMPxN (MPAN core or MPRN) -------------------------------------------------------- */
+
+/* MPAN core check digit of its first 12 digits (ASCII '0'..'9'):
+ * (sum of d_i * p_i, p = 3,5,7,13,17,19,23,29,31,37,41,43) mod 11 mod 10 (ARCHITECTURE.md §1;
+ * the published example core 1312345678907 has check digit 7). Returns 0..9. */
+int mpan_check_digit(const char digits12[12]);
+
+/* A 13-digit MPAN core whose last digit is its check digit. */
+id_problem mpan_core_check(const char *s, size_t len);
+
+/* MPRN check digits of the body (all digits but the last two): the sum of each body digit times
+ * its weight, the weights running from the body length down to 1 (so the last body digit weighs
+ * 1), mod 11, written as two digits "00".."10". Returns 0..10. */
+int mprn_check_value(const char *body, size_t body_len);
+
+/* An MPRN: 6 to 10 digits, the last two being mprn_check_value of the rest (3938424403: body
+ * 39384244 weighs 3*8+9*7+3*6+8*5+4*4+2*3+4*2+4*1 = 179, 179 mod 11 = 3, "03"). */
+id_problem mprn_check(const char *s, size_t len);
+
+typedef enum mpxn_kind { MPXN_NONE = 0, MPXN_MPAN, MPXN_MPRN } mpxn_kind;
+
+/* ImportMPxN: 13 digits are an MPAN core, 6 to 10 digits an MPRN; other lengths are
+ * ID_BAD_LENGTH. On ID_OK sets *kind and *key (a compact key unique per identifier: the number
+ * with its digit count in the top byte, so "012345" and "12345" never collide). */
+id_problem mpxn_parse(const char *s, size_t len, mpxn_kind *kind, uint64_t *key);
+
+/* Text of a key from mpxn_parse (out holds 14 bytes: up to 13 digits + NUL). */
+void mpxn_format(uint64_t key, char out[14]);
+
+/* ---- dates (ISO 8601) ---------------------------------------------------------------------- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (negative before 1970). */
+int32_t date_from_ymd(int year, int month, int day);
+void date_to_ymd(int32_t days, int *year, int *month, int *day);
+
+/* Parse an ISO 8601 calendar date "YYYY-MM-DD" or a full date-time "YYYY-MM-DDThh:mm[:ss[.f...]]"
+ * with optional "Z" or "+hh:mm"/"-hh:mm" (a space may stand for 'T'). Years 0001-9999.
+ * *days is the calendar date as written (the local date of the install, which is what cut-off
+ * rules compare): the time and offset are checked but do not move the date. */
+id_problem iso_date_parse(const char *s, size_t len, int32_t *days);
+
+/* The same grammar as an instant: seconds since 1970-01-01T00:00:00Z. A date alone is midnight
+ * UTC; a date-time without offset is taken as UTC. Fractions of a second are dropped. */
+id_problem iso_datetime_parse(const char *s, size_t len, int64_t *unix_s);
+
+enum { ISO_DATE_TEXT_LEN = 11 }; /* "YYYY-MM-DD" + NUL */
+void iso_date_format(int32_t days, char out[ISO_DATE_TEXT_LEN]);
+
+/* ---- code lists (DUIS Read Inventory values, ARCHITECTURE.md §1) --------------------------- */
+/* Parsing is ASCII case-insensitive and ignores spaces, '-' and '_' inside the value ("dual band",
+ * "Dual-Band", "DUALBAND" all read as "Dual Band"); *_name gives the canonical DUIS spelling.
+ * Each *_parse returns ID_OK, ID_EMPTY or ID_UNKNOWN_CODE. Value 0 of each enum means "unknown". */
+
+typedef enum device_type {
+    DEVICE_TYPE_UNKNOWN = 0,
+    DEVICE_TYPE_ESME,   /* electricity smart meter */
+    DEVICE_TYPE_GSME,   /* gas smart meter */
+    DEVICE_TYPE_CHF,    /* communications hub function */
+    DEVICE_TYPE_GPF,    /* gas proxy function */
+    DEVICE_TYPE_PPMID,  /* prepayment interface device */
+    DEVICE_TYPE_HCALCS, /* HAN-connected auxiliary load control switch */
+    DEVICE_TYPE_COUNT
+} device_type;
+
+typedef enum device_status {
+    DEVICE_STATUS_UNKNOWN = 0,
+    DEVICE_STATUS_PENDING,
+    DEVICE_STATUS_WHITELISTED,
+    DEVICE_STATUS_INSTALLED_NOT_COMMISSIONED,
+    DEVICE_STATUS_COMMISSIONED,
+    DEVICE_STATUS_DECOMMISSIONED,
+    DEVICE_STATUS_WITHDRAWN,
+    DEVICE_STATUS_SUSPENDED,
+    DEVICE_STATUS_RECOVERY,
+    DEVICE_STATUS_RECOVERED,
+    DEVICE_STATUS_NOT_APPLICABLE,
+    DEVICE_STATUS_COUNT
+} device_status;
+
+typedef enum csp_region {
+    CSP_REGION_UNKNOWN = 0,
+    CSP_REGION_NORTH,
+    CSP_REGION_CENTRAL,
+    CSP_REGION_SOUTH,
+    CSP_REGION_COUNT
+} csp_region;
+
+typedef enum han_variant {
+    HAN_VARIANT_UNKNOWN = 0,
+    HAN_VARIANT_SINGLE_BAND, /* 2.4 GHz only */
+    HAN_VARIANT_DUAL_BAND,   /* 2.4 GHz and 868 MHz */
+    HAN_VARIANT_COUNT
+} han_variant;
+
+id_problem device_type_parse(const char *s, size_t len, device_type *out);
+id_problem device_status_parse(const char *s, size_t len, device_status *out);
+id_problem csp_region_parse(const char *s, size_t len, csp_region *out);
+id_problem han_variant_parse(const char *s, size_t len, han_variant *out);
+
+/* Canonical names ("ESME", "InstalledNotCommissioned", "North", "Dual Band"); "" for UNKNOWN or
+ * out of range. */
+const char *device_type_name(device_type t);
+const char *device_status_name(device_status s);
+const char *csp_region_name(csp_region r);
+const char *han_variant_name(han_variant h);
+
+/* Lower-case region as used by limit-set bands' `regions` ("north", "central", "south"). */
+const char *csp_region_id(csp_region r);
+
+/* Whether a device in this status is physically installed ("on the wall") and so is judged:
+ *   InstalledNotCommissioned, Commissioned - installed at the premises;
+ *   Suspended - still installed: suspension (e.g. its model left the Certified Products List)
+ *     stops most DCC services, not the meter's radio noise;
+ *   Recovery, Recovered - an installed device whose security credentials are being / have been
+ *     replaced after a compromise; it stays where it is.
+ * Not on the wall: Pending and Whitelisted (in the inventory, not yet installed), Decommissioned
+ * (removed), Withdrawn (withdrawn from the inventory), NotApplicable, and UNKNOWN. */
+bool device_status_on_wall(device_status s);
+
+/* Whether devices of this type carry an ImportMPxN: ESME (MPAN core) and GSME (MPRN). */
+bool device_type_has_mpxn(device_type t);
+
+#endif
