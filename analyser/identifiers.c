@@ -366,6 +366,95 @@ void iso_date_format(int32_t days, char out[ISO_DATE_TEXT_LEN])
     snprintf(out, ISO_DATE_TEXT_LEN, "%04d-%02d-%02d", y, m, d);
 }
 
+/* ---- PostCode --------------------------------------------------------------------------------- */
+
+static bool is_alpha(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static char upper(char c)
+{
+    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
+
+id_problem postcode_normalise(const char *s, size_t len, char out[POSTCODE_TEXT_LEN])
+{
+    char c[8];
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == ' ' || s[i] == '\t')
+            continue;
+        if (!is_alpha(s[i]) && !is_digit(s[i]))
+            return ID_BAD_CHAR;
+        if (n == sizeof c)
+            return ID_BAD_FORMAT;
+        c[n++] = upper(s[i]);
+    }
+    if (n == 0)
+        return ID_EMPTY;
+    if (n < 5)
+        return ID_BAD_FORMAT;
+    /* Inward code: digit, letter, letter. */
+    if (!is_digit(c[n - 3]) || !is_alpha(c[n - 2]) || !is_alpha(c[n - 1]))
+        return ID_BAD_FORMAT;
+    size_t out_n = n - 3;
+    bool ok = false;
+    if (out_n == 3 && c[0] == 'G' && c[1] == 'I' && c[2] == 'R' && c[3] == '0')
+        ok = true; /* GIR 0AA */
+    else if (is_alpha(c[0])) {
+        size_t k = is_alpha(c[1]) ? 2 : 1; /* area letters */
+        size_t rest = out_n - k;           /* district: 9, 99 or 9A */
+        if (rest == 1)
+            ok = is_digit(c[k]);
+        else if (rest == 2)
+            ok = is_digit(c[k]) && (is_digit(c[k + 1]) || is_alpha(c[k + 1]));
+    }
+    if (!ok)
+        return ID_BAD_FORMAT;
+    memcpy(out, c, out_n);
+    out[out_n] = ' ';
+    memcpy(out + out_n + 1, c + out_n, 3);
+    out[out_n + 4] = '\0';
+    return ID_OK;
+}
+
+bool postcode_in_area(const char *postcode, const char *prefix)
+{
+    size_t pl = strlen(prefix), cl = strlen(postcode);
+    if (pl == 0 || cl == 0)
+        return false;
+    const char *space = strchr(postcode, ' ');
+    size_t outward = space ? (size_t)(space - postcode) : cl;
+    bool letters_only = true, has_space = false;
+    for (size_t i = 0; i < pl; i++) {
+        if (prefix[i] == ' ')
+            has_space = true;
+        else if (!is_alpha(prefix[i]))
+            letters_only = false;
+    }
+    if (has_space) {
+        if (pl > cl)
+            return false;
+        for (size_t i = 0; i < pl; i++)
+            if (upper(prefix[i]) != postcode[i])
+                return false;
+        return true;
+    }
+    size_t want = outward;
+    if (letters_only) {
+        want = 0;
+        while (want < outward && is_alpha(postcode[want]))
+            want++;
+    }
+    if (want != pl)
+        return false;
+    for (size_t i = 0; i < pl; i++)
+        if (upper(prefix[i]) != postcode[i])
+            return false;
+    return true;
+}
+
 /* ---- code lists ------------------------------------------------------------------------------ */
 
 static const char *const type_names[DEVICE_TYPE_COUNT] = {

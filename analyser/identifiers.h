@@ -86,6 +86,27 @@ id_problem iso_datetime_parse(const char *s, size_t len, int64_t *unix_s);
 enum { ISO_DATE_TEXT_LEN = 11 }; /* "YYYY-MM-DD" + NUL */
 void iso_date_format(int32_t days, char out[ISO_DATE_TEXT_LEN]);
 
+/* ---- PostCode --------------------------------------------------------------------------------- */
+
+enum { POSTCODE_TEXT_LEN = 9 }; /* "AB12 3CD" + NUL */
+
+/* Normalise a UK postcode: letters upper-cased, spaces dropped and one space put before the
+ * inward code. Accepted shapes (outward + inward "9AA"): A9, A99, AA9, AA99, A9A, AA9A, plus the
+ * special "GIR 0AA". Returns ID_OK, ID_EMPTY, ID_BAD_CHAR (not a letter, digit or space) or
+ * ID_BAD_FORMAT. */
+id_problem postcode_normalise(const char *s, size_t len, char out[POSTCODE_TEXT_LEN]);
+
+/* Whether a normalised postcode lies in the area given by prefix (case-insensitive):
+ *   letters only ("AB", "KW")    - the postcode area: the outward code's leading letters equal it
+ *                                  ("AB" matches "AB10 1AA", not "A1 1AA"; "B" does not match
+ *                                  "BT1 1AA");
+ *   an outward code ("AB10")     - the postcode district: the outward code equals it ("AB1" does
+ *                                  not match "AB10 1AA");
+ *   outward + space + more       - a plain prefix of the normalised postcode ("AB10 1" is the
+ *                                  sector).
+ * An empty prefix or postcode never matches. */
+bool postcode_in_area(const char *postcode, const char *prefix);
+
 /* ---- code lists (DUIS Read Inventory values, ARCHITECTURE.md §1) --------------------------- */
 /* Parsing is ASCII case-insensitive and ignores spaces, '-' and '_' inside the value ("dual band",
  * "Dual-Band", "DUALBAND" all read as "Dual Band"); *_name gives the canonical DUIS spelling.

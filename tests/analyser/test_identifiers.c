@@ -258,6 +258,45 @@ static void test_code_lists(void)
     CHECK_STR(id_problem_code((id_problem)999), "unknown");
 }
 
+static void test_postcode(void)
+{
+    char pc[POSTCODE_TEXT_LEN];
+    CHECK(postcode_normalise(S("sw1a 1aa"), pc) == ID_OK);
+    CHECK_STR(pc, "SW1A 1AA");
+    CHECK(postcode_normalise(S("M11AE"), pc) == ID_OK);
+    CHECK_STR(pc, "M1 1AE");
+    CHECK(postcode_normalise(S("B33 8TH"), pc) == ID_OK);
+    CHECK_STR(pc, "B33 8TH");
+    CHECK(postcode_normalise(S("CR2 6XH"), pc) == ID_OK);
+    CHECK(postcode_normalise(S("DN55 1PT"), pc) == ID_OK);
+    CHECK(postcode_normalise(S("W1A 0AX"), pc) == ID_OK);
+    CHECK(postcode_normalise(S("EC1A 1BB"), pc) == ID_OK);
+    CHECK(postcode_normalise(S("AB10  1AA"), pc) == ID_OK);
+    CHECK_STR(pc, "AB10 1AA");
+    CHECK(postcode_normalise(S("GIR 0AA"), pc) == ID_OK);
+    CHECK(postcode_normalise(S(""), pc) == ID_EMPTY);
+    CHECK(postcode_normalise(S("  "), pc) == ID_EMPTY);
+    CHECK(postcode_normalise(S("SW1A-1AA"), pc) == ID_BAD_CHAR);
+    CHECK(postcode_normalise(S("1AB 1AA"), pc) == ID_BAD_FORMAT);
+    CHECK(postcode_normalise(S("AB1"), pc) == ID_BAD_FORMAT);
+    CHECK(postcode_normalise(S("AB10 AAA"), pc) == ID_BAD_FORMAT);
+    CHECK(postcode_normalise(S("ABC1 1AA"), pc) == ID_BAD_FORMAT);
+    CHECK(postcode_normalise(S("AB123 1AA"), pc) == ID_BAD_FORMAT);
+    CHECK(postcode_normalise(S("SW1AA 1AA"), pc) == ID_BAD_FORMAT);
+
+    CHECK(postcode_in_area("AB10 1AA", "AB"));
+    CHECK(postcode_in_area("AB10 1AA", "ab"));
+    CHECK(!postcode_in_area("AB10 1AA", "A"));
+    CHECK(!postcode_in_area("BT1 1AA", "B"));
+    CHECK(postcode_in_area("B33 8TH", "B"));
+    CHECK(postcode_in_area("AB10 1AA", "AB10"));
+    CHECK(!postcode_in_area("AB10 1AA", "AB1"));
+    CHECK(postcode_in_area("AB10 1AA", "AB10 1"));
+    CHECK(!postcode_in_area("AB10 2AA", "AB10 1"));
+    CHECK(!postcode_in_area("AB10 1AA", ""));
+    CHECK(!postcode_in_area("", "AB"));
+}
+
 int main(void)
 {
     test_eui64();
@@ -266,5 +305,6 @@ int main(void)
     test_mpxn();
     test_dates();
     test_code_lists();
+    test_postcode();
     return check_finish();
 }
