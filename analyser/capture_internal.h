@@ -1,0 +1,82 @@
+/* capture_internal.h: the pieces behind capture.h: the libsndfile backend (the only code that
+ * includes sndfile.h), the RIFF/RF64 chunk walker, and the SigMF tar walker. Not for other modules. */
+#ifndef RFN_CAPTURE_INTERNAL_H
+#define RFN_CAPTURE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "records.h"
+#include "rfn_error.h"
+#include "sigmf.h"
+
+/* A byte range of a file that holds samples. */
+typedef struct capture_span {
+    int64_t offset, length;
+} capture_span;
+
+/* ---- libsndfile backend (capture_sndfile.c) ---------------------------------------------------- */
+
+typedef struct capture_sf capture_sf;
+
+/* What libsndfile says about a container file. */
+typedef struct capture_sf_info {
+    char container[16];  /* "wav", "rf64", "w64", "flac", "caf", "aiff", ... */
+    sigmf_datatype dt;   /* components as stored (is_complex set by the caller from channels) */
+    int channels;        /* channels in the file */
+    int samplerate;      /* header sample rate, Hz */
+    int64_t frames;      /* frames libsndfile will deliver */
+} capture_sf_info;
+
+/* Open a container file (WAV, RF64, W64, FLAC, CAF, AIFF) with libsndfile. Refuses lossy or
+ * companded encodings (one line naming the encoding). */
+rfn_status capture_sf_open_container(const char *path, capture_sf **out, capture_sf_info *info,
+                                     rfn_error *err);
+
+/* Open headerless samples: the concatenation of spans of fd (not owned), as datatype dt with
+ * `components` interleaved values per frame (channels × 2 for complex). Frames = total span
+ * length / frame bytes (the caller has checked the remainder). */
+rfn_status capture_sf_open_raw(int fd, const capture_span *spans, size_t n_spans,
+                               const sigmf_datatype *dt, int components, const char *name,
+                               capture_sf **out, rfn_error *err);
+
+/* Read up to frames frames of interleaved floats (libsndfile's normalisation: integers divided by
+ * 2^(bits-1); u8 as (x-128)/128; floats as stored). *got 0 at the end. */
+rfn_status capture_sf_read(capture_sf *s, float *buf, int64_t frames, int64_t *got,
+                           rfn_error *err);
+
+/* libsndfile's name and version, for `rfnoise version`-style provenance. */
+const char *capture_sf_version(void);
+
+void capture_sf_close(capture_sf *s);
+
+/* ---- RIFF / RF64 / BW64 walker (capture_riff.c) ------------------------------------------------ */
+
+typedef struct capture_riff {
+    int is_riff;              /* RIFF/WAVE, RF64/WAVE or BW64/WAVE */
+    char kind[8];             /* "wav" or "rf64" */
+    int has_fmt;
+    unsigned format_tag;      /* 1 PCM, 3 IEEE float (from the extensible sub-format too) */
+    int channels, bits, block_align;
+    uint32_t samplerate;
+    int64_t file_size;
+    capture_span *data;       /* every data chunk's payload, clipped to the file */
+    size_t n_data;
+    int64_t data_claimed;     /* sum of data sizes the headers claim (before clipping) */
+    int data_size_unset;      /* a data size of 0 / 0xFFFFFFFF with bytes after it */
+    int has_auxi;
+    double auxi_center_hz;    /* NAN when absent or zero */
+    char auxi_time[CAPTURE_TIME_MAX];
+} capture_riff;
+
+/* Walk the chunks of fd (size file_size). Not a RIFF file: RFN_OK with is_riff 0. Malformed
+ * chunks: RFN_ERR_FORMAT "name: offset N: why". */
+rfn_status capture_riff_scan(int fd, int64_t file_size, const char *name, capture_riff *out,
+                             rfn_error *err);
+void capture_riff_free(capture_riff *r);
+
+/* Parse an auxi chunk body (SpectraVue layout: SYSTEMTIME start, SYSTEMTIME stop, DWORD centre
+ * frequency, ...). Pure; used by the walker and the fuzz target. */
+void capture_riff_parse_auxi(const unsigned char *p, size_t len, capture_riff *r);
+
+#endif

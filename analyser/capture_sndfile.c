@@ -1,0 +1,271 @@
+/* capture_sndfile.c: the only file that includes sndfile.h: containers through sf_open, and
+ * headerless samples (raw files, SigMF data, WAV data chunks) through libsndfile's RAW format over
+ * a virtual file that concatenates byte spans of an open descriptor. */
+#include <errno.h>
+#include <limits.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture_internal.h"
+
+/* The virtual file: spans of fd presented as one contiguous stream starting at 0. */
+typedef struct vfile {
+    int fd;
+    capture_span *spans;
+    size_t n_spans;
+    int64_t total, pos;
+    size_t cur;       /* span holding the last position read */
+    int64_t cur_base; /* stream position where span cur starts */
+    int io_errno;
+} vfile;
+
+struct capture_sf {
+    SNDFILE *sf;
+    vfile *vf; /* NULL for containers */
+    int components;
+    char name[CAPTURE_PATH_MAX];
+};
+
+static sf_count_t vf_len(void *user)
+{
+    return ((vfile *)user)->total;
+}
+
+static sf_count_t vf_seek(sf_count_t off, int whence, void *user)
+{
+    vfile *v = user;
+    int64_t np = whence == SEEK_SET ? off : whence == SEEK_CUR ? v->pos + off : v->total + off;
+    if (np < 0)
+        return -1;
+    v->pos = np;
+    return np;
+}
+
+/* Find the span holding position pos, starting from the cached one (reads are sequential). */
+static int vf_locate(vfile *v, int64_t pos)
+{
+    if (pos < v->cur_base) {
+        v->cur = 0;
+        v->cur_base = 0;
+    }
+    while (v->cur < v->n_spans && pos >= v->cur_base + v->spans[v->cur].length) {
+        v->cur_base += v->spans[v->cur].length;
+        v->cur++;
+    }
+    return v->cur < v->n_spans;
+}
+
+static sf_count_t vf_read(void *ptr, sf_count_t count, void *user)
+{
+    vfile *v = user;
+    sf_count_t done = 0;
+    while (done < count && vf_locate(v, v->pos)) {
+        const capture_span *s = &v->spans[v->cur];
+        int64_t in = v->pos - v->cur_base, left = s->length - in;
+        size_t want = (size_t)(count - done < left ? count - done : left);
+        ssize_t n = pread(v->fd, (char *)ptr + done, want, (off_t)(s->offset + in));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            v->io_errno = errno;
+            break;
+        }
+        if (n == 0)
+            break;
+        done += n;
+        v->pos += n;
+    }
+    return done;
+}
+
+static sf_count_t vf_write(const void *ptr, sf_count_t count, void *user)
+{
+    (void)ptr, (void)count, (void)user;
+    return 0;
+}
+
+static sf_count_t vf_tell(void *user)
+{
+    return ((vfile *)user)->pos;
+}
+
+const char *capture_sf_version(void)
+{
+    return sf_version_string();
+}
+
+static int subtype_of(const sigmf_datatype *dt)
+{
+    if (dt->is_float)
+        return dt->bits == 64 ? SF_FORMAT_DOUBLE : SF_FORMAT_FLOAT;
+    switch (dt->bits) {
+    case 8:
+        return dt->is_signed ? SF_FORMAT_PCM_S8 : SF_FORMAT_PCM_U8;
+    case 16:
+        return SF_FORMAT_PCM_16;
+    case 24:
+        return SF_FORMAT_PCM_24;
+    case 32:
+        return SF_FORMAT_PCM_32;
+    default:
+        return 0;
+    }
+}
+
+rfn_status capture_sf_open_raw(int fd, const capture_span *spans, size_t n_spans,
+                               const sigmf_datatype *dt, int components, const char *name,
+                               capture_sf **out, rfn_error *err)
+{
+    *out = NULL;
+    int sub = subtype_of(dt);
+    if (!sub || (!dt->is_signed && dt->bits > 8))
+        return rfn_error_set(err, RFN_ERR_UNSUPPORTED, "%s: samples of %d-bit %s are not supported",
+                             name, dt->bits, dt->is_signed ? "signed" : "unsigned");
+    capture_sf *s = calloc(1, sizeof *s);
+    vfile *v = calloc(1, sizeof *v);
+    capture_span *sp = malloc((n_spans ? n_spans : 1) * sizeof *sp);
+    if (!s || !v || !sp) {
+        free(s), free(v), free(sp);
+        return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", name);
+    }
+    memcpy(sp, spans, n_spans * sizeof *sp);
+    v->fd = fd, v->spans = sp, v->n_spans = n_spans;
+    for (size_t i = 0; i < n_spans; i++)
+        v->total += sp[i].length;
+    s->vf = v;
+    s->components = components;
+    snprintf(s->name, sizeof s->name, "%s", name);
+    SF_VIRTUAL_IO io = {vf_len, vf_seek, vf_read, vf_write, vf_tell};
+    SF_INFO info = {0};
+    info.samplerate = 1; /* unused for RAW; rfnoise keeps the real rate as a double */
+    info.channels = components;
+    info.format = SF_FORMAT_RAW | sub | (dt->big_endian ? SF_ENDIAN_BIG : SF_ENDIAN_LITTLE);
+    s->sf = sf_open_virtual(&io, SFM_READ, &info, v);
+    if (!s->sf) {
+        rfn_status st = rfn_error_set(err, RFN_ERR_EXTERNAL, "%s: libsndfile: %s", name,
+                                      sf_strerror(NULL));
+        capture_sf_close(s);
+        return st;
+    }
+    *out = s;
+    return RFN_OK;
+}
+
+rfn_status capture_sf_open_container(const char *path, capture_sf **out, capture_sf_info *info,
+                                     rfn_error *err)
+{
+    *out = NULL;
+    memset(info, 0, sizeof *info);
+    SF_INFO si = {0};
+    SNDFILE *sf = sf_open(path, SFM_READ, &si);
+    if (!sf)
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset 0: not a readable capture (%s)",
+                             path, sf_strerror(NULL));
+    static const struct {
+        int major;
+        const char *name;
+    } majors[] = {
+        {SF_FORMAT_WAV, "wav"},   {SF_FORMAT_WAVEX, "wav"}, {SF_FORMAT_RF64, "rf64"},
+        {SF_FORMAT_W64, "w64"},   {SF_FORMAT_FLAC, "flac"}, {SF_FORMAT_CAF, "caf"},
+        {SF_FORMAT_AIFF, "aiff"},
+    };
+    int major = si.format & SF_FORMAT_TYPEMASK, sub = si.format & SF_FORMAT_SUBMASK;
+    const char *cname = NULL;
+    for (size_t i = 0; i < sizeof majors / sizeof majors[0]; i++)
+        if (majors[i].major == major)
+            cname = majors[i].name;
+    SF_FORMAT_INFO fi = {.format = sub};
+    const char *subname = sf_command(sf, SFC_GET_FORMAT_INFO, &fi, sizeof fi) == 0 && fi.name
+                              ? fi.name
+                              : "unknown encoding";
+    sigmf_datatype dt = {0};
+    dt.is_signed = 1;
+    switch (sub) {
+    case SF_FORMAT_PCM_U8:
+        dt.is_signed = 0, dt.bits = 8;
+        break;
+    case SF_FORMAT_PCM_S8:
+        dt.bits = 8;
+        break;
+    case SF_FORMAT_PCM_16:
+        dt.bits = 16;
+        break;
+    case SF_FORMAT_PCM_24:
+        dt.bits = 24;
+        break;
+    case SF_FORMAT_PCM_32:
+        dt.bits = 32;
+        break;
+    case SF_FORMAT_FLOAT:
+        dt.is_float = 1, dt.bits = 32;
+        break;
+    case SF_FORMAT_DOUBLE:
+        dt.is_float = 1, dt.bits = 64;
+        break;
+    default:
+        break;
+    }
+    rfn_status st = RFN_OK;
+    if (!cname) {
+        SF_FORMAT_INFO mi = {.format = major};
+        sf_command(sf, SFC_GET_FORMAT_INFO, &mi, sizeof mi);
+        st = rfn_error_set(err, RFN_ERR_UNSUPPORTED,
+                           "%s: offset 0: %s files are not supported as captures (use WAV, RF64, "
+                           "W64, FLAC, CAF or SigMF)",
+                           path, mi.name ? mi.name : "these");
+    } else if (!dt.bits) {
+        st = rfn_error_set(err, RFN_ERR_UNSUPPORTED,
+                           "%s: offset 0: %s encoding is not supported (need PCM 8/16/24/32-bit "
+                           "or float)",
+                           path, subname);
+    } else if (si.channels < 1) {
+        st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset 0: no channels", path);
+    }
+    if (st) {
+        sf_close(sf);
+        return st;
+    }
+    capture_sf *s = calloc(1, sizeof *s);
+    if (!s) {
+        sf_close(sf);
+        return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", path);
+    }
+    s->sf = sf;
+    s->components = si.channels;
+    snprintf(s->name, sizeof s->name, "%s", path);
+    snprintf(info->container, sizeof info->container, "%s", cname);
+    info->dt = dt;
+    info->channels = si.channels;
+    info->samplerate = si.samplerate;
+    info->frames = si.frames;
+    *out = s;
+    return RFN_OK;
+}
+
+rfn_status capture_sf_read(capture_sf *s, float *buf, int64_t frames, int64_t *got,
+                           rfn_error *err)
+{
+    *got = 0;
+    sf_count_t n = sf_readf_float(s->sf, buf, frames);
+    if (n < 0 || (n == 0 && sf_error(s->sf)) || (s->vf && s->vf->io_errno))
+        return rfn_error_set(err, RFN_ERR_IO, "%s: read failed: %s", s->name,
+                             s->vf && s->vf->io_errno ? strerror(s->vf->io_errno)
+                                                      : sf_strerror(s->sf));
+    *got = n;
+    return RFN_OK;
+}
+
+void capture_sf_close(capture_sf *s)
+{
+    if (!s)
+        return;
+    if (s->sf)
+        sf_close(s->sf);
+    if (s->vf)
+        free(s->vf->spans);
+    free(s->vf);
+    free(s);
+}
