@@ -112,7 +112,8 @@ const char *capture_finding_name(unsigned bit);
 typedef struct capture_writer capture_writer;
 
 typedef struct capture_writer_config {
-    const char *datatype;    /* "cf32_le" (default) or "ci16_le" (x·32768 rounded, clamped) */
+    const char *datatype;    /* "cf32_le" (default) or "ci16_le" (x·32768 rounded, clamped);
+                                "rf32_le" / "ri16_le" write only the real part of each sample */
     double sample_rate_hz;   /* > 0, required */
     double center_freq_hz;   /* NAN = not written */
     const char *datetime;    /* ISO 8601 of the first sample; NULL or "" = not written */
@@ -138,7 +139,8 @@ void capture_writer_config_from_meta(capture_writer_config *cfg, const capture_m
 rfn_status capture_writer_create(const char *meta_path, const capture_writer_config *cfg,
                                  capture_writer **out, rfn_error *err);
 
-/* Append n complex samples (full scale 1.0). ci16_le clamps to [-32768, 32767]. */
+/* Append n samples (full scale 1.0; real datatypes keep the real part). ci16_le / ri16_le round
+ * x·32768 to nearest and clamp to [-32768, 32767]; NaN becomes 0. */
 rfn_status capture_writer_write(capture_writer *w, const float complex *buf, size_t n,
                                 rfn_error *err);
 

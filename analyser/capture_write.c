@@ -18,7 +18,8 @@ struct capture_writer {
     char datatype[16], datetime[CAPTURE_TIME_MAX];
     char text[8][CAPTURE_TEXT_MAX];
     capture_annotation *annotations;
-    int ci16;
+    int ci16; /* 16-bit integers, else 32-bit floats */
+    int real; /* one component (the real part) per sample */
     atomic_file *data;
     sha512_ctx sha;
     int64_t samples;
@@ -67,9 +68,11 @@ rfn_status capture_writer_create(const char *meta_path, const capture_writer_con
 {
     *out = NULL;
     const char *dt = cfg->datatype ? cfg->datatype : "cf32_le";
-    if (strcmp(dt, "cf32_le") != 0 && strcmp(dt, "ci16_le") != 0)
+    if (strcmp(dt, "cf32_le") != 0 && strcmp(dt, "ci16_le") != 0 && strcmp(dt, "rf32_le") != 0 &&
+        strcmp(dt, "ri16_le") != 0)
         return rfn_error_set(err, RFN_ERR_UNSUPPORTED,
-                             "%s: the writer supports datatype cf32_le or ci16_le, not '%s'",
+                             "%s: the writer supports datatype cf32_le, ci16_le, rf32_le or "
+                             "ri16_le, not '%s'",
                              meta_path, dt);
     if (!(cfg->sample_rate_hz > 0) || !isfinite(cfg->sample_rate_hz))
         return rfn_error_set(err, RFN_ERR_INVALID, "%s: sample rate must be > 0 (got %g)",
@@ -90,7 +93,8 @@ rfn_status capture_writer_create(const char *meta_path, const capture_writer_con
     w->cfg = *cfg;
     snprintf(w->datatype, sizeof w->datatype, "%s", dt);
     w->cfg.datatype = w->datatype;
-    w->ci16 = strcmp(dt, "ci16_le") == 0;
+    w->ci16 = strcmp(dt + 1, "i16_le") == 0;
+    w->real = dt[0] == 'r';
     if (cfg->datetime && *cfg->datetime) {
         snprintf(w->datetime, sizeof w->datetime, "%s", cfg->datetime);
         w->cfg.datetime = w->datetime;
@@ -152,19 +156,20 @@ rfn_status capture_writer_write(capture_writer *w, const float complex *buf, siz
                                 rfn_error *err)
 {
     FILE *fp = atomic_file_stream(w->data);
-    size_t per = w->ci16 ? 4 : 8, chunk = sizeof w->buf / per;
+    size_t comp = w->ci16 ? 2 : 4, per = (w->real ? 1 : 2) * comp, chunk = sizeof w->buf / per;
     for (size_t done = 0; done < n;) {
         size_t k = n - done < chunk ? n - done : chunk;
         unsigned char *p = w->buf;
         for (size_t j = 0; j < k; j++, p += per) {
             float i = crealf(buf[done + j]), q = cimagf(buf[done + j]);
-            if (w->ci16) {
+            if (w->ci16)
                 put_le16(p, to_i16(i));
-                put_le16(p + 2, to_i16(q));
-            } else {
+            else
                 put_le32f(p, i);
+            if (!w->real && w->ci16)
+                put_le16(p + 2, to_i16(q));
+            else if (!w->real)
                 put_le32f(p + 4, q);
-            }
         }
         size_t bytes = k * per;
         if (fwrite(w->buf, 1, bytes, fp) != bytes)

@@ -1,0 +1,341 @@
+/* cmd_info.c: `rfnoise info`: each capture's metadata, where every value came from, and the
+ * validation findings of one full read (clipping, NaN/Inf, truncation, DC, I/Q imbalance). */
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture.h"
+#include "cli.h"
+#include "commands.h"
+#include "progress.h"
+
+#define READ_FRAMES 65536
+
+static void info_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: rfnoise info [options] CAPTURE...\n"
+            "\n"
+            "Read each capture to its end and print its metadata, where each value came from\n"
+            "(sigmf, header, wav-auxi, filename, command-line), and the validation findings.\n"
+            "A capture is a SigMF pair (either file) or .sigmf archive, a WAV/RF64/W64/FLAC/CAF\n"
+            "file, or a raw file (.cu8 .cs8 .cs16 .cf32 .cfile ..., or FORMAT:path).\n"
+            "\n"
+            "Options:\n"
+            "  --rate HZ           sample rate when the capture does not say (raw files)\n"
+            "  --center HZ         centre frequency when the capture does not say\n"
+            "  --format FMT        datatype of a raw file: cu8 cs8 cs16 cf32 cf64 ci32 or a SigMF\n"
+            "                      datatype (ci16_be, ...)\n"
+            "  --channel N         channel to read from a multi-channel capture (default 0)\n"
+            "  --verify            check the SigMF core:sha512 of the data\n"
+            "  --allow-truncated   read the whole frames of a truncated file (a finding)\n"
+            "  --json              one JSON object per capture per line\n"
+            "  --quiet             no progress display\n"
+            "  -h, --help          show this help\n"
+            "\n"
+            "Exit status: 0 every capture read, 2 usage error or a capture that cannot be read.\n");
+}
+
+/* A number, or null when it is not finite (an all-zero capture has a power of -inf dBFS). */
+static json_t *num(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *text_or_null(const char *s)
+{
+    return s && *s ? json_string(s) : json_null();
+}
+
+static double power_dbfs(double p)
+{
+    return p > 0 ? 10.0 * log10(p) : -INFINITY;
+}
+
+static int print_json(const capture_meta *m, const capture_stats *s, unsigned findings)
+{
+    json_t *o = json_object(), *src = json_object(), *fl = json_array(), *wl = json_array(),
+           *al = json_array(), *sl = json_array();
+    if (!o || !src || !fl || !wl || !al || !sl) {
+        json_decref(o), json_decref(src), json_decref(fl), json_decref(wl), json_decref(al);
+        json_decref(sl);
+        return -1;
+    }
+    json_object_set_new(o, "path", json_string(m->path));
+    json_object_set_new(o, "data_path", json_string(m->data_path));
+    json_object_set_new(o, "container", json_string(m->container));
+    json_object_set_new(o, "format", json_string(m->format));
+    json_object_set_new(o, "is_complex", json_boolean(m->is_complex));
+    json_object_set_new(o, "channels", json_integer(m->channels));
+    json_object_set_new(o, "sample_rate_hz", num(m->sample_rate_hz));
+    json_object_set_new(o, "center_freq_hz", num(m->center_freq_hz));
+    json_object_set_new(o, "sample_count", json_integer(m->sample_count));
+    json_object_set_new(o, "duration_s", num(m->duration_s));
+    json_object_set_new(o, "datetime", text_or_null(m->datetime));
+    json_object_set_new(o, "device_id", text_or_null(m->device_id));
+    json_object_set_new(o, "mpxn", text_or_null(m->mpxn));
+    json_object_set_new(o, "calibration_id", text_or_null(m->calibration_id));
+    json_object_set_new(o, "engineer", text_or_null(m->engineer));
+    json_object_set_new(o, "site", text_or_null(m->site));
+    json_object_set_new(o, "hw", text_or_null(m->hw));
+    if (isfinite(m->latitude_deg)) {
+        json_object_set_new(o, "latitude_deg", num(m->latitude_deg));
+        json_object_set_new(o, "longitude_deg", num(m->longitude_deg));
+        json_object_set_new(o, "altitude_m", num(m->altitude_m));
+    }
+    json_object_set_new(o, "samples_read", json_integer(s->samples_read));
+    json_object_set_new(o, "clipped_fraction", num(s->clipped_fraction));
+    json_object_set_new(o, "nonfinite_count", json_integer(s->nonfinite_count));
+    json_object_set_new(o, "zero_fraction",
+                        num(s->samples_read ? (double)s->zero_samples / (double)s->samples_read
+                                            : 0.0));
+    json_object_set_new(o, "dc_i", num(s->dc_i));
+    json_object_set_new(o, "dc_q", num(s->dc_q));
+    json_object_set_new(o, "iq_gain_imbalance_db", num(s->iq_gain_imbalance_db));
+    json_object_set_new(o, "iq_phase_imbalance_deg", num(s->iq_phase_imbalance_deg));
+    json_object_set_new(o, "mean_power_dbfs", num(power_dbfs(s->mean_power)));
+    json_object_set_new(o, "peak_abs", num(s->peak_abs));
+    json_object_set_new(o, "truncated_bytes", json_integer(s->truncated_bytes));
+    json_object_set_new(src, "format", json_string(capture_source_name(m->src_format)));
+    json_object_set_new(src, "sample_rate", json_string(capture_source_name(m->src_sample_rate)));
+    json_object_set_new(src, "center_freq", json_string(capture_source_name(m->src_center_freq)));
+    json_object_set_new(src, "datetime", json_string(capture_source_name(m->src_datetime)));
+    json_object_set_new(src, "device", json_string(capture_source_name(m->src_device)));
+    json_object_set_new(o, "sources", src);
+    for (unsigned bit = 1; bit; bit <<= 1)
+        if ((findings & bit) && capture_finding_name(bit))
+            json_array_append_new(fl, json_string(capture_finding_name(bit)));
+    json_object_set_new(o, "findings", fl);
+    for (size_t i = 0; i < m->n_warnings; i++)
+        json_array_append_new(wl, json_string(m->warnings[i]));
+    json_object_set_new(o, "warnings", wl);
+    for (size_t i = 0; i < m->n_segments; i++) {
+        const capture_segment *g = &m->segments[i];
+        json_array_append_new(sl, json_pack("{s:I, s:o, s:o}", "sample_start",
+                                            (json_int_t)g->sample_start, "center_freq_hz",
+                                            num(g->center_freq_hz), "datetime",
+                                            text_or_null(g->datetime)));
+    }
+    json_object_set_new(o, "segments", sl);
+    for (size_t i = 0; i < m->n_annotations; i++) {
+        const capture_annotation *a = &m->annotations[i];
+        json_array_append_new(al, json_pack("{s:I, s:I, s:o, s:o, s:s}", "sample_start",
+                                            (json_int_t)a->sample_start, "sample_count",
+                                            (json_int_t)a->sample_count, "freq_lo_hz",
+                                            num(a->freq_lo_hz), "freq_hi_hz", num(a->freq_hi_hz),
+                                            "label", a->label));
+    }
+    json_object_set_new(o, "annotations", al);
+    char *line = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    json_decref(o);
+    if (!line)
+        return -1;
+    puts(line);
+    free(line);
+    return 0;
+}
+
+static void print_hz(const char *label, double v, capture_source src)
+{
+    if (isnan(v))
+        printf("%-18s unknown\n", label);
+    else
+        printf("%-18s %.10g Hz (%s)\n", label, v, capture_source_name(src));
+}
+
+static void print_text(const capture_meta *m, const capture_stats *s, unsigned findings)
+{
+    printf("%-18s %s\n", "path:", m->path);
+    if (strcmp(m->path, m->data_path) != 0)
+        printf("%-18s %s\n", "data:", m->data_path);
+    printf("%-18s %s, %s (%s, %d-bit %s) (%s)\n", "format:", m->container, m->format,
+           m->is_complex ? "complex I/Q" : "real", m->bits, m->is_float ? "float" : "integer",
+           capture_source_name(m->src_format));
+    if (m->channels > 1)
+        printf("%-18s %d (%s)\n", "channels:", m->channels,
+               m->is_complex ? "complex" : "real, not I/Q");
+    print_hz("sample rate:", m->sample_rate_hz, m->src_sample_rate);
+    print_hz("centre frequency:", m->center_freq_hz, m->src_center_freq);
+    if (m->datetime[0])
+        printf("%-18s %s (%s)\n", "start time:", m->datetime, capture_source_name(m->src_datetime));
+    else
+        printf("%-18s unknown\n", "start time:");
+    printf("%-18s %lld\n", "samples:", (long long)m->sample_count);
+    printf("%-18s %.6f s\n", "duration:", m->duration_s);
+    const struct {
+        const char *label, *value;
+    } texts[] = {{"device id:", m->device_id}, {"mpxn:", m->mpxn},
+                 {"calibration id:", m->calibration_id}, {"engineer:", m->engineer},
+                 {"site:", m->site}, {"hardware:", m->hw}};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (texts[i].value[0])
+            printf("%-18s %s\n", texts[i].label, texts[i].value);
+    if (isfinite(m->latitude_deg))
+        printf("%-18s %.6f, %.6f\n", "location:", m->latitude_deg, m->longitude_deg);
+    if (m->n_segments > 1)
+        printf("%-18s %zu\n", "segments:", m->n_segments);
+    for (size_t i = 0; i < m->n_annotations; i++) {
+        const capture_annotation *a = &m->annotations[i];
+        printf("%-18s samples %lld+%lld%s%s\n", i ? "" : "annotations:", (long long)a->sample_start,
+               (long long)a->sample_count, a->label[0] ? " " : "", a->label);
+    }
+    printf("%-18s %.4f %% of samples at or within one code of full scale\n", "clipped:",
+           100.0 * s->clipped_fraction);
+    printf("%-18s %lld\n", "NaN/Inf:", (long long)s->nonfinite_count);
+    printf("%-18s %.2f %%\n", "exact zeros:",
+           s->samples_read ? 100.0 * (double)s->zero_samples / (double)s->samples_read : 0.0);
+    if (m->is_complex)
+        printf("%-18s I %+.6f  Q %+.6f (full scale 1)\n", "DC offset:", s->dc_i, s->dc_q);
+    else
+        printf("%-18s %+.6f (full scale 1)\n", "DC offset:", s->dc_i);
+    if (m->is_complex && isfinite(s->iq_gain_imbalance_db))
+        printf("%-18s gain %+.3f dB, phase %+.3f deg\n", "I/Q imbalance:", s->iq_gain_imbalance_db,
+               s->iq_phase_imbalance_deg);
+    double p = power_dbfs(s->mean_power);
+    if (isfinite(p))
+        printf("%-18s %.2f dBFS (peak component %.4f)\n", "mean power:", p, s->peak_abs);
+    else
+        printf("%-18s none (every sample is zero)\n", "mean power:");
+    if (s->truncated_bytes)
+        printf("%-18s %lld trailing bytes ignored\n", "truncated:", (long long)s->truncated_bytes);
+    printf("%-18s", "findings:");
+    if (!findings)
+        printf(" none");
+    for (unsigned bit = 1; bit; bit <<= 1)
+        if ((findings & bit) && capture_finding_name(bit))
+            printf(" %s", capture_finding_name(bit));
+    printf("\n");
+    for (size_t i = 0; i < m->n_warnings; i++)
+        printf("%-18s %s\n", "warning:", m->warnings[i]);
+    if (m->n_warnings_dropped)
+        printf("%-18s %zu more\n", "warning:", m->n_warnings_dropped);
+}
+
+static int info_one(const char *path, const capture_options *opt, int json, int quiet,
+                    float complex *buf)
+{
+    rfn_error err = {0};
+    capture *c = NULL;
+    if (capture_open(path, opt, &c, &err)) {
+        cli_error("info", &err);
+        return -1;
+    }
+    const capture_meta *m = capture_get_meta(c);
+    char what[128];
+    snprintf(what, sizeof what, "reading %.100s", path);
+    progress *pr = progress_create(what, (uint64_t)m->sample_count, quiet);
+    size_t got;
+    rfn_status st;
+    uint64_t done = 0;
+    while ((st = capture_read(c, buf, READ_FRAMES, &got, &err)) == RFN_OK) {
+        done += got;
+        progress_update(pr, done);
+    }
+    progress_destroy(pr);
+    if (st != RFN_ERR_EOF) {
+        cli_error("info", &err);
+        capture_close(c);
+        return -1;
+    }
+    const capture_stats *s = capture_get_stats(c);
+    unsigned findings = capture_findings(m, s);
+    int rc = 0;
+    if (json)
+        rc = print_json(m, s, findings);
+    else
+        print_text(m, s, findings);
+    capture_close(c);
+    if (rc) {
+        cli_errorf("info", "%s: out of memory", path);
+        return -1;
+    }
+    return 0;
+}
+
+int cmd_info(int argc, char **argv)
+{
+    enum { O_RATE = 256, O_CENTER, O_FORMAT, O_CHANNEL, O_VERIFY, O_TRUNC, O_JSON, O_QUIET };
+    static const struct option longopts[] = {
+        {"rate", required_argument, NULL, O_RATE},
+        {"center", required_argument, NULL, O_CENTER},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"channel", required_argument, NULL, O_CHANNEL},
+        {"verify", no_argument, NULL, O_VERIFY},
+        {"allow-truncated", no_argument, NULL, O_TRUNC},
+        {"json", no_argument, NULL, O_JSON},
+        {"quiet", no_argument, NULL, O_QUIET},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    capture_options opt = capture_options_default();
+    int json = 0, quiet = 0, ch;
+    unsigned long long u;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case O_RATE:
+            if (cli_parse_double(optarg, &opt.rate_hz) || !(opt.rate_hz > 0)) {
+                cli_errorf("info", "--rate: '%s' is not a sample rate > 0 in Hz", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_CENTER:
+            if (cli_parse_double(optarg, &opt.center_hz) || opt.center_hz < 0) {
+                cli_errorf("info", "--center: '%s' is not a frequency >= 0 in Hz", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_FORMAT:
+            opt.format = optarg;
+            break;
+        case O_CHANNEL:
+            if (cli_parse_u64(optarg, &u) || u > 1023) {
+                cli_errorf("info", "--channel: '%s' is not a channel number 0..1023", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            opt.channel = (int)u;
+            break;
+        case O_VERIFY:
+            opt.verify_sha512 = 1;
+            break;
+        case O_TRUNC:
+            opt.allow_truncated = 1;
+            break;
+        case O_JSON:
+            json = 1;
+            break;
+        case O_QUIET:
+            quiet = 1;
+            break;
+        case 'h':
+            info_usage(stdout);
+            return RFN_EXIT_OK;
+        default:
+            cli_errorf("info", "unknown or incomplete option '%s' (see rfnoise info --help)",
+                       argv[optind - 1]);
+            return RFN_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        cli_errorf("info", "no capture given (see rfnoise info --help)");
+        return RFN_EXIT_USAGE;
+    }
+    float complex *buf = malloc(READ_FRAMES * sizeof *buf);
+    if (!buf) {
+        cli_errorf("info", "out of memory");
+        return RFN_EXIT_USAGE;
+    }
+    int failed = 0;
+    for (int i = optind; i < argc; i++) {
+        if (info_one(argv[i], &opt, json, quiet, buf))
+            failed = 1;
+        else if (!json && i + 1 < argc)
+            printf("\n");
+    }
+    free(buf);
+    return failed ? RFN_EXIT_USAGE : RFN_EXIT_OK;
+}
