@@ -103,4 +103,37 @@ typedef struct capture_stats {
 /* ---- register rows and device verdicts (register / validate) ---------------------------------- */
 /* @register-section: owned by register.c */
 
+/* One accepted row of the installation register (register.h loads them). Compact on purpose (a
+ * register has millions of rows): text columns are ids into the register's interned string table
+ * (register_string(reg, id); id 0 is ""), code-list columns are the enums of identifiers.h. */
+typedef struct register_row {
+    uint64_t device_id;    /* DeviceID EUI-64, first octet in the top byte (eui64_format) */
+    uint64_t mpxn_key;     /* ImportMPxN as an mpxn_parse key (mpxn_format); 0 when empty */
+    uint64_t line;         /* physical line of the row in the register file (1 = header) */
+    int32_t install_date;  /* InstallDate, days since 1970-01-01; REGISTER_NO_DATE when empty */
+    uint32_t supplier;     /* string ids */
+    uint32_t manufacturer;
+    uint32_t model;
+    uint32_t firmware;
+    uint32_t postcode;     /* normalised ("AB10 1AA"); 0 when empty */
+    uint8_t type;          /* device_type */
+    uint8_t status;        /* device_status */
+    uint8_t region;        /* csp_region */
+    uint8_t han;           /* han_variant; HAN_VARIANT_UNKNOWN when empty */
+    uint8_t mpxn_kind;     /* mpxn_kind; MPXN_NONE when empty */
+} register_row;
+
+#define REGISTER_NO_DATE INT32_MIN
+
+/* One problem found in an input table (register, derogation list): where, which column, a stable
+ * kebab-case code and one line of English. Written as a row of register-errors.csv
+ * (file,line,column,code,message). */
+typedef struct register_error {
+    const char *file;    /* as given to the loader */
+    uint64_t line;       /* physical line where the row starts */
+    const char *column;  /* column name as in the DUIS list ("DeviceID"); "" for whole-row problems */
+    const char *code;    /* "bad-check-digit", "duplicate-device-id", ... (register.h) */
+    const char *message; /* "ImportMPxN '1312345678906': check digit does not match" */
+} register_error;
+
 #endif
