@@ -771,7 +771,7 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
 
     c->frames_left = m->sample_count;
     c->tmp_frames = opt.block_frames ? opt.block_frames : DEFAULT_BLOCK_FRAMES;
-    if (c->components != 2) {
+    if (c->components > 1 && !(c->components == 2 && m->is_complex)) { /* channel picking */
         c->tmp = malloc(c->tmp_frames * (size_t)c->components * sizeof *c->tmp);
         if (!c->tmp) {
             st = rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", path);
@@ -904,7 +904,7 @@ static rfn_status read_frames(capture *c, float *out, size_t max_frames, int com
         n = (size_t)c->frames_left;
     int64_t r = 0;
     rfn_status st;
-    if (c->components == 2 && complex_out) {
+    if (c->components == 2 && c->meta.is_complex && complex_out) {
         st = capture_sf_read(c->sf, out, (int64_t)n, &r, err);
     } else if (c->components == 1 && complex_out) {
         /* Read the real values into the upper half, then spread them forward in place. */
