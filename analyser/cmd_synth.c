@@ -1,0 +1,243 @@
+/* cmd_synth.c: `rfnoise synth`: write a synthetic meter-install capture as a SigMF pair. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture.h"
+#include "cli.h"
+#include "commands.h"
+#include "synth.h"
+
+static void synth_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: rfnoise synth OUT.sigmf-meta --rate HZ [options]\n"
+            "\n"
+            "Write a deterministic synthetic capture (SigMF pair) made of a thermal noise floor\n"
+            "and any number of components. Frequencies are absolute, in Hz; powers in dBFS.\n"
+            "\n"
+            "Options:\n"
+            "  --rate HZ          sample rate (required)\n"
+            "  --center HZ        centre frequency written to the metadata (default 0)\n"
+            "  --duration S       length in seconds (default 1)\n"
+            "  --noise DBFS_HZ    thermal floor density, two-sided (default -130; 'none' for none)\n"
+            "  --seed N           random seed (default 1)\n"
+            "  --add SPEC         add a component (repeatable, up to 16):\n"
+            "                       tone:F:P  comb:F0:SPACING:N:P  broadband:F:BW:P\n"
+            "                       bursts:F:BW:P:PERIOD:DUTY[:START]  impulses:RATE:P[:F:BW]\n"
+            "  --clip LEVEL       clip I and Q at +-LEVEL of full scale (ADC rails)\n"
+            "  --datatype T       cf32_le (default) or ci16_le\n"
+            "  --annotate         write each burst as a SigMF annotation labelled hub-burst\n"
+            "  --datetime ISO     core:datetime of the first sample\n"
+            "  --device-id ID     rfnoise:device_id (EUI-64 DeviceID)\n"
+            "  --mpxn MPXN        rfnoise:mpxn\n"
+            "  --description TXT  core:description\n"
+            "  -h, --help         show this help\n");
+}
+
+/* Spans of every burst of every SYNTH_BURSTS component inside [0, n_samples). */
+static rfn_status burst_annotations(const synth_config *cfg, int64_t n_samples,
+                                    capture_annotation **out, size_t *n_out, rfn_error *err)
+{
+    size_t cap = 0, n = 0;
+    capture_annotation *a = NULL;
+    double fs = cfg->sample_rate_hz;
+    for (size_t i = 0; i < cfg->n_components; i++) {
+        const synth_component *c = &cfg->components[i];
+        if (c->kind != SYNTH_BURSTS)
+            continue;
+        int64_t period = llround(c->period_s * fs), on = llround(c->duty * c->period_s * fs);
+        if (period < 1)
+            period = 1;
+        for (int64_t s = llround(c->start_s * fs); s < n_samples && on > 0; s += period) {
+            if (n == cap) {
+                cap = cap ? 2 * cap : 64;
+                capture_annotation *na = realloc(a, cap * sizeof *a);
+                if (!na) {
+                    free(a);
+                    return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+                }
+                a = na;
+            }
+            capture_annotation *x = &a[n++];
+            memset(x, 0, sizeof *x);
+            x->sample_start = s;
+            x->sample_count = s + on > n_samples ? n_samples - s : on;
+            x->freq_lo_hz = c->freq_hz - c->bandwidth_hz / 2.0;
+            x->freq_hi_hz = c->freq_hz + c->bandwidth_hz / 2.0;
+            snprintf(x->label, sizeof x->label, "hub-burst");
+        }
+    }
+    *out = a;
+    *n_out = n;
+    return RFN_OK;
+}
+
+int cmd_synth(int argc, char **argv)
+{
+    enum { O_RATE = 256, O_CENTER, O_DURATION, O_NOISE, O_SEED, O_ADD, O_CLIP, O_DATATYPE,
+           O_ANNOTATE, O_DATETIME, O_DEVICE, O_MPXN, O_DESC };
+    static const struct option longopts[] = {
+        {"rate", required_argument, 0, O_RATE},
+        {"center", required_argument, 0, O_CENTER},
+        {"duration", required_argument, 0, O_DURATION},
+        {"noise", required_argument, 0, O_NOISE},
+        {"seed", required_argument, 0, O_SEED},
+        {"add", required_argument, 0, O_ADD},
+        {"clip", required_argument, 0, O_CLIP},
+        {"datatype", required_argument, 0, O_DATATYPE},
+        {"annotate", no_argument, 0, O_ANNOTATE},
+        {"datetime", required_argument, 0, O_DATETIME},
+        {"device-id", required_argument, 0, O_DEVICE},
+        {"mpxn", required_argument, 0, O_MPXN},
+        {"description", required_argument, 0, O_DESC},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    synth_config cfg = synth_config_default();
+    capture_writer_config wc = capture_writer_config_default();
+    double duration_s = 1.0;
+    int annotate = 0, have_rate = 0;
+    rfn_error err = {0};
+    unsigned long long seed;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            synth_usage(stdout);
+            return RFN_EXIT_OK;
+        case O_RATE:
+            if (cli_parse_double(optarg, &cfg.sample_rate_hz) || !(cfg.sample_rate_hz > 0)) {
+                cli_errorf("synth", "--rate '%s': expected a sample rate > 0 in Hz", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            have_rate = 1;
+            break;
+        case O_CENTER:
+            if (cli_parse_double(optarg, &cfg.center_freq_hz)) {
+                cli_errorf("synth", "--center '%s': expected a frequency in Hz", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_DURATION:
+            if (cli_parse_double(optarg, &duration_s) || !(duration_s > 0) || duration_s > 1e5) {
+                cli_errorf("synth", "--duration '%s': expected seconds in (0, 1e5]", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_NOISE:
+            if (strcmp(optarg, "none") == 0)
+                cfg.noise_dbfs_hz = -INFINITY;
+            else if (cli_parse_double(optarg, &cfg.noise_dbfs_hz)) {
+                cli_errorf("synth", "--noise '%s': expected dBFS/Hz or 'none'", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_SEED:
+            if (cli_parse_u64(optarg, &seed)) {
+                cli_errorf("synth", "--seed '%s': expected a whole number", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            cfg.seed = seed;
+            break;
+        case O_ADD:
+            if (cfg.n_components == SYNTH_MAX_COMPONENTS) {
+                cli_errorf("synth", "--add: at most %d components", SYNTH_MAX_COMPONENTS);
+                return RFN_EXIT_USAGE;
+            }
+            if (synth_component_parse(optarg, &cfg.components[cfg.n_components], &err)) {
+                cli_errorf("synth", "--add %s", err.msg);
+                return RFN_EXIT_USAGE;
+            }
+            cfg.n_components++;
+            break;
+        case O_CLIP:
+            if (cli_parse_double(optarg, &cfg.clip_level) || !(cfg.clip_level > 0)) {
+                cli_errorf("synth", "--clip '%s': expected a level > 0", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_DATATYPE:
+            if (strcmp(optarg, "cf32_le") != 0 && strcmp(optarg, "ci16_le") != 0) {
+                cli_errorf("synth", "--datatype '%s': expected cf32_le or ci16_le", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            wc.datatype = optarg;
+            break;
+        case O_ANNOTATE:
+            annotate = 1;
+            break;
+        case O_DATETIME:
+            wc.datetime = optarg;
+            break;
+        case O_DEVICE:
+            wc.device_id = optarg;
+            break;
+        case O_MPXN:
+            wc.mpxn = optarg;
+            break;
+        case O_DESC:
+            wc.description = optarg;
+            break;
+        default:
+            fprintf(stderr, "Try 'rfnoise synth --help'.\n");
+            return RFN_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1 || !have_rate) {
+        cli_errorf("synth", "expected one output path and --rate (see rfnoise synth --help)");
+        return RFN_EXIT_USAGE;
+    }
+    const char *out_path = argv[optind];
+    int64_t n_total = llround(duration_s * cfg.sample_rate_hz);
+    if (n_total < 1) {
+        cli_errorf("synth", "--duration %g s at %g Hz gives no samples", duration_s,
+                   cfg.sample_rate_hz);
+        return RFN_EXIT_USAGE;
+    }
+
+    synth *s = NULL;
+    capture_writer *w = NULL;
+    capture_annotation *ann = NULL;
+    float complex *buf = NULL;
+    int rc = RFN_EXIT_USAGE;
+    if (synth_create(&cfg, &s, &err))
+        goto fail;
+    if (annotate && burst_annotations(&cfg, n_total, &ann, &wc.n_annotations, &err))
+        goto fail;
+    wc.annotations = ann;
+    wc.sample_rate_hz = cfg.sample_rate_hz;
+    wc.center_freq_hz = cfg.center_freq_hz;
+    wc.author = "rfnoise synth";
+    if (capture_writer_create(out_path, &wc, &w, &err))
+        goto fail;
+    enum { block = 65536 };
+    buf = malloc(block * sizeof *buf);
+    if (!buf) {
+        rfn_error_set(&err, RFN_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    for (int64_t done = 0; done < n_total;) {
+        size_t n = (size_t)(n_total - done < block ? n_total - done : block);
+        synth_generate(s, buf, n);
+        if (capture_writer_write(w, buf, n, &err))
+            goto fail;
+        done += (int64_t)n;
+    }
+    rfn_status st = capture_writer_commit(w, &err);
+    w = NULL;
+    if (st)
+        goto fail;
+    rc = RFN_EXIT_OK;
+fail:
+    if (rc != RFN_EXIT_OK)
+        cli_error("synth", &err);
+    capture_writer_abort(w);
+    synth_destroy(s);
+    free(ann);
+    free(buf);
+    return rc;
+}
