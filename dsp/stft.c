@@ -14,7 +14,8 @@ struct rfn_stft {
     rfn_stft_sink sink;
     void *ctx;
     rfn_fft *fft;
-    float *win;          /* win_len, pre-scaled by 1 (power scaled by inv_s1sq) */
+    float *win;          /* win_len window values */
+    float *win2;         /* 2 win_len: each value twice, to multiply interleaved re/im directly */
     float inv_s1sq;      /* 1 / S1^2: |X|^2 -> tone power (ARCHITECTURE.md §4) */
     float complex *buf;  /* pending samples, capacity cap */
     size_t cap, len;
@@ -100,14 +101,15 @@ rfn_status rfn_stft_create(const rfn_stft_config *cfg, rfn_stft_sink sink, void 
     s->batch = batch;
     s->cap = L + hop * batch;
     s->win = malloc(L * sizeof *s->win);
+    s->win2 = malloc(2 * L * sizeof *s->win2);
     s->buf = malloc(s->cap * sizeof *s->buf);
     s->power = malloc(batch * nfft * sizeof *s->power);
-    if (!s->win || !s->buf || !s->power) {
+    if (!s->win || !s->win2 || !s->buf || !s->power) {
         rfn_stft_destroy(s);
         return rfn_error_set(err, RFN_ERR_NOMEM, "stft: out of memory for %zu-point frames",
                              nfft);
     }
-    s->bytes = sizeof *s + L * sizeof *s->win + s->cap * sizeof *s->buf +
+    s->bytes = sizeof *s + 3 * L * sizeof *s->win + s->cap * sizeof *s->buf +
                batch * nfft * sizeof *s->power + 2 * batch * nfft * sizeof(float complex);
     rfn_status st = rfn_window_fill(RFN_WINDOW_GAUSSIAN, L, sigma, s->win);
     rfn_window_props props;
@@ -117,6 +119,8 @@ rfn_status rfn_stft_create(const rfn_stft_config *cfg, rfn_stft_sink sink, void 
         rfn_stft_destroy(s);
         return rfn_error_set(err, st, "stft: Gaussian window for rbw %g Hz failed", cfg->rbw_hz);
     }
+    for (size_t i = 0; i < L; i++)
+        s->win2[2 * i] = s->win2[2 * i + 1] = s->win[i];
     rfn_fft_config fc = rfn_fft_config_default();
     fc.n = nfft;
     fc.howmany = batch;
@@ -157,29 +161,47 @@ double rfn_stft_bin_freq_hz(const rfn_stft *s, size_t j)
     return ((double)j - (double)(s->info.nfft / 2)) * s->info.bin_hz;
 }
 
+/* x86-64 builds also get an AVX2 clone of the per-sample loops (glibc ifunc picks it at load
+ * time); the same IEEE operations either way. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__APPLE__)
+#define RFN_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define RFN_VECTOR_CLONES
+#endif
+
+/* row = x w on interleaved re/im floats, w2 holding each window value twice (n2 = 2 L). */
+RFN_VECTOR_CLONES
+static void window_frame(size_t n2, const float *restrict x, const float *restrict w2,
+                         float *restrict row)
+{
+    for (size_t i = 0; i < n2; i++)
+        row[i] = x[i] * w2[i];
+}
+
+/* p[k] = g |X[k]|^2 for k in [0, n). */
+RFN_VECTOR_CLONES
+static void power_of(size_t n, const float *restrict xr, float g, float *restrict p)
+{
+    for (size_t k = 0; k < n; k++)
+        p[k] = g * (xr[2 * k] * xr[2 * k] + xr[2 * k + 1] * xr[2 * k + 1]);
+}
+
 /* Window, transform and hand over n_frames (<= batch) frames from the start of buf. */
 static void run_frames(rfn_stft *s, size_t n_frames)
 {
     const size_t nfft = s->info.nfft, L = s->info.win_len, hop = s->info.hop;
     const size_t half = nfft / 2, upper = nfft - half;
     float complex *in = rfn_fft_input(s->fft);
-    for (size_t f = 0; f < n_frames; f++) {
-        const float complex *x = s->buf + f * hop;
-        float complex *row = in + f * nfft;
-        for (size_t i = 0; i < L; i++)
-            row[i] = x[i] * s->win[i];
-    }
+    for (size_t f = 0; f < n_frames; f++)
+        window_frame(2 * L, (const float *)(s->buf + f * hop), s->win2, (float *)(in + f * nfft));
     rfn_fft_execute(s->fft);
     const float complex *X = rfn_fft_output(s->fft);
-    const float g = s->inv_s1sq;
     for (size_t f = 0; f < n_frames; f++) {
         const float *xr = (const float *)(X + f * nfft);
         float *p = s->power + f * nfft;
         /* FFT order -> centred order (fftshift) while forming |X|^2 / S1^2. */
-        for (size_t k = 0; k < upper; k++)
-            p[k + half] = g * (xr[2 * k] * xr[2 * k] + xr[2 * k + 1] * xr[2 * k + 1]);
-        for (size_t k = upper; k < nfft; k++)
-            p[k - upper] = g * (xr[2 * k] * xr[2 * k] + xr[2 * k + 1] * xr[2 * k + 1]);
+        power_of(upper, xr, s->inv_s1sq, p + half);
+        power_of(nfft - upper, xr + 2 * upper, s->inv_s1sq, p);
     }
     s->sink(s->ctx, s->power, n_frames, s->n_frames);
     s->n_frames += n_frames;
@@ -244,6 +266,7 @@ void rfn_stft_destroy(rfn_stft *s)
         return;
     rfn_fft_destroy(s->fft);
     free(s->win);
+    free(s->win2);
     free(s->buf);
     free(s->power);
     free(s);
