@@ -297,6 +297,10 @@ static rfn_status parse_band(json_t *jb, size_t i, const char *name, limits_band
         if (json_object_get(jb, "interpolation"))
             FAIL("%s: %sinterpolation: only masks are interpolated", name, path);
     } else {
+        /* A whole-band figure (channel power, mean density) has no frequency to read a mask at. */
+        if (b->quantity == LIMITS_Q_CHANNEL_POWER || b->quantity == LIMITS_Q_MEAN_DENSITY)
+            FAIL("%s: %smask: %s is one figure for the whole band: give a constant limit", name,
+                 path, quantity_names[b->quantity]);
         if (!json_is_array(jm) || json_array_size(jm) < 2)
             FAIL("%s: %smask: must be an array of at least two [freq_hz, level] points", name,
                  path);

@@ -18,6 +18,8 @@ static limits_set *parse(const char *text, rfn_error *err)
              "\"valid_from\":\"2024-01-01\","
 #define BAND(extra) "{\"id\":\"b\",\"f_lo_hz\":1e6,\"f_hi_hz\":2e6,\"quantity\":\"channel_power\"," \
                     "\"unit\":\"dBm\"" extra "}"
+#define BAND2M(extra) "{\"id\":\"b\",\"f_lo_hz\":1e6,\"f_hi_hz\":2e6,\"quantity\":" \
+                      "\"peak_density\",\"unit\":\"dBm/Hz\"" extra "}"
 #define BAND2 "{\"id\":\"d\",\"f_lo_hz\":1e6,\"f_hi_hz\":2e6,\"quantity\":\"peak_density\"," \
               "\"unit\":\"dBm/Hz\",\"limit\":-100}"
 
@@ -148,10 +150,13 @@ static void test_errors(void)
     expect_error(HEAD "\"bands\":[" BAND(",\"limit\":1,\"applies_to\":{\"regions\":[\"east\"]}")
                       "]}",
                  "t.json: bands[0].applies_to.regions[0]: unknown region (north, central, south)");
-    expect_error(HEAD "\"bands\":[" BAND(",\"mask\":[[1e6,1],[1.5e6,2]]") "]}",
+    expect_error(HEAD "\"bands\":[" BAND(",\"mask\":[[1e6,1],[2e6,2]]") "]}",
+                 "t.json: bands[0].mask: channel_power is one figure for the whole band: give a "
+                 "constant limit");
+    expect_error(HEAD "\"bands\":[" BAND2M(",\"mask\":[[1e6,1],[1.5e6,2]]") "]}",
                  "t.json: bands[0].mask: points span 1000000..1500000 Hz but the band is "
                  "1000000..2000000 Hz");
-    expect_error(HEAD "\"bands\":[" BAND(",\"mask\":[[1e6,1],[3e6,2],[2e6,2]]") "]}",
+    expect_error(HEAD "\"bands\":[" BAND2M(",\"mask\":[[1e6,1],[3e6,2],[2e6,2]]") "]}",
                  "t.json: bands[0].mask[2]: frequencies must not decrease (2000000 < 3000000)");
     expect_error(HEAD "\"bands\":[" BAND(",\"limit\":1,\"derogation_limit\":0") "]}",
                  "t.json: bands[0].derogation_limit: must be >= limit (0 < 1)");
