@@ -822,52 +822,113 @@ static rfn_status fail_sticky(capture *c, rfn_status st, rfn_error *err)
     return st;
 }
 
-/* Scale fix, NaN/Inf replacement and statistics over n delivered values of one component set;
- * x points at n values with stride `stride` floats (2 for complex, 1 for real). */
+/* Sums over one block; accumulated in double (STYLE.md), merged into the totals afterwards. */
+typedef struct block_sums {
+    double si, sq, sii, sqq, siq;
+    int64_t clipped, zeros;
+    float peak;
+} block_sums;
+
+/* Branch-free statistics over n frames at stride k floats (k = 2 with a Q value when has_q).
+ * NaN/Inf make the sums non-finite, which the caller detects per block. */
+static void block_stats(const float *x, size_t n, size_t k, int has_q, float cp, float cn,
+                        block_sums *b)
+{
+    double si = 0, sq = 0, sii = 0, sqq = 0, siq = 0;
+    int64_t clipped = 0, zeros = 0;
+    float peak = 0.0f;
+    size_t j0 = 0;
+    if (has_q) {
+        /* Four frames at a time in independent lanes, so that the compiler can vectorise
+         * without reassociating any sum (no -ffast-math). */
+        double ls[8] = {0}, lss[8] = {0}, lx[4] = {0};
+        int64_t lc[4] = {0}, lz[4] = {0};
+        float lp[8] = {0};
+        for (; j0 + 4 <= n; j0 += 4) {
+            const float *p = x + 2 * j0;
+            for (int l = 0; l < 8; l++) {
+                double d = p[l];
+                ls[l] += d;
+                lss[l] += d * d;
+                float a = fabsf(p[l]);
+                lp[l] = a > lp[l] ? a : lp[l];
+            }
+            for (int m = 0; m < 4; m++) {
+                float i = p[2 * m], q = p[2 * m + 1];
+                lx[m] += (double)i * q;
+                lc[m] += (i >= cp) | (i <= cn) | (q >= cp) | (q <= cn);
+                lz[m] += (i == 0.0f) & (q == 0.0f);
+            }
+        }
+        for (int m = 0; m < 4; m++) {
+            si += ls[2 * m], sq += ls[2 * m + 1];
+            sii += lss[2 * m], sqq += lss[2 * m + 1];
+            siq += lx[m];
+            clipped += lc[m], zeros += lz[m];
+            peak = lp[2 * m] > peak ? lp[2 * m] : peak;
+            peak = lp[2 * m + 1] > peak ? lp[2 * m + 1] : peak;
+        }
+        for (size_t j = j0; j < n; j++) {
+            float i = x[2 * j], q = x[2 * j + 1];
+            clipped += (i >= cp) | (i <= cn) | (q >= cp) | (q <= cn);
+            zeros += (i == 0.0f) & (q == 0.0f);
+            float ai = fabsf(i), aq = fabsf(q);
+            peak = ai > peak ? ai : peak;
+            peak = aq > peak ? aq : peak;
+            double di = i, dq = q;
+            si += di, sq += dq;
+            sii += di * di, sqq += dq * dq, siq += di * dq;
+        }
+    } else {
+        for (size_t j = 0; j < n; j++) {
+            float i = x[k * j];
+            clipped += (i >= cp) | (i <= cn);
+            zeros += i == 0.0f;
+            float ai = fabsf(i);
+            peak = ai > peak ? ai : peak;
+            double di = i;
+            si += di, sii += di * di;
+        }
+    }
+    *b = (block_sums){si, sq, sii, sqq, siq, clipped, zeros, peak};
+}
+
+/* Scale fix, NaN/Inf replacement and statistics over n delivered frames at x (2 floats a frame
+ * when complex_out, else 1). */
 static void finish_block(capture *c, float *x, size_t n, int complex_out)
 {
     capture_stats *s = &c->stats;
-    const float cp = c->clip_pos, cn = c->clip_neg;
     const size_t k = complex_out ? 2 : 1;
-    const int real_only = !c->meta.is_complex;
-    double si = 0, sq = 0, sii = 0, sqq = 0, siq = 0;
-    int64_t clipped = 0, zeros = 0, nonfinite = 0;
-    float peak = (float)s->peak_abs;
-    for (size_t j = 0; j < n; j++) {
-        float *p = x + k * j;
-        float i = p[0], q = complex_out && !real_only ? p[1] : 0.0f;
-        if (c->u8_fix) {
-            i = (128.0f * i + 0.5f) / 127.5f;
-            if (!real_only)
-                q = (128.0f * q + 0.5f) / 127.5f;
-        }
-        if (!isfinite(i))
-            i = 0.0f, nonfinite++;
-        if (!isfinite(q))
-            q = 0.0f, nonfinite++;
-        p[0] = i;
-        if (complex_out)
-            p[1] = q;
-        clipped += (i >= cp || i <= cn || (!real_only && (q >= cp || q <= cn)));
-        zeros += (i == 0.0f && q == 0.0f);
-        float ai = fabsf(i), aq = fabsf(q);
-        peak = ai > peak ? ai : peak;
-        peak = aq > peak ? aq : peak;
-        si += i, sq += q;
-        sii += (double)i * i, sqq += (double)q * q, siq += (double)i * q;
+    const int has_q = c->meta.is_complex;
+    /* libsndfile gives u8 as (x-128)/128; ARCHITECTURE.md §4 wants (x-127.5)/127.5. A real
+     * sample delivered as complex keeps its zero imaginary part. */
+    const size_t fix_stride = has_q ? 1 : k;
+    if (c->u8_fix)
+        for (size_t j = 0; j < n * k; j += fix_stride)
+            x[j] = (128.0f * x[j] + 0.5f) / 127.5f;
+    block_sums b;
+    block_stats(x, n, k, has_q, c->clip_pos, c->clip_neg, &b);
+    if (!isfinite(b.si + b.sq + b.sii + b.sqq)) {
+        /* Rare: replace NaN/Inf by 0, count them, and redo the block. */
+        for (size_t j = 0; j < n * k; j++)
+            if (!isfinite(x[j])) {
+                x[j] = 0.0f;
+                s->nonfinite_count++;
+            }
+        block_stats(x, n, k, has_q, c->clip_pos, c->clip_neg, &b);
     }
-    s->peak_abs = peak;
+    s->peak_abs = b.peak > s->peak_abs ? b.peak : s->peak_abs;
     s->samples_read += (int64_t)n;
-    s->clipped_samples += clipped;
-    s->zero_samples += zeros;
-    s->nonfinite_count += nonfinite;
-    c->sum_i += si, c->sum_q += sq, c->sum_ii += sii, c->sum_qq += sqq, c->sum_iq += siq;
+    s->clipped_samples += b.clipped;
+    s->zero_samples += b.zeros;
+    c->sum_i += b.si, c->sum_q += b.sq, c->sum_ii += b.sii, c->sum_qq += b.sqq;
+    c->sum_iq += b.siq;
     double N = (double)s->samples_read;
     s->clipped_fraction = (double)s->clipped_samples / N;
     s->dc_i = c->sum_i / N;
     s->dc_q = c->sum_q / N;
     s->mean_power = (c->sum_ii + c->sum_qq) / N;
-    if (!real_only) {
+    if (has_q) {
         double vi = c->sum_ii / N - s->dc_i * s->dc_i, vq = c->sum_qq / N - s->dc_q * s->dc_q;
         double cov = c->sum_iq / N - s->dc_i * s->dc_q;
         if (vi > 0 && vq > 0) {
