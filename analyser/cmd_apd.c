@@ -1,0 +1,290 @@
+/* cmd_apd.c: `rfnoise apd`: amplitude probability distribution (CISPR 16-1-1 APD function) of a
+ * capture's envelope in a frequency band: the level exceeded for given fractions of time. */
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic_file.h"
+#include "capture.h"
+#include "cli.h"
+#include "commands.h"
+#include "csv_util.h"
+#include "emi.h"
+#include "units.h"
+
+#define CMD "apd"
+#define MAX_PROBS 32
+#define TABLE_MAX 20000
+
+static void apd_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: rfnoise apd CAPTURE --band F_LO:F_HI [options]\n"
+            "\n"
+            "The fraction of time the envelope in a band exceeds each level, through the\n"
+            "Gaussian-RBW short-time FFT of rfnoise detect: one envelope sample per frame, the\n"
+            "power in one RBW bin (a band narrower than a bin takes the nearest bin) or in the\n"
+            "band (several bins). Prints the level (dBFS) exceeded with each probability.\n"
+            "\n"
+            "Options:\n"
+            "  --band F_LO:F_HI    band in Hz (absolute when the capture's centre frequency is\n"
+            "                      known, else relative to it); required\n"
+            "  --probs LIST        probabilities, comma-separated (default 1e-1,1e-2,1e-3,1e-4)\n"
+            "  --table             write the whole distribution (level_dbfs, probability) instead\n"
+            "  --rbw HZ            6 dB resolution bandwidth (default: the band's, 120 kHz C/D)\n"
+            "  --exclude-annotations  leave the SigMF annotation spans (the hub's own bursts) out\n"
+            "  --format F          csv (default) or json\n"
+            "  --output FILE       write to FILE (atomically) instead of standard output\n"
+            "  --rate HZ           sample rate when the capture does not say\n"
+            "  --center HZ         centre frequency when the capture does not say\n"
+            "  --quiet             no progress on stderr\n"
+            "  -h, --help          show this help\n"
+            "\n"
+            "A probability p needs at least 10/p envelope samples; fewer give an empty level.\n"
+            "Exit status: 0 written, 2 usage error or a capture that cannot be read.\n");
+}
+
+static int parse_band(const char *s, double *lo, double *hi)
+{
+    const char *colon = strchr(s, ':');
+    if (!colon || colon == s || strlen(colon + 1) == 0 || strlen(s) > 120)
+        return -1;
+    char a[128];
+    snprintf(a, sizeof a, "%.*s", (int)(colon - s), s);
+    return cli_parse_double(a, lo) || cli_parse_double(colon + 1, hi) || !(*lo < *hi) ? -1 : 0;
+}
+
+int cmd_apd(int argc, char **argv)
+{
+    enum { O_BAND = 256, O_PROBS, O_TABLE, O_RBW, O_EXCL, O_FORMAT, O_OUTPUT, O_RATE, O_CENTER,
+           O_QUIET };
+    static const struct option longopts[] = {
+        {"band", required_argument, 0, O_BAND},
+        {"probs", required_argument, 0, O_PROBS},
+        {"table", no_argument, 0, O_TABLE},
+        {"rbw", required_argument, 0, O_RBW},
+        {"exclude-annotations", no_argument, 0, O_EXCL},
+        {"format", required_argument, 0, O_FORMAT},
+        {"output", required_argument, 0, O_OUTPUT},
+        {"rate", required_argument, 0, O_RATE},
+        {"center", required_argument, 0, O_CENTER},
+        {"quiet", no_argument, 0, O_QUIET},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    emi_config ec = emi_config_default();
+    ec.want_apd = 1;
+    capture_options copt = capture_options_default();
+    const char *out_path = NULL;
+    double probs[MAX_PROBS] = {1e-1, 1e-2, 1e-3, 1e-4};
+    size_t n_probs = 4;
+    int json = 0, table = 0, have_band = 0, opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            apd_usage(stdout);
+            return RFN_EXIT_OK;
+        case O_BAND:
+            if (parse_band(optarg, &ec.apd_lo_hz, &ec.apd_hi_hz)) {
+                cli_errorf(CMD, "--band '%s': expected F_LO:F_HI in Hz with F_LO < F_HI",
+                           optarg);
+                return RFN_EXIT_USAGE;
+            }
+            have_band = 1;
+            break;
+        case O_PROBS: {
+            char buf[512];
+            snprintf(buf, sizeof buf, "%s", optarg);
+            n_probs = 0;
+            for (char *save = NULL, *t = strtok_r(buf, ",", &save); t;
+                 t = strtok_r(NULL, ",", &save)) {
+                double p;
+                if (n_probs == MAX_PROBS || cli_parse_double(t, &p) || !(p > 0 && p < 1)) {
+                    cli_errorf(CMD, "--probs: '%s' is not a probability in (0, 1) (at most %d)",
+                               t, MAX_PROBS);
+                    return RFN_EXIT_USAGE;
+                }
+                probs[n_probs++] = p;
+            }
+            if (n_probs == 0) {
+                cli_errorf(CMD, "--probs: no probability given");
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        }
+        case O_TABLE:
+            table = 1;
+            break;
+        case O_RBW:
+            if (cli_parse_double(optarg, &ec.rbw_hz) || !(ec.rbw_hz > 0)) {
+                cli_errorf(CMD, "--rbw '%s': expected a bandwidth > 0 in Hz", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_EXCL:
+            ec.exclude_annotations = 1;
+            break;
+        case O_FORMAT:
+            if (strcmp(optarg, "csv") && strcmp(optarg, "json")) {
+                cli_errorf(CMD, "--format '%s': expected csv or json", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            json = strcmp(optarg, "json") == 0;
+            break;
+        case O_OUTPUT:
+            out_path = optarg;
+            break;
+        case O_RATE:
+            if (cli_parse_double(optarg, &copt.rate_hz) || !(copt.rate_hz > 0)) {
+                cli_errorf(CMD, "--rate '%s': expected a sample rate > 0 in Hz", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_CENTER:
+            if (cli_parse_double(optarg, &copt.center_hz)) {
+                cli_errorf(CMD, "--center '%s': expected a frequency in Hz", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_QUIET:
+            ec.quiet = 1;
+            break;
+        default:
+            apd_usage(stderr);
+            return RFN_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        cli_errorf(CMD, optind >= argc ? "no capture given (see rfnoise apd --help)"
+                                       : "give exactly one capture");
+        return RFN_EXIT_USAGE;
+    }
+    if (!have_band) {
+        cli_errorf(CMD, "--band F_LO:F_HI is required");
+        return RFN_EXIT_USAGE;
+    }
+
+    int status = RFN_EXIT_USAGE;
+    rfn_error err = {0};
+    capture *c = NULL;
+    emi_result r;
+    memset(&r, 0, sizeof r);
+    atomic_file *af = NULL;
+    double *tl = NULL, *tp = NULL, level[MAX_PROBS];
+    size_t n_table = 0;
+    if (capture_open(argv[optind], &copt, &c, &err) || emi_run(c, &ec, &r, &err)) {
+        cli_error(CMD, &err);
+        goto done;
+    }
+    for (size_t i = 0; i < n_probs; i++)
+        if (rfn_apd_level_at(r.apd, probs[i], &level[i], NULL))
+            level[i] = NAN; /* too few samples for this probability */
+    if (table) {
+        tl = malloc(TABLE_MAX * sizeof *tl);
+        tp = malloc(TABLE_MAX * sizeof *tp);
+        if (!tl || !tp) {
+            cli_errorf(CMD, "out of memory");
+            goto done;
+        }
+        rfn_apd_table(r.apd, tl, tp, TABLE_MAX, &n_table);
+    }
+    FILE *f = stdout;
+    if (out_path) {
+        if (atomic_file_open(out_path, &af, &err)) {
+            cli_error(CMD, &err);
+            goto done;
+        }
+        f = atomic_file_stream(af);
+    }
+    const capture_meta *m = capture_get_meta(c);
+    uint64_t samples = rfn_apd_samples(r.apd);
+    if (!json) {
+        fputs("# rfnoise apd: ", f);
+        for (const char *s = m->path; *s; s++)
+            fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+        fprintf(f, "\n# band_hz=%.10g:%.10g covered_hz=%.10g:%.10g bins=%zu rbw_hz=%.10g "
+                   "enbw_hz=%.6g envelope_samples=%llu frames_excluded=%llu unit=dBFS\n",
+                ec.apd_lo_hz, ec.apd_hi_hz, r.apd_lo_hz, r.apd_hi_hz, r.apd_bins, r.stft.rbw_hz,
+                r.stft.enbw_hz, (unsigned long long)samples,
+                (unsigned long long)r.frames_excluded);
+        if (table) {
+            fputs("level_dbfs,probability", f);
+            csv_end_row(f);
+            for (size_t i = 0; i < n_table; i++) {
+                csv_write_number(f, tl[i], 3);
+                csv_write_sep(f);
+                csv_write_number(f, tp[i], -1);
+                csv_end_row(f);
+            }
+        } else {
+            fputs("probability,level_dbfs", f);
+            csv_end_row(f);
+            for (size_t i = 0; i < n_probs; i++) {
+                csv_write_number(f, probs[i], -1);
+                csv_write_sep(f);
+                csv_write_number(f, level[i], 3);
+                csv_end_row(f);
+            }
+        }
+    } else {
+        json_t *root = json_pack("{s:s, s:[f,f], s:[f,f], s:I, s:f, s:f, s:I, s:I, s:s}",
+                                 "capture", m->path, "band_hz", ec.apd_lo_hz, ec.apd_hi_hz,
+                                 "covered_hz", r.apd_lo_hz, r.apd_hi_hz, "bins",
+                                 (json_int_t)r.apd_bins, "rbw_hz", r.stft.rbw_hz, "enbw_hz",
+                                 r.stft.enbw_hz, "envelope_samples", (json_int_t)samples,
+                                 "frames_excluded", (json_int_t)r.frames_excluded, "unit",
+                                 "dBFS");
+        json_t *jp = json_array(), *jl = json_array();
+        if (!root || !jp || !jl) {
+            json_decref(root), json_decref(jp), json_decref(jl);
+            cli_errorf(CMD, "out of memory");
+            goto done;
+        }
+        for (size_t i = 0; i < n_probs; i++) {
+            json_array_append_new(jp, json_real(probs[i]));
+            json_array_append_new(jl, isfinite(level[i]) ? json_real(level[i]) : json_null());
+        }
+        json_object_set_new(root, "probability", jp);
+        json_object_set_new(root, "level_dbfs", jl);
+        if (table) {
+            json_t *tlj = json_array(), *tpj = json_array();
+            for (size_t i = 0; tlj && tpj && i < n_table; i++) {
+                json_array_append_new(tlj, json_real(tl[i]));
+                json_array_append_new(tpj, json_real(tp[i]));
+            }
+            json_object_set_new(root, "table", json_pack("{s:o, s:o}", "level_dbfs", tlj,
+                                                         "probability", tpj));
+        }
+        int rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10) |
+                                         JSON_PRESERVE_ORDER);
+        fputc('\n', f);
+        json_decref(root);
+        if (rc) {
+            cli_errorf(CMD, "cannot write JSON");
+            goto done;
+        }
+    }
+    if (af) {
+        rfn_status st = atomic_file_commit(af, &err);
+        af = NULL;
+        if (st) {
+            cli_error(CMD, &err);
+            goto done;
+        }
+    } else if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_errorf(CMD, "cannot write to standard output");
+        goto done;
+    }
+    status = RFN_EXIT_OK;
+done:
+    atomic_file_abort(af);
+    free(tl);
+    free(tp);
+    emi_result_free(&r);
+    capture_close(c);
+    return status;
+}

@@ -1,0 +1,350 @@
+/* cmd_detect.c: `rfnoise detect`: per-bin CISPR 16-1-1 detector readings (peak, quasi-peak,
+ * CISPR-average, RMS-average, RMS) of a capture, as an EMI test receiver would show them. */
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic_file.h"
+#include "calibration.h"
+#include "capture.h"
+#include "cli.h"
+#include "commands.h"
+#include "csv_util.h"
+#include "emi.h"
+#include "units.h"
+
+#define CMD "detect"
+
+static void detect_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: rfnoise detect CAPTURE [options]\n"
+            "\n"
+            "Run the capture through a time-domain EMI receiver: a short-time FFT whose Gaussian\n"
+            "window has the 6 dB resolution bandwidth of CISPR 16-1-1, and on every bin the\n"
+            "detectors asked for. One row per bin: freq_hz and one column per detector, in dBFS\n"
+            "(the power of a continuous tone in the RBW that reads the same), or dBm when\n"
+            "calibrated. The CSV starts with '#' lines giving the RBW, window, hop and time\n"
+            "constants; JSON has them under \"settings\".\n"
+            "\n"
+            "Options:\n"
+            "  --rbw HZ            6 dB resolution bandwidth (default: the band's, 120 kHz C/D)\n"
+            "  --band B            CISPR band for the time constants: A, B, CD or E (default:\n"
+            "                      from the capture's centre frequency, CD when unknown)\n"
+            "  --detectors LIST    comma-separated: peak, qp, cispr_avg, rms_avg, rms\n"
+            "                      (default peak,qp,cispr_avg,rms_avg)\n"
+            "  --exclude-annotations  leave the SigMF annotation spans (the hub's own bursts)\n"
+            "                      out of the detectors\n"
+            "  --format F          csv (default) or json\n"
+            "  --output FILE       write to FILE (atomically) instead of standard output\n"
+            "  --cal FILE          calibration file: dBm columns instead of dBFS\n"
+            "  --cal-db X          calibration of X dB at every frequency (dBm = dBFS + X)\n"
+            "  --rx-gain DB        receiver gain, choosing the table of a per-gain calibration\n"
+            "  --rate HZ           sample rate when the capture does not say\n"
+            "  --center HZ         centre frequency when the capture does not say\n"
+            "  --quiet             no progress on stderr\n"
+            "  -h, --help          show this help\n"
+            "\n"
+            "Exit status: 0 written, 2 usage error or a capture that cannot be read.\n");
+}
+
+/* Text from data (a path) on a '#' line: control characters would break the line. */
+static void put_clean(FILE *f, const char *s)
+{
+    for (; *s; s++)
+        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+static const char *unit_name(const calibration *cal)
+{
+    return cal ? "dbm" : "dbfs";
+}
+
+static int write_csv(FILE *f, const char *path, const emi_result *r, unsigned dets,
+                     const double *gain, const calibration *cal)
+{
+    fputs("# rfnoise detect: ", f);
+    put_clean(f, path);
+    fprintf(f, "\n# band=%s rbw_hz=%.10g rbw6_hz=%.6g enbw_hz=%.6g window=gaussian win_len=%zu "
+               "nfft=%zu hop=%zu hop_s=%.6g overlap=%.4f bin_hz=%.10g\n",
+            rfn_det_band_name(r->band), r->stft.rbw_hz, r->stft.rbw6_hz, r->stft.enbw_hz,
+            r->stft.win_len, r->stft.nfft, r->stft.hop, r->stft.hop_s, r->stft.overlap,
+            r->stft.bin_hz);
+    fprintf(f, "# qp_charge_s=%g qp_discharge_s=%g qp_meter_s=%g avg_meter_s=%g "
+               "rms_corner_hz=%g frames=%llu frames_excluded=%llu\n",
+            r->params.qp_charge_s, r->params.qp_discharge_s, r->params.qp_meter_s,
+            r->params.avg_meter_s, r->params.rms_corner_hz, (unsigned long long)r->frames,
+            (unsigned long long)r->frames_excluded);
+    fprintf(f, "# unit=%s (power in the %.10g Hz RBW of a continuous tone reading the same)%s%s\n",
+            cal ? "dBm" : "dBFS", r->stft.rbw_hz, cal ? " calibration=" : "",
+            cal ? calibration_id(cal) : "");
+    fputs("freq_hz", f);
+    for (int d = 0; d < 5; d++)
+        if (dets & (1u << d))
+            fprintf(f, ",%s_%s", rfn_det_name((rfn_det_kind)(1u << d)), unit_name(cal));
+    csv_end_row(f);
+    for (size_t i = 0; i < r->n_out; i++) {
+        csv_write_number(f, r->freq_hz[i], -1);
+        for (int d = 0; d < 5; d++) {
+            if (!(dets & (1u << d)))
+                continue;
+            csv_write_sep(f);
+            csv_write_number(f, rfn_db10(r->reading[d][i]) + (gain ? gain[i] : 0.0), 4);
+        }
+        csv_end_row(f);
+    }
+    return 0;
+}
+
+static json_t *num(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static int write_json(FILE *f, const char *path, const emi_result *r, unsigned dets,
+                      const double *gain, const calibration *cal)
+{
+    json_t *root = json_object();
+    json_t *settings = json_object();
+    if (!root || !settings) {
+        json_decref(root);
+        json_decref(settings);
+        return -1;
+    }
+    json_object_set_new(root, "capture", json_string(path));
+    json_object_set_new(settings, "band", json_string(rfn_det_band_name(r->band)));
+    json_object_set_new(settings, "rbw_hz", num(r->stft.rbw_hz));
+    json_object_set_new(settings, "rbw6_hz", num(r->stft.rbw6_hz));
+    json_object_set_new(settings, "enbw_hz", num(r->stft.enbw_hz));
+    json_object_set_new(settings, "window", json_string("gaussian"));
+    json_object_set_new(settings, "win_len", json_integer((json_int_t)r->stft.win_len));
+    json_object_set_new(settings, "nfft", json_integer((json_int_t)r->stft.nfft));
+    json_object_set_new(settings, "hop", json_integer((json_int_t)r->stft.hop));
+    json_object_set_new(settings, "hop_s", num(r->stft.hop_s));
+    json_object_set_new(settings, "overlap", num(r->stft.overlap));
+    json_object_set_new(settings, "bin_hz", num(r->stft.bin_hz));
+    json_object_set_new(settings, "qp_charge_s", num(r->params.qp_charge_s));
+    json_object_set_new(settings, "qp_discharge_s", num(r->params.qp_discharge_s));
+    json_object_set_new(settings, "qp_meter_s", num(r->params.qp_meter_s));
+    json_object_set_new(settings, "avg_meter_s", num(r->params.avg_meter_s));
+    json_object_set_new(settings, "rms_corner_hz", num(r->params.rms_corner_hz));
+    json_object_set_new(settings, "sample_rate_hz", num(r->stft.fs_hz));
+    json_object_set_new(settings, "center_freq_hz",
+                        r->center_known ? num(r->center_hz) : json_null());
+    json_object_set_new(settings, "one_sided", json_boolean(r->real_input));
+    json_object_set_new(settings, "frames", json_integer((json_int_t)r->frames));
+    json_object_set_new(settings, "frames_excluded", json_integer((json_int_t)r->frames_excluded));
+    json_object_set_new(settings, "unit", json_string(cal ? "dBm" : "dBFS"));
+    json_object_set_new(settings, "calibration", cal ? json_string(calibration_id(cal))
+                                                      : json_null());
+    json_object_set_new(root, "settings", settings);
+    json_t *bursts = json_pack("{s:I, s:I, s:f, s:f}", "detected",
+                               (json_int_t)r->bursts.n_detected, "annotations",
+                               (json_int_t)r->bursts.n_given, "excluded_s",
+                               r->bursts.excluded_s, "excluded_fraction",
+                               r->bursts.excluded_fraction);
+    if (bursts) {
+        json_object_set_new(bursts, "floor_dbfs", num(rfn_db10(r->bursts.floor_power)));
+        json_object_set_new(bursts, "mean_dbfs", num(rfn_db10(r->bursts.mean_power_all)));
+        json_object_set_new(root, "bursts", bursts);
+    }
+    json_t *fr = json_array();
+    for (size_t i = 0; i < r->n_out; i++)
+        json_array_append_new(fr, json_real(r->freq_hz[i]));
+    json_object_set_new(root, "freq_hz", fr);
+    for (int d = 0; d < 5; d++) {
+        if (!(dets & (1u << d)))
+            continue;
+        json_t *col = json_array();
+        for (size_t i = 0; i < r->n_out; i++)
+            json_array_append_new(col, num(rfn_db10(r->reading[d][i]) + (gain ? gain[i] : 0)));
+        char name[32];
+        snprintf(name, sizeof name, "%s_%s", rfn_det_name((rfn_det_kind)(1u << d)),
+                 unit_name(cal));
+        json_object_set_new(root, name, col);
+    }
+    int rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10) | JSON_PRESERVE_ORDER);
+    fputc('\n', f);
+    json_decref(root);
+    return rc;
+}
+
+int cmd_detect(int argc, char **argv)
+{
+    enum { O_RBW = 256, O_BAND, O_DETECTORS, O_EXCL, O_FORMAT, O_OUTPUT, O_CAL, O_CAL_DB,
+           O_RX_GAIN, O_RATE, O_CENTER, O_QUIET };
+    static const struct option longopts[] = {
+        {"rbw", required_argument, 0, O_RBW},
+        {"band", required_argument, 0, O_BAND},
+        {"detectors", required_argument, 0, O_DETECTORS},
+        {"exclude-annotations", no_argument, 0, O_EXCL},
+        {"format", required_argument, 0, O_FORMAT},
+        {"output", required_argument, 0, O_OUTPUT},
+        {"cal", required_argument, 0, O_CAL},
+        {"cal-db", required_argument, 0, O_CAL_DB},
+        {"rx-gain", required_argument, 0, O_RX_GAIN},
+        {"rate", required_argument, 0, O_RATE},
+        {"center", required_argument, 0, O_CENTER},
+        {"quiet", no_argument, 0, O_QUIET},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    emi_config ec = emi_config_default();
+    ec.detectors = RFN_DET_PEAK | RFN_DET_QP | RFN_DET_CISPR_AVG | RFN_DET_RMS_AVG;
+    capture_options copt = capture_options_default();
+    const char *out_path = NULL, *cal_path = NULL;
+    double cal_db = NAN, rx_gain = NAN;
+    int json = 0, opt;
+    rfn_error err = {0};
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            detect_usage(stdout);
+            return RFN_EXIT_OK;
+        case O_RBW:
+            if (cli_parse_double(optarg, &ec.rbw_hz) || !(ec.rbw_hz > 0)) {
+                cli_errorf(CMD, "--rbw '%s': expected a bandwidth > 0 in Hz", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_BAND: {
+            rfn_det_band b;
+            if (rfn_det_band_from_name(optarg, &b)) {
+                cli_errorf(CMD, "--band '%s': expected A, B, CD or E", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            ec.band = (int)b;
+            break;
+        }
+        case O_DETECTORS:
+            if (rfn_det_parse_list(optarg, &ec.detectors, &err)) {
+                cli_errorf(CMD, "--%s", err.msg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_EXCL:
+            ec.exclude_annotations = 1;
+            break;
+        case O_FORMAT:
+            if (strcmp(optarg, "csv") && strcmp(optarg, "json")) {
+                cli_errorf(CMD, "--format '%s': expected csv or json", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            json = strcmp(optarg, "json") == 0;
+            break;
+        case O_OUTPUT:
+            out_path = optarg;
+            break;
+        case O_CAL:
+            cal_path = optarg;
+            break;
+        case O_CAL_DB:
+            if (cli_parse_double(optarg, &cal_db)) {
+                cli_errorf(CMD, "--cal-db '%s': expected a number of dB", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_RX_GAIN:
+            if (cli_parse_double(optarg, &rx_gain)) {
+                cli_errorf(CMD, "--rx-gain '%s': expected a number of dB", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_RATE:
+            if (cli_parse_double(optarg, &copt.rate_hz) || !(copt.rate_hz > 0)) {
+                cli_errorf(CMD, "--rate '%s': expected a sample rate > 0 in Hz", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_CENTER:
+            if (cli_parse_double(optarg, &copt.center_hz)) {
+                cli_errorf(CMD, "--center '%s': expected a frequency in Hz", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_QUIET:
+            ec.quiet = 1;
+            break;
+        default:
+            detect_usage(stderr);
+            return RFN_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        cli_errorf(CMD, optind >= argc ? "no capture given (see rfnoise detect --help)"
+                                       : "give exactly one capture");
+        return RFN_EXIT_USAGE;
+    }
+    if (cal_path && !isnan(cal_db)) {
+        cli_errorf(CMD, "give --cal or --cal-db, not both");
+        return RFN_EXIT_USAGE;
+    }
+
+    int status = RFN_EXIT_USAGE;
+    calibration *cal = NULL;
+    capture *c = NULL;
+    emi_result r;
+    memset(&r, 0, sizeof r);
+    double *gain = NULL;
+    atomic_file *af = NULL;
+    if ((cal_path || !isnan(cal_db)) &&
+        ((cal_path ? calibration_load(cal_path, &cal, &err)
+                   : calibration_from_db(cal_db, &cal, &err)) ||
+         (isfinite(rx_gain) && calibration_select_rx_gain(cal, rx_gain, &err)))) {
+        cli_error(CMD, &err);
+        goto done;
+    }
+    if (capture_open(argv[optind], &copt, &c, &err) || emi_run(c, &ec, &r, &err)) {
+        cli_error(CMD, &err);
+        goto done;
+    }
+    if (cal) {
+        gain = malloc(r.n_out * sizeof *gain);
+        if (!gain) {
+            cli_errorf(CMD, "out of memory");
+            goto done;
+        }
+        for (size_t i = 0; i < r.n_out; i++)
+            if (calibration_gain_db(cal, r.freq_hz[i], &gain[i], &err)) {
+                cli_error(CMD, &err);
+                goto done;
+            }
+    }
+    FILE *f = stdout;
+    if (out_path) {
+        if (atomic_file_open(out_path, &af, &err)) {
+            cli_error(CMD, &err);
+            goto done;
+        }
+        f = atomic_file_stream(af);
+    }
+    const char *path = capture_get_meta(c)->path;
+    if (json ? write_json(f, path, &r, ec.detectors, gain, cal)
+             : write_csv(f, path, &r, ec.detectors, gain, cal)) {
+        cli_errorf(CMD, "cannot write the %s output", json ? "JSON" : "CSV");
+        goto done;
+    }
+    if (af) {
+        rfn_status st = atomic_file_commit(af, &err);
+        af = NULL;
+        if (st) {
+            cli_error(CMD, &err);
+            goto done;
+        }
+    } else if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_errorf(CMD, "cannot write to standard output");
+        goto done;
+    }
+    status = RFN_EXIT_OK;
+done:
+    atomic_file_abort(af);
+    free(gain);
+    emi_result_free(&r);
+    capture_close(c);
+    calibration_free(cal);
+    return status;
+}

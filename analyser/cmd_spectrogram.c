@@ -1,0 +1,299 @@
+/* cmd_spectrogram.c: `rfnoise spectrogram`: the (time, frequency) power of a capture through the
+ * RBW-sized STFT, decimated to a bounded grid, drawn with gnuplot or written as data. */
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic_file.h"
+#include "capture.h"
+#include "cli.h"
+#include "commands.h"
+#include "csv_util.h"
+#include "emi.h"
+#include "plot.h"
+#include "units.h"
+
+#define CMD "spectrogram"
+
+static void spectrogram_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: rfnoise spectrogram CAPTURE [options]\n"
+            "\n"
+            "Power per (time, frequency) cell through the Gaussian-RBW short-time FFT of\n"
+            "rfnoise detect, decimated to at most --rows x --cols cells (memory does not grow\n"
+            "with the capture). Each cell is the largest (max) or mean power of the frames and\n"
+            "bins it covers, in dBFS in the RBW. Draw it with --plot, or write it with --format\n"
+            "(rows time_s,freq_hz,power_dbfs).\n"
+            "\n"
+            "Options:\n"
+            "  --plot FILE         draw the spectrogram to FILE.png or FILE.svg (gnuplot)\n"
+            "  --format F          write the cells as csv or json\n"
+            "  --output FILE       write the cells to FILE (atomically) instead of standard output\n"
+            "  --rbw HZ            6 dB resolution bandwidth (default: the band's, 120 kHz C/D)\n"
+            "  --band B            CISPR band giving the default RBW: A, B, CD or E\n"
+            "  --rows N            most time rows (even, default 1000)\n"
+            "  --cols N            most frequency columns (default 1000)\n"
+            "  --mode M            max (default) or mean per cell\n"
+            "  --rate HZ           sample rate when the capture does not say\n"
+            "  --center HZ         centre frequency when the capture does not say\n"
+            "  --quiet             no progress on stderr\n"
+            "  -h, --help          show this help\n"
+            "\n"
+            "Exit status: 0 written, 2 usage error, a capture that cannot be read or a failed\n"
+            "plot.\n");
+}
+
+int cmd_spectrogram(int argc, char **argv)
+{
+    enum { O_PLOT = 256, O_FORMAT, O_OUTPUT, O_RBW, O_BAND, O_ROWS, O_COLS, O_MODE, O_RATE,
+           O_CENTER, O_QUIET };
+    static const struct option longopts[] = {
+        {"plot", required_argument, 0, O_PLOT},
+        {"format", required_argument, 0, O_FORMAT},
+        {"output", required_argument, 0, O_OUTPUT},
+        {"rbw", required_argument, 0, O_RBW},
+        {"band", required_argument, 0, O_BAND},
+        {"rows", required_argument, 0, O_ROWS},
+        {"cols", required_argument, 0, O_COLS},
+        {"mode", required_argument, 0, O_MODE},
+        {"rate", required_argument, 0, O_RATE},
+        {"center", required_argument, 0, O_CENTER},
+        {"quiet", no_argument, 0, O_QUIET},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    emi_config ec = emi_config_default();
+    ec.want_spectrogram = 1;
+    capture_options copt = capture_options_default();
+    const char *plot_path = NULL, *out_path = NULL;
+    int format = 0; /* 0 none, 1 csv, 2 json */
+    unsigned long long u;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            spectrogram_usage(stdout);
+            return RFN_EXIT_OK;
+        case O_PLOT:
+            plot_path = optarg;
+            break;
+        case O_FORMAT:
+            if (strcmp(optarg, "csv") && strcmp(optarg, "json")) {
+                cli_errorf(CMD, "--format '%s': expected csv or json", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            format = strcmp(optarg, "json") == 0 ? 2 : 1;
+            break;
+        case O_OUTPUT:
+            out_path = optarg;
+            break;
+        case O_RBW:
+            if (cli_parse_double(optarg, &ec.rbw_hz) || !(ec.rbw_hz > 0)) {
+                cli_errorf(CMD, "--rbw '%s': expected a bandwidth > 0 in Hz", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_BAND: {
+            rfn_det_band b;
+            if (rfn_det_band_from_name(optarg, &b)) {
+                cli_errorf(CMD, "--band '%s': expected A, B, CD or E", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            ec.band = (int)b;
+            break;
+        }
+        case O_ROWS:
+            if (cli_parse_u64(optarg, &u) || u < 2 || u > 100000 || u % 2) {
+                cli_errorf(CMD, "--rows '%s': expected an even number 2 ... 100000", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            ec.sg_rows = (size_t)u;
+            break;
+        case O_COLS:
+            if (cli_parse_u64(optarg, &u) || u < 2 || u > 100000) {
+                cli_errorf(CMD, "--cols '%s': expected 2 ... 100000", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            ec.sg_cols = (size_t)u;
+            break;
+        case O_MODE:
+            if (strcmp(optarg, "max") && strcmp(optarg, "mean")) {
+                cli_errorf(CMD, "--mode '%s': expected max or mean", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            ec.sg_mode = strcmp(optarg, "mean") == 0 ? RFN_SPECTROGRAM_MEAN : RFN_SPECTROGRAM_MAX;
+            break;
+        case O_RATE:
+            if (cli_parse_double(optarg, &copt.rate_hz) || !(copt.rate_hz > 0)) {
+                cli_errorf(CMD, "--rate '%s': expected a sample rate > 0 in Hz", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_CENTER:
+            if (cli_parse_double(optarg, &copt.center_hz)) {
+                cli_errorf(CMD, "--center '%s': expected a frequency in Hz", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_QUIET:
+            ec.quiet = 1;
+            break;
+        default:
+            spectrogram_usage(stderr);
+            return RFN_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        cli_errorf(CMD, optind >= argc ? "no capture given (see rfnoise spectrogram --help)"
+                                       : "give exactly one capture");
+        return RFN_EXIT_USAGE;
+    }
+    if (!plot_path && !format) {
+        cli_errorf(CMD, "nothing to do: give --plot FILE and/or --format csv|json");
+        return RFN_EXIT_USAGE;
+    }
+    rfn_error err = {0};
+    plot_format pf;
+    if (plot_path && plot_format_from_path(plot_path, &pf, &err)) {
+        cli_error(CMD, &err);
+        return RFN_EXIT_USAGE;
+    }
+
+    int status = RFN_EXIT_USAGE;
+    capture *c = NULL;
+    emi_result r;
+    memset(&r, 0, sizeof r);
+    double *cells = NULL;
+    atomic_file *af = NULL;
+    if (capture_open(argv[optind], &copt, &c, &err) || emi_run(c, &ec, &r, &err)) {
+        cli_error(CMD, &err);
+        goto done;
+    }
+    const capture_meta *m = capture_get_meta(c);
+    rfn_spectrogram_shape sh = rfn_spectrogram_get_shape(r.sg);
+    cells = malloc(sh.rows * sh.cols * sizeof *cells);
+    if (!cells) {
+        cli_errorf(CMD, "out of memory");
+        goto done;
+    }
+    for (size_t row = 0; row < sh.rows; row++) {
+        if (rfn_spectrogram_get_row(r.sg, row, cells + row * sh.cols, &err)) {
+            cli_error(CMD, &err);
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < sh.rows * sh.cols; i++)
+        cells[i] = rfn_db10(cells[i]);
+    /* Row r starts at frame r * frames_per_row; a frame's time is its window centre. Column c
+     * is centred on the middle of its bins. */
+    const double fs = r.stft.fs_hz;
+    const double dt = (double)sh.frames_per_row * (double)r.stft.hop / fs;
+    const double t0 = (double)r.stft.win_len / 2.0 / fs;
+    const double df = (double)sh.bins_per_col * r.stft.bin_hz;
+    const double f0 = r.center_hz +
+                      ((double)(sh.bins_per_col - 1) / 2.0 - (double)(r.stft.nfft / 2)) *
+                          r.stft.bin_hz;
+    if (format) {
+        FILE *f = stdout;
+        if (out_path) {
+            if (atomic_file_open(out_path, &af, &err)) {
+                cli_error(CMD, &err);
+                goto done;
+            }
+            f = atomic_file_stream(af);
+        }
+        if (format == 1) {
+            fprintf(f, "# rfnoise spectrogram: rbw_hz=%.10g enbw_hz=%.6g hop=%zu rows=%zu "
+                       "cols=%zu frames_per_row=%llu bins_per_col=%zu mode=%s unit=dBFS\n",
+                    r.stft.rbw_hz, r.stft.enbw_hz, r.stft.hop, sh.rows, sh.cols,
+                    (unsigned long long)sh.frames_per_row, sh.bins_per_col,
+                    ec.sg_mode == RFN_SPECTROGRAM_MEAN ? "mean" : "max");
+            fputs("time_s,freq_hz,power_dbfs", f);
+            csv_end_row(f);
+            for (size_t row = 0; row < sh.rows; row++)
+                for (size_t col = 0; col < sh.cols; col++) {
+                    csv_write_number(f, t0 + (double)row * dt, 9);
+                    csv_write_sep(f);
+                    csv_write_number(f, f0 + (double)col * df, -1);
+                    csv_write_sep(f);
+                    csv_write_number(f, cells[row * sh.cols + col], 3);
+                    csv_end_row(f);
+                }
+        } else {
+            json_t *root = json_pack("{s:s, s:f, s:f, s:I, s:I, s:I, s:I, s:s, s:f, s:f, s:f, "
+                                     "s:f, s:s}",
+                                     "capture", m->path, "rbw_hz", r.stft.rbw_hz, "enbw_hz",
+                                     r.stft.enbw_hz, "rows", (json_int_t)sh.rows, "cols",
+                                     (json_int_t)sh.cols, "frames_per_row",
+                                     (json_int_t)sh.frames_per_row, "bins_per_col",
+                                     (json_int_t)sh.bins_per_col, "mode",
+                                     ec.sg_mode == RFN_SPECTROGRAM_MEAN ? "mean" : "max",
+                                     "t0_s", t0, "dt_s", dt, "f0_hz", f0, "df_hz", df, "unit",
+                                     "dBFS");
+            json_t *lv = json_array();
+            for (size_t i = 0; root && lv && i < sh.rows * sh.cols; i++)
+                json_array_append_new(lv, isfinite(cells[i]) ? json_real(cells[i])
+                                                             : json_null());
+            if (!root || !lv) {
+                json_decref(root);
+                json_decref(lv);
+                cli_errorf(CMD, "out of memory");
+                goto done;
+            }
+            json_object_set_new(root, "power_dbfs", lv);
+            int rc = json_dumpf(root, f, JSON_COMPACT | JSON_REAL_PRECISION(8) |
+                                             JSON_PRESERVE_ORDER);
+            fputc('\n', f);
+            json_decref(root);
+            if (rc) {
+                cli_errorf(CMD, "cannot write JSON");
+                goto done;
+            }
+        }
+        if (af) {
+            rfn_status st = atomic_file_commit(af, &err);
+            af = NULL;
+            if (st) {
+                cli_error(CMD, &err);
+                goto done;
+            }
+        } else if (fflush(stdout) != 0 || ferror(stdout)) {
+            cli_errorf(CMD, "cannot write to standard output");
+            goto done;
+        }
+    }
+    if (plot_path) {
+        if (sh.rows < 2 || sh.cols < 2) {
+            cli_errorf(CMD, "%s: too short for a spectrogram (%zu row(s) of %zu)", m->path,
+                       sh.rows, sh.cols);
+            goto done;
+        }
+        /* gnuplot cannot colour -inf: floor silent cells 200 dB down */
+        for (size_t i = 0; i < sh.rows * sh.cols; i++)
+            if (!isfinite(cells[i]))
+                cells[i] = -200.0;
+        char title[256], zl[64];
+        snprintf(title, sizeof title, "%.180s: spectrogram, RBW %.6g kHz, %s per cell", m->path,
+                 r.stft.rbw_hz / 1e3, ec.sg_mode == RFN_SPECTROGRAM_MEAN ? "mean" : "max");
+        snprintf(zl, sizeof zl, "dBFS in %.6g kHz", r.stft.rbw_hz / 1e3);
+        plot_spectrogram ps = {.title = title, .z_label = zl, .level_db = cells,
+                               .n_rows = sh.rows, .n_cols = sh.cols, .t0_s = t0, .dt_s = dt,
+                               .f0_hz = f0, .df_hz = df};
+        if (plot_spectrogram_write(&ps, plot_path, &err)) {
+            cli_error(CMD, &err);
+            goto done;
+        }
+    }
+    status = RFN_EXIT_OK;
+done:
+    atomic_file_abort(af);
+    free(cells);
+    emi_result_free(&r);
+    capture_close(c);
+    return status;
+}

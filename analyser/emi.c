@@ -1,0 +1,347 @@
+/* emi.c: one pass of a capture through the EMI-receiver pipeline (see emi.h). */
+#include "emi.h"
+
+#include <complex.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "progress.h"
+
+emi_config emi_config_default(void)
+{
+    emi_config c = {.rbw_hz = 0, .band = -1, .detectors = 0, .want_spectrogram = 0,
+                    .sg_rows = 1000, .sg_cols = 1000, .sg_mode = RFN_SPECTROGRAM_MAX,
+                    .want_apd = 0, .apd_lo_hz = NAN, .apd_hi_hz = NAN,
+                    .exclude_annotations = 0, .burst_threshold_db = 10.0, .burst_min_s = 1e-3,
+                    .quiet = 0};
+    return c;
+}
+
+int emi_det_index(rfn_det_kind kind)
+{
+    for (int i = 0; i < 5; i++)
+        if ((unsigned)kind == 1u << i)
+            return i;
+    return -1;
+}
+
+/* ---- the STFT sink ----------------------------------------------------------------------------- */
+
+typedef struct sink_ctx {
+    rfn_detector *det;
+    rfn_spectrogram *sg;
+    rfn_apd *apd;
+    rfn_burst *burst;
+    size_t nfft, hop, win_len;
+    double power_scale;      /* sum of bin powers -> capture power: bin_hz / enbw_hz */
+    rfn_span *excl;          /* sorted annotation spans to leave out, or NULL */
+    size_t n_excl, cursor;
+    float *kept;             /* batch * nfft: the frames that are not left out */
+    double *total;           /* batch: total power per frame, for the burst finder */
+    uint64_t excluded;
+    rfn_status st;
+    rfn_error *err;
+} sink_ctx;
+
+static int frame_excluded(sink_ctx *k, uint64_t frame)
+{
+    uint64_t centre = frame * k->hop + k->win_len / 2;
+    while (k->cursor < k->n_excl &&
+           k->excl[k->cursor].start + k->excl[k->cursor].length <= centre)
+        k->cursor++;
+    for (size_t i = k->cursor; i < k->n_excl && k->excl[i].start <= centre; i++)
+        if (centre - k->excl[i].start < k->excl[i].length)
+            return 1;
+    return 0;
+}
+
+static void emi_sink(void *ctx, const float *power, size_t n_frames, uint64_t first)
+{
+    sink_ctx *k = ctx;
+    const size_t nfft = k->nfft;
+    if (k->sg)
+        rfn_spectrogram_write(k->sg, power, n_frames);
+    for (size_t f = 0; f < n_frames; f++) {
+        double s = 0.0;
+        for (size_t j = 0; j < nfft; j++)
+            s += power[f * nfft + j];
+        k->total[f] = s * k->power_scale;
+    }
+    if (k->st == RFN_OK)
+        k->st = rfn_burst_write(k->burst, k->total, n_frames, k->err);
+    const float *use = power;
+    size_t n_use = n_frames;
+    if (k->excl) {
+        n_use = 0;
+        for (size_t f = 0; f < n_frames; f++) {
+            if (frame_excluded(k, first + f)) {
+                k->excluded++;
+                continue;
+            }
+            memcpy(k->kept + n_use * nfft, power + f * nfft, nfft * sizeof *power);
+            n_use++;
+        }
+        use = k->kept;
+    }
+    if (k->det)
+        rfn_detector_write(k->det, use, n_use);
+    if (k->apd)
+        rfn_apd_write(k->apd, use, n_use);
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+    const rfn_span *x = a, *y = b;
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+/* ---- the pass ---------------------------------------------------------------------------------- */
+
+rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error *err)
+{
+    memset(res, 0, sizeof *res);
+    const capture_meta *m = capture_get_meta(c);
+    sink_ctx k;
+    memset(&k, 0, sizeof k);
+    k.err = err;
+    rfn_stft *stft = NULL;
+    float complex *buf = NULL;
+    float *rbuf = NULL;
+    progress *pr = NULL;
+    rfn_status st;
+
+    res->center_known = isfinite(m->center_freq_hz);
+    res->center_hz = res->center_known ? m->center_freq_hz : 0.0;
+    res->real_input = !m->is_complex;
+    res->band = cfg->band >= 0 ? (rfn_det_band)cfg->band
+                : res->center_known ? rfn_det_band_for_freq(res->center_hz)
+                                    : RFN_DET_BAND_CD;
+    rfn_det_params_for_band(res->band, &res->params);
+    if (cfg->rbw_hz > 0)
+        res->params.rbw_hz = cfg->rbw_hz;
+
+    rfn_stft_config sc = rfn_stft_config_default();
+    sc.fs_hz = m->sample_rate_hz;
+    sc.rbw_hz = res->params.rbw_hz;
+    st = rfn_stft_create(&sc, emi_sink, &k, &stft, err);
+    if (st)
+        goto fail;
+    res->stft = *rfn_stft_get_info(stft);
+    const size_t nfft = res->stft.nfft;
+    k.nfft = nfft;
+    k.hop = res->stft.hop;
+    k.win_len = res->stft.win_len;
+    k.power_scale = res->stft.bin_hz / res->stft.enbw_hz;
+    size_t batch = 8192 / nfft ? 8192 / nfft : 1; /* the STFT's batch (stft.c) */
+
+    /* Output bins: all (complex) or those at >= 0 Hz (real, one-sided). */
+    res->bin0 = res->real_input ? nfft / 2 : 0;
+    res->n_out = nfft - res->bin0;
+    res->freq_hz = malloc(res->n_out * sizeof *res->freq_hz);
+    k.total = malloc(batch * sizeof *k.total);
+    if (!res->freq_hz || !k.total) {
+        st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < res->n_out; i++)
+        res->freq_hz[i] = res->center_hz + rfn_stft_bin_freq_hz(stft, res->bin0 + i);
+
+    if (cfg->detectors) {
+        rfn_detector_config dc = rfn_detector_config_default();
+        dc.n_bins = nfft;
+        dc.frame_rate_hz = m->sample_rate_hz / (double)res->stft.hop;
+        dc.detectors = cfg->detectors;
+        dc.params = res->params;
+        st = rfn_detector_create(&dc, &k.det, err);
+        if (st)
+            goto fail;
+    }
+    if (cfg->want_spectrogram) {
+        rfn_spectrogram_config gc = rfn_spectrogram_config_default();
+        gc.n_bins = nfft;
+        gc.max_rows = cfg->sg_rows;
+        gc.max_cols = cfg->sg_cols;
+        gc.mode = cfg->sg_mode;
+        st = rfn_spectrogram_create(&gc, &res->sg, err);
+        if (st)
+            goto fail;
+        k.sg = res->sg;
+    }
+    if (cfg->want_apd) {
+        /* Bins whose centre lies in the band; a band narrower than a bin takes the nearest. */
+        double lo = cfg->apd_lo_hz, hi = cfg->apd_hi_hz;
+        size_t b_lo = SIZE_MAX, b_hi = 0;
+        for (size_t i = 0; i < res->n_out; i++) {
+            if (res->freq_hz[i] >= lo && res->freq_hz[i] <= hi) {
+                b_lo = i < b_lo ? i : b_lo;
+                b_hi = i;
+            }
+        }
+        if (b_lo == SIZE_MAX) {
+            double mid = 0.5 * (lo + hi), best = INFINITY;
+            double span_lo = res->freq_hz[0] - res->stft.bin_hz / 2;
+            double span_hi = res->freq_hz[res->n_out - 1] + res->stft.bin_hz / 2;
+            if (hi < span_lo || lo > span_hi) {
+                st = rfn_error_set(err, RFN_ERR_INVALID,
+                                   "band %.10g:%.10g Hz is outside the capture's span "
+                                   "%.10g:%.10g Hz", lo, hi, span_lo, span_hi);
+                goto fail;
+            }
+            for (size_t i = 0; i < res->n_out; i++)
+                if (fabs(res->freq_hz[i] - mid) < best) {
+                    best = fabs(res->freq_hz[i] - mid);
+                    b_lo = b_hi = i;
+                }
+        }
+        res->apd_bins = b_hi - b_lo + 1;
+        res->apd_lo_hz = res->freq_hz[b_lo] - res->stft.bin_hz / 2;
+        res->apd_hi_hz = res->freq_hz[b_hi] + res->stft.bin_hz / 2;
+        rfn_apd_config ac = rfn_apd_config_default();
+        ac.n_bins = nfft;
+        ac.bin_lo = res->bin0 + b_lo;
+        ac.bin_hi = res->bin0 + b_hi;
+        /* one bin: the power in the RBW; several: the Gaussian bins overlap, bin_hz / enbw_hz
+         * turns their sum into the power in the band. A real capture's one-sided power is twice
+         * its positive-frequency half. */
+        ac.scale = (res->apd_bins > 1 ? k.power_scale : 1.0) * (res->real_input ? 2.0 : 1.0);
+        st = rfn_apd_create(&ac, &res->apd, err);
+        if (st)
+            goto fail;
+        k.apd = res->apd;
+    }
+    /* Bursts in the total power; SigMF annotations are given spans. */
+    rfn_burst_config bc = rfn_burst_config_default();
+    bc.fs_hz = m->sample_rate_hz;
+    bc.step_samples = res->stft.hop;
+    bc.offset_samples = res->stft.win_len / 2;
+    bc.threshold_db = cfg->burst_threshold_db;
+    bc.min_duration_s = cfg->burst_min_s;
+    st = rfn_burst_create(&bc, &k.burst, err);
+    if (st)
+        goto fail;
+    if (m->n_annotations) {
+        k.excl = malloc(m->n_annotations * sizeof *k.excl);
+        if (!k.excl) {
+            st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        for (size_t i = 0; i < m->n_annotations; i++) {
+            const capture_annotation *a = &m->annotations[i];
+            uint64_t start = a->sample_start > 0 ? (uint64_t)a->sample_start : 0;
+            uint64_t len = a->sample_count < 0 ? UINT64_MAX - start : (uint64_t)a->sample_count;
+            k.excl[k.n_excl++] = (rfn_span){start, len};
+            st = rfn_burst_add_span(k.burst, start, len, err);
+            if (st)
+                goto fail;
+        }
+        qsort(k.excl, k.n_excl, sizeof *k.excl, cmp_span);
+        if (cfg->exclude_annotations) {
+            k.kept = malloc(batch * nfft * sizeof *k.kept);
+            if (!k.kept) {
+                st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+                goto fail;
+            }
+        } else {
+            free(k.excl);
+            k.excl = NULL;
+            k.n_excl = 0;
+        }
+    }
+
+    enum { BLOCK = 65536 };
+    buf = malloc(BLOCK * sizeof *buf);
+    rbuf = malloc(BLOCK * sizeof *rbuf);
+    if (!buf || !rbuf) {
+        st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    char what[96];
+    snprintf(what, sizeof what, "reading %.70s", m->path);
+    pr = progress_create(what, (uint64_t)m->sample_count, cfg->quiet);
+    for (;;) {
+        size_t got = 0;
+        if (m->is_complex) {
+            st = capture_read(c, buf, BLOCK, &got, err);
+        } else {
+            st = capture_read_real(c, rbuf, BLOCK, &got, err);
+            for (size_t i = 0; i < got; i++)
+                buf[i] = rbuf[i];
+        }
+        if (st == RFN_ERR_EOF)
+            break;
+        if (st)
+            goto fail;
+        rfn_stft_write(stft, buf, got);
+        if (k.st) {
+            st = k.st;
+            goto fail;
+        }
+        progress_update(pr, rfn_stft_samples(stft));
+    }
+    rfn_stft_flush(stft);
+    rfn_burst_finish(k.burst);
+    if (k.st) {
+        st = k.st;
+        goto fail;
+    }
+    res->samples = rfn_stft_samples(stft);
+    res->frames = rfn_stft_frames(stft);
+    res->frames_excluded = k.excluded;
+    res->bursts = rfn_burst_get_report(k.burst);
+    if (res->frames == 0) {
+        st = rfn_error_set(err, RFN_ERR_FORMAT,
+                           "%s: %llu samples are fewer than one %zu-sample RBW window", m->path,
+                           (unsigned long long)res->samples, res->stft.win_len);
+        goto fail;
+    }
+    if (k.det) {
+        double *v = malloc(nfft * sizeof *v);
+        if (!v) {
+            st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        for (int d = 0; d < 5; d++) {
+            if (!(cfg->detectors & (1u << d)))
+                continue;
+            res->reading[d] = malloc(res->n_out * sizeof *res->reading[d]);
+            if (!res->reading[d] || rfn_detector_get(k.det, (rfn_det_kind)(1u << d), v, err)) {
+                free(v);
+                st = res->reading[d] ? err->status
+                                     : rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+                goto fail;
+            }
+            for (size_t i = 0; i < res->n_out; i++) {
+                size_t j = res->bin0 + i;
+                /* One-sided: a real signal's power at +f is split with its mirror at -f. */
+                res->reading[d][i] = v[j] * (res->real_input && j > nfft / 2 ? 2.0 : 1.0);
+            }
+        }
+        free(v);
+    }
+    st = RFN_OK;
+fail:
+    progress_destroy(pr);
+    free(buf);
+    free(rbuf);
+    rfn_stft_destroy(stft);
+    rfn_detector_destroy(k.det);
+    rfn_burst_destroy(k.burst);
+    free(k.excl);
+    free(k.kept);
+    free(k.total);
+    return st;
+}
+
+void emi_result_free(emi_result *res)
+{
+    if (!res)
+        return;
+    free(res->freq_hz);
+    for (int d = 0; d < 5; d++)
+        free(res->reading[d]);
+    rfn_spectrogram_destroy(res->sg);
+    rfn_apd_destroy(res->apd);
+    memset(res, 0, sizeof *res);
+}

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# test_emi_cli.sh: `rfnoise detect`, `spectrogram` and `apd` end to end on synthetic SigMF
+# captures: a -40 dBFS tone reads -40 dBFS on every detector, the header states RBW and time
+# constants, JSON parses with the documented keys, annotation exclusion counts frames, the APD of
+# a noise-only capture follows the Rayleigh law, bad inputs give one line and exit 2, the plot
+# is a PNG.
+set -u
+rf=${RFNOISE:?RFNOISE must name the rfnoise binary}
+py=/usr/bin/python3
+fail=0
+t=$(mktemp -d /tmp/rfn_emi_cli.XXXXXX)
+trap 'rm -rf "$t"' EXIT
+
+expect_error() { # WANT_LINE CMD...: exit 2, nothing on stdout, exactly WANT_LINE on stderr
+    local want=$1; shift
+    "$@" >"$t/out" 2>"$t/err"
+    local rc=$?
+    if [ $rc -ne 2 ]; then echo "FAIL: $* exited $rc, want 2"; fail=1; fi
+    if [ -s "$t/out" ]; then echo "FAIL: $* wrote to stdout"; fail=1; fi
+    if [ "$(cat "$t/err")" != "$want" ]; then
+        echo "FAIL: $*"; echo "  got:  $(cat "$t/err")"; echo "  want: $want"; fail=1
+    fi
+}
+
+# near VALUE WANT TOL NAME
+near() {
+    awk -v v="$1" -v w="$2" -v tol="$3" 'BEGIN { d = v - w; if (d < 0) d = -d; exit !(v != "" && d <= tol) }' ||
+        { echo "FAIL: $4 = $1, want $2 +- $3"; fail=1; }
+}
+
+"$rf" synth "$t/tone.sigmf-meta" --rate 960e3 --center 423e6 --duration 1.2 --noise -130 \
+    --add tone:423.128e6:-40 || { echo "FAIL: synth"; exit 1; }
+# the same with the hub's 10 % bursts, annotated (their switching edges splatter across the band,
+# so the tone's readings are checked on the capture without them)
+"$rf" synth "$t/bursts.sigmf-meta" --rate 960e3 --center 423e6 --duration 1.2 --noise -130 \
+    --add tone:423.128e6:-40 --add bursts:422.8e6:100e3:-30:0.1:0.1 --annotate ||
+    { echo "FAIL: synth"; exit 1; }
+
+# ---- detect: CSV ------------------------------------------------------------------------------
+"$rf" detect "$t/tone.sigmf-meta" --detectors peak,qp,cispr_avg,rms_avg,rms --quiet \
+    >"$t/det.csv" 2>"$t/err" || { echo "FAIL: detect exited $?"; cat "$t/err"; fail=1; }
+grep -q '^# band=CD rbw_hz=120000 ' "$t/det.csv" || { echo "FAIL: detect header (band, rbw)"; fail=1; }
+grep -q '^# qp_charge_s=0.001 qp_discharge_s=0.55 qp_meter_s=0.1 avg_meter_s=0.1 ' "$t/det.csv" ||
+    { echo "FAIL: detect header (time constants)"; fail=1; }
+grep -q '^freq_hz,peak_dbfs,rms_dbfs,cispr_avg_dbfs,rms_avg_dbfs,qp_dbfs$' "$t/det.csv" ||
+    { echo "FAIL: detect columns: $(grep ^freq "$t/det.csv")"; fail=1; }
+row=$(awk -F, '$1 == 423128000' "$t/det.csv")
+[ -n "$row" ] || { echo "FAIL: no row at 423.128 MHz"; fail=1; }
+IFS=, read -r f pk rms av ra qp <<<"$row"
+near "$qp" -40 0.2 "QP of the -40 dBFS tone"
+near "$av" -40 0.2 "CISPR-AV of the tone"
+near "$ra" -40 0.2 "RMS-AV of the tone"
+near "$rms" -40 0.2 "RMS of the tone"
+near "$pk" -40 0.3 "peak of the tone"
+rows=$(grep -vc '^#' "$t/det.csv")
+[ "$rows" -eq 31 ] || { echo "FAIL: detect rows $rows, want 30 bins + header"; fail=1; }
+
+# ---- detect: JSON, output file, annotations -------------------------------------------------------
+"$rf" detect "$t/bursts.sigmf-meta" --format json --output "$t/det.json" --exclude-annotations \
+    --quiet >"$t/out" || { echo "FAIL: detect --format json"; fail=1; }
+[ -s "$t/out" ] && { echo "FAIL: detect --output wrote to stdout"; fail=1; }
+$py - "$t/det.json" <<'PY' || fail=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["settings"]
+bad = []
+for k in ("rbw_hz", "enbw_hz", "hop", "overlap", "qp_charge_s", "qp_discharge_s", "qp_meter_s",
+          "avg_meter_s", "frames", "frames_excluded", "unit"):
+    if k not in s: bad.append("settings." + k)
+for k in ("freq_hz", "peak_dbfs", "qp_dbfs", "cispr_avg_dbfs", "rms_avg_dbfs", "bursts"):
+    if k not in d: bad.append(k)
+if bad: print("FAIL: detect JSON lacks", bad); sys.exit(1)
+if s["unit"] != "dBFS" or abs(s["rbw_hz"] - 120e3) > 1e-6: print("FAIL: unit/rbw", s); sys.exit(1)
+frac = s["frames_excluded"] / (s["frames"] or 1)
+if not 0.09 < frac < 0.11: print("FAIL: excluded fraction", frac); sys.exit(1)
+if d["bursts"]["annotations"] != 12: print("FAIL: annotations", d["bursts"]); sys.exit(1)
+i = d["freq_hz"].index(423128000.0)
+if abs(d["qp_dbfs"][i] + 40) > 0.2: print("FAIL: JSON qp", d["qp_dbfs"][i]); sys.exit(1)
+PY
+
+# ---- calibration shifts every column ---------------------------------------------------------
+"$rf" detect "$t/tone.sigmf-meta" --detectors qp --cal-db -30 --quiet >"$t/cal.csv" ||
+    { echo "FAIL: detect --cal-db"; fail=1; }
+grep -q '^freq_hz,qp_dbm$' "$t/cal.csv" || { echo "FAIL: calibrated column name"; fail=1; }
+near "$(awk -F, '$1 == 423128000 {print $2}' "$t/cal.csv")" -70 0.2 "calibrated QP (dBm)"
+
+# ---- apd: Rayleigh on noise ------------------------------------------------------------------
+"$rf" synth "$t/noise.sigmf-meta" --rate 480e3 --duration 2 --noise -100 --seed 7 ||
+    { echo "FAIL: synth noise"; fail=1; }
+"$rf" apd "$t/noise.sigmf-meta" --band -1:1 --rbw 120e3 --probs 0.1,0.01,0.001 --format json --quiet \
+    >"$t/apd.json" || { echo "FAIL: apd"; fail=1; }
+$py - "$t/apd.json" <<'PY' || fail=1
+import json, math, sys
+d = json.load(open(sys.argv[1]))
+if d["bins"] != 1: print("FAIL: apd bins", d["bins"]); sys.exit(1)
+mean = 10 ** (-100 / 10) * d["enbw_hz"]   # -100 dBFS/Hz in the ENBW
+for p, l in zip(d["probability"], d["level_dbfs"]):
+    want = 10 * math.log10(mean * math.log(1 / p))
+    if l is None or abs(l - want) > 0.3:
+        print("FAIL: APD at p=%g: %s dBFS, Rayleigh %.2f" % (p, l, want)); sys.exit(1)
+PY
+"$rf" apd "$t/noise.sigmf-meta" --band -1:1 --table --quiet >"$t/table.csv" ||
+    { echo "FAIL: apd --table"; fail=1; }
+grep -q '^level_dbfs,probability$' "$t/table.csv" || { echo "FAIL: apd table header"; fail=1; }
+
+# ---- spectrogram ----------------------------------------------------------------------------------
+"$rf" spectrogram "$t/tone.sigmf-meta" --format csv --rows 8 --cols 4 --quiet >"$t/sg.csv" ||
+    { echo "FAIL: spectrogram --format csv"; fail=1; }
+n=$(grep -vc '^#' "$t/sg.csv")
+[ "$n" -ge 17 ] && [ "$n" -le 33 ] || { echo "FAIL: spectrogram cells $n (<= 8 x 4 + header)"; fail=1; }
+if command -v gnuplot >/dev/null || [ -n "${RFN_GNUPLOT:-}" ]; then
+    "$rf" spectrogram "$t/tone.sigmf-meta" --plot "$t/sg.png" --rows 100 --cols 32 --quiet ||
+        { echo "FAIL: spectrogram --plot"; fail=1; }
+    [ "$(head -c 4 "$t/sg.png" | od -An -tx1 | tr -d ' ')" = "89504e47" ] ||
+        { echo "FAIL: spectrogram plot is not a PNG"; fail=1; }
+fi
+
+# ---- errors --------------------------------------------------------------------------------------
+expect_error "rfnoise: detect: --detectors: unknown detector 'quasi' (peak, rms, cispr_avg, rms_avg, qp)" \
+    "$rf" detect "$t/tone.sigmf-meta" --detectors peak,quasi
+expect_error "rfnoise: detect: detector: quasi-peak is not defined for these parameters (Band E)" \
+    "$rf" detect "$t/tone.sigmf-meta" --band E --rbw 100e3 --quiet
+expect_error "rfnoise: detect: stft: rbw_hz must be in (0, fs/4] (got 1e+06 at fs 960000)" \
+    "$rf" detect "$t/tone.sigmf-meta" --rbw 1e6 --quiet
+expect_error "rfnoise: apd: --band F_LO:F_HI is required" "$rf" apd "$t/tone.sigmf-meta"
+expect_error "rfnoise: apd: --band '5:1': expected F_LO:F_HI in Hz with F_LO < F_HI" \
+    "$rf" apd "$t/tone.sigmf-meta" --band 5:1
+expect_error "rfnoise: apd: band 5000000000:6000000000 Hz is outside the capture's span 422504000:423464000 Hz" \
+    "$rf" apd "$t/tone.sigmf-meta" --band 5e9:6e9 --quiet
+expect_error "rfnoise: spectrogram: nothing to do: give --plot FILE and/or --format csv|json" \
+    "$rf" spectrogram "$t/tone.sigmf-meta"
+expect_error "rfnoise: spectrogram: --rows '7': expected an even number 2 ... 100000" \
+    "$rf" spectrogram "$t/tone.sigmf-meta" --rows 7 --format csv
+
+[ $fail -eq 0 ] && echo "detect, spectrogram and apd ok"
+exit $fail
