@@ -9,6 +9,7 @@
 #include "check.h"
 #include "detector.h"
 #include "stft.h"
+#include "welch.h"
 
 /* ---- pipeline: samples -> STFT -> detector ------------------------------------------------- */
 
@@ -207,15 +208,24 @@ static void pulse_behaviour(void)
             pk[0], pk[1], pk_true, av[0], av[1], rms[0], rms[1]);
 }
 
-/* ---- continuous sine: every detector reads the tone's power ------------------------------------ */
+/* ---- continuous sine: every detector reads the tone's power ------------------------------------
+ * ... and so does the Welch engine (Hann, nfft 32 x the STFT's, so the tone sits on a bin of both):
+ * rfn_spectrum_tone_power = density * ENBW. */
 static void sine_all_equal(rfn_det_band band, double fs)
 {
     pipe p;
+    rfn_error err = {0};
     unsigned dets = RFN_DET_ALL;
     CHECK(pipe_open(&p, fs, band, dets) == 0);
     const rfn_stft_info *in = rfn_stft_get_info(p.stft);
     const double amp = 0.25, f0 = 3.0 * in->bin_hz; /* on bin nfft/2 + 3 */
     const double p_db = 20.0 * log10(amp);
+    rfn_welch_config wc = rfn_welch_config_default();
+    wc.fs_hz = fs;
+    wc.nfft = 32 * in->nfft;
+    wc.overlap = wc.nfft / 2;
+    rfn_welch *w = NULL;
+    CHECK_OK(rfn_welch_create(&wc, &w, &err));
     enum { BLK = 4096 };
     static float complex blk[BLK];
     uint64_t total = (uint64_t)(1.3 * fs);
@@ -226,19 +236,32 @@ static void sine_all_equal(rfn_det_band band, double fs)
             blk[i] = (float)amp * (float)cos(ph) + I * (float)amp * (float)sin(ph);
         }
         rfn_stft_write(p.stft, blk, BLK);
+        if (w)
+            CHECK_OK(rfn_welch_write(w, blk, BLK, &err));
     }
+    double welch_db = NAN;
+    rfn_spectrum spec;
+    memset(&spec, 0, sizeof spec);
+    if (w && rfn_welch_get_spectrum(w, &spec, &err) == RFN_OK) {
+        long b = rfn_spectrum_bin_of(&spec, f0);
+        CHECK(b >= 0 && fabs(spec.freq_hz[b] - f0) < 1e-6);
+        welch_db = 10.0 * log10(rfn_spectrum_tone_power(&spec, RFN_TRACE_MEAN, (size_t)b));
+    }
+    CHECK_DB_NEAR(welch_db, p_db, 0.01);
     double *v = malloc(in->nfft * sizeof *v);
-    rfn_error err;
     const rfn_det_kind kinds[] = {RFN_DET_PEAK, RFN_DET_RMS, RFN_DET_CISPR_AVG, RFN_DET_RMS_AVG,
                                   RFN_DET_QP};
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         CHECK_OK(rfn_detector_get(p.det, kinds[k], v, &err));
         double db = 10.0 * log10(v[in->nfft / 2 + 3]);
-        fprintf(stderr, "sine Band %s %-9s %.4f dB (tone %.4f)\n", rfn_det_band_name(band),
-                rfn_det_name(kinds[k]), db, p_db);
+        fprintf(stderr, "sine Band %s %-9s %.4f dB (tone %.4f, Welch %.4f)\n",
+                rfn_det_band_name(band), rfn_det_name(kinds[k]), db, p_db, welch_db);
         CHECK_DB_NEAR(db, p_db, 0.1);
+        CHECK_DB_NEAR(db, welch_db, 0.1);
     }
     free(v);
+    rfn_spectrum_free(&spec);
+    rfn_welch_destroy(w);
     pipe_close(&p);
 }
 
