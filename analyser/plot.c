@@ -322,7 +322,7 @@ rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn
     }
     fputs("\nset xlabel 'Frequency (MHz)'\nset ylabel ", fp);
     put_quoted(fp, p->y_label ? p->y_label : "");
-    fputs("\nset key top right opaque box\nset format x '%.6g'\n", fp);
+    fputs("\nset key below maxrows 4\nset format x '%.6g'\n", fp);
     for (size_t k = 0; k < p->n_fail; k++) {
         fprintf(fp, "set object %zu rect from ", k + 1);
         put_number(fp, p->fail[k].f_lo_hz / 1e6);
@@ -331,8 +331,10 @@ rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn
         fputs(", graph 1 fillcolor rgb '#ffb0b0' fillstyle solid 0.5 noborder behind\n", fp);
     }
     if (p->has_worst && isfinite(p->worst_freq_hz) && isfinite(p->worst_level)) {
-        char text[160];
-        snprintf(text, sizeof text, "worst margin %.2f dB at %.6f MHz", p->worst_margin_db,
+        char text[300];
+        snprintf(text, sizeof text, "worst margin %.2f dB%s%.100s%s at %.6f MHz",
+                 p->worst_margin_db, p->worst_label ? " (" : "",
+                 p->worst_label ? p->worst_label : "", p->worst_label ? ")" : "",
                  p->worst_freq_hz / 1e6);
         fputs("set label 1 ", fp);
         put_quoted(fp, text);

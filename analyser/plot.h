@@ -52,6 +52,7 @@ typedef struct plot_spectrum {
     size_t n_fail;
     int has_worst;            /* annotate the worst margin at (worst_freq_hz, worst_level) */
     double worst_freq_hz, worst_level, worst_margin_db;
+    const char *worst_label;  /* band named in the annotation (from data: escaped), or NULL */
 } plot_spectrum;
 
 /* Spectrogram: n_rows time slices x n_cols frequency bins, row-major level_db[row * n_cols +

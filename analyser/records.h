@@ -99,6 +99,84 @@ typedef struct capture_stats {
 
 /* ---- band measurements and verdicts (analyse) ------------------------------------------------- */
 /* @analyse-section: owned by analyse.c */
+/* Filled by analyse_capture() / analyse_classify() (analyser/analyse.h). */
+
+/* Verdict of one limit band on one capture (ARCHITECTURE.md §6). */
+typedef enum band_verdict_kind {
+    VERDICT_PASS = 0,
+    VERDICT_FAIL,
+    VERDICT_INCONCLUSIVE,   /* not proven either way: see the reasons */
+    VERDICT_NOT_APPLICABLE, /* the band does not matter for the device's region / HAN variant */
+} band_verdict_kind;
+
+/* Why a verdict is what it is (bit set); names from analyse_reason_name(). */
+enum band_reason {
+    REASON_BAND_NOT_COVERED = 1u << 0,  /* "band-not-covered": band not entirely in the span */
+    REASON_CLIPPED = 1u << 1,           /* "clipped": capture clipped above CAPTURE_CLIP_LIMIT */
+    REASON_TOO_SHORT = 1u << 2,         /* "too-short": fewer averages than asked / short capture */
+    REASON_UNCALIBRATED = 1u << 3,      /* "uncalibrated": limit in dBm / dBuV/m, no calibration
+                                           (or no antenna factor) */
+    REASON_NOISE_FLOOR = 1u << 4,       /* "noise-floor-too-close": the chain's floor is within
+                                           3 dB of the limit */
+    REASON_GUARD_BAND = 1u << 5,        /* "guard-band": 0 <= margin < guard */
+    REASON_CAL_RANGE = 1u << 6,         /* "calibration-out-of-range" */
+    REASON_DETECTOR_BOUND = 1u << 7,    /* "detector-upper-bound": QP/CISPR-AV estimated by an
+                                           upper bound that exceeds the limit */
+    REASON_REGION = 1u << 8,            /* "region": band not used in this region */
+    REASON_HAN = 1u << 9,               /* "han-variant": band not used by this HAN variant */
+    REASON_EXCEEDS_LIMIT = 1u << 10,    /* "exceeds-limit": measured above the limit */
+    REASON_NO_DATA = 1u << 11,          /* "no-data": nothing measurable (silent / all zero) */
+};
+
+typedef struct band_verdict {
+    char band_id[64];
+    char label[128];
+    double f_lo_hz, f_hi_hz;
+    char quantity[24];       /* limits_quantity_name() */
+    char trace[8];           /* "mean", "max", "median" */
+    char unit[16];           /* the limit's unit, limits_unit_name() */
+    char measured_unit[16];  /* unit of `measured`: the limit's, or its dBFS variant when
+                                uncalibrated (never "dBm" for uncalibrated numbers) */
+    double rbw_hz;           /* detector RBW (6 dB), 0 when none */
+    double ref_bw_hz;        /* reference bandwidth of a /ref_bw unit, 0 when none */
+    double measured;         /* at the worst point, in measured_unit; NAN when not measured */
+    double limit;            /* in unit, at the worst point (masks); NAN for not-applicable */
+    double margin_db;        /* limit - measured; NAN when the units differ or nothing measured */
+    double worst_freq_hz;    /* frequency of the worst margin (peak / mask point); NAN for
+                                whole-band quantities (channel power, mean density) */
+    double derogation_limit; /* NAN when the band has none */
+    double floor_level;      /* the chain's stated noise floor in unit, NAN when unknown */
+    double covered_fraction; /* 0..1 of the band inside the captured span */
+    band_verdict_kind verdict;
+    unsigned reasons;        /* enum band_reason bits */
+} band_verdict;
+
+/* How the spectrum behind the verdicts was computed (for the report header). */
+typedef struct analysis_settings {
+    char window[24];
+    size_t nfft;
+    size_t overlap;
+    double bin_hz, enbw_hz, rbw6_hz;
+    uint64_t segments;
+    int detrend_mean;
+    int median;              /* 1: median average asked (--average median) */
+    double guard_db;
+    unsigned region, han;    /* LIMITS_REGION_* / LIMITS_HAN_* bits asked, 0 = any */
+} analysis_settings;
+
+/* Everything analyse knows about one capture. */
+typedef struct capture_analysis {
+    capture_meta meta;       /* copy; its segments/annotations pointers are cleared */
+    capture_stats stats;
+    unsigned findings;       /* capture_findings() bits */
+    analysis_settings settings;
+    char calibration_id[128];   /* "" = uncalibrated: every level is in dBFS */
+    char limits_id[64], limits_version[32], limits_source[256], limits_path[256];
+    int limits_illustrative;
+    band_verdict *bands;     /* [n_bands], owned (analyse_result_free) */
+    size_t n_bands;
+    band_verdict_kind verdict; /* fail if any band fails, else inconclusive if any is, else pass */
+} capture_analysis;
 
 /* ---- register rows and device verdicts (register / validate) ---------------------------------- */
 /* @register-section: owned by register.c */

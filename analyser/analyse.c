@@ -1,0 +1,898 @@
+/* analyse.c: the verdict pipeline: capture -> Welch spectrum -> calibration -> band measurements
+ * -> verdicts, plus the plots of a capture. Output formats live in analyse_out.c. */
+#include "analyse.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "band.h"
+#include "capture.h"
+#include "cli.h"
+#include "plot.h"
+#include "progress.h"
+#include "units.h"
+
+/* A band's stated noise floor closer than this to the limit cannot prove a pass (issue 5). */
+#define NOISE_FLOOR_MARGIN_DB 3.0
+
+/* ---- names ------------------------------------------------------------------------------------ */
+
+analyse_config analyse_config_default(void)
+{
+    analyse_config c;
+    memset(&c, 0, sizeof c);
+    c.window = RFN_WINDOW_HANN;
+    c.overlap = 0.5;
+    c.min_segments = 10;
+    c.rate_hz = NAN;
+    c.rx_gain_db = NAN;
+    c.center_hz = NAN;
+    c.plot_ext = "png";
+    return c;
+}
+
+const char *analyse_verdict_name(band_verdict_kind v)
+{
+    switch (v) {
+    case VERDICT_PASS:
+        return "pass";
+    case VERDICT_FAIL:
+        return "fail";
+    case VERDICT_INCONCLUSIVE:
+        return "inconclusive";
+    case VERDICT_NOT_APPLICABLE:
+        return "not-applicable";
+    }
+    return "?";
+}
+
+const char *analyse_reason_name(unsigned bit)
+{
+    switch (bit) {
+    case REASON_BAND_NOT_COVERED:
+        return "band-not-covered";
+    case REASON_CLIPPED:
+        return "clipped";
+    case REASON_TOO_SHORT:
+        return "too-short";
+    case REASON_UNCALIBRATED:
+        return "uncalibrated";
+    case REASON_NOISE_FLOOR:
+        return "noise-floor-too-close";
+    case REASON_GUARD_BAND:
+        return "guard-band";
+    case REASON_CAL_RANGE:
+        return "calibration-out-of-range";
+    case REASON_DETECTOR_BOUND:
+        return "detector-upper-bound";
+    case REASON_REGION:
+        return "region";
+    case REASON_HAN:
+        return "han-variant";
+    case REASON_EXCEEDS_LIMIT:
+        return "exceeds-limit";
+    case REASON_NO_DATA:
+        return "no-data";
+    }
+    return NULL;
+}
+
+void analyse_result_free(capture_analysis *res)
+{
+    if (!res)
+        return;
+    free(res->bands);
+    res->bands = NULL;
+    res->n_bands = 0;
+}
+
+int analyse_exit_status(const capture_analysis *res, size_t n)
+{
+    int any_fail = 0, any_inc = 0;
+    for (size_t i = 0; i < n; i++) {
+        any_fail |= res[i].verdict == VERDICT_FAIL;
+        any_inc |= res[i].verdict == VERDICT_INCONCLUSIVE;
+    }
+    return any_fail ? RFN_EXIT_NONCOMPLIANT : any_inc ? RFN_EXIT_INCONCLUSIVE : RFN_EXIT_OK;
+}
+
+/* ---- units ------------------------------------------------------------------------------------ */
+
+static rfn_trace welch_trace(limits_trace t)
+{
+    return t == LIMITS_TRACE_MAX ? RFN_TRACE_MAX
+           : t == LIMITS_TRACE_MEDIAN ? RFN_TRACE_MEDIAN
+                                      : RFN_TRACE_MEAN;
+}
+
+static limits_unit dbfs_variant(limits_unit u)
+{
+    switch (u) {
+    case LIMITS_U_DBM_HZ:
+        return LIMITS_U_DBFS_HZ;
+    case LIMITS_U_DBM_REFBW:
+        return LIMITS_U_DBFS_REFBW;
+    case LIMITS_U_DBM:
+    case LIMITS_U_DBUV_M:
+        return LIMITS_U_DBFS;
+    default:
+        return u;
+    }
+}
+
+/* dB that turn a dBFS figure at freq_hz into the unit u: 0 for dBFS units, G(f) for dBm units,
+ * G(f) + 107 + AF(f) for dBuV/m (ARCHITECTURE.md §4). */
+static rfn_status unit_offset_db(const calibration *cal, limits_unit u, double freq_hz,
+                                 double *db, rfn_error *err)
+{
+    *db = 0;
+    if (limits_unit_is_dbfs(u))
+        return RFN_OK;
+    rfn_status st = calibration_gain_db(cal, freq_hz, db, err);
+    if (st || u != LIMITS_U_DBUV_M)
+        return st;
+    double af;
+    if ((st = calibration_antenna_factor_db(cal, freq_hz, &af, err)))
+        return st;
+    *db += CALIBRATION_DBM_TO_DBUV + af;
+    return RFN_OK;
+}
+
+/* Bandwidth (dB re 1 Hz) that turns a density into the band's figure for the floor check and the
+ * plot: ref_bw for /ref_bw units, rbw for detectors, the band for channel power, else 0 dB. */
+static double bandwidth_term_db(const limits_band *b)
+{
+    if (b->ref_bw_hz > 0)
+        return 10 * log10(b->ref_bw_hz);
+    if (b->rbw_hz > 0)
+        return 10 * log10(b->rbw_hz);
+    if (b->quantity == LIMITS_Q_CHANNEL_POWER)
+        return 10 * log10(b->f_hi_hz - b->f_lo_hz);
+    return 0;
+}
+
+/* ---- measurement ------------------------------------------------------------------------------ */
+
+/* Power of dens over [a, b] (bins of width bin_hz centred on freq_hz), partial bins pro rata. */
+static double window_power(const rfn_spectrum *s, const double *dens, double a, double b)
+{
+    double e0 = s->freq_hz[0] - s->bin_hz / 2;
+    long n = (long)s->n_bins;
+    long k0 = (long)floor((a - e0) / s->bin_hz), k1 = (long)floor((b - e0) / s->bin_hz);
+    if (k0 < 0)
+        k0 = 0;
+    if (k1 >= n)
+        k1 = n - 1;
+    double p = 0;
+    for (long k = k0; k <= k1; k++) {
+        double lo = e0 + (double)k * s->bin_hz, hi = lo + s->bin_hz;
+        double w = fmin(hi, b) - fmax(lo, a);
+        if (w > 0)
+            p += dens[k] * w;
+    }
+    return p;
+}
+
+/* Level (linear, in the band's unit) at the worst point of a per-point quantity: the largest
+ * power in a w_hz-wide window (w_hz > 0) or the largest bin density (w_hz == 0) against the
+ * band's limit at that point. Centres step by at most w/8, so a narrow emission is always inside
+ * one window whole. Returns 0 when no bin touches the band. */
+static int worst_point(const rfn_spectrum *s, const double *dens, const limits_band *b,
+                       double w_hz, double *level_db, double *limit, double *freq_hz)
+{
+    double lo = fmax(b->f_lo_hz, s->freq_hz[0] - s->bin_hz / 2);
+    double hi = fmin(b->f_hi_hz, s->freq_hz[s->n_bins - 1] + s->bin_hz / 2);
+    if (!(lo < hi))
+        return 0;
+    double best_margin = INFINITY;
+    int found = 0;
+    if (w_hz > 0) {
+        double c_lo = lo + w_hz / 2, c_hi = hi - w_hz / 2;
+        if (c_lo > c_hi) /* the window is wider than the band: one window, the whole band */
+            c_lo = c_hi = (lo + hi) / 2;
+        double step = fmin(s->bin_hz, w_hz / 8);
+        size_t n_steps = (size_t)floor((c_hi - c_lo) / step) + 1;
+        for (size_t k = 0; k <= n_steps; k++) {
+            double c = k < n_steps ? c_lo + (double)k * step : c_hi;
+            double p = window_power(s, dens, fmax(lo, c - w_hz / 2), fmin(hi, c + w_hz / 2));
+            double l = limits_band_level(b, c), db = rfn_db10(p);
+            double m = l - db;
+            if (!found || m < best_margin || (isnan(best_margin) && !isnan(m))) {
+                best_margin = m;
+                *level_db = db;
+                *limit = l;
+                *freq_hz = c;
+                found = 1;
+            }
+        }
+        return found;
+    }
+    for (size_t i = 0; i < s->n_bins; i++) {
+        double f = s->freq_hz[i];
+        if (f + s->bin_hz / 2 <= lo || f - s->bin_hz / 2 >= hi)
+            continue;
+        double fc = fmin(fmax(f, b->f_lo_hz), b->f_hi_hz);
+        double l = limits_band_level(b, fc), db = rfn_db10(dens[i]);
+        double m = l - db;
+        if (!found || m < best_margin) {
+            best_margin = m;
+            *level_db = db;
+            *limit = l;
+            *freq_hz = f;
+            found = 1;
+        }
+    }
+    return found;
+}
+
+/* Measure band b of spec into v (measured, limit, worst point, coverage). `offset_ok` says
+ * whether the unit conversion is available; when not, the band is measured in its dBFS variant.
+ * Returns an error only for allocation/invalid input. */
+static rfn_status measure_band(const rfn_spectrum *spec, const limits_band *b,
+                               const calibration *cal, int calibrated, band_verdict *v,
+                               rfn_error *err)
+{
+    rfn_trace tr = welch_trace(b->trace);
+    const double *raw = spec->density[tr];
+    if (!raw)
+        return rfn_error_set(err, RFN_ERR_INVALID, "band %s: trace %s was not computed", b->id,
+                             limits_trace_name(b->trace));
+    limits_unit mu = calibrated ? b->unit : dbfs_variant(b->unit);
+    /* Scale the bins touching the band into the unit (per bin: the calibration varies). */
+    double *dens = malloc(spec->n_bins * sizeof *dens);
+    if (!dens)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    memcpy(dens, raw, spec->n_bins * sizeof *dens);
+    if (!limits_unit_is_dbfs(mu))
+        for (size_t i = 0; i < spec->n_bins; i++) {
+            double f = spec->freq_hz[i];
+            if (f + spec->bin_hz / 2 <= b->f_lo_hz || f - spec->bin_hz / 2 >= b->f_hi_hz)
+                continue;
+            double off;
+            rfn_error e2;
+            if (unit_offset_db(cal, mu, fmin(fmax(f, b->f_lo_hz), b->f_hi_hz), &off, &e2)) {
+                free(dens);
+                return rfn_error_set(err, RFN_ERR_INVALID, "band %s: %s", b->id, e2.msg);
+            }
+            dens[i] *= rfn_from_db10(off);
+        }
+    rfn_spectrum view = *spec;
+    for (int t = 0; t < RFN_TRACE_COUNT; t++)
+        view.density[t] = NULL;
+    view.density[tr] = dens;
+    rfn_band_result r;
+    rfn_status st = rfn_band_measure(&view, tr, b->f_lo_hz, b->f_hi_hz, NULL, &r, err);
+    if (st) {
+        free(dens);
+        return st;
+    }
+    snprintf(v->measured_unit, sizeof v->measured_unit, "%s", limits_unit_name(mu));
+    v->covered_fraction = r.covered_fraction;
+    v->measured = NAN;
+    v->limit = b->has_limit ? b->limit : limits_band_level(b, (b->f_lo_hz + b->f_hi_hz) / 2);
+    v->worst_freq_hz = NAN;
+    double level = NAN, limit = v->limit, f = NAN;
+    switch (b->quantity) {
+    case LIMITS_Q_CHANNEL_POWER:
+        level = rfn_db10(r.power_fs2);
+        break;
+    case LIMITS_Q_MEAN_DENSITY:
+        level = rfn_db10(r.mean_density) + (b->ref_bw_hz > 0 ? 10 * log10(b->ref_bw_hz) : 0);
+        break;
+    case LIMITS_Q_PEAK_DENSITY:
+        if (worst_point(&view, dens, b, b->ref_bw_hz, &level, &limit, &f))
+            v->worst_freq_hz = f;
+        break;
+    default: /* detectors: power in an rbw-wide window */
+        if (worst_point(&view, dens, b, b->rbw_hz, &level, &limit, &f))
+            v->worst_freq_hz = f;
+        break;
+    }
+    if (r.covered_fraction > 0) {
+        v->measured = level;
+        v->limit = limit;
+    }
+    free(dens);
+    return RFN_OK;
+}
+
+/* ---- classification --------------------------------------------------------------------------- */
+
+/* 10 log10(10^(a/10) - 10^(b/10)): what is left of level a once power b is taken out. */
+static double db_minus(double a_db, double b_db)
+{
+    double d = rfn_from_db10(a_db) - rfn_from_db10(b_db);
+    return d > 0 ? 10 * log10(d) : -INFINITY;
+}
+
+static void classify_band(const rfn_spectrum *spec, const limits_band *b,
+                          const analyse_config *cfg, unsigned findings, band_verdict *v,
+                          rfn_error *err)
+{
+    v->reasons = 0;
+    int needs_cal = !limits_unit_is_dbfs(b->unit);
+    int calibrated = !needs_cal;
+    if (needs_cal) {
+        if (!cfg->cal || (b->unit == LIMITS_U_DBUV_M && !calibration_has_antenna_factor(cfg->cal)))
+            v->reasons |= REASON_UNCALIBRATED;
+        else if (!calibration_covers(cfg->cal, b->f_lo_hz, b->f_hi_hz))
+            v->reasons |= REASON_CAL_RANGE;
+        else
+            calibrated = 1;
+    }
+    rfn_error merr;
+    if (measure_band(spec, b, cfg->cal, calibrated, v, &merr)) {
+        /* The antenna factor table may be narrower than the band: that is a range problem. */
+        v->reasons |= REASON_CAL_RANGE;
+        if (measure_band(spec, b, cfg->cal, 0, v, err) != RFN_OK) {
+            v->verdict = VERDICT_INCONCLUSIVE;
+            v->reasons |= REASON_NO_DATA;
+            return;
+        }
+        calibrated = 0;
+    }
+    if (v->covered_fraction < 1.0)
+        v->reasons |= REASON_BAND_NOT_COVERED;
+    if (findings & CAPTURE_FIND_CLIPPED)
+        v->reasons |= REASON_CLIPPED;
+    if ((findings & CAPTURE_FIND_SHORT) || spec->segments < cfg->min_segments)
+        v->reasons |= REASON_TOO_SHORT;
+    if ((findings & CAPTURE_FIND_ALL_ZERO) || isnan(v->measured) ||
+        (isinf(v->measured) && v->measured < 0))
+        v->reasons |= REASON_NO_DATA;
+
+    v->margin_db = calibrated ? v->limit - v->measured : NAN;
+    if (!isfinite(v->margin_db))
+        v->margin_db = NAN;
+
+    /* Noise floor of the chain, in the band's unit. */
+    v->floor_level = NAN;
+    double floor_dbm_hz;
+    if (cfg->cal && calibrated && calibration_noise_floor_dbm_hz(cfg->cal, &floor_dbm_hz)) {
+        double fmid = isfinite(v->worst_freq_hz) ? v->worst_freq_hz
+                                                 : (b->f_lo_hz + b->f_hi_hz) / 2;
+        double g = 0, off = 0;
+        rfn_error e2;
+        if (calibration_gain_db(cfg->cal, fmid, &g, &e2) == RFN_OK &&
+            unit_offset_db(cfg->cal, b->unit, fmid, &off, &e2) == RFN_OK)
+            v->floor_level = floor_dbm_hz - g + off + bandwidth_term_db(b);
+    }
+
+    unsigned blocking = v->reasons;
+    int peak_like = b->quantity != LIMITS_Q_MEAN_DENSITY;
+    if (!isnan(v->margin_db) && v->margin_db < 0 && blocking == REASON_BAND_NOT_COVERED &&
+        peak_like && b->quantity != LIMITS_Q_QUASI_PEAK &&
+        b->quantity != LIMITS_Q_CISPR_AVERAGE) {
+        /* The covered part alone already exceeds the limit: the rest cannot undo that. */
+        v->verdict = VERDICT_FAIL;
+        v->reasons |= REASON_EXCEEDS_LIMIT;
+        return;
+    }
+    if (blocking) {
+        v->verdict = VERDICT_INCONCLUSIVE;
+        return;
+    }
+    if (!isnan(v->floor_level) && v->floor_level > v->limit - NOISE_FLOOR_MARGIN_DB) {
+        if (db_minus(v->measured, v->floor_level) > v->limit) {
+            v->verdict = VERDICT_FAIL;
+            v->reasons |= REASON_EXCEEDS_LIMIT;
+        } else {
+            v->verdict = VERDICT_INCONCLUSIVE;
+            v->reasons |= REASON_NOISE_FLOOR;
+        }
+        return;
+    }
+    if (v->margin_db < 0) {
+        if (b->quantity == LIMITS_Q_QUASI_PEAK || b->quantity == LIMITS_Q_CISPR_AVERAGE) {
+            v->verdict = VERDICT_INCONCLUSIVE;
+            v->reasons |= REASON_DETECTOR_BOUND;
+        } else {
+            v->verdict = VERDICT_FAIL;
+            v->reasons |= REASON_EXCEEDS_LIMIT;
+        }
+    } else if (v->margin_db < cfg->guard_db) {
+        v->verdict = VERDICT_INCONCLUSIVE;
+        v->reasons |= REASON_GUARD_BAND;
+    } else {
+        v->verdict = VERDICT_PASS;
+    }
+}
+
+rfn_status analyse_classify(const rfn_spectrum *spec, const limits_set *set,
+                            const analyse_config *cfg, capture_analysis *res, rfn_error *err)
+{
+    if (!spec || !spec->n_bins || !spec->freq_hz)
+        return rfn_error_set(err, RFN_ERR_INVALID, "analyse: empty spectrum");
+    free(res->bands);
+    res->bands = calloc(set->n_bands, sizeof *res->bands);
+    res->n_bands = 0;
+    if (!res->bands)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    snprintf(res->limits_id, sizeof res->limits_id, "%s", set->id);
+    snprintf(res->limits_version, sizeof res->limits_version, "%s", set->version);
+    snprintf(res->limits_source, sizeof res->limits_source, "%s", set->source);
+    snprintf(res->limits_path, sizeof res->limits_path, "%s", set->path);
+    res->limits_illustrative = set->illustrative;
+    snprintf(res->calibration_id, sizeof res->calibration_id, "%s",
+             cfg->cal ? calibration_id(cfg->cal) : "");
+
+    int any_fail = 0, any_inc = 0;
+    for (size_t i = 0; i < set->n_bands; i++) {
+        const limits_band *b = &set->bands[i];
+        band_verdict *v = &res->bands[i];
+        snprintf(v->band_id, sizeof v->band_id, "%s", b->id);
+        snprintf(v->label, sizeof v->label, "%s", b->label);
+        v->f_lo_hz = b->f_lo_hz;
+        v->f_hi_hz = b->f_hi_hz;
+        snprintf(v->quantity, sizeof v->quantity, "%s", limits_quantity_name(b->quantity));
+        snprintf(v->trace, sizeof v->trace, "%s", limits_trace_name(b->trace));
+        snprintf(v->unit, sizeof v->unit, "%s", limits_unit_name(b->unit));
+        snprintf(v->measured_unit, sizeof v->measured_unit, "%s", limits_unit_name(b->unit));
+        v->rbw_hz = b->rbw_hz;
+        v->ref_bw_hz = b->ref_bw_hz;
+        v->derogation_limit = b->has_derogation ? b->derogation_limit : NAN;
+        v->measured = v->limit = v->margin_db = v->worst_freq_hz = v->floor_level = NAN;
+        res->n_bands = i + 1;
+        if (!limits_band_applies(b, cfg->region, 0) || !limits_band_applies(b, 0, cfg->han)) {
+            v->verdict = VERDICT_NOT_APPLICABLE;
+            v->reasons = (!limits_band_applies(b, cfg->region, 0) ? REASON_REGION : 0) |
+                         (!limits_band_applies(b, 0, cfg->han) ? REASON_HAN : 0);
+            continue;
+        }
+        rfn_error_clear(err);
+        classify_band(spec, b, cfg, res->findings, v, err);
+        if (err && err->status == RFN_ERR_NOMEM)
+            return err->status;
+        any_fail |= v->verdict == VERDICT_FAIL;
+        any_inc |= v->verdict == VERDICT_INCONCLUSIVE;
+    }
+    rfn_error_clear(err);
+    res->verdict = any_fail ? VERDICT_FAIL : any_inc ? VERDICT_INCONCLUSIVE : VERDICT_PASS;
+    return RFN_OK;
+}
+
+/* ---- reading a capture into a spectrum -------------------------------------------------------- */
+
+/* A coarse spectrogram for the plot: up to SG_ROWS time slices of SG_NFFT bins. */
+enum { SG_ROWS = 200, SG_NFFT = 256 };
+
+typedef struct spectrogram_acc {
+    rfn_welch *w;
+    uint64_t per_row;   /* samples per time slice */
+    uint64_t in_row;
+    size_t rows;
+    double *z;          /* [SG_ROWS * SG_NFFT] dBFS/Hz */
+    double f0_hz, df_hz, dt_s;
+} spectrogram_acc;
+
+static void sg_flush(spectrogram_acc *sg)
+{
+    rfn_spectrum s;
+    if (sg->rows >= SG_ROWS || rfn_welch_get_spectrum(sg->w, &s, NULL) != RFN_OK)
+        return;
+    for (size_t i = 0; i < s.n_bins && i < SG_NFFT; i++)
+        sg->z[sg->rows * SG_NFFT + i] = rfn_db10_floor(s.density[RFN_TRACE_MEAN][i], -300);
+    sg->f0_hz = s.freq_hz[0];
+    sg->df_hz = s.bin_hz;
+    sg->rows++;
+    rfn_spectrum_free(&s);
+    rfn_welch_reset(sg->w);
+    sg->in_row = 0;
+}
+
+static void sg_write(spectrogram_acc *sg, const float complex *x, size_t n)
+{
+    while (n > 0 && sg->rows < SG_ROWS) {
+        uint64_t room = sg->per_row - sg->in_row;
+        size_t take = n < room ? n : (size_t)room;
+        rfn_welch_write(sg->w, x, take, NULL);
+        sg->in_row += take;
+        x += take;
+        n -= take;
+        if (sg->in_row == sg->per_row)
+            sg_flush(sg);
+    }
+}
+
+/* Stream the whole capture through a Welch engine (and the spectrogram when sg != NULL). */
+static rfn_status read_spectrum_sg(capture *c, const rfn_welch_config *wcfg, int quiet,
+                                spectrogram_acc *sg, rfn_spectrum *spec, rfn_error *err)
+{
+    const capture_meta *m = capture_get_meta(c);
+    rfn_welch *w = NULL;
+    rfn_status st = rfn_welch_create(wcfg, &w, err);
+    if (st)
+        return st;
+    enum { BLOCK = 65536 };
+    float complex *buf = malloc(BLOCK * sizeof *buf);
+    float *rbuf = malloc(BLOCK * sizeof *rbuf);
+    char what[80];
+    snprintf(what, sizeof what, "reading %.60s", m->path);
+    progress *pr = progress_create(what, (uint64_t)m->sample_count, quiet);
+    if (!buf || !rbuf) {
+        st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (;;) {
+        size_t got = 0;
+        if (m->is_complex)
+            st = capture_read(c, buf, BLOCK, &got, err);
+        else
+            st = capture_read_real(c, rbuf, BLOCK, &got, err);
+        if (st == RFN_ERR_EOF) {
+            st = RFN_OK;
+            break;
+        }
+        if (st)
+            goto done;
+        if (m->is_complex)
+            st = rfn_welch_write(w, buf, got, err);
+        else
+            st = rfn_welch_write_real(w, rbuf, got, err);
+        if (st)
+            goto done;
+        if (sg) {
+            if (!m->is_complex)
+                for (size_t i = 0; i < got; i++)
+                    buf[i] = rbuf[i];
+            sg_write(sg, buf, got);
+        }
+        progress_update(pr, rfn_welch_samples(w));
+    }
+    st = rfn_welch_get_spectrum(w, spec, err);
+    if (st == RFN_ERR_TRUNCATED)
+        rfn_error_prefix(err, "%s: ", m->path);
+done:
+    progress_destroy(pr);
+    free(buf);
+    free(rbuf);
+    rfn_welch_destroy(w);
+    return st;
+}
+
+rfn_status analyse_read_spectrum(capture *c, const rfn_welch_config *wcfg, int quiet,
+                                 rfn_spectrum *spec, rfn_error *err)
+{
+    return read_spectrum_sg(c, wcfg, quiet, NULL, spec, err);
+}
+
+/* The segment length when neither --nfft nor --rbw is given (see analyse_config). */
+static size_t auto_nfft(const limits_set *set, const analyse_config *cfg, double fs_hz,
+                        int64_t n_samples)
+{
+    double target = INFINITY;
+    for (size_t i = 0; i < set->n_bands; i++) {
+        const limits_band *b = &set->bands[i];
+        if (!limits_band_applies(b, cfg->region, cfg->han))
+            continue;
+        double w = b->ref_bw_hz > 0 ? b->ref_bw_hz
+                   : b->rbw_hz > 0  ? b->rbw_hz
+                                    : b->f_hi_hz - b->f_lo_hz;
+        target = fmin(target, w / 4);
+    }
+    size_t nfft = 1024;
+    if (isfinite(target)) {
+        double want = 1.5 * fs_hz / target; /* Hann ENBW is 1.5 bins */
+        nfft = 64;
+        while ((double)nfft < want && nfft < 65536)
+            nfft *= 2;
+    }
+    while (nfft > 64 && (int64_t)nfft * 8 > n_samples)
+        nfft /= 2;
+    return nfft;
+}
+
+/* ---- plots ------------------------------------------------------------------------------------ */
+
+static void base_name(const char *path, char *out, size_t cap)
+{
+    const char *s = strrchr(path, '/');
+    s = s ? s + 1 : path;
+    snprintf(out, cap, "%s", s);
+    static const char *const exts[] = {".sigmf-meta", ".sigmf-data", ".sigmf", NULL};
+    for (size_t i = 0; exts[i]; i++) {
+        size_t l = strlen(out), e = strlen(exts[i]);
+        if (l > e && strcmp(out + l - e, exts[i]) == 0) {
+            out[l - e] = '\0';
+            return;
+        }
+    }
+    char *dot = strrchr(out, '.');
+    if (dot && dot != out)
+        *dot = '\0';
+}
+
+static rfn_status make_plots(const rfn_spectrum *spec, const spectrogram_acc *sg,
+                             const limits_set *set, const analyse_config *cfg,
+                             const capture_analysis *res, rfn_error *err)
+{
+    size_t n = spec->n_bins;
+    double span_lo = spec->freq_hz[0] - spec->bin_hz / 2;
+    double span_hi = spec->freq_hz[n - 1] + spec->bin_hz / 2;
+    /* Plot in dBm/Hz when the calibration covers the whole span, else in dBFS/Hz. */
+    int cal_plot = cfg->cal && calibration_covers(cfg->cal, span_lo, span_hi);
+    double *mean = malloc(n * sizeof *mean), *mx = malloc(n * sizeof *mx);
+    double *lf = malloc(set->n_bands * 66 * sizeof *lf);
+    double *ll = malloc(set->n_bands * 66 * sizeof *ll);
+    plot_line *lines = calloc(set->n_bands, sizeof *lines);
+    plot_span *fails = calloc(set->n_bands, sizeof *fails);
+    char (*labels)[200] = calloc(set->n_bands, sizeof *labels);
+    rfn_status st = RFN_OK;
+    if (!mean || !mx || !lf || !ll || !lines || !fails || !labels) {
+        st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double g = 0;
+        if (cal_plot)
+            calibration_gain_db(cfg->cal, spec->freq_hz[i], &g, NULL);
+        mean[i] = rfn_db10(spec->density[RFN_TRACE_MEAN][i]) + g;
+        mx[i] = spec->density[RFN_TRACE_MAX] ? rfn_db10(spec->density[RFN_TRACE_MAX][i]) + g
+                                             : NAN;
+    }
+    size_t n_lines = 0, n_fail = 0, used = 0;
+    double worst_m = INFINITY, worst_f = NAN, worst_l = NAN;
+    int worst_fail = 0;
+    const char *worst_id = NULL;
+    for (size_t k = 0; k < set->n_bands; k++) {
+        const limits_band *b = &set->bands[k];
+        const band_verdict *v = &res->bands[k];
+        if (v->verdict == VERDICT_NOT_APPLICABLE)
+            continue;
+        double lo = fmax(b->f_lo_hz, span_lo), hi = fmin(b->f_hi_hz, span_hi);
+        if (!(lo < hi))
+            continue;
+        if (v->verdict == VERDICT_FAIL)
+            fails[n_fail++] = (plot_span){lo, hi};
+        /* Limit line as a density-equivalent in the plot's unit. */
+        int drawable = limits_unit_is_dbfs(b->unit)
+                           ? !cal_plot
+                           : cal_plot && (b->unit != LIMITS_U_DBUV_M ||
+                                          calibration_has_antenna_factor(cfg->cal));
+        if (!drawable)
+            continue;
+        double *fx = lf + used, *fy = ll + used;
+        size_t m = 0;
+        fx[m++] = lo;
+        for (size_t j = 0; !b->has_limit && j < b->n_mask && m < 64; j++)
+            if (b->mask[j].freq_hz > lo && b->mask[j].freq_hz < hi)
+                fx[m++] = b->mask[j].freq_hz;
+        fx[m++] = hi;
+        int ok = 1;
+        for (size_t j = 0; j < m; j++) {
+            double extra = 0;
+            if (b->unit == LIMITS_U_DBUV_M) {
+                ok &= calibration_antenna_factor_db(cfg->cal, fx[j], &extra, NULL) == RFN_OK;
+                extra += CALIBRATION_DBM_TO_DBUV;
+            }
+            fy[j] = limits_band_level(b, fx[j]) - extra - bandwidth_term_db(b);
+        }
+        if (!ok)
+            continue;
+        char how[64] = "";
+        if (b->ref_bw_hz > 0)
+            snprintf(how, sizeof how, " in %g kHz", b->ref_bw_hz / 1e3);
+        else if (b->rbw_hz > 0)
+            snprintf(how, sizeof how, " in %g kHz RBW", b->rbw_hz / 1e3);
+        else if (b->quantity == LIMITS_Q_CHANNEL_POWER)
+            snprintf(how, sizeof how, " over the band");
+        snprintf(labels[n_lines], sizeof labels[n_lines], "%.60s: %s %.1f %s%s", b->id,
+                 limits_quantity_name(b->quantity),
+                 b->has_limit ? b->limit : limits_band_level(b, lo),
+                 limits_unit_is_dbfs(b->unit) ? "dBFS" : b->unit == LIMITS_U_DBUV_M ? "dBuV/m"
+                                                                                    : "dBm",
+                 how);
+        lines[n_lines] = (plot_line){labels[n_lines], fx, fy, m};
+        n_lines++;
+        used += m;
+        /* Annotate the worst failing band, else the worst margin of any band. */
+        int fail = v->verdict == VERDICT_FAIL;
+        if (isfinite(v->margin_db) &&
+            (fail > worst_fail || (fail == worst_fail && v->margin_db < worst_m))) {
+            worst_fail = fail;
+            worst_id = b->id;
+            worst_m = v->margin_db;
+            worst_f = isfinite(v->worst_freq_hz) ? v->worst_freq_hz : (lo + hi) / 2;
+            double extra = 0;
+            if (b->unit == LIMITS_U_DBUV_M &&
+                calibration_antenna_factor_db(cfg->cal, worst_f, &extra, NULL) == RFN_OK)
+                extra += CALIBRATION_DBM_TO_DBUV;
+            worst_l = v->measured - extra - bandwidth_term_db(b);
+        }
+    }
+    char base[CAPTURE_PATH_MAX], title[CAPTURE_PATH_MAX + 200], sub[512];
+    char path[2 * CAPTURE_PATH_MAX + 40];
+    base_name(res->meta.path, base, sizeof base);
+    snprintf(title, sizeof title, "%s%s%s%s", base, res->meta.device_id[0] ? " (" : "",
+             res->meta.device_id, res->meta.device_id[0] ? ")" : "");
+    snprintf(sub, sizeof sub, "limits %s %s%s, verdict %s, RBW %.4g Hz (%s, nfft %zu, %llu avg)",
+             res->limits_id, res->limits_version, res->limits_illustrative ? " (illustrative)" : "",
+             analyse_verdict_name(res->verdict), spec->enbw_hz, rfn_window_name(spec->window),
+             spec->nfft, (unsigned long long)spec->segments);
+    plot_spectrum p = {
+        .title = title,
+        .subtitle = sub,
+        .y_label = cal_plot ? "PSD (dBm/Hz); limits as density equivalents"
+                            : "PSD (dBFS/Hz); limits as density equivalents",
+        .freq_hz = spec->freq_hz,
+        .mean_db = mean,
+        .max_db = spec->density[RFN_TRACE_MAX] ? mx : NULL,
+        .n = n,
+        .limits = lines,
+        .n_limits = n_lines,
+        .fail = fails,
+        .n_fail = n_fail,
+        .has_worst = isfinite(worst_m) && isfinite(worst_l),
+        .worst_freq_hz = worst_f,
+        .worst_level = worst_l,
+        .worst_margin_db = worst_m,
+        .worst_label = worst_id,
+    };
+    snprintf(path, sizeof path, "%s/%s.spectrum.%s", cfg->plot_dir, base, cfg->plot_ext);
+    if ((st = plot_spectrum_write(&p, path, err)))
+        goto done;
+    if (sg && sg->rows >= 2) {
+        plot_spectrogram s = {title, "PSD (dBFS/Hz)", sg->z, sg->rows, SG_NFFT, 0, sg->dt_s,
+                              sg->f0_hz, sg->df_hz};
+        snprintf(path, sizeof path, "%s/%s.spectrogram.%s", cfg->plot_dir, base, cfg->plot_ext);
+        st = plot_spectrogram_write(&s, path, err);
+    }
+done:
+    free(mean);
+    free(mx);
+    free(lf);
+    free(ll);
+    free(lines);
+    free(fails);
+    free(labels);
+    return st;
+}
+
+/* ---- the pipeline ----------------------------------------------------------------------------- */
+
+rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_analysis *res,
+                           rfn_error *plot_err, rfn_error *err)
+{
+    memset(res, 0, sizeof *res);
+    if (plot_err)
+        rfn_error_clear(plot_err);
+    capture *c = NULL;
+    rfn_spectrum spec;
+    memset(&spec, 0, sizeof spec);
+    spectrogram_acc sg;
+    memset(&sg, 0, sizeof sg);
+    calibration *own_cal = NULL;
+
+    /* 1. capture */
+    capture_options copt = capture_options_default();
+    copt.rate_hz = cfg->rate_hz;
+    copt.center_hz = cfg->center_hz;
+    rfn_status st = capture_open(path, &copt, &c, err);
+    if (st)
+        return st;
+    const capture_meta *m = capture_get_meta(c);
+    res->meta = *m;
+    res->meta.segments = NULL;
+    res->meta.n_segments = 0;
+    res->meta.annotations = NULL;
+    res->meta.n_annotations = 0;
+
+    /* 2. the limit set in force on the capture's date (or the one named) */
+    size_t pick = 0;
+    if (cfg->n_limits == 0) {
+        st = rfn_error_set(err, RFN_ERR_INVALID, "no limit set given");
+        goto done;
+    }
+    if (cfg->n_limits > 1) {
+        char date[11] = "";
+        if (strlen(m->datetime) >= 10)
+            snprintf(date, sizeof date, "%.10s", m->datetime);
+        if ((st = limits_select(cfg->limits, cfg->n_limits, date, &pick, err))) {
+            rfn_error_prefix(err, "%s: ", path);
+            goto done;
+        }
+    }
+    const limits_set *set = cfg->limits[pick];
+
+    /* The calibration the capture names, when none was given on the command line. */
+    analyse_config local = *cfg;
+    if (!cfg->cal && cfg->cal_dir && m->calibration_id[0]) {
+        char cpath[1400];
+        if (strchr(m->calibration_id, '/') || m->calibration_id[0] == '.') {
+            st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: rfnoise:calibration_id '%s' is not a "
+                               "plain name", path, m->calibration_id);
+            goto done;
+        }
+        snprintf(cpath, sizeof cpath, "%s/%s.json", cfg->cal_dir, m->calibration_id);
+        if ((st = calibration_load(cpath, &own_cal, err))) {
+            rfn_error_prefix(err, "%s: calibration '%s': ", path, m->calibration_id);
+            goto done;
+        }
+        if (strcmp(calibration_id(own_cal), m->calibration_id) != 0) {
+            st = rfn_error_set(err, RFN_ERR_CONFLICT, "%s: names calibration '%s' but %s has id "
+                               "'%s'", path, m->calibration_id, cpath, calibration_id(own_cal));
+            goto done;
+        }
+        if (isfinite(cfg->rx_gain_db) &&
+            (st = calibration_select_rx_gain(own_cal, cfg->rx_gain_db, err)))
+            goto done;
+        local.cal = own_cal;
+    }
+    cfg = &local;
+
+    /* 3. Welch spectrum (and spectrogram for the plot) */
+    rfn_welch_config w = rfn_welch_config_default();
+    w.fs_hz = m->sample_rate_hz;
+    w.center_hz = isfinite(m->center_freq_hz) ? m->center_freq_hz : 0;
+    w.window = cfg->window;
+    w.detrend_mean = cfg->detrend_mean;
+    w.real_input = !m->is_complex;
+    w.traces = RFN_TRACE_BIT(RFN_TRACE_MEAN) | RFN_TRACE_BIT(RFN_TRACE_MAX);
+    for (size_t i = 0; i < set->n_bands; i++)
+        if (set->bands[i].trace == LIMITS_TRACE_MEDIAN)
+            w.traces |= RFN_TRACE_BIT(RFN_TRACE_MEDIAN);
+    if (cfg->rbw_hz > 0) {
+        if ((st = rfn_welch_config_for_rbw(&w, cfg->rbw_hz, err)))
+            goto done;
+    } else {
+        w.nfft = cfg->nfft ? cfg->nfft : auto_nfft(set, cfg, m->sample_rate_hz, m->sample_count);
+    }
+    w.overlap = (size_t)floor(cfg->overlap * (double)w.nfft);
+    if (cfg->plot_dir && m->sample_count >= 2 * SG_NFFT) {
+        rfn_welch_config sw = w;
+        sw.nfft = SG_NFFT;
+        sw.overlap = RFN_WELCH_OVERLAP_HALF;
+        sw.window = RFN_WINDOW_HANN;
+        sw.real_input = 0;
+        sw.traces = RFN_TRACE_BIT(RFN_TRACE_MEAN);
+        sw.effort = RFN_FFT_ESTIMATE;
+        sg.per_row = (uint64_t)m->sample_count / SG_ROWS;
+        if (sg.per_row < SG_NFFT)
+            sg.per_row = SG_NFFT;
+        sg.dt_s = (double)sg.per_row / m->sample_rate_hz;
+        sg.z = malloc(SG_ROWS * SG_NFFT * sizeof *sg.z);
+        if (!sg.z || rfn_welch_create(&sw, &sg.w, NULL) != RFN_OK) {
+            free(sg.z);
+            sg.z = NULL;
+        }
+    }
+    if ((st = read_spectrum_sg(c, &w, cfg->quiet, sg.w ? &sg : NULL, &spec, err)))
+        goto done;
+    res->stats = *capture_get_stats(c);
+    res->findings = capture_findings(m, &res->stats);
+    analysis_settings *s = &res->settings;
+    snprintf(s->window, sizeof s->window, "%s", rfn_window_name(spec.window));
+    s->nfft = spec.nfft;
+    s->overlap = spec.overlap;
+    s->bin_hz = spec.bin_hz;
+    s->enbw_hz = spec.enbw_hz;
+    s->rbw6_hz = spec.rbw6_hz;
+    s->segments = spec.segments;
+    s->detrend_mean = spec.detrend_mean;
+    s->guard_db = cfg->guard_db;
+    s->region = cfg->region;
+    s->han = cfg->han;
+
+    /* 4. calibration + band measurements + verdicts */
+    if ((st = analyse_classify(&spec, set, cfg, res, err)))
+        goto done;
+
+    /* 5. plots: a failure is reported, the verdicts stand */
+    if (cfg->plot_dir) {
+        rfn_error perr;
+        rfn_error_clear(&perr);
+        if (make_plots(&spec, sg.w ? &sg : NULL, set, cfg, res, &perr) && plot_err)
+            *plot_err = perr;
+    }
+done:
+    if (st)
+        analyse_result_free(res);
+    calibration_free(own_cal);
+    rfn_welch_destroy(sg.w);
+    free(sg.z);
+    rfn_spectrum_free(&spec);
+    capture_close(c);
+    return st;
+}

@@ -1,0 +1,104 @@
+/* analyse.h: the lab engineer's verdict: capture -> Welch spectrum -> calibration -> band
+ * measurements -> per-band verdicts against a limit set (ARCHITECTURE.md §2, §6), and the text,
+ * JSON and CSV forms of the result.
+ *
+ * Measurement of each quantity (levels are linear until the final dB conversion):
+ *   channel_power  power over [f_lo, f_hi) with fractional edge bins (rfn_band_measure);
+ *   mean_density   channel power / band width (x ref_bw_hz for a /ref_bw unit);
+ *   peak_density   per Hz: the largest bin density; per ref_bw: the largest power found in any
+ *                  ref_bw_hz-wide window inside the band (sliding integral of the density, so a
+ *                  tone reads its power and flat noise reads density x ref_bw);
+ *   peak, quasi_peak, cispr_average, rms_average
+ *                  the largest power in any rbw_hz-wide window of the band's trace (max-hold by
+ *                  default; mean for rms_average when the file says so). This is what an FFT
+ *                  analyser with that RBW shows; it is the peak reading, and an upper bound of
+ *                  the quasi-peak and CISPR-average readings (peak >= QP >= AV for one RBW), so
+ *                  a QP/AV band passes when the bound passes and is inconclusive
+ *                  ("detector-upper-bound") when it does not: never a fail on an estimate.
+ * Masks are evaluated bin by bin: the worst point is the smallest limit - level.
+ *
+ * Decision rule (per applicable band): inconclusive when the band is not entirely in the span,
+ * the capture is clipped, too short (fewer than min_segments averages), uncalibrated against a
+ * dBm/dBuV/m limit, outside the calibration's range, or when the chain's stated noise floor is
+ * within 3 dB of the limit (unless the level minus the floor still exceeds the limit: then the
+ * fail stands). Otherwise margin = limit - measured: fail when < 0, inconclusive
+ * ("guard-band") when < guard_db, pass otherwise. A peak-type or channel-power band only partly
+ * covered still fails when its covered part already exceeds the limit. */
+#ifndef RFN_ANALYSE_H
+#define RFN_ANALYSE_H
+
+#include <stdio.h>
+
+#include "calibration.h"
+#include "capture.h"
+#include "limits.h"
+#include "records.h"
+#include "rfn_error.h"
+#include "welch.h"
+
+typedef struct analyse_config {
+    limits_set *const *limits; /* [n_limits] candidate sets: one = used as given; several = the
+                                  one in force on the capture's date (today when unknown) */
+    size_t n_limits;
+    const calibration *cal;    /* NULL = uncalibrated: levels in dBFS, unless cal_dir is set
+                                  and the capture names a calibration id (SigMF
+                                  rfnoise:calibration_id): then cal_dir/<id>.json is used */
+    const char *cal_dir;       /* NULL = no lookup by id */
+    double rx_gain_db;         /* receiver gain for per-gain calibration tables; NAN = none */
+    unsigned region, han;      /* LIMITS_REGION_* / LIMITS_HAN_* bit, 0 = any */
+    double guard_db;           /* >= 0: pass only when margin >= guard_db */
+    /* Spectrum. nfft 0 = from rbw_hz when > 0, else chosen from the bands: the Hann ENBW is
+     * kept <= a quarter of the narrowest ref_bw/rbw/band width, nfft a power of two in
+     * [64, 65536] and at most 1/8 of the capture. */
+    size_t nfft;
+    double rbw_hz;
+    rfn_window_type window;    /* default Hann */
+    double overlap;            /* fraction of nfft in [0, 1), default 0.5 */
+    int detrend_mean;          /* default 0 */
+    size_t min_segments;       /* fewer averages make every band "too-short"; default 10 */
+    /* Capture reading (capture_options): NAN = not given. */
+    double rate_hz, center_hz;
+    /* Plots: NULL = none; else DIR/<capture name>.spectrum.<ext> and .spectrogram.<ext>. */
+    const char *plot_dir;
+    const char *plot_ext;      /* "png" (default) or "svg" */
+    int quiet;                 /* no progress on stderr */
+} analyse_config;
+
+analyse_config analyse_config_default(void);
+
+const char *analyse_verdict_name(band_verdict_kind v); /* "pass", "fail", ... */
+const char *analyse_reason_name(unsigned bit);         /* one enum band_reason bit, else NULL */
+
+/* Classify one computed spectrum against the limit set `set` (the caller chose it): fills
+ * res->bands, res->n_bands, res->verdict and the limits fields of res; res->findings,
+ * res->settings.region/han/guard must already be set (findings decide "clipped"/"too-short").
+ * The spectrum is in FS^2/Hz (rfn_welch_get_spectrum). RFN_ERR_NOMEM, RFN_ERR_INVALID. */
+rfn_status analyse_classify(const rfn_spectrum *spec, const limits_set *set,
+                            const analyse_config *cfg, capture_analysis *res, rfn_error *err);
+
+/* The whole pipeline for one capture file; res is zeroed first and owns its bands afterwards
+ * (analyse_result_free). Input errors (unreadable capture, no limit set in force) return their
+ * status with err naming the file. A failing plot is reported in plot_err (when not NULL) and
+ * does not fail the analysis. */
+rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_analysis *res,
+                           rfn_error *plot_err, rfn_error *err);
+
+/* Stream every sample of an open capture through a Welch engine configured by wcfg (fs, centre,
+ * real_input set by the caller from the capture's metadata) and fill spec (rfn_spectrum_free).
+ * Progress on stderr unless quiet. Capture read errors and RFN_ERR_TRUNCATED (shorter than one
+ * segment) are returned with err naming the file. */
+rfn_status analyse_read_spectrum(capture *c, const rfn_welch_config *wcfg, int quiet,
+                                 rfn_spectrum *spec, rfn_error *err);
+
+/* NULL is a no-op. */
+void analyse_result_free(capture_analysis *res);
+
+/* Exit status over n results (cli.h): 1 any fail, else 3 any inconclusive, else 0. */
+int analyse_exit_status(const capture_analysis *res, size_t n);
+
+/* Output formats (records separate from formats: none of these measures anything). */
+void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n);
+rfn_status analyse_write_json(FILE *fp, const capture_analysis *res, size_t n, rfn_error *err);
+void analyse_write_csv(FILE *fp, const capture_analysis *res, size_t n);
+
+#endif

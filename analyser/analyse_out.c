@@ -1,0 +1,272 @@
+/* analyse_out.c: the text, JSON and CSV forms of capture analyses (records in, text out; nothing
+ * here measures). */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analyse.h"
+#include "capture.h"
+#include "csv_util.h"
+#include "limits.h"
+
+/* Reasons as "a;b;c" (CSV, text) into buf. */
+static void reasons_text(unsigned reasons, const char *sep, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    for (unsigned bit = 1; bit; bit <<= 1) {
+        const char *n = (reasons & bit) ? analyse_reason_name(bit) : NULL;
+        if (!n)
+            continue;
+        size_t l = strlen(buf);
+        snprintf(buf + l, cap - l, "%s%s", l ? sep : "", n);
+    }
+}
+
+static void findings_text(const capture_analysis *r, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    for (unsigned bit = 1; bit && bit <= CAPTURE_FIND_ALL_ZERO; bit <<= 1) {
+        const char *n = (r->findings & bit) ? capture_finding_name(bit) : NULL;
+        if (!n)
+            continue;
+        size_t l = strlen(buf);
+        snprintf(buf + l, cap - l, "%s%s", l ? ", " : "", n);
+    }
+    if (!buf[0])
+        snprintf(buf, cap, "none");
+}
+
+static const char *region_text(unsigned region)
+{
+    switch (region) {
+    case LIMITS_REGION_NORTH:
+        return "north";
+    case LIMITS_REGION_CENTRAL:
+        return "central";
+    case LIMITS_REGION_SOUTH:
+        return "south";
+    }
+    return "any";
+}
+
+static const char *han_text(unsigned han)
+{
+    return han == LIMITS_HAN_SINGLE ? "single" : han == LIMITS_HAN_DUAL ? "dual" : "any";
+}
+
+/* A level for the text table: "-inf" for silence, "-" when not measured. */
+static void level_text(double v, char *buf, size_t cap)
+{
+    if (isnan(v))
+        snprintf(buf, cap, "-");
+    else if (isinf(v))
+        snprintf(buf, cap, "%s", v < 0 ? "-inf" : "inf");
+    else
+        snprintf(buf, cap, "%.2f", v);
+}
+
+/* ---- text ------------------------------------------------------------------------------------- */
+
+void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        const capture_analysis *r = &res[c];
+        const capture_meta *m = &r->meta;
+        const analysis_settings *s = &r->settings;
+        char buf[512];
+        if (c)
+            fputc('\n', fp);
+        fprintf(fp, "capture    %s\n", m->path);
+        fprintf(fp, "  format   %s (%s), %s, %.0f S/s (%s)", m->format, m->container,
+                m->is_complex ? "complex" : "real", m->sample_rate_hz,
+                capture_source_name(m->src_sample_rate));
+        if (isfinite(m->center_freq_hz))
+            fprintf(fp, ", centre %.6f MHz (%s)\n", m->center_freq_hz / 1e6,
+                    capture_source_name(m->src_center_freq));
+        else
+            fprintf(fp, ", centre unknown (frequencies are offsets)\n");
+        fprintf(fp, "  samples  %lld (%.3f s), time %s\n", (long long)m->sample_count,
+                m->duration_s, m->datetime[0] ? m->datetime : "unknown");
+        if (m->device_id[0])
+            fprintf(fp, "  device   %s\n", m->device_id);
+        findings_text(r, buf, sizeof buf);
+        fprintf(fp, "  findings %s (clipped %.4f %% of samples)\n", buf,
+                100.0 * r->stats.clipped_fraction);
+        fprintf(fp, "calibration %s\n",
+                r->calibration_id[0] ? r->calibration_id : "none (levels in dBFS)");
+        fprintf(fp,
+                "analysis   window %s, nfft %zu, overlap %zu, RBW %.6g Hz (ENBW; 6 dB %.6g Hz), "
+                "bin %.6g Hz, %llu averages, detrend %s\n",
+                s->window, s->nfft, s->overlap, s->enbw_hz, s->rbw6_hz, s->bin_hz,
+                (unsigned long long)s->segments, s->detrend_mean ? "mean" : "none");
+        fprintf(fp, "limits     %s version %s%s\n", r->limits_id, r->limits_version,
+                r->limits_illustrative ? " (ILLUSTRATIVE VALUES, not the limits in force)" : "");
+        fprintf(fp, "  source   %s\n", r->limits_source);
+        fprintf(fp, "decision   region %s, HAN variant %s, guard band %.2f dB\n\n",
+                region_text(s->region), han_text(s->han), s->guard_db);
+        fprintf(fp, "%-16s %-14s %-6s %10s %-12s %10s %-12s %8s %12s  %-14s %s\n", "band",
+                "quantity", "trace", "measured", "unit", "limit", "unit", "margin",
+                "worst MHz", "verdict", "reasons");
+        for (size_t i = 0; i < r->n_bands; i++) {
+            const band_verdict *v = &r->bands[i];
+            char meas[32], lim[32], mar[32], wf[32], why[256];
+            level_text(v->measured, meas, sizeof meas);
+            level_text(v->limit, lim, sizeof lim);
+            level_text(v->margin_db, mar, sizeof mar);
+            if (isfinite(v->worst_freq_hz))
+                snprintf(wf, sizeof wf, "%.6f", v->worst_freq_hz / 1e6);
+            else
+                snprintf(wf, sizeof wf, "-");
+            reasons_text(v->reasons, ",", why, sizeof why);
+            fprintf(fp, "%-16s %-14s %-6s %10s %-12s %10s %-12s %8s %12s  %-14s %s\n",
+                    v->band_id, v->quantity, v->trace, meas, v->measured_unit, lim, v->unit, mar,
+                    wf, analyse_verdict_name(v->verdict), why[0] ? why : "-");
+        }
+        fprintf(fp, "\nverdict    %s\n", analyse_verdict_name(r->verdict));
+    }
+}
+
+/* ---- JSON ------------------------------------------------------------------------------------- */
+
+static json_t *num(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s && s[0] ? json_string(s) : json_null();
+}
+
+static json_t *band_json(const band_verdict *v)
+{
+    json_t *reasons = json_array();
+    for (unsigned bit = 1; bit; bit <<= 1)
+        if ((v->reasons & bit) && analyse_reason_name(bit))
+            json_array_append_new(reasons, json_string(analyse_reason_name(bit)));
+    return json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, "
+                     "s:o, s:o, s:o, s:s, s:o}",
+                     "id", v->band_id, "label", v->label, "f_lo_hz", num(v->f_lo_hz), "f_hi_hz",
+                     num(v->f_hi_hz), "quantity", v->quantity, "trace", v->trace, "unit",
+                     v->unit, "measured_unit", v->measured_unit, "rbw_hz",
+                     v->rbw_hz > 0 ? json_real(v->rbw_hz) : json_null(), "ref_bw_hz",
+                     v->ref_bw_hz > 0 ? json_real(v->ref_bw_hz) : json_null(), "measured",
+                     num(v->measured), "limit", num(v->limit), "margin_db", num(v->margin_db),
+                     "worst_freq_hz", num(v->worst_freq_hz), "derogation_limit",
+                     num(v->derogation_limit), "noise_floor", num(v->floor_level),
+                     "covered_fraction", num(v->covered_fraction), "verdict",
+                     analyse_verdict_name(v->verdict), "reasons", reasons);
+}
+
+static json_t *capture_json(const capture_analysis *r)
+{
+    const capture_meta *m = &r->meta;
+    const analysis_settings *s = &r->settings;
+    json_t *findings = json_array();
+    for (unsigned bit = 1; bit <= CAPTURE_FIND_ALL_ZERO; bit <<= 1)
+        if ((r->findings & bit) && capture_finding_name(bit))
+            json_array_append_new(findings, json_string(capture_finding_name(bit)));
+    json_t *bands = json_array();
+    for (size_t i = 0; i < r->n_bands; i++)
+        json_array_append_new(bands, band_json(&r->bands[i]));
+    json_t *cap = json_pack(
+        "{s:s, s:s, s:s, s:b, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "path", m->path,
+        "format", m->format, "container", m->container, "complex", m->is_complex,
+        "sample_rate_hz", num(m->sample_rate_hz), "center_freq_hz", num(m->center_freq_hz),
+        "sample_count", (json_int_t)m->sample_count, "duration_s", num(m->duration_s),
+        "datetime", str_or_null(m->datetime), "device_id", str_or_null(m->device_id),
+        "clipped_fraction", num(r->stats.clipped_fraction), "findings", findings, "mpxn",
+        str_or_null(m->mpxn));
+    json_t *settings = json_pack(
+        "{s:s, s:I, s:I, s:o, s:o, s:o, s:I, s:s, s:o, s:s, s:s}", "window", s->window, "nfft",
+        (json_int_t)s->nfft, "overlap", (json_int_t)s->overlap, "bin_hz", num(s->bin_hz),
+        "rbw_enbw_hz", num(s->enbw_hz), "rbw_6db_hz", num(s->rbw6_hz), "averages",
+        (json_int_t)s->segments, "detrend", s->detrend_mean ? "mean" : "none", "guard_db",
+        num(s->guard_db), "region", region_text(s->region), "han", han_text(s->han));
+    json_t *limits = json_pack("{s:s, s:s, s:s, s:s, s:b}", "id", r->limits_id, "version",
+                               r->limits_version, "source", r->limits_source, "path",
+                               r->limits_path, "illustrative", r->limits_illustrative);
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:s}", "capture", cap, "settings", settings,
+                     "calibration", str_or_null(r->calibration_id), "limits", limits, "bands",
+                     bands, "verdict", analyse_verdict_name(r->verdict));
+}
+
+rfn_status analyse_write_json(FILE *fp, const capture_analysis *res, size_t n, rfn_error *err)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, capture_json(&res[i]));
+    int worst = 0;
+    for (size_t i = 0; i < n; i++) {
+        int rank = res[i].verdict == VERDICT_FAIL ? 2 : res[i].verdict == VERDICT_INCONCLUSIVE;
+        worst = rank > worst ? rank : worst;
+    }
+    json_t *root = json_pack("{s:s, s:i, s:o, s:s}", "rfnoise", "analyse", "format_version", 1,
+                             "captures", arr, "verdict",
+                             worst == 2 ? "fail" : worst == 1 ? "inconclusive" : "pass");
+    if (!root)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory building JSON");
+    int rc = json_dumpf(root, fp, JSON_INDENT(2) | JSON_REAL_PRECISION(10) | JSON_PRESERVE_ORDER);
+    fputc('\n', fp);
+    json_decref(root);
+    if (rc)
+        return rfn_error_set(err, RFN_ERR_IO, "cannot write JSON");
+    return RFN_OK;
+}
+
+/* ---- CSV -------------------------------------------------------------------------------------- */
+
+void analyse_write_csv(FILE *fp, const capture_analysis *res, size_t n)
+{
+    static const char *const head[] = {
+        "capture",  "device_id", "datetime", "calibration_id", "limit_set", "limit_version",
+        "band",     "label",     "f_lo_hz",  "f_hi_hz",        "quantity",  "trace",
+        "measured", "measured_unit", "limit", "unit",          "margin_db", "worst_freq_hz",
+        "verdict",  "reasons",   "capture_verdict",
+    };
+    csv_write_row(fp, head, sizeof head / sizeof head[0]);
+    for (size_t c = 0; c < n; c++) {
+        const capture_analysis *r = &res[c];
+        for (size_t i = 0; i < r->n_bands; i++) {
+            const band_verdict *v = &r->bands[i];
+            char why[256];
+            reasons_text(v->reasons, ";", why, sizeof why);
+            const char *texts1[] = {r->meta.path,  r->meta.device_id, r->meta.datetime,
+                                    r->calibration_id, r->limits_id, r->limits_version,
+                                    v->band_id,    v->label};
+            for (size_t k = 0; k < sizeof texts1 / sizeof texts1[0]; k++) {
+                if (k)
+                    csv_write_sep(fp);
+                csv_write_text(fp, texts1[k]);
+            }
+            csv_write_sep(fp);
+            csv_write_number(fp, v->f_lo_hz, -1);
+            csv_write_sep(fp);
+            csv_write_number(fp, v->f_hi_hz, -1);
+            csv_write_sep(fp);
+            csv_write_text(fp, v->quantity);
+            csv_write_sep(fp);
+            csv_write_text(fp, v->trace);
+            csv_write_sep(fp);
+            csv_write_number(fp, v->measured, 3);
+            csv_write_sep(fp);
+            csv_write_text(fp, v->measured_unit);
+            csv_write_sep(fp);
+            csv_write_number(fp, v->limit, 3);
+            csv_write_sep(fp);
+            csv_write_text(fp, v->unit);
+            csv_write_sep(fp);
+            csv_write_number(fp, v->margin_db, 3);
+            csv_write_sep(fp);
+            csv_write_number(fp, v->worst_freq_hz, -1);
+            csv_write_sep(fp);
+            csv_write_text(fp, analyse_verdict_name(v->verdict));
+            csv_write_sep(fp);
+            csv_write_text(fp, why);
+            csv_write_sep(fp);
+            csv_write_text(fp, analyse_verdict_name(r->verdict));
+            csv_end_row(fp);
+        }
+    }
+}

@@ -1,0 +1,314 @@
+/* cmd_analyse.c: `rfnoise analyse`: per-band verdicts of captures against a limit set. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "analyse.h"
+#include "cli.h"
+#include "commands.h"
+
+#define CMD "analyse"
+#define MAX_LIMIT_FILES 16
+
+static void analyse_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: rfnoise analyse CAPTURE... [options]\n"
+            "\n"
+            "Measure each capture in every band of a limit set and give per band the measured\n"
+            "level, the limit, the margin (limit - measured, dB) and pass / fail / inconclusive /\n"
+            "not-applicable.\n"
+            "\n"
+            "Options:\n"
+            "  --limits FILE      limit set (repeatable: with several, the one in force on the\n"
+            "                     capture's date is used; default: the bundled illustrative set)\n"
+            "  --cal FILE         calibration file (dBFS -> dBm at the reference plane)\n"
+            "  --cal-db X         calibration: add X dB to dBFS to get dBm, at every frequency\n"
+            "  --cal-dir DIR      where captures' calibration ids are looked up as DIR/ID.json\n"
+            "                     (default: the bundled data/calibration)\n"
+            "  --rx-gain DB       receiver gain, choosing the table of a per-gain calibration\n"
+            "  --region R         north, central or south (bands elsewhere: not-applicable)\n"
+            "  --han V            HAN variant: single or dual\n"
+            "  --guard DB         guard band: pass only when margin >= DB (default 0)\n"
+            "  --nfft N           FFT length (default: chosen from the bands' bandwidths)\n"
+            "  --rbw HZ           resolution bandwidth instead of --nfft\n"
+            "  --window W         hann (default), flattop, blackmanharris, gaussian, rect\n"
+            "  --overlap F        segment overlap as a fraction of nfft (default 0.5)\n"
+            "  --detrend M        none (default) or mean\n"
+            "  --min-averages N   fewer Welch averages make a band too-short (default 10)\n"
+            "  --plot DIR         write DIR/<capture>.spectrum.png and .spectrogram.png\n"
+            "  --plot-format F    png (default) or svg\n"
+            "  --format F         text (default), json or csv\n"
+            "  --rate HZ          sample rate when the capture does not say\n"
+            "  --center HZ        centre frequency when the capture does not say\n"
+            "  --quiet            no progress on stderr\n"
+            "  -h, --help         show this help\n"
+            "\n"
+            "Exit status: 0 every applicable band passes, 1 a band fails, 2 usage or input\n"
+            "error, 3 no failure but some band is inconclusive.\n");
+}
+
+static const char *default_data_dir(void)
+{
+    const char *d = getenv("RFN_DATA_DIR");
+    return d && *d ? d : RFN_DATA_DIR;
+}
+
+int cmd_analyse(int argc, char **argv)
+{
+    enum { O_LIMITS = 256, O_CAL, O_CAL_DB, O_CAL_DIR, O_RX_GAIN, O_REGION, O_HAN, O_GUARD,
+           O_NFFT, O_RBW, O_WINDOW, O_OVERLAP, O_DETREND, O_MIN_AVG, O_PLOT, O_PLOT_FORMAT,
+           O_FORMAT, O_RATE, O_CENTER, O_QUIET };
+    static const struct option longopts[] = {
+        {"limits", required_argument, 0, O_LIMITS},
+        {"cal", required_argument, 0, O_CAL},
+        {"cal-db", required_argument, 0, O_CAL_DB},
+        {"cal-dir", required_argument, 0, O_CAL_DIR},
+        {"rx-gain", required_argument, 0, O_RX_GAIN},
+        {"region", required_argument, 0, O_REGION},
+        {"han", required_argument, 0, O_HAN},
+        {"guard", required_argument, 0, O_GUARD},
+        {"nfft", required_argument, 0, O_NFFT},
+        {"rbw", required_argument, 0, O_RBW},
+        {"window", required_argument, 0, O_WINDOW},
+        {"overlap", required_argument, 0, O_OVERLAP},
+        {"detrend", required_argument, 0, O_DETREND},
+        {"min-averages", required_argument, 0, O_MIN_AVG},
+        {"plot", required_argument, 0, O_PLOT},
+        {"plot-format", required_argument, 0, O_PLOT_FORMAT},
+        {"format", required_argument, 0, O_FORMAT},
+        {"rate", required_argument, 0, O_RATE},
+        {"center", required_argument, 0, O_CENTER},
+        {"quiet", no_argument, 0, O_QUIET},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    analyse_config cfg = analyse_config_default();
+    const char *limit_paths[MAX_LIMIT_FILES];
+    size_t n_limit_paths = 0;
+    const char *cal_path = NULL, *format = "text";
+    double cal_db = NAN;
+    char cal_dir[1100];
+    snprintf(cal_dir, sizeof cal_dir, "%s/calibration", default_data_dir());
+    cfg.cal_dir = cal_dir;
+    unsigned long long u;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            analyse_usage(stdout);
+            return RFN_EXIT_OK;
+        case O_LIMITS:
+            if (n_limit_paths == MAX_LIMIT_FILES) {
+                cli_errorf(CMD, "--limits: at most %d files", MAX_LIMIT_FILES);
+                return RFN_EXIT_USAGE;
+            }
+            limit_paths[n_limit_paths++] = optarg;
+            break;
+        case O_CAL:
+            cal_path = optarg;
+            break;
+        case O_CAL_DB:
+            if (cli_parse_double(optarg, &cal_db)) {
+                cli_errorf(CMD, "--cal-db '%s': expected a number of dB", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_CAL_DIR:
+            snprintf(cal_dir, sizeof cal_dir, "%s", optarg);
+            break;
+        case O_RX_GAIN:
+            if (cli_parse_double(optarg, &cfg.rx_gain_db)) {
+                cli_errorf(CMD, "--rx-gain '%s': expected a number of dB", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_REGION:
+            if (!(cfg.region = limits_region_from_name(optarg))) {
+                cli_errorf(CMD, "--region '%s': expected north, central or south", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_HAN:
+            if (!(cfg.han = limits_han_from_name(optarg))) {
+                cli_errorf(CMD, "--han '%s': expected single or dual", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_GUARD:
+            if (cli_parse_double(optarg, &cfg.guard_db) || cfg.guard_db < 0) {
+                cli_errorf(CMD, "--guard '%s': expected dB >= 0", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_NFFT:
+            if (cli_parse_u64(optarg, &u) || u < 16 || u > (1u << 24)) {
+                cli_errorf(CMD, "--nfft '%s': expected 16 ... 16777216", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            cfg.nfft = (size_t)u;
+            break;
+        case O_RBW:
+            if (cli_parse_double(optarg, &cfg.rbw_hz) || !(cfg.rbw_hz > 0)) {
+                cli_errorf(CMD, "--rbw '%s': expected a bandwidth > 0 in Hz", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_WINDOW:
+            if (rfn_window_from_name(optarg, &cfg.window)) {
+                cli_errorf(CMD, "--window '%s': expected hann, flattop, blackmanharris, "
+                                "gaussian or rect", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_OVERLAP:
+            if (cli_parse_double(optarg, &cfg.overlap) || cfg.overlap < 0 || cfg.overlap >= 1) {
+                cli_errorf(CMD, "--overlap '%s': expected a fraction in [0, 1)", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_DETREND:
+            if (strcmp(optarg, "none") && strcmp(optarg, "mean")) {
+                cli_errorf(CMD, "--detrend '%s': expected none or mean", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            cfg.detrend_mean = strcmp(optarg, "mean") == 0;
+            break;
+        case O_MIN_AVG:
+            if (cli_parse_u64(optarg, &u) || u < 1) {
+                cli_errorf(CMD, "--min-averages '%s': expected a whole number >= 1", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            cfg.min_segments = (size_t)u;
+            break;
+        case O_PLOT:
+            cfg.plot_dir = optarg;
+            break;
+        case O_PLOT_FORMAT:
+            if (strcmp(optarg, "png") && strcmp(optarg, "svg")) {
+                cli_errorf(CMD, "--plot-format '%s': expected png or svg", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            cfg.plot_ext = optarg;
+            break;
+        case O_FORMAT:
+            if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "csv")) {
+                cli_errorf(CMD, "--format '%s': expected text, json or csv", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            format = optarg;
+            break;
+        case O_RATE:
+            if (cli_parse_double(optarg, &cfg.rate_hz) || !(cfg.rate_hz > 0)) {
+                cli_errorf(CMD, "--rate '%s': expected a sample rate > 0 in Hz", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_CENTER:
+            if (cli_parse_double(optarg, &cfg.center_hz)) {
+                cli_errorf(CMD, "--center '%s': expected a frequency in Hz", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_QUIET:
+            cfg.quiet = 1;
+            break;
+        default:
+            analyse_usage(stderr);
+            return RFN_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        cli_errorf(CMD, "no capture given (see rfnoise analyse --help)");
+        return RFN_EXIT_USAGE;
+    }
+    if (cal_path && !isnan(cal_db)) {
+        cli_errorf(CMD, "give --cal or --cal-db, not both");
+        return RFN_EXIT_USAGE;
+    }
+    if (cfg.nfft && cfg.rbw_hz > 0) {
+        cli_errorf(CMD, "give --nfft or --rbw, not both");
+        return RFN_EXIT_USAGE;
+    }
+
+    int status = RFN_EXIT_OK, input_error = 0;
+    rfn_error err = {0};
+    limits_set *sets[MAX_LIMIT_FILES] = {0};
+    calibration *cal = NULL;
+    capture_analysis *res = NULL;
+    size_t n_res = 0;
+    char default_limits[1100];
+    if (n_limit_paths == 0) {
+        snprintf(default_limits, sizeof default_limits,
+                 "%s/limits/ichis-annex-f-illustrative.json", default_data_dir());
+        limit_paths[n_limit_paths++] = default_limits;
+    }
+    for (size_t i = 0; i < n_limit_paths; i++)
+        if (limits_load(limit_paths[i], &sets[i], &err)) {
+            cli_error(CMD, &err);
+            status = RFN_EXIT_USAGE;
+            goto done;
+        }
+    if (cal_path || !isnan(cal_db)) {
+        if ((cal_path ? calibration_load(cal_path, &cal, &err)
+                      : calibration_from_db(cal_db, &cal, &err)) ||
+            (isfinite(cfg.rx_gain_db) && calibration_select_rx_gain(cal, cfg.rx_gain_db, &err))) {
+            cli_error(CMD, &err);
+            status = RFN_EXIT_USAGE;
+            goto done;
+        }
+        cfg.cal = cal;
+    }
+    cfg.limits = sets;
+    cfg.n_limits = n_limit_paths;
+    if (cfg.plot_dir && mkdir(cfg.plot_dir, 0777) != 0 && errno != EEXIST) {
+        cli_errorf(CMD, "--plot %s: %s", cfg.plot_dir, strerror(errno));
+        status = RFN_EXIT_USAGE;
+        goto done;
+    }
+    res = calloc((size_t)(argc - optind), sizeof *res);
+    if (!res) {
+        cli_errorf(CMD, "out of memory");
+        status = RFN_EXIT_USAGE;
+        goto done;
+    }
+    for (int a = optind; a < argc; a++) {
+        rfn_error perr;
+        if (analyse_capture(argv[a], &cfg, &res[n_res], &perr, &err)) {
+            cli_error(CMD, &err);
+            input_error = 1;
+            continue;
+        }
+        if (perr.status != RFN_OK)
+            cli_errorf(CMD, "plot: %s", perr.msg);
+        n_res++;
+    }
+    if (strcmp(format, "json") == 0) {
+        if (analyse_write_json(stdout, res, n_res, &err)) {
+            cli_error(CMD, &err);
+            input_error = 1;
+        }
+    } else if (strcmp(format, "csv") == 0) {
+        analyse_write_csv(stdout, res, n_res);
+    } else {
+        analyse_write_text(stdout, res, n_res);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_errorf(CMD, "cannot write to standard output");
+        input_error = 1;
+    }
+    status = input_error ? RFN_EXIT_USAGE : analyse_exit_status(res, n_res);
+done:
+    for (size_t i = 0; i < n_res; i++)
+        analyse_result_free(&res[i]);
+    free(res);
+    for (size_t i = 0; i < MAX_LIMIT_FILES; i++)
+        limits_free(sets[i]);
+    calibration_free(cal);
+    return status;
+}

@@ -1,0 +1,335 @@
+/* cmd_psd.c: `rfnoise psd`: export a capture's Welch spectrum as CSV or JSON, so that anyone can
+ * check our numbers against their own tools (scipy.signal.welch conventions). */
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyse.h"
+#include "capture.h"
+#include "cli.h"
+#include "commands.h"
+#include "csv_util.h"
+#include "units.h"
+
+#define CMD "psd"
+
+static void psd_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: rfnoise psd CAPTURE [options]\n"
+            "\n"
+            "Write the Welch power spectral density of a capture, one row per frequency bin in\n"
+            "ascending order: freq_hz (absolute when the centre frequency is known, else the\n"
+            "offset), psd_dbfs_hz, psd_dbm_hz when calibrated, maxhold_dbfs_hz / minhold_dbfs_hz\n"
+            "when asked. Complex captures give a two-sided density, real ones a one-sided one.\n"
+            "\n"
+            "Options:\n"
+            "  --nfft N           segment (FFT) length (default 1024)\n"
+            "  --rbw HZ           resolution bandwidth instead of --nfft\n"
+            "  --window W         hann (default), flattop, blackmanharris, gaussian, rect\n"
+            "  --overlap F        overlap as a fraction of nfft (default 0.5)\n"
+            "  --detrend M        none (default) or mean (subtract each segment's mean)\n"
+            "  --average A        mean (default) or median (scipy average='median')\n"
+            "  --traces LIST      extra traces, comma-separated: max, min\n"
+            "  --cal FILE         calibration file: adds psd_dbm_hz\n"
+            "  --cal-db X         calibration of X dB at every frequency: adds psd_dbm_hz\n"
+            "  --rx-gain DB       receiver gain, choosing the table of a per-gain calibration\n"
+            "  --format F         csv (default) or json\n"
+            "  --rate HZ          sample rate when the capture does not say\n"
+            "  --center HZ        centre frequency when the capture does not say\n"
+            "  --quiet            no progress on stderr\n"
+            "  -h, --help         show this help\n"
+            "\n"
+            "With --window hann --nfft 1024 --detrend mean the psd_dbfs_hz column equals\n"
+            "10*log10 of scipy.signal.welch(x, fs, window='hann', nperseg=1024,\n"
+            "return_onesided=False, scaling='density'), fftshift-ed.\n");
+}
+
+int cmd_psd(int argc, char **argv)
+{
+    enum { O_NFFT = 256, O_RBW, O_WINDOW, O_OVERLAP, O_DETREND, O_AVERAGE, O_TRACES, O_CAL,
+           O_CAL_DB, O_RX_GAIN, O_FORMAT, O_RATE, O_CENTER, O_QUIET };
+    static const struct option longopts[] = {
+        {"nfft", required_argument, 0, O_NFFT},
+        {"rbw", required_argument, 0, O_RBW},
+        {"window", required_argument, 0, O_WINDOW},
+        {"overlap", required_argument, 0, O_OVERLAP},
+        {"detrend", required_argument, 0, O_DETREND},
+        {"average", required_argument, 0, O_AVERAGE},
+        {"traces", required_argument, 0, O_TRACES},
+        {"cal", required_argument, 0, O_CAL},
+        {"cal-db", required_argument, 0, O_CAL_DB},
+        {"rx-gain", required_argument, 0, O_RX_GAIN},
+        {"format", required_argument, 0, O_FORMAT},
+        {"rate", required_argument, 0, O_RATE},
+        {"center", required_argument, 0, O_CENTER},
+        {"quiet", no_argument, 0, O_QUIET},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    size_t nfft = 0;
+    double rbw_hz = 0, overlap = 0.5, cal_db = NAN, rx_gain = NAN;
+    rfn_window_type window = RFN_WINDOW_HANN;
+    int detrend = 0, median = 0, want_max = 0, want_min = 0, json = 0, quiet = 0;
+    const char *cal_path = NULL;
+    capture_options copt = capture_options_default();
+    unsigned long long u;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            psd_usage(stdout);
+            return RFN_EXIT_OK;
+        case O_NFFT:
+            if (cli_parse_u64(optarg, &u) || u < 2 || u > (1u << 24)) {
+                cli_errorf(CMD, "--nfft '%s': expected 2 ... 16777216", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            nfft = (size_t)u;
+            break;
+        case O_RBW:
+            if (cli_parse_double(optarg, &rbw_hz) || !(rbw_hz > 0)) {
+                cli_errorf(CMD, "--rbw '%s': expected a bandwidth > 0 in Hz", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_WINDOW:
+            if (rfn_window_from_name(optarg, &window)) {
+                cli_errorf(CMD, "--window '%s': expected hann, flattop, blackmanharris, "
+                                "gaussian or rect", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_OVERLAP:
+            if (cli_parse_double(optarg, &overlap) || overlap < 0 || overlap >= 1) {
+                cli_errorf(CMD, "--overlap '%s': expected a fraction in [0, 1)", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_DETREND:
+            if (strcmp(optarg, "none") && strcmp(optarg, "mean")) {
+                cli_errorf(CMD, "--detrend '%s': expected none or mean", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            detrend = strcmp(optarg, "mean") == 0;
+            break;
+        case O_AVERAGE:
+            if (strcmp(optarg, "mean") && strcmp(optarg, "median")) {
+                cli_errorf(CMD, "--average '%s': expected mean or median", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            median = strcmp(optarg, "median") == 0;
+            break;
+        case O_TRACES: {
+            char buf[128];
+            snprintf(buf, sizeof buf, "%s", optarg);
+            for (char *save = NULL, *t = strtok_r(buf, ",", &save); t;
+                 t = strtok_r(NULL, ",", &save)) {
+                if (strcmp(t, "max") == 0)
+                    want_max = 1;
+                else if (strcmp(t, "min") == 0)
+                    want_min = 1;
+                else if (strcmp(t, "mean") != 0) {
+                    cli_errorf(CMD, "--traces: unknown trace '%s' (max, min)", t);
+                    return RFN_EXIT_USAGE;
+                }
+            }
+            break;
+        }
+        case O_CAL:
+            cal_path = optarg;
+            break;
+        case O_CAL_DB:
+            if (cli_parse_double(optarg, &cal_db)) {
+                cli_errorf(CMD, "--cal-db '%s': expected a number of dB", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_RX_GAIN:
+            if (cli_parse_double(optarg, &rx_gain)) {
+                cli_errorf(CMD, "--rx-gain '%s': expected a number of dB", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_FORMAT:
+            if (strcmp(optarg, "csv") && strcmp(optarg, "json")) {
+                cli_errorf(CMD, "--format '%s': expected csv or json", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            json = strcmp(optarg, "json") == 0;
+            break;
+        case O_RATE:
+            if (cli_parse_double(optarg, &copt.rate_hz) || !(copt.rate_hz > 0)) {
+                cli_errorf(CMD, "--rate '%s': expected a sample rate > 0 in Hz", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_CENTER:
+            if (cli_parse_double(optarg, &copt.center_hz)) {
+                cli_errorf(CMD, "--center '%s': expected a frequency in Hz", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_QUIET:
+            quiet = 1;
+            break;
+        default:
+            psd_usage(stderr);
+            return RFN_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        cli_errorf(CMD, optind >= argc ? "no capture given (see rfnoise psd --help)"
+                                       : "give exactly one capture");
+        return RFN_EXIT_USAGE;
+    }
+    if (nfft && rbw_hz > 0) {
+        cli_errorf(CMD, "give --nfft or --rbw, not both");
+        return RFN_EXIT_USAGE;
+    }
+    if (cal_path && !isnan(cal_db)) {
+        cli_errorf(CMD, "give --cal or --cal-db, not both");
+        return RFN_EXIT_USAGE;
+    }
+
+    int status = RFN_EXIT_USAGE;
+    rfn_error err = {0};
+    calibration *cal = NULL;
+    capture *c = NULL;
+    rfn_spectrum spec;
+    memset(&spec, 0, sizeof spec);
+    double *gain = NULL;
+    json_t *root = NULL;
+
+    if ((cal_path || !isnan(cal_db)) &&
+        ((cal_path ? calibration_load(cal_path, &cal, &err) : calibration_from_db(cal_db, &cal, &err)) ||
+         (isfinite(rx_gain) && calibration_select_rx_gain(cal, rx_gain, &err)))) {
+        cli_error(CMD, &err);
+        goto done;
+    }
+    if (capture_open(argv[optind], &copt, &c, &err)) {
+        cli_error(CMD, &err);
+        goto done;
+    }
+    const capture_meta *m = capture_get_meta(c);
+    rfn_welch_config w = rfn_welch_config_default();
+    w.fs_hz = m->sample_rate_hz;
+    w.center_hz = isfinite(m->center_freq_hz) ? m->center_freq_hz : 0;
+    w.window = window;
+    w.detrend_mean = detrend;
+    w.real_input = !m->is_complex;
+    w.traces = RFN_TRACE_BIT(RFN_TRACE_MEAN) | (want_max ? RFN_TRACE_BIT(RFN_TRACE_MAX) : 0) |
+               (want_min ? RFN_TRACE_BIT(RFN_TRACE_MIN) : 0) |
+               (median ? RFN_TRACE_BIT(RFN_TRACE_MEDIAN) : 0);
+    if (rbw_hz > 0) {
+        if (rfn_welch_config_for_rbw(&w, rbw_hz, &err)) {
+            cli_error(CMD, &err);
+            goto done;
+        }
+    } else {
+        w.nfft = nfft ? nfft : 1024;
+    }
+    w.overlap = (size_t)floor(overlap * (double)w.nfft);
+    if (analyse_read_spectrum(c, &w, quiet, &spec, &err)) {
+        cli_error(CMD, &err);
+        goto done;
+    }
+    const double *psd = spec.density[median ? RFN_TRACE_MEDIAN : RFN_TRACE_MEAN];
+    if (cal) {
+        gain = malloc(spec.n_bins * sizeof *gain);
+        if (!gain) {
+            cli_errorf(CMD, "out of memory");
+            goto done;
+        }
+        for (size_t i = 0; i < spec.n_bins; i++)
+            if (calibration_gain_db(cal, spec.freq_hz[i], &gain[i], &err)) {
+                cli_error(CMD, &err);
+                goto done;
+            }
+    }
+
+    if (json) {
+        root = json_object();
+        json_t *cols[5];
+        const char *names[5] = {"freq_hz", "psd_dbfs_hz", "psd_dbm_hz", "maxhold_dbfs_hz",
+                                "minhold_dbfs_hz"};
+        for (int k = 0; k < 5; k++)
+            cols[k] = json_array();
+        for (size_t i = 0; i < spec.n_bins; i++) {
+            double v[5] = {spec.freq_hz[i], rfn_db10(psd[i]),
+                           cal ? rfn_db10(psd[i]) + gain[i] : NAN,
+                           want_max ? rfn_db10(spec.density[RFN_TRACE_MAX][i]) : NAN,
+                           want_min ? rfn_db10(spec.density[RFN_TRACE_MIN][i]) : NAN};
+            for (int k = 0; k < 5; k++)
+                json_array_append_new(cols[k], isfinite(v[k]) ? json_real(v[k]) : json_null());
+        }
+        json_object_set_new(root, "capture", json_string(m->path));
+        json_t *settings = json_pack(
+            "{s:s, s:I, s:I, s:f, s:f, s:f, s:f, s:I, s:s, s:s, s:b, s:o}", "window",
+            rfn_window_name(spec.window), "nfft", (json_int_t)spec.nfft, "overlap",
+            (json_int_t)spec.overlap, "sample_rate_hz", spec.fs_hz, "center_freq_hz",
+            spec.center_hz, "bin_hz", spec.bin_hz, "enbw_hz", spec.enbw_hz, "averages",
+            (json_int_t)spec.segments, "detrend", detrend ? "mean" : "none", "average",
+            median ? "median" : "mean", "one_sided", spec.one_sided, "calibration",
+            cal ? json_string(calibration_id(cal)) : json_null());
+        json_object_set_new(root, "settings", settings);
+        for (int k = 0; k < 5; k++) {
+            if ((k == 2 && !cal) || (k == 3 && !want_max) || (k == 4 && !want_min))
+                json_decref(cols[k]);
+            else
+                json_object_set_new(root, names[k], cols[k]);
+        }
+        if (json_dumpf(root, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(12) |
+                                         JSON_PRESERVE_ORDER)) {
+            cli_errorf(CMD, "cannot write JSON");
+            goto done;
+        }
+        fputc('\n', stdout);
+    } else {
+        const char *head[5];
+        size_t nh = 0;
+        head[nh++] = "freq_hz";
+        head[nh++] = "psd_dbfs_hz";
+        if (cal)
+            head[nh++] = "psd_dbm_hz";
+        if (want_max)
+            head[nh++] = "maxhold_dbfs_hz";
+        if (want_min)
+            head[nh++] = "minhold_dbfs_hz";
+        csv_write_row(stdout, head, nh);
+        for (size_t i = 0; i < spec.n_bins; i++) {
+            csv_write_number(stdout, spec.freq_hz[i], -1);
+            csv_write_sep(stdout);
+            csv_write_number(stdout, rfn_db10(psd[i]), 6);
+            if (cal) {
+                csv_write_sep(stdout);
+                csv_write_number(stdout, rfn_db10(psd[i]) + gain[i], 6);
+            }
+            if (want_max) {
+                csv_write_sep(stdout);
+                csv_write_number(stdout, rfn_db10(spec.density[RFN_TRACE_MAX][i]), 6);
+            }
+            if (want_min) {
+                csv_write_sep(stdout);
+                csv_write_number(stdout, rfn_db10(spec.density[RFN_TRACE_MIN][i]), 6);
+            }
+            csv_end_row(stdout);
+        }
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_errorf(CMD, "cannot write to standard output");
+        goto done;
+    }
+    status = RFN_EXIT_OK;
+done:
+    json_decref(root);
+    free(gain);
+    rfn_spectrum_free(&spec);
+    capture_close(c);
+    calibration_free(cal);
+    return status;
+}
