@@ -217,7 +217,9 @@ static rfn_status reader_new(const char *name, const csv_read_config *cfg, csv_r
     r->line_start = true;
     r->cur_line = 1;
     r->pending_start = 1;
-    if (!parser_start(r)) {
+    /* Field arrays exist from the start, so a record with no fields still has valid pointers. */
+    if (!parser_start(r) || !ensure_fields(r) || !grow((void **)&r->data, &r->data_cap, 64, 1) ||
+        !grow((void **)&r->ptrs, &r->ptrs_cap, 1, sizeof *r->ptrs)) {
         csv_reader_destroy(r);
         return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", name);
     }
@@ -257,8 +259,8 @@ rfn_status csv_reader_open_mem(const char *name, const void *data, size_t len,
     rfn_status st = reader_new(name, cfg, &r, err);
     if (st)
         return st;
-    r->mem = data;
-    r->mem_len = len;
+    r->mem = data ? data : (const void *)""; /* non-NULL marks a memory reader */
+    r->mem_len = data ? len : 0;
     *out = r;
     return RFN_OK;
 }
@@ -299,8 +301,10 @@ uint64_t csv_reader_offset(const csv_reader *r)
 static void compact(csv_reader *r)
 {
     size_t base = r->cur_first < r->n_fields ? r->off[r->cur_first] : r->data_len;
-    memmove(r->data, r->data + base, r->data_len - base);
-    r->data_len -= base;
+    if (base) {
+        memmove(r->data, r->data + base, r->data_len - base);
+        r->data_len -= base;
+    }
     for (size_t i = r->cur_first; i < r->n_fields; i++) {
         r->off[i - r->cur_first] = r->off[i] - base;
         r->len[i - r->cur_first] = r->len[i];

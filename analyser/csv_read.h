@@ -53,8 +53,8 @@ typedef struct csv_reader csv_reader;
 rfn_status csv_reader_open(const char *path, const csv_read_config *cfg, csv_reader **out,
                            rfn_error *err);
 
-/* Read from len bytes at data (not copied: data must outlive the reader); name is used in
- * messages. For tests and fuzzing. */
+/* Read from len bytes at data (not copied: data must outlive the reader; NULL reads as empty);
+ * name is used in messages. For tests and fuzzing. */
 rfn_status csv_reader_open_mem(const char *name, const void *data, size_t len,
                                const csv_read_config *cfg, csv_reader **out, rfn_error *err);
 

@@ -16,10 +16,14 @@ bool csv_text_needs_neutralising(const char *text)
 }
 
 /* RFC 4180 §2.6: fields containing line breaks, double quotes or commas must be quoted. Leading or
- * trailing spaces are quoted too, because many readers trim unquoted fields. */
+ * trailing spaces and tabs are quoted too, because many readers (libcsv by default) trim them
+ * from unquoted fields. */
 static bool needs_quotes(const char *s, size_t len)
 {
-    if (len && (s[0] == ' ' || s[len - 1] == ' '))
+    if (len && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t'))
+        return true;
+    /* A leading U+FEFF would read as a byte order mark in a file's first cell. */
+    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
         return true;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];

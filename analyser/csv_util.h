@@ -10,7 +10,8 @@
  * - Cells are separated by ',' and rows end in "\n" (LF). RFC 4180 §2 names CRLF; every
  *   spreadsheet and CSV library accepts LF, and LF keeps golden files diffable on Unix.
  * - A cell is quoted ("...", inner '"' doubled, RFC 4180 §2.6-2.7) only when it contains ',',
- *   '"', CR or LF, or begins or ends with a space (so a reader that trims cannot change it).
+ *   '"', CR, LF or NUL, begins or ends with a space or tab (so a reader that trims cannot
+ *   change it), or begins with U+FEFF (which would read as a byte order mark).
  * - Text cells are neutralised against spreadsheet formula injection: a cell whose first byte is
  *   '=', '+', '-', '@', or a control character (0x00-0x1F, 0x7F: tab, CR, LF, ...) is written with
  *   a single quote "'" in front, so Excel/LibreOffice/Sheets show it as text and never evaluate

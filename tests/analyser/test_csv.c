@@ -55,6 +55,8 @@ static void test_write_text(void)
     CHECK_STR(text_cell("two\nlines"), "\"two\nlines\"");
     CHECK_STR(text_cell("cr\rlf"), "\"cr\rlf\"");
     CHECK_STR(text_cell(" padded "), "\" padded \"");
+    CHECK_STR(text_cell("tab\t"), "\"tab\t\"");
+    CHECK_STR(text_cell("\xEF\xBB\xBF" "bom"), "\"\xEF\xBB\xBF" "bom\"");
     CHECK_STR(text_cell("Bäcker Straße 5"), "Bäcker Straße 5"); /* UTF-8 passes through */
     CHECK_STR(text_cell("BC-33-AC-FF-FE-FA-55-3D"), "BC-33-AC-FF-FE-FA-55-3D");
 }
@@ -67,7 +69,7 @@ static void test_neutralise(void)
     CHECK_STR(text_cell("+1"), "'+1");
     CHECK_STR(text_cell("-2"), "'-2");
     CHECK_STR(text_cell("@SUM(A1:A9)"), "'@SUM(A1:A9)");
-    CHECK_STR(text_cell("\t=1+1"), "'\t=1+1");
+    CHECK_STR(text_cell("\t=1+1"), "\"'\t=1+1\"");
     CHECK_STR(text_cell("\r=1+1"), "\"'\r=1+1\"");
     CHECK_STR(text_cell("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
     CHECK_STR(text_cell("\x01x"), "'\x01x");
@@ -193,6 +195,7 @@ static void test_read_quotes(void)
     READS("a,b\n1,\"x\"y,3\n4,5\n", "1|a|b\n2!~|1\n3|4|5");
     READS("a,b\n1,x\"y\n4,5\n", "1|a|b\n2!~|1\n3|4|5");
     READS("a,b\n\"open\n4,5\n", "1|a|b\n2!~");  /* unclosed quote runs to end of input */
+    READS("\"a\"x\nb\n", "1!\n2~|b");            /* a bad first record with no field */
     /* Ragged rows are flagged, not dropped. */
     READS("a,b,c\n1,2\n1,2,3,4\n5,6,7\n", "1|a|b|c\n2~|1|2\n3~|1|2|3|4\n4|5|6|7");
 }
@@ -224,6 +227,10 @@ static void test_read_options(void)
     rfn_error err;
     CHECK(csv_reader_open_mem("t.csv", "", 0, &cfg, &r, &err) == RFN_ERR_INVALID);
     CHECK(r == NULL);
+    CHECK_OK(csv_reader_open_mem("null.csv", NULL, 5, NULL, &r, &err)); /* NULL data: empty */
+    csv_record rec;
+    CHECK(r && csv_reader_next(r, &rec, &err) == RFN_ERR_EOF);
+    csv_reader_destroy(r);
     CHECK(csv_reader_open("/nonexistent/reg.csv", NULL, &r, &err) == RFN_ERR_NOTFOUND);
     CHECK_STR(err.msg, "/nonexistent/reg.csv: No such file or directory");
 }
