@@ -122,6 +122,14 @@ rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error
     if (cfg->rbw_hz > 0)
         res->params.rbw_hz = cfg->rbw_hz;
 
+    if (!(res->params.rbw_hz <= m->sample_rate_hz / 4.0)) {
+        /* The Gaussian RBW filter needs the band of +-2 RBW inside the capture (stft.h). */
+        st = rfn_error_set(err, RFN_ERR_INVALID,
+                           "%s: an RBW of %.10g Hz needs a sample rate of at least %.10g Hz "
+                           "(capture: %.10g Hz); give a smaller --rbw", m->path,
+                           res->params.rbw_hz, 4.0 * res->params.rbw_hz, m->sample_rate_hz);
+        goto fail;
+    }
     rfn_stft_config sc = rfn_stft_config_default();
     sc.fs_hz = m->sample_rate_hz;
     sc.rbw_hz = res->params.rbw_hz;

@@ -115,12 +115,32 @@ if command -v gnuplot >/dev/null || [ -n "${RFN_GNUPLOT:-}" ]; then
         { echo "FAIL: spectrogram plot is not a PNG"; fail=1; }
 fi
 
+# ---- real captures (skipped without ../shared/real-captures) ------------------------------------
+real=$(dirname "$0")/../../../shared/real-captures
+if [ -d "$real" ]; then
+    # rtl_433 OOK bursts, 250 kS/s from the file name: Band B's 9 kHz RBW, every bin finite
+    "$rf" detect "$real/rtl433_sensibleliving_g001_433.92M_250k.cu8" --band B --quiet \
+        >"$t/rtl.csv" || { echo "FAIL: detect on the rtl_433 capture"; fail=1; }
+    grep -q '^# band=B rbw_hz=9000 ' "$t/rtl.csv" || { echo "FAIL: rtl_433 header"; fail=1; }
+    awk -F, '!/^#/ && NR > 5 { for (i = 1; i <= NF; i++) if ($i == "" || $i ~ /nan/) bad++; n++ }
+             END { exit !(n > 50 && bad == 0) }' "$t/rtl.csv" ||
+        { echo "FAIL: rtl_433 readings not all finite"; fail=1; }
+    # 66 % exact zeros: no NaN, peak above QP above CISPR-AV on the bursts
+    "$rf" detect "$real/urh_esaver.cs8" --rate 1e6 --quiet >"$t/esaver.csv" ||
+        { echo "FAIL: detect on urh_esaver"; fail=1; }
+    awk -F, '!/^#/ && NR > 5 { if (!($2 >= $5 && $5 >= $3)) bad++; n++ }
+             END { exit !(n > 10 && bad == 0) }' "$t/esaver.csv" ||
+        { echo "FAIL: urh_esaver: peak >= qp >= cispr_avg does not hold"; fail=1; }
+else
+    echo "note: $real absent, real-capture checks skipped"
+fi
+
 # ---- errors --------------------------------------------------------------------------------------
 expect_error "rfnoise: detect: --detectors: unknown detector 'quasi' (peak, rms, cispr_avg, rms_avg, qp)" \
     "$rf" detect "$t/tone.sigmf-meta" --detectors peak,quasi
 expect_error "rfnoise: detect: detector: quasi-peak is not defined for these parameters (Band E)" \
     "$rf" detect "$t/tone.sigmf-meta" --band E --rbw 100e3 --quiet
-expect_error "rfnoise: detect: stft: rbw_hz must be in (0, fs/4] (got 1e+06 at fs 960000)" \
+expect_error "rfnoise: detect: $t/tone.sigmf-meta: an RBW of 1000000 Hz needs a sample rate of at least 4000000 Hz (capture: 960000 Hz); give a smaller --rbw" \
     "$rf" detect "$t/tone.sigmf-meta" --rbw 1e6 --quiet
 expect_error "rfnoise: apd: --band F_LO:F_HI is required" "$rf" apd "$t/tone.sigmf-meta"
 expect_error "rfnoise: apd: --band '5:1': expected F_LO:F_HI in Hz with F_LO < F_HI" \
