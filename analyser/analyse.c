@@ -10,12 +10,51 @@
 #include "band.h"
 #include "capture.h"
 #include "cli.h"
+#include "emi.h"
 #include "plot.h"
 #include "progress.h"
 #include "units.h"
 
 /* A band's stated noise floor closer than this to the limit cannot prove a pass (issue 5). */
 #define NOISE_FLOOR_MARGIN_DB 3.0
+
+/* A detector reading needs the capture to last this many meter time constants: a critically
+ * damped meter reaches 1 - 6 e^-5 = 96 % (-0.18 dB) of a steady input after 5 T_M. */
+#define DETECTOR_SETTLE_METERS 5.0
+
+/* One EMI-receiver pass (emi.h) for the detector bands sharing an RBW and CISPR band. */
+typedef struct det_run {
+    double rbw_hz;
+    rfn_det_band det_band;
+    unsigned kinds;       /* rfn_det_kind flags asked */
+    int ok;               /* 1 when emi_run succeeded */
+    emi_result res;
+} det_run;
+
+#define MAX_DET_RUNS 8
+
+static rfn_det_kind det_kind_of(limits_quantity q)
+{
+    switch (q) {
+    case LIMITS_Q_QUASI_PEAK:
+        return RFN_DET_QP;
+    case LIMITS_Q_CISPR_AVERAGE:
+        return RFN_DET_CISPR_AVG;
+    case LIMITS_Q_RMS_AVERAGE:
+        return RFN_DET_RMS_AVG;
+    default:
+        return RFN_DET_PEAK;
+    }
+}
+
+static const det_run *find_run(const det_run *runs, size_t n, const limits_band *b)
+{
+    rfn_det_band db = rfn_det_band_for_freq((b->f_lo_hz + b->f_hi_hz) / 2);
+    for (size_t i = 0; i < n; i++)
+        if (runs[i].rbw_hz == b->rbw_hz && runs[i].det_band == db)
+            return &runs[i];
+    return NULL;
+}
 
 /* ---- names ------------------------------------------------------------------------------------ */
 
@@ -227,12 +266,42 @@ static int worst_point(const rfn_spectrum *s, const double *dens, const limits_b
     return found;
 }
 
+/* Worst point of a detector band from an EMI-receiver pass: the reading of every output bin whose
+ * centre lies in the band, in the band's unit, against the limit there. */
+static int det_worst(const det_run *r, const limits_band *b, const calibration *cal,
+                     limits_unit mu, double *level_db, double *limit, double *freq_hz)
+{
+    int idx = emi_det_index(det_kind_of(b->quantity));
+    const double *rd = idx >= 0 ? r->res.reading[idx] : NULL;
+    if (!rd)
+        return 0;
+    double best = INFINITY;
+    int found = 0;
+    for (size_t i = 0; i < r->res.n_out; i++) {
+        double f = r->res.freq_hz[i];
+        if (f < b->f_lo_hz || f >= b->f_hi_hz)
+            continue;
+        double off = 0;
+        if (!limits_unit_is_dbfs(mu) && unit_offset_db(cal, mu, f, &off, NULL))
+            return 0;
+        double db = rfn_db10(rd[i]) + off, l = limits_band_level(b, f), m = l - db;
+        if (!found || m < best) {
+            best = m;
+            *level_db = db;
+            *limit = l;
+            *freq_hz = f;
+            found = 1;
+        }
+    }
+    return found;
+}
+
 /* Measure band b of spec into v (measured, limit, worst point, coverage). `offset_ok` says
  * whether the unit conversion is available; when not, the band is measured in its dBFS variant.
  * Returns an error only for allocation/invalid input. */
 static rfn_status measure_band(const rfn_spectrum *spec, const limits_band *b,
-                               const calibration *cal, int calibrated, band_verdict *v,
-                               rfn_error *err)
+                               const calibration *cal, int calibrated, const det_run *run,
+                               band_verdict *v, rfn_error *err)
 {
     rfn_trace tr = welch_trace(b->trace);
     const double *raw = spec->density[tr];
@@ -269,6 +338,7 @@ static rfn_status measure_band(const rfn_spectrum *spec, const limits_band *b,
         return st;
     }
     snprintf(v->measured_unit, sizeof v->measured_unit, "%s", limits_unit_name(mu));
+    snprintf(v->method, sizeof v->method, "welch");
     v->covered_fraction = r.covered_fraction;
     v->measured = NAN;
     v->limit = b->has_limit ? b->limit : limits_band_level(b, (b->f_lo_hz + b->f_hi_hz) / 2);
@@ -285,9 +355,18 @@ static rfn_status measure_band(const rfn_spectrum *spec, const limits_band *b,
         if (worst_point(&view, dens, b, b->ref_bw_hz, &level, &limit, &f))
             v->worst_freq_hz = f;
         break;
-    default: /* detectors: power in an rbw-wide window */
-        if (worst_point(&view, dens, b, b->rbw_hz, &level, &limit, &f))
-            v->worst_freq_hz = f;
+    default:
+        if (run && run->ok) { /* the CISPR 16-1-1 detector itself */
+            snprintf(v->method, sizeof v->method, "emi-detector");
+            if (det_worst(run, b, cal, mu, &level, &limit, &f))
+                v->worst_freq_hz = f;
+        } else { /* the spectrum's power in an rbw-wide window */
+            int bound = b->quantity == LIMITS_Q_QUASI_PEAK ||
+                        b->quantity == LIMITS_Q_CISPR_AVERAGE;
+            snprintf(v->method, sizeof v->method, "%s", bound ? "welch-bound" : "welch");
+            if (worst_point(&view, dens, b, b->rbw_hz, &level, &limit, &f))
+                v->worst_freq_hz = f;
+        }
         break;
     }
     if (r.covered_fraction > 0) {
@@ -308,9 +387,11 @@ static double db_minus(double a_db, double b_db)
 }
 
 static void classify_band(const rfn_spectrum *spec, const limits_band *b,
-                          const analyse_config *cfg, unsigned findings, band_verdict *v,
-                          rfn_error *err)
+                          const analyse_config *cfg, unsigned findings, const det_run *runs,
+                          size_t n_runs, band_verdict *v, rfn_error *err)
 {
+    const det_run *run =
+        limits_quantity_is_detector(b->quantity) ? find_run(runs, n_runs, b) : NULL;
     v->reasons = 0;
     int needs_cal = !limits_unit_is_dbfs(b->unit);
     int calibrated = !needs_cal;
@@ -323,10 +404,10 @@ static void classify_band(const rfn_spectrum *spec, const limits_band *b,
             calibrated = 1;
     }
     rfn_error merr;
-    if (measure_band(spec, b, cfg->cal, calibrated, v, &merr)) {
+    if (measure_band(spec, b, cfg->cal, calibrated, run, v, &merr)) {
         /* The antenna factor table may be narrower than the band: that is a range problem. */
         v->reasons |= REASON_CAL_RANGE;
-        if (measure_band(spec, b, cfg->cal, 0, v, err) != RFN_OK) {
+        if (measure_band(spec, b, cfg->cal, 0, run, v, err) != RFN_OK) {
             v->verdict = VERDICT_INCONCLUSIVE;
             v->reasons |= REASON_NO_DATA;
             return;
@@ -339,6 +420,15 @@ static void classify_band(const rfn_spectrum *spec, const limits_band *b,
         v->reasons |= REASON_CLIPPED;
     if ((findings & CAPTURE_FIND_SHORT) || spec->segments < cfg->min_segments)
         v->reasons |= REASON_TOO_SHORT;
+    /* A detector whose meter has not settled reads low: it can prove a fail, not a pass. */
+    int unsettled = 0;
+    if (run && run->ok && strcmp(v->method, "emi-detector") == 0) {
+        double meter = b->quantity == LIMITS_Q_QUASI_PEAK ? run->res.params.qp_meter_s
+                       : b->quantity == LIMITS_Q_PEAK     ? 0
+                                                          : run->res.params.avg_meter_s;
+        double dur = (double)run->res.samples / spec->fs_hz;
+        unsettled = dur < DETECTOR_SETTLE_METERS * meter;
+    }
     if ((findings & CAPTURE_FIND_ALL_ZERO) || isnan(v->measured) ||
         (isinf(v->measured) && v->measured < 0))
         v->reasons |= REASON_NO_DATA;
@@ -360,6 +450,8 @@ static void classify_band(const rfn_spectrum *spec, const limits_band *b,
             v->floor_level = floor_dbm_hz - g + off + bandwidth_term_db(b);
     }
 
+    if (unsettled && !v->reasons && v->margin_db >= 0)
+        v->reasons |= REASON_TOO_SHORT;
     unsigned blocking = v->reasons;
     int peak_like = b->quantity != LIMITS_Q_MEAN_DENSITY;
     if (!isnan(v->margin_db) && v->margin_db < 0 && blocking == REASON_BAND_NOT_COVERED &&
@@ -385,7 +477,7 @@ static void classify_band(const rfn_spectrum *spec, const limits_band *b,
         return;
     }
     if (v->margin_db < 0) {
-        if (b->quantity == LIMITS_Q_QUASI_PEAK || b->quantity == LIMITS_Q_CISPR_AVERAGE) {
+        if (strcmp(v->method, "welch-bound") == 0) {
             v->verdict = VERDICT_INCONCLUSIVE;
             v->reasons |= REASON_DETECTOR_BOUND;
         } else {
@@ -400,8 +492,9 @@ static void classify_band(const rfn_spectrum *spec, const limits_band *b,
     }
 }
 
-rfn_status analyse_classify(const rfn_spectrum *spec, const limits_set *set,
-                            const analyse_config *cfg, capture_analysis *res, rfn_error *err)
+static rfn_status classify_all(const rfn_spectrum *spec, const limits_set *set,
+                               const analyse_config *cfg, const det_run *runs, size_t n_runs,
+                               capture_analysis *res, rfn_error *err)
 {
     if (!spec || !spec->n_bins || !spec->freq_hz)
         return rfn_error_set(err, RFN_ERR_INVALID, "analyse: empty spectrum");
@@ -437,12 +530,13 @@ rfn_status analyse_classify(const rfn_spectrum *spec, const limits_set *set,
         res->n_bands = i + 1;
         if (!limits_band_applies(b, cfg->region, 0) || !limits_band_applies(b, 0, cfg->han)) {
             v->verdict = VERDICT_NOT_APPLICABLE;
+            snprintf(v->method, sizeof v->method, "none");
             v->reasons = (!limits_band_applies(b, cfg->region, 0) ? REASON_REGION : 0) |
                          (!limits_band_applies(b, 0, cfg->han) ? REASON_HAN : 0);
             continue;
         }
         rfn_error_clear(err);
-        classify_band(spec, b, cfg, res->findings, v, err);
+        classify_band(spec, b, cfg, res->findings, runs, n_runs, v, err);
         if (err && err->status == RFN_ERR_NOMEM)
             return err->status;
         any_fail |= v->verdict == VERDICT_FAIL;
@@ -451,6 +545,12 @@ rfn_status analyse_classify(const rfn_spectrum *spec, const limits_set *set,
     rfn_error_clear(err);
     res->verdict = any_fail ? VERDICT_FAIL : any_inc ? VERDICT_INCONCLUSIVE : VERDICT_PASS;
     return RFN_OK;
+}
+
+rfn_status analyse_classify(const rfn_spectrum *spec, const limits_set *set,
+                            const analyse_config *cfg, capture_analysis *res, rfn_error *err)
+{
+    return classify_all(spec, set, cfg, NULL, 0, res, err);
 }
 
 /* ---- reading a capture into a spectrum -------------------------------------------------------- */
@@ -764,6 +864,9 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
     spectrogram_acc sg;
     memset(&sg, 0, sizeof sg);
     calibration *own_cal = NULL;
+    det_run runs[MAX_DET_RUNS];
+    memset(runs, 0, sizeof runs);
+    size_t n_runs = 0;
 
     /* 1. capture */
     capture_options copt = capture_options_default();
@@ -875,8 +978,39 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
     s->region = cfg->region;
     s->han = cfg->han;
 
+    /* 3b. EMI-receiver passes for the detector bands (one per RBW and CISPR band) */
+    for (size_t i = 0; i < set->n_bands; i++) {
+        const limits_band *b = &set->bands[i];
+        if (!limits_quantity_is_detector(b->quantity) ||
+            !limits_band_applies(b, cfg->region, cfg->han))
+            continue;
+        det_run *r = (det_run *)find_run(runs, n_runs, b);
+        if (!r && n_runs < MAX_DET_RUNS) {
+            r = &runs[n_runs++];
+            r->rbw_hz = b->rbw_hz;
+            r->det_band = rfn_det_band_for_freq((b->f_lo_hz + b->f_hi_hz) / 2);
+        }
+        if (r)
+            r->kinds |= det_kind_of(b->quantity);
+    }
+    for (size_t k = 0; k < n_runs; k++) {
+        capture *c2 = NULL;
+        emi_config ec = emi_config_default();
+        ec.rbw_hz = runs[k].rbw_hz;
+        ec.band = (int)runs[k].det_band;
+        ec.detectors = runs[k].kinds;
+        ec.quiet = cfg->quiet;
+        rfn_error derr;
+        /* A detector the standard does not define here (QP in Band E), or an RBW the capture
+         * cannot resolve, leaves the band to the spectrum's bound. */
+        if (capture_open(path, &copt, &c2, &derr) == RFN_OK &&
+            emi_run(c2, &ec, &runs[k].res, &derr) == RFN_OK)
+            runs[k].ok = 1;
+        capture_close(c2);
+    }
+
     /* 4. calibration + band measurements + verdicts */
-    if ((st = analyse_classify(&spec, set, cfg, res, err)))
+    if ((st = classify_all(&spec, set, cfg, runs, n_runs, res, err)))
         goto done;
 
     /* 5. plots: a failure is reported, the verdicts stand */
@@ -890,6 +1024,8 @@ done:
     if (st)
         analyse_result_free(res);
     calibration_free(own_cal);
+    for (size_t k = 0; k < n_runs; k++)
+        emi_result_free(&runs[k].res);
     rfn_welch_destroy(sg.w);
     free(sg.z);
     rfn_spectrum_free(&spec);

@@ -146,7 +146,7 @@ static json_t *band_json(const band_verdict *v)
         if ((v->reasons & bit) && analyse_reason_name(bit))
             json_array_append_new(reasons, json_string(analyse_reason_name(bit)));
     return json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, "
-                     "s:o, s:o, s:o, s:s, s:o}",
+                     "s:o, s:o, s:o, s:s, s:s, s:o}",
                      "id", v->band_id, "label", v->label, "f_lo_hz", num(v->f_lo_hz), "f_hi_hz",
                      num(v->f_hi_hz), "quantity", v->quantity, "trace", v->trace, "unit",
                      v->unit, "measured_unit", v->measured_unit, "rbw_hz",
@@ -155,7 +155,7 @@ static json_t *band_json(const band_verdict *v)
                      num(v->measured), "limit", num(v->limit), "margin_db", num(v->margin_db),
                      "worst_freq_hz", num(v->worst_freq_hz), "derogation_limit",
                      num(v->derogation_limit), "noise_floor", num(v->floor_level),
-                     "covered_fraction", num(v->covered_fraction), "verdict",
+                     "covered_fraction", num(v->covered_fraction), "method", v->method, "verdict",
                      analyse_verdict_name(v->verdict), "reasons", reasons);
 }
 
@@ -223,7 +223,7 @@ void analyse_write_csv(FILE *fp, const capture_analysis *res, size_t n)
         "capture",  "device_id", "datetime", "calibration_id", "limit_set", "limit_version",
         "band",     "label",     "f_lo_hz",  "f_hi_hz",        "quantity",  "trace",
         "measured", "measured_unit", "limit", "unit",          "margin_db", "worst_freq_hz",
-        "verdict",  "reasons",   "capture_verdict",
+        "method",   "verdict",   "reasons",  "capture_verdict",
     };
     csv_write_row(fp, head, sizeof head / sizeof head[0]);
     for (size_t c = 0; c < n; c++) {
@@ -260,6 +260,8 @@ void analyse_write_csv(FILE *fp, const capture_analysis *res, size_t n)
             csv_write_number(fp, v->margin_db, 3);
             csv_write_sep(fp);
             csv_write_number(fp, v->worst_freq_hz, -1);
+            csv_write_sep(fp);
+            csv_write_text(fp, v->method);
             csv_write_sep(fp);
             csv_write_text(fp, analyse_verdict_name(v->verdict));
             csv_write_sep(fp);

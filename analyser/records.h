@@ -147,6 +147,9 @@ typedef struct band_verdict {
     double derogation_limit; /* NAN when the band has none */
     double floor_level;      /* the chain's stated noise floor in unit, NAN when unknown */
     double covered_fraction; /* 0..1 of the band inside the captured span */
+    char method[24];         /* how measured: "welch" (spectrum), "emi-detector" (CISPR 16-1-1
+                                detector on the Gaussian-RBW STFT, emi.h), "welch-bound" (the
+                                spectrum's max-hold in the RBW, an upper bound of QP/AV) */
     band_verdict_kind verdict;
     unsigned reasons;        /* enum band_reason bits */
 } band_verdict;
