@@ -32,7 +32,7 @@ static void spectrogram_usage(FILE *fp)
             "Options:\n"
             "  --plot FILE         draw the spectrogram to FILE.png or FILE.svg (gnuplot)\n"
             "  --format F          write the cells as csv or json\n"
-            "  --output FILE       write the cells to FILE (atomically) instead of standard output\n"
+            "  --output FILE       write the cells to FILE (atomically), not standard output\n"
             "  --rbw HZ            6 dB resolution bandwidth (default: the band's, 120 kHz C/D)\n"
             "  --band B            CISPR band giving the default RBW: A, B, CD or E\n"
             "  --rows N            most time rows (even, default 1000)\n"

@@ -27,7 +27,7 @@ int emi_det_index(rfn_det_kind kind)
     return -1;
 }
 
-/* ---- the STFT sink ----------------------------------------------------------------------------- */
+/* ---- the STFT sink --------------------------------------------------------------------------- */
 
 typedef struct sink_ctx {
     rfn_detector *det;
@@ -97,7 +97,7 @@ static int cmp_span(const void *a, const void *b)
     return (x->start > y->start) - (x->start < y->start);
 }
 
-/* ---- the pass ---------------------------------------------------------------------------------- */
+/* ---- the pass -------------------------------------------------------------------------------- */
 
 rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error *err)
 {

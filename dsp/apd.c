@@ -8,7 +8,8 @@
 struct rfn_apd {
     rfn_apd_config cfg;
     size_t n_levels;
-    uint64_t *count; /* n_levels + 2: [0] below the grid, [1 + i] in [L_i, L_i + step), last above */
+    uint64_t *count; /* n_levels + 2: [0] below the grid, [1 + i] in [L_i, L_i + step),
+                      * [n_levels + 1] above it */
     uint64_t n;
 };
 

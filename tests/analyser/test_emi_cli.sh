@@ -24,7 +24,8 @@ expect_error() { # WANT_LINE CMD...: exit 2, nothing on stdout, exactly WANT_LIN
 
 # near VALUE WANT TOL NAME
 near() {
-    awk -v v="$1" -v w="$2" -v tol="$3" 'BEGIN { d = v - w; if (d < 0) d = -d; exit !(v != "" && d <= tol) }' ||
+    awk -v v="$1" -v w="$2" -v tol="$3" \
+        'BEGIN { d = v - w; if (d < 0) d = -d; exit !(v != "" && d <= tol) }' ||
         { echo "FAIL: $4 = $1, want $2 +- $3"; fail=1; }
 }
 
@@ -39,7 +40,8 @@ near() {
 # ---- detect: CSV ------------------------------------------------------------------------------
 "$rf" detect "$t/tone.sigmf-meta" --detectors peak,qp,cispr_avg,rms_avg,rms --quiet \
     >"$t/det.csv" 2>"$t/err" || { echo "FAIL: detect exited $?"; cat "$t/err"; fail=1; }
-grep -q '^# band=CD rbw_hz=120000 ' "$t/det.csv" || { echo "FAIL: detect header (band, rbw)"; fail=1; }
+grep -q '^# band=CD rbw_hz=120000 ' "$t/det.csv" ||
+    { echo "FAIL: detect header (band, rbw)"; fail=1; }
 grep -q '^# qp_charge_s=0.001 qp_discharge_s=0.55 qp_meter_s=0.1 avg_meter_s=0.1 ' "$t/det.csv" ||
     { echo "FAIL: detect header (time constants)"; fail=1; }
 grep -q '^freq_hz,peak_dbfs,rms_dbfs,cispr_avg_dbfs,rms_avg_dbfs,qp_dbfs$' "$t/det.csv" ||
@@ -55,7 +57,7 @@ near "$pk" -40 0.3 "peak of the tone"
 rows=$(grep -vc '^#' "$t/det.csv")
 [ "$rows" -eq 31 ] || { echo "FAIL: detect rows $rows, want 30 bins + header"; fail=1; }
 
-# ---- detect: JSON, output file, annotations -------------------------------------------------------
+# ---- detect: JSON, output file, annotations ----------------------------------------------
 "$rf" detect "$t/bursts.sigmf-meta" --format json --output "$t/det.json" --exclude-annotations \
     --quiet >"$t/out" || { echo "FAIL: detect --format json"; fail=1; }
 [ -s "$t/out" ] && { echo "FAIL: detect --output wrote to stdout"; fail=1; }
@@ -87,7 +89,8 @@ near "$(awk -F, '$1 == 423128000 {print $2}' "$t/cal.csv")" -70 0.2 "calibrated 
 # ---- apd: Rayleigh on noise ------------------------------------------------------------------
 "$rf" synth "$t/noise.sigmf-meta" --rate 480e3 --duration 2 --noise -100 --seed 7 ||
     { echo "FAIL: synth noise"; fail=1; }
-"$rf" apd "$t/noise.sigmf-meta" --band -1:1 --rbw 120e3 --probs 0.1,0.01,0.001 --format json --quiet \
+"$rf" apd "$t/noise.sigmf-meta" --band -1:1 --rbw 120e3 --probs 0.1,0.01,0.001 --format json \
+    --quiet \
     >"$t/apd.json" || { echo "FAIL: apd"; fail=1; }
 $py - "$t/apd.json" <<'PY' || fail=1
 import json, math, sys
@@ -103,11 +106,12 @@ PY
     { echo "FAIL: apd --table"; fail=1; }
 grep -q '^level_dbfs,probability$' "$t/table.csv" || { echo "FAIL: apd table header"; fail=1; }
 
-# ---- spectrogram ----------------------------------------------------------------------------------
+# ---- spectrogram ---------------------------------------------------------------------------
 "$rf" spectrogram "$t/tone.sigmf-meta" --format csv --rows 8 --cols 4 --quiet >"$t/sg.csv" ||
     { echo "FAIL: spectrogram --format csv"; fail=1; }
 n=$(grep -vc '^#' "$t/sg.csv")
-[ "$n" -ge 17 ] && [ "$n" -le 33 ] || { echo "FAIL: spectrogram cells $n (<= 8 x 4 + header)"; fail=1; }
+[ "$n" -ge 17 ] && [ "$n" -le 33 ] ||
+    { echo "FAIL: spectrogram cells $n (<= 8 x 4 + header)"; fail=1; }
 if command -v gnuplot >/dev/null || [ -n "${RFN_GNUPLOT:-}" ]; then
     "$rf" spectrogram "$t/tone.sigmf-meta" --plot "$t/sg.png" --rows 100 --cols 32 --quiet ||
         { echo "FAIL: spectrogram --plot"; fail=1; }

@@ -155,7 +155,7 @@ static void qp_table(const char *name, rfn_det_band band, double fs, const qp_ro
     }
 }
 
-/* ---- peak, CISPR-average and RMS on pulse trains ---------------------------------------------- */
+/* ---- peak, CISPR-average and RMS on pulse trains --------------------------------------------- */
 static void pulse_behaviour(void)
 {
     const double fs = 960e3, amp = 0.5;
@@ -285,7 +285,7 @@ static void sine_all_equal(rfn_det_band band, double fs)
     pipe_close(&p);
 }
 
-/* ---- parameters, names and errors -------------------------------------------------------------- */
+/* ---- parameters, names and errors ------------------------------------------------------------ */
 static void params_and_errors(void)
 {
     rfn_det_params prm;
