@@ -363,7 +363,15 @@ void iso_date_format(int32_t days, char out[ISO_DATE_TEXT_LEN])
         out[0] = '\0';
         return;
     }
-    snprintf(out, ISO_DATE_TEXT_LEN, "%04d-%02d-%02d", y, m, d);
+    /* Written digit by digit: snprintf with %02d cannot be proven by the compiler to fit. */
+    const int parts[3] = {y, m, d}, widths[3] = {4, 2, 2};
+    char *p = out;
+    for (int k = 0; k < 3; k++) {
+        for (int w = widths[k] - 1, v = parts[k]; w >= 0; w--, v /= 10)
+            p[w] = (char)('0' + v % 10);
+        p += widths[k];
+        *p++ = k < 2 ? '-' : '\0';
+    }
 }
 
 /* ---- PostCode --------------------------------------------------------------------------------- */
