@@ -1,7 +1,6 @@
 /* identifiers.c: EUI-64, MPAN/MPRN check digits, ISO 8601 dates and the DUIS code lists. */
 #include "identifiers.h"
 
-#include <stdio.h>
 #include <string.h>
 
 static const char *const problem_codes[ID_PROBLEM_COUNT] = {
