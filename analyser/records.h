@@ -196,7 +196,8 @@ typedef struct register_row {
     uint32_t manufacturer;
     uint32_t model;
     uint32_t firmware;
-    uint32_t postcode;     /* normalised ("AB10 1AA"); 0 when empty */
+    char postcode[9];      /* normalised ("AB10 1AA", postcode_normalise); "" when empty; kept
+                            * in the row as postcodes are nearly unique (interning would not pay) */
     uint8_t type;          /* device_type */
     uint8_t status;        /* device_status */
     uint8_t region;        /* csp_region */

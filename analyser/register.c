@@ -130,7 +130,7 @@ typedef struct strtab {
     uint32_t *lens;
     uint32_t *hashes;
     uint32_t n, cap;
-    uint32_t *slots; /* id + 1, 0 = empty */
+    uint64_t *slots; /* hash << 32 | (id + 1), 0 = empty: a probe compares hashes in place */
     size_t mask;
 } strtab;
 
@@ -166,14 +166,14 @@ static void strtab_free(strtab *t)
 static bool strtab_rehash(strtab *t)
 {
     size_t size = (t->mask + 1) * 2;
-    uint32_t *slots = calloc(size, sizeof *slots);
+    uint64_t *slots = calloc(size, sizeof *slots);
     if (!slots)
         return false;
     for (uint32_t id = 1; id < t->n; id++) {
         size_t i = t->hashes[id] & (size - 1);
         while (slots[i])
             i = (i + 1) & (size - 1);
-        slots[i] = id + 1;
+        slots[i] = (uint64_t)t->hashes[id] << 32 | (id + 1);
     }
     free(t->slots);
     t->slots = slots;
@@ -210,8 +210,10 @@ static uint32_t strtab_intern(strtab *t, const char *s, size_t len)
     uint32_t h = (uint32_t)hash_bytes(s, len);
     size_t i = h & t->mask;
     for (; t->slots[i]; i = (i + 1) & t->mask) {
-        uint32_t id = t->slots[i] - 1;
-        if (t->hashes[id] == h && t->lens[id] == len && memcmp(t->strs[id], s, len) == 0)
+        if ((uint32_t)(t->slots[i] >> 32) != h)
+            continue;
+        uint32_t id = (uint32_t)t->slots[i] - 1;
+        if (t->lens[id] == len && memcmp(t->strs[id], s, len) == 0)
             return id;
     }
     if (t->n == UINT32_MAX - 1)
@@ -238,7 +240,7 @@ static uint32_t strtab_intern(strtab *t, const char *s, size_t len)
     t->strs[id] = p;
     t->lens[id] = (uint32_t)len;
     t->hashes[id] = h;
-    t->slots[i] = id + 1;
+    t->slots[i] = (uint64_t)h << 32 | (id + 1);
     if ((size_t)t->n * 2 > t->mask + 1 && !strtab_rehash(t))
         return UINT32_MAX;
     return id;
@@ -588,9 +590,9 @@ static void check_row(loader *L, const csv_record *rec)
     row.manufacturer = strtab_intern(t, f[COL_MANUFACTURER].s, f[COL_MANUFACTURER].len);
     row.model = strtab_intern(t, f[COL_MODEL].s, f[COL_MODEL].len);
     row.firmware = strtab_intern(t, f[COL_FIRMWARE].s, f[COL_FIRMWARE].len);
-    row.postcode = strtab_intern(t, postcode, strlen(postcode));
+    memcpy(row.postcode, postcode, sizeof row.postcode);
     if (row.supplier == UINT32_MAX || row.manufacturer == UINT32_MAX ||
-        row.model == UINT32_MAX || row.firmware == UINT32_MAX || row.postcode == UINT32_MAX ||
+        row.model == UINT32_MAX || row.firmware == UINT32_MAX ||
         r->n_rows >= UINT32_MAX - 1 ||
         !grow((void **)&r->rows, &r->rows_cap, r->n_rows + 1, sizeof *r->rows)) {
         L->fatal = rfn_error_set(L->err, RFN_ERR_NOMEM, "%s: out of memory", r->name);
