@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic_file.h"
 #include "csv_read.h"
 #include "csv_util.h"
 #include "identifiers.h"
@@ -934,6 +935,16 @@ void register_errors_write_csv(const register_data *reg, FILE *f)
         csv_write_text(f, e.message);
         csv_end_row(f);
     }
+}
+
+rfn_status register_errors_save(const register_data *reg, const char *path, rfn_error *err)
+{
+    atomic_file *af = NULL;
+    rfn_status st = atomic_file_open(path, &af, err);
+    if (st)
+        return st;
+    register_errors_write_csv(reg, atomic_file_stream(af));
+    return atomic_file_commit(af, err);
 }
 
 size_t register_extra_column_count(const register_data *reg)

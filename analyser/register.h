@@ -121,6 +121,10 @@ void register_error_get(const register_data *reg, size_t i, register_error *out)
  * error, through csv_util (cells neutralised). Write errors are sticky on f (ferror). */
 void register_errors_write_csv(const register_data *reg, FILE *f);
 
+/* Write register-errors.csv to path atomically (atomic_file: a temporary file renamed into place,
+ * so an interrupted run leaves any previous file intact). RFN_ERR_IO with the path on failure. */
+rfn_status register_errors_save(const register_data *reg, const char *path, rfn_error *err);
+
 /* Names of the header's columns that are not DUIS columns, in file order. */
 size_t register_extra_column_count(const register_data *reg);
 const char *register_extra_column(const register_data *reg, size_t i);

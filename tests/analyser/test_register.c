@@ -3,6 +3,7 @@
  * failures; register-errors.csv output. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "identifiers.h"
@@ -165,6 +166,24 @@ static void test_fixture(void)
     for (char *p = buf; *p; p++)
         rows_out += *p == '\n';
     CHECK(rows_out == 21);
+
+    /* The same through an atomic file. */
+    char dir[] = "/tmp/test_register_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[64];
+    snprintf(path, sizeof path, "%s/register-errors.csv", dir);
+    CHECK_OK(register_errors_save(reg, path, &err));
+    FILE *in = fopen(path, "rb");
+    char *saved = calloc(1, len + 1);
+    CHECK(in && saved && fread(saved, 1, len + 1, in) == len && memcmp(saved, buf, len) == 0);
+    if (in)
+        fclose(in);
+    free(saved);
+    remove(path);
+    char bad_path[80];
+    snprintf(bad_path, sizeof bad_path, "%s/missing-dir/register-errors.csv", dir);
+    CHECK(register_errors_save(reg, bad_path, &err) != RFN_OK);
+    rmdir(dir);
     free(buf);
     register_destroy(reg);
 }
