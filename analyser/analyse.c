@@ -429,8 +429,8 @@ static void classify_band(const rfn_spectrum *spec, const limits_band *b,
         double dur = (double)run->res.samples / spec->fs_hz;
         unsettled = dur < DETECTOR_SETTLE_METERS * meter;
     }
-    if ((findings & CAPTURE_FIND_ALL_ZERO) || isnan(v->measured) ||
-        (isinf(v->measured) && v->measured < 0))
+    if ((findings & CAPTURE_FIND_ALL_ZERO) ||
+        (v->covered_fraction > 0 && (isnan(v->measured) || (isinf(v->measured) && v->measured < 0))))
         v->reasons |= REASON_NO_DATA;
 
     v->margin_db = calibrated ? v->limit - v->measured : NAN;

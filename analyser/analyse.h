@@ -9,12 +9,16 @@
  *                  ref_bw_hz-wide window inside the band (sliding integral of the density, so a
  *                  tone reads its power and flat noise reads density x ref_bw);
  *   peak, quasi_peak, cispr_average, rms_average
- *                  the largest power in any rbw_hz-wide window of the band's trace (max-hold by
- *                  default; mean for rms_average when the file says so). This is what an FFT
- *                  analyser with that RBW shows; it is the peak reading, and an upper bound of
- *                  the quasi-peak and CISPR-average readings (peak >= QP >= AV for one RBW), so
- *                  a QP/AV band passes when the bound passes and is inconclusive
- *                  ("detector-upper-bound") when it does not: never a fail on an estimate.
+ *                  the CISPR 16-1-1 detector itself (emi.h: Gaussian-RBW STFT at rbw_hz, the
+ *                  time constants of the CISPR band holding the band's centre), one pass per
+ *                  distinct RBW: the largest reading of any output bin in the band. A reading
+ *                  from a capture shorter than 5 meter time constants may still be rising: it
+ *                  proves a fail, not a pass ("too-short"). Where the detector cannot run (QP is
+ *                  not defined in Band E), the band falls back to the largest power in any
+ *                  rbw_hz-wide window of the Welch max-hold: the peak reading, and an upper
+ *                  bound of QP/AV, so a QP/AV band then passes when the bound passes and is
+ *                  inconclusive ("detector-upper-bound") when it does not: never a fail on a
+ *                  bound. band_verdict.method says which was used.
  * Masks are evaluated bin by bin: the worst point is the smallest limit - level.
  *
  * Decision rule (per applicable band): inconclusive when the band is not entirely in the span,

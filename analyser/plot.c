@@ -344,14 +344,14 @@ rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn
         put_number(fp, p->worst_level);
         fputs(" point pointtype 7 pointsize 1.5 lc rgb '#000000' offset 1,1 front\n", fp);
     }
+    /* max-hold first, so that the mean is drawn on top of it */
     fputs("plot ", fp);
+    if (p->max_db) {
+        put_quoted(fp, a_dat);
+        fputs(" using 1:3 with lines lw 1 lc rgb '#ff7f0e' title 'max-hold', ", fp);
+    }
     put_quoted(fp, a_dat);
     fputs(" using 1:2 with lines lw 1 lc rgb '#1f77b4' title 'mean'", fp);
-    if (p->max_db) {
-        fputs(", ", fp);
-        put_quoted(fp, a_dat);
-        fputs(" using 1:3 with lines lw 1 lc rgb '#ff7f0e' title 'max-hold'", fp);
-    }
     for (size_t k = 0; k < p->n_limits; k++) {
         fputs(", ", fp);
         put_quoted(fp, b_dat);
