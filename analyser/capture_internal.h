@@ -70,7 +70,8 @@ typedef struct capture_riff {
 } capture_riff;
 
 /* Walk the chunks of fd (size file_size). Not a RIFF file: RFN_OK with is_riff 0. Malformed
- * chunks: RFN_ERR_FORMAT "name: offset N: why". */
+ * chunks: RFN_ERR_FORMAT "name: offset N: why", and out holds nothing to free. On success free
+ * out with capture_riff_free. */
 rfn_status capture_riff_scan(int fd, int64_t file_size, const char *name, capture_riff *out,
                              rfn_error *err);
 void capture_riff_free(capture_riff *r);

@@ -80,8 +80,20 @@ static int printable_id(const unsigned char *id)
     return 1;
 }
 
+static rfn_status scan(int fd, int64_t file_size, const char *name, capture_riff *out,
+                       rfn_error *err);
+
 rfn_status capture_riff_scan(int fd, int64_t file_size, const char *name, capture_riff *out,
                              rfn_error *err)
+{
+    rfn_status st = scan(fd, file_size, name, out, err);
+    if (st)
+        capture_riff_free(out);
+    return st;
+}
+
+static rfn_status scan(int fd, int64_t file_size, const char *name, capture_riff *out,
+                       rfn_error *err)
 {
     memset(out, 0, sizeof *out);
     out->auxi_center_hz = NAN;
@@ -147,10 +159,8 @@ rfn_status capture_riff_scan(int fd, int64_t file_size, const char *name, captur
                                          (long long)pos, MAX_DATA_CHUNKS);
                 size_t ncap = cap ? 2 * cap : 4;
                 capture_span *d = realloc(out->data, ncap * sizeof *d);
-                if (!d) {
-                    capture_riff_free(out);
+                if (!d)
                     return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", name);
-                }
                 out->data = d, cap = ncap;
             }
             if (unset && out->n_data == 0) {

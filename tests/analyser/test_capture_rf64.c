@@ -44,8 +44,22 @@ static const struct {
     {FRAMES - 1, 7, -7},
 };
 
+#if defined(__SANITIZE_ADDRESS__)
+#define RFN_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RFN_ASAN 1
+#endif
+#endif
+
 int main(void)
 {
+#ifdef RFN_ASAN
+    /* Under AddressSanitizer this read takes minutes and RSS counts shadow memory; the 64-bit
+     * paths are the same as in the normal build, which runs it. */
+    fprintf(stderr, "skipped: the 5 GiB read is a speed and memory test, not run under ASan\n");
+    return CHECK_SKIP;
+#endif
     const char *tmpdir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     char path[512];
     snprintf(path, sizeof path, "%s/rfn_test_rf64_%d.wav", tmpdir, (int)getpid());
@@ -121,10 +135,6 @@ int main(void)
     double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     fprintf(stderr, "5 GiB RF64: %.1f s, %.0f MS/s, peak RSS %.1f MiB\n", secs,
             (double)FRAMES / secs / 1e6, ru.ru_maxrss / 1024.0);
-#if defined(__SANITIZE_ADDRESS__)
-    fprintf(stderr, "(AddressSanitizer build: RSS limit not checked, shadow memory counts)\n");
-#else
     CHECK_MSG(ru.ru_maxrss < 64 * 1024, "peak RSS %ld KiB", ru.ru_maxrss);
-#endif
     return check_finish();
 }

@@ -1,0 +1,71 @@
+/* fuzz_capture_name.c: libFuzzer target for the metadata that is not SigMF: file-name
+ * conventions, the WAV auxi chunk, and the RIFF/RF64 chunk walker (built with -DRFN_FUZZ=ON). */
+#include <fcntl.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture_internal.h"
+#include "capture_name.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char wav_path[64];
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* 1. The bytes as a path. */
+    char *name = malloc(size + 1);
+    if (!name)
+        return 0;
+    memcpy(name, data, size);
+    name[size] = '\0';
+    capture_name_info n;
+    capture_name_parse(name, &n);
+    if (n.sample_rate_hz <= 0 || n.center_freq_hz < 0 || isinf(n.center_freq_hz) ||
+        memchr(n.datetime, '\0', sizeof n.datetime) == NULL)
+        __builtin_trap();
+    if ((!isnan(n.sample_rate_hz) || !isnan(n.center_freq_hz) || n.datetime[0]) && !n.convention)
+        __builtin_trap();
+    capture_name_ext_format(name);
+    free(name);
+
+    /* 2. The bytes as an auxi chunk body. */
+    capture_riff r;
+    memset(&r, 0, sizeof r);
+    capture_riff_parse_auxi(data, size, &r);
+    if (r.auxi_center_hz <= 0 || memchr(r.auxi_time, '\0', sizeof r.auxi_time) == NULL)
+        __builtin_trap();
+
+    /* 3. The bytes as a WAV/RF64 file for the chunk walker. */
+    static int fd = -1;
+    if (fd < 0) { /* one scratch file for the whole run, rewritten per input */
+        snprintf(wav_path, sizeof wav_path, "/tmp/rfn_fuzz_%d.wav", (int)getpid());
+        fd = open(wav_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+        if (fd < 0)
+            __builtin_trap();
+        unlink(wav_path);
+    }
+    if (ftruncate(fd, 0) != 0 || (size && pwrite(fd, data, size, 0) != (ssize_t)size))
+        __builtin_trap();
+    rfn_error err = {0};
+    if (capture_riff_scan(fd, (int64_t)size, "fuzz.wav", &r, &err) == RFN_OK) {
+        int64_t total = 0;
+        for (size_t i = 0; i < r.n_data; i++) {
+            const capture_span *s = &r.data[i];
+            if (s->offset < 12 || s->length < 0 || s->offset + s->length > (int64_t)size)
+                __builtin_trap();
+            total += s->length;
+        }
+        if (total > (int64_t)size)
+            __builtin_trap();
+        capture_riff_free(&r);
+    } else if (!err.msg[0] || strchr(err.msg, '\n')) {
+        __builtin_trap();
+    }
+    return 0;
+}
