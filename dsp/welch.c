@@ -4,6 +4,7 @@
 #include "welch.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,17 +26,19 @@ struct rfn_welch {
      * the X[k] term counted once; terms = number of cosine coefficients. */
     int fd;
     int terms;
+    int simd;      /* kernel the CPU runs: SIMD_C, SIMD_AVX2 or SIMD_AVX512 */
+    double pscale; /* |DFT(w x)|^2 = pscale * kernel output (h normalised to h[0] = 1) */
     float h[5];
     float *win; /* time-domain window (always filled: S1, S2 and the td path use it) */
     double s1, s2;
     rfn_window_props props;
     rfn_fft *fft;
     float complex *stage; /* aligned: a straddling segment, or the windowed segment (td) */
-    float complex *spec;  /* aligned: FFT output */
+    float complex *specbuf; /* aligned: FFT output with GUARD bins either side */
+    float complex *spec;    /* specbuf + GUARD */
     float complex *hold;  /* samples [next segment start, end of stream), fewer than n */
     size_t hold_len;
     float complex *rstage; /* real samples widened to complex */
-    float *pw;             /* one segment's |Y|^2 (only when max/min/median are kept) */
     float *facc;           /* float partial sum of up to FLUSH_SEGMENTS periodograms */
     unsigned fcount;
     double *acc; /* mean accumulator */
@@ -124,150 +127,287 @@ rfn_status rfn_welch_config_for_rbw(rfn_welch_config *cfg, double rbw_hz, rfn_er
  * flat-top; rect is the 1-term case) multiplies the DFT by a (2 terms - 1)-tap kernel:
  * DFT(w x)[k] = a0 X[k] + sum_{j>=1} (-1)^j (a_j / 2) (X[k-j] + X[k+j])  (Harris 1978, §V).
  * Windowing after the FFT lets FFTW read each segment straight from the caller's block (no copy,
- * no windowing pass) and fuses the window into the pass that squares and accumulates: one read
- * of the FFT output per segment instead of a read-multiply-write of the input plus that pass.
+ * no windowing pass) and fuses the window into the one pass that squares, accumulates and keeps
+ * the max/min/median traces: one read of the L1-resident FFT output per segment.
  * Mean removal (detrend='constant') is then exact and free: DFT(w (x - m)) = DFT(w x) - m DFT(w)
  * and m DFT(w) is the kernel applied to n m delta[k] = X[0] delta[k], so it suffices to zero X[0]
- * before the kernel. Other windows (Gaussian, symmetric Hann) multiply in the time domain. */
+ * before the kernel. Other windows (Gaussian, symmetric Hann) multiply in the time domain and
+ * then use the same pass with the 1-term kernel. */
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-/* Runtime dispatch (ifunc) to an AVX2+FMA clone of the hot loops; the default build keeps the
- * x86-64 baseline (no -march=native), so the binary still runs on any x86-64. */
-#define RFN_HOT __attribute__((target_clones("avx2", "default")))
-#else
-#define RFN_HOT
-#endif
+enum { SIMD_C = 0, SIMD_AVX2, SIMD_AVX512 };
 
-/* Power of the windowed spectrum in bin k from the interleaved FFT output xf, any k (wraps). */
+/* Where one segment's power goes: the float batch sum, and the hold/median traces when kept. */
+typedef struct sink {
+    float *facc, *vmax, *vmin, *row;
+    const char *pf;  /* input the segment after next needs, to prefetch meanwhile (or NULL) */
+    size_t pf_lines; /* its length in 64-byte lines */
+} sink;
+
+static inline void sink_put(const sink *s, size_t k, float p)
+{
+    s->facc[k] += p;
+    if (s->vmax && p > s->vmax[k])
+        s->vmax[k] = p;
+    if (s->vmin && p < s->vmin[k])
+        s->vmin[k] = p;
+    if (s->row)
+        s->row[k] = p;
+}
+
+/* Windowed power in bin k from the interleaved FFT output xf, any k (indices wrap). */
 static inline float fd_bin_wrap(const float *xf, size_t n, const float *h, int terms, size_t k)
 {
     float re = h[0] * xf[2 * k], im = h[0] * xf[2 * k + 1];
     for (int j = 1; j < terms; j++) {
-        size_t a = (k + n - (size_t)j % n) % n, b = (k + (size_t)j) % n;
+        size_t a = k >= (size_t)j ? k - (size_t)j : k + n - (size_t)j;
+        size_t b = k + (size_t)j < n ? k + (size_t)j : k + (size_t)j - n;
         re += h[j] * (xf[2 * a] + xf[2 * b]);
         im += h[j] * (xf[2 * a + 1] + xf[2 * b + 1]);
     }
     return re * re + im * im;
 }
 
-/* out[k] (+)= |sum_j h_j (X[k-j] + X[k+j])|^2 for the bins that need no wrap-around, with the
- * number of terms a compile-time constant so that the loop vectorises. add: accumulate into out
- * (the float batch sum) rather than store. */
-static inline void fd_inner(const float *restrict xf, size_t lo, size_t hi, const float *h, int T,
-                            float *restrict out, int add)
+/* Bins lo <= k < hi, which need no wrap-around, portable C. */
+static void fd_span_c(const float *xf, size_t lo, size_t hi, const float *h, int terms,
+                      const sink *s)
 {
-    const float h0 = h[0], h1 = T > 1 ? h[1] : 0.0f, h2 = T > 2 ? h[2] : 0.0f,
-                h3 = T > 3 ? h[3] : 0.0f, h4 = T > 4 ? h[4] : 0.0f;
     for (size_t k = lo; k < hi; k++) {
         const float *x = xf + 2 * k;
-        float re = h0 * x[0], im = h0 * x[1];
-        if (T > 1) {
-            re += h1 * (x[-2] + x[2]);
-            im += h1 * (x[-1] + x[3]);
+        float re = h[0] * x[0], im = h[0] * x[1];
+        for (int j = 1; j < terms; j++) {
+            re += h[j] * (x[-2 * j] + x[2 * j]);
+            im += h[j] * (x[1 - 2 * j] + x[1 + 2 * j]);
         }
-        if (T > 2) {
-            re += h2 * (x[-4] + x[4]);
-            im += h2 * (x[-3] + x[5]);
-        }
-        if (T > 3) {
-            re += h3 * (x[-6] + x[6]);
-            im += h3 * (x[-5] + x[7]);
-        }
-        if (T > 4) {
-            re += h4 * (x[-8] + x[8]);
-            im += h4 * (x[-7] + x[9]);
-        }
-        float p = re * re + im * im;
-        out[k] = add ? out[k] + p : p;
+        sink_put(s, k, re * re + im * im);
     }
 }
 
-RFN_HOT static void fd_power(const float *restrict xf, size_t n, const float *h, int terms,
-                             float *restrict out, int add)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(RFN_NO_AVX2)
+#include <immintrin.h>
+#define HAVE_SIMD_KERNELS 1
+
+/* Eight bins per step, on interleaved re/im: the taps are unaligned loads at +-2j floats, the
+ * squares are paired by hadd (whose lane order a 64-bit permute undoes). Compiled for AVX2+FMA
+ * and chosen at run time (__builtin_cpu_supports), so the default build still runs on any
+ * x86-64 (no -march=native). T and keep are constants in each instance, so the tap loop unrolls
+ * and the mean-only loop carries no trace stores. */
+__attribute__((target("avx2,fma"), always_inline)) static inline size_t
+fd_span_avx2_t(const float *restrict xf, size_t lo, size_t hi, const float *h, const int T,
+               const int keep, const sink *s)
 {
-    size_t edge = (size_t)terms - 1;
-    if (n <= 2 * edge) {
-        for (size_t k = 0; k < n; k++) {
-            float p = fd_bin_wrap(xf, n, h, terms, k);
-            out[k] = add ? out[k] + p : p;
+    __m256 hv[5];
+    for (int j = 1; j < 5; j++)
+        hv[j] = _mm256_set1_ps(j < T ? h[j] : 0.0f);
+    float *restrict facc = s->facc, *restrict vmax = s->vmax, *restrict vmin = s->vmin,
+                    *restrict row = s->row;
+    const char *pf = s->pf;
+    size_t k = lo, li = 0, pf_lines = s->pf_lines;
+    for (; k + 8 <= hi; k += 8) {
+        const float *x = xf + 2 * k;
+        /* One prefetch per step (there are at least as many steps as lines of new input): the
+         * lines of the segment after next reach L2 while the next FFT computes. */
+        if (li < pf_lines)
+            _mm_prefetch(pf + 64 * li++, _MM_HINT_T1);
+        __m256 a = _mm256_loadu_ps(x); /* h[0] == 1 */
+        __m256 b = _mm256_loadu_ps(x + 8);
+#define TAP256(j)                                                                                  \
+    if (T > (j)) {                                                                                 \
+        a = _mm256_fmadd_ps(hv[j], _mm256_add_ps(_mm256_loadu_ps(x - 2 * (j)),                     \
+                                                 _mm256_loadu_ps(x + 2 * (j))), a);                \
+        b = _mm256_fmadd_ps(hv[j], _mm256_add_ps(_mm256_loadu_ps(x + 8 - 2 * (j)),                 \
+                                                 _mm256_loadu_ps(x + 8 + 2 * (j))), b);            \
+    }
+        TAP256(1)
+        TAP256(2)
+        TAP256(3)
+        TAP256(4)
+#undef TAP256
+        __m256 p = _mm256_hadd_ps(_mm256_mul_ps(a, a), _mm256_mul_ps(b, b));
+        p = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(p), 0xD8));
+        _mm256_storeu_ps(facc + k, _mm256_add_ps(_mm256_loadu_ps(facc + k), p));
+        if (keep) {
+            if (vmax)
+                _mm256_storeu_ps(vmax + k, _mm256_max_ps(_mm256_loadu_ps(vmax + k), p));
+            if (vmin)
+                _mm256_storeu_ps(vmin + k, _mm256_min_ps(_mm256_loadu_ps(vmin + k), p));
+            if (row)
+                _mm256_storeu_ps(row + k, p);
         }
-        return;
     }
-    for (size_t k = 0; k < edge; k++) {
-        float p = fd_bin_wrap(xf, n, h, terms, k);
-        out[k] = add ? out[k] + p : p;
-    }
+    return k;
+}
+
+__attribute__((target("avx2,fma"))) static size_t fd_span_avx2(const float *xf, size_t lo,
+                                                               size_t hi, const float *h,
+                                                               int terms, const sink *s)
+{
+    int keep = s->vmax || s->vmin || s->row;
+#define SPAN(T) keep ? fd_span_avx2_t(xf, lo, hi, h, T, 1, s) : fd_span_avx2_t(xf, lo, hi, h, T, 0, s)
     switch (terms) {
     case 1:
-        fd_inner(xf, edge, n - edge, h, 1, out, add);
-        break;
+        return SPAN(1);
     case 2:
-        fd_inner(xf, edge, n - edge, h, 2, out, add);
-        break;
-    case 3:
-        fd_inner(xf, edge, n - edge, h, 3, out, add);
-        break;
+        return SPAN(2);
     case 4:
-        fd_inner(xf, edge, n - edge, h, 4, out, add);
-        break;
+        return SPAN(4);
+    case 5:
+        return SPAN(5);
     default:
-        fd_inner(xf, edge, n - edge, h, 5, out, add);
-        break;
+        return lo;
     }
-    for (size_t k = n - edge; k < n; k++) {
-        float p = fd_bin_wrap(xf, n, h, terms, k);
-        out[k] = add ? out[k] + p : p;
-    }
+#undef SPAN
 }
 
-/* |X[k]|^2 (time-domain-windowed path). */
-RFN_HOT static void td_power(const float *restrict xf, size_t n, float *restrict out, int add)
+/* Sixteen bins per step with 512-bit vectors: as the AVX2 kernel, but the squares are
+ * de-interleaved into re and im by two two-source permutes, so no lane fix-up is needed. */
+__attribute__((target("avx512f"), always_inline)) static inline size_t
+fd_span_avx512_t(const float *restrict xf, size_t lo, size_t hi, const float *h, const int T,
+                 const int keep, const sink *s)
 {
-    for (size_t k = 0; k < n; k++) {
-        float p = xf[2 * k] * xf[2 * k] + xf[2 * k + 1] * xf[2 * k + 1];
-        out[k] = add ? out[k] + p : p;
+    __m512 hv[5];
+    for (int j = 1; j < 5; j++)
+        hv[j] = _mm512_set1_ps(j < T ? h[j] : 0.0f);
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    float *restrict facc = s->facc, *restrict vmax = s->vmax, *restrict vmin = s->vmin,
+                    *restrict row = s->row;
+    const char *pf = s->pf;
+    size_t k = lo, li = 0, pf_lines = s->pf_lines;
+    for (; k + 16 <= hi; k += 16) {
+        const float *x = xf + 2 * k;
+        /* Two prefetches per step cover a hop of up to n samples. */
+        if (li < pf_lines)
+            _mm_prefetch(pf + 64 * li++, _MM_HINT_T1);
+        if (li < pf_lines)
+            _mm_prefetch(pf + 64 * li++, _MM_HINT_T1);
+        __m512 a = _mm512_loadu_ps(x); /* h[0] == 1 */
+        __m512 b = _mm512_loadu_ps(x + 16);
+        /* The taps written out: -O2 does not fully unroll a loop over them. */
+#define TAP512(j)                                                                                  \
+    if (T > (j)) {                                                                                 \
+        a = _mm512_fmadd_ps(hv[j], _mm512_add_ps(_mm512_loadu_ps(x - 2 * (j)),                     \
+                                                 _mm512_loadu_ps(x + 2 * (j))), a);                \
+        b = _mm512_fmadd_ps(hv[j], _mm512_add_ps(_mm512_loadu_ps(x + 16 - 2 * (j)),                \
+                                                 _mm512_loadu_ps(x + 16 + 2 * (j))), b);           \
     }
+        TAP512(1)
+        TAP512(2)
+        TAP512(3)
+        TAP512(4)
+#undef TAP512
+        __m512 re = _mm512_permutex2var_ps(a, even, b), im = _mm512_permutex2var_ps(a, odd, b);
+        __m512 p = _mm512_fmadd_ps(re, re, _mm512_mul_ps(im, im));
+        _mm512_storeu_ps(facc + k, _mm512_add_ps(_mm512_loadu_ps(facc + k), p));
+        if (keep) {
+            if (vmax)
+                _mm512_storeu_ps(vmax + k, _mm512_max_ps(_mm512_loadu_ps(vmax + k), p));
+            if (vmin)
+                _mm512_storeu_ps(vmin + k, _mm512_min_ps(_mm512_loadu_ps(vmin + k), p));
+            if (row)
+                _mm512_storeu_ps(row + k, p);
+        }
+    }
+    return k;
+}
+
+__attribute__((target("avx512f"))) static size_t fd_span_avx512(const float *xf, size_t lo,
+                                                                 size_t hi, const float *h,
+                                                                 int terms, const sink *s)
+{
+    int keep = s->vmax || s->vmin || s->row;
+#define SPAN(T)                                                                                    \
+    keep ? fd_span_avx512_t(xf, lo, hi, h, T, 1, s) : fd_span_avx512_t(xf, lo, hi, h, T, 0, s)
+    switch (terms) {
+    case 1:
+        return SPAN(1);
+    case 2:
+        return SPAN(2);
+    case 4:
+        return SPAN(4);
+    case 5:
+        return SPAN(5);
+    default:
+        return lo;
+    }
+#undef SPAN
+}
+
+static int cpu_simd(void)
+{
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f"))
+        return SIMD_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return SIMD_AVX2;
+    return SIMD_C;
+}
+#else
+static int cpu_simd(void)
+{
+    return SIMD_C;
+}
+#endif
+
+/* Complex guard bins either side of the FFT output (64 bytes: keeps FFTW's alignment). */
+#define GUARD 8
+
+/* The whole periodogram of one segment into the sink. xf is the FFT output with GUARD complex
+ * bins of room either side: they are filled with the circular neighbours (X[-j] = X[n-j],
+ * X[n-1+j] = X[j-1]) so that every bin takes the same straight-line kernel path. */
+static void fd_power(float *xf, size_t n, const float *h, int terms, int simd, const sink *s)
+{
+    size_t edge = (size_t)terms - 1;
+    for (size_t j = 1; j <= edge && edge < n; j++) {
+        xf[-2 * (ptrdiff_t)j] = xf[2 * (n - j)];
+        xf[-2 * (ptrdiff_t)j + 1] = xf[2 * (n - j) + 1];
+        xf[2 * (n - 1 + j)] = xf[2 * (j - 1)];
+        xf[2 * (n - 1 + j) + 1] = xf[2 * (j - 1) + 1];
+    }
+    if (n <= 2 * edge) { /* tiny n: the taps wrap more than once */
+        for (size_t k = 0; k < n; k++)
+            sink_put(s, k, fd_bin_wrap(xf, n, h, terms, k));
+        return;
+    }
+    size_t k = 0;
+#ifdef HAVE_SIMD_KERNELS
+    if (simd == SIMD_AVX512)
+        k = fd_span_avx512(xf, 0, n, h, terms, s);
+    else if (simd == SIMD_AVX2)
+        k = fd_span_avx2(xf, 0, n, h, terms, s);
+#else
+    (void)simd;
+#endif
+    fd_span_c(xf, k, n, h, terms, s);
 }
 
 /* stage = (x - mean) * w; the mean (in double) only when detrending. */
-RFN_HOT static void td_window(const float complex *restrict x, const float *restrict w, size_t n,
-                              int detrend, float complex *restrict stage)
+static void td_window(const float complex *restrict x, const float *restrict w, size_t n,
+                      int detrend, float complex *restrict stage)
 {
-    float complex m = 0.0f;
-    if (detrend) {
-        double mr = 0.0, mi = 0.0;
-        for (size_t t = 0; t < n; t++) {
-            mr += crealf(x[t]);
-            mi += cimagf(x[t]);
-        }
-        m = (float)(mr / (double)n) + (float)(mi / (double)n) * I;
-    }
+    float mr = 0.0f, mi = 0.0f;
     const float *xf = (const float *)x;
+    if (detrend) {
+        double sr = 0.0, si = 0.0;
+        for (size_t t = 0; t < n; t++) {
+            sr += xf[2 * t];
+            si += xf[2 * t + 1];
+        }
+        mr = (float)(sr / (double)n);
+        mi = (float)(si / (double)n);
+    }
     float *sf = (float *)stage;
-    float mr = crealf(m), mi = cimagf(m);
     for (size_t t = 0; t < n; t++) {
         sf[2 * t] = (xf[2 * t] - mr) * w[t];
         sf[2 * t + 1] = (xf[2 * t + 1] - mi) * w[t];
     }
 }
 
-RFN_HOT static void add_float_to_double(double *restrict acc, float *restrict f, size_t n)
+static void add_float_to_double(double *restrict acc, float *restrict f, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
         acc[k] += f[k];
         f[k] = 0.0f;
     }
-}
-
-RFN_HOT static void hold_traces(const float *restrict pw, size_t n, float *restrict vmax,
-                                float *restrict vmin)
-{
-    if (vmax)
-        for (size_t k = 0; k < n; k++)
-            vmax[k] = pw[k] > vmax[k] ? pw[k] : vmax[k];
-    if (vmin)
-        for (size_t k = 0; k < n; k++)
-            vmin[k] = pw[k] < vmin[k] ? pw[k] : vmin[k];
 }
 
 /* ---- median ------------------------------------------------------------------------------------ */
@@ -333,7 +473,9 @@ static double stored_median(rfn_welch *w, size_t k)
     return median_of(w->med_scratch, w->med_rows) / median_bias(w->med_rows);
 }
 
-static void median_push(rfn_welch *w, const float *pw)
+/* The row the next periodogram is stored in; a full store is first reduced to its block
+ * median (see welch.h, "Median"). */
+static float *median_row(rfn_welch *w)
 {
     if (w->med_rows == w->med_cap) {
         for (size_t k = 0; k < w->n; k++)
@@ -341,17 +483,19 @@ static void median_push(rfn_welch *w, const float *pw)
         w->med_done += w->med_rows;
         w->med_rows = 0;
     }
-    memcpy(w->med + w->med_rows * w->n, pw, w->n * sizeof *pw);
-    w->med_rows++;
+    return w->med + w->med_rows++ * w->n;
 }
 
-/* ---- streaming ---------------------------------------------------------------------------------- */
-
-static void process_segment(rfn_welch *w, const float complex *x)
+/* One segment: FFT (straight from the caller's block when aligned), then the fused
+ * window-square-accumulate pass. pf, pf_n: caller samples that the segment after next will
+ * need, prefetched during this one's pass. */
+static void process_segment(rfn_welch *w, const float complex *x, const float complex *pf,
+                            size_t pf_n)
 {
     size_t n = w->n;
-    int keep = w->vmax || w->vmin || w->med;
-    float *dst = keep ? w->pw : w->facc;
+    static const float one[1] = {1.0f};
+    sink s = {w->facc, w->vmax, w->vmin, w->med ? median_row(w) : NULL, (const char *)pf,
+              pf ? pf_n * sizeof *pf / 64 : 0};
     if (w->fd) {
         const float complex *in = x;
         if (!rfn_fft_aligned(x)) {
@@ -361,19 +505,11 @@ static void process_segment(rfn_welch *w, const float complex *x)
         rfn_fft_execute_on(w->fft, in, w->spec);
         if (w->cfg.detrend_mean)
             w->spec[0] = 0.0f;
-        fd_power((const float *)w->spec, n, w->h, w->terms, dst, !keep);
+        fd_power((float *)w->spec, n, w->h, w->terms, w->simd, &s);
     } else {
         td_window(x, w->win, n, w->cfg.detrend_mean, w->stage);
         rfn_fft_execute_on(w->fft, w->stage, w->spec);
-        td_power((const float *)w->spec, n, dst, !keep);
-    }
-    if (keep) {
-        float *f = w->facc;
-        for (size_t k = 0; k < n; k++)
-            f[k] += w->pw[k];
-        hold_traces(w->pw, n, w->vmax, w->vmin);
-        if (w->med)
-            median_push(w, w->pw);
+        fd_power((float *)w->spec, n, one, 1, w->simd, &s);
     }
     if (++w->fcount == FLUSH_SEGMENTS) {
         add_float_to_double(w->acc, w->facc, n);
@@ -401,7 +537,7 @@ static void stream(rfn_welch *w, const float complex *x, size_t m)
             return;
         }
         memcpy(w->hold + w->hold_len, x, need * sizeof *x);
-        process_segment(w, w->hold);
+        process_segment(w, w->hold, NULL, 0);
         if (hop < w->hold_len) {
             memmove(w->hold, w->hold + hop, (w->hold_len - hop) * sizeof *x);
             w->hold_len -= hop;
@@ -412,8 +548,11 @@ static void stream(rfn_welch *w, const float complex *x, size_t m)
         }
     }
     /* Segments lying wholly in x: straight from the caller's memory. */
-    for (; off + n <= m; off += hop)
-        process_segment(w, x + off);
+    for (; off + n <= m; off += hop) {
+        size_t a = off + n + hop, b = a + hop;
+        b = b < m ? b : m;
+        process_segment(w, x + off, a < b ? x + a : NULL, a < b ? b - a : 0);
+    }
     if (off < m) {
         memcpy(w->hold, x + off, (m - off) * sizeof *x);
         w->hold_len = m - off;
@@ -489,10 +628,10 @@ void rfn_welch_destroy(rfn_welch *w)
         return;
     rfn_fft_destroy(w->fft);
     rfn_fft_free(w->stage);
+    rfn_fft_free(w->specbuf);
     rfn_fft_free(w->hold);
     rfn_fft_free(w->rstage);
     free(w->win);
-    free(w->pw);
     free(w->facc);
     free(w->acc);
     free(w->vmax);
@@ -571,6 +710,8 @@ rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_er
     w->cfg = c;
     size_t n = w->n = c.nfft;
     w->hop = n - c.overlap;
+    w->simd = cpu_simd();
+    w->pscale = 1.0;
 
     /* Frequency-domain windowing for the periodic cosine sums (coefficients as window.c). */
     static const double hann[] = {0.5, 0.5};
@@ -598,9 +739,13 @@ rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_er
     if (terms) {
         w->fd = 1;
         w->terms = terms;
-        w->h[0] = a ? (float)a[0] : 1.0f;
+        /* Taps normalised to h[0] = 1 (one multiply fewer per bin); a0^2 goes into the final
+         * scale instead. */
+        double a0 = a ? a[0] : 1.0;
+        w->h[0] = 1.0f;
         for (int j = 1; j < terms; j++)
-            w->h[j] = (float)((j & 1 ? -0.5 : 0.5) * a[j]);
+            w->h[j] = (float)((j & 1 ? -0.5 : 0.5) * a[j] / a0);
+        w->pscale = a0 * a0;
     }
 
     rfn_fft_config fc = rfn_fft_config_default();
@@ -611,7 +756,8 @@ rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_er
         rfn_welch_destroy(w);
         return st;
     }
-    w->spec = rfn_fft_output(w->fft);
+    w->specbuf = rfn_fft_malloc((n + 2 * GUARD) * sizeof *w->specbuf);
+    w->spec = w->specbuf ? w->specbuf + GUARD : NULL;
     w->stage = rfn_fft_malloc(n * sizeof *w->stage);
     w->hold = rfn_fft_malloc(n * sizeof *w->hold);
     w->win = malloc(n * sizeof *w->win);
@@ -619,16 +765,12 @@ rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_er
     w->acc = calloc(n, sizeof *w->acc);
     if (c.real_input)
         w->rstage = rfn_fft_malloc(REAL_CHUNK * sizeof *w->rstage);
-    int keep = (c.traces & (RFN_TRACE_BIT(RFN_TRACE_MAX) | RFN_TRACE_BIT(RFN_TRACE_MIN) |
-                            RFN_TRACE_BIT(RFN_TRACE_MEDIAN))) != 0;
-    if (keep)
-        w->pw = malloc(n * sizeof *w->pw);
     if (c.traces & RFN_TRACE_BIT(RFN_TRACE_MAX))
         w->vmax = malloc(n * sizeof *w->vmax);
     if (c.traces & RFN_TRACE_BIT(RFN_TRACE_MIN))
         w->vmin = malloc(n * sizeof *w->vmin);
-    int ok = w->stage && w->hold && w->win && w->facc && w->acc &&
-             (!c.real_input || w->rstage) && (!keep || w->pw) &&
+    int ok = w->stage && w->specbuf && w->hold && w->win && w->facc && w->acc &&
+             (!c.real_input || w->rstage) &&
              (!(c.traces & RFN_TRACE_BIT(RFN_TRACE_MAX)) || w->vmax) &&
              (!(c.traces & RFN_TRACE_BIT(RFN_TRACE_MIN)) || w->vmin);
     if (ok && (c.traces & RFN_TRACE_BIT(RFN_TRACE_MEDIAN))) {
@@ -703,7 +845,8 @@ rfn_status rfn_welch_get_spectrum(rfn_welch *w, rfn_spectrum *spec, rfn_error *e
     }
 
     double fs = w->cfg.fs_hz, bin = fs / (double)n;
-    double scale = 1.0 / (fs * w->s2); /* density = |X|^2 / (fs S2), ARCHITECTURE.md §4 */
+    /* density = |X|^2 / (fs S2), ARCHITECTURE.md §4 */
+    double scale = w->pscale / (fs * w->s2);
     double kseg = (double)w->segments;
     for (size_t i = 0; i < nb; i++) {
         /* Complex: DC-centred, as numpy.fft.fftshift. Real: bins 0 ... n/2, one-sided. */
