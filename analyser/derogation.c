@@ -1,7 +1,9 @@
 /* derogation.c: derogation list loading (CSV) and rule matching. */
 #include "derogation.h"
 
+#include <jansson.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -156,7 +158,9 @@ static const char *const col_names[COL_COUNT] = {
 
 typedef struct parser {
     derogation_list *l;
-    uint64_t line;
+    uint64_t line;             /* CSV line, 0 for JSON */
+    char where[96];            /* "d.csv:4" or "d.json: rules[3]" */
+    const char *const *names;  /* column names (CSV) or keys (JSON) for messages */
     rfn_error *err;
 } parser;
 
@@ -172,9 +176,8 @@ static void trim(const char **s, size_t *len)
 
 static rfn_status bad(parser *P, int col, const char *s, size_t len, const char *why)
 {
-    return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s:%llu: %s '%.*s': %s", P->l->name,
-                         (unsigned long long)P->line, col_names[col], (int)(len > 60 ? 60 : len),
-                         s, why);
+    return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s: %s '%.*s': %s", P->where, P->names[col],
+                         (int)(len > 60 ? 60 : len), s, why);
 }
 
 static rfn_status nomem(parser *P)
@@ -414,27 +417,17 @@ static rfn_status parse_postcodes(parser *P, derogation_rule *r, const char *s, 
     return RFN_OK;
 }
 
-static rfn_status parse_rule(parser *P, const int *col, const csv_record *rec)
+/* One rule from its cells (CSV fields, or JSON values turned into the same text). */
+static rfn_status parse_fields(parser *P, const char **f, size_t *n)
 {
     derogation_list *l = P->l;
-    if (rec->bad_quotes)
-        return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s:%llu: malformed quoting (RFC 4180)",
-                             l->name, (unsigned long long)P->line);
-    if (rec->ragged)
-        return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s:%llu: row has %zu fields, header has %zu",
-                             l->name, (unsigned long long)P->line, rec->n_fields,
-                             rec->n_expected);
-    const char *f[COL_COUNT];
-    size_t n[COL_COUNT];
     for (int c = 0; c < COL_COUNT; c++) {
-        f[c] = col[c] >= 0 ? rec->fields[col[c]] : "";
-        n[c] = col[c] >= 0 ? rec->lens[col[c]] : 0;
         trim(&f[c], &n[c]);
         if (memchr(f[c], '\0', n[c]))
             return bad(P, c, "", 0, "contains a NUL byte");
         if (c < COL_FIRST_OPTIONAL && n[c] == 0)
-            return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s:%llu: %s is empty", l->name,
-                                 (unsigned long long)P->line, col_names[c]);
+            return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s: %s is empty", P->where,
+                                 P->names[c]);
     }
     if (l->n_rules == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
@@ -450,12 +443,16 @@ static rfn_status parse_rule(parser *P, const int *col, const csv_record *rec)
         !(r->manufacturer = arena_strndup(l, f[COL_MANUFACTURER], n[COL_MANUFACTURER])) ||
         !(r->model = arena_strndup(l, f[COL_MODEL], n[COL_MODEL])))
         return nomem(P);
-    for (size_t i = 0; i < l->n_rules; i++)
-        if (strcmp(l->rules[i].reference, r->reference) == 0)
-            return rfn_error_set(P->err, RFN_ERR_FORMAT,
-                                 "%s:%llu: Reference '%s' is also on line %llu", l->name,
-                                 (unsigned long long)P->line, r->reference,
+    for (size_t i = 0; i < l->n_rules; i++) {
+        if (strcmp(l->rules[i].reference, r->reference) != 0)
+            continue;
+        if (P->line)
+            return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s: %s '%s' is also on line %llu",
+                                 P->where, P->names[COL_REFERENCE], r->reference,
                                  (unsigned long long)l->rules[i].line);
+        return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s: %s '%s' is also rules[%zu]", P->where,
+                             P->names[COL_REFERENCE], r->reference, i);
+    }
     rfn_status st;
     if ((st = parse_firmware(P, r, f[COL_FIRMWARE], n[COL_FIRMWARE])) ||
         (st = parse_bands(P, r, f[COL_BANDS], n[COL_BANDS])) ||
@@ -474,6 +471,24 @@ static rfn_status parse_rule(parser *P, const int *col, const csv_record *rec)
     return RFN_OK;
 }
 
+static rfn_status parse_csv_rule(parser *P, const int *col, const csv_record *rec)
+{
+    snprintf(P->where, sizeof P->where, "%s:%llu", P->l->name, (unsigned long long)P->line);
+    if (rec->bad_quotes)
+        return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s: malformed quoting (RFC 4180)",
+                             P->where);
+    if (rec->ragged)
+        return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s: row has %zu fields, header has %zu",
+                             P->where, rec->n_fields, rec->n_expected);
+    const char *f[COL_COUNT];
+    size_t n[COL_COUNT];
+    for (int c = 0; c < COL_COUNT; c++) {
+        f[c] = col[c] >= 0 ? rec->fields[col[c]] : "";
+        n[c] = col[c] >= 0 ? rec->lens[col[c]] : 0;
+    }
+    return parse_fields(P, f, n);
+}
+
 static rfn_status load(csv_reader *cr, const char *name, derogation_list **out, rfn_error *err)
 {
     derogation_list *l = calloc(1, sizeof *l);
@@ -481,7 +496,7 @@ static rfn_status load(csv_reader *cr, const char *name, derogation_list **out, 
         free(l);
         return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", name);
     }
-    parser P = {.l = l, .err = err};
+    parser P = {.l = l, .err = err, .names = col_names};
     csv_record rec;
     int col[COL_COUNT];
     rfn_status st = csv_reader_next(cr, &rec, err);
@@ -498,7 +513,7 @@ static rfn_status load(csv_reader *cr, const char *name, derogation_list **out, 
         if (st)
             break;
         P.line = rec.line;
-        st = parse_rule(&P, col, &rec);
+        st = parse_csv_rule(&P, col, &rec);
     }
     if (st != RFN_ERR_EOF) {
         derogation_destroy(l);
@@ -508,9 +523,211 @@ static rfn_status load(csv_reader *cr, const char *name, derogation_list **out, 
     return RFN_OK;
 }
 
+/* ---- JSON form ------------------------------------------------------------------------------- */
+
+static const char *const json_keys[COL_COUNT] = {
+    "reference", "manufacturer", "model",          "firmware",    "bands",
+    "limit",     "regions",      "postcode_areas", "han_variant", "install_by",
+};
+
+/* Append text to a growing cell buffer. */
+static bool cell_add(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        size_t c = (*len + n + 1) * 2;
+        char *b = realloc(*buf, c);
+        if (!b)
+            return false;
+        *buf = b;
+        *cap = c;
+    }
+    memcpy(*buf + *len, s, n);
+    *len += n;
+    (*buf)[*len] = '\0';
+    return true;
+}
+
+/* The CSV cell text of one JSON value: a string as is, an array of strings joined with ';',
+ * a number, and for "limit" an object {band: number} as "band=number;...". */
+static rfn_status json_cell(parser *P, int col, json_t *v, char **cell, size_t *cell_len)
+{
+    size_t cap = 0;
+    char num[64];
+    *cell_len = 0;
+    if (!cell_add(cell, cell_len, &cap, "", 0))
+        return nomem(P);
+    if (!v || json_is_null(v))
+        return RFN_OK;
+    if (json_is_string(v)) {
+        if (!cell_add(cell, cell_len, &cap, json_string_value(v), json_string_length(v)))
+            return nomem(P);
+        return RFN_OK;
+    }
+    if (json_is_number(v) && col == COL_LIMIT) {
+        snprintf(num, sizeof num, "%.17g", json_number_value(v));
+        return cell_add(cell, cell_len, &cap, num, strlen(num)) ? RFN_OK : nomem(P);
+    }
+    if (json_is_array(v) && col != COL_LIMIT && col >= COL_FIRMWARE) {
+        size_t i;
+        json_t *item;
+        json_array_foreach(v, i, item) {
+            if (!json_is_string(item) || memchr(json_string_value(item), ';',
+                                                json_string_length(item)))
+                return rfn_error_set(P->err, RFN_ERR_FORMAT,
+                                     "%s: %s[%zu]: expected a string without ';'", P->where,
+                                     P->names[col], i);
+            if ((i && !cell_add(cell, cell_len, &cap, ";", 1)) ||
+                !cell_add(cell, cell_len, &cap, json_string_value(item),
+                          json_string_length(item)))
+                return nomem(P);
+        }
+        return RFN_OK;
+    }
+    if (json_is_object(v) && col == COL_LIMIT) {
+        const char *band;
+        json_t *item;
+        bool first = true;
+        json_object_foreach(v, band, item) {
+            if (!json_is_number(item))
+                return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s: limit.%s: expected a number",
+                                     P->where, band);
+            snprintf(num, sizeof num, "=%.17g", json_number_value(item));
+            if ((!first && !cell_add(cell, cell_len, &cap, ";", 1)) ||
+                !cell_add(cell, cell_len, &cap, band, strlen(band)) ||
+                !cell_add(cell, cell_len, &cap, num, strlen(num)))
+                return nomem(P);
+            first = false;
+        }
+        return RFN_OK;
+    }
+    return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s: %s: expected %s", P->where, P->names[col],
+                         col == COL_LIMIT ? "\"limit-set\", a number or {band: number}"
+                         : col >= COL_FIRMWARE ? "a string or an array of strings"
+                                               : "a string");
+}
+
+static rfn_status load_json(json_t *root, const char *name, derogation_list **out,
+                            rfn_error *err)
+{
+    derogation_list *l = calloc(1, sizeof *l);
+    if (!l || !(l->name = strdup(name))) {
+        free(l);
+        return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", name);
+    }
+    parser P = {.l = l, .err = err, .names = json_keys};
+    rfn_status st = RFN_OK;
+    json_t *format = json_object_get(root, "format");
+    json_t *rules = json_object_get(root, "rules");
+    char *cells[COL_COUNT] = {0};
+    if (!json_is_string(format) || strcmp(json_string_value(format), "rfnoise-derogations-1"))
+        st = rfn_error_set(err, RFN_ERR_FORMAT,
+                           "%s: \"format\" must be \"rfnoise-derogations-1\"", name);
+    else if (!json_is_array(rules))
+        st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: \"rules\" must be an array", name);
+    size_t i;
+    json_t *rule;
+    json_array_foreach(rules, i, rule) {
+        if (st)
+            break;
+        snprintf(P.where, sizeof P.where, "%s: rules[%zu]", name, i);
+        if (!json_is_object(rule)) {
+            st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: expected an object", P.where);
+            break;
+        }
+        const char *key;
+        json_t *v;
+        json_object_foreach(rule, key, v) {
+            bool known = key[0] == '_'; /* "_comment" and the like */
+            for (int c = 0; c < COL_COUNT && !known; c++)
+                known = strcmp(key, json_keys[c]) == 0;
+            if (!known) {
+                st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: unknown key \"%s\"", P.where, key);
+                break;
+            }
+        }
+        const char *f[COL_COUNT];
+        size_t n[COL_COUNT];
+        for (int c = 0; c < COL_COUNT && !st; c++) {
+            st = json_cell(&P, c, json_object_get(rule, json_keys[c]), &cells[c], &n[c]);
+            f[c] = cells[c];
+        }
+        if (!st)
+            st = parse_fields(&P, f, n);
+    }
+    for (int c = 0; c < COL_COUNT; c++)
+        free(cells[c]);
+    if (st) {
+        derogation_destroy(l);
+        return st;
+    }
+    *out = l;
+    return RFN_OK;
+}
+
+/* JSON when the first byte after spaces (and a BOM) is '{'; CSV otherwise. */
+static bool looks_like_json(const unsigned char *p, size_t len)
+{
+    size_t i = 0;
+    if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+        i = 3;
+    while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+        i++;
+    return i < len && p[i] == '{';
+}
+
+static rfn_status load_json_text(const char *name, const char *data, size_t len,
+                                 derogation_list **out, rfn_error *err)
+{
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) { /* jansson rejects a BOM */
+        data += 3;
+        len -= 3;
+    }
+    json_error_t je;
+    json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+    if (!root)
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s:%d: %s", name, je.line, je.text);
+    rfn_status st = load_json(root, name, out, err);
+    json_decref(root);
+    return st;
+}
+
 rfn_status derogation_load(const char *path, derogation_list **out, rfn_error *err)
 {
     *out = NULL;
+    /* Derogation lists are small: peek at the start to choose the format. */
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        unsigned char head[64];
+        size_t got = fread(head, 1, sizeof head, f);
+        if (looks_like_json(head, got)) {
+            char *text = NULL;
+            size_t len = 0, cap = 0;
+            rewind(f);
+            for (;;) {
+                if (len == cap) {
+                    char *t = cap < (64u << 20) ? realloc(text, cap = cap ? 2 * cap : 65536) : NULL;
+                    if (!t) {
+                        free(text);
+                        fclose(f);
+                        return rfn_error_set(err, RFN_ERR_NOMEM, "%s: too big or out of memory",
+                                             path);
+                    }
+                    text = t;
+                }
+                size_t n = fread(text + len, 1, cap - len, f);
+                len += n;
+                if (n == 0)
+                    break;
+            }
+            bool io = ferror(f);
+            fclose(f);
+            rfn_status st = io ? rfn_error_set(err, RFN_ERR_IO, "%s: read failed", path)
+                               : load_json_text(path, text, len, out, err);
+            free(text);
+            return st;
+        }
+        fclose(f);
+    }
     csv_reader *cr = NULL;
     rfn_status st = csv_reader_open(path, NULL, &cr, err);
     if (!st)
@@ -523,6 +740,8 @@ rfn_status derogation_load_mem(const char *name, const void *data, size_t len,
                                derogation_list **out, rfn_error *err)
 {
     *out = NULL;
+    if (data && looks_like_json(data, len))
+        return load_json_text(name, data, len, out, err);
     csv_reader *cr = NULL;
     rfn_status st = csv_reader_open_mem(name, data, len, NULL, &cr, err);
     if (!st)

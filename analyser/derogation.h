@@ -31,7 +31,15 @@
  *                  it; empty = no cut-off
  * A location is acceptable when it meets every constraint given (region AND postcode area AND
  * HAN variant). A malformed rule fails the load (RFN_ERR_FORMAT "file:line: Column 'value': why"):
- * a silently dropped rule would turn derogated devices non-compliant. */
+ * a silently dropped rule would turn derogated devices non-compliant.
+ *
+ * JSON form (chosen when the file's first non-space byte is '{'; sample example.json), in the
+ * style of the limit-set files: {"format": "rfnoise-derogations-1", "rules": [{...}]} with keys
+ * reference, manufacturer, model, firmware, bands, limit, regions, postcode_areas, han_variant,
+ * install_by. Values are the CSV cell texts, except that lists may be JSON arrays of strings,
+ * limit may be a number or an object {"band-id": number}, and optional keys may be absent or
+ * null. Keys starting with '_' are comments; any other unknown key is an error. Messages say
+ * "file: rules[3]: key 'value': why"; rules from JSON have line 0. */
 
 typedef enum firmware_spec_kind {
     FIRMWARE_ANY = 0,
@@ -40,7 +48,7 @@ typedef enum firmware_spec_kind {
 } firmware_spec_kind;
 
 typedef struct derogation_rule {
-    uint64_t line;            /* line of the rule in its file */
+    uint64_t line;            /* line of the rule in its CSV file; 0 from JSON */
     const char *reference;
     const char *manufacturer;
     const char *model;

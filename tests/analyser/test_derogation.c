@@ -253,11 +253,103 @@ static void test_match(void)
     derogation_destroy(NULL);
 }
 
+/* The JSON form of the example gives the same rules as the CSV form. */
+static void test_json(void)
+{
+    derogation_list *c = NULL, *j = NULL;
+    rfn_error err;
+    CHECK_OK(derogation_load(RFN_SOURCE_DIR "/data/derogations/example.csv", &c, &err));
+    CHECK_OK(derogation_load(RFN_SOURCE_DIR "/data/derogations/example.json", &j, &err));
+    if (!c || !j) {
+        fprintf(stderr, "%s\n", err.msg);
+        derogation_destroy(c);
+        derogation_destroy(j);
+        return;
+    }
+    CHECK(derogation_count(c) == 3 && derogation_count(j) == 3);
+    for (size_t i = 0; i < 3; i++) {
+        const derogation_rule *a = derogation_get(c, i), *b = derogation_get(j, i);
+        CHECK_STR(a->reference, b->reference);
+        CHECK_STR(a->manufacturer, b->manufacturer);
+        CHECK_STR(a->model, b->model);
+        CHECK(a->firmware_kind == b->firmware_kind && a->n_firmware == b->n_firmware);
+        CHECK(a->n_bands == b->n_bands && a->limit_from_limit_set == b->limit_from_limit_set);
+        for (size_t k = 0; k < a->n_bands; k++) {
+            CHECK_STR(a->bands[k], b->bands[k]);
+            CHECK(a->limit_from_limit_set || a->limits[k] == b->limits[k]);
+        }
+        CHECK(a->region_mask == b->region_mask && a->han_mask == b->han_mask);
+        CHECK(a->n_postcode_areas == b->n_postcode_areas && a->install_by == b->install_by);
+        CHECK(b->line == 0);
+    }
+    derogation_destroy(c);
+    derogation_destroy(j);
+
+    static const struct {
+        const char *text, *msg;
+    } bad[] = {
+        {"{\"format\": \"x\", \"rules\": []}",
+         "d.json: \"format\" must be \"rfnoise-derogations-1\""},
+        {"{\"format\": \"rfnoise-derogations-1\"}", "d.json: \"rules\" must be an array"},
+        {"{\"format\": \"rfnoise-derogations-1\",\n \"rules\": [}", "d.json:2: unexpected token"},
+        {"{\"format\": \"rfnoise-derogations-1\", \"format\": \"x\", \"rules\": []}",
+         "d.json:1: duplicate object key near '\"format\"'"},
+        {"{\"format\": \"rfnoise-derogations-1\", \"rules\": [3]}",
+         "d.json: rules[0]: expected an object"},
+        {"{\"format\": \"rfnoise-derogations-1\", \"rules\": [{\"referenc\": \"R\"}]}",
+         "d.json: rules[0]: unknown key \"referenc\""},
+        {"{\"format\": \"rfnoise-derogations-1\", \"rules\": [{\"reference\": 1}]}",
+         "d.json: rules[0]: reference: expected a string"},
+        {"{\"format\": \"rfnoise-derogations-1\", \"rules\": [{\"reference\": \"R\"}]}",
+         "d.json: rules[0]: manufacturer is empty"},
+        {"{\"format\": \"rfnoise-derogations-1\", \"rules\": [{\"reference\": \"R\", "
+         "\"manufacturer\": \"A\", \"model\": \"M\", \"firmware\": [\"1;2\"], \"bands\": \"*\", "
+         "\"limit\": -90}]}",
+         "d.json: rules[0]: firmware[0]: expected a string without ';'"},
+        {"{\"format\": \"rfnoise-derogations-1\", \"rules\": [{\"reference\": \"R\", "
+         "\"manufacturer\": \"A\", \"model\": \"M\", \"firmware\": \"*\", \"bands\": [\"han-868\"], "
+         "\"limit\": {\"han-868\": \"x\"}}]}",
+         "d.json: rules[0]: limit.han-868: expected a number"},
+        {"{\"format\": \"rfnoise-derogations-1\", \"rules\": [{\"reference\": \"R\", "
+         "\"manufacturer\": \"A\", \"model\": \"M\", \"firmware\": \"*\", \"bands\": \"*\", "
+         "\"limit\": [1]}]}",
+         "d.json: rules[0]: limit: expected \"limit-set\", a number or {band: number}"},
+        {"{\"format\": \"rfnoise-derogations-1\", \"rules\": [{\"reference\": \"R\", "
+         "\"manufacturer\": \"A\", \"model\": \"M\", \"firmware\": \"*\", \"bands\": \"*\", "
+         "\"limit\": -90, \"regions\": [\"mars\"]}]}",
+         "d.json: rules[0]: regions 'mars': regions are north, central, south"},
+        {"{\"format\": \"rfnoise-derogations-1\", \"rules\": [{\"reference\": \"R\", "
+         "\"manufacturer\": \"A\", \"model\": \"M\", \"firmware\": \"*\", \"bands\": \"*\", "
+         "\"limit\": -90}, {\"reference\": \"R\", \"manufacturer\": \"A\", \"model\": \"M\", "
+         "\"firmware\": \"*\", \"bands\": \"*\", \"limit\": -90}]}",
+         "d.json: rules[1]: reference 'R' is also rules[0]"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        derogation_list *l = NULL;
+        CHECK(derogation_load_mem("d.json", bad[i].text, strlen(bad[i].text), &l, &err) ==
+              RFN_ERR_FORMAT);
+        CHECK(l == NULL);
+        CHECK_MSG(strncmp(err.msg, bad[i].msg, strlen(bad[i].msg)) == 0, "got [%s] want [%s]",
+                  err.msg, bad[i].msg);
+    }
+    /* A leading BOM and spaces still select JSON; a limit number becomes the rule's limit. */
+    const char ok[] = "\xEF\xBB\xBF  {\"format\": \"rfnoise-derogations-1\", \"rules\": "
+                      "[{\"reference\": \"R\", \"manufacturer\": \"A\", \"model\": \"M\", "
+                      "\"firmware\": \"*\", \"bands\": \"*\", \"limit\": -90.5, "
+                      "\"install_by\": null}]}";
+    derogation_list *l = NULL;
+    CHECK_OK(derogation_load_mem("d.json", ok, sizeof ok - 1, &l, &err));
+    CHECK(l && derogation_count(l) == 1 && derogation_get(l, 0)->limits[0] == -90.5);
+    CHECK(l && derogation_get(l, 0)->install_by == INT32_MIN);
+    derogation_destroy(l);
+}
+
 int main(void)
 {
     test_version_compare();
     test_load_errors();
     test_example_file();
     test_match();
+    test_json();
     return check_finish();
 }
