@@ -374,7 +374,8 @@ static void test_detector_and_mask(void)
              BAND("qp", 867.9e6, 868.1e6, "quasi_peak",
                   "\"unit\":\"dBFS\",\"rbw_hz\":120000,\"limit\":-30"),
              cfg, NULL);
-    CHECK(v.verdict == VERDICT_PASS);
+    CHECK_MSG(v.verdict == VERDICT_PASS, "verdict %d reasons %#x margin %g method %s", v.verdict,
+              v.reasons, v.margin_db, v.method);
     CHECK_DB_NEAR(v.margin_db, 10, 0.5);
     /* 0.25 s is shorter than 5 meter time constants: the reading may still be rising, so a pass
      * is not proven. */
@@ -402,6 +403,39 @@ static void test_detector_and_mask(void)
     CHECK_MSG(v.margin_db < -0.55 && v.margin_db > -0.95, "mask margin %g", v.margin_db);
     CHECK_NEAR(v.worst_freq_hz, 868.0123e6, 5e3);
     CHECK_NEAR(v.limit, -35 - 10 * (v.worst_freq_hz - 867.9e6) / 0.2e6, 1e-6);
+}
+
+static void test_select_by_date(void)
+{
+    /* Two versions of a set: the capture (2025-06-01) falls in the second one's validity. */
+    const char *t1 = "{\"format\":\"rfnoise-limits-1\",\"id\":\"dated\",\"version\":\"1\","
+                     "\"source\":\"t\",\"valid_from\":\"2020-01-01\",\"valid_to\":\"2024-12-31\","
+                     "\"bands\":[" BAND("tone", 867.9e6, 868.1e6, "peak_density",
+                                        "\"unit\":\"dBFS/ref_bw\",\"ref_bw_hz\":10000,"
+                                        "\"limit\":-46") "]}";
+    const char *t2 = "{\"format\":\"rfnoise-limits-1\",\"id\":\"dated\",\"version\":\"2\","
+                     "\"source\":\"t\",\"valid_from\":\"2025-01-01\","
+                     "\"bands\":[" BAND("tone", 867.9e6, 868.1e6, "peak_density",
+                                        "\"unit\":\"dBFS/ref_bw\",\"ref_bw_hz\":10000,"
+                                        "\"limit\":-30") "]}";
+    limits_set *sets[2] = {NULL, NULL};
+    rfn_error err;
+    CHECK_OK(limits_parse(t1, strlen(t1), "v1.json", &sets[0], &err));
+    CHECK_OK(limits_parse(t2, strlen(t2), "v2.json", &sets[1], &err));
+    analyse_config cfg = analyse_config_default();
+    cfg.limits = sets;
+    cfg.n_limits = 2;
+    cfg.quiet = 1;
+    capture_analysis res;
+    CHECK_OK(analyse_capture(cap_tone, &cfg, &res, NULL, &err));
+    CHECK(strcmp(res.limits_version, "2") == 0 && res.verdict == VERDICT_PASS);
+    analyse_result_free(&res);
+    /* The comb capture has no date: today's set (version 2, open-ended) applies. */
+    CHECK_OK(analyse_capture(cap_comb, &cfg, &res, NULL, &err));
+    CHECK(strcmp(res.limits_version, "2") == 0);
+    analyse_result_free(&res);
+    limits_free(sets[0]);
+    limits_free(sets[1]);
 }
 
 /* ---- CLI -------------------------------------------------------------------------------------- */
@@ -597,6 +631,7 @@ int main(void)
     test_uncalibrated();
     test_region_and_floor();
     test_detector_and_mask();
+    test_select_by_date();
     test_cli_golden();
     test_cli_plots();
     return check_finish();
