@@ -393,13 +393,16 @@ static void classify_band(const rfn_spectrum *spec, const limits_band *b,
     const det_run *run =
         limits_quantity_is_detector(b->quantity) ? find_run(runs, n_runs, b) : NULL;
     v->reasons = 0;
+    double span_lo = spec->freq_hz[0] - spec->bin_hz / 2;
+    double span_hi = spec->freq_hz[spec->n_bins - 1] + spec->bin_hz / 2;
     int needs_cal = !limits_unit_is_dbfs(b->unit);
     int calibrated = !needs_cal;
     if (needs_cal) {
         if (!cfg->cal || (b->unit == LIMITS_U_DBUV_M && !calibration_has_antenna_factor(cfg->cal)))
             v->reasons |= REASON_UNCALIBRATED;
-        else if (!calibration_covers(cfg->cal, b->f_lo_hz, b->f_hi_hz))
-            v->reasons |= REASON_CAL_RANGE;
+        else if (!calibration_covers(cfg->cal, fmax(b->f_lo_hz, span_lo),
+                                     fmin(b->f_hi_hz, span_hi)))
+            v->reasons |= REASON_CAL_RANGE; /* over the part of the band that is measured */
         else
             calibrated = 1;
     }
@@ -453,10 +456,10 @@ static void classify_band(const rfn_spectrum *spec, const limits_band *b,
     if (unsettled && !v->reasons && v->margin_db >= 0)
         v->reasons |= REASON_TOO_SHORT;
     unsigned blocking = v->reasons;
-    int peak_like = b->quantity != LIMITS_Q_MEAN_DENSITY;
-    if (!isnan(v->margin_db) && v->margin_db < 0 && blocking == REASON_BAND_NOT_COVERED &&
-        peak_like && b->quantity != LIMITS_Q_QUASI_PEAK &&
-        b->quantity != LIMITS_Q_CISPR_AVERAGE) {
+    /* Maxima and powers only grow with more of the band: a covered part that already exceeds
+     * the limit proves the fail (not so for a mean density or a mere upper bound). */
+    int grows = b->quantity != LIMITS_Q_MEAN_DENSITY && strcmp(v->method, "welch-bound") != 0;
+    if (!isnan(v->margin_db) && v->margin_db < 0 && blocking == REASON_BAND_NOT_COVERED && grows) {
         /* The covered part alone already exceeds the limit: the rest cannot undo that. */
         v->verdict = VERDICT_FAIL;
         v->reasons |= REASON_EXCEEDS_LIMIT;
@@ -921,6 +924,11 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
         if (isfinite(cfg->rx_gain_db) &&
             (st = calibration_select_rx_gain(own_cal, cfg->rx_gain_db, err)))
             goto done;
+        if (calibration_needs_rx_gain(own_cal)) {
+            st = rfn_error_set(err, RFN_ERR_INVALID, "%s: calibration %s has tables per receiver "
+                               "gain: say which with --rx-gain", path, cpath);
+            goto done;
+        }
         local.cal = own_cal;
     }
     cfg = &local;

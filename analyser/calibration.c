@@ -363,6 +363,11 @@ rfn_status calibration_select_rx_gain(calibration *cal, double rx_gain_db, rfn_e
                          rx_gain_db, list);
 }
 
+int calibration_needs_rx_gain(const calibration *cal)
+{
+    return cal->n_rx > 0 && cal->selected < 0;
+}
+
 static const cal_curve *gain_curve(const calibration *cal, rfn_error *err)
 {
     if (!cal->n_rx)

@@ -54,6 +54,9 @@ const char *calibration_description(const calibration *cal);
  * has no per-gain tables. */
 rfn_status calibration_select_rx_gain(calibration *cal, double rx_gain_db, rfn_error *err);
 
+/* 1 when the file has tables per receiver gain and none has been selected yet. */
+int calibration_needs_rx_gain(const calibration *cal);
+
 /* Total dB to add to a dBFS figure at freq_hz to get dBm at the reference plane: G(f) + cable
  * loss. RFN_ERR_INVALID when freq_hz lies outside a table ("cal.json: gain: 2.5e+09 Hz is outside
  * the table (4e+08 ... 1e+09 Hz)"), or when a per-gain file has no gain selected. */

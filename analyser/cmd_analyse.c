@@ -262,6 +262,12 @@ int cmd_analyse(int argc, char **argv)
             status = RFN_EXIT_USAGE;
             goto done;
         }
+        if (calibration_needs_rx_gain(cal)) {
+            cli_errorf(CMD, "%s has tables per receiver gain: say which with --rx-gain",
+                       cal_path);
+            status = RFN_EXIT_USAGE;
+            goto done;
+        }
         cfg.cal = cal;
     }
     cfg.limits = sets;

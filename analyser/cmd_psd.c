@@ -211,6 +211,10 @@ int cmd_psd(int argc, char **argv)
         cli_error(CMD, &err);
         goto done;
     }
+    if (cal && calibration_needs_rx_gain(cal)) {
+        cli_errorf(CMD, "%s has tables per receiver gain: say which with --rx-gain", cal_path);
+        goto done;
+    }
     if (capture_open(argv[optind], &copt, &c, &err)) {
         cli_error(CMD, &err);
         goto done;
