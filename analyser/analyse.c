@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "band.h"
 #include "capture.h"
 #include "cli.h"
 #include "emi.h"
@@ -331,25 +330,27 @@ static rfn_status measure_band(const rfn_spectrum *spec, const limits_band *b,
     for (int t = 0; t < RFN_TRACE_COUNT; t++)
         view.density[t] = NULL;
     view.density[tr] = dens;
-    rfn_band_result r;
-    rfn_status st = rfn_band_measure(&view, tr, b->f_lo_hz, b->f_hi_hz, NULL, &r, err);
-    if (st) {
-        free(dens);
-        return st;
-    }
+    /* Coverage and power over the band (ARCHITECTURE.md §4: density x bin width, edge bins by
+     * the fraction inside). The spectrum spans [f_0 - bin/2, f_n-1 + bin/2]. */
+    double span_lo = spec->freq_hz[0] - spec->bin_hz / 2;
+    double span_hi = spec->freq_hz[spec->n_bins - 1] + spec->bin_hz / 2;
+    double cov_lo = fmax(b->f_lo_hz, span_lo), cov_hi = fmin(b->f_hi_hz, span_hi);
+    double covered = cov_hi > cov_lo ? (cov_hi - cov_lo) / (b->f_hi_hz - b->f_lo_hz) : 0;
+    double power = covered > 0 ? window_power(&view, dens, cov_lo, cov_hi) : NAN;
+    double mean_density = covered > 0 ? power / (cov_hi - cov_lo) : NAN;
     snprintf(v->measured_unit, sizeof v->measured_unit, "%s", limits_unit_name(mu));
     snprintf(v->method, sizeof v->method, "welch");
-    v->covered_fraction = r.covered_fraction;
+    v->covered_fraction = covered;
     v->measured = NAN;
     v->limit = b->has_limit ? b->limit : limits_band_level(b, (b->f_lo_hz + b->f_hi_hz) / 2);
     v->worst_freq_hz = NAN;
     double level = NAN, limit = v->limit, f = NAN;
     switch (b->quantity) {
     case LIMITS_Q_CHANNEL_POWER:
-        level = rfn_db10(r.power_fs2);
+        level = rfn_db10(power);
         break;
     case LIMITS_Q_MEAN_DENSITY:
-        level = rfn_db10(r.mean_density) + (b->ref_bw_hz > 0 ? 10 * log10(b->ref_bw_hz) : 0);
+        level = rfn_db10(mean_density) + (b->ref_bw_hz > 0 ? 10 * log10(b->ref_bw_hz) : 0);
         break;
     case LIMITS_Q_PEAK_DENSITY:
         if (worst_point(&view, dens, b, b->ref_bw_hz, &level, &limit, &f))
@@ -369,7 +370,7 @@ static rfn_status measure_band(const rfn_spectrum *spec, const limits_band *b,
         }
         break;
     }
-    if (r.covered_fraction > 0) {
+    if (covered > 0) {
         v->measured = level;
         v->limit = limit;
     }
