@@ -36,6 +36,8 @@ static void apd_usage(FILE *fp)
             "  --table             write the whole distribution (level_dbfs, probability) instead\n"
             "  --rbw HZ            6 dB resolution bandwidth (default: the band's, 120 kHz C/D)\n"
             "  --exclude-annotations  leave the SigMF annotation spans (the hub's own bursts) out\n"
+            "  --exclude-bursts    find strong bursts (10 dB over the floor for 1 ms or more) in\n"
+            "                      a first pass and leave them out\n"
             "  --format F          csv (default) or json\n"
             "  --output FILE       write to FILE (atomically) instead of standard output\n"
             "  --rate HZ           sample rate when the capture does not say\n"
@@ -59,14 +61,15 @@ static int parse_band(const char *s, double *lo, double *hi)
 
 int cmd_apd(int argc, char **argv)
 {
-    enum { O_BAND = 256, O_PROBS, O_TABLE, O_RBW, O_EXCL, O_FORMAT, O_OUTPUT, O_RATE, O_CENTER,
-           O_QUIET };
+    enum { O_BAND = 256, O_PROBS, O_TABLE, O_RBW, O_EXCL, O_EXCL_BURSTS, O_FORMAT, O_OUTPUT,
+           O_RATE, O_CENTER, O_QUIET };
     static const struct option longopts[] = {
         {"band", required_argument, 0, O_BAND},
         {"probs", required_argument, 0, O_PROBS},
         {"table", no_argument, 0, O_TABLE},
         {"rbw", required_argument, 0, O_RBW},
         {"exclude-annotations", no_argument, 0, O_EXCL},
+        {"exclude-bursts", no_argument, 0, O_EXCL_BURSTS},
         {"format", required_argument, 0, O_FORMAT},
         {"output", required_argument, 0, O_OUTPUT},
         {"rate", required_argument, 0, O_RATE},
@@ -81,7 +84,7 @@ int cmd_apd(int argc, char **argv)
     const char *out_path = NULL;
     double probs[MAX_PROBS] = {1e-1, 1e-2, 1e-3, 1e-4};
     size_t n_probs = 4;
-    int json = 0, table = 0, have_band = 0, opt;
+    int json = 0, table = 0, have_band = 0, exclude_bursts = 0, opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (opt) {
@@ -127,6 +130,9 @@ int cmd_apd(int argc, char **argv)
             break;
         case O_EXCL:
             ec.exclude_annotations = 1;
+            break;
+        case O_EXCL_BURSTS:
+            exclude_bursts = 1;
             break;
         case O_FORMAT:
             if (strcmp(optarg, "csv") && strcmp(optarg, "json")) {
@@ -176,7 +182,7 @@ int cmd_apd(int argc, char **argv)
     atomic_file *af = NULL;
     double *tl = NULL, *tp = NULL, level[MAX_PROBS];
     size_t n_table = 0;
-    if (capture_open(argv[optind], &copt, &c, &err) || emi_run(c, &ec, &r, &err)) {
+    if (emi_run_path(argv[optind], &copt, &ec, exclude_bursts, &c, &r, &err)) {
         cli_error(CMD, &err);
         goto done;
     }

@@ -38,6 +38,8 @@ static void detect_usage(FILE *fp)
             "                      (default peak,qp,cispr_avg,rms_avg)\n"
             "  --exclude-annotations  leave the SigMF annotation spans (the hub's own bursts)\n"
             "                      out of the detectors\n"
+            "  --exclude-bursts    find strong bursts (10 dB over the floor for 1 ms or more) in\n"
+            "                      a first pass and leave them out of the detectors\n"
             "  --format F          csv (default) or json\n"
             "  --output FILE       write to FILE (atomically) instead of standard output\n"
             "  --cal FILE          calibration file: dBm columns instead of dBFS\n"
@@ -174,13 +176,14 @@ static int write_json(FILE *f, const char *path, const emi_result *r, unsigned d
 
 int cmd_detect(int argc, char **argv)
 {
-    enum { O_RBW = 256, O_BAND, O_DETECTORS, O_EXCL, O_FORMAT, O_OUTPUT, O_CAL, O_CAL_DB,
-           O_RX_GAIN, O_RATE, O_CENTER, O_QUIET };
+    enum { O_RBW = 256, O_BAND, O_DETECTORS, O_EXCL, O_EXCL_BURSTS, O_FORMAT, O_OUTPUT, O_CAL,
+           O_CAL_DB, O_RX_GAIN, O_RATE, O_CENTER, O_QUIET };
     static const struct option longopts[] = {
         {"rbw", required_argument, 0, O_RBW},
         {"band", required_argument, 0, O_BAND},
         {"detectors", required_argument, 0, O_DETECTORS},
         {"exclude-annotations", no_argument, 0, O_EXCL},
+        {"exclude-bursts", no_argument, 0, O_EXCL_BURSTS},
         {"format", required_argument, 0, O_FORMAT},
         {"output", required_argument, 0, O_OUTPUT},
         {"cal", required_argument, 0, O_CAL},
@@ -197,7 +200,7 @@ int cmd_detect(int argc, char **argv)
     capture_options copt = capture_options_default();
     const char *out_path = NULL, *cal_path = NULL;
     double cal_db = NAN, rx_gain = NAN;
-    int json = 0, opt;
+    int json = 0, exclude_bursts = 0, opt;
     rfn_error err = {0};
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -228,6 +231,9 @@ int cmd_detect(int argc, char **argv)
             break;
         case O_EXCL:
             ec.exclude_annotations = 1;
+            break;
+        case O_EXCL_BURSTS:
+            exclude_bursts = 1;
             break;
         case O_FORMAT:
             if (strcmp(optarg, "csv") && strcmp(optarg, "json")) {
@@ -298,7 +304,7 @@ int cmd_detect(int argc, char **argv)
         cli_error(CMD, &err);
         goto done;
     }
-    if (capture_open(argv[optind], &copt, &c, &err) || emi_run(c, &ec, &r, &err)) {
+    if (emi_run_path(argv[optind], &copt, &ec, exclude_bursts, &c, &r, &err)) {
         cli_error(CMD, &err);
         goto done;
     }

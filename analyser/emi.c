@@ -14,7 +14,8 @@ emi_config emi_config_default(void)
     emi_config c = {.rbw_hz = 0, .band = -1, .detectors = 0, .want_spectrogram = 0,
                     .sg_rows = 1000, .sg_cols = 1000, .sg_mode = RFN_SPECTROGRAM_MAX,
                     .want_apd = 0, .apd_lo_hz = NAN, .apd_hi_hz = NAN,
-                    .exclude_annotations = 0, .burst_threshold_db = 10.0, .burst_min_s = 1e-3,
+                    .exclude_annotations = 0, .exclude_spans = NULL, .n_exclude_spans = 0,
+                    .burst_threshold_db = 10.0, .burst_min_s = 1e-3,
                     .quiet = 0};
     return c;
 }
@@ -39,7 +40,11 @@ typedef struct sink_ctx {
     rfn_span *excl;          /* sorted annotation spans to leave out, or NULL */
     size_t n_excl, cursor;
     float *kept;             /* batch * nfft: the frames that are not left out */
-    double *total;           /* batch: total power per frame, for the burst finder */
+    double *total;           /* batch: smoothed total power, for the burst finder */
+    double *ring;            /* smooth_len: the last frames' total power */
+    size_t smooth_len, ring_pos;
+    uint64_t ring_frames;
+    double ring_sum;
     uint64_t excluded;
     rfn_status st;
     rfn_error *err;
@@ -63,14 +68,25 @@ static void emi_sink(void *ctx, const float *power, size_t n_frames, uint64_t fi
     const size_t nfft = k->nfft;
     if (k->sg)
         rfn_spectrogram_write(k->sg, power, n_frames);
+    /* The burst finder sees the capture's total power averaged over smooth_len frames (a
+     * quarter of the minimum burst): one frame's power of a narrow burst fluctuates like noise
+     * and would break a burst into short runs. Value j averages frames j .. j + smooth_len - 1. */
+    size_t n_tot = 0;
     for (size_t f = 0; f < n_frames; f++) {
         double s = 0.0;
         for (size_t j = 0; j < nfft; j++)
             s += power[f * nfft + j];
-        k->total[f] = s * k->power_scale;
+        s *= k->power_scale;
+        if (k->ring_frames >= k->smooth_len)
+            k->ring_sum -= k->ring[k->ring_pos];
+        k->ring[k->ring_pos] = s;
+        k->ring_sum += s;
+        k->ring_pos = (k->ring_pos + 1) % k->smooth_len;
+        if (++k->ring_frames >= k->smooth_len)
+            k->total[n_tot++] = (k->ring_sum > 0.0 ? k->ring_sum : 0.0) / (double)k->smooth_len;
     }
-    if (k->st == RFN_OK)
-        k->st = rfn_burst_write(k->burst, k->total, n_frames, k->err);
+    if (k->st == RFN_OK && n_tot)
+        k->st = rfn_burst_write(k->burst, k->total, n_tot, k->err);
     const float *use = power;
     size_t n_use = n_frames;
     if (k->excl) {
@@ -222,41 +238,50 @@ rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error
     /* Bursts in the total power; SigMF annotations are given spans. */
     rfn_burst_config bc = rfn_burst_config_default();
     bc.fs_hz = m->sample_rate_hz;
+    double smooth = cfg->burst_min_s / 4.0 / res->stft.hop_s;
+    k.smooth_len = smooth < 1.0 ? 1 : smooth > 65536.0 ? 65536 : (size_t)smooth;
+    k.ring = calloc(k.smooth_len, sizeof *k.ring);
+    if (!k.ring) {
+        st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
     bc.step_samples = res->stft.hop;
-    bc.offset_samples = res->stft.win_len / 2;
+    bc.offset_samples = res->stft.win_len / 2 + (k.smooth_len - 1) * res->stft.hop / 2;
     bc.threshold_db = cfg->burst_threshold_db;
     bc.min_duration_s = cfg->burst_min_s;
+    /* Learn the floor from the median of the first 0.5 s (at most 2^20 frames): the hub's bursts
+     * must cover less than half of it, which a handful of frames would not ensure. */
+    double learn = 0.5 * m->sample_rate_hz / (double)res->stft.hop;
+    bc.learn_values = learn < 64 ? 64 : learn > 1048576 ? 1048576 : (size_t)learn;
     st = rfn_burst_create(&bc, &k.burst, err);
     if (st)
         goto fail;
-    if (m->n_annotations) {
-        k.excl = malloc(m->n_annotations * sizeof *k.excl);
-        if (!k.excl) {
+    /* Spans to leave out of the detectors and the APD: annotations when asked, and the caller's;
+     * every annotation is a given span of the burst finder either way. */
+    size_t n_ann_excl = cfg->exclude_annotations ? m->n_annotations : 0;
+    size_t n_excl = n_ann_excl + cfg->n_exclude_spans;
+    if (n_excl) {
+        k.excl = malloc(n_excl * sizeof *k.excl);
+        k.kept = malloc(batch * nfft * sizeof *k.kept);
+        if (!k.excl || !k.kept) {
             st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
             goto fail;
         }
-        for (size_t i = 0; i < m->n_annotations; i++) {
-            const capture_annotation *a = &m->annotations[i];
-            uint64_t start = a->sample_start > 0 ? (uint64_t)a->sample_start : 0;
-            uint64_t len = a->sample_count < 0 ? UINT64_MAX - start : (uint64_t)a->sample_count;
-            k.excl[k.n_excl++] = (rfn_span){start, len};
-            st = rfn_burst_add_span(k.burst, start, len, err);
-            if (st)
-                goto fail;
-        }
-        qsort(k.excl, k.n_excl, sizeof *k.excl, cmp_span);
-        if (cfg->exclude_annotations) {
-            k.kept = malloc(batch * nfft * sizeof *k.kept);
-            if (!k.kept) {
-                st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
-                goto fail;
-            }
-        } else {
-            free(k.excl);
-            k.excl = NULL;
-            k.n_excl = 0;
-        }
     }
+    for (size_t i = 0; i < m->n_annotations; i++) {
+        const capture_annotation *a = &m->annotations[i];
+        uint64_t start = a->sample_start > 0 ? (uint64_t)a->sample_start : 0;
+        uint64_t len = a->sample_count < 0 ? UINT64_MAX - start : (uint64_t)a->sample_count;
+        if (i < n_ann_excl)
+            k.excl[k.n_excl++] = (rfn_span){start, len};
+        st = rfn_burst_add_span(k.burst, start, len, err);
+        if (st)
+            goto fail;
+    }
+    for (size_t i = 0; i < cfg->n_exclude_spans; i++)
+        k.excl[k.n_excl++] = cfg->exclude_spans[i];
+    if (k.n_excl)
+        qsort(k.excl, k.n_excl, sizeof *k.excl, cmp_span);
 
     enum { BLOCK = 65536 };
     buf = malloc(BLOCK * sizeof *buf);
@@ -298,6 +323,19 @@ rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error
     res->frames = rfn_stft_frames(stft);
     res->frames_excluded = k.excluded;
     res->bursts = rfn_burst_get_report(k.burst);
+    {
+        size_t n_found;
+        const rfn_span *found = rfn_burst_detected(k.burst, &n_found);
+        if (n_found) {
+            res->burst_spans = malloc(n_found * sizeof *res->burst_spans);
+            if (!res->burst_spans) {
+                st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+                goto fail;
+            }
+            memcpy(res->burst_spans, found, n_found * sizeof *found);
+            res->n_burst_spans = n_found;
+        }
+    }
     if (res->frames == 0) {
         st = rfn_error_set(err, RFN_ERR_FORMAT,
                            "%s: %llu samples are fewer than one %zu-sample RBW window", m->path,
@@ -339,6 +377,56 @@ fail:
     free(k.excl);
     free(k.kept);
     free(k.total);
+    free(k.ring);
+    return st;
+}
+
+rfn_status emi_run_path(const char *path, const capture_options *copt, const emi_config *cfg,
+                        int exclude_bursts, capture **out, emi_result *res, rfn_error *err)
+{
+    *out = NULL;
+    memset(res, 0, sizeof *res);
+    capture *c = NULL;
+    rfn_status st = capture_open(path, copt, &c, err);
+    if (st)
+        return st;
+    if (!exclude_bursts) {
+        st = emi_run(c, cfg, res, err);
+        *out = c;
+        return st;
+    }
+    emi_config find = *cfg; /* pass 1: the burst finder alone */
+    find.detectors = 0;
+    find.want_spectrogram = 0;
+    find.want_apd = 0;
+    emi_result first;
+    st = emi_run(c, &find, &first, err);
+    capture_close(c);
+    c = NULL;
+    rfn_span *spans = NULL;
+    size_t n = first.n_burst_spans + cfg->n_exclude_spans;
+    if (st == RFN_OK && n) {
+        spans = malloc(n * sizeof *spans);
+        if (!spans) {
+            st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+        } else {
+            memcpy(spans, first.burst_spans, first.n_burst_spans * sizeof *spans);
+            if (cfg->n_exclude_spans)
+                memcpy(spans + first.n_burst_spans, cfg->exclude_spans,
+                       cfg->n_exclude_spans * sizeof *spans);
+        }
+    }
+    emi_result_free(&first);
+    if (st == RFN_OK)
+        st = capture_open(path, copt, &c, err);
+    if (st == RFN_OK) {
+        emi_config second = *cfg;
+        second.exclude_spans = spans;
+        second.n_exclude_spans = n;
+        st = emi_run(c, &second, res, err);
+    }
+    free(spans);
+    *out = c;
     return st;
 }
 
@@ -347,6 +435,7 @@ void emi_result_free(emi_result *res)
     if (!res)
         return;
     free(res->freq_hz);
+    free(res->burst_spans);
     for (int d = 0; d < 5; d++)
         free(res->reading[d]);
     rfn_spectrogram_destroy(res->sg);

@@ -26,6 +26,10 @@ typedef struct emi_config {
                                     frequency is known, else offset from it) */
     int exclude_annotations; /* frames centred in a SigMF annotation span are left out of the
                                 detectors and the APD (the hub's own bursts) */
+    const rfn_span *exclude_spans; /* more spans (samples) to leave out the same way, e.g. the
+                                      bursts a first pass found (emi_result.burst_spans); not
+                                      owned, any order */
+    size_t n_exclude_spans;
     double burst_threshold_db; /* burst finder on the capture's total power: threshold above the
                                   floor (default 10 dB) ... */
     double burst_min_s;        /* ... and minimum duration (default 1 ms) */
@@ -35,6 +39,9 @@ typedef struct emi_config {
 /* rbw 0, band -1, no detectors, no spectrogram (1000 x 1000 max when asked), no APD, annotations
  * kept, bursts 10 dB / 1 ms, progress on. */
 emi_config emi_config_default(void);
+
+/* To leave detected bursts out (`--exclude-bursts`): run emi_run once with nothing asked to find
+ * them (res.burst_spans), reopen the capture, and run it again with exclude_spans set to them. */
 
 typedef struct emi_result {
     rfn_stft_info stft;      /* window, hop, overlap, RBW/ENBW actually used */
@@ -53,12 +60,20 @@ typedef struct emi_result {
     double apd_lo_hz, apd_hi_hz; /* band the APD actually covers (bin edges) */
     size_t apd_bins;
     rfn_burst_report bursts; /* bursts in the capture's total power; annotations as given spans */
+    rfn_span *burst_spans;   /* [n_burst_spans] the bursts found, in samples (guards included) */
+    size_t n_burst_spans;
     uint64_t samples, frames, frames_excluded;
 } emi_result;
 
 /* Read c to its end once. On failure err names the file. res must be freed with
  * emi_result_free whatever the outcome. */
 rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error *err);
+
+/* Open path and run it; with exclude_bursts, first a pass that only finds the bursts, then the
+ * capture is reopened and run with them (and cfg->exclude_spans) left out. *out is the capture
+ * of the last pass (for its metadata; capture_close it), NULL on failure; res as emi_run. */
+rfn_status emi_run_path(const char *path, const capture_options *copt, const emi_config *cfg,
+                        int exclude_bursts, capture **out, emi_result *res, rfn_error *err);
 
 /* Index 0..4 of a single rfn_det_kind flag (for emi_result.reading). */
 int emi_det_index(rfn_det_kind kind);

@@ -80,6 +80,31 @@ i = d["freq_hz"].index(423128000.0)
 if abs(d["qp_dbfs"][i] + 40) > 0.2: print("FAIL: JSON qp", d["qp_dbfs"][i]); sys.exit(1)
 PY
 
+# ---- --exclude-bursts: found in a first pass, left out of the detectors ---------------------
+"$rf" synth "$t/nometa.sigmf-meta" --rate 960e3 --center 423e6 --duration 1.2 --noise -130 \
+    --add tone:423.128e6:-40 --add bursts:422.8e6:100e3:-20:0.1:0.1 || { echo "FAIL: synth"; fail=1; }
+for x in keep exclude; do
+    opt=; [ $x = exclude ] && opt=--exclude-bursts
+    "$rf" detect "$t/nometa.sigmf-meta" --detectors peak,qp $opt --format json --quiet \
+        >"$t/$x.json" || { echo "FAIL: detect $opt"; fail=1; }
+done
+$py - "$t/keep.json" "$t/exclude.json" <<'PY' || fail=1
+import json, sys
+keep, excl = (json.load(open(f)) for f in sys.argv[1:3])
+b = excl["bursts"]
+if b["detected"] != 12: print("FAIL: bursts detected", b); sys.exit(1)
+if abs(b["floor_dbfs"] + 40) > 0.5: print("FAIL: masked floor", b["floor_dbfs"]); sys.exit(1)
+if abs(b["mean_dbfs"] + 40) < 5: print("FAIL: unmasked mean", b["mean_dbfs"]); sys.exit(1)
+s = excl["settings"]
+frac = s["frames_excluded"] / s["frames"]
+if not 0.10 <= frac <= 0.16: print("FAIL: excluded fraction", frac); sys.exit(1)
+if keep["settings"]["frames_excluded"] != 0: print("FAIL: frames excluded without asking"); sys.exit(1)
+i, j = excl["freq_hz"].index(422808000.0), excl["freq_hz"].index(423128000.0)
+if not keep["qp_dbfs"][i] - excl["qp_dbfs"][i] > 40:
+    print("FAIL: burst bin QP %.1f -> %.1f" % (keep["qp_dbfs"][i], excl["qp_dbfs"][i])); sys.exit(1)
+if abs(excl["qp_dbfs"][j] + 40) > 0.2: print("FAIL: tone QP", excl["qp_dbfs"][j]); sys.exit(1)
+PY
+
 # ---- calibration shifts every column ---------------------------------------------------------
 "$rf" detect "$t/tone.sigmf-meta" --detectors qp --cal-db -30 --quiet >"$t/cal.csv" ||
     { echo "FAIL: detect --cal-db"; fail=1; }
