@@ -105,6 +105,19 @@ if not keep["qp_dbfs"][i] - excl["qp_dbfs"][i] > 40:
 if abs(excl["qp_dbfs"][j] + 40) > 0.2: print("FAIL: tone QP", excl["qp_dbfs"][j]); sys.exit(1)
 PY
 
+# ---- a real (1-channel) capture is analysed one-sided: a real sine of amplitude 0.5 reads 0.125
+# (-9.03 dBFS), the power of the real signal --------------------------------------------------
+$py -c "
+import numpy as np, scipy.io.wavfile as w
+t = np.arange(576000) / 480000.0
+w.write('$t/real.wav', 480000, (0.5 * np.cos(2 * np.pi * 120000 * t)).astype(np.float32))
+" || { echo "FAIL: writing real.wav"; fail=1; }
+"$rf" detect "$t/real.wav" --detectors qp,cispr_avg --quiet >"$t/real.csv" ||
+    { echo "FAIL: detect on a real capture"; fail=1; }
+[ "$(grep -v '^#' "$t/real.csv" | head -2 | tail -1 | cut -d, -f1)" = 0 ] ||
+    { echo "FAIL: one-sided output starts at 0 Hz"; fail=1; }
+near "$(awk -F, '$1 == 120000 {print $3}' "$t/real.csv")" -9.031 0.1 "QP of a real sine"
+
 # ---- calibration shifts every column ---------------------------------------------------------
 "$rf" detect "$t/tone.sigmf-meta" --detectors qp --cal-db -30 --quiet >"$t/cal.csv" ||
     { echo "FAIL: detect --cal-db"; fail=1; }
