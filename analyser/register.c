@@ -9,6 +9,7 @@
 #include "csv_read.h"
 #include "csv_util.h"
 #include "identifiers.h"
+#include "progress.h"
 
 /* ---- columns and codes ----------------------------------------------------------------------- */
 
@@ -794,6 +795,8 @@ static rfn_status load(csv_reader *cr, const char *name, const register_config *
             break;
         check_row(&L, &rec);
         st = L.fatal;
+        if (r->cfg.progress && (r->summary.rows_read & 4095) == 0)
+            progress_update(r->cfg.progress, csv_reader_offset(cr));
     }
     if (st == RFN_ERR_EOF)
         st = finish(&L, err);

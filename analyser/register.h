@@ -64,6 +64,7 @@ typedef struct register_config {
     size_t max_text_bytes;  /* longest text value accepted; default 128 */
     int min_install_year;   /* default 2000: earlier dates are data errors (1900-01-01 defaults) */
     int max_install_year;   /* default 2099 */
+    struct progress *progress; /* progress.h, updated with input bytes read; NULL (default) = none */
 } register_config;
 
 register_config register_config_default(void);

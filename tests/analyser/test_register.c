@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "identifiers.h"
+#include "progress.h"
 #include "register.h"
 
 #define FIXTURE RFN_SOURCE_DIR "/tests/data/register_small.csv"
@@ -254,6 +255,14 @@ static void test_failures(void)
     }
     register_destroy(reg);
     register_destroy(NULL);
+
+    /* A progress object is updated while loading (quiet here, so nothing is drawn). */
+    cfg = register_config_default();
+    cfg.progress = progress_create("loading register", 0, 1);
+    CHECK_OK(register_load(FIXTURE, &cfg, &reg, &err));
+    CHECK(reg && register_count(reg) == 9);
+    register_destroy(reg);
+    progress_destroy(cfg.progress);
 
     /* Max text length and year range are configurable. */
     cfg = register_config_default();
