@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,31 @@ struct capture {
     char sticky_msg[sizeof(((rfn_error *)0)->msg)];
     double sum_i, sum_q, sum_ii, sum_qq, sum_iq;
     double hdr_rate; /* sample rate in a container header, 0 when none */
+    struct prefetch *pf; /* read-ahead thread, NULL unless capture_options.prefetch */
+};
+
+/* Read-ahead: a producer thread fills two slots in turn with blocks in the capture's natural
+ * layout (complex frames, or real values), and the caller's reads drain them. */
+typedef struct prefetch_slot {
+    float *buf;
+    size_t got, pos;  /* frames in the slot, frames already handed to the caller */
+    rfn_status st;    /* RFN_OK, or the EOF/error the producer met instead of filling it */
+    char msg[sizeof(((rfn_error *)0)->msg)];
+    capture_stats stats; /* the producer's statistics after this block */
+    int full;
+} prefetch_slot;
+
+struct prefetch {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    prefetch_slot slot[2];
+    size_t block;
+    int head;           /* slot the caller reads next */
+    int stop;
+    capture_stats view; /* statistics as of the blocks handed out */
+    rfn_status sticky;  /* the caller's sticky EOF/error */
+    char sticky_msg[sizeof(((rfn_error *)0)->msg)];
 };
 
 /* ---- small helpers ---------------------------------------------------------------------------- */
@@ -545,6 +571,9 @@ static void merge_time(capture *c, const char *const *vals, const capture_source
     }
 }
 
+static rfn_status prefetch_start(capture *c, size_t block, rfn_error *err);
+static void prefetch_stop(capture *c);
+
 /* ---- open ------------------------------------------------------------------------------------- */
 
 static int has_magic(const unsigned char *h, ssize_t n)
@@ -781,6 +810,8 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
     sigmf_meta_free(&sm);
     capture_riff_free(&riff);
     c->stats.iq_gain_imbalance_db = c->stats.iq_phase_imbalance_deg = NAN;
+    if (opt.prefetch && (st = prefetch_start(c, c->tmp_frames, err)))
+        goto fail;
     *out = c;
     return RFN_OK;
 fail:
@@ -797,13 +828,14 @@ const capture_meta *capture_get_meta(const capture *c)
 
 const capture_stats *capture_get_stats(const capture *c)
 {
-    return &c->stats;
+    return c->pf ? &c->pf->view : &c->stats;
 }
 
 void capture_close(capture *c)
 {
     if (!c)
         return;
+    prefetch_stop(c);
     capture_sf_close(c->sf);
     if (c->fd >= 0)
         close(c->fd);
@@ -1004,9 +1036,137 @@ static rfn_status read_frames(capture *c, float *out, size_t max_frames, int com
     return RFN_OK;
 }
 
+/* ---- read-ahead thread ------------------------------------------------------------------------ */
+
+static void *prefetch_main(void *arg)
+{
+    capture *c = arg;
+    struct prefetch *p = c->pf;
+    const int complex_out = c->meta.is_complex;
+    for (int k = 0;; k ^= 1) {
+        prefetch_slot *s = &p->slot[k];
+        pthread_mutex_lock(&p->mu);
+        while (s->full && !p->stop)
+            pthread_cond_wait(&p->cv, &p->mu);
+        int stop = p->stop;
+        pthread_mutex_unlock(&p->mu);
+        if (stop)
+            return NULL;
+        rfn_error err = {0};
+        size_t got = 0;
+        rfn_status st = read_frames(c, s->buf, p->block, complex_out, &got, &err);
+        pthread_mutex_lock(&p->mu);
+        s->got = got;
+        s->pos = 0;
+        s->st = st;
+        snprintf(s->msg, sizeof s->msg, "%s", err.msg);
+        s->stats = c->stats;
+        s->full = 1;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        if (st)
+            return NULL; /* EOF or error: sticky from here on */
+    }
+}
+
+static rfn_status prefetch_start(capture *c, size_t block, rfn_error *err)
+{
+    struct prefetch *p = calloc(1, sizeof *p);
+    if (!p)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", c->meta.path);
+    size_t per = c->meta.is_complex ? 2 : 1;
+    p->block = block;
+    p->view = c->stats;
+    for (int k = 0; k < 2; k++)
+        if (!(p->slot[k].buf = malloc(block * per * sizeof(float)))) {
+            free(p->slot[0].buf);
+            free(p);
+            return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", c->meta.path);
+        }
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    c->pf = p;
+    if (pthread_create(&p->thread, NULL, prefetch_main, c) != 0) {
+        c->pf = NULL;
+        pthread_mutex_destroy(&p->mu);
+        pthread_cond_destroy(&p->cv);
+        free(p->slot[0].buf), free(p->slot[1].buf), free(p);
+        return rfn_error_set(err, RFN_ERR_EXTERNAL, "%s: cannot start the read-ahead thread",
+                             c->meta.path);
+    }
+    return RFN_OK;
+}
+
+static void prefetch_stop(capture *c)
+{
+    struct prefetch *p = c->pf;
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    pthread_join(p->thread, NULL);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    free(p->slot[0].buf), free(p->slot[1].buf), free(p);
+    c->pf = NULL;
+}
+
+/* Hand out up to max_frames from the read-ahead slots (complex_out as in read_frames). */
+static rfn_status prefetch_read(capture *c, float *out, size_t max_frames, int complex_out,
+                                size_t *got, rfn_error *err)
+{
+    struct prefetch *p = c->pf;
+    *got = 0;
+    if (p->sticky) {
+        if (err) {
+            err->status = p->sticky;
+            snprintf(err->msg, sizeof err->msg, "%s", p->sticky_msg);
+        }
+        return p->sticky;
+    }
+    if (max_frames == 0)
+        return rfn_error_set(err, RFN_ERR_INVALID, "%s: read of 0 samples", c->meta.path);
+    prefetch_slot *s = &p->slot[p->head];
+    pthread_mutex_lock(&p->mu);
+    while (!s->full)
+        pthread_cond_wait(&p->cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+    if (s->st) {
+        p->sticky = s->st;
+        snprintf(p->sticky_msg, sizeof p->sticky_msg, "%s", s->msg);
+        p->view = s->stats;
+        return prefetch_read(c, out, max_frames, complex_out, got, err);
+    }
+    if (s->pos == 0)
+        p->view = s->stats;
+    size_t n = s->got - s->pos < max_frames ? s->got - s->pos : max_frames;
+    if (c->meta.is_complex) {
+        memcpy(out, s->buf + 2 * s->pos, n * 2 * sizeof(float));
+    } else if (complex_out) {
+        for (size_t j = 0; j < n; j++)
+            out[2 * j] = s->buf[s->pos + j], out[2 * j + 1] = 0.0f;
+    } else {
+        memcpy(out, s->buf + s->pos, n * sizeof(float));
+    }
+    s->pos += n;
+    if (s->pos == s->got) { /* slot drained: give it back to the producer */
+        pthread_mutex_lock(&p->mu);
+        s->full = 0;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        p->head ^= 1;
+    }
+    *got = n;
+    return RFN_OK;
+}
+
 rfn_status capture_read(capture *c, float complex *buf, size_t max_frames, size_t *got,
                         rfn_error *err)
 {
+    if (c->pf)
+        return prefetch_read(c, (float *)buf, max_frames, 1, got, err);
     return read_frames(c, (float *)buf, max_frames, 1, got, err);
 }
 
@@ -1018,6 +1178,8 @@ rfn_status capture_read_real(capture *c, float *buf, size_t max_frames, size_t *
         return rfn_error_set(err, RFN_ERR_INVALID, "%s: capture_read_real on a complex capture",
                              c->meta.path);
     }
+    if (c->pf)
+        return prefetch_read(c, buf, max_frames, 0, got, err);
     return read_frames(c, buf, max_frames, 0, got, err);
 }
 

@@ -32,10 +32,14 @@ typedef struct capture_options {
     int channel;          /* which channel of a multi-channel capture to deliver, 0-based */
     int allow_truncated;  /* 1 = a partial final frame / data shorter than a WAV header claims is
                              a finding (stats.truncated_bytes, a warning) instead of an error */
+    int prefetch;         /* 1 = read ahead on a second thread (two blocks of block_frames), so
+                             that file reading, conversion and validation overlap the caller's
+                             processing; results are identical. capture_get_stats then covers
+                             whole blocks already read ahead (complete after RFN_ERR_EOF). */
 } capture_options;
 
 /* rate_hz 0, center_hz NAN, format NULL, verify_sha512 0, block_frames 0, channel 0,
- * allow_truncated 0. */
+ * allow_truncated 0, prefetch 0. */
 capture_options capture_options_default(void);
 
 /* Open a capture. path is one of:

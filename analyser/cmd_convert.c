@@ -50,6 +50,7 @@ int cmd_convert(int argc, char **argv)
     };
     capture_options opt = capture_options_default();
     const char *datatype = "cf32_le";
+    opt.prefetch = 1; /* read the file on the second core while this one validates/writes */
     int quiet = 0, ch;
     unsigned long long u;
     optind = 1;

@@ -272,6 +272,7 @@ int cmd_info(int argc, char **argv)
     };
     capture_options opt = capture_options_default();
     int json = 0, quiet = 0, ch;
+    opt.prefetch = 1; /* read the file on the second core while this one validates/writes */
     unsigned long long u;
     optind = 1;
     opterr = 0;
