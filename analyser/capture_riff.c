@@ -152,6 +152,13 @@ static rfn_status scan(int fd, int64_t file_size, const char *name, capture_riff
             if (rf64 && size == 0xFFFFFFFFu && have_ds64)
                 size = ds64_data;
             int unset = avail > 0 && (size == 0 || (!rf64 && size == 0xFFFFFFFFu));
+            if (unset && size == 0 && avail >= 8) {
+                /* An empty data chunk followed by another chunk is empty, not unfinalised. */
+                unsigned char next[8];
+                if (read_at(fd, next, 8, body) == 8 && printable_id(next) &&
+                    (int64_t)le32(next + 4) <= avail - 8)
+                    unset = 0;
+            }
             if (out->n_data == cap) {
                 if (cap >= MAX_DATA_CHUNKS)
                     return rfn_error_set(err, RFN_ERR_UNSUPPORTED,

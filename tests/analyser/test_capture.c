@@ -922,6 +922,14 @@ static void bad_inputs(void)
         open_fails(tmp("cut.wav"), NULL, RFN_ERR_TRUNCATED, want);
     }
 
+    /* An empty data chunk followed by a LIST chunk: no samples (not an unfinalised size). */
+    write_file(tmp("emptylist.wav"),
+               "RIFF\x3a\0\0\0WAVEfmt \x10\0\0\0\1\0\2\0\x40\x1f\0\0\0\x7d\0\0\4\0\x10\0"
+               "data\0\0\0\0LIST\6\0\0\0INFOab",
+               66);
+    snprintf(want, sizeof want, "%s: offset 44: no samples (header only?)", tmp("emptylist.wav"));
+    open_fails(tmp("emptylist.wav"), NULL, RFN_ERR_FORMAT, want);
+
     /* A data chunk, then a fmt chunk too short to hold a format (found by fuzz_capture_name:
      * the walker leaked its data list on this error). */
     write_file(tmp("shortfmt.wav"), "RIFF\x1c\0\0\0WAVEdata\4\0\0\0\1\2\3\4fmt \4\0\0\0\1\0\2\0",
