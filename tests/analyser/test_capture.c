@@ -428,8 +428,9 @@ static void sigmf_writer_round_trip(void)
         {.sample_start = 4000, .sample_count = -1, .freq_lo_hz = NAN, .freq_hi_hz = NAN,
          .label = "tail"},
     };
-    const char *types[] = {"cf32_le", "ci16_le"};
-    for (int t = 0; t < 2; t++) {
+    const char *types[] = {"cf32_le", "ci16_le", "rf32_le", "ri16_le"};
+    for (int t = 0; t < 4; t++) {
+        int real = types[t][0] == 'r';
         char base[64];
         snprintf(base, sizeof base, "w_%s", types[t]);
         const char *meta = tmp(base);
@@ -489,8 +490,8 @@ static void sigmf_writer_round_trip(void)
         float complex *y = malloc((size_t)n * sizeof *y);
         CHECK(read_all(c, y, (size_t)n, 4096) == n);
         int bad = 0;
-        for (int i = 0; i < n; i++)
-            bad += y[i] != x[i];
+        for (int i = 0; i < n; i++) /* real datatypes keep the real part */
+            bad += y[i] != (real ? crealf(x[i]) : x[i]);
         CHECK_MSG(bad == 0, "%s: %d samples differ", types[t], bad);
         free(y);
         capture_close(c);
