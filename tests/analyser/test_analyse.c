@@ -23,6 +23,15 @@
 static char dir[300];
 static char cap_tone[400], cap_noise[400], cap_comb[400], cap_clip[400];
 
+static const char *rfnoise = RFN_BINARY_DIR "/analyser/rfnoise";
+
+/* Run a shell command line built by the test (only test-controlled paths); exit status. */
+static int run(const char *cmd)
+{
+    int rc = system(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
 /* ---- synthetic captures ----------------------------------------------------------------------- */
 
 typedef struct sig {
@@ -51,14 +60,15 @@ static double gauss(void)
     return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
 }
 
-static void write_capture(const char *meta_path, const sig *s, double duration_s,
-                          const char *datetime, const char *device_id)
+static void write_capture_cal(const char *meta_path, const sig *s, double duration_s,
+                              const char *datetime, const char *device_id, const char *cal_id)
 {
     capture_writer_config wc = capture_writer_config_default();
     wc.sample_rate_hz = FS;
     wc.center_freq_hz = FC;
     wc.datetime = datetime;
     wc.device_id = device_id;
+    wc.calibration_id = cal_id;
     capture_writer *w = NULL;
     rfn_error err;
     CHECK_OK(capture_writer_create(meta_path, &wc, &w, &err));
@@ -91,6 +101,12 @@ static void write_capture(const char *meta_path, const sig *s, double duration_s
         CHECK_OK(capture_writer_write(w, buf, m, &err));
     }
     CHECK_OK(capture_writer_commit(w, &err));
+}
+
+static void write_capture(const char *meta_path, const sig *s, double duration_s,
+                          const char *datetime, const char *device_id)
+{
+    write_capture_cal(meta_path, s, duration_s, datetime, device_id, NULL);
 }
 
 static void make_captures(void)
@@ -438,16 +454,47 @@ static void test_select_by_date(void)
     limits_free(sets[1]);
 }
 
-/* ---- CLI -------------------------------------------------------------------------------------- */
-
-static const char *rfnoise = RFN_BINARY_DIR "/analyser/rfnoise";
-
-/* Run a shell command line built by the test (only test-controlled paths); exit status. */
-static int run(const char *cmd)
+static void test_calibration_by_id(void)
 {
-    int rc = system(cmd);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    /* A capture that names its calibration (SigMF rfnoise:calibration_id) is calibrated from
+     * cal_dir/<id>.json without --cal. */
+    char cal_dir[400], cal_path[500], cap[500];
+    snprintf(cal_dir, sizeof cal_dir, "%s/cals", dir);
+    snprintf(cal_path, sizeof cal_path, "%s/bench-7.json", cal_dir);
+    snprintf(cap, sizeof cap, "%s/named.sigmf-meta", dir);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && printf '%%s' '{\"format\":\"rfnoise-calibration-1\","
+                              "\"id\":\"bench-7\",\"gain_db\":-30}' > '%s'",
+             cal_dir, cal_path);
+    CHECK(run(cmd) == 0);
+    sig a = {.noise_dbfs_hz = -130, .tone_hz = {868.0123e6}, .tone_dbfs = {-40}, .n_tones = 1};
+    write_capture_cal(cap, &a, 0.1, NULL, NULL, "bench-7");
+    analyse_config cfg = analyse_config_default();
+    cfg.cal_dir = cal_dir;
+    capture_analysis res;
+    band_verdict v = run1(cap,
+                          BAND("tone", 867.9e6, 868.1e6, "peak_density",
+                               "\"unit\":\"dBm/ref_bw\",\"ref_bw_hz\":10000,\"limit\":-76"),
+                          cfg, &res);
+    CHECK(strcmp(res.calibration_id, "bench-7") == 0);
+    CHECK(v.verdict == VERDICT_FAIL);
+    CHECK_DB_NEAR(v.measured, -70, 0.2);
+    analyse_result_free(&res);
+    /* A missing calibration file is an input error naming the capture and the id. */
+    cfg.cal_dir = dir;
+    limits_set *s = set_of(BAND("t", 867.9e6, 868.1e6, "channel_power",
+                                "\"unit\":\"dBm\",\"limit\":0"));
+    cfg.limits = &s;
+    cfg.n_limits = 1;
+    cfg.quiet = 1;
+    rfn_error err;
+    CHECK(analyse_capture(cap, &cfg, &res, NULL, &err) == RFN_ERR_IO);
+    CHECK_MSG(strstr(err.msg, "named.sigmf-meta: calibration 'bench-7': ") != NULL, "%s",
+              err.msg);
+    limits_free(s);
 }
+
+/* ---- CLI -------------------------------------------------------------------------------------- */
 
 /* Tolerance-aware JSON comparison: numbers within abs_tol (or 1e-9 relative for large values),
  * strings/bools/nulls equal, same keys, same array lengths; "path" values are ignored (they name
@@ -602,6 +649,25 @@ static void test_cli_plots(void)
     snprintf(cmd, sizeof cmd, "grep -q '<svg' '%s' && grep -q '</svg>' '%s'", p, p);
     CHECK(run(cmd) == 0);
 
+    /* A device name from the capture's metadata is drawn literally and runs nothing. */
+    char evil_cap[500], marker[500];
+    snprintf(evil_cap, sizeof evil_cap, "%s/evil.sigmf-meta", dir);
+    snprintf(marker, sizeof marker, "%s/RFNMARK", dir);
+    /* relative marker path: rfnoise (and gnuplot) run with dir as working directory */
+    const char *evil = "x\"'`touch RFNMARK` system(\"touch RFNMARK\")\n@x";
+    sig a = {.noise_dbfs_hz = -130};
+    write_capture(evil_cap, &a, 0.05, NULL, evil);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' analyse '%s' --limits '%s' --quiet --plot plots "
+                              "--plot-format svg >/dev/null",
+             dir, rfnoise, evil_cap, RFN_SOURCE_DIR "/tests/data/analyse/test-limits.json");
+    CHECK(run(cmd) == 3);
+    snprintf(p, sizeof p, "%s/plots/evil.spectrum.svg", dir);
+    CHECK(file_starts(p, "<?xml", 5));
+    struct stat st;
+    CHECK_MSG(stat(marker, &st) != 0, "a device name ran a command: %s exists", marker);
+    snprintf(cmd, sizeof cmd, "grep -q 'system(' '%s' && grep -q '`touch ' '%s'", p, p);
+    CHECK(run(cmd) == 0);
+
     /* Without gnuplot the analysis still runs and says why the plot is missing. */
     snprintf(cmd, sizeof cmd, "RFN_GNUPLOT=/nonexistent/gnuplot '%s' analyse '%s' --limits '%s' "
                               "--quiet --plot '%s/noplot' > '%s/np.txt' 2> '%s/np.err'",
@@ -632,6 +698,7 @@ int main(void)
     test_region_and_floor();
     test_detector_and_mask();
     test_select_by_date();
+    test_calibration_by_id();
     test_cli_golden();
     test_cli_plots();
     return check_finish();
