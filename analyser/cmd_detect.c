@@ -76,10 +76,10 @@ static int write_csv(FILE *f, const char *path, const emi_result *r, unsigned de
             r->stft.win_len, r->stft.nfft, r->stft.hop, r->stft.hop_s, r->stft.overlap,
             r->stft.bin_hz);
     fprintf(f, "# qp_charge_s=%g qp_discharge_s=%g qp_meter_s=%g avg_meter_s=%g "
-               "rms_corner_hz=%g frames=%llu frames_excluded=%llu\n",
+               "rms_corner_hz=%g frames=%llu frames_excluded=%llu settle_s=%g settled=%s\n",
             r->params.qp_charge_s, r->params.qp_discharge_s, r->params.qp_meter_s,
             r->params.avg_meter_s, r->params.rms_corner_hz, (unsigned long long)r->frames,
-            (unsigned long long)r->frames_excluded);
+            (unsigned long long)r->frames_excluded, r->settle_s, r->settled ? "yes" : "no");
     fprintf(f, "# unit=%s (power in the %.10g Hz RBW of a continuous tone reading the same)%s%s\n",
             cal ? "dBm" : "dBFS", r->stft.rbw_hz, cal ? " calibration=" : "",
             cal ? calibration_id(cal) : "");
@@ -139,6 +139,8 @@ static int write_json(FILE *f, const char *path, const emi_result *r, unsigned d
     json_object_set_new(settings, "one_sided", json_boolean(r->real_input));
     json_object_set_new(settings, "frames", json_integer((json_int_t)r->frames));
     json_object_set_new(settings, "frames_excluded", json_integer((json_int_t)r->frames_excluded));
+    json_object_set_new(settings, "settle_s", num(r->settle_s));
+    json_object_set_new(settings, "settled", json_boolean(r->settled));
     json_object_set_new(settings, "unit", json_string(cal ? "dBm" : "dBFS"));
     json_object_set_new(settings, "calibration", cal ? json_string(calibration_id(cal))
                                                       : json_null());
@@ -197,6 +199,7 @@ int cmd_detect(int argc, char **argv)
     };
     emi_config ec = emi_config_default();
     ec.detectors = RFN_DET_PEAK | RFN_DET_QP | RFN_DET_CISPR_AVG | RFN_DET_RMS_AVG;
+    ec.qp_optional = 1; /* the default set leaves QP out in Band E; an explicit list does not */
     capture_options copt = capture_options_default();
     const char *out_path = NULL, *cal_path = NULL;
     double cal_db = NAN, rx_gain = NAN;
@@ -228,6 +231,7 @@ int cmd_detect(int argc, char **argv)
                 cli_errorf(CMD, "--%s", err.msg);
                 return RFN_EXIT_USAGE;
             }
+            ec.qp_optional = 0;
             break;
         case O_EXCL:
             ec.exclude_annotations = 1;
@@ -329,8 +333,12 @@ int cmd_detect(int argc, char **argv)
         f = atomic_file_stream(af);
     }
     const char *path = capture_get_meta(c)->path;
-    if (json ? write_json(f, path, &r, ec.detectors, gain, cal)
-             : write_csv(f, path, &r, ec.detectors, gain, cal)) {
+    if (!r.settled && !ec.quiet)
+        fprintf(stderr, "rfnoise: detect: %s: note: lasts %.3g s; the meters need %.3g s to "
+                        "settle (readings of steady signals may be low)\n", path,
+                capture_get_meta(c)->duration_s, r.settle_s);
+    if (json ? write_json(f, path, &r, r.detectors, gain, cal)
+             : write_csv(f, path, &r, r.detectors, gain, cal)) {
         cli_errorf(CMD, "cannot write the %s output", json ? "JSON" : "CSV");
         goto done;
     }

@@ -137,6 +137,18 @@ rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error
     rfn_det_params_for_band(res->band, &res->params);
     if (cfg->rbw_hz > 0)
         res->params.rbw_hz = cfg->rbw_hz;
+    res->detectors = cfg->detectors;
+    if (cfg->qp_optional && !(res->params.qp_charge_s > 0))
+        res->detectors &= ~(unsigned)RFN_DET_QP;
+    /* A critically damped meter's step response is 1 - (1 + t/T) e^(-t/T): within 0.1 dB
+     * (98.85 %) of the final amplitude after 6.5 T. */
+    double tm = 0.0;
+    if (res->detectors & RFN_DET_QP)
+        tm = fmax(tm, res->params.qp_meter_s);
+    if (res->detectors & (RFN_DET_CISPR_AVG | RFN_DET_RMS_AVG))
+        tm = fmax(tm, res->params.avg_meter_s);
+    res->settle_s = 6.5 * tm;
+    res->settled = m->duration_s >= res->settle_s;
 
     if (!(res->params.rbw_hz <= m->sample_rate_hz / 4.0)) {
         /* The Gaussian RBW filter needs the band of +-2 RBW inside the capture (stft.h). */
@@ -172,11 +184,11 @@ rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error
     for (size_t i = 0; i < res->n_out; i++)
         res->freq_hz[i] = res->center_hz + rfn_stft_bin_freq_hz(stft, res->bin0 + i);
 
-    if (cfg->detectors) {
+    if (res->detectors) {
         rfn_detector_config dc = rfn_detector_config_default();
         dc.n_bins = nfft;
         dc.frame_rate_hz = m->sample_rate_hz / (double)res->stft.hop;
-        dc.detectors = cfg->detectors;
+        dc.detectors = res->detectors;
         dc.params = res->params;
         st = rfn_detector_create(&dc, &k.det, err);
         if (st)
@@ -349,7 +361,7 @@ rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error
             goto fail;
         }
         for (int d = 0; d < 5; d++) {
-            if (!(cfg->detectors & (1u << d)))
+            if (!(res->detectors & (1u << d)))
                 continue;
             res->reading[d] = malloc(res->n_out * sizeof *res->reading[d]);
             if (!res->reading[d] || rfn_detector_get(k.det, (rfn_det_kind)(1u << d), v, err)) {

@@ -18,6 +18,8 @@ typedef struct emi_config {
     int band;               /* rfn_det_band for the time constants; -1 = from the capture's centre
                                frequency (C/D when unknown) */
     unsigned detectors;     /* rfn_det_kind flags; 0 = none */
+    int qp_optional;        /* 1: drop RFN_DET_QP silently where the band defines no quasi-peak
+                               (Band E); 0: that is an error */
     int want_spectrogram;
     size_t sg_rows, sg_cols; /* spectrogram grid bound (rows even) */
     rfn_spectrogram_mode sg_mode;
@@ -63,6 +65,11 @@ typedef struct emi_result {
     rfn_span *burst_spans;   /* [n_burst_spans] the bursts found, in samples (guards included) */
     size_t n_burst_spans;
     uint64_t samples, frames, frames_excluded;
+    unsigned detectors;      /* the detectors actually run */
+    double settle_s;         /* capture length the meters need to read within 0.1 dB of a steady
+                                signal: 6.5 T_M (the critically damped step response reaches
+                                98.85 % in amplitude) */
+    int settled;             /* the capture is at least settle_s long */
 } emi_result;
 
 /* Read c to its end once. On failure err names the file. res must be freed with
