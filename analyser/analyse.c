@@ -950,6 +950,8 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
             goto done;
     } else {
         w.nfft = cfg->nfft ? cfg->nfft : auto_nfft(set, cfg, m->sample_rate_hz, m->sample_count);
+        /* A Gaussian of a given length spans +-RFN_GAUSS_HALF_SIGMAS sigma (window.h). */
+        w.sigma_samples = (double)w.nfft / (2 * RFN_GAUSS_HALF_SIGMAS);
     }
     w.overlap = (size_t)floor(cfg->overlap * (double)w.nfft);
     if (cfg->plot_dir && m->sample_count >= 2 * SG_NFFT) {

@@ -236,6 +236,8 @@ int cmd_psd(int argc, char **argv)
         }
     } else {
         w.nfft = nfft ? nfft : 1024;
+        /* A Gaussian of a given length spans +-RFN_GAUSS_HALF_SIGMAS sigma (window.h). */
+        w.sigma_samples = (double)w.nfft / (2 * RFN_GAUSS_HALF_SIGMAS);
     }
     w.overlap = (size_t)floor(overlap * (double)w.nfft);
     if (analyse_read_spectrum(c, &w, quiet, &spec, &err)) {
