@@ -407,8 +407,8 @@ id_problem postcode_normalise(const char *s, size_t len, char out[POSTCODE_TEXT_
         return ID_BAD_FORMAT;
     size_t out_n = n - 3;
     bool ok = false;
-    if (out_n == 3 && c[0] == 'G' && c[1] == 'I' && c[2] == 'R' && c[3] == '0')
-        ok = true; /* GIR 0AA */
+    if (n == 6 && memcmp(c, "GIR0AA", 6) == 0)
+        ok = true; /* GIR 0AA, the one postcode outside the pattern */
     else if (is_alpha(c[0])) {
         size_t k = is_alpha(c[1]) ? 2 : 1; /* area letters */
         size_t rest = out_n - k;           /* district: 9, 99 or 9A */

@@ -274,6 +274,8 @@ static void test_postcode(void)
     CHECK(postcode_normalise(S("AB10  1AA"), pc) == ID_OK);
     CHECK_STR(pc, "AB10 1AA");
     CHECK(postcode_normalise(S("GIR 0AA"), pc) == ID_OK);
+    CHECK_STR(pc, "GIR 0AA");
+    CHECK(postcode_normalise(S("GIR 0AS"), pc) == ID_BAD_FORMAT); /* found by fuzz_register */
     CHECK(postcode_normalise(S(""), pc) == ID_EMPTY);
     CHECK(postcode_normalise(S("  "), pc) == ID_EMPTY);
     CHECK(postcode_normalise(S("SW1A-1AA"), pc) == ID_BAD_CHAR);
