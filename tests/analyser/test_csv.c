@@ -308,6 +308,36 @@ static void test_read_file_blocks(void)
     remove(path);
 }
 
+/* CRLF split exactly across the 64 KiB read blocks, outside and inside quotes. */
+static void test_read_block_edges(void)
+{
+    char path[] = "/tmp/test_csv_edge_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    fputs("x\r\n", f); /* 3 bytes */
+    for (int i = 0; i < 65532; i++)
+        fputc('a', f);
+    fputs("\r\n", f); /* '\r' is byte 65535, the last of block 1; '\n' opens block 2 */
+    fputs("\"q", f);  /* a quoted field whose CRLF straddles the next boundary */
+    for (int i = 0; i < 65532; i++) /* '"' at 65537, so this '\r' is byte 131071 */
+        fputc('b', f);
+    fputs("\r\nc\",d\r\ny\r\n", f);
+    fclose(f);
+    csv_reader *r = NULL;
+    rfn_error err;
+    csv_record rec;
+    CHECK_OK(csv_reader_open(path, NULL, &r, &err));
+    CHECK(csv_reader_next(r, &rec, &err) == RFN_OK && rec.line == 1 && strcmp(rec.fields[0], "x") == 0);
+    CHECK(csv_reader_next(r, &rec, &err) == RFN_OK && rec.line == 2 && rec.lens[0] == 65532);
+    CHECK(csv_reader_next(r, &rec, &err) == RFN_OK && rec.line == 3 && rec.n_fields == 2);
+    CHECK(rec.lens[0] == 1 + 65532 + 3 && strcmp(rec.fields[1], "d") == 0);
+    CHECK(csv_reader_next(r, &rec, &err) == RFN_OK && rec.line == 5 && strcmp(rec.fields[0], "y") == 0);
+    CHECK(csv_reader_next(r, &rec, &err) == RFN_ERR_EOF);
+    csv_reader_destroy(r);
+    remove(path);
+}
+
 int main(void)
 {
     test_write_text();
@@ -319,5 +349,6 @@ int main(void)
     test_read_options();
     test_header_map();
     test_read_file_blocks();
+    test_read_block_edges();
     return check_finish();
 }
