@@ -387,9 +387,9 @@ static double db_minus(double a_db, double b_db)
     return d > 0 ? 10 * log10(d) : -INFINITY;
 }
 
-static void classify_band(const rfn_spectrum *spec, const limits_band *b,
-                          const analyse_config *cfg, unsigned findings, const det_run *runs,
-                          size_t n_runs, band_verdict *v, rfn_error *err)
+static void classify_band(const rfn_spectrum *spec, const rfn_spectrum *baseline,
+                          const limits_band *b, const analyse_config *cfg, unsigned findings,
+                          const det_run *runs, size_t n_runs, band_verdict *v, rfn_error *err)
 {
     const det_run *run =
         limits_quantity_is_detector(b->quantity) ? find_run(runs, n_runs, b) : NULL;
@@ -453,6 +453,15 @@ static void classify_band(const rfn_spectrum *spec, const limits_band *b,
             unit_offset_db(cfg->cal, b->unit, fmid, &off, &e2) == RFN_OK)
             v->floor_level = floor_dbm_hz - g + off + bandwidth_term_db(b);
     }
+    /* ... or measured on a baseline capture (DUT off), the same quantity the same way. */
+    if (baseline && !isnan(v->measured)) {
+        band_verdict bv = *v;
+        rfn_error e2;
+        if (measure_band(baseline, b, cfg->cal, calibrated, NULL, &bv, &e2) == RFN_OK &&
+            isfinite(bv.measured) && strcmp(bv.measured_unit, v->measured_unit) == 0 &&
+            !(v->floor_level >= bv.measured))
+            v->floor_level = bv.measured;
+    }
 
     if (unsettled && !v->reasons && v->margin_db >= 0)
         v->reasons |= REASON_TOO_SHORT;
@@ -496,9 +505,10 @@ static void classify_band(const rfn_spectrum *spec, const limits_band *b,
     }
 }
 
-static rfn_status classify_all(const rfn_spectrum *spec, const limits_set *set,
-                               const analyse_config *cfg, const det_run *runs, size_t n_runs,
-                               capture_analysis *res, rfn_error *err)
+static rfn_status classify_all(const rfn_spectrum *spec, const rfn_spectrum *baseline,
+                               const limits_set *set, const analyse_config *cfg,
+                               const det_run *runs, size_t n_runs, capture_analysis *res,
+                               rfn_error *err)
 {
     if (!spec || !spec->n_bins || !spec->freq_hz)
         return rfn_error_set(err, RFN_ERR_INVALID, "analyse: empty spectrum");
@@ -540,7 +550,7 @@ static rfn_status classify_all(const rfn_spectrum *spec, const limits_set *set,
             continue;
         }
         rfn_error_clear(err);
-        classify_band(spec, b, cfg, res->findings, runs, n_runs, v, err);
+        classify_band(spec, baseline, b, cfg, res->findings, runs, n_runs, v, err);
         if (err && err->status == RFN_ERR_NOMEM)
             return err->status;
         any_fail |= v->verdict == VERDICT_FAIL;
@@ -554,7 +564,7 @@ static rfn_status classify_all(const rfn_spectrum *spec, const limits_set *set,
 rfn_status analyse_classify(const rfn_spectrum *spec, const limits_set *set,
                             const analyse_config *cfg, capture_analysis *res, rfn_error *err)
 {
-    return classify_all(spec, set, cfg, NULL, 0, res, err);
+    return classify_all(spec, NULL, set, cfg, NULL, 0, res, err);
 }
 
 /* ---- reading a capture into a spectrum -------------------------------------------------------- */
@@ -868,6 +878,8 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
     spectrogram_acc sg;
     memset(&sg, 0, sizeof sg);
     calibration *own_cal = NULL;
+    rfn_spectrum base_spec;
+    memset(&base_spec, 0, sizeof base_spec);
     det_run runs[MAX_DET_RUNS];
     memset(runs, 0, sizeof runs);
     size_t n_runs = 0;
@@ -1021,7 +1033,27 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
     }
 
     /* 4. calibration + band measurements + verdicts */
-    if ((st = classify_all(&spec, set, cfg, runs, n_runs, res, err)))
+    if (cfg->baseline_path) {
+        capture *cb = NULL;
+        if ((st = capture_open(cfg->baseline_path, &copt, &cb, err)))
+            goto done;
+        const capture_meta *bm = capture_get_meta(cb);
+        if (bm->sample_rate_hz != m->sample_rate_hz || bm->is_complex != m->is_complex ||
+            !(bm->center_freq_hz == m->center_freq_hz ||
+              (isnan(bm->center_freq_hz) && isnan(m->center_freq_hz)))) {
+            st = rfn_error_set(err, RFN_ERR_CONFLICT, "baseline %s: sample rate, centre "
+                               "frequency or sample type differ from %s", cfg->baseline_path,
+                               path);
+            capture_close(cb);
+            goto done;
+        }
+        st = read_spectrum_sg(cb, &w, cfg->quiet, NULL, &base_spec, err);
+        capture_close(cb);
+        if (st)
+            goto done;
+    }
+    if ((st = classify_all(&spec, cfg->baseline_path ? &base_spec : NULL, set, cfg, runs, n_runs,
+                           res, err)))
         goto done;
 
     /* 5. plots: a failure is reported, the verdicts stand */
@@ -1040,6 +1072,7 @@ done:
     rfn_welch_destroy(sg.w);
     free(sg.z);
     rfn_spectrum_free(&spec);
+    rfn_spectrum_free(&base_spec);
     capture_close(c);
     return st;
 }

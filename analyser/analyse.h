@@ -23,11 +23,13 @@
  *
  * Decision rule (per applicable band): inconclusive when the band is not entirely in the span,
  * the capture is clipped, too short (fewer than min_segments averages), uncalibrated against a
- * dBm/dBuV/m limit, outside the calibration's range, or when the chain's stated noise floor is
- * within 3 dB of the limit (unless the level minus the floor still exceeds the limit: then the
- * fail stands). Otherwise margin = limit - measured: fail when < 0, inconclusive
- * ("guard-band") when < guard_db, pass otherwise. A peak-type or channel-power band only partly
- * covered still fails when its covered part already exceeds the limit. */
+ * dBm/dBuV/m limit, outside the calibration's range, or when the noise floor of the chain is
+ * within 3 dB of the limit (the floor: the calibration's stated noise_floor_dbm_hz or the same
+ * band measured on a baseline capture, whichever is higher), unless the level minus the floor
+ * still exceeds the limit: then the fail stands. Otherwise margin = limit - measured: fail when
+ * < 0, inconclusive ("guard-band") when < guard_db, pass otherwise. A peak-type or
+ * channel-power band only partly covered still fails when its covered part already exceeds the
+ * limit. */
 #ifndef RFN_ANALYSE_H
 #define RFN_ANALYSE_H
 
@@ -48,6 +50,8 @@ typedef struct analyse_config {
                                   and the capture names a calibration id (SigMF
                                   rfnoise:calibration_id): then cal_dir/<id>.json is used */
     const char *cal_dir;       /* NULL = no lookup by id */
+    const char *baseline_path; /* capture of the chain alone (device off, same settings): its
+                                  level in each band is a measured noise floor; NULL = none */
     double rx_gain_db;         /* receiver gain for per-gain calibration tables; NAN = none */
     unsigned region, han;      /* LIMITS_REGION_* / LIMITS_HAN_* bit, 0 = any */
     double guard_db;           /* >= 0: pass only when margin >= guard_db */

@@ -34,6 +34,8 @@ static void analyse_usage(FILE *fp)
             "  --region R         north, central or south (bands elsewhere: not-applicable)\n"
             "  --han V            HAN variant: single or dual\n"
             "  --guard DB         guard band: pass only when margin >= DB (default 0)\n"
+            "  --baseline CAP     capture of the chain alone (device off): its level in each\n"
+            "                     band is the noise floor a pass must clear by 3 dB\n"
             "  --nfft N           FFT length (default: chosen from the bands' bandwidths)\n"
             "  --rbw HZ           resolution bandwidth instead of --nfft\n"
             "  --window W         hann (default), flattop, blackmanharris, gaussian, rect\n"
@@ -62,7 +64,7 @@ int cmd_analyse(int argc, char **argv)
 {
     enum { O_LIMITS = 256, O_CAL, O_CAL_DB, O_CAL_DIR, O_RX_GAIN, O_REGION, O_HAN, O_GUARD,
            O_NFFT, O_RBW, O_WINDOW, O_OVERLAP, O_DETREND, O_MIN_AVG, O_PLOT, O_PLOT_FORMAT,
-           O_FORMAT, O_RATE, O_CENTER, O_QUIET };
+           O_FORMAT, O_RATE, O_CENTER, O_QUIET, O_BASELINE };
     static const struct option longopts[] = {
         {"limits", required_argument, 0, O_LIMITS},
         {"cal", required_argument, 0, O_CAL},
@@ -84,6 +86,7 @@ int cmd_analyse(int argc, char **argv)
         {"rate", required_argument, 0, O_RATE},
         {"center", required_argument, 0, O_CENTER},
         {"quiet", no_argument, 0, O_QUIET},
+        {"baseline", required_argument, 0, O_BASELINE},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -217,6 +220,9 @@ int cmd_analyse(int argc, char **argv)
             break;
         case O_QUIET:
             cfg.quiet = 1;
+            break;
+        case O_BASELINE:
+            cfg.baseline_path = optarg;
             break;
         default:
             analyse_usage(stderr);

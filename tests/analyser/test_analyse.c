@@ -370,6 +370,31 @@ static void test_region_and_floor(void)
     CHECK(v.verdict == VERDICT_INCONCLUSIVE && v.reasons == REASON_NOISE_FLOOR);
     CHECK_DB_NEAR(v.floor_level, -119 + 10 * log10(800e3), 1e-6);
     calibration_free(cal);
+
+    /* The floor measured on a baseline capture: the noise capture as its own baseline sits
+     * 3 dB under the limit, so the pass is not proven; as the tone's baseline it is 34 dB
+     * under the tone-peak limit and the fail stands. */
+    cfg = analyse_config_default();
+    cfg.baseline_path = cap_noise;
+    char b3[400];
+    snprintf(b3, sizeof b3,
+             BAND("noise", 867.6e6, 868.4e6, "channel_power", "\"unit\":\"dBFS\",\"limit\":%.4f"),
+             -120 + 10 * log10(800e3) + 2.5);
+    v = run1(cap_noise, b3, cfg, NULL);
+    CHECK(v.verdict == VERDICT_INCONCLUSIVE && v.reasons == REASON_NOISE_FLOOR);
+    CHECK_DB_NEAR(v.floor_level, v.measured, 1e-9);
+    v = run1(cap_tone,
+             BAND("tone", 867.9e6, 868.1e6, "peak_density",
+                  "\"unit\":\"dBFS/ref_bw\",\"ref_bw_hz\":10000,\"limit\":-46"),
+             cfg, NULL);
+    CHECK(v.verdict == VERDICT_FAIL);
+    CHECK_DB_NEAR(v.floor_level, -120 + 40, 0.5);
+    cfg.baseline_path = cap_comb; /* no date, same rate and centre: fine */
+    v = run1(cap_tone,
+             BAND("tone", 867.9e6, 868.1e6, "peak_density",
+                  "\"unit\":\"dBFS/ref_bw\",\"ref_bw_hz\":10000,\"limit\":-30"),
+             cfg, NULL);
+    CHECK(v.verdict == VERDICT_PASS); /* comb lines at -50 in 10 kHz: 20 dB under the limit */
 }
 
 static void test_detector_and_mask(void)
