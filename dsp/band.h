@@ -45,7 +45,8 @@ typedef struct rfn_band_result {
     double peak_freq_hz;       /* centre frequency of that bin */
     double mean_density;       /* power_included_fs2 / bandwidth_hz */
     /* Noise floor estimates over the bins whose centre lies inside the band (at least half the
-     * bin inside), DC-excluded bins left out: */
+     * bin inside), DC-excluded bins left out (a band narrower than a bin, holding no centre,
+     * uses the bins it touches): */
     double floor_median_density; /* median of those bins' densities (mean of the two middle
                                     values for an even count) */
     double floor_20pct_density;  /* ITU-R SM.1753-2 (09/2012) "20 % method": the band is
