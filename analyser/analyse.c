@@ -914,6 +914,12 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
         }
     }
     const limits_set *set = cfg->limits[pick];
+    res->limits_in_force = -1;
+    if (strlen(m->datetime) >= 10) {
+        char date[11];
+        snprintf(date, sizeof date, "%.10s", m->datetime);
+        res->limits_in_force = limits_in_force(set, date);
+    }
 
     /* The calibration the capture names, when none was given on the command line. */
     analyse_config local = *cfg;

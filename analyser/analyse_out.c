@@ -100,8 +100,9 @@ void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
                 "bin %.6g Hz, %llu averages, detrend %s\n",
                 s->window, s->nfft, s->overlap, s->enbw_hz, s->rbw6_hz, s->bin_hz,
                 (unsigned long long)s->segments, s->detrend_mean ? "mean" : "none");
-        fprintf(fp, "limits     %s version %s%s\n", r->limits_id, r->limits_version,
-                r->limits_illustrative ? " (ILLUSTRATIVE VALUES, not the limits in force)" : "");
+        fprintf(fp, "limits     %s version %s%s%s\n", r->limits_id, r->limits_version,
+                r->limits_illustrative ? " (ILLUSTRATIVE VALUES, not the limits in force)" : "",
+                r->limits_in_force == 0 ? " (NOT valid on the capture's date)" : "");
         fprintf(fp, "  source   %s\n", r->limits_source);
         fprintf(fp, "decision   region %s, HAN variant %s, guard band %.2f dB\n\n",
                 region_text(s->region), han_text(s->han), s->guard_db);
@@ -184,9 +185,12 @@ static json_t *capture_json(const capture_analysis *r)
         "rbw_enbw_hz", num(s->enbw_hz), "rbw_6db_hz", num(s->rbw6_hz), "averages",
         (json_int_t)s->segments, "detrend", s->detrend_mean ? "mean" : "none", "guard_db",
         num(s->guard_db), "region", region_text(s->region), "han", han_text(s->han));
-    json_t *limits = json_pack("{s:s, s:s, s:s, s:s, s:b}", "id", r->limits_id, "version",
+    json_t *limits = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "id", r->limits_id, "version",
                                r->limits_version, "source", r->limits_source, "path",
-                               r->limits_path, "illustrative", r->limits_illustrative);
+                               r->limits_path, "illustrative", r->limits_illustrative,
+                               "in_force_on_capture_date",
+                               r->limits_in_force < 0 ? json_null()
+                                                      : json_boolean(r->limits_in_force));
     return json_pack("{s:o, s:o, s:o, s:o, s:o, s:s}", "capture", cap, "settings", settings,
                      "calibration", str_or_null(r->calibration_id), "limits", limits, "bands",
                      bands, "verdict", analyse_verdict_name(r->verdict));

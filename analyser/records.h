@@ -176,6 +176,9 @@ typedef struct capture_analysis {
     char calibration_id[128];   /* "" = uncalibrated: every level is in dBFS */
     char limits_id[64], limits_version[32], limits_source[256], limits_path[256];
     int limits_illustrative;
+    int limits_in_force;     /* the set is in force on the capture's date: 1 yes, 0 no (a set
+                                named explicitly is used anyway, and outputs say so), -1 the
+                                capture's date is unknown */
     band_verdict *bands;     /* [n_bands], owned (analyse_result_free) */
     size_t n_bands;
     band_verdict_kind verdict; /* fail if any band fails, else inconclusive if any is, else pass */
