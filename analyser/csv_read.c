@@ -19,19 +19,19 @@ typedef struct queued_record {
 struct csv_reader {
     char *name;
     csv_read_config cfg;
-    FILE *f;                   /* NULL when reading from memory */
-    const unsigned char *mem;  /* memory input, or NULL */
+    FILE *f;                  /* NULL when reading from memory */
+    const unsigned char *mem; /* memory input, or NULL */
     size_t mem_len;
-    unsigned char *block;      /* current input block (file) or mem */
+    unsigned char *block; /* current input block (file) or mem */
     size_t block_len, block_pos;
-    bool input_done;           /* no more input bytes */
-    bool finished;             /* csv_fini has run: nothing more will come */
-    bool at_start;             /* BOM not yet checked */
-    bool line_start;           /* the next byte begins a new physical line */
-    bool skip_to_eol;          /* resynchronising after malformed quoting */
-    uint64_t cur_line;         /* physical line of the next byte fed to the parser */
-    uint64_t pending_start;    /* line where the record being parsed started */
-    uint64_t offset;           /* input bytes consumed */
+    bool input_done;        /* no more input bytes */
+    bool finished;          /* csv_fini has run: nothing more will come */
+    bool at_start;          /* BOM not yet checked */
+    bool line_start;        /* the next byte begins a new physical line */
+    bool skip_to_eol;       /* resynchronising after malformed quoting */
+    uint64_t cur_line;      /* physical line of the next byte fed to the parser */
+    uint64_t pending_start; /* line where the record being parsed started */
+    uint64_t offset;        /* input bytes consumed */
     struct csv_parser parser;
     bool parser_ready;
 
@@ -69,17 +69,14 @@ csv_read_config csv_read_config_default(void)
 
 static bool grow(void **p, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap)
-        return true;
+    if (need <= *cap) return true;
     size_t n = *cap ? *cap : 16;
     while (n < need) {
-        if (n > SIZE_MAX / 2 / elem)
-            return false;
+        if (n > SIZE_MAX / 2 / elem) return false;
         n *= 2;
     }
     void *q = realloc(*p, n * elem);
-    if (!q)
-        return false;
+    if (!q) return false;
     *p = q;
     *cap = n;
     return true;
@@ -88,18 +85,14 @@ static bool grow(void **p, size_t *cap, size_t need, size_t elem)
 /* Room for one more field in off[] and len[] (which share fields_cap). */
 static bool ensure_fields(csv_reader *r)
 {
-    if (r->n_fields < r->fields_cap)
-        return true;
+    if (r->n_fields < r->fields_cap) return true;
     size_t cap = r->fields_cap ? r->fields_cap * 2 : 64;
-    if (cap > SIZE_MAX / sizeof(size_t))
-        return false;
+    if (cap > SIZE_MAX / sizeof(size_t)) return false;
     size_t *o = realloc(r->off, cap * sizeof *o);
-    if (!o)
-        return false;
+    if (!o) return false;
     r->off = o;
     size_t *l = realloc(r->len, cap * sizeof *l);
-    if (!l)
-        return false;
+    if (!l) return false;
     r->len = l;
     r->fields_cap = cap;
     return true;
@@ -108,8 +101,8 @@ static bool ensure_fields(csv_reader *r)
 static void set_fatal(csv_reader *r, rfn_status st, const char *why)
 {
     if (r->fatal.status == RFN_OK)
-        rfn_error_set(&r->fatal, st, "%s:%llu: %s", r->name,
-                      (unsigned long long)r->pending_start, why);
+        rfn_error_set(&r->fatal, st, "%s:%llu: %s", r->name, (unsigned long long)r->pending_start,
+                      why);
 }
 
 /* ---- libcsv callbacks ------------------------------------------------------------------------ */
@@ -117,8 +110,7 @@ static void set_fatal(csv_reader *r, rfn_status st, const char *why)
 static void on_field(void *s, size_t n, void *ctx)
 {
     csv_reader *r = ctx;
-    if (r->fatal.status != RFN_OK)
-        return;
+    if (r->fatal.status != RFN_OK) return;
     char why[128];
     if (r->n_fields - r->cur_first >= r->cfg.max_fields) {
         snprintf(why, sizeof why, "more than %zu fields in one record", r->cfg.max_fields);
@@ -142,8 +134,7 @@ static void on_field(void *s, size_t n, void *ctx)
         set_fatal(r, RFN_ERR_NOMEM, "out of memory");
         return;
     }
-    if (n)
-        memcpy(r->data + r->data_len, s, n);
+    if (n) memcpy(r->data + r->data_len, s, n);
     r->off[r->n_fields] = r->data_len;
     r->len[r->n_fields] = n;
     r->data_len += n;
@@ -171,8 +162,7 @@ static void on_record(int c, void *ctx)
 {
     (void)c;
     csv_reader *r = ctx;
-    if (r->fatal.status != RFN_OK)
-        return;
+    if (r->fatal.status != RFN_OK) return;
     push_record(r, false);
     /* A lone CR can end a record mid-line: the next one then starts on this same line. */
     r->pending_start = r->cur_line;
@@ -190,11 +180,9 @@ static bool parser_start(csv_reader *r)
 {
     /* CSV_STRICT: a quote inside an unquoted field or text after a closing quote is an error
      * rather than guessed at; CSV_STRICT_FINI: an unclosed quote at end of input is one too. */
-    if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI) != 0)
-        return false;
+    if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI) != 0) return false;
     csv_set_delim(&r->parser, r->cfg.delim);
-    if (!r->cfg.trim_spaces)
-        csv_set_space_func(&r->parser, never_space);
+    if (!r->cfg.trim_spaces) csv_set_space_func(&r->parser, never_space);
     r->parser_ready = true;
     return true;
 }
@@ -233,8 +221,7 @@ rfn_status csv_reader_open(const char *path, const csv_read_config *cfg, csv_rea
     *out = NULL;
     csv_reader *r;
     rfn_status st = reader_new(path, cfg, &r, err);
-    if (st)
-        return st;
+    if (st) return st;
     r->block = malloc(BLOCK_BYTES);
     if (!r->block) {
         csv_reader_destroy(r);
@@ -257,8 +244,7 @@ rfn_status csv_reader_open_mem(const char *name, const void *data, size_t len,
     *out = NULL;
     csv_reader *r;
     rfn_status st = reader_new(name, cfg, &r, err);
-    if (st)
-        return st;
+    if (st) return st;
     r->mem = data ? data : (const void *)""; /* non-NULL marks a memory reader */
     r->mem_len = data ? len : 0;
     *out = r;
@@ -267,14 +253,10 @@ rfn_status csv_reader_open_mem(const char *name, const void *data, size_t len,
 
 void csv_reader_destroy(csv_reader *r)
 {
-    if (!r)
-        return;
-    if (r->parser_ready)
-        csv_free(&r->parser);
-    if (r->f)
-        fclose(r->f);
-    if (!r->mem)
-        free(r->block);
+    if (!r) return;
+    if (r->parser_ready) csv_free(&r->parser);
+    if (r->f) fclose(r->f);
+    if (!r->mem) free(r->block);
     free(r->name);
     free(r->data);
     free(r->off);
@@ -353,10 +335,8 @@ static void resync(csv_reader *r, bool segment_ended_line)
 static void feed(csv_reader *r)
 {
     while (r->queue_head == r->queue_len && r->fatal.status == RFN_OK && !r->finished) {
-        if (r->block_pos == r->block_len && !r->input_done && !read_block(r))
-            r->input_done = true;
-        if (r->fatal.status != RFN_OK)
-            return;
+        if (r->block_pos == r->block_len && !r->input_done && !read_block(r)) r->input_done = true;
+        if (r->fatal.status != RFN_OK) return;
         if (r->input_done) {
             if (r->skip_to_eol) {
                 r->finished = true;
@@ -381,8 +361,7 @@ static void feed(csv_reader *r)
         if (r->line_start) {
             /* A new physical line starts a new record unless a quoted field is still open
              * (libcsv's public `quoted` flag is cleared when a field is submitted). */
-            if (!r->parser.quoted)
-                r->pending_start = r->cur_line;
+            if (!r->parser.quoted) r->pending_start = r->cur_line;
             r->line_start = false;
         }
         const unsigned char *nl = memchr(p, '\n', avail);
@@ -390,12 +369,10 @@ static void feed(csv_reader *r)
         r->block_pos += seg;
         r->offset += seg;
         if (r->skip_to_eol) {
-            if (nl)
-                r->skip_to_eol = false;
+            if (nl) r->skip_to_eol = false;
         } else {
             size_t used = csv_parse(&r->parser, p, seg, on_field, on_record, r);
-            if (r->fatal.status != RFN_OK)
-                return;
+            if (r->fatal.status != RFN_OK) return;
             int e = csv_error(&r->parser);
             if (used < seg || e != CSV_SUCCESS) {
                 if (e == CSV_ENOMEM || e == CSV_ETOOBIG) {
@@ -421,16 +398,14 @@ static void feed(csv_reader *r)
 rfn_status csv_reader_next(csv_reader *r, csv_record *rec, rfn_error *err)
 {
     if (r->fatal.status != RFN_OK) {
-        if (err)
-            *err = r->fatal;
+        if (err) *err = r->fatal;
         return r->fatal.status;
     }
     if (r->queue_head == r->queue_len) {
         compact(r);
         feed(r);
         if (r->fatal.status != RFN_OK) {
-            if (err)
-                *err = r->fatal;
+            if (err) *err = r->fatal;
             return r->fatal.status;
         }
         if (r->queue_head == r->queue_len)
@@ -439,14 +414,12 @@ rfn_status csv_reader_next(csv_reader *r, csv_record *rec, rfn_error *err)
     const queued_record *q = &r->queue[r->queue_head++];
     if (!grow((void **)&r->ptrs, &r->ptrs_cap, q->n + 1, sizeof *r->ptrs)) {
         set_fatal(r, RFN_ERR_NOMEM, "out of memory");
-        if (err)
-            *err = r->fatal;
+        if (err) *err = r->fatal;
         return r->fatal.status;
     }
     for (size_t i = 0; i < q->n; i++)
         r->ptrs[i] = r->data + r->off[q->first + i];
-    if (r->rec_index == 0)
-        r->n_expected = q->n;
+    if (r->rec_index == 0) r->n_expected = q->n;
     *rec = (csv_record){
         .line = q->line,
         .index = r->rec_index++,
@@ -476,8 +449,7 @@ bool csv_header_matches(const char *field, size_t len, const char *name)
     while (len && (field[len - 1] == ' ' || field[len - 1] == '\t'))
         len--;
     size_t n = strlen(name);
-    if (n != len)
-        return false;
+    if (n != len) return false;
     for (size_t i = 0; i < n; i++)
         if (ascii_lower((unsigned char)field[i]) != ascii_lower((unsigned char)name[i]))
             return false;
@@ -490,13 +462,11 @@ rfn_status csv_header_map(const csv_record *header, const char *file, const char
     for (size_t i = 0; i < n_names; i++) {
         index_out[i] = -1;
         for (size_t c = 0; c < header->n_fields && c <= (size_t)INT32_MAX; c++) {
-            if (!csv_header_matches(header->fields[c], header->lens[c], names[i]))
-                continue;
+            if (!csv_header_matches(header->fields[c], header->lens[c], names[i])) continue;
             if (index_out[i] >= 0)
-                return rfn_error_set(err, RFN_ERR_FORMAT,
-                                     "%s:%llu: column %s appears twice (columns %d and %zu)",
-                                     file, (unsigned long long)header->line, names[i],
-                                     index_out[i] + 1, c + 1);
+                return rfn_error_set(
+                    err, RFN_ERR_FORMAT, "%s:%llu: column %s appears twice (columns %d and %zu)",
+                    file, (unsigned long long)header->line, names[i], index_out[i] + 1, c + 1);
             index_out[i] = (int)c;
         }
     }

@@ -35,16 +35,16 @@ csv_read_config csv_read_config_default(void);
 /* One record. Every pointer is owned by the reader and valid until the next csv_reader_next() or
  * csv_reader_destroy() call. */
 typedef struct csv_record {
-    uint64_t line;              /* physical line (1-based) where the record starts; a record with
-                                 * embedded line breaks spans several lines and reports its first */
-    uint64_t index;             /* 0-based record number; the header, if any, is record 0 */
-    size_t n_fields;            /* fields in this record */
-    size_t n_expected;          /* fields in record 0 (the header); equal to n_fields for record 0 */
-    bool ragged;                /* n_fields != n_expected: the caller decides what that means */
-    bool bad_quotes;            /* malformed quoting: fields hold what was read before the error */
-    const char *const *fields;  /* n_fields NUL-terminated strings (a field may contain NUL bytes:
-                                 * use lens) */
-    const size_t *lens;         /* byte length of each field */
+    uint64_t line;             /* physical line (1-based) where the record starts; a record with
+                                * embedded line breaks spans several lines and reports its first */
+    uint64_t index;            /* 0-based record number; the header, if any, is record 0 */
+    size_t n_fields;           /* fields in this record */
+    size_t n_expected;         /* fields in record 0 (the header); equal to n_fields for record 0 */
+    bool ragged;               /* n_fields != n_expected: the caller decides what that means */
+    bool bad_quotes;           /* malformed quoting: fields hold what was read before the error */
+    const char *const *fields; /* n_fields NUL-terminated strings (a field may contain NUL bytes:
+                                * use lens) */
+    const size_t *lens;        /* byte length of each field */
 } csv_record;
 
 typedef struct csv_reader csv_reader;

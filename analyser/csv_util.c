@@ -1,4 +1,5 @@
-/* csv_util.c: CSV cell writing with RFC 4180 quoting and formula neutralisation (see csv_util.h). */
+/* csv_util.c: CSV cell writing with RFC 4180 quoting and formula neutralisation (see csv_util.h).
+ */
 #include "csv_util.h"
 
 #include <math.h>
@@ -23,30 +24,25 @@ static bool needs_quotes(const char *s, size_t len)
     if (len && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t'))
         return true;
     /* A leading U+FEFF would read as a byte order mark in a file's first cell. */
-    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
-        return true;
+    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) return true;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
-        if (c == ',' || c == '"' || c == '\r' || c == '\n' || c == '\0')
-            return true;
+        if (c == ',' || c == '"' || c == '\r' || c == '\n' || c == '\0') return true;
     }
     return false;
 }
 
 void csv_write_text_n(FILE *f, const char *text, size_t len)
 {
-    if (!text || len == 0)
-        return;
+    if (!text || len == 0) return;
     bool prefix = neutralise_byte((unsigned char)text[0]);
     if (!needs_quotes(text, len)) {
-        if (prefix)
-            fputc('\'', f);
+        if (prefix) fputc('\'', f);
         fwrite(text, 1, len, f);
         return;
     }
     fputc('"', f);
-    if (prefix)
-        fputc('\'', f);
+    if (prefix) fputc('\'', f);
     /* RFC 4180 §2.7: a double quote inside a quoted field is escaped by another double quote. */
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
@@ -62,29 +58,24 @@ void csv_write_text_n(FILE *f, const char *text, size_t len)
 
 void csv_write_text(FILE *f, const char *text)
 {
-    if (text)
-        csv_write_text_n(f, text, strlen(text));
+    if (text) csv_write_text_n(f, text, strlen(text));
 }
 
 /* Drop the sign of a number that rounds to zero: "-0.00" would read as negative in a report. */
 static void fix_negative_zero(char *buf)
 {
-    if (buf[0] != '-')
-        return;
+    if (buf[0] != '-') return;
     for (const char *p = buf + 1; *p; p++)
-        if (*p >= '1' && *p <= '9')
-            return;
+        if (*p >= '1' && *p <= '9') return;
     memmove(buf, buf + 1, strlen(buf));
 }
 
 void csv_write_number(FILE *f, double value, int precision)
 {
-    if (!isfinite(value))
-        return;
+    if (!isfinite(value)) return;
     char buf[400]; /* "%.17f" of DBL_MAX is 309 digits + 18 */
     if (precision >= 0) {
-        if (precision > 17)
-            precision = 17;
+        if (precision > 17) precision = 17;
         snprintf(buf, sizeof buf, "%.*f", precision, value);
     } else {
         /* Shortest round-trip form: 17 significant digits always suffice for a double. Plain
@@ -93,8 +84,7 @@ void csv_write_number(FILE *f, double value, int precision)
         bool fixed = mag == 0.0 || (mag >= 1e-4 && mag < 1e15);
         for (int digits = fixed ? 0 : 1; digits <= (fixed ? 20 : 17); digits++) {
             snprintf(buf, sizeof buf, fixed ? "%.*f" : "%.*g", digits, value);
-            if (strtod(buf, NULL) == value)
-                break;
+            if (strtod(buf, NULL) == value) break;
         }
     }
     fix_negative_zero(buf);
@@ -119,8 +109,7 @@ void csv_end_row(FILE *f)
 void csv_write_row(FILE *f, const char *const *cells, size_t n_cells)
 {
     for (size_t i = 0; i < n_cells; i++) {
-        if (i)
-            csv_write_sep(f);
+        if (i) csv_write_sep(f);
         csv_write_text(f, cells[i]);
     }
     csv_end_row(f);

@@ -40,8 +40,9 @@ void csv_write_text_n(FILE *f, const char *text, size_t len);
 
 /* Write one number cell: precision >= 0 gives that many digits after the decimal point
  * ("%.*f", at most 17); precision < 0 gives the shortest form that reads back to exactly the same
- * double (plain decimals for 1e-4 <= |v| < 1e15, else "%g" style with an exponent). Negative zero after rounding is written without its sign ("0.00", not "-0.00").
- * NaN and +-inf write an empty cell. */
+ * double (plain decimals for 1e-4 <= |v| < 1e15, else "%g" style with an exponent). Negative zero
+ * after rounding is written without its sign ("0.00", not "-0.00"). NaN and +-inf write an empty
+ * cell. */
 void csv_write_number(FILE *f, double value, int precision);
 
 /* Write one integer cell in decimal. */

@@ -31,8 +31,7 @@ static void *arena_alloc(derogation_list *l, size_t n)
     if (!l->arena || l->arena->size - l->arena->used < n) {
         size_t size = n > 16384 ? n : 16384;
         chunk *c = malloc(sizeof *c + size);
-        if (!c)
-            return NULL;
+        if (!c) return NULL;
         c->next = l->arena;
         c->used = 0;
         c->size = size;
@@ -55,8 +54,7 @@ static char *arena_strndup(derogation_list *l, const char *s, size_t n)
 
 void derogation_destroy(derogation_list *list)
 {
-    if (!list)
-        return;
+    if (!list) return;
     for (chunk *c = list->arena, *next; c; c = next) {
         next = c->next;
         free(c);
@@ -102,8 +100,7 @@ int version_compare(const char *a, const char *b)
             a++;
         while (*b && !is_digit(*b) && !is_alpha(*b))
             b++;
-        if (!*a || !*b)
-            break;
+        if (!*a || !*b) break;
         if (is_digit(*a) != is_digit(*b))
             return is_digit(*a) ? 1 : -1; /* a number is newer than letters (rpmvercmp) */
         if (is_digit(*a)) {
@@ -116,21 +113,16 @@ int version_compare(const char *a, const char *b)
                 ea++;
             while (is_digit(*eb))
                 eb++;
-            if (ea - a != eb - b)
-                return ea - a > eb - b ? 1 : -1;
+            if (ea - a != eb - b) return ea - a > eb - b ? 1 : -1;
             for (; a < ea; a++, b++)
-                if (*a != *b)
-                    return *a > *b ? 1 : -1;
+                if (*a != *b) return *a > *b ? 1 : -1;
         } else {
             for (; is_alpha(*a) && is_alpha(*b); a++, b++)
-                if (lower(*a) != lower(*b))
-                    return lower(*a) > lower(*b) ? 1 : -1;
-            if (is_alpha(*a) != is_alpha(*b))
-                return is_alpha(*a) ? 1 : -1;
+                if (lower(*a) != lower(*b)) return lower(*a) > lower(*b) ? 1 : -1;
+            if (is_alpha(*a) != is_alpha(*b)) return is_alpha(*a) ? 1 : -1;
         }
     }
-    if (!*a && !*b)
-        return 0;
+    if (!*a && !*b) return 0;
     return *a ? 1 : -1;
 }
 
@@ -152,15 +144,15 @@ enum {
 };
 
 static const char *const col_names[COL_COUNT] = {
-    "Reference", "Manufacturer", "Model",      "Firmware",  "Bands",
+    "Reference", "Manufacturer", "Model",         "Firmware",   "Bands",
     "Limit",     "Regions",      "PostcodeAreas", "HANVariant", "InstallBy",
 };
 
 typedef struct parser {
     derogation_list *l;
-    uint64_t line;             /* CSV line, 0 for JSON */
-    char where[96];            /* "d.csv:4" or "d.json: rules[3]" */
-    const char *const *names;  /* column names (CSV) or keys (JSON) for messages */
+    uint64_t line;            /* CSV line, 0 for JSON */
+    char where[96];           /* "d.csv:4" or "d.json: rules[3]" */
+    const char *const *names; /* column names (CSV) or keys (JSON) for messages */
     rfn_error *err;
 } parser;
 
@@ -193,20 +185,16 @@ static rfn_status split_list(parser *P, int col, const char *s, size_t len, cons
     for (size_t i = 0; i < len; i++)
         count += s[i] == ';';
     const char **v = arena_alloc(P->l, count * sizeof *v);
-    if (!v)
-        return nomem(P);
+    if (!v) return nomem(P);
     *n = 0;
     size_t start = 0;
     for (size_t i = 0; i <= len; i++) {
-        if (i < len && s[i] != ';')
-            continue;
+        if (i < len && s[i] != ';') continue;
         const char *item = s + start;
         size_t il = i - start;
         trim(&item, &il);
-        if (il == 0)
-            return bad(P, col, s, len, "empty item in the ';' list");
-        if (!(v[*n] = arena_strndup(P->l, item, il)))
-            return nomem(P);
+        if (il == 0) return bad(P, col, s, len, "empty item in the ';' list");
+        if (!(v[*n] = arena_strndup(P->l, item, il))) return nomem(P);
         (*n)++;
         start = i + 1;
     }
@@ -227,8 +215,7 @@ static rfn_status parse_firmware(parser *P, derogation_rule *r, const char *s, s
     }
     const char *dots = NULL;
     for (size_t i = 0; i + 1 < len && !dots; i++)
-        if (s[i] == '.' && s[i + 1] == '.')
-            dots = s + i;
+        if (s[i] == '.' && s[i + 1] == '.') dots = s + i;
     if (!dots) {
         const char **v;
         rfn_status st = split_list(P, COL_FIRMWARE, s, len, &v, &r->n_firmware);
@@ -248,10 +235,8 @@ static rfn_status parse_firmware(parser *P, derogation_rule *r, const char *s, s
     if (more_dots || memchr(lo, ';', lo_len) || memchr(hi, ';', hi_len))
         return bad(P, COL_FIRMWARE, s, len, "one range \"lo..hi\" or a ';' list, not both");
     r->firmware_kind = FIRMWARE_RANGE;
-    if (lo_len && !(r->firmware_lo = arena_strndup(P->l, lo, lo_len)))
-        return nomem(P);
-    if (hi_len && !(r->firmware_hi = arena_strndup(P->l, hi, hi_len)))
-        return nomem(P);
+    if (lo_len && !(r->firmware_lo = arena_strndup(P->l, lo, lo_len))) return nomem(P);
+    if (hi_len && !(r->firmware_hi = arena_strndup(P->l, hi, hi_len))) return nomem(P);
     if (r->firmware_lo && r->firmware_hi && version_compare(r->firmware_lo, r->firmware_hi) > 0)
         return bad(P, COL_FIRMWARE, s, len, "range runs backwards (lower end is the newer)");
     return RFN_OK;
@@ -259,8 +244,7 @@ static rfn_status parse_firmware(parser *P, derogation_rule *r, const char *s, s
 
 static bool band_id_ok(const char *b)
 {
-    if (!*b)
-        return false;
+    if (!*b) return false;
     for (; *b; b++)
         if (!((*b >= 'a' && *b <= 'z') || is_digit(*b) || *b == '-' || *b == '_' || *b == '.'))
             return false;
@@ -269,19 +253,16 @@ static bool band_id_ok(const char *b)
 
 static rfn_status parse_bands(parser *P, derogation_rule *r, const char *s, size_t len)
 {
-    if (is_star(s, len))
-        return RFN_OK;
+    if (is_star(s, len)) return RFN_OK;
     const char **v;
     rfn_status st = split_list(P, COL_BANDS, s, len, &v, &r->n_bands);
-    if (st)
-        return st;
+    if (st) return st;
     for (size_t i = 0; i < r->n_bands; i++) {
         if (!band_id_ok(v[i]))
             return bad(P, COL_BANDS, s, len,
                        "band ids are lower-case letters, digits and '-' (as in the limit set)");
         for (size_t j = 0; j < i; j++)
-            if (strcmp(v[i], v[j]) == 0)
-                return bad(P, COL_BANDS, s, len, "a band is listed twice");
+            if (strcmp(v[i], v[j]) == 0) return bad(P, COL_BANDS, s, len, "a band is listed twice");
     }
     r->bands = v;
     return RFN_OK;
@@ -291,14 +272,12 @@ static rfn_status parse_bands(parser *P, derogation_rule *r, const char *s, size
 static bool parse_db(const char *s, size_t len, double *out)
 {
     char buf[64];
-    if (len == 0 || len >= sizeof buf)
-        return false;
+    if (len == 0 || len >= sizeof buf) return false;
     memcpy(buf, s, len);
     buf[len] = '\0';
     char *end;
     double v = strtod(buf, &end);
-    if (end != buf + len || !isfinite(v) || fabs(v) > 300)
-        return false;
+    if (end != buf + len || !isfinite(v) || fabs(v) > 300) return false;
     *out = v;
     return true;
 }
@@ -307,8 +286,7 @@ static rfn_status parse_limit(parser *P, derogation_rule *r, const char *s, size
 {
     size_t slots = r->n_bands ? r->n_bands : 1;
     double *lim = arena_alloc(P->l, slots * sizeof *lim);
-    if (!lim)
-        return nomem(P);
+    if (!lim) return nomem(P);
     r->limits = lim;
     if (len == 9 && strncasecmp(s, "limit-set", 9) == 0) {
         r->limit_from_limit_set = true;
@@ -329,41 +307,35 @@ static rfn_status parse_limit(parser *P, derogation_rule *r, const char *s, size
     const char **pairs;
     size_t n;
     rfn_status st = split_list(P, COL_LIMIT, s, len, &pairs, &n);
-    if (st)
-        return st;
+    if (st) return st;
     bool *seen = arena_alloc(P->l, r->n_bands * sizeof *seen);
-    if (!seen)
-        return nomem(P);
+    if (!seen) return nomem(P);
     memset(seen, 0, r->n_bands * sizeof *seen);
     for (size_t k = 0; k < n; k++) {
         const char *eq = strchr(pairs[k], '=');
-        if (!eq)
-            return bad(P, COL_LIMIT, s, len, "mixes band=dB pairs with a bare value");
+        if (!eq) return bad(P, COL_LIMIT, s, len, "mixes band=dB pairs with a bare value");
         const char *band = pairs[k], *val = eq + 1;
         size_t bl = (size_t)(eq - band), vl = strlen(val);
         trim(&band, &bl);
         trim(&val, &vl);
         size_t i = 0;
-        while (i < r->n_bands && !(strlen(r->bands[i]) == bl && strncmp(r->bands[i], band, bl) == 0))
+        while (i < r->n_bands &&
+               !(strlen(r->bands[i]) == bl && strncmp(r->bands[i], band, bl) == 0))
             i++;
-        if (i == r->n_bands)
-            return bad(P, COL_LIMIT, s, len, "names a band that is not in Bands");
-        if (seen[i])
-            return bad(P, COL_LIMIT, s, len, "gives a band twice");
+        if (i == r->n_bands) return bad(P, COL_LIMIT, s, len, "names a band that is not in Bands");
+        if (seen[i]) return bad(P, COL_LIMIT, s, len, "gives a band twice");
         if (!parse_db(val, vl, &lim[i]))
             return bad(P, COL_LIMIT, s, len, "a limit is not a number of dB (within +-300)");
         seen[i] = true;
     }
     for (size_t i = 0; i < r->n_bands; i++)
-        if (!seen[i])
-            return bad(P, COL_LIMIT, s, len, "lacks a limit for a band listed in Bands");
+        if (!seen[i]) return bad(P, COL_LIMIT, s, len, "lacks a limit for a band listed in Bands");
     return RFN_OK;
 }
 
 static rfn_status parse_regions(parser *P, derogation_rule *r, const char *s, size_t len)
 {
-    if (len == 0 || is_star(s, len))
-        return RFN_OK;
+    if (len == 0 || is_star(s, len)) return RFN_OK;
     const char **v;
     size_t n;
     rfn_status st = split_list(P, COL_REGIONS, s, len, &v, &n);
@@ -378,8 +350,7 @@ static rfn_status parse_regions(parser *P, derogation_rule *r, const char *s, si
 
 static rfn_status parse_han(parser *P, derogation_rule *r, const char *s, size_t len)
 {
-    if (len == 0 || is_star(s, len))
-        return RFN_OK;
+    if (len == 0 || is_star(s, len)) return RFN_OK;
     const char **v;
     size_t n;
     rfn_status st = split_list(P, COL_HAN, s, len, &v, &n);
@@ -394,12 +365,10 @@ static rfn_status parse_han(parser *P, derogation_rule *r, const char *s, size_t
 
 static rfn_status parse_postcodes(parser *P, derogation_rule *r, const char *s, size_t len)
 {
-    if (len == 0 || is_star(s, len))
-        return RFN_OK;
+    if (len == 0 || is_star(s, len)) return RFN_OK;
     const char **v;
     rfn_status st = split_list(P, COL_POSTCODES, s, len, &v, &r->n_postcode_areas);
-    if (st)
-        return st;
+    if (st) return st;
     for (size_t i = 0; i < r->n_postcode_areas; i++) {
         char *a = (char *)v[i];
         size_t al = strlen(a);
@@ -423,17 +392,14 @@ static rfn_status parse_fields(parser *P, const char **f, size_t *n)
     derogation_list *l = P->l;
     for (int c = 0; c < COL_COUNT; c++) {
         trim(&f[c], &n[c]);
-        if (memchr(f[c], '\0', n[c]))
-            return bad(P, c, "", 0, "contains a NUL byte");
+        if (memchr(f[c], '\0', n[c])) return bad(P, c, "", 0, "contains a NUL byte");
         if (c < COL_FIRST_OPTIONAL && n[c] == 0)
-            return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s: %s is empty", P->where,
-                                 P->names[c]);
+            return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s: %s is empty", P->where, P->names[c]);
     }
     if (l->n_rules == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
         derogation_rule *rules = realloc(l->rules, cap * sizeof *rules);
-        if (!rules)
-            return nomem(P);
+        if (!rules) return nomem(P);
         l->rules = rules;
         l->cap = cap;
     }
@@ -444,8 +410,7 @@ static rfn_status parse_fields(parser *P, const char **f, size_t *n)
         !(r->model = arena_strndup(l, f[COL_MODEL], n[COL_MODEL])))
         return nomem(P);
     for (size_t i = 0; i < l->n_rules; i++) {
-        if (strcmp(l->rules[i].reference, r->reference) != 0)
-            continue;
+        if (strcmp(l->rules[i].reference, r->reference) != 0) continue;
         if (P->line)
             return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s: %s '%s' is also on line %llu",
                                  P->where, P->names[COL_REFERENCE], r->reference,
@@ -475,8 +440,7 @@ static rfn_status parse_csv_rule(parser *P, const int *col, const csv_record *re
 {
     snprintf(P->where, sizeof P->where, "%s:%llu", P->l->name, (unsigned long long)P->line);
     if (rec->bad_quotes)
-        return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s: malformed quoting (RFC 4180)",
-                             P->where);
+        return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s: malformed quoting (RFC 4180)", P->where);
     if (rec->ragged)
         return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s: row has %zu fields, header has %zu",
                              P->where, rec->n_fields, rec->n_expected);
@@ -502,16 +466,14 @@ static rfn_status load(csv_reader *cr, const char *name, derogation_list **out, 
     rfn_status st = csv_reader_next(cr, &rec, err);
     if (st == RFN_ERR_EOF)
         st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: empty file (no header row)", name);
-    if (!st)
-        st = csv_header_map(&rec, name, col_names, COL_COUNT, col, err);
+    if (!st) st = csv_header_map(&rec, name, col_names, COL_COUNT, col, err);
     for (int c = 0; !st && c < COL_FIRST_OPTIONAL; c++)
         if (col[c] < 0)
             st = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: header lacks column %s", name,
                                (unsigned long long)rec.line, col_names[c]);
     while (!st) {
         st = csv_reader_next(cr, &rec, err);
-        if (st)
-            break;
+        if (st) break;
         P.line = rec.line;
         st = parse_csv_rule(&P, col, &rec);
     }
@@ -536,8 +498,7 @@ static bool cell_add(char **buf, size_t *len, size_t *cap, const char *s, size_t
     if (*len + n + 1 > *cap) {
         size_t c = (*len + n + 1) * 2;
         char *b = realloc(*buf, c);
-        if (!b)
-            return false;
+        if (!b) return false;
         *buf = b;
         *cap = c;
     }
@@ -554,10 +515,8 @@ static rfn_status json_cell(parser *P, int col, json_t *v, char **cell, size_t *
     size_t cap = 0;
     char num[64];
     *cell_len = 0;
-    if (!cell_add(cell, cell_len, &cap, "", 0))
-        return nomem(P);
-    if (!v || json_is_null(v))
-        return RFN_OK;
+    if (!cell_add(cell, cell_len, &cap, "", 0)) return nomem(P);
+    if (!v || json_is_null(v)) return RFN_OK;
     if (json_is_string(v)) {
         if (!cell_add(cell, cell_len, &cap, json_string_value(v), json_string_length(v)))
             return nomem(P);
@@ -570,15 +529,15 @@ static rfn_status json_cell(parser *P, int col, json_t *v, char **cell, size_t *
     if (json_is_array(v) && col != COL_LIMIT && col >= COL_FIRMWARE) {
         size_t i;
         json_t *item;
-        json_array_foreach(v, i, item) {
-            if (!json_is_string(item) || memchr(json_string_value(item), ';',
-                                                json_string_length(item)))
+        json_array_foreach(v, i, item)
+        {
+            if (!json_is_string(item) ||
+                memchr(json_string_value(item), ';', json_string_length(item)))
                 return rfn_error_set(P->err, RFN_ERR_FORMAT,
                                      "%s: %s[%zu]: expected a string without ';'", P->where,
                                      P->names[col], i);
             if ((i && !cell_add(cell, cell_len, &cap, ";", 1)) ||
-                !cell_add(cell, cell_len, &cap, json_string_value(item),
-                          json_string_length(item)))
+                !cell_add(cell, cell_len, &cap, json_string_value(item), json_string_length(item)))
                 return nomem(P);
         }
         return RFN_OK;
@@ -587,7 +546,8 @@ static rfn_status json_cell(parser *P, int col, json_t *v, char **cell, size_t *
         const char *band;
         json_t *item;
         bool first = true;
-        json_object_foreach(v, band, item) {
+        json_object_foreach(v, band, item)
+        {
             if (!json_is_number(item))
                 return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s: limit.%s: expected a number",
                                      P->where, band);
@@ -601,13 +561,12 @@ static rfn_status json_cell(parser *P, int col, json_t *v, char **cell, size_t *
         return RFN_OK;
     }
     return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s: %s: expected %s", P->where, P->names[col],
-                         col == COL_LIMIT ? "\"limit-set\", a number or {band: number}"
+                         col == COL_LIMIT      ? "\"limit-set\", a number or {band: number}"
                          : col >= COL_FIRMWARE ? "a string or an array of strings"
                                                : "a string");
 }
 
-static rfn_status load_json(json_t *root, const char *name, derogation_list **out,
-                            rfn_error *err)
+static rfn_status load_json(json_t *root, const char *name, derogation_list **out, rfn_error *err)
 {
     derogation_list *l = calloc(1, sizeof *l);
     if (!l || !(l->name = strdup(name))) {
@@ -620,15 +579,15 @@ static rfn_status load_json(json_t *root, const char *name, derogation_list **ou
     json_t *rules = json_object_get(root, "rules");
     char *cells[COL_COUNT] = {0};
     if (!json_is_string(format) || strcmp(json_string_value(format), "rfnoise-derogations-1"))
-        st = rfn_error_set(err, RFN_ERR_FORMAT,
-                           "%s: \"format\" must be \"rfnoise-derogations-1\"", name);
+        st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: \"format\" must be \"rfnoise-derogations-1\"",
+                           name);
     else if (!json_is_array(rules))
         st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: \"rules\" must be an array", name);
     size_t i;
     json_t *rule;
-    json_array_foreach(rules, i, rule) {
-        if (st)
-            break;
+    json_array_foreach(rules, i, rule)
+    {
+        if (st) break;
         snprintf(P.where, sizeof P.where, "%s: rules[%zu]", name, i);
         if (!json_is_object(rule)) {
             st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: expected an object", P.where);
@@ -636,7 +595,8 @@ static rfn_status load_json(json_t *root, const char *name, derogation_list **ou
         }
         const char *key;
         json_t *v;
-        json_object_foreach(rule, key, v) {
+        json_object_foreach(rule, key, v)
+        {
             bool known = key[0] == '_'; /* "_comment" and the like */
             for (int c = 0; c < COL_COUNT && !known; c++)
                 known = strcmp(key, json_keys[c]) == 0;
@@ -651,8 +611,7 @@ static rfn_status load_json(json_t *root, const char *name, derogation_list **ou
             st = json_cell(&P, c, json_object_get(rule, json_keys[c]), &cells[c], &n[c]);
             f[c] = cells[c];
         }
-        if (!st)
-            st = parse_fields(&P, f, n);
+        if (!st) st = parse_fields(&P, f, n);
     }
     for (int c = 0; c < COL_COUNT; c++)
         free(cells[c]);
@@ -668,8 +627,7 @@ static rfn_status load_json(json_t *root, const char *name, derogation_list **ou
 static bool looks_like_json(const unsigned char *p, size_t len)
 {
     size_t i = 0;
-    if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
-        i = 3;
+    if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) i = 3;
     while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
         i++;
     return i < len && p[i] == '{';
@@ -684,8 +642,7 @@ static rfn_status load_json_text(const char *name, const char *data, size_t len,
     }
     json_error_t je;
     json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
-    if (!root)
-        return rfn_error_set(err, RFN_ERR_FORMAT, "%s:%d: %s", name, je.line, je.text);
+    if (!root) return rfn_error_set(err, RFN_ERR_FORMAT, "%s:%d: %s", name, je.line, je.text);
     rfn_status st = load_json(root, name, out, err);
     json_decref(root);
     return st;
@@ -716,8 +673,7 @@ rfn_status derogation_load(const char *path, derogation_list **out, rfn_error *e
                 }
                 size_t n = fread(text + len, 1, cap - len, f);
                 len += n;
-                if (n == 0)
-                    break;
+                if (n == 0) break;
             }
             bool io = ferror(f);
             fclose(f);
@@ -730,8 +686,7 @@ rfn_status derogation_load(const char *path, derogation_list **out, rfn_error *e
     }
     csv_reader *cr = NULL;
     rfn_status st = csv_reader_open(path, NULL, &cr, err);
-    if (!st)
-        st = load(cr, path, out, err);
+    if (!st) st = load(cr, path, out, err);
     csv_reader_destroy(cr);
     return st;
 }
@@ -740,12 +695,10 @@ rfn_status derogation_load_mem(const char *name, const void *data, size_t len,
                                derogation_list **out, rfn_error *err)
 {
     *out = NULL;
-    if (data && looks_like_json(data, len))
-        return load_json_text(name, data, len, out, err);
+    if (data && looks_like_json(data, len)) return load_json_text(name, data, len, out, err);
     csv_reader *cr = NULL;
     rfn_status st = csv_reader_open_mem(name, data, len, NULL, &cr, err);
-    if (!st)
-        st = load(cr, name, out, err);
+    if (!st) st = load(cr, name, out, err);
     csv_reader_destroy(cr);
     return st;
 }
@@ -772,15 +725,12 @@ static bool firmware_covered(const derogation_rule *r, const char *fw)
     case FIRMWARE_ANY:
         return true;
     case FIRMWARE_LIST:
-        if (!fw || !*fw)
-            return false;
+        if (!fw || !*fw) return false;
         for (size_t i = 0; i < r->n_firmware; i++)
-            if (version_compare(r->firmware_list[i], fw) == 0)
-                return true;
+            if (version_compare(r->firmware_list[i], fw) == 0) return true;
         return false;
     case FIRMWARE_RANGE:
-        if (!fw || !*fw)
-            return false;
+        if (!fw || !*fw) return false;
         return (!r->firmware_lo || version_compare(fw, r->firmware_lo) >= 0) &&
                (!r->firmware_hi || version_compare(fw, r->firmware_hi) <= 0);
     }
@@ -790,11 +740,9 @@ static bool firmware_covered(const derogation_rule *r, const char *fw)
 /* Index of the band in the rule, SIZE_MAX if not covered; 0 for "every band". */
 static size_t band_slot(const derogation_rule *r, const char *band)
 {
-    if (r->n_bands == 0)
-        return 0;
+    if (r->n_bands == 0) return 0;
     for (size_t i = 0; band && i < r->n_bands; i++)
-        if (strcmp(r->bands[i], band) == 0)
-            return i;
+        if (strcmp(r->bands[i], band) == 0) return i;
     return SIZE_MAX;
 }
 
@@ -820,8 +768,7 @@ static derogation_outcome location_check(const derogation_rule *r, const derogat
             bool in = false;
             for (size_t i = 0; i < r->n_postcode_areas && !in; i++)
                 in = postcode_in_area(q->postcode, r->postcode_areas[i]);
-            if (!in)
-                return DEROGATION_LOCATION_NOT_ACCEPTABLE;
+            if (!in) return DEROGATION_LOCATION_NOT_ACCEPTABLE;
         }
     }
     return unknown ? DEROGATION_LOCATION_UNKNOWN : DEROGATION_MATCH;
@@ -848,12 +795,11 @@ derogation_outcome derogation_match(const derogation_list *list, const derogatio
     *res = (derogation_result){.outcome = DEROGATION_MODEL_NOT_DEROGATED, .limit = NAN};
     for (size_t i = 0; i < derogation_count(list); i++) {
         const derogation_rule *r = &list->rules[i];
-        if (!q->manufacturer || strcasecmp(r->manufacturer, q->manufacturer) != 0 ||
-            !q->model || strcasecmp(r->model, q->model) != 0 || !firmware_covered(r, q->firmware))
+        if (!q->manufacturer || strcasecmp(r->manufacturer, q->manufacturer) != 0 || !q->model ||
+            strcasecmp(r->model, q->model) != 0 || !firmware_covered(r, q->firmware))
             continue;
         size_t slot = band_slot(r, q->band_id);
-        if (slot == SIZE_MAX)
-            continue;
+        if (slot == SIZE_MAX) continue;
         derogation_outcome o = location_check(r, q);
         if (o == DEROGATION_MATCH && r->install_by != INT32_MIN) {
             if (q->install_date == INT32_MIN)

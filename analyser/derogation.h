@@ -48,24 +48,24 @@ typedef enum firmware_spec_kind {
 } firmware_spec_kind;
 
 typedef struct derogation_rule {
-    uint64_t line;            /* line of the rule in its CSV file; 0 from JSON */
+    uint64_t line; /* line of the rule in its CSV file; 0 from JSON */
     const char *reference;
     const char *manufacturer;
     const char *model;
     firmware_spec_kind firmware_kind;
     const char *const *firmware_list; /* FIRMWARE_LIST: n_firmware versions */
     size_t n_firmware;
-    const char *firmware_lo;  /* FIRMWARE_RANGE: inclusive bounds, NULL = open */
+    const char *firmware_lo; /* FIRMWARE_RANGE: inclusive bounds, NULL = open */
     const char *firmware_hi;
     const char *const *bands; /* NULL with n_bands 0 = every band */
     size_t n_bands;
     bool limit_from_limit_set; /* use the limit set's derogation_limit for the band */
-    const double *limits;     /* per band (n_bands), or limits[0] for every band when n_bands 0 */
-    uint8_t region_mask;      /* bit (1 << csp_region); 0 = any */
-    uint8_t han_mask;         /* bit (1 << han_variant); 0 = any */
+    const double *limits;      /* per band (n_bands), or limits[0] for every band when n_bands 0 */
+    uint8_t region_mask;       /* bit (1 << csp_region); 0 = any */
+    uint8_t han_mask;          /* bit (1 << han_variant); 0 = any */
     const char *const *postcode_areas;
-    size_t n_postcode_areas;  /* 0 = any */
-    int32_t install_by;       /* days since 1970-01-01; INT32_MIN = no cut-off */
+    size_t n_postcode_areas; /* 0 = any */
+    int32_t install_by;      /* days since 1970-01-01; INT32_MIN = no cut-off */
 } derogation_rule;
 
 typedef struct derogation_list derogation_list;

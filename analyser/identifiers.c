@@ -42,12 +42,9 @@ static bool is_digit(char c)
 
 static int hex_value(char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
 }
 
@@ -55,14 +52,12 @@ static int hex_value(char c)
 
 id_problem eui64_parse(const char *s, size_t len, uint64_t *out)
 {
-    if (len == 0)
-        return ID_EMPTY;
+    if (len == 0) return ID_EMPTY;
     uint64_t v = 0;
     if (len == 16) { /* bare hex */
         for (size_t i = 0; i < 16; i++) {
             int h = hex_value(s[i]);
-            if (h < 0)
-                return ID_BAD_CHAR;
+            if (h < 0) return ID_BAD_CHAR;
             v = v << 4 | (uint64_t)h;
         }
         *out = v;
@@ -71,23 +66,20 @@ id_problem eui64_parse(const char *s, size_t len, uint64_t *out)
     if (len != 23) {
         /* Say "bad character" when the length is off because of junk, "bad length" otherwise. */
         for (size_t i = 0; i < len; i++)
-            if (hex_value(s[i]) < 0 && s[i] != '-' && s[i] != ':')
-                return ID_BAD_CHAR;
+            if (hex_value(s[i]) < 0 && s[i] != '-' && s[i] != ':') return ID_BAD_CHAR;
         return ID_BAD_LENGTH;
     }
     char sep = s[2];
-    if (sep != '-' && sep != ':')
-        return hex_value(sep) < 0 ? ID_BAD_CHAR : ID_BAD_FORMAT;
+    if (sep != '-' && sep != ':') return hex_value(sep) < 0 ? ID_BAD_CHAR : ID_BAD_FORMAT;
     for (size_t i = 0; i < 23; i++) {
         if (i % 3 == 2) {
             if (s[i] != sep)
                 return (s[i] == '-' || s[i] == ':' || hex_value(s[i]) >= 0) ? ID_BAD_FORMAT
-                                                                             : ID_BAD_CHAR;
+                                                                            : ID_BAD_CHAR;
             continue;
         }
         int h = hex_value(s[i]);
-        if (h < 0)
-            return (s[i] == '-' || s[i] == ':') ? ID_BAD_FORMAT : ID_BAD_CHAR;
+        if (h < 0) return (s[i] == '-' || s[i] == ':') ? ID_BAD_FORMAT : ID_BAD_CHAR;
         v = v << 4 | (uint64_t)h;
     }
     *out = v;
@@ -120,21 +112,17 @@ int mpan_check_digit(const char digits12[12])
 
 static id_problem all_digits(const char *s, size_t len)
 {
-    if (len == 0)
-        return ID_EMPTY;
+    if (len == 0) return ID_EMPTY;
     for (size_t i = 0; i < len; i++)
-        if (!is_digit(s[i]))
-            return ID_BAD_CHAR;
+        if (!is_digit(s[i])) return ID_BAD_CHAR;
     return ID_OK;
 }
 
 id_problem mpan_core_check(const char *s, size_t len)
 {
     id_problem p = all_digits(s, len);
-    if (p)
-        return p;
-    if (len != 13)
-        return ID_BAD_LENGTH;
+    if (p) return p;
+    if (len != 13) return ID_BAD_LENGTH;
     return mpan_check_digit(s) == s[12] - '0' ? ID_OK : ID_BAD_CHECK;
 }
 
@@ -153,10 +141,8 @@ int mprn_check_value(const char *body, size_t body_len)
 id_problem mprn_check(const char *s, size_t len)
 {
     id_problem p = all_digits(s, len);
-    if (p)
-        return p;
-    if (len < 6 || len > 10)
-        return ID_BAD_LENGTH;
+    if (p) return p;
+    if (len < 6 || len > 10) return ID_BAD_LENGTH;
     int want = mprn_check_value(s, len - 2);
     int got = (s[len - 2] - '0') * 10 + (s[len - 1] - '0');
     return want == got ? ID_OK : ID_BAD_CHECK;
@@ -165,8 +151,7 @@ id_problem mprn_check(const char *s, size_t len)
 id_problem mpxn_parse(const char *s, size_t len, mpxn_kind *kind, uint64_t *key)
 {
     id_problem p = all_digits(s, len);
-    if (p)
-        return p;
+    if (p) return p;
     mpxn_kind k;
     if (len == 13) {
         p = mpan_core_check(s, len);
@@ -177,8 +162,7 @@ id_problem mpxn_parse(const char *s, size_t len, mpxn_kind *kind, uint64_t *key)
     } else {
         return ID_BAD_LENGTH;
     }
-    if (p)
-        return p;
+    if (p) return p;
     uint64_t v = 0;
     for (size_t i = 0; i < len; i++)
         v = v * 10 + (uint64_t)(s[i] - '0');
@@ -241,13 +225,11 @@ static int days_in_month(int year, int month)
 /* n digits at s[*pos] into *v; false when not all digits. */
 static bool take_digits(const char *s, size_t len, size_t *pos, int n, int *v)
 {
-    if (*pos + (size_t)n > len)
-        return false;
+    if (*pos + (size_t)n > len) return false;
     int x = 0;
     for (int i = 0; i < n; i++) {
         char c = s[*pos + (size_t)i];
-        if (!is_digit(c))
-            return false;
+        if (!is_digit(c)) return false;
         x = x * 10 + (c - '0');
     }
     *pos += (size_t)n;
@@ -268,12 +250,11 @@ static bool take_char(const char *s, size_t len, size_t *pos, char c)
 static id_problem parse_iso(const char *s, size_t len, int32_t *days, int32_t *sec_of_day,
                             int32_t *offset_s)
 {
-    if (len == 0)
-        return ID_EMPTY;
+    if (len == 0) return ID_EMPTY;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
-        if (!is_digit(c) && c != '-' && c != ':' && c != 'T' && c != 't' && c != ' ' &&
-            c != 'Z' && c != 'z' && c != '+' && c != '.')
+        if (!is_digit(c) && c != '-' && c != ':' && c != 'T' && c != 't' && c != ' ' && c != 'Z' &&
+            c != 'z' && c != '+' && c != '.')
             return ID_BAD_CHAR;
     }
     size_t pos = 0;
@@ -282,56 +263,43 @@ static id_problem parse_iso(const char *s, size_t len, int32_t *days, int32_t *s
         !take_digits(s, len, &pos, 2, &mo) || !take_char(s, len, &pos, '-') ||
         !take_digits(s, len, &pos, 2, &d))
         return ID_BAD_FORMAT;
-    if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
-        return ID_BAD_DATE;
+    if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo)) return ID_BAD_DATE;
     *days = date_from_ymd(y, mo, d);
     *sec_of_day = 0;
     *offset_s = 0;
-    if (pos == len)
-        return ID_OK;
-    if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ')
-        return ID_BAD_FORMAT;
+    if (pos == len) return ID_OK;
+    if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ') return ID_BAD_FORMAT;
     pos++;
     int hh, mm, ss = 0;
     if (!take_digits(s, len, &pos, 2, &hh) || !take_char(s, len, &pos, ':') ||
         !take_digits(s, len, &pos, 2, &mm))
         return ID_BAD_FORMAT;
     if (take_char(s, len, &pos, ':')) {
-        if (!take_digits(s, len, &pos, 2, &ss))
-            return ID_BAD_FORMAT;
+        if (!take_digits(s, len, &pos, 2, &ss)) return ID_BAD_FORMAT;
         if (take_char(s, len, &pos, '.')) {
             size_t start = pos;
             while (pos < len && is_digit(s[pos]))
                 pos++;
-            if (pos == start)
-                return ID_BAD_FORMAT;
+            if (pos == start) return ID_BAD_FORMAT;
         }
     }
     /* 24:00:00 (end of day) is ISO 8601 but never seen in registers; 60 s allows a leap second. */
-    if (hh > 23 || mm > 59 || ss > 60)
-        return ID_BAD_DATE;
+    if (hh > 23 || mm > 59 || ss > 60) return ID_BAD_DATE;
     *sec_of_day = hh * 3600 + mm * 60 + ss;
-    if (pos == len)
-        return ID_OK;
-    if (s[pos] == 'Z' || s[pos] == 'z')
-        return pos + 1 == len ? ID_OK : ID_BAD_FORMAT;
-    if (s[pos] != '+' && s[pos] != '-')
-        return ID_BAD_FORMAT;
+    if (pos == len) return ID_OK;
+    if (s[pos] == 'Z' || s[pos] == 'z') return pos + 1 == len ? ID_OK : ID_BAD_FORMAT;
+    if (s[pos] != '+' && s[pos] != '-') return ID_BAD_FORMAT;
     int sign = s[pos] == '-' ? -1 : 1;
     pos++;
     int oh, om = 0;
-    if (!take_digits(s, len, &pos, 2, &oh))
-        return ID_BAD_FORMAT;
+    if (!take_digits(s, len, &pos, 2, &oh)) return ID_BAD_FORMAT;
     if (take_char(s, len, &pos, ':')) {
-        if (!take_digits(s, len, &pos, 2, &om))
-            return ID_BAD_FORMAT;
+        if (!take_digits(s, len, &pos, 2, &om)) return ID_BAD_FORMAT;
     } else if (pos < len && !take_digits(s, len, &pos, 2, &om)) {
         return ID_BAD_FORMAT;
     }
-    if (pos != len)
-        return ID_BAD_FORMAT;
-    if (oh > 14 || om > 59)
-        return ID_BAD_DATE;
+    if (pos != len) return ID_BAD_FORMAT;
+    if (oh > 14 || om > 59) return ID_BAD_DATE;
     *offset_s = sign * (oh * 3600 + om * 60);
     return ID_OK;
 }
@@ -340,8 +308,7 @@ id_problem iso_date_parse(const char *s, size_t len, int32_t *days)
 {
     int32_t d, sec, off;
     id_problem p = parse_iso(s, len, &d, &sec, &off);
-    if (p == ID_OK)
-        *days = d;
+    if (p == ID_OK) *days = d;
     return p;
 }
 
@@ -349,8 +316,7 @@ id_problem iso_datetime_parse(const char *s, size_t len, int64_t *unix_s)
 {
     int32_t d, sec, off;
     id_problem p = parse_iso(s, len, &d, &sec, &off);
-    if (p == ID_OK)
-        *unix_s = (int64_t)d * 86400 + sec - off;
+    if (p == ID_OK) *unix_s = (int64_t)d * 86400 + sec - off;
     return p;
 }
 
@@ -373,7 +339,7 @@ void iso_date_format(int32_t days, char out[ISO_DATE_TEXT_LEN])
     }
 }
 
-/* ---- PostCode --------------------------------------------------------------------------------- */
+/* ---- PostCode -------------------------------------------------------------------------------- */
 
 static bool is_alpha(char c)
 {
@@ -390,21 +356,15 @@ id_problem postcode_normalise(const char *s, size_t len, char out[POSTCODE_TEXT_
     char c[8];
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
-        if (s[i] == ' ' || s[i] == '\t')
-            continue;
-        if (!is_alpha(s[i]) && !is_digit(s[i]))
-            return ID_BAD_CHAR;
-        if (n == sizeof c)
-            return ID_BAD_FORMAT;
+        if (s[i] == ' ' || s[i] == '\t') continue;
+        if (!is_alpha(s[i]) && !is_digit(s[i])) return ID_BAD_CHAR;
+        if (n == sizeof c) return ID_BAD_FORMAT;
         c[n++] = upper(s[i]);
     }
-    if (n == 0)
-        return ID_EMPTY;
-    if (n < 5)
-        return ID_BAD_FORMAT;
+    if (n == 0) return ID_EMPTY;
+    if (n < 5) return ID_BAD_FORMAT;
     /* Inward code: digit, letter, letter. */
-    if (!is_digit(c[n - 3]) || !is_alpha(c[n - 2]) || !is_alpha(c[n - 1]))
-        return ID_BAD_FORMAT;
+    if (!is_digit(c[n - 3]) || !is_alpha(c[n - 2]) || !is_alpha(c[n - 1])) return ID_BAD_FORMAT;
     size_t out_n = n - 3;
     bool ok = false;
     if (n == 6 && memcmp(c, "GIR0AA", 6) == 0)
@@ -417,8 +377,7 @@ id_problem postcode_normalise(const char *s, size_t len, char out[POSTCODE_TEXT_
         else if (rest == 2)
             ok = is_digit(c[k]) && (is_digit(c[k + 1]) || is_alpha(c[k + 1]));
     }
-    if (!ok)
-        return ID_BAD_FORMAT;
+    if (!ok) return ID_BAD_FORMAT;
     memcpy(out, c, out_n);
     out[out_n] = ' ';
     memcpy(out + out_n + 1, c + out_n, 3);
@@ -429,8 +388,7 @@ id_problem postcode_normalise(const char *s, size_t len, char out[POSTCODE_TEXT_
 bool postcode_in_area(const char *postcode, const char *prefix)
 {
     size_t pl = strlen(prefix), cl = strlen(postcode);
-    if (pl == 0 || cl == 0)
-        return false;
+    if (pl == 0 || cl == 0) return false;
     const char *space = strchr(postcode, ' ');
     size_t outward = space ? (size_t)(space - postcode) : cl;
     bool letters_only = true, has_space = false;
@@ -441,11 +399,9 @@ bool postcode_in_area(const char *postcode, const char *prefix)
             letters_only = false;
     }
     if (has_space) {
-        if (pl > cl)
-            return false;
+        if (pl > cl) return false;
         for (size_t i = 0; i < pl; i++)
-            if (upper(prefix[i]) != postcode[i])
-                return false;
+            if (upper(prefix[i]) != postcode[i]) return false;
         return true;
     }
     size_t want = outward;
@@ -454,11 +410,9 @@ bool postcode_in_area(const char *postcode, const char *prefix)
         while (want < outward && is_alpha(postcode[want]))
             want++;
     }
-    if (want != pl)
-        return false;
+    if (want != pl) return false;
     for (size_t i = 0; i < pl; i++)
-        if (upper(prefix[i]) != postcode[i])
-            return false;
+        if (upper(prefix[i]) != postcode[i]) return false;
     return true;
 }
 
@@ -468,8 +422,17 @@ static const char *const type_names[DEVICE_TYPE_COUNT] = {
     "", "ESME", "GSME", "CHF", "GPF", "PPMID", "HCALCS",
 };
 static const char *const status_names[DEVICE_STATUS_COUNT] = {
-    "",           "Pending",   "Whitelisted", "InstalledNotCommissioned", "Commissioned",
-    "Decommissioned", "Withdrawn", "Suspended", "Recovery", "Recovered", "NotApplicable",
+    "",
+    "Pending",
+    "Whitelisted",
+    "InstalledNotCommissioned",
+    "Commissioned",
+    "Decommissioned",
+    "Withdrawn",
+    "Suspended",
+    "Recovery",
+    "Recovered",
+    "NotApplicable",
 };
 static const char *const region_names[CSP_REGION_COUNT] = {"", "North", "Central", "South"};
 static const char *const region_ids[CSP_REGION_COUNT] = {"", "north", "central", "south"};
@@ -494,23 +457,19 @@ static bool loose_equal(const char *s, size_t len, const char *name)
             i++;
         while (*name && ignorable(*name))
             name++;
-        if (i == len || !*name)
-            return i == len && !*name;
-        if (fold(s[i]) != fold(*name))
-            return false;
+        if (i == len || !*name) return i == len && !*name;
+        if (fold(s[i]) != fold(*name)) return false;
         i++;
         name++;
     }
 }
 
-static id_problem lookup(const char *s, size_t len, const char *const *names, int count,
-                         int *out)
+static id_problem lookup(const char *s, size_t len, const char *const *names, int count, int *out)
 {
     size_t i = 0;
     while (i < len && ignorable(s[i]))
         i++;
-    if (i == len)
-        return ID_EMPTY;
+    if (i == len) return ID_EMPTY;
     for (int k = 1; k < count; k++) {
         if (loose_equal(s, len, names[k])) {
             *out = k;
@@ -524,8 +483,7 @@ id_problem device_type_parse(const char *s, size_t len, device_type *out)
 {
     int k = 0;
     id_problem p = lookup(s, len, type_names, DEVICE_TYPE_COUNT, &k);
-    if (p == ID_OK)
-        *out = (device_type)k;
+    if (p == ID_OK) *out = (device_type)k;
     return p;
 }
 
@@ -533,8 +491,7 @@ id_problem device_status_parse(const char *s, size_t len, device_status *out)
 {
     int k = 0;
     id_problem p = lookup(s, len, status_names, DEVICE_STATUS_COUNT, &k);
-    if (p == ID_OK)
-        *out = (device_status)k;
+    if (p == ID_OK) *out = (device_status)k;
     return p;
 }
 
@@ -542,8 +499,7 @@ id_problem csp_region_parse(const char *s, size_t len, csp_region *out)
 {
     int k = 0;
     id_problem p = lookup(s, len, region_names, CSP_REGION_COUNT, &k);
-    if (p == ID_OK)
-        *out = (csp_region)k;
+    if (p == ID_OK) *out = (csp_region)k;
     return p;
 }
 
@@ -551,8 +507,7 @@ id_problem han_variant_parse(const char *s, size_t len, han_variant *out)
 {
     int k = 0;
     id_problem p = lookup(s, len, han_names, HAN_VARIANT_COUNT, &k);
-    if (p == ID_OK)
-        *out = (han_variant)k;
+    if (p == ID_OK) *out = (han_variant)k;
     return p;
 }
 

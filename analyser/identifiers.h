@@ -12,13 +12,13 @@
  * `code` column of register-errors.csv, and a short English text (id_problem_text). */
 typedef enum id_problem {
     ID_OK = 0,
-    ID_EMPTY,         /* "empty": the field is empty (or only spaces) */
-    ID_BAD_LENGTH,    /* "bad-length": wrong number of digits / hex digits */
-    ID_BAD_CHAR,      /* "bad-character": a character that cannot appear */
-    ID_BAD_FORMAT,    /* "bad-format": separators or layout wrong */
-    ID_BAD_CHECK,     /* "bad-check-digit": check digit(s) do not match */
-    ID_BAD_DATE,      /* "bad-date": not a calendar date or time (2021-02-30, 24:00:01) */
-    ID_UNKNOWN_CODE,  /* "unknown-value": not in the code list */
+    ID_EMPTY,        /* "empty": the field is empty (or only spaces) */
+    ID_BAD_LENGTH,   /* "bad-length": wrong number of digits / hex digits */
+    ID_BAD_CHAR,     /* "bad-character": a character that cannot appear */
+    ID_BAD_FORMAT,   /* "bad-format": separators or layout wrong */
+    ID_BAD_CHECK,    /* "bad-check-digit": check digit(s) do not match */
+    ID_BAD_DATE,     /* "bad-date": not a calendar date or time (2021-02-30, 24:00:01) */
+    ID_UNKNOWN_CODE, /* "unknown-value": not in the code list */
     ID_PROBLEM_COUNT
 } id_problem;
 
@@ -27,10 +27,11 @@ const char *id_problem_text(id_problem p);
 
 /* ---- DeviceID (EUI-64) --------------------------------------------------------------------- */
 
-/* Parse len bytes at s as an EUI-64: "BC-33-AC-FF-FE-FA-55-3D" (canonical), "bc:33:ac:ff:fe:fa:55:3d"
- * or bare "BC33ACFFFEFA553D"; hex digits in either case; the separator must be the same
- * throughout and every group exactly two hex digits. The 64-bit value has the first octet in its
- * most significant byte. Returns ID_OK and sets *out, or the problem (then *out is untouched). */
+/* Parse len bytes at s as an EUI-64: "BC-33-AC-FF-FE-FA-55-3D" (canonical),
+ * "bc:33:ac:ff:fe:fa:55:3d" or bare "BC33ACFFFEFA553D"; hex digits in either case; the separator
+ * must be the same throughout and every group exactly two hex digits. The 64-bit value has the
+ * first octet in its most significant byte. Returns ID_OK and sets *out, or the problem (then *out
+ * is untouched). */
 id_problem eui64_parse(const char *s, size_t len, uint64_t *out);
 
 enum { EUI64_TEXT_LEN = 24 }; /* "XX-XX-XX-XX-XX-XX-XX-XX" + NUL */
@@ -86,7 +87,7 @@ id_problem iso_datetime_parse(const char *s, size_t len, int64_t *unix_s);
 enum { ISO_DATE_TEXT_LEN = 11 }; /* "YYYY-MM-DD" + NUL */
 void iso_date_format(int32_t days, char out[ISO_DATE_TEXT_LEN]);
 
-/* ---- PostCode --------------------------------------------------------------------------------- */
+/* ---- PostCode -------------------------------------------------------------------------------- */
 
 enum { POSTCODE_TEXT_LEN = 9 }; /* "AB12 3CD" + NUL */
 

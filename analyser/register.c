@@ -31,9 +31,19 @@ enum {
 };
 
 static const char *const col_names[COL_COUNT + 1] = {
-    "DeviceID",   "DeviceType", "DeviceStatus", "DeviceManufacturer", "DeviceModel",
-    "DeviceFirmwareVersion", "ImportMPxN", "CSPRegion", "HANVariant", "PostCode",
-    "Supplier",   "InstallDate", "",
+    "DeviceID",
+    "DeviceType",
+    "DeviceStatus",
+    "DeviceManufacturer",
+    "DeviceModel",
+    "DeviceFirmwareVersion",
+    "ImportMPxN",
+    "CSPRegion",
+    "HANVariant",
+    "PostCode",
+    "Supplier",
+    "InstallDate",
+    "",
 };
 
 static const char *const code_names[REGISTER_CODE_COUNT] = {
@@ -145,8 +155,7 @@ static bool strtab_init(strtab *t)
     t->hashes = malloc(t->cap * sizeof *t->hashes);
     t->slots = calloc(512, sizeof *t->slots);
     t->mask = 511;
-    if (!t->strs || !t->lens || !t->hashes || !t->slots)
-        return false;
+    if (!t->strs || !t->lens || !t->hashes || !t->slots) return false;
     t->strs[0] = "";
     t->lens[0] = 0;
     t->hashes[0] = 0;
@@ -169,8 +178,7 @@ static bool strtab_rehash(strtab *t)
 {
     size_t size = (t->mask + 1) * 2;
     uint64_t *slots = calloc(size, sizeof *slots);
-    if (!slots)
-        return false;
+    if (!slots) return false;
     for (uint32_t id = 1; id < t->n; id++) {
         size_t i = t->hashes[id] & (size - 1);
         while (slots[i])
@@ -188,11 +196,9 @@ static char *strtab_store(strtab *t, const char *s, size_t len)
     if (t->n_blocks == 0 || t->block_used + len + 1 > t->block_size) {
         size_t size = len + 1 > STR_BLOCK ? len + 1 : STR_BLOCK;
         char **b = realloc(t->blocks, (t->n_blocks + 1) * sizeof *b);
-        if (!b)
-            return NULL;
+        if (!b) return NULL;
         t->blocks = b;
-        if (!(b[t->n_blocks] = malloc(size)))
-            return NULL;
+        if (!(b[t->n_blocks] = malloc(size))) return NULL;
         t->n_blocks++;
         t->block_used = 0;
         t->block_size = size;
@@ -207,44 +213,34 @@ static char *strtab_store(strtab *t, const char *s, size_t len)
 /* Id of the string (added if new); UINT32_MAX when out of memory. */
 static uint32_t strtab_intern(strtab *t, const char *s, size_t len)
 {
-    if (len == 0)
-        return 0;
+    if (len == 0) return 0;
     uint32_t h = (uint32_t)hash_bytes(s, len);
     size_t i = h & t->mask;
     for (; t->slots[i]; i = (i + 1) & t->mask) {
-        if ((uint32_t)(t->slots[i] >> 32) != h)
-            continue;
+        if ((uint32_t)(t->slots[i] >> 32) != h) continue;
         uint32_t id = (uint32_t)t->slots[i] - 1;
-        if (t->lens[id] == len && memcmp(t->strs[id], s, len) == 0)
-            return id;
+        if (t->lens[id] == len && memcmp(t->strs[id], s, len) == 0) return id;
     }
-    if (t->n == UINT32_MAX - 1)
-        return UINT32_MAX;
+    if (t->n == UINT32_MAX - 1) return UINT32_MAX;
     if (t->n == t->cap) {
         uint32_t cap = t->cap * 2;
         const char **a = realloc(t->strs, cap * sizeof *a);
-        if (a)
-            t->strs = a;
+        if (a) t->strs = a;
         uint32_t *l = realloc(t->lens, cap * sizeof *l);
-        if (l)
-            t->lens = l;
+        if (l) t->lens = l;
         uint32_t *hh = realloc(t->hashes, cap * sizeof *hh);
-        if (hh)
-            t->hashes = hh;
-        if (!a || !l || !hh)
-            return UINT32_MAX;
+        if (hh) t->hashes = hh;
+        if (!a || !l || !hh) return UINT32_MAX;
         t->cap = cap;
     }
     char *p = strtab_store(t, s, len);
-    if (!p)
-        return UINT32_MAX;
+    if (!p) return UINT32_MAX;
     uint32_t id = t->n++;
     t->strs[id] = p;
     t->lens[id] = (uint32_t)len;
     t->hashes[id] = h;
     t->slots[i] = (uint64_t)h << 32 | (id + 1);
-    if ((size_t)t->n * 2 > t->mask + 1 && !strtab_rehash(t))
-        return UINT32_MAX;
+    if ((size_t)t->n * 2 > t->mask + 1 && !strtab_rehash(t)) return UINT32_MAX;
     return id;
 }
 
@@ -284,17 +280,14 @@ struct register_data {
 
 static bool grow(void **p, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap)
-        return true;
+    if (need <= *cap) return true;
     size_t n = *cap ? *cap : 64;
     while (n < need) {
-        if (n > SIZE_MAX / 2 / elem)
-            return false;
+        if (n > SIZE_MAX / 2 / elem) return false;
         n *= 2;
     }
     void *q = realloc(*p, n * elem);
-    if (!q)
-        return false;
+    if (!q) return false;
     *p = q;
     *cap = n;
     return true;
@@ -319,8 +312,7 @@ static void add_error(loader *L, uint64_t line, int col, register_code code, con
 static void add_error(loader *L, uint64_t line, int col, register_code code, const char *fmt, ...)
 {
     register_data *r = L->reg;
-    if (L->fatal)
-        return;
+    if (L->fatal) return;
     char msg[320];
     va_list ap;
     va_start(ap, fmt);
@@ -365,33 +357,25 @@ static void trim(const char **s, size_t *len)
 static size_t utf8_seq(const unsigned char *s, size_t len)
 {
     unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
+    if (c < 0x80) return 1;
     size_t n;
     unsigned lo = 0x80, hi = 0xBF;
     if (c >= 0xC2 && c <= 0xDF)
         n = 2;
     else if (c >= 0xE0 && c <= 0xEF) {
         n = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        if (c == 0xED)
-            hi = 0x9F;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
     } else if (c >= 0xF0 && c <= 0xF4) {
         n = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        if (c == 0xF4)
-            hi = 0x8F;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
     } else
         return 0;
-    if (len < n)
-        return 0;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
+    if (len < n) return 0;
+    if (s[1] < lo || s[1] > hi) return 0;
     for (size_t i = 2; i < n; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
+        if (s[i] < 0x80 || s[i] > 0xBF) return 0;
     return n;
 }
 
@@ -399,8 +383,7 @@ static bool utf8_valid(const char *s, size_t len)
 {
     for (size_t i = 0; i < len;) {
         size_t n = utf8_seq((const unsigned char *)s + i, len - i);
-        if (!n)
-            return false;
+        if (!n) return false;
         i += n;
     }
     return true;
@@ -451,8 +434,7 @@ static bool check_text(loader *L, uint64_t line, int col, field f)
     }
     bool ok = utf8_valid(f.s, f.len);
     for (size_t i = 0; ok && i < f.len; i++)
-        if ((unsigned char)f.s[i] < 0x20 || f.s[i] == 0x7f)
-            ok = false;
+        if ((unsigned char)f.s[i] < 0x20 || f.s[i] == 0x7f) ok = false;
     if (!ok) {
         add_error(L, line, col, REGISTER_CODE_BAD_TEXT,
                   "%s '%s': invalid UTF-8 or a control character", col_names[col],
@@ -505,7 +487,8 @@ static void check_row(loader *L, const csv_record *rec)
 
     device_type type = DEVICE_TYPE_UNKNOWN;
     if ((p = device_type_parse(f[COL_TYPE].s, f[COL_TYPE].len, &type)))
-        problem(L, line, COL_TYPE, p, f[COL_TYPE], "not one of ESME, GSME, CHF, GPF, PPMID, HCALCS");
+        problem(L, line, COL_TYPE, p, f[COL_TYPE],
+                "not one of ESME, GSME, CHF, GPF, PPMID, HCALCS");
     device_status status = DEVICE_STATUS_UNKNOWN;
     if ((p = device_status_parse(f[COL_STATUS].s, f[COL_STATUS].len, &status)))
         problem(L, line, COL_STATUS, p, f[COL_STATUS],
@@ -528,8 +511,9 @@ static void check_row(loader *L, const csv_record *rec)
         mpxn_kind kind = MPXN_NONE;
         if ((p = mpxn_parse(m.s, m.len, &kind, &row.mpxn_key))) {
             problem(L, line, COL_MPXN, p, m,
-                    p == ID_BAD_LENGTH ? "neither an MPAN core (13 digits) nor an MPRN (6-10 digits)"
-                                       : NULL);
+                    p == ID_BAD_LENGTH
+                        ? "neither an MPAN core (13 digits) nor an MPRN (6-10 digits)"
+                        : NULL);
         } else if ((type == DEVICE_TYPE_ESME && kind != MPXN_MPAN) ||
                    (type == DEVICE_TYPE_GSME && kind != MPXN_MPRN)) {
             char b[64];
@@ -574,13 +558,11 @@ static void check_row(loader *L, const csv_record *rec)
         }
     }
 
-    if (L->fatal)
-        return;
+    if (L->fatal) return;
     if (L->row_codes) {
         sum->rows_rejected++;
         for (int c = 0; c < REGISTER_CODE_COUNT; c++)
-            if (L->row_codes & (1u << c))
-                sum->rejected_by_code[c]++;
+            if (L->row_codes & (1u << c)) sum->rejected_by_code[c]++;
         return;
     }
     row.type = (uint8_t)type;
@@ -593,9 +575,8 @@ static void check_row(loader *L, const csv_record *rec)
     row.model = strtab_intern(t, f[COL_MODEL].s, f[COL_MODEL].len);
     row.firmware = strtab_intern(t, f[COL_FIRMWARE].s, f[COL_FIRMWARE].len);
     memcpy(row.postcode, postcode, sizeof row.postcode);
-    if (row.supplier == UINT32_MAX || row.manufacturer == UINT32_MAX ||
-        row.model == UINT32_MAX || row.firmware == UINT32_MAX ||
-        r->n_rows >= UINT32_MAX - 1 ||
+    if (row.supplier == UINT32_MAX || row.manufacturer == UINT32_MAX || row.model == UINT32_MAX ||
+        row.firmware == UINT32_MAX || r->n_rows >= UINT32_MAX - 1 ||
         !grow((void **)&r->rows, &r->rows_cap, r->n_rows + 1, sizeof *r->rows)) {
         L->fatal = rfn_error_set(L->err, RFN_ERR_NOMEM, "%s: out of memory", r->name);
         return;
@@ -611,19 +592,16 @@ static rfn_status read_header(loader *L, csv_reader *cr, rfn_error *err)
     rfn_status st = csv_reader_next(cr, &hdr, err);
     if (st == RFN_ERR_EOF)
         return rfn_error_set(err, RFN_ERR_FORMAT, "%s: empty file (no header row)", r->name);
-    if (st)
-        return st;
+    if (st) return st;
     if (hdr.bad_quotes)
         return rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: malformed quoting in the header",
                              r->name, (unsigned long long)hdr.line);
     st = csv_header_map(&hdr, r->name, col_names, COL_COUNT, L->col, err);
-    if (st)
-        return st;
+    if (st) return st;
     char missing[256] = "";
     size_t n_missing = 0;
     for (int c = 0; c < COL_COUNT; c++) {
-        if (L->col[c] >= 0)
-            continue;
+        if (L->col[c] >= 0) continue;
         size_t o = strlen(missing);
         snprintf(missing + o, sizeof missing - o, "%s%s", n_missing ? ", " : "", col_names[c]);
         n_missing++;
@@ -635,11 +613,9 @@ static rfn_status read_header(loader *L, csv_reader *cr, rfn_error *err)
         bool known = false;
         for (int c = 0; c < COL_COUNT && !known; c++)
             known = L->col[c] == (int)i;
-        if (known)
-            continue;
+        if (known) continue;
         char **e = realloc(r->extra, (r->n_extra + 1) * sizeof *e);
-        if (!e)
-            return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", r->name);
+        if (!e) return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", r->name);
         r->extra = e;
         if (!(e[r->n_extra] = strdup(hdr.fields[i])))
             return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", r->name);
@@ -658,16 +634,14 @@ static bool build_device_index(loader *L, uint8_t *drop, size_t *dups)
     size_t size = table_size(r->n_rows);
     free(r->dev_slots);
     r->dev_slots = calloc(size, sizeof *r->dev_slots);
-    if (!r->dev_slots)
-        return false;
+    if (!r->dev_slots) return false;
     r->dev_mask = size - 1;
     *dups = 0;
     for (size_t k = 0; k < r->n_rows; k++) {
         uint64_t id = r->rows[k].device_id;
         size_t i = mix64(id) & r->dev_mask;
         for (; r->dev_slots[i]; i = (i + 1) & r->dev_mask)
-            if (r->rows[r->dev_slots[i] - 1].device_id == id)
-                break;
+            if (r->rows[r->dev_slots[i] - 1].device_id == id) break;
         if (!r->dev_slots[i]) {
             r->dev_slots[i] = (uint32_t)k + 1;
             continue;
@@ -688,8 +662,7 @@ static bool build_device_index(loader *L, uint8_t *drop, size_t *dups)
         (*dups)++;
         add_error(L, r->rows[k].line, COL_DEVICE_ID, REGISTER_CODE_DUPLICATE, fmt, text,
                   (unsigned long long)r->rows[first].line, (unsigned long long)r->rows[k].line);
-        if (L->fatal)
-            return true;
+        if (L->fatal) return true;
     }
     return true;
 }
@@ -699,21 +672,17 @@ static bool build_mpxn_index(register_data *r)
     size_t size = table_size(r->n_rows);
     r->mpxn_slots = calloc(size, sizeof *r->mpxn_slots);
     r->mpxn_next = malloc((r->n_rows ? r->n_rows : 1) * sizeof *r->mpxn_next);
-    if (!r->mpxn_slots || !r->mpxn_next)
-        return false;
+    if (!r->mpxn_slots || !r->mpxn_next) return false;
     r->mpxn_mask = size - 1;
     /* Backwards, pushing on the front, so each chain runs in file order. */
     for (size_t k = r->n_rows; k-- > 0;) {
         uint64_t key = r->rows[k].mpxn_key;
         r->mpxn_next[k] = REGISTER_NONE;
-        if (key == 0)
-            continue;
+        if (key == 0) continue;
         size_t i = mix64(key) & r->mpxn_mask;
         for (; r->mpxn_slots[i]; i = (i + 1) & r->mpxn_mask)
-            if (r->rows[r->mpxn_slots[i] - 1].mpxn_key == key)
-                break;
-        if (r->mpxn_slots[i])
-            r->mpxn_next[k] = r->mpxn_slots[i] - 1;
+            if (r->rows[r->mpxn_slots[i] - 1].mpxn_key == key) break;
+        if (r->mpxn_slots[i]) r->mpxn_next[k] = r->mpxn_slots[i] - 1;
         r->mpxn_slots[i] = (uint32_t)k + 1;
     }
     return true;
@@ -722,10 +691,8 @@ static bool build_mpxn_index(register_data *r)
 static int error_cmp(const void *a, const void *b)
 {
     const error_rec *x = a, *y = b;
-    if (x->line != y->line)
-        return x->line < y->line ? -1 : 1;
-    if (x->col != y->col)
-        return x->col < y->col ? -1 : 1;
+    if (x->line != y->line) return x->line < y->line ? -1 : 1;
+    if (x->col != y->col) return x->col < y->col ? -1 : 1;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -745,8 +712,7 @@ static rfn_status finish(loader *L, rfn_error *err)
     if (dups) {
         size_t o = 0;
         for (size_t k = 0; k < r->n_rows; k++)
-            if (!drop[k])
-                r->rows[o++] = r->rows[k];
+            if (!drop[k]) r->rows[o++] = r->rows[k];
         r->n_rows = o;
         r->summary.rows_accepted -= dups;
         r->summary.rows_rejected += dups;
@@ -769,8 +735,7 @@ static rfn_status finish(loader *L, rfn_error *err)
     for (size_t k = 0; k < r->n_rows; k++)
         r->summary.rows_on_wall += device_status_on_wall((device_status)r->rows[k].status);
     r->summary.errors = r->n_errors;
-    if (r->n_errors > 1)
-        qsort(r->errors, r->n_errors, sizeof *r->errors, error_cmp);
+    if (r->n_errors > 1) qsort(r->errors, r->n_errors, sizeof *r->errors, error_cmp);
     return RFN_OK;
 }
 
@@ -779,8 +744,7 @@ static rfn_status load(csv_reader *cr, const char *name, const register_config *
 {
     register_data *r = calloc(1, sizeof *r);
     if (!r || !(r->name = strdup(name)) || !strtab_init(&r->strings)) {
-        if (r)
-            strtab_free(&r->strings);
+        if (r) strtab_free(&r->strings);
         free(r ? r->name : NULL);
         free(r);
         return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", name);
@@ -791,15 +755,13 @@ static rfn_status load(csv_reader *cr, const char *name, const register_config *
     csv_record rec;
     while (!st) {
         st = csv_reader_next(cr, &rec, err);
-        if (st)
-            break;
+        if (st) break;
         check_row(&L, &rec);
         st = L.fatal;
         if (r->cfg.progress && (r->summary.rows_read & 4095) == 0)
             progress_update(r->cfg.progress, csv_reader_offset(cr));
     }
-    if (st == RFN_ERR_EOF)
-        st = finish(&L, err);
+    if (st == RFN_ERR_EOF) st = finish(&L, err);
     if (st) {
         register_destroy(r);
         return st;
@@ -814,8 +776,7 @@ rfn_status register_load(const char *path, const register_config *cfg, register_
     *out = NULL;
     csv_reader *cr = NULL;
     rfn_status st = csv_reader_open(path, NULL, &cr, err);
-    if (st)
-        return st;
+    if (st) return st;
     st = load(cr, path, cfg, out, err);
     csv_reader_destroy(cr);
     return st;
@@ -827,8 +788,7 @@ rfn_status register_load_mem(const char *name, const void *data, size_t len,
     *out = NULL;
     csv_reader *cr = NULL;
     rfn_status st = csv_reader_open_mem(name, data, len, NULL, &cr, err);
-    if (st)
-        return st;
+    if (st) return st;
     st = load(cr, name, cfg, out, err);
     csv_reader_destroy(cr);
     return st;
@@ -836,8 +796,7 @@ rfn_status register_load_mem(const char *name, const void *data, size_t len,
 
 void register_destroy(register_data *reg)
 {
-    if (!reg)
-        return;
+    if (!reg) return;
     free(reg->name);
     free(reg->rows);
     strtab_free(&reg->strings);
@@ -874,21 +833,18 @@ const register_row *register_find_device(const register_data *reg, uint64_t devi
     for (size_t i = mix64(device_id) & reg->dev_mask; reg->dev_slots[i];
          i = (i + 1) & reg->dev_mask) {
         const register_row *row = &reg->rows[reg->dev_slots[i] - 1];
-        if (row->device_id == device_id)
-            return row;
+        if (row->device_id == device_id) return row;
     }
     return NULL;
 }
 
 uint32_t register_mpxn_first(const register_data *reg, uint64_t mpxn_key)
 {
-    if (mpxn_key == 0)
-        return REGISTER_NONE;
+    if (mpxn_key == 0) return REGISTER_NONE;
     for (size_t i = mix64(mpxn_key) & reg->mpxn_mask; reg->mpxn_slots[i];
          i = (i + 1) & reg->mpxn_mask) {
         uint32_t k = reg->mpxn_slots[i] - 1;
-        if (reg->rows[k].mpxn_key == mpxn_key)
-            return k;
+        if (reg->rows[k].mpxn_key == mpxn_key) return k;
     }
     return REGISTER_NONE;
 }
@@ -944,8 +900,7 @@ rfn_status register_errors_save(const register_data *reg, const char *path, rfn_
 {
     atomic_file *af = NULL;
     rfn_status st = atomic_file_open(path, &af, err);
-    if (st)
-        return st;
+    if (st) return st;
     register_errors_write_csv(reg, atomic_file_stream(af));
     return atomic_file_commit(af, err);
 }

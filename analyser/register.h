@@ -40,41 +40,43 @@
 
 /* Error codes (the `code` column of register-errors.csv). */
 typedef enum register_code {
-    REGISTER_CODE_MISSING = 0,     /* "missing-value" */
-    REGISTER_CODE_BAD_LENGTH,      /* "bad-length" */
-    REGISTER_CODE_BAD_CHAR,        /* "bad-character" */
-    REGISTER_CODE_BAD_FORMAT,      /* "bad-format" */
-    REGISTER_CODE_BAD_CHECK,       /* "bad-check-digit" */
-    REGISTER_CODE_BAD_DATE,        /* "bad-date" */
-    REGISTER_CODE_UNKNOWN_VALUE,   /* "unknown-value" */
-    REGISTER_CODE_MPXN_MISMATCH,   /* "mpxn-type-mismatch" */
-    REGISTER_CODE_DATE_RANGE,      /* "date-out-of-range" */
-    REGISTER_CODE_BAD_TEXT,        /* "bad-text" (invalid UTF-8 or control character) */
-    REGISTER_CODE_TOO_LONG,        /* "too-long" */
-    REGISTER_CODE_RAGGED,          /* "ragged-row" */
-    REGISTER_CODE_BAD_QUOTING,     /* "bad-quoting" */
-    REGISTER_CODE_DUPLICATE,       /* "duplicate-device-id" */
+    REGISTER_CODE_MISSING = 0,   /* "missing-value" */
+    REGISTER_CODE_BAD_LENGTH,    /* "bad-length" */
+    REGISTER_CODE_BAD_CHAR,      /* "bad-character" */
+    REGISTER_CODE_BAD_FORMAT,    /* "bad-format" */
+    REGISTER_CODE_BAD_CHECK,     /* "bad-check-digit" */
+    REGISTER_CODE_BAD_DATE,      /* "bad-date" */
+    REGISTER_CODE_UNKNOWN_VALUE, /* "unknown-value" */
+    REGISTER_CODE_MPXN_MISMATCH, /* "mpxn-type-mismatch" */
+    REGISTER_CODE_DATE_RANGE,    /* "date-out-of-range" */
+    REGISTER_CODE_BAD_TEXT,      /* "bad-text" (invalid UTF-8 or control character) */
+    REGISTER_CODE_TOO_LONG,      /* "too-long" */
+    REGISTER_CODE_RAGGED,        /* "ragged-row" */
+    REGISTER_CODE_BAD_QUOTING,   /* "bad-quoting" */
+    REGISTER_CODE_DUPLICATE,     /* "duplicate-device-id" */
     REGISTER_CODE_COUNT
 } register_code;
 
 const char *register_code_name(register_code c);
 
 typedef struct register_config {
-    bool strict;            /* the first rejected row fails the load (RFN_ERR_FORMAT); default false */
-    size_t max_text_bytes;  /* longest text value accepted; default 128 */
-    int min_install_year;   /* default 2000: earlier dates are data errors (1900-01-01 defaults) */
-    int max_install_year;   /* default 2099 */
-    struct progress *progress; /* progress.h, updated with input bytes read; NULL (default) = none */
+    /* The first rejected row fails the load (RFN_ERR_FORMAT); default false. */
+    bool strict;
+    size_t max_text_bytes; /* longest text value accepted; default 128 */
+    int min_install_year;  /* default 2000: earlier dates are data errors (1900-01-01 defaults) */
+    int max_install_year;  /* default 2099 */
+    /* progress.h object updated with the input bytes read; NULL (default) = none. */
+    struct progress *progress;
 } register_config;
 
 register_config register_config_default(void);
 
 typedef struct register_summary {
-    uint64_t rows_read;      /* data rows (records after the header) */
+    uint64_t rows_read; /* data rows (records after the header) */
     uint64_t rows_accepted;
-    uint64_t rows_rejected;  /* rows_read = rows_accepted + rows_rejected */
-    uint64_t rows_on_wall;   /* accepted rows whose status is on the wall (device_status_on_wall) */
-    uint64_t errors;         /* error records (a rejected row has one or more) */
+    uint64_t rows_rejected; /* rows_read = rows_accepted + rows_rejected */
+    uint64_t rows_on_wall;  /* accepted rows whose status is on the wall (device_status_on_wall) */
+    uint64_t errors;        /* error records (a rejected row has one or more) */
     /* Rejected rows per code: a row with problems of several codes counts under each, once. */
     uint64_t rejected_by_code[REGISTER_CODE_COUNT];
 } register_summary;

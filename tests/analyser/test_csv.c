@@ -39,10 +39,10 @@ static const char *number_cell(double v, int precision)
     return out;
 }
 
-#define CHECK_STR(got, want)                                                                      \
-    do {                                                                                          \
-        const char *g_ = (got), *w_ = (want);                                                     \
-        CHECK_MSG(strcmp(g_, w_) == 0, "got [%s] want [%s]", g_, w_);                             \
+#define CHECK_STR(got, want)                                                                       \
+    do {                                                                                           \
+        const char *g_ = (got), *w_ = (want);                                                      \
+        CHECK_MSG(strcmp(g_, w_) == 0, "got [%s] want [%s]", g_, w_);                              \
     } while (0)
 
 static void test_write_text(void)
@@ -56,7 +56,10 @@ static void test_write_text(void)
     CHECK_STR(text_cell("cr\rlf"), "\"cr\rlf\"");
     CHECK_STR(text_cell(" padded "), "\" padded \"");
     CHECK_STR(text_cell("tab\t"), "\"tab\t\"");
-    CHECK_STR(text_cell("\xEF\xBB\xBF" "bom"), "\"\xEF\xBB\xBF" "bom\"");
+    CHECK_STR(text_cell("\xEF\xBB\xBF"
+                        "bom"),
+              "\"\xEF\xBB\xBF"
+              "bom\"");
     CHECK_STR(text_cell("Bäcker Straße 5"), "Bäcker Straße 5"); /* UTF-8 passes through */
     CHECK_STR(text_cell("BC-33-AC-FF-FE-FA-55-3D"), "BC-33-AC-FF-FE-FA-55-3D");
 }
@@ -157,8 +160,7 @@ static const char *read_all(const char *text, size_t len, const csv_read_config 
         for (size_t i = 0; i < rec.n_fields; i++)
             o += (size_t)snprintf(out + o, sizeof out - o, "|%s", rec.fields[i]);
     }
-    if (st != RFN_ERR_EOF)
-        snprintf(out, sizeof out, "ERR:%s", err.msg);
+    if (st != RFN_ERR_EOF) snprintf(out, sizeof out, "ERR:%s", err.msg);
     /* sticky: the same status again */
     CHECK(csv_reader_next(r, &rec, NULL) == st);
     csv_reader_destroy(r);
@@ -170,18 +172,20 @@ static const char *read_all(const char *text, size_t len, const csv_read_config 
 static void test_read_basic(void)
 {
     READS("a,b,c\n1,2,3\n", "1|a|b|c\n2|1|2|3");
-    READS("a,b\r\n1,2\r\n", "1|a|b\n2|1|2");           /* CRLF */
-    READS("a,b\n1,2", "1|a|b\n2|1|2");                 /* no final newline */
-    READS("\xEF\xBB\xBF" "a,b\n1,2\n", "1|a|b\n2|1|2"); /* UTF-8 BOM dropped */
+    READS("a,b\r\n1,2\r\n", "1|a|b\n2|1|2"); /* CRLF */
+    READS("a,b\n1,2", "1|a|b\n2|1|2");       /* no final newline */
+    READS("\xEF\xBB\xBF"
+          "a,b\n1,2\n",
+          "1|a|b\n2|1|2"); /* UTF-8 BOM dropped */
     READS("", "");
     READS("\xEF\xBB\xBF", "");
     READS("\n\n", "");
     READS("a,b\n\n\r\n1,2\n\n3,4\n", "1|a|b\n4|1|2\n6|3|4"); /* blank lines skipped, counted */
     READS("a,,c\n,,\n", "1|a||c\n2|||");
-    READS("x\n\"\"\n", "1|x\n2|");                               /* quoted empty field */
-    READS("a\rb\rc", "1|a\n1|b\n1|c");                       /* lone CR ends records */
-    READS("  a , b\t\n", "1|a|b");                           /* trimmed unquoted */
-    READS("\" a \",b\n", "1| a |b");                         /* quoted keeps spaces */
+    READS("x\n\"\"\n", "1|x\n2|");     /* quoted empty field */
+    READS("a\rb\rc", "1|a\n1|b\n1|c"); /* lone CR ends records */
+    READS("  a , b\t\n", "1|a|b");     /* trimmed unquoted */
+    READS("\" a \",b\n", "1| a |b");   /* quoted keeps spaces */
 }
 
 static void test_read_quotes(void)
@@ -194,8 +198,8 @@ static void test_read_quotes(void)
     /* Malformed quoting: the record comes back bad and reading resumes on the next line. */
     READS("a,b\n1,\"x\"y,3\n4,5\n", "1|a|b\n2!~|1\n3|4|5");
     READS("a,b\n1,x\"y\n4,5\n", "1|a|b\n2!~|1\n3|4|5");
-    READS("a,b\n\"open\n4,5\n", "1|a|b\n2!~");  /* unclosed quote runs to end of input */
-    READS("\"a\"x\nb\n", "1!\n2~|b");            /* a bad first record with no field */
+    READS("a,b\n\"open\n4,5\n", "1|a|b\n2!~"); /* unclosed quote runs to end of input */
+    READS("\"a\"x\nb\n", "1!\n2~|b");          /* a bad first record with no field */
     /* Ragged rows are flagged, not dropped. */
     READS("a,b,c\n1,2\n1,2,3,4\n5,6,7\n", "1|a|b|c\n2~|1|2\n3~|1|2|3|4\n4|5|6|7");
 }
@@ -216,7 +220,8 @@ static void test_read_options(void)
               "ERR:t.csv:2: field longer than 4 bytes (unclosed quote?)");
     cfg = csv_read_config_default();
     cfg.max_fields = 3;
-    CHECK_STR(read_all("a,b,c\n1,2,3,4\n", 14, &cfg), "ERR:t.csv:2: more than 3 fields in one record");
+    CHECK_STR(read_all("a,b,c\n1,2,3,4\n", 14, &cfg),
+              "ERR:t.csv:2: more than 3 fields in one record");
     cfg = csv_read_config_default();
     cfg.max_record_bytes = 5;
     CHECK_STR(read_all("a,b\n123,456\n", 12, &cfg),
@@ -328,11 +333,13 @@ static void test_read_block_edges(void)
     rfn_error err;
     csv_record rec;
     CHECK_OK(csv_reader_open(path, NULL, &r, &err));
-    CHECK(csv_reader_next(r, &rec, &err) == RFN_OK && rec.line == 1 && strcmp(rec.fields[0], "x") == 0);
+    CHECK(csv_reader_next(r, &rec, &err) == RFN_OK && rec.line == 1 &&
+          strcmp(rec.fields[0], "x") == 0);
     CHECK(csv_reader_next(r, &rec, &err) == RFN_OK && rec.line == 2 && rec.lens[0] == 65532);
     CHECK(csv_reader_next(r, &rec, &err) == RFN_OK && rec.line == 3 && rec.n_fields == 2);
     CHECK(rec.lens[0] == 1 + 65532 + 3 && strcmp(rec.fields[1], "d") == 0);
-    CHECK(csv_reader_next(r, &rec, &err) == RFN_OK && rec.line == 5 && strcmp(rec.fields[0], "y") == 0);
+    CHECK(csv_reader_next(r, &rec, &err) == RFN_OK && rec.line == 5 &&
+          strcmp(rec.fields[0], "y") == 0);
     CHECK(csv_reader_next(r, &rec, &err) == RFN_ERR_EOF);
     csv_reader_destroy(r);
     remove(path);

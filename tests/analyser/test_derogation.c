@@ -6,10 +6,10 @@
 #include "check.h"
 #include "derogation.h"
 
-#define CHECK_STR(got, want)                                                                      \
-    do {                                                                                          \
-        const char *g_ = (got), *w_ = (want);                                                     \
-        CHECK_MSG(strcmp(g_, w_) == 0, "got [%s] want [%s]", g_, w_);                             \
+#define CHECK_STR(got, want)                                                                       \
+    do {                                                                                           \
+        const char *g_ = (got), *w_ = (want);                                                      \
+        CHECK_MSG(strcmp(g_, w_) == 0, "got [%s] want [%s]", g_, w_);                              \
     } while (0)
 
 static void test_version_compare(void)
@@ -39,8 +39,9 @@ static derogation_list *load(const char *text, rfn_error *err)
     return l;
 }
 
-#define HDR "Reference,Manufacturer,Model,Firmware,Bands,Limit,Regions,PostcodeAreas,HANVariant," \
-            "InstallBy\n"
+#define HDR                                                                                        \
+    "Reference,Manufacturer,Model,Firmware,Bands,Limit,Regions,PostcodeAreas,HANVariant,"          \
+    "InstallBy\n"
 
 static void expect_error(const char *row, const char *msg)
 {
@@ -125,8 +126,7 @@ static void test_example_file(void)
     derogation_list *l = NULL;
     rfn_error err;
     CHECK_OK(derogation_load(RFN_SOURCE_DIR "/data/derogations/example.csv", &l, &err));
-    if (!l)
-        return;
+    if (!l) return;
     CHECK(derogation_count(l) == 3);
     const derogation_rule *r = derogation_get(l, 0);
     CHECK_STR(r->reference, "DRG-EXAMPLE-001");
@@ -191,7 +191,8 @@ static void test_match(void)
 
     /* Outside the postcode areas: R-RANGE says location-not-acceptable, R-LATER still matches. */
     q.postcode = "AB1 1AA"; /* not district AB10... but area AB: in */
-    CHECK(derogation_match(l, &q, &res) == DEROGATION_MATCH && strcmp(res.rule->reference, "R-RANGE") == 0);
+    CHECK(derogation_match(l, &q, &res) == DEROGATION_MATCH &&
+          strcmp(res.rule->reference, "R-RANGE") == 0);
     q.postcode = "IV1 1AA"; /* IV10 is a district: IV1 is not in it */
     CHECK(derogation_match(l, &q, &res) == DEROGATION_MATCH);
     CHECK(strcmp(res.rule->reference, "R-LATER") == 0);
@@ -224,9 +225,13 @@ static void test_match(void)
     CHECK(derogation_match(l, &q, &res) == DEROGATION_MODEL_NOT_DEROGATED);
 
     /* Per-band limits and HAN variant. */
-    derogation_query p = {.manufacturer = "Acme Meters", .model = "AM-100", .firmware = "1.5.1",
-                          .band_id = "han-868", .region = CSP_REGION_SOUTH,
-                          .han = HAN_VARIANT_DUAL_BAND, .postcode = NULL,
+    derogation_query p = {.manufacturer = "Acme Meters",
+                          .model = "AM-100",
+                          .firmware = "1.5.1",
+                          .band_id = "han-868",
+                          .region = CSP_REGION_SOUTH,
+                          .han = HAN_VARIANT_DUAL_BAND,
+                          .postcode = NULL,
                           .install_date = date_from_ymd(2021, 12, 31)};
     CHECK(derogation_match(l, &p, &res) == DEROGATION_MATCH && res.limit == -92);
     p.band_id = "wan-cell-900";
@@ -241,7 +246,9 @@ static void test_match(void)
     CHECK(derogation_match(l, &p, &res) == DEROGATION_MODEL_NOT_DEROGATED);
 
     /* A wildcard rule covers every firmware, band and place. */
-    derogation_query k = {.manufacturer = "Kaifa", .model = "M-101", .band_id = "han-2400",
+    derogation_query k = {.manufacturer = "Kaifa",
+                          .model = "M-101",
+                          .band_id = "han-2400",
                           .install_date = INT32_MIN};
     CHECK(derogation_match(l, &k, &res) == DEROGATION_MATCH && res.limit == -90);
 
@@ -307,7 +314,8 @@ static void test_json(void)
          "\"limit\": -90}]}",
          "d.json: rules[0]: firmware[0]: expected a string without ';'"},
         {"{\"format\": \"rfnoise-derogations-1\", \"rules\": [{\"reference\": \"R\", "
-         "\"manufacturer\": \"A\", \"model\": \"M\", \"firmware\": \"*\", \"bands\": [\"han-868\"], "
+         "\"manufacturer\": \"A\", \"model\": \"M\", \"firmware\": \"*\", \"bands\": "
+         "[\"han-868\"], "
          "\"limit\": {\"han-868\": \"x\"}}]}",
          "d.json: rules[0]: limit.han-868: expected a number"},
         {"{\"format\": \"rfnoise-derogations-1\", \"rules\": [{\"reference\": \"R\", "

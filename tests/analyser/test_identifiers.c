@@ -7,10 +7,10 @@
 
 #define S(lit) lit, sizeof(lit) - 1
 
-#define CHECK_STR(got, want)                                                                      \
-    do {                                                                                          \
-        const char *g_ = (got), *w_ = (want);                                                     \
-        CHECK_MSG(strcmp(g_, w_) == 0, "got [%s] want [%s]", g_, w_);                             \
+#define CHECK_STR(got, want)                                                                       \
+    do {                                                                                           \
+        const char *g_ = (got), *w_ = (want);                                                      \
+        CHECK_MSG(strcmp(g_, w_) == 0, "got [%s] want [%s]", g_, w_);                              \
     } while (0)
 
 static void test_eui64(void)
@@ -158,8 +158,7 @@ static void test_dates(void)
     for (int32_t k = -200000; k < 200000; k += 7) {
         int y, m, dd;
         date_to_ymd(k, &y, &m, &dd);
-        if (date_from_ymd(y, m, dd) != k)
-            bad++;
+        if (date_from_ymd(y, m, dd) != k) bad++;
     }
     CHECK(bad == 0);
 

@@ -12,10 +12,10 @@
 
 #define FIXTURE RFN_SOURCE_DIR "/tests/data/register_small.csv"
 
-#define CHECK_STR(got, want)                                                                      \
-    do {                                                                                          \
-        const char *g_ = (got), *w_ = (want);                                                     \
-        CHECK_MSG(strcmp(g_, w_) == 0, "got [%s] want [%s]", g_, w_);                             \
+#define CHECK_STR(got, want)                                                                       \
+    do {                                                                                           \
+        const char *g_ = (got), *w_ = (want);                                                      \
+        CHECK_MSG(strcmp(g_, w_) == 0, "got [%s] want [%s]", g_, w_);                              \
     } while (0)
 
 typedef struct expected_error {
@@ -34,16 +34,20 @@ static const expected_error expected[] = {
      "DeviceType 'SMETS2': not one of ESME, GSME, CHF, GPF, PPMID, HCALCS"},
     {10, "DeviceStatus", "unknown-value", NULL},
     {11, "CSPRegion", "unknown-value", "CSPRegion 'Scotland': not one of North, Central, South"},
-    {11, "HANVariant", "unknown-value", "HANVariant 'Triple Band': not one of Single Band, Dual Band"},
+    {11, "HANVariant", "unknown-value",
+     "HANVariant 'Triple Band': not one of Single Band, Dual Band"},
     {12, "InstallDate", "bad-date", "InstallDate '2021-02-29': not a valid date"},
-    {13, "InstallDate", "date-out-of-range", "InstallDate '1900-01-01': outside the years 2000 to 2099"},
+    {13, "InstallDate", "date-out-of-range",
+     "InstallDate '1900-01-01': outside the years 2000 to 2099"},
     {14, "PostCode", "bad-character", "PostCode 'SW1A-1AA': not a UK postcode"},
     {15, "", "ragged-row", "row has 4 fields, header has 13"},
-    {19, "DeviceID", "duplicate-device-id", "DeviceID 00-1B-C5-0C-00-00-00-12 appears on lines 19 and 24"},
+    {19, "DeviceID", "duplicate-device-id",
+     "DeviceID 00-1B-C5-0C-00-00-00-12 appears on lines 19 and 24"},
     {20, "DeviceModel", "missing-value", "DeviceModel is empty"},
     {20, "ImportMPxN", "missing-value", "ImportMPxN is empty (required for an installed ESME)"},
     {22, "", "bad-quoting", "malformed quoting (RFC 4180); the rest of the line is skipped"},
-    {24, "DeviceID", "duplicate-device-id", "DeviceID 00-1B-C5-0C-00-00-00-12 appears on lines 19 and 24"},
+    {24, "DeviceID", "duplicate-device-id",
+     "DeviceID 00-1B-C5-0C-00-00-00-12 appears on lines 19 and 24"},
     {26, "DeviceManufacturer", "bad-text",
      "DeviceManufacturer 'Caf? Meters': invalid UTF-8 or a control character"},
     {28, "DeviceModel", "too-long", NULL},
@@ -90,8 +94,7 @@ static void test_fixture(void)
                   "error %zu: got %llu/%s/%s want %llu/%s/%s", i, (unsigned long long)e.line,
                   e.column, e.code, (unsigned long long)expected[i].line, expected[i].column,
                   expected[i].code);
-        if (expected[i].message)
-            CHECK_STR(e.message, expected[i].message);
+        if (expected[i].message) CHECK_STR(e.message, expected[i].message);
         CHECK_STR(e.file, FIXTURE);
     }
 
@@ -161,7 +164,7 @@ static void test_fixture(void)
     fclose(f);
     CHECK(strncmp(buf, "file,line,column,code,message\n", 30) == 0);
     CHECK(strstr(buf, FIXTURE ",6,DeviceID,bad-length,DeviceID 'BC-33-AC-FF-FE-FA-55': wrong "
-                      "number of digits\n") != NULL);
+                              "number of digits\n") != NULL);
     CHECK(strstr(buf, FIXTURE ",15,,ragged-row,\"row has 4 fields, header has 13\"\n") != NULL);
     int rows_out = 0;
     for (char *p = buf; *p; p++)
@@ -177,8 +180,7 @@ static void test_fixture(void)
     FILE *in = fopen(path, "rb");
     char *saved = calloc(1, len + 1);
     CHECK(in && saved && fread(saved, 1, len + 1, in) == len && memcmp(saved, buf, len) == 0);
-    if (in)
-        fclose(in);
+    if (in) fclose(in);
     free(saved);
     remove(path);
     char bad_path[80];
@@ -195,14 +197,14 @@ static rfn_status load_text(const char *text, const register_config *cfg, regist
     return register_load_mem("t.csv", text, strlen(text), cfg, reg, err);
 }
 
-#define HEADER                                                                                    \
-    "DeviceID,DeviceType,DeviceStatus,DeviceManufacturer,DeviceModel,DeviceFirmwareVersion,"      \
+#define HEADER                                                                                     \
+    "DeviceID,DeviceType,DeviceStatus,DeviceManufacturer,DeviceModel,DeviceFirmwareVersion,"       \
     "ImportMPxN,CSPRegion,HANVariant,PostCode,Supplier,InstallDate\n"
-#define GOOD_ROW                                                                                  \
-    "BC-33-AC-FF-FE-FA-55-3D,ESME,Commissioned,Acme,AM-1,1.0,1312345678907,North,Dual Band,,S1,"  \
+#define GOOD_ROW                                                                                   \
+    "BC-33-AC-FF-FE-FA-55-3D,ESME,Commissioned,Acme,AM-1,1.0,1312345678907,North,Dual Band,,S1,"   \
     "2021-01-01\n"
-#define BAD_ROW                                                                                   \
-    "BC-33-AC-FF-FE-FA-55-3E,ESME,Commissioned,Acme,AM-1,1.0,1312345678900,North,Dual Band,,S1,"  \
+#define BAD_ROW                                                                                    \
+    "BC-33-AC-FF-FE-FA-55-3E,ESME,Commissioned,Acme,AM-1,1.0,1312345678900,North,Dual Band,,S1,"   \
     "2021-01-01\n"
 
 static void test_failures(void)

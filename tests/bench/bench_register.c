@@ -49,19 +49,18 @@ static void make_mprn(char out[11], uint64_t serial)
 static int write_register(const char *path, size_t rows)
 {
     FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
+    if (!f) return -1;
     static const char *const suppliers[] = {"Octo Energy", "Blue Gas", "Northern Power",
                                             "=Evil Supplier()", "Green & Co, Ltd"};
     static const char *const makers[] = {"Acme Meters", "Landis+Gyr", "Aclara", "Secure",
-                                         "EDMI", "Kaifa", "Itron", "Honeywell"};
-    static const char *const statuses[] = {"Commissioned", "Commissioned", "Commissioned",
-                                           "InstalledNotCommissioned", "Pending", "Decommissioned",
-                                           "Suspended"};
+                                         "EDMI",        "Kaifa",      "Itron",  "Honeywell"};
+    static const char *const statuses[] = {
+        "Commissioned", "Commissioned",   "Commissioned", "InstalledNotCommissioned",
+        "Pending",      "Decommissioned", "Suspended"};
     static const char *const regions[] = {"North", "Central", "South"};
     static const char *const hans[] = {"Single Band", "Dual Band"};
-    static const char *const areas[] = {"AB", "IV", "KW", "G", "EH", "M", "B", "SW", "EC", "CF",
-                                        "LS", "NE", "BS", "PL", "TR", "OX"};
+    static const char *const areas[] = {"AB", "IV", "KW", "G",  "EH", "M",  "B",  "SW",
+                                        "EC", "CF", "LS", "NE", "BS", "PL", "TR", "OX"};
     fputs("DeviceID,DeviceType,DeviceStatus,DeviceManufacturer,DeviceModel,"
           "DeviceFirmwareVersion,ImportMPxN,CSPRegion,HANVariant,PostCode,Supplier,InstallDate,"
           "Notes\n",
@@ -79,13 +78,12 @@ static int write_register(const char *path, size_t rows)
         unsigned maker = rnd(8);
         int y = 2019 + (int)rnd(4), mo = 1 + (int)rnd(12), d = 1 + (int)rnd(28);
         unsigned bad = rnd(200); /* 0.5 % bad rows: bad check digit */
-        if (bad == 0)
-            mpxn[strlen(mpxn) - 1] = mpxn[strlen(mpxn) - 1] == '0' ? '1' : '0';
-        fprintf(f, "%s,%s,%s,%s,%s-%u,%u.%u.%u,%s,%s,%s,%s%u %u%c%c,\"%s\",%04d-%02d-%02d,%s\n", eui,
-                gas ? "GSME" : "ESME", statuses[rnd(7)], makers[maker],
+        if (bad == 0) mpxn[strlen(mpxn) - 1] = mpxn[strlen(mpxn) - 1] == '0' ? '1' : '0';
+        fprintf(f, "%s,%s,%s,%s,%s-%u,%u.%u.%u,%s,%s,%s,%s%u %u%c%c,\"%s\",%04d-%02d-%02d,%s\n",
+                eui, gas ? "GSME" : "ESME", statuses[rnd(7)], makers[maker],
                 maker == 0 ? "AM" : "M", 100 + rnd(3), 1 + rnd(3), rnd(10), rnd(5), mpxn,
-                regions[rnd(3)], hans[rnd(2)], areas[rnd(16)], 1 + rnd(20), rnd(10),
-                'A' + rnd(26), 'A' + rnd(26), suppliers[rnd(5)], y, mo, d,
+                regions[rnd(3)], hans[rnd(2)], areas[rnd(16)], 1 + rnd(20), rnd(10), 'A' + rnd(26),
+                'A' + rnd(26), suppliers[rnd(5)], y, mo, d,
                 rnd(10) == 0 ? "\"note, with comma\"" : "");
     }
     return fclose(f);
@@ -142,8 +140,9 @@ int main(int argc, char **argv)
     double tl = now_s() - t1;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    fprintf(stderr, "bench_register: read %llu accepted %llu rejected %llu errors %llu; "
-                    "%zu index lookups in %.3f s\n",
+    fprintf(stderr,
+            "bench_register: read %llu accepted %llu rejected %llu errors %llu; "
+            "%zu index lookups in %.3f s\n",
             (unsigned long long)s->rows_read, (unsigned long long)s->rows_accepted,
             (unsigned long long)s->rows_rejected, (unsigned long long)s->errors, found, tl);
     printf("bench register_load rows=%zu seconds=%.3f peak_rss_mib=%.1f\n", rows, t,

@@ -23,16 +23,14 @@ static void check_validators(const char *s, size_t len)
         char text[EUI64_TEXT_LEN];
         uint64_t back;
         eui64_format(id, text);
-        if (eui64_parse(text, strlen(text), &back) != ID_OK || back != id)
-            abort();
+        if (eui64_parse(text, strlen(text), &back) != ID_OK || back != id) abort();
     }
     mpxn_kind kind;
     uint64_t key;
     if (mpxn_parse(s, len, &kind, &key) == ID_OK) {
         char text[14];
         mpxn_format(key, text);
-        if (strlen(text) != len || memcmp(text, s, len) != 0)
-            abort();
+        if (strlen(text) != len || memcmp(text, s, len) != 0) abort();
     }
     int32_t days;
     if (iso_date_parse(s, len, &days) == ID_OK) {
@@ -48,11 +46,9 @@ static void check_validators(const char *s, size_t len)
     char pc[POSTCODE_TEXT_LEN];
     if (postcode_normalise(s, len, pc) == ID_OK) {
         char again[POSTCODE_TEXT_LEN];
-        if (postcode_normalise(pc, strlen(pc), again) != ID_OK || strcmp(pc, again) != 0)
-            abort();
+        if (postcode_normalise(pc, strlen(pc), again) != ID_OK || strcmp(pc, again) != 0) abort();
         char area[3] = {pc[0], pc[1] >= 'A' ? pc[1] : '\0', '\0'};
-        if (strcmp(pc, "GIR 0AA") != 0 && !postcode_in_area(pc, area))
-            abort();
+        if (strcmp(pc, "GIR 0AA") != 0 && !postcode_in_area(pc, area)) abort();
     }
     device_type dt;
     device_status ds;
@@ -72,11 +68,9 @@ static void check_roundtrip(const csv_record *rec)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return;
+    if (!f) return;
     for (size_t i = 0; i < rec->n_fields; i++) {
-        if (i)
-            csv_write_sep(f);
+        if (i) csv_write_sep(f);
         csv_write_text_n(f, rec->fields[i], rec->lens[i]);
     }
     csv_end_row(f);
@@ -85,14 +79,12 @@ static void check_roundtrip(const csv_record *rec)
     csv_record back;
     if (csv_reader_open_mem("rt", buf, len, NULL, &r, NULL) == RFN_OK &&
         csv_reader_next(r, &back, NULL) == RFN_OK) {
-        if (back.n_fields != rec->n_fields || back.bad_quotes)
-            abort();
+        if (back.n_fields != rec->n_fields || back.bad_quotes) abort();
         for (size_t i = 0; i < rec->n_fields; i++) {
             /* A leading NUL is a control character too (csv_text_needs_neutralising sees "") */
-            size_t off = rec->lens[i] && (csv_text_needs_neutralising(rec->fields[i]) ||
-                                          rec->fields[i][0] == '\0');
-            if (back.lens[i] != rec->lens[i] + off ||
-                (off && back.fields[i][0] != '\'') ||
+            size_t off = rec->lens[i] &&
+                         (csv_text_needs_neutralising(rec->fields[i]) || rec->fields[i][0] == '\0');
+            if (back.lens[i] != rec->lens[i] + off || (off && back.fields[i][0] != '\'') ||
                 memcmp(back.fields[i] + off, rec->fields[i], rec->lens[i]) != 0)
                 abort();
         }
@@ -109,16 +101,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rfn_error err;
     if (register_load_mem("fuzz.csv", data, size, NULL, &reg, &err) == RFN_OK) {
         const register_summary *s = register_get_summary(reg);
-        if (s->rows_read != s->rows_accepted + s->rows_rejected)
-            abort();
-        if (s->rows_rejected && register_error_count(reg) == 0)
-            abort();
-        if (register_count(reg) != s->rows_accepted)
-            abort();
+        if (s->rows_read != s->rows_accepted + s->rows_rejected) abort();
+        if (s->rows_rejected && register_error_count(reg) == 0) abort();
+        if (register_count(reg) != s->rows_accepted) abort();
         for (size_t i = 0; i < register_count(reg); i++) {
             const register_row *row = &register_rows(reg)[i];
-            if (register_find_device(reg, row->device_id) != row)
-                abort();
+            if (register_find_device(reg, row->device_id) != row) abort();
         }
         FILE *devnull = fopen("/dev/null", "w");
         if (devnull) {
@@ -130,9 +118,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     derogation_list *dl = NULL;
     if (derogation_load_mem("fuzz.csv", data, size, &dl, &err) == RFN_OK) {
-        derogation_query q = {.manufacturer = "Acme", .model = "AM-1", .firmware = "1.2",
-                              .band_id = "han-868", .region = CSP_REGION_NORTH,
-                              .han = HAN_VARIANT_DUAL_BAND, .postcode = "AB10 1AA",
+        derogation_query q = {.manufacturer = "Acme",
+                              .model = "AM-1",
+                              .firmware = "1.2",
+                              .band_id = "han-868",
+                              .region = CSP_REGION_NORTH,
+                              .han = HAN_VARIANT_DUAL_BAND,
+                              .postcode = "AB10 1AA",
                               .install_date = 19000};
         derogation_result res;
         for (size_t i = 0; i < derogation_count(dl); i++) {
@@ -148,12 +140,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (csv_reader_open_mem("fuzz.csv", data, size, NULL, &cr, NULL) == RFN_OK) {
         csv_record rec;
         while (csv_reader_next(cr, &rec, NULL) == RFN_OK) {
-            if (!rec.bad_quotes)
-                check_roundtrip(&rec);
+            if (!rec.bad_quotes) check_roundtrip(&rec);
             for (size_t i = 0; i < rec.n_fields && i < 16; i++) {
                 check_validators(rec.fields[i], rec.lens[i]);
-                if (i)
-                    (void)version_compare(rec.fields[i - 1], rec.fields[i]);
+                if (i) (void)version_compare(rec.fields[i - 1], rec.fields[i]);
             }
         }
     }
