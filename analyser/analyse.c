@@ -55,7 +55,7 @@ static const det_run *find_run(const det_run *runs, size_t n, const limits_band 
     return NULL;
 }
 
-/* ---- names ------------------------------------------------------------------------------------ */
+/* ---- names ----------------------------------------------------------------------------------- */
 
 analyse_config analyse_config_default(void)
 {
@@ -136,7 +136,7 @@ int analyse_exit_status(const capture_analysis *res, size_t n)
     return any_fail ? RFN_EXIT_NONCOMPLIANT : any_inc ? RFN_EXIT_INCONCLUSIVE : RFN_EXIT_OK;
 }
 
-/* ---- units ------------------------------------------------------------------------------------ */
+/* ---- units ----------------------------------------------------------------------------------- */
 
 static rfn_trace welch_trace(limits_trace t)
 {
@@ -191,7 +191,7 @@ static double bandwidth_term_db(const limits_band *b)
     return 0;
 }
 
-/* ---- measurement ------------------------------------------------------------------------------ */
+/* ---- measurement ----------------------------------------------------------------------------- */
 
 /* Power of dens over [a, b] (bins of width bin_hz centred on freq_hz), partial bins pro rata. */
 static double window_power(const rfn_spectrum *s, const double *dens, double a, double b)
@@ -378,7 +378,7 @@ static rfn_status measure_band(const rfn_spectrum *spec, const limits_band *b,
     return RFN_OK;
 }
 
-/* ---- classification --------------------------------------------------------------------------- */
+/* ---- classification -------------------------------------------------------------------------- */
 
 /* 10 log10(10^(a/10) - 10^(b/10)): what is left of level a once power b is taken out. */
 static double db_minus(double a_db, double b_db)
@@ -433,8 +433,8 @@ static void classify_band(const rfn_spectrum *spec, const rfn_spectrum *baseline
         double dur = (double)run->res.samples / spec->fs_hz;
         unsettled = dur < DETECTOR_SETTLE_METERS * meter;
     }
-    if ((findings & CAPTURE_FIND_ALL_ZERO) ||
-        (v->covered_fraction > 0 && (isnan(v->measured) || (isinf(v->measured) && v->measured < 0))))
+    int silent = isnan(v->measured) || (isinf(v->measured) && v->measured < 0);
+    if ((findings & CAPTURE_FIND_ALL_ZERO) || (v->covered_fraction > 0 && silent))
         v->reasons |= REASON_NO_DATA;
 
     v->margin_db = calibrated ? v->limit - v->measured : NAN;
@@ -567,7 +567,7 @@ rfn_status analyse_classify(const rfn_spectrum *spec, const limits_set *set,
     return classify_all(spec, NULL, set, cfg, NULL, 0, res, err);
 }
 
-/* ---- reading a capture into a spectrum -------------------------------------------------------- */
+/* ---- reading a capture into a spectrum ------------------------------------------------------- */
 
 /* A coarse spectrogram for the plot: up to SG_ROWS time slices of SG_NFFT bins. */
 enum { SG_ROWS = 200, SG_NFFT = 256 };
@@ -698,7 +698,7 @@ static size_t auto_nfft(const limits_set *set, const analyse_config *cfg, double
     return nfft;
 }
 
-/* ---- plots ------------------------------------------------------------------------------------ */
+/* ---- plots ----------------------------------------------------------------------------------- */
 
 static void base_name(const char *path, char *out, size_t cap)
 {
@@ -864,7 +864,7 @@ done:
     return st;
 }
 
-/* ---- the pipeline ----------------------------------------------------------------------------- */
+/* ---- the pipeline ---------------------------------------------------------------------------- */
 
 rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_analysis *res,
                            rfn_error *plot_err, rfn_error *err)

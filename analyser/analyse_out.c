@@ -66,7 +66,7 @@ static void level_text(double v, char *buf, size_t cap)
         snprintf(buf, cap, "%.2f", v);
 }
 
-/* ---- text ------------------------------------------------------------------------------------- */
+/* ---- text ------------------------------------------------------------------------------------ */
 
 void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
 {
@@ -128,7 +128,7 @@ void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
     }
 }
 
-/* ---- JSON ------------------------------------------------------------------------------------- */
+/* ---- JSON ------------------------------------------------------------------------------------ */
 
 static json_t *num(double v)
 {
@@ -219,7 +219,7 @@ rfn_status analyse_write_json(FILE *fp, const capture_analysis *res, size_t n, r
     return RFN_OK;
 }
 
-/* ---- CSV -------------------------------------------------------------------------------------- */
+/* ---- CSV ------------------------------------------------------------------------------------- */
 
 void analyse_write_csv(FILE *fp, const capture_analysis *res, size_t n)
 {

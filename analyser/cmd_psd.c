@@ -206,7 +206,8 @@ int cmd_psd(int argc, char **argv)
     json_t *root = NULL;
 
     if ((cal_path || !isnan(cal_db)) &&
-        ((cal_path ? calibration_load(cal_path, &cal, &err) : calibration_from_db(cal_db, &cal, &err)) ||
+        ((cal_path ? calibration_load(cal_path, &cal, &err)
+                   : calibration_from_db(cal_db, &cal, &err)) ||
          (isfinite(rx_gain) && calibration_select_rx_gain(cal, rx_gain, &err)))) {
         cli_error(CMD, &err);
         goto done;

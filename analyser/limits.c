@@ -1,4 +1,5 @@
-/* limits.c: load and validate limit-set files (jansson), choose the set in force, evaluate masks. */
+/* limits.c: load and validate limit-set files (jansson), choose the set in force, evaluate
+ * masks. */
 #include "limits.h"
 
 #include <ctype.h>
@@ -11,7 +12,7 @@
 #include <strings.h>
 #include <time.h>
 
-/* ---- names ------------------------------------------------------------------------------------ */
+/* ---- names ----------------------------------------------------------------------------------- */
 
 static const char *const quantity_names[LIMITS_Q_COUNT] = {
     "channel_power", "peak_density", "mean_density", "quasi_peak",
@@ -82,7 +83,7 @@ unsigned limits_han_from_name(const char *name)
     return 0;
 }
 
-/* ---- field helpers ---------------------------------------------------------------------------- */
+/* ---- field helpers --------------------------------------------------------------------------- */
 
 /* Every semantic error names the file and the JSON path of the offending field. */
 #define FAIL(...)                                                                                 \
@@ -196,7 +197,7 @@ static int unit_fits_quantity(limits_unit u, limits_quantity q)
     }
 }
 
-/* ---- one band --------------------------------------------------------------------------------- */
+/* ---- one band -------------------------------------------------------------------------------- */
 
 static rfn_status parse_band(json_t *jb, size_t i, const char *name, limits_band *b,
                              rfn_error *err)
@@ -401,7 +402,7 @@ fail:
     return err ? err->status : RFN_ERR_FORMAT;
 }
 
-/* ---- the set ---------------------------------------------------------------------------------- */
+/* ---- the set --------------------------------------------------------------------------------- */
 
 void limits_free(limits_set *set)
 {
@@ -541,7 +542,7 @@ rfn_status limits_load(const char *path, limits_set **out, rfn_error *err)
     return st;
 }
 
-/* ---- selection and evaluation ----------------------------------------------------------------- */
+/* ---- selection and evaluation ---------------------------------------------------------------- */
 
 int limits_in_force(const limits_set *set, const char *date)
 {

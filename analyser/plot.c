@@ -16,7 +16,7 @@
 
 #include "atomic_file.h"
 
-/* ---- text ------------------------------------------------------------------------------------- */
+/* ---- text ------------------------------------------------------------------------------------ */
 
 char *plot_quote(const char *text)
 {
@@ -80,7 +80,7 @@ rfn_status plot_format_from_path(const char *path, plot_format *fmt, rfn_error *
                          path);
 }
 
-/* ---- the temporary workspace ------------------------------------------------------------------ */
+/* ---- the temporary workspace ----------------------------------------------------------------- */
 
 typedef struct plot_tmp {
     char dir[512];
@@ -116,7 +116,7 @@ static void tmp_destroy(plot_tmp *t)
     rmdir(t->dir);
 }
 
-/* ---- running gnuplot -------------------------------------------------------------------------- */
+/* ---- running gnuplot ------------------------------------------------------------------------- */
 
 /* Run gnuplot on the script in t and wait. No shell: argv is fixed; data never reaches a command
  * line. Exec failures come back through a close-on-exec pipe. */
@@ -257,7 +257,7 @@ static rfn_status close_tmp(FILE *fp, rfn_error *err)
     return RFN_OK;
 }
 
-/* ---- spectrum --------------------------------------------------------------------------------- */
+/* ---- spectrum -------------------------------------------------------------------------------- */
 
 rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn_error *err)
 {
@@ -369,7 +369,7 @@ done:
     return st;
 }
 
-/* ---- spectrogram ------------------------------------------------------------------------------ */
+/* ---- spectrogram ----------------------------------------------------------------------------- */
 
 rfn_status plot_spectrogram_write(const plot_spectrogram *s, const char *out_path,
                                   rfn_error *err)

@@ -32,7 +32,7 @@ static int run(const char *cmd)
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-/* ---- synthetic captures ----------------------------------------------------------------------- */
+/* ---- synthetic captures ---------------------------------------------------------------------- */
 
 typedef struct sig {
     double noise_dbfs_hz;   /* complex white Gaussian noise density, two-sided */
@@ -131,7 +131,7 @@ static void make_captures(void)
     write_capture(cap_clip, &d, 0.1, NULL, NULL);
 }
 
-/* ---- library-level verdicts ------------------------------------------------------------------- */
+/* ---- library-level verdicts ------------------------------------------------------------------ */
 
 #define SET_HEAD "{\"format\":\"rfnoise-limits-1\",\"id\":\"test\",\"version\":\"7\"," \
                  "\"source\":\"test\",\"valid_from\":\"2020-01-01\",\"bands\":["
@@ -488,8 +488,9 @@ static void test_calibration_by_id(void)
     snprintf(cal_path, sizeof cal_path, "%s/bench-7.json", cal_dir);
     snprintf(cap, sizeof cap, "%s/named.sigmf-meta", dir);
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && printf '%%s' '{\"format\":\"rfnoise-calibration-1\","
-                              "\"id\":\"bench-7\",\"gain_db\":-30}' > '%s'",
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p '%s' && printf '%%s' '{\"format\":\"rfnoise-calibration-1\","
+             "\"id\":\"bench-7\",\"gain_db\":-30}' > '%s'",
              cal_dir, cal_path);
     CHECK(run(cmd) == 0);
     sig a = {.noise_dbfs_hz = -130, .tone_hz = {868.0123e6}, .tone_dbfs = {-40}, .n_tones = 1};
@@ -519,7 +520,7 @@ static void test_calibration_by_id(void)
     limits_free(s);
 }
 
-/* ---- CLI -------------------------------------------------------------------------------------- */
+/* ---- CLI ------------------------------------------------------------------------------------- */
 
 /* Tolerance-aware JSON comparison: numbers within abs_tol (or 1e-9 relative for large values),
  * strings/bools/nulls equal, same keys, same array lengths; "path" values are ignored (they name

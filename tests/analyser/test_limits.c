@@ -16,8 +16,9 @@ static limits_set *parse(const char *text, rfn_error *err)
 
 #define HEAD "{\"format\":\"rfnoise-limits-1\",\"id\":\"x\",\"version\":\"1\",\"source\":\"s\"," \
              "\"valid_from\":\"2024-01-01\","
-#define BAND(extra) "{\"id\":\"b\",\"f_lo_hz\":1e6,\"f_hi_hz\":2e6,\"quantity\":\"channel_power\"," \
-                    "\"unit\":\"dBm\"" extra "}"
+#define BAND(extra)                                                                               \
+    "{\"id\":\"b\",\"f_lo_hz\":1e6,\"f_hi_hz\":2e6,\"quantity\":\"channel_power\","           \
+    "\"unit\":\"dBm\"" extra "}"
 #define BAND2M(extra) "{\"id\":\"b\",\"f_lo_hz\":1e6,\"f_hi_hz\":2e6,\"quantity\":" \
                       "\"peak_density\",\"unit\":\"dBm/Hz\"" extra "}"
 #define BAND2 "{\"id\":\"d\",\"f_lo_hz\":1e6,\"f_hi_hz\":2e6,\"quantity\":\"peak_density\"," \
