@@ -39,7 +39,8 @@ struct rfn_welch {
     float complex *hold;  /* samples [next segment start, end of stream), fewer than n */
     size_t hold_len;
     float complex *rstage; /* real samples widened to complex */
-    float *facc2; /* float partial sums of re^2, im^2 (interleaved) over <= FLUSH_SEGMENTS */
+    float *facc; /* float partial sums over <= FLUSH_SEGMENTS segments (see sink) */
+    int pairs;   /* facc holds re^2, im^2 pairs (mean only) rather than powers */
     unsigned fcount;
     double *acc; /* mean accumulator */
     float *vmax, *vmin;
@@ -136,12 +137,12 @@ rfn_status rfn_welch_config_for_rbw(rfn_welch_config *cfg, double rbw_hz, rfn_er
 
 enum { SIMD_C = 0, SIMD_AVX2, SIMD_AVX512 };
 
-/* Where one segment's power goes. facc2 holds 2n floats: the running sums of re^2 and of im^2
- * of each bin, interleaved as the FFT output is, so that the mean trace needs no shuffle at all
- * (re^2 + im^2 is formed once per FLUSH_SEGMENTS, in double). The per-bin power p = re^2 + im^2
- * is formed only for the max/min/median traces. */
+/* Where one segment's power goes. Mean only: facc holds 2n floats, the running sums of re^2 and
+ * of im^2 of each bin, interleaved as the FFT output is, so that the mean needs no shuffle at all
+ * (re^2 + im^2 is formed once per FLUSH_SEGMENTS, in double). With max/min/median the per-bin
+ * power p = re^2 + im^2 is formed anyway, and facc holds n floats of p (half the traffic). */
 typedef struct sink {
-    float *facc2, *vmax, *vmin, *row;
+    float *facc, *vmax, *vmin, *row;
     const char *pf;  /* input the segment after next needs, to prefetch meanwhile (or NULL) */
     size_t pf_lines; /* its length in 64-byte lines */
 } sink;
@@ -149,8 +150,12 @@ typedef struct sink {
 static inline void sink_put(const sink *s, size_t k, float re, float im)
 {
     float p = re * re + im * im;
-    s->facc2[2 * k] += re * re;
-    s->facc2[2 * k + 1] += im * im;
+    if (!(s->vmax || s->vmin || s->row)) {
+        s->facc[2 * k] += re * re;
+        s->facc[2 * k + 1] += im * im;
+        return;
+    }
+    s->facc[k] += p;
     if (s->vmax && p > s->vmax[k])
         s->vmax[k] = p;
     if (s->vmin && p < s->vmin[k])
@@ -193,7 +198,7 @@ static void fd_span_c(const float *xf, size_t lo, size_t hi, const float *h, int
 #define HAVE_SIMD_KERNELS 1
 
 /* The SIMD kernels work on the interleaved re/im floats: tap j is a pair of unaligned loads at
- * -+2j floats, and the squares go straight into facc2 with one FMA per vector. They are compiled
+ * -+2j floats, and the squares go straight into facc with one FMA per vector (mean only). They are compiled
  * for AVX2+FMA / AVX-512F and chosen at run time (__builtin_cpu_supports), so the default build
  * runs on any x86-64 (no -march=native). T (taps) and keep (max/min/median asked) are constants
  * in each instance, so the taps unroll and the mean-only loop has no shuffles and no trace
@@ -214,7 +219,7 @@ fd_span_avx2_t(const float *restrict xf, size_t lo, size_t hi, const float *h, c
     __m256 hv[5];
     for (int j = 1; j < 5; j++)
         hv[j] = _mm256_set1_ps(j < T ? h[j] : 0.0f);
-    float *restrict facc2 = s->facc2, *restrict vmax = s->vmax, *restrict vmin = s->vmin,
+    float *restrict facc = s->facc, *restrict vmax = s->vmax, *restrict vmin = s->vmin,
                     *restrict row = s->row;
     const char *pf = s->pf;
     size_t k = lo, li = 0, pf_lines = s->pf_lines;
@@ -226,13 +231,15 @@ fd_span_avx2_t(const float *restrict xf, size_t lo, size_t hi, const float *h, c
         __m256 b = _mm256_loadu_ps(x + 8);
 #pragma GCC unroll 4
         TAPS(__m256, _mm256_loadu_ps, _mm256_add_ps, _mm256_fmadd_ps, 8)
-        float *f = facc2 + 2 * k;
-        _mm256_storeu_ps(f, _mm256_fmadd_ps(a, a, _mm256_loadu_ps(f)));
-        _mm256_storeu_ps(f + 8, _mm256_fmadd_ps(b, b, _mm256_loadu_ps(f + 8)));
-        if (keep) {
+        if (!keep) {
+            float *f = facc + 2 * k;
+            _mm256_storeu_ps(f, _mm256_fmadd_ps(a, a, _mm256_loadu_ps(f)));
+            _mm256_storeu_ps(f + 8, _mm256_fmadd_ps(b, b, _mm256_loadu_ps(f + 8)));
+        } else {
             /* hadd pairs re^2 + im^2 per 128-bit lane; the 64-bit permute restores bin order */
             __m256 p = _mm256_hadd_ps(_mm256_mul_ps(a, a), _mm256_mul_ps(b, b));
             p = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(p), 0xD8));
+            _mm256_storeu_ps(facc + k, _mm256_add_ps(_mm256_loadu_ps(facc + k), p));
             if (vmax)
                 _mm256_storeu_ps(vmax + k, _mm256_max_ps(_mm256_loadu_ps(vmax + k), p));
             if (vmin)
@@ -251,7 +258,7 @@ fd_span_avx512_t(const float *restrict xf, size_t lo, size_t hi, const float *h,
     __m512 hv[5];
     for (int j = 1; j < 5; j++)
         hv[j] = _mm512_set1_ps(j < T ? h[j] : 0.0f);
-    float *restrict facc2 = s->facc2, *restrict vmax = s->vmax, *restrict vmin = s->vmin,
+    float *restrict facc = s->facc, *restrict vmax = s->vmax, *restrict vmin = s->vmin,
                     *restrict row = s->row;
     const char *pf = s->pf;
     size_t k = lo, li = 0, pf_lines = s->pf_lines;
@@ -265,10 +272,11 @@ fd_span_avx512_t(const float *restrict xf, size_t lo, size_t hi, const float *h,
         __m512 b = _mm512_loadu_ps(x + 16);
 #pragma GCC unroll 4
         TAPS(__m512, _mm512_loadu_ps, _mm512_add_ps, _mm512_fmadd_ps, 16)
-        float *f = facc2 + 2 * k;
-        _mm512_storeu_ps(f, _mm512_fmadd_ps(a, a, _mm512_loadu_ps(f)));
-        _mm512_storeu_ps(f + 16, _mm512_fmadd_ps(b, b, _mm512_loadu_ps(f + 16)));
-        if (keep) {
+        if (!keep) {
+            float *f = facc + 2 * k;
+            _mm512_storeu_ps(f, _mm512_fmadd_ps(a, a, _mm512_loadu_ps(f)));
+            _mm512_storeu_ps(f + 16, _mm512_fmadd_ps(b, b, _mm512_loadu_ps(f + 16)));
+        } else {
             /* two-source permutes de-interleave re and im into bin order */
             const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24,
                                                    26, 28, 30);
@@ -277,6 +285,7 @@ fd_span_avx512_t(const float *restrict xf, size_t lo, size_t hi, const float *h,
             __m512 re = _mm512_permutex2var_ps(a, even, b);
             __m512 im = _mm512_permutex2var_ps(a, odd, b);
             __m512 p = _mm512_fmadd_ps(re, re, _mm512_mul_ps(im, im));
+            _mm512_storeu_ps(facc + k, _mm512_add_ps(_mm512_loadu_ps(facc + k), p));
             if (vmax)
                 _mm512_storeu_ps(vmax + k, _mm512_max_ps(_mm512_loadu_ps(vmax + k), p));
             if (vmin)
@@ -389,12 +398,17 @@ static void td_window(const float complex *restrict x, const float *restrict w, 
     }
 }
 
-/* acc[k] += re^2 sum + im^2 sum of bin k, and restart the float partial sums. */
-static void add_float_to_double(double *restrict acc, float *restrict f2, size_t n)
+/* acc[k] += the float partial sum of bin k (pairs: re^2 and im^2 sums interleaved), and
+ * restart the partial sums. */
+static void add_float_to_double(double *restrict acc, float *restrict f, size_t n, int pairs)
 {
-    for (size_t k = 0; k < n; k++)
-        acc[k] += (double)f2[2 * k] + (double)f2[2 * k + 1];
-    memset(f2, 0, 2 * n * sizeof *f2);
+    if (pairs)
+        for (size_t k = 0; k < n; k++)
+            acc[k] += (double)f[2 * k] + (double)f[2 * k + 1];
+    else
+        for (size_t k = 0; k < n; k++)
+            acc[k] += f[k];
+    memset(f, 0, (pairs ? 2 : 1) * n * sizeof *f);
 }
 
 /* ---- median ------------------------------------------------------------------------------------ */
@@ -481,7 +495,7 @@ static void process_segment(rfn_welch *w, const float complex *x, const float co
 {
     size_t n = w->n;
     static const float one[1] = {1.0f};
-    sink s = {w->facc2, w->vmax, w->vmin, w->med ? median_row(w) : NULL, (const char *)pf,
+    sink s = {w->facc, w->vmax, w->vmin, w->med ? median_row(w) : NULL, (const char *)pf,
               pf ? pf_n * sizeof *pf / 64 : 0};
     if (w->fd) {
         const float complex *in = x;
@@ -499,7 +513,7 @@ static void process_segment(rfn_welch *w, const float complex *x, const float co
         fd_power((float *)w->spec, n, one, 1, w->simd, &s);
     }
     if (++w->fcount == FLUSH_SEGMENTS) {
-        add_float_to_double(w->acc, w->facc2, n);
+        add_float_to_double(w->acc, w->facc, n, w->pairs);
         w->fcount = 0;
     }
     w->segments++;
@@ -594,7 +608,7 @@ void rfn_welch_reset(rfn_welch *w)
     w->hold_len = 0;
     w->segments = w->samples = 0;
     w->fcount = 0;
-    memset(w->facc2, 0, 2 * n * sizeof *w->facc2);
+    memset(w->facc, 0, (w->pairs ? 2 : 1) * n * sizeof *w->facc);
     memset(w->acc, 0, n * sizeof *w->acc);
     for (size_t k = 0; w->vmax && k < n; k++)
         w->vmax[k] = 0.0f;
@@ -626,7 +640,7 @@ void rfn_welch_destroy(rfn_welch *w)
     rfn_fft_free(w->hold);
     rfn_fft_free(w->rstage);
     free(w->win);
-    free(w->facc2);
+    free(w->facc);
     free(w->acc);
     free(w->vmax);
     free(w->vmin);
@@ -755,7 +769,9 @@ rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_er
     w->stage = rfn_fft_malloc(n * sizeof *w->stage);
     w->hold = rfn_fft_malloc(n * sizeof *w->hold);
     w->win = malloc(n * sizeof *w->win);
-    w->facc2 = amalloc(2 * n * sizeof *w->facc2);
+    w->pairs = !(c.traces & (RFN_TRACE_BIT(RFN_TRACE_MAX) | RFN_TRACE_BIT(RFN_TRACE_MIN) |
+                             RFN_TRACE_BIT(RFN_TRACE_MEDIAN)));
+    w->facc = amalloc((w->pairs ? 2 : 1) * n * sizeof *w->facc);
     w->acc = calloc(n, sizeof *w->acc);
     if (c.real_input)
         w->rstage = rfn_fft_malloc(REAL_CHUNK * sizeof *w->rstage);
@@ -763,7 +779,7 @@ rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_er
         w->vmax = amalloc(n * sizeof *w->vmax);
     if (c.traces & RFN_TRACE_BIT(RFN_TRACE_MIN))
         w->vmin = amalloc(n * sizeof *w->vmin);
-    int ok = w->stage && w->specbuf && w->hold && w->win && w->facc2 && w->acc &&
+    int ok = w->stage && w->specbuf && w->hold && w->win && w->facc && w->acc &&
              (!c.real_input || w->rstage) &&
              (!(c.traces & RFN_TRACE_BIT(RFN_TRACE_MAX)) || w->vmax) &&
              (!(c.traces & RFN_TRACE_BIT(RFN_TRACE_MIN)) || w->vmin);
@@ -834,7 +850,7 @@ rfn_status rfn_welch_get_spectrum(rfn_welch *w, rfn_spectrum *spec, rfn_error *e
         return rfn_error_set(err, RFN_ERR_NOMEM, "welch: out of memory for the spectrum");
     }
     if (w->fcount) {
-        add_float_to_double(w->acc, w->facc2, n);
+        add_float_to_double(w->acc, w->facc, n, w->pairs);
         w->fcount = 0;
     }
 
