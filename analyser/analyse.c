@@ -611,14 +611,100 @@ static void sg_write(spectrogram_acc *sg, const float complex *x, size_t n)
 }
 
 /* Stream the whole capture through a Welch engine (and the spectrogram when sg != NULL). */
+/* Sample spans [start, end) to leave out of the spectrum, sorted and merged. */
+typedef struct span64 {
+    int64_t start, end;
+} span64;
+
+static int span_cmp(const void *a, const void *b)
+{
+    const span64 *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The capture's SigMF annotation spans (the hub's own transmissions are annotated so that they
+ * are not taken for meter noise: ARCHITECTURE.md §4). *out is NULL when there are none. */
+static rfn_status annotation_spans(const capture_meta *m, span64 **out, size_t *n_out,
+                                   rfn_error *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (!m->n_annotations)
+        return RFN_OK;
+    span64 *v = malloc(m->n_annotations * sizeof *v);
+    if (!v)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < m->n_annotations; i++) {
+        const capture_annotation *a = &m->annotations[i];
+        int64_t end = a->sample_count < 0 ? INT64_MAX : a->sample_start + a->sample_count;
+        if (a->sample_start >= 0 && end > a->sample_start)
+            v[n++] = (span64){a->sample_start, end};
+    }
+    qsort(v, n, sizeof *v, span_cmp);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (k && v[i].start <= v[k - 1].end) {
+            if (v[i].end > v[k - 1].end)
+                v[k - 1].end = v[i].end;
+        } else {
+            v[k++] = v[i];
+        }
+    }
+    *out = v;
+    *n_out = k;
+    return RFN_OK;
+}
+
+/* Feed samples [pos, pos + n) of the stream to the Welch engine, leaving out the parts inside
+ * spans (the engine joins what remains). *cursor walks the sorted spans. */
+static rfn_status welch_write_kept(rfn_welch *w, int is_complex, const float complex *x,
+                                   const float *xr, int64_t pos, size_t n, const span64 *spans,
+                                   size_t n_spans, size_t *cursor, uint64_t *excluded,
+                                   rfn_error *err)
+{
+    size_t i = 0;
+    while (i < n) {
+        int64_t at = pos + (int64_t)i;
+        while (*cursor < n_spans && spans[*cursor].end <= at)
+            (*cursor)++;
+        size_t take = n - i;
+        if (*cursor < n_spans && spans[*cursor].start <= at) {
+            int64_t skip = spans[*cursor].end - at;
+            take = skip < (int64_t)take ? (size_t)skip : take;
+            *excluded += take;
+            i += take;
+            continue;
+        }
+        if (*cursor < n_spans && spans[*cursor].start - at < (int64_t)take)
+            take = (size_t)(spans[*cursor].start - at);
+        rfn_status st = is_complex ? rfn_welch_write(w, x + i, take, err)
+                                   : rfn_welch_write_real(w, xr + i, take, err);
+        if (st)
+            return st;
+        i += take;
+    }
+    return RFN_OK;
+}
+
 static rfn_status read_spectrum_sg(capture *c, const rfn_welch_config *wcfg, int quiet,
-                                spectrogram_acc *sg, rfn_spectrum *spec, rfn_error *err)
+                                   int exclude_annotations, spectrogram_acc *sg,
+                                   rfn_spectrum *spec, uint64_t *excluded, size_t *n_excl_spans,
+                                   rfn_error *err)
 {
     const capture_meta *m = capture_get_meta(c);
     rfn_welch *w = NULL;
-    rfn_status st = rfn_welch_create(wcfg, &w, err);
-    if (st)
+    span64 *spans = NULL;
+    size_t n_spans = 0, cursor = 0;
+    int64_t pos = 0;
+    uint64_t dropped = 0;
+    rfn_status st = exclude_annotations ? annotation_spans(m, &spans, &n_spans, err) : RFN_OK;
+    if (!st)
+        st = rfn_welch_create(wcfg, &w, err);
+    if (st) {
+        free(spans);
         return st;
+    }
     enum { BLOCK = 65536 };
     float complex *buf = malloc(BLOCK * sizeof *buf);
     float *rbuf = malloc(BLOCK * sizeof *rbuf);
@@ -641,24 +727,28 @@ static rfn_status read_spectrum_sg(capture *c, const rfn_welch_config *wcfg, int
         }
         if (st)
             goto done;
-        if (m->is_complex)
-            st = rfn_welch_write(w, buf, got, err);
-        else
-            st = rfn_welch_write_real(w, rbuf, got, err);
+        st = welch_write_kept(w, m->is_complex, buf, rbuf, pos, got, spans, n_spans, &cursor,
+                              &dropped, err);
         if (st)
             goto done;
+        pos += (int64_t)got;
         if (sg) {
             if (!m->is_complex)
                 for (size_t i = 0; i < got; i++)
                     buf[i] = rbuf[i];
             sg_write(sg, buf, got);
         }
-        progress_update(pr, rfn_welch_samples(w));
+        progress_update(pr, (uint64_t)pos);
     }
     st = rfn_welch_get_spectrum(w, spec, err);
     if (st == RFN_ERR_TRUNCATED)
         rfn_error_prefix(err, "%s: ", m->path);
+    if (excluded)
+        *excluded = dropped;
+    if (n_excl_spans)
+        *n_excl_spans = n_spans;
 done:
+    free(spans);
     progress_destroy(pr);
     free(buf);
     free(rbuf);
@@ -669,7 +759,7 @@ done:
 rfn_status analyse_read_spectrum(capture *c, const rfn_welch_config *wcfg, int quiet,
                                  rfn_spectrum *spec, rfn_error *err)
 {
-    return read_spectrum_sg(c, wcfg, quiet, NULL, spec, err);
+    return read_spectrum_sg(c, wcfg, quiet, 0, NULL, spec, NULL, NULL, err);
 }
 
 /* The segment length when neither --nfft nor --rbw is given (see analyse_config). */
@@ -990,7 +1080,9 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
             sg.z = NULL;
         }
     }
-    if ((st = read_spectrum_sg(c, &w, cfg->quiet, sg.w ? &sg : NULL, &spec, err)))
+    if ((st = read_spectrum_sg(c, &w, cfg->quiet, !cfg->keep_annotations, sg.w ? &sg : NULL,
+                               &spec, &res->settings.excluded_samples,
+                               &res->settings.excluded_spans, err)))
         goto done;
     res->stats = *capture_get_stats(c);
     res->findings = capture_findings(m, &res->stats);
@@ -1029,6 +1121,7 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
         ec.band = (int)runs[k].det_band;
         ec.detectors = runs[k].kinds;
         ec.quiet = cfg->quiet;
+        ec.exclude_annotations = !cfg->keep_annotations;
         rfn_error derr;
         /* A detector the standard does not define here (QP in Band E), or an RBW the capture
          * cannot resolve, leaves the band to the spectrum's bound. */
@@ -1053,7 +1146,8 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
             capture_close(cb);
             goto done;
         }
-        st = read_spectrum_sg(cb, &w, cfg->quiet, NULL, &base_spec, err);
+        st = read_spectrum_sg(cb, &w, cfg->quiet, !cfg->keep_annotations, NULL, &base_spec, NULL,
+                              NULL, err);
         capture_close(cb);
         if (st)
             goto done;

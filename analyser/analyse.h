@@ -70,6 +70,9 @@ typedef struct analyse_config {
     const char *plot_dir;
     const char *plot_ext;      /* "png" (default) or "svg" */
     int quiet;                 /* no progress on stderr */
+    int keep_annotations;      /* 0 (default): samples inside the capture's SigMF annotation
+                                  spans (the hub's own bursts) are left out of the spectrum and
+                                  the detectors (ARCHITECTURE.md §4); 1: analyse everything */
 } analyse_config;
 
 analyse_config analyse_config_default(void);

@@ -100,6 +100,13 @@ void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
                 "bin %.6g Hz, %llu averages, detrend %s\n",
                 s->window, s->nfft, s->overlap, s->enbw_hz, s->rbw6_hz, s->bin_hz,
                 (unsigned long long)s->segments, s->detrend_mean ? "mean" : "none");
+        if (s->excluded_spans)
+            fprintf(fp, "excluded   %zu annotated span(s) (the hub's own bursts): %llu samples, "
+                        "%.2f %% of the capture, left out of the spectrum and detectors\n",
+                    s->excluded_spans, (unsigned long long)s->excluded_samples,
+                    m->sample_count > 0 ? 100.0 * (double)s->excluded_samples /
+                                              (double)m->sample_count
+                                        : 0.0);
         fprintf(fp, "limits     %s version %s%s%s\n", r->limits_id, r->limits_version,
                 r->limits_illustrative ? " (ILLUSTRATIVE VALUES, not the limits in force)" : "",
                 r->limits_in_force == 0 ? " (NOT valid on the capture's date)" : "");
@@ -180,11 +187,14 @@ static json_t *capture_json(const capture_analysis *r)
         "clipped_fraction", num(r->stats.clipped_fraction), "findings", findings, "mpxn",
         str_or_null(m->mpxn));
     json_t *settings = json_pack(
-        "{s:s, s:I, s:I, s:o, s:o, s:o, s:I, s:s, s:o, s:s, s:s}", "window", s->window, "nfft",
+        "{s:s, s:I, s:I, s:o, s:o, s:o, s:I, s:s, s:o, s:s, s:s, s:I, s:I}", "window", s->window,
+        "nfft",
         (json_int_t)s->nfft, "overlap", (json_int_t)s->overlap, "bin_hz", num(s->bin_hz),
         "rbw_enbw_hz", num(s->enbw_hz), "rbw_6db_hz", num(s->rbw6_hz), "averages",
         (json_int_t)s->segments, "detrend", s->detrend_mean ? "mean" : "none", "guard_db",
-        num(s->guard_db), "region", region_text(s->region), "han", han_text(s->han));
+        num(s->guard_db), "region", region_text(s->region), "han", han_text(s->han),
+        "excluded_spans", (json_int_t)s->excluded_spans, "excluded_samples",
+        (json_int_t)s->excluded_samples);
     json_t *limits = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "id", r->limits_id, "version",
                                r->limits_version, "source", r->limits_source, "path",
                                r->limits_path, "illustrative", r->limits_illustrative,

@@ -47,6 +47,8 @@ static void analyse_usage(FILE *fp)
             "  --format F         text (default), json or csv\n"
             "  --rate HZ          sample rate when the capture does not say\n"
             "  --center HZ        centre frequency when the capture does not say\n"
+            "  --keep-annotations analyse the capture's SigMF annotation spans too (by default\n"
+            "                     they, the hub's own bursts, are left out)\n"
             "  --quiet            no progress on stderr\n"
             "  -h, --help         show this help\n"
             "\n"
@@ -64,7 +66,7 @@ int cmd_analyse(int argc, char **argv)
 {
     enum { O_LIMITS = 256, O_CAL, O_CAL_DB, O_CAL_DIR, O_RX_GAIN, O_REGION, O_HAN, O_GUARD,
            O_NFFT, O_RBW, O_WINDOW, O_OVERLAP, O_DETREND, O_MIN_AVG, O_PLOT, O_PLOT_FORMAT,
-           O_FORMAT, O_RATE, O_CENTER, O_QUIET, O_BASELINE };
+           O_FORMAT, O_RATE, O_CENTER, O_QUIET, O_BASELINE, O_KEEP_ANN };
     static const struct option longopts[] = {
         {"limits", required_argument, 0, O_LIMITS},
         {"cal", required_argument, 0, O_CAL},
@@ -87,6 +89,7 @@ int cmd_analyse(int argc, char **argv)
         {"center", required_argument, 0, O_CENTER},
         {"quiet", no_argument, 0, O_QUIET},
         {"baseline", required_argument, 0, O_BASELINE},
+        {"keep-annotations", no_argument, 0, O_KEEP_ANN},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -223,6 +226,9 @@ int cmd_analyse(int argc, char **argv)
             break;
         case O_BASELINE:
             cfg.baseline_path = optarg;
+            break;
+        case O_KEEP_ANN:
+            cfg.keep_annotations = 1;
             break;
         default:
             analyse_usage(stderr);

@@ -165,6 +165,8 @@ typedef struct analysis_settings {
     int median;              /* 1: median average asked (--average median) */
     double guard_db;
     unsigned region, han;    /* LIMITS_REGION_* / LIMITS_HAN_* bits asked, 0 = any */
+    size_t excluded_spans;   /* annotation spans left out of the spectrum (the hub's bursts) */
+    uint64_t excluded_samples; /* samples they held */
 } analysis_settings;
 
 /* Everything analyse knows about one capture. */
@@ -220,5 +222,64 @@ typedef struct register_error {
     const char *code;    /* "bad-check-digit", "duplicate-device-id", ... (register.h) */
     const char *message; /* "ImportMPxN '1312345678906': check digit does not match" */
 } register_error;
+
+/* ---- device verdicts (validate) ---- */
+/* Filled by classify_device() (analyser/classify.h); written by validate.c. */
+
+/* Per device (ARCHITECTURE.md §6), in increasing order of severity for "the worst decides"
+ * except unassessed, which only arises with no evidence at all. */
+typedef enum device_verdict_kind {
+    DEVICE_COMPLIANT = 0,        /* "compliant" */
+    DEVICE_DEROGATION_COMPLIANT, /* "derogation-compliant" */
+    DEVICE_INCONCLUSIVE,         /* "inconclusive" */
+    DEVICE_NONCOMPLIANT,         /* "non-compliant" */
+    DEVICE_UNASSESSED,           /* "unassessed" */
+    DEVICE_VERDICT_COUNT
+} device_verdict_kind;
+
+/* Reason codes of a device verdict (bit set; classify_reason_name() gives the code). */
+enum device_reason {
+    DREASON_EXCEEDS_LIMIT = 1u << 0,            /* "exceeds-limit" */
+    DREASON_EXCEEDS_DEROGATION_LIMIT = 1u << 1, /* "exceeds-derogation-limit" */
+    DREASON_LOCATION_NOT_ACCEPTABLE = 1u << 2,  /* "location-not-acceptable" */
+    DREASON_INSTALLED_AFTER_CUTOFF = 1u << 3,   /* "installed-after-cutoff" */
+    DREASON_MODEL_NOT_DEROGATED = 1u << 4,      /* "model-not-derogated" */
+    DREASON_LOCATION_UNKNOWN = 1u << 5,         /* "location-unknown" */
+    DREASON_INSTALL_DATE_UNKNOWN = 1u << 6,     /* "install-date-unknown" */
+    DREASON_DEROGATION_LIMIT_UNKNOWN = 1u << 7, /* "derogation-limit-unknown" */
+    DREASON_CLIPPED = 1u << 8,                  /* "clipped" (band reasons of analyse) */
+    DREASON_TOO_SHORT = 1u << 9,                /* "too-short" */
+    DREASON_UNCALIBRATED = 1u << 10,            /* "uncalibrated" */
+    DREASON_NOISE_FLOOR = 1u << 11,             /* "noise-floor-too-close" */
+    DREASON_GUARD_BAND = 1u << 12,              /* "guard-band" */
+    DREASON_CAL_RANGE = 1u << 13,               /* "calibration-out-of-range" */
+    DREASON_DETECTOR_BOUND = 1u << 14,          /* "detector-upper-bound" */
+    DREASON_NO_DATA = 1u << 15,                 /* "no-data" */
+    DREASON_BAND_NOT_COVERED = 1u << 16,        /* "band-not-covered": partly covered band */
+    DREASON_CAPTURE_UNREADABLE = 1u << 17,      /* "capture-unreadable" */
+    DREASON_NO_APPLICABLE_BAND = 1u << 18,      /* "no-applicable-band-measured" */
+    DREASON_NO_EVIDENCE = 1u << 19,             /* "no-evidence" (unassessed) */
+};
+
+typedef enum device_evidence {
+    EVIDENCE_NONE = 0,  /* "none" */
+    EVIDENCE_CAPTURE,   /* "capture": the device's own captures */
+    EVIDENCE_LAB_MODEL, /* "lab-model": a lab result of the exact model + firmware */
+} device_evidence;
+
+typedef struct device_verdict {
+    device_verdict_kind verdict;
+    unsigned reasons;      /* enum device_reason bits */
+    char worst_band[64];   /* band id that decided; "" when none */
+    double measured;       /* in unit; NAN when none */
+    double limit;          /* the limit that decided: the permanent limit, or the derogation
+                              limit when a derogation rule matched; NAN when none */
+    char unit[16];         /* measured_unit of the deciding band result */
+    double margin_db;      /* limit - measured; NAN when none */
+    device_evidence evidence;
+    uint32_t n_captures;   /* own captures (all listed in captures.jsonl), or lab results used */
+    const char *derogation_ref; /* matched (or closest) rule's reference; NULL when none */
+    char limit_set_id[64], limit_set_version[32]; /* of the deciding result */
+} device_verdict;
 
 #endif

@@ -520,6 +520,61 @@ static void test_calibration_by_id(void)
     limits_free(s);
 }
 
+static void test_annotations_excluded(void)
+{
+    /* Noise at -120 dBFS/Hz for 0.25 s, and the hub's own burst: a -40 dBFS carrier at
+     * 868.2 MHz during samples 50000..99999, annotated. Left out, the band reads the noise
+     * (-120 + 50 = -70 dBFS in 100 kHz); kept, the burst dominates (-40 + 10 log 0.2 = -47). */
+    char cap[500];
+    snprintf(cap, sizeof cap, "%s/burst.sigmf-meta", dir);
+    capture_annotation ann;
+    memset(&ann, 0, sizeof ann);
+    ann.sample_start = 50000;
+    ann.sample_count = 50000;
+    ann.freq_lo_hz = 868.19e6;
+    ann.freq_hi_hz = 868.21e6;
+    snprintf(ann.label, sizeof ann.label, "hub-burst");
+    capture_writer_config wc = capture_writer_config_default();
+    wc.sample_rate_hz = FS;
+    wc.center_freq_hz = FC;
+    wc.annotations = &ann;
+    wc.n_annotations = 1;
+    capture_writer *w = NULL;
+    rfn_error err;
+    CHECK_OK(capture_writer_create(cap, &wc, &w, &err));
+    if (!w)
+        return;
+    double sigma = sqrt(1e-12 * FS / 2), a = sqrt(1e-4);
+    static float complex buf[250000];
+    for (size_t n = 0; n < 250000; n++) {
+        double re = sigma * gauss(), im = sigma * gauss();
+        if (n >= 50000 && n < 100000) {
+            double ph = 2 * M_PI * 0.2e6 * (double)n / FS;
+            re += a * cos(ph);
+            im += a * sin(ph);
+        }
+        buf[n] = (float)re + I * (float)im;
+    }
+    CHECK_OK(capture_writer_write(w, buf, 250000, &err));
+    CHECK_OK(capture_writer_commit(w, &err));
+
+    const char *band = BAND("burst", 868.15e6, 868.25e6, "channel_power",
+                            "\"unit\":\"dBFS\",\"limit\":-60");
+    analyse_config cfg = analyse_config_default();
+    capture_analysis res;
+    band_verdict v = run1(cap, band, cfg, &res);
+    CHECK(v.verdict == VERDICT_PASS);
+    CHECK_DB_NEAR(v.measured, -70, 0.2);
+    CHECK(res.settings.excluded_spans == 1 && res.settings.excluded_samples == 50000);
+    analyse_result_free(&res);
+    cfg.keep_annotations = 1;
+    v = run1(cap, band, cfg, &res);
+    CHECK(v.verdict == VERDICT_FAIL);
+    CHECK_DB_NEAR(v.measured, -40 + 10 * log10(0.2), 0.2);
+    CHECK(res.settings.excluded_spans == 0 && res.settings.excluded_samples == 0);
+    analyse_result_free(&res);
+}
+
 /* ---- CLI ------------------------------------------------------------------------------------- */
 
 /* Tolerance-aware JSON comparison: numbers within abs_tol (or 1e-9 relative for large values),
@@ -725,6 +780,7 @@ int main(void)
     test_detector_and_mask();
     test_select_by_date();
     test_calibration_by_id();
+    test_annotations_excluded();
     test_cli_golden();
     test_cli_plots();
     return check_finish();
