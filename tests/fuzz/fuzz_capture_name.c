@@ -1,5 +1,7 @@
 /* fuzz_capture_name.c: libFuzzer target for the metadata that is not SigMF: file-name
- * conventions, the WAV auxi chunk, and the RIFF/RF64 chunk walker (built with -DRFN_FUZZ=ON). */
+ * conventions, the WAV auxi chunk, the RIFF/RF64 chunk walker, and capture_open's container path
+ * over the same bytes (built with -DRFN_FUZZ=ON). */
+#include <complex.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stddef.h>
@@ -9,12 +11,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "capture_internal.h"
 #include "capture_name.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char wav_path[64];
+
+static void remove_scratch(void)
+{
+    unlink(wav_path);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -48,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fd = open(wav_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
         if (fd < 0)
             __builtin_trap();
-        unlink(wav_path);
+        atexit(remove_scratch);
     }
     if (ftruncate(fd, 0) != 0 || (size && pwrite(fd, data, size, 0) != (ssize_t)size))
         __builtin_trap();
@@ -64,6 +72,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (total > (int64_t)size)
             __builtin_trap();
         capture_riff_free(&r);
+    } else if (!err.msg[0] || strchr(err.msg, '\n')) {
+        __builtin_trap();
+    }
+
+    /* 4. The whole container path of capture_open (libsndfile or the data-chunk reader). */
+    capture_options o = capture_options_default();
+    o.rate_hz = 1e6;
+    o.allow_truncated = size & 1;
+    capture *c = NULL;
+    if (capture_open(wav_path, &o, &c, &err) == RFN_OK) {
+        const capture_meta *m = capture_get_meta(c);
+        if (!(m->sample_rate_hz > 0) || m->sample_count <= 0)
+            __builtin_trap();
+        float complex buf[64];
+        size_t got;
+        int64_t nread = 0;
+        rfn_status st;
+        while ((st = capture_read(c, buf, 64, &got, &err)) == RFN_OK)
+            nread += (int64_t)got;
+        if (st == RFN_ERR_EOF && nread != m->sample_count)
+            __builtin_trap();
+        capture_close(c);
     } else if (!err.msg[0] || strchr(err.msg, '\n')) {
         __builtin_trap();
     }
