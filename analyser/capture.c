@@ -707,8 +707,6 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
             c->dt.is_complex = 1;
             m->channels = 1;
         }
-        if (riff.is_riff && c->dt.bits == 24)
-            c->dt.big_endian = 0;
     }
     m->is_complex = c->dt.is_complex;
     m->bits = c->dt.bits;

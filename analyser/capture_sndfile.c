@@ -208,6 +208,10 @@ rfn_status capture_sf_open_container(const char *path, capture_sf **out, capture
     default:
         break;
     }
+    /* Byte order as stored, for the datatype name: AIFF and CAF default to big-endian. */
+    int endian = si.format & SF_FORMAT_ENDMASK;
+    dt.big_endian = endian == SF_ENDIAN_BIG ||
+                    ((major == SF_FORMAT_AIFF || major == SF_FORMAT_CAF) && endian != SF_ENDIAN_LITTLE);
     rfn_status st = RFN_OK;
     if (!cname) {
         SF_FORMAT_INFO mi = {.format = major};
