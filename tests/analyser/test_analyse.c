@@ -673,6 +673,17 @@ static void test_cli_golden(void)
              dir, dir);
     CHECK(run(cmd) == 0);
 
+    /* A label from a limit file that a spreadsheet would run as a formula is neutralised. */
+    snprintf(cmd, sizeof cmd,
+             "printf '%%s' '{\"format\":\"rfnoise-limits-1\",\"id\":\"x\",\"version\":\"1\","
+             "\"source\":\"s\",\"valid_from\":\"2020-01-01\",\"bands\":[{\"id\":\"b\","
+             "\"label\":\"=HYPERLINK(1)\",\"f_lo_hz\":867.9e6,\"f_hi_hz\":868.1e6,"
+             "\"quantity\":\"channel_power\",\"unit\":\"dBFS\",\"limit\":0}]}' > '%s/f.json' && "
+             "'%s' analyse '%s' --limits '%s/f.json' --quiet --format csv | "
+             "grep -q \",'=HYPERLINK(1),\"",
+             dir, rfnoise, cap_noise, dir);
+    CHECK(run(cmd) == 0);
+
     /* Text: header with the settings, the verdict line. */
     snprintf(cmd, sizeof cmd, "'%s' analyse '%s' --limits '%s' --quiet > '%s/a.txt'", rfnoise,
              cap_noise, limits, dir);
