@@ -925,9 +925,9 @@ static void bad_inputs(void)
 
     /* An empty data chunk followed by a LIST chunk: no samples (not an unfinalised size). */
     write_file(tmp("emptylist.wav"),
-               "RIFF\x3a\0\0\0WAVEfmt \x10\0\0\0\1\0\2\0\x40\x1f\0\0\0\x7d\0\0\4\0\x10\0"
+               "RIFF\x32\0\0\0WAVEfmt \x10\0\0\0\1\0\2\0\x40\x1f\0\0\0\x7d\0\0\4\0\x10\0"
                "data\0\0\0\0LIST\6\0\0\0INFOab",
-               66);
+               58);
     snprintf(want, sizeof want, "%s: offset 44: no samples (header only?)", tmp("emptylist.wav"));
     open_fails(tmp("emptylist.wav"), NULL, RFN_ERR_FORMAT, want);
 
