@@ -482,9 +482,13 @@ static rfn_status open_container(capture *c, const char *path, int64_t size,
         if (riff->n_data > 1)
             warn(c, "%s: read %zu data chunks as one stream (KiwiSDR-style WAV)", path,
                  riff->n_data);
-        for (size_t i = 0; i < riff->n_data; i++) /* whole frames only */
-            if (i + 1 == riff->n_data)
-                riff->data[i].length -= c->stats.truncated_bytes;
+        /* Whole frames only: drop the partial frame's bytes from the last spans. */
+        int64_t cut = c->stats.truncated_bytes;
+        for (int64_t i = (int64_t)riff->n_data - 1; cut > 0 && i >= 0; i--) {
+            int64_t k = cut < riff->data[i].length ? cut : riff->data[i].length;
+            riff->data[i].length -= k;
+            cut -= k;
+        }
         snprintf(m->container, sizeof m->container, "%s", riff->kind);
         c->hdr_rate = riff->samplerate;
         return capture_sf_open_raw(c->fd, riff->data, riff->n_data, &c->dt, riff->channels, path,
