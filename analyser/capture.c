@@ -27,7 +27,7 @@ struct capture {
     capture_segment *segments;       /* owned; meta.segments points here */
     capture_annotation *annotations; /* owned */
     capture_sf *sf;
-    int fd;                          /* data file for raw reads, -1 otherwise */
+    int fd; /* data file for raw reads, -1 otherwise */
     sigmf_datatype dt;
     int components; /* floats per frame in the file */
     int channel;    /* channel delivered */
@@ -39,7 +39,7 @@ struct capture {
     rfn_status sticky;
     char sticky_msg[sizeof(((rfn_error *)0)->msg)];
     double sum_i, sum_q, sum_ii, sum_qq, sum_iq;
-    double hdr_rate; /* sample rate in a container header, 0 when none */
+    double hdr_rate;     /* sample rate in a container header, 0 when none */
     struct prefetch *pf; /* read-ahead thread, NULL unless capture_options.prefetch */
 };
 
@@ -47,8 +47,8 @@ struct capture {
  * layout (complex frames, or real values), and the caller's reads drain them. */
 typedef struct prefetch_slot {
     float *buf;
-    size_t got, pos;  /* frames in the slot, frames already handed to the caller */
-    rfn_status st;    /* RFN_OK, or the EOF/error the producer met instead of filling it */
+    size_t got, pos; /* frames in the slot, frames already handed to the caller */
+    rfn_status st;   /* RFN_OK, or the EOF/error the producer met instead of filling it */
     char msg[sizeof(((rfn_error *)0)->msg)];
     capture_stats stats; /* the producer's statistics after this block */
     int full;
@@ -60,14 +60,14 @@ struct prefetch {
     pthread_cond_t cv;
     prefetch_slot slot[2];
     size_t block;
-    int head;           /* slot the caller reads next */
+    int head; /* slot the caller reads next */
     int stop;
     capture_stats view; /* statistics as of the blocks handed out */
     rfn_status sticky;  /* the caller's sticky EOF/error */
     char sticky_msg[sizeof(((rfn_error *)0)->msg)];
 };
 
-/* ---- small helpers ---------------------------------------------------------------------------- */
+/* ---- small helpers --------------------------------------------------------------------------- */
 
 const char *capture_source_name(capture_source s)
 {
@@ -126,10 +126,8 @@ static int ends_with(const char *s, const char *suffix)
 static void copy_text(char *dst, size_t cap, const char *src)
 {
     size_t n = src ? strlen(src) : 0;
-    if (n >= cap)
-        n = cap - 1;
-    if (n)
-        memcpy(dst, src, n);
+    if (n >= cap) n = cap - 1;
+    if (n) memcpy(dst, src, n);
     dst[n] = '\0';
 }
 
@@ -157,8 +155,7 @@ static rfn_status slurp(const char *path, char **out, size_t *len, rfn_error *er
         }
         size_t got = fread(buf + n, 1, 65536, fp);
         n += got;
-        if (got < 65536)
-            break;
+        if (got < 65536) break;
     }
     int bad = ferror(fp);
     fclose(fp);
@@ -172,7 +169,7 @@ static rfn_status slurp(const char *path, char **out, size_t *len, rfn_error *er
     return RFN_OK;
 }
 
-/* ---- opening the data ------------------------------------------------------------------------- */
+/* ---- opening the data ------------------------------------------------------------------------ */
 
 /* Clip thresholds in full-scale units: at or within one code of either rail. */
 static void set_clip_thresholds(capture *c)
@@ -198,16 +195,17 @@ static int frame_bytes(const sigmf_datatype *dt, int channels)
 }
 
 /* Check the byte length of headerless data against the frame size; sets the sample count. */
-static rfn_status check_length(capture *c, const char *name, int64_t start, int64_t len,
-                               int fbytes, int allow_truncated, rfn_error *err)
+static rfn_status check_length(capture *c, const char *name, int64_t start, int64_t len, int fbytes,
+                               int allow_truncated, rfn_error *err)
 {
     int64_t rem = len % fbytes;
     if (rem) {
         if (!allow_truncated)
-            return rfn_error_set(err, RFN_ERR_TRUNCATED,
-                                 "%s: offset %lld: %lld trailing byte(s) are not a whole frame of %d "
-                                 "bytes (truncated file?)",
-                                 name, (long long)(start + len - rem), (long long)rem, fbytes);
+            return rfn_error_set(
+                err, RFN_ERR_TRUNCATED,
+                "%s: offset %lld: %lld trailing byte(s) are not a whole frame of %d "
+                "bytes (truncated file?)",
+                name, (long long)(start + len - rem), (long long)rem, fbytes);
         c->stats.truncated_bytes = rem;
         warn(c, "%s: %lld trailing byte(s) of a partial frame ignored", name, (long long)rem);
     }
@@ -236,15 +234,13 @@ static rfn_status verify_sha512(int fd, int64_t offset, int64_t size, const char
 {
     enum { CHUNK = 1 << 20 };
     unsigned char *buf = malloc(CHUNK);
-    if (!buf)
-        return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", name);
+    if (!buf) return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", name);
     sha512_ctx ctx;
     sha512_init(&ctx);
     for (int64_t done = 0; done < size;) {
         size_t want = size - done < CHUNK ? (size_t)(size - done) : CHUNK;
         ssize_t n = pread(fd, buf, want, (off_t)(offset + done));
-        if (n < 0 && errno == EINTR)
-            continue;
+        if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             free(buf);
             return rfn_error_set(err, RFN_ERR_IO, "%s: offset %lld: read failed while hashing",
@@ -257,9 +253,10 @@ static rfn_status verify_sha512(int fd, int64_t offset, int64_t size, const char
     char hex[129];
     sha512_final_hex(&ctx, hex);
     if (strcmp(hex, expect) != 0)
-        return rfn_error_set(err, RFN_ERR_CONFLICT,
-                             "%s: core:sha512 mismatch: meta says %.16s..., data hashes to %.16s...",
-                             name, expect, hex);
+        return rfn_error_set(
+            err, RFN_ERR_CONFLICT,
+            "%s: core:sha512 mismatch: meta says %.16s..., data hashes to %.16s...", name, expect,
+            hex);
     return RFN_OK;
 }
 
@@ -276,8 +273,7 @@ static int64_t octal_field(const unsigned char *p, size_t n)
     while (i < n && p[i] == ' ')
         i++;
     for (; i < n && p[i] >= '0' && p[i] <= '7'; i++) {
-        if (v > (INT64_MAX >> 3))
-            return -1;
+        if (v > (INT64_MAX >> 3)) return -1;
         v = v * 8 + (p[i] - '0');
     }
     return v;
@@ -293,22 +289,21 @@ static rfn_status tar_find(int fd, int64_t size, const char *name, tar_member *m
         if (pread(fd, h, 512, (off_t)pos) != 512)
             return rfn_error_set(err, RFN_ERR_IO, "%s: offset %lld: cannot read tar header", name,
                                  (long long)pos);
-        if (h[0] == '\0')
-            break; /* end-of-archive block */
+        if (h[0] == '\0') break; /* end-of-archive block */
         if (memcmp(h + 257, "ustar", 5) != 0)
             return rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset %lld: not a ustar archive", name,
                                  (long long)pos);
         int64_t len = octal_field(h + 124, 12);
         if (len < 0 || len > size - pos - 512)
-            return rfn_error_set(err, RFN_ERR_TRUNCATED, "%s: offset %lld: tar member size %lld "
-                                 "runs past the end of the archive", name, (long long)pos,
-                                 (long long)len);
+            return rfn_error_set(err, RFN_ERR_TRUNCATED,
+                                 "%s: offset %lld: tar member size %lld "
+                                 "runs past the end of the archive",
+                                 name, (long long)pos, (long long)len);
         tar_member m;
         char nm[101], prefix[156 + 101];
         memcpy(nm, h, 100), nm[100] = '\0';
         memcpy(prefix, h + 345, 155), prefix[155] = '\0';
-        if (prefix[0])
-            strcat(prefix, "/");
+        if (prefix[0]) strcat(prefix, "/");
         strcat(prefix, nm);
         copy_text(m.name, sizeof m.name, prefix);
         m.offset = pos + 512;
@@ -322,8 +317,7 @@ static rfn_status tar_find(int fd, int64_t size, const char *name, tar_member *m
         pos += 512 + (len + 511) / 512 * 512;
     }
     if (meta->size < 0)
-        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: no .sigmf-meta member in the archive",
-                             name);
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: no .sigmf-meta member in the archive", name);
     if (data->size < 0)
         return rfn_error_set(err, RFN_ERR_NOTFOUND, "%s: no .sigmf-data member in the archive",
                              name);
@@ -341,17 +335,14 @@ static rfn_status open_sigmf(capture *c, const char *path, int archive, const ca
     int64_t data_off = 0, data_len = 0, size = 0;
     rfn_status st;
     if (archive) {
-        if ((st = open_data_fd(c, path, &size, err)))
-            return st;
+        if ((st = open_data_fd(c, path, &size, err))) return st;
         tar_member tm, td;
-        if ((st = tar_find(c->fd, size, path, &tm, &td, err)))
-            return st;
+        if ((st = tar_find(c->fd, size, path, &tm, &td, err))) return st;
         if (tm.size > MAX_META_BYTES)
             return rfn_error_set(err, RFN_ERR_UNSUPPORTED, "%s: metadata larger than %d MiB", path,
                                  MAX_META_BYTES >> 20);
         text = malloc((size_t)tm.size + 1);
-        if (!text)
-            return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", path);
+        if (!text) return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", path);
         if (pread(c->fd, text, (size_t)tm.size, (off_t)tm.offset) != (ssize_t)tm.size) {
             free(text);
             return rfn_error_set(err, RFN_ERR_IO, "%s: cannot read %s", path, tm.name);
@@ -375,20 +366,18 @@ static rfn_status open_sigmf(capture *c, const char *path, int archive, const ca
     }
     st = sigmf_meta_parse(text, text_len, meta_path, sm, err);
     free(text);
-    if (st)
-        return st;
+    if (st) return st;
     if (!archive) {
         if (sm->dataset[0]) { /* non-conforming dataset named by the meta, beside it */
             const char *slash = strrchr(meta_path, '/');
-            snprintf(data_name, sizeof data_name, "%.*s%s", slash ? (int)(slash - meta_path + 1) : 0,
-                     meta_path, sm->dataset);
+            snprintf(data_name, sizeof data_name, "%.*s%s",
+                     slash ? (int)(slash - meta_path + 1) : 0, meta_path, sm->dataset);
         }
         st = open_data_fd(c, data_name, &size, err);
         if (st == RFN_ERR_NOTFOUND)
             return rfn_error_set(err, st, "%s: no such file (the data of %s)", data_name,
                                  meta_path);
-        if (st)
-            return st;
+        if (st) return st;
         data_off = 0, data_len = size;
     }
     copy_text(m->data_path, sizeof m->data_path, data_name);
@@ -420,7 +409,8 @@ static rfn_status open_sigmf(capture *c, const char *path, int archive, const ca
              (long long)count, (long long)sm->sample_count);
     }
     for (size_t i = 0; i < sm->n_segments; i++)
-        if (sm->segments[i].sample_start > count || (i > 0 && sm->segments[i].sample_start == count))
+        if (sm->segments[i].sample_start > count ||
+            (i > 0 && sm->segments[i].sample_start == count))
             return rfn_error_set(err, RFN_ERR_TRUNCATED,
                                  "%s: offset %lld: data holds %lld samples but captures[%zu] "
                                  "starts at sample %lld",
@@ -446,8 +436,7 @@ static rfn_status open_container(capture *c, const char *path, int64_t size,
 {
     capture_meta *m = &c->meta;
     rfn_status st;
-    if ((st = capture_riff_scan(c->fd, size, path, riff, err)))
-        return st;
+    if ((st = capture_riff_scan(c->fd, size, path, riff, err))) return st;
     if (riff->is_riff && riff->n_data == 0)
         return rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset %lld: no data chunk", path,
                              (long long)size);
@@ -459,8 +448,8 @@ static rfn_status open_container(capture *c, const char *path, int64_t size,
         dt.is_signed = riff->bits != 8;
         dt.bits = riff->bits;
         dt.is_float = riff->format_tag == 3;
-        if (!((riff->format_tag == 1 && (dt.bits == 8 || dt.bits == 16 || dt.bits == 24 ||
-                                         dt.bits == 32)) ||
+        if (!((riff->format_tag == 1 &&
+               (dt.bits == 8 || dt.bits == 16 || dt.bits == 24 || dt.bits == 32)) ||
               (riff->format_tag == 3 && (dt.bits == 32 || dt.bits == 64))) ||
             riff->block_align != riff->channels * dt.bits / 8)
             return rfn_error_set(err, RFN_ERR_UNSUPPORTED,
@@ -495,8 +484,7 @@ static rfn_status open_container(capture *c, const char *path, int64_t size,
                                    &c->sf, err);
     }
     capture_sf_info info;
-    if ((st = capture_sf_open_container(path, &c->sf, &info, err)))
-        return st;
+    if ((st = capture_sf_open_container(path, &c->sf, &info, err))) return st;
     c->dt = info.dt;
     m->channels = info.channels;
     m->sample_count = info.frames;
@@ -530,7 +518,7 @@ static rfn_status open_container(capture *c, const char *path, int64_t size,
     return RFN_OK;
 }
 
-/* ---- metadata merge --------------------------------------------------------------------------- */
+/* ---- metadata merge -------------------------------------------------------------------------- */
 
 static int differs(double a, double b)
 {
@@ -545,8 +533,7 @@ static void merge_value(capture *c, const char *what, const double *vals, const 
     *out = NAN;
     *out_src = CAPTURE_SRC_NONE;
     for (size_t i = 0; i < n; i++) {
-        if (isnan(vals[i]))
-            continue;
+        if (isnan(vals[i])) continue;
         if (*out_src == CAPTURE_SRC_NONE) {
             *out = vals[i];
             *out_src = src[i];
@@ -562,8 +549,7 @@ static void merge_time(capture *c, const char *const *vals, const capture_source
 {
     capture_meta *m = &c->meta;
     for (size_t i = 0; i < n; i++) {
-        if (!vals[i] || !vals[i][0])
-            continue;
+        if (!vals[i] || !vals[i][0]) continue;
         if (m->src_datetime == CAPTURE_SRC_NONE) {
             copy_text(m->datetime, sizeof m->datetime, vals[i]);
             m->src_datetime = src[i];
@@ -578,7 +564,7 @@ static void merge_time(capture *c, const char *const *vals, const capture_source
 static rfn_status prefetch_start(capture *c, size_t block, rfn_error *err);
 static void prefetch_stop(capture *c);
 
-/* ---- open ------------------------------------------------------------------------------------- */
+/* ---- open ------------------------------------------------------------------------------------ */
 
 static int has_magic(const unsigned char *h, ssize_t n)
 {
@@ -596,8 +582,7 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
 {
     capture_options opt = opt_in ? *opt_in : capture_options_default();
     *out = NULL;
-    if (!path_in || !*path_in)
-        return rfn_error_set(err, RFN_ERR_INVALID, "capture: empty path");
+    if (!path_in || !*path_in) return rfn_error_set(err, RFN_ERR_INVALID, "capture: empty path");
     if (opt.rate_hz < 0 || isinf(opt.rate_hz))
         return rfn_error_set(err, RFN_ERR_INVALID, "%s: --rate must be > 0 (got %g)", path_in,
                              opt.rate_hz);
@@ -627,8 +612,7 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
                              CAPTURE_PATH_MAX - 1);
 
     capture *c = calloc(1, sizeof *c);
-    if (!c)
-        return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", path);
+    if (!c) return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", path);
     c->fd = -1;
     capture_meta *m = &c->meta;
     copy_text(m->path, sizeof m->path, path);
@@ -648,15 +632,13 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
     if (ends_with(path, ".sigmf-meta") || ends_with(path, ".sigmf-data") ||
         ends_with(path, ".sigmf")) {
         is_sigmf = 1;
-        if ((st = open_sigmf(c, path, ends_with(path, ".sigmf"), &opt, &sm, err)))
-            goto fail;
+        if ((st = open_sigmf(c, path, ends_with(path, ".sigmf"), &opt, &sm, err))) goto fail;
         m->src_format = CAPTURE_SRC_SIGMF;
         if (forced)
             warn(c, "format %s given on the command line ignored: the SigMF meta says %s", forced,
                  sm.datatype);
     } else {
-        if ((st = open_data_fd(c, path, &size, err)))
-            goto fail;
+        if ((st = open_data_fd(c, path, &size, err))) goto fail;
         if (size == 0) {
             st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset 0: empty file", path);
             goto fail;
@@ -679,8 +661,7 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
                      forced, m->container);
         } else {
             c->dt = forced ? dt_forced : (sigmf_datatype){0};
-            if (!forced)
-                sigmf_datatype_parse(nm.format, &c->dt, why, sizeof why);
+            if (!forced) sigmf_datatype_parse(nm.format, &c->dt, why, sizeof why);
             m->src_format = forced ? forced_src : CAPTURE_SRC_FILENAME;
             if (forced && nm.format[0]) {
                 sigmf_datatype de;
@@ -689,18 +670,18 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
                 sigmf_datatype_name(&dt_forced, a, sizeof a);
                 sigmf_datatype_name(&de, b, sizeof b);
                 if (strcmp(a, b) != 0)
-                    warn(c, "format: command line says %s, the file extension suggests %s; "
-                            "using %s (command-line)",
+                    warn(c,
+                         "format: command line says %s, the file extension suggests %s; "
+                         "using %s (command-line)",
                          a, b, a);
             }
             m->channels = 1;
             snprintf(m->container, sizeof m->container, "raw");
             int fb = frame_bytes(&c->dt, 1);
-            if ((st = check_length(c, path, 0, size, fb, opt.allow_truncated, err)))
-                goto fail;
+            if ((st = check_length(c, path, 0, size, fb, opt.allow_truncated, err))) goto fail;
             capture_span span = {0, m->sample_count * fb};
-            if ((st = capture_sf_open_raw(c->fd, &span, 1, &c->dt, fb / sigmf_datatype_bytes(&c->dt),
-                                          path, &c->sf, err)))
+            if ((st = capture_sf_open_raw(c->fd, &span, 1, &c->dt,
+                                          fb / sigmf_datatype_bytes(&c->dt), path, &c->sf, err)))
                 goto fail;
         }
     }
@@ -741,8 +722,8 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
         const capture_source srcs[] = {CAPTURE_SRC_SIGMF, CAPTURE_SRC_HEADER, CAPTURE_SRC_FILENAME,
                                        CAPTURE_SRC_COMMAND_LINE};
         merge_value(c, "sample rate", rates, srcs, 4, &m->sample_rate_hz, &m->src_sample_rate);
-        double centers[] = {is_sigmf ? sm.segments[0].center_freq_hz : NAN,
-                            riff.auxi_center_hz, nm.center_freq_hz, opt.center_hz};
+        double centers[] = {is_sigmf ? sm.segments[0].center_freq_hz : NAN, riff.auxi_center_hz,
+                            nm.center_freq_hz, opt.center_hz};
         const capture_source csrc[] = {CAPTURE_SRC_SIGMF, CAPTURE_SRC_WAV_AUXI,
                                        CAPTURE_SRC_FILENAME, CAPTURE_SRC_COMMAND_LINE};
         merge_value(c, "centre frequency", centers, csrc, 4, &m->center_freq_hz,
@@ -774,8 +755,7 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
         m->latitude_deg = sm.latitude_deg;
         m->longitude_deg = sm.longitude_deg;
         m->altitude_m = sm.altitude_m;
-        if (sm.device_id[0])
-            m->src_device = CAPTURE_SRC_SIGMF;
+        if (sm.device_id[0]) m->src_device = CAPTURE_SRC_SIGMF;
         c->segments = sm.segments;
         m->n_segments = sm.n_segments;
         c->annotations = sm.annotations;
@@ -783,8 +763,8 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
         sm.segments = NULL;
         sm.annotations = NULL;
         if (m->is_complex == 0 && m->channels > 1)
-            warn(c, "%s: %d real channels (core:datatype %s): not I/Q; reading channel %d",
-                 m->path, m->channels, sm.datatype, c->channel);
+            warn(c, "%s: %d real channels (core:datatype %s): not I/Q; reading channel %d", m->path,
+                 m->channels, sm.datatype, c->channel);
     } else {
         c->segments = calloc(1, sizeof *c->segments);
         if (!c->segments) {
@@ -794,8 +774,7 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
         c->segments[0].center_freq_hz = m->center_freq_hz;
         copy_text(c->segments[0].datetime, sizeof c->segments[0].datetime, m->datetime);
         m->n_segments = 1;
-        if (nm.convention)
-            copy_text(m->hw, sizeof m->hw, nm.convention);
+        if (nm.convention) copy_text(m->hw, sizeof m->hw, nm.convention);
     }
     m->segments = c->segments;
     m->annotations = c->annotations;
@@ -812,8 +791,7 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
     sigmf_meta_free(&sm);
     capture_riff_free(&riff);
     c->stats.iq_gain_imbalance_db = c->stats.iq_phase_imbalance_deg = NAN;
-    if (opt.prefetch && (st = prefetch_start(c, c->tmp_frames, err)))
-        goto fail;
+    if (opt.prefetch && (st = prefetch_start(c, c->tmp_frames, err))) goto fail;
     *out = c;
     return RFN_OK;
 fail:
@@ -835,19 +813,17 @@ const capture_stats *capture_get_stats(const capture *c)
 
 void capture_close(capture *c)
 {
-    if (!c)
-        return;
+    if (!c) return;
     prefetch_stop(c);
     capture_sf_close(c->sf);
-    if (c->fd >= 0)
-        close(c->fd);
+    if (c->fd >= 0) close(c->fd);
     free(c->segments);
     free(c->annotations);
     free(c->tmp);
     free(c);
 }
 
-/* ---- reading ---------------------------------------------------------------------------------- */
+/* ---- reading --------------------------------------------------------------------------------- */
 
 static rfn_status fail_sticky(capture *c, rfn_status st, rfn_error *err)
 {
@@ -995,8 +971,7 @@ static rfn_status read_frames(capture *c, float *out, size_t max_frames, int com
         return fail_sticky(c, RFN_ERR_EOF, err);
     }
     size_t n = max_frames;
-    if ((int64_t)n > c->frames_left)
-        n = (size_t)c->frames_left;
+    if ((int64_t)n > c->frames_left) n = (size_t)c->frames_left;
     int64_t r = 0;
     rfn_status st;
     if (c->components == 2 && c->meta.is_complex && complex_out) {
@@ -1012,19 +987,16 @@ static rfn_status read_frames(capture *c, float *out, size_t max_frames, int com
     } else if (c->components == 1) {
         st = capture_sf_read(c->sf, out, (int64_t)n, &r, err);
     } else {
-        if (n > c->tmp_frames)
-            n = c->tmp_frames;
+        if (n > c->tmp_frames) n = c->tmp_frames;
         st = capture_sf_read(c->sf, c->tmp, (int64_t)n, &r, err);
         size_t w = c->meta.is_complex ? 2 : 1, base = (size_t)c->channel * w;
         for (int64_t j = 0; !st && j < r; j++) {
             const float *f = c->tmp + (size_t)j * (size_t)c->components + base;
             out[(complex_out ? 2 : 1) * j] = f[0];
-            if (complex_out)
-                out[2 * j + 1] = w == 2 ? f[1] : 0.0f;
+            if (complex_out) out[2 * j + 1] = w == 2 ? f[1] : 0.0f;
         }
     }
-    if (st)
-        return fail_sticky(c, st, err);
+    if (st) return fail_sticky(c, st, err);
     if (r == 0) {
         rfn_error_set(err, RFN_ERR_TRUNCATED,
                       "%s: sample %lld: file ended %lld samples early (changed while reading?)",
@@ -1038,7 +1010,7 @@ static rfn_status read_frames(capture *c, float *out, size_t max_frames, int com
     return RFN_OK;
 }
 
-/* ---- read-ahead thread ------------------------------------------------------------------------ */
+/* ---- read-ahead thread ----------------------------------------------------------------------- */
 
 static void *prefetch_main(void *arg)
 {
@@ -1052,8 +1024,7 @@ static void *prefetch_main(void *arg)
             pthread_cond_wait(&p->cv, &p->mu);
         int stop = p->stop;
         pthread_mutex_unlock(&p->mu);
-        if (stop)
-            return NULL;
+        if (stop) return NULL;
         rfn_error err = {0};
         size_t got = 0;
         rfn_status st = read_frames(c, s->buf, p->block, complex_out, &got, &err);
@@ -1066,16 +1037,14 @@ static void *prefetch_main(void *arg)
         s->full = 1;
         pthread_cond_broadcast(&p->cv);
         pthread_mutex_unlock(&p->mu);
-        if (st)
-            return NULL; /* EOF or error: sticky from here on */
+        if (st) return NULL; /* EOF or error: sticky from here on */
     }
 }
 
 static rfn_status prefetch_start(capture *c, size_t block, rfn_error *err)
 {
     struct prefetch *p = calloc(1, sizeof *p);
-    if (!p)
-        return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", c->meta.path);
+    if (!p) return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", c->meta.path);
     size_t per = c->meta.is_complex ? 2 : 1;
     p->block = block;
     p->view = c->stats;
@@ -1102,8 +1071,7 @@ static rfn_status prefetch_start(capture *c, size_t block, rfn_error *err)
 static void prefetch_stop(capture *c)
 {
     struct prefetch *p = c->pf;
-    if (!p)
-        return;
+    if (!p) return;
     pthread_mutex_lock(&p->mu);
     p->stop = 1;
     pthread_cond_broadcast(&p->cv);
@@ -1141,8 +1109,7 @@ static rfn_status prefetch_read(capture *c, float *out, size_t max_frames, int c
         p->view = s->stats;
         return prefetch_read(c, out, max_frames, complex_out, got, err);
     }
-    if (s->pos == 0)
-        p->view = s->stats;
+    if (s->pos == 0) p->view = s->stats;
     size_t n = s->got - s->pos < max_frames ? s->got - s->pos : max_frames;
     if (c->meta.is_complex) {
         memcpy(out, s->buf + 2 * s->pos, n * 2 * sizeof(float));
@@ -1167,49 +1134,40 @@ static rfn_status prefetch_read(capture *c, float *out, size_t max_frames, int c
 rfn_status capture_read(capture *c, float complex *buf, size_t max_frames, size_t *got,
                         rfn_error *err)
 {
-    if (c->pf)
-        return prefetch_read(c, (float *)buf, max_frames, 1, got, err);
+    if (c->pf) return prefetch_read(c, (float *)buf, max_frames, 1, got, err);
     return read_frames(c, (float *)buf, max_frames, 1, got, err);
 }
 
-rfn_status capture_read_real(capture *c, float *buf, size_t max_frames, size_t *got,
-                             rfn_error *err)
+rfn_status capture_read_real(capture *c, float *buf, size_t max_frames, size_t *got, rfn_error *err)
 {
     if (c->meta.is_complex) {
         *got = 0;
         return rfn_error_set(err, RFN_ERR_INVALID, "%s: capture_read_real on a complex capture",
                              c->meta.path);
     }
-    if (c->pf)
-        return prefetch_read(c, buf, max_frames, 0, got, err);
+    if (c->pf) return prefetch_read(c, buf, max_frames, 0, got, err);
     return read_frames(c, buf, max_frames, 0, got, err);
 }
 
-/* ---- findings --------------------------------------------------------------------------------- */
+/* ---- findings -------------------------------------------------------------------------------- */
 
 unsigned capture_findings(const capture_meta *m, const capture_stats *s)
 {
     unsigned f = 0;
-    if (s->clipped_fraction > CAPTURE_CLIP_LIMIT)
-        f |= CAPTURE_FIND_CLIPPED;
-    if (s->nonfinite_count > 0)
-        f |= CAPTURE_FIND_NONFINITE;
-    if (s->truncated_bytes > 0)
-        f |= CAPTURE_FIND_TRUNCATED;
-    if (m->sample_count < CAPTURE_SHORT_SAMPLES)
-        f |= CAPTURE_FIND_SHORT;
-    if (s->samples_read > 0 && hypot(s->dc_i, s->dc_q) > 0.01)
-        f |= CAPTURE_FIND_DC_OFFSET;
-    if (m->is_complex && ((isfinite(s->iq_gain_imbalance_db) && fabs(s->iq_gain_imbalance_db) > 1.0) ||
-                          (isfinite(s->iq_phase_imbalance_deg) &&
-                           fabs(s->iq_phase_imbalance_deg) > 5.0)))
+    if (s->clipped_fraction > CAPTURE_CLIP_LIMIT) f |= CAPTURE_FIND_CLIPPED;
+    if (s->nonfinite_count > 0) f |= CAPTURE_FIND_NONFINITE;
+    if (s->truncated_bytes > 0) f |= CAPTURE_FIND_TRUNCATED;
+    if (m->sample_count < CAPTURE_SHORT_SAMPLES) f |= CAPTURE_FIND_SHORT;
+    if (s->samples_read > 0 && hypot(s->dc_i, s->dc_q) > 0.01) f |= CAPTURE_FIND_DC_OFFSET;
+    if (m->is_complex &&
+        ((isfinite(s->iq_gain_imbalance_db) && fabs(s->iq_gain_imbalance_db) > 1.0) ||
+         (isfinite(s->iq_phase_imbalance_deg) && fabs(s->iq_phase_imbalance_deg) > 5.0)))
         f |= CAPTURE_FIND_IQ_IMBALANCE;
     if (s->samples_read > 0 && s->zero_samples == s->samples_read)
         f |= CAPTURE_FIND_ALL_ZERO;
     else if (s->samples_read > 0 && (double)s->zero_samples > 0.01 * (double)s->samples_read)
         f |= CAPTURE_FIND_ZERO_RUNS;
-    if (m->n_warnings > 0)
-        f |= CAPTURE_FIND_WARNINGS;
+    if (m->n_warnings > 0) f |= CAPTURE_FIND_WARNINGS;
     return f;
 }
 

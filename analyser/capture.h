@@ -14,28 +14,28 @@
 #include "records.h"
 #include "rfn_error.h"
 
-/* ---- reading ----------------------------------------------------------------------------------- */
+/* ---- reading --------------------------------------------------------------------------------- */
 
 typedef struct capture capture;
 
 /* What the user said on the command line; the file's own metadata is stronger (a conflict is a
  * warning in capture_meta.warnings naming both values). */
 typedef struct capture_options {
-    double rate_hz;       /* --rate: sample rate in Hz; 0 or NAN = not given; < 0 is invalid */
-    double center_hz;     /* --center: centre frequency in Hz; NAN = not given (0 is a value) */
-    const char *format;   /* --format: datatype of a raw file ("cu8", "cs8", "cs16", "cf32",
-                             "cf64", "ci32" or any SigMF datatype such as "ci16_be"); NULL = by
-                             SigMF / header / FORMAT:path prefix / extension. Ignored with a
-                             warning for SigMF and container files, whose own datatype wins. */
-    int verify_sha512;    /* 1 = check SigMF core:sha512 at open (reads the data file once) */
-    size_t block_frames;  /* hint: frames per internal read; 0 = 65536 */
-    int channel;          /* which channel of a multi-channel capture to deliver, 0-based */
-    int allow_truncated;  /* 1 = a partial final frame / data shorter than a WAV header claims is
-                             a finding (stats.truncated_bytes, a warning) instead of an error */
-    int prefetch;         /* 1 = read ahead on a second thread (two blocks of block_frames), so
-                             that file reading, conversion and validation overlap the caller's
-                             processing; results are identical. capture_get_stats then covers
-                             whole blocks already read ahead (complete after RFN_ERR_EOF). */
+    double rate_hz;      /* --rate: sample rate in Hz; 0 or NAN = not given; < 0 is invalid */
+    double center_hz;    /* --center: centre frequency in Hz; NAN = not given (0 is a value) */
+    const char *format;  /* --format: datatype of a raw file ("cu8", "cs8", "cs16", "cf32",
+                            "cf64", "ci32" or any SigMF datatype such as "ci16_be"); NULL = by
+                            SigMF / header / FORMAT:path prefix / extension. Ignored with a
+                            warning for SigMF and container files, whose own datatype wins. */
+    int verify_sha512;   /* 1 = check SigMF core:sha512 at open (reads the data file once) */
+    size_t block_frames; /* hint: frames per internal read; 0 = 65536 */
+    int channel;         /* which channel of a multi-channel capture to deliver, 0-based */
+    int allow_truncated; /* 1 = a partial final frame / data shorter than a WAV header claims is
+                            a finding (stats.truncated_bytes, a warning) instead of an error */
+    int prefetch;        /* 1 = read ahead on a second thread (two blocks of block_frames), so
+                            that file reading, conversion and validation overlap the caller's
+                            processing; results are identical. capture_get_stats then covers
+                            whole blocks already read ahead (complete after RFN_ERR_EOF). */
 } capture_options;
 
 /* rate_hz 0, center_hz NAN, format NULL, verify_sha512 0, block_frames 0, channel 0,
@@ -86,7 +86,7 @@ void capture_close(capture *c);
 /* "none", "sigmf", "header", "wav-auxi", "filename", "command-line". */
 const char *capture_source_name(capture_source s);
 
-/* ---- findings (validation verdicts shared by `info` and the analysis) ------------------------- */
+/* ---- findings (validation verdicts shared by `info` and the analysis) ------------------------ */
 
 /* More than this fraction of clipped samples makes a capture inconclusive (issue 4: 0.01 %). */
 #define CAPTURE_CLIP_LIMIT 1e-4
@@ -111,7 +111,7 @@ unsigned capture_findings(const capture_meta *m, const capture_stats *s);
  * "iq-imbalance", "zero-runs", "warnings", "all-zero"); NULL for anything else. */
 const char *capture_finding_name(unsigned bit);
 
-/* ---- writing a SigMF pair ---------------------------------------------------------------------- */
+/* ---- writing a SigMF pair -------------------------------------------------------------------- */
 
 typedef struct capture_writer capture_writer;
 
@@ -127,7 +127,7 @@ typedef struct capture_writer_config {
     const char *device_id, *mpxn, *calibration_id, *engineer, *site; /* rfnoise: namespace */
     double latitude_deg, longitude_deg, altitude_m; /* core:geolocation; NAN = not written
                                                        (altitude optional) */
-    const capture_annotation *annotations; /* copied at create; label → core:label */
+    const capture_annotation *annotations;          /* copied at create; label → core:label */
     size_t n_annotations;
 } capture_writer_config;
 

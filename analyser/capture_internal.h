@@ -1,5 +1,6 @@
 /* capture_internal.h: the pieces behind capture.h: the libsndfile backend (the only code that
- * includes sndfile.h), the RIFF/RF64 chunk walker, and the SigMF tar walker. Not for other modules. */
+ * includes sndfile.h), the RIFF/RF64 chunk walker, and the SigMF tar walker. Not for other modules.
+ */
 #ifndef RFN_CAPTURE_INTERNAL_H
 #define RFN_CAPTURE_INTERNAL_H
 
@@ -15,17 +16,17 @@ typedef struct capture_span {
     int64_t offset, length;
 } capture_span;
 
-/* ---- libsndfile backend (capture_sndfile.c) ---------------------------------------------------- */
+/* ---- libsndfile backend (capture_sndfile.c) -------------------------------------------------- */
 
 typedef struct capture_sf capture_sf;
 
 /* What libsndfile says about a container file. */
 typedef struct capture_sf_info {
-    char container[16];  /* "wav", "rf64", "w64", "flac", "caf", "aiff", ... */
-    sigmf_datatype dt;   /* components as stored (is_complex set by the caller from channels) */
-    int channels;        /* channels in the file */
-    int samplerate;      /* header sample rate, Hz */
-    int64_t frames;      /* frames libsndfile will deliver */
+    char container[16]; /* "wav", "rf64", "w64", "flac", "caf", "aiff", ... */
+    sigmf_datatype dt;  /* components as stored (is_complex set by the caller from channels) */
+    int channels;       /* channels in the file */
+    int samplerate;     /* header sample rate, Hz */
+    int64_t frames;     /* frames libsndfile will deliver */
 } capture_sf_info;
 
 /* Open a container file (WAV, RF64, W64, FLAC, CAF, AIFF) with libsndfile. Refuses lossy or
@@ -42,30 +43,29 @@ rfn_status capture_sf_open_raw(int fd, const capture_span *spans, size_t n_spans
 
 /* Read up to frames frames of interleaved floats (libsndfile's normalisation: integers divided by
  * 2^(bits-1); u8 as (x-128)/128; floats as stored). *got 0 at the end. */
-rfn_status capture_sf_read(capture_sf *s, float *buf, int64_t frames, int64_t *got,
-                           rfn_error *err);
+rfn_status capture_sf_read(capture_sf *s, float *buf, int64_t frames, int64_t *got, rfn_error *err);
 
 /* libsndfile's name and version, for `rfnoise version`-style provenance. */
 const char *capture_sf_version(void);
 
 void capture_sf_close(capture_sf *s);
 
-/* ---- RIFF / RF64 / BW64 walker (capture_riff.c) ------------------------------------------------ */
+/* ---- RIFF / RF64 / BW64 walker (capture_riff.c) ---------------------------------------------- */
 
 typedef struct capture_riff {
-    int is_riff;              /* RIFF/WAVE, RF64/WAVE or BW64/WAVE */
-    char kind[8];             /* "wav" or "rf64" */
+    int is_riff;  /* RIFF/WAVE, RF64/WAVE or BW64/WAVE */
+    char kind[8]; /* "wav" or "rf64" */
     int has_fmt;
-    unsigned format_tag;      /* 1 PCM, 3 IEEE float (from the extensible sub-format too) */
+    unsigned format_tag; /* 1 PCM, 3 IEEE float (from the extensible sub-format too) */
     int channels, bits, block_align;
     uint32_t samplerate;
     int64_t file_size;
-    capture_span *data;       /* every data chunk's payload, clipped to the file */
+    capture_span *data; /* every data chunk's payload, clipped to the file */
     size_t n_data;
-    int64_t data_claimed;     /* sum of data sizes the headers claim (before clipping) */
-    int data_size_unset;      /* a data size of 0 / 0xFFFFFFFF with bytes after it */
+    int64_t data_claimed; /* sum of data sizes the headers claim (before clipping) */
+    int data_size_unset;  /* a data size of 0 / 0xFFFFFFFF with bytes after it */
     int has_auxi;
-    double auxi_center_hz;    /* NAN when absent or zero */
+    double auxi_center_hz; /* NAN when absent or zero */
     char auxi_time[CAPTURE_TIME_MAX];
 } capture_riff;
 

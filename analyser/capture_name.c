@@ -20,31 +20,25 @@ const char *capture_name_ext_format(const char *path)
     static const struct {
         const char *ext, *fmt;
     } map[] = {
-        {"cu8", "cu8"},          {"complex16u", "cu8"},   {"cs8", "ci8"},
-        {"complex16s", "ci8"},   {"cs16", "ci16_le"},     {"complex32s", "ci16_le"},
-        {"cs32", "ci32_le"},     {"cf32", "cf32_le"},     {"cfile", "cf32_le"},
-        {"complex", "cf32_le"},  {"raw", "cf32_le"},      {"cf64", "cf64_le"},
+        {"cu8", "cu8"},       {"complex16u", "cu8"},     {"cs8", "ci8"},      {"complex16s", "ci8"},
+        {"cs16", "ci16_le"},  {"complex32s", "ci16_le"}, {"cs32", "ci32_le"}, {"cf32", "cf32_le"},
+        {"cfile", "cf32_le"}, {"complex", "cf32_le"},    {"raw", "cf32_le"},  {"cf64", "cf64_le"},
     };
     const char *dot = strrchr(base_name(path), '.');
-    if (!dot)
-        return NULL;
+    if (!dot) return NULL;
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strcasecmp(dot + 1, map[i].ext) == 0)
-            return map[i].fmt;
+        if (strcasecmp(dot + 1, map[i].ext) == 0) return map[i].fmt;
     return NULL;
 }
 
 /* A whole token as a finite number >= 0 times the multiplier its unit suffix names. */
-static int parse_scaled(const char *tok, const char *const *units, const double *mult,
-                        double *out)
+static int parse_scaled(const char *tok, const char *const *units, const double *mult, double *out)
 {
-    if (!isdigit((unsigned char)tok[0]))
-        return -1;
+    if (!isdigit((unsigned char)tok[0])) return -1;
     char *end;
     errno = 0;
     double v = strtod(tok, &end);
-    if (errno == ERANGE || !isfinite(v) || v < 0 || end == tok)
-        return -1;
+    if (errno == ERANGE || !isfinite(v) || v < 0 || end == tok) return -1;
     for (size_t i = 0; units[i]; i++)
         if (strcmp(end, units[i]) == 0) {
             *out = v * mult[i];
@@ -55,19 +49,16 @@ static int parse_scaled(const char *tok, const char *const *units, const double 
 
 static int all_digits(const char *s, size_t n)
 {
-    if (strlen(s) < n)
-        return 0;
+    if (strlen(s) < n) return 0;
     for (size_t i = 0; i < n; i++)
-        if (!isdigit((unsigned char)s[i]))
-            return 0;
+        if (!isdigit((unsigned char)s[i])) return 0;
     return 1;
 }
 
 /* "YYYYMMDD" + "HHMMSS" → ISO 8601 UTC, with a plausibility check on each field. */
 static int make_time(const char *date, const char *time, char out[CAPTURE_TIME_MAX])
 {
-    if (!all_digits(date, 8) || date[8] || !all_digits(time, 6))
-        return -1;
+    if (!all_digits(date, 8) || date[8] || !all_digits(time, 6)) return -1;
     int y, mo, d, h, mi, s;
     if (sscanf(date, "%4d%2d%2d", &y, &mo, &d) != 3 || sscanf(time, "%2d%2d%2d", &h, &mi, &s) != 3)
         return -1;
@@ -86,22 +77,19 @@ void capture_name_parse(const char *path, capture_name_info *out)
     out->sample_rate_hz = NAN;
     out->center_freq_hz = NAN;
     const char *fmt = capture_name_ext_format(path);
-    if (fmt)
-        snprintf(out->format, sizeof out->format, "%s", fmt);
+    if (fmt) snprintf(out->format, sizeof out->format, "%s", fmt);
 
     /* Work on a bounded copy of the stem (the name without its extension). */
     char stem[256];
     snprintf(stem, sizeof stem, "%s", base_name(path));
     char *dot = strrchr(stem, '.');
-    if (dot)
-        *dot = '\0';
+    if (dot) *dot = '\0';
     char *tok[MAX_TOKENS];
     size_t n = 0;
     for (char *p = stem; n < MAX_TOKENS;) {
         tok[n++] = p;
         p = strchr(p, '_');
-        if (!p)
-            break;
+        if (!p) break;
         *p++ = '\0';
     }
 

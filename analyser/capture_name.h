@@ -6,12 +6,12 @@
 #include "records.h"
 
 typedef struct capture_name_info {
-    const char *convention;  /* "gqrx", "rtl_433", "SDR#", "HDSDR", "SDRuno", "SDR#-style" or
-                                NULL when the name follows no known convention */
-    double sample_rate_hz;   /* > 0, or NAN when the name does not say */
-    double center_freq_hz;   /* >= 0, or NAN */
+    const char *convention; /* "gqrx", "rtl_433", "SDR#", "HDSDR", "SDRuno", "SDR#-style" or
+                               NULL when the name follows no known convention */
+    double sample_rate_hz;  /* > 0, or NAN when the name does not say */
+    double center_freq_hz;  /* >= 0, or NAN */
     char datetime[CAPTURE_TIME_MAX]; /* "2014-01-01T12:00:00Z", or "" */
-    char format[16];         /* raw datatype implied by the extension ("cu8", "cf32_le"), or "" */
+    char format[16]; /* raw datatype implied by the extension ("cu8", "cf32_le"), or "" */
 } capture_name_info;
 
 /* Parse the last path component of path (any length; bytes need not be UTF-8). Conventions:

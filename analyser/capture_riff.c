@@ -33,12 +33,9 @@ static ssize_t read_at(int fd, void *buf, size_t len, int64_t off)
     size_t done = 0;
     while (done < len) {
         ssize_t n = pread(fd, (char *)buf + done, len - done, (off_t)(off + (int64_t)done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            break;
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        if (n == 0) break;
         done += (size_t)n;
     }
     return (ssize_t)done;
@@ -49,24 +46,21 @@ void capture_riff_parse_auxi(const unsigned char *p, size_t len, capture_riff *r
     r->has_auxi = 1;
     r->auxi_center_hz = NAN;
     r->auxi_time[0] = '\0';
-    if (len < 36)
-        return;
+    if (len < 36) return;
     /* SYSTEMTIME: year, month, day-of-week, day, hour, minute, second, millisecond (uint16). */
     unsigned y = le16(p), mo = le16(p + 2), d = le16(p + 6), h = le16(p + 8), mi = le16(p + 10),
              s = le16(p + 12), ms = le16(p + 14);
-    if (y >= 1980 && y <= 2200 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 &&
-        mi <= 59 && s <= 60 && ms <= 999)
+    if (y >= 1980 && y <= 2200 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 &&
+        s <= 60 && ms <= 999)
         snprintf(r->auxi_time, sizeof r->auxi_time, "%04u-%02u-%02uT%02u:%02u:%02u.%03u", y, mo, d,
                  h, mi, s, ms);
     uint32_t f = le32(p + 32);
-    if (f > 0)
-        r->auxi_center_hz = (double)f;
+    if (f > 0) r->auxi_center_hz = (double)f;
 }
 
 void capture_riff_free(capture_riff *r)
 {
-    if (!r)
-        return;
+    if (!r) return;
     free(r->data);
     r->data = NULL;
     r->n_data = 0;
@@ -75,8 +69,7 @@ void capture_riff_free(capture_riff *r)
 static int printable_id(const unsigned char *id)
 {
     for (int i = 0; i < 4; i++)
-        if (id[i] < 0x20 || id[i] > 0x7e)
-            return 0;
+        if (id[i] < 0x20 || id[i] > 0x7e) return 0;
     return 1;
 }
 
@@ -87,8 +80,7 @@ rfn_status capture_riff_scan(int fd, int64_t file_size, const char *name, captur
                              rfn_error *err)
 {
     rfn_status st = scan(fd, file_size, name, out, err);
-    if (st)
-        capture_riff_free(out);
+    if (st) capture_riff_free(out);
     return st;
 }
 
@@ -100,13 +92,10 @@ static rfn_status scan(int fd, int64_t file_size, const char *name, capture_riff
     out->file_size = file_size;
     unsigned char h[64];
     ssize_t n = read_at(fd, h, 12, 0);
-    if (n < 0)
-        return rfn_error_set(err, RFN_ERR_IO, "%s: offset 0: %s", name, strerror(errno));
-    if (n < 12 || memcmp(h + 8, "WAVE", 4) != 0)
-        return RFN_OK;
+    if (n < 0) return rfn_error_set(err, RFN_ERR_IO, "%s: offset 0: %s", name, strerror(errno));
+    if (n < 12 || memcmp(h + 8, "WAVE", 4) != 0) return RFN_OK;
     int rf64 = memcmp(h, "RF64", 4) == 0 || memcmp(h, "BW64", 4) == 0;
-    if (!rf64 && memcmp(h, "RIFF", 4) != 0)
-        return RFN_OK;
+    if (!rf64 && memcmp(h, "RIFF", 4) != 0) return RFN_OK;
     out->is_riff = 1;
     snprintf(out->kind, sizeof out->kind, "%s", rf64 ? "rf64" : "wav");
     uint64_t ds64_data = 0;
@@ -115,8 +104,8 @@ static rfn_status scan(int fd, int64_t file_size, const char *name, capture_riff
 
     for (int64_t pos = 12; pos + 8 <= file_size;) {
         if (read_at(fd, h, 8, pos) != 8)
-            return rfn_error_set(err, RFN_ERR_IO, "%s: offset %lld: cannot read chunk header",
-                                 name, (long long)pos);
+            return rfn_error_set(err, RFN_ERR_IO, "%s: offset %lld: cannot read chunk header", name,
+                                 (long long)pos);
         if (!printable_id(h))
             break; /* trailing junk after the last chunk, as some recorders leave */
         uint64_t size = le32(h + 4);
@@ -145,12 +134,11 @@ static rfn_status scan(int fd, int64_t file_size, const char *name, capture_riff
             size_t want = size < sizeof a ? (size_t)size : sizeof a;
             ssize_t got = read_at(fd, a, want, body);
             if (got < 0)
-                return rfn_error_set(err, RFN_ERR_IO, "%s: offset %lld: %s", name,
-                                     (long long)body, strerror(errno));
+                return rfn_error_set(err, RFN_ERR_IO, "%s: offset %lld: %s", name, (long long)body,
+                                     strerror(errno));
             capture_riff_parse_auxi(a, (size_t)got, out);
         } else if (memcmp(h, "data", 4) == 0) {
-            if (rf64 && size == 0xFFFFFFFFu && have_ds64)
-                size = ds64_data;
+            if (rf64 && size == 0xFFFFFFFFu && have_ds64) size = ds64_data;
             int unset = avail > 0 && (size == 0 || (!rf64 && size == 0xFFFFFFFFu));
             if (unset && size == 0 && avail >= 8) {
                 /* An empty data chunk followed by another chunk is empty, not unfinalised. */
@@ -166,8 +154,7 @@ static rfn_status scan(int fd, int64_t file_size, const char *name, capture_riff
                                          (long long)pos, MAX_DATA_CHUNKS);
                 size_t ncap = cap ? 2 * cap : 4;
                 capture_span *d = realloc(out->data, ncap * sizeof *d);
-                if (!d)
-                    return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", name);
+                if (!d) return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", name);
                 out->data = d, cap = ncap;
             }
             if (unset && out->n_data == 0) {
@@ -181,8 +168,7 @@ static rfn_status scan(int fd, int64_t file_size, const char *name, capture_riff
             int64_t len = (int64_t)size <= avail ? (int64_t)size : avail;
             out->data[out->n_data++] = (capture_span){body, len < 0 ? 0 : len};
         }
-        if (size > (uint64_t)INT64_MAX - (uint64_t)body - 1)
-            break;
+        if (size > (uint64_t)INT64_MAX - (uint64_t)body - 1) break;
         pos = body + (int64_t)size + (int64_t)(size & 1);
     }
     return RFN_OK;

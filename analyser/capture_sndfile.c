@@ -38,8 +38,7 @@ static sf_count_t vf_seek(sf_count_t off, int whence, void *user)
 {
     vfile *v = user;
     int64_t np = whence == SEEK_SET ? off : whence == SEEK_CUR ? v->pos + off : v->total + off;
-    if (np < 0)
-        return -1;
+    if (np < 0) return -1;
     v->pos = np;
     return np;
 }
@@ -67,14 +66,12 @@ static sf_count_t vf_read(void *ptr, sf_count_t count, void *user)
         int64_t in = v->pos - v->cur_base, left = s->length - in;
         size_t want = (size_t)(count - done < left ? count - done : left);
         ssize_t n = pread(v->fd, (char *)ptr + done, want, (off_t)(s->offset + in));
-        if (n < 0 && errno == EINTR)
-            continue;
+        if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
             v->io_errno = errno;
             break;
         }
-        if (n == 0)
-            break;
+        if (n == 0) break;
         done += n;
         v->pos += n;
     }
@@ -99,8 +96,7 @@ const char *capture_sf_version(void)
 
 static int subtype_of(const sigmf_datatype *dt)
 {
-    if (dt->is_float)
-        return dt->bits == 64 ? SF_FORMAT_DOUBLE : SF_FORMAT_FLOAT;
+    if (dt->is_float) return dt->bits == 64 ? SF_FORMAT_DOUBLE : SF_FORMAT_FLOAT;
     switch (dt->bits) {
     case 8:
         return dt->is_signed ? SF_FORMAT_PCM_S8 : SF_FORMAT_PCM_U8;
@@ -145,8 +141,8 @@ rfn_status capture_sf_open_raw(int fd, const capture_span *spans, size_t n_spans
     info.format = SF_FORMAT_RAW | sub | (dt->big_endian ? SF_ENDIAN_BIG : SF_ENDIAN_LITTLE);
     s->sf = sf_open_virtual(&io, SFM_READ, &info, v);
     if (!s->sf) {
-        rfn_status st = rfn_error_set(err, RFN_ERR_EXTERNAL, "%s: libsndfile: %s", name,
-                                      sf_strerror(NULL));
+        rfn_status st =
+            rfn_error_set(err, RFN_ERR_EXTERNAL, "%s: libsndfile: %s", name, sf_strerror(NULL));
         capture_sf_close(s);
         return st;
     }
@@ -162,8 +158,8 @@ rfn_status capture_sf_open_container(const char *path, capture_sf **out, capture
     SF_INFO si = {0};
     SNDFILE *sf = sf_open(path, SFM_READ, &si);
     if (!sf)
-        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset 0: not a readable capture (%s)",
-                             path, sf_strerror(NULL));
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset 0: not a readable capture (%s)", path,
+                             sf_strerror(NULL));
     static const struct {
         int major;
         const char *name;
@@ -175,8 +171,7 @@ rfn_status capture_sf_open_container(const char *path, capture_sf **out, capture
     int major = si.format & SF_FORMAT_TYPEMASK, sub = si.format & SF_FORMAT_SUBMASK;
     const char *cname = NULL;
     for (size_t i = 0; i < sizeof majors / sizeof majors[0]; i++)
-        if (majors[i].major == major)
-            cname = majors[i].name;
+        if (majors[i].major == major) cname = majors[i].name;
     SF_FORMAT_INFO fi = {.format = sub};
     const char *subname = sf_command(sf, SFC_GET_FORMAT_INFO, &fi, sizeof fi) == 0 && fi.name
                               ? fi.name
@@ -210,8 +205,9 @@ rfn_status capture_sf_open_container(const char *path, capture_sf **out, capture
     }
     /* Byte order as stored, for the datatype name: AIFF and CAF default to big-endian. */
     int endian = si.format & SF_FORMAT_ENDMASK;
-    dt.big_endian = endian == SF_ENDIAN_BIG ||
-                    ((major == SF_FORMAT_AIFF || major == SF_FORMAT_CAF) && endian != SF_ENDIAN_LITTLE);
+    dt.big_endian =
+        endian == SF_ENDIAN_BIG ||
+        ((major == SF_FORMAT_AIFF || major == SF_FORMAT_CAF) && endian != SF_ENDIAN_LITTLE);
     rfn_status st = RFN_OK;
     if (!cname) {
         SF_FORMAT_INFO mi = {.format = major};
@@ -249,8 +245,7 @@ rfn_status capture_sf_open_container(const char *path, capture_sf **out, capture
     return RFN_OK;
 }
 
-rfn_status capture_sf_read(capture_sf *s, float *buf, int64_t frames, int64_t *got,
-                           rfn_error *err)
+rfn_status capture_sf_read(capture_sf *s, float *buf, int64_t frames, int64_t *got, rfn_error *err)
 {
     *got = 0;
     sf_count_t n = sf_readf_float(s->sf, buf, frames);
@@ -264,12 +259,9 @@ rfn_status capture_sf_read(capture_sf *s, float *buf, int64_t frames, int64_t *g
 
 void capture_sf_close(capture_sf *s)
 {
-    if (!s)
-        return;
-    if (s->sf)
-        sf_close(s->sf);
-    if (s->vf)
-        free(s->vf->spans);
+    if (!s) return;
+    if (s->sf) sf_close(s->sf);
+    if (s->vf) free(s->vf->spans);
     free(s->vf);
     free(s);
 }

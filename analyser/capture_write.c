@@ -57,8 +57,7 @@ void capture_writer_config_from_meta(capture_writer_config *cfg, const capture_m
 
 static const char *keep(capture_writer *w, int slot, const char *s)
 {
-    if (!s || !*s)
-        return NULL;
+    if (!s || !*s) return NULL;
     snprintf(w->text[slot], sizeof w->text[slot], "%s", s);
     return w->text[slot];
 }
@@ -79,15 +78,13 @@ rfn_status capture_writer_create(const char *meta_path, const capture_writer_con
                              meta_path, cfg->sample_rate_hz);
     size_t n = strlen(meta_path);
     const char *ext = ".sigmf-meta";
-    size_t stem = n >= strlen(ext) && strcmp(meta_path + n - strlen(ext), ext) == 0
-                      ? n - strlen(ext)
-                      : n;
+    size_t stem =
+        n >= strlen(ext) && strcmp(meta_path + n - strlen(ext), ext) == 0 ? n - strlen(ext) : n;
     if (stem == 0 || stem >= CAPTURE_PATH_MAX)
         return rfn_error_set(err, RFN_ERR_INVALID, "'%s': not a usable .sigmf-meta path",
                              meta_path);
     capture_writer *w = calloc(1, sizeof *w);
-    if (!w)
-        return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", meta_path);
+    if (!w) return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", meta_path);
     snprintf(w->meta_path, sizeof w->meta_path, "%.*s.sigmf-meta", (int)stem, meta_path);
     snprintf(w->data_path, sizeof w->data_path, "%.*s.sigmf-data", (int)stem, meta_path);
     w->cfg = *cfg;
@@ -146,8 +143,7 @@ static void put_le32f(unsigned char *p, float f)
 static int16_t to_i16(float x)
 {
     /* Full scale 1.0 = 32768 (ARCHITECTURE.md §4); +1.0 itself saturates to 32767. */
-    if (!(x == x))
-        return 0;
+    if (!(x == x)) return 0;
     double v = nearbyint((double)x * 32768.0);
     return (int16_t)(v > 32767.0 ? 32767 : v < -32768.0 ? -32768 : v);
 }
@@ -230,8 +226,7 @@ static json_t *build_meta(capture_writer *w, const char *sha_hex)
         const capture_annotation *a = &c->annotations[i];
         json_t *o = json_object();
         bad |= !o || json_array_append_new(anns, o);
-        if (!o)
-            break;
+        if (!o) break;
         bad |= json_object_set_new(o, "core:sample_start", json_integer(a->sample_start));
         if (a->sample_count >= 0)
             bad |= json_object_set_new(o, "core:sample_count", json_integer(a->sample_count));
@@ -254,8 +249,8 @@ rfn_status capture_writer_commit(capture_writer *w, rfn_error *err)
     sha512_final_hex(&w->sha, hex);
     rfn_status st = RFN_OK;
     json_t *root = build_meta(w, hex);
-    char *text = root ? json_dumps(root, JSON_INDENT(4) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17))
-                      : NULL;
+    char *text =
+        root ? json_dumps(root, JSON_INDENT(4) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17)) : NULL;
     json_decref(root);
     if (!text) {
         st = rfn_error_set(err, RFN_ERR_NOMEM, "%s: cannot build the metadata", w->meta_path);
@@ -286,8 +281,7 @@ done:
 
 void capture_writer_abort(capture_writer *w)
 {
-    if (!w)
-        return;
+    if (!w) return;
     atomic_file_abort(w->data);
     free(w->annotations);
     free(w);

@@ -111,21 +111,18 @@ int cmd_convert(int argc, char **argv)
     capture_writer *w = NULL;
     float complex *buf = NULL;
     int rc = RFN_EXIT_USAGE;
-    if (capture_open(in, &opt, &c, &err))
-        goto fail;
+    if (capture_open(in, &opt, &c, &err)) goto fail;
     const capture_meta *m = capture_get_meta(c);
     capture_writer_config cfg = capture_writer_config_default();
     capture_writer_config_from_meta(&cfg, m);
     char dt[16];
     snprintf(dt, sizeof dt, "%s", datatype);
-    if (!m->is_complex)
-        dt[0] = 'r';
+    if (!m->is_complex) dt[0] = 'r';
     cfg.datatype = dt;
     char desc[CAPTURE_PATH_MAX + 64];
     snprintf(desc, sizeof desc, "converted by rfnoise from %s (%s)", m->path, m->format);
     cfg.description = desc;
-    if (capture_writer_create(outp, &cfg, &w, &err))
-        goto fail;
+    if (capture_writer_create(outp, &cfg, &w, &err)) goto fail;
     buf = malloc(READ_FRAMES * sizeof *buf);
     if (!buf) {
         rfn_error_set(&err, RFN_ERR_NOMEM, "out of memory");
@@ -138,20 +135,17 @@ int cmd_convert(int argc, char **argv)
     uint64_t done = 0;
     rfn_status st;
     while ((st = capture_read(c, buf, READ_FRAMES, &got, &err)) == RFN_OK) {
-        if ((st = capture_writer_write(w, buf, got, &err)))
-            break;
+        if ((st = capture_writer_write(w, buf, got, &err))) break;
         done += got;
         progress_update(pr, done);
     }
     progress_destroy(pr);
-    if (st != RFN_ERR_EOF)
-        goto fail;
+    if (st != RFN_ERR_EOF) goto fail;
     for (size_t i = 0; i < m->n_warnings; i++)
         cli_errorf("convert", "warning: %s", m->warnings[i]);
     capture_writer *wc = w;
     w = NULL;
-    if (capture_writer_commit(wc, &err))
-        goto fail;
+    if (capture_writer_commit(wc, &err)) goto fail;
     rc = RFN_EXIT_OK;
     goto done;
 fail:

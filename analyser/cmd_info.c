@@ -89,9 +89,9 @@ static int print_json(const capture_meta *m, const capture_stats *s, unsigned fi
     json_object_set_new(o, "samples_read", json_integer(s->samples_read));
     json_object_set_new(o, "clipped_fraction", num(s->clipped_fraction));
     json_object_set_new(o, "nonfinite_count", json_integer(s->nonfinite_count));
-    json_object_set_new(o, "zero_fraction",
-                        num(s->samples_read ? (double)s->zero_samples / (double)s->samples_read
-                                            : 0.0));
+    json_object_set_new(
+        o, "zero_fraction",
+        num(s->samples_read ? (double)s->zero_samples / (double)s->samples_read : 0.0));
     json_object_set_new(o, "dc_i", num(s->dc_i));
     json_object_set_new(o, "dc_q", num(s->dc_q));
     json_object_set_new(o, "iq_gain_imbalance_db", num(s->iq_gain_imbalance_db));
@@ -122,17 +122,15 @@ static int print_json(const capture_meta *m, const capture_stats *s, unsigned fi
     json_object_set_new(o, "segments", sl);
     for (size_t i = 0; i < m->n_annotations; i++) {
         const capture_annotation *a = &m->annotations[i];
-        json_array_append_new(al, json_pack("{s:I, s:I, s:o, s:o, s:s}", "sample_start",
-                                            (json_int_t)a->sample_start, "sample_count",
-                                            (json_int_t)a->sample_count, "freq_lo_hz",
-                                            num(a->freq_lo_hz), "freq_hi_hz", num(a->freq_hi_hz),
-                                            "label", a->label));
+        json_array_append_new(
+            al, json_pack("{s:I, s:I, s:o, s:o, s:s}", "sample_start", (json_int_t)a->sample_start,
+                          "sample_count", (json_int_t)a->sample_count, "freq_lo_hz",
+                          num(a->freq_lo_hz), "freq_hi_hz", num(a->freq_hi_hz), "label", a->label));
     }
     json_object_set_new(o, "annotations", al);
     char *line = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
     json_decref(o);
-    if (!line)
-        return -1;
+    if (!line) return -1;
     puts(line);
     free(line);
     return 0;
@@ -149,8 +147,7 @@ static void print_hz(const char *label, double v, capture_source src)
 static void print_text(const capture_meta *m, const capture_stats *s, unsigned findings)
 {
     printf("%-18s %s\n", "path:", m->path);
-    if (strcmp(m->path, m->data_path) != 0)
-        printf("%-18s %s\n", "data:", m->data_path);
+    if (strcmp(m->path, m->data_path) != 0) printf("%-18s %s\n", "data:", m->data_path);
     printf("%-18s %s, %s (%s, %d-bit %s) (%s)\n", "format:", m->container, m->format,
            m->is_complex ? "complex I/Q" : "real", m->bits, m->is_float ? "float" : "integer",
            capture_source_name(m->src_format));
@@ -167,23 +164,21 @@ static void print_text(const capture_meta *m, const capture_stats *s, unsigned f
     printf("%-18s %.6f s\n", "duration:", m->duration_s);
     const struct {
         const char *label, *value;
-    } texts[] = {{"device id:", m->device_id}, {"mpxn:", m->mpxn},
-                 {"calibration id:", m->calibration_id}, {"engineer:", m->engineer},
-                 {"site:", m->site}, {"hardware:", m->hw}};
+    } texts[] = {
+        {"device id:", m->device_id}, {"mpxn:", m->mpxn}, {"calibration id:", m->calibration_id},
+        {"engineer:", m->engineer},   {"site:", m->site}, {"hardware:", m->hw}};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        if (texts[i].value[0])
-            printf("%-18s %s\n", texts[i].label, texts[i].value);
+        if (texts[i].value[0]) printf("%-18s %s\n", texts[i].label, texts[i].value);
     if (isfinite(m->latitude_deg))
         printf("%-18s %.6f, %.6f\n", "location:", m->latitude_deg, m->longitude_deg);
-    if (m->n_segments > 1)
-        printf("%-18s %zu\n", "segments:", m->n_segments);
+    if (m->n_segments > 1) printf("%-18s %zu\n", "segments:", m->n_segments);
     for (size_t i = 0; i < m->n_annotations; i++) {
         const capture_annotation *a = &m->annotations[i];
         printf("%-18s samples %lld+%lld%s%s\n", i ? "" : "annotations:", (long long)a->sample_start,
                (long long)a->sample_count, a->label[0] ? " " : "", a->label);
     }
-    printf("%-18s %.4f %% of samples at or within one code of full scale\n", "clipped:",
-           100.0 * s->clipped_fraction);
+    printf("%-18s %.4f %% of samples at or within one code of full scale\n",
+           "clipped:", 100.0 * s->clipped_fraction);
     printf("%-18s %lld\n", "NaN/Inf:", (long long)s->nonfinite_count);
     printf("%-18s %.2f %%\n", "exact zeros:",
            s->samples_read ? 100.0 * (double)s->zero_samples / (double)s->samples_read : 0.0);
@@ -202,16 +197,13 @@ static void print_text(const capture_meta *m, const capture_stats *s, unsigned f
     if (s->truncated_bytes)
         printf("%-18s %lld trailing bytes ignored\n", "truncated:", (long long)s->truncated_bytes);
     printf("%-18s", "findings:");
-    if (!findings)
-        printf(" none");
+    if (!findings) printf(" none");
     for (unsigned bit = 1; bit; bit <<= 1)
-        if ((findings & bit) && capture_finding_name(bit))
-            printf(" %s", capture_finding_name(bit));
+        if ((findings & bit) && capture_finding_name(bit)) printf(" %s", capture_finding_name(bit));
     printf("\n");
     for (size_t i = 0; i < m->n_warnings; i++)
         printf("%-18s %s\n", "warning:", m->warnings[i]);
-    if (m->n_warnings_dropped)
-        printf("%-18s %zu more\n", "warning:", m->n_warnings_dropped);
+    if (m->n_warnings_dropped) printf("%-18s %zu more\n", "warning:", m->n_warnings_dropped);
 }
 
 static int info_one(const char *path, const capture_options *opt, int json, int quiet,

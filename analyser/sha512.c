@@ -48,8 +48,8 @@ static void compress(uint64_t h[8], const unsigned char *p)
     }
     uint64_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
     for (int t = 0; t < 80; t++) {
-        uint64_t t1 = hh + (rotr(e, 14) ^ rotr(e, 18) ^ rotr(e, 41)) + ((e & f) ^ (~e & g)) + K[t] +
-                      w[t];
+        uint64_t t1 =
+            hh + (rotr(e, 14) ^ rotr(e, 18) ^ rotr(e, 41)) + ((e & f) ^ (~e & g)) + K[t] + w[t];
         uint64_t t2 = (rotr(a, 28) ^ rotr(a, 34) ^ rotr(a, 39)) + ((a & b) ^ (a & c) ^ (b & c));
         hh = g;
         g = f;
@@ -66,9 +66,8 @@ static void compress(uint64_t h[8], const unsigned char *p)
 void sha512_init(sha512_ctx *c)
 {
     static const uint64_t h0[8] = {
-        0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL,
-        0xa54ff53a5f1d36f1ULL, 0x510e527fade682d1ULL, 0x9b05688c2b3e6c1fULL,
-        0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL,
+        0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL, 0xa54ff53a5f1d36f1ULL,
+        0x510e527fade682d1ULL, 0x9b05688c2b3e6c1fULL, 0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL,
     };
     memcpy(c->h, h0, sizeof h0);
     c->total_lo = c->total_hi = 0;
@@ -80,14 +79,12 @@ void sha512_update(sha512_ctx *c, const void *data, size_t len)
     const unsigned char *p = data;
     uint64_t before = c->total_lo;
     c->total_lo += (uint64_t)len;
-    if (c->total_lo < before)
-        c->total_hi++;
+    if (c->total_lo < before) c->total_hi++;
     if (c->buf_len) {
         size_t take = 128 - c->buf_len < len ? 128 - c->buf_len : len;
         memcpy(c->buf + c->buf_len, p, take);
         c->buf_len += take, p += take, len -= take;
-        if (c->buf_len < 128)
-            return;
+        if (c->buf_len < 128) return;
         compress(c->h, c->buf);
         c->buf_len = 0;
     }

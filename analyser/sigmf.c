@@ -9,16 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- datatypes --------------------------------------------------------------------------------- */
+/* ---- datatypes ------------------------------------------------------------------------------- */
 
 rfn_status sigmf_datatype_parse(const char *s, sigmf_datatype *dt, char *why, size_t why_len)
 {
     static const struct {
         const char *alias, *name;
     } aliases[] = {
-        {"cs8", "ci8"},         {"cs16", "ci16_le"}, {"cs32", "ci32_le"},
-        {"ci32", "ci32_le"},    {"ci16", "ci16_le"}, {"cf32", "cf32_le"},
-        {"cf64", "cf64_le"},
+        {"cs8", "ci8"},      {"cs16", "ci16_le"}, {"cs32", "ci32_le"}, {"ci32", "ci32_le"},
+        {"ci16", "ci16_le"}, {"cf32", "cf32_le"}, {"cf64", "cf64_le"},
     };
     memset(dt, 0, sizeof *dt);
     if (!s || !*s) {
@@ -37,12 +36,10 @@ rfn_status sigmf_datatype_parse(const char *s, sigmf_datatype *dt, char *why, si
         goto malformed;
     p++;
     char kind = *p++;
-    if (kind != 'f' && kind != 'i' && kind != 'u')
-        goto malformed;
+    if (kind != 'f' && kind != 'i' && kind != 'u') goto malformed;
     dt->is_float = kind == 'f';
     dt->is_signed = kind != 'u';
-    if (!isdigit((unsigned char)p[0]))
-        goto malformed;
+    if (!isdigit((unsigned char)p[0])) goto malformed;
     int bits = 0;
     while (isdigit((unsigned char)*p) && bits < 1000)
         bits = bits * 10 + (*p++ - '0');
@@ -79,8 +76,13 @@ malformed:
 void sigmf_datatype_name(const sigmf_datatype *dt, char *out, size_t out_len)
 {
     snprintf(out, out_len, "%c%c%d%s", dt->is_complex ? 'c' : 'r',
-             dt->is_float ? 'f' : dt->is_signed ? 'i' : 'u', dt->bits,
-             dt->bits == 8 ? "" : dt->big_endian ? "_be" : "_le");
+             dt->is_float    ? 'f'
+             : dt->is_signed ? 'i'
+                             : 'u',
+             dt->bits,
+             dt->bits == 8    ? ""
+             : dt->big_endian ? "_be"
+                              : "_le");
 }
 
 int sigmf_datatype_bytes(const sigmf_datatype *dt)
@@ -88,12 +90,11 @@ int sigmf_datatype_bytes(const sigmf_datatype *dt)
     return dt->bits / 8;
 }
 
-/* ---- meta ------------------------------------------------------------------------------------- */
+/* ---- meta ------------------------------------------------------------------------------------ */
 
 void sigmf_meta_free(sigmf_meta *m)
 {
-    if (!m)
-        return;
+    if (!m) return;
     free(m->segments);
     free(m->annotations);
     m->segments = NULL;
@@ -102,12 +103,12 @@ void sigmf_meta_free(sigmf_meta *m)
 }
 
 /* The error helpers prefix the file name and the JSON path of the field. */
-#define FIELD_ERR(st, field, ...)                                                                 \
-    do {                                                                                          \
-        char why_[256];                                                                           \
-        snprintf(why_, sizeof why_, __VA_ARGS__);                                                 \
-        status = rfn_error_set(err, st, "%s: %s: %s", name, field, why_);                        \
-        goto fail;                                                                                \
+#define FIELD_ERR(st, field, ...)                                                                  \
+    do {                                                                                           \
+        char why_[256];                                                                            \
+        snprintf(why_, sizeof why_, __VA_ARGS__);                                                  \
+        status = rfn_error_set(err, st, "%s: %s: %s", name, field, why_);                          \
+        goto fail;                                                                                 \
     } while (0)
 
 static int get_int64(json_t *v, int64_t *out)
@@ -128,8 +129,7 @@ static int get_int64(json_t *v, int64_t *out)
 
 static int get_double(json_t *v, double *out)
 {
-    if (!json_is_number(v))
-        return -1;
+    if (!json_is_number(v)) return -1;
     *out = json_number_value(v);
     return isfinite(*out) ? 0 : -1;
 }
@@ -138,10 +138,8 @@ static int get_double(json_t *v, double *out)
 static int get_text(json_t *obj, const char *key, char *out, size_t out_len)
 {
     json_t *v = json_object_get(obj, key);
-    if (!v)
-        return 0;
-    if (!json_is_string(v))
-        return -1;
+    if (!v) return 0;
+    if (!json_is_string(v)) return -1;
     snprintf(out, out_len, "%s", json_string_value(v));
     return 0;
 }
@@ -162,24 +160,19 @@ rfn_status sigmf_meta_parse(const char *text, size_t len, const char *name, sigm
     if (!root)
         return rfn_error_set(err, RFN_ERR_FORMAT, "%s: line %d column %d: invalid JSON: %s", name,
                              jerr.line, jerr.column, jerr.text);
-    if (!json_is_object(root))
-        FIELD_ERR(RFN_ERR_FORMAT, "top level", "must be a JSON object");
+    if (!json_is_object(root)) FIELD_ERR(RFN_ERR_FORMAT, "top level", "must be a JSON object");
     json_t *global = json_object_get(root, "global");
-    if (!json_is_object(global))
-        FIELD_ERR(RFN_ERR_FORMAT, "global", "missing or not an object");
+    if (!json_is_object(global)) FIELD_ERR(RFN_ERR_FORMAT, "global", "missing or not an object");
 
     /* core:datatype */
     json_t *v = json_object_get(global, "core:datatype");
-    if (!v)
-        FIELD_ERR(RFN_ERR_FORMAT, "global.core:datatype", "missing");
-    if (!json_is_string(v))
-        FIELD_ERR(RFN_ERR_FORMAT, "global.core:datatype", "must be a string");
+    if (!v) FIELD_ERR(RFN_ERR_FORMAT, "global.core:datatype", "missing");
+    if (!json_is_string(v)) FIELD_ERR(RFN_ERR_FORMAT, "global.core:datatype", "must be a string");
     snprintf(out->datatype, sizeof out->datatype, "%s", json_string_value(v));
     {
         char why[200];
         rfn_status st = sigmf_datatype_parse(json_string_value(v), &out->dt, why, sizeof why);
-        if (st)
-            FIELD_ERR(st, "global.core:datatype", "%s", why);
+        if (st) FIELD_ERR(st, "global.core:datatype", "%s", why);
         /* The raw-file aliases (cs16, cf32, ...) are for command lines, not SigMF files. */
         if (strncmp(out->datatype, "cs", 2) == 0)
             FIELD_ERR(RFN_ERR_FORMAT, "global.core:datatype", "'%s' is not a SigMF datatype",
@@ -234,8 +227,8 @@ rfn_status sigmf_meta_parse(const char *text, size_t len, const char *name, sigm
         {"rfnoise:site", offsetof(sigmf_meta, site)},
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-        size_t cap = strcmp(texts[i].key, "core:version") == 0 ? sizeof out->version
-                                                               : CAPTURE_TEXT_MAX;
+        size_t cap =
+            strcmp(texts[i].key, "core:version") == 0 ? sizeof out->version : CAPTURE_TEXT_MAX;
         if (get_text(global, texts[i].key, (char *)out + texts[i].off, cap)) {
             snprintf(field, sizeof field, "global.%s", texts[i].key);
             FIELD_ERR(RFN_ERR_FORMAT, field, "must be a string");
@@ -265,12 +258,10 @@ rfn_status sigmf_meta_parse(const char *text, size_t len, const char *name, sigm
 
     /* captures[]: segments in ascending sample order. */
     json_t *caps = json_object_get(root, "captures");
-    if (caps && !json_is_array(caps))
-        FIELD_ERR(RFN_ERR_FORMAT, "captures", "must be an array");
+    if (caps && !json_is_array(caps)) FIELD_ERR(RFN_ERR_FORMAT, "captures", "must be an array");
     size_t nseg = json_array_size(caps);
     out->segments = calloc(nseg ? nseg : 1, sizeof *out->segments);
-    if (!out->segments)
-        FIELD_ERR(RFN_ERR_NOMEM, "captures", "out of memory");
+    if (!out->segments) FIELD_ERR(RFN_ERR_NOMEM, "captures", "out of memory");
     for (size_t i = 0; i < nseg; i++) {
         json_t *seg = json_array_get(caps, i);
         capture_segment *s = &out->segments[i];
@@ -303,8 +294,7 @@ rfn_status sigmf_meta_parse(const char *text, size_t len, const char *name, sigm
                 FIELD_ERR(RFN_ERR_UNSUPPORTED, field,
                           "header bytes inside the data (after the first segment) are not "
                           "supported");
-            if (i == 0)
-                out->header_bytes = hb;
+            if (i == 0) out->header_bytes = hb;
         }
     }
     out->n_segments = nseg;
@@ -315,13 +305,11 @@ rfn_status sigmf_meta_parse(const char *text, size_t len, const char *name, sigm
 
     /* annotations[] */
     json_t *ann = json_object_get(root, "annotations");
-    if (ann && !json_is_array(ann))
-        FIELD_ERR(RFN_ERR_FORMAT, "annotations", "must be an array");
+    if (ann && !json_is_array(ann)) FIELD_ERR(RFN_ERR_FORMAT, "annotations", "must be an array");
     size_t nann = json_array_size(ann);
     if (nann) {
         out->annotations = calloc(nann, sizeof *out->annotations);
-        if (!out->annotations)
-            FIELD_ERR(RFN_ERR_NOMEM, "annotations", "out of memory");
+        if (!out->annotations) FIELD_ERR(RFN_ERR_NOMEM, "annotations", "out of memory");
     }
     for (size_t i = 0; i < nann; i++) {
         json_t *a = json_array_get(ann, i);

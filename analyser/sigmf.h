@@ -33,21 +33,21 @@ int sigmf_datatype_bytes(const sigmf_datatype *dt);
 
 /* The parsed contents of a .sigmf-meta file. */
 typedef struct sigmf_meta {
-    char datatype[24];      /* core:datatype as written */
+    char datatype[24]; /* core:datatype as written */
     sigmf_datatype dt;
-    double sample_rate_hz;  /* core:sample_rate (> 0) */
-    int num_channels;       /* core:num_channels, 1 when absent */
-    char sha512[129];       /* core:sha512 lower-cased, "" when absent */
-    char version[24];       /* core:version */
+    double sample_rate_hz; /* core:sample_rate (> 0) */
+    int num_channels;      /* core:num_channels, 1 when absent */
+    char sha512[129];      /* core:sha512 lower-cased, "" when absent */
+    char version[24];      /* core:version */
     char hw[CAPTURE_TEXT_MAX], author[CAPTURE_TEXT_MAX], description[CAPTURE_TEXT_MAX];
     char recorder[CAPTURE_TEXT_MAX];
     char device_id[CAPTURE_TEXT_MAX], mpxn[CAPTURE_TEXT_MAX], calibration_id[CAPTURE_TEXT_MAX];
     char engineer[CAPTURE_TEXT_MAX], site[CAPTURE_TEXT_MAX];
     double latitude_deg, longitude_deg, altitude_m; /* core:geolocation, NAN when absent */
-    int64_t sample_count;   /* rfnoise:sample_count written by rfnoise, -1 when absent */
-    int64_t header_bytes;   /* captures[0].core:header_bytes, 0 when absent */
+    int64_t sample_count;           /* rfnoise:sample_count written by rfnoise, -1 when absent */
+    int64_t header_bytes;           /* captures[0].core:header_bytes, 0 when absent */
     char dataset[CAPTURE_TEXT_MAX]; /* core:dataset (non-conforming data file name), "" */
-    capture_segment *segments; /* captures[], sorted as written (must be ascending) */
+    capture_segment *segments;      /* captures[], sorted as written (must be ascending) */
     size_t n_segments;
     capture_annotation *annotations;
     size_t n_annotations;

@@ -51,8 +51,7 @@ static int64_t read_all(capture *c, float complex *out, size_t cap, size_t block
     rfn_error err = {0};
     rfn_status st;
     float complex tmpbuf[4096];
-    if (block > 4096)
-        block = 4096;
+    if (block > 4096) block = 4096;
     while ((st = capture_read(c, tmpbuf, block, &got, &err)) == RFN_OK) {
         for (size_t i = 0; i < got && n + i < cap; i++)
             out[n + i] = tmpbuf[i];
@@ -88,7 +87,7 @@ static void open_fails(const char *path, const capture_options *opt, rfn_status 
     capture_close(c);
 }
 
-/* ---- round trips through libsndfile containers -------------------------------------------------- */
+/* ---- round trips through libsndfile containers ----------------------------------------------- */
 
 /* Integer codes that exercise both rails and the centre for a b-bit signed format. */
 static int32_t code_at(int i, int bits)
@@ -123,8 +122,7 @@ static void container_round_trip(int major, int sub, int bits, int channels, con
     }
     SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
     CHECK_MSG(sf != NULL, "%s: %s", name, sf_strerror(NULL));
-    if (!sf)
-        return;
+    if (!sf) return;
     int is_float = sub == SF_FORMAT_FLOAT || sub == SF_FORMAT_DOUBLE;
     int unsigned8 = sub == SF_FORMAT_PCM_U8;
     double *expect = malloc((size_t)n * (size_t)channels * sizeof *expect);
@@ -228,7 +226,7 @@ static void raw_scaling(void)
     unsigned char b16[sizeof s16];
     for (size_t i = 0; i < 8; i++)
         b16[2 * i] = (unsigned char)((uint16_t)s16[i] & 0xff),
-        b16[2 * i + 1] = (unsigned char)((uint16_t)s16[i] >> 8);
+                b16[2 * i + 1] = (unsigned char)((uint16_t)s16[i] >> 8);
     write_file(tmp("scale.cs16"), b16, sizeof b16);
     if ((c = open_ok(tmp("scale.cs16"), &o))) {
         CHECK(read_all(c, v, 4, 4) == 4);
@@ -325,8 +323,7 @@ static void statistics(void)
     capture_options o = capture_options_default();
     o.rate_hz = 48000;
     capture *c = open_ok(tmp("iq.cf32"), &o);
-    if (!c)
-        return;
+    if (!c) return;
     float complex buf[4096];
     size_t got;
     rfn_error err;
@@ -405,8 +402,7 @@ static void prefetch_equivalence(void)
         static float v[3000];
         size_t n = 0, got;
         rfn_error err;
-        while (capture_read_real(c2, v + n, 3000 - n < 700 ? 3000 - n : 700, &got, &err) ==
-               RFN_OK)
+        while (capture_read_real(c2, v + n, 3000 - n < 700 ? 3000 - n : 700, &got, &err) == RFN_OK)
             n += got;
         CHECK(n == 3000);
         CHECK(v[2999] == r[2999] / 32768.0f && v[0] == r[0] / 32768.0f);
@@ -414,7 +410,7 @@ static void prefetch_equivalence(void)
     }
 }
 
-/* ---- SigMF ------------------------------------------------------------------------------------- */
+/* ---- SigMF ----------------------------------------------------------------------------------- */
 
 static void sigmf_writer_round_trip(void)
 {
@@ -423,9 +419,15 @@ static void sigmf_writer_round_trip(void)
     for (int i = 0; i < n; i++) /* exact in ci16: multiples of 1/32768 */
         x[i] = (float)((i % 200) - 100) / 256.0f + I * (float)(((i * 7) % 300) - 150) / 512.0f;
     capture_annotation ann[2] = {
-        {.sample_start = 100, .sample_count = 50, .freq_lo_hz = 868.0e6, .freq_hi_hz = 868.2e6,
+        {.sample_start = 100,
+         .sample_count = 50,
+         .freq_lo_hz = 868.0e6,
+         .freq_hi_hz = 868.2e6,
          .label = "hub-burst"},
-        {.sample_start = 4000, .sample_count = -1, .freq_lo_hz = NAN, .freq_hi_hz = NAN,
+        {.sample_start = 4000,
+         .sample_count = -1,
+         .freq_lo_hz = NAN,
+         .freq_hi_hz = NAN,
          .label = "tail"},
     };
     const char *types[] = {"cf32_le", "ci16_le", "rf32_le", "ri16_le"};
@@ -451,8 +453,7 @@ static void sigmf_writer_round_trip(void)
         capture_writer *w = NULL;
         rfn_error err = {0};
         CHECK_OK(capture_writer_create(meta, &cfg, &w, &err));
-        if (!w)
-            continue;
+        if (!w) continue;
         CHECK_OK(capture_writer_write(w, x, 1234, &err));
         CHECK_OK(capture_writer_write(w, x + 1234, (size_t)n - 1234, &err));
         CHECK_OK(capture_writer_commit(w, &err));
@@ -462,8 +463,7 @@ static void sigmf_writer_round_trip(void)
         o.verify_sha512 = 1;
         o.rate_hz = 1e6; /* weaker than SigMF: a warning naming both */
         capture *c = open_ok(mp, &o);
-        if (!c)
-            continue;
+        if (!c) continue;
         const capture_meta *m = capture_get_meta(c);
         CHECK(m->sample_count == n);
         CHECK_NEAR(m->sample_rate_hz, 2.4e6, 0);
@@ -534,8 +534,7 @@ static void sigmf_datatypes(void)
                  cases[k].dt);
         write_text(tmp(name), meta);
         capture *c = open_ok(tmp(name), NULL);
-        if (!c)
-            continue;
+        if (!c) continue;
         const capture_meta *m = capture_get_meta(c);
         int real = cases[k].dt[0] == 'r';
         CHECK_MSG(strcmp(m->format, cases[k].dt) == 0, "%s read as %s", cases[k].dt, m->format);
@@ -652,8 +651,7 @@ static void sigmf_archive(void)
     fwrite(zero, 1, sizeof zero, fp);
     fclose(fp);
     capture *c = open_ok(tmp("rec.sigmf"), NULL);
-    if (!c)
-        return;
+    if (!c) return;
     const capture_meta *m = capture_get_meta(c);
     CHECK(strcmp(m->container, "sigmf-archive") == 0);
     CHECK(m->sample_count == 500);
@@ -665,7 +663,7 @@ static void sigmf_archive(void)
     capture_close(c);
 }
 
-/* ---- WAV specials: auxi chunk, many data chunks, unset sizes ----------------------------------- */
+/* ---- WAV specials: auxi chunk, many data chunks, unset sizes --------------------------------- */
 
 static void put16(unsigned char *p, unsigned v)
 {
@@ -799,11 +797,12 @@ static void names(void)
     CHECK(n.convention == NULL || strcmp(n.convention, "gqrx") != 0);
     capture_name_parse("plain.complex16s", &n);
     CHECK(n.convention == NULL && strcmp(n.format, "ci8") == 0 && isnan(n.center_freq_hz));
-    CHECK(capture_name_ext_format("a.COMPLEX32S") && !strcmp(capture_name_ext_format("a.COMPLEX32S"), "ci16_le"));
+    CHECK(capture_name_ext_format("a.COMPLEX32S") &&
+          !strcmp(capture_name_ext_format("a.COMPLEX32S"), "ci16_le"));
     CHECK(capture_name_ext_format("a.wav") == NULL);
 }
 
-/* ---- bad inputs: one line naming the file and the offset or field ------------------------------ */
+/* ---- bad inputs: one line naming the file and the offset or field ---------------------------- */
 
 static void bad_inputs(void)
 {
@@ -834,16 +833,17 @@ static void bad_inputs(void)
         float complex v[2];
         CHECK(read_all(c, v, 2, 2) == 1);
         CHECK(capture_get_stats(c)->truncated_bytes == 3);
-        CHECK(capture_findings(capture_get_meta(c), capture_get_stats(c)) &
-              CAPTURE_FIND_TRUNCATED);
+        CHECK(capture_findings(capture_get_meta(c), capture_get_stats(c)) & CAPTURE_FIND_TRUNCATED);
         capture_close(c);
     }
     o.allow_truncated = 0;
 
-    write_text(tmp("badjson.sigmf-meta"), "{\n  \"global\": {\n    \"core:datatype\": \"cf32_le\",\n"
-                                          "    \"core:sample_rate\": 1e6,,\n  }\n}\n");
+    write_text(tmp("badjson.sigmf-meta"),
+               "{\n  \"global\": {\n    \"core:datatype\": \"cf32_le\",\n"
+               "    \"core:sample_rate\": 1e6,,\n  }\n}\n");
     write_file(tmp("badjson.sigmf-data"), "\0\0\0\0\0\0\0\0", 8);
-    snprintf(want, sizeof want, "%s: line 4 column 29: invalid JSON: string or '}' expected near ','",
+    snprintf(want, sizeof want,
+             "%s: line 4 column 29: invalid JSON: string or '}' expected near ','",
              tmp("badjson.sigmf-meta"));
     open_fails(tmp("badjson.sigmf-data"), NULL, RFN_ERR_FORMAT, want);
 
@@ -939,10 +939,11 @@ static void bad_inputs(void)
     open_fails(tmp("shortfmt.wav"), NULL, RFN_ERR_FORMAT, want);
 
     /* core:sha512 checked on request. */
-    write_text(tmp("sha.sigmf-meta"),
-               "{\"global\": {\"core:datatype\": \"ci8\", \"core:sample_rate\": 1000, \"core:sha512\":"
-               " \"00000000000000000000000000000000000000000000000000000000000000000000000000000"
-               "000000000000000000000000000000000000000000000000000\"}}");
+    write_text(
+        tmp("sha.sigmf-meta"),
+        "{\"global\": {\"core:datatype\": \"ci8\", \"core:sample_rate\": 1000, \"core:sha512\":"
+        " \"00000000000000000000000000000000000000000000000000000000000000000000000000000"
+        "000000000000000000000000000000000000000000000000000\"}}");
     write_file(tmp("sha.sigmf-data"), "\1\2", 2);
     o = capture_options_default();
     o.verify_sha512 = 1;
@@ -999,14 +1000,22 @@ int main(void)
         int major, sub, bits;
         const char *ext;
     } containers[] = {
-        {SF_FORMAT_WAV, SF_FORMAT_PCM_U8, 8, "wav"},   {SF_FORMAT_WAV, SF_FORMAT_PCM_16, 16, "wav"},
-        {SF_FORMAT_WAV, SF_FORMAT_PCM_24, 24, "wav"},  {SF_FORMAT_WAV, SF_FORMAT_PCM_32, 32, "wav"},
-        {SF_FORMAT_WAV, SF_FORMAT_FLOAT, 32, "wav"},   {SF_FORMAT_WAV, SF_FORMAT_DOUBLE, 64, "wav"},
-        {SF_FORMAT_RF64, SF_FORMAT_PCM_16, 16, "wav"}, {SF_FORMAT_RF64, SF_FORMAT_FLOAT, 32, "wav"},
-        {SF_FORMAT_W64, SF_FORMAT_PCM_16, 16, "w64"},  {SF_FORMAT_W64, SF_FORMAT_PCM_24, 24, "w64"},
-        {SF_FORMAT_FLAC, SF_FORMAT_PCM_S8, 8, "flac"}, {SF_FORMAT_FLAC, SF_FORMAT_PCM_16, 16, "flac"},
-        {SF_FORMAT_FLAC, SF_FORMAT_PCM_24, 24, "flac"}, {SF_FORMAT_CAF, SF_FORMAT_PCM_16, 16, "caf"},
-        {SF_FORMAT_CAF, SF_FORMAT_PCM_32, 32, "caf"},  {SF_FORMAT_CAF, SF_FORMAT_FLOAT, 32, "caf"},
+        {SF_FORMAT_WAV, SF_FORMAT_PCM_U8, 8, "wav"},
+        {SF_FORMAT_WAV, SF_FORMAT_PCM_16, 16, "wav"},
+        {SF_FORMAT_WAV, SF_FORMAT_PCM_24, 24, "wav"},
+        {SF_FORMAT_WAV, SF_FORMAT_PCM_32, 32, "wav"},
+        {SF_FORMAT_WAV, SF_FORMAT_FLOAT, 32, "wav"},
+        {SF_FORMAT_WAV, SF_FORMAT_DOUBLE, 64, "wav"},
+        {SF_FORMAT_RF64, SF_FORMAT_PCM_16, 16, "wav"},
+        {SF_FORMAT_RF64, SF_FORMAT_FLOAT, 32, "wav"},
+        {SF_FORMAT_W64, SF_FORMAT_PCM_16, 16, "w64"},
+        {SF_FORMAT_W64, SF_FORMAT_PCM_24, 24, "w64"},
+        {SF_FORMAT_FLAC, SF_FORMAT_PCM_S8, 8, "flac"},
+        {SF_FORMAT_FLAC, SF_FORMAT_PCM_16, 16, "flac"},
+        {SF_FORMAT_FLAC, SF_FORMAT_PCM_24, 24, "flac"},
+        {SF_FORMAT_CAF, SF_FORMAT_PCM_16, 16, "caf"},
+        {SF_FORMAT_CAF, SF_FORMAT_PCM_32, 32, "caf"},
+        {SF_FORMAT_CAF, SF_FORMAT_FLOAT, 32, "caf"},
         {SF_FORMAT_CAF, SF_FORMAT_PCM_S8, 8, "caf"},
     };
     for (size_t i = 0; i < sizeof containers / sizeof containers[0]; i++)
@@ -1021,7 +1030,6 @@ int main(void)
     bad_inputs();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
     return check_finish();
 }

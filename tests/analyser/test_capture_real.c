@@ -11,16 +11,16 @@
 
 typedef struct expect {
     const char *file;
-    double rate_option;     /* --rate given, 0 = none */
+    double rate_option; /* --rate given, 0 = none */
     const char *format;
     int is_complex, channels;
     double rate_hz;
     capture_source rate_src;
-    double center_hz;       /* NAN = unknown */
+    double center_hz; /* NAN = unknown */
     int64_t samples;
-    int64_t zeros;          /* exact-zero frames, -1 = not checked */
-    int64_t clipped;        /* clipped frames, -1 = not checked */
-    double mean_power;      /* numpy reference, NAN = not checked */
+    int64_t zeros;     /* exact-zero frames, -1 = not checked */
+    int64_t clipped;   /* clipped frames, -1 = not checked */
+    double mean_power; /* numpy reference, NAN = not checked */
 } expect;
 
 static const expect cases[] = {
@@ -60,8 +60,7 @@ int main(void)
         rfn_error err = {0};
         rfn_status st = capture_open(path, &o, &c, &err);
         CHECK_MSG(st == RFN_OK, "%s: %s", e->file, err.msg);
-        if (st)
-            continue;
+        if (st) continue;
         const capture_meta *m = capture_get_meta(c);
         CHECK_MSG(strcmp(m->format, e->format) == 0, "%s: format %s", e->file, m->format);
         CHECK(m->is_complex == e->is_complex);
@@ -80,8 +79,7 @@ int main(void)
         size_t got;
         while ((st = capture_read(c, buf, 65536, &got, &err)) == RFN_OK) {
             for (size_t i = 0; i < got; i++)
-                if (!isfinite(crealf(buf[i])) || !isfinite(cimagf(buf[i])))
-                    n = INT64_MIN / 2;
+                if (!isfinite(crealf(buf[i])) || !isfinite(cimagf(buf[i]))) n = INT64_MIN / 2;
             n += (int64_t)got;
         }
         CHECK_MSG(st == RFN_ERR_EOF, "%s: %s", e->file, err.msg);

@@ -73,8 +73,8 @@ int main(void)
     memcpy(h + 12, "ds64", 4), put32(h + 16, 28);
     put64(h + 20, (uint64_t)(HEADER - 8 + DATA_BYTES)); /* RIFF size */
     put64(h + 28, (uint64_t)DATA_BYTES);                /* data size */
-    put64(h + 36, (uint64_t)FRAMES);                     /* sample count */
-    put32(h + 44, 0);                                    /* table length */
+    put64(h + 36, (uint64_t)FRAMES);                    /* sample count */
+    put32(h + 44, 0);                                   /* table length */
     memcpy(h + 48, "fmt ", 4), put32(h + 52, 16), put16(h + 56, 1), put16(h + 58, 2);
     put32(h + 60, 20000000), put32(h + 64, 80000000), put16(h + 68, 4), put16(h + 70, 16);
     memcpy(h + 72, "data", 4), put32(h + 76, 0xFFFFFFFFu);

@@ -51,14 +51,13 @@ int main(int argc, char **argv)
     char path[512];
     snprintf(path, sizeof path, "%s/rfn_bench_e2e_%d.wav", tmpdir, (int)getpid());
     rfn_error err = {0};
-    if (fft_wisdom_load(NULL, &err))
-        fprintf(stderr, "bench_e2e: %s (re-planning)\n", err.msg);
+    if (fft_wisdom_load(NULL, &err)) fprintf(stderr, "bench_e2e: %s (re-planning)\n", err.msg);
 
     /* 1. The WAV: noise at about -20 dBFS, written in blocks (constant memory). */
     int64_t frames = (int64_t)(mib << 20) / 4;
-    SF_INFO si = {.samplerate = 10000000, .channels = 2, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
-    if (frames > 0xFFFFFFF0LL / 4)
-        si.format = SF_FORMAT_RF64 | SF_FORMAT_PCM_16;
+    SF_INFO si = {
+        .samplerate = 10000000, .channels = 2, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
+    if (frames > 0xFFFFFFF0LL / 4) si.format = SF_FORMAT_RF64 | SF_FORMAT_PCM_16;
     SNDFILE *sf = sf_open(path, SFM_WRITE, &si);
     if (!sf) {
         fprintf(stderr, "bench_e2e: %s: %s\n", path, sf_strerror(NULL));

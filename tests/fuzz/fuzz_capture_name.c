@@ -28,8 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* 1. The bytes as a path. */
     char *name = malloc(size + 1);
-    if (!name)
-        return 0;
+    if (!name) return 0;
     memcpy(name, data, size);
     name[size] = '\0';
     capture_name_info n;
@@ -54,8 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (fd < 0) { /* one scratch file for the whole run, rewritten per input */
         snprintf(wav_path, sizeof wav_path, "/tmp/rfn_fuzz_%d.wav", (int)getpid());
         fd = open(wav_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-        if (fd < 0)
-            __builtin_trap();
+        if (fd < 0) __builtin_trap();
         atexit(remove_scratch);
     }
     if (ftruncate(fd, 0) != 0 || (size && pwrite(fd, data, size, 0) != (ssize_t)size))
@@ -69,8 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 __builtin_trap();
             total += s->length;
         }
-        if (total > (int64_t)size)
-            __builtin_trap();
+        if (total > (int64_t)size) __builtin_trap();
         capture_riff_free(&r);
     } else if (!err.msg[0] || strchr(err.msg, '\n')) {
         __builtin_trap();
@@ -83,16 +80,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     capture *c = NULL;
     if (capture_open(wav_path, &o, &c, &err) == RFN_OK) {
         const capture_meta *m = capture_get_meta(c);
-        if (!(m->sample_rate_hz > 0) || m->sample_count <= 0)
-            __builtin_trap();
+        if (!(m->sample_rate_hz > 0) || m->sample_count <= 0) __builtin_trap();
         float complex buf[64];
         size_t got;
         int64_t nread = 0;
         rfn_status st;
         while ((st = capture_read(c, buf, 64, &got, &err)) == RFN_OK)
             nread += (int64_t)got;
-        if (st == RFN_ERR_EOF && nread != m->sample_count)
-            __builtin_trap();
+        if (st == RFN_ERR_EOF && nread != m->sample_count) __builtin_trap();
         capture_close(c);
     } else if (!err.msg[0] || strchr(err.msg, '\n')) {
         __builtin_trap();

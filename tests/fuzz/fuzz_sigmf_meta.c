@@ -18,10 +18,8 @@ static char meta_path[64], data_path[64];
 static void write_all(const char *path, const void *p, size_t n)
 {
     FILE *fp = fopen(path, "wb");
-    if (!fp)
-        __builtin_trap();
-    if (n && fwrite(p, 1, n, fp) != n)
-        __builtin_trap();
+    if (!fp) __builtin_trap();
+    if (n && fwrite(p, 1, n, fp) != n) __builtin_trap();
     fclose(fp);
 }
 
@@ -38,14 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rfn_error err = {0};
     sigmf_meta m;
     if (sigmf_meta_parse((const char *)data, size, "fuzz.sigmf-meta", &m, &err) == RFN_OK) {
-        if (m.n_segments < 1 || !(m.num_channels >= 1) || m.dt.bits < 8)
-            __builtin_trap();
+        if (m.n_segments < 1 || !(m.num_channels >= 1) || m.dt.bits < 8) __builtin_trap();
         for (size_t i = 1; i < m.n_segments; i++)
-            if (m.segments[i].sample_start <= m.segments[i - 1].sample_start)
-                __builtin_trap();
+            if (m.segments[i].sample_start <= m.segments[i - 1].sample_start) __builtin_trap();
         for (size_t i = 0; i < m.n_annotations; i++)
-            if (m.annotations[i].sample_start < 0)
-                __builtin_trap();
+            if (m.annotations[i].sample_start < 0) __builtin_trap();
         sigmf_meta_free(&m);
         /* The whole open + read path over a small fixed data file. */
         write_all(meta_path, data, size);
@@ -55,16 +50,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         capture *c = NULL;
         if (capture_open(meta_path, &o, &c, &err) == RFN_OK) {
             const capture_meta *cm = capture_get_meta(c);
-            if (!(cm->sample_rate_hz > 0) || cm->sample_count <= 0)
-                __builtin_trap();
+            if (!(cm->sample_rate_hz > 0) || cm->sample_count <= 0) __builtin_trap();
             float complex buf[7];
             size_t got;
             int64_t n = 0;
             rfn_status st;
             while ((st = capture_read(c, buf, 7, &got, &err)) == RFN_OK)
                 n += (int64_t)got;
-            if (st != RFN_ERR_EOF || n != cm->sample_count)
-                __builtin_trap();
+            if (st != RFN_ERR_EOF || n != cm->sample_count) __builtin_trap();
             capture_close(c);
         } else if (!err.msg[0] || strchr(err.msg, '\n')) {
             __builtin_trap();
