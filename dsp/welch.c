@@ -262,16 +262,36 @@ fd_span_avx512_t(const float *restrict xf, size_t lo, size_t hi, const float *h,
                     *restrict row = s->row;
     const char *pf = s->pf;
     size_t k = lo, li = 0, pf_lines = s->pf_lines;
+    __m512 prev = _mm512_load_ps(xf + 2 * lo - 16), c0 = _mm512_load_ps(xf + 2 * lo);
     for (; k + 16 <= hi; k += 16) {
         const float *x = xf + 2 * k;
         if (li < pf_lines)
             _mm_prefetch(pf + 64 * li++, _MM_HINT_T1);
         if (li < pf_lines)
             _mm_prefetch(pf + 64 * li++, _MM_HINT_T1);
-        __m512 a = _mm512_loadu_ps(x); /* h[0] == 1 */
-        __m512 b = _mm512_loadu_ps(x + 16);
-#pragma GCC unroll 4
-        TAPS(__m512, _mm512_loadu_ps, _mm512_add_ps, _mm512_fmadd_ps, 16)
+        /* Aligned loads only: the neighbours X[k -+ j] are built in registers by valignd from
+         * the previous, current and next vectors (carried over between steps), instead of
+         * unaligned loads that straddle cache lines (half as fast once spec leaves L1). xf is
+         * 64-byte aligned with GUARD bins readable either side. */
+        __m512 c1 = _mm512_load_ps(x + 16), nx = _mm512_load_ps(x + 32);
+        __m512 a = c0, b = c1; /* h[0] == 1 */
+#define ALIGNR(hi_, lo_, sh) \
+    _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(hi_), _mm512_castps_si512(lo_), sh))
+#define TAP512(j)                                                                                  \
+    if (T > (j)) {                                                                                 \
+        a = _mm512_fmadd_ps(hv[j], _mm512_add_ps(ALIGNR(c0, prev, 16 - 2 * (j)),                   \
+                                                 ALIGNR(c1, c0, 2 * (j))), a);                     \
+        b = _mm512_fmadd_ps(hv[j], _mm512_add_ps(ALIGNR(c1, c0, 16 - 2 * (j)),                     \
+                                                 ALIGNR(nx, c1, 2 * (j))), b);                     \
+    }
+        TAP512(1)
+        TAP512(2)
+        TAP512(3)
+        TAP512(4)
+#undef TAP512
+#undef ALIGNR
+        prev = c1;
+        c0 = nx;
         if (!keep) {
             float *f = facc + 2 * k;
             _mm512_storeu_ps(f, _mm512_fmadd_ps(a, a, _mm512_loadu_ps(f)));
@@ -636,7 +656,7 @@ void rfn_welch_destroy(rfn_welch *w)
         return;
     rfn_fft_destroy(w->fft);
     rfn_fft_free(w->stage);
-    rfn_fft_free(w->specbuf);
+    free(w->specbuf);
     rfn_fft_free(w->hold);
     rfn_fft_free(w->rstage);
     free(w->win);
@@ -764,7 +784,9 @@ rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_er
         rfn_welch_destroy(w);
         return st;
     }
-    w->specbuf = rfn_fft_malloc((n + 2 * GUARD) * sizeof *w->specbuf);
+    w->specbuf = amalloc((n + 2 * GUARD) * sizeof *w->specbuf);
+    if (w->specbuf)
+        memset(w->specbuf, 0, (n + 2 * GUARD) * sizeof *w->specbuf);
     w->spec = w->specbuf ? w->specbuf + GUARD : NULL;
     w->stage = rfn_fft_malloc(n * sizeof *w->stage);
     w->hold = rfn_fft_malloc(n * sizeof *w->hold);
