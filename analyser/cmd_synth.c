@@ -9,11 +9,13 @@
 #include "cli.h"
 #include "commands.h"
 #include "synth.h"
+#include "synth_batch.h"
 
 static void synth_usage(FILE *fp)
 {
     fprintf(fp,
             "Usage: rfnoise synth OUT.sigmf-meta --rate HZ [options]\n"
+            "       rfnoise synth --batch DIR [--seed N]\n"
             "\n"
             "Write a deterministic synthetic capture (SigMF pair) made of a thermal noise floor\n"
             "and any number of components. Frequencies are absolute, in Hz; powers in dBFS.\n"
@@ -34,6 +36,8 @@ static void synth_usage(FILE *fp)
             "  --device-id ID     rfnoise:device_id (EUI-64 DeviceID)\n"
             "  --mpxn MPXN        rfnoise:mpxn\n"
             "  --description TXT  core:description\n"
+            "  --batch DIR        write the sample batch (register, derogations, lab results,\n"
+            "                     field captures, manifest, expected verdicts) into DIR\n"
             "  -h, --help         show this help\n");
 }
 
@@ -78,7 +82,7 @@ static rfn_status burst_annotations(const synth_config *cfg, int64_t n_samples,
 int cmd_synth(int argc, char **argv)
 {
     enum { O_RATE = 256, O_CENTER, O_DURATION, O_NOISE, O_SEED, O_ADD, O_CLIP, O_DATATYPE,
-           O_ANNOTATE, O_DATETIME, O_DEVICE, O_MPXN, O_DESC };
+           O_ANNOTATE, O_DATETIME, O_DEVICE, O_MPXN, O_DESC, O_BATCH };
     static const struct option longopts[] = {
         {"rate", required_argument, 0, O_RATE},
         {"center", required_argument, 0, O_CENTER},
@@ -93,6 +97,7 @@ int cmd_synth(int argc, char **argv)
         {"device-id", required_argument, 0, O_DEVICE},
         {"mpxn", required_argument, 0, O_MPXN},
         {"description", required_argument, 0, O_DESC},
+        {"batch", required_argument, 0, O_BATCH},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -100,6 +105,7 @@ int cmd_synth(int argc, char **argv)
     capture_writer_config wc = capture_writer_config_default();
     double duration_s = 1.0;
     int annotate = 0, have_rate = 0;
+    const char *batch_dir = NULL;
     rfn_error err = {0};
     unsigned long long seed;
     int opt;
@@ -182,10 +188,24 @@ int cmd_synth(int argc, char **argv)
         case O_DESC:
             wc.description = optarg;
             break;
+        case O_BATCH:
+            batch_dir = optarg;
+            break;
         default:
             fprintf(stderr, "Try 'rfnoise synth --help'.\n");
             return RFN_EXIT_USAGE;
         }
+    }
+    if (batch_dir) {
+        if (optind != argc) {
+            cli_errorf("synth", "--batch takes no output path");
+            return RFN_EXIT_USAGE;
+        }
+        if (synth_batch_write(batch_dir, cfg.seed, 0, &err)) {
+            cli_error("synth", &err);
+            return RFN_EXIT_USAGE;
+        }
+        return RFN_EXIT_OK;
     }
     if (optind != argc - 1 || !have_rate) {
         cli_errorf("synth", "expected one output path and --rate (see rfnoise synth --help)");

@@ -145,7 +145,11 @@ typedef struct band_verdict {
     double worst_freq_hz;    /* frequency of the worst margin (peak / mask point); NAN for
                                 whole-band quantities (channel power, mean density) */
     double derogation_limit; /* NAN when the band has none */
-    double floor_level;      /* the chain's stated noise floor in unit, NAN when unknown */
+    double floor_level;      /* the chain's noise floor in unit (calibration's stated floor or a
+                                baseline capture), NAN when unknown */
+    double capture_floor;    /* this capture's own floor in the band, in measured_unit: ITU-R
+                                SM.1753 20 % method density x the band's bandwidth term; NAN
+                                when not measured (information: not used for the verdict) */
     double covered_fraction; /* 0..1 of the band inside the captured span */
     char method[24];         /* how measured: "welch" (spectrum), "emi-detector" (CISPR 16-1-1
                                 detector on the Gaussian-RBW STFT, emi.h), "welch-bound" (the

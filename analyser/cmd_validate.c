@@ -1,0 +1,252 @@
+/* cmd_validate.c: `rfnoise validate` (a Supplier's install batch against the register, lab
+ * results and derogations) and `rfnoise merge` (shard outputs into one result). */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "cli.h"
+#include "commands.h"
+#include "identifiers.h"
+#include "records.h"
+#include "validate.h"
+
+static void validate_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: rfnoise validate --register R.csv [options] --out DIR\n"
+            "\n"
+            "Judge every installed device of a register extract (compliant, derogation-compliant,\n"
+            "non-compliant, inconclusive, unassessed) from its own captures, else the lab result\n"
+            "of its model + firmware, against the limit set and the derogation list. Writes\n"
+            "devices.csv, noncompliance.csv, skipped.csv, register-errors.csv, captures.jsonl and\n"
+            "summary.json into DIR (each atomically; analyses are cached in DIR/cache).\n"
+            "\n"
+            "Options:\n"
+            "  --register FILE    installation register CSV (DUIS Read Inventory columns)\n"
+            "  --derogations FILE derogation list (CSV or JSON)\n"
+            "  --manifest FILE    captures CSV: capture,DeviceID,captured_at (paths relative to\n"
+            "                     the manifest)\n"
+            "  --captures DIR     every DIR/*.sigmf-meta, DeviceID from rfnoise:device_id\n"
+            "  --lab-results DIR  DIR/index.csv: result,Manufacturer,Model,Firmware, each result\n"
+            "                     an `rfnoise analyse --format json` output\n"
+            "  --limits FILE      limit set (default: the bundled illustrative set)\n"
+            "  --cal FILE         calibration file (dBFS -> dBm)\n"
+            "  --cal-db X         calibration: add X dB to dBFS at every frequency\n"
+            "  --cal-dir DIR      where captures' calibration ids are looked up (DIR/ID.json)\n"
+            "  --notice-date D    notice date YYYY-MM-DD: plan due +10 d, remediation due +90 d\n"
+            "  --planned          pre-install check: every row is a planned install, judged on\n"
+            "                     lab results and derogations at its location and date\n"
+            "  --jobs N           worker threads (default: all online CPUs)\n"
+            "  --shard K/N        analyse only captures i with i mod N = K (0 <= K < N); join\n"
+            "                     later with rfnoise merge\n"
+            "  --strict           any rejected register row is an input error\n"
+            "  --quiet            no progress on stderr, no summary on stdout\n"
+            "  --out DIR          output directory (created when absent)\n"
+            "  -h, --help         show this help\n"
+            "\n"
+            "Exit status: 0 no non-compliant device, 1 some device non-compliant, 2 usage or\n"
+            "input error (a rejected register row with --strict). A shard run exits 0.\n");
+}
+
+static void merge_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: rfnoise merge DIR... --out DIR\n"
+            "\n"
+            "Join the outputs of `rfnoise validate --shard K/N` runs (all N shards, same inputs\n"
+            "and settings) into one result, identical to a single run apart from timestamps.\n"
+            "\n"
+            "Options:\n"
+            "  --out DIR          output directory (created when absent)\n"
+            "  --quiet            no progress on stderr, no summary on stdout\n"
+            "  -h, --help         show this help\n"
+            "\n"
+            "Exit status: as rfnoise validate; 2 also when a shard is missing or the shards\n"
+            "differ.\n");
+}
+
+static int finish(const validate_totals *t, const char *out_dir, bool quiet)
+{
+    if (t->shard_only) {
+        if (!quiet)
+            printf("shard: %llu captures listed; records in %s/captures.jsonl (join with "
+                   "rfnoise merge)\n",
+                   (unsigned long long)t->captures, out_dir);
+        return RFN_EXIT_OK;
+    }
+    if (!quiet) {
+        printf("register: %llu rows read, %llu accepted, %llu rejected (%s/register-errors.csv)\n",
+               (unsigned long long)t->rows_read, (unsigned long long)t->rows_accepted,
+               (unsigned long long)t->rows_rejected, out_dir);
+        printf("captures: %llu listed, %llu analysed, %llu from cache, %llu unreadable\n",
+               (unsigned long long)t->captures, (unsigned long long)t->captures_analysed,
+               (unsigned long long)t->captures_cached, (unsigned long long)t->captures_failed);
+        printf("devices:");
+        for (int v = 0; v < DEVICE_VERDICT_COUNT; v++)
+            printf(" %s %llu%s", classify_verdict_name((device_verdict_kind)v),
+                   (unsigned long long)t->by_verdict[v], v + 1 < DEVICE_VERDICT_COUNT ? "," : "");
+        printf("; skipped (not on the wall) %llu\n", (unsigned long long)t->skipped);
+        printf("results: %s/devices.csv, %s/noncompliance.csv, %s/summary.json\n", out_dir,
+               out_dir, out_dir);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_errorf("validate", "cannot write to standard output");
+        return RFN_EXIT_USAGE;
+    }
+    return t->by_verdict[DEVICE_NONCOMPLIANT] ? RFN_EXIT_NONCOMPLIANT : RFN_EXIT_OK;
+}
+
+int cmd_validate(int argc, char **argv)
+{
+    const char *cmd = "validate";
+    enum { O_REGISTER = 256, O_DEROG, O_MANIFEST, O_CAPTURES, O_LAB, O_LIMITS, O_CAL, O_CAL_DB,
+           O_CAL_DIR, O_NOTICE, O_PLANNED, O_JOBS, O_SHARD, O_STRICT, O_QUIET, O_OUT };
+    static const struct option longopts[] = {
+        {"register", required_argument, 0, O_REGISTER},
+        {"derogations", required_argument, 0, O_DEROG},
+        {"manifest", required_argument, 0, O_MANIFEST},
+        {"captures", required_argument, 0, O_CAPTURES},
+        {"lab-results", required_argument, 0, O_LAB},
+        {"limits", required_argument, 0, O_LIMITS},
+        {"cal", required_argument, 0, O_CAL},
+        {"cal-db", required_argument, 0, O_CAL_DB},
+        {"cal-dir", required_argument, 0, O_CAL_DIR},
+        {"notice-date", required_argument, 0, O_NOTICE},
+        {"planned", no_argument, 0, O_PLANNED},
+        {"jobs", required_argument, 0, O_JOBS},
+        {"shard", required_argument, 0, O_SHARD},
+        {"strict", no_argument, 0, O_STRICT},
+        {"quiet", no_argument, 0, O_QUIET},
+        {"out", required_argument, 0, O_OUT},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    validate_config cfg = validate_config_default();
+    unsigned long long u;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            validate_usage(stdout);
+            return RFN_EXIT_OK;
+        case O_REGISTER: cfg.register_path = optarg; break;
+        case O_DEROG: cfg.derogations_path = optarg; break;
+        case O_MANIFEST: cfg.manifest_path = optarg; break;
+        case O_CAPTURES: cfg.captures_dir = optarg; break;
+        case O_LAB: cfg.lab_dir = optarg; break;
+        case O_LIMITS: cfg.limits_path = optarg; break;
+        case O_CAL: cfg.cal_path = optarg; break;
+        case O_CAL_DIR: cfg.cal_dir = optarg; break;
+        case O_CAL_DB:
+            if (cli_parse_double(optarg, &cfg.cal_db)) {
+                cli_errorf(cmd, "--cal-db '%s': expected a number of dB", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            break;
+        case O_NOTICE: {
+            int32_t d;
+            if (strlen(optarg) != 10 || iso_date_parse(optarg, 10, &d) != ID_OK) {
+                cli_errorf(cmd, "--notice-date '%s': expected a date YYYY-MM-DD", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            cfg.notice_date = optarg;
+            break;
+        }
+        case O_PLANNED: cfg.planned = true; break;
+        case O_JOBS:
+            if (cli_parse_u64(optarg, &u) || u < 1 || u > 256) {
+                cli_errorf(cmd, "--jobs '%s': expected 1 ... 256", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            cfg.jobs = (unsigned)u;
+            break;
+        case O_SHARD: {
+            unsigned k, n;
+            char end;
+            if (sscanf(optarg, "%u/%u%c", &k, &n, &end) != 2 || n < 1 || k >= n || n > 65536) {
+                cli_errorf(cmd, "--shard '%s': expected K/N with 0 <= K < N", optarg);
+                return RFN_EXIT_USAGE;
+            }
+            cfg.shard_k = k;
+            cfg.shard_n = n;
+            break;
+        }
+        case O_STRICT: cfg.strict = true; break;
+        case O_QUIET: cfg.quiet = true; break;
+        case O_OUT: cfg.out_dir = optarg; break;
+        default:
+            validate_usage(stderr);
+            return RFN_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        cli_errorf(cmd, "unexpected argument '%s' (see rfnoise validate --help)", argv[optind]);
+        return RFN_EXIT_USAGE;
+    }
+    if (!cfg.register_path || !cfg.out_dir) {
+        cli_errorf(cmd, "--register and --out are required (see rfnoise validate --help)");
+        return RFN_EXIT_USAGE;
+    }
+    if (cfg.manifest_path && cfg.captures_dir) {
+        cli_errorf(cmd, "give --manifest or --captures, not both");
+        return RFN_EXIT_USAGE;
+    }
+    if (cfg.cal_path && isfinite(cfg.cal_db)) {
+        cli_errorf(cmd, "give --cal or --cal-db, not both");
+        return RFN_EXIT_USAGE;
+    }
+    if (cfg.planned && (cfg.manifest_path || cfg.captures_dir || cfg.shard_n)) {
+        cli_errorf(cmd, "--planned takes no captures (and so no --shard)");
+        return RFN_EXIT_USAGE;
+    }
+    validate_totals tot;
+    rfn_error err = {0};
+    if (validate_run(&cfg, &tot, &err)) {
+        cli_error(cmd, &err);
+        return RFN_EXIT_USAGE;
+    }
+    return finish(&tot, cfg.out_dir, cfg.quiet);
+}
+
+int cmd_merge(int argc, char **argv)
+{
+    enum { O_OUT = 256, O_QUIET };
+    static const struct option longopts[] = {
+        {"out", required_argument, 0, O_OUT},
+        {"quiet", no_argument, 0, O_QUIET},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    const char *out = NULL;
+    bool quiet = false;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            merge_usage(stdout);
+            return RFN_EXIT_OK;
+        case O_OUT: out = optarg; break;
+        case O_QUIET: quiet = true; break;
+        default:
+            merge_usage(stderr);
+            return RFN_EXIT_USAGE;
+        }
+    }
+    if (!out || optind >= argc) {
+        cli_errorf("merge", "give the shard directories and --out DIR (see rfnoise merge --help)");
+        return RFN_EXIT_USAGE;
+    }
+    validate_totals tot;
+    rfn_error err = {0};
+    if (validate_merge((const char *const *)&argv[optind], (size_t)(argc - optind), out, quiet,
+                       &tot, &err)) {
+        cli_error("merge", &err);
+        return RFN_EXIT_USAGE;
+    }
+    return finish(&tot, out, quiet);
+}

@@ -1,0 +1,653 @@
+/* synth_batch.c: the deterministic sample batch behind data/sample (see synth_batch.h). The
+ * expected verdicts are derived here from the scenario each device was given (its true noise
+ * level per band and the derogation rules written below), independently of classify.c. */
+#include "synth_batch.h"
+
+#include <complex.h>
+#include <errno.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyse.h"
+#include "atomic_file.h"
+#include "calibration.h"
+#include "capture.h"
+#include "csv_util.h"
+#include "identifiers.h"
+#include "limits.h"
+#include "synth.h"
+
+/* ---- the scenario ------------------------------------------------------------------------------ */
+
+enum { QUIET = 0, MODERATE = 1, STRONG = 2 };
+enum { BAND_423 = 0, BAND_900 = 1 };
+
+typedef struct model {
+    const char *man, *model, *fw;
+    int level[2]; /* true level at 423 MHz and in 925-960 MHz */
+    int has_lab;
+    int weight;   /* share of the random rows */
+} model;
+
+static const model models[] = {
+    {"Acme Meters", "AM-100", "1.3.0", {MODERATE, QUIET}, 1, 18},
+    {"Acme Meters", "AM-100", "1.5.0", {QUIET, QUIET}, 1, 10},
+    {"Kaifa", "M-101", "2.0.1", {QUIET, QUIET}, 1, 16},
+    {"Landis+Gyr", "E470", "4.1", {QUIET, QUIET}, 1, 10},
+    {"Landis+Gyr", "E470", "4.2", {QUIET, QUIET}, 1, 10},
+    {"Secure Meters", "Liberty 100", "7.0", {QUIET, MODERATE}, 1, 12},
+    {"Secure Meters", "Liberty 100", "7.1", {QUIET, QUIET}, 1, 8},
+    {"EDMI", "ES-10A", "1.0", {STRONG, QUIET}, 1, 8},
+    {"Aclara", "SGM1400", "3.3", {QUIET, QUIET}, 0, 4},
+};
+enum { M_AM13 = 0, M_AM15, M_KAIFA, M_E41, M_E42, M_LIB70, M_LIB71, M_EDMI, M_ACLARA, N_MODELS };
+static const model gas_model = {"Flonidan", "G4SZV", "1.0", {QUIET, QUIET}, 0, 0};
+
+/* The derogation list (written to derogations.csv; truth() applies the same rules). */
+typedef struct rule {
+    const char *ref, *man, *model, *fw_text;
+    int m_index; /* the model entry it covers */
+    int band;
+    int region;  /* csp_region */
+    const char *areas[3];
+    const char *install_by;
+} rule;
+
+static const rule rules[] = {
+    {"DRG-SAMPLE-001", "Acme Meters", "AM-100", "1.2.0..1.4.9", M_AM13, BAND_423,
+     CSP_REGION_NORTH, {"AB", "IV", "KW"}, "2022-03-31"},
+    {"DRG-SAMPLE-002", "Secure Meters", "Liberty 100", "7.0", M_LIB70, BAND_900, CSP_REGION_SOUTH,
+     {NULL, NULL, NULL}, "2022-12-31"},
+};
+
+static const char *const suppliers[] = {"Northern Power Supply", "Brightwell Energy",
+                                        "Coastal Gas & Electric", "Meridian Utilities",
+                                        "Acorn Energy"};
+static const char *const areas_by_region[4][5] = {
+    {NULL},
+    {"AB", "IV", "KW", "NE", "DD"},
+    {"B", "CV", "LE", "NG", "DE"},
+    {"SO", "BN", "PO", "EX", "TR"},
+};
+
+typedef struct row {
+    char device[32], type[16], status[32], man[64], model[64], fw[32], mpxn[24], region[16];
+    char han[16], postcode[16], supplier[96], date[24];
+    int extra_field;     /* ragged row */
+    int bad;             /* deliberately rejected */
+    int m;               /* model index, -1 for gas */
+    int region_id;
+    int32_t date_days;
+    int capture_kind;    /* CAP_* for scenario devices, -1 = none */
+    int on_wall;
+} row;
+
+enum { CAP_QUIET = 0, CAP_MODERATE, CAP_STRONG, CAP_CLIPPED, CAP_TRUNCATED, CAP_TWO_QUIET,
+       CAP_TWO_STRONG };
+
+/* Expected verdict of a device whose applicable WAN band has true level lvl (ARCHITECTURE §6,
+ * derogation rules above; the precedence model, location, date follows derogation.h). */
+static void truth(const row *r, int lvl, char *verdict, size_t vs, char *reasons, size_t rs)
+{
+    int band = r->region_id == CSP_REGION_NORTH ? BAND_423 : BAND_900;
+    reasons[0] = '\0';
+    if (lvl == QUIET) {
+        snprintf(verdict, vs, "compliant");
+        return;
+    }
+    const rule *ru = NULL;
+    for (size_t i = 0; i < sizeof rules / sizeof *rules; i++)
+        if (rules[i].m_index == r->m && rules[i].band == band)
+            ru = &rules[i];
+    snprintf(verdict, vs, "non-compliant");
+    if (!ru) {
+        snprintf(reasons, rs, "exceeds-limit;model-not-derogated");
+        return;
+    }
+    int area_ok = ru->areas[0] == NULL;
+    for (int a = 0; a < 3 && ru->areas[a]; a++)
+        area_ok |= postcode_in_area(r->postcode, ru->areas[a]);
+    if (r->region_id != ru->region || !area_ok) {
+        snprintf(reasons, rs, "exceeds-limit;location-not-acceptable");
+        return;
+    }
+    if (strcmp(r->date, ru->install_by) > 0) {
+        snprintf(reasons, rs, "exceeds-limit;installed-after-cutoff");
+        return;
+    }
+    if (lvl == STRONG) {
+        snprintf(reasons, rs, "exceeds-derogation-limit");
+        return;
+    }
+    snprintf(verdict, vs, "derogation-compliant");
+}
+
+/* ---- register rows ----------------------------------------------------------------------------- */
+
+static void make_mpan(gsl_rng *rng, char out[14])
+{
+    snprintf(out, 14, "%02d", 10 + (int)gsl_rng_uniform_int(rng, 14));
+    for (int i = 2; i < 12; i++)
+        out[i] = (char)('0' + gsl_rng_uniform_int(rng, 10));
+    out[12] = (char)('0' + mpan_check_digit(out));
+    out[13] = '\0';
+}
+
+static void make_mprn(gsl_rng *rng, char out[11])
+{
+    for (int i = 0; i < 8; i++)
+        out[i] = (char)('1' + gsl_rng_uniform_int(rng, 9));
+    snprintf(out + 8, 3, "%02d", mprn_check_value(out, 8));
+}
+
+static void make_postcode(gsl_rng *rng, const char *area, char out[16])
+{
+    static const char inward[] = "ABDEFGHJLNPQRSTUWXYZ";
+    snprintf(out, 16, "%s%d %d%c%c", area, 1 + (int)gsl_rng_uniform_int(rng, 20),
+             (int)gsl_rng_uniform_int(rng, 10), inward[gsl_rng_uniform_int(rng, 20)],
+             inward[gsl_rng_uniform_int(rng, 20)]);
+}
+
+static void set_date(row *r, int32_t days)
+{
+    r->date_days = days;
+    iso_date_format(days, r->date);
+}
+
+/* A valid on-the-wall ESME row of model m in region reg with postcode area `area` (NULL =
+ * random) installed on `days` (INT32_MIN = random 2019-2022). */
+static void make_row(gsl_rng *rng, row *r, uint32_t serial, int m, int reg, const char *area,
+                     int32_t days)
+{
+    memset(r, 0, sizeof *r);
+    eui64_format(0x0012A5FFFE000000ull | (uint64_t)((serial * 2654435761u) & 0xFFFFFFu) |
+                     ((uint64_t)(serial >> 24) << 32),
+                 r->device);
+    r->m = m;
+    r->capture_kind = -1;
+    r->on_wall = 1;
+    const model *md = m >= 0 ? &models[m] : &gas_model;
+    snprintf(r->man, sizeof r->man, "%s", md->man);
+    snprintf(r->model, sizeof r->model, "%s", md->model);
+    snprintf(r->fw, sizeof r->fw, "%s", md->fw);
+    snprintf(r->type, sizeof r->type, "%s", m >= 0 ? "ESME" : "GSME");
+    if (m >= 0)
+        make_mpan(rng, r->mpxn);
+    else
+        make_mprn(rng, r->mpxn);
+    r->region_id = reg;
+    snprintf(r->region, sizeof r->region, "%s", csp_region_name((csp_region)reg));
+    snprintf(r->han, sizeof r->han, "%s", gsl_rng_uniform(rng) < 0.6 ? "Dual Band" : "Single Band");
+    make_postcode(rng, area ? area : areas_by_region[reg][gsl_rng_uniform_int(rng, 5)],
+                  r->postcode);
+    snprintf(r->supplier, sizeof r->supplier, "%s", suppliers[gsl_rng_uniform_int(rng, 5)]);
+    if (days == INT32_MIN)
+        days = date_from_ymd(2019, 1, 1) + (int32_t)gsl_rng_uniform_int(rng, 4 * 365);
+    set_date(r, days);
+    snprintf(r->status, sizeof r->status, "Commissioned");
+}
+
+static int pick_model(gsl_rng *rng)
+{
+    int total = 0;
+    for (int i = 0; i < N_MODELS; i++)
+        total += models[i].weight;
+    int x = (int)gsl_rng_uniform_int(rng, (unsigned long)total);
+    for (int i = 0; i < N_MODELS; i++) {
+        if (x < models[i].weight)
+            return i;
+        x -= models[i].weight;
+    }
+    return 0;
+}
+
+/* ---- captures ----------------------------------------------------------------------------------- */
+
+typedef struct cap_spec {
+    int band;     /* BAND_423 / BAND_900 */
+    int level;    /* QUIET / MODERATE / STRONG */
+    int clipped;
+    int truncated;
+    uint64_t seed;
+    const char *device; /* NULL for lab captures */
+    const char *datetime;
+} cap_spec;
+
+static rfn_status write_capture(const char *meta_path, const cap_spec *s, rfn_error *err)
+{
+    synth_config sc = synth_config_default();
+    sc.seed = s->seed;
+    sc.noise_dbfs_hz = -130.0;
+    double dur;
+    synth_component *c = sc.components;
+    /* Levels in dBFS; with SYNTH_BATCH_CAL_DB = -40 the limits of the illustrative set are
+     * -110 / -104 (derogation) dBm per 12.5 kHz at 423 MHz and -100 / -94 dBm per 200 kHz at
+     * 925-960 MHz: moderate sits 3 dB over the limit and 3 dB under the derogation limit, strong
+     * 6 dB over the derogation limit. The floor (-130 dBFS/Hz) is 19 / 17 dB under the limits. */
+    if (s->band == BAND_423) {
+        sc.sample_rate_hz = 2.4e6;
+        sc.center_freq_hz = 423e6;
+        dur = 0.05;
+        /* The hub's own WAN bursts (annotated: excluded from the noise statistics). */
+        *c++ = (synth_component){.kind = SYNTH_BURSTS, .freq_hz = 423.6e6, .power_dbfs = -35,
+                                 .bandwidth_hz = 25e3, .period_s = 0.01, .duty = 0.2,
+                                 .start_s = 0.002};
+        if (s->level != QUIET)
+            *c++ = (synth_component){.kind = SYNTH_COMB, .freq_hz = 422.45e6,
+                                     .spacing_hz = 150e3, .n_lines = 6,
+                                     .power_dbfs = s->level == MODERATE ? -67 : -58};
+    } else {
+        sc.sample_rate_hz = 40e6;
+        sc.center_freq_hz = 942.5e6;
+        dur = 0.008;
+        *c++ = (synth_component){.kind = SYNTH_BURSTS, .freq_hz = 950e6, .power_dbfs = -30,
+                                 .bandwidth_hz = 200e3, .period_s = 0.002, .duty = 0.25,
+                                 .start_s = 0.0005};
+        if (s->level != QUIET)
+            *c++ = (synth_component){.kind = SYNTH_BROADBAND, .freq_hz = 935e6,
+                                     .bandwidth_hz = 10e6,
+                                     .power_dbfs = s->level == MODERATE ? -40 : -31};
+    }
+    if (s->clipped) {
+        /* A strong nearby carrier drives the ADC to its rails (+3 dBFS, clipped at full
+         * scale): the capture proves nothing either way. */
+        *c++ = (synth_component){.kind = SYNTH_TONE, .freq_hz = sc.center_freq_hz + 3e5,
+                                 .power_dbfs = 3};
+        sc.clip_level = 1.0;
+    }
+    sc.n_components = (size_t)(c - sc.components);
+    int64_t n = llround(dur * sc.sample_rate_hz);
+    /* Annotations of the bursts (component 0). */
+    const synth_component *b = &sc.components[0];
+    int64_t period = llround(b->period_s * sc.sample_rate_hz);
+    int64_t on = llround(b->duty * b->period_s * sc.sample_rate_hz);
+    capture_annotation ann[64];
+    size_t n_ann = 0;
+    for (int64_t st = llround(b->start_s * sc.sample_rate_hz); st < n && n_ann < 64;
+         st += period) {
+        capture_annotation *a = &ann[n_ann++];
+        memset(a, 0, sizeof *a);
+        a->sample_start = st;
+        a->sample_count = st + on > n ? n - st : on;
+        a->freq_lo_hz = b->freq_hz - b->bandwidth_hz / 2;
+        a->freq_hi_hz = b->freq_hz + b->bandwidth_hz / 2;
+        snprintf(a->label, sizeof a->label, "hub-burst");
+    }
+    capture_writer_config wc = capture_writer_config_default();
+    wc.datatype = "ci16_le";
+    wc.sample_rate_hz = sc.sample_rate_hz;
+    wc.center_freq_hz = sc.center_freq_hz;
+    wc.datetime = s->datetime;
+    wc.device_id = s->device;
+    wc.description = "rfnoise sample batch (synthetic)";
+    wc.annotations = ann;
+    wc.n_annotations = n_ann;
+    synth *sy = NULL;
+    capture_writer *w = NULL;
+    float complex *buf = malloc(65536 * sizeof *buf);
+    rfn_status st = buf ? synth_create(&sc, &sy, err) : rfn_error_set(err, RFN_ERR_NOMEM, "oom");
+    if (!st)
+        st = capture_writer_create(meta_path, &wc, &w, err);
+    for (int64_t done = 0; !st && done < n;) {
+        size_t k = (size_t)(n - done < 65536 ? n - done : 65536);
+        synth_generate(sy, buf, k);
+        st = capture_writer_write(w, buf, k, err);
+        done += (int64_t)k;
+    }
+    if (!st) {
+        st = capture_writer_commit(w, err);
+        w = NULL;
+    }
+    capture_writer_abort(w);
+    synth_destroy(sy);
+    free(buf);
+    if (!st && s->truncated) {
+        /* Cut the data file mid-way through a frame: a recorder killed mid-write. */
+        char data[4096];
+        snprintf(data, sizeof data, "%.*s.sigmf-data", (int)(strlen(meta_path) - 11), meta_path);
+        if (truncate(data, (off_t)(n * 4 / 2 + 1)) != 0)
+            st = rfn_error_set(err, RFN_ERR_IO, "%s: %s", data, strerror(errno));
+    }
+    return st;
+}
+
+/* ---- files ------------------------------------------------------------------------------------ */
+
+static rfn_status mkdirs(const char *dir, rfn_error *err)
+{
+    if (mkdir(dir, 0777) && errno != EEXIST)
+        return rfn_error_set(err, RFN_ERR_IO, "%s: %s", dir, strerror(errno));
+    return RFN_OK;
+}
+
+static void cells(FILE *f, const char *const *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            csv_write_sep(f);
+        csv_write_text(f, v[i]);
+    }
+    csv_end_row(f);
+}
+
+static rfn_status write_register(const char *path, row *rows, size_t n, rfn_error *err)
+{
+    atomic_file *af = NULL;
+    rfn_status st = atomic_file_open(path, &af, err);
+    if (st)
+        return st;
+    FILE *f = atomic_file_stream(af);
+    /* Column order differs from the DUIS list on purpose, and an extra column is kept. */
+    static const char *const hdr[] = {"Supplier", "DeviceID", "DeviceType", "ImportMPxN",
+                                      "DeviceManufacturer", "DeviceModel",
+                                      "DeviceFirmwareVersion", "CSPRegion", "HANVariant",
+                                      "PostCode", "InstallDate", "DeviceStatus", "Notes"};
+    cells(f, hdr, 13);
+    for (size_t i = 0; i < n; i++) {
+        row *r = &rows[i];
+        const char *v[14] = {r->supplier, r->device, r->type, r->mpxn, r->man, r->model, r->fw,
+                             r->region, r->han, r->postcode, r->date, r->status,
+                             r->bad ? "deliberately bad row" : "", "extra"};
+        cells(f, v, r->extra_field ? 14 : 13);
+    }
+    return atomic_file_commit(af, err);
+}
+
+static rfn_status write_derogations(const char *path, rfn_error *err)
+{
+    atomic_file *af = NULL;
+    rfn_status st = atomic_file_open(path, &af, err);
+    if (st)
+        return st;
+    FILE *f = atomic_file_stream(af);
+    fputs("Reference,Manufacturer,Model,Firmware,Bands,Limit,Regions,PostcodeAreas,HANVariant,"
+          "InstallBy,Notes\n", f);
+    for (size_t i = 0; i < sizeof rules / sizeof *rules; i++) {
+        const rule *r = &rules[i];
+        char areas[64] = "";
+        for (int a = 0; a < 3 && r->areas[a]; a++)
+            snprintf(areas + strlen(areas), sizeof areas - strlen(areas), "%s%s", a ? ";" : "",
+                     r->areas[a]);
+        const char *v[] = {r->ref, r->man, r->model, r->fw_text,
+                           r->band == BAND_423 ? "wan-north-423" : "wan-cell-900", "limit-set",
+                           csp_region_id((csp_region)r->region), areas, "", r->install_by,
+                           "sample batch: invented derogation"};
+        cells(f, v, 11);
+    }
+    return atomic_file_commit(af, err);
+}
+
+static void slug(const char *in, char *out, size_t size)
+{
+    size_t k = 0;
+    for (; *in && k + 1 < size; in++)
+        out[k++] = (char)((*in >= 'a' && *in <= 'z') || (*in >= 'A' && *in <= 'Z') ||
+                                  (*in >= '0' && *in <= '9') || *in == '.'
+                              ? *in
+                              : '-');
+    out[k] = '\0';
+}
+
+/* Lab results: a capture per model + firmware + WAN band, analysed here (what a lab would run:
+ * rfnoise analyse --cal-db -40 --format json), indexed in lab/index.csv. */
+static rfn_status write_lab(const char *dir, uint64_t seed, rfn_error *err)
+{
+    char path[4096], meta[4096], json[4096];
+    snprintf(path, sizeof path, "%s/lab", dir);
+    rfn_status st = mkdirs(path, err);
+    snprintf(path, sizeof path, "%s/lab/captures", dir);
+    if (!st)
+        st = mkdirs(path, err);
+    if (st)
+        return st;
+    limits_set *set = NULL;
+    calibration *cal = NULL;
+    const char *dd = getenv("RFN_DATA_DIR");
+    snprintf(path, sizeof path, "%s/limits/ichis-annex-f-illustrative.json",
+             dd && *dd ? dd : RFN_DATA_DIR);
+    if ((st = limits_load(path, &set, err)) ||
+        (st = calibration_from_db(SYNTH_BATCH_CAL_DB, &cal, err))) {
+        limits_free(set);
+        return st;
+    }
+    atomic_file *idx = NULL;
+    snprintf(path, sizeof path, "%s/lab/index.csv", dir);
+    if ((st = atomic_file_open(path, &idx, err)))
+        goto done;
+    fputs("result,Manufacturer,Model,Firmware\n", atomic_file_stream(idx));
+    for (int m = 0; m < N_MODELS && !st; m++) {
+        if (!models[m].has_lab)
+            continue;
+        for (int band = 0; band < 2 && !st; band++) {
+            char s[128], name[160];
+            snprintf(name, sizeof name, "%s-%s-%s", models[m].model, models[m].fw,
+                     band == BAND_423 ? "423" : "900");
+            slug(name, s, sizeof s);
+            snprintf(meta, sizeof meta, "%s/lab/captures/%s.sigmf-meta", dir, s);
+            cap_spec cs = {band, models[m].level[band], 0, 0, seed * 1000 + (uint64_t)m * 2 + band,
+                           NULL, "2021-06-01T10:00:00Z"};
+            if ((st = write_capture(meta, &cs, err)))
+                break;
+            analyse_config ac = analyse_config_default();
+            limits_set *sets[1] = {set};
+            ac.limits = sets;
+            ac.n_limits = 1;
+            ac.cal = cal;
+            ac.quiet = 1;
+            capture_analysis res;
+            if ((st = analyse_capture(meta, &ac, &res, NULL, err)))
+                break;
+            snprintf(json, sizeof json, "%s/lab/%s.json", dir, s);
+            atomic_file *jf = NULL;
+            if (!(st = atomic_file_open(json, &jf, err))) {
+                st = analyse_write_json(atomic_file_stream(jf), &res, 1, err);
+                st = st ? (atomic_file_abort(jf), st) : atomic_file_commit(jf, err);
+            }
+            analyse_result_free(&res);
+            char rel[200];
+            snprintf(rel, sizeof rel, "%s.json", s);
+            const char *v[] = {rel, models[m].man, models[m].model, models[m].fw};
+            cells(atomic_file_stream(idx), v, 4);
+        }
+    }
+    if (!st) {
+        st = atomic_file_commit(idx, err);
+        idx = NULL;
+    }
+done:
+    atomic_file_abort(idx);
+    limits_free(set);
+    calibration_free(cal);
+    return st;
+}
+
+/* ---- the batch -------------------------------------------------------------------------------- */
+
+rfn_status synth_batch_write(const char *dir, uint64_t seed, int quiet, rfn_error *err)
+{
+    (void)quiet;
+    enum { N_RANDOM = 1900, MAX_ROWS = 2100 };
+    char path[4096];
+    rfn_status st = mkdirs(dir, err);
+    if (st)
+        return st;
+    snprintf(path, sizeof path, "%s/captures", dir);
+    if ((st = mkdirs(path, err)))
+        return st;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    row *rows = calloc(MAX_ROWS, sizeof *rows);
+    if (!rng || !rows) {
+        gsl_rng_free(rng);
+        free(rows);
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    }
+    gsl_rng_set(rng, seed);
+    size_t n = 0;
+    uint32_t serial = 1;
+    const int32_t early = date_from_ymd(2020, 5, 12), late = date_from_ymd(2022, 7, 19);
+    /* Scenario devices (own captures): {count, model, region, area, date, capture kind}. */
+    static const struct {
+        int count, m, region;
+        const char *area;
+        int late;
+        int kind;
+    } sc[] = {
+        {7, M_KAIFA, CSP_REGION_NORTH, NULL, 0, CAP_QUIET},
+        {7, M_E41, CSP_REGION_CENTRAL, NULL, 0, CAP_QUIET},
+        {6, M_LIB71, CSP_REGION_SOUTH, NULL, 0, CAP_QUIET},
+        {6, M_AM13, CSP_REGION_NORTH, "AB", 0, CAP_MODERATE},
+        {4, M_AM13, CSP_REGION_NORTH, "NE", 0, CAP_MODERATE},
+        {3, M_AM13, CSP_REGION_NORTH, "IV", 1, CAP_MODERATE},
+        {4, M_EDMI, CSP_REGION_NORTH, NULL, 0, CAP_STRONG},
+        {3, M_LIB70, CSP_REGION_SOUTH, NULL, 0, CAP_MODERATE},
+        {3, M_LIB70, CSP_REGION_CENTRAL, NULL, 0, CAP_MODERATE},
+        {2, M_AM13, CSP_REGION_NORTH, "KW", 0, CAP_STRONG},
+        {3, M_E42, CSP_REGION_SOUTH, NULL, 0, CAP_CLIPPED},
+        {2, M_KAIFA, CSP_REGION_CENTRAL, NULL, 0, CAP_TRUNCATED},
+        {2, M_AM15, CSP_REGION_NORTH, NULL, 0, CAP_TWO_QUIET},
+        {2, M_KAIFA, CSP_REGION_NORTH, NULL, 0, CAP_TWO_STRONG},
+    };
+    for (size_t s = 0; s < sizeof sc / sizeof *sc; s++)
+        for (int k = 0; k < sc[s].count; k++) {
+            row *r = &rows[n++];
+            make_row(rng, r, serial++, sc[s].m, sc[s].region, sc[s].area,
+                     sc[s].late ? late : early);
+            r->capture_kind = sc[s].kind;
+        }
+    /* Random rows: lab evidence (or none), some not on the wall, some gas meters. */
+    for (int k = 0; k < N_RANDOM; k++) {
+        row *r = &rows[n++];
+        int gas = gsl_rng_uniform(rng) < 0.05;
+        make_row(rng, r, serial++, gas ? -1 : pick_model(rng),
+                 1 + (int)gsl_rng_uniform_int(rng, 3), NULL, INT32_MIN);
+        double u = gsl_rng_uniform(rng);
+        const char *status = u < 0.85   ? "Commissioned"
+                             : u < 0.92 ? "InstalledNotCommissioned"
+                             : u < 0.95 ? "Decommissioned"
+                             : u < 0.97 ? "Pending"
+                             : u < 0.99 ? "Withdrawn"
+                                        : "Suspended";
+        snprintf(r->status, sizeof r->status, "%s", status);
+        r->on_wall = strcmp(status, "Decommissioned") && strcmp(status, "Pending") &&
+                     strcmp(status, "Withdrawn");
+    }
+    /* A formula in a register value: accepted, and inert in every CSV written from it. */
+    snprintf(rows[N_RANDOM / 2].supplier, sizeof rows[0].supplier,
+             "=HYPERLINK(\"http://example.invalid\",\"click\")");
+    /* Deliberately bad rows (each rejected; register-errors.csv names line and column). */
+    for (int k = 0; k < 36; k++) {
+        row *r = &rows[n++];
+        make_row(rng, r, serial++, pick_model(rng), 1 + (int)gsl_rng_uniform_int(rng, 3), NULL,
+                 INT32_MIN);
+        r->bad = 1;
+        switch (k % 9) {
+        case 0: r->mpxn[12] = (char)('0' + (r->mpxn[12] - '0' + 1) % 10); break;
+        case 1: snprintf(r->device, sizeof r->device, "BC-33-AC-FF-FE-FA-55"); break;
+        case 2: snprintf(r->date, sizeof r->date, k < 18 ? "2021-02-30" : "31/12/2021"); break;
+        case 3: snprintf(r->region, sizeof r->region, "Midlands"); break;
+        case 4: snprintf(r->status, sizeof r->status, "Installed"); break;
+        case 5: r->han[0] = '\0'; break;
+        case 6: r->extra_field = 1; break;
+        case 7: snprintf(r->type, sizeof r->type, "ESME"), r->mpxn[5] = 'X'; break;
+        default: /* a duplicate DeviceID: both rows are rejected */
+            snprintf(r->device, sizeof r->device, "%s", rows[N_RANDOM + 10 + k].device);
+            rows[N_RANDOM + 10 + k].bad = 1;
+            break;
+        }
+    }
+    /* Shuffle the file order (the scenario devices spread through the file). */
+    gsl_ran_shuffle(rng, rows, n, sizeof *rows);
+    snprintf(path, sizeof path, "%s/register.csv", dir);
+    if ((st = write_register(path, rows, n, err)))
+        goto done;
+    snprintf(path, sizeof path, "%s/derogations.csv", dir);
+    if ((st = write_derogations(path, err)) || (st = write_lab(dir, seed, err)))
+        goto done;
+    /* Field captures, manifest and the expected verdicts. */
+    atomic_file *man = NULL, *exp = NULL;
+    snprintf(path, sizeof path, "%s/manifest.csv", dir);
+    if ((st = atomic_file_open(path, &man, err)))
+        goto done;
+    snprintf(path, sizeof path, "%s/expected.csv", dir);
+    if ((st = atomic_file_open(path, &exp, err))) {
+        atomic_file_abort(man);
+        goto done;
+    }
+    FILE *fm = atomic_file_stream(man), *fe = atomic_file_stream(exp);
+    fputs("capture,DeviceID,captured_at\n", fm);
+    fputs("DeviceID,verdict,reasons,evidence\n", fe);
+    unsigned n_cap = 0;
+    for (size_t i = 0; i < n && !st; i++) {
+        row *r = &rows[i];
+        if (r->bad || !r->on_wall)
+            continue;
+        int band = r->region_id == CSP_REGION_NORTH ? BAND_423 : BAND_900;
+        char verdict[32], reasons[128];
+        const char *evidence;
+        if (r->capture_kind < 0) {
+            if (r->m >= 0 && models[r->m].has_lab) {
+                truth(r, models[r->m].level[band], verdict, sizeof verdict, reasons,
+                      sizeof reasons);
+                evidence = "lab-model";
+            } else {
+                snprintf(verdict, sizeof verdict, "unassessed");
+                snprintf(reasons, sizeof reasons, "no-evidence");
+                evidence = "none";
+            }
+        } else {
+            int kind = r->capture_kind, n_this = kind >= CAP_TWO_QUIET ? 2 : 1;
+            evidence = "capture";
+            for (int c = 0; c < n_this && !st; c++) {
+                int lvl = kind == CAP_MODERATE ? MODERATE
+                          : kind == CAP_STRONG || (kind == CAP_TWO_STRONG && c == 1) ? STRONG
+                                                                                     : QUIET;
+                char name[64], meta[4096], when[32];
+                snprintf(name, sizeof name, "cap-%03u.sigmf-meta", n_cap);
+                snprintf(meta, sizeof meta, "%s/captures/%s", dir, name);
+                snprintf(when, sizeof when, "2023-%02u-%02uT%02u:00:00Z", 1 + n_cap % 12,
+                         1 + n_cap % 28, 8 + n_cap % 9);
+                cap_spec cs = {band, lvl, kind == CAP_CLIPPED, kind == CAP_TRUNCATED,
+                               seed * 100000 + n_cap, r->device, when};
+                st = write_capture(meta, &cs, err);
+                char rel[128];
+                snprintf(rel, sizeof rel, "captures/%s", name);
+                const char *v[] = {rel, r->device, when};
+                cells(fm, v, 3);
+                n_cap++;
+            }
+            int lvl = kind == CAP_MODERATE ? MODERATE
+                      : kind == CAP_STRONG || kind == CAP_TWO_STRONG ? STRONG
+                                                                     : QUIET;
+            if (kind == CAP_CLIPPED) {
+                snprintf(verdict, sizeof verdict, "inconclusive");
+                snprintf(reasons, sizeof reasons, "clipped");
+            } else if (kind == CAP_TRUNCATED) {
+                snprintf(verdict, sizeof verdict, "inconclusive");
+                snprintf(reasons, sizeof reasons, "capture-unreadable");
+            } else {
+                truth(r, lvl, verdict, sizeof verdict, reasons, sizeof reasons);
+            }
+        }
+        const char *v[] = {r->device, verdict, reasons, evidence};
+        cells(fe, v, 4);
+    }
+    if (st) {
+        atomic_file_abort(man);
+        atomic_file_abort(exp);
+        goto done;
+    }
+    if (!(st = atomic_file_commit(man, err)))
+        st = atomic_file_commit(exp, err);
+    else
+        atomic_file_abort(exp);
+done:
+    gsl_rng_free(rng);
+    free(rows);
+    return st;
+}

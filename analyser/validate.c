@@ -1,0 +1,1317 @@
+/* validate.c: the batch pipeline behind `rfnoise validate` / `rfnoise merge`: inputs -> capture
+ * analysis (worker threads, result cache) -> register join -> classification -> output files. */
+#define _GNU_SOURCE
+#include "validate.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analyse.h"
+#include "atomic_file.h"
+#include "calibration.h"
+#include "classify.h"
+#include "csv_read.h"
+#include "csv_util.h"
+#include "derogation.h"
+#include "hash.h"
+#include "identifiers.h"
+#include "limits.h"
+#include "progress.h"
+#include "register.h"
+
+#define JSON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17))
+
+validate_config validate_config_default(void)
+{
+    validate_config c;
+    memset(&c, 0, sizeof c);
+    c.cal_db = NAN;
+    return c;
+}
+
+/* ---- small helpers ---------------------------------------------------------------------------- */
+
+static char *xstrdup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static const char *default_data_dir(void)
+{
+    const char *d = getenv("RFN_DATA_DIR");
+    return d && *d ? d : RFN_DATA_DIR;
+}
+
+/* SHA-256 of the concatenation of the files (a SigMF pair: meta then data). */
+static rfn_status hash_files(const char *const *paths, size_t n, char hex[HASH_HEX_MAX],
+                             rfn_error *err)
+{
+    hash_ctx *h = NULL;
+    if (hash_create(HASH_SHA256, &h))
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    static __thread unsigned char buf[1 << 16];
+    for (size_t i = 0; i < n; i++) {
+        FILE *f = fopen(paths[i], "rb");
+        if (!f) {
+            hash_destroy(h);
+            return rfn_error_set(err, errno == ENOENT ? RFN_ERR_NOTFOUND : RFN_ERR_IO, "%s: %s",
+                                 paths[i], strerror(errno));
+        }
+        size_t got;
+        while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+            hash_update(h, buf, got);
+        int bad = ferror(f);
+        fclose(f);
+        if (bad) {
+            hash_destroy(h);
+            return rfn_error_set(err, RFN_ERR_IO, "%s: read error", paths[i]);
+        }
+    }
+    hash_final_hex(h, hex);
+    hash_destroy(h);
+    return RFN_OK;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* Content hash of a capture: a SigMF pair hashes meta + data; anything else the file. */
+static rfn_status capture_content_hash(const char *path, char hex[HASH_HEX_MAX], rfn_error *err)
+{
+    if (ends_with(path, ".sigmf-meta")) {
+        char data[4096];
+        snprintf(data, sizeof data, "%.*s.sigmf-data", (int)(strlen(path) - 11), path);
+        const char *p[2] = {path, data};
+        return hash_files(p, 2, hex, err);
+    }
+    const char *p[1] = {path};
+    return hash_files(p, 1, hex, err);
+}
+
+static rfn_status mkdir_p(const char *dir, rfn_error *err)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s", dir);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0777) && errno != EEXIST)
+            return rfn_error_set(err, RFN_ERR_IO, "%s: %s", tmp, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(tmp, 0777) && errno != EEXIST)
+        return rfn_error_set(err, RFN_ERR_IO, "%s: %s", tmp, strerror(errno));
+    return RFN_OK;
+}
+
+/* ---- analysis records <-> capture_analysis ----------------------------------------------------- */
+
+static double jnum(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static void jstr(json_t *o, const char *key, char *dst, size_t size)
+{
+    json_t *v = json_object_get(o, key);
+    snprintf(dst, size, "%s", json_is_string(v) ? json_string_value(v) : "");
+}
+
+/* Rebuild the parts of a capture_analysis that classification reads from analyse's JSON form
+ * (one element of "captures"). RFN_ERR_FORMAT when it is not that form. */
+static rfn_status analysis_from_json(json_t *a, capture_analysis *r, rfn_error *err)
+{
+    memset(r, 0, sizeof *r);
+    json_t *cap = json_object_get(a, "capture"), *lim = json_object_get(a, "limits");
+    json_t *bands = json_object_get(a, "bands");
+    if (!json_is_object(cap) || !json_is_object(lim) || !json_is_array(bands))
+        return rfn_error_set(err, RFN_ERR_FORMAT, "not an rfnoise analyse result");
+    jstr(cap, "path", r->meta.path, sizeof r->meta.path);
+    jstr(cap, "device_id", r->meta.device_id, sizeof r->meta.device_id);
+    jstr(cap, "datetime", r->meta.datetime, sizeof r->meta.datetime);
+    jstr(lim, "id", r->limits_id, sizeof r->limits_id);
+    jstr(lim, "version", r->limits_version, sizeof r->limits_version);
+    size_t n = json_array_size(bands);
+    r->bands = calloc(n ? n : 1, sizeof *r->bands);
+    if (!r->bands)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    r->n_bands = n;
+    for (size_t i = 0; i < n; i++) {
+        json_t *b = json_array_get(bands, i);
+        band_verdict *v = &r->bands[i];
+        jstr(b, "id", v->band_id, sizeof v->band_id);
+        jstr(b, "unit", v->unit, sizeof v->unit);
+        jstr(b, "measured_unit", v->measured_unit, sizeof v->measured_unit);
+        v->measured = jnum(b, "measured");
+        v->limit = jnum(b, "limit");
+        v->margin_db = jnum(b, "margin_db");
+        v->derogation_limit = jnum(b, "derogation_limit");
+        v->covered_fraction = jnum(b, "covered_fraction");
+        char vt[32];
+        jstr(b, "verdict", vt, sizeof vt);
+        v->verdict = strcmp(vt, "pass") == 0   ? VERDICT_PASS
+                     : strcmp(vt, "fail") == 0 ? VERDICT_FAIL
+                     : strcmp(vt, "not-applicable") == 0 ? VERDICT_NOT_APPLICABLE
+                                                         : VERDICT_INCONCLUSIVE;
+        json_t *rs = json_object_get(b, "reasons");
+        for (size_t k = 0; k < json_array_size(rs); k++) {
+            const char *name = json_string_value(json_array_get(rs, k));
+            for (unsigned bit = 1; bit && name; bit <<= 1)
+                if (analyse_reason_name(bit) && strcmp(analyse_reason_name(bit), name) == 0)
+                    v->reasons |= bit;
+        }
+    }
+    return RFN_OK;
+}
+
+/* ---- inputs ------------------------------------------------------------------------------------ */
+
+typedef struct cap_item {
+    char *path;            /* resolved path */
+    char device[EUI64_TEXT_LEN]; /* from the manifest ("" = take it from the capture) */
+    char captured_at[64];
+    json_t *rec;           /* the captures.jsonl record (owned) */
+    capture_analysis res;  /* parsed from rec["analysis"] */
+    int ok;                /* res valid */
+    int cached;            /* taken from the cache in this run */
+} cap_item;
+
+typedef struct lab_group {
+    char *manufacturer, *model, *firmware;
+    capture_analysis *res;
+    size_t n;
+} lab_group;
+
+typedef struct ctx {
+    validate_config cfg;
+    char *opt_strings[12];  /* copies owned by the ctx (merge reads them from JSON) */
+    limits_set *limits;
+    char limits_path[4096];
+    calibration *cal;
+    register_data *reg;
+    derogation_list *derog;
+    lab_group *lab;
+    size_t n_lab;
+    cap_item *caps;
+    size_t n_caps;
+    json_t *inputs;         /* [{role, path, sha256}] */
+    char settings_sha[HASH_HEX_MAX];
+} ctx;
+
+static void ctx_free(ctx *c)
+{
+    limits_free(c->limits);
+    calibration_free(c->cal);
+    register_destroy(c->reg);
+    derogation_destroy(c->derog);
+    for (size_t i = 0; i < c->n_lab; i++) {
+        for (size_t k = 0; k < c->lab[i].n; k++)
+            analyse_result_free(&c->lab[i].res[k]);
+        free(c->lab[i].res);
+        free(c->lab[i].manufacturer);
+        free(c->lab[i].model);
+        free(c->lab[i].firmware);
+    }
+    free(c->lab);
+    for (size_t i = 0; i < c->n_caps; i++) {
+        free(c->caps[i].path);
+        json_decref(c->caps[i].rec);
+        if (c->caps[i].ok)
+            analyse_result_free(&c->caps[i].res);
+    }
+    free(c->caps);
+    json_decref(c->inputs);
+    for (size_t i = 0; i < sizeof c->opt_strings / sizeof *c->opt_strings; i++)
+        free(c->opt_strings[i]);
+}
+
+static rfn_status add_input(ctx *c, const char *role, const char *path, rfn_error *err)
+{
+    char hex[HASH_HEX_MAX];
+    const char *p[1] = {path};
+    rfn_status st = hash_files(p, 1, hex, err);
+    if (st)
+        return st;
+    json_array_append_new(c->inputs,
+                          json_pack("{s:s, s:s, s:s}", "role", role, "path", path, "sha256", hex));
+    return RFN_OK;
+}
+
+static rfn_status add_capture(ctx *c, size_t *cap, const char *path, const char *device,
+                              const char *at, rfn_error *err)
+{
+    if (c->n_caps == *cap) {
+        size_t nc = *cap ? 2 * *cap : 64;
+        cap_item *n = realloc(c->caps, nc * sizeof *n);
+        if (!n)
+            return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+        c->caps = n;
+        *cap = nc;
+    }
+    cap_item *it = &c->caps[c->n_caps];
+    memset(it, 0, sizeof *it);
+    if (!(it->path = strdup(path)))
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    c->n_caps++;
+    snprintf(it->device, sizeof it->device, "%s", device ? device : "");
+    snprintf(it->captured_at, sizeof it->captured_at, "%s", at ? at : "");
+    return RFN_OK;
+}
+
+/* Directory part of path with a trailing '/', "" for none. */
+static void dir_of(const char *path, char *out, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    snprintf(out, size, "%.*s", slash ? (int)(slash - path + 1) : 0, path);
+}
+
+/* Manifest: CSV with header capture,DeviceID,captured_at (case-insensitive, any order; extra
+ * columns ignored). Capture paths are relative to the manifest's directory unless absolute. */
+static rfn_status load_manifest(ctx *c, const char *path, rfn_error *err)
+{
+    csv_read_config rc = csv_read_config_default();
+    csv_reader *r = NULL;
+    csv_record rec;
+    size_t cap = 0;
+    rfn_status st = csv_reader_open(path, &rc, &r, err);
+    if (st)
+        return st;
+    static const char *const names[] = {"capture", "DeviceID", "captured_at"};
+    int idx[3];
+    if ((st = csv_reader_next(r, &rec, err)) != RFN_OK) {
+        if (st == RFN_ERR_EOF)
+            st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: empty manifest", path);
+        goto done;
+    }
+    if ((st = csv_header_map(&rec, path, names, 3, idx, err)))
+        goto done;
+    if (idx[0] < 0 || idx[1] < 0) {
+        st = rfn_error_set(err, RFN_ERR_FORMAT, "%s:1: the header needs columns capture and "
+                           "DeviceID", path);
+        goto done;
+    }
+    char base[4096];
+    dir_of(path, base, sizeof base);
+    while ((st = csv_reader_next(r, &rec, err)) == RFN_OK) {
+        if (rec.ragged || rec.bad_quotes) {
+            st = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: %s", path,
+                               (unsigned long long)rec.line,
+                               rec.bad_quotes ? "malformed quoting" : "wrong number of fields");
+            goto done;
+        }
+        const char *file = rec.fields[idx[0]];
+        if (!*file) {
+            st = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: capture: empty", path,
+                               (unsigned long long)rec.line);
+            goto done;
+        }
+        uint64_t id;
+        id_problem p = eui64_parse(rec.fields[idx[1]], rec.lens[idx[1]], &id);
+        if (p != ID_OK) {
+            st = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: DeviceID '%s': %s", path,
+                               (unsigned long long)rec.line, rec.fields[idx[1]],
+                               id_problem_text(p));
+            goto done;
+        }
+        char dev[EUI64_TEXT_LEN], full[4096];
+        eui64_format(id, dev);
+        snprintf(full, sizeof full, "%s%s", file[0] == '/' ? "" : base, file);
+        if ((st = add_capture(c, &cap, full, dev, idx[2] >= 0 ? rec.fields[idx[2]] : "", err)))
+            goto done;
+    }
+    if (st == RFN_ERR_EOF)
+        st = RFN_OK;
+done:
+    csv_reader_destroy(r);
+    return st;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.sigmf-meta in dir, sorted by name (deterministic order). */
+static rfn_status scan_captures(ctx *c, const char *dir, rfn_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return rfn_error_set(err, RFN_ERR_NOTFOUND, "%s: %s", dir, strerror(errno));
+    char **names = NULL;
+    size_t n = 0, capn = 0, cap = 0;
+    rfn_status st = RFN_OK;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!ends_with(e->d_name, ".sigmf-meta"))
+            continue;
+        if (n == capn) {
+            capn = capn ? 2 * capn : 64;
+            char **nn = realloc(names, capn * sizeof *nn);
+            if (!nn) {
+                st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+                goto done;
+            }
+            names = nn;
+        }
+        if (!(names[n] = strdup(e->d_name))) {
+            st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        n++;
+    }
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n && !st; i++) {
+        char full[4096];
+        snprintf(full, sizeof full, "%s/%s", dir, names[i]);
+        st = add_capture(c, &cap, full, NULL, NULL, err);
+    }
+done:
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    closedir(d);
+    return st;
+}
+
+/* Lab results: DIR/index.csv with header result,Manufacturer,Model,Firmware; each result is an
+ * `rfnoise analyse --format json` output (all its captures count for that model + firmware). */
+static rfn_status load_lab(ctx *c, const char *dir, rfn_error *err)
+{
+    char index[4096];
+    snprintf(index, sizeof index, "%s/index.csv", dir);
+    csv_read_config rc = csv_read_config_default();
+    csv_reader *r = NULL;
+    csv_record rec;
+    rfn_status st = csv_reader_open(index, &rc, &r, err);
+    if (st)
+        return st;
+    if ((st = add_input(c, "lab-index", index, err)))
+        goto done;
+    static const char *const names[] = {"result", "Manufacturer", "Model", "Firmware"};
+    int idx[4];
+    if ((st = csv_reader_next(r, &rec, err)) != RFN_OK) {
+        if (st == RFN_ERR_EOF)
+            st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: empty", index);
+        goto done;
+    }
+    if ((st = csv_header_map(&rec, index, names, 4, idx, err)))
+        goto done;
+    for (int i = 0; i < 4; i++)
+        if (idx[i] < 0) {
+            st = rfn_error_set(err, RFN_ERR_FORMAT, "%s:1: missing column %s", index, names[i]);
+            goto done;
+        }
+    while ((st = csv_reader_next(r, &rec, err)) == RFN_OK) {
+        if (rec.ragged || rec.bad_quotes) {
+            st = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: malformed row", index,
+                               (unsigned long long)rec.line);
+            goto done;
+        }
+        char path[4096];
+        const char *f = rec.fields[idx[0]];
+        snprintf(path, sizeof path, "%s%s%s", f[0] == '/' ? "" : dir, f[0] == '/' ? "" : "/", f);
+        if ((st = add_input(c, "lab-result", path, err)))
+            goto done;
+        json_error_t je;
+        json_t *root = json_load_file(path, 0, &je);
+        json_t *caps = json_object_get(root, "captures");
+        if (!json_is_array(caps)) {
+            json_decref(root);
+            st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: not an rfnoise analyse JSON result%s%s",
+                               path, root ? "" : ": ", root ? "" : je.text);
+            goto done;
+        }
+        lab_group *g = NULL;
+        for (size_t i = 0; i < c->n_lab; i++)
+            if (!strcasecmp(c->lab[i].manufacturer, rec.fields[idx[1]]) &&
+                !strcasecmp(c->lab[i].model, rec.fields[idx[2]]) &&
+                !strcmp(c->lab[i].firmware, rec.fields[idx[3]]))
+                g = &c->lab[i];
+        if (!g) {
+            lab_group *nl = realloc(c->lab, (c->n_lab + 1) * sizeof *nl);
+            if (!nl) {
+                json_decref(root);
+                st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+                goto done;
+            }
+            c->lab = nl;
+            g = &c->lab[c->n_lab++];
+            memset(g, 0, sizeof *g);
+            g->manufacturer = strdup(rec.fields[idx[1]]);
+            g->model = strdup(rec.fields[idx[2]]);
+            g->firmware = strdup(rec.fields[idx[3]]);
+        }
+        size_t n = json_array_size(caps);
+        capture_analysis *nr = realloc(g->res, (g->n + n + 1) * sizeof *nr);
+        if (!nr || !g->manufacturer || !g->model || !g->firmware) {
+            if (nr)
+                g->res = nr;
+            json_decref(root);
+            st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        g->res = nr;
+        for (size_t i = 0; i < n; i++) {
+            if ((st = analysis_from_json(json_array_get(caps, i), &g->res[g->n], err))) {
+                json_decref(root);
+                rfn_error_set(err, st, "%s: captures[%zu]: %s", path, i, err->msg);
+                goto done;
+            }
+            g->n++;
+        }
+        json_decref(root);
+    }
+    if (st == RFN_ERR_EOF)
+        st = RFN_OK;
+done:
+    csv_reader_destroy(r);
+    return st;
+}
+
+/* Load everything but the captures' analyses. */
+static rfn_status ctx_load(ctx *c, rfn_error *err)
+{
+    const validate_config *cfg = &c->cfg;
+    rfn_status st;
+    c->inputs = json_array();
+    if (cfg->limits_path)
+        snprintf(c->limits_path, sizeof c->limits_path, "%s", cfg->limits_path);
+    else
+        snprintf(c->limits_path, sizeof c->limits_path,
+                 "%s/limits/ichis-annex-f-illustrative.json", default_data_dir());
+    if ((st = limits_load(c->limits_path, &c->limits, err)))
+        return st;
+    if ((st = add_input(c, "limits", c->limits_path, err)))
+        return st;
+    if (cfg->cal_path) {
+        if ((st = calibration_load(cfg->cal_path, &c->cal, err)) ||
+            (st = add_input(c, "calibration", cfg->cal_path, err)))
+            return st;
+    } else if (isfinite(cfg->cal_db)) {
+        if ((st = calibration_from_db(cfg->cal_db, &c->cal, err)))
+            return st;
+    }
+    register_config rc = register_config_default();
+    rc.strict = cfg->strict;
+    if ((st = register_load(cfg->register_path, &rc, &c->reg, err)) ||
+        (st = add_input(c, "register", cfg->register_path, err)))
+        return st;
+    if (cfg->derogations_path &&
+        ((st = derogation_load(cfg->derogations_path, &c->derog, err)) ||
+         (st = add_input(c, "derogations", cfg->derogations_path, err))))
+        return st;
+    if (cfg->lab_dir && (st = load_lab(c, cfg->lab_dir, err)))
+        return st;
+    if (!cfg->planned) {
+        if (cfg->manifest_path) {
+            if ((st = load_manifest(c, cfg->manifest_path, err)) ||
+                (st = add_input(c, "manifest", cfg->manifest_path, err)))
+                return st;
+        } else if (cfg->captures_dir && (st = scan_captures(c, cfg->captures_dir, err))) {
+            return st;
+        }
+    }
+    /* Settings key of the result cache: everything that changes an analysis result. */
+    char text[8192];
+    int n = snprintf(text, sizeof text,
+                     "rfnoise-validate-settings-1\nversion=%s\nlimits=%s\ncal_db=%.17g\n"
+                     "cal_dir=%s\n",
+                     RFN_VERSION, json_string_value(json_object_get(json_array_get(c->inputs, 0),
+                                                                    "sha256")),
+                     cfg->cal_db, cfg->cal_dir ? cfg->cal_dir : "");
+    for (size_t i = 0; i < json_array_size(c->inputs); i++) {
+        json_t *in = json_array_get(c->inputs, i);
+        if (!strcmp(json_string_value(json_object_get(in, "role")), "calibration"))
+            n += snprintf(text + n, sizeof text - (size_t)n, "cal=%s\n",
+                          json_string_value(json_object_get(in, "sha256")));
+    }
+    hash_buffer_hex(HASH_SHA256, text, strlen(text), c->settings_sha);
+    return RFN_OK;
+}
+
+/* ---- capture analysis (worker threads) -------------------------------------------------------- */
+
+typedef struct pool {
+    ctx *c;
+    analyse_config acfg;
+    char cache_dir[4096];
+    atomic_size_t next;
+    size_t *todo; /* indices into c->caps */
+    size_t n_todo;
+    pthread_mutex_t lock;
+    progress *prog;
+    size_t done;
+} pool;
+
+/* The record of one capture: analyse it (or take the cached result) and build rec. */
+static void process_capture(pool *p, cap_item *it, size_t index)
+{
+    ctx *c = p->c;
+    char sha[HASH_HEX_MAX] = "", cache_path[4400] = "";
+    rfn_error err = {0};
+    json_t *analysis = NULL;
+    const char *error = NULL;
+    char errbuf[sizeof err.msg + 16];
+    if (capture_content_hash(it->path, sha, &err) == RFN_OK) {
+        snprintf(cache_path, sizeof cache_path, "%s/%s-%.16s.json", p->cache_dir, sha,
+                 c->settings_sha);
+        json_error_t je;
+        analysis = json_load_file(cache_path, 0, &je);
+        if (analysis && !json_is_array(json_object_get(analysis, "bands"))) {
+            json_decref(analysis); /* not a result: analyse again */
+            analysis = NULL;
+        }
+        it->cached = analysis != NULL;
+    }
+    if (!analysis && sha[0]) {
+        capture_analysis res;
+        if (analyse_capture(it->path, &p->acfg, &res, NULL, &err) == RFN_OK) {
+            char *buf = NULL;
+            size_t len = 0;
+            FILE *m = open_memstream(&buf, &len);
+            rfn_error jerr;
+            if (m && analyse_write_json(m, &res, 1, &jerr) == RFN_OK && fclose(m) == 0) {
+                json_t *root = json_loads(buf, 0, NULL);
+                analysis = json_incref(json_array_get(json_object_get(root, "captures"), 0));
+                json_decref(root);
+            } else if (m) {
+                fclose(m);
+            }
+            free(buf);
+            analyse_result_free(&res);
+            if (analysis) {
+                char *text = json_dumps(analysis, JSON_FLAGS);
+                rfn_error cerr;
+                if (text)
+                    atomic_file_write_all(cache_path, text, strlen(text), &cerr);
+                free(text);
+            }
+        }
+    }
+    if (!analysis) {
+        snprintf(errbuf, sizeof errbuf, "%s", err.msg[0] ? err.msg : "cannot analyse");
+        error = errbuf;
+    } else {
+        json_object_set_new(json_object_get(analysis, "capture"), "path", json_string(it->path));
+    }
+    char dev[EUI64_TEXT_LEN] = "";
+    if (it->device[0]) {
+        snprintf(dev, sizeof dev, "%s", it->device);
+    } else if (analysis) {
+        const char *d =
+            json_string_value(json_object_get(json_object_get(analysis, "capture"), "device_id"));
+        uint64_t id;
+        if (d && eui64_parse(d, strlen(d), &id) == ID_OK)
+            eui64_format(id, dev);
+    }
+    it->rec = json_pack("{s:I, s:s, s:o, s:s, s:o, s:o, s:o, s:o}", "index", (json_int_t)index,
+                        "path", it->path, "sha256", sha[0] ? json_string(sha) : json_null(),
+                        "settings_sha256", c->settings_sha, "device_id",
+                        dev[0] ? json_string(dev) : json_null(), "captured_at",
+                        it->captured_at[0] ? json_string(it->captured_at) : json_null(), "error",
+                        error ? json_string(error) : json_null(), "analysis",
+                        analysis ? analysis : json_null());
+}
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    for (;;) {
+        size_t k = atomic_fetch_add(&p->next, 1);
+        if (k >= p->n_todo)
+            break;
+        size_t i = p->todo[k];
+        process_capture(p, &p->c->caps[i], i);
+        pthread_mutex_lock(&p->lock);
+        p->done++;
+        progress_update(p->prog, p->done);
+        pthread_mutex_unlock(&p->lock);
+    }
+    return NULL;
+}
+
+static rfn_status analyse_all(ctx *c, validate_totals *tot, rfn_error *err)
+{
+    pool p;
+    memset(&p, 0, sizeof p);
+    p.c = c;
+    p.acfg = analyse_config_default();
+    limits_set *sets[1] = {c->limits};
+    p.acfg.limits = sets;
+    p.acfg.n_limits = 1;
+    p.acfg.cal = c->cal;
+    p.acfg.cal_dir = c->cfg.cal_dir;
+    p.acfg.quiet = 1;
+    snprintf(p.cache_dir, sizeof p.cache_dir, "%s/cache", c->cfg.out_dir);
+    rfn_status st = mkdir_p(p.cache_dir, err);
+    if (st)
+        return st;
+    p.todo = malloc((c->n_caps ? c->n_caps : 1) * sizeof *p.todo);
+    if (!p.todo)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < c->n_caps; i++)
+        if (!c->cfg.shard_n || i % c->cfg.shard_n == c->cfg.shard_k)
+            p.todo[p.n_todo++] = i;
+    unsigned jobs = c->cfg.jobs;
+    if (!jobs) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = n > 0 ? (unsigned)n : 1;
+    }
+    if (jobs > p.n_todo)
+        jobs = p.n_todo ? (unsigned)p.n_todo : 1;
+    pthread_mutex_init(&p.lock, NULL);
+    atomic_init(&p.next, 0);
+    p.prog = progress_create("captures", p.n_todo, c->cfg.quiet);
+    pthread_t th[256];
+    unsigned started = 0;
+    if (jobs > 256)
+        jobs = 256;
+    for (unsigned j = 1; j < jobs; j++)
+        if (pthread_create(&th[started], NULL, worker, &p) == 0)
+            started++;
+    worker(&p);
+    for (unsigned j = 0; j < started; j++)
+        pthread_join(th[j], NULL);
+    progress_destroy(p.prog);
+    pthread_mutex_destroy(&p.lock);
+    for (size_t k = 0; k < p.n_todo; k++) {
+        cap_item *it = &c->caps[p.todo[k]];
+        if (!it->rec) {
+            free(p.todo);
+            return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+        }
+        tot->captures_cached += it->cached;
+        tot->captures_analysed += !it->cached && json_is_object(json_object_get(it->rec, "analysis"));
+    }
+    free(p.todo);
+    return RFN_OK;
+}
+
+/* ---- join and outputs ---------------------------------------------------------------------------- */
+
+typedef struct dev_cap {
+    uint64_t device_id;
+    size_t index;
+} dev_cap;
+
+static int cmp_dev_cap(const void *a, const void *b)
+{
+    const dev_cap *x = a, *y = b;
+    if (x->device_id != y->device_id)
+        return x->device_id < y->device_id ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static void count_in(json_t *obj, const char *key, const char *verdict)
+{
+    json_t *o = json_object_get(obj, key);
+    if (!o) {
+        o = json_object();
+        json_object_set_new(obj, key, o);
+    }
+    json_t *v = json_object_get(o, verdict);
+    json_object_set_new(o, verdict, json_integer(v ? json_integer_value(v) + 1 : 1));
+}
+
+static void count_key(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    json_object_set_new(obj, key, json_integer(v ? json_integer_value(v) + 1 : 1));
+}
+
+static const char *now_iso(char buf[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+static json_t *options_json(const validate_config *cfg)
+{
+#define S(x) ((x) ? json_string(x) : json_null())
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b}", "register",
+                     S(cfg->register_path), "derogations", S(cfg->derogations_path), "manifest",
+                     S(cfg->manifest_path), "captures_dir", S(cfg->captures_dir), "lab_results",
+                     S(cfg->lab_dir), "limits", S(cfg->limits_path), "cal", S(cfg->cal_path),
+                     "cal_db", isfinite(cfg->cal_db) ? json_real(cfg->cal_db) : json_null(),
+                     "cal_dir", S(cfg->cal_dir), "notice_date", S(cfg->notice_date), "planned",
+                     cfg->planned, "strict", cfg->strict);
+#undef S
+}
+
+static json_t *summary_base(ctx *c)
+{
+    char ts[32];
+    return json_pack("{s:s, s:i, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:{s:s, s:s}}", "rfnoise",
+                     "validate", "format_version", 1, "tool_version", RFN_VERSION,
+                     "generated_at", now_iso(ts), "mode", c->cfg.planned ? "planned" : "field",
+                     "shard",
+                     c->cfg.shard_n ? json_pack("{s:i, s:i}", "k", (int)c->cfg.shard_k, "n",
+                                                (int)c->cfg.shard_n)
+                                    : json_null(),
+                     "settings_sha256", c->settings_sha, "options", options_json(&c->cfg),
+                     "inputs", json_incref(c->inputs), "limit_set", "id", c->limits->id,
+                     "version", c->limits->version);
+}
+
+static rfn_status write_json_file(const char *dir, const char *name, json_t *j, rfn_error *err)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+    if (!text)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    size_t len = strlen(text);
+    text[len] = '\0';
+    char *t2 = realloc(text, len + 2);
+    if (!t2) {
+        free(text);
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    }
+    t2[len] = '\n';
+    t2[len + 1] = '\0';
+    rfn_status st = atomic_file_write_all(path, t2, len + 1, err);
+    free(t2);
+    return st;
+}
+
+typedef struct out_files {
+    atomic_file *f[5];
+} out_files;
+
+static const char *const out_names[5] = {"devices.csv", "noncompliance.csv", "skipped.csv",
+                                         "captures.jsonl", "register-errors.csv"};
+
+static void out_abort(out_files *o)
+{
+    for (int i = 0; i < 5; i++) {
+        atomic_file_abort(o->f[i]);
+        o->f[i] = NULL;
+    }
+}
+
+static rfn_status out_open(out_files *o, const char *dir, int n, rfn_error *err)
+{
+    memset(o, 0, sizeof *o);
+    for (int i = 0; i < n; i++) {
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s", dir, out_names[i == 2 && n == 1 ? 3 : i]);
+        rfn_status st = atomic_file_open(path, &o->f[i], err);
+        if (st) {
+            out_abort(o);
+            return st;
+        }
+    }
+    return RFN_OK;
+}
+
+static void write_captures_jsonl(ctx *c, FILE *f)
+{
+    for (size_t i = 0; i < c->n_caps; i++) {
+        if (!c->caps[i].rec)
+            continue;
+        char *t = json_dumps(c->caps[i].rec, JSON_FLAGS);
+        if (t) {
+            fputs(t, f);
+            fputc('\n', f);
+        }
+        free(t);
+    }
+}
+
+static void write_text_cells(FILE *f, const char *const *cells, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            csv_write_sep(f);
+        csv_write_text(f, cells[i]);
+    }
+}
+
+static void write_num(FILE *f, double v)
+{
+    csv_write_sep(f);
+    csv_write_number(f, v, 2);
+}
+
+static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
+{
+    const register_data *reg = c->reg;
+    rfn_status st = RFN_OK;
+    /* Parse each record's analysis, index captures by device. */
+    dev_cap *dc = malloc((c->n_caps ? c->n_caps : 1) * sizeof *dc);
+    const capture_analysis **evid = malloc((c->n_caps + 1) * sizeof *evid);
+    size_t n_dc = 0, orphans = 0, unreadable = 0;
+    json_t *summary = NULL;
+    out_files o = {{0}};
+    if (!dc || !evid) {
+        st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < c->n_caps; i++) {
+        cap_item *it = &c->caps[i];
+        json_t *a = json_object_get(it->rec, "analysis");
+        if (json_is_object(a)) {
+            rfn_error perr;
+            if (analysis_from_json(a, &it->res, &perr) == RFN_OK)
+                it->ok = 1;
+            else
+                analyse_result_free(&it->res);
+        }
+        unreadable += !it->ok;
+        const char *d = json_string_value(json_object_get(it->rec, "device_id"));
+        uint64_t id;
+        if (d && eui64_parse(d, strlen(d), &id) == ID_OK && register_find_device(reg, id)) {
+            dc[n_dc].device_id = id;
+            dc[n_dc++].index = i;
+        } else {
+            orphans++;
+        }
+    }
+    qsort(dc, n_dc, sizeof *dc, cmp_dev_cap);
+
+    if ((st = out_open(&o, c->cfg.out_dir, 5, err)))
+        goto done;
+    FILE *fd = atomic_file_stream(o.f[0]), *fn = atomic_file_stream(o.f[1]);
+    FILE *fs = atomic_file_stream(o.f[2]);
+    static const char *const dev_hdr[] = {
+        "Supplier", "ImportMPxN", "DeviceID", "DeviceType", "DeviceManufacturer", "DeviceModel",
+        "DeviceFirmwareVersion", "CSPRegion", "HANVariant", "PostCode", "InstallDate",
+        "DeviceStatus", "verdict", "reasons", "worst_band", "measured", "limit", "unit",
+        "margin_db", "evidence", "n_captures", "derogation_ref", "limit_set_id",
+        "limit_set_version"};
+    csv_write_row(fd, dev_hdr, sizeof dev_hdr / sizeof *dev_hdr);
+    static const char *const nc_hdr[] = {
+        "Supplier", "ImportMPxN", "DeviceID", "DeviceModel", "DeviceFirmwareVersion",
+        "CSPRegion", "InstallDate", "verdict", "reasons", "worst_band", "measured", "limit",
+        "margin_db", "evidence", "notice_date", "plan_due", "remediation_due"};
+    csv_write_row(fn, nc_hdr, sizeof nc_hdr / sizeof *nc_hdr);
+    static const char *const sk_hdr[] = {"Supplier", "ImportMPxN", "DeviceID", "DeviceType",
+                                         "DeviceStatus"};
+    csv_write_row(fs, sk_hdr, sizeof sk_hdr / sizeof *sk_hdr);
+
+    char notice[ISO_DATE_TEXT_LEN] = "", plan[ISO_DATE_TEXT_LEN] = "";
+    char remed[ISO_DATE_TEXT_LEN] = "";
+    if (c->cfg.notice_date) {
+        int32_t nd;
+        iso_date_parse(c->cfg.notice_date, strlen(c->cfg.notice_date), &nd);
+        iso_date_format(nd, notice);
+        iso_date_format(nd + 10, plan);
+        iso_date_format(nd + 90, remed);
+    }
+    json_t *by_verdict = json_object(), *by_supplier = json_object(), *by_mf = json_object();
+    json_t *by_region = json_object(), *by_evidence = json_object(), *skipped = json_object();
+    for (int v = 0; v < DEVICE_VERDICT_COUNT; v++)
+        json_object_set_new(by_verdict, classify_verdict_name((device_verdict_kind)v),
+                            json_integer(0));
+    const register_row *rows = register_rows(reg);
+    size_t n_rows = register_count(reg), pos = 0;
+    uint64_t judged = 0, n_skipped = 0;
+    (void)pos;
+    for (size_t r = 0; r < n_rows; r++) {
+        const register_row *row = &rows[r];
+        char dev[EUI64_TEXT_LEN], mpxn[14] = "", date[ISO_DATE_TEXT_LEN] = "";
+        eui64_format(row->device_id, dev);
+        if (row->mpxn_key)
+            mpxn_format(row->mpxn_key, mpxn);
+        if (row->install_date != REGISTER_NO_DATE)
+            iso_date_format(row->install_date, date);
+        const char *sup = register_string(reg, row->supplier);
+        const char *man = register_string(reg, row->manufacturer);
+        const char *mod = register_string(reg, row->model);
+        const char *fw = register_string(reg, row->firmware);
+        if (!c->cfg.planned && !device_status_on_wall((device_status)row->status)) {
+            const char *cells[] = {sup, mpxn, dev, device_type_name((device_type)row->type),
+                                   device_status_name((device_status)row->status)};
+            write_text_cells(fs, cells, 5);
+            csv_end_row(fs);
+            count_key(skipped, device_status_name((device_status)row->status));
+            n_skipped++;
+            continue;
+        }
+        classify_device_info info = {man, mod, fw, (csp_region)row->region,
+                                     (han_variant)row->han, row->postcode, row->install_date};
+        /* Own captures: a binary search into the sorted (device, index) list. */
+        size_t lo = 0, hi = n_dc;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (dc[mid].device_id < row->device_id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        size_t n_ev = 0;
+        for (size_t k = lo; k < n_dc && dc[k].device_id == row->device_id; k++) {
+            cap_item *it = &c->caps[dc[k].index];
+            evid[n_ev++] = it->ok ? &it->res : NULL;
+        }
+        classify_evidence ev = {evid, n_ev, EVIDENCE_CAPTURE};
+        int use_lab = n_ev == 0 || classify_counting_results(c->limits, &info, &ev) == 0;
+        const lab_group *lg = NULL;
+        if (use_lab)
+            for (size_t g = 0; g < c->n_lab; g++)
+                if (!strcasecmp(c->lab[g].manufacturer, man) &&
+                    !strcasecmp(c->lab[g].model, mod) && !strcmp(c->lab[g].firmware, fw)) {
+                    lg = &c->lab[g];
+                    break;
+                }
+        classify_evidence lev = {NULL, 0, EVIDENCE_LAB_MODEL};
+        const capture_analysis **lp = NULL;
+        if (lg) {
+            lp = malloc(lg->n * sizeof *lp);
+            if (!lp) {
+                st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+                goto done;
+            }
+            for (size_t k = 0; k < lg->n; k++)
+                lp[k] = &lg->res[k];
+            lev.results = lp;
+            lev.n = lg->n;
+        }
+        device_verdict dv;
+        if (use_lab && lg && (n_ev == 0 || classify_counting_results(c->limits, &info, &lev)))
+            classify_device(c->limits, c->derog, &info, &lev, &dv);
+        else
+            classify_device(c->limits, c->derog, &info, &ev, &dv);
+        free(lp);
+        judged++;
+        const char *vname = classify_verdict_name(dv.verdict);
+        char reasons[512];
+        classify_reasons_text(dv.reasons, reasons, sizeof reasons);
+        const char *cells[] = {sup,
+                               mpxn,
+                               dev,
+                               device_type_name((device_type)row->type),
+                               man,
+                               mod,
+                               fw,
+                               csp_region_name((csp_region)row->region),
+                               han_variant_name((han_variant)row->han),
+                               row->postcode,
+                               date,
+                               device_status_name((device_status)row->status),
+                               vname,
+                               reasons,
+                               dv.worst_band};
+        write_text_cells(fd, cells, 15);
+        write_num(fd, dv.measured);
+        write_num(fd, dv.limit);
+        csv_write_sep(fd);
+        csv_write_text(fd, dv.unit);
+        write_num(fd, dv.margin_db);
+        csv_write_sep(fd);
+        csv_write_text(fd, classify_evidence_name(dv.evidence));
+        csv_write_sep(fd);
+        csv_write_int(fd, dv.n_captures);
+        const char *tail[] = {dv.derogation_ref ? dv.derogation_ref : "", dv.limit_set_id,
+                              dv.limit_set_version};
+        csv_write_sep(fd);
+        write_text_cells(fd, tail, 3);
+        csv_end_row(fd);
+        if (dv.verdict == DEVICE_NONCOMPLIANT) {
+            const char *nc[] = {sup,   mpxn,    dev,  mod,          fw,
+                                csp_region_name((csp_region)row->region),
+                                date,  vname,   reasons, dv.worst_band};
+            write_text_cells(fn, nc, 10);
+            write_num(fn, dv.measured);
+            write_num(fn, dv.limit);
+            write_num(fn, dv.margin_db);
+            const char *nt[] = {classify_evidence_name(dv.evidence), notice, plan, remed};
+            csv_write_sep(fn);
+            write_text_cells(fn, nt, 4);
+            csv_end_row(fn);
+        }
+        tot->by_verdict[dv.verdict]++;
+        count_key(by_verdict, vname);
+        count_in(by_supplier, sup, vname);
+        char key[512];
+        snprintf(key, sizeof key, "%s|%s|%s", man, mod, fw);
+        count_in(by_mf, key, vname);
+        count_in(by_region, csp_region_name((csp_region)row->region), vname);
+        count_key(by_evidence, classify_evidence_name(dv.evidence));
+    }
+    write_captures_jsonl(c, atomic_file_stream(o.f[3]));
+    register_errors_write_csv(reg, atomic_file_stream(o.f[4]));
+
+    const register_summary *rs = register_get_summary(reg);
+    json_t *by_code = json_object();
+    for (int k = 0; k < REGISTER_CODE_COUNT; k++)
+        if (rs->rejected_by_code[k])
+            json_object_set_new(by_code, register_code_name((register_code)k),
+                                json_integer((json_int_t)rs->rejected_by_code[k]));
+    summary = summary_base(c);
+    json_object_set_new(summary, "notice_date",
+                        c->cfg.notice_date ? json_string(notice) : json_null());
+    json_object_set_new(
+        summary, "derogation_list",
+        c->derog ? json_pack("{s:s, s:I}", "path", c->cfg.derogations_path, "rules",
+                             (json_int_t)derogation_count(c->derog))
+                 : json_null());
+    json_object_set_new(summary, "register",
+                        json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "rows_read",
+                                  (json_int_t)rs->rows_read, "rows_accepted",
+                                  (json_int_t)rs->rows_accepted, "rows_rejected",
+                                  (json_int_t)rs->rows_rejected, "rows_on_wall",
+                                  (json_int_t)rs->rows_on_wall, "errors", (json_int_t)rs->errors,
+                                  "rejected_by_code", by_code));
+    json_object_set_new(summary, "captures",
+                        json_pack("{s:I, s:I, s:I}", "listed", (json_int_t)c->n_caps,
+                                  "unreadable", (json_int_t)unreadable,
+                                  "without_register_device", (json_int_t)orphans));
+    json_object_set_new(summary, "devices",
+                        json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "judged", (json_int_t)judged,
+                                  "by_verdict", by_verdict, "by_supplier", by_supplier,
+                                  "by_model_firmware", by_mf, "by_region", by_region,
+                                  "by_evidence", by_evidence));
+    json_object_set_new(summary, "skipped",
+                        json_pack("{s:I, s:o}", "total", (json_int_t)n_skipped, "by_status",
+                                  skipped));
+    tot->skipped = n_skipped;
+    tot->rows_read = rs->rows_read;
+    tot->rows_accepted = rs->rows_accepted;
+    tot->rows_rejected = rs->rows_rejected;
+    tot->captures = c->n_caps;
+    tot->captures_failed = unreadable;
+    /* Commit the data files, then the summary last: a summary always describes files that are
+     * complete (each file is individually atomic). */
+    for (int i = 0; i < 5; i++) {
+        atomic_file *f = o.f[i];
+        o.f[i] = NULL;
+        if ((st = atomic_file_commit(f, err)))
+            goto done;
+    }
+    st = write_json_file(c->cfg.out_dir, "summary.json", summary, err);
+done:
+    out_abort(&o);
+    json_decref(summary);
+    free(dc);
+    free(evid);
+    return st;
+}
+
+/* A shard run: its captures' records and a summary naming the shard (merge does the join). */
+static rfn_status write_shard(ctx *c, rfn_error *err)
+{
+    out_files o;
+    rfn_status st = out_open(&o, c->cfg.out_dir, 1, err);
+    if (st)
+        return st;
+    write_captures_jsonl(c, atomic_file_stream(o.f[0]));
+    atomic_file *f = o.f[0];
+    o.f[0] = NULL;
+    if ((st = atomic_file_commit(f, err)))
+        return st;
+    json_t *s = summary_base(c);
+    json_object_set_new(s, "captures", json_pack("{s:I}", "listed", (json_int_t)c->n_caps));
+    st = write_json_file(c->cfg.out_dir, "summary.json", s, err);
+    json_decref(s);
+    return st;
+}
+
+rfn_status validate_run(const validate_config *cfg, validate_totals *tot, rfn_error *err)
+{
+    memset(tot, 0, sizeof *tot);
+    ctx c;
+    memset(&c, 0, sizeof c);
+    c.cfg = *cfg;
+    rfn_status st = mkdir_p(cfg->out_dir, err);
+    if (!st)
+        st = ctx_load(&c, err);
+    if (!st)
+        st = analyse_all(&c, tot, err);
+    if (!st && cfg->shard_n) {
+        tot->shard_only = true;
+        tot->captures = c.n_caps;
+        st = write_shard(&c, err);
+    } else if (!st) {
+        st = join_and_write(&c, tot, err);
+    }
+    ctx_free(&c);
+    return st;
+}
+
+/* ---- merge ----------------------------------------------------------------------------------- */
+
+static const char *opt_str(ctx *c, int slot, json_t *opts, const char *key)
+{
+    const char *v = json_string_value(json_object_get(opts, key));
+    c->opt_strings[slot] = xstrdup(v);
+    return c->opt_strings[slot];
+}
+
+rfn_status validate_merge(const char *const *dirs, size_t n_dirs, const char *out_dir, bool quiet,
+                          validate_totals *tot, rfn_error *err)
+{
+    memset(tot, 0, sizeof *tot);
+    rfn_status st = RFN_OK;
+    json_t **sums = calloc(n_dirs ? n_dirs : 1, sizeof *sums);
+    ctx c;
+    memset(&c, 0, sizeof c);
+    int *seen = NULL;
+    size_t shard_n = 0;
+    if (!sums)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n_dirs; i++) {
+        char path[4400];
+        snprintf(path, sizeof path, "%s/summary.json", dirs[i]);
+        json_error_t je;
+        sums[i] = json_load_file(path, 0, &je);
+        json_t *sh = json_object_get(sums[i], "shard");
+        if (!sums[i]) {
+            st = rfn_error_set(err, RFN_ERR_NOTFOUND, "%s: %s", path, je.text);
+            goto done;
+        }
+        if (!json_is_object(sh)) {
+            st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: not a shard (run validate --shard K/N)",
+                               dirs[i]);
+            goto done;
+        }
+        size_t k = (size_t)json_integer_value(json_object_get(sh, "k"));
+        size_t n = (size_t)json_integer_value(json_object_get(sh, "n"));
+        if (i == 0) {
+            shard_n = n;
+            seen = calloc(n ? n : 1, sizeof *seen);
+            if (!seen) {
+                st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+                goto done;
+            }
+        } else {
+            const char *keys[] = {"settings_sha256", "options", "inputs", "mode"};
+            if (n != shard_n) {
+                st = rfn_error_set(err, RFN_ERR_CONFLICT, "%s is shard %zu/%zu but %s is of %zu",
+                                   dirs[i], k, n, dirs[0], shard_n);
+                goto done;
+            }
+            for (size_t q = 0; q < 4; q++)
+                if (!json_equal(json_object_get(sums[i], keys[q]),
+                                json_object_get(sums[0], keys[q]))) {
+                    st = rfn_error_set(err, RFN_ERR_CONFLICT, "%s and %s differ in %s: shards of "
+                                       "different runs cannot be merged", dirs[0], dirs[i],
+                                       keys[q]);
+                    goto done;
+                }
+        }
+        if (k >= shard_n || seen[k]) {
+            st = rfn_error_set(err, RFN_ERR_CONFLICT, "%s: shard %zu/%zu %s", dirs[i], k, shard_n,
+                               k >= shard_n ? "out of range" : "given twice");
+            goto done;
+        }
+        seen[k] = 1;
+    }
+    if (!n_dirs) {
+        st = rfn_error_set(err, RFN_ERR_INVALID, "no shard directory given");
+        goto done;
+    }
+    {
+        char missing[512] = "";
+        size_t used = 0, n_missing = 0;
+        for (size_t k = 0; k < shard_n; k++)
+            if (!seen[k]) {
+                n_missing++;
+                int w = snprintf(missing + used, used < sizeof missing ? sizeof missing - used : 0,
+                                 "%s%zu/%zu", used ? ", " : "", k, shard_n);
+                if (w > 0)
+                    used += (size_t)w;
+            }
+        if (n_missing) {
+            st = rfn_error_set(err, RFN_ERR_NOTFOUND, "missing shard%s %s", n_missing > 1 ? "s" : "",
+                               missing);
+            goto done;
+        }
+    }
+    /* Rebuild the run's configuration from the shards' options and reload its inputs. */
+    json_t *opts = json_object_get(sums[0], "options");
+    c.cfg = validate_config_default();
+    c.cfg.register_path = opt_str(&c, 0, opts, "register");
+    c.cfg.derogations_path = opt_str(&c, 1, opts, "derogations");
+    c.cfg.manifest_path = opt_str(&c, 2, opts, "manifest");
+    c.cfg.captures_dir = opt_str(&c, 3, opts, "captures_dir");
+    c.cfg.lab_dir = opt_str(&c, 4, opts, "lab_results");
+    c.cfg.limits_path = opt_str(&c, 5, opts, "limits");
+    c.cfg.cal_path = opt_str(&c, 6, opts, "cal");
+    c.cfg.cal_dir = opt_str(&c, 7, opts, "cal_dir");
+    c.cfg.notice_date = opt_str(&c, 8, opts, "notice_date");
+    json_t *cd = json_object_get(opts, "cal_db");
+    c.cfg.cal_db = json_is_number(cd) ? json_number_value(cd) : NAN;
+    c.cfg.planned = json_is_true(json_object_get(opts, "planned"));
+    c.cfg.strict = json_is_true(json_object_get(opts, "strict"));
+    c.cfg.quiet = quiet;
+    c.cfg.out_dir = out_dir;
+    if (!c.cfg.register_path) {
+        st = rfn_error_set(err, RFN_ERR_FORMAT, "%s/summary.json: no register in options",
+                           dirs[0]);
+        goto done;
+    }
+    if ((st = mkdir_p(out_dir, err)) || (st = ctx_load(&c, err)))
+        goto done;
+    if (!json_equal(c.inputs, json_object_get(sums[0], "inputs")) ||
+        strcmp(c.settings_sha, json_string_value(json_object_get(sums[0], "settings_sha256")))) {
+        st = rfn_error_set(err, RFN_ERR_CONFLICT, "the inputs or settings changed since the "
+                           "shards ran (compare the inputs' sha256 in %s/summary.json)", dirs[0]);
+        goto done;
+    }
+    for (size_t i = 0; i < n_dirs; i++) {
+        char path[4400];
+        snprintf(path, sizeof path, "%s/captures.jsonl", dirs[i]);
+        FILE *f = fopen(path, "r");
+        if (!f) {
+            st = rfn_error_set(err, RFN_ERR_NOTFOUND, "%s: %s", path, strerror(errno));
+            goto done;
+        }
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t len;
+        uint64_t lineno = 0;
+        while ((len = getline(&line, &cap, f)) > 0) {
+            lineno++;
+            json_t *rec = json_loads(line, 0, NULL);
+            json_t *ix = json_object_get(rec, "index");
+            size_t index = json_is_integer(ix) ? (size_t)json_integer_value(ix) : SIZE_MAX;
+            if (index >= c.n_caps || c.caps[index].rec) {
+                json_decref(rec);
+                free(line);
+                fclose(f);
+                st = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: %s", path,
+                                   (unsigned long long)lineno,
+                                   index >= c.n_caps ? "bad or missing capture index"
+                                                     : "capture given by two shards");
+                goto done;
+            }
+            c.caps[index].rec = rec;
+        }
+        free(line);
+        fclose(f);
+    }
+    for (size_t i = 0; i < c.n_caps; i++)
+        if (!c.caps[i].rec) {
+            st = rfn_error_set(err, RFN_ERR_NOTFOUND, "capture %zu (%s) is in no shard's "
+                               "captures.jsonl", i, c.caps[i].path);
+            goto done;
+        }
+    st = join_and_write(&c, tot, err);
+done:
+    for (size_t i = 0; i < n_dirs; i++)
+        json_decref(sums ? sums[i] : NULL);
+    free(sums);
+    free(seen);
+    ctx_free(&c);
+    return st;
+}

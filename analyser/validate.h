@@ -1,0 +1,54 @@
+/* validate.h: `rfnoise validate` and `rfnoise merge`: analyse a batch of field captures (in
+ * parallel, cached, optionally sharded), join them with the installation register, lab results
+ * and the derogation list, and write the device verdict files (README "Data formats"). */
+#ifndef RFN_VALIDATE_H
+#define RFN_VALIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rfn_error.h"
+
+typedef struct validate_config {
+    const char *register_path; /* required */
+    const char *derogations_path; /* NULL = no derogation list */
+    const char *manifest_path;    /* CSV capture,DeviceID,captured_at; paths relative to it */
+    const char *captures_dir;     /* or: every *.sigmf-meta in DIR, DeviceID from rfnoise: */
+    const char *lab_dir;          /* DIR/index.csv: result,Manufacturer,Model,Firmware */
+    const char *limits_path;      /* NULL = the bundled illustrative set */
+    const char *cal_path;         /* calibration file, or */
+    double cal_db;                /* scalar calibration (NAN = none) */
+    const char *cal_dir;          /* lookup of captures' calibration ids; NULL = none */
+    const char *notice_date;      /* YYYY-MM-DD or NULL */
+    bool planned;                 /* pre-install mode: every accepted row, lab evidence only */
+    bool strict;                  /* any rejected register row is fatal */
+    bool quiet;                   /* no progress on stderr */
+    unsigned jobs;                /* worker threads; 0 = online CPUs */
+    unsigned shard_k, shard_n;    /* shard_n 0 = no sharding; else analyse i % n == k only */
+    const char *out_dir;          /* required; created when absent */
+} validate_config;
+
+validate_config validate_config_default(void);
+
+/* Counts for the human summary and the exit status. */
+typedef struct validate_totals {
+    uint64_t by_verdict[5]; /* device_verdict_kind */
+    uint64_t skipped;
+    uint64_t rows_read, rows_accepted, rows_rejected;
+    uint64_t captures, captures_analysed, captures_cached, captures_failed;
+    bool shard_only;        /* a shard run: no join was made */
+} validate_totals;
+
+/* Run a validation. Input errors (unreadable register/derogations/manifest/limits, strict
+ * rejection) return their status with err set; unreadable captures do not fail the run (their
+ * devices are inconclusive "capture-unreadable"). */
+rfn_status validate_run(const validate_config *cfg, validate_totals *tot, rfn_error *err);
+
+/* Merge shard output directories (each a `validate --shard K/N` run) into out_dir. Refuses
+ * (RFN_ERR_CONFLICT / RFN_ERR_FORMAT) when a shard is missing or doubled, or the shards differ in
+ * settings or inputs, naming which. */
+rfn_status validate_merge(const char *const *dirs, size_t n_dirs, const char *out_dir, bool quiet,
+                          validate_totals *tot, rfn_error *err);
+
+#endif
