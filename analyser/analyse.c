@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "band.h"
 #include "capture.h"
 #include "cli.h"
 #include "emi.h"
@@ -330,14 +331,16 @@ static rfn_status measure_band(const rfn_spectrum *spec, const limits_band *b,
     for (int t = 0; t < RFN_TRACE_COUNT; t++)
         view.density[t] = NULL;
     view.density[tr] = dens;
-    /* Coverage and power over the band (ARCHITECTURE.md §4: density x bin width, edge bins by
-     * the fraction inside). The spectrum spans [f_0 - bin/2, f_n-1 + bin/2]. */
-    double span_lo = spec->freq_hz[0] - spec->bin_hz / 2;
-    double span_hi = spec->freq_hz[spec->n_bins - 1] + spec->bin_hz / 2;
-    double cov_lo = fmax(b->f_lo_hz, span_lo), cov_hi = fmin(b->f_hi_hz, span_hi);
-    double covered = cov_hi > cov_lo ? (cov_hi - cov_lo) / (b->f_hi_hz - b->f_lo_hz) : 0;
-    double power = covered > 0 ? window_power(&view, dens, cov_lo, cov_hi) : NAN;
-    double mean_density = covered > 0 ? power / (cov_hi - cov_lo) : NAN;
+    /* Coverage, power over the band with fractional edge bins, mean density and the capture's
+     * own floor (ITU-R SM.1753 20 % method): the dsp band measurement. */
+    rfn_band_result r;
+    rfn_status st = rfn_band_measure(&view, tr, b->f_lo_hz, b->f_hi_hz, NULL, &r, err);
+    if (st) {
+        free(dens);
+        return st;
+    }
+    double covered = r.covered_fraction, power = r.power_fs2, mean_density = r.mean_density;
+    v->capture_floor = rfn_db10(r.floor_20pct_density) + bandwidth_term_db(b);
     snprintf(v->measured_unit, sizeof v->measured_unit, "%s", limits_unit_name(mu));
     snprintf(v->method, sizeof v->method, "welch");
     v->covered_fraction = covered;
@@ -541,6 +544,7 @@ static rfn_status classify_all(const rfn_spectrum *spec, const rfn_spectrum *bas
         v->ref_bw_hz = b->ref_bw_hz;
         v->derogation_limit = b->has_derogation ? b->derogation_limit : NAN;
         v->measured = v->limit = v->margin_db = v->worst_freq_hz = v->floor_level = NAN;
+        v->capture_floor = NAN;
         res->n_bands = i + 1;
         if (!limits_band_applies(b, cfg->region, 0) || !limits_band_applies(b, 0, cfg->han)) {
             v->verdict = VERDICT_NOT_APPLICABLE;

@@ -154,7 +154,7 @@ static json_t *band_json(const band_verdict *v)
         if ((v->reasons & bit) && analyse_reason_name(bit))
             json_array_append_new(reasons, json_string(analyse_reason_name(bit)));
     return json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, "
-                     "s:o, s:o, s:o, s:s, s:s, s:o}",
+                     "s:o, s:o, s:o, s:o, s:s, s:s, s:o}",
                      "id", v->band_id, "label", v->label, "f_lo_hz", num(v->f_lo_hz), "f_hi_hz",
                      num(v->f_hi_hz), "quantity", v->quantity, "trace", v->trace, "unit",
                      v->unit, "measured_unit", v->measured_unit, "rbw_hz",
@@ -163,6 +163,7 @@ static json_t *band_json(const band_verdict *v)
                      num(v->measured), "limit", num(v->limit), "margin_db", num(v->margin_db),
                      "worst_freq_hz", num(v->worst_freq_hz), "derogation_limit",
                      num(v->derogation_limit), "noise_floor", num(v->floor_level),
+                     "capture_floor", num(v->capture_floor),
                      "covered_fraction", num(v->covered_fraction), "method", v->method, "verdict",
                      analyse_verdict_name(v->verdict), "reasons", reasons);
 }
