@@ -3,7 +3,7 @@
  * JSON and CSV forms of the result.
  *
  * Measurement of each quantity (levels are linear until the final dB conversion):
- *   channel_power  power over [f_lo, f_hi) with fractional edge bins;
+ *   channel_power  power over [f_lo, f_hi) with fractional edge bins (rfn_band_measure);
  *   mean_density   channel power / band width (x ref_bw_hz for a /ref_bw unit);
  *   peak_density   per Hz: the largest bin density; per ref_bw: the largest power found in any
  *                  ref_bw_hz-wide window inside the band (sliding integral of the density, so a
