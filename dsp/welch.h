@@ -123,11 +123,12 @@ typedef enum rfn_median_method {
  * median is exact (identical to scipy average='median', bias correction included). Beyond B
  * segments memory stays bounded: each completed block of B segments is reduced to its exact
  * bias-corrected median, and the result is the segment-count-weighted mean of the block
- * medians (the last, partial block included). For stationary noise this is an unbiased
- * estimator of the same density; its extra error, measured by tests/dsp/test_welch.c on
- * complex white noise, is stated in the README "Performance" section and in the report of the
- * test (see median_stream_error there). A burst still has to occupy fewer than half of the
- * segments of every block to be rejected. */
+ * medians (the last, partial block included). For stationary noise this estimates the same
+ * density. Its extra error, measured by tests/dsp/test_welch.c (median_stream_error) on 8192
+ * segments of complex white noise with a 20 dB burst in every fifth segment, blocks of 256
+ * segments against the exact median of all 8192: mean over bins +0.001 dB, per-bin rms
+ * difference 0.5 % (0.02 dB), worst bin 1.5 % (the test allows 0.05 dB and 3 % rms). A burst
+ * still has to occupy fewer than half of the segments of every block to be rejected. */
 
 /* A computed spectrum: plain data, owned by the caller after rfn_welch_get_spectrum and freed
  * with rfn_spectrum_free. Linear units throughout; convert with rfn_db10 (units.h) at the edge.

@@ -100,7 +100,7 @@ int main(int argc, char **argv)
         }
         double best = 1e30;
         uint64_t segs = 0;
-        for (int run = 0; run < 2; run++) {
+        for (int run = 0; run < 3; run++) {
             rfn_welch_reset(w);
             double t0 = now_s();
             for (size_t off = 0; off < n; off += block)
