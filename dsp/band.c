@@ -52,8 +52,8 @@ rfn_status rfn_band_measure(const rfn_spectrum *s, rfn_trace trace, double f_lo_
         return rfn_error_set(err, RFN_ERR_INVALID, "band: the spectrum has no %s trace",
                              rfn_trace_name(trace));
     if (!isfinite(f_lo_hz) || !isfinite(f_hi_hz) || !(f_lo_hz < f_hi_hz))
-        return rfn_error_set(err, RFN_ERR_INVALID, "band: f_lo %.17g Hz must be below f_hi %.17g Hz",
-                             f_lo_hz, f_hi_hz);
+        return rfn_error_set(err, RFN_ERR_INVALID,
+                             "band: f_lo %.17g Hz must be below f_hi %.17g Hz", f_lo_hz, f_hi_hz);
     if (!(cfg->floor_fraction > 0.0 && cfg->floor_fraction <= 1.0))
         return rfn_error_set(err, RFN_ERR_INVALID, "band: floor fraction %g outside (0, 1]",
                              cfg->floor_fraction);

@@ -52,7 +52,7 @@ struct rfn_welch {
     uint64_t segments, samples;
 };
 
-/* ---- names ------------------------------------------------------------------------------------ */
+/* ---- names ----------------------------------------------------------------------------------- */
 
 static const char *const trace_names[RFN_TRACE_COUNT] = {"mean", "max", "min", "median"};
 
@@ -76,7 +76,7 @@ rfn_status rfn_trace_from_name(const char *name, rfn_trace *trace)
     return RFN_ERR_INVALID;
 }
 
-/* ---- configuration ---------------------------------------------------------------------------- */
+/* ---- configuration --------------------------------------------------------------------------- */
 
 rfn_welch_config rfn_welch_config_default(void)
 {
@@ -197,14 +197,15 @@ static void fd_span_c(const float *xf, size_t lo, size_t hi, const float *h, int
 #include <immintrin.h>
 #define HAVE_SIMD_KERNELS 1
 
-/* The SIMD kernels work on the interleaved re/im floats: tap j is a pair of unaligned loads at
- * -+2j floats, and the squares go straight into facc with one FMA per vector (mean only). They are compiled
- * for AVX2+FMA / AVX-512F and chosen at run time (__builtin_cpu_supports), so the default build
- * runs on any x86-64 (no -march=native). T (taps) and keep (max/min/median asked) are constants
- * in each instance, so the taps unroll and the mean-only loop has no shuffles and no trace
- * stores. Each step issues at most two prefetches of the segment after next (there are at least
- * as many steps as lines of new input when hop <= n), so they trickle out during the pass and
- * the lines reach L2 while the next FFT computes. */
+/* The SIMD kernels work on the interleaved re/im floats: tap j adds the bins j either side
+ * (unaligned loads at -+2j floats for AVX2, valignd of aligned vectors for AVX-512), and for the
+ * mean alone the squares go straight into facc with one FMA per vector. They are compiled for
+ * AVX2+FMA / AVX-512F and chosen at run time (__builtin_cpu_supports), so the default build runs
+ * on any x86-64 (no -march=native). T (taps) and keep (max/min/median asked) are constants in
+ * each instance, so the taps unroll and the mean-only loop has no shuffles and no trace stores.
+ * Each step issues at most one (AVX2) or two (AVX-512) prefetches of the segment after next
+ * (enough for a hop of up to n), so they trickle out during the pass and the lines reach L2
+ * while the next FFT computes. */
 #define TAPS(VEC, LOADU, ADD, FMADD, W)                                                           \
     for (int j = 1; j < 5; j++)                                                                    \
         if (T > j) {                                                                               \
@@ -431,7 +432,7 @@ static void add_float_to_double(double *restrict acc, float *restrict f, size_t 
     memset(f, 0, (pairs ? 2 : 1) * n * sizeof *f);
 }
 
-/* ---- median ------------------------------------------------------------------------------------ */
+/* ---- median ---------------------------------------------------------------------------------- */
 
 /* scipy.signal._spectral_py._median_bias: the median of K chi^2_2 periodograms over their
  * mean, 1 + sum_{i=1}^{(K-1)/2} (1/(2i+1) - 1/(2i)). */
@@ -641,7 +642,7 @@ void rfn_welch_reset(rfn_welch *w)
     }
 }
 
-/* ---- lifecycle ---------------------------------------------------------------------------------- */
+/* ---- lifecycle ------------------------------------------------------------------------------- */
 
 /* Cache-line-aligned allocation for the arrays the SIMD kernels read and write: a 64-byte vector
  * access that straddles two lines costs two. Freed with free(). */
@@ -832,7 +833,7 @@ rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_er
     return RFN_OK;
 }
 
-/* ---- results ------------------------------------------------------------------------------------ */
+/* ---- results --------------------------------------------------------------------------------- */
 
 void rfn_spectrum_free(rfn_spectrum *spec)
 {

@@ -117,8 +117,9 @@ int main(int argc, char **argv)
         double t_seg = best / (double)segs;
         printf("bench welch nfft=%zu msps=%.1f ratio_to_fftw=%.3f\n", nfft,
                (double)n / best / 1e6, t_fft / t_seg);
-        fprintf(stderr, "  nfft %zu: fftw %.3f us/transform, welch %.3f us/segment, %llu segments\n",
-                nfft, t_fft * 1e6, t_seg * 1e6, (unsigned long long)segs);
+        fprintf(stderr,
+                "  nfft %zu: fftw %.3f us/transform, welch %.3f us/segment, %llu segments\n", nfft,
+                t_fft * 1e6, t_seg * 1e6, (unsigned long long)segs);
         fflush(stdout);
     }
     if (fft_wisdom_save(NULL, &werr))

@@ -275,7 +275,7 @@ static void test_tones(void)
     free(x);
 }
 
-/* ---- white noise, Parseval, zeros ------------------------------------------------------------- */
+/* ---- white noise, Parseval, zeros ------------------------------------------------------------ */
 
 static void test_white_noise(void)
 {
@@ -393,7 +393,7 @@ static void test_zeros(void)
     free(x);
 }
 
-/* ---- real input --------------------------------------------------------------------------------- */
+/* ---- real input ------------------------------------------------------------------------------ */
 
 static void test_real(void)
 {
@@ -447,7 +447,7 @@ static void test_real(void)
     free(x);
 }
 
-/* ---- median beyond the memory cap --------------------------------------------------------------- */
+/* ---- median beyond the memory cap ------------------------------------------------------------ */
 
 static void test_median_stream(void)
 {
@@ -498,7 +498,7 @@ static void test_median_stream(void)
     free(x);
 }
 
-/* ---- configuration and errors ------------------------------------------------------------------- */
+/* ---- configuration and errors ---------------------------------------------------------------- */
 
 static void test_config(void)
 {
