@@ -434,3 +434,100 @@ done:
     tmp_destroy(&t);
     return st;
 }
+
+/* ---- category charts (trend, per-Supplier bars, ageing) -------------------------------------- */
+
+rfn_status plot_chart_write(const plot_chart *c, const char *out_path, rfn_error *err)
+{
+    plot_format fmt;
+    rfn_status st = plot_format_from_path(out_path, &fmt, err);
+    if (st)
+        return st;
+    if (c->n_x < 1 || c->n_series < 1 || c->n_series > 12 || !c->x_labels)
+        return rfn_error_set(err, RFN_ERR_INVALID, "chart: need 1+ categories and 1-12 series");
+    plot_tmp t;
+    if ((st = tmp_create(&t, err)))
+        return st;
+    FILE *fp = open_tmp(&t, "a.dat", err);
+    if (!fp) {
+        st = err ? err->status : RFN_ERR_IO;
+        goto done;
+    }
+    /* Column 1: category index; then one column per series. Text never enters the data file. */
+    for (size_t i = 0; i < c->n_x; i++) {
+        fprintf(fp, "%zu", i);
+        for (size_t k = 0; k < c->n_series; k++) {
+            fputc(' ', fp);
+            put_number(fp, c->series[k].y[i]);
+        }
+        fputc('\n', fp);
+    }
+    if ((st = close_tmp(fp, err)))
+        goto done;
+    fp = open_tmp(&t, "plot.gp", err);
+    if (!fp) {
+        st = err ? err->status : RFN_ERR_IO;
+        goto done;
+    }
+    char out[600], a_dat[600];
+    tmp_path(&t, "out", out, sizeof out);
+    tmp_path(&t, "a.dat", a_dat, sizeof a_dat);
+    int w = c->width_px > 0 ? c->width_px : 1000, h = c->height_px > 0 ? c->height_px : 420;
+    if (fmt == PLOT_PNG)
+        fprintf(fp, "set terminal pngcairo size %d,%d noenhanced font 'sans,10'\n", w, h);
+    else
+        fprintf(fp, "set terminal svg size %d,%d noenhanced font 'sans,10' background '#ffffff'\n",
+                w, h);
+    fputs("set output ", fp);
+    put_quoted(fp, out);
+    fputs("\nset encoding utf8\nset datafile missing 'NaN'\nset grid ytics\n"
+          "set key outside right top\nset border 3\nset tics nomirror\n",
+          fp);
+    fputs("set title ", fp);
+    put_quoted(fp, c->title);
+    fputs("\nset xlabel ", fp);
+    put_quoted(fp, c->x_label);
+    fputs("\nset ylabel ", fp);
+    put_quoted(fp, c->y_label);
+    fprintf(fp, "\nset xrange [-0.6:%g]\nset yrange [0:*]\n", (double)c->n_x - 0.4);
+    size_t step = c->n_x > 24 ? (c->n_x + 23) / 24 : 1;
+    fputs("set xtics rotate by -45 (", fp);
+    for (size_t i = 0, first = 1; i < c->n_x; i += step, first = 0) {
+        if (!first)
+            fputs(", ", fp);
+        put_quoted(fp, c->x_labels[i]);
+        fprintf(fp, " %zu", i);
+    }
+    fputs(")\n", fp);
+    static const char *const colours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
+                                          "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                                          "#bcbd22", "#17becf", "#393b79", "#637939"};
+    double bw = 0.8 / (double)c->n_series;
+    if (c->kind == PLOT_CHART_BARS)
+        fprintf(fp, "set style fill solid 0.85 border -1\nset boxwidth %.6f\n", bw);
+    fputs("plot ", fp);
+    for (size_t k = 0; k < c->n_series; k++) {
+        if (k)
+            fputs(", \\\n     ", fp);
+        put_quoted(fp, a_dat);
+        if (c->kind == PLOT_CHART_BARS)
+            fprintf(fp, " using ($1 + %.6f):%zu with boxes lc rgb '%s' title ",
+                    ((double)k - ((double)c->n_series - 1) / 2.0) * bw, k + 2, colours[k % 12]);
+        else if (c->series[k].dashed_line)
+            fprintf(fp, " using 1:%zu with lines dt 2 lw 2 lc rgb '%s' title ", k + 2,
+                    colours[k % 12]);
+        else
+            fprintf(fp, " using 1:%zu with linespoints pt 7 ps 0.6 lw 1.5 lc rgb '%s' title ",
+                    k + 2, colours[k % 12]);
+        put_quoted(fp, c->series[k].label);
+    }
+    fputc('\n', fp);
+    if ((st = close_tmp(fp, err)))
+        goto done;
+    if ((st = run_gnuplot(&t, err)))
+        goto done;
+    st = publish(&t, out_path, err);
+done:
+    tmp_destroy(&t);
+    return st;
+}

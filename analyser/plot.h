@@ -73,6 +73,34 @@ rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn
 rfn_status plot_spectrogram_write(const plot_spectrogram *s, const char *out_path,
                                   rfn_error *err);
 
+/* A category chart (trend over months, counts per Supplier, ageing buckets): n_x categories on
+ * the x axis, labelled x_labels[i] (from data: escaped), and one or more series of values over
+ * them, drawn as lines with points or as side-by-side bars. Non-finite values are not drawn. */
+typedef struct plot_series {
+    const char *label;  /* legend text (from data: escaped) */
+    const double *y;    /* [n_x] */
+    int dashed_line;    /* PLOT_CHART_LINES only: draw as a dashed line without points (a fit) */
+} plot_series;
+
+typedef enum plot_chart_kind {
+    PLOT_CHART_LINES = 0,
+    PLOT_CHART_BARS,
+} plot_chart_kind;
+
+typedef struct plot_chart {
+    plot_chart_kind kind;
+    const char *title;    /* from data: escaped */
+    const char *x_label, *y_label;
+    const char *const *x_labels; /* [n_x]; when n_x > 24 only every k-th is shown */
+    size_t n_x;           /* >= 1 */
+    const plot_series *series;
+    size_t n_series;      /* 1..12 */
+    int width_px, height_px; /* 0: 1000 x 420 */
+} plot_chart;
+
+/* Draw a chart to out_path (format from its extension); errors as plot_spectrum_write. */
+rfn_status plot_chart_write(const plot_chart *c, const char *out_path, rfn_error *err);
+
 /* text as a gnuplot single-quoted string literal: ' doubled, every control character (and DEL)
  * replaced by a space; NULL gives ''. Returns a malloc'd string (free()) or NULL when out of
  * memory. Exposed for tests. */

@@ -1,0 +1,248 @@
+/* cmd_remediation.c: `rfnoise remediation open|note|plan-agreed|list|history|plan`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "csv_util.h"
+#include "identifiers.h"
+#include "store.h"
+
+static void remediation_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: rfnoise remediation SUBCOMMAND [options]\n"
+            "\n"
+            "Remediation cases in the workspace: one per non-compliant device, from the notice to\n"
+            "the Supplier until a register snapshot shows it removed or replaced (remediated) or\n"
+            "new evidence shows it compliant (resolved). Plan due = notice + 10 days,\n"
+            "remediation due = notice + 90 days; past due and still installed = overdue.\n"
+            "\n"
+            "Subcommands:\n"
+            "  open --notice-date DATE [--supplier S]  open a case for every non-compliant device\n"
+            "                                          on the wall without one (idempotent)\n"
+            "  note CASE TEXT --date DATE              add a note to a case's history\n"
+            "  plan-agreed CASE --date DATE            record the date the plan was agreed\n"
+            "  list [--as-of DATE] [--supplier S]      cases (CSV on stdout), state at DATE\n"
+            "  history [CASE] [--as-of DATE]           case history (CSV on stdout)\n"
+            "  plan --supplier S [--as-of DATE]        the Supplier's plan: open and overdue\n"
+            "                                          cases by due date (CSV on stdout)\n"
+            "\n"
+            "Options:\n"
+            "  --workspace DIR     the workspace (default: $RFNOISE_WORKSPACE, else .)\n"
+            "  --notice-date DATE  date of the notice to the Supplier (YYYY-MM-DD)\n"
+            "  --supplier S        only this Supplier (exact name)\n"
+            "  --date DATE         date of a note or of the plan agreement\n"
+            "  --as-of DATE        state of the cases on this date (default: all history)\n"
+            "  -h, --help          show this help\n");
+}
+
+static int parse_date_opt(const char *opt, const char *s, int32_t *days)
+{
+    if (strlen(s) != 10 || iso_date_parse(s, 10, days) != ID_OK) {
+        cli_errorf("remediation", "%s '%s': expected a date YYYY-MM-DD", opt, s);
+        return -1;
+    }
+    return 0;
+}
+
+static void csv_date(FILE *f, int32_t d)
+{
+    char t[ISO_DATE_TEXT_LEN] = "";
+    if (d != STORE_NO_DATE) iso_date_format(d, t);
+    csv_write_text(f, t);
+}
+
+typedef struct list_ctx {
+    bool active_only;
+} list_ctx;
+
+static int print_case(const store_case *c, void *ctx)
+{
+    const list_ctx *l = ctx;
+    if (l->active_only && strcmp(c->state, "open") && strcmp(c->state, "overdue")) return 0;
+    char eui[EUI64_TEXT_LEN];
+    eui64_format(c->device_id, eui);
+    csv_write_int(stdout, c->id);
+    const char *t[] = {c->supplier, eui,        c->mpxn,     c->manufacturer, c->model,
+                       c->firmware, c->reasons, c->evidence, c->state};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        csv_write_sep(stdout);
+        csv_write_text(stdout, t[i]);
+    }
+    int32_t d[] = {c->notice_date, c->plan_due, c->plan_agreed, c->remediation_due, c->state_since};
+    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
+        csv_write_sep(stdout);
+        csv_date(stdout, d[i]);
+    }
+    csv_end_row(stdout);
+    return 0;
+}
+
+static int print_history(const store_history *h, void *ctx)
+{
+    (void)ctx;
+    char eui[EUI64_TEXT_LEN];
+    eui64_format(h->device_id, eui);
+    csv_write_int(stdout, h->case_id);
+    csv_write_sep(stdout);
+    csv_write_text(stdout, eui);
+    csv_write_sep(stdout);
+    csv_date(stdout, h->date);
+    csv_write_sep(stdout);
+    if (h->snapshot_id) csv_write_int(stdout, h->snapshot_id);
+    csv_write_sep(stdout);
+    if (h->result_set_id) csv_write_int(stdout, h->result_set_id);
+    const char *t[] = {h->event, h->old_state, h->new_state, h->detail};
+    for (size_t i = 0; i < 4; i++) {
+        csv_write_sep(stdout);
+        csv_write_text(stdout, t[i]);
+    }
+    csv_end_row(stdout);
+    return 0;
+}
+
+static int parse_case_id(const char *s, int64_t *id)
+{
+    unsigned long long v;
+    if (cli_parse_u64(s, &v) || v == 0 || v > INT64_MAX) {
+        cli_errorf("remediation", "case '%s': expected a case number (see remediation list)", s);
+        return -1;
+    }
+    *id = (int64_t)v;
+    return 0;
+}
+
+int cmd_remediation(int argc, char **argv)
+{
+    enum { O_WORKSPACE = 256, O_NOTICE, O_SUPPLIER, O_DATE, O_AS_OF };
+    static const struct option longopts[] = {
+        {"workspace", required_argument, NULL, O_WORKSPACE},
+        {"notice-date", required_argument, NULL, O_NOTICE},
+        {"supplier", required_argument, NULL, O_SUPPLIER},
+        {"date", required_argument, NULL, O_DATE},
+        {"as-of", required_argument, NULL, O_AS_OF},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *ws = getenv("RFNOISE_WORKSPACE");
+    if (!ws || !*ws) ws = ".";
+    const char *supplier = NULL;
+    int32_t notice = STORE_NO_DATE, date = STORE_NO_DATE, as_of = INT32_MAX;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            remediation_usage(stdout);
+            return RFN_EXIT_OK;
+        case O_WORKSPACE:
+            ws = optarg;
+            break;
+        case O_NOTICE:
+            if (parse_date_opt("--notice-date", optarg, &notice)) return RFN_EXIT_USAGE;
+            break;
+        case O_SUPPLIER:
+            supplier = optarg;
+            break;
+        case O_DATE:
+            if (parse_date_opt("--date", optarg, &date)) return RFN_EXIT_USAGE;
+            break;
+        case O_AS_OF:
+            if (parse_date_opt("--as-of", optarg, &as_of)) return RFN_EXIT_USAGE;
+            break;
+        default:
+            fprintf(stderr, "Try 'rfnoise remediation --help'.\n");
+            return RFN_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        cli_errorf("remediation", "expected a subcommand (see rfnoise remediation --help)");
+        return RFN_EXIT_USAGE;
+    }
+    const char *sub = argv[optind];
+    int n_args = argc - optind - 1;
+    char **args = argv + optind + 1;
+    int64_t case_id = 0;
+    if (!strcmp(sub, "open")) {
+        if (n_args || notice == STORE_NO_DATE) {
+            cli_errorf("remediation", "open: expected --notice-date DATE and no arguments");
+            return RFN_EXIT_USAGE;
+        }
+    } else if (!strcmp(sub, "note") || !strcmp(sub, "plan-agreed")) {
+        int want = !strcmp(sub, "note") ? 2 : 1;
+        if (n_args != want || date == STORE_NO_DATE) {
+            cli_errorf("remediation", "%s: expected %s and --date DATE", sub,
+                       want == 2 ? "CASE TEXT" : "CASE");
+            return RFN_EXIT_USAGE;
+        }
+        if (parse_case_id(args[0], &case_id)) return RFN_EXIT_USAGE;
+    } else if (!strcmp(sub, "list")) {
+        if (n_args) {
+            cli_errorf("remediation", "list: unexpected argument '%s'", args[0]);
+            return RFN_EXIT_USAGE;
+        }
+    } else if (!strcmp(sub, "history")) {
+        if (n_args > 1 || (n_args == 1 && parse_case_id(args[0], &case_id))) return RFN_EXIT_USAGE;
+    } else if (!strcmp(sub, "plan")) {
+        if (n_args || !supplier) {
+            cli_errorf("remediation", "plan: expected --supplier S");
+            return RFN_EXIT_USAGE;
+        }
+    } else {
+        cli_errorf("remediation", "unknown subcommand '%s' (see rfnoise remediation --help)", sub);
+        return RFN_EXIT_USAGE;
+    }
+
+    rfn_error err = {0};
+    store *s = NULL;
+    rfn_status st = store_open(ws, NULL, &s, &err);
+    if (st) {
+        cli_error("remediation", &err);
+        return RFN_EXIT_USAGE;
+    }
+    if (!strcmp(sub, "open")) {
+        store_changes ch = {0};
+        if (!(st = store_cases_open(s, notice, supplier, &ch, &err)))
+            printf("opened=%llu skipped=%llu\n", (unsigned long long)ch.opened,
+                   (unsigned long long)ch.skipped);
+    } else if (!strcmp(sub, "note")) {
+        st = store_case_note(s, case_id, date, args[1], &err);
+    } else if (!strcmp(sub, "plan-agreed")) {
+        st = store_case_plan_agreed(s, case_id, date, &err);
+    } else if (!strcmp(sub, "history")) {
+        static const char *const cols[] = {"case_id",   "DeviceID",   "date",
+                                           "snapshot",  "result_set", "event",
+                                           "old_state", "new_state",  "detail"};
+        csv_write_row(stdout, cols, sizeof cols / sizeof cols[0]);
+        st = store_history_each(s, case_id, as_of, print_history, NULL, &err);
+    } else {
+        static const char *const cols[] = {"case_id",
+                                           "Supplier",
+                                           "DeviceID",
+                                           "ImportMPxN",
+                                           "DeviceManufacturer",
+                                           "DeviceModel",
+                                           "DeviceFirmwareVersion",
+                                           "reasons",
+                                           "evidence",
+                                           "state",
+                                           "notice_date",
+                                           "plan_due",
+                                           "plan_agreed",
+                                           "remediation_due",
+                                           "state_since"};
+        csv_write_row(stdout, cols, sizeof cols / sizeof cols[0]);
+        list_ctx l = {.active_only = !strcmp(sub, "plan")};
+        st = store_cases_each(s, as_of, supplier, print_case, &l, &err);
+    }
+    store_close(s);
+    if (st) {
+        cli_error("remediation", &err);
+        return RFN_EXIT_USAGE;
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) return RFN_EXIT_USAGE;
+    return RFN_EXIT_OK;
+}

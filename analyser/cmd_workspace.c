@@ -1,0 +1,256 @@
+/* cmd_workspace.c: `rfnoise workspace init|import-register|add-results|status`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "hash.h"
+#include "identifiers.h"
+#include "progress.h"
+#include "register.h"
+#include "store.h"
+#include "workspace_results.h"
+
+static void workspace_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: rfnoise workspace SUBCOMMAND [options]\n"
+            "\n"
+            "The workspace: a database (DIR/workspace.db) that remembers register snapshots,\n"
+            "validate results and remediation cases between runs.\n"
+            "\n"
+            "Subcommands:\n"
+            "  init DIR                          create a workspace in DIR (kept if it exists)\n"
+            "  import-register FILE --as-of DATE record a register extract as a snapshot and\n"
+            "                                    update every open case against it\n"
+            "  add-results DIR                   add a `rfnoise validate` output directory\n"
+            "  status [--check]                  counts; --check runs an integrity check\n"
+            "\n"
+            "Options:\n"
+            "  --workspace DIR   the workspace (default: $RFNOISE_WORKSPACE, else .)\n"
+            "  --as-of DATE      the register extract's date (YYYY-MM-DD)\n"
+            "  --check           status: run PRAGMA integrity_check too\n"
+            "  -q, --quiet       no progress on stderr\n"
+            "  -h, --help        show this help\n");
+}
+
+/* A date option: exactly YYYY-MM-DD. */
+static int parse_date_opt(const char *cmd, const char *opt, const char *s, int32_t *days)
+{
+    if (strlen(s) != 10 || iso_date_parse(s, 10, days) != ID_OK) {
+        cli_errorf(cmd, "%s '%s': expected a date YYYY-MM-DD", opt, s);
+        return -1;
+    }
+    return 0;
+}
+
+static int exit_for(rfn_status st)
+{
+    return st == RFN_OK ? RFN_EXIT_OK : RFN_EXIT_USAGE;
+}
+
+static void print_changes(const store_changes *c)
+{
+    printf("cases_to_open=%llu cases_to_overdue=%llu cases_to_remediated=%llu "
+           "cases_to_resolved=%llu\n",
+           (unsigned long long)c->to_open, (unsigned long long)c->to_overdue,
+           (unsigned long long)c->to_remediated, (unsigned long long)c->to_resolved);
+}
+
+static int do_import(store *s, const char *file, int32_t as_of, int quiet)
+{
+    rfn_error err = {0};
+    char sha[HASH_HEX_MAX];
+    rfn_status st = hash_sha256_file(file, sha, &err);
+    if (st) {
+        cli_error("workspace", &err);
+        return exit_for(st);
+    }
+    register_config rc = register_config_default();
+    rc.progress = progress_create("loading register", 0, quiet);
+    register_data *reg = NULL;
+    st = register_load(file, &rc, &reg, &err);
+    progress_destroy(rc.progress);
+    if (st) {
+        cli_error("workspace", &err);
+        return exit_for(st);
+    }
+    store_snapshot_info info = {.file = file, .sha256 = sha, .as_of = as_of};
+    int64_t id = 0;
+    bool already = false;
+    store_changes ch = {0};
+    st = store_import_register(s, &info, reg, &id, &already, &ch, &err);
+    if (st) {
+        register_destroy(reg);
+        cli_error("workspace", &err);
+        return exit_for(st);
+    }
+    const register_summary *sum = register_get_summary(reg);
+    if (already) {
+        fprintf(stderr, "rfnoise: workspace: %s was already imported as snapshot %lld\n", file,
+                (long long)id);
+        printf("snapshot=%lld already=1\n", (long long)id);
+    } else {
+        printf("snapshot=%lld rows_read=%llu rows_accepted=%llu rows_rejected=%llu "
+               "rows_on_wall=%llu sha256=%s\n",
+               (long long)id, (unsigned long long)sum->rows_read,
+               (unsigned long long)sum->rows_accepted, (unsigned long long)sum->rows_rejected,
+               (unsigned long long)sum->rows_on_wall, sha);
+        print_changes(&ch);
+    }
+    register_destroy(reg);
+    return RFN_EXIT_OK;
+}
+
+static int do_add_results(store *s, const char *dir)
+{
+    rfn_error err = {0};
+    workspace_results_summary sum;
+    rfn_status st = workspace_add_results(s, dir, &sum, &err);
+    if (st) {
+        cli_error("workspace", &err);
+        return exit_for(st);
+    }
+    if (sum.already) {
+        fprintf(stderr, "rfnoise: workspace: %s/devices.csv was already added as result set %lld\n",
+                dir, (long long)sum.result_set_id);
+        printf("result_set=%lld already=1\n", (long long)sum.result_set_id);
+        return RFN_EXIT_OK;
+    }
+    printf("result_set=%lld devices=%llu compliant=%llu derogation_compliant=%llu "
+           "non_compliant=%llu inconclusive=%llu unassessed=%llu captures=%llu captures_new=%llu\n",
+           (long long)sum.result_set_id, (unsigned long long)sum.devices,
+           (unsigned long long)sum.by_verdict[0], (unsigned long long)sum.by_verdict[1],
+           (unsigned long long)sum.by_verdict[2], (unsigned long long)sum.by_verdict[3],
+           (unsigned long long)sum.by_verdict[4], (unsigned long long)sum.captures,
+           (unsigned long long)sum.captures_new);
+    print_changes(&sum.changes);
+    return RFN_EXIT_OK;
+}
+
+static int do_status(store *s, bool check)
+{
+    rfn_error err = {0};
+    store_status stt;
+    rfn_status st = store_get_status(s, &stt, &err);
+    if (st) {
+        cli_error("workspace", &err);
+        return exit_for(st);
+    }
+    char d[ISO_DATE_TEXT_LEN] = "";
+    if (stt.latest_as_of != STORE_NO_DATE) iso_date_format(stt.latest_as_of, d);
+    printf("schema_version: %d\nsnapshots: %llu\nlatest_snapshot_as_of: %s\n"
+           "latest_snapshot_devices: %llu\nresult_sets: %llu\nverdicts: %llu\ncaptures: %llu\n"
+           "cases: %llu\ncases_open: %llu\ncases_overdue: %llu\ncases_remediated: %llu\n"
+           "cases_resolved: %llu\n",
+           stt.schema_version, (unsigned long long)stt.snapshots, d,
+           (unsigned long long)stt.latest_devices, (unsigned long long)stt.result_sets,
+           (unsigned long long)stt.verdicts, (unsigned long long)stt.captures,
+           (unsigned long long)stt.cases, (unsigned long long)stt.cases_open,
+           (unsigned long long)stt.cases_overdue, (unsigned long long)stt.cases_remediated,
+           (unsigned long long)stt.cases_resolved);
+    if (check) {
+        bool ok = false;
+        char msg[256];
+        if ((st = store_integrity_check(s, &ok, msg, &err))) {
+            cli_error("workspace", &err);
+            return exit_for(st);
+        }
+        printf("integrity: %s\n", msg);
+        if (!ok) return RFN_EXIT_USAGE;
+    }
+    return RFN_EXIT_OK;
+}
+
+int cmd_workspace(int argc, char **argv)
+{
+    enum { O_WORKSPACE = 256, O_AS_OF, O_CHECK };
+    static const struct option longopts[] = {
+        {"workspace", required_argument, NULL, O_WORKSPACE},
+        {"as-of", required_argument, NULL, O_AS_OF},
+        {"check", no_argument, NULL, O_CHECK},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *ws = getenv("RFNOISE_WORKSPACE");
+    if (!ws || !*ws) ws = ".";
+    int32_t as_of = 0;
+    bool have_as_of = false, check = false;
+    int quiet = 0, opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            workspace_usage(stdout);
+            return RFN_EXIT_OK;
+        case 'q':
+            quiet = 1;
+            break;
+        case O_WORKSPACE:
+            ws = optarg;
+            break;
+        case O_AS_OF:
+            if (parse_date_opt("workspace", "--as-of", optarg, &as_of)) return RFN_EXIT_USAGE;
+            have_as_of = true;
+            break;
+        case O_CHECK:
+            check = true;
+            break;
+        default:
+            fprintf(stderr, "Try 'rfnoise workspace --help'.\n");
+            return RFN_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        cli_errorf("workspace", "expected a subcommand: init, import-register, add-results or "
+                                "status (see rfnoise workspace --help)");
+        return RFN_EXIT_USAGE;
+    }
+    const char *sub = argv[optind];
+    int n_args = argc - optind - 1;
+    char **args = argv + optind + 1;
+    int want =
+        !strcmp(sub, "init") || !strcmp(sub, "import-register") || !strcmp(sub, "add-results") ? 1
+        : !strcmp(sub, "status")                                                               ? 0
+                                                                                               : -1;
+    if (want < 0) {
+        cli_errorf("workspace", "unknown subcommand '%s' (see rfnoise workspace --help)", sub);
+        return RFN_EXIT_USAGE;
+    }
+    if (n_args != want) {
+        cli_errorf("workspace", "%s: expected %d argument%s (see rfnoise workspace --help)", sub,
+                   want, want == 1 ? "" : "s");
+        return RFN_EXIT_USAGE;
+    }
+    if (!strcmp(sub, "import-register") && !have_as_of) {
+        cli_errorf("workspace", "import-register needs --as-of DATE (the extract's date)");
+        return RFN_EXIT_USAGE;
+    }
+    store_config cfg = store_config_default();
+    const char *dir = ws;
+    if (!strcmp(sub, "init")) {
+        cfg.create = true;
+        dir = args[0];
+    }
+    rfn_error err = {0};
+    store *s = NULL;
+    rfn_status st = store_open(dir, &cfg, &s, &err);
+    if (st) {
+        cli_error("workspace", &err);
+        return exit_for(st);
+    }
+    int rc = RFN_EXIT_OK;
+    if (!strcmp(sub, "init"))
+        printf("workspace=%s schema_version=%d\n", dir, store_schema_version(s));
+    else if (!strcmp(sub, "import-register"))
+        rc = do_import(s, args[0], as_of, quiet);
+    else if (!strcmp(sub, "add-results"))
+        rc = do_add_results(s, args[0]);
+    else
+        rc = do_status(s, check);
+    store_close(s);
+    return rc;
+}

@@ -1,0 +1,1185 @@
+/* report.c: gather the workspace's picture at an as-of date and write report.html plus its CSVs. */
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "atomic_file.h"
+#include "csv_util.h"
+#include "identifiers.h"
+#include "plot.h"
+#include "trend.h"
+
+report_config report_config_default(void)
+{
+    return (report_config){.out_dir = NULL, .as_of = 0, .plots = true, .tool_version = ""};
+}
+
+/* ---- a small string-keyed tally (sorted by key for output, so output order is stable) -------- */
+
+enum { TALLY_COLS = 10 };
+
+typedef struct tally_entry {
+    char *key;
+    double v[TALLY_COLS];
+} tally_entry;
+
+typedef struct tally {
+    tally_entry *e;
+    size_t n, cap;
+    uint32_t *slot; /* open addressing: index + 1, 0 = empty */
+    size_t n_slots;
+} tally;
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* Index of key (added when new), or -1 when out of memory. */
+static long tally_find(tally *t, const char *key)
+{
+    if (2 * (t->n + 1) > t->n_slots) {
+        size_t ns = t->n_slots ? 2 * t->n_slots : 64;
+        uint32_t *sl = calloc(ns, sizeof *sl);
+        if (!sl) return -1;
+        for (size_t i = 0; i < t->n; i++) {
+            size_t k = hash_str(t->e[i].key) & (ns - 1);
+            while (sl[k])
+                k = (k + 1) & (ns - 1);
+            sl[k] = (uint32_t)(i + 1);
+        }
+        free(t->slot);
+        t->slot = sl;
+        t->n_slots = ns;
+    }
+    size_t k = hash_str(key) & (t->n_slots - 1);
+    while (t->slot[k]) {
+        if (!strcmp(t->e[t->slot[k] - 1].key, key)) return (long)t->slot[k] - 1;
+        k = (k + 1) & (t->n_slots - 1);
+    }
+    if (t->n == t->cap) {
+        size_t nc = t->cap ? 2 * t->cap : 32;
+        tally_entry *ne = realloc(t->e, nc * sizeof *ne);
+        if (!ne) return -1;
+        t->e = ne;
+        t->cap = nc;
+    }
+    tally_entry *e = &t->e[t->n];
+    memset(e, 0, sizeof *e);
+    if (!(e->key = strdup(key))) return -1;
+    t->slot[k] = (uint32_t)(t->n + 1);
+    return (long)t->n++;
+}
+
+static int tally_add(tally *t, const char *key, int col, double amount)
+{
+    long i = tally_find(t, key);
+    if (i < 0) return -1;
+    t->e[i].v[col] += amount;
+    return 0;
+}
+
+static int cmp_entry_key(const void *a, const void *b)
+{
+    return strcmp(((const tally_entry *)a)->key, ((const tally_entry *)b)->key);
+}
+
+/* Sort by key; the slot index is dropped (no more lookups after sorting). */
+static void tally_sort(tally *t)
+{
+    if (t->n) qsort(t->e, t->n, sizeof *t->e, cmp_entry_key);
+    free(t->slot);
+    t->slot = NULL;
+    t->n_slots = 0;
+}
+
+static void tally_free(tally *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->e[i].key);
+    free(t->e);
+    free(t->slot);
+    memset(t, 0, sizeof *t);
+}
+
+/* ---- gathering ------------------------------------------------------------------------------- */
+
+/* Supplier tally columns. */
+enum {
+    S_COMPLIANT = 0,
+    S_DEROGATION,
+    S_NONCOMPLIANT,
+    S_INCONCLUSIVE,
+    S_UNASSESSED,
+    S_OPEN,
+    S_OVERDUE,
+    S_REMEDIATED,
+    S_RESOLVED,
+};
+
+typedef struct nc_install {
+    uint32_t supplier; /* index into a temporary supplier tally before sorting: resolved later */
+    int32_t month;     /* year * 12 + month - 1 */
+    char *supplier_name;
+} nc_install;
+
+typedef struct report_case {
+    int64_t id;
+    uint64_t device_id;
+    char *supplier, *mpxn, *manufacturer, *model, *firmware, *region, *reasons, *evidence,
+        *worst_band, *state;
+    double margin_db;
+    int32_t install_date, notice_date, plan_due, remediation_due, plan_agreed, state_since;
+} report_case;
+
+typedef struct gather {
+    int32_t as_of;
+    tally suppliers; /* S_* columns */
+    tally models;    /* manufacturer \x1f model \x1f firmware: 0 non-compliant, 1 derogation,
+                      * 2 assessed */
+    tally regions;   /* 0 non-compliant, 1 derogation-compliant, 2 assessed, 3 devices */
+    tally derog;     /* region \x1f postcode area: 0 derogation-compliant */
+    double after_cutoff, location_bad, derog_total, nc_total;
+    nc_install *nc;
+    size_t n_nc, cap_nc;
+    report_case *cases;
+    size_t n_cases, cap_cases;
+    bool oom;
+} gather;
+
+static bool has_reason(const char *reasons, const char *code)
+{
+    size_t n = strlen(code);
+    for (const char *p = reasons; (p = strstr(p, code)); p += n)
+        if ((p == reasons || p[-1] == ';') && (p[n] == '\0' || p[n] == ';')) return true;
+    return false;
+}
+
+static int month_of(int32_t days)
+{
+    int y, m, d;
+    date_to_ymd(days, &y, &m, &d);
+    return y * 12 + m - 1;
+}
+
+static void month_label(int month, char out[16])
+{
+    snprintf(out, 16, "%04d-%02d", month / 12, month % 12 + 1);
+}
+
+/* Postcode area: the leading letters of the outward code ("AB" of "AB10 1AA"). */
+static void postcode_area(const char *postcode, char out[8])
+{
+    size_t i = 0;
+    while (i < 2 && postcode[i] >= 'A' && postcode[i] <= 'Z') {
+        out[i] = postcode[i];
+        i++;
+    }
+    out[i] = '\0';
+}
+
+static int on_verdict(const store_verdict *v, void *ctx)
+{
+    gather *g = ctx;
+    static const char *const names[] = {"compliant", "derogation-compliant", "non-compliant",
+                                        "inconclusive", "unassessed"};
+    int col = -1;
+    for (int i = 0; i < 5; i++)
+        if (!strcmp(v->verdict, names[i])) col = i;
+    if (col < 0) return 0;
+    if (tally_add(&g->suppliers, v->supplier, col, 1)) {
+        g->oom = true;
+        return 1;
+    }
+    bool assessed = col <= S_INCONCLUSIVE;
+    char key[600];
+    snprintf(key, sizeof key, "%s\x1f%s\x1f%s", v->manufacturer, v->model, v->firmware);
+    if ((col == S_NONCOMPLIANT && tally_add(&g->models, key, 0, 1)) ||
+        (col == S_DEROGATION && tally_add(&g->models, key, 1, 1)) ||
+        (assessed && tally_add(&g->models, key, 2, 1)) ||
+        (col == S_NONCOMPLIANT && tally_add(&g->regions, v->region, 0, 1)) ||
+        (col == S_DEROGATION && tally_add(&g->regions, v->region, 1, 1)) ||
+        (assessed && tally_add(&g->regions, v->region, 2, 1)) ||
+        tally_add(&g->regions, v->region, 3, 1)) {
+        g->oom = true;
+        return 1;
+    }
+    if (col == S_DEROGATION) {
+        char area[8];
+        postcode_area(v->postcode, area);
+        snprintf(key, sizeof key, "%s\x1f%s", v->region, area[0] ? area : "(none)");
+        if (tally_add(&g->derog, key, 0, 1)) {
+            g->oom = true;
+            return 1;
+        }
+        g->derog_total++;
+    }
+    if (col == S_NONCOMPLIANT) {
+        g->nc_total++;
+        if (has_reason(v->reasons, "installed-after-cutoff")) g->after_cutoff++;
+        if (has_reason(v->reasons, "location-not-acceptable")) g->location_bad++;
+        if (v->install_date != STORE_NO_DATE && v->install_date <= g->as_of) {
+            if (g->n_nc == g->cap_nc) {
+                size_t nc = g->cap_nc ? 2 * g->cap_nc : 256;
+                nc_install *p = realloc(g->nc, nc * sizeof *p);
+                if (!p) {
+                    g->oom = true;
+                    return 1;
+                }
+                g->nc = p;
+                g->cap_nc = nc;
+            }
+            nc_install *x = &g->nc[g->n_nc];
+            x->month = month_of(v->install_date);
+            if (!(x->supplier_name = strdup(v->supplier))) {
+                g->oom = true;
+                return 1;
+            }
+            g->n_nc++;
+        }
+    }
+    return 0;
+}
+
+static int on_case(const store_case *c, void *ctx)
+{
+    gather *g = ctx;
+    if (g->n_cases == g->cap_cases) {
+        size_t nc = g->cap_cases ? 2 * g->cap_cases : 64;
+        report_case *p = realloc(g->cases, nc * sizeof *p);
+        if (!p) {
+            g->oom = true;
+            return 1;
+        }
+        g->cases = p;
+        g->cap_cases = nc;
+    }
+    report_case *r = &g->cases[g->n_cases];
+    memset(r, 0, sizeof *r);
+    r->id = c->id;
+    r->device_id = c->device_id;
+    char **dst[] = {&r->supplier, &r->mpxn,    &r->manufacturer, &r->model,      &r->firmware,
+                    &r->region,   &r->reasons, &r->evidence,     &r->worst_band, &r->state};
+    const char *src[] = {c->supplier, c->mpxn,    c->manufacturer, c->model,      c->firmware,
+                         c->region,   c->reasons, c->evidence,     c->worst_band, c->state};
+    g->n_cases++; /* counted before the copies so that a failure frees what was copied */
+    for (size_t i = 0; i < sizeof src / sizeof src[0]; i++)
+        if (!(*dst[i] = strdup(src[i]))) {
+            g->oom = true;
+            return 1;
+        }
+    r->margin_db = c->margin_db;
+    r->install_date = c->install_date;
+    r->notice_date = c->notice_date;
+    r->plan_due = c->plan_due;
+    r->remediation_due = c->remediation_due;
+    r->plan_agreed = c->plan_agreed;
+    r->state_since = c->state_since;
+    int col = !strcmp(c->state, "open")         ? S_OPEN
+              : !strcmp(c->state, "overdue")    ? S_OVERDUE
+              : !strcmp(c->state, "remediated") ? S_REMEDIATED
+                                                : S_RESOLVED;
+    if (tally_add(&g->suppliers, c->supplier, col, 1)) {
+        g->oom = true;
+        return 1;
+    }
+    return 0;
+}
+
+static void gather_free(gather *g)
+{
+    tally_free(&g->suppliers);
+    tally_free(&g->models);
+    tally_free(&g->regions);
+    tally_free(&g->derog);
+    for (size_t i = 0; i < g->n_nc; i++)
+        free(g->nc[i].supplier_name);
+    free(g->nc);
+    for (size_t i = 0; i < g->n_cases; i++) {
+        report_case *r = &g->cases[i];
+        char *p[] = {r->supplier, r->mpxn,    r->manufacturer, r->model,      r->firmware,
+                     r->region,   r->reasons, r->evidence,     r->worst_band, r->state};
+        for (size_t k = 0; k < sizeof p / sizeof p[0]; k++)
+            free(p[k]);
+    }
+    free(g->cases);
+}
+
+static bool case_active(const report_case *c)
+{
+    return !strcmp(c->state, "open") || !strcmp(c->state, "overdue");
+}
+
+/* ---- trend ----------------------------------------------------------------------------------- */
+
+typedef struct trend_data {
+    int first_month, n_months; /* complete months only: the as-of month is left out */
+    double *all;               /* [n_months] */
+    double *per;               /* [n_suppliers * n_months], suppliers in sorted-tally order */
+    size_t n_suppliers;
+    trend_fit fit_all;
+    trend_fit *fit_per;
+} trend_data;
+
+static long supplier_index(const tally *sorted, const char *name)
+{
+    size_t lo = 0, hi = sorted->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(sorted->e[mid].key, name);
+        if (!c) return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static rfn_status trend_build(const gather *g, trend_data *t, rfn_error *err)
+{
+    memset(t, 0, sizeof *t);
+    int last = month_of(g->as_of) - 1; /* the last complete month */
+    int first = INT32_MAX;
+    for (size_t i = 0; i < g->n_nc; i++)
+        if (g->nc[i].month < first) first = g->nc[i].month;
+    t->n_suppliers = g->suppliers.n;
+    if (first > last) {
+        t->first_month = last;
+        t->n_months = 0;
+    } else {
+        t->first_month = first;
+        t->n_months = last - first + 1;
+    }
+    size_t nm = (size_t)t->n_months;
+    t->all = calloc(nm ? nm : 1, sizeof *t->all);
+    t->per = calloc((nm ? nm : 1) * (t->n_suppliers ? t->n_suppliers : 1), sizeof *t->per);
+    t->fit_per = calloc(t->n_suppliers ? t->n_suppliers : 1, sizeof *t->fit_per);
+    if (!t->all || !t->per || !t->fit_per)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < g->n_nc; i++) {
+        int m = g->nc[i].month - t->first_month;
+        if (m < 0 || m >= t->n_months) continue;
+        t->all[m]++;
+        long s = supplier_index(&g->suppliers, g->nc[i].supplier_name);
+        if (s >= 0) t->per[(size_t)s * nm + (size_t)m]++;
+    }
+    rfn_status r = trend_fit_poisson(t->all, nm, &t->fit_all, err);
+    for (size_t s = 0; !r && s < t->n_suppliers; s++)
+        r = trend_fit_poisson(t->per + s * nm, nm, &t->fit_per[s], err);
+    return r;
+}
+
+static void trend_free(trend_data *t)
+{
+    free(t->all);
+    free(t->per);
+    free(t->fit_per);
+}
+
+/* ---- output helpers -------------------------------------------------------------------------- */
+
+static void html_escape(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        case '\'':
+            fputs("&#39;", f);
+            break;
+        default:
+            if ((unsigned char)*s < 0x20 || *s == 0x7f)
+                fputc(' ', f);
+            else
+                fputc(*s, f);
+        }
+    }
+}
+
+static void date_text(int32_t d, char out[ISO_DATE_TEXT_LEN])
+{
+    if (d == STORE_NO_DATE)
+        out[0] = '\0';
+    else
+        iso_date_format(d, out);
+}
+
+static void csv_date(FILE *f, int32_t d)
+{
+    char t[ISO_DATE_TEXT_LEN];
+    date_text(d, t);
+    csv_write_text(f, t);
+}
+
+void report_sanitise_name(const char *name, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (const char *p = name; *p && n + 1 < cap && n < 60; p++) {
+        char c = *p;
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
+        out[n++] = ok ? c : '_';
+    }
+    if (n == 0 && cap > 8) {
+        memcpy(out, "unnamed", 7);
+        n = 7;
+    }
+    out[n] = '\0';
+    if (out[0] == '.') /* no hidden files, no ".." */
+        out[0] = '_';
+}
+
+static const char *const case_columns[] = {"case_id",
+                                           "Supplier",
+                                           "DeviceID",
+                                           "ImportMPxN",
+                                           "DeviceManufacturer",
+                                           "DeviceModel",
+                                           "DeviceFirmwareVersion",
+                                           "CSPRegion",
+                                           "InstallDate",
+                                           "reasons",
+                                           "evidence",
+                                           "worst_band",
+                                           "margin_db",
+                                           "notice_date",
+                                           "plan_due",
+                                           "plan_agreed",
+                                           "remediation_due",
+                                           "state",
+                                           "state_since",
+                                           "days_since_notice"};
+
+static void case_csv_row(FILE *f, const report_case *c, int32_t as_of)
+{
+    char eui[EUI64_TEXT_LEN];
+    eui64_format(c->device_id, eui);
+    csv_write_int(f, c->id);
+    const char *texts[] = {c->supplier, eui,         c->mpxn,  c->manufacturer,
+                           c->model,    c->firmware, c->region};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        csv_write_sep(f);
+        csv_write_text(f, texts[i]);
+    }
+    csv_write_sep(f);
+    csv_date(f, c->install_date);
+    csv_write_sep(f);
+    csv_write_text(f, c->reasons);
+    csv_write_sep(f);
+    csv_write_text(f, c->evidence);
+    csv_write_sep(f);
+    csv_write_text(f, c->worst_band);
+    csv_write_sep(f);
+    csv_write_number(f, c->margin_db, 2);
+    int32_t dates[] = {c->notice_date, c->plan_due, c->plan_agreed, c->remediation_due};
+    for (size_t i = 0; i < 4; i++) {
+        csv_write_sep(f);
+        csv_date(f, dates[i]);
+    }
+    csv_write_sep(f);
+    csv_write_text(f, c->state);
+    csv_write_sep(f);
+    csv_date(f, c->state_since);
+    csv_write_sep(f);
+    csv_write_int(f, as_of - c->notice_date);
+    csv_end_row(f);
+}
+
+static rfn_status out_path(const char *dir, const char *name, char *path, size_t cap,
+                           rfn_error *err)
+{
+    if (snprintf(path, cap, "%s/%s", dir, name) >= (int)cap)
+        return rfn_error_set(err, RFN_ERR_INVALID, "%s: output path too long", dir);
+    return RFN_OK;
+}
+
+static rfn_status write_cases_csv(const gather *g, const char *dir, const char *supplier,
+                                  const char *name, rfn_error *err)
+{
+    char path[1200];
+    rfn_status r = out_path(dir, name, path, sizeof path, err);
+    atomic_file *af = NULL;
+    if (r || (r = atomic_file_open(path, &af, err))) return r;
+    FILE *f = atomic_file_stream(af);
+    csv_write_row(f, case_columns, sizeof case_columns / sizeof case_columns[0]);
+    if (!supplier) {
+        for (size_t i = 0; i < g->n_cases; i++)
+            case_csv_row(f, &g->cases[i], g->as_of);
+    } else {
+        /* The store orders cases by Supplier then remediation due date: already plan order. */
+        for (size_t i = 0; i < g->n_cases; i++)
+            if (!strcmp(g->cases[i].supplier, supplier) && case_active(&g->cases[i]))
+                case_csv_row(f, &g->cases[i], g->as_of);
+    }
+    return atomic_file_commit(af, err);
+}
+
+static rfn_status write_trend_csv(const gather *g, const trend_data *t, const char *dir,
+                                  rfn_error *err)
+{
+    char path[1200];
+    rfn_status r = out_path(dir, "trend.csv", path, sizeof path, err);
+    atomic_file *af = NULL;
+    if (r || (r = atomic_file_open(path, &af, err))) return r;
+    FILE *f = atomic_file_stream(af);
+    csv_write_text(f, "month");
+    csv_write_sep(f);
+    csv_write_text(f, "all_suppliers");
+    for (size_t s = 0; s < t->n_suppliers; s++) {
+        csv_write_sep(f);
+        csv_write_text(f, g->suppliers.e[s].key);
+    }
+    csv_end_row(f);
+    for (int m = 0; m < t->n_months; m++) {
+        char label[16];
+        month_label(t->first_month + m, label);
+        csv_write_text(f, label);
+        csv_write_sep(f);
+        csv_write_int(f, (long long)t->all[m]);
+        for (size_t s = 0; s < t->n_suppliers; s++) {
+            csv_write_sep(f);
+            csv_write_int(f, (long long)t->per[s * (size_t)t->n_months + (size_t)m]);
+        }
+        csv_end_row(f);
+    }
+    return atomic_file_commit(af, err);
+}
+
+/* ---- charts ---------------------------------------------------------------------------------- */
+
+typedef struct charts {
+    char *svg[3]; /* trend, suppliers, ageing: the <svg> element, or NULL */
+    char note[600];
+    bool drawn;
+} charts;
+
+/* Read an SVG file gnuplot wrote and keep only the <svg ...> element, without its XML prolog and
+ * namespace declarations (HTML parses inline SVG natively), so the page has no URL in it. */
+static char *svg_inline(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = len > 0 ? malloc((size_t)len + 1) : NULL;
+    if (!buf || fread(buf, 1, (size_t)len, f) != (size_t)len) {
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    buf[len] = '\0';
+    char *start = strstr(buf, "<svg");
+    if (!start) {
+        free(buf);
+        return NULL;
+    }
+    memmove(buf, start, strlen(start) + 1);
+    static const char *const drop[] = {" xmlns=\"http://www.w3.org/2000/svg\"",
+                                       " xmlns:xlink=\"http://www.w3.org/1999/xlink\""};
+    for (size_t i = 0; i < 2; i++) {
+        char *p = strstr(buf, drop[i]);
+        if (p) memmove(p, p + strlen(drop[i]), strlen(p + strlen(drop[i])) + 1);
+    }
+    return buf;
+}
+
+static const char *const ageing_labels[] = {"0-10 days", "11-30 days", "31-60 days", "61-90 days",
+                                            "over 90 days"};
+
+static int ageing_bucket(int32_t days)
+{
+    return days <= 10 ? 0 : days <= 30 ? 1 : days <= 60 ? 2 : days <= 90 ? 3 : 4;
+}
+
+static rfn_status draw_charts(const gather *g, const trend_data *t, const char *dir, charts *ch,
+                              rfn_error *err)
+{
+    rfn_error perr = {0};
+    rfn_status r = RFN_OK;
+    char path[1200];
+    char **labels = NULL;
+    double *fit = NULL, *counts = NULL;
+    ch->drawn = true;
+    /* 1. trend: all Suppliers, the fit, and each Supplier when there are a few */
+    if (t->n_months > 0) {
+        size_t nm = (size_t)t->n_months;
+        labels = calloc(nm, sizeof *labels);
+        fit = malloc(nm * sizeof *fit);
+        if (!labels || !fit) {
+            r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        for (size_t m = 0; m < nm; m++) {
+            if (!(labels[m] = malloc(16))) {
+                r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+                goto done;
+            }
+            month_label(t->first_month + (int)m, labels[m]);
+            fit[m] = t->fit_all.direction != TREND_UNKNOWN
+                         ? exp(t->fit_all.intercept + t->fit_all.slope * (double)m)
+                         : NAN;
+        }
+        plot_series ser[12];
+        size_t ns = 0;
+        ser[ns++] = (plot_series){.label = "all Suppliers", .y = t->all};
+        ser[ns++] = (plot_series){.label = "Poisson fit (all)", .y = fit, .dashed_line = 1};
+        for (size_t s = 0; s < t->n_suppliers && ns < 12 && t->n_suppliers > 1; s++)
+            ser[ns++] = (plot_series){.label = g->suppliers.e[s].key, .y = t->per + s * nm};
+        plot_chart c = {.kind = PLOT_CHART_LINES,
+                        .title = "Non-compliant installs per install month",
+                        .x_label = "install month",
+                        .y_label = "non-compliant devices",
+                        .x_labels = (const char *const *)labels,
+                        .n_x = nm,
+                        .series = ser,
+                        .n_series = ns};
+        if ((r = out_path(dir, "trend.svg", path, sizeof path, err))) goto done;
+        if (plot_chart_write(&c, path, &perr) == RFN_OK)
+            ch->svg[0] = svg_inline(path);
+        else
+            goto failed;
+    }
+    /* 2. cases by state per Supplier */
+    if (g->suppliers.n > 0) {
+        size_t n = g->suppliers.n;
+        counts = malloc(4 * n * sizeof *counts);
+        const char **names = malloc(n * sizeof *names);
+        if (!counts || !names) {
+            free(names);
+            r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        for (size_t s = 0; s < n; s++) {
+            names[s] = g->suppliers.e[s].key;
+            for (int k = 0; k < 4; k++)
+                counts[(size_t)k * n + s] = g->suppliers.e[s].v[S_OPEN + k];
+        }
+        plot_series ser[4] = {{.label = "open", .y = counts},
+                              {.label = "overdue", .y = counts + n},
+                              {.label = "remediated", .y = counts + 2 * n},
+                              {.label = "resolved", .y = counts + 3 * n}};
+        plot_chart c = {.kind = PLOT_CHART_BARS,
+                        .title = "Remediation cases by Supplier",
+                        .x_label = "Supplier",
+                        .y_label = "cases",
+                        .x_labels = names,
+                        .n_x = n,
+                        .series = ser,
+                        .n_series = 4};
+        rfn_status pr = out_path(dir, "suppliers.svg", path, sizeof path, err);
+        if (!pr) pr = plot_chart_write(&c, path, &perr);
+        free(names);
+        if (pr) goto failed;
+        ch->svg[1] = svg_inline(path);
+    }
+    /* 3. ageing of active cases */
+    {
+        double age[5] = {0}, od[5] = {0};
+        for (size_t i = 0; i < g->n_cases; i++)
+            if (case_active(&g->cases[i])) {
+                int b = ageing_bucket(g->as_of - g->cases[i].notice_date);
+                if (!strcmp(g->cases[i].state, "overdue"))
+                    od[b]++;
+                else
+                    age[b]++;
+            }
+        plot_series ser[2] = {{.label = "open", .y = age}, {.label = "overdue", .y = od}};
+        plot_chart c = {.kind = PLOT_CHART_BARS,
+                        .title = "Ageing of open cases (days since notice)",
+                        .x_label = "days since notice",
+                        .y_label = "cases",
+                        .x_labels = ageing_labels,
+                        .n_x = 5,
+                        .series = ser,
+                        .n_series = 2};
+        if ((r = out_path(dir, "ageing.svg", path, sizeof path, err))) goto done;
+        if (plot_chart_write(&c, path, &perr)) goto failed;
+        ch->svg[2] = svg_inline(path);
+    }
+    goto done;
+failed:
+    ch->drawn = false;
+    snprintf(ch->note, sizeof ch->note, "Charts are not drawn: %s", perr.msg);
+done:
+    if (labels)
+        for (int m = 0; m < t->n_months; m++)
+            free(labels[m]);
+    free(labels);
+    free(fit);
+    free(counts);
+    return r;
+}
+
+/* ---- the page -------------------------------------------------------------------------------- */
+
+static const char *const css =
+    "body{font-family:sans-serif;margin:2em auto;max-width:1100px;color:#222;line-height:1.4}"
+    "h1{font-size:1.6em;border-bottom:2px solid #333}h2{font-size:1.25em;margin-top:1.6em;"
+    "border-bottom:1px solid #bbb}h3{font-size:1.05em}"
+    "table{border-collapse:collapse;margin:0.5em 0 1em;font-size:0.9em}"
+    "th,td{border:1px solid #bbb;padding:3px 7px;text-align:left;vertical-align:top}"
+    "th{background:#eee}td.n{text-align:right;font-variant-numeric:tabular-nums}"
+    "tr.total td{font-weight:bold;background:#f6f6f6}"
+    ".overdue{color:#b00;font-weight:bold}.note{background:#fff6d6;border:1px solid #e0c060;"
+    "padding:0.5em}.statement{font-size:1.1em;font-weight:bold}"
+    "svg{max-width:100%;height:auto}code{font-size:0.85em;word-break:break-all}"
+    "@media print{body{margin:0;max-width:none}h2{page-break-after:avoid}"
+    "table,svg{page-break-inside:avoid}}";
+
+static void td_text(FILE *f, const char *s)
+{
+    fputs("<td>", f);
+    html_escape(f, s);
+    fputs("</td>", f);
+}
+
+static void td_num(FILE *f, double v)
+{
+    fprintf(f, "<td class=\"n\">%.0f</td>", v);
+}
+
+static void td_date(FILE *f, int32_t d)
+{
+    char t[ISO_DATE_TEXT_LEN];
+    date_text(d, t);
+    td_text(f, t);
+}
+
+static void fit_text(FILE *f, const trend_fit *fit)
+{
+    if (fit->direction == TREND_UNKNOWN) {
+        fputs("not fitted (", f);
+        html_escape(f, fit->note);
+        fputs(")", f);
+        return;
+    }
+    fprintf(f, "%+.1f %% per month (95 %% CI %+.1f %% to %+.1f %%)", 100 * fit->growth,
+            100 * fit->growth_lo, 100 * fit->growth_hi);
+}
+
+static void write_headline(FILE *f, const gather *g)
+{
+    fputs("<h2 id=\"headline\">Headline by Supplier</h2>\n<table class=\"headline\"><tr>"
+          "<th>Supplier</th><th>non-compliant devices</th><th>derogation-compliant</th>"
+          "<th>inconclusive</th><th>open cases</th><th>overdue</th><th>remediated</th>"
+          "<th>resolved</th></tr>\n",
+          f);
+    static const int cols[] = {S_NONCOMPLIANT, S_DEROGATION, S_INCONCLUSIVE, S_OPEN,
+                               S_OVERDUE,      S_REMEDIATED, S_RESOLVED};
+    double tot[7] = {0};
+    for (size_t s = 0; s < g->suppliers.n; s++) {
+        fputs("<tr>", f);
+        td_text(f, g->suppliers.e[s].key);
+        for (int k = 0; k < 7; k++) {
+            td_num(f, g->suppliers.e[s].v[cols[k]]);
+            tot[k] += g->suppliers.e[s].v[cols[k]];
+        }
+        fputs("</tr>\n", f);
+    }
+    fputs("<tr class=\"total\"><td>all Suppliers</td>", f);
+    for (int k = 0; k < 7; k++)
+        td_num(f, tot[k]);
+    fputs("</tr>\n</table>\n", f);
+}
+
+static void write_trend(FILE *f, const gather *g, const trend_data *t, const charts *ch)
+{
+    fputs("<h2 id=\"trend\">Trend of non-compliant installs</h2>\n<p class=\"statement\">", f);
+    const trend_fit *a = &t->fit_all;
+    if (a->direction == TREND_UNKNOWN) {
+        fputs("No trend can be stated: ", f);
+        html_escape(f, a->note);
+        fputs(".", f);
+    } else {
+        fprintf(f, "Installs of non-compliant meters are %s at 95 %% confidence: ",
+                a->direction == TREND_RISING    ? "rising"
+                : a->direction == TREND_FALLING ? "falling"
+                                                : "flat (neither rising nor falling)");
+        fit_text(f, a);
+        fputs(".", f);
+    }
+    fputs("</p>\n", f);
+    if (t->n_months > 0) {
+        char a0[16], a1[16];
+        month_label(t->first_month, a0);
+        month_label(t->first_month + t->n_months - 1, a1);
+        fprintf(f,
+                "<p>Counts of devices whose latest verdict is non-compliant, by install month, "
+                "%s to %s (%d complete months; the month of the as-of date is left out as "
+                "incomplete). Model: Poisson regression of the monthly count on the month "
+                "(log link, IRLS); the interval is widened by the dispersion when the counts "
+                "scatter more than Poisson (dispersion %.2f).</p>\n",
+                a0, a1, t->n_months, a->dispersion);
+    }
+    if (ch->svg[0]) fprintf(f, "<figure>%s</figure>\n", ch->svg[0]);
+    fputs("<table><tr><th>Supplier</th><th>non-compliant installs in the window</th>"
+          "<th>monthly growth</th><th>at 95 %</th></tr>\n<tr>",
+          f);
+    td_text(f, "all Suppliers");
+    td_num(f, a->total);
+    fputs("<td>", f);
+    fit_text(f, a);
+    fputs("</td>", f);
+    td_text(f, trend_direction_name(a->direction));
+    fputs("</tr>\n", f);
+    for (size_t s = 0; s < t->n_suppliers; s++) {
+        fputs("<tr>", f);
+        td_text(f, g->suppliers.e[s].key);
+        td_num(f, t->fit_per[s].total);
+        fputs("<td>", f);
+        fit_text(f, &t->fit_per[s]);
+        fputs("</td>", f);
+        td_text(f, trend_direction_name(t->fit_per[s].direction));
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n", f);
+}
+
+static void write_timetable(FILE *f, const gather *g)
+{
+    fputs("<h2 id=\"timetable\">Remediation timetable per Supplier</h2>\n<p>Open and overdue "
+          "cases by remediation due date. Plan due = notice + 10 days; remediation due = "
+          "notice + 90 days.</p>\n",
+          f);
+    bool any = false;
+    for (size_t s = 0; s < g->suppliers.n; s++) {
+        const char *sup = g->suppliers.e[s].key;
+        size_t n = 0;
+        for (size_t i = 0; i < g->n_cases; i++)
+            n += !strcmp(g->cases[i].supplier, sup) && case_active(&g->cases[i]);
+        if (!n) continue;
+        any = true;
+        fputs("<h3>", f);
+        html_escape(f, sup);
+        fprintf(f,
+                " (%zu open)</h3>\n<table><tr><th>case</th><th>DeviceID</th>"
+                "<th>ImportMPxN</th><th>model / firmware</th><th>notice</th>"
+                "<th>plan due</th><th>plan agreed</th><th>remediation due</th>"
+                "<th>state</th><th>days since notice</th></tr>\n",
+                n);
+        for (size_t i = 0; i < g->n_cases; i++) {
+            const report_case *c = &g->cases[i];
+            if (strcmp(c->supplier, sup) || !case_active(c)) continue;
+            char eui[EUI64_TEXT_LEN];
+            eui64_format(c->device_id, eui);
+            fprintf(f, "<tr><td class=\"n\">%lld</td>", (long long)c->id);
+            td_text(f, eui);
+            td_text(f, c->mpxn);
+            fputs("<td>", f);
+            html_escape(f, c->manufacturer);
+            fputs(" ", f);
+            html_escape(f, c->model);
+            fputs(" / ", f);
+            html_escape(f, c->firmware);
+            fputs("</td>", f);
+            td_date(f, c->notice_date);
+            td_date(f, c->plan_due);
+            td_date(f, c->plan_agreed);
+            td_date(f, c->remediation_due);
+            fprintf(f, "<td%s>", strcmp(c->state, "overdue") ? "" : " class=\"overdue\"");
+            html_escape(f, c->state);
+            fputs("</td>", f);
+            td_num(f, (double)(g->as_of - c->notice_date));
+            fputs("</tr>\n", f);
+        }
+        fputs("</table>\n", f);
+    }
+    if (!any) fputs("<p>No open or overdue cases.</p>\n", f);
+}
+
+static int cmp_model_count(const void *a, const void *b)
+{
+    const tally_entry *x = a, *y = b;
+    if (x->v[0] != y->v[0]) return x->v[0] < y->v[0] ? 1 : -1;
+    return strcmp(x->key, y->key);
+}
+
+static void write_breakdowns(FILE *f, gather *g)
+{
+    fputs("<h2 id=\"breakdowns\">Breakdowns</h2>\n<h3>By manufacturer, model and firmware "
+          "(most non-compliant first, up to 50)</h3>\n<table><tr><th>manufacturer</th>"
+          "<th>model</th><th>firmware</th><th>non-compliant</th><th>derogation-compliant</th>"
+          "<th>assessed</th></tr>\n",
+          f);
+    /* a sorted copy by count (the tally stays key-sorted) */
+    tally_entry *cp = malloc((g->models.n ? g->models.n : 1) * sizeof *cp);
+    if (cp) {
+        memcpy(cp, g->models.e, g->models.n * sizeof *cp);
+        qsort(cp, g->models.n, sizeof *cp, cmp_model_count);
+        for (size_t i = 0; i < g->models.n && i < 50; i++) {
+            char key[600];
+            snprintf(key, sizeof key, "%s", cp[i].key);
+            char *m = strchr(key, '\x1f'), *fw = m ? strchr(m + 1, '\x1f') : NULL;
+            if (m) *m++ = '\0';
+            if (fw) *fw++ = '\0';
+            fputs("<tr>", f);
+            td_text(f, key);
+            td_text(f, m ? m : "");
+            td_text(f, fw ? fw : "");
+            td_num(f, cp[i].v[0]);
+            td_num(f, cp[i].v[1]);
+            td_num(f, cp[i].v[2]);
+            fputs("</tr>\n", f);
+        }
+        free(cp);
+    }
+    fputs("</table>\n<h3>By CSP region</h3>\n<table><tr><th>region</th><th>non-compliant</th>"
+          "<th>derogation-compliant</th><th>assessed</th><th>devices with a verdict row</th>"
+          "</tr>\n",
+          f);
+    for (size_t i = 0; i < g->regions.n; i++) {
+        fputs("<tr>", f);
+        td_text(f, g->regions.e[i].key[0] ? g->regions.e[i].key : "(none)");
+        for (int k = 0; k < 4; k++)
+            td_num(f, g->regions.e[i].v[k]);
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n", f);
+}
+
+static void write_derogation(FILE *f, const gather *g)
+{
+    fprintf(f,
+            "<h2 id=\"derogation\">Derogation picture</h2>\n<p>%.0f meters are "
+            "derogation-compliant (noisy models allowed by a derogation in an acceptable "
+            "location). Of the %.0f non-compliant meters, %.0f are a derogated kind installed "
+            "after the derogation's cut-off date (installed-after-cutoff) and %.0f are in a "
+            "location the derogation does not accept (location-not-acceptable).</p>\n",
+            g->derog_total, g->nc_total, g->after_cutoff, g->location_bad);
+    if (!g->derog.n) return;
+    fputs("<table><tr><th>region</th><th>postcode area</th><th>derogation-compliant</th></tr>\n",
+          f);
+    for (size_t i = 0; i < g->derog.n; i++) {
+        char key[600];
+        snprintf(key, sizeof key, "%s", g->derog.e[i].key);
+        char *area = strchr(key, '\x1f');
+        if (area) *area++ = '\0';
+        fputs("<tr>", f);
+        td_text(f, key);
+        td_text(f, area ? area : "");
+        td_num(f, g->derog.e[i].v[0]);
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n", f);
+}
+
+typedef struct prov_ctx {
+    FILE *f;
+    int32_t as_of;
+} prov_ctx;
+
+static int prov_snapshot(const store_snapshot *sn, void *ctx)
+{
+    prov_ctx *p = ctx;
+    if (sn->as_of > p->as_of) return 0;
+    fprintf(p->f, "<tr><td class=\"n\">%lld</td>", (long long)sn->id);
+    td_date(p->f, sn->as_of);
+    td_text(p->f, sn->file);
+    fputs("<td><code>", p->f);
+    html_escape(p->f, sn->sha256);
+    fputs("</code></td>", p->f);
+    td_num(p->f, (double)sn->rows_read);
+    td_num(p->f, (double)sn->rows_accepted);
+    td_num(p->f, (double)sn->rows_rejected);
+    td_num(p->f, (double)sn->rows_on_wall);
+    fputs("</tr>\n", p->f);
+    return 0;
+}
+
+static int prov_result_set(const store_result_set *rs, void *ctx)
+{
+    prov_ctx *p = ctx;
+    fprintf(p->f, "<tr><td class=\"n\">%lld</td><td class=\"n\">%lld</td>", (long long)rs->id,
+            (long long)rs->snapshot_id);
+    td_text(p->f, rs->dir);
+    fputs("<td><code>", p->f);
+    html_escape(p->f, rs->devices_sha256);
+    fputs("</code></td>", p->f);
+    td_text(p->f, rs->tool_version);
+    td_text(p->f, rs->limit_set_id);
+    td_text(p->f, rs->limit_set_version);
+    td_text(p->f, rs->derogation_ref);
+    td_num(p->f, (double)rs->n_devices);
+    fputs("</tr>\n", p->f);
+    return 0;
+}
+
+static rfn_status write_provenance(FILE *f, store *s, const report_config *cfg, rfn_error *err)
+{
+    fputs("<h2 id=\"provenance\">Data provenance</h2>\n<h3>Register snapshots</h3>\n<table><tr>"
+          "<th>snapshot</th><th>extract date</th><th>file</th><th>SHA-256</th><th>rows</th>"
+          "<th>accepted</th><th>rejected</th><th>on the wall</th></tr>\n",
+          f);
+    prov_ctx p = {f, cfg->as_of};
+    rfn_status r = store_snapshots_each(s, prov_snapshot, &p, err);
+    if (r) return r;
+    fputs("</table>\n<h3>Validate result sets</h3>\n<table><tr><th>set</th><th>snapshot</th>"
+          "<th>directory</th><th>devices.csv SHA-256</th><th>validate version</th>"
+          "<th>limit set</th><th>limit set version</th><th>derogation list</th><th>devices</th>"
+          "</tr>\n",
+          f);
+    if ((r = store_result_sets_each(s, prov_result_set, &p, err))) return r;
+    fputs("</table>\n<p>Report made by rfnoise ", f);
+    html_escape(f, cfg->tool_version);
+    fprintf(f, " from workspace schema version %d.</p>\n", store_schema_version(s));
+    return RFN_OK;
+}
+
+static rfn_status write_html(store *s, const report_config *cfg, gather *g, const trend_data *t,
+                             const charts *ch, rfn_error *err)
+{
+    char path[1200];
+    rfn_status r = out_path(cfg->out_dir, "report.html", path, sizeof path, err);
+    atomic_file *af = NULL;
+    if (r || (r = atomic_file_open(path, &af, err))) return r;
+    FILE *f = atomic_file_stream(af);
+    char as_of[ISO_DATE_TEXT_LEN];
+    iso_date_format(cfg->as_of, as_of);
+    fprintf(f,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<title>RF noise remediation report as of %s</title>\n<style>%s</style>\n</head>\n"
+            "<body>\n<h1>RF noise remediation report as of %s</h1>\n",
+            as_of, css, as_of);
+    fprintf(f,
+            "<p>Cases: %zu. Non-compliant devices (latest verdict): %.0f. Sections: "
+            "<a href=\"#headline\">headline</a>, <a href=\"#trend\">trend</a>, "
+            "<a href=\"#timetable\">timetable</a>, <a href=\"#ageing\">ageing</a>, "
+            "<a href=\"#breakdowns\">breakdowns</a>, <a href=\"#derogation\">derogation</a>, "
+            "<a href=\"#provenance\">provenance</a>.</p>\n",
+            g->n_cases, g->nc_total);
+    if (ch->note[0]) {
+        fputs("<p class=\"note\">", f);
+        html_escape(f, ch->note);
+        fputs("</p>\n", f);
+    }
+    write_headline(f, g);
+    if (ch->svg[1]) fprintf(f, "<figure>%s</figure>\n", ch->svg[1]);
+    write_trend(f, g, t, ch);
+    write_timetable(f, g);
+    fputs("<h2 id=\"ageing\">Ageing of open cases</h2>\n<table><tr><th>days since notice</th>"
+          "<th>open</th><th>overdue</th></tr>\n",
+          f);
+    double age[5] = {0}, od[5] = {0};
+    for (size_t i = 0; i < g->n_cases; i++)
+        if (case_active(&g->cases[i])) {
+            int b = ageing_bucket(g->as_of - g->cases[i].notice_date);
+            if (!strcmp(g->cases[i].state, "overdue"))
+                od[b]++;
+            else
+                age[b]++;
+        }
+    for (int b = 0; b < 5; b++) {
+        fputs("<tr>", f);
+        td_text(f, ageing_labels[b]);
+        td_num(f, age[b]);
+        td_num(f, od[b]);
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n", f);
+    if (ch->svg[2]) fprintf(f, "<figure>%s</figure>\n", ch->svg[2]);
+    write_breakdowns(f, g);
+    write_derogation(f, g);
+    if ((r = write_provenance(f, s, cfg, err))) {
+        atomic_file_abort(af);
+        return r;
+    }
+    fputs("</body>\n</html>\n", f);
+    return atomic_file_commit(af, err);
+}
+
+/* ---- entry point ----------------------------------------------------------------------------- */
+
+rfn_status report_write(store *s, const report_config *cfg, report_summary *out, rfn_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->trend = "unknown";
+    if (mkdir(cfg->out_dir, 0777) != 0 && errno != EEXIST)
+        return rfn_error_set(err, RFN_ERR_IO, "%s: cannot create directory: %s", cfg->out_dir,
+                             strerror(errno));
+    gather g = {.as_of = cfg->as_of};
+    trend_data t = {0};
+    charts ch = {0};
+    char **plan_names = NULL;
+    rfn_status r = store_verdicts_each(s, cfg->as_of, on_verdict, &g, err);
+    if (!r) r = store_cases_each(s, cfg->as_of, NULL, on_case, &g, err);
+    if (!r && g.oom) r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    if (r) goto done;
+    tally_sort(&g.suppliers);
+    tally_sort(&g.models);
+    tally_sort(&g.regions);
+    tally_sort(&g.derog);
+    if ((r = trend_build(&g, &t, err))) goto done;
+    if (cfg->plots) {
+        if ((r = draw_charts(&g, &t, cfg->out_dir, &ch, err))) goto done;
+    } else {
+        snprintf(ch.note, sizeof ch.note, "Charts are not drawn (--no-plots).");
+    }
+    if ((r = write_cases_csv(&g, cfg->out_dir, NULL, "cases.csv", err)) ||
+        (r = write_trend_csv(&g, &t, cfg->out_dir, err)))
+        goto done;
+    /* One plan per Supplier with cases; file names sanitised and made unique. */
+    plan_names = calloc(g.suppliers.n ? g.suppliers.n : 1, sizeof *plan_names);
+    if (!plan_names) {
+        r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t sidx = 0; sidx < g.suppliers.n; sidx++) {
+        const tally_entry *e = &g.suppliers.e[sidx];
+        if (e->v[S_OPEN] + e->v[S_OVERDUE] + e->v[S_REMEDIATED] + e->v[S_RESOLVED] <= 0) continue;
+        char base[64], name[128];
+        report_sanitise_name(e->key, base, sizeof base);
+        snprintf(name, sizeof name, "remediation-plan-%s.csv", base);
+        for (int k = 2;; k++) {
+            bool clash = false;
+            for (size_t j = 0; j < sidx; j++)
+                clash |= plan_names[j] && !strcmp(plan_names[j], name);
+            if (!clash) break;
+            snprintf(name, sizeof name, "remediation-plan-%s-%d.csv", base, k);
+        }
+        if (!(plan_names[sidx] = strdup(name))) {
+            r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        if ((r = write_cases_csv(&g, cfg->out_dir, e->key, name, err))) goto done;
+        out->plan_files++;
+    }
+    if ((r = write_html(s, cfg, &g, &t, &ch, err))) goto done;
+    out->cases = g.n_cases;
+    for (size_t i = 0; i < g.n_cases; i++)
+        out->active_cases += case_active(&g.cases[i]);
+    out->suppliers = g.suppliers.n;
+    out->noncompliant_devices = (uint64_t)g.nc_total;
+    out->trend = trend_direction_name(t.fit_all.direction);
+    out->plots_drawn = ch.drawn;
+done:
+    if (plan_names)
+        for (size_t i = 0; i < g.suppliers.n; i++)
+            free(plan_names[i]);
+    free(plan_names);
+    for (int i = 0; i < 3; i++)
+        free(ch.svg[i]);
+    trend_free(&t);
+    gather_free(&g);
+    return r;
+}

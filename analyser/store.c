@@ -1,0 +1,1304 @@
+/* store.c: the workspace database (SQLite): schema and migrations, snapshots, results, cases.
+ * The only file that includes sqlite3.h. Every statement is static SQL with bound parameters. */
+#include "store.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "identifiers.h"
+
+struct store {
+    sqlite3 *db;
+    char dir[1024];
+    int busy_ms;
+    int version;
+    /* an add-results transaction in progress */
+    bool in_results;
+    int64_t rs_id;
+    sqlite3_stmt *ins_verdict, *ins_capture;
+    uint64_t rs_devices;
+};
+
+/* ---- schema ---------------------------------------------------------------------------------- */
+
+/* migrations[v] takes a database from version v to v + 1; they only ever get appended. */
+static const char *const migrations[] = {
+    /* 0 -> 1 */
+    "CREATE TABLE snapshot("
+    "  id INTEGER PRIMARY KEY,"
+    "  file TEXT NOT NULL, sha256 TEXT NOT NULL, as_of INTEGER NOT NULL,"
+    "  rows_read INTEGER NOT NULL, rows_accepted INTEGER NOT NULL, rows_rejected INTEGER NOT NULL,"
+    "  rows_on_wall INTEGER NOT NULL, errors INTEGER NOT NULL,"
+    "  UNIQUE(sha256, as_of));"
+    "CREATE TABLE snapshot_error("
+    "  snapshot_id INTEGER NOT NULL REFERENCES snapshot(id),"
+    "  line INTEGER NOT NULL, col TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL);"
+    "CREATE INDEX snapshot_error_snapshot ON snapshot_error(snapshot_id);"
+    /* One row per accepted register row; DeviceID and the MPxN key are the 64-bit values of
+     * identifiers.h stored as signed integers (same bits). */
+    "CREATE TABLE device("
+    "  snapshot_id INTEGER NOT NULL REFERENCES snapshot(id),"
+    "  device_id INTEGER NOT NULL, mpxn INTEGER NOT NULL, type INTEGER NOT NULL,"
+    "  status INTEGER NOT NULL, supplier TEXT NOT NULL, manufacturer TEXT NOT NULL,"
+    "  model TEXT NOT NULL, firmware TEXT NOT NULL, region INTEGER NOT NULL, han INTEGER NOT NULL,"
+    "  postcode TEXT NOT NULL, install_date INTEGER,"
+    "  PRIMARY KEY(snapshot_id, device_id)) WITHOUT ROWID;"
+    "CREATE INDEX device_mpxn ON device(snapshot_id, mpxn);"
+    "CREATE TABLE result_set("
+    "  id INTEGER PRIMARY KEY,"
+    "  snapshot_id INTEGER NOT NULL REFERENCES snapshot(id),"
+    "  dir TEXT NOT NULL, devices_sha256 TEXT NOT NULL UNIQUE, summary_sha256 TEXT NOT NULL,"
+    "  tool_version TEXT NOT NULL, limit_set_id TEXT NOT NULL, limit_set_version TEXT NOT NULL,"
+    "  derogation_ref TEXT NOT NULL, n_devices INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE verdict("
+    "  result_set_id INTEGER NOT NULL REFERENCES result_set(id),"
+    "  device_id INTEGER NOT NULL, supplier TEXT NOT NULL, mpxn TEXT NOT NULL,"
+    "  device_type TEXT NOT NULL, manufacturer TEXT NOT NULL, model TEXT NOT NULL,"
+    "  firmware TEXT NOT NULL, region TEXT NOT NULL, han TEXT NOT NULL, postcode TEXT NOT NULL,"
+    "  status TEXT NOT NULL, install_date INTEGER,"
+    "  verdict TEXT NOT NULL CHECK(verdict IN ('compliant','derogation-compliant',"
+    "    'non-compliant','inconclusive','unassessed')),"
+    "  reasons TEXT NOT NULL, worst_band TEXT NOT NULL, measured REAL, limit_value REAL,"
+    "  unit TEXT NOT NULL, margin_db REAL, evidence TEXT NOT NULL, n_captures INTEGER NOT NULL,"
+    "  derogation_ref TEXT NOT NULL, limit_set_id TEXT NOT NULL, limit_set_version TEXT NOT NULL,"
+    "  PRIMARY KEY(result_set_id, device_id)) WITHOUT ROWID;"
+    "CREATE INDEX verdict_device ON verdict(device_id, result_set_id);"
+    "CREATE TABLE capture("
+    "  sha256 TEXT NOT NULL, settings_hash TEXT NOT NULL, path TEXT NOT NULL,"
+    "  device_id INTEGER NOT NULL, result TEXT NOT NULL,"
+    "  result_set_id INTEGER NOT NULL REFERENCES result_set(id),"
+    "  PRIMARY KEY(sha256, settings_hash)) WITHOUT ROWID;"
+    "CREATE TABLE remediation_case("
+    "  id INTEGER PRIMARY KEY,"
+    "  device_id INTEGER NOT NULL, mpxn TEXT NOT NULL, mpxn_key INTEGER NOT NULL,"
+    "  supplier TEXT NOT NULL, device_type TEXT NOT NULL, manufacturer TEXT NOT NULL,"
+    "  model TEXT NOT NULL, firmware TEXT NOT NULL, region TEXT NOT NULL,"
+    "  postcode TEXT NOT NULL, install_date INTEGER, reasons TEXT NOT NULL,"
+    "  evidence TEXT NOT NULL, worst_band TEXT NOT NULL, margin_db REAL,"
+    "  notice_date INTEGER NOT NULL, plan_due INTEGER NOT NULL, remediation_due INTEGER NOT NULL,"
+    "  plan_agreed INTEGER,"
+    "  state TEXT NOT NULL CHECK(state IN ('open','overdue','remediated','resolved')),"
+    "  opened_snapshot INTEGER NOT NULL REFERENCES snapshot(id),"
+    "  opened_result_set INTEGER NOT NULL REFERENCES result_set(id));"
+    /* At most one active case per device: opening stays idempotent even between processes. */
+    "CREATE UNIQUE INDEX case_active ON remediation_case(device_id)"
+    "  WHERE state IN ('open','overdue');"
+    "CREATE TABLE case_history("
+    "  id INTEGER PRIMARY KEY,"
+    "  case_id INTEGER NOT NULL REFERENCES remediation_case(id),"
+    "  date INTEGER NOT NULL,"
+    "  snapshot_id INTEGER REFERENCES snapshot(id),"
+    "  result_set_id INTEGER REFERENCES result_set(id),"
+    "  event TEXT NOT NULL CHECK(event IN ('opened','state','note','plan-agreed')),"
+    "  old_state TEXT NOT NULL, new_state TEXT NOT NULL, detail TEXT NOT NULL);"
+    "CREATE INDEX case_history_case ON case_history(case_id);",
+};
+
+_Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
+               "one migration per schema version");
+
+/* ---- low-level helpers ----------------------------------------------------------------------- */
+
+static rfn_status db_fail(store *s, int rc, const char *what, rfn_error *err)
+{
+    int base = rc & 0xff;
+    if (base == SQLITE_BUSY || base == SQLITE_LOCKED)
+        return rfn_error_set(err, RFN_ERR_BUSY,
+                             "%s: workspace busy: another rfnoise process is using it (waited %d "
+                             "ms); try again when it has finished",
+                             s->dir, s->busy_ms);
+    if (base == SQLITE_NOTADB || base == SQLITE_CORRUPT)
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: %s: %s", s->dir, what,
+                             s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+    return rfn_error_set(err, RFN_ERR_IO, "%s: %s: %s", s->dir, what,
+                         s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+}
+
+static rfn_status db_exec(store *s, const char *sql, const char *what, rfn_error *err)
+{
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? RFN_OK : db_fail(s, rc, what, err);
+}
+
+static rfn_status db_prep(store *s, const char *sql, sqlite3_stmt **st, rfn_error *err)
+{
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+    return rc == SQLITE_OK ? RFN_OK : db_fail(s, rc, "prepare", err);
+}
+
+static rfn_status db_begin(store *s, rfn_error *err)
+{
+    return db_exec(s, "BEGIN IMMEDIATE", "begin", err);
+}
+
+static rfn_status db_commit(store *s, rfn_error *err)
+{
+    return db_exec(s, "COMMIT", "commit", err);
+}
+
+static void db_rollback(store *s)
+{
+    if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Step a statement that returns no rows, then reset it for reuse. */
+static rfn_status db_done(store *s, sqlite3_stmt *st, const char *what, rfn_error *err)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? RFN_OK : db_fail(s, rc, what, err);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *text)
+{
+    sqlite3_bind_text(st, i, text ? text : "", -1, SQLITE_TRANSIENT);
+}
+
+static void bind_date(sqlite3_stmt *st, int i, int32_t d)
+{
+    if (d == STORE_NO_DATE)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_int(st, i, d);
+}
+
+static void bind_real(sqlite3_stmt *st, int i, double v)
+{
+    if (isfinite(v))
+        sqlite3_bind_double(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+static int32_t col_date(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? STORE_NO_DATE : sqlite3_column_int(st, i);
+}
+
+static double col_real(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+/* A single integer from a query with up to two integer parameters; *found false when no row. */
+static rfn_status query_int(store *s, const char *sql, int64_t a, int64_t b, int n_params,
+                            int64_t *out, bool *found, rfn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rfn_status r = db_prep(s, sql, &st, err);
+    if (r) return r;
+    if (n_params > 0) sqlite3_bind_int64(st, 1, a);
+    if (n_params > 1) sqlite3_bind_int64(st, 2, b);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        if (found) *found = sqlite3_column_type(st, 0) != SQLITE_NULL;
+    } else if (rc == SQLITE_DONE) {
+        if (found) *found = false;
+    } else {
+        r = db_fail(s, rc, "query", err);
+    }
+    sqlite3_finalize(st);
+    return r;
+}
+
+/* ---- open, migrate, close -------------------------------------------------------------------- */
+
+store_config store_config_default(void)
+{
+    store_config c = {.create = false, .busy_timeout_ms = 10000};
+    const char *e = getenv("RFN_WORKSPACE_BUSY_MS");
+    if (e && *e) {
+        char *end = NULL;
+        long v = strtol(e, &end, 10);
+        if (end && *end == '\0' && v >= 0 && v <= 3600000) c.busy_timeout_ms = (int)v;
+    }
+    return c;
+}
+
+static rfn_status migrate(store *s, rfn_error *err)
+{
+    int64_t v = 0;
+    rfn_status r = query_int(s, "PRAGMA user_version", 0, 0, 0, &v, NULL, err);
+    if (r) return r;
+    if (v > STORE_SCHEMA_VERSION)
+        return rfn_error_set(err, RFN_ERR_UNSUPPORTED,
+                             "%s: workspace schema version %lld is newer than this rfnoise "
+                             "supports (%d): upgrade rfnoise",
+                             s->dir, (long long)v, STORE_SCHEMA_VERSION);
+    if (v == STORE_SCHEMA_VERSION) {
+        s->version = (int)v;
+        return RFN_OK;
+    }
+    if ((r = db_begin(s, err))) return r;
+    /* Read again under the write lock: another process may have migrated meanwhile. */
+    if ((r = query_int(s, "PRAGMA user_version", 0, 0, 0, &v, NULL, err))) goto fail;
+    for (; v < STORE_SCHEMA_VERSION; v++) {
+        if ((r = db_exec(s, migrations[v], "migrate", err))) goto fail;
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %lld", (long long)(v + 1));
+        if ((r = db_exec(s, sql, "migrate", err))) goto fail;
+    }
+    if ((r = db_commit(s, err))) goto fail;
+    s->version = (int)v;
+    return RFN_OK;
+fail:
+    db_rollback(s);
+    return r;
+}
+
+rfn_status store_open(const char *dir, const store_config *cfg, store **out, rfn_error *err)
+{
+    store_config def = store_config_default();
+    if (!cfg) cfg = &def;
+    *out = NULL;
+    store *s = calloc(1, sizeof *s);
+    if (!s) return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    snprintf(s->dir, sizeof s->dir, "%s", dir);
+    s->busy_ms = cfg->busy_timeout_ms;
+    char path[1100];
+    if (snprintf(path, sizeof path, "%s/%s", dir, STORE_DB_NAME) >= (int)sizeof path) {
+        free(s);
+        return rfn_error_set(err, RFN_ERR_INVALID, "%s: workspace path too long", dir);
+    }
+    rfn_status r = RFN_OK;
+    struct stat sb;
+    if (cfg->create) {
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+            r = rfn_error_set(err, RFN_ERR_IO, "%s: cannot create directory: %s", dir,
+                              strerror(errno));
+            goto fail;
+        }
+    } else if (stat(path, &sb) != 0) {
+        r = rfn_error_set(err, RFN_ERR_NOTFOUND,
+                          "%s: not a workspace (no %s; run rfnoise workspace init %s)", dir,
+                          STORE_DB_NAME, dir);
+        goto fail;
+    }
+    int flags = SQLITE_OPEN_READWRITE | (cfg->create ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        r = db_fail(s, rc, "open", err);
+        goto fail;
+    }
+    sqlite3_busy_timeout(s->db, s->busy_ms);
+    sqlite3_extended_result_codes(s->db, 1);
+    /* WAL is persistent in the file; setting it again on an existing WAL database is a no-op. */
+    if ((r = db_exec(s, "PRAGMA journal_mode=WAL", "journal_mode", err)) ||
+        (r = db_exec(s,
+                     "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
+                     "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY",
+                     "pragma", err)) ||
+        (r = migrate(s, err)))
+        goto fail;
+    *out = s;
+    return RFN_OK;
+fail:
+    store_close(s);
+    return r;
+}
+
+void store_close(store *s)
+{
+    if (!s) return;
+    if (s->in_results) store_results_abort(s);
+    if (s->db) sqlite3_close_v2(s->db);
+    free(s);
+}
+
+int store_schema_version(const store *s)
+{
+    return s->version;
+}
+
+/* ---- case updates ---------------------------------------------------------------------------- */
+
+static rfn_status history_add(store *s, int64_t case_id, int32_t date, int64_t snapshot_id,
+                              int64_t result_set_id, const char *event, const char *old_state,
+                              const char *new_state, const char *detail, rfn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rfn_status r = db_prep(s,
+                           "INSERT INTO case_history(case_id, date, snapshot_id, result_set_id,"
+                           " event, old_state, new_state, detail) VALUES(?,?,?,?,?,?,?,?)",
+                           &st, err);
+    if (r) return r;
+    sqlite3_bind_int64(st, 1, case_id);
+    sqlite3_bind_int(st, 2, date);
+    if (snapshot_id) sqlite3_bind_int64(st, 3, snapshot_id);
+    if (result_set_id) sqlite3_bind_int64(st, 4, result_set_id);
+    bind_text(st, 5, event);
+    bind_text(st, 6, old_state);
+    bind_text(st, 7, new_state);
+    bind_text(st, 8, detail);
+    r = db_done(s, st, "history", err);
+    sqlite3_finalize(st);
+    return r;
+}
+
+typedef struct active_case {
+    int64_t id, opened_rs;
+    uint64_t device_id, mpxn_key;
+    int32_t due;
+    char state[16];
+} active_case;
+
+static void count_change(store_changes *c, const char *to)
+{
+    if (!c) return;
+    if (!strcmp(to, "open"))
+        c->to_open++;
+    else if (!strcmp(to, "overdue"))
+        c->to_overdue++;
+    else if (!strcmp(to, "remediated"))
+        c->to_remediated++;
+    else if (!strcmp(to, "resolved"))
+        c->to_resolved++;
+}
+
+/* Re-evaluate every active case against the latest snapshot and the latest verdicts (inside the
+ * caller's transaction). result_set_id is the result set that triggered it (0 for an import). */
+static rfn_status cases_update(store *s, int64_t result_set_id, store_changes *changes,
+                               rfn_error *err)
+{
+    int64_t snap = 0, as_of64 = 0;
+    bool found = false;
+    rfn_status r = query_int(s, "SELECT id FROM snapshot ORDER BY as_of DESC, id DESC LIMIT 1", 0,
+                             0, 0, &snap, &found, err);
+    if (r || !found) return r;
+    if ((r = query_int(s, "SELECT as_of FROM snapshot WHERE id = ?", snap, 0, 1, &as_of64, NULL,
+                       err)))
+        return r;
+    int32_t as_of = (int32_t)as_of64;
+
+    active_case *cases = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *q = NULL, *q_dev = NULL, *q_repl = NULL, *q_ver = NULL, *upd = NULL;
+    if ((r = db_prep(s,
+                     "SELECT id, device_id, mpxn_key, remediation_due, state, opened_result_set"
+                     " FROM remediation_case WHERE state IN ('open','overdue') ORDER BY id",
+                     &q, err)))
+        goto done;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            active_case *nc = realloc(cases, cap * sizeof *nc);
+            if (!nc) {
+                r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+                goto done;
+            }
+            cases = nc;
+        }
+        active_case *c = &cases[n++];
+        c->id = sqlite3_column_int64(q, 0);
+        c->device_id = (uint64_t)sqlite3_column_int64(q, 1);
+        c->mpxn_key = (uint64_t)sqlite3_column_int64(q, 2);
+        c->due = sqlite3_column_int(q, 3);
+        snprintf(c->state, sizeof c->state, "%s", col_text(q, 4));
+        c->opened_rs = sqlite3_column_int64(q, 5);
+    }
+    if (rc != SQLITE_DONE) {
+        r = db_fail(s, rc, "cases", err);
+        goto done;
+    }
+    if ((r = db_prep(s, "SELECT status FROM device WHERE snapshot_id = ? AND device_id = ?", &q_dev,
+                     err)) ||
+        (r = db_prep(s,
+                     "SELECT device_id, type, status FROM device WHERE snapshot_id = ? AND"
+                     " mpxn = ? AND device_id <> ? ORDER BY device_id",
+                     &q_repl, err)) ||
+        (r = db_prep(s,
+                     "SELECT verdict, result_set_id FROM verdict WHERE device_id = ? AND"
+                     " result_set_id > ? ORDER BY result_set_id DESC LIMIT 1",
+                     &q_ver, err)) ||
+        (r = db_prep(s, "UPDATE remediation_case SET state = ? WHERE id = ?", &upd, err)))
+        goto done;
+
+    for (size_t i = 0; i < n; i++) {
+        active_case *c = &cases[i];
+        const char *to = NULL;
+        char detail[160] = "";
+        int64_t cause_rs = result_set_id;
+        /* remediated: removed from the wall */
+        sqlite3_bind_int64(q_dev, 1, snap);
+        sqlite3_bind_int64(q_dev, 2, (int64_t)c->device_id);
+        if ((rc = sqlite3_step(q_dev)) == SQLITE_ROW) {
+            device_status ds = (device_status)sqlite3_column_int(q_dev, 0);
+            if (ds == DEVICE_STATUS_DECOMMISSIONED || ds == DEVICE_STATUS_WITHDRAWN) {
+                to = "remediated";
+                snprintf(detail, sizeof detail, "DeviceStatus %s", device_status_name(ds));
+            }
+        } else if (rc != SQLITE_DONE) {
+            r = db_fail(s, rc, "case device", err);
+            goto done;
+        }
+        sqlite3_reset(q_dev);
+        /* remediated: another ESME on the wall at the same MPxN */
+        if (!to && c->mpxn_key) {
+            sqlite3_bind_int64(q_repl, 1, snap);
+            sqlite3_bind_int64(q_repl, 2, (int64_t)c->mpxn_key);
+            sqlite3_bind_int64(q_repl, 3, (int64_t)c->device_id);
+            while ((rc = sqlite3_step(q_repl)) == SQLITE_ROW) {
+                if (sqlite3_column_int(q_repl, 1) == DEVICE_TYPE_ESME &&
+                    device_status_on_wall((device_status)sqlite3_column_int(q_repl, 2))) {
+                    char eui[EUI64_TEXT_LEN];
+                    eui64_format((uint64_t)sqlite3_column_int64(q_repl, 0), eui);
+                    to = "remediated";
+                    snprintf(detail, sizeof detail, "replaced by ESME %s", eui);
+                    break;
+                }
+            }
+            if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+                r = db_fail(s, rc, "case replacement", err);
+                goto done;
+            }
+            sqlite3_reset(q_repl);
+        }
+        /* resolved: newer evidence says compliant */
+        if (!to) {
+            sqlite3_bind_int64(q_ver, 1, (int64_t)c->device_id);
+            sqlite3_bind_int64(q_ver, 2, c->opened_rs);
+            if ((rc = sqlite3_step(q_ver)) == SQLITE_ROW) {
+                const char *v = col_text(q_ver, 0);
+                if (!strcmp(v, "compliant") || !strcmp(v, "derogation-compliant")) {
+                    to = "resolved";
+                    cause_rs = sqlite3_column_int64(q_ver, 1);
+                    snprintf(detail, sizeof detail, "re-assessed %s (result set %lld)", v,
+                             (long long)cause_rs);
+                }
+            } else if (rc != SQLITE_DONE) {
+                r = db_fail(s, rc, "case verdict", err);
+                goto done;
+            }
+            sqlite3_reset(q_ver);
+        }
+        if (!to) {
+            to = as_of > c->due ? "overdue" : "open";
+            if (!strcmp(to, "overdue")) {
+                char due[ISO_DATE_TEXT_LEN];
+                iso_date_format(c->due, due);
+                snprintf(detail, sizeof detail, "still installed after the remediation due date %s",
+                         due);
+            } else {
+                snprintf(detail, sizeof detail, "still installed");
+            }
+        }
+        if (!strcmp(to, c->state)) continue;
+        bind_text(upd, 1, to);
+        sqlite3_bind_int64(upd, 2, c->id);
+        if ((r = db_done(s, upd, "case update", err)) ||
+            (r = history_add(s, c->id, as_of, snap, cause_rs, "state", c->state, to, detail, err)))
+            goto done;
+        count_change(changes, to);
+    }
+done:
+    sqlite3_finalize(q);
+    sqlite3_finalize(q_dev);
+    sqlite3_finalize(q_repl);
+    sqlite3_finalize(q_ver);
+    sqlite3_finalize(upd);
+    free(cases);
+    return r;
+}
+
+/* ---- register snapshots ---------------------------------------------------------------------- */
+
+/* Test hook for the crash-safety test: stall (forever) inside the import transaction after this
+ * many rows, so a test can kill the process at a known point. */
+static uint64_t stall_rows(void)
+{
+    const char *e = getenv("RFN_WORKSPACE_TEST_STALL_ROWS");
+    return e && *e ? strtoull(e, NULL, 10) : 0;
+}
+
+rfn_status store_import_register(store *s, const store_snapshot_info *info,
+                                 const register_data *reg, int64_t *snapshot_id, bool *already,
+                                 store_changes *changes, rfn_error *err)
+{
+    *already = false;
+    *snapshot_id = 0;
+    sqlite3_stmt *st = NULL;
+    rfn_status r = db_begin(s, err);
+    if (r) return r;
+    bool found = false;
+    int64_t id = 0, latest = 0;
+    sqlite3_stmt *q = NULL;
+    if ((r = db_prep(s, "SELECT id FROM snapshot WHERE sha256 = ? AND as_of = ?", &q, err)))
+        goto fail;
+    bind_text(q, 1, info->sha256);
+    sqlite3_bind_int(q, 2, info->as_of);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *snapshot_id = sqlite3_column_int64(q, 0);
+        *already = true;
+    } else if (rc != SQLITE_DONE) {
+        r = db_fail(s, rc, "snapshot", err);
+    }
+    sqlite3_finalize(q);
+    if (r) goto fail;
+    if (*already) {
+        db_rollback(s);
+        return RFN_OK;
+    }
+    if ((r = query_int(s, "SELECT max(as_of) FROM snapshot", 0, 0, 0, &latest, &found, err)))
+        goto fail;
+    if (found && info->as_of < latest) {
+        char a[ISO_DATE_TEXT_LEN], b[ISO_DATE_TEXT_LEN];
+        iso_date_format(info->as_of, a);
+        iso_date_format((int32_t)latest, b);
+        r = rfn_error_set(err, RFN_ERR_CONFLICT,
+                          "%s: extract date %s is before the latest snapshot's (%s): snapshots "
+                          "are imported in date order",
+                          info->file, a, b);
+        goto fail;
+    }
+    const register_summary *sum = register_get_summary(reg);
+    if ((r = db_prep(s,
+                     "INSERT INTO snapshot(file, sha256, as_of, rows_read, rows_accepted,"
+                     " rows_rejected, rows_on_wall, errors) VALUES(?,?,?,?,?,?,?,?)",
+                     &st, err)))
+        goto fail;
+    bind_text(st, 1, info->file);
+    bind_text(st, 2, info->sha256);
+    sqlite3_bind_int(st, 3, info->as_of);
+    sqlite3_bind_int64(st, 4, (int64_t)sum->rows_read);
+    sqlite3_bind_int64(st, 5, (int64_t)sum->rows_accepted);
+    sqlite3_bind_int64(st, 6, (int64_t)sum->rows_rejected);
+    sqlite3_bind_int64(st, 7, (int64_t)sum->rows_on_wall);
+    sqlite3_bind_int64(st, 8, (int64_t)sum->errors);
+    if ((r = db_done(s, st, "snapshot", err))) goto fail;
+    sqlite3_finalize(st);
+    st = NULL;
+    id = sqlite3_last_insert_rowid(s->db);
+
+    if ((r = db_prep(s,
+                     "INSERT INTO snapshot_error(snapshot_id, line, col, code, message)"
+                     " VALUES(?,?,?,?,?)",
+                     &st, err)))
+        goto fail;
+    for (size_t i = 0, ne = register_error_count(reg); i < ne; i++) {
+        register_error e;
+        register_error_get(reg, i, &e);
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, (int64_t)e.line);
+        bind_text(st, 3, e.column);
+        bind_text(st, 4, e.code);
+        bind_text(st, 5, e.message);
+        if ((r = db_done(s, st, "snapshot error", err))) goto fail;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+
+    if ((r = db_prep(s,
+                     "INSERT INTO device(snapshot_id, device_id, mpxn, type, status, supplier,"
+                     " manufacturer, model, firmware, region, han, postcode, install_date)"
+                     " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     &st, err)))
+        goto fail;
+    const register_row *rows = register_rows(reg);
+    uint64_t stall = stall_rows();
+    for (size_t i = 0, nr = register_count(reg); i < nr; i++) {
+        const register_row *w = &rows[i];
+        /* Interned strings live as long as reg: no copy needed (SQLITE_STATIC). */
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, (int64_t)w->device_id);
+        sqlite3_bind_int64(st, 3, (int64_t)w->mpxn_key);
+        sqlite3_bind_int(st, 4, w->type);
+        sqlite3_bind_int(st, 5, w->status);
+        sqlite3_bind_text(st, 6, register_string(reg, w->supplier), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 7, register_string(reg, w->manufacturer), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 8, register_string(reg, w->model), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 9, register_string(reg, w->firmware), -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 10, w->region);
+        sqlite3_bind_int(st, 11, w->han);
+        sqlite3_bind_text(st, 12, w->postcode, -1, SQLITE_STATIC);
+        bind_date(st, 13, w->install_date == REGISTER_NO_DATE ? STORE_NO_DATE : w->install_date);
+        int rc2 = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc2 != SQLITE_DONE) {
+            r = db_fail(s, rc2, "device", err);
+            goto fail;
+        }
+        if (stall && i + 1 == stall) {
+            fprintf(stderr, "rfnoise: test hook: stalled inside the import transaction\n");
+            for (;;)
+                pause();
+        }
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if ((r = cases_update(s, 0, changes, err)) || (r = db_commit(s, err))) goto fail;
+    *snapshot_id = id;
+    return RFN_OK;
+fail:
+    sqlite3_finalize(st);
+    db_rollback(s);
+    return r;
+}
+
+/* ---- results --------------------------------------------------------------------------------- */
+
+rfn_status store_results_begin(store *s, const store_results_info *info, int64_t *result_set_id,
+                               bool *already, rfn_error *err)
+{
+    *already = false;
+    if (s->in_results)
+        return rfn_error_set(err, RFN_ERR_INVALID, "a result set is already being added");
+    rfn_status r = db_begin(s, err);
+    if (r) return r;
+    sqlite3_stmt *st = NULL;
+    int64_t v = 0, snap = 0;
+    bool found = false;
+    if ((r = db_prep(s, "SELECT id FROM result_set WHERE devices_sha256 = ?", &st, err))) goto fail;
+    bind_text(st, 1, info->devices_sha256);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        v = sqlite3_column_int64(st, 0);
+        found = true;
+    } else if (rc != SQLITE_DONE) {
+        r = db_fail(s, rc, "result set", err);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (r) goto fail;
+    if (found) {
+        db_rollback(s);
+        *already = true;
+        *result_set_id = v;
+        return RFN_OK;
+    }
+    if ((r = query_int(s, "SELECT id FROM snapshot ORDER BY as_of DESC, id DESC LIMIT 1", 0, 0, 0,
+                       &snap, &found, err)))
+        goto fail;
+    if (!found) {
+        r = rfn_error_set(err, RFN_ERR_CONFLICT,
+                          "%s: no register snapshot in the workspace: import the register the "
+                          "results were made from first (rfnoise workspace import-register)",
+                          s->dir);
+        goto fail;
+    }
+    if ((r = db_prep(s,
+                     "INSERT INTO result_set(snapshot_id, dir, devices_sha256, summary_sha256,"
+                     " tool_version, limit_set_id, limit_set_version, derogation_ref)"
+                     " VALUES(?,?,?,?,?,?,?,?)",
+                     &st, err)))
+        goto fail;
+    sqlite3_bind_int64(st, 1, snap);
+    bind_text(st, 2, info->dir);
+    bind_text(st, 3, info->devices_sha256);
+    bind_text(st, 4, info->summary_sha256);
+    bind_text(st, 5, info->tool_version);
+    bind_text(st, 6, info->limit_set_id);
+    bind_text(st, 7, info->limit_set_version);
+    bind_text(st, 8, info->derogation_ref);
+    r = db_done(s, st, "result set", err);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (r) goto fail;
+    s->rs_id = sqlite3_last_insert_rowid(s->db);
+    if ((r = db_prep(s,
+                     "INSERT INTO verdict(result_set_id, device_id, supplier, mpxn, device_type,"
+                     " manufacturer, model, firmware, region, han, postcode, status, install_date,"
+                     " verdict, reasons, worst_band, measured, limit_value, unit, margin_db,"
+                     " evidence, n_captures, derogation_ref, limit_set_id, limit_set_version)"
+                     " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     &s->ins_verdict, err)) ||
+        (r = db_prep(s,
+                     "INSERT OR IGNORE INTO capture(sha256, settings_hash, path, device_id, result,"
+                     " result_set_id) VALUES(?,?,?,?,?,?)",
+                     &s->ins_capture, err)))
+        goto fail;
+    s->in_results = true;
+    s->rs_devices = 0;
+    *result_set_id = s->rs_id;
+    return RFN_OK;
+fail:
+    sqlite3_finalize(s->ins_verdict);
+    sqlite3_finalize(s->ins_capture);
+    s->ins_verdict = s->ins_capture = NULL;
+    db_rollback(s);
+    return r;
+}
+
+rfn_status store_results_verdict(store *s, const store_verdict *v, rfn_error *err)
+{
+    if (!s->in_results) return rfn_error_set(err, RFN_ERR_INVALID, "no result set being added");
+    sqlite3_stmt *st = s->ins_verdict;
+    sqlite3_bind_int64(st, 1, s->rs_id);
+    sqlite3_bind_int64(st, 2, (int64_t)v->device_id);
+    const char *texts[] = {v->supplier, v->mpxn,   v->device_type, v->manufacturer, v->model,
+                           v->firmware, v->region, v->han,         v->postcode,     v->status};
+    for (int i = 0; i < 10; i++)
+        bind_text(st, 3 + i, texts[i]);
+    bind_date(st, 13, v->install_date);
+    bind_text(st, 14, v->verdict);
+    bind_text(st, 15, v->reasons);
+    bind_text(st, 16, v->worst_band);
+    bind_real(st, 17, v->measured);
+    bind_real(st, 18, v->limit);
+    bind_text(st, 19, v->unit);
+    bind_real(st, 20, v->margin_db);
+    bind_text(st, 21, v->evidence);
+    sqlite3_bind_int64(st, 22, v->n_captures);
+    bind_text(st, 23, v->derogation_ref);
+    bind_text(st, 24, v->limit_set_id);
+    bind_text(st, 25, v->limit_set_version);
+    rfn_status r = db_done(s, st, "verdict", err);
+    if (r == RFN_OK)
+        s->rs_devices++;
+    else if ((sqlite3_errcode(s->db) & 0xff) == SQLITE_CONSTRAINT) {
+        char eui[EUI64_TEXT_LEN];
+        eui64_format(v->device_id, eui);
+        r = rfn_error_set(err, RFN_ERR_FORMAT, "DeviceID %s: %s", eui, sqlite3_errmsg(s->db));
+    }
+    return r;
+}
+
+rfn_status store_results_capture(store *s, const store_capture *c, bool *was_new, rfn_error *err)
+{
+    if (!s->in_results) return rfn_error_set(err, RFN_ERR_INVALID, "no result set being added");
+    sqlite3_stmt *st = s->ins_capture;
+    bind_text(st, 1, c->sha256);
+    bind_text(st, 2, c->settings_hash);
+    bind_text(st, 3, c->path);
+    sqlite3_bind_int64(st, 4, (int64_t)c->device_id);
+    bind_text(st, 5, c->result_json);
+    sqlite3_bind_int64(st, 6, s->rs_id);
+    rfn_status r = db_done(s, st, "capture", err);
+    if (was_new) *was_new = r == RFN_OK && sqlite3_changes(s->db) > 0;
+    return r;
+}
+
+rfn_status store_results_commit(store *s, store_changes *changes, rfn_error *err)
+{
+    if (!s->in_results) return rfn_error_set(err, RFN_ERR_INVALID, "no result set being added");
+    sqlite3_finalize(s->ins_verdict);
+    sqlite3_finalize(s->ins_capture);
+    s->ins_verdict = s->ins_capture = NULL;
+    s->in_results = false;
+    sqlite3_stmt *st = NULL;
+    rfn_status r = db_prep(s, "UPDATE result_set SET n_devices = ? WHERE id = ?", &st, err);
+    if (r) goto fail;
+    sqlite3_bind_int64(st, 1, (int64_t)s->rs_devices);
+    sqlite3_bind_int64(st, 2, s->rs_id);
+    r = db_done(s, st, "result set", err);
+    sqlite3_finalize(st);
+    if (r || (r = cases_update(s, s->rs_id, changes, err)) || (r = db_commit(s, err))) goto fail;
+    return RFN_OK;
+fail:
+    db_rollback(s);
+    return r;
+}
+
+void store_results_abort(store *s)
+{
+    sqlite3_finalize(s->ins_verdict);
+    sqlite3_finalize(s->ins_capture);
+    s->ins_verdict = s->ins_capture = NULL;
+    s->in_results = false;
+    db_rollback(s);
+}
+
+rfn_status store_capture_known(store *s, const char *sha256, const char *settings_hash, bool *known,
+                               rfn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rfn_status r =
+        db_prep(s, "SELECT 1 FROM capture WHERE sha256 = ? AND settings_hash = ?", &st, err);
+    if (r) return r;
+    bind_text(st, 1, sha256);
+    bind_text(st, 2, settings_hash);
+    int rc = sqlite3_step(st);
+    *known = rc == SQLITE_ROW;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) r = db_fail(s, rc, "capture", err);
+    sqlite3_finalize(st);
+    return r;
+}
+
+/* ---- reading verdicts ------------------------------------------------------------------------ */
+
+/* Latest verdict per device among result sets of snapshots dated on or before ?1. */
+#define LATEST_VERDICTS_SQL                                                                        \
+    "SELECT device_id, supplier, mpxn, device_type, manufacturer, model, firmware, region, han,"   \
+    " postcode, status, install_date, verdict, reasons, worst_band, measured, limit_value, unit,"  \
+    " margin_db, evidence, n_captures, derogation_ref, limit_set_id, limit_set_version,"           \
+    " result_set_id FROM (SELECT v.*, row_number() OVER (PARTITION BY v.device_id ORDER BY"        \
+    " v.result_set_id DESC) AS rn FROM verdict v JOIN result_set r ON r.id = v.result_set_id"      \
+    " JOIN snapshot s ON s.id = r.snapshot_id WHERE s.as_of <= ?1) WHERE rn = 1"
+
+static void verdict_from_row(sqlite3_stmt *st, store_verdict *v)
+{
+    v->device_id = (uint64_t)sqlite3_column_int64(st, 0);
+    v->supplier = col_text(st, 1);
+    v->mpxn = col_text(st, 2);
+    v->device_type = col_text(st, 3);
+    v->manufacturer = col_text(st, 4);
+    v->model = col_text(st, 5);
+    v->firmware = col_text(st, 6);
+    v->region = col_text(st, 7);
+    v->han = col_text(st, 8);
+    v->postcode = col_text(st, 9);
+    v->status = col_text(st, 10);
+    v->install_date = col_date(st, 11);
+    v->verdict = col_text(st, 12);
+    v->reasons = col_text(st, 13);
+    v->worst_band = col_text(st, 14);
+    v->measured = col_real(st, 15);
+    v->limit = col_real(st, 16);
+    v->unit = col_text(st, 17);
+    v->margin_db = col_real(st, 18);
+    v->evidence = col_text(st, 19);
+    v->n_captures = sqlite3_column_int64(st, 20);
+    v->derogation_ref = col_text(st, 21);
+    v->limit_set_id = col_text(st, 22);
+    v->limit_set_version = col_text(st, 23);
+    v->result_set_id = sqlite3_column_int64(st, 24);
+}
+
+rfn_status store_verdicts_each(store *s, int32_t as_of, store_verdict_fn fn, void *ctx,
+                               rfn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rfn_status r = db_prep(s, LATEST_VERDICTS_SQL " ORDER BY device_id", &st, err);
+    if (r) return r;
+    sqlite3_bind_int(st, 1, as_of);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_verdict v;
+        verdict_from_row(st, &v);
+        if (fn(&v, ctx)) break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) r = db_fail(s, rc, "verdicts", err);
+    sqlite3_finalize(st);
+    return r;
+}
+
+/* ---- remediation cases ----------------------------------------------------------------------- */
+
+typedef struct pending_case {
+    store_verdict v;
+    char *texts; /* one block holding copies of v's strings */
+} pending_case;
+
+static char *copy_verdict_strings(store_verdict *v)
+{
+    const char **f[] = {&v->supplier, &v->mpxn,     &v->device_type, &v->manufacturer,
+                        &v->model,    &v->firmware, &v->region,      &v->postcode,
+                        &v->reasons,  &v->evidence, &v->worst_band};
+    size_t n = sizeof f / sizeof f[0], total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += strlen(*f[i]) + 1;
+    char *block = malloc(total), *p = block;
+    if (!block) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(*f[i]) + 1;
+        memcpy(p, *f[i], len);
+        *f[i] = p;
+        p += len;
+    }
+    return block;
+}
+
+rfn_status store_cases_open(store *s, int32_t notice_date, const char *supplier,
+                            store_changes *changes, rfn_error *err)
+{
+    rfn_status r = db_begin(s, err);
+    if (r) return r;
+    pending_case *pend = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *q = NULL, *q_active = NULL, *q_dev = NULL, *ins = NULL;
+    int64_t snap = 0;
+    bool found = false;
+    if ((r = query_int(s, "SELECT id FROM snapshot ORDER BY as_of DESC, id DESC LIMIT 1", 0, 0, 0,
+                       &snap, &found, err)))
+        goto done;
+    if (!found) {
+        r = rfn_error_set(err, RFN_ERR_CONFLICT, "%s: no register snapshot in the workspace",
+                          s->dir);
+        goto done;
+    }
+    if ((r = db_prep(s,
+                     LATEST_VERDICTS_SQL " AND verdict = 'non-compliant' AND (?2 IS NULL OR"
+                                         " supplier = ?2) ORDER BY device_id",
+                     &q, err)))
+        goto done;
+    sqlite3_bind_int(q, 1, INT32_MAX);
+    if (supplier) bind_text(q, 2, supplier);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            pending_case *np = realloc(pend, cap * sizeof *np);
+            if (!np) {
+                r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+                goto done;
+            }
+            pend = np;
+        }
+        verdict_from_row(q, &pend[n].v);
+        if (!(pend[n].texts = copy_verdict_strings(&pend[n].v))) {
+            r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        n++;
+    }
+    if (rc != SQLITE_DONE) {
+        r = db_fail(s, rc, "verdicts", err);
+        goto done;
+    }
+    if ((r = db_prep(s,
+                     "SELECT 1 FROM remediation_case WHERE device_id = ? AND state IN"
+                     " ('open','overdue')",
+                     &q_active, err)) ||
+        (r = db_prep(s, "SELECT status FROM device WHERE snapshot_id = ? AND device_id = ?", &q_dev,
+                     err)) ||
+        (r = db_prep(s,
+                     "INSERT INTO remediation_case(device_id, mpxn, mpxn_key, supplier,"
+                     " device_type, manufacturer, model, firmware, region, postcode,"
+                     " install_date, reasons, evidence, worst_band, margin_db, notice_date,"
+                     " plan_due, remediation_due, state, opened_snapshot, opened_result_set)"
+                     " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'open',?,?)",
+                     &ins, err)))
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        const store_verdict *v = &pend[i].v;
+        sqlite3_bind_int64(q_active, 1, (int64_t)v->device_id);
+        rc = sqlite3_step(q_active);
+        sqlite3_reset(q_active);
+        if (rc == SQLITE_ROW) {
+            if (changes) changes->skipped++;
+            continue;
+        }
+        if (rc != SQLITE_DONE) {
+            r = db_fail(s, rc, "cases", err);
+            goto done;
+        }
+        sqlite3_bind_int64(q_dev, 1, snap);
+        sqlite3_bind_int64(q_dev, 2, (int64_t)v->device_id);
+        rc = sqlite3_step(q_dev);
+        bool on_wall =
+            rc == SQLITE_ROW && device_status_on_wall((device_status)sqlite3_column_int(q_dev, 0));
+        sqlite3_reset(q_dev);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            r = db_fail(s, rc, "device", err);
+            goto done;
+        }
+        if (!on_wall) {
+            if (changes) changes->skipped++;
+            continue;
+        }
+        mpxn_kind kind = MPXN_NONE;
+        uint64_t key = 0;
+        if (mpxn_parse(v->mpxn, strlen(v->mpxn), &kind, &key) != ID_OK) key = 0;
+        sqlite3_bind_int64(ins, 1, (int64_t)v->device_id);
+        bind_text(ins, 2, v->mpxn);
+        sqlite3_bind_int64(ins, 3, (int64_t)key);
+        bind_text(ins, 4, v->supplier);
+        bind_text(ins, 5, v->device_type);
+        bind_text(ins, 6, v->manufacturer);
+        bind_text(ins, 7, v->model);
+        bind_text(ins, 8, v->firmware);
+        bind_text(ins, 9, v->region);
+        bind_text(ins, 10, v->postcode);
+        bind_date(ins, 11, v->install_date);
+        bind_text(ins, 12, v->reasons);
+        bind_text(ins, 13, v->evidence);
+        bind_text(ins, 14, v->worst_band);
+        bind_real(ins, 15, v->margin_db);
+        sqlite3_bind_int(ins, 16, notice_date);
+        sqlite3_bind_int(ins, 17, notice_date + 10);
+        sqlite3_bind_int(ins, 18, notice_date + 90);
+        sqlite3_bind_int64(ins, 19, snap);
+        sqlite3_bind_int64(ins, 20, v->result_set_id);
+        if ((r = db_done(s, ins, "open case", err))) goto done;
+        int64_t case_id = sqlite3_last_insert_rowid(s->db);
+        char detail[200];
+        snprintf(detail, sizeof detail, "notice: %s (evidence %s)", v->reasons, v->evidence);
+        if ((r = history_add(s, case_id, notice_date, snap, v->result_set_id, "opened", "", "open",
+                             detail, err)))
+            goto done;
+        if (changes) changes->opened++;
+    }
+    r = db_commit(s, err);
+done:
+    if (r) db_rollback(s);
+    sqlite3_finalize(q);
+    sqlite3_finalize(q_active);
+    sqlite3_finalize(q_dev);
+    sqlite3_finalize(ins);
+    for (size_t i = 0; i < n; i++)
+        free(pend[i].texts);
+    free(pend);
+    return r;
+}
+
+static rfn_status case_event(store *s, int64_t case_id, int32_t date, const char *event,
+                             const char *text, rfn_error *err)
+{
+    rfn_status r = db_begin(s, err);
+    if (r) return r;
+    int64_t one = 0;
+    bool found = false;
+    if ((r = query_int(s, "SELECT id FROM remediation_case WHERE id = ?", case_id, 0, 1, &one,
+                       &found, err)))
+        goto fail;
+    if (!found) {
+        r = rfn_error_set(err, RFN_ERR_NOTFOUND, "%s: no remediation case %lld", s->dir,
+                          (long long)case_id);
+        goto fail;
+    }
+    if (!strcmp(event, "plan-agreed")) {
+        sqlite3_stmt *st = NULL;
+        if ((r = db_prep(s, "UPDATE remediation_case SET plan_agreed = ? WHERE id = ?", &st, err)))
+            goto fail;
+        sqlite3_bind_int(st, 1, date);
+        sqlite3_bind_int64(st, 2, case_id);
+        r = db_done(s, st, "plan agreed", err);
+        sqlite3_finalize(st);
+        if (r) goto fail;
+    }
+    if ((r = history_add(s, case_id, date, 0, 0, event, "", "", text, err)) ||
+        (r = db_commit(s, err)))
+        goto fail;
+    return RFN_OK;
+fail:
+    db_rollback(s);
+    return r;
+}
+
+rfn_status store_case_note(store *s, int64_t case_id, int32_t date, const char *text,
+                           rfn_error *err)
+{
+    return case_event(s, case_id, date, "note", text, err);
+}
+
+rfn_status store_case_plan_agreed(store *s, int64_t case_id, int32_t date, rfn_error *err)
+{
+    return case_event(s, case_id, date, "plan-agreed", "remediation plan agreed", err);
+}
+
+rfn_status store_cases_each(store *s, int32_t as_of, const char *supplier, store_case_fn fn,
+                            void *ctx, rfn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rfn_status r = db_prep(
+        s,
+        "SELECT c.id, c.device_id, c.supplier, c.mpxn, c.manufacturer, c.model, c.firmware,"
+        " c.region, c.postcode, c.reasons, c.evidence, c.worst_band, c.margin_db, c.install_date,"
+        " c.notice_date, c.plan_due, c.remediation_due,"
+        " (SELECT h.date FROM case_history h WHERE h.case_id = c.id AND h.event = 'plan-agreed'"
+        "   AND h.date <= ?1 ORDER BY h.id DESC LIMIT 1),"
+        " (SELECT h.new_state FROM case_history h WHERE h.case_id = c.id AND h.new_state <> ''"
+        "   AND h.date <= ?1 ORDER BY h.id DESC LIMIT 1),"
+        " (SELECT h.date FROM case_history h WHERE h.case_id = c.id AND h.new_state <> ''"
+        "   AND h.date <= ?1 ORDER BY h.id DESC LIMIT 1)"
+        " FROM remediation_case c WHERE c.notice_date <= ?1 AND (?2 IS NULL OR c.supplier = ?2)"
+        " ORDER BY c.supplier, c.remediation_due, c.device_id, c.id",
+        &st, err);
+    if (r) return r;
+    sqlite3_bind_int(st, 1, as_of);
+    if (supplier) bind_text(st, 2, supplier);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_case c = {
+            .id = sqlite3_column_int64(st, 0),
+            .device_id = (uint64_t)sqlite3_column_int64(st, 1),
+            .supplier = col_text(st, 2),
+            .mpxn = col_text(st, 3),
+            .manufacturer = col_text(st, 4),
+            .model = col_text(st, 5),
+            .firmware = col_text(st, 6),
+            .region = col_text(st, 7),
+            .postcode = col_text(st, 8),
+            .reasons = col_text(st, 9),
+            .evidence = col_text(st, 10),
+            .worst_band = col_text(st, 11),
+            .margin_db = col_real(st, 12),
+            .install_date = col_date(st, 13),
+            .notice_date = sqlite3_column_int(st, 14),
+            .plan_due = sqlite3_column_int(st, 15),
+            .remediation_due = sqlite3_column_int(st, 16),
+            .plan_agreed = col_date(st, 17),
+            .state = col_text(st, 18),
+            .state_since = col_date(st, 19),
+        };
+        if (fn(&c, ctx)) break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) r = db_fail(s, rc, "cases", err);
+    sqlite3_finalize(st);
+    return r;
+}
+
+rfn_status store_history_each(store *s, int64_t case_id, int32_t as_of, store_history_fn fn,
+                              void *ctx, rfn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rfn_status r = db_prep(s,
+                           "SELECT h.case_id, c.device_id, h.date, h.snapshot_id, h.result_set_id,"
+                           " h.event, h.old_state, h.new_state, h.detail FROM case_history h"
+                           " JOIN remediation_case c ON c.id = h.case_id"
+                           " WHERE (?1 = 0 OR h.case_id = ?1) AND h.date <= ?2"
+                           " ORDER BY h.case_id, h.id",
+                           &st, err);
+    if (r) return r;
+    sqlite3_bind_int64(st, 1, case_id);
+    sqlite3_bind_int(st, 2, as_of);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_history h = {
+            .case_id = sqlite3_column_int64(st, 0),
+            .device_id = (uint64_t)sqlite3_column_int64(st, 1),
+            .date = sqlite3_column_int(st, 2),
+            .snapshot_id = sqlite3_column_int64(st, 3),
+            .result_set_id = sqlite3_column_int64(st, 4),
+            .event = col_text(st, 5),
+            .old_state = col_text(st, 6),
+            .new_state = col_text(st, 7),
+            .detail = col_text(st, 8),
+        };
+        if (fn(&h, ctx)) break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) r = db_fail(s, rc, "history", err);
+    sqlite3_finalize(st);
+    return r;
+}
+
+/* ---- provenance and status ------------------------------------------------------------------- */
+
+rfn_status store_snapshots_each(store *s, store_snapshot_fn fn, void *ctx, rfn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rfn_status r = db_prep(s,
+                           "SELECT id, file, sha256, as_of, rows_read, rows_accepted,"
+                           " rows_rejected, rows_on_wall, errors FROM snapshot ORDER BY id",
+                           &st, err);
+    if (r) return r;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_snapshot sn = {
+            .id = sqlite3_column_int64(st, 0),
+            .file = col_text(st, 1),
+            .sha256 = col_text(st, 2),
+            .as_of = sqlite3_column_int(st, 3),
+            .rows_read = (uint64_t)sqlite3_column_int64(st, 4),
+            .rows_accepted = (uint64_t)sqlite3_column_int64(st, 5),
+            .rows_rejected = (uint64_t)sqlite3_column_int64(st, 6),
+            .rows_on_wall = (uint64_t)sqlite3_column_int64(st, 7),
+            .errors = (uint64_t)sqlite3_column_int64(st, 8),
+        };
+        if (fn(&sn, ctx)) break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) r = db_fail(s, rc, "snapshots", err);
+    sqlite3_finalize(st);
+    return r;
+}
+
+rfn_status store_result_sets_each(store *s, store_result_set_fn fn, void *ctx, rfn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rfn_status r = db_prep(s,
+                           "SELECT id, snapshot_id, dir, devices_sha256, summary_sha256,"
+                           " tool_version, limit_set_id, limit_set_version, derogation_ref,"
+                           " n_devices FROM result_set ORDER BY id",
+                           &st, err);
+    if (r) return r;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_result_set rs = {
+            .id = sqlite3_column_int64(st, 0),
+            .snapshot_id = sqlite3_column_int64(st, 1),
+            .dir = col_text(st, 2),
+            .devices_sha256 = col_text(st, 3),
+            .summary_sha256 = col_text(st, 4),
+            .tool_version = col_text(st, 5),
+            .limit_set_id = col_text(st, 6),
+            .limit_set_version = col_text(st, 7),
+            .derogation_ref = col_text(st, 8),
+            .n_devices = (uint64_t)sqlite3_column_int64(st, 9),
+        };
+        if (fn(&rs, ctx)) break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) r = db_fail(s, rc, "result sets", err);
+    sqlite3_finalize(st);
+    return r;
+}
+
+rfn_status store_get_status(store *s, store_status *out, rfn_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->schema_version = s->version;
+    out->latest_as_of = STORE_NO_DATE;
+    static const char *const counts[] = {
+        "SELECT count(*) FROM snapshot",
+        "SELECT count(*) FROM result_set",
+        "SELECT count(*) FROM verdict",
+        "SELECT count(*) FROM capture",
+        "SELECT count(*) FROM remediation_case",
+        "SELECT count(*) FROM remediation_case WHERE state = 'open'",
+        "SELECT count(*) FROM remediation_case WHERE state = 'overdue'",
+        "SELECT count(*) FROM remediation_case WHERE state = 'remediated'",
+        "SELECT count(*) FROM remediation_case WHERE state = 'resolved'",
+    };
+    uint64_t *dst[] = {
+        &out->snapshots,     &out->result_sets, &out->verdicts,      &out->captures,
+        &out->cases,         &out->cases_open,  &out->cases_overdue, &out->cases_remediated,
+        &out->cases_resolved};
+    /* One read transaction so the numbers agree with each other. */
+    rfn_status r = db_exec(s, "BEGIN", "begin", err);
+    if (r) return r;
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        int64_t v = 0;
+        if ((r = query_int(s, counts[i], 0, 0, 0, &v, NULL, err))) goto done;
+        *dst[i] = (uint64_t)v;
+    }
+    int64_t snap = 0, v = 0;
+    bool found = false;
+    if ((r = query_int(s, "SELECT id, as_of FROM snapshot ORDER BY as_of DESC, id DESC LIMIT 1", 0,
+                       0, 0, &snap, &found, err)))
+        goto done;
+    if (found) {
+        if ((r = query_int(s, "SELECT as_of FROM snapshot WHERE id = ?", snap, 0, 1, &v, NULL,
+                           err)))
+            goto done;
+        out->latest_as_of = (int32_t)v;
+        if ((r = query_int(s, "SELECT count(*) FROM device WHERE snapshot_id = ?", snap, 0, 1, &v,
+                           NULL, err)))
+            goto done;
+        out->latest_devices = (uint64_t)v;
+    }
+done:
+    sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    return r;
+}
+
+rfn_status store_integrity_check(store *s, bool *ok, char msg[256], rfn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rfn_status r = db_prep(s, "PRAGMA integrity_check", &st, err);
+    if (r) return r;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        snprintf(msg, 256, "%s", col_text(st, 0));
+        *ok = strcmp(msg, "ok") == 0;
+    } else {
+        r = db_fail(s, rc, "integrity_check", err);
+    }
+    sqlite3_finalize(st);
+    return r;
+}

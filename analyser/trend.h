@@ -1,0 +1,45 @@
+/* trend.h: is the monthly count of non-compliant installs rising, falling or flat? A Poisson
+ * log-linear regression (GLM, fitted by iteratively reweighted least squares on GSL) of counts on
+ * month index, with a 95 % confidence interval on the monthly growth rate. */
+#ifndef RFN_TREND_H
+#define RFN_TREND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rfn_error.h"
+
+typedef enum trend_direction {
+    TREND_UNKNOWN = 0, /* not enough data to fit */
+    TREND_RISING,      /* the whole 95 % interval of the growth rate is above 0 */
+    TREND_FALLING,     /* the whole interval is below 0 */
+    TREND_FLAT,        /* the interval contains 0 */
+} trend_direction;
+
+/* Model: counts[t] ~ Poisson(mu_t), log mu_t = a + b t, t = 0..n-1 (months). IRLS with weights
+ * mu and working response eta + (y - mu) / mu (McCullagh & Nelder, Generalized Linear Models,
+ * §2.5), converged when b changes by < 1e-10. Standard errors come from (X'WX)^-1 scaled by the
+ * dispersion phi = max(1, Pearson chi^2 / (n - 2)) (quasi-Poisson: extra-Poisson scatter widens
+ * the interval, never narrows it). Interval: b +- 1.959964 se, growth = exp(b) - 1 per month. */
+typedef struct trend_fit {
+    trend_direction direction;
+    size_t n_months;
+    double total;                        /* sum of counts */
+    double intercept, slope;             /* a, b (b per month, natural log) */
+    double slope_se;                     /* after dispersion scaling */
+    double dispersion;                   /* phi >= 1 */
+    double growth, growth_lo, growth_hi; /* exp(b) - 1 and its 95 % interval, per month */
+    int iterations;
+    const char *note; /* why direction is TREND_UNKNOWN, else "" */
+} trend_fit;
+
+/* Fit counts[0..n-1] (non-negative, finite). Needs n >= 3 and at least one non-zero count;
+ * otherwise *fit has TREND_UNKNOWN and a note, and RFN_OK is returned. RFN_ERR_INVALID for a
+ * negative or non-finite count, RFN_ERR_EXTERNAL when GSL fails or IRLS does not converge in 100
+ * iterations. */
+rfn_status trend_fit_poisson(const double *counts, size_t n, trend_fit *fit, rfn_error *err);
+
+/* "rising", "falling", "flat", "unknown". */
+const char *trend_direction_name(trend_direction d);
+
+#endif

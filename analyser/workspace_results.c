@@ -1,0 +1,311 @@
+/* workspace_results.c: read a validate output directory into one workspace result set. */
+#include "workspace_results.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "csv_read.h"
+#include "hash.h"
+#include "identifiers.h"
+
+static const char *const verdict_names[] = {"compliant", "derogation-compliant", "non-compliant",
+                                            "inconclusive", "unassessed"};
+
+int workspace_verdict_index(const char *verdict)
+{
+    for (int i = 0; i < 5; i++)
+        if (!strcmp(verdict, verdict_names[i])) return i;
+    return -1;
+}
+
+enum {
+    C_DEVICE_ID,
+    C_SUPPLIER,
+    C_MPXN,
+    C_VERDICT,
+    C_TYPE,
+    C_MANUFACTURER,
+    C_MODEL,
+    C_FIRMWARE,
+    C_REGION,
+    C_HAN,
+    C_POSTCODE,
+    C_INSTALL_DATE,
+    C_STATUS,
+    C_REASONS,
+    C_WORST_BAND,
+    C_MEASURED,
+    C_LIMIT,
+    C_UNIT,
+    C_MARGIN,
+    C_EVIDENCE,
+    C_N_CAPTURES,
+    C_DEROGATION_REF,
+    C_LIMIT_SET_ID,
+    C_LIMIT_SET_VERSION,
+    C_COUNT,
+    C_REQUIRED = 4 /* the first four must be present */
+};
+
+static const char *const col_names[C_COUNT] = {"DeviceID",     "Supplier",
+                                               "ImportMPxN",   "verdict",
+                                               "DeviceType",   "DeviceManufacturer",
+                                               "DeviceModel",  "DeviceFirmwareVersion",
+                                               "CSPRegion",    "HANVariant",
+                                               "PostCode",     "InstallDate",
+                                               "DeviceStatus", "reasons",
+                                               "worst_band",   "measured",
+                                               "limit",        "unit",
+                                               "margin_db",    "evidence",
+                                               "n_captures",   "derogation_ref",
+                                               "limit_set_id", "limit_set_version"};
+
+/* Summary fields, each from the first of several spellings found. */
+static void summary_text(json_t *root, const char *key, const char *obj, const char *sub, char *out,
+                         size_t cap)
+{
+    json_t *v = json_object_get(root, key);
+    if (!json_is_string(v) && obj) {
+        json_t *o = json_object_get(root, obj);
+        v = json_is_object(o) ? json_object_get(o, sub) : NULL;
+    }
+    if (json_is_string(v))
+        snprintf(out, cap, "%s", json_string_value(v));
+    else if (json_is_integer(v))
+        snprintf(out, cap, "%lld", (long long)json_integer_value(v));
+}
+
+static rfn_status parse_number(const char *file, uint64_t line, const char *col, const char *s,
+                               double *out, rfn_error *err)
+{
+    if (!*s) {
+        *out = NAN;
+        return RFN_OK;
+    }
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno == ERANGE || !isfinite(v))
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: %s '%s' is not a number", file,
+                             (unsigned long long)line, col, s);
+    *out = v;
+    return RFN_OK;
+}
+
+static rfn_status read_captures(store *s, const char *path, workspace_results_summary *out,
+                                rfn_error *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return errno == ENOENT ? RFN_OK
+                               : rfn_error_set(err, RFN_ERR_IO, "%s: %s", path, strerror(errno));
+    rfn_status r = RFN_OK;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    uint64_t lineno = 0;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (len == 0) continue;
+        json_error_t je;
+        json_t *o = json_loadb(line, (size_t)len, 0, &je);
+        if (!json_is_object(o)) {
+            json_decref(o);
+            r = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: not a JSON object (%s)", path,
+                              (unsigned long long)lineno, o ? "wrong type" : je.text);
+            break;
+        }
+        const char *sha = json_string_value(json_object_get(o, "sha256"));
+        const char *settings = json_string_value(json_object_get(o, "settings_hash"));
+        if (!settings) settings = json_string_value(json_object_get(o, "settings_sha256"));
+        const char *cpath = json_string_value(json_object_get(o, "path"));
+        const char *dev = json_string_value(json_object_get(o, "device_id"));
+        uint64_t device_id = 0;
+        if (!sha || !*sha || !settings) {
+            json_decref(o);
+            r = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: sha256 or settings_hash missing", path,
+                              (unsigned long long)lineno);
+            break;
+        }
+        if (dev && *dev && eui64_parse(dev, strlen(dev), &device_id) != ID_OK) device_id = 0;
+        store_capture c = {.sha256 = sha,
+                           .settings_hash = settings,
+                           .path = cpath ? cpath : "",
+                           .device_id = device_id,
+                           .result_json = line};
+        bool was_new = false;
+        r = store_results_capture(s, &c, &was_new, err);
+        json_decref(o);
+        if (r) break;
+        out->captures++;
+        out->captures_new += was_new;
+    }
+    if (!r && ferror(f)) r = rfn_error_set(err, RFN_ERR_IO, "%s: read error", path);
+    free(line);
+    fclose(f);
+    return r;
+}
+
+rfn_status workspace_add_results(store *s, const char *dir, workspace_results_summary *out,
+                                 rfn_error *err)
+{
+    memset(out, 0, sizeof *out);
+    char devices_path[1200], summary_path[1200], captures_path[1200];
+    snprintf(devices_path, sizeof devices_path, "%s/devices.csv", dir);
+    snprintf(summary_path, sizeof summary_path, "%s/summary.json", dir);
+    snprintf(captures_path, sizeof captures_path, "%s/captures.jsonl", dir);
+
+    char devices_sha[HASH_HEX_MAX], summary_sha[HASH_HEX_MAX] = "";
+    rfn_status r = hash_sha256_file(devices_path, devices_sha, err);
+    if (r) return r;
+    char tool_version[128] = "", ls_id[128] = "", ls_version[128] = "", derog[256] = "";
+    json_error_t je;
+    json_t *sum = json_load_file(summary_path, 0, &je);
+    if (sum) {
+        if ((r = hash_sha256_file(summary_path, summary_sha, err))) {
+            json_decref(sum);
+            return r;
+        }
+        summary_text(sum, "tool_version", "tool", "version", tool_version, sizeof tool_version);
+        summary_text(sum, "limit_set_id", "limit_set", "id", ls_id, sizeof ls_id);
+        summary_text(sum, "limit_set_version", "limit_set", "version", ls_version,
+                     sizeof ls_version);
+        summary_text(sum, "derogation_ref", "derogation", "ref", derog, sizeof derog);
+        json_decref(sum);
+    }
+
+    /* First pass over devices.csv is the import itself; the header decides the columns. */
+    csv_read_config cfg = csv_read_config_default();
+    csv_reader *rd = NULL;
+    if ((r = csv_reader_open(devices_path, &cfg, &rd, err))) return r;
+    csv_record rec;
+    int idx[C_COUNT];
+    if ((r = csv_reader_next(rd, &rec, err))) {
+        if (r == RFN_ERR_EOF)
+            r = rfn_error_set(err, RFN_ERR_FORMAT, "%s: empty file", devices_path);
+        csv_reader_destroy(rd);
+        return r;
+    }
+    if ((r = csv_header_map(&rec, devices_path, col_names, C_COUNT, idx, err))) {
+        csv_reader_destroy(rd);
+        return r;
+    }
+    for (int i = 0; i < C_REQUIRED; i++)
+        if (idx[i] < 0) {
+            csv_reader_destroy(rd);
+            return rfn_error_set(err, RFN_ERR_FORMAT, "%s:1: column %s missing", devices_path,
+                                 col_names[i]);
+        }
+
+    /* Provenance fields the summary lacks come from the first row: read it before begin. */
+    store_results_info info = {.dir = dir,
+                               .devices_sha256 = devices_sha,
+                               .summary_sha256 = summary_sha,
+                               .tool_version = tool_version,
+                               .limit_set_id = ls_id,
+                               .limit_set_version = ls_version,
+                               .derogation_ref = derog};
+    rfn_status rr = csv_reader_next(rd, &rec, err);
+    bool have_row = rr == RFN_OK;
+    if (rr && rr != RFN_ERR_EOF) {
+        csv_reader_destroy(rd);
+        return rr;
+    }
+    if (have_row && !rec.ragged) {
+        if (!ls_id[0] && idx[C_LIMIT_SET_ID] >= 0)
+            snprintf(ls_id, sizeof ls_id, "%s", rec.fields[idx[C_LIMIT_SET_ID]]);
+        if (!ls_version[0] && idx[C_LIMIT_SET_VERSION] >= 0)
+            snprintf(ls_version, sizeof ls_version, "%s", rec.fields[idx[C_LIMIT_SET_VERSION]]);
+        if (!derog[0] && idx[C_DEROGATION_REF] >= 0)
+            snprintf(derog, sizeof derog, "%s", rec.fields[idx[C_DEROGATION_REF]]);
+    }
+    if ((r = store_results_begin(s, &info, &out->result_set_id, &out->already, err))) {
+        csv_reader_destroy(rd);
+        return r;
+    }
+    if (out->already) {
+        csv_reader_destroy(rd);
+        return RFN_OK;
+    }
+    for (; have_row; have_row = (rr = csv_reader_next(rd, &rec, err)) == RFN_OK) {
+        if (rec.ragged || rec.bad_quotes) {
+            r = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: %s", devices_path,
+                              (unsigned long long)rec.line,
+                              rec.bad_quotes ? "malformed quoting" : "wrong number of fields");
+            goto fail;
+        }
+        const char *f[C_COUNT];
+        for (int i = 0; i < C_COUNT; i++)
+            f[i] = idx[i] >= 0 ? rec.fields[idx[i]] : "";
+        store_verdict v = {.supplier = f[C_SUPPLIER],
+                           .mpxn = f[C_MPXN],
+                           .device_type = f[C_TYPE],
+                           .manufacturer = f[C_MANUFACTURER],
+                           .model = f[C_MODEL],
+                           .firmware = f[C_FIRMWARE],
+                           .region = f[C_REGION],
+                           .han = f[C_HAN],
+                           .postcode = f[C_POSTCODE],
+                           .status = f[C_STATUS],
+                           .verdict = f[C_VERDICT],
+                           .reasons = f[C_REASONS],
+                           .worst_band = f[C_WORST_BAND],
+                           .unit = f[C_UNIT],
+                           .evidence = f[C_EVIDENCE],
+                           .derogation_ref = f[C_DEROGATION_REF],
+                           .limit_set_id = f[C_LIMIT_SET_ID],
+                           .limit_set_version = f[C_LIMIT_SET_VERSION],
+                           .install_date = STORE_NO_DATE};
+        if (eui64_parse(f[C_DEVICE_ID], strlen(f[C_DEVICE_ID]), &v.device_id) != ID_OK) {
+            r = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: DeviceID '%s' is not an EUI-64",
+                              devices_path, (unsigned long long)rec.line, f[C_DEVICE_ID]);
+            goto fail;
+        }
+        int vi = workspace_verdict_index(v.verdict);
+        if (vi < 0) {
+            r = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: unknown verdict '%s'", devices_path,
+                              (unsigned long long)rec.line, v.verdict);
+            goto fail;
+        }
+        if (*f[C_INSTALL_DATE] && iso_date_parse(f[C_INSTALL_DATE], strlen(f[C_INSTALL_DATE]),
+                                                 &v.install_date) != ID_OK) {
+            r = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: InstallDate '%s' is not a date",
+                              devices_path, (unsigned long long)rec.line, f[C_INSTALL_DATE]);
+            goto fail;
+        }
+        double nc = NAN;
+        if ((r = parse_number(devices_path, rec.line, "measured", f[C_MEASURED], &v.measured,
+                              err)) ||
+            (r = parse_number(devices_path, rec.line, "limit", f[C_LIMIT], &v.limit, err)) ||
+            (r = parse_number(devices_path, rec.line, "margin_db", f[C_MARGIN], &v.margin_db,
+                              err)) ||
+            (r = parse_number(devices_path, rec.line, "n_captures", f[C_N_CAPTURES], &nc, err)))
+            goto fail;
+        v.n_captures = isfinite(nc) ? (int64_t)nc : 0;
+        if ((r = store_results_verdict(s, &v, err))) {
+            rfn_error_prefix(err, "%s:%llu: ", devices_path, (unsigned long long)rec.line);
+            goto fail;
+        }
+        out->devices++;
+        out->by_verdict[vi]++;
+    }
+    if (rr != RFN_ERR_EOF) {
+        r = rr;
+        goto fail;
+    }
+    csv_reader_destroy(rd);
+    rd = NULL;
+    if ((r = read_captures(s, captures_path, out, err))) goto fail;
+    return store_results_commit(s, &out->changes, err);
+fail:
+    csv_reader_destroy(rd);
+    store_results_abort(s);
+    return r;
+}

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# test_workspace.sh: the scripted 90-day remediation story through the real rfnoise binary:
+# snapshot 1 -> validate results -> cases opened with a notice date -> snapshot 2 (one meter
+# replaced, one decommissioned, one firmware-upgraded) -> its re-measurement -> snapshots on and
+# after the due date -> report. Every case's history must be exactly as scripted
+# (tests/data/workspace/expected-history.csv); then the report's files are checked.
+set -u
+rf=${RFNOISE:?RFNOISE must name the rfnoise binary}
+D=tests/data/workspace
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+export RFNOISE_WORKSPACE=$T/ws
+fail=0
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fail=1; }
+run() { "$rf" "$@" >"$T/out" 2>"$T/err"; echo $? >"$T/rc"; }
+expect_rc() { [ "$(cat "$T/rc")" = "$1" ] || bad "$2: exit $(cat "$T/rc"), wanted $1: $(cat "$T/err")"; }
+
+# ---- errors before there is a workspace ----
+run workspace status
+expect_rc 2 "status without a workspace"
+grep -q "not a workspace (no workspace.db; run rfnoise workspace init" "$T/err" || bad "no-workspace message: $(cat "$T/err")"
+
+run workspace init "$T/ws"; expect_rc 0 init
+run workspace import-register $D/register1.csv
+expect_rc 2 "import-register without --as-of"
+grep -q "import-register needs --as-of DATE" "$T/err" || bad "missing --as-of message"
+
+# ---- the story ----
+run workspace import-register $D/register1.csv --as-of 2026-01-05; expect_rc 0 snapshot1
+grep -q "^snapshot=1 rows_read=11 rows_accepted=10 rows_rejected=1 rows_on_wall=9 " "$T/out" || bad "snapshot 1 line: $(cat "$T/out")"
+run workspace add-results $D/results1; expect_rc 0 results1
+grep -q "^result_set=1 devices=9 compliant=1 derogation_compliant=1 non_compliant=7 inconclusive=0 unassessed=0 captures=8 captures_new=8$" "$T/out" || bad "results 1: $(cat "$T/out")"
+run remediation open --notice-date 2026-01-10; expect_rc 0 open
+[ "$(cat "$T/out")" = "opened=6 skipped=1" ] || bad "open: $(cat "$T/out")"
+run remediation open --notice-date 2026-01-10; expect_rc 0 "open again"
+[ "$(cat "$T/out")" = "opened=0 skipped=7" ] || bad "open is not idempotent: $(cat "$T/out")"
+run remediation plan-agreed 4 --date 2026-01-18; expect_rc 0 plan-agreed
+run remediation note 5 "Supplier says: =cmd|' /C calc'!A0" --date 2026-02-01; expect_rc 0 note
+run remediation note 77 "x" --date 2026-02-01; expect_rc 2 "note on a missing case"
+grep -q "no remediation case 77" "$T/err" || bad "missing case message: $(cat "$T/err")"
+
+run workspace import-register $D/register2.csv --as-of 2026-03-01; expect_rc 0 snapshot2
+grep -q "^cases_to_open=0 cases_to_overdue=0 cases_to_remediated=2 cases_to_resolved=0$" "$T/out" || bad "snapshot 2 changes: $(cat "$T/out")"
+run workspace import-register $D/register2.csv --as-of 2026-03-01; expect_rc 0 "snapshot 2 again"
+grep -q "already=1" "$T/out" || bad "re-import not detected"
+run workspace import-register $D/register1.csv --as-of 2026-02-01; expect_rc 2 "older snapshot"
+grep -q "is before the latest snapshot's (2026-03-01)" "$T/err" || bad "older snapshot message: $(cat "$T/err")"
+run workspace add-results $D/results2; expect_rc 0 results2
+grep -q "captures=2 captures_new=1$" "$T/out" || bad "capture dedup: $(cat "$T/out")"
+grep -q "cases_to_resolved=1$" "$T/out" || bad "results 2 changes: $(cat "$T/out")"
+
+# on the due date nothing is overdue yet; the day after, the three still installed are
+run workspace import-register $D/register3.csv --as-of 2026-04-10; expect_rc 0 snapshot3
+run remediation list
+[ "$(grep -c ',overdue,' "$T/out")" = 0 ] || bad "overdue on the due date"
+run workspace import-register $D/register4.csv --as-of 2026-04-11; expect_rc 0 snapshot4
+run remediation list
+[ "$(grep -c ',overdue,' "$T/out")" = 3 ] || bad "three cases should be overdue after the due date: $(cat "$T/out")"
+run remediation list --as-of 2026-03-15
+[ "$(grep -c ',overdue,' "$T/out")" = 0 ] || bad "list --as-of 2026-03-15 shows overdue"
+grep -q '^4,Alpha Energy,.*,open,' "$T/out" || bad "case 4 open on 2026-03-15"
+
+run remediation history; expect_rc 0 history
+if diff -u $D/expected-history.csv "$T/out"; then ok "history exactly as scripted"; else bad "history differs"; fi
+run remediation plan --supplier "Alpha Energy"; expect_rc 0 plan
+[ "$(tail -n +2 "$T/out" | cut -d, -f1 | tr '\n' ' ')" = "4 " ] || bad "Alpha plan: $(cat "$T/out")"
+
+run workspace status --check; expect_rc 0 status
+grep -q "^integrity: ok$" "$T/out" || bad "integrity"
+grep -q "^cases_overdue: 3$" "$T/out" || bad "status overdue count"
+
+# ---- the report ----
+run report --workspace "$T/ws" --as-of 2026-04-30 --out "$T/rep1"; expect_rc 0 report
+grep -q "cases=6 active=3 suppliers=3 plans=3 non_compliant=6" "$T/out" || bad "report summary: $(cat "$T/out")"
+run report --workspace "$T/ws" --as-of 2026-04-30 --out "$T/rep2"; expect_rc 0 "report again"
+for f in "$T"/rep1/*; do
+    cmp -s "$f" "$T/rep2/$(basename "$f")" || bad "$(basename "$f") differs between two runs"
+done
+[ "$(ls "$T/rep1" | wc -l)" = "$(ls "$T/rep2" | wc -l)" ] || bad "file lists differ"
+H=$T/rep1/report.html
+for f in report.html cases.csv trend.csv remediation-plan-Alpha_Energy.csv \
+         remediation-plan-Beta_Power.csv remediation-plan-_Gamma__Supply___b_.csv; do
+    [ -s "$T/rep1/$f" ] || bad "missing $f"
+done
+# self-contained: no URL, script, stylesheet link, frame or remote resource; links only to #ids
+if grep -qiE 'https?:|<script|<link|<iframe|<object|<embed|@import|url\(|src=|//[a-z]' "$H"; then
+    bad "report.html has an external reference: $(grep -oiE '.{20}(https?:|<script|<link|<iframe|<object|<embed|@import|url\(|src=|//[a-z]).{20}' "$H" | head -3)"
+else ok "no external references"; fi
+grep -oE 'href="[^"]*"' "$H" | grep -v '^href="#' && bad "a link leaves the page"
+grep -oE "href='[^']*'" "$H" | grep -v "^href='#" && bad "a link leaves the page"
+grep -q '=Gamma/&quot;Supply&quot; &lt;b&gt;' "$H" || bad "Supplier name not escaped"
+grep -q '"Supply" <b>' "$H" && bad "raw Supplier name in the HTML"
+grep -q '<table class="headline">' "$H" || bad "no headline table"
+grep -q 'Installs of non-compliant meters are flat (neither rising nor falling) at 95 % confidence' "$H" || bad "trend statement"
+[ "$(grep -c '<svg' "$H")" = 3 ] || bad "three inline charts expected"
+grep -q "^6,\"'=Gamma/\"\"Supply\"\" <b>\"," "$T/rep1/cases.csv" || bad "cases.csv Supplier not neutralised"
+# each Supplier's plan holds only that Supplier's devices, and exactly its open/overdue cases
+/usr/bin/python3 - "$T/rep1" <<'EOF' || fail=1
+import csv, sys, os
+d = sys.argv[1]
+cases = list(csv.DictReader(open(os.path.join(d, 'cases.csv'))))
+names = {'Alpha Energy': 'Alpha_Energy', 'Beta Power': 'Beta_Power',
+         "'=Gamma/\"Supply\" <b>": '_Gamma__Supply___b_'}
+bad = 0
+for sup, base in names.items():
+    rows = list(csv.DictReader(open(os.path.join(d, 'remediation-plan-%s.csv' % base))))
+    want = sorted(c['DeviceID'] for c in cases
+                  if c['Supplier'] == sup and c['state'] in ('open', 'overdue'))
+    got = sorted(r['DeviceID'] for r in rows)
+    if any(r['Supplier'] != sup for r in rows) or got != want or not got:
+        print('FAIL: plan of %r: %r, wanted %r' % (sup, got, want)); bad = 1
+sys.exit(bad)
+EOF
+head -1 "$T/rep1/trend.csv" | grep -q "^month,all_suppliers," || bad "trend.csv header"
+grep -q "^2025-11,2,1,0,1$" "$T/rep1/trend.csv" || bad "trend.csv 2025-11 row"
+
+# as of an earlier date the report shows the states of that date
+run report --workspace "$T/ws" --as-of 2026-03-15 --out "$T/rep3"; expect_rc 0 "report 2026-03-15"
+grep -q ',open,2026-01-10,' "$T/rep3/cases.csv" || bad "2026-03-15: open cases expected"
+grep -q ',overdue,' "$T/rep3/cases.csv" && bad "2026-03-15: nothing overdue yet"
+
+# without gnuplot the page still renders and says why there are no charts
+RFN_GNUPLOT=/nonexistent/gnuplot run report --workspace "$T/ws" --as-of 2026-04-30 --out "$T/rep4"
+expect_rc 0 "report without gnuplot"
+grep -q "plots=no" "$T/out" || bad "plots=no expected"
+grep -q 'class="note">Charts are not drawn: /nonexistent/gnuplot not found' "$T/rep4/report.html" || bad "no-gnuplot note"
+grep -q '<table class="headline">' "$T/rep4/report.html" || bad "no-gnuplot page lacks the headline"
+
+# a workspace made by a newer rfnoise is refused with a clear message
+if command -v sqlite3 >/dev/null; then
+    cp -r "$T/ws" "$T/ws-new"
+    sqlite3 "$T/ws-new/workspace.db" "PRAGMA user_version = 99" >/dev/null
+    run workspace status --workspace "$T/ws-new"; expect_rc 2 "newer schema"
+    grep -q "workspace schema version 99 is newer than this rfnoise supports (1): upgrade rfnoise" "$T/err" || bad "newer schema message: $(cat "$T/err")"
+else
+    echo "note: sqlite3 CLI absent: newer-schema check skipped"
+fi
+
+[ $fail -eq 0 ] && echo "workspace story passed"
+exit $fail

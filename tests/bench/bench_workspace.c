@@ -1,0 +1,140 @@
+/* bench_workspace.c: scripts/bench's workspace lines: import a generated 1,000,000-row register
+ * into a fresh workspace with the real rfnoise binary ("bench workspace_import rows=N seconds=S
+ * peak_rss_mib=M"; target <= 30 s, <= 1 GiB), add validate results for every device (1 %
+ * non-compliant), open the cases, and time the report ("bench report seconds=S"; <= 10 s).
+ * Usage: rfnoise_bench_workspace RFNOISE ROWS TMPDIR */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "identifiers.h"
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+
+static uint32_t rnd(uint32_t n) /* xorshift64* */
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return (uint32_t)((rng_state * UINT64_C(2685821657736338717)) >> 33) % n;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static const char *const suppliers[] = {"Octo Energy", "Blue Gas", "Northern Power",
+                                        "=Evil Supplier()", "Green & Co, Ltd"};
+static const char *const makers[] = {"Acme Meters", "Landis+Gyr", "Aclara", "Secure"};
+static const char *const regions[] = {"North", "Central", "South"};
+
+/* One row per device; the same draws make the register and the validate devices.csv. */
+static int write_files(const char *reg_path, const char *dev_path, size_t rows)
+{
+    FILE *f = fopen(reg_path, "w"), *g = fopen(dev_path, "w");
+    if (!f || !g) return -1;
+    fputs("DeviceID,DeviceType,DeviceStatus,DeviceManufacturer,DeviceModel,"
+          "DeviceFirmwareVersion,ImportMPxN,CSPRegion,HANVariant,PostCode,Supplier,InstallDate\n",
+          f);
+    fputs("Supplier,ImportMPxN,DeviceID,DeviceType,DeviceManufacturer,DeviceModel,"
+          "DeviceFirmwareVersion,CSPRegion,HANVariant,PostCode,InstallDate,DeviceStatus,verdict,"
+          "reasons,worst_band,measured,limit,unit,margin_db,evidence,n_captures,derogation_ref,"
+          "limit_set_id,limit_set_version\n",
+          g);
+    for (size_t i = 0; i < rows; i++) {
+        char eui[EUI64_TEXT_LEN], mpan[14];
+        eui64_format(UINT64_C(0x001BC50C00000000) + i, eui);
+        snprintf(mpan, 14, "%02u%010llu", 10 + (unsigned)(i % 14),
+                 (unsigned long long)((i * 104729 + 17) % 10000000000ull));
+        mpan[12] = (char)('0' + mpan_check_digit(mpan));
+        mpan[13] = '\0';
+        const char *sup = suppliers[rnd(5)], *mk = makers[rnd(4)], *reg = regions[rnd(3)];
+        unsigned model = 100 + rnd(3), fw = rnd(5);
+        int y = 2021 + (int)rnd(5), mo = 1 + (int)rnd(12), d = 1 + (int)rnd(28);
+        unsigned v = rnd(100);
+        const char *verdict = v == 0  ? "non-compliant"
+                              : v < 6 ? "derogation-compliant"
+                                      : "compliant";
+        fprintf(f,
+                "%s,ESME,Commissioned,%s,M-%u,1.%u,%s,%s,Dual Band,AB%u 1AA,\"%s\","
+                "%04d-%02d-%02d\n",
+                eui, mk, model, fw, mpan, reg, 1 + rnd(20), sup, y, mo, d);
+        fprintf(g,
+                "\"%s\",%s,%s,ESME,%s,M-%u,1.%u,%s,Dual Band,AB1 1AA,%04d-%02d-%02d,"
+                "Commissioned,%s,%s,wan-cell-900,-60.0,-65.0,dBm,%s,capture,1,D-1,ls,1\n",
+                sup, mpan, eui, mk, model, fw, reg, y, mo, d, verdict,
+                v == 0 ? "exceeds-limit" : "", v == 0 ? "-5.00" : "3.00");
+    }
+    int r = fclose(f);
+    return fclose(g) | r;
+}
+
+/* Run argv, return wall seconds; *rss_mib = the child's peak RSS. */
+static double run(char *const argv[], double *rss_mib)
+{
+    double t0 = now_s();
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stdout)) _exit(127);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int status = 0;
+    struct rusage ru;
+    if (pid < 0 || wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "bench_workspace: %s %s failed\n", argv[0], argv[1]);
+        exit(1);
+    }
+    if (rss_mib) *rss_mib = (double)ru.ru_maxrss / 1024.0;
+    return now_s() - t0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: rfnoise_bench_workspace RFNOISE ROWS TMPDIR\n");
+        return 2;
+    }
+    char *rf = argv[1];
+    size_t rows = (size_t)strtoull(argv[2], NULL, 10);
+    char dir[512], reg[600], res[600], dev[700], ws[600], out[600], cmd[1400];
+    snprintf(dir, sizeof dir, "%s/rfnoise-bench-ws.XXXXXX", argv[3]);
+    if (!mkdtemp(dir)) return 1;
+    snprintf(reg, sizeof reg, "%s/register.csv", dir);
+    snprintf(res, sizeof res, "%s/results", dir);
+    snprintf(dev, sizeof dev, "%s/devices.csv", res);
+    snprintf(ws, sizeof ws, "%s/ws", dir);
+    snprintf(out, sizeof out, "%s/report", dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", res);
+    if (system(cmd) != 0 || write_files(reg, dev, rows) != 0) return 1;
+    double rss = 0;
+    run((char *[]){rf, "workspace", "init", ws, NULL}, NULL);
+    double s_imp = run((char *[]){rf, "workspace", "import-register", "--workspace", ws, "--quiet",
+                                  "--as-of", "2026-06-01", reg, NULL},
+                       &rss);
+    printf("bench workspace_import rows=%zu seconds=%.2f peak_rss_mib=%.0f\n", rows, s_imp, rss);
+    double s_add =
+        run((char *[]){rf, "workspace", "add-results", "--workspace", ws, res, NULL}, &rss);
+    printf("bench workspace_add_results rows=%zu seconds=%.2f peak_rss_mib=%.0f\n", rows, s_add,
+           rss);
+    run((char *[]){rf, "remediation", "open", "--workspace", ws, "--notice-date", "2026-06-05",
+                   NULL},
+        NULL);
+    double s_rep = run(
+        (char *[]){rf, "report", "--workspace", ws, "--as-of", "2026-07-01", "--out", out, NULL},
+        &rss);
+    printf("bench report rows=%zu seconds=%.2f peak_rss_mib=%.0f\n", rows, s_rep, rss);
+    fflush(stdout);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : 1;
+}
