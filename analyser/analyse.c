@@ -1066,6 +1066,8 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
         w.sigma_samples = (double)w.nfft / (2 * RFN_GAUSS_HALF_SIGMAS);
     }
     w.overlap = (size_t)floor(cfg->overlap * (double)w.nfft);
+    if (cfg->fft_estimate)
+        w.effort = RFN_FFT_ESTIMATE;
     if (cfg->plot_dir && m->sample_count >= 2 * SG_NFFT) {
         rfn_welch_config sw = w;
         sw.nfft = SG_NFFT;

@@ -73,6 +73,9 @@ typedef struct analyse_config {
     int keep_annotations;      /* 0 (default): samples inside the capture's SigMF annotation
                                   spans (the hub's own bursts) are left out of the spectrum and
                                   the detectors (ARCHITECTURE.md §4); 1: analyse everything */
+    int fft_estimate;          /* 1: FFTW_ESTIMATE plans for the spectrum instead of MEASURE:
+                                  the plan (so every result bit) is the same on every run and
+                                  machine load, which validate's cache and shards rely on */
 } analyse_config;
 
 analyse_config analyse_config_default(void);

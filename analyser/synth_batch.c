@@ -440,6 +440,7 @@ static rfn_status write_lab(const char *dir, uint64_t seed, rfn_error *err)
             ac.n_limits = 1;
             ac.cal = cal;
             ac.quiet = 1;
+            ac.fft_estimate = 1;
             capture_analysis res;
             if ((st = analyse_capture(meta, &ac, &res, NULL, err)))
                 break;

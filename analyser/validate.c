@@ -530,7 +530,7 @@ static rfn_status ctx_load(ctx *c, rfn_error *err)
     /* Settings key of the result cache: everything that changes an analysis result. */
     char text[8192];
     int n = snprintf(text, sizeof text,
-                     "rfnoise-validate-settings-1\nversion=%s\nlimits=%s\ncal_db=%.17g\n"
+                     "rfnoise-validate-settings-1\nfft=estimate\nversion=%s\nlimits=%s\ncal_db=%.17g\n"
                      "cal_dir=%s\n",
                      RFN_VERSION, json_string_value(json_object_get(json_array_get(c->inputs, 0),
                                                                     "sha256")),
@@ -658,6 +658,7 @@ static rfn_status analyse_all(ctx *c, validate_totals *tot, rfn_error *err)
     p.acfg.cal = c->cal;
     p.acfg.cal_dir = c->cfg.cal_dir;
     p.acfg.quiet = 1;
+    p.acfg.fft_estimate = 1; /* same plan, same bits, whatever the run or shard */
     snprintf(p.cache_dir, sizeof p.cache_dir, "%s/cache", c->cfg.out_dir);
     rfn_status st = mkdir_p(p.cache_dir, err);
     if (st)
@@ -813,7 +814,7 @@ static rfn_status out_open(out_files *o, const char *dir, int n, rfn_error *err)
     memset(o, 0, sizeof *o);
     for (int i = 0; i < n; i++) {
         char path[4400];
-        snprintf(path, sizeof path, "%s/%s", dir, out_names[i == 2 && n == 1 ? 3 : i]);
+        snprintf(path, sizeof path, "%s/%s", dir, out_names[n == 1 ? 3 : i]);
         rfn_status st = atomic_file_open(path, &o->f[i], err);
         if (st) {
             out_abort(o);
