@@ -1149,6 +1149,40 @@ rfn_status validate_run(const validate_config *cfg, validate_totals *tot, rfn_er
     return st;
 }
 
+rfn_status validate_join_records(const validate_config *cfg, const char *const *records,
+                                 size_t n_records, validate_totals *tot, rfn_error *err)
+{
+    memset(tot, 0, sizeof *tot);
+    ctx c;
+    memset(&c, 0, sizeof c);
+    c.cfg = *cfg;
+    c.cfg.manifest_path = c.cfg.captures_dir = NULL;
+    c.cfg.shard_n = 0;
+    size_t cap = 0;
+    rfn_status st = mkdir_p(cfg->out_dir, err);
+    if (!st)
+        st = ctx_load(&c, err);
+    for (size_t i = 0; !st && i < n_records; i++) {
+        json_error_t je;
+        json_t *rec = json_loads(records[i], 0, &je);
+        const char *path = json_string_value(json_object_get(rec, "path"));
+        if (!rec || !path) {
+            json_decref(rec);
+            st = rfn_error_set(err, RFN_ERR_FORMAT, "record %zu: not a captures.jsonl record", i);
+            break;
+        }
+        if ((st = add_capture(&c, &cap, path, NULL, NULL, err))) {
+            json_decref(rec);
+            break;
+        }
+        c.caps[c.n_caps - 1].rec = rec;
+    }
+    if (!st)
+        st = join_and_write(&c, tot, err);
+    ctx_free(&c);
+    return st;
+}
+
 /* ---- merge ----------------------------------------------------------------------------------- */
 
 static const char *opt_str(ctx *c, int slot, json_t *opts, const char *key)

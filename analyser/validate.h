@@ -45,6 +45,12 @@ typedef struct validate_totals {
  * devices are inconclusive "capture-unreadable"). */
 rfn_status validate_run(const validate_config *cfg, validate_totals *tot, rfn_error *err);
 
+/* The join and outputs of validate alone, with the captures' records given as captures.jsonl
+ * lines (the format validate writes; "index" is ignored, the order of lines counts) instead of
+ * analysing captures: for benchmarks and tests. cfg's manifest/captures options must be NULL. */
+rfn_status validate_join_records(const validate_config *cfg, const char *const *records,
+                                 size_t n_records, validate_totals *tot, rfn_error *err);
+
 /* Merge shard output directories (each a `validate --shard K/N` run) into out_dir. Refuses
  * (RFN_ERR_CONFLICT / RFN_ERR_FORMAT) when a shard is missing or doubled, or the shards differ in
  * settings or inputs, naming which. */
