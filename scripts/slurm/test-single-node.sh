@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# test-single-node.sh: `rfnoise validate` as a Slurm job array on a one-node cluster started here
+# (scripts/slurm/single-node.sh: munged, slurmctld and slurmd as children of this script, all
+# files in a temporary directory, stopped by PID on exit). On the sample batch it checks that:
+#  - the array (4 tasks, 1 CPU each) and its dependent merge job, run with sbatch --wait through
+#    scripts/slurm/submit, give the same files as one `rfnoise validate` of the whole batch
+#    (byte for byte; summary.json apart from its generated_at time stamp), every task recording
+#    state=ok with cpus=1 in its status file;
+#  - a task that fails (RFNOISE_SLURM_FAIL_TASKS=2) is reported with its rerun command, the merge
+#    job does not run (afterok), and a merge submitted anyway refuses naming shard 2/4;
+#  - rerunning task 2 alone (submit --rerun 2) and merging after it gives the single run's files.
+# Installs the packages (scripts/bootstrap --slurm) and skips (77) only when that is impossible.
+# RFN_SLURM_KEEP=1 keeps the temporary directory (logs, shards) for a look after a failure.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+root=$(pwd)
+rf=${RFNOISE:-$root/build/analyser/rfnoise}
+[ -x "$rf" ] || { echo "FAIL: rfnoise binary '$rf' not found (set RFNOISE)"; exit 1; }
+rf=$(cd "$(dirname "$rf")" && pwd)/$(basename "$rf")
+export RFNOISE=$rf
+
+if ! scripts/bootstrap --slurm >/dev/null 2>&1; then
+    for c in munged slurmctld slurmd sbatch; do
+        command -v "$c" >/dev/null ||
+            { echo "SKIP: Slurm packages (scripts/bootstrap --slurm) cannot be installed here"
+              exit 77; }
+    done
+fi
+for c in munged slurmctld slurmd sbatch sinfo squeue python3; do
+    command -v "$c" >/dev/null ||
+        { echo "FAIL: $c missing after scripts/bootstrap --slurm"; exit 1; }
+done
+
+fail=0
+t=$(mktemp -d /tmp/rfn_slurm.XXXXXX)
+chmod 755 "$t" # munged wants its socket's directories searchable by all
+. "$root/scripts/slurm/single-node.sh"
+cleanup() {
+    slurm_single_node_stop
+    if [ "${RFN_SLURM_KEEP:-0}" = 1 ]; then echo "kept $t"; else rm -rf "$t"; fi
+}
+trap cleanup EXIT
+t_start=$(date +%s.%N)
+elapsed() { awk -v a="$t_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+
+slurm_single_node_start "$t/cluster" ||
+    { echo "FAIL: the single-node cluster did not start"; exit 1; }
+echo "cluster up after $(elapsed) s: $(sinfo -h -N -o '%N %c CPUs %m MiB %t')"
+
+# ---- the sample batch ---------------------------------------------------------------------------
+# Made here with scripts/make-sample (the bundled recipe), validated as scripts/demo does.
+scripts/make-sample "$t/sample" >/dev/null || { echo "FAIL: scripts/make-sample"; exit 1; }
+vargs=(--register sample/register.csv --derogations sample/derogations.csv
+       --manifest sample/manifest.csv --lab-results sample/lab --cal-db -40
+       --notice-date 2024-03-01)
+cd "$t" || exit 1
+
+"$rf" validate "${vargs[@]}" --quiet --out "$t/single"
+rc=$?
+[ $rc -le 1 ] || { echo "FAIL: single-machine validate exited $rc"; exit 1; }
+echo "single run done after $(elapsed) s (exit $rc)"
+
+# same_as_single DIR NAME: DIR holds the single run's files, identical but for generated_at.
+same_as_single() {
+    local f n=0
+    for f in "$t/single"/*; do
+        [ -f "$f" ] || continue
+        n=$((n + 1))
+        case "$f" in
+        */summary.json)
+            grep -v '"generated_at"' "$f" >"$t/sum.want"
+            grep -v '"generated_at"' "$1/summary.json" >"$t/sum.got" 2>&1
+            if ! diff "$t/sum.want" "$t/sum.got" >"$t/diff" 2>&1; then
+                echo "FAIL: $2: summary.json differs from the single run's:"; head -n 20 "$t/diff"
+                fail=1
+            fi
+            ;;
+        *) cmp -s "$f" "$1/${f##*/}" || { echo "FAIL: $2: ${f##*/} differs"; fail=1; } ;;
+        esac
+    done
+    [ $n -ge 5 ] || { echo "FAIL: the single run wrote only $n files"; fail=1; }
+}
+
+# ---- 1. the array and its merge -----------------------------------------------------------------
+"$root/scripts/slurm/submit" --work "$t/run1" --tasks 4 --cpus-per-task 1 --wait -- "${vargs[@]}" \
+    >"$t/run1.out" 2>&1
+rc=$?
+if [ $rc -ne 0 ]; then
+    echo "FAIL: submit --wait exited $rc:"; cat "$t/run1.out"; cat "$t/run1"/log/*.out; fail=1
+fi
+grep -q '^array [0-9]* tasks 4$' "$t/run1.out" || { echo "FAIL: no 'array ID tasks 4'"; fail=1; }
+for k in 0 1 2 3; do
+    grep -q "^shard=$k/4 state=ok exit=0 .* cpus=1 " "$t/run1/status/shard-$k" ||
+        { echo "FAIL: run1 status of shard $k: $(cat "$t/run1/status/shard-$k" 2>&1)"; fail=1; }
+done
+grep -q '^merge state=ok verdict_exit=[01] ' "$t/run1/status/merge" ||
+    { echo "FAIL: run1 merge status: $(cat "$t/run1/status/merge" 2>&1)"; fail=1; }
+same_as_single "$t/run1/merged" "array of 4"
+echo "array of 4 + merge done after $(elapsed) s"
+
+# ---- 2. a failed task: reported, merge refuses naming it, rerun alone, merge completes -----------
+RFNOISE_SLURM_FAIL_TASKS=2 "$root/scripts/slurm/submit" --work "$t/run2" --tasks 4 --wait \
+    -- "${vargs[@]}" >"$t/run2.out" 2>&1
+rc=$?
+[ $rc -eq 1 ] ||
+    { echo "FAIL: submit with task 2 failing exited $rc, want 1"; cat "$t/run2.out"; fail=1; }
+grep -q '^submit: shard=2/4 state=failed exit=1 ' "$t/run2.out" ||
+    { echo "FAIL: task 2's failure not reported:"; cat "$t/run2.out"; fail=1; }
+grep -qF "submit: rerun: scripts/slurm/submit --rerun 2 --work $t/run2" "$t/run2.out" ||
+    { echo "FAIL: no rerun command printed:"; cat "$t/run2.out"; fail=1; }
+grep -q '^merge state=not-run$' "$t/run2.out" ||
+    { echo "FAIL: the merge ran although task 2 failed:"; cat "$t/run2.out"; fail=1; }
+[ ! -e "$t/run2/merged" ] || { echo "FAIL: run2/merged exists with a shard missing"; fail=1; }
+
+"$root/scripts/slurm/submit" --merge --work "$t/run2" --wait >"$t/run2-merge.out" 2>&1
+rc=$?
+[ $rc -eq 1 ] || { echo "FAIL: a merge with shard 2 missing: submit exited $rc, want 1"; fail=1; }
+grep -q '^merge state=failed verdict_exit=2 ' "$t/run2-merge.out" ||
+    { echo "FAIL: merge status with shard 2 missing:"; cat "$t/run2-merge.out"; fail=1; }
+log=$t/run2/log/merge-$(sed -n 's/^merge \([0-9]*\)$/\1/p' "$t/run2-merge.out").out
+grep -qx 'rfnoise: merge: missing shard 2/4' "$log" ||
+    { echo "FAIL: the merge did not name the missing shard 2/4:"; cat "$log"; fail=1; }
+grep -qx 'rfnoise-merge: shards missing: 2; rerun them alone, then merge again:' "$log" ||
+    { echo "FAIL: the merge job did not list shard 2:"; cat "$log"; fail=1; }
+[ ! -e "$t/run2/merged" ] || { echo "FAIL: a refused merge wrote run2/merged"; fail=1; }
+
+"$root/scripts/slurm/submit" --rerun 2 --work "$t/run2" --wait >"$t/run2-rerun.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] || { echo "FAIL: submit --rerun 2 exited $rc"; cat "$t/run2-rerun.out"; fail=1; }
+grep -q '^array [0-9]* tasks 2$' "$t/run2-rerun.out" || { echo "FAIL: rerun array line"; fail=1; }
+grep -q '^shard=2/4 state=ok exit=0 ' "$t/run2/status/shard-2" ||
+    { echo "FAIL: rerun status of shard 2: $(cat "$t/run2/status/shard-2")"; fail=1; }
+same_as_single "$t/run2/merged" "after the rerun of task 2"
+echo "failed task, refused merge, rerun + merge done after $(elapsed) s"
+
+if [ $fail -ne 0 ]; then
+    slurm_sn_logs
+    exit 1
+fi
+echo "PASS: slurm job array == single run; failed shard detected, rerun, merged ($(elapsed) s)"
