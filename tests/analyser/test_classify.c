@@ -1,0 +1,201 @@
+/* test_classify.c: device verdicts (classify.h) from hand-made band results: every verdict and
+ * reason code, applicability by region/HAN, derogation limits and locations, the worst of
+ * several captures deciding, unreadable captures, and the reason/verdict names. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "classify.h"
+
+static const char limits_json[] =
+    "{\"format\":\"rfnoise-limits-1\",\"id\":\"t\",\"version\":\"1\",\"title\":\"t\","
+    "\"source\":\"test\",\"valid_from\":\"2020-01-01\",\"valid_to\":null,\"illustrative\":true,"
+    "\"bands\":["
+    "{\"id\":\"wan-north-423\",\"label\":\"n\",\"f_lo_hz\":422e6,\"f_hi_hz\":424e6,"
+    "\"quantity\":\"peak_density\",\"trace\":\"mean\",\"unit\":\"dBm/ref_bw\",\"ref_bw_hz\":12500,"
+    "\"limit\":-110,\"derogation_limit\":-104,\"applies_to\":{\"regions\":[\"north\"]}},"
+    "{\"id\":\"han-868\",\"label\":\"h\",\"f_lo_hz\":863e6,\"f_hi_hz\":870e6,"
+    "\"quantity\":\"peak_density\",\"trace\":\"mean\",\"unit\":\"dBm/ref_bw\",\"ref_bw_hz\":1e5,"
+    "\"limit\":-105,\"applies_to\":{\"han\":[\"dual\"]}}]}";
+
+static const char derog_csv[] =
+    "Reference,Manufacturer,Model,Firmware,Bands,Limit,Regions,PostcodeAreas,HANVariant,InstallBy\n"
+    "D-1,Acme,AM-100,1.2.0..1.4.9,wan-north-423,limit-set,north,AB;IV,,2022-03-31\n"
+    "D-2,Acme,AM-100,1.2.0..1.4.9,han-868,-100,,,,\n";
+
+/* One capture with one band result. */
+static capture_analysis one(band_verdict *b, const char *band, band_verdict_kind v,
+                            double measured, double limit, double derog, unsigned reasons)
+{
+    capture_analysis r;
+    memset(&r, 0, sizeof r);
+    memset(b, 0, sizeof *b);
+    snprintf(b->band_id, sizeof b->band_id, "%s", band);
+    snprintf(b->unit, sizeof b->unit, "dBm/ref_bw");
+    snprintf(b->measured_unit, sizeof b->measured_unit, "dBm/ref_bw");
+    b->measured = measured;
+    b->limit = limit;
+    b->margin_db = limit - measured;
+    b->derogation_limit = derog;
+    b->covered_fraction = 1.0;
+    b->verdict = v;
+    b->reasons = reasons;
+    snprintf(r.limits_id, sizeof r.limits_id, "t");
+    snprintf(r.limits_version, sizeof r.limits_version, "1");
+    r.bands = b;
+    r.n_bands = 1;
+    return r;
+}
+
+static limits_set *set;
+static derogation_list *dl;
+
+static void judge(const classify_device_info *dev, const capture_analysis *const *caps, size_t n,
+                  device_verdict *out)
+{
+    classify_evidence ev = {caps, n, EVIDENCE_CAPTURE};
+    classify_device(set, dl, dev, &ev, out);
+}
+
+static const char *reasons(const device_verdict *v)
+{
+    static char buf[256];
+    classify_reasons_text(v->reasons, buf, sizeof buf);
+    return buf;
+}
+
+#define EXPECT(v, kind, why)                                                                      \
+    do {                                                                                          \
+        CHECK_MSG((v).verdict == (kind), "verdict %s", classify_verdict_name((v).verdict));       \
+        CHECK_MSG(strcmp(reasons(&(v)), (why)) == 0, "reasons '%s', want '%s'", reasons(&(v)),   \
+                  (why));                                                                         \
+    } while (0)
+
+int main(void)
+{
+    rfn_error err = {0};
+    CHECK_OK(limits_parse(limits_json, sizeof limits_json - 1, "t.json", &set, &err));
+    CHECK_OK(derogation_load_mem("d.csv", derog_csv, sizeof derog_csv - 1, &dl, &err));
+    if (!set || !dl)
+        return check_finish();
+    classify_device_info north = {"Acme", "AM-100", "1.3.0", CSP_REGION_NORTH,
+                                  HAN_VARIANT_SINGLE_BAND, "AB10 1AA", date_from_ymd(2021, 5, 1)};
+    band_verdict b1, b2;
+    device_verdict v;
+
+    /* No evidence at all. */
+    judge(&north, NULL, 0, &v);
+    EXPECT(v, DEVICE_UNASSESSED, "no-evidence");
+    CHECK(v.evidence == EVIDENCE_NONE && v.n_captures == 0 && isnan(v.margin_db));
+
+    /* A pass: compliant, with the deciding band's numbers and limit set. */
+    capture_analysis c1 = one(&b1, "wan-north-423", VERDICT_PASS, -115, -110, -104, 0);
+    const capture_analysis *caps[2] = {&c1, NULL};
+    judge(&north, caps, 1, &v);
+    EXPECT(v, DEVICE_COMPLIANT, "");
+    CHECK(strcmp(v.worst_band, "wan-north-423") == 0 && v.evidence == EVIDENCE_CAPTURE);
+    CHECK_NEAR(v.margin_db, 5.0, 1e-12);
+    CHECK(strcmp(v.limit_set_id, "t") == 0 && strcmp(v.unit, "dBm/ref_bw") == 0);
+
+    /* A fail within the derogation limit (the limit set's -104): derogation-compliant. */
+    c1 = one(&b1, "wan-north-423", VERDICT_FAIL, -107, -110, -104, REASON_EXCEEDS_LIMIT);
+    judge(&north, caps, 1, &v);
+    EXPECT(v, DEVICE_DEROGATION_COMPLIANT, "");
+    CHECK(v.derogation_ref && strcmp(v.derogation_ref, "D-1") == 0);
+    CHECK_NEAR(v.limit, -104.0, 1e-12);
+    CHECK_NEAR(v.margin_db, 3.0, 1e-12);
+
+    /* Over the derogation limit. */
+    c1 = one(&b1, "wan-north-423", VERDICT_FAIL, -101, -110, -104, REASON_EXCEEDS_LIMIT);
+    judge(&north, caps, 1, &v);
+    EXPECT(v, DEVICE_NONCOMPLIANT, "exceeds-derogation-limit");
+    CHECK_NEAR(v.margin_db, -3.0, 1e-12);
+
+    /* Same fail, other places, dates, models. */
+    c1 = one(&b1, "wan-north-423", VERDICT_FAIL, -107, -110, -104, REASON_EXCEEDS_LIMIT);
+    classify_device_info d = north;
+    d.postcode = "NE1 1AA";
+    judge(&d, caps, 1, &v);
+    EXPECT(v, DEVICE_NONCOMPLIANT, "exceeds-limit;location-not-acceptable");
+    CHECK(v.derogation_ref && strcmp(v.derogation_ref, "D-1") == 0);
+    CHECK_NEAR(v.limit, -110.0, 1e-12);
+    d = north;
+    d.install_date = date_from_ymd(2022, 4, 1);
+    judge(&d, caps, 1, &v);
+    EXPECT(v, DEVICE_NONCOMPLIANT, "exceeds-limit;installed-after-cutoff");
+    d = north;
+    d.postcode = "";
+    judge(&d, caps, 1, &v);
+    EXPECT(v, DEVICE_INCONCLUSIVE, "exceeds-limit;location-unknown");
+    d = north;
+    d.install_date = REGISTER_NO_DATE;
+    judge(&d, caps, 1, &v);
+    EXPECT(v, DEVICE_INCONCLUSIVE, "exceeds-limit;install-date-unknown");
+    d = north;
+    d.firmware = "1.5.0";
+    judge(&d, caps, 1, &v);
+    EXPECT(v, DEVICE_NONCOMPLIANT, "exceeds-limit;model-not-derogated");
+    CHECK(v.derogation_ref == NULL);
+
+    /* Applicability: the North band means nothing in the South; the 868 band only for dual. */
+    d = north;
+    d.region = CSP_REGION_SOUTH;
+    judge(&d, caps, 1, &v);
+    EXPECT(v, DEVICE_INCONCLUSIVE, "no-applicable-band-measured");
+    CHECK(classify_counting_results(set, &d, &(classify_evidence){caps, 1, EVIDENCE_CAPTURE}) == 0);
+    capture_analysis c2 = one(&b2, "han-868", VERDICT_FAIL, -101, -105, NAN, REASON_EXCEEDS_LIMIT);
+    caps[0] = &c2;
+    judge(&north, caps, 1, &v); /* single band: not applicable */
+    EXPECT(v, DEVICE_INCONCLUSIVE, "no-applicable-band-measured");
+    d = north;
+    d.han = HAN_VARIANT_DUAL_BAND; /* rule D-2: -100 for this band, anywhere */
+    judge(&d, caps, 1, &v);
+    EXPECT(v, DEVICE_DEROGATION_COMPLIANT, "");
+    CHECK(v.derogation_ref && strcmp(v.derogation_ref, "D-2") == 0);
+    CHECK_NEAR(v.limit, -100.0, 1e-12);
+
+    /* A band the capture did not cover at all is no evidence. */
+    c1 = one(&b1, "wan-north-423", VERDICT_INCONCLUSIVE, NAN, -110, -104, REASON_BAND_NOT_COVERED);
+    b1.covered_fraction = 0;
+    caps[0] = &c1;
+    judge(&north, caps, 1, &v);
+    EXPECT(v, DEVICE_INCONCLUSIVE, "no-applicable-band-measured");
+
+    /* Several captures: the worst decides, all counted; inconclusive beats a derogated fail. */
+    c1 = one(&b1, "wan-north-423", VERDICT_PASS, -120, -110, -104, 0);
+    c2 = one(&b2, "wan-north-423", VERDICT_INCONCLUSIVE, -90, -110, -104, REASON_CLIPPED);
+    caps[0] = &c1;
+    caps[1] = &c2;
+    judge(&north, caps, 2, &v);
+    EXPECT(v, DEVICE_INCONCLUSIVE, "clipped");
+    CHECK(v.n_captures == 2);
+    c2 = one(&b2, "wan-north-423", VERDICT_FAIL, -100, -110, -104, REASON_EXCEEDS_LIMIT);
+    judge(&north, caps, 2, &v);
+    EXPECT(v, DEVICE_NONCOMPLIANT, "exceeds-derogation-limit");
+    CHECK_NEAR(v.measured, -100.0, 1e-12);
+    caps[1] = NULL; /* an unreadable capture */
+    judge(&north, caps, 2, &v);
+    EXPECT(v, DEVICE_INCONCLUSIVE, "capture-unreadable");
+    CHECK(v.worst_band[0] == '\0');
+
+    /* Lab evidence is reported as such. */
+    c1 = one(&b1, "wan-north-423", VERDICT_PASS, -120, -110, -104, 0);
+    classify_evidence lab = {caps, 1, EVIDENCE_LAB_MODEL};
+    classify_device(set, dl, &north, &lab, &v);
+    CHECK(v.verdict == DEVICE_COMPLIANT && v.evidence == EVIDENCE_LAB_MODEL);
+    CHECK(strcmp(classify_evidence_name(v.evidence), "lab-model") == 0);
+
+    /* Names. */
+    CHECK(strcmp(classify_reason_name(DREASON_NO_EVIDENCE), "no-evidence") == 0);
+    CHECK(classify_reason_name(3) == NULL && classify_reason_name(1u << 25) == NULL);
+    for (int k = 0; k < DEVICE_VERDICT_COUNT; k++)
+        CHECK(classify_verdict_name((device_verdict_kind)k)[0] != '\0');
+    char small[8];
+    classify_reasons_text(DREASON_EXCEEDS_LIMIT | DREASON_MODEL_NOT_DEROGATED, small, sizeof small);
+    CHECK(strlen(small) == 7); /* truncated safely */
+
+    limits_free(set);
+    derogation_destroy(dl);
+    return check_finish();
+}
