@@ -69,8 +69,8 @@ static const char *const migrations[] = {
     "  reasons TEXT NOT NULL, worst_band TEXT NOT NULL, measured REAL, limit_value REAL,"
     "  unit TEXT NOT NULL, margin_db REAL, evidence TEXT NOT NULL, n_captures INTEGER NOT NULL,"
     "  derogation_ref TEXT NOT NULL, limit_set_id TEXT NOT NULL, limit_set_version TEXT NOT NULL,"
-    "  PRIMARY KEY(result_set_id, device_id)) WITHOUT ROWID;"
-    "CREATE INDEX verdict_device ON verdict(device_id, result_set_id);"
+    /* Keyed by device, newest result set first: "latest verdict per device" is one scan. */
+    "  PRIMARY KEY(device_id, result_set_id DESC)) WITHOUT ROWID;"
     "CREATE TABLE capture("
     "  sha256 TEXT NOT NULL, settings_hash TEXT NOT NULL, path TEXT NOT NULL,"
     "  device_id INTEGER NOT NULL, result TEXT NOT NULL,"
@@ -833,14 +833,28 @@ rfn_status store_capture_known(store *s, const char *sha256, const char *setting
 
 /* ---- reading verdicts ------------------------------------------------------------------------ */
 
-/* Latest verdict per device among result sets of snapshots dated on or before ?1. */
-#define LATEST_VERDICTS_SQL                                                                        \
+/* Verdicts of result sets up to ?1, each device's newest first (the primary key's order). Result
+ * set ids grow with their snapshot's as_of (snapshots are imported in date order), so "result
+ * sets of snapshots dated on or before D" is "ids up to the newest such set". */
+#define VERDICTS_SQL                                                                               \
     "SELECT device_id, supplier, mpxn, device_type, manufacturer, model, firmware, region, han,"   \
     " postcode, status, install_date, verdict, reasons, worst_band, measured, limit_value, unit,"  \
     " margin_db, evidence, n_captures, derogation_ref, limit_set_id, limit_set_version,"           \
-    " result_set_id FROM (SELECT v.*, row_number() OVER (PARTITION BY v.device_id ORDER BY"        \
-    " v.result_set_id DESC) AS rn FROM verdict v JOIN result_set r ON r.id = v.result_set_id"      \
-    " JOIN snapshot s ON s.id = r.snapshot_id WHERE s.as_of <= ?1) WHERE rn = 1"
+    " result_set_id FROM verdict WHERE result_set_id <= ?1 ORDER BY device_id, result_set_id DESC"
+
+static rfn_status verdicts_prepare(store *s, int32_t as_of, sqlite3_stmt **st, rfn_error *err)
+{
+    int64_t max_rs = 0;
+    bool found = false;
+    rfn_status r = query_int(s,
+                             "SELECT max(r.id) FROM result_set r JOIN snapshot s ON"
+                             " s.id = r.snapshot_id WHERE s.as_of <= ?",
+                             as_of, 0, 1, &max_rs, &found, err);
+    if (r) return r;
+    if ((r = db_prep(s, VERDICTS_SQL, st, err))) return r;
+    sqlite3_bind_int64(*st, 1, found ? max_rs : 0);
+    return RFN_OK;
+}
 
 static void verdict_from_row(sqlite3_stmt *st, store_verdict *v)
 {
@@ -875,11 +889,16 @@ rfn_status store_verdicts_each(store *s, int32_t as_of, store_verdict_fn fn, voi
                                rfn_error *err)
 {
     sqlite3_stmt *st = NULL;
-    rfn_status r = db_prep(s, LATEST_VERDICTS_SQL " ORDER BY device_id", &st, err);
+    rfn_status r = verdicts_prepare(s, as_of, &st, err);
     if (r) return r;
-    sqlite3_bind_int(st, 1, as_of);
     int rc;
+    bool first = true;
+    uint64_t prev = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        uint64_t id = (uint64_t)sqlite3_column_int64(st, 0);
+        if (!first && id == prev) continue; /* an older verdict of the same device */
+        first = false;
+        prev = id;
         store_verdict v;
         verdict_from_row(st, &v);
         if (fn(&v, ctx)) break;
@@ -933,15 +952,18 @@ rfn_status store_cases_open(store *s, int32_t notice_date, const char *supplier,
                           s->dir);
         goto done;
     }
-    if ((r = db_prep(s,
-                     LATEST_VERDICTS_SQL " AND verdict = 'non-compliant' AND (?2 IS NULL OR"
-                                         " supplier = ?2) ORDER BY device_id",
-                     &q, err)))
-        goto done;
-    sqlite3_bind_int(q, 1, INT32_MAX);
-    if (supplier) bind_text(q, 2, supplier);
+    if ((r = verdicts_prepare(s, INT32_MAX, &q, err))) goto done;
     int rc;
+    bool first = true;
+    uint64_t prev = 0;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        uint64_t dev = (uint64_t)sqlite3_column_int64(q, 0);
+        if (!first && dev == prev) continue; /* an older verdict of the same device */
+        first = false;
+        prev = dev;
+        if (strcmp(col_text(q, 12), "non-compliant") ||
+            (supplier && strcmp(col_text(q, 1), supplier)))
+            continue;
         if (n == cap) {
             cap = cap ? 2 * cap : 64;
             pending_case *np = realloc(pend, cap * sizeof *np);

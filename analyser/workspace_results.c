@@ -177,7 +177,17 @@ rfn_status workspace_add_results(store *s, const char *dir, workspace_results_su
         summary_text(sum, "limit_set_id", "limit_set", "id", ls_id, sizeof ls_id);
         summary_text(sum, "limit_set_version", "limit_set", "version", ls_version,
                      sizeof ls_version);
-        summary_text(sum, "derogation_ref", "derogation", "ref", derog, sizeof derog);
+        summary_text(sum, "derogation_ref", "derogation_list", "version", derog, sizeof derog);
+        /* validate names the derogation list by its input file: keep path and SHA-256 */
+        json_t *inputs = json_object_get(sum, "inputs");
+        for (size_t i = 0; !derog[0] && json_is_array(inputs) && i < json_array_size(inputs); i++) {
+            json_t *in = json_array_get(inputs, i);
+            const char *role = json_string_value(json_object_get(in, "role"));
+            const char *path = json_string_value(json_object_get(in, "path"));
+            const char *sha = json_string_value(json_object_get(in, "sha256"));
+            if (role && !strcmp(role, "derogations") && path && sha)
+                snprintf(derog, sizeof derog, "%s sha256:%.16s", path, sha);
+        }
         json_decref(sum);
     }
 

@@ -20,7 +20,8 @@
  *   settings_sha256), path and device_id; stored whole, keyed by sha256 + settings hash.
  * - summary.json (optional): tool version (tool_version, or tool.version), limit set (limit_set_id
  * / limit_set_version, or limit_set.id / limit_set.version) and derogation reference
- *   (derogation_ref); what it lacks is taken from the first devices.csv row.
+ *   (derogation_ref, derogation_list.version, or the "derogations" entry of inputs[] as
+ *   "PATH sha256:FIRST16HEX"); what it lacks is taken from the first devices.csv row.
  * The result set's identity is devices.csv's SHA-256: adding the same file again adds nothing. */
 typedef struct workspace_results_summary {
     int64_t result_set_id;

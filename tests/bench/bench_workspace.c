@@ -81,6 +81,7 @@ static int write_files(const char *reg_path, const char *dev_path, size_t rows)
 /* Run argv, return wall seconds; *rss_mib = the child's peak RSS. */
 static double run(char *const argv[], double *rss_mib)
 {
+    fflush(stdout); /* or the child's exit would write the buffered lines again */
     double t0 = now_s();
     pid_t pid = fork();
     if (pid == 0) {
@@ -135,6 +136,10 @@ int main(int argc, char **argv)
         &rss);
     printf("bench report rows=%zu seconds=%.2f peak_rss_mib=%.0f\n", rows, s_rep, rss);
     fflush(stdout);
+    if (getenv("BENCH_WORKSPACE_KEEP")) { /* for profiling: keep the files */
+        fprintf(stderr, "bench_workspace: kept %s\n", dir);
+        return 0;
+    }
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     return system(cmd) == 0 ? 0 : 1;
 }

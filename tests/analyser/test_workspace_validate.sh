@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# test_workspace_validate.sh: end to end with the real `rfnoise validate` on the sample batch
+# (`rfnoise synth --batch`): snapshot 1 -> validate -> add-results -> cases opened for exactly the
+# non-compliant devices on the wall -> snapshot 2 in which 5 of them are decommissioned and 5
+# replaced by a new ESME on the same MPAN -> validate again -> add-results: exactly those 10 are
+# remediated, the rest stay open, then turn overdue on a snapshot after the due date -> report:
+# each Supplier's plan holds exactly that Supplier's open cases.
+set -u
+rf=${RFNOISE:?RFNOISE must name the rfnoise binary}
+py=/usr/bin/python3
+T=$(mktemp -d)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+cd "$T" || exit 1
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+"$rf" synth --batch batch --seed 20221 >/dev/null || { echo "FAIL: synth --batch"; exit 1; }
+common=(--derogations batch/derogations.csv --manifest batch/manifest.csv --lab-results batch/lab
+        --cal-db -40 --quiet --jobs 2)
+"$rf" validate --register batch/register.csv "${common[@]}" --out v1
+[ $? = 1 ] || bad "validate 1 exit status"
+export RFNOISE_WORKSPACE=$T/ws
+"$rf" workspace init ws >/dev/null
+"$rf" workspace import-register batch/register.csv --as-of 2024-02-20 >/dev/null || bad "import 1"
+"$rf" workspace add-results v1 >out || bad "add-results 1"
+nc=$($py -c "import csv,sys; print(sum(r['verdict']=='non-compliant' for r in csv.DictReader(open('v1/devices.csv'))))")
+grep -q " non_compliant=$nc " out || bad "add-results counted $(cat out), validate says $nc non-compliant"
+"$rf" remediation open --notice-date 2024-03-01 >out
+[ "$(cat out)" = "opened=$nc skipped=0" ] || bad "open: $(cat out), wanted opened=$nc"
+
+# snapshot 2: 5 non-compliant ESMEs decommissioned, 5 replaced (row removed, new ESME on its MPAN)
+$py - v1/devices.csv batch/register.csv register2.csv <<'PY'
+import csv, sys
+nc = sorted(r['DeviceID'] for r in csv.DictReader(open(sys.argv[1], newline=''))
+            if r['verdict'] == 'non-compliant' and r['DeviceType'] == 'ESME')
+decom, repl = set(nc[:5]), set(nc[5:10])
+rows = list(csv.reader(open(sys.argv[2], newline='')))
+h = rows[0]
+ci = {n: h.index(n) for n in ('DeviceID', 'DeviceStatus', 'DeviceManufacturer', 'DeviceModel',
+                              'DeviceFirmwareVersion', 'InstallDate')}
+out = [h]
+for k, r in enumerate(rows[1:]):
+    if len(r) == len(h) and r[ci['DeviceID']] in decom:
+        r[ci['DeviceStatus']] = 'Decommissioned'
+    if len(r) == len(h) and r[ci['DeviceID']] in repl:
+        new = list(r)
+        new[ci['DeviceID']] = '00-AA-BB-FF-FE-00-%02X-%02X' % (k >> 8, k & 255)
+        new[ci['DeviceManufacturer']], new[ci['DeviceModel']] = 'Acme Meters', 'AM-100'
+        new[ci['DeviceFirmwareVersion']], new[ci['InstallDate']] = '1.5.0', '2024-03-20'
+        out.append(new)
+        continue
+    out.append(r)
+csv.writer(open(sys.argv[3], 'w', newline=''), lineterminator='\n').writerows(out)
+PY
+"$rf" workspace import-register register2.csv --as-of 2024-04-01 >out || bad "import 2"
+grep -q "^cases_to_open=0 cases_to_overdue=0 cases_to_remediated=10 cases_to_resolved=0$" out || bad "snapshot 2: $(cat out)"
+"$rf" validate --register register2.csv "${common[@]}" --out v2
+"$rf" workspace add-results v2 >out || bad "add-results 2"
+grep -q "cases_to_resolved=0$" out || bad "results 2: $(cat out)"
+"$rf" workspace status >out
+grep -q "^cases_remediated: 10$" out || bad "remediated: $(cat out)"
+grep -q "^cases_open: $((nc - 10))$" out || bad "open: $(cat out)"
+"$rf" remediation history >hist.csv
+[ "$(grep -c ',state,open,remediated,DeviceStatus Decommissioned$' hist.csv)" = 5 ] || bad "5 decommissioned in history"
+[ "$(grep -c ',state,open,remediated,replaced by ESME 00-AA-BB-FF-FE-00-' hist.csv)" = 5 ] || bad "5 replaced in history"
+# a snapshot after the due date (2024-05-30): the rest are overdue
+"$rf" workspace import-register register2.csv --as-of 2024-06-03 >out || bad "import 3"
+grep -q "cases_to_overdue=$((nc - 10)) " out || bad "snapshot 3: $(cat out)"
+"$rf" report --as-of 2024-06-30 --out rep >out || bad "report: $(cat out)"
+$py - rep <<'PY' || fail=1
+import csv, glob, os, sys
+d = sys.argv[1]
+cases = list(csv.DictReader(open(os.path.join(d, 'cases.csv'), newline='')))
+seen, bad = 0, 0
+for f in sorted(glob.glob(os.path.join(d, 'remediation-plan-*.csv'))):
+    rows = list(csv.DictReader(open(f, newline='')))
+    sups = {r['Supplier'] for r in rows}
+    if len(sups) > 1:
+        print('FAIL: %s holds %s' % (f, sups)); bad = 1
+    if rows:
+        sup = rows[0]['Supplier']
+        want = sorted(c['case_id'] for c in cases if c['Supplier'] == sup and c['state'] == 'overdue')
+        if sorted(r['case_id'] for r in rows) != want:
+            print('FAIL: %s is not exactly its Supplier\'s overdue cases' % f); bad = 1
+        seen += len(rows)
+if seen != sum(c['state'] == 'overdue' for c in cases):
+    print('FAIL: plans hold %d cases' % seen); bad = 1
+sys.exit(bad)
+PY
+[ $fail = 0 ] && echo "workspace + validate end to end: $nc cases, 10 remediated, $((nc - 10)) overdue"
+exit $fail
