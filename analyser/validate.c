@@ -619,6 +619,17 @@ static void process_capture(pool *p, cap_item *it, size_t index)
         uint64_t id;
         if (d && eui64_parse(d, strlen(d), &id) == ID_OK)
             eui64_format(id, dev);
+    } else {
+        /* Unreadable samples (a truncated file) may still have SigMF metadata naming the
+         * device: the device is then inconclusive rather than judged on lab results. */
+        json_t *meta = ends_with(it->path, ".sigmf-meta") ? json_load_file(it->path, 0, NULL)
+                                                          : NULL;
+        const char *d = json_string_value(
+            json_object_get(json_object_get(meta, "global"), "rfnoise:device_id"));
+        uint64_t id;
+        if (d && eui64_parse(d, strlen(d), &id) == ID_OK)
+            eui64_format(id, dev);
+        json_decref(meta);
     }
     it->rec = json_pack("{s:I, s:s, s:o, s:s, s:o, s:o, s:o, s:o}", "index", (json_int_t)index,
                         "path", it->path, "sha256", sha[0] ? json_string(sha) : json_null(),

@@ -132,6 +132,12 @@ same_as_single merged
 "$rf" merge s0 s1b --out m3 2>err >/dev/null
 grep -q "differ in settings_sha256\|differ in options" err || { echo "FAIL: merge of different runs: $(cat err)"; fail=1; }
 
+# ---- --captures DIR (DeviceID from rfnoise:device_id, also of the truncated captures) ---------
+"$rf" validate --register batch/register.csv --derogations batch/derogations.csv \
+    --captures batch/captures --lab-results batch/lab --cal-db -40 --quiet --out bydir
+cmp -s single/devices.csv bydir/devices.csv ||
+    { echo "FAIL: --captures gives other verdicts than --manifest"; fail=1; }
+
 # ---- --strict, --planned, usage -----------------------------------------------------------------
 "$rf" validate "${common[@]}" --strict --out strict >out 2>err
 [ $? -eq 2 ] && grep -q "^rfnoise: validate: batch/register.csv:[0-9]*: " err ||
