@@ -5,10 +5,13 @@
 #  - the array (4 tasks, 1 CPU each) and its dependent merge job, run with sbatch --wait through
 #    scripts/slurm/submit, give the same files as one `rfnoise validate` of the whole batch
 #    (byte for byte; summary.json apart from its generated_at time stamp), every task recording
-#    state=ok with cpus=1 in its status file;
-#  - a task that fails (RFNOISE_SLURM_FAIL_TASKS=2) is reported with its rerun command, the merge
-#    job does not run (afterok), and a merge submitted anyway refuses naming shard 2/4;
-#  - rerunning task 2 alone (submit --rerun 2) and merging after it gives the single run's files.
+#    state=ok with cpus=1 in its status file, and the merge job adds the result to a workspace
+#    (rfnoise workspace add-results: one result set, a verdict per device);
+#  - a task that fails (RFNOISE_SLURM_FAIL_TASKS=2) and one killed by scancel while it runs
+#    (RFNOISE_SLURM_HOLD_TASKS=3) are reported (state failed / killed) with the command that
+#    reruns them, and the merge job does not run (afterok);
+#  - rerunning task 3 alone makes it ok; the merge after it refuses, naming shard 2/4, and writes
+#    nothing; rerunning task 2 alone (submit --rerun 2) then merges the single run's files.
 # Installs the packages (scripts/bootstrap --slurm) and skips (77) only when that is impossible.
 # RFN_SLURM_KEEP=1 keeps the temporary directory (logs, shards) for a look after a failure.
 set -u
@@ -82,8 +85,12 @@ same_as_single() {
 }
 
 # ---- 1. the array and its merge -----------------------------------------------------------------
-"$root/scripts/slurm/submit" --work "$t/run1" --tasks 4 --cpus-per-task 1 --wait -- "${vargs[@]}" \
-    >"$t/run1.out" 2>&1
+# the merge job also adds the result to a workspace holding the batch's register snapshot
+"$rf" workspace init "$t/ws" >/dev/null || { echo "FAIL: rfnoise workspace init"; exit 1; }
+"$rf" workspace import-register sample/register.csv --as-of 2024-03-01 --workspace "$t/ws" \
+    --quiet >/dev/null || { echo "FAIL: rfnoise workspace import-register"; exit 1; }
+"$root/scripts/slurm/submit" --work "$t/run1" --tasks 4 --cpus-per-task 1 --workspace "$t/ws" \
+    --wait -- "${vargs[@]}" >"$t/run1.out" 2>&1
 rc=$?
 if [ $rc -ne 0 ]; then
     echo "FAIL: submit --wait exited $rc:"; cat "$t/run1.out"; cat "$t/run1"/log/*.out; fail=1
@@ -96,28 +103,53 @@ done
 grep -q '^merge state=ok verdict_exit=[01] ' "$t/run1/status/merge" ||
     { echo "FAIL: run1 merge status: $(cat "$t/run1/status/merge" 2>&1)"; fail=1; }
 same_as_single "$t/run1/merged" "array of 4"
+"$rf" workspace status --workspace "$t/ws" >"$t/ws.status"
+devices=$(($(wc -l <"$t/single/devices.csv") - 1))
+if ! grep -qx 'result_sets: 1' "$t/ws.status" || ! grep -qx "verdicts: $devices" "$t/ws.status"
+then
+    echo "FAIL: the workspace did not get the $devices verdicts:"; cat "$t/ws.status"; fail=1
+fi
 echo "array of 4 + merge done after $(elapsed) s"
 
-# ---- 2. a failed task: reported, merge refuses naming it, rerun alone, merge completes -----------
-RFNOISE_SLURM_FAIL_TASKS=2 "$root/scripts/slurm/submit" --work "$t/run2" --tasks 4 --wait \
-    -- "${vargs[@]}" >"$t/run2.out" 2>&1
+# ---- 2. a failed task and a killed one: reported, merge refuses naming them, rerun, merged -------
+# Task 2 fails; task 3 hangs until scancel kills it (Slurm's SIGTERM: status "killed").
+RFNOISE_SLURM_FAIL_TASKS=2 RFNOISE_SLURM_HOLD_TASKS=3 "$root/scripts/slurm/submit" \
+    --work "$t/run2" --tasks 4 --wait -- "${vargs[@]}" >"$t/run2.out" 2>&1 &
+submit_pid=$!
+for _ in $(seq 300); do
+    grep -qs ' state=running ' "$t/run2/status/shard-3" && break
+    sleep 0.1
+done
+array2=$(sed -n 's/^array \([0-9]*\) tasks 4$/\1/p' "$t/run2.out")
+if [ -n "$array2" ] && grep -qs ' state=running ' "$t/run2/status/shard-3"; then
+    scancel "${array2}_3"
+else
+    echo "FAIL: task 3 of run2 never started: $(cat "$t/run2.out")"; fail=1
+    scancel "$array2" 2>/dev/null
+fi
+wait $submit_pid
 rc=$?
 [ $rc -eq 1 ] ||
-    { echo "FAIL: submit with task 2 failing exited $rc, want 1"; cat "$t/run2.out"; fail=1; }
+    { echo "FAIL: submit with tasks 2, 3 failing exited $rc, want 1"; cat "$t/run2.out"; fail=1; }
 grep -q '^submit: shard=2/4 state=failed exit=1 ' "$t/run2.out" ||
     { echo "FAIL: task 2's failure not reported:"; cat "$t/run2.out"; fail=1; }
-grep -qF "submit: rerun: scripts/slurm/submit --rerun 2 --work $t/run2" "$t/run2.out" ||
+grep -q '^submit: shard=3/4 state=killed exit=143 ' "$t/run2.out" ||
+    { echo "FAIL: task 3's kill not reported:"; cat "$t/run2.out"; fail=1; }
+grep -qF "submit: rerun: scripts/slurm/submit --rerun 2,3 --work $t/run2" "$t/run2.out" ||
     { echo "FAIL: no rerun command printed:"; cat "$t/run2.out"; fail=1; }
 grep -q '^merge state=not-run$' "$t/run2.out" ||
-    { echo "FAIL: the merge ran although task 2 failed:"; cat "$t/run2.out"; fail=1; }
-[ ! -e "$t/run2/merged" ] || { echo "FAIL: run2/merged exists with a shard missing"; fail=1; }
+    { echo "FAIL: the merge ran although tasks 2, 3 failed:"; cat "$t/run2.out"; fail=1; }
+[ ! -e "$t/run2/merged" ] || { echo "FAIL: run2/merged exists with shards missing"; fail=1; }
 
-"$root/scripts/slurm/submit" --merge --work "$t/run2" --wait >"$t/run2-merge.out" 2>&1
+# Shard 3 is rerun alone; shard 2 is still missing and the merge (run anyway) says so.
+"$root/scripts/slurm/submit" --rerun 3 --work "$t/run2" --wait >"$t/run2-rerun3.out" 2>&1
 rc=$?
-[ $rc -eq 1 ] || { echo "FAIL: a merge with shard 2 missing: submit exited $rc, want 1"; fail=1; }
-grep -q '^merge state=failed verdict_exit=2 ' "$t/run2-merge.out" ||
-    { echo "FAIL: merge status with shard 2 missing:"; cat "$t/run2-merge.out"; fail=1; }
-log=$t/run2/log/merge-$(sed -n 's/^merge \([0-9]*\)$/\1/p' "$t/run2-merge.out").out
+[ $rc -eq 1 ] || { echo "FAIL: rerun of 3 with 2 missing: submit exited $rc, want 1"; fail=1; }
+grep -q '^shard=3/4 state=ok exit=0 ' "$t/run2/status/shard-3" ||
+    { echo "FAIL: rerun status of shard 3: $(cat "$t/run2/status/shard-3")"; fail=1; }
+grep -q '^merge state=failed verdict_exit=2 ' "$t/run2-rerun3.out" ||
+    { echo "FAIL: merge status with shard 2 missing:"; cat "$t/run2-rerun3.out"; fail=1; }
+log=$t/run2/log/merge-$(sed -n 's/^merge \([0-9]*\)$/\1/p' "$t/run2-rerun3.out").out
 grep -qx 'rfnoise: merge: missing shard 2/4' "$log" ||
     { echo "FAIL: the merge did not name the missing shard 2/4:"; cat "$log"; fail=1; }
 grep -qx 'rfnoise-merge: shards missing: 2; rerun them alone, then merge again:' "$log" ||
