@@ -119,6 +119,25 @@ same_as_single() { # DIR: equal to single/ (summary apart from generated_at)
 }
 same_as_single int
 
+# Killed at any moment, also while the outputs are written: every file is the old or the new one.
+"$rf" validate "${common[@]}" --jobs 1 --out int >/dev/null   # old: no notice date
+sha int >old.sha
+"$rf" validate "${common[@]}" --jobs 1 --notice-date 2024-03-01 --out int >/dev/null
+sha int >new.sha
+for delay in 0.03 0.06 0.09 0.12 0.15 0.2; do
+    "$rf" validate "${common[@]}" --jobs 1 --out int >/dev/null &   # writes the old again
+    pid=$!
+    sleep $delay
+    kill -9 $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    sha int | grep -v summary.json | while read -r h f; do
+        grep -q "^$h  $f\$" old.sha new.sha || echo "FAIL: $f half-written after a kill at ${delay}s"
+    done | grep . && fail=1
+    $py -c 'import json, sys; json.load(open(sys.argv[1]))' int/summary.json ||
+        { echo "FAIL: summary.json unreadable after a kill at ${delay}s"; fail=1; }
+    "$rf" validate "${common[@]}" --jobs 1 --notice-date 2024-03-01 --out int >/dev/null
+done
+
 # ---- shards + merge ---------------------------------------------------------------------------
 "$rf" validate "${common[@]}" --notice-date 2024-03-01 --shard 0/2 --out s0 || fail=1
 "$rf" validate "${common[@]}" --notice-date 2024-03-01 --shard 1/2 --out s1 || fail=1
