@@ -25,11 +25,18 @@ char *plot_quote(const char *text)
     size_t n = 0;
     for (const char *p = text; *p; p++)
         n += *p == '\'' ? 2 : 1;
-    char *out = malloc(n + 3);
+    char *out = malloc(n + 6);
     if (!out)
         return NULL;
     char *o = out;
     *o++ = '\'';
+    /* gnuplot 5.4 reads ''' as an empty string and a stray quote, so a text that starts with a
+     * quote ("'=HYPERLINK(...)", a neutralised CSV cell read back) gets an invisible U+200B
+     * (zero-width space) in front of it. */
+    if (text[0] == '\'') {
+        memcpy(o, "\xE2\x80\x8B", 3);
+        o += 3;
+    }
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
         if (*p == '\'') {
             *o++ = '\'';

@@ -80,6 +80,17 @@ static void summary_text(json_t *root, const char *key, const char *obj, const c
         snprintf(out, cap, "%lld", (long long)json_integer_value(v));
 }
 
+/* validate wrote its text cells through csv_util, which puts "'" before a cell starting with
+ * = + - @ or a control character: read back, that quote is not part of the value (the register
+ * snapshot holds the value without it, and cases must name the same Supplier). */
+static const char *unneutralise(const char *cell)
+{
+    if (cell[0] == '\'' && cell[1] &&
+        (strchr("=+-@", cell[1]) || (unsigned char)cell[1] < 0x20 || cell[1] == 0x7f))
+        return cell + 1;
+    return cell;
+}
+
 static rfn_status parse_number(const char *file, uint64_t line, const char *col, const char *s,
                                double *out, rfn_error *err)
 {
@@ -253,7 +264,7 @@ rfn_status workspace_add_results(store *s, const char *dir, workspace_results_su
         }
         const char *f[C_COUNT];
         for (int i = 0; i < C_COUNT; i++)
-            f[i] = idx[i] >= 0 ? rec.fields[idx[i]] : "";
+            f[i] = idx[i] >= 0 ? unneutralise(rec.fields[idx[i]]) : "";
         store_verdict v = {.supplier = f[C_SUPPLIER],
                            .mpxn = f[C_MPXN],
                            .device_type = f[C_TYPE],

@@ -13,7 +13,8 @@
  *   (case-insensitive, any order); the other columns of the validate contract (DeviceType,
  *   DeviceManufacturer, DeviceModel, DeviceFirmwareVersion, CSPRegion, HANVariant, PostCode,
  *   InstallDate, DeviceStatus, reasons, worst_band, measured, limit, unit, margin_db, evidence,
- *   n_captures, derogation_ref, limit_set_id, limit_set_version) are read when present. A bad
+ *   n_captures, derogation_ref, limit_set_id, limit_set_version) are read when present; a
+ *   text cell "'=..." (csv_util's formula neutralisation of "=...") is read as "=...". A bad
  *   DeviceID, verdict, date or number is an RFN_ERR_FORMAT error "devices.csv:LINE: why" and
  *   nothing is added.
  * - captures.jsonl (optional): one JSON object per line with sha256, settings_hash (or

@@ -71,6 +71,38 @@ static void test_quote(void)
     q = plot_quote(NULL);
     CHECK(q && strcmp(q, "''") == 0);
     free(q);
+    /* a leading quote gets a zero-width space first (gnuplot 5.4 misreads ''') */
+    q = plot_quote("'=X");
+    CHECK(q && strcmp(q, "'\xE2\x80\x8B''=X'") == 0);
+    free(q);
+}
+
+/* Category charts (report: trend lines, per-Supplier bars): hostile labels drawn literally. */
+static void test_chart(void)
+{
+    const char *labels[] = {"2024-01", "'=HYPERLINK(\"http://x\")", "`touch pwned` @{x}"};
+    double a[3] = {1, 4, NAN}, b[3] = {2, 0, 3};
+    plot_series ser[2] = {{.label = "'=S1", .y = a}, {.label = "fit", .y = b, .dashed_line = 1}};
+    plot_chart c = {.kind = PLOT_CHART_LINES, .title = "it's a trend", .x_label = "month",
+                    .y_label = "count", .x_labels = labels, .n_x = 3, .series = ser,
+                    .n_series = 2};
+    char path[400], marker[400];
+    snprintf(path, sizeof path, "%s/chart.svg", dir);
+    snprintf(marker, sizeof marker, "%s/pwned", dir);
+    rfn_error err = {0};
+    CHECK_OK(plot_chart_write(&c, path, &err));
+    char *text = NULL;
+    CHECK(is_svg(path, &text));
+    CHECK(text && strstr(text, ">\xE2\x80\x8B'=HYPERLINK(\"http://x\")<") != NULL);
+    CHECK(text && strstr(text, ">it's a trend<") != NULL);
+    free(text);
+    c.kind = PLOT_CHART_BARS;
+    snprintf(path, sizeof path, "%s/bars.svg", dir);
+    CHECK_OK(plot_chart_write(&c, path, &err));
+    CHECK(is_svg(path, NULL));
+    CHECK(!exists(marker));
+    c.n_series = 0;
+    CHECK(plot_chart_write(&c, path, &err) == RFN_ERR_INVALID);
 }
 
 static void test_spectrum(void)
@@ -193,6 +225,7 @@ int main(void)
     }
     test_spectrum();
     test_spectrogram();
+    test_chart();
     test_no_gnuplot();
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
