@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "capture_internal.h"
@@ -39,7 +41,10 @@ struct capture {
     rfn_status sticky;
     char sticky_msg[sizeof(((rfn_error *)0)->msg)];
     double sum_i, sum_q, sum_ii, sum_qq, sum_iq;
-    double hdr_rate;     /* sample rate in a container header, 0 when none */
+    double hdr_rate;   /* sample rate in a container header, 0 when none */
+    double hdr_center; /* centre frequency in a container header (.sdriq), NAN when none */
+    char hdr_time[CAPTURE_TIME_MAX]; /* start time in a container header (.sdriq), "" */
+    float post_scale;    /* factor after libsndfile's scaling (24-bit values in 32-bit words) */
     struct prefetch *pf; /* read-ahead thread, NULL unless capture_options.prefetch */
 };
 
@@ -430,6 +435,77 @@ static rfn_status open_sigmf(capture *c, const char *path, int archive, const ca
                                data_name, &c->sf, err);
 }
 
+/* CRC-32 (ISO-HDLC, reflected 0xEDB88320), as SDRangel's .sdriq header uses. */
+static uint32_t crc32_iso(const unsigned char *p, size_t n)
+{
+    uint32_t crc = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) {
+        crc ^= p[i];
+        for (int k = 0; k < 8; k++)
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+static uint64_t le_u64(const unsigned char *p, int bytes)
+{
+    uint64_t v = 0;
+    for (int i = bytes - 1; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* SDRangel .sdriq: a 32-byte little-endian header (sample rate u32, centre frequency u64 in Hz,
+ * start time u64 in ms since 1970 (seconds before SDRangel 6.16.2), sample size u32 of 16 or 24
+ * bits, filler u32, CRC-32 of the first 28 bytes), then I/Q pairs as int16, or as int32 words
+ * holding 24-bit values. */
+static rfn_status open_sdriq(capture *c, const char *path, int64_t size, const capture_options *opt,
+                             rfn_error *err)
+{
+    capture_meta *m = &c->meta;
+    unsigned char h[32];
+    if (size < 32 || pread(c->fd, h, 32, 0) != 32)
+        return rfn_error_set(err, RFN_ERR_TRUNCATED,
+                             "%s: offset 0: shorter than the 32-byte .sdriq header", path);
+    if (crc32_iso(h, 28) != (uint32_t)le_u64(h + 28, 4))
+        return rfn_error_set(err, RFN_ERR_FORMAT,
+                             "%s: offset 28: header CRC-32 mismatch (corrupted header, or written "
+                             "before SDRangel 4.2.1)",
+                             path);
+    uint32_t rate = (uint32_t)le_u64(h, 4), bits = (uint32_t)le_u64(h + 20, 4);
+    uint64_t center = le_u64(h + 4, 8), ts = le_u64(h + 12, 8);
+    if (bits != 16 && bits != 24)
+        return rfn_error_set(err, RFN_ERR_UNSUPPORTED,
+                             "%s: offset 20: sample size %u bits (.sdriq has 16 or 24)", path,
+                             (unsigned)bits);
+    sigmf_datatype store = {.is_complex = 1, .is_signed = 1, .bits = bits == 16 ? 16 : 32};
+    c->dt = store;
+    m->channels = 1;
+    snprintf(m->container, sizeof m->container, "sdriq");
+    int fb = frame_bytes(&store, 1);
+    rfn_status st = check_length(c, path, 32, size - 32, fb, opt->allow_truncated, err);
+    if (st) return st;
+    c->hdr_rate = rate;
+    c->hdr_center = (double)center;
+    if (ts > 0) {
+        int in_ms = ts > 100000000000ULL; /* ms since SDRangel 6.16.2, seconds before */
+        time_t secs = (time_t)(in_ms ? ts / 1000 : ts);
+        unsigned ms = in_ms ? (unsigned)(ts % 1000) : 0;
+        struct tm tm;
+        if (gmtime_r(&secs, &tm) && tm.tm_year + 1900 >= 1980 && tm.tm_year + 1900 <= 9999)
+            snprintf(c->hdr_time, sizeof c->hdr_time, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ",
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     ms);
+    }
+    capture_span span = {32, m->sample_count * fb};
+    if ((st = capture_sf_open_raw(c->fd, &span, 1, &store, 2, path, &c->sf, err))) return st;
+    if (bits == 24) { /* libsndfile divides by 2^31; the values are 24-bit: x/2^23 */
+        c->dt.bits = 24;
+        c->post_scale = 256.0f;
+    }
+    return RFN_OK;
+}
+
 /* Container files: libsndfile, after the RIFF walker has looked for auxi and odd data chunks. */
 static rfn_status open_container(capture *c, const char *path, int64_t size,
                                  const capture_options *opt, capture_riff *riff, rfn_error *err)
@@ -614,6 +690,8 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
     capture *c = calloc(1, sizeof *c);
     if (!c) return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", path);
     c->fd = -1;
+    c->hdr_center = NAN;
+    c->post_scale = 1.0f;
     capture_meta *m = &c->meta;
     copy_text(m->path, sizeof m->path, path);
     copy_text(m->data_path, sizeof m->data_path, path);
@@ -645,7 +723,11 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
         }
         unsigned char head[12];
         ssize_t hn = pread(c->fd, head, sizeof head, 0);
-        if (has_magic(head, hn) || (!forced && !nm.format[0])) {
+        const char *dot = strrchr(path, '.');
+        if (!forced && dot && strcasecmp(dot, ".sdriq") == 0) {
+            if ((st = open_sdriq(c, path, size, &opt, err))) goto fail;
+            m->src_format = CAPTURE_SRC_HEADER;
+        } else if (has_magic(head, hn) || (!forced && !nm.format[0])) {
             if ((st = open_container(c, path, size, &opt, &riff, err))) {
                 if (!has_magic(head, hn) && st == RFN_ERR_FORMAT)
                     rfn_error_set(err, RFN_ERR_FORMAT,
@@ -722,15 +804,15 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
         const capture_source srcs[] = {CAPTURE_SRC_SIGMF, CAPTURE_SRC_HEADER, CAPTURE_SRC_FILENAME,
                                        CAPTURE_SRC_COMMAND_LINE};
         merge_value(c, "sample rate", rates, srcs, 4, &m->sample_rate_hz, &m->src_sample_rate);
-        double centers[] = {is_sigmf ? sm.segments[0].center_freq_hz : NAN, riff.auxi_center_hz,
-                            nm.center_freq_hz, opt.center_hz};
-        const capture_source csrc[] = {CAPTURE_SRC_SIGMF, CAPTURE_SRC_WAV_AUXI,
+        double centers[] = {is_sigmf ? sm.segments[0].center_freq_hz : NAN, c->hdr_center,
+                            riff.auxi_center_hz, nm.center_freq_hz, opt.center_hz};
+        const capture_source csrc[] = {CAPTURE_SRC_SIGMF, CAPTURE_SRC_HEADER, CAPTURE_SRC_WAV_AUXI,
                                        CAPTURE_SRC_FILENAME, CAPTURE_SRC_COMMAND_LINE};
-        merge_value(c, "centre frequency", centers, csrc, 4, &m->center_freq_hz,
+        merge_value(c, "centre frequency", centers, csrc, 5, &m->center_freq_hz,
                     &m->src_center_freq);
-        const char *times[] = {is_sigmf ? sm.segments[0].datetime : NULL, riff.auxi_time,
-                               nm.datetime};
-        merge_time(c, times, csrc, 3);
+        const char *times[] = {is_sigmf ? sm.segments[0].datetime : NULL, c->hdr_time,
+                               riff.auxi_time, nm.datetime};
+        merge_time(c, times, csrc, 4);
     }
     if (m->src_sample_rate == CAPTURE_SRC_NONE) {
         st = rfn_error_set(err, RFN_ERR_FORMAT,
@@ -916,6 +998,9 @@ static void finish_block(capture *c, float *x, size_t n, int complex_out)
     if (c->u8_fix)
         for (size_t j = 0; j < n * k; j += fix_stride)
             x[j] = (128.0f * x[j] + 0.5f) / 127.5f;
+    if (c->post_scale != 1.0f) /* exact: a power of two */
+        for (size_t j = 0; j < n * k; j++)
+            x[j] *= c->post_scale;
     block_sums b;
     block_stats(x, n, k, has_q, c->clip_pos, c->clip_neg, &b);
     if (!isfinite(b.si + b.sq + b.sii + b.sqq)) {

@@ -45,6 +45,8 @@ capture_options capture_options_default(void);
 /* Open a capture. path is one of:
  *   - a SigMF pair, either file (x.sigmf-meta or x.sigmf-data), or a .sigmf tar archive;
  *   - a WAV, RF64, W64, FLAC or CAF file: 2 channels = I/Q, 1 channel = real;
+ *   - an SDRangel .sdriq file (32-byte header with rate, centre frequency, time, CRC-32; I/Q int16
+ *     or 24-bit values in int32 words);
  *   - a raw headerless file, datatype from opt->format, an explicit prefix ("cs16:cap.bin"), or
  *     the extension: .cu8 .complex16u → cu8; .cs8 .complex16s → ci8; .cs16 .complex32s → ci16_le;
  *     .cs32 → ci32_le; .cf32 .cfile .complex .raw → cf32_le; .cf64 → cf64_le (little-endian).

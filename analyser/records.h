@@ -49,7 +49,8 @@ typedef struct capture_segment {
 typedef struct capture_meta {
     char path[CAPTURE_PATH_MAX];       /* as given, without a FORMAT: prefix */
     char data_path[CAPTURE_PATH_MAX];  /* file holding the samples (.sigmf-data for a pair) */
-    char container[16]; /* "sigmf", "sigmf-archive", "wav", "rf64", "w64", "flac", "caf", "raw" */
+    char container[16]; /* "sigmf", "sigmf-archive", "wav", "rf64", "w64", "flac", "caf", "aiff",
+                           "sdriq", "raw" */
     char format[16];    /* sample datatype in SigMF notation: "cu8", "ci8", "ci16_le", "ci32_le",
                            "cf32_le", "cf64_le", "ri16_le", "rf32_be", ... (WAV PCM 24-bit: "ci24_le") */
     int is_complex;     /* 1 = I/Q samples; 0 = real samples (delivered in the real part) */

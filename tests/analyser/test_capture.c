@@ -767,6 +767,82 @@ static void wav_specials(void)
     }
 }
 
+/* ---- SDRangel .sdriq ------------------------------------------------------------------------- */
+
+static uint32_t test_crc32(const unsigned char *p, size_t n)
+{
+    uint32_t crc = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) {
+        crc ^= p[i];
+        for (int k = 0; k < 8; k++)
+            crc = crc & 1 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+    }
+    return ~crc;
+}
+
+static void sdriq_header(unsigned char h[32], uint32_t rate, uint64_t center, uint64_t ts,
+                         uint32_t bits)
+{
+    memset(h, 0, 32);
+    put32(h, rate);
+    put32(h + 4, (uint32_t)center), put32(h + 8, (uint32_t)(center >> 32));
+    put32(h + 12, (uint32_t)ts), put32(h + 16, (uint32_t)(ts >> 32));
+    put32(h + 20, bits);
+    put32(h + 28, test_crc32(h, 28));
+}
+
+static void sdriq(void)
+{
+    CHECK(test_crc32((const unsigned char *)"123456789", 9) == 0xCBF43926u); /* check value */
+    unsigned char f[32 + 4 * 8];
+    /* 16-bit, time in ms (SDRangel >= 6.16.2): 2024-05-06T07:08:09.010Z = 1714979289010 ms */
+    sdriq_header(f, 2400000, 868300000ULL, 1714979289010ULL, 16);
+    int16_t v16[8] = {16384, -16384, 32767, -32768, 0, 1, -1, 2};
+    memcpy(f + 32, v16, sizeof v16);
+    write_file(tmp("rec.sdriq"), f, 32 + sizeof v16);
+    capture *c = open_ok(tmp("rec.sdriq"), NULL);
+    if (c) {
+        const capture_meta *m = capture_get_meta(c);
+        CHECK(strcmp(m->container, "sdriq") == 0 && strcmp(m->format, "ci16_le") == 0);
+        CHECK(m->sample_count == 4 && m->is_complex);
+        CHECK_NEAR(m->sample_rate_hz, 2.4e6, 0);
+        CHECK_NEAR(m->center_freq_hz, 868.3e6, 0);
+        CHECK(m->src_center_freq == CAPTURE_SRC_HEADER && m->src_sample_rate == CAPTURE_SRC_HEADER);
+        CHECK_MSG(strcmp(m->datetime, "2024-05-06T07:08:09.010Z") == 0, "%s", m->datetime);
+        float complex v[4];
+        CHECK(read_all(c, v, 4, 4) == 4);
+        CHECK(v[0] == 0.5f - 0.5f * I);
+        CHECK(capture_get_stats(c)->clipped_samples == 1);
+        capture_close(c);
+    }
+    /* 24-bit in 32-bit words, time in seconds (older SDRangel): x/2^23. */
+    sdriq_header(f, 48000, 7100000ULL, 1714979289ULL, 24);
+    int32_t v24[8] = {4194304, -4194304, 8388607, -8388608, 0, 1, -1, 2};
+    memcpy(f + 32, v24, sizeof v24);
+    write_file(tmp("rec24.sdriq"), f, sizeof f);
+    if ((c = open_ok(tmp("rec24.sdriq"), NULL))) {
+        const capture_meta *m = capture_get_meta(c);
+        CHECK(strcmp(m->format, "ci24_le") == 0 && m->bits == 24);
+        CHECK(strcmp(m->datetime, "2024-05-06T07:08:09.000Z") == 0);
+        float complex v[4];
+        CHECK(read_all(c, v, 4, 3) == 4);
+        CHECK(v[0] == 0.5f - 0.5f * I);
+        CHECK(v[1] == 8388607.0f / 8388608.0f - 1.0f * I);
+        CHECK(v[3] == -1.0f / 8388608.0f + 2.0f / 8388608.0f * I);
+        CHECK(capture_get_stats(c)->clipped_samples == 1);
+        capture_close(c);
+    }
+    /* A corrupted header is refused: the rate cannot be trusted. */
+    f[0] ^= 1;
+    write_file(tmp("bad.sdriq"), f, sizeof f);
+    char want[400];
+    snprintf(want, sizeof want,
+             "%s: offset 28: header CRC-32 mismatch (corrupted header, or written before SDRangel "
+             "4.2.1)",
+             tmp("bad.sdriq"));
+    open_fails(tmp("bad.sdriq"), NULL, RFN_ERR_FORMAT, want);
+}
+
 /* ---- file names ------------------------------------------------------------------------------ */
 
 static void names(void)
@@ -1027,6 +1103,7 @@ int main(void)
     sigmf_multichannel_and_segments();
     sigmf_archive();
     wav_specials();
+    sdriq();
     bad_inputs();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
