@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # test_workspace_validate.sh: end to end with the real `rfnoise validate` on the sample batch
 # (`rfnoise synth --batch`): snapshot 1 -> validate -> add-results -> cases opened for exactly the
-# non-compliant devices on the wall -> snapshot 2 in which 5 of them are decommissioned and 5
-# replaced by a new ESME on the same MPAN -> validate again -> add-results: exactly those 10 are
-# remediated, the rest stay open, then turn overdue on a snapshot after the due date -> report:
+# non-compliant devices on the wall -> snapshot 2 in which 5 of them are decommissioned, 5
+# replaced by a new ESME on the same MPAN and one upgraded to a firmware whose lab result is
+# compliant -> validate again -> add-results: exactly those 10 are remediated and the upgraded one
+# resolved, the rest stay open, then turn overdue on a snapshot after the due date -> report:
 # each Supplier's plan holds exactly that Supplier's open cases.
 set -u
 rf=${RFNOISE:?RFNOISE must name the rfnoise binary}
@@ -30,9 +31,14 @@ grep -q " non_compliant=$nc " out || bad "add-results counted $(cat out), valida
 # snapshot 2: 5 non-compliant ESMEs decommissioned, 5 replaced (row removed, new ESME on its MPAN)
 $py - v1/devices.csv batch/register.csv register2.csv <<'PY'
 import csv, sys
-nc = sorted(r['DeviceID'] for r in csv.DictReader(open(sys.argv[1], newline=''))
+dev = list(csv.DictReader(open(sys.argv[1], newline='')))
+nc = sorted(r['DeviceID'] for r in dev
             if r['verdict'] == 'non-compliant' and r['DeviceType'] == 'ESME')
 decom, repl = set(nc[:5]), set(nc[5:10])
+# one AM-100 judged on the lab result of firmware 1.3.0 gets firmware 1.5.0 (lab: compliant)
+upg = sorted(r['DeviceID'] for r in dev if r['verdict'] == 'non-compliant' and
+             r['DeviceModel'] == 'AM-100' and r['DeviceFirmwareVersion'] == '1.3.0' and
+             r['evidence'] == 'lab-model' and r['DeviceID'] not in decom | repl)[0]
 rows = list(csv.reader(open(sys.argv[2], newline='')))
 h = rows[0]
 ci = {n: h.index(n) for n in ('DeviceID', 'DeviceStatus', 'DeviceManufacturer', 'DeviceModel',
@@ -41,6 +47,8 @@ out = [h]
 for k, r in enumerate(rows[1:]):
     if len(r) == len(h) and r[ci['DeviceID']] in decom:
         r[ci['DeviceStatus']] = 'Decommissioned'
+    if len(r) == len(h) and r[ci['DeviceID']] == upg:
+        r[ci['DeviceFirmwareVersion']] = '1.5.0'
     if len(r) == len(h) and r[ci['DeviceID']] in repl:
         new = list(r)
         new[ci['DeviceID']] = '00-AA-BB-FF-FE-00-%02X-%02X' % (k >> 8, k & 255)
@@ -55,16 +63,18 @@ PY
 grep -q "^cases_to_open=0 cases_to_overdue=0 cases_to_remediated=10 cases_to_resolved=0$" out || bad "snapshot 2: $(cat out)"
 "$rf" validate --register register2.csv "${common[@]}" --out v2
 "$rf" workspace add-results v2 >out || bad "add-results 2"
-grep -q "cases_to_resolved=0$" out || bad "results 2: $(cat out)"
+grep -q "cases_to_resolved=1$" out || bad "results 2 (the upgraded meter resolves): $(cat out)"
 "$rf" workspace status >out
 grep -q "^cases_remediated: 10$" out || bad "remediated: $(cat out)"
-grep -q "^cases_open: $((nc - 10))$" out || bad "open: $(cat out)"
+grep -q "^cases_resolved: 1$" out || bad "resolved: $(cat out)"
+grep -q "^cases_open: $((nc - 11))$" out || bad "open: $(cat out)"
 "$rf" remediation history >hist.csv
 [ "$(grep -c ',state,open,remediated,DeviceStatus Decommissioned$' hist.csv)" = 5 ] || bad "5 decommissioned in history"
 [ "$(grep -c ',state,open,remediated,replaced by ESME 00-AA-BB-FF-FE-00-' hist.csv)" = 5 ] || bad "5 replaced in history"
+[ "$(grep -c ',2,2,state,open,resolved,re-assessed compliant (result set 2)$' hist.csv)" = 1 ] || bad "1 resolved in history"
 # a snapshot after the due date (2024-05-30): the rest are overdue
 "$rf" workspace import-register register2.csv --as-of 2024-06-03 >out || bad "import 3"
-grep -q "cases_to_overdue=$((nc - 10)) " out || bad "snapshot 3: $(cat out)"
+grep -q "cases_to_overdue=$((nc - 11)) " out || bad "snapshot 3: $(cat out)"
 "$rf" report --as-of 2024-06-30 --out rep >out || bad "report: $(cat out)"
 $py - rep <<'PY' || fail=1
 import csv, glob, os, sys
@@ -86,5 +96,5 @@ if seen != sum(c['state'] == 'overdue' for c in cases):
     print('FAIL: plans hold %d cases' % seen); bad = 1
 sys.exit(bad)
 PY
-[ $fail = 0 ] && echo "workspace + validate end to end: $nc cases, 10 remediated, $((nc - 10)) overdue"
+[ $fail = 0 ] && echo "workspace + validate end to end: $nc cases, 10 remediated, 1 resolved, $((nc - 11)) overdue"
 exit $fail
