@@ -935,6 +935,14 @@ double rfn_spectrum_tone_power(const rfn_spectrum *spec, rfn_trace trace, size_t
     return spec->density[trace][i] * spec->enbw_hz;
 }
 
+double rfn_spectrum_bin_power(const rfn_spectrum *spec, rfn_trace trace, size_t i)
+{
+    if (!spec || (int)trace < 0 || trace >= RFN_TRACE_COUNT || !spec->density[trace] ||
+        i >= spec->n_bins)
+        return NAN;
+    return spec->density[trace][i] * spec->bin_hz;
+}
+
 long rfn_spectrum_bin_of(const rfn_spectrum *spec, double freq_hz)
 {
     if (!spec || spec->n_bins == 0 || !(spec->bin_hz > 0.0) || !isfinite(freq_hz))

@@ -182,6 +182,11 @@ void rfn_spectrum_free(rfn_spectrum *spec);
  * range. */
 double rfn_spectrum_tone_power(const rfn_spectrum *spec, rfn_trace trace, size_t i);
 
+/* Noise power (FS^2) in bin i of trace: density[i] * bin_hz; summed over all bins of the MEAN
+ * trace it is the capture's mean power (Parseval). NaN when the trace is absent or i is out of
+ * range. */
+double rfn_spectrum_bin_power(const rfn_spectrum *spec, rfn_trace trace, size_t i);
+
 /* Index of the bin whose span contains freq_hz (nearest centre), or -1 when freq_hz lies outside
  * [freq_hz[0] - bin_hz/2, freq_hz[n_bins-1] + bin_hz/2). */
 long rfn_spectrum_bin_of(const rfn_spectrum *spec, double freq_hz);

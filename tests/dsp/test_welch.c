@@ -354,7 +354,10 @@ static void test_parseval(void)
     spectrum_of(&c, x, n, &s);
     double total = 0.0, td = 0.0;
     for (size_t i = 0; i < s.n_bins; i++)
-        total += s.density[RFN_TRACE_MEAN][i] * s.bin_hz;
+        total += rfn_spectrum_bin_power(&s, RFN_TRACE_MEAN, i);
+    CHECK(isnan(rfn_spectrum_bin_power(&s, RFN_TRACE_MAX, 0)) == 0);
+    CHECK(isnan(rfn_spectrum_bin_power(&s, RFN_TRACE_MEDIAN, 0)));
+    CHECK(isnan(rfn_spectrum_bin_power(&s, RFN_TRACE_MEAN, s.n_bins)));
     size_t used = (size_t)s.segments * 777;
     for (size_t i = 0; i < used; i++)
         td += (double)crealf(x[i]) * crealf(x[i]) + (double)cimagf(x[i]) * cimagf(x[i]);
