@@ -55,7 +55,10 @@ typedef struct rfn_band_result {
                                     the lowest ceil(floor_fraction * n) densities. For a
                                     well-averaged flat noise spectrum this is a little below the
                                     true density (the low tail of the estimate's spread: about
-                                    -1.4/sqrt(segments) relative); no correction is applied. */
+                                    -1.4/sqrt(segments) relative); no correction is applied.
+                                    Implemented from secondary descriptions of SM.1753-2; the
+                                    Recommendation's own text was not at hand to check whether
+                                    it prescribes a correction. */
     size_t n_bins;             /* bins touching the band (including partial edge bins) */
     size_t n_floor_bins;       /* bins used by the floor estimators */
     /* DC exclusion actually applied (0 / 0 when center_hz is outside the band or not asked). */
