@@ -22,8 +22,8 @@
 struct rfn_welch {
     rfn_welch_config cfg; /* overlap resolved */
     size_t n, hop;
-    /* Frequency-domain windowing (fd = 1): Y[k] = sum_j h[j] (X[k-j] + X[k+j]), h[0] = a0 and
-     * the X[k] term counted once; terms = number of cosine coefficients. */
+    /* Frequency-domain windowing (fd = 1): Y[k] = X[k] + sum_{j>=1} h[j] (X[k-j] + X[k+j]) with
+     * h[j] = (-1)^j a_j / (2 a0); terms = number of cosine coefficients a_j. */
     int fd;
     int terms;
     int simd;      /* kernel the CPU runs: SIMD_C, SIMD_AVX2 or SIMD_AVX512 */
@@ -33,10 +33,10 @@ struct rfn_welch {
     double s1, s2;
     rfn_window_props props;
     rfn_fft *fft;
-    float complex *stage; /* aligned: a straddling segment, or the windowed segment (td) */
+    float complex *stage;   /* aligned: a misaligned segment, or the windowed segment (td) */
     float complex *specbuf; /* aligned: FFT output with GUARD bins either side */
     float complex *spec;    /* specbuf + GUARD */
-    float complex *hold;  /* samples [next segment start, end of stream), fewer than n */
+    float complex *hold;    /* samples [next segment start, end of stream), fewer than n */
     size_t hold_len;
     float complex *rstage; /* real samples widened to complex */
     float *facc; /* float partial sums over <= FLUSH_SEGMENTS segments (see sink) */
