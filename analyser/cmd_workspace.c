@@ -104,6 +104,13 @@ static int do_import(store *s, const char *file, int32_t as_of, int quiet)
     return RFN_EXIT_OK;
 }
 
+/* Keeps the SHA-256 of the last (latest) snapshot walked. */
+static int latest_sha(const store_snapshot *sn, void *ctx)
+{
+    snprintf(ctx, 65, "%s", sn->sha256);
+    return 0;
+}
+
 static int do_add_results(store *s, const char *dir)
 {
     rfn_error err = {0};
@@ -118,6 +125,15 @@ static int do_add_results(store *s, const char *dir)
                 dir, (long long)sum.result_set_id);
         printf("result_set=%lld already=1\n", (long long)sum.result_set_id);
         return RFN_EXIT_OK;
+    }
+    if (sum.register_sha256[0]) {
+        char latest[65] = "";
+        store_snapshots_each(s, latest_sha, latest, &err);
+        if (latest[0] && strcmp(latest, sum.register_sha256))
+            fprintf(stderr,
+                    "rfnoise: workspace: warning: %s was made from the register with SHA-256 "
+                    "%.16s..., not the latest snapshot's (%.16s...)\n",
+                    dir, sum.register_sha256, latest);
     }
     printf("result_set=%lld devices=%llu compliant=%llu derogation_compliant=%llu "
            "non_compliant=%llu inconclusive=%llu unassessed=%llu captures=%llu captures_new=%llu\n",

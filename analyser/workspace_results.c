@@ -191,13 +191,15 @@ rfn_status workspace_add_results(store *s, const char *dir, workspace_results_su
         summary_text(sum, "derogation_ref", "derogation_list", "version", derog, sizeof derog);
         /* validate names the derogation list by its input file: keep path and SHA-256 */
         json_t *inputs = json_object_get(sum, "inputs");
-        for (size_t i = 0; !derog[0] && json_is_array(inputs) && i < json_array_size(inputs); i++) {
+        for (size_t i = 0; json_is_array(inputs) && i < json_array_size(inputs); i++) {
             json_t *in = json_array_get(inputs, i);
             const char *role = json_string_value(json_object_get(in, "role"));
             const char *path = json_string_value(json_object_get(in, "path"));
             const char *sha = json_string_value(json_object_get(in, "sha256"));
-            if (role && !strcmp(role, "derogations") && path && sha)
+            if (!derog[0] && role && !strcmp(role, "derogations") && path && sha)
                 snprintf(derog, sizeof derog, "%s sha256:%.16s", path, sha);
+            if (role && !strcmp(role, "register") && sha)
+                snprintf(out->register_sha256, sizeof out->register_sha256, "%s", sha);
         }
         json_decref(sum);
     }

@@ -31,6 +31,9 @@ typedef struct workspace_results_summary {
     uint64_t by_verdict[5]; /* compliant, derogation-compliant, non-compliant, inconclusive,
                              * unassessed */
     store_changes changes;
+    /* SHA-256 of the register validate read (summary.json inputs[] role "register"), "" when
+     * not stated: the caller can warn when it is not the latest snapshot's. */
+    char register_sha256[65];
 } workspace_results_summary;
 
 rfn_status workspace_add_results(store *s, const char *dir, workspace_results_summary *out,

@@ -22,7 +22,8 @@ common=(--derogations batch/derogations.csv --manifest batch/manifest.csv --lab-
 export RFNOISE_WORKSPACE=$T/ws
 "$rf" workspace init ws >/dev/null
 "$rf" workspace import-register batch/register.csv --as-of 2024-02-20 >/dev/null || bad "import 1"
-"$rf" workspace add-results v1 >out || bad "add-results 1"
+"$rf" workspace add-results v1 >out 2>err || bad "add-results 1"
+[ -s err ] && bad "add-results 1 warned: $(cat err)"
 nc=$($py -c "import csv,sys; print(sum(r['verdict']=='non-compliant' for r in csv.DictReader(open('v1/devices.csv'))))")
 grep -q " non_compliant=$nc " out || bad "add-results counted $(cat out), validate says $nc non-compliant"
 "$rf" remediation open --notice-date 2024-03-01 >out
@@ -62,7 +63,8 @@ PY
 "$rf" workspace import-register register2.csv --as-of 2024-04-01 >out || bad "import 2"
 grep -q "^cases_to_open=0 cases_to_overdue=0 cases_to_remediated=10 cases_to_resolved=0$" out || bad "snapshot 2: $(cat out)"
 "$rf" validate --register register2.csv "${common[@]}" --out v2
-"$rf" workspace add-results v2 >out || bad "add-results 2"
+"$rf" workspace add-results v2 >out 2>err || bad "add-results 2"
+[ -s err ] && bad "add-results 2 warned: $(cat err)"
 grep -q "cases_to_resolved=1$" out || bad "results 2 (the upgraded meter resolves): $(cat out)"
 "$rf" workspace status >out
 grep -q "^cases_remediated: 10$" out || bad "remediated: $(cat out)"
@@ -72,6 +74,10 @@ grep -q "^cases_open: $((nc - 11))$" out || bad "open: $(cat out)"
 [ "$(grep -c ',state,open,remediated,DeviceStatus Decommissioned$' hist.csv)" = 5 ] || bad "5 decommissioned in history"
 [ "$(grep -c ',state,open,remediated,replaced by ESME 00-AA-BB-FF-FE-00-' hist.csv)" = 5 ] || bad "5 replaced in history"
 [ "$(grep -c ',2,2,state,open,resolved,re-assessed compliant (result set 2)$' hist.csv)" = 1 ] || bad "1 resolved in history"
+# results made from a register that is not the latest snapshot: a warning names both
+mkdir v1copy && cp v1/summary.json v1copy/ && head -3 v1/devices.csv >v1copy/devices.csv
+"$rf" workspace add-results v1copy >out 2>err || bad "add-results of an older run"
+grep -q "^rfnoise: workspace: warning: v1copy was made from the register with SHA-256 [0-9a-f]\{16\}..., not the latest snapshot's ([0-9a-f]\{16\}...)$" err || bad "no warning for results of an older register: $(cat err)"
 # a snapshot after the due date (2024-05-30): the rest are overdue
 "$rf" workspace import-register register2.csv --as-of 2024-06-03 >out || bad "import 3"
 grep -q "cases_to_overdue=$((nc - 11)) " out || bad "snapshot 3: $(cat out)"
