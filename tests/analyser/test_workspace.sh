@@ -133,9 +133,18 @@ if command -v sqlite3 >/dev/null; then
     sqlite3 "$T/ws-new/workspace.db" "PRAGMA user_version = 99" >/dev/null
     run workspace status --workspace "$T/ws-new"; expect_rc 2 "newer schema"
     grep -q "workspace schema version 99 is newer than this rfnoise supports (1): upgrade rfnoise" "$T/err" || bad "newer schema message: $(cat "$T/err")"
+    # an empty database (version 0) is migrated forward to the current version when opened
+    mkdir "$T/ws-old" && sqlite3 "$T/ws-old/workspace.db" "PRAGMA user_version = 0; VACUUM" >/dev/null
+    run workspace status --workspace "$T/ws-old"; expect_rc 0 "migrate version 0"
+    grep -q "^schema_version: 1$" "$T/out" || bad "migration: $(cat "$T/out")"
+    [ "$(sqlite3 "$T/ws-old/workspace.db" "PRAGMA user_version")" = 1 ] || bad "user_version after migration"
 else
-    echo "note: sqlite3 CLI absent: newer-schema check skipped"
+    echo "note: sqlite3 CLI absent: newer-schema and migration checks skipped"
 fi
+# a file that is not a database
+mkdir "$T/ws-bad" && echo "not a database" >"$T/ws-bad/workspace.db"
+run workspace status --workspace "$T/ws-bad"; expect_rc 2 "not a database"
+grep -q "^rfnoise: workspace: $T/ws-bad: .*file is not a database" "$T/err" || bad "not-a-database message: $(cat "$T/err")"
 
 [ $fail -eq 0 ] && echo "workspace story passed"
 exit $fail
