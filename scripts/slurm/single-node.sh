@@ -6,13 +6,15 @@
 #   sbatch --wait ...             # jobs run as the calling user, on this host
 #   slurm_single_node_stop        # cancels what is left, stops exactly the daemons it started
 #
-# Needs Debian's slurmctld, slurmd, slurm-client and munge (scripts/bootstrap --slurm) and root:
-# slurmd must start job steps as their owner. The node is this host at 127.0.0.1 with the CPU count
-# and memory `slurmd -C` reports; nothing is read from or written to /etc/slurm, /etc/munge or
-# /run: the configuration, munge key and socket, state, spool, logs and PID files all live in DIR.
+# Needs Debian's slurmctld, slurmd, slurm-client and munge (scripts/bootstrap --slurm). The
+# daemons run as the calling user (SlurmUser, SlurmdUser), root or not, and so do the jobs. The
+# node is this host at 127.0.0.1 with the CPU count and memory `slurmd -C` reports; nothing is
+# read from or written to /etc/slurm, /etc/munge or /run: the configuration, munge key and
+# socket, state, spool, logs and PID files all live in DIR.
 # No cgroups (ProctrackType=proctrack/linuxproc, TaskPlugin=task/none), so a job's threads are
 # capped only by what it asks for (rfnoise --jobs $SLURM_CPUS_PER_TASK).
 
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin:/sbin ;; esac # munged, slurm*d
 slurm_sn_pids=()     # munged, slurmctld, slurmd: the processes started here, stopped by PID
 slurm_sn_ctld=       # slurmctld's PID (the clients below are only asked while it runs)
 slurm_sn_dir=

@@ -21,6 +21,7 @@ rf=${RFNOISE:-$root/build/analyser/rfnoise}
 [ -x "$rf" ] || { echo "FAIL: rfnoise binary '$rf' not found (set RFNOISE)"; exit 1; }
 rf=$(cd "$(dirname "$rf")" && pwd)/$(basename "$rf")
 export RFNOISE=$rf
+. "$root/scripts/slurm/single-node.sh" # also puts /usr/sbin (munged, slurmctld, slurmd) on PATH
 
 if ! scripts/bootstrap --slurm >/dev/null 2>&1; then
     for c in munged slurmctld slurmd sbatch; do
@@ -37,7 +38,6 @@ done
 fail=0
 t=$(mktemp -d /tmp/rfn_slurm.XXXXXX)
 chmod 755 "$t" # munged wants its socket's directories searchable by all
-. "$root/scripts/slurm/single-node.sh"
 cleanup() {
     slurm_single_node_stop
     if [ "${RFN_SLURM_KEEP:-0}" = 1 ]; then echo "kept $t"; else rm -rf "$t"; fi
