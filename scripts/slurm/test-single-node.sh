@@ -2,12 +2,15 @@
 # test-single-node.sh: `rfnoise validate` as a Slurm job array on a one-node cluster started here
 # (scripts/slurm/single-node.sh: munged, slurmctld and slurmd as children of this script, all
 # files in a temporary directory, stopped by PID on exit). On the sample batch it checks that:
+#  - submit refuses, exit 2 with one line, --out/--jobs among the validate options, a missing
+#    --work and a rerun of a run that does not exist;
 #  - the array (4 tasks, 1 CPU each) and its dependent merge job, run with sbatch --wait through
 #    scripts/slurm/submit, give the same files as one `rfnoise validate` of the whole batch
 #    (byte for byte; summary.json apart from its generated_at time stamp), every task recording
 #    state=ok with cpus=1 in its status file, and the merge job adds the result to a workspace
 #    (rfnoise workspace add-results: one result set, a verdict per device);
-#  - a task that fails (RFNOISE_SLURM_FAIL_TASKS=2) and one killed by scancel while it runs
+#  - with the default task count (4 for 58 captures), a task that fails
+#    (RFNOISE_SLURM_FAIL_TASKS=2) and one killed by scancel while it runs
 #    (RFNOISE_SLURM_HOLD_TASKS=3) are reported (state failed / killed) with the command that
 #    reruns them, and the merge job does not run (afterok);
 #  - rerunning task 3 alone makes it ok; the merge after it refuses, naming shard 2/4, and writes
@@ -84,6 +87,24 @@ same_as_single() {
     [ $n -ge 5 ] || { echo "FAIL: the single run wrote only $n files"; fail=1; }
 }
 
+# ---- 0. submit's usage errors: exit 2, one line -------------------------------------------------
+usage_error() { # WANT_LINE ARGS...
+    local want=$1 rc
+    shift
+    "$root/scripts/slurm/submit" "$@" >"$t/usage.out" 2>&1
+    rc=$?
+    if [ $rc -ne 2 ] || [ "$(cat "$t/usage.out")" != "$want" ]; then
+        echo "FAIL: submit $*: exit $rc, '$(cat "$t/usage.out")', want 2, '$want'"; fail=1
+    fi
+}
+usage_error "submit: '--out' is set per task by the array; leave it out" \
+    --work "$t/bad" -- "${vargs[@]}" --out x
+usage_error "submit: '--jobs' is set per task by the array; leave it out" \
+    --work "$t/bad" -- "${vargs[@]}" --jobs 4
+usage_error "submit: --work DIR is required (see scripts/slurm/submit --help)" -- "${vargs[@]}"
+usage_error "submit: $t/none/job.conf: not found (submit the run first)" --rerun 1 --work "$t/none"
+[ ! -e "$t/bad" ] || { echo "FAIL: a refused submit created its --work directory"; fail=1; }
+
 # ---- 1. the array and its merge -----------------------------------------------------------------
 # the merge job also adds the result to a workspace holding the batch's register snapshot
 "$rf" workspace init "$t/ws" >/dev/null || { echo "FAIL: rfnoise workspace init"; exit 1; }
@@ -113,8 +134,9 @@ echo "array of 4 + merge done after $(elapsed) s"
 
 # ---- 2. a failed task and a killed one: reported, merge refuses naming them, rerun, merged -------
 # Task 2 fails; task 3 hangs until scancel kills it (Slurm's SIGTERM: status "killed").
+# No --tasks: the default, one task per 16 captures, gives 4 for the sample's 58.
 RFNOISE_SLURM_FAIL_TASKS=2 RFNOISE_SLURM_HOLD_TASKS=3 "$root/scripts/slurm/submit" \
-    --work "$t/run2" --tasks 4 --wait -- "${vargs[@]}" >"$t/run2.out" 2>&1 &
+    --work "$t/run2" --wait -- "${vargs[@]}" >"$t/run2.out" 2>&1 &
 submit_pid=$!
 for _ in $(seq 300); do
     grep -qs ' state=running ' "$t/run2/status/shard-3" && break
@@ -124,7 +146,7 @@ array2=$(sed -n 's/^array \([0-9]*\) tasks 4$/\1/p' "$t/run2.out")
 if [ -n "$array2" ] && grep -qs ' state=running ' "$t/run2/status/shard-3"; then
     scancel "${array2}_3"
 else
-    echo "FAIL: task 3 of run2 never started: $(cat "$t/run2.out")"; fail=1
+    echo "FAIL: no 'array ID tasks 4' or task 3 never started: $(cat "$t/run2.out")"; fail=1
     scancel "$array2" 2>/dev/null
 fi
 wait $submit_pid
