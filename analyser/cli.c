@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "commands.h"
+#include "fft.h"
+#include "fft_wisdom.h"
 
 static const cli_command commands[] = {
 #define RFN_COMMAND(name, summary, fn) {name, summary, fn},
@@ -77,6 +79,40 @@ static void usage(FILE *fp)
                 "2 usage or input error, 3 inconclusive results only.\n");
 }
 
+/* Commands that plan FFTs keep FFTW wisdom between runs (fft_wisdom.h), so a plan is measured
+ * once per machine. RFNOISE_WISDOM names another wisdom file, or "off" to neither read nor write
+ * one. A wisdom file that cannot be read is a warning (plans are measured afresh); one that
+ * cannot be written is silently skipped: wisdom is an optimisation, never a reason to fail. */
+static int plans_ffts(const char *name)
+{
+    static const char *const names[] = {"psd", "analyse", "detect", "spectrogram", "apd",
+                                        "validate"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int run_with_wisdom(const cli_command *cmd, int argc, char **argv)
+{
+    const char *path = getenv("RFNOISE_WISDOM");
+    if (!plans_ffts(cmd->name) || (path && strcmp(path, "off") == 0))
+        return cmd->run(argc, argv);
+    if (path && !*path)
+        path = NULL;
+    rfn_error err = {0};
+    if (fft_wisdom_load(path, &err) != RFN_OK)
+        fprintf(stderr, "rfnoise: warning: FFT wisdom not used: %s\n", err.msg);
+    char *before = rfn_fft_wisdom_export();
+    int rc = cmd->run(argc, argv);
+    char *after = rfn_fft_wisdom_export();
+    if (after && (!before || strcmp(before, after) != 0))
+        (void)fft_wisdom_save(path, &err);
+    free(before);
+    free(after);
+    return rc;
+}
+
 int cli_main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -94,7 +130,7 @@ int cli_main(int argc, char **argv)
     }
     for (size_t i = 0; i < n_commands; i++)
         if (strcmp(name, commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+            return run_with_wisdom(&commands[i], argc - 1, argv + 1);
     cli_errorf("usage", "unknown command '%s' (see rfnoise --help)", name);
     return RFN_EXIT_USAGE;
 }
