@@ -744,6 +744,7 @@ static const char *const css =
     ".overdue{color:#b00;font-weight:bold}.note{background:#fff6d6;border:1px solid #e0c060;"
     "padding:0.5em}.statement{font-size:1.1em;font-weight:bold}"
     "svg{max-width:100%;height:auto}code{font-size:0.85em;word-break:break-all}"
+    "table.timetable td{white-space:nowrap}"
     "@media print{body{margin:0;max-width:none}h2{page-break-after:avoid}"
     "table,svg{page-break-inside:avoid}}";
 
@@ -873,7 +874,7 @@ static void write_timetable(FILE *f, const gather *g)
         fputs("<h3>", f);
         html_escape(f, sup);
         fprintf(f,
-                " (%zu open)</h3>\n<table><tr><th>case</th><th>DeviceID</th>"
+                " (%zu open)</h3>\n<table class=\"timetable\"><tr><th>case</th><th>DeviceID</th>"
                 "<th>ImportMPxN</th><th>model / firmware</th><th>notice</th>"
                 "<th>plan due</th><th>plan agreed</th><th>remediation due</th>"
                 "<th>state</th><th>days since notice</th></tr>\n",
