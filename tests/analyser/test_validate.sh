@@ -151,6 +151,13 @@ same_as_single merged
 "$rf" merge s0 s1b --out m3 2>err >/dev/null
 grep -q "differ in settings_sha256\|differ in options" err || { echo "FAIL: merge of different runs: $(cat err)"; fail=1; }
 
+# ---- FFTW wisdom with measured plans (from analyse) does not change validate's bits --------------
+RFNOISE_WISDOM=$t/wisdom "$rf" analyse batch/captures/cap-004.sigmf-meta --cal-db -40 --quiet \
+    >/dev/null
+RFNOISE_WISDOM=$t/wisdom "$rf" validate "${common[@]}" --notice-date 2024-03-01 --out wis
+cmp -s single/captures.jsonl wis/captures.jsonl ||
+    { echo "FAIL: FFTW wisdom changed validate's results"; fail=1; }
+
 # ---- --captures DIR (DeviceID from rfnoise:device_id, also of the truncated captures) ---------
 "$rf" validate --register batch/register.csv --derogations batch/derogations.csv \
     --captures batch/captures --lab-results batch/lab --cal-db -40 --quiet --out bydir
