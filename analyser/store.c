@@ -25,6 +25,7 @@ struct store {
     int64_t rs_id;
     sqlite3_stmt *ins_verdict, *ins_capture;
     uint64_t rs_devices;
+    uint64_t rs_stall; /* test hook (stall_rows); 0 = off */
 };
 
 /* ---- schema ---------------------------------------------------------------------------------- */
@@ -528,12 +529,19 @@ done:
 
 /* ---- register snapshots ---------------------------------------------------------------------- */
 
-/* Test hook for the crash-safety test: stall (forever) inside the import transaction after this
- * many rows, so a test can kill the process at a known point. */
+/* Test hook for the crash-safety test: stall (forever) inside an import or add-results
+ * transaction after this many rows, so a test can kill the process at a known point. */
 static uint64_t stall_rows(void)
 {
     const char *e = getenv("RFN_WORKSPACE_TEST_STALL_ROWS");
     return e && *e ? strtoull(e, NULL, 10) : 0;
+}
+
+static void test_stall_forever(void)
+{
+    fprintf(stderr, "rfnoise: test hook: stalled inside the transaction\n");
+    for (;;)
+        pause();
 }
 
 rfn_status store_import_register(store *s, const store_snapshot_info *info,
@@ -645,9 +653,7 @@ rfn_status store_import_register(store *s, const store_snapshot_info *info,
             goto fail;
         }
         if (stall && i + 1 == stall) {
-            fprintf(stderr, "rfnoise: test hook: stalled inside the import transaction\n");
-            for (;;)
-                pause();
+            test_stall_forever();
         }
     }
     sqlite3_finalize(st);
@@ -735,6 +741,7 @@ rfn_status store_results_begin(store *s, const store_results_info *info, int64_t
         goto fail;
     s->in_results = true;
     s->rs_devices = 0;
+    s->rs_stall = stall_rows();
     *result_set_id = s->rs_id;
     return RFN_OK;
 fail:
@@ -769,9 +776,10 @@ rfn_status store_results_verdict(store *s, const store_verdict *v, rfn_error *er
     bind_text_static(st, 24, v->limit_set_id);
     bind_text_static(st, 25, v->limit_set_version);
     rfn_status r = db_done(s, st, "verdict", err);
-    if (r == RFN_OK)
+    if (r == RFN_OK) {
         s->rs_devices++;
-    else if ((sqlite3_errcode(s->db) & 0xff) == SQLITE_CONSTRAINT) {
+        if (s->rs_devices == s->rs_stall) test_stall_forever();
+    } else if ((sqlite3_errcode(s->db) & 0xff) == SQLITE_CONSTRAINT) {
         char eui[EUI64_TEXT_LEN];
         eui64_format(v->device_id, eui);
         r = rfn_error_set(err, RFN_ERR_FORMAT, "DeviceID %s: %s", eui, sqlite3_errmsg(s->db));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_workspace_crash.sh: crash safety and concurrency of the workspace.
-# - An import killed (SIGKILL) inside its transaction leaves the workspace openable, intact
+# - An import (and an add-results) killed (SIGKILL) inside its transaction leaves the workspace
+#   openable, intact
 #   (PRAGMA integrity_check) and without any of that snapshot; rerunning the import works.
 # - Imports killed at random moments leave either the whole snapshot or none of it.
 # - Two imports at once both succeed, or one fails with the "workspace busy" message; a writer
@@ -53,14 +54,38 @@ check_intact() {
 RFN_WORKSPACE_TEST_STALL_ROWS=30000 "$rf" workspace import-register "$T/a.csv" --as-of 2026-01-01 \
     >/dev/null 2>"$T/stall.err" &
 p=$!; pids+=("$p")
-for _ in $(seq 300); do grep -q "stalled inside the import transaction" "$T/stall.err" && break; sleep 0.1; done
-grep -q "stalled inside the import transaction" "$T/stall.err" || bad "the import never reached the hook"
+for _ in $(seq 300); do grep -q "stalled inside the transaction" "$T/stall.err" && break; sleep 0.1; done
+grep -q "stalled inside the transaction" "$T/stall.err" || bad "the import never reached the hook"
 kill -9 "$p"; wait "$p" 2>/dev/null
 check_intact "after kill"
 [ "$(snapshots)" = 0 ] || bad "a killed import left a snapshot behind"
 "$rf" workspace import-register "$T/a.csv" --as-of 2026-01-01 >/dev/null 2>"$T/err" || bad "rerun after kill: $(cat "$T/err")"
 [ "$(devices)" = $N ] || bad "rerun: $(devices) devices, wanted $N"
 echo "ok: kill inside the transaction: nothing kept, rerun imports all $N rows"
+
+# 1b. add-results killed inside its transaction: no result set kept; the rerun adds it whole
+/usr/bin/python3 - "$T/a.csv" "$T/res/devices.csv" <<'EOF'
+import csv, os, sys
+os.makedirs(os.path.dirname(sys.argv[2]), exist_ok=True)
+rows = list(csv.DictReader(open(sys.argv[1], newline='')))
+with open(sys.argv[2], 'w', newline='') as f:
+    w = csv.writer(f, lineterminator='\n')
+    w.writerow(['Supplier', 'ImportMPxN', 'DeviceID', 'verdict', 'reasons'])
+    for i, r in enumerate(rows[:20000]):
+        nc = i % 50 == 0
+        w.writerow([r['Supplier'], r['ImportMPxN'], r['DeviceID'],
+                    'non-compliant' if nc else 'compliant', 'exceeds-limit' if nc else ''])
+EOF
+RFN_WORKSPACE_TEST_STALL_ROWS=10000 "$rf" workspace add-results "$T/res" >/dev/null 2>"$T/stall.err" &
+p=$!; pids+=("$p")
+for _ in $(seq 300); do grep -q "stalled inside the transaction" "$T/stall.err" && break; sleep 0.1; done
+grep -q "stalled inside the transaction" "$T/stall.err" || bad "add-results never reached the hook"
+kill -9 "$p"; wait "$p" 2>/dev/null
+check_intact "after killed add-results"
+"$rf" workspace status | grep -q "^result_sets: 0$" || bad "a killed add-results left a result set"
+"$rf" workspace add-results "$T/res" >"$T/out" 2>"$T/err" || bad "add-results rerun: $(cat "$T/err")"
+grep -q "^result_set=1 devices=20000 compliant=19600 derogation_compliant=0 non_compliant=400 " "$T/out" || bad "add-results rerun: $(cat "$T/out")"
+echo "ok: add-results killed inside the transaction: nothing kept, rerun adds all 20000 verdicts"
 
 # 2. killed at random moments: whole snapshot or none
 RANDOM=7
