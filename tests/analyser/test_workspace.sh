@@ -93,7 +93,11 @@ grep -q '=Gamma/&quot;Supply&quot; &lt;b&gt;' "$H" || bad "Supplier name not esc
 grep -q '"Supply" <b>' "$H" && bad "raw Supplier name in the HTML"
 grep -q '<table class="headline">' "$H" || bad "no headline table"
 grep -q 'Installs of non-compliant meters are flat (neither rising nor falling) at 95 % confidence' "$H" || bad "trend statement"
-[ "$(grep -c '<svg' "$H")" = 3 ] || bad "three inline charts expected"
+if command -v gnuplot >/dev/null || [ -n "${RFN_GNUPLOT:-}" ]; then
+    [ "$(grep -c '<svg' "$H")" = 3 ] || bad "three inline charts expected"
+else
+    grep -q 'class="note">Charts are not drawn' "$H" || bad "no gnuplot: the page must say so"
+fi
 grep -q "^6,\"'=Gamma/\"\"Supply\"\" <b>\"," "$T/rep1/cases.csv" || bad "cases.csv Supplier not neutralised"
 # each Supplier's plan holds only that Supplier's devices, and exactly its open/overdue cases
 /usr/bin/python3 - "$T/rep1" <<'EOF' || fail=1

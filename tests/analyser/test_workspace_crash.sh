@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test_workspace_crash.sh: crash safety and concurrency of the workspace.
 # - An import (and an add-results) killed (SIGKILL) inside its transaction leaves the workspace
-#   openable, intact
-#   (PRAGMA integrity_check) and without any of that snapshot; rerunning the import works.
+#   openable, intact (PRAGMA integrity_check) and without any of that snapshot (result set);
+#   rerunning it works.
 # - Imports killed at random moments leave either the whole snapshot or none of it.
 # - Two imports at once both succeed, or one fails with the "workspace busy" message; a writer
 #   held up longer than the busy timeout gives exactly that message; nothing is corrupted.
