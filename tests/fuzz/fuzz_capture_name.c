@@ -19,9 +19,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char wav_path[64];
 
+static char sdriq_path[64];
+
 static void remove_scratch(void)
 {
     unlink(wav_path);
+    if (sdriq_path[0]) unlink(sdriq_path);
+}
+
+/* Open path, read it to the end, and check the sample count; or check the one-line error. */
+static void open_and_read(const char *path, int allow_truncated)
+{
+    capture_options o = capture_options_default();
+    o.rate_hz = 1e6;
+    o.allow_truncated = allow_truncated;
+    capture *c = NULL;
+    rfn_error err = {0};
+    if (capture_open(path, &o, &c, &err) == RFN_OK) {
+        const capture_meta *m = capture_get_meta(c);
+        if (!(m->sample_rate_hz > 0) || m->sample_count <= 0) __builtin_trap();
+        float complex buf[64];
+        size_t got;
+        int64_t nread = 0;
+        rfn_status st;
+        while ((st = capture_read(c, buf, 64, &got, &err)) == RFN_OK)
+            nread += (int64_t)got;
+        if (st == RFN_ERR_EOF && nread != m->sample_count) __builtin_trap();
+        capture_close(c);
+    } else if (!err.msg[0] || strchr(err.msg, '\n')) {
+        __builtin_trap();
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -73,24 +100,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap();
     }
 
-    /* 4. The whole container path of capture_open (libsndfile or the data-chunk reader). */
-    capture_options o = capture_options_default();
-    o.rate_hz = 1e6;
-    o.allow_truncated = size & 1;
-    capture *c = NULL;
-    if (capture_open(wav_path, &o, &c, &err) == RFN_OK) {
-        const capture_meta *m = capture_get_meta(c);
-        if (!(m->sample_rate_hz > 0) || m->sample_count <= 0) __builtin_trap();
-        float complex buf[64];
-        size_t got;
-        int64_t nread = 0;
-        rfn_status st;
-        while ((st = capture_read(c, buf, 64, &got, &err)) == RFN_OK)
-            nread += (int64_t)got;
-        if (st == RFN_ERR_EOF && nread != m->sample_count) __builtin_trap();
-        capture_close(c);
-    } else if (!err.msg[0] || strchr(err.msg, '\n')) {
-        __builtin_trap();
+    /* 4. The whole container path of capture_open (libsndfile or the data-chunk reader), and
+     * for half the inputs the same bytes as an SDRangel .sdriq file. */
+    open_and_read(wav_path, size & 1);
+    if (size && (data[0] & 1)) {
+        static int fd2 = -1;
+        if (fd2 < 0) {
+            snprintf(sdriq_path, sizeof sdriq_path, "/tmp/rfn_fuzz_%d.sdriq", (int)getpid());
+            fd2 = open(sdriq_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+            if (fd2 < 0) __builtin_trap();
+        }
+        if (ftruncate(fd2, 0) != 0 || pwrite(fd2, data, size, 0) != (ssize_t)size) __builtin_trap();
+        open_and_read(sdriq_path, (size >> 1) & 1);
     }
     return 0;
 }
