@@ -13,7 +13,7 @@
 #    (RFNOISE_SLURM_FAIL_TASKS=2) and one killed by scancel while it runs
 #    (RFNOISE_SLURM_HOLD_TASKS=3) are reported (state failed / killed) with the command that
 #    reruns them, and the merge job does not run (afterok);
-#  - rerunning task 3 alone makes it ok; the merge after it refuses, naming shard 2/4, and writes
+#  - rerunning task 3 alone (with 2 CPUs) makes it ok; the merge after it refuses, naming shard 2/4, and writes
 #    nothing; rerunning task 2 alone (submit --rerun 2) then merges the single run's files.
 # Installs the packages (scripts/bootstrap --slurm) and skips (77) only when that is impossible.
 # RFN_SLURM_KEEP=1 keeps the temporary directory (logs, shards) for a look after a failure.
@@ -163,11 +163,13 @@ grep -q '^merge state=not-run$' "$t/run2.out" ||
     { echo "FAIL: the merge ran although tasks 2, 3 failed:"; cat "$t/run2.out"; fail=1; }
 [ ! -e "$t/run2/merged" ] || { echo "FAIL: run2/merged exists with shards missing"; fail=1; }
 
-# Shard 3 is rerun alone; shard 2 is still missing and the merge (run anyway) says so.
-"$root/scripts/slurm/submit" --rerun 3 --work "$t/run2" --wait >"$t/run2-rerun3.out" 2>&1
+# Shard 3 is rerun alone, with 2 CPUs (rfnoise --jobs 2: the same bits); shard 2 is still
+# missing and the merge after the rerun says so.
+"$root/scripts/slurm/submit" --rerun 3 --cpus-per-task 2 --work "$t/run2" --wait \
+    >"$t/run2-rerun3.out" 2>&1
 rc=$?
 [ $rc -eq 1 ] || { echo "FAIL: rerun of 3 with 2 missing: submit exited $rc, want 1"; fail=1; }
-grep -q '^shard=3/4 state=ok exit=0 ' "$t/run2/status/shard-3" ||
+grep -q '^shard=3/4 state=ok exit=0 .* cpus=2 ' "$t/run2/status/shard-3" ||
     { echo "FAIL: rerun status of shard 3: $(cat "$t/run2/status/shard-3")"; fail=1; }
 grep -q '^merge state=failed verdict_exit=2 ' "$t/run2-rerun3.out" ||
     { echo "FAIL: merge status with shard 2 missing:"; cat "$t/run2-rerun3.out"; fail=1; }
