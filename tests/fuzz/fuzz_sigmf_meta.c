@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,6 +15,12 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char meta_path[64], data_path[64];
+
+static void remove_scratch(void)
+{
+    unlink(meta_path);
+    unlink(data_path);
+}
 
 static void write_all(const char *path, const void *p, size_t n)
 {
@@ -32,6 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < sizeof d; i++)
             d[i] = (unsigned char)(i * 37 + 11);
         write_all(data_path, d, sizeof d);
+        atexit(remove_scratch);
     }
     rfn_error err = {0};
     sigmf_meta m;
