@@ -988,12 +988,14 @@ static void write_derogation(FILE *f, const gather *g)
 typedef struct prov_ctx {
     FILE *f;
     int32_t as_of;
+    int64_t last_snapshot; /* newest snapshot dated on or before as_of (ids follow dates) */
 } prov_ctx;
 
 static int prov_snapshot(const store_snapshot *sn, void *ctx)
 {
     prov_ctx *p = ctx;
     if (sn->as_of > p->as_of) return 0;
+    p->last_snapshot = sn->id;
     fprintf(p->f, "<tr><td class=\"n\">%lld</td>", (long long)sn->id);
     td_date(p->f, sn->as_of);
     td_text(p->f, sn->file);
@@ -1011,6 +1013,7 @@ static int prov_snapshot(const store_snapshot *sn, void *ctx)
 static int prov_result_set(const store_result_set *rs, void *ctx)
 {
     prov_ctx *p = ctx;
+    if (rs->snapshot_id > p->last_snapshot) return 0; /* made after the report date */
     fprintf(p->f, "<tr><td class=\"n\">%lld</td><td class=\"n\">%lld</td>", (long long)rs->id,
             (long long)rs->snapshot_id);
     td_text(p->f, rs->dir);
@@ -1032,7 +1035,7 @@ static rfn_status write_provenance(FILE *f, store *s, const report_config *cfg, 
           "<th>snapshot</th><th>extract date</th><th>file</th><th>SHA-256</th><th>rows</th>"
           "<th>accepted</th><th>rejected</th><th>on the wall</th></tr>\n",
           f);
-    prov_ctx p = {f, cfg->as_of};
+    prov_ctx p = {f, cfg->as_of, 0};
     rfn_status r = store_snapshots_each(s, prov_snapshot, &p, err);
     if (r) return r;
     fputs("</table>\n<h3>Validate result sets</h3>\n<table><tr><th>set</th><th>snapshot</th>"

@@ -123,6 +123,12 @@ grep -q "^2025-11,2,1,0,1$" "$T/rep1/trend.csv" || bad "trend.csv 2025-11 row"
 run report --workspace "$T/ws" --as-of 2026-03-15 --out "$T/rep3"; expect_rc 0 "report 2026-03-15"
 grep -q ',open,2026-01-10,' "$T/rep3/cases.csv" || bad "2026-03-15: open cases expected"
 grep -q ',overdue,' "$T/rep3/cases.csv" && bad "2026-03-15: nothing overdue yet"
+grep -q 'register3.csv' "$T/rep3/report.html" && bad "2026-03-15: a later snapshot in the provenance"
+grep -q 'register2.csv' "$T/rep3/report.html" || bad "2026-03-15: snapshot 2 missing from the provenance"
+run report --workspace "$T/ws" --as-of 2026-02-01 --out "$T/rep5" --no-plots; expect_rc 0 "report 2026-02-01"
+grep -q 'workspace/results1<' "$T/rep5/report.html" || bad "2026-02-01: result set 1 missing"
+grep -q 'workspace/results2<' "$T/rep5/report.html" && bad "2026-02-01: result set 2 (made later) shown"
+grep -q "^3,Alpha Energy,.*,open,2026-01-10," "$T/rep5/cases.csv" || bad "2026-02-01: case 3 not yet resolved"
 
 # without gnuplot the page still renders and says why there are no charts
 RFN_GNUPLOT=/nonexistent/gnuplot run report --workspace "$T/ws" --as-of 2026-04-30 --out "$T/rep4"
