@@ -231,29 +231,32 @@ static rfn_status publish(const plot_tmp *t, const char *out_path, rfn_error *er
     return atomic_file_commit(af, err);
 }
 
-/* Script preamble: terminal, output (inside the workspace), common settings. */
-static void put_preamble(FILE *fp, const plot_tmp *t, plot_format fmt)
+/* Script preamble: terminal of w x h pixels, output (inside the workspace), common settings and
+ * the grid line ("set grid\n"). */
+static void put_preamble(FILE *fp, const plot_tmp *t, plot_format fmt, int w, int h,
+                         const char *grid)
 {
     char out[600];
     tmp_path(t, "out", out, sizeof out);
     if (fmt == PLOT_PNG)
-        fputs("set terminal pngcairo size 1200,700 noenhanced font 'sans,10'\n", fp);
+        fprintf(fp, "set terminal pngcairo size %d,%d noenhanced font 'sans,10'\n", w, h);
     else
-        fputs("set terminal svg size 1200,700 noenhanced font 'sans,10' background '#ffffff'\n",
-              fp);
+        fprintf(fp, "set terminal svg size %d,%d noenhanced font 'sans,10' background '#ffffff'\n",
+                w, h);
     fputs("set output ", fp);
     put_quoted(fp, out);
-    fputs("\nset encoding utf8\nset datafile missing 'NaN'\nset grid\n", fp);
+    fputs("\nset encoding utf8\nset datafile missing 'NaN'\n", fp);
+    fputs(grid, fp);
 }
 
-static FILE *open_tmp(const plot_tmp *t, const char *name, rfn_error *err)
+static rfn_status open_tmp(const plot_tmp *t, const char *name, FILE **fp, rfn_error *err)
 {
     char p[600];
     tmp_path(t, name, p, sizeof p);
-    FILE *fp = fopen(p, "w");
-    if (!fp)
-        rfn_error_set(err, RFN_ERR_IO, "%s: %s", p, strerror(errno));
-    return fp;
+    *fp = fopen(p, "w");
+    if (!*fp)
+        return rfn_error_set(err, RFN_ERR_IO, "%s: %s", p, strerror(errno));
+    return RFN_OK;
 }
 
 static rfn_status close_tmp(FILE *fp, rfn_error *err)
@@ -262,6 +265,17 @@ static rfn_status close_tmp(FILE *fp, rfn_error *err)
     if (fclose(fp) != 0 || bad)
         return rfn_error_set(err, RFN_ERR_IO, "cannot write the plot's temporary files");
     return RFN_OK;
+}
+
+/* The last steps of every plot: close the script fp, run gnuplot on it, publish its output. */
+static rfn_status finish(const plot_tmp *t, FILE *script, const char *out_path, rfn_error *err)
+{
+    rfn_status st = close_tmp(script, err);
+    if (!st)
+        st = run_gnuplot(t, err);
+    if (!st)
+        st = publish(t, out_path, err);
+    return st;
 }
 
 /* ---- spectrum -------------------------------------------------------------------------------- */
@@ -278,11 +292,9 @@ rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn
     if ((st = tmp_create(&t, err)))
         return st;
 
-    FILE *fp = open_tmp(&t, "a.dat", err);
-    if (!fp) {
-        st = err ? err->status : RFN_ERR_IO;
+    FILE *fp;
+    if ((st = open_tmp(&t, "a.dat", &fp, err)))
         goto done;
-    }
     for (size_t i = 0; i < p->n; i++) {
         put_number(fp, p->freq_hz[i] / 1e6);
         fputc(' ', fp);
@@ -295,11 +307,8 @@ rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn
         goto done;
 
     /* Limit lines: one data block each, separated by two blank lines (gnuplot "index"). */
-    fp = open_tmp(&t, "b.dat", err);
-    if (!fp) {
-        st = err ? err->status : RFN_ERR_IO;
+    if ((st = open_tmp(&t, "b.dat", &fp, err)))
         goto done;
-    }
     for (size_t k = 0; k < p->n_limits; k++) {
         for (size_t i = 0; i < p->limits[k].n; i++) {
             put_number(fp, p->limits[k].freq_hz[i] / 1e6);
@@ -312,15 +321,12 @@ rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn
     if ((st = close_tmp(fp, err)))
         goto done;
 
-    fp = open_tmp(&t, "plot.gp", err);
-    if (!fp) {
-        st = err ? err->status : RFN_ERR_IO;
+    if ((st = open_tmp(&t, "plot.gp", &fp, err)))
         goto done;
-    }
     char a_dat[600], b_dat[600];
     tmp_path(&t, "a.dat", a_dat, sizeof a_dat);
     tmp_path(&t, "b.dat", b_dat, sizeof b_dat);
-    put_preamble(fp, &t, fmt);
+    put_preamble(fp, &t, fmt, 1200, 700, "set grid\n");
     fputs("set title ", fp);
     put_quoted(fp, p->title);
     if (p->subtitle) {
@@ -366,11 +372,7 @@ rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn
         put_quoted(fp, p->limits[k].label);
     }
     fputc('\n', fp);
-    if ((st = close_tmp(fp, err)))
-        goto done;
-    if ((st = run_gnuplot(&t, err)))
-        goto done;
-    st = publish(&t, out_path, err);
+    st = finish(&t, fp, out_path, err);
 done:
     tmp_destroy(&t);
     return st;
@@ -392,11 +394,9 @@ rfn_status plot_spectrogram_write(const plot_spectrogram *s, const char *out_pat
     if ((st = tmp_create(&t, err)))
         return st;
     /* gnuplot "nonuniform matrix": first row N x0..x(N-1), then y z0..z(N-1) per row. */
-    FILE *fp = open_tmp(&t, "a.dat", err);
-    if (!fp) {
-        st = err ? err->status : RFN_ERR_IO;
+    FILE *fp;
+    if ((st = open_tmp(&t, "a.dat", &fp, err)))
         goto done;
-    }
     fprintf(fp, "%zu", s->n_cols);
     for (size_t c = 0; c < s->n_cols; c++) {
         fputc(' ', fp);
@@ -413,14 +413,11 @@ rfn_status plot_spectrogram_write(const plot_spectrogram *s, const char *out_pat
     }
     if ((st = close_tmp(fp, err)))
         goto done;
-    fp = open_tmp(&t, "plot.gp", err);
-    if (!fp) {
-        st = err ? err->status : RFN_ERR_IO;
+    if ((st = open_tmp(&t, "plot.gp", &fp, err)))
         goto done;
-    }
     char a_dat[600];
     tmp_path(&t, "a.dat", a_dat, sizeof a_dat);
-    put_preamble(fp, &t, fmt);
+    put_preamble(fp, &t, fmt, 1200, 700, "set grid\n");
     fputs("set title ", fp);
     put_quoted(fp, s->title);
     fputs("\nset xlabel 'Frequency (MHz)'\nset ylabel 'Time (s)'\nset cblabel ", fp);
@@ -432,11 +429,7 @@ rfn_status plot_spectrogram_write(const plot_spectrogram *s, const char *out_pat
           fp);
     put_quoted(fp, a_dat);
     fputs(" nonuniform matrix using 1:2:3 with image notitle\n", fp);
-    if ((st = close_tmp(fp, err)))
-        goto done;
-    if ((st = run_gnuplot(&t, err)))
-        goto done;
-    st = publish(&t, out_path, err);
+    st = finish(&t, fp, out_path, err);
 done:
     tmp_destroy(&t);
     return st;
@@ -455,11 +448,9 @@ rfn_status plot_chart_write(const plot_chart *c, const char *out_path, rfn_error
     plot_tmp t;
     if ((st = tmp_create(&t, err)))
         return st;
-    FILE *fp = open_tmp(&t, "a.dat", err);
-    if (!fp) {
-        st = err ? err->status : RFN_ERR_IO;
+    FILE *fp;
+    if ((st = open_tmp(&t, "a.dat", &fp, err)))
         goto done;
-    }
     /* Column 1: category index; then one column per series. Text never enters the data file. */
     for (size_t i = 0; i < c->n_x; i++) {
         fprintf(fp, "%zu", i);
@@ -471,25 +462,13 @@ rfn_status plot_chart_write(const plot_chart *c, const char *out_path, rfn_error
     }
     if ((st = close_tmp(fp, err)))
         goto done;
-    fp = open_tmp(&t, "plot.gp", err);
-    if (!fp) {
-        st = err ? err->status : RFN_ERR_IO;
+    if ((st = open_tmp(&t, "plot.gp", &fp, err)))
         goto done;
-    }
-    char out[600], a_dat[600];
-    tmp_path(&t, "out", out, sizeof out);
+    char a_dat[600];
     tmp_path(&t, "a.dat", a_dat, sizeof a_dat);
-    int w = c->width_px > 0 ? c->width_px : 1000, h = c->height_px > 0 ? c->height_px : 420;
-    if (fmt == PLOT_PNG)
-        fprintf(fp, "set terminal pngcairo size %d,%d noenhanced font 'sans,10'\n", w, h);
-    else
-        fprintf(fp, "set terminal svg size %d,%d noenhanced font 'sans,10' background '#ffffff'\n",
-                w, h);
-    fputs("set output ", fp);
-    put_quoted(fp, out);
-    fputs("\nset encoding utf8\nset datafile missing 'NaN'\nset grid ytics\n"
-          "set key outside right top\nset border 3\nset tics nomirror\n",
-          fp);
+    put_preamble(fp, &t, fmt, c->width_px > 0 ? c->width_px : 1000,
+                 c->height_px > 0 ? c->height_px : 420, "set grid ytics\n");
+    fputs("set key outside right top\nset border 3\nset tics nomirror\n", fp);
     fputs("set title ", fp);
     put_quoted(fp, c->title);
     fputs("\nset xlabel ", fp);
@@ -529,11 +508,7 @@ rfn_status plot_chart_write(const plot_chart *c, const char *out_path, rfn_error
         put_quoted(fp, c->series[k].label);
     }
     fputc('\n', fp);
-    if ((st = close_tmp(fp, err)))
-        goto done;
-    if ((st = run_gnuplot(&t, err)))
-        goto done;
-    st = publish(&t, out_path, err);
+    st = finish(&t, fp, out_path, err);
 done:
     tmp_destroy(&t);
     return st;
