@@ -9,6 +9,7 @@
 
 #include "analyse.h"
 #include "cli.h"
+#include "cli_opts.h"
 #include "commands.h"
 
 #define CMD "analyse"
@@ -64,15 +65,13 @@ static const char *default_data_dir(void)
 
 int cmd_analyse(int argc, char **argv)
 {
-    enum { O_LIMITS = 256, O_CAL, O_CAL_DB, O_CAL_DIR, O_RX_GAIN, O_REGION, O_HAN, O_GUARD,
-           O_NFFT, O_RBW, O_WINDOW, O_OVERLAP, O_DETREND, O_MIN_AVG, O_PLOT, O_PLOT_FORMAT,
-           O_FORMAT, O_RATE, O_CENTER, O_QUIET, O_BASELINE, O_KEEP_ANN };
+    enum { O_LIMITS = 256, O_CAL_DIR, O_REGION, O_HAN, O_GUARD, O_NFFT, O_RBW, O_WINDOW,
+           O_OVERLAP, O_DETREND, O_MIN_AVG, O_PLOT, O_PLOT_FORMAT, O_FORMAT, O_BASELINE,
+           O_KEEP_ANN };
     static const struct option longopts[] = {
         {"limits", required_argument, 0, O_LIMITS},
-        {"cal", required_argument, 0, O_CAL},
-        {"cal-db", required_argument, 0, O_CAL_DB},
+        CLI_LONGOPTS_CAL,
         {"cal-dir", required_argument, 0, O_CAL_DIR},
-        {"rx-gain", required_argument, 0, O_RX_GAIN},
         {"region", required_argument, 0, O_REGION},
         {"han", required_argument, 0, O_HAN},
         {"guard", required_argument, 0, O_GUARD},
@@ -85,9 +84,8 @@ int cmd_analyse(int argc, char **argv)
         {"plot", required_argument, 0, O_PLOT},
         {"plot-format", required_argument, 0, O_PLOT_FORMAT},
         {"format", required_argument, 0, O_FORMAT},
-        {"rate", required_argument, 0, O_RATE},
-        {"center", required_argument, 0, O_CENTER},
-        {"quiet", no_argument, 0, O_QUIET},
+        CLI_LONGOPTS_CAPTURE,
+        CLI_LONGOPTS_QUIET,
         {"baseline", required_argument, 0, O_BASELINE},
         {"keep-annotations", no_argument, 0, O_KEEP_ANN},
         {"help", no_argument, 0, 'h'},
@@ -96,8 +94,9 @@ int cmd_analyse(int argc, char **argv)
     analyse_config cfg = analyse_config_default();
     const char *limit_paths[MAX_LIMIT_FILES];
     size_t n_limit_paths = 0;
-    const char *cal_path = NULL, *format = "text";
-    double cal_db = NAN;
+    const char *format = "text";
+    cli_capture_opts co = cli_capture_opts_default();
+    cli_cal_opts calo = cli_cal_opts_default();
     char cal_dir[1100];
     snprintf(cal_dir, sizeof cal_dir, "%s/calibration", default_data_dir());
     cfg.cal_dir = cal_dir;
@@ -105,6 +104,11 @@ int cmd_analyse(int argc, char **argv)
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        int h = cli_opts_handle(opt, optarg, CMD, &co, &calo);
+        if (h == CLI_OPT_USAGE)
+            return RFN_EXIT_USAGE;
+        if (h == CLI_OPT_HANDLED)
+            continue;
         switch (opt) {
         case 'h':
             analyse_usage(stdout);
@@ -116,23 +120,8 @@ int cmd_analyse(int argc, char **argv)
             }
             limit_paths[n_limit_paths++] = optarg;
             break;
-        case O_CAL:
-            cal_path = optarg;
-            break;
-        case O_CAL_DB:
-            if (cli_parse_double(optarg, &cal_db)) {
-                cli_errorf(CMD, "--cal-db '%s': expected a number of dB", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
         case O_CAL_DIR:
             snprintf(cal_dir, sizeof cal_dir, "%s", optarg);
-            break;
-        case O_RX_GAIN:
-            if (cli_parse_double(optarg, &cfg.rx_gain_db)) {
-                cli_errorf(CMD, "--rx-gain '%s': expected a number of dB", optarg);
-                return RFN_EXIT_USAGE;
-            }
             break;
         case O_REGION:
             if (!(cfg.region = limits_region_from_name(optarg))) {
@@ -209,21 +198,6 @@ int cmd_analyse(int argc, char **argv)
             }
             format = optarg;
             break;
-        case O_RATE:
-            if (cli_parse_double(optarg, &cfg.rate_hz) || !(cfg.rate_hz > 0)) {
-                cli_errorf(CMD, "--rate '%s': expected a sample rate > 0 in Hz", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_CENTER:
-            if (cli_parse_double(optarg, &cfg.center_hz)) {
-                cli_errorf(CMD, "--center '%s': expected a frequency in Hz", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_QUIET:
-            cfg.quiet = 1;
-            break;
         case O_BASELINE:
             cfg.baseline_path = optarg;
             break;
@@ -239,14 +213,18 @@ int cmd_analyse(int argc, char **argv)
         cli_errorf(CMD, "no capture given (see rfnoise analyse --help)");
         return RFN_EXIT_USAGE;
     }
-    if (cal_path && !isnan(cal_db)) {
-        cli_errorf(CMD, "give --cal or --cal-db, not both");
+    if (cli_cal_opts_check(&calo, CMD))
         return RFN_EXIT_USAGE;
-    }
     if (cfg.nfft && cfg.rbw_hz > 0) {
         cli_errorf(CMD, "give --nfft or --rbw, not both");
         return RFN_EXIT_USAGE;
     }
+    /* analyse_config says "not given" with NAN where capture_options also accepts 0 */
+    if (co.copt.rate_hz > 0)
+        cfg.rate_hz = co.copt.rate_hz;
+    cfg.center_hz = co.copt.center_hz;
+    cfg.quiet = co.quiet;
+    cfg.rx_gain_db = calo.rx_gain_db;
 
     int status = RFN_EXIT_OK, input_error = 0;
     rfn_error err = {0};
@@ -266,22 +244,12 @@ int cmd_analyse(int argc, char **argv)
             status = RFN_EXIT_USAGE;
             goto done;
         }
-    if (cal_path || !isnan(cal_db)) {
-        if ((cal_path ? calibration_load(cal_path, &cal, &err)
-                      : calibration_from_db(cal_db, &cal, &err)) ||
-            (isfinite(cfg.rx_gain_db) && calibration_select_rx_gain(cal, cfg.rx_gain_db, &err))) {
-            cli_error(CMD, &err);
-            status = RFN_EXIT_USAGE;
-            goto done;
-        }
-        if (calibration_needs_rx_gain(cal)) {
-            cli_errorf(CMD, "%s has tables per receiver gain: say which with --rx-gain",
-                       cal_path);
-            status = RFN_EXIT_USAGE;
-            goto done;
-        }
-        cfg.cal = cal;
+    if (cli_cal_load(&calo, &cal, &err)) {
+        cli_error(CMD, &err);
+        status = RFN_EXIT_USAGE;
+        goto done;
     }
+    cfg.cal = cal;
     cfg.limits = sets;
     cfg.n_limits = n_limit_paths;
     if (cfg.plot_dir && mkdir(cfg.plot_dir, 0777) != 0 && errno != EEXIST) {

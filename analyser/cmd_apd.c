@@ -10,6 +10,7 @@
 #include "atomic_file.h"
 #include "capture.h"
 #include "cli.h"
+#include "cli_opts.h"
 #include "commands.h"
 #include "csv_util.h"
 #include "emi.h"
@@ -61,8 +62,7 @@ static int parse_band(const char *s, double *lo, double *hi)
 
 int cmd_apd(int argc, char **argv)
 {
-    enum { O_BAND = 256, O_PROBS, O_TABLE, O_RBW, O_EXCL, O_EXCL_BURSTS, O_FORMAT, O_OUTPUT,
-           O_RATE, O_CENTER, O_QUIET };
+    enum { O_BAND = 256, O_PROBS, O_TABLE, O_RBW, O_EXCL, O_EXCL_BURSTS, O_FORMAT, O_OUTPUT };
     static const struct option longopts[] = {
         {"band", required_argument, 0, O_BAND},
         {"probs", required_argument, 0, O_PROBS},
@@ -72,21 +72,25 @@ int cmd_apd(int argc, char **argv)
         {"exclude-bursts", no_argument, 0, O_EXCL_BURSTS},
         {"format", required_argument, 0, O_FORMAT},
         {"output", required_argument, 0, O_OUTPUT},
-        {"rate", required_argument, 0, O_RATE},
-        {"center", required_argument, 0, O_CENTER},
-        {"quiet", no_argument, 0, O_QUIET},
+        CLI_LONGOPTS_CAPTURE,
+        CLI_LONGOPTS_QUIET,
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     emi_config ec = emi_config_default();
     ec.want_apd = 1;
-    capture_options copt = capture_options_default();
+    cli_capture_opts co = cli_capture_opts_default();
     const char *out_path = NULL;
     double probs[MAX_PROBS] = {1e-1, 1e-2, 1e-3, 1e-4};
     size_t n_probs = 4;
     int json = 0, table = 0, have_band = 0, exclude_bursts = 0, opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        int h = cli_opts_handle(opt, optarg, CMD, &co, NULL);
+        if (h == CLI_OPT_USAGE)
+            return RFN_EXIT_USAGE;
+        if (h == CLI_OPT_HANDLED)
+            continue;
         switch (opt) {
         case 'h':
             apd_usage(stdout);
@@ -144,21 +148,6 @@ int cmd_apd(int argc, char **argv)
         case O_OUTPUT:
             out_path = optarg;
             break;
-        case O_RATE:
-            if (cli_parse_double(optarg, &copt.rate_hz) || !(copt.rate_hz > 0)) {
-                cli_errorf(CMD, "--rate '%s': expected a sample rate > 0 in Hz", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_CENTER:
-            if (cli_parse_double(optarg, &copt.center_hz)) {
-                cli_errorf(CMD, "--center '%s': expected a frequency in Hz", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_QUIET:
-            ec.quiet = 1;
-            break;
         default:
             apd_usage(stderr);
             return RFN_EXIT_USAGE;
@@ -173,6 +162,7 @@ int cmd_apd(int argc, char **argv)
         cli_errorf(CMD, "--band F_LO:F_HI is required");
         return RFN_EXIT_USAGE;
     }
+    ec.quiet = co.quiet;
 
     int status = RFN_EXIT_USAGE;
     rfn_error err = {0};
@@ -182,7 +172,7 @@ int cmd_apd(int argc, char **argv)
     atomic_file *af = NULL;
     double *tl = NULL, *tp = NULL, level[MAX_PROBS];
     size_t n_table = 0;
-    if (emi_run_path(argv[optind], &copt, &ec, exclude_bursts, &c, &r, &err)) {
+    if (emi_run_path(argv[optind], &co.copt, &ec, exclude_bursts, &c, &r, &err)) {
         cli_error(CMD, &err);
         goto done;
     }

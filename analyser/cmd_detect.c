@@ -11,6 +11,7 @@
 #include "calibration.h"
 #include "capture.h"
 #include "cli.h"
+#include "cli_opts.h"
 #include "commands.h"
 #include "csv_util.h"
 #include "emi.h"
@@ -178,8 +179,7 @@ static int write_json(FILE *f, const char *path, const emi_result *r, unsigned d
 
 int cmd_detect(int argc, char **argv)
 {
-    enum { O_RBW = 256, O_BAND, O_DETECTORS, O_EXCL, O_EXCL_BURSTS, O_FORMAT, O_OUTPUT, O_CAL,
-           O_CAL_DB, O_RX_GAIN, O_RATE, O_CENTER, O_QUIET };
+    enum { O_RBW = 256, O_BAND, O_DETECTORS, O_EXCL, O_EXCL_BURSTS, O_FORMAT, O_OUTPUT };
     static const struct option longopts[] = {
         {"rbw", required_argument, 0, O_RBW},
         {"band", required_argument, 0, O_BAND},
@@ -188,25 +188,27 @@ int cmd_detect(int argc, char **argv)
         {"exclude-bursts", no_argument, 0, O_EXCL_BURSTS},
         {"format", required_argument, 0, O_FORMAT},
         {"output", required_argument, 0, O_OUTPUT},
-        {"cal", required_argument, 0, O_CAL},
-        {"cal-db", required_argument, 0, O_CAL_DB},
-        {"rx-gain", required_argument, 0, O_RX_GAIN},
-        {"rate", required_argument, 0, O_RATE},
-        {"center", required_argument, 0, O_CENTER},
-        {"quiet", no_argument, 0, O_QUIET},
+        CLI_LONGOPTS_CAL,
+        CLI_LONGOPTS_CAPTURE,
+        CLI_LONGOPTS_QUIET,
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     emi_config ec = emi_config_default();
     ec.detectors = RFN_DET_PEAK | RFN_DET_QP | RFN_DET_CISPR_AVG | RFN_DET_RMS_AVG;
     ec.qp_optional = 1; /* the default set leaves QP out in Band E; an explicit list does not */
-    capture_options copt = capture_options_default();
-    const char *out_path = NULL, *cal_path = NULL;
-    double cal_db = NAN, rx_gain = NAN;
+    cli_capture_opts co = cli_capture_opts_default();
+    cli_cal_opts calo = cli_cal_opts_default();
+    const char *out_path = NULL;
     int json = 0, exclude_bursts = 0, opt;
     rfn_error err = {0};
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        int h = cli_opts_handle(opt, optarg, CMD, &co, &calo);
+        if (h == CLI_OPT_USAGE)
+            return RFN_EXIT_USAGE;
+        if (h == CLI_OPT_HANDLED)
+            continue;
         switch (opt) {
         case 'h':
             detect_usage(stdout);
@@ -249,36 +251,6 @@ int cmd_detect(int argc, char **argv)
         case O_OUTPUT:
             out_path = optarg;
             break;
-        case O_CAL:
-            cal_path = optarg;
-            break;
-        case O_CAL_DB:
-            if (cli_parse_double(optarg, &cal_db)) {
-                cli_errorf(CMD, "--cal-db '%s': expected a number of dB", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_RX_GAIN:
-            if (cli_parse_double(optarg, &rx_gain)) {
-                cli_errorf(CMD, "--rx-gain '%s': expected a number of dB", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_RATE:
-            if (cli_parse_double(optarg, &copt.rate_hz) || !(copt.rate_hz > 0)) {
-                cli_errorf(CMD, "--rate '%s': expected a sample rate > 0 in Hz", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_CENTER:
-            if (cli_parse_double(optarg, &copt.center_hz)) {
-                cli_errorf(CMD, "--center '%s': expected a frequency in Hz", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_QUIET:
-            ec.quiet = 1;
-            break;
         default:
             detect_usage(stderr);
             return RFN_EXIT_USAGE;
@@ -289,10 +261,9 @@ int cmd_detect(int argc, char **argv)
                                        : "give exactly one capture");
         return RFN_EXIT_USAGE;
     }
-    if (cal_path && !isnan(cal_db)) {
-        cli_errorf(CMD, "give --cal or --cal-db, not both");
+    if (cli_cal_opts_check(&calo, CMD))
         return RFN_EXIT_USAGE;
-    }
+    ec.quiet = co.quiet;
 
     int status = RFN_EXIT_USAGE;
     calibration *cal = NULL;
@@ -301,14 +272,8 @@ int cmd_detect(int argc, char **argv)
     memset(&r, 0, sizeof r);
     double *gain = NULL;
     atomic_file *af = NULL;
-    if ((cal_path || !isnan(cal_db)) &&
-        ((cal_path ? calibration_load(cal_path, &cal, &err)
-                   : calibration_from_db(cal_db, &cal, &err)) ||
-         (isfinite(rx_gain) && calibration_select_rx_gain(cal, rx_gain, &err)))) {
-        cli_error(CMD, &err);
-        goto done;
-    }
-    if (emi_run_path(argv[optind], &copt, &ec, exclude_bursts, &c, &r, &err)) {
+    if (cli_cal_load(&calo, &cal, &err) ||
+        emi_run_path(argv[optind], &co.copt, &ec, exclude_bursts, &c, &r, &err)) {
         cli_error(CMD, &err);
         goto done;
     }

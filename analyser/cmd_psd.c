@@ -10,6 +10,7 @@
 #include "analyse.h"
 #include "capture.h"
 #include "cli.h"
+#include "cli_opts.h"
 #include "commands.h"
 #include "csv_util.h"
 #include "units.h"
@@ -50,8 +51,7 @@ static void psd_usage(FILE *fp)
 
 int cmd_psd(int argc, char **argv)
 {
-    enum { O_NFFT = 256, O_RBW, O_WINDOW, O_OVERLAP, O_DETREND, O_AVERAGE, O_TRACES, O_CAL,
-           O_CAL_DB, O_RX_GAIN, O_FORMAT, O_RATE, O_CENTER, O_QUIET };
+    enum { O_NFFT = 256, O_RBW, O_WINDOW, O_OVERLAP, O_DETREND, O_AVERAGE, O_TRACES, O_FORMAT };
     static const struct option longopts[] = {
         {"nfft", required_argument, 0, O_NFFT},
         {"rbw", required_argument, 0, O_RBW},
@@ -60,26 +60,28 @@ int cmd_psd(int argc, char **argv)
         {"detrend", required_argument, 0, O_DETREND},
         {"average", required_argument, 0, O_AVERAGE},
         {"traces", required_argument, 0, O_TRACES},
-        {"cal", required_argument, 0, O_CAL},
-        {"cal-db", required_argument, 0, O_CAL_DB},
-        {"rx-gain", required_argument, 0, O_RX_GAIN},
+        CLI_LONGOPTS_CAL,
         {"format", required_argument, 0, O_FORMAT},
-        {"rate", required_argument, 0, O_RATE},
-        {"center", required_argument, 0, O_CENTER},
-        {"quiet", no_argument, 0, O_QUIET},
+        CLI_LONGOPTS_CAPTURE,
+        CLI_LONGOPTS_QUIET,
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     size_t nfft = 0;
-    double rbw_hz = 0, overlap = 0.5, cal_db = NAN, rx_gain = NAN;
+    double rbw_hz = 0, overlap = 0.5;
     rfn_window_type window = RFN_WINDOW_HANN;
-    int detrend = 0, median = 0, want_max = 0, want_min = 0, json = 0, quiet = 0;
-    const char *cal_path = NULL;
-    capture_options copt = capture_options_default();
+    int detrend = 0, median = 0, want_max = 0, want_min = 0, json = 0;
+    cli_capture_opts co = cli_capture_opts_default();
+    cli_cal_opts calo = cli_cal_opts_default();
     unsigned long long u;
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        int h = cli_opts_handle(opt, optarg, CMD, &co, &calo);
+        if (h == CLI_OPT_USAGE)
+            return RFN_EXIT_USAGE;
+        if (h == CLI_OPT_HANDLED)
+            continue;
         switch (opt) {
         case 'h':
             psd_usage(stdout);
@@ -140,42 +142,12 @@ int cmd_psd(int argc, char **argv)
             }
             break;
         }
-        case O_CAL:
-            cal_path = optarg;
-            break;
-        case O_CAL_DB:
-            if (cli_parse_double(optarg, &cal_db)) {
-                cli_errorf(CMD, "--cal-db '%s': expected a number of dB", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_RX_GAIN:
-            if (cli_parse_double(optarg, &rx_gain)) {
-                cli_errorf(CMD, "--rx-gain '%s': expected a number of dB", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
         case O_FORMAT:
             if (strcmp(optarg, "csv") && strcmp(optarg, "json")) {
                 cli_errorf(CMD, "--format '%s': expected csv or json", optarg);
                 return RFN_EXIT_USAGE;
             }
             json = strcmp(optarg, "json") == 0;
-            break;
-        case O_RATE:
-            if (cli_parse_double(optarg, &copt.rate_hz) || !(copt.rate_hz > 0)) {
-                cli_errorf(CMD, "--rate '%s': expected a sample rate > 0 in Hz", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_CENTER:
-            if (cli_parse_double(optarg, &copt.center_hz)) {
-                cli_errorf(CMD, "--center '%s': expected a frequency in Hz", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_QUIET:
-            quiet = 1;
             break;
         default:
             psd_usage(stderr);
@@ -191,10 +163,8 @@ int cmd_psd(int argc, char **argv)
         cli_errorf(CMD, "give --nfft or --rbw, not both");
         return RFN_EXIT_USAGE;
     }
-    if (cal_path && !isnan(cal_db)) {
-        cli_errorf(CMD, "give --cal or --cal-db, not both");
+    if (cli_cal_opts_check(&calo, CMD))
         return RFN_EXIT_USAGE;
-    }
 
     int status = RFN_EXIT_USAGE;
     rfn_error err = {0};
@@ -205,18 +175,7 @@ int cmd_psd(int argc, char **argv)
     double *gain = NULL;
     json_t *root = NULL;
 
-    if ((cal_path || !isnan(cal_db)) &&
-        ((cal_path ? calibration_load(cal_path, &cal, &err)
-                   : calibration_from_db(cal_db, &cal, &err)) ||
-         (isfinite(rx_gain) && calibration_select_rx_gain(cal, rx_gain, &err)))) {
-        cli_error(CMD, &err);
-        goto done;
-    }
-    if (cal && calibration_needs_rx_gain(cal)) {
-        cli_errorf(CMD, "%s has tables per receiver gain: say which with --rx-gain", cal_path);
-        goto done;
-    }
-    if (capture_open(argv[optind], &copt, &c, &err)) {
+    if (cli_cal_load(&calo, &cal, &err) || capture_open(argv[optind], &co.copt, &c, &err)) {
         cli_error(CMD, &err);
         goto done;
     }
@@ -241,7 +200,7 @@ int cmd_psd(int argc, char **argv)
         w.sigma_samples = (double)w.nfft / (2 * RFN_GAUSS_HALF_SIGMAS);
     }
     w.overlap = (size_t)floor(overlap * (double)w.nfft);
-    if (analyse_read_spectrum(c, &w, quiet, &spec, &err)) {
+    if (analyse_read_spectrum(c, &w, co.quiet, &spec, &err)) {
         cli_error(CMD, &err);
         goto done;
     }

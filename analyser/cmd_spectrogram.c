@@ -10,6 +10,7 @@
 #include "atomic_file.h"
 #include "capture.h"
 #include "cli.h"
+#include "cli_opts.h"
 #include "commands.h"
 #include "csv_util.h"
 #include "emi.h"
@@ -49,8 +50,7 @@ static void spectrogram_usage(FILE *fp)
 
 int cmd_spectrogram(int argc, char **argv)
 {
-    enum { O_PLOT = 256, O_FORMAT, O_OUTPUT, O_RBW, O_BAND, O_ROWS, O_COLS, O_MODE, O_RATE,
-           O_CENTER, O_QUIET };
+    enum { O_PLOT = 256, O_FORMAT, O_OUTPUT, O_RBW, O_BAND, O_ROWS, O_COLS, O_MODE };
     static const struct option longopts[] = {
         {"plot", required_argument, 0, O_PLOT},
         {"format", required_argument, 0, O_FORMAT},
@@ -60,21 +60,25 @@ int cmd_spectrogram(int argc, char **argv)
         {"rows", required_argument, 0, O_ROWS},
         {"cols", required_argument, 0, O_COLS},
         {"mode", required_argument, 0, O_MODE},
-        {"rate", required_argument, 0, O_RATE},
-        {"center", required_argument, 0, O_CENTER},
-        {"quiet", no_argument, 0, O_QUIET},
+        CLI_LONGOPTS_CAPTURE,
+        CLI_LONGOPTS_QUIET,
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     emi_config ec = emi_config_default();
     ec.want_spectrogram = 1;
-    capture_options copt = capture_options_default();
+    cli_capture_opts co = cli_capture_opts_default();
     const char *plot_path = NULL, *out_path = NULL;
     int format = 0; /* 0 none, 1 csv, 2 json */
     unsigned long long u;
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        int h = cli_opts_handle(opt, optarg, CMD, &co, NULL);
+        if (h == CLI_OPT_USAGE)
+            return RFN_EXIT_USAGE;
+        if (h == CLI_OPT_HANDLED)
+            continue;
         switch (opt) {
         case 'h':
             spectrogram_usage(stdout);
@@ -128,21 +132,6 @@ int cmd_spectrogram(int argc, char **argv)
             }
             ec.sg_mode = strcmp(optarg, "mean") == 0 ? RFN_SPECTROGRAM_MEAN : RFN_SPECTROGRAM_MAX;
             break;
-        case O_RATE:
-            if (cli_parse_double(optarg, &copt.rate_hz) || !(copt.rate_hz > 0)) {
-                cli_errorf(CMD, "--rate '%s': expected a sample rate > 0 in Hz", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_CENTER:
-            if (cli_parse_double(optarg, &copt.center_hz)) {
-                cli_errorf(CMD, "--center '%s': expected a frequency in Hz", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_QUIET:
-            ec.quiet = 1;
-            break;
         default:
             spectrogram_usage(stderr);
             return RFN_EXIT_USAGE;
@@ -157,6 +146,7 @@ int cmd_spectrogram(int argc, char **argv)
         cli_errorf(CMD, "nothing to do: give --plot FILE and/or --format csv|json");
         return RFN_EXIT_USAGE;
     }
+    ec.quiet = co.quiet;
     rfn_error err = {0};
     plot_format pf;
     if (plot_path && plot_format_from_path(plot_path, &pf, &err)) {
@@ -170,7 +160,7 @@ int cmd_spectrogram(int argc, char **argv)
     memset(&r, 0, sizeof r);
     double *cells = NULL;
     atomic_file *af = NULL;
-    if (capture_open(argv[optind], &copt, &c, &err) || emi_run(c, &ec, &r, &err)) {
+    if (capture_open(argv[optind], &co.copt, &c, &err) || emi_run(c, &ec, &r, &err)) {
         cli_error(CMD, &err);
         goto done;
     }

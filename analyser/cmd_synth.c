@@ -7,6 +7,7 @@
 
 #include "capture.h"
 #include "cli.h"
+#include "cli_opts.h"
 #include "commands.h"
 #include "synth.h"
 #include "synth_batch.h"
@@ -81,11 +82,10 @@ static rfn_status burst_annotations(const synth_config *cfg, int64_t n_samples,
 
 int cmd_synth(int argc, char **argv)
 {
-    enum { O_RATE = 256, O_CENTER, O_DURATION, O_NOISE, O_SEED, O_ADD, O_CLIP, O_DATATYPE,
+    enum { O_DURATION = 256, O_NOISE, O_SEED, O_ADD, O_CLIP, O_DATATYPE,
            O_ANNOTATE, O_DATETIME, O_DEVICE, O_MPXN, O_DESC, O_BATCH };
     static const struct option longopts[] = {
-        {"rate", required_argument, 0, O_RATE},
-        {"center", required_argument, 0, O_CENTER},
+        CLI_LONGOPTS_CAPTURE,
         {"duration", required_argument, 0, O_DURATION},
         {"noise", required_argument, 0, O_NOISE},
         {"seed", required_argument, 0, O_SEED},
@@ -104,30 +104,23 @@ int cmd_synth(int argc, char **argv)
     synth_config cfg = synth_config_default();
     capture_writer_config wc = capture_writer_config_default();
     double duration_s = 1.0;
-    int annotate = 0, have_rate = 0;
+    int annotate = 0;
+    cli_capture_opts co = cli_capture_opts_default();
     const char *batch_dir = NULL;
     rfn_error err = {0};
     unsigned long long seed;
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        int h = cli_opts_handle(opt, optarg, "synth", &co, NULL);
+        if (h == CLI_OPT_USAGE)
+            return RFN_EXIT_USAGE;
+        if (h == CLI_OPT_HANDLED)
+            continue;
         switch (opt) {
         case 'h':
             synth_usage(stdout);
             return RFN_EXIT_OK;
-        case O_RATE:
-            if (cli_parse_double(optarg, &cfg.sample_rate_hz) || !(cfg.sample_rate_hz > 0)) {
-                cli_errorf("synth", "--rate '%s': expected a sample rate > 0 in Hz", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            have_rate = 1;
-            break;
-        case O_CENTER:
-            if (cli_parse_double(optarg, &cfg.center_freq_hz)) {
-                cli_errorf("synth", "--center '%s': expected a frequency in Hz", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
         case O_DURATION:
             if (cli_parse_double(optarg, &duration_s) || !(duration_s > 0) || duration_s > 1e5) {
                 cli_errorf("synth", "--duration '%s': expected seconds in (0, 1e5]", optarg);
@@ -196,6 +189,11 @@ int cmd_synth(int argc, char **argv)
             return RFN_EXIT_USAGE;
         }
     }
+    int have_rate = co.copt.rate_hz > 0;
+    if (have_rate)
+        cfg.sample_rate_hz = co.copt.rate_hz;
+    if (!isnan(co.copt.center_hz))
+        cfg.center_freq_hz = co.copt.center_hz;
     if (batch_dir) {
         if (optind != argc) {
             cli_errorf("synth", "--batch takes no output path");

@@ -1,0 +1,101 @@
+/* cli_opts.c: the capture and calibration options shared by the analysing subcommands. */
+#include "cli_opts.h"
+
+#include <math.h>
+
+#include "cli.h"
+
+cli_capture_opts cli_capture_opts_default(void)
+{
+    cli_capture_opts o;
+    o.copt = capture_options_default();
+    o.quiet = 0;
+    return o;
+}
+
+cli_cal_opts cli_cal_opts_default(void)
+{
+    cli_cal_opts o = {.path = NULL, .db = NAN, .rx_gain_db = NAN};
+    return o;
+}
+
+static int handle_capture(int opt, const char *arg, const char *cmd, cli_capture_opts *cap)
+{
+    switch (opt) {
+    case CLI_O_RATE:
+        if (cli_parse_double(arg, &cap->copt.rate_hz) || !(cap->copt.rate_hz > 0)) {
+            cli_errorf(cmd, "--rate '%s': expected a sample rate > 0 in Hz", arg);
+            return CLI_OPT_USAGE;
+        }
+        return CLI_OPT_HANDLED;
+    case CLI_O_CENTER:
+        if (cli_parse_double(arg, &cap->copt.center_hz)) {
+            cli_errorf(cmd, "--center '%s': expected a frequency in Hz", arg);
+            return CLI_OPT_USAGE;
+        }
+        return CLI_OPT_HANDLED;
+    case CLI_O_QUIET:
+        cap->quiet = 1;
+        return CLI_OPT_HANDLED;
+    default:
+        return CLI_OPT_NOT_MINE;
+    }
+}
+
+static int handle_cal(int opt, const char *arg, const char *cmd, cli_cal_opts *cal)
+{
+    switch (opt) {
+    case CLI_O_CAL:
+        cal->path = arg;
+        return CLI_OPT_HANDLED;
+    case CLI_O_CAL_DB:
+    case CLI_O_RX_GAIN:
+        if (cli_parse_double(arg, opt == CLI_O_CAL_DB ? &cal->db : &cal->rx_gain_db)) {
+            cli_errorf(cmd, "--%s '%s': expected a number of dB",
+                       opt == CLI_O_CAL_DB ? "cal-db" : "rx-gain", arg);
+            return CLI_OPT_USAGE;
+        }
+        return CLI_OPT_HANDLED;
+    default:
+        return CLI_OPT_NOT_MINE;
+    }
+}
+
+int cli_opts_handle(int opt, const char *arg, const char *cmd, cli_capture_opts *cap,
+                    cli_cal_opts *cal)
+{
+    int h = cap ? handle_capture(opt, arg, cmd, cap) : CLI_OPT_NOT_MINE;
+    if (h == CLI_OPT_NOT_MINE && cal)
+        h = handle_cal(opt, arg, cmd, cal);
+    return h;
+}
+
+int cli_cal_opts_check(const cli_cal_opts *cal, const char *cmd)
+{
+    if (cal->path && !isnan(cal->db)) {
+        cli_errorf(cmd, "give --cal or --cal-db, not both");
+        return -1;
+    }
+    return 0;
+}
+
+rfn_status cli_cal_load(const cli_cal_opts *o, calibration **out, rfn_error *err)
+{
+    *out = NULL;
+    if (!o->path && isnan(o->db))
+        return RFN_OK;
+    calibration *cal = NULL;
+    rfn_status st = o->path ? calibration_load(o->path, &cal, err)
+                            : calibration_from_db(o->db, &cal, err);
+    if (!st && isfinite(o->rx_gain_db))
+        st = calibration_select_rx_gain(cal, o->rx_gain_db, err);
+    if (!st && calibration_needs_rx_gain(cal))
+        st = rfn_error_set(err, RFN_ERR_INVALID,
+                           "%s has tables per receiver gain: say which with --rx-gain", o->path);
+    if (st) {
+        calibration_free(cal);
+        return st;
+    }
+    *out = cal;
+    return RFN_OK;
+}

@@ -1,0 +1,88 @@
+/* cli_opts.h: the command-line options several subcommands share (capture: --rate, --center,
+ * --quiet; calibration: --cal, --cal-db, --rx-gain), parsed in one place so that every command
+ * accepts the same values and answers with the same messages.
+ *
+ * Use: splice the CLI_LONGOPTS_* entries a command takes into its `struct option` array (its own
+ * option ids must stay below CLI_O_FIRST), and give every option getopt_long returns to
+ * cli_opts_handle first:
+ *
+ *     cli_capture_opts co = cli_capture_opts_default();
+ *     cli_cal_opts cal = cli_cal_opts_default();
+ *     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+ *         int h = cli_opts_handle(opt, optarg, CMD, &co, &cal);
+ *         if (h == CLI_OPT_USAGE)
+ *             return RFN_EXIT_USAGE;
+ *         if (h == CLI_OPT_HANDLED)
+ *             continue;
+ *         switch (opt) { ... the command's own options ... }
+ *     }
+ *
+ * then cli_cal_opts_check (the "not both" rule) and cli_cal_load (the calibration). */
+#ifndef RFN_CLI_OPTS_H
+#define RFN_CLI_OPTS_H
+
+#include <getopt.h>
+
+#include "calibration.h"
+#include "capture.h"
+#include "rfn_error.h"
+
+/* Option ids of the shared options: above any command's own ids (which start at 256). */
+enum {
+    CLI_O_FIRST = 0x1000,
+    CLI_O_RATE = CLI_O_FIRST,
+    CLI_O_CENTER,
+    CLI_O_QUIET,
+    CLI_O_CAL,
+    CLI_O_CAL_DB,
+    CLI_O_RX_GAIN,
+};
+
+/* --rate HZ, --center HZ (into cli_capture_opts.copt). */
+#define CLI_LONGOPTS_CAPTURE                                                                       \
+    {"rate", required_argument, 0, CLI_O_RATE}, {"center", required_argument, 0, CLI_O_CENTER}
+/* --quiet (cli_capture_opts.quiet). */
+#define CLI_LONGOPTS_QUIET {"quiet", no_argument, 0, CLI_O_QUIET}
+/* --cal FILE, --cal-db X, --rx-gain DB (into cli_cal_opts). */
+#define CLI_LONGOPTS_CAL                                                                           \
+    {"cal", required_argument, 0, CLI_O_CAL}, {"cal-db", required_argument, 0, CLI_O_CAL_DB},     \
+        {"rx-gain", required_argument, 0, CLI_O_RX_GAIN}
+
+typedef struct cli_capture_opts {
+    capture_options copt; /* rate_hz (> 0 when given, else 0), center_hz (NAN when not given) */
+    int quiet;            /* 1: no progress on stderr */
+} cli_capture_opts;
+
+/* copt = capture_options_default(), quiet 0. */
+cli_capture_opts cli_capture_opts_default(void);
+
+typedef struct cli_cal_opts {
+    const char *path;  /* --cal FILE; NULL when not given */
+    double db;         /* --cal-db X: dB added to dBFS to get dBm; NAN when not given */
+    double rx_gain_db; /* --rx-gain DB: receiver gain choosing a per-gain table; NAN = not given */
+} cli_cal_opts;
+
+/* path NULL, db NAN, rx_gain_db NAN. */
+cli_cal_opts cli_cal_opts_default(void);
+
+enum { CLI_OPT_NOT_MINE = 0, CLI_OPT_HANDLED = 1, CLI_OPT_USAGE = 2 };
+
+/* Handle one option returned by getopt_long (arg = optarg). cap / cal may be NULL: their options
+ * are then not this function's. CLI_OPT_HANDLED: stored; CLI_OPT_NOT_MINE: not a shared option
+ * (nothing printed: the command handles it, including 'h' and '?'); CLI_OPT_USAGE: a bad value,
+ * already reported as "rfnoise: <cmd>: --rate 'x': expected a sample rate > 0 in Hz". */
+int cli_opts_handle(int opt, const char *arg, const char *cmd, cli_capture_opts *cap,
+                    cli_cal_opts *cal);
+
+/* 0 when the calibration options agree; -1 after printing "rfnoise: <cmd>: give --cal or
+ * --cal-db, not both". */
+int cli_cal_opts_check(const cli_cal_opts *cal, const char *cmd);
+
+/* The calibration the options ask for: none (*out NULL, RFN_OK) when neither --cal nor --cal-db
+ * was given; else the file (calibration_load) or the constant (calibration_from_db), with the
+ * --rx-gain table selected. A per-gain file without --rx-gain is RFN_ERR_INVALID
+ * "<file> has tables per receiver gain: say which with --rx-gain". On failure *out is NULL.
+ * The caller frees *out with calibration_free. */
+rfn_status cli_cal_load(const cli_cal_opts *cal, calibration **out, rfn_error *err);
+
+#endif
