@@ -900,6 +900,10 @@ static void write_timetable(FILE *f, const gather *g)
             td_date(f, c->remediation_due);
             fprintf(f, "<td%s>", strcmp(c->state, "overdue") ? "" : " class=\"overdue\"");
             html_escape(f, c->state);
+            /* Overdue needs a snapshot showing the meter still installed after the due date;
+             * until one comes, say that the date has passed. */
+            if (!strcmp(c->state, "open") && g->as_of > c->remediation_due)
+                fputs(" (due date passed; no snapshot since)", f);
             fputs("</td>", f);
             td_num(f, (double)(g->as_of - c->notice_date));
             fputs("</tr>\n", f);

@@ -124,6 +124,19 @@ run report --workspace "$T/ws" --as-of 2026-03-15 --out "$T/rep3"; expect_rc 0 "
 grep -q ',open,2026-01-10,' "$T/rep3/cases.csv" || bad "2026-03-15: open cases expected"
 grep -q ',overdue,' "$T/rep3/cases.csv" && bad "2026-03-15: nothing overdue yet"
 grep -q 'register3.csv' "$T/rep3/report.html" && bad "2026-03-15: a later snapshot in the provenance"
+grep -q '(due date passed; no snapshot since)' "$T/rep3/report.html" && bad "2026-03-15: not past due yet"
+run report --workspace "$T/ws" --as-of 2026-04-10 --out "$T/rep6" --no-plots
+grep -q '(due date passed; no snapshot since)' "$T/rep6/report.html" && bad "2026-04-10 is the due date itself"
+run report --workspace "$T/ws" --as-of 2026-04-11 --out "$T/rep7" --no-plots
+grep -q 'class="overdue">overdue' "$T/rep7/report.html" || bad "2026-04-11: overdue after the snapshot of that day"
+# past the due date with no snapshot since: still open (nothing shows the meter installed), with
+# a hint in the timetable
+"$rf" workspace init "$T/ws-hint" >/dev/null
+RFNOISE_WORKSPACE=$T/ws-hint "$rf" workspace import-register $D/register1.csv --as-of 2026-01-05 >/dev/null
+RFNOISE_WORKSPACE=$T/ws-hint "$rf" workspace add-results $D/results1 >/dev/null
+RFNOISE_WORKSPACE=$T/ws-hint "$rf" remediation open --notice-date 2026-01-10 >/dev/null
+run report --workspace "$T/ws-hint" --as-of 2026-05-01 --out "$T/rep8" --no-plots
+[ "$(grep -c '>open (due date passed; no snapshot since)<' "$T/rep8/report.html")" = 6 ] || bad "past-due hint on the 6 open cases"
 grep -q 'register2.csv' "$T/rep3/report.html" || bad "2026-03-15: snapshot 2 missing from the provenance"
 run report --workspace "$T/ws" --as-of 2026-02-01 --out "$T/rep5" --no-plots; expect_rc 0 "report 2026-02-01"
 grep -q 'workspace/results1<' "$T/rep5/report.html" || bad "2026-02-01: result set 1 missing"
