@@ -17,7 +17,7 @@
 
 #include "capture_internal.h"
 #include "capture_name.h"
-#include "sha512.h"
+#include "hash.h"
 #include "sigmf.h"
 
 #define DEFAULT_BLOCK_FRAMES 65536
@@ -240,23 +240,28 @@ static rfn_status verify_sha512(int fd, int64_t offset, int64_t size, const char
     enum { CHUNK = 1 << 20 };
     unsigned char *buf = malloc(CHUNK);
     if (!buf) return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", name);
-    sha512_ctx ctx;
-    sha512_init(&ctx);
+    hash_ctx *ctx = NULL;
+    if (hash_create(HASH_SHA512, &ctx)) {
+        free(buf);
+        return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", name);
+    }
     for (int64_t done = 0; done < size;) {
         size_t want = size - done < CHUNK ? (size_t)(size - done) : CHUNK;
         ssize_t n = pread(fd, buf, want, (off_t)(offset + done));
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             free(buf);
+            hash_destroy(ctx);
             return rfn_error_set(err, RFN_ERR_IO, "%s: offset %lld: read failed while hashing",
                                  name, (long long)done);
         }
-        sha512_update(&ctx, buf, (size_t)n);
+        hash_update(ctx, buf, (size_t)n);
         done += n;
     }
     free(buf);
-    char hex[129];
-    sha512_final_hex(&ctx, hex);
+    char hex[HASH_HEX_MAX];
+    hash_final_hex(ctx, hex);
+    hash_destroy(ctx);
     if (strcmp(hex, expect) != 0)
         return rfn_error_set(
             err, RFN_ERR_CONFLICT,

@@ -9,7 +9,7 @@
 
 #include "atomic_file.h"
 #include "capture.h"
-#include "sha512.h"
+#include "hash.h"
 
 struct capture_writer {
     capture_writer_config cfg;
@@ -21,7 +21,7 @@ struct capture_writer {
     int ci16; /* 16-bit integers, else 32-bit floats */
     int real; /* one component (the real part) per sample */
     atomic_file *data;
-    sha512_ctx sha;
+    hash_ctx *sha; /* SHA-512 of the data, for core:sha512 */
     int64_t samples;
     unsigned char buf[1 << 16];
 };
@@ -115,9 +115,14 @@ rfn_status capture_writer_create(const char *meta_path, const capture_writer_con
         memcpy(w->annotations, cfg->annotations, cfg->n_annotations * sizeof *w->annotations);
     }
     w->cfg.annotations = w->annotations;
-    sha512_init(&w->sha);
+    if (hash_create(HASH_SHA512, &w->sha)) {
+        free(w->annotations);
+        free(w);
+        return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", meta_path);
+    }
     rfn_status st = atomic_file_open(w->data_path, &w->data, err);
     if (st) {
+        hash_destroy(w->sha);
         free(w->annotations);
         free(w);
         return st;
@@ -170,7 +175,7 @@ rfn_status capture_writer_write(capture_writer *w, const float complex *buf, siz
         size_t bytes = k * per;
         if (fwrite(w->buf, 1, bytes, fp) != bytes)
             return rfn_error_set(err, RFN_ERR_IO, "%s: write failed", w->data_path);
-        sha512_update(&w->sha, w->buf, bytes);
+        hash_update(w->sha, w->buf, bytes);
         done += k;
         w->samples += (int64_t)k;
     }
@@ -245,8 +250,8 @@ static json_t *build_meta(capture_writer *w, const char *sha_hex)
 
 rfn_status capture_writer_commit(capture_writer *w, rfn_error *err)
 {
-    char hex[129];
-    sha512_final_hex(&w->sha, hex);
+    char hex[HASH_HEX_MAX];
+    hash_final_hex(w->sha, hex);
     rfn_status st = RFN_OK;
     json_t *root = build_meta(w, hex);
     char *text =
@@ -274,6 +279,7 @@ rfn_status capture_writer_commit(capture_writer *w, rfn_error *err)
     }
     free(text);
 done:
+    hash_destroy(w->sha);
     free(w->annotations);
     free(w);
     return st;
@@ -283,6 +289,7 @@ void capture_writer_abort(capture_writer *w)
 {
     if (!w) return;
     atomic_file_abort(w->data);
+    hash_destroy(w->sha);
     free(w->annotations);
     free(w);
 }

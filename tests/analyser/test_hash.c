@@ -15,6 +15,17 @@ int main(void)
     hash_buffer_hex(HASH_SHA512, "abc", 3, hex);
     CHECK(strcmp(hex, "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
                       "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f") == 0);
+    /* The 896-bit two-block message, fed byte by byte through the streaming API. */
+    const char *m2 = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklm"
+                     "nopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+    hash_ctx *h2 = NULL;
+    CHECK_OK(hash_create(HASH_SHA512, &h2));
+    for (size_t i = 0; m2[i]; i++)
+        hash_update(h2, m2 + i, 1);
+    hash_final_hex(h2, hex);
+    hash_destroy(h2);
+    CHECK(strcmp(hex, "8e959b75dae313da8cf4f72814fc143f8f7779c6eb9f7fa17299aeadb6889018501d289e4900"
+                      "f7e4331b99dec4b5433ac7d329eeb6dd26545e96e55b874be909") == 0);
     hash_buffer_hex(HASH_SHA256, "", 0, hex);
     CHECK(strcmp(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855") == 0);
 
