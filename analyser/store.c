@@ -365,6 +365,7 @@ typedef struct active_case {
     int64_t id, opened_rs;
     uint64_t device_id, mpxn_key;
     int32_t due;
+    int type; /* device_type of the case's device: its replacement is one of the same type */
     char state[16];
 } active_case;
 
@@ -399,10 +400,11 @@ static rfn_status cases_update(store *s, int64_t result_set_id, store_changes *c
     active_case *cases = NULL;
     size_t n = 0, cap = 0;
     sqlite3_stmt *q = NULL, *q_dev = NULL, *q_repl = NULL, *q_ver = NULL, *upd = NULL;
-    if ((r = db_prep(s,
-                     "SELECT id, device_id, mpxn_key, remediation_due, state, opened_result_set"
-                     " FROM remediation_case WHERE state IN ('open','overdue') ORDER BY id",
-                     &q, err)))
+    if ((r = db_prep(
+             s,
+             "SELECT id, device_id, mpxn_key, remediation_due, state, opened_result_set,"
+             " device_type FROM remediation_case WHERE state IN ('open','overdue') ORDER BY id",
+             &q, err)))
         goto done;
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -422,6 +424,10 @@ static rfn_status cases_update(store *s, int64_t result_set_id, store_changes *c
         c->due = sqlite3_column_int(q, 3);
         snprintf(c->state, sizeof c->state, "%s", col_text(q, 4));
         c->opened_rs = sqlite3_column_int64(q, 5);
+        const char *tname = col_text(q, 6);
+        device_type t = DEVICE_TYPE_UNKNOWN;
+        if (device_type_parse(tname, strlen(tname), &t) != ID_OK) t = DEVICE_TYPE_ESME;
+        c->type = (int)t;
     }
     if (rc != SQLITE_DONE) {
         r = db_fail(s, rc, "cases", err);
@@ -465,12 +471,13 @@ static rfn_status cases_update(store *s, int64_t result_set_id, store_changes *c
             sqlite3_bind_int64(q_repl, 2, (int64_t)c->mpxn_key);
             sqlite3_bind_int64(q_repl, 3, (int64_t)c->device_id);
             while ((rc = sqlite3_step(q_repl)) == SQLITE_ROW) {
-                if (sqlite3_column_int(q_repl, 1) == DEVICE_TYPE_ESME &&
+                if (sqlite3_column_int(q_repl, 1) == c->type &&
                     device_status_on_wall((device_status)sqlite3_column_int(q_repl, 2))) {
                     char eui[EUI64_TEXT_LEN];
                     eui64_format((uint64_t)sqlite3_column_int64(q_repl, 0), eui);
                     to = "remediated";
-                    snprintf(detail, sizeof detail, "replaced by ESME %s", eui);
+                    snprintf(detail, sizeof detail, "replaced by %s %s",
+                             device_type_name((device_type)c->type), eui);
                     break;
                 }
             }

@@ -64,7 +64,8 @@ typedef struct store_snapshot_info {
 
 /* Record a loaded register as a new snapshot: its summary, error records and every accepted row,
  * in one transaction, then update every active remediation case against it (ARCHITECTURE.md §1):
- *   remediated - the device's status is Decommissioned or Withdrawn, or another ESME is on the
+ *   remediated - the device's status is Decommissioned or Withdrawn, or another device of its
+ *                DeviceType (an ESME for an ESME; ESME when the type is not stated) is on the
  *                wall at the same ImportMPxN (replaced);
  *   resolved   - the device's latest verdict, from results added after the case opened, is
  *                compliant or derogation-compliant;
