@@ -70,6 +70,54 @@ int cli_opts_handle(int opt, const char *arg, const char *cmd, cli_capture_opts 
     return h;
 }
 
+int cli_getopt(int argc, char **argv, const struct option *longopts, const char *cmd,
+               cli_capture_opts *cap, cli_cal_opts *cal)
+{
+    int opt, h;
+    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1 &&
+           (h = cli_opts_handle(opt, optarg, cmd, cap, cal)) != CLI_OPT_NOT_MINE)
+        if (h == CLI_OPT_USAGE)
+            return CLI_OPT_BAD;
+    return opt;
+}
+
+int cli_one_capture(int argc, const char *cmd)
+{
+    if (optind >= argc) {
+        cli_errorf(cmd, "no capture given (see rfnoise %s --help)", cmd);
+        return -1;
+    }
+    if (optind != argc - 1) {
+        cli_errorf(cmd, "give exactly one capture");
+        return -1;
+    }
+    return 0;
+}
+
+rfn_status cli_output_open(const char *out_path, atomic_file **af, FILE **f, rfn_error *err)
+{
+    *af = NULL;
+    *f = stdout;
+    if (!out_path)
+        return RFN_OK;
+    rfn_status st = atomic_file_open(out_path, af, err);
+    if (!st)
+        *f = atomic_file_stream(*af);
+    return st;
+}
+
+rfn_status cli_output_commit(atomic_file **af, rfn_error *err)
+{
+    if (af && *af) {
+        rfn_status st = atomic_file_commit(*af, err);
+        *af = NULL;
+        return st;
+    }
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return rfn_error_set(err, RFN_ERR_IO, "cannot write to standard output");
+    return RFN_OK;
+}
+
 int cli_cal_opts_check(const cli_cal_opts *cal, const char *cmd)
 {
     if (cal->path && !isnan(cal->db)) {

@@ -3,25 +3,31 @@
  * accepts the same values and answers with the same messages.
  *
  * Use: splice the CLI_LONGOPTS_* entries a command takes into its `struct option` array (its own
- * option ids must stay below CLI_O_FIRST), and give every option getopt_long returns to
- * cli_opts_handle first:
+ * option ids must stay below CLI_O_FIRST), and read the options with cli_getopt, which handles
+ * the shared ones itself:
  *
  *     cli_capture_opts co = cli_capture_opts_default();
  *     cli_cal_opts cal = cli_cal_opts_default();
- *     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
- *         int h = cli_opts_handle(opt, optarg, CMD, &co, &cal);
- *         if (h == CLI_OPT_USAGE)
+ *     optind = 1;
+ *     while ((opt = cli_getopt(argc, argv, longopts, CMD, &co, &cal)) != -1) {
+ *         switch (opt) {
+ *         ... 'h' and the command's own options ...
+ *         default:
+ *             if (opt != CLI_OPT_BAD)
+ *                 usage(stderr);
  *             return RFN_EXIT_USAGE;
- *         if (h == CLI_OPT_HANDLED)
- *             continue;
- *         switch (opt) { ... the command's own options ... }
+ *         }
  *     }
  *
- * then cli_cal_opts_check (the "not both" rule) and cli_cal_load (the calibration). */
+ * then cli_cal_opts_check (the "not both" rule) and cli_cal_load (the calibration). A command
+ * with its own getopt loop (another optstring, opterr = 0) calls cli_opts_handle per option. */
 #ifndef RFN_CLI_OPTS_H
 #define RFN_CLI_OPTS_H
 
 #include <getopt.h>
+#include <stdio.h>
+
+#include "atomic_file.h"
 
 #include "calibration.h"
 #include "capture.h"
@@ -73,6 +79,26 @@ enum { CLI_OPT_NOT_MINE = 0, CLI_OPT_HANDLED = 1, CLI_OPT_USAGE = 2 };
  * already reported as "rfnoise: <cmd>: --rate 'x': expected a sample rate > 0 in Hz". */
 int cli_opts_handle(int opt, const char *arg, const char *cmd, cli_capture_opts *cap,
                     cli_cal_opts *cal);
+
+/* getopt_long(argc, argv, "h", longopts, NULL) that passes every option to cli_opts_handle:
+ * returns the next option that is not a shared one ('h', the command's own ids, '?'), -1 at the
+ * end, or CLI_OPT_BAD when a shared option had a bad value (already reported). */
+#define CLI_OPT_BAD (-2)
+int cli_getopt(int argc, char **argv, const struct option *longopts, const char *cmd,
+               cli_capture_opts *cap, cli_cal_opts *cal);
+
+/* After the options: 0 when exactly one operand (the capture) is left at argv[optind]; else -1
+ * after printing "rfnoise: <cmd>: no capture given (see rfnoise <cmd> --help)" or "... give
+ * exactly one capture". */
+int cli_one_capture(int argc, const char *cmd);
+
+/* Where a command writes its data: out_path (--output FILE) through atomic_file, or standard
+ * output when out_path is NULL (*af NULL). *f is the stream to write. */
+rfn_status cli_output_open(const char *out_path, atomic_file **af, FILE **f, rfn_error *err);
+
+/* Finish cli_output_open's output: commit *af (and set it NULL), or, when af or *af is NULL,
+ * flush standard output (RFN_ERR_IO "cannot write to standard output"). */
+rfn_status cli_output_commit(atomic_file **af, rfn_error *err);
 
 /* 0 when the calibration options agree; -1 after printing "rfnoise: <cmd>: give --cal or
  * --cal-db, not both". */

@@ -103,12 +103,7 @@ int cmd_analyse(int argc, char **argv)
     unsigned long long u;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        int h = cli_opts_handle(opt, optarg, CMD, &co, &calo);
-        if (h == CLI_OPT_USAGE)
-            return RFN_EXIT_USAGE;
-        if (h == CLI_OPT_HANDLED)
-            continue;
+    while ((opt = cli_getopt(argc, argv, longopts, CMD, &co, &calo)) != -1) {
         switch (opt) {
         case 'h':
             analyse_usage(stdout);
@@ -205,7 +200,8 @@ int cmd_analyse(int argc, char **argv)
             cfg.keep_annotations = 1;
             break;
         default:
-            analyse_usage(stderr);
+            if (opt != CLI_OPT_BAD)
+                analyse_usage(stderr);
             return RFN_EXIT_USAGE;
         }
     }
@@ -284,8 +280,8 @@ int cmd_analyse(int argc, char **argv)
     } else {
         analyse_write_text(stdout, res, n_res);
     }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_errorf(CMD, "cannot write to standard output");
+    if (cli_output_commit(NULL, &err)) {
+        cli_error(CMD, &err);
         input_error = 1;
     }
     status = input_error ? RFN_EXIT_USAGE : analyse_exit_status(res, n_res);

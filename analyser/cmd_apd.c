@@ -85,12 +85,7 @@ int cmd_apd(int argc, char **argv)
     size_t n_probs = 4;
     int json = 0, table = 0, have_band = 0, exclude_bursts = 0, opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        int h = cli_opts_handle(opt, optarg, CMD, &co, NULL);
-        if (h == CLI_OPT_USAGE)
-            return RFN_EXIT_USAGE;
-        if (h == CLI_OPT_HANDLED)
-            continue;
+    while ((opt = cli_getopt(argc, argv, longopts, CMD, &co, NULL)) != -1) {
         switch (opt) {
         case 'h':
             apd_usage(stdout);
@@ -149,15 +144,13 @@ int cmd_apd(int argc, char **argv)
             out_path = optarg;
             break;
         default:
-            apd_usage(stderr);
+            if (opt != CLI_OPT_BAD)
+                apd_usage(stderr);
             return RFN_EXIT_USAGE;
         }
     }
-    if (optind != argc - 1) {
-        cli_errorf(CMD, optind >= argc ? "no capture given (see rfnoise apd --help)"
-                                       : "give exactly one capture");
+    if (cli_one_capture(argc, CMD))
         return RFN_EXIT_USAGE;
-    }
     if (!have_band) {
         cli_errorf(CMD, "--band F_LO:F_HI is required");
         return RFN_EXIT_USAGE;
@@ -188,13 +181,10 @@ int cmd_apd(int argc, char **argv)
         }
         rfn_apd_table(r.apd, tl, tp, TABLE_MAX, &n_table);
     }
-    FILE *f = stdout;
-    if (out_path) {
-        if (atomic_file_open(out_path, &af, &err)) {
-            cli_error(CMD, &err);
-            goto done;
-        }
-        f = atomic_file_stream(af);
+    FILE *f;
+    if (cli_output_open(out_path, &af, &f, &err)) {
+        cli_error(CMD, &err);
+        goto done;
     }
     const capture_meta *m = capture_get_meta(c);
     uint64_t samples = rfn_apd_samples(r.apd);
@@ -264,15 +254,8 @@ int cmd_apd(int argc, char **argv)
             goto done;
         }
     }
-    if (af) {
-        rfn_status st = atomic_file_commit(af, &err);
-        af = NULL;
-        if (st) {
-            cli_error(CMD, &err);
-            goto done;
-        }
-    } else if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_errorf(CMD, "cannot write to standard output");
+    if (cli_output_commit(&af, &err)) {
+        cli_error(CMD, &err);
         goto done;
     }
     status = RFN_EXIT_OK;

@@ -203,12 +203,7 @@ int cmd_detect(int argc, char **argv)
     int json = 0, exclude_bursts = 0, opt;
     rfn_error err = {0};
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        int h = cli_opts_handle(opt, optarg, CMD, &co, &calo);
-        if (h == CLI_OPT_USAGE)
-            return RFN_EXIT_USAGE;
-        if (h == CLI_OPT_HANDLED)
-            continue;
+    while ((opt = cli_getopt(argc, argv, longopts, CMD, &co, &calo)) != -1) {
         switch (opt) {
         case 'h':
             detect_usage(stdout);
@@ -252,15 +247,13 @@ int cmd_detect(int argc, char **argv)
             out_path = optarg;
             break;
         default:
-            detect_usage(stderr);
+            if (opt != CLI_OPT_BAD)
+                detect_usage(stderr);
             return RFN_EXIT_USAGE;
         }
     }
-    if (optind != argc - 1) {
-        cli_errorf(CMD, optind >= argc ? "no capture given (see rfnoise detect --help)"
-                                       : "give exactly one capture");
+    if (cli_one_capture(argc, CMD))
         return RFN_EXIT_USAGE;
-    }
     if (cli_cal_opts_check(&calo, CMD))
         return RFN_EXIT_USAGE;
     ec.quiet = co.quiet;
@@ -289,13 +282,10 @@ int cmd_detect(int argc, char **argv)
                 goto done;
             }
     }
-    FILE *f = stdout;
-    if (out_path) {
-        if (atomic_file_open(out_path, &af, &err)) {
-            cli_error(CMD, &err);
-            goto done;
-        }
-        f = atomic_file_stream(af);
+    FILE *f;
+    if (cli_output_open(out_path, &af, &f, &err)) {
+        cli_error(CMD, &err);
+        goto done;
     }
     const char *path = capture_get_meta(c)->path;
     if (!r.settled && !ec.quiet)
@@ -307,15 +297,8 @@ int cmd_detect(int argc, char **argv)
         cli_errorf(CMD, "cannot write the %s output", json ? "JSON" : "CSV");
         goto done;
     }
-    if (af) {
-        rfn_status st = atomic_file_commit(af, &err);
-        af = NULL;
-        if (st) {
-            cli_error(CMD, &err);
-            goto done;
-        }
-    } else if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_errorf(CMD, "cannot write to standard output");
+    if (cli_output_commit(&af, &err)) {
+        cli_error(CMD, &err);
         goto done;
     }
     status = RFN_EXIT_OK;

@@ -76,12 +76,7 @@ int cmd_psd(int argc, char **argv)
     unsigned long long u;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        int h = cli_opts_handle(opt, optarg, CMD, &co, &calo);
-        if (h == CLI_OPT_USAGE)
-            return RFN_EXIT_USAGE;
-        if (h == CLI_OPT_HANDLED)
-            continue;
+    while ((opt = cli_getopt(argc, argv, longopts, CMD, &co, &calo)) != -1) {
         switch (opt) {
         case 'h':
             psd_usage(stdout);
@@ -150,15 +145,13 @@ int cmd_psd(int argc, char **argv)
             json = strcmp(optarg, "json") == 0;
             break;
         default:
-            psd_usage(stderr);
+            if (opt != CLI_OPT_BAD)
+                psd_usage(stderr);
             return RFN_EXIT_USAGE;
         }
     }
-    if (optind != argc - 1) {
-        cli_errorf(CMD, optind >= argc ? "no capture given (see rfnoise psd --help)"
-                                       : "give exactly one capture");
+    if (cli_one_capture(argc, CMD))
         return RFN_EXIT_USAGE;
-    }
     if (nfft && rbw_hz > 0) {
         cli_errorf(CMD, "give --nfft or --rbw, not both");
         return RFN_EXIT_USAGE;
@@ -286,8 +279,8 @@ int cmd_psd(int argc, char **argv)
             csv_end_row(stdout);
         }
     }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_errorf(CMD, "cannot write to standard output");
+    if (cli_output_commit(NULL, &err)) {
+        cli_error(CMD, &err);
         goto done;
     }
     status = RFN_EXIT_OK;

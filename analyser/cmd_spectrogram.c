@@ -73,12 +73,7 @@ int cmd_spectrogram(int argc, char **argv)
     unsigned long long u;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        int h = cli_opts_handle(opt, optarg, CMD, &co, NULL);
-        if (h == CLI_OPT_USAGE)
-            return RFN_EXIT_USAGE;
-        if (h == CLI_OPT_HANDLED)
-            continue;
+    while ((opt = cli_getopt(argc, argv, longopts, CMD, &co, NULL)) != -1) {
         switch (opt) {
         case 'h':
             spectrogram_usage(stdout);
@@ -133,15 +128,13 @@ int cmd_spectrogram(int argc, char **argv)
             ec.sg_mode = strcmp(optarg, "mean") == 0 ? RFN_SPECTROGRAM_MEAN : RFN_SPECTROGRAM_MAX;
             break;
         default:
-            spectrogram_usage(stderr);
+            if (opt != CLI_OPT_BAD)
+                spectrogram_usage(stderr);
             return RFN_EXIT_USAGE;
         }
     }
-    if (optind != argc - 1) {
-        cli_errorf(CMD, optind >= argc ? "no capture given (see rfnoise spectrogram --help)"
-                                       : "give exactly one capture");
+    if (cli_one_capture(argc, CMD))
         return RFN_EXIT_USAGE;
-    }
     if (!plot_path && !format) {
         cli_errorf(CMD, "nothing to do: give --plot FILE and/or --format csv|json");
         return RFN_EXIT_USAGE;
@@ -189,13 +182,10 @@ int cmd_spectrogram(int argc, char **argv)
                       ((double)(sh.bins_per_col - 1) / 2.0 - (double)(r.stft.nfft / 2)) *
                           r.stft.bin_hz;
     if (format) {
-        FILE *f = stdout;
-        if (out_path) {
-            if (atomic_file_open(out_path, &af, &err)) {
-                cli_error(CMD, &err);
-                goto done;
-            }
-            f = atomic_file_stream(af);
+        FILE *f;
+        if (cli_output_open(out_path, &af, &f, &err)) {
+            cli_error(CMD, &err);
+            goto done;
         }
         if (format == 1) {
             fprintf(f, "# rfnoise spectrogram: rbw_hz=%.10g enbw_hz=%.6g hop=%zu rows=%zu "
@@ -245,15 +235,8 @@ int cmd_spectrogram(int argc, char **argv)
                 goto done;
             }
         }
-        if (af) {
-            rfn_status st = atomic_file_commit(af, &err);
-            af = NULL;
-            if (st) {
-                cli_error(CMD, &err);
-                goto done;
-            }
-        } else if (fflush(stdout) != 0 || ferror(stdout)) {
-            cli_errorf(CMD, "cannot write to standard output");
+        if (cli_output_commit(&af, &err)) {
+            cli_error(CMD, &err);
             goto done;
         }
     }

@@ -111,12 +111,7 @@ int cmd_synth(int argc, char **argv)
     unsigned long long seed;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        int h = cli_opts_handle(opt, optarg, "synth", &co, NULL);
-        if (h == CLI_OPT_USAGE)
-            return RFN_EXIT_USAGE;
-        if (h == CLI_OPT_HANDLED)
-            continue;
+    while ((opt = cli_getopt(argc, argv, longopts, "synth", &co, NULL)) != -1) {
         switch (opt) {
         case 'h':
             synth_usage(stdout);
@@ -185,7 +180,8 @@ int cmd_synth(int argc, char **argv)
             batch_dir = optarg;
             break;
         default:
-            fprintf(stderr, "Try 'rfnoise synth --help'.\n");
+            if (opt != CLI_OPT_BAD)
+                fprintf(stderr, "Try 'rfnoise synth --help'.\n");
             return RFN_EXIT_USAGE;
         }
     }
