@@ -2,8 +2,11 @@
 #include "cli_opts.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "detector.h"
 
 cli_capture_opts cli_capture_opts_default(void)
 {
@@ -89,6 +92,92 @@ int cli_one_capture(int argc, const char *cmd)
     }
     if (optind != argc - 1) {
         cli_errorf(cmd, "give exactly one capture");
+        return -1;
+    }
+    return 0;
+}
+
+rfn_status cli_cal_gains(const calibration *cal, const double *freq_hz, size_t n, double **gain,
+                         rfn_error *err)
+{
+    *gain = NULL;
+    if (!cal)
+        return RFN_OK;
+    double *g = malloc((n ? n : 1) * sizeof *g);
+    if (!g)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        rfn_status st = calibration_gain_db(cal, freq_hz[i], &g[i], err);
+        if (st) {
+            free(g);
+            return st;
+        }
+    }
+    *gain = g;
+    return RFN_OK;
+}
+
+int cli_opt_rbw(const char *cmd, const char *arg, double *rbw_hz)
+{
+    if (cli_parse_double(arg, rbw_hz) || !(*rbw_hz > 0)) {
+        cli_errorf(cmd, "--rbw '%s': expected a bandwidth > 0 in Hz", arg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Is arg one of the two words? Then *second says whether it is the second one. */
+static int one_of(const char *arg, const char *first, const char *second, int *is_second)
+{
+    if (strcmp(arg, first) && strcmp(arg, second))
+        return 0;
+    *is_second = strcmp(arg, second) == 0;
+    return 1;
+}
+
+int cli_opt_csv_json(const char *cmd, const char *arg, int *json)
+{
+    if (!one_of(arg, "csv", "json", json)) {
+        cli_errorf(cmd, "--format '%s': expected csv or json", arg);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_opt_band(const char *cmd, const char *arg, int *band)
+{
+    rfn_det_band b;
+    if (rfn_det_band_from_name(arg, &b)) {
+        cli_errorf(cmd, "--band '%s': expected A, B, CD or E", arg);
+        return -1;
+    }
+    *band = (int)b;
+    return 0;
+}
+
+int cli_opt_window(const char *cmd, const char *arg, rfn_window_type *w)
+{
+    if (rfn_window_from_name(arg, w)) {
+        cli_errorf(cmd, "--window '%s': expected hann, flattop, blackmanharris, gaussian or rect",
+                   arg);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_opt_overlap(const char *cmd, const char *arg, double *overlap)
+{
+    if (cli_parse_double(arg, overlap) || *overlap < 0 || *overlap >= 1) {
+        cli_errorf(cmd, "--overlap '%s': expected a fraction in [0, 1)", arg);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_opt_detrend(const char *cmd, const char *arg, int *detrend_mean)
+{
+    if (!one_of(arg, "none", "mean", detrend_mean)) {
+        cli_errorf(cmd, "--detrend '%s': expected none or mean", arg);
         return -1;
     }
     return 0;

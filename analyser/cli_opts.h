@@ -32,6 +32,7 @@
 #include "calibration.h"
 #include "capture.h"
 #include "rfn_error.h"
+#include "window.h"
 
 /* Option ids of the shared options: above any command's own ids (which start at 256). */
 enum {
@@ -91,6 +92,20 @@ int cli_getopt(int argc, char **argv, const struct option *longopts, const char 
  * after printing "rfnoise: <cmd>: no capture given (see rfnoise <cmd> --help)" or "... give
  * exactly one capture". */
 int cli_one_capture(int argc, const char *cmd);
+
+/* dB to add to dBFS for dBm at each of n frequencies: *gain is a new array (free it), or NULL
+ * when cal is NULL (uncalibrated). Errors: calibration_gain_db's, RFN_ERR_NOMEM "out of memory". */
+rfn_status cli_cal_gains(const calibration *cal, const double *freq_hz, size_t n, double **gain,
+                         rfn_error *err);
+
+/* Values of options several commands take, checked with one message each; 0 when good, else -1
+ * after printing e.g. "rfnoise: <cmd>: --rbw 'x': expected a bandwidth > 0 in Hz". */
+int cli_opt_rbw(const char *cmd, const char *arg, double *rbw_hz);       /* --rbw HZ, > 0 */
+int cli_opt_csv_json(const char *cmd, const char *arg, int *json);       /* --format csv|json */
+int cli_opt_band(const char *cmd, const char *arg, int *band);           /* --band A|B|CD|E */
+int cli_opt_window(const char *cmd, const char *arg, rfn_window_type *w); /* --window W */
+int cli_opt_overlap(const char *cmd, const char *arg, double *overlap);  /* --overlap [0, 1) */
+int cli_opt_detrend(const char *cmd, const char *arg, int *detrend_mean); /* --detrend none|mean */
 
 /* Where a command writes its data: out_path (--output FILE) through atomic_file, or standard
  * output when out_path is NULL (*af NULL). *f is the stream to write. */

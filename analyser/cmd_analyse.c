@@ -144,30 +144,20 @@ int cmd_analyse(int argc, char **argv)
             cfg.nfft = (size_t)u;
             break;
         case O_RBW:
-            if (cli_parse_double(optarg, &cfg.rbw_hz) || !(cfg.rbw_hz > 0)) {
-                cli_errorf(CMD, "--rbw '%s': expected a bandwidth > 0 in Hz", optarg);
+            if (cli_opt_rbw(CMD, optarg, &cfg.rbw_hz))
                 return RFN_EXIT_USAGE;
-            }
             break;
         case O_WINDOW:
-            if (rfn_window_from_name(optarg, &cfg.window)) {
-                cli_errorf(CMD, "--window '%s': expected hann, flattop, blackmanharris, "
-                                "gaussian or rect", optarg);
+            if (cli_opt_window(CMD, optarg, &cfg.window))
                 return RFN_EXIT_USAGE;
-            }
             break;
         case O_OVERLAP:
-            if (cli_parse_double(optarg, &cfg.overlap) || cfg.overlap < 0 || cfg.overlap >= 1) {
-                cli_errorf(CMD, "--overlap '%s': expected a fraction in [0, 1)", optarg);
+            if (cli_opt_overlap(CMD, optarg, &cfg.overlap))
                 return RFN_EXIT_USAGE;
-            }
             break;
         case O_DETREND:
-            if (strcmp(optarg, "none") && strcmp(optarg, "mean")) {
-                cli_errorf(CMD, "--detrend '%s': expected none or mean", optarg);
+            if (cli_opt_detrend(CMD, optarg, &cfg.detrend_mean))
                 return RFN_EXIT_USAGE;
-            }
-            cfg.detrend_mean = strcmp(optarg, "mean") == 0;
             break;
         case O_MIN_AVG:
             if (cli_parse_u64(optarg, &u) || u < 1) {

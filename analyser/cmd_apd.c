@@ -122,10 +122,8 @@ int cmd_apd(int argc, char **argv)
             table = 1;
             break;
         case O_RBW:
-            if (cli_parse_double(optarg, &ec.rbw_hz) || !(ec.rbw_hz > 0)) {
-                cli_errorf(CMD, "--rbw '%s': expected a bandwidth > 0 in Hz", optarg);
+            if (cli_opt_rbw(CMD, optarg, &ec.rbw_hz))
                 return RFN_EXIT_USAGE;
-            }
             break;
         case O_EXCL:
             ec.exclude_annotations = 1;
@@ -134,11 +132,8 @@ int cmd_apd(int argc, char **argv)
             exclude_bursts = 1;
             break;
         case O_FORMAT:
-            if (strcmp(optarg, "csv") && strcmp(optarg, "json")) {
-                cli_errorf(CMD, "--format '%s': expected csv or json", optarg);
+            if (cli_opt_csv_json(CMD, optarg, &json))
                 return RFN_EXIT_USAGE;
-            }
-            json = strcmp(optarg, "json") == 0;
             break;
         case O_OUTPUT:
             out_path = optarg;

@@ -209,20 +209,13 @@ int cmd_detect(int argc, char **argv)
             detect_usage(stdout);
             return RFN_EXIT_OK;
         case O_RBW:
-            if (cli_parse_double(optarg, &ec.rbw_hz) || !(ec.rbw_hz > 0)) {
-                cli_errorf(CMD, "--rbw '%s': expected a bandwidth > 0 in Hz", optarg);
+            if (cli_opt_rbw(CMD, optarg, &ec.rbw_hz))
                 return RFN_EXIT_USAGE;
-            }
             break;
-        case O_BAND: {
-            rfn_det_band b;
-            if (rfn_det_band_from_name(optarg, &b)) {
-                cli_errorf(CMD, "--band '%s': expected A, B, CD or E", optarg);
+        case O_BAND:
+            if (cli_opt_band(CMD, optarg, &ec.band))
                 return RFN_EXIT_USAGE;
-            }
-            ec.band = (int)b;
             break;
-        }
         case O_DETECTORS:
             if (rfn_det_parse_list(optarg, &ec.detectors, &err)) {
                 cli_errorf(CMD, "--%s", err.msg);
@@ -237,11 +230,8 @@ int cmd_detect(int argc, char **argv)
             exclude_bursts = 1;
             break;
         case O_FORMAT:
-            if (strcmp(optarg, "csv") && strcmp(optarg, "json")) {
-                cli_errorf(CMD, "--format '%s': expected csv or json", optarg);
+            if (cli_opt_csv_json(CMD, optarg, &json))
                 return RFN_EXIT_USAGE;
-            }
-            json = strcmp(optarg, "json") == 0;
             break;
         case O_OUTPUT:
             out_path = optarg;
@@ -270,17 +260,9 @@ int cmd_detect(int argc, char **argv)
         cli_error(CMD, &err);
         goto done;
     }
-    if (cal) {
-        gain = malloc(r.n_out * sizeof *gain);
-        if (!gain) {
-            cli_errorf(CMD, "out of memory");
-            goto done;
-        }
-        for (size_t i = 0; i < r.n_out; i++)
-            if (calibration_gain_db(cal, r.freq_hz[i], &gain[i], &err)) {
-                cli_error(CMD, &err);
-                goto done;
-            }
+    if (cli_cal_gains(cal, r.freq_hz, r.n_out, &gain, &err)) {
+        cli_error(CMD, &err);
+        goto done;
     }
     FILE *f;
     if (cli_output_open(out_path, &af, &f, &err)) {

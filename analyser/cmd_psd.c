@@ -89,30 +89,20 @@ int cmd_psd(int argc, char **argv)
             nfft = (size_t)u;
             break;
         case O_RBW:
-            if (cli_parse_double(optarg, &rbw_hz) || !(rbw_hz > 0)) {
-                cli_errorf(CMD, "--rbw '%s': expected a bandwidth > 0 in Hz", optarg);
+            if (cli_opt_rbw(CMD, optarg, &rbw_hz))
                 return RFN_EXIT_USAGE;
-            }
             break;
         case O_WINDOW:
-            if (rfn_window_from_name(optarg, &window)) {
-                cli_errorf(CMD, "--window '%s': expected hann, flattop, blackmanharris, "
-                                "gaussian or rect", optarg);
+            if (cli_opt_window(CMD, optarg, &window))
                 return RFN_EXIT_USAGE;
-            }
             break;
         case O_OVERLAP:
-            if (cli_parse_double(optarg, &overlap) || overlap < 0 || overlap >= 1) {
-                cli_errorf(CMD, "--overlap '%s': expected a fraction in [0, 1)", optarg);
+            if (cli_opt_overlap(CMD, optarg, &overlap))
                 return RFN_EXIT_USAGE;
-            }
             break;
         case O_DETREND:
-            if (strcmp(optarg, "none") && strcmp(optarg, "mean")) {
-                cli_errorf(CMD, "--detrend '%s': expected none or mean", optarg);
+            if (cli_opt_detrend(CMD, optarg, &detrend))
                 return RFN_EXIT_USAGE;
-            }
-            detrend = strcmp(optarg, "mean") == 0;
             break;
         case O_AVERAGE:
             if (strcmp(optarg, "mean") && strcmp(optarg, "median")) {
@@ -138,11 +128,8 @@ int cmd_psd(int argc, char **argv)
             break;
         }
         case O_FORMAT:
-            if (strcmp(optarg, "csv") && strcmp(optarg, "json")) {
-                cli_errorf(CMD, "--format '%s': expected csv or json", optarg);
+            if (cli_opt_csv_json(CMD, optarg, &json))
                 return RFN_EXIT_USAGE;
-            }
-            json = strcmp(optarg, "json") == 0;
             break;
         default:
             if (opt != CLI_OPT_BAD)
@@ -198,17 +185,9 @@ int cmd_psd(int argc, char **argv)
         goto done;
     }
     const double *psd = spec.density[median ? RFN_TRACE_MEDIAN : RFN_TRACE_MEAN];
-    if (cal) {
-        gain = malloc(spec.n_bins * sizeof *gain);
-        if (!gain) {
-            cli_errorf(CMD, "out of memory");
-            goto done;
-        }
-        for (size_t i = 0; i < spec.n_bins; i++)
-            if (calibration_gain_db(cal, spec.freq_hz[i], &gain[i], &err)) {
-                cli_error(CMD, &err);
-                goto done;
-            }
+    if (cli_cal_gains(cal, spec.freq_hz, spec.n_bins, &gain, &err)) {
+        cli_error(CMD, &err);
+        goto done;
     }
 
     if (json) {

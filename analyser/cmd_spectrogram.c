@@ -82,30 +82,21 @@ int cmd_spectrogram(int argc, char **argv)
             plot_path = optarg;
             break;
         case O_FORMAT:
-            if (strcmp(optarg, "csv") && strcmp(optarg, "json")) {
-                cli_errorf(CMD, "--format '%s': expected csv or json", optarg);
+            if (cli_opt_csv_json(CMD, optarg, &format))
                 return RFN_EXIT_USAGE;
-            }
-            format = strcmp(optarg, "json") == 0 ? 2 : 1;
+            format = format ? 2 : 1; /* csv 0 -> 1, json 1 -> 2 */
             break;
         case O_OUTPUT:
             out_path = optarg;
             break;
         case O_RBW:
-            if (cli_parse_double(optarg, &ec.rbw_hz) || !(ec.rbw_hz > 0)) {
-                cli_errorf(CMD, "--rbw '%s': expected a bandwidth > 0 in Hz", optarg);
+            if (cli_opt_rbw(CMD, optarg, &ec.rbw_hz))
                 return RFN_EXIT_USAGE;
-            }
             break;
-        case O_BAND: {
-            rfn_det_band b;
-            if (rfn_det_band_from_name(optarg, &b)) {
-                cli_errorf(CMD, "--band '%s': expected A, B, CD or E", optarg);
+        case O_BAND:
+            if (cli_opt_band(CMD, optarg, &ec.band))
                 return RFN_EXIT_USAGE;
-            }
-            ec.band = (int)b;
             break;
-        }
         case O_ROWS:
             if (cli_parse_u64(optarg, &u) || u < 2 || u > 100000 || u % 2) {
                 cli_errorf(CMD, "--rows '%s': expected an even number 2 ... 100000", optarg);
