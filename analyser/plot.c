@@ -267,6 +267,19 @@ static rfn_status close_tmp(FILE *fp, rfn_error *err)
     return RFN_OK;
 }
 
+/* The first steps of every plot: the format from out_path's extension, then the caller's check of
+ * its input (valid, else RFN_ERR_INVALID "why"), then the workspace. */
+static rfn_status begin(const char *out_path, int valid, const char *why, plot_format *fmt,
+                        plot_tmp *t, rfn_error *err)
+{
+    rfn_status st = plot_format_from_path(out_path, fmt, err);
+    if (st)
+        return st;
+    if (!valid)
+        return rfn_error_set(err, RFN_ERR_INVALID, "%s", why);
+    return tmp_create(t, err);
+}
+
 /* The last steps of every plot: close the script fp, run gnuplot on it, publish its output. */
 static rfn_status finish(const plot_tmp *t, FILE *script, const char *out_path, rfn_error *err)
 {
@@ -283,13 +296,10 @@ static rfn_status finish(const plot_tmp *t, FILE *script, const char *out_path, 
 rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn_error *err)
 {
     plot_format fmt;
-    rfn_status st = plot_format_from_path(out_path, &fmt, err);
-    if (st)
-        return st;
-    if (!p->freq_hz || !p->mean_db || p->n < 2)
-        return rfn_error_set(err, RFN_ERR_INVALID, "plot: a spectrum needs at least 2 points");
     plot_tmp t;
-    if ((st = tmp_create(&t, err)))
+    rfn_status st = begin(out_path, p->freq_hz && p->mean_db && p->n >= 2,
+                          "plot: a spectrum needs at least 2 points", &fmt, &t, err);
+    if (st)
         return st;
 
     FILE *fp;
@@ -384,14 +394,12 @@ rfn_status plot_spectrogram_write(const plot_spectrogram *s, const char *out_pat
                                   rfn_error *err)
 {
     plot_format fmt;
-    rfn_status st = plot_format_from_path(out_path, &fmt, err);
-    if (st)
-        return st;
-    if (!s->level_db || s->n_rows < 2 || s->n_cols < 2 || !(s->dt_s > 0) || !(s->df_hz > 0))
-        return rfn_error_set(err, RFN_ERR_INVALID,
-                             "plot: a spectrogram needs at least 2 x 2 cells and steps > 0");
     plot_tmp t;
-    if ((st = tmp_create(&t, err)))
+    rfn_status st =
+        begin(out_path,
+              s->level_db && s->n_rows >= 2 && s->n_cols >= 2 && s->dt_s > 0 && s->df_hz > 0,
+              "plot: a spectrogram needs at least 2 x 2 cells and steps > 0", &fmt, &t, err);
+    if (st)
         return st;
     /* gnuplot "nonuniform matrix": first row N x0..x(N-1), then y z0..z(N-1) per row. */
     FILE *fp;
@@ -440,13 +448,11 @@ done:
 rfn_status plot_chart_write(const plot_chart *c, const char *out_path, rfn_error *err)
 {
     plot_format fmt;
-    rfn_status st = plot_format_from_path(out_path, &fmt, err);
-    if (st)
-        return st;
-    if (c->n_x < 1 || c->n_series < 1 || c->n_series > 12 || !c->x_labels)
-        return rfn_error_set(err, RFN_ERR_INVALID, "chart: need 1+ categories and 1-12 series");
     plot_tmp t;
-    if ((st = tmp_create(&t, err)))
+    rfn_status st = begin(out_path, c->n_x >= 1 && c->n_series >= 1 && c->n_series <= 12 &&
+                                        c->x_labels,
+                          "chart: need 1+ categories and 1-12 series", &fmt, &t, err);
+    if (st)
         return st;
     FILE *fp;
     if ((st = open_tmp(&t, "a.dat", &fp, err)))
