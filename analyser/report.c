@@ -1129,7 +1129,9 @@ rfn_status report_write(store *s, const report_config *cfg, report_summary *out,
     trend_data t = {0};
     charts ch = {0};
     char **plan_names = NULL;
-    rfn_status r = store_verdicts_each(s, cfg->as_of, on_verdict, &g, err);
+    rfn_status r = store_read_begin(s, err); /* one consistent view of the workspace */
+    if (r) return r;
+    r = store_verdicts_each(s, cfg->as_of, on_verdict, &g, err);
     if (!r) r = store_cases_each(s, cfg->as_of, NULL, on_case, &g, err);
     if (!r && g.oom) r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
     if (r) goto done;
@@ -1181,6 +1183,7 @@ rfn_status report_write(store *s, const report_config *cfg, report_summary *out,
     out->trend = trend_direction_name(t.fit_all.direction);
     out->plots_drawn = ch.drawn;
 done:
+    store_read_end(s);
     if (plan_names)
         for (size_t i = 0; i < g.suppliers.n; i++)
             free(plan_names[i]);

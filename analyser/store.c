@@ -1285,6 +1285,21 @@ rfn_status store_result_sets_each(store *s, store_result_set_fn fn, void *ctx, r
     return r;
 }
 
+rfn_status store_read_begin(store *s, rfn_error *err)
+{
+    rfn_status r = db_exec(s, "BEGIN", "begin", err);
+    if (r) return r;
+    /* A deferred transaction takes its snapshot at the first read: take it now. */
+    int64_t n = 0;
+    if ((r = query_int(s, "SELECT count(*) FROM snapshot", 0, 0, 0, &n, NULL, err))) db_rollback(s);
+    return r;
+}
+
+void store_read_end(store *s)
+{
+    db_rollback(s); /* nothing was written: ending a read transaction */
+}
+
 rfn_status store_get_status(store *s, store_status *out, rfn_error *err)
 {
     memset(out, 0, sizeof *out);

@@ -209,6 +209,12 @@ typedef struct store_result_set {
 typedef int (*store_result_set_fn)(const store_result_set *rs, void *ctx);
 rfn_status store_result_sets_each(store *s, store_result_set_fn fn, void *ctx, rfn_error *err);
 
+/* A consistent view for a sequence of reads (the report): between begin and end every read sees
+ * the workspace as it was at begin, whatever other processes commit meanwhile (WAL snapshot).
+ * Writes are not allowed in between. end is a no-op without begin. */
+rfn_status store_read_begin(store *s, rfn_error *err);
+void store_read_end(store *s);
+
 typedef struct store_status {
     int schema_version;
     uint64_t snapshots, result_sets, verdicts, captures, cases;

@@ -1,5 +1,6 @@
 /* test_store.c: the workspace store: open/init errors, schema version, snapshot idempotency and
- * date order, results before any snapshot, idempotent case opening, busy workspace. */
+ * date order, results before any snapshot, idempotent case opening, busy workspace, a read view
+ * that does not see another handle's later import. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,6 +44,13 @@ static int count_case(const store_case *c, void *ctx)
     count_ctx *k = ctx;
     k->n++;
     k->open += !strcmp(c->state, "open");
+    return 0;
+}
+
+static int count_snapshot(const store_snapshot *sn, void *ctx)
+{
+    (void)sn;
+    ++*(int *)ctx;
     return 0;
 }
 
@@ -148,6 +156,19 @@ int main(void)
         CHECK_OK(store_cases_open(s2, day(2026, 1, 12), NULL, &ch, &err));
         CHECK(ch.opened == 0);
     }
+    /* A read view (the report's): another handle's import is not seen until the view ends. */
+    if (s2) {
+        CHECK_OK(store_read_begin(s2, &err));
+        CHECK_OK(import(s, "register2.csv", day(2026, 3, 1), &id, &already, &ch, &err));
+        CHECK(id == 2 && !already && ch.to_remediated == 2);
+        int n_snap = 0;
+        CHECK_OK(store_snapshots_each(s2, count_snapshot, &n_snap, &err));
+        CHECK(n_snap == 1);
+        store_read_end(s2);
+        n_snap = 0;
+        CHECK_OK(store_snapshots_each(s2, count_snapshot, &n_snap, &err));
+        CHECK(n_snap == 2);
+    }
     store_close(s2);
 
     bool ok = false;
@@ -156,8 +177,8 @@ int main(void)
     CHECK(ok && !strcmp(msg, "ok"));
     store_status st;
     CHECK_OK(store_get_status(s, &st, &err));
-    CHECK(st.snapshots == 1 && st.result_sets == 1 && st.cases == 6 && st.cases_open == 6);
-    CHECK(st.latest_devices == 10);
+    CHECK(st.snapshots == 2 && st.result_sets == 1 && st.cases == 6 && st.cases_open == 4);
+    CHECK(st.cases_remediated == 2 && st.latest_devices == 10);
     store_close(s);
 
     char cmd[700];
