@@ -38,12 +38,12 @@ rfn_status trend_fit_poisson(const double *counts, size_t n, trend_fit *fit, rfn
                                  counts[i]);
         fit->total += counts[i];
     }
-    if (n < 3) {
-        fit->note = "fewer than 3 months";
-        return RFN_OK;
-    }
     if (fit->total <= 0) {
         fit->note = "no non-compliant installs";
+        return RFN_OK;
+    }
+    if (n < 3) {
+        fit->note = "fewer than 3 months";
         return RFN_OK;
     }
     gsl_error_handler_t *old = gsl_set_error_handler_off();

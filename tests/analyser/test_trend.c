@@ -101,6 +101,9 @@ static void test_degenerate(void)
     CHECK_OK(trend_fit_poisson(zeros, 5, &fit, &err));
     CHECK(fit.direction == TREND_UNKNOWN);
     CHECK(strcmp(fit.note, "no non-compliant installs") == 0);
+    CHECK_OK(trend_fit_poisson(NULL, 0, &fit, &err)); /* no months at all */
+    CHECK(fit.direction == TREND_UNKNOWN);
+    CHECK(strcmp(fit.note, "no non-compliant installs") == 0);
     double bad[4] = {1, -1, 2, 3};
     CHECK(trend_fit_poisson(bad, 4, &fit, &err) == RFN_ERR_INVALID);
     CHECK(strcmp(err.msg, "trend: month 1 has count -1") == 0);
