@@ -126,22 +126,21 @@ int cli_opt_rbw(const char *cmd, const char *arg, double *rbw_hz)
     return 0;
 }
 
-/* Is arg one of the two words? Then *second says whether it is the second one. */
-static int one_of(const char *arg, const char *first, const char *second, int *is_second)
+int cli_opt_choice(const char *cmd, const char *name, const char *arg, const char *first,
+                   const char *second, int *is_second)
 {
-    if (strcmp(arg, first) && strcmp(arg, second))
-        return 0;
-    *is_second = strcmp(arg, second) == 0;
-    return 1;
+    if (strcmp(arg, first) && strcmp(arg, second)) {
+        cli_errorf(cmd, "--%s '%s': expected %s or %s", name, arg, first, second);
+        return -1;
+    }
+    if (is_second)
+        *is_second = strcmp(arg, second) == 0;
+    return 0;
 }
 
 int cli_opt_csv_json(const char *cmd, const char *arg, int *json)
 {
-    if (!one_of(arg, "csv", "json", json)) {
-        cli_errorf(cmd, "--format '%s': expected csv or json", arg);
-        return -1;
-    }
-    return 0;
+    return cli_opt_choice(cmd, "format", arg, "csv", "json", json);
 }
 
 int cli_opt_band(const char *cmd, const char *arg, int *band)
@@ -176,11 +175,7 @@ int cli_opt_overlap(const char *cmd, const char *arg, double *overlap)
 
 int cli_opt_detrend(const char *cmd, const char *arg, int *detrend_mean)
 {
-    if (!one_of(arg, "none", "mean", detrend_mean)) {
-        cli_errorf(cmd, "--detrend '%s': expected none or mean", arg);
-        return -1;
-    }
-    return 0;
+    return cli_opt_choice(cmd, "detrend", arg, "none", "mean", detrend_mean);
 }
 
 rfn_status cli_output_open(const char *out_path, atomic_file **af, FILE **f, rfn_error *err)

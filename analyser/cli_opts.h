@@ -106,6 +106,10 @@ int cli_opt_band(const char *cmd, const char *arg, int *band);           /* --ba
 int cli_opt_window(const char *cmd, const char *arg, rfn_window_type *w); /* --window W */
 int cli_opt_overlap(const char *cmd, const char *arg, double *overlap);  /* --overlap [0, 1) */
 int cli_opt_detrend(const char *cmd, const char *arg, int *detrend_mean); /* --detrend none|mean */
+/* --<name> FIRST|SECOND: "--<name> 'x': expected FIRST or SECOND"; *is_second (when not NULL)
+ * says which was given. */
+int cli_opt_choice(const char *cmd, const char *name, const char *arg, const char *first,
+                   const char *second, int *is_second);
 
 /* Where a command writes its data: out_path (--output FILE) through atomic_file, or standard
  * output when out_path is NULL (*af NULL). *f is the stream to write. */

@@ -170,10 +170,8 @@ int cmd_analyse(int argc, char **argv)
             cfg.plot_dir = optarg;
             break;
         case O_PLOT_FORMAT:
-            if (strcmp(optarg, "png") && strcmp(optarg, "svg")) {
-                cli_errorf(CMD, "--plot-format '%s': expected png or svg", optarg);
+            if (cli_opt_choice(CMD, "plot-format", optarg, "png", "svg", NULL))
                 return RFN_EXIT_USAGE;
-            }
             cfg.plot_ext = optarg;
             break;
         case O_FORMAT:

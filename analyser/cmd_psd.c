@@ -105,11 +105,8 @@ int cmd_psd(int argc, char **argv)
                 return RFN_EXIT_USAGE;
             break;
         case O_AVERAGE:
-            if (strcmp(optarg, "mean") && strcmp(optarg, "median")) {
-                cli_errorf(CMD, "--average '%s': expected mean or median", optarg);
+            if (cli_opt_choice(CMD, "average", optarg, "mean", "median", &median))
                 return RFN_EXIT_USAGE;
-            }
-            median = strcmp(optarg, "median") == 0;
             break;
         case O_TRACES: {
             char buf[128];

@@ -111,13 +111,13 @@ int cmd_spectrogram(int argc, char **argv)
             }
             ec.sg_cols = (size_t)u;
             break;
-        case O_MODE:
-            if (strcmp(optarg, "max") && strcmp(optarg, "mean")) {
-                cli_errorf(CMD, "--mode '%s': expected max or mean", optarg);
+        case O_MODE: {
+            int mean;
+            if (cli_opt_choice(CMD, "mode", optarg, "max", "mean", &mean))
                 return RFN_EXIT_USAGE;
-            }
-            ec.sg_mode = strcmp(optarg, "mean") == 0 ? RFN_SPECTROGRAM_MEAN : RFN_SPECTROGRAM_MAX;
+            ec.sg_mode = mean ? RFN_SPECTROGRAM_MEAN : RFN_SPECTROGRAM_MAX;
             break;
+        }
         default:
             if (opt != CLI_OPT_BAD)
                 spectrogram_usage(stderr);

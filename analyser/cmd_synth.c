@@ -155,10 +155,8 @@ int cmd_synth(int argc, char **argv)
             }
             break;
         case O_DATATYPE:
-            if (strcmp(optarg, "cf32_le") != 0 && strcmp(optarg, "ci16_le") != 0) {
-                cli_errorf("synth", "--datatype '%s': expected cf32_le or ci16_le", optarg);
+            if (cli_opt_choice("synth", "datatype", optarg, "cf32_le", "ci16_le", NULL))
                 return RFN_EXIT_USAGE;
-            }
             wc.datatype = optarg;
             break;
         case O_ANNOTATE:
