@@ -268,16 +268,21 @@ static rfn_status close_tmp(FILE *fp, rfn_error *err)
 }
 
 /* The first steps of every plot: the format from out_path's extension, then the caller's check of
- * its input (valid, else RFN_ERR_INVALID "why"), then the workspace. */
+ * its input (valid, else RFN_ERR_INVALID "why"), then the workspace and its first data file
+ * "a.dat" open in *data. On failure nothing is left to clean up. */
 static rfn_status begin(const char *out_path, int valid, const char *why, plot_format *fmt,
-                        plot_tmp *t, rfn_error *err)
+                        plot_tmp *t, FILE **data, rfn_error *err)
 {
     rfn_status st = plot_format_from_path(out_path, fmt, err);
     if (st)
         return st;
     if (!valid)
         return rfn_error_set(err, RFN_ERR_INVALID, "%s", why);
-    return tmp_create(t, err);
+    if ((st = tmp_create(t, err)))
+        return st;
+    if ((st = open_tmp(t, "a.dat", data, err)))
+        tmp_destroy(t);
+    return st;
 }
 
 /* The last steps of every plot: close the script fp, run gnuplot on it, publish its output. */
@@ -297,14 +302,11 @@ rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn
 {
     plot_format fmt;
     plot_tmp t;
+    FILE *fp;
     rfn_status st = begin(out_path, p->freq_hz && p->mean_db && p->n >= 2,
-                          "plot: a spectrum needs at least 2 points", &fmt, &t, err);
+                          "plot: a spectrum needs at least 2 points", &fmt, &t, &fp, err);
     if (st)
         return st;
-
-    FILE *fp;
-    if ((st = open_tmp(&t, "a.dat", &fp, err)))
-        goto done;
     for (size_t i = 0; i < p->n; i++) {
         put_number(fp, p->freq_hz[i] / 1e6);
         fputc(' ', fp);
@@ -395,16 +397,14 @@ rfn_status plot_spectrogram_write(const plot_spectrogram *s, const char *out_pat
 {
     plot_format fmt;
     plot_tmp t;
+    FILE *fp;
     rfn_status st =
         begin(out_path,
               s->level_db && s->n_rows >= 2 && s->n_cols >= 2 && s->dt_s > 0 && s->df_hz > 0,
-              "plot: a spectrogram needs at least 2 x 2 cells and steps > 0", &fmt, &t, err);
+              "plot: a spectrogram needs at least 2 x 2 cells and steps > 0", &fmt, &t, &fp, err);
     if (st)
         return st;
     /* gnuplot "nonuniform matrix": first row N x0..x(N-1), then y z0..z(N-1) per row. */
-    FILE *fp;
-    if ((st = open_tmp(&t, "a.dat", &fp, err)))
-        goto done;
     fprintf(fp, "%zu", s->n_cols);
     for (size_t c = 0; c < s->n_cols; c++) {
         fputc(' ', fp);
@@ -449,14 +449,12 @@ rfn_status plot_chart_write(const plot_chart *c, const char *out_path, rfn_error
 {
     plot_format fmt;
     plot_tmp t;
+    FILE *fp;
     rfn_status st = begin(out_path, c->n_x >= 1 && c->n_series >= 1 && c->n_series <= 12 &&
                                         c->x_labels,
-                          "chart: need 1+ categories and 1-12 series", &fmt, &t, err);
+                          "chart: need 1+ categories and 1-12 series", &fmt, &t, &fp, err);
     if (st)
         return st;
-    FILE *fp;
-    if ((st = open_tmp(&t, "a.dat", &fp, err)))
-        goto done;
     /* Column 1: category index; then one column per series. Text never enters the data file. */
     for (size_t i = 0; i < c->n_x; i++) {
         fprintf(fp, "%zu", i);
