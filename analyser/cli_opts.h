@@ -1,6 +1,8 @@
 /* cli_opts.h: the command-line options several subcommands share (capture: --rate, --center,
  * --quiet; calibration: --cal, --cal-db, --rx-gain), parsed in one place so that every command
- * accepts the same values and answers with the same messages.
+ * accepts the same values and answers with the same messages; the checks of option values several
+ * commands take (--rbw, --format csv|json, --band, --window, ...); the calibration those options
+ * ask for; and the --output FILE / standard output a command writes its data to.
  *
  * Use: splice the CLI_LONGOPTS_* entries a command takes into its `struct option` array (its own
  * option ids must stay below CLI_O_FIRST), and read the options with cli_getopt, which handles
@@ -28,7 +30,6 @@
 #include <stdio.h>
 
 #include "atomic_file.h"
-
 #include "calibration.h"
 #include "capture.h"
 #include "rfn_error.h"
