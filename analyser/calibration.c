@@ -368,6 +368,24 @@ int calibration_needs_rx_gain(const calibration *cal)
     return cal->n_rx > 0 && cal->selected < 0;
 }
 
+rfn_status calibration_open(const char *path, double gain_db, double rx_gain_db,
+                            calibration **out, rfn_error *err)
+{
+    *out = NULL;
+    if (!path && isnan(gain_db))
+        return RFN_OK;
+    calibration *cal = NULL;
+    rfn_status st = path ? calibration_load(path, &cal, err) : calibration_from_db(gain_db, &cal, err);
+    if (!st && isfinite(rx_gain_db))
+        st = calibration_select_rx_gain(cal, rx_gain_db, err);
+    if (st) {
+        calibration_free(cal);
+        return st;
+    }
+    *out = cal;
+    return RFN_OK;
+}
+
 static const cal_curve *gain_curve(const calibration *cal, rfn_error *err)
 {
     if (!cal->n_rx)

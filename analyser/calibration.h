@@ -42,6 +42,15 @@ rfn_status calibration_load(const char *path, calibration **out, rfn_error *err)
 /* A calibration that is one number of dB everywhere (`--cal-db X`); id "cal-db:X". */
 rfn_status calibration_from_db(double gain_db, calibration **out, rfn_error *err);
 
+/* The calibration a command's options ask for (--cal FILE, --cal-db X, --rx-gain DB): the file
+ * at path (calibration_load) when path is not NULL, else the constant gain_db
+ * (calibration_from_db); then, when rx_gain_db is finite, that receiver gain's table
+ * (calibration_select_rx_gain). None (*out NULL, RFN_OK) when path is NULL and gain_db is NAN.
+ * A per-gain file with rx_gain_db NAN is returned unselected (see calibration_needs_rx_gain).
+ * On failure *out is NULL. The caller frees *out with calibration_free. */
+rfn_status calibration_open(const char *path, double gain_db, double rx_gain_db,
+                            calibration **out, rfn_error *err);
+
 /* NULL is a no-op. */
 void calibration_free(calibration *cal);
 

@@ -213,21 +213,12 @@ int cli_cal_opts_check(const cli_cal_opts *cal, const char *cmd)
 
 rfn_status cli_cal_load(const cli_cal_opts *o, calibration **out, rfn_error *err)
 {
-    *out = NULL;
-    if (!o->path && isnan(o->db))
-        return RFN_OK;
-    calibration *cal = NULL;
-    rfn_status st = o->path ? calibration_load(o->path, &cal, err)
-                            : calibration_from_db(o->db, &cal, err);
-    if (!st && isfinite(o->rx_gain_db))
-        st = calibration_select_rx_gain(cal, o->rx_gain_db, err);
-    if (!st && calibration_needs_rx_gain(cal))
+    rfn_status st = calibration_open(o->path, o->db, o->rx_gain_db, out, err);
+    if (!st && *out && calibration_needs_rx_gain(*out)) {
+        calibration_free(*out);
+        *out = NULL;
         st = rfn_error_set(err, RFN_ERR_INVALID,
                            "%s has tables per receiver gain: say which with --rx-gain", o->path);
-    if (st) {
-        calibration_free(cal);
-        return st;
     }
-    *out = cal;
-    return RFN_OK;
+    return st;
 }

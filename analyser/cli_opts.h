@@ -51,10 +51,12 @@ enum {
     {"rate", required_argument, 0, CLI_O_RATE}, {"center", required_argument, 0, CLI_O_CENTER}
 /* --quiet (cli_capture_opts.quiet). */
 #define CLI_LONGOPTS_QUIET {"quiet", no_argument, 0, CLI_O_QUIET}
+/* --cal FILE, --cal-db X (into cli_cal_opts), for a command without --rx-gain. */
+#define CLI_LONGOPTS_CAL_NO_RX_GAIN                                                                \
+    {"cal", required_argument, 0, CLI_O_CAL}, {"cal-db", required_argument, 0, CLI_O_CAL_DB}
 /* --cal FILE, --cal-db X, --rx-gain DB (into cli_cal_opts). */
 #define CLI_LONGOPTS_CAL                                                                           \
-    {"cal", required_argument, 0, CLI_O_CAL}, {"cal-db", required_argument, 0, CLI_O_CAL_DB},     \
-        {"rx-gain", required_argument, 0, CLI_O_RX_GAIN}
+    CLI_LONGOPTS_CAL_NO_RX_GAIN, {"rx-gain", required_argument, 0, CLI_O_RX_GAIN}
 
 typedef struct cli_capture_opts {
     capture_options copt; /* rate_hz (> 0 when given, else 0), center_hz (NAN when not given) */

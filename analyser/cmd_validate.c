@@ -1,13 +1,13 @@
 /* cmd_validate.c: `rfnoise validate` (a Supplier's install batch against the register, lab
  * results and derogations) and `rfnoise merge` (shard outputs into one result). */
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "classify.h"
 #include "cli.h"
+#include "cli_opts.h"
 #include "commands.h"
 #include "identifiers.h"
 #include "records.h"
@@ -68,7 +68,7 @@ static void merge_usage(FILE *fp)
             "differ.\n");
 }
 
-static int finish(const validate_totals *t, const char *out_dir, bool quiet)
+static int finish(const char *cmd, const validate_totals *t, const char *out_dir, bool quiet)
 {
     if (t->shard_only) {
         if (!quiet)
@@ -92,8 +92,9 @@ static int finish(const validate_totals *t, const char *out_dir, bool quiet)
         printf("results: %s/devices.csv, %s/noncompliance.csv, %s/summary.json\n", out_dir,
                out_dir, out_dir);
     }
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        cli_errorf("validate", "cannot write to standard output");
+    rfn_error err = {0};
+    if (cli_output_commit(NULL, &err)) {
+        cli_error(cmd, &err);
         return RFN_EXIT_USAGE;
     }
     return t->by_verdict[DEVICE_NONCOMPLIANT] ? RFN_EXIT_NONCOMPLIANT : RFN_EXIT_OK;
@@ -102,8 +103,8 @@ static int finish(const validate_totals *t, const char *out_dir, bool quiet)
 int cmd_validate(int argc, char **argv)
 {
     const char *cmd = "validate";
-    enum { O_REGISTER = 256, O_DEROG, O_MANIFEST, O_CAPTURES, O_LAB, O_LIMITS, O_CAL, O_CAL_DB,
-           O_CAL_DIR, O_NOTICE, O_PLANNED, O_JOBS, O_SHARD, O_STRICT, O_QUIET, O_OUT };
+    enum { O_REGISTER = 256, O_DEROG, O_MANIFEST, O_CAPTURES, O_LAB, O_LIMITS, O_CAL_DIR,
+           O_NOTICE, O_PLANNED, O_JOBS, O_SHARD, O_STRICT, O_OUT };
     static const struct option longopts[] = {
         {"register", required_argument, 0, O_REGISTER},
         {"derogations", required_argument, 0, O_DEROG},
@@ -111,24 +112,25 @@ int cmd_validate(int argc, char **argv)
         {"captures", required_argument, 0, O_CAPTURES},
         {"lab-results", required_argument, 0, O_LAB},
         {"limits", required_argument, 0, O_LIMITS},
-        {"cal", required_argument, 0, O_CAL},
-        {"cal-db", required_argument, 0, O_CAL_DB},
+        CLI_LONGOPTS_CAL_NO_RX_GAIN,
         {"cal-dir", required_argument, 0, O_CAL_DIR},
         {"notice-date", required_argument, 0, O_NOTICE},
         {"planned", no_argument, 0, O_PLANNED},
         {"jobs", required_argument, 0, O_JOBS},
         {"shard", required_argument, 0, O_SHARD},
         {"strict", no_argument, 0, O_STRICT},
-        {"quiet", no_argument, 0, O_QUIET},
+        CLI_LONGOPTS_QUIET,
         {"out", required_argument, 0, O_OUT},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     validate_config cfg = validate_config_default();
+    cli_capture_opts co = cli_capture_opts_default(); /* only --quiet */
+    cli_cal_opts cal = cli_cal_opts_default();
     unsigned long long u;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, longopts, cmd, &co, &cal)) != -1) {
         switch (opt) {
         case 'h':
             validate_usage(stdout);
@@ -139,14 +141,7 @@ int cmd_validate(int argc, char **argv)
         case O_CAPTURES: cfg.captures_dir = optarg; break;
         case O_LAB: cfg.lab_dir = optarg; break;
         case O_LIMITS: cfg.limits_path = optarg; break;
-        case O_CAL: cfg.cal_path = optarg; break;
         case O_CAL_DIR: cfg.cal_dir = optarg; break;
-        case O_CAL_DB:
-            if (cli_parse_double(optarg, &cfg.cal_db)) {
-                cli_errorf(cmd, "--cal-db '%s': expected a number of dB", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
         case O_NOTICE: {
             int32_t d;
             if (strlen(optarg) != 10 || iso_date_parse(optarg, 10, &d) != ID_OK) {
@@ -176,13 +171,16 @@ int cmd_validate(int argc, char **argv)
             break;
         }
         case O_STRICT: cfg.strict = true; break;
-        case O_QUIET: cfg.quiet = true; break;
         case O_OUT: cfg.out_dir = optarg; break;
         default:
-            validate_usage(stderr);
+            if (opt != CLI_OPT_BAD)
+                validate_usage(stderr);
             return RFN_EXIT_USAGE;
         }
     }
+    cfg.quiet = co.quiet;
+    cfg.cal_path = cal.path;
+    cfg.cal_db = cal.db;
     if (optind < argc) {
         cli_errorf(cmd, "unexpected argument '%s' (see rfnoise validate --help)", argv[optind]);
         return RFN_EXIT_USAGE;
@@ -195,10 +193,8 @@ int cmd_validate(int argc, char **argv)
         cli_errorf(cmd, "give --manifest or --captures, not both");
         return RFN_EXIT_USAGE;
     }
-    if (cfg.cal_path && isfinite(cfg.cal_db)) {
-        cli_errorf(cmd, "give --cal or --cal-db, not both");
+    if (cli_cal_opts_check(&cal, cmd))
         return RFN_EXIT_USAGE;
-    }
     if (cfg.planned && (cfg.manifest_path || cfg.captures_dir || cfg.shard_n)) {
         cli_errorf(cmd, "--planned takes no captures (and so no --shard)");
         return RFN_EXIT_USAGE;
@@ -209,29 +205,28 @@ int cmd_validate(int argc, char **argv)
         cli_error(cmd, &err);
         return RFN_EXIT_USAGE;
     }
-    return finish(&tot, cfg.out_dir, cfg.quiet);
+    return finish(cmd, &tot, cfg.out_dir, cfg.quiet);
 }
 
 int cmd_merge(int argc, char **argv)
 {
-    enum { O_OUT = 256, O_QUIET };
+    enum { O_OUT = 256 };
     static const struct option longopts[] = {
         {"out", required_argument, 0, O_OUT},
-        {"quiet", no_argument, 0, O_QUIET},
+        CLI_LONGOPTS_QUIET,
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     const char *out = NULL;
-    bool quiet = false;
+    cli_capture_opts co = cli_capture_opts_default(); /* only --quiet */
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, longopts, "merge", &co, NULL)) != -1) {
         switch (opt) {
         case 'h':
             merge_usage(stdout);
             return RFN_EXIT_OK;
         case O_OUT: out = optarg; break;
-        case O_QUIET: quiet = true; break;
         default:
             merge_usage(stderr);
             return RFN_EXIT_USAGE;
@@ -241,6 +236,7 @@ int cmd_merge(int argc, char **argv)
         cli_errorf("merge", "give the shard directories and --out DIR (see rfnoise merge --help)");
         return RFN_EXIT_USAGE;
     }
+    bool quiet = co.quiet;
     validate_totals tot;
     rfn_error err = {0};
     if (validate_merge((const char *const *)&argv[optind], (size_t)(argc - optind), out, quiet,
@@ -248,5 +244,5 @@ int cmd_merge(int argc, char **argv)
         cli_error("merge", &err);
         return RFN_EXIT_USAGE;
     }
-    return finish(&tot, out, quiet);
+    return finish("merge", &tot, out, quiet);
 }

@@ -499,14 +499,10 @@ static rfn_status ctx_load(ctx *c, rfn_error *err)
         return st;
     if ((st = add_input(c, "limits", c->limits_path, err)))
         return st;
-    if (cfg->cal_path) {
-        if ((st = calibration_load(cfg->cal_path, &c->cal, err)) ||
-            (st = add_input(c, "calibration", cfg->cal_path, err)))
-            return st;
-    } else if (isfinite(cfg->cal_db)) {
-        if ((st = calibration_from_db(cfg->cal_db, &c->cal, err)))
-            return st;
-    }
+    /* No --rx-gain here: a per-gain file fails where a gain is needed (calibration_gain_db). */
+    if ((st = calibration_open(cfg->cal_path, cfg->cal_db, NAN, &c->cal, err)) ||
+        (cfg->cal_path && (st = add_input(c, "calibration", cfg->cal_path, err))))
+        return st;
     register_config rc = register_config_default();
     rc.strict = cfg->strict;
     if ((st = register_load(cfg->register_path, &rc, &c->reg, err)) ||
