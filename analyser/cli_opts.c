@@ -32,10 +32,25 @@ static int handle_capture(int opt, const char *arg, const char *cmd, cli_capture
         }
         return CLI_OPT_HANDLED;
     case CLI_O_CENTER:
-        if (cli_parse_double(arg, &cap->copt.center_hz)) {
-            cli_errorf(cmd, "--center '%s': expected a frequency in Hz", arg);
+        if (cli_parse_double(arg, &cap->copt.center_hz) || cap->copt.center_hz < 0) {
+            cli_errorf(cmd, "--center '%s': expected a frequency >= 0 in Hz", arg);
             return CLI_OPT_USAGE;
         }
+        return CLI_OPT_HANDLED;
+    case CLI_O_FORMAT_RAW:
+        cap->copt.format = arg;
+        return CLI_OPT_HANDLED;
+    case CLI_O_CHANNEL: {
+        unsigned long long u;
+        if (cli_parse_u64(arg, &u) || u > 1023) {
+            cli_errorf(cmd, "--channel '%s': expected a channel number 0..1023", arg);
+            return CLI_OPT_USAGE;
+        }
+        cap->copt.channel = (int)u;
+        return CLI_OPT_HANDLED;
+    }
+    case CLI_O_TRUNC:
+        cap->copt.allow_truncated = 1;
         return CLI_OPT_HANDLED;
     case CLI_O_QUIET:
         cap->quiet = 1;
@@ -82,6 +97,25 @@ int cli_getopt(int argc, char **argv, const struct option *longopts, const char 
         if (h == CLI_OPT_USAGE)
             return CLI_OPT_BAD;
     return opt;
+}
+
+int cli_getopt_posix(int argc, char **argv, const struct option *longopts, const char *cmd,
+                     cli_capture_opts *cap, cli_cal_opts *cal)
+{
+    int opt, h;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        if (opt == '?') {
+            cli_errorf(cmd, "unknown or incomplete option '%s' (see rfnoise %s --help)",
+                       argv[optind - 1], cmd);
+            return CLI_OPT_BAD;
+        }
+        if ((h = cli_opts_handle(opt, optarg, cmd, cap, cal)) == CLI_OPT_USAGE)
+            return CLI_OPT_BAD;
+        if (h == CLI_OPT_NOT_MINE)
+            return opt;
+    }
+    return -1;
 }
 
 int cli_one_capture(int argc, const char *cmd)

@@ -44,11 +44,21 @@ enum {
     CLI_O_CAL,
     CLI_O_CAL_DB,
     CLI_O_RX_GAIN,
+    CLI_O_FORMAT_RAW,
+    CLI_O_CHANNEL,
+    CLI_O_TRUNC,
 };
 
 /* --rate HZ, --center HZ (into cli_capture_opts.copt). */
 #define CLI_LONGOPTS_CAPTURE                                                                       \
     {"rate", required_argument, 0, CLI_O_RATE}, {"center", required_argument, 0, CLI_O_CENTER}
+/* --format FMT (datatype of a raw capture), --channel N (0 ... 1023), --allow-truncated (into
+ * cli_capture_opts.copt), for the commands that only read captures (info, convert): the analysing
+ * commands use --format for their output. */
+#define CLI_LONGOPTS_CAPTURE_INPUT                                                                 \
+    {"format", required_argument, 0, CLI_O_FORMAT_RAW},                                           \
+        {"channel", required_argument, 0, CLI_O_CHANNEL},                                         \
+        {"allow-truncated", no_argument, 0, CLI_O_TRUNC}
 /* --quiet (cli_capture_opts.quiet). */
 #define CLI_LONGOPTS_QUIET {"quiet", no_argument, 0, CLI_O_QUIET}
 /* --cal FILE, --cal-db X (into cli_cal_opts), for a command without --rx-gain. */
@@ -80,7 +90,8 @@ enum { CLI_OPT_NOT_MINE = 0, CLI_OPT_HANDLED = 1, CLI_OPT_USAGE = 2 };
 /* Handle one option returned by getopt_long (arg = optarg). cap / cal may be NULL: their options
  * are then not this function's. CLI_OPT_HANDLED: stored; CLI_OPT_NOT_MINE: not a shared option
  * (nothing printed: the command handles it, including 'h' and '?'); CLI_OPT_USAGE: a bad value,
- * already reported as "rfnoise: <cmd>: --rate 'x': expected a sample rate > 0 in Hz". */
+ * already reported as "rfnoise: <cmd>: --rate 'x': expected a sample rate > 0 in Hz" (--center:
+ * "expected a frequency >= 0 in Hz", --channel: "expected a channel number 0..1023"). */
 int cli_opts_handle(int opt, const char *arg, const char *cmd, cli_capture_opts *cap,
                     cli_cal_opts *cal);
 
@@ -90,6 +101,13 @@ int cli_opts_handle(int opt, const char *arg, const char *cmd, cli_capture_opts 
 #define CLI_OPT_BAD (-2)
 int cli_getopt(int argc, char **argv, const struct option *longopts, const char *cmd,
                cli_capture_opts *cap, cli_cal_opts *cal);
+
+/* As cli_getopt for the commands that only read captures (info, convert): the options end at the
+ * first operand ("+h"), and an unknown option or one without its value is reported here as
+ * "rfnoise: <cmd>: unknown or incomplete option '--x' (see rfnoise <cmd> --help)" (CLI_OPT_BAD,
+ * no usage printed). Sets opterr = 0. */
+int cli_getopt_posix(int argc, char **argv, const struct option *longopts, const char *cmd,
+                     cli_capture_opts *cap, cli_cal_opts *cal);
 
 /* After the options: 0 when exactly one operand (the capture) is left at argv[optind]; else -1
  * after printing "rfnoise: <cmd>: no capture given (see rfnoise <cmd> --help)" or "... give

@@ -8,6 +8,7 @@
 
 #include "capture.h"
 #include "cli.h"
+#include "cli_opts.h"
 #include "commands.h"
 #include "progress.h"
 
@@ -36,68 +37,31 @@ static void convert_usage(FILE *fp)
 
 int cmd_convert(int argc, char **argv)
 {
-    enum { O_RATE = 256, O_CENTER, O_FORMAT, O_CHANNEL, O_TRUNC, O_QUIET, O_DATATYPE };
+    enum { O_DATATYPE = 256 };
     static const struct option longopts[] = {
-        {"rate", required_argument, NULL, O_RATE},
-        {"center", required_argument, NULL, O_CENTER},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"channel", required_argument, NULL, O_CHANNEL},
-        {"allow-truncated", no_argument, NULL, O_TRUNC},
-        {"quiet", no_argument, NULL, O_QUIET},
+        CLI_LONGOPTS_CAPTURE,
+        CLI_LONGOPTS_CAPTURE_INPUT,
+        CLI_LONGOPTS_QUIET,
         {"datatype", required_argument, NULL, O_DATATYPE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    capture_options opt = capture_options_default();
+    cli_capture_opts co = cli_capture_opts_default();
     const char *datatype = "cf32_le";
-    opt.prefetch = 1; /* read the file on the second core while this one validates/writes */
-    int quiet = 0, ch;
-    unsigned long long u;
+    co.copt.prefetch = 1; /* read the file on the second core while this one validates/writes */
+    int ch;
     optind = 1;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    while ((ch = cli_getopt_posix(argc, argv, longopts, "convert", &co, NULL)) != -1) {
         switch (ch) {
-        case O_RATE:
-            if (cli_parse_double(optarg, &opt.rate_hz) || !(opt.rate_hz > 0)) {
-                cli_errorf("convert", "--rate: '%s' is not a sample rate > 0 in Hz", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_CENTER:
-            if (cli_parse_double(optarg, &opt.center_hz) || opt.center_hz < 0) {
-                cli_errorf("convert", "--center: '%s' is not a frequency >= 0 in Hz", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_FORMAT:
-            opt.format = optarg;
-            break;
-        case O_CHANNEL:
-            if (cli_parse_u64(optarg, &u) || u > 1023) {
-                cli_errorf("convert", "--channel: '%s' is not a channel number 0..1023", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            opt.channel = (int)u;
-            break;
-        case O_TRUNC:
-            opt.allow_truncated = 1;
-            break;
-        case O_QUIET:
-            quiet = 1;
-            break;
         case O_DATATYPE:
-            if (strcmp(optarg, "cf32_le") != 0 && strcmp(optarg, "ci16_le") != 0) {
-                cli_errorf("convert", "--datatype: '%s' is not cf32_le or ci16_le", optarg);
+            if (cli_opt_choice("convert", "datatype", optarg, "cf32_le", "ci16_le", NULL))
                 return RFN_EXIT_USAGE;
-            }
             datatype = optarg;
             break;
         case 'h':
             convert_usage(stdout);
             return RFN_EXIT_OK;
         default:
-            cli_errorf("convert", "unknown or incomplete option '%s' (see rfnoise convert --help)",
-                       argv[optind - 1]);
             return RFN_EXIT_USAGE;
         }
     }
@@ -111,7 +75,7 @@ int cmd_convert(int argc, char **argv)
     capture_writer *w = NULL;
     float complex *buf = NULL;
     int rc = RFN_EXIT_USAGE;
-    if (capture_open(in, &opt, &c, &err)) goto fail;
+    if (capture_open(in, &co.copt, &c, &err)) goto fail;
     const capture_meta *m = capture_get_meta(c);
     capture_writer_config cfg = capture_writer_config_default();
     capture_writer_config_from_meta(&cfg, m);
@@ -130,7 +94,7 @@ int cmd_convert(int argc, char **argv)
     }
     char what[128];
     snprintf(what, sizeof what, "converting %.100s", in);
-    progress *pr = progress_create(what, (uint64_t)m->sample_count, quiet);
+    progress *pr = progress_create(what, (uint64_t)m->sample_count, co.quiet);
     size_t got;
     uint64_t done = 0;
     rfn_status st;

@@ -9,6 +9,7 @@
 
 #include "capture.h"
 #include "cli.h"
+#include "cli_opts.h"
 #include "commands.h"
 #include "progress.h"
 
@@ -249,67 +250,32 @@ static int info_one(const char *path, const capture_options *opt, int json, int 
 
 int cmd_info(int argc, char **argv)
 {
-    enum { O_RATE = 256, O_CENTER, O_FORMAT, O_CHANNEL, O_VERIFY, O_TRUNC, O_JSON, O_QUIET };
+    enum { O_VERIFY = 256, O_JSON };
     static const struct option longopts[] = {
-        {"rate", required_argument, NULL, O_RATE},
-        {"center", required_argument, NULL, O_CENTER},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"channel", required_argument, NULL, O_CHANNEL},
+        CLI_LONGOPTS_CAPTURE,
+        CLI_LONGOPTS_CAPTURE_INPUT,
         {"verify", no_argument, NULL, O_VERIFY},
-        {"allow-truncated", no_argument, NULL, O_TRUNC},
         {"json", no_argument, NULL, O_JSON},
-        {"quiet", no_argument, NULL, O_QUIET},
+        CLI_LONGOPTS_QUIET,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    capture_options opt = capture_options_default();
-    int json = 0, quiet = 0, ch;
-    opt.prefetch = 1; /* read the file on the second core while this one validates/writes */
-    unsigned long long u;
+    cli_capture_opts co = cli_capture_opts_default();
+    int json = 0, ch;
+    co.copt.prefetch = 1; /* read the file on the second core while this one validates/writes */
     optind = 1;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    while ((ch = cli_getopt_posix(argc, argv, longopts, "info", &co, NULL)) != -1) {
         switch (ch) {
-        case O_RATE:
-            if (cli_parse_double(optarg, &opt.rate_hz) || !(opt.rate_hz > 0)) {
-                cli_errorf("info", "--rate: '%s' is not a sample rate > 0 in Hz", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_CENTER:
-            if (cli_parse_double(optarg, &opt.center_hz) || opt.center_hz < 0) {
-                cli_errorf("info", "--center: '%s' is not a frequency >= 0 in Hz", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_FORMAT:
-            opt.format = optarg;
-            break;
-        case O_CHANNEL:
-            if (cli_parse_u64(optarg, &u) || u > 1023) {
-                cli_errorf("info", "--channel: '%s' is not a channel number 0..1023", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            opt.channel = (int)u;
-            break;
         case O_VERIFY:
-            opt.verify_sha512 = 1;
-            break;
-        case O_TRUNC:
-            opt.allow_truncated = 1;
+            co.copt.verify_sha512 = 1;
             break;
         case O_JSON:
             json = 1;
-            break;
-        case O_QUIET:
-            quiet = 1;
             break;
         case 'h':
             info_usage(stdout);
             return RFN_EXIT_OK;
         default:
-            cli_errorf("info", "unknown or incomplete option '%s' (see rfnoise info --help)",
-                       argv[optind - 1]);
             return RFN_EXIT_USAGE;
         }
     }
@@ -324,7 +290,7 @@ int cmd_info(int argc, char **argv)
     }
     int failed = 0;
     for (int i = optind; i < argc; i++) {
-        if (info_one(argv[i], &opt, json, quiet, buf))
+        if (info_one(argv[i], &co.copt, json, co.quiet, buf))
             failed = 1;
         else if (!json && i + 1 < argc)
             printf("\n");

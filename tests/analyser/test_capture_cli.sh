@@ -48,8 +48,16 @@ printf '{"global": {"core:datatype": "ci8", "core:sample_rate": -48000}}' >"$t/r
 printf '\0\0' >"$t/rate.sigmf-data"
 expect_error "rfnoise: info: $t/rate.sigmf-meta: global.core:sample_rate: must be > 0 (got -48000)" \
     "$rf" info "$t/rate.sigmf-meta"
-expect_error "rfnoise: info: --rate: '0' is not a sample rate > 0 in Hz" \
+expect_error "rfnoise: info: --rate '0': expected a sample rate > 0 in Hz" \
     "$rf" info --rate 0 "$t/odd.cs16"
+expect_error "rfnoise: info: --center '-1': expected a frequency >= 0 in Hz" \
+    "$rf" info --center -1 "$t/odd.cs16"
+expect_error "rfnoise: convert: --channel '1024': expected a channel number 0..1023" \
+    "$rf" convert --channel 1024 "$t/odd.cs16" "$t/o.sigmf-meta"
+expect_error "rfnoise: convert: --datatype 'cu8': expected cf32_le or ci16_le" \
+    "$rf" convert --datatype cu8 "$t/odd.cs16" "$t/o.sigmf-meta"
+expect_error "rfnoise: info: unknown or incomplete option '--bogus' (see rfnoise info --help)" \
+    "$rf" info --bogus "$t/odd.cs16"
 
 printf '{"global": {"core:datatype": "cf32_le", "core:sample_rate": 1000}, "captures": [{"core:sample_start": 0}, {"core:sample_start": 4}]}' \
     >"$t/short.sigmf-meta"
