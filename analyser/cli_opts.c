@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "detector.h"
+#include "identifiers.h"
 
 cli_capture_opts cli_capture_opts_default(void)
 {
@@ -169,6 +170,15 @@ int cli_opt_choice(const char *cmd, const char *name, const char *arg, const cha
     }
     if (is_second)
         *is_second = strcmp(arg, second) == 0;
+    return 0;
+}
+
+int cli_opt_date(const char *cmd, const char *name, const char *arg, int32_t *days)
+{
+    if (strlen(arg) != 10 || iso_date_parse(arg, 10, days) != ID_OK) {
+        cli_errorf(cmd, "--%s '%s': expected a date YYYY-MM-DD", name, arg);
+        return -1;
+    }
     return 0;
 }
 

@@ -27,6 +27,7 @@
 #define RFN_CLI_OPTS_H
 
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "atomic_file.h"
@@ -127,6 +128,9 @@ int cli_opt_band(const char *cmd, const char *arg, int *band);           /* --ba
 int cli_opt_window(const char *cmd, const char *arg, rfn_window_type *w); /* --window W */
 int cli_opt_overlap(const char *cmd, const char *arg, double *overlap);  /* --overlap [0, 1) */
 int cli_opt_detrend(const char *cmd, const char *arg, int *detrend_mean); /* --detrend none|mean */
+/* --<name> YYYY-MM-DD (exactly 10 characters): *days as iso_date_parse gives them;
+ * "--<name> 'x': expected a date YYYY-MM-DD". */
+int cli_opt_date(const char *cmd, const char *name, const char *arg, int32_t *days);
 /* --<name> FIRST|SECOND: "--<name> 'x': expected FIRST or SECOND"; *is_second (when not NULL)
  * says which was given. */
 int cli_opt_choice(const char *cmd, const char *name, const char *arg, const char *first,

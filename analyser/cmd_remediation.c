@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_opts.h"
 #include "commands.h"
 #include "csv_util.h"
 #include "identifiers.h"
@@ -37,15 +38,6 @@ static void remediation_usage(FILE *fp)
             "  --date DATE         date of a note or of the plan agreement\n"
             "  --as-of DATE        state of the cases on this date (default: all history)\n"
             "  -h, --help          show this help\n");
-}
-
-static int parse_date_opt(const char *opt, const char *s, int32_t *days)
-{
-    if (strlen(s) != 10 || iso_date_parse(s, 10, days) != ID_OK) {
-        cli_errorf("remediation", "%s '%s': expected a date YYYY-MM-DD", opt, s);
-        return -1;
-    }
-    return 0;
 }
 
 static void csv_date(FILE *f, int32_t d)
@@ -142,16 +134,16 @@ int cmd_remediation(int argc, char **argv)
             ws = optarg;
             break;
         case O_NOTICE:
-            if (parse_date_opt("--notice-date", optarg, &notice)) return RFN_EXIT_USAGE;
+            if (cli_opt_date("remediation", "notice-date", optarg, &notice)) return RFN_EXIT_USAGE;
             break;
         case O_SUPPLIER:
             supplier = optarg;
             break;
         case O_DATE:
-            if (parse_date_opt("--date", optarg, &date)) return RFN_EXIT_USAGE;
+            if (cli_opt_date("remediation", "date", optarg, &date)) return RFN_EXIT_USAGE;
             break;
         case O_AS_OF:
-            if (parse_date_opt("--as-of", optarg, &as_of)) return RFN_EXIT_USAGE;
+            if (cli_opt_date("remediation", "as-of", optarg, &as_of)) return RFN_EXIT_USAGE;
             break;
         default:
             fprintf(stderr, "Try 'rfnoise remediation --help'.\n");
@@ -243,6 +235,9 @@ int cmd_remediation(int argc, char **argv)
         cli_error("remediation", &err);
         return RFN_EXIT_USAGE;
     }
-    if (fflush(stdout) != 0 || ferror(stdout)) return RFN_EXIT_USAGE;
+    if (cli_output_commit(NULL, &err)) {
+        cli_error("remediation", &err);
+        return RFN_EXIT_USAGE;
+    }
     return RFN_EXIT_OK;
 }

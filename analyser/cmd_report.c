@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_opts.h"
 #include "commands.h"
 #include "identifiers.h"
 #include "report.h"
@@ -56,10 +57,8 @@ int cmd_report(int argc, char **argv)
             ws = optarg;
             break;
         case O_AS_OF:
-            if (strlen(optarg) != 10 || iso_date_parse(optarg, 10, &cfg.as_of) != ID_OK) {
-                cli_errorf("report", "--as-of '%s': expected a date YYYY-MM-DD", optarg);
+            if (cli_opt_date("report", "as-of", optarg, &cfg.as_of))
                 return RFN_EXIT_USAGE;
-            }
             have_as_of = true;
             break;
         case O_OUT:

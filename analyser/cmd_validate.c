@@ -144,10 +144,8 @@ int cmd_validate(int argc, char **argv)
         case O_CAL_DIR: cfg.cal_dir = optarg; break;
         case O_NOTICE: {
             int32_t d;
-            if (strlen(optarg) != 10 || iso_date_parse(optarg, 10, &d) != ID_OK) {
-                cli_errorf(cmd, "--notice-date '%s': expected a date YYYY-MM-DD", optarg);
+            if (cli_opt_date(cmd, "notice-date", optarg, &d))
                 return RFN_EXIT_USAGE;
-            }
             cfg.notice_date = optarg;
             break;
         }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_opts.h"
 #include "commands.h"
 #include "hash.h"
 #include "identifiers.h"
@@ -34,16 +35,6 @@ static void workspace_usage(FILE *fp)
             "  --check           status: run PRAGMA integrity_check too\n"
             "  -q, --quiet       no progress on stderr\n"
             "  -h, --help        show this help\n");
-}
-
-/* A date option: exactly YYYY-MM-DD. */
-static int parse_date_opt(const char *cmd, const char *opt, const char *s, int32_t *days)
-{
-    if (strlen(s) != 10 || iso_date_parse(s, 10, days) != ID_OK) {
-        cli_errorf(cmd, "%s '%s': expected a date YYYY-MM-DD", opt, s);
-        return -1;
-    }
-    return 0;
 }
 
 static int exit_for(rfn_status st)
@@ -209,7 +200,7 @@ int cmd_workspace(int argc, char **argv)
             ws = optarg;
             break;
         case O_AS_OF:
-            if (parse_date_opt("workspace", "--as-of", optarg, &as_of)) return RFN_EXIT_USAGE;
+            if (cli_opt_date("workspace", "as-of", optarg, &as_of)) return RFN_EXIT_USAGE;
             have_as_of = true;
             break;
         case O_CHECK:
