@@ -1,7 +1,6 @@
 /* fuzz_capture_name.c: libFuzzer target for the metadata that is not SigMF: file-name
  * conventions, the WAV auxi chunk, the RIFF/RF64 chunk walker, and capture_open's container path
  * over the same bytes (built with -DRFN_FUZZ=ON). */
-#include <complex.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stddef.h>
@@ -14,6 +13,7 @@
 #include "capture.h"
 #include "capture_internal.h"
 #include "capture_name.h"
+#include "fuzz_capture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -33,22 +33,7 @@ static void open_and_read(const char *path, int allow_truncated)
     capture_options o = capture_options_default();
     o.rate_hz = 1e6;
     o.allow_truncated = allow_truncated;
-    capture *c = NULL;
-    rfn_error err = {0};
-    if (capture_open(path, &o, &c, &err) == RFN_OK) {
-        const capture_meta *m = capture_get_meta(c);
-        if (!(m->sample_rate_hz > 0) || m->sample_count <= 0) __builtin_trap();
-        float complex buf[64];
-        size_t got;
-        int64_t nread = 0;
-        rfn_status st;
-        while ((st = capture_read(c, buf, 64, &got, &err)) == RFN_OK)
-            nread += (int64_t)got;
-        if (st == RFN_ERR_EOF && nread != m->sample_count) __builtin_trap();
-        capture_close(c);
-    } else if (!err.msg[0] || strchr(err.msg, '\n')) {
-        __builtin_trap();
-    }
+    fuzz_open_and_read(path, &o, 64, 1);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -96,8 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (total > (int64_t)size) __builtin_trap();
         capture_riff_free(&r);
-    } else if (!err.msg[0] || strchr(err.msg, '\n')) {
-        __builtin_trap();
+    } else {
+        fuzz_check_one_line(&err);
     }
 
     /* 4. The whole container path of capture_open (libsndfile or the data-chunk reader), and

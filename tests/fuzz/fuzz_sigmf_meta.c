@@ -1,7 +1,6 @@
 /* fuzz_sigmf_meta.c: libFuzzer target for the SigMF meta parser and the SigMF branch of
  * capture_open (built with -DRFN_FUZZ=ON). Every input is either accepted, giving a
  * self-consistent record, or refused with one line: never a crash, leak or sanitizer report. */
-#include <complex.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "fuzz_capture.h"
 #include "sigmf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -55,23 +55,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         capture_options o = capture_options_default();
         o.verify_sha512 = size & 1;
         o.allow_truncated = (size >> 1) & 1;
-        capture *c = NULL;
-        if (capture_open(meta_path, &o, &c, &err) == RFN_OK) {
-            const capture_meta *cm = capture_get_meta(c);
-            if (!(cm->sample_rate_hz > 0) || cm->sample_count <= 0) __builtin_trap();
-            float complex buf[7];
-            size_t got;
-            int64_t n = 0;
-            rfn_status st;
-            while ((st = capture_read(c, buf, 7, &got, &err)) == RFN_OK)
-                n += (int64_t)got;
-            if (st != RFN_ERR_EOF || n != cm->sample_count) __builtin_trap();
-            capture_close(c);
-        } else if (!err.msg[0] || strchr(err.msg, '\n')) {
-            __builtin_trap();
-        }
-    } else if (!err.msg[0] || strchr(err.msg, '\n')) {
-        __builtin_trap();
+        fuzz_open_and_read(meta_path, &o, 7, 0);
+    } else {
+        fuzz_check_one_line(&err);
     }
     /* The datatype grammar on its own. */
     char s[32];
