@@ -42,44 +42,6 @@ static void synth_usage(FILE *fp)
             "  -h, --help         show this help\n");
 }
 
-/* Spans of every burst of every SYNTH_BURSTS component inside [0, n_samples). */
-static rfn_status burst_annotations(const synth_config *cfg, int64_t n_samples,
-                                    capture_annotation **out, size_t *n_out, rfn_error *err)
-{
-    size_t cap = 0, n = 0;
-    capture_annotation *a = NULL;
-    double fs = cfg->sample_rate_hz;
-    for (size_t i = 0; i < cfg->n_components; i++) {
-        const synth_component *c = &cfg->components[i];
-        if (c->kind != SYNTH_BURSTS)
-            continue;
-        int64_t period = llround(c->period_s * fs), on = llround(c->duty * c->period_s * fs);
-        if (period < 1)
-            period = 1;
-        for (int64_t s = llround(c->start_s * fs); s < n_samples && on > 0; s += period) {
-            if (n == cap) {
-                cap = cap ? 2 * cap : 64;
-                capture_annotation *na = realloc(a, cap * sizeof *a);
-                if (!na) {
-                    free(a);
-                    return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
-                }
-                a = na;
-            }
-            capture_annotation *x = &a[n++];
-            memset(x, 0, sizeof *x);
-            x->sample_start = s;
-            x->sample_count = s + on > n_samples ? n_samples - s : on;
-            x->freq_lo_hz = c->freq_hz - c->bandwidth_hz / 2.0;
-            x->freq_hi_hz = c->freq_hz + c->bandwidth_hz / 2.0;
-            snprintf(x->label, sizeof x->label, "hub-burst");
-        }
-    }
-    *out = a;
-    *n_out = n;
-    return RFN_OK;
-}
-
 int cmd_synth(int argc, char **argv)
 {
     enum { O_DURATION = 256, O_NOISE, O_SEED, O_ADD, O_CLIP, O_DATATYPE,
@@ -218,7 +180,7 @@ int cmd_synth(int argc, char **argv)
     int rc = RFN_EXIT_USAGE;
     if (synth_create(&cfg, &s, &err))
         goto fail;
-    if (annotate && burst_annotations(&cfg, n_total, &ann, &wc.n_annotations, &err))
+    if (annotate && synth_burst_annotations(&cfg, n_total, &ann, &wc.n_annotations, &err))
         goto fail;
     wc.annotations = ann;
     wc.sample_rate_hz = cfg.sample_rate_hz;

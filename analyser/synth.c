@@ -467,3 +467,40 @@ rfn_status synth_component_parse(const char *text, synth_component *out, rfn_err
     return rfn_error_set(err, RFN_ERR_INVALID, "'%s': unknown component (tone, comb, broadband, "
                          "bursts, impulses)", text);
 }
+
+rfn_status synth_burst_annotations(const synth_config *cfg, int64_t n_samples,
+                                   capture_annotation **out, size_t *n_out, rfn_error *err)
+{
+    size_t cap = 0, n = 0;
+    capture_annotation *a = NULL;
+    double fs = cfg->sample_rate_hz;
+    for (size_t i = 0; i < cfg->n_components; i++) {
+        const synth_component *c = &cfg->components[i];
+        if (c->kind != SYNTH_BURSTS)
+            continue;
+        int64_t period = llround(c->period_s * fs), on = llround(c->duty * c->period_s * fs);
+        if (period < 1)
+            period = 1;
+        for (int64_t s = llround(c->start_s * fs); s < n_samples && on > 0; s += period) {
+            if (n == cap) {
+                cap = cap ? 2 * cap : 64;
+                capture_annotation *na = realloc(a, cap * sizeof *a);
+                if (!na) {
+                    free(a);
+                    return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+                }
+                a = na;
+            }
+            capture_annotation *x = &a[n++];
+            memset(x, 0, sizeof *x);
+            x->sample_start = s;
+            x->sample_count = s + on > n_samples ? n_samples - s : on;
+            x->freq_lo_hz = c->freq_hz - c->bandwidth_hz / 2.0;
+            x->freq_hi_hz = c->freq_hz + c->bandwidth_hz / 2.0;
+            snprintf(x->label, sizeof x->label, "hub-burst");
+        }
+    }
+    *out = a;
+    *n_out = n;
+    return RFN_OK;
+}

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture.h"
 #include "rfn_error.h"
 
 typedef enum synth_kind {
@@ -73,5 +74,11 @@ uint64_t synth_samples(const synth *s);
 
 /* NULL is a no-op. */
 void synth_destroy(synth *s);
+
+/* Annotations ("hub-burst") of every burst of every SYNTH_BURSTS component of cfg that starts
+ * inside [0, n_samples), each clipped to the end: *out is a new array of *n_out (free it; NULL
+ * when there are none). RFN_ERR_NOMEM "out of memory". */
+rfn_status synth_burst_annotations(const synth_config *cfg, int64_t n_samples,
+                                   capture_annotation **out, size_t *n_out, rfn_error *err);
 
 #endif

@@ -263,22 +263,12 @@ static rfn_status write_capture(const char *meta_path, const cap_spec *s, rfn_er
     }
     sc.n_components = (size_t)(c - sc.components);
     int64_t n = llround(dur * sc.sample_rate_hz);
-    /* Annotations of the bursts (component 0). */
-    const synth_component *b = &sc.components[0];
-    int64_t period = llround(b->period_s * sc.sample_rate_hz);
-    int64_t on = llround(b->duty * b->period_s * sc.sample_rate_hz);
-    capture_annotation ann[64];
+    /* Annotations of the bursts (component 0, the only SYNTH_BURSTS one). */
+    capture_annotation *ann = NULL;
     size_t n_ann = 0;
-    for (int64_t st = llround(b->start_s * sc.sample_rate_hz); st < n && n_ann < 64;
-         st += period) {
-        capture_annotation *a = &ann[n_ann++];
-        memset(a, 0, sizeof *a);
-        a->sample_start = st;
-        a->sample_count = st + on > n ? n - st : on;
-        a->freq_lo_hz = b->freq_hz - b->bandwidth_hz / 2;
-        a->freq_hi_hz = b->freq_hz + b->bandwidth_hz / 2;
-        snprintf(a->label, sizeof a->label, "hub-burst");
-    }
+    rfn_status st = synth_burst_annotations(&sc, n, &ann, &n_ann, err);
+    if (st)
+        return st;
     capture_writer_config wc = capture_writer_config_default();
     wc.datatype = "ci16_le";
     wc.sample_rate_hz = sc.sample_rate_hz;
@@ -291,7 +281,7 @@ static rfn_status write_capture(const char *meta_path, const cap_spec *s, rfn_er
     synth *sy = NULL;
     capture_writer *w = NULL;
     float complex *buf = malloc(65536 * sizeof *buf);
-    rfn_status st = buf ? synth_create(&sc, &sy, err) : rfn_error_set(err, RFN_ERR_NOMEM, "oom");
+    st = buf ? synth_create(&sc, &sy, err) : rfn_error_set(err, RFN_ERR_NOMEM, "oom");
     if (!st)
         st = capture_writer_create(meta_path, &wc, &w, err);
     for (int64_t done = 0; !st && done < n;) {
@@ -307,6 +297,7 @@ static rfn_status write_capture(const char *meta_path, const cap_spec *s, rfn_er
     capture_writer_abort(w);
     synth_destroy(sy);
     free(buf);
+    free(ann);
     if (!st && s->truncated) {
         /* Cut the data file mid-way through a frame: a recorder killed mid-write. */
         char data[4096];
