@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 enum { BLOCK_BYTES = 64 * 1024 };
 
 typedef struct queued_record {
@@ -69,17 +71,7 @@ csv_read_config csv_read_config_default(void)
 
 static bool grow(void **p, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap) return true;
-    size_t n = *cap ? *cap : 16;
-    while (n < need) {
-        if (n > SIZE_MAX / 2 / elem) return false;
-        n *= 2;
-    }
-    void *q = realloc(*p, n * elem);
-    if (!q) return false;
-    *p = q;
-    *cap = n;
-    return true;
+    return grow_array(p, cap, need, elem, 16);
 }
 
 /* Room for one more field in off[] and len[] (which share fields_cap). */

@@ -8,6 +8,7 @@
 #include "atomic_file.h"
 #include "csv_read.h"
 #include "csv_util.h"
+#include "grow.h"
 #include "identifiers.h"
 #include "progress.h"
 
@@ -280,17 +281,7 @@ struct register_data {
 
 static bool grow(void **p, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap) return true;
-    size_t n = *cap ? *cap : 64;
-    while (n < need) {
-        if (n > SIZE_MAX / 2 / elem) return false;
-        n *= 2;
-    }
-    void *q = realloc(*p, n * elem);
-    if (!q) return false;
-    *p = q;
-    *cap = n;
-    return true;
+    return grow_array(p, cap, need, elem, 64);
 }
 
 /* ---- loading --------------------------------------------------------------------------------- */
