@@ -1,8 +1,9 @@
 /* cli_opts.h: the command-line options several subcommands share (capture: --rate, --center,
- * --quiet; calibration: --cal, --cal-db, --rx-gain), parsed in one place so that every command
- * accepts the same values and answers with the same messages; the checks of option values several
- * commands take (--rbw, --format csv|json, --band, --window, ...); the calibration those options
- * ask for; and the --output FILE / standard output a command writes its data to.
+ * --quiet, and for info/convert --format FMT, --channel, --allow-truncated; calibration: --cal,
+ * --cal-db, --rx-gain), parsed in one place so that every command accepts the same values and
+ * answers with the same messages; the checks of option values several commands take (--rbw,
+ * --format csv|json, --band, --window, dates, ...); the calibration those options ask for; and
+ * the --output FILE / standard output a command writes its data to.
  *
  * Use: splice the CLI_LONGOPTS_* entries a command takes into its `struct option` array (its own
  * option ids must stay below CLI_O_FIRST), and read the options with cli_getopt, which handles
@@ -21,8 +22,9 @@
  *         }
  *     }
  *
- * then cli_cal_opts_check (the "not both" rule) and cli_cal_load (the calibration). A command
- * with its own getopt loop (another optstring, opterr = 0) calls cli_opts_handle per option. */
+ * then cli_cal_opts_check (the "not both" rule) and cli_cal_load (the calibration). info and
+ * convert read theirs with cli_getopt_posix ("+h", its own unknown-option message); a command
+ * with another getopt loop calls cli_opts_handle per option. */
 #ifndef RFN_CLI_OPTS_H
 #define RFN_CLI_OPTS_H
 
