@@ -14,6 +14,12 @@ cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$T
 trap cleanup EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
+# Wait (up to 120 s: ASan on a loaded 2-core machine is slow) for a stalled writer's message;
+# say so plainly if it never came, instead of letting a later check fail for a hidden reason.
+wait_for() {
+    for _ in $(seq 1200); do grep -q "$1" "$2" && return 0; sleep 0.1; done
+    bad "the writer never reached its stall point ('$1' not in $2)"
+}
 
 # A valid register of N rows (MPAN check digits computed), seed S.
 gen() {
@@ -54,7 +60,7 @@ check_intact() {
 RFN_WORKSPACE_TEST_STALL_ROWS=30000 "$rf" workspace import-register "$T/a.csv" --as-of 2026-01-01 \
     >/dev/null 2>"$T/stall.err" &
 p=$!; pids+=("$p")
-for _ in $(seq 300); do grep -q "stalled inside the transaction" "$T/stall.err" && break; sleep 0.1; done
+wait_for "stalled inside the transaction" "$T/stall.err"
 grep -q "stalled inside the transaction" "$T/stall.err" || bad "the import never reached the hook"
 kill -9 "$p"; wait "$p" 2>/dev/null
 check_intact "after kill"
@@ -78,7 +84,7 @@ with open(sys.argv[2], 'w', newline='') as f:
 EOF
 RFN_WORKSPACE_TEST_STALL_ROWS=10000 "$rf" workspace add-results "$T/res" >/dev/null 2>"$T/stall.err" &
 p=$!; pids+=("$p")
-for _ in $(seq 300); do grep -q "stalled inside the transaction" "$T/stall.err" && break; sleep 0.1; done
+wait_for "stalled inside the transaction" "$T/stall.err"
 grep -q "stalled inside the transaction" "$T/stall.err" || bad "add-results never reached the hook"
 kill -9 "$p"; wait "$p" 2>/dev/null
 check_intact "after killed add-results"
@@ -108,7 +114,7 @@ echo "ok: random kills leave whole snapshots or none"
 RFN_WORKSPACE_TEST_STALL_ROWS=10 "$rf" workspace import-register "$T/c.csv" --as-of 2026-03-01 \
     >/dev/null 2>"$T/stall2.err" &
 p=$!; pids+=("$p")
-for _ in $(seq 300); do grep -q "stalled" "$T/stall2.err" && break; sleep 0.1; done
+wait_for "stalled" "$T/stall2.err"
 RFN_WORKSPACE_BUSY_MS=300 "$rf" workspace import-register "$T/b.csv" --as-of 2026-03-01 \
     >/dev/null 2>"$T/busy.err"
 rc=$?
