@@ -12,7 +12,7 @@ static const char *const reason_names[] = {
     "too-short",           "uncalibrated",             "noise-floor-too-close",
     "guard-band",          "calibration-out-of-range", "detector-upper-bound",
     "no-data",             "band-not-covered",         "capture-unreadable",
-    "no-applicable-band-measured", "no-evidence",
+    "no-applicable-band-measured", "no-evidence", "band-not-measured",
 };
 
 const char *classify_reason_name(unsigned bit)
@@ -52,7 +52,12 @@ const char *classify_verdict_name(device_verdict_kind v)
 
 const char *classify_evidence_name(device_evidence e)
 {
-    return e == EVIDENCE_CAPTURE ? "capture" : e == EVIDENCE_LAB_MODEL ? "lab-model" : "none";
+    switch (e) {
+    case EVIDENCE_CAPTURE: return "capture";
+    case EVIDENCE_LAB_MODEL: return "lab-model";
+    case EVIDENCE_CAPTURE_LAB_MODEL: return "capture+lab-model";
+    default: return "none";
+    }
 }
 
 /* analyse's band reasons that explain an inconclusive band, as device reasons. */
@@ -203,68 +208,147 @@ static int worse(const outcome *a, const outcome *b)
     return isfinite(a->margin_db) && !isfinite(b->margin_db);
 }
 
-void classify_device(const limits_set *set, const derogation_list *derogations,
-                     const classify_device_info *dev, const classify_evidence *ev,
-                     device_verdict *out)
+/* Does any result of ev count for band id? */
+static int covers(const limits_set *set, const classify_device_info *dev,
+                  const classify_evidence *ev, const char *id)
 {
-    memset(out, 0, sizeof *out);
-    out->measured = out->limit = out->margin_db = NAN;
-    out->evidence = ev && ev->n ? ev->kind : EVIDENCE_NONE;
-    out->n_captures = ev ? (uint32_t)ev->n : 0;
-    if (!ev || ev->n == 0) {
-        out->verdict = DEVICE_UNASSESSED;
-        out->reasons = DREASON_NO_EVIDENCE;
-        return;
+    for (size_t i = 0; ev && i < ev->n; i++) {
+        const capture_analysis *r = ev->results[i];
+        for (size_t b = 0; r && b < r->n_bands; b++)
+            if (strcmp(r->bands[b].band_id, id) == 0 && counts(set, dev, &r->bands[b]))
+                return 1;
     }
-    int have = 0;
-    outcome best = {0};
-    const band_verdict *best_band = NULL;
-    const capture_analysis *best_res = NULL;
-    unsigned reasons_by_kind[DEVICE_VERDICT_COUNT] = {0};
-    for (size_t i = 0; i < ev->n; i++) {
+    return 0;
+}
+
+/* The deciding-result bookkeeping of classify_device_evidence. */
+typedef struct judge {
+    int have;
+    outcome best;
+    const band_verdict *best_band;
+    const capture_analysis *best_res;
+    const char *best_missing; /* band id of a not-measured band that decided */
+    unsigned reasons_by_kind[DEVICE_VERDICT_COUNT];
+} judge;
+
+static void judge_add(judge *j, const outcome *o, const band_verdict *band,
+                      const capture_analysis *res, const char *missing)
+{
+    j->reasons_by_kind[o->kind] |= o->reasons;
+    if (!j->have || worse(o, &j->best)) {
+        j->best = *o;
+        j->best_band = band;
+        j->best_res = res;
+        j->best_missing = missing;
+        j->have = 1;
+    }
+}
+
+/* Add every counting result of ev (restricted to the bands own does not cover, when own is
+ * given); returns how many were used. Unreadable captures count only for own evidence. */
+static size_t judge_evidence(judge *j, const limits_set *set, const derogation_list *dl,
+                             const classify_device_info *dev, const classify_evidence *ev,
+                             const classify_evidence *own)
+{
+    size_t used = 0;
+    for (size_t i = 0; ev && i < ev->n; i++) {
         const capture_analysis *r = ev->results[i];
         if (!r) {
+            if (own)
+                continue; /* an unreadable lab result is no evidence for any band */
             outcome o = {DEVICE_INCONCLUSIVE, DREASON_CAPTURE_UNREADABLE, NAN, NAN, NAN, NULL};
-            reasons_by_kind[o.kind] |= o.reasons;
-            if (!have || worse(&o, &best)) {
-                best = o;
-                best_band = NULL;
-                best_res = NULL;
-                have = 1;
-            }
+            judge_add(j, &o, NULL, NULL, NULL);
+            used++;
             continue;
         }
         for (size_t b = 0; b < r->n_bands; b++) {
             if (!counts(set, dev, &r->bands[b]))
                 continue;
-            outcome o = band_outcome(derogations, dev, &r->bands[b]);
-            reasons_by_kind[o.kind] |= o.reasons;
-            if (!have || worse(&o, &best)) {
-                best = o;
-                best_band = &r->bands[b];
-                best_res = r;
-                have = 1;
-            }
+            if (own && covers(set, dev, own, r->bands[b].band_id))
+                continue;
+            outcome o = band_outcome(dl, dev, &r->bands[b]);
+            judge_add(j, &o, &r->bands[b], r, NULL);
+            used++;
         }
     }
-    if (!have) {
+    return used;
+}
+
+void classify_device_evidence(const limits_set *set, const derogation_list *derogations,
+                              const classify_device_info *dev, const classify_evidence *own,
+                              const classify_evidence *lab, device_verdict *out)
+{
+    memset(out, 0, sizeof *out);
+    out->measured = out->limit = out->margin_db = NAN;
+    size_t n_own = own ? own->n : 0, n_lab = lab ? lab->n : 0;
+    if (n_own == 0 && n_lab == 0) {
+        out->evidence = EVIDENCE_NONE;
+        out->verdict = DEVICE_UNASSESSED;
+        out->reasons = DREASON_NO_EVIDENCE;
+        return;
+    }
+    judge j;
+    memset(&j, 0, sizeof j);
+    size_t used_own = n_own ? judge_evidence(&j, set, derogations, dev, own, NULL) : 0;
+    size_t used_lab = 0;
+    if (n_lab) {
+        /* Lab results only for the bands no own capture covered (all of them when there are
+         * no own captures). */
+        used_lab = judge_evidence(&j, set, derogations, dev, lab, n_own ? own : NULL);
+    }
+    if (used_own && used_lab) {
+        out->evidence = EVIDENCE_CAPTURE_LAB_MODEL;
+        out->n_captures = (uint32_t)n_own;
+    } else if (used_lab || !n_own) {
+        out->evidence = EVIDENCE_LAB_MODEL;
+        out->n_captures = (uint32_t)n_lab;
+    } else {
+        out->evidence = EVIDENCE_CAPTURE;
+        out->n_captures = (uint32_t)n_own;
+    }
+    if (!j.have) {
         out->verdict = DEVICE_INCONCLUSIVE;
         out->reasons = DREASON_NO_APPLICABLE_BAND;
         return;
     }
-    out->verdict = best.kind;
-    out->reasons = reasons_by_kind[best.kind];
-    out->derogation_ref = best.derogation_ref;
-    if (best_band) {
-        snprintf(out->worst_band, sizeof out->worst_band, "%s", best_band->band_id);
-        snprintf(out->unit, sizeof out->unit, "%s", best_band->measured_unit);
-        out->measured = best.measured;
-        out->limit = best.limit;
-        out->margin_db = best.margin_db;
+    /* Every applicable band of the limit set needs a result: one that neither own captures
+     * nor lab results covered is inconclusive "band-not-measured" (ARCHITECTURE.md §6:
+     * compliant means every applicable band passes). */
+    for (size_t i = 0; set && i < set->n_bands; i++) {
+        const limits_band *lb = &set->bands[i];
+        if (find_band(set, lb->id) != lb ||
+            !limits_band_applies(lb, region_bit(dev->region), han_bit(dev->han)))
+            continue;
+        if (covers(set, dev, own, lb->id) || covers(set, dev, lab, lb->id))
+            continue;
+        outcome o = {DEVICE_INCONCLUSIVE, DREASON_BAND_NOT_MEASURED, NAN, NAN, NAN, NULL};
+        judge_add(&j, &o, NULL, NULL, lb->id);
     }
-    if (best_res) {
-        snprintf(out->limit_set_id, sizeof out->limit_set_id, "%s", best_res->limits_id);
+    out->verdict = j.best.kind;
+    out->reasons = j.reasons_by_kind[j.best.kind];
+    out->derogation_ref = j.best.derogation_ref;
+    if (j.best_band) {
+        snprintf(out->worst_band, sizeof out->worst_band, "%s", j.best_band->band_id);
+        snprintf(out->unit, sizeof out->unit, "%s", j.best_band->measured_unit);
+        out->measured = j.best.measured;
+        out->limit = j.best.limit;
+        out->margin_db = j.best.margin_db;
+    } else if (j.best_missing) {
+        snprintf(out->worst_band, sizeof out->worst_band, "%s", j.best_missing);
+        snprintf(out->limit_set_id, sizeof out->limit_set_id, "%s", set->id);
+        snprintf(out->limit_set_version, sizeof out->limit_set_version, "%s", set->version);
+    }
+    if (j.best_res) {
+        snprintf(out->limit_set_id, sizeof out->limit_set_id, "%s", j.best_res->limits_id);
         snprintf(out->limit_set_version, sizeof out->limit_set_version, "%s",
-                 best_res->limits_version);
+                 j.best_res->limits_version);
     }
+}
+
+void classify_device(const limits_set *set, const derogation_list *derogations,
+                     const classify_device_info *dev, const classify_evidence *ev,
+                     device_verdict *out)
+{
+    int lab = ev && ev->kind == EVIDENCE_LAB_MODEL;
+    classify_device_evidence(set, derogations, dev, lab ? NULL : ev, lab ? ev : NULL, out);
 }

@@ -43,9 +43,21 @@ typedef struct classify_evidence {
  * - The worst outcome decides (non-compliant > inconclusive > derogation-compliant >
  *   compliant), ties broken by the smallest margin, then evidence order; reasons are the union
  *   over every result with the deciding outcome.
- * - Evidence with no counting result at all: inconclusive "no-applicable-band-measured"
- *   (own captures) - callers fall back to lab results first. No evidence: unassessed
- *   "no-evidence". */
+ * - Evidence is judged per band: the own captures' results for every band they cover; for an
+ *   applicable band no own capture covered, the lab results (exact model + firmware) for that
+ *   band. An applicable band of `set` that neither covers is inconclusive "band-not-measured",
+ *   so a device can be compliant only when every applicable band was measured and passed.
+ * - Evidence ("evidence"): "capture" when only own captures were used, "lab-model" when only
+ *   lab results were (or there are no own captures), "capture+lab-model" when both were;
+ *   n_captures is the number of own captures, or of lab results for "lab-model".
+ * - Evidence with no counting result at all: inconclusive "no-applicable-band-measured".
+ *   No evidence at all: unassessed "no-evidence". */
+void classify_device_evidence(const limits_set *set, const derogation_list *derogations,
+                              const classify_device_info *dev, const classify_evidence *own,
+                              const classify_evidence *lab, device_verdict *out);
+
+/* classify_device_evidence with ev as the own captures (ev->kind EVIDENCE_CAPTURE) or as the
+ * lab results (EVIDENCE_LAB_MODEL) and nothing else. */
 void classify_device(const limits_set *set, const derogation_list *derogations,
                      const classify_device_info *dev, const classify_evidence *ev,
                      device_verdict *out);
@@ -55,7 +67,8 @@ size_t classify_counting_results(const limits_set *set, const classify_device_in
                                  const classify_evidence *ev);
 
 const char *classify_verdict_name(device_verdict_kind v); /* "compliant", ... */
-const char *classify_evidence_name(device_evidence e);    /* "capture", "lab-model", "none" */
+const char *classify_evidence_name(device_evidence e); /* "capture", "lab-model",
+                                                         "capture+lab-model", "none" */
 const char *classify_reason_name(unsigned bit);           /* one enum device_reason bit */
 
 /* The reason codes of a bit set joined by ';' in bit order into buf (size bytes). */

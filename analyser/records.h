@@ -264,12 +264,16 @@ enum device_reason {
     DREASON_CAPTURE_UNREADABLE = 1u << 17,      /* "capture-unreadable" */
     DREASON_NO_APPLICABLE_BAND = 1u << 18,      /* "no-applicable-band-measured" */
     DREASON_NO_EVIDENCE = 1u << 19,             /* "no-evidence" (unassessed) */
+    DREASON_BAND_NOT_MEASURED = 1u << 20,       /* "band-not-measured": an applicable band
+                                                   no own capture nor lab result covered */
 };
 
 typedef enum device_evidence {
     EVIDENCE_NONE = 0,  /* "none" */
     EVIDENCE_CAPTURE,   /* "capture": the device's own captures */
     EVIDENCE_LAB_MODEL, /* "lab-model": a lab result of the exact model + firmware */
+    EVIDENCE_CAPTURE_LAB_MODEL, /* "capture+lab-model": own captures, and lab results of the
+                                   exact model + firmware for bands they did not cover */
 } device_evidence;
 
 typedef struct device_verdict {

@@ -150,10 +150,17 @@ int main(void)
     EXPECT(v, DEVICE_INCONCLUSIVE, "no-applicable-band-measured");
     d = north;
     d.han = HAN_VARIANT_DUAL_BAND; /* rule D-2: -100 for this band, anywhere */
-    judge(&d, caps, 1, &v);
+    judge(&d, caps, 1, &v);        /* ... but the applicable 423 MHz band was not measured */
+    EXPECT(v, DEVICE_INCONCLUSIVE, "band-not-measured");
+    CHECK(strcmp(v.worst_band, "wan-north-423") == 0 && isnan(v.margin_db));
+    CHECK(v.evidence == EVIDENCE_CAPTURE && strcmp(v.limit_set_id, "t") == 0);
+    c1 = one(&b1, "wan-north-423", VERDICT_PASS, -115, -110, -104, 0);
+    caps[1] = &c1; /* both applicable bands measured */
+    judge(&d, caps, 2, &v);
     EXPECT(v, DEVICE_DEROGATION_COMPLIANT, "");
     CHECK(v.derogation_ref && strcmp(v.derogation_ref, "D-2") == 0);
     CHECK_NEAR(v.limit, -100.0, 1e-12);
+    caps[1] = NULL;
 
     /* A band the capture did not cover at all is no evidence. */
     c1 = one(&b1, "wan-north-423", VERDICT_INCONCLUSIVE, NAN, -110, -104, REASON_BAND_NOT_COVERED);
@@ -186,7 +193,83 @@ int main(void)
     CHECK(v.verdict == DEVICE_COMPLIANT && v.evidence == EVIDENCE_LAB_MODEL);
     CHECK(strcmp(classify_evidence_name(v.evidence), "lab-model") == 0);
 
+    /* Per-band evidence: own captures first, the lab result for the bands they did not cover,
+     * band-not-measured when neither covers an applicable band. */
+    {
+        classify_device_info dual = north;
+        dual.han = HAN_VARIANT_DUAL_BAND;
+        band_verdict b3, b4;
+        capture_analysis own423 = one(&b1, "wan-north-423", VERDICT_PASS, -115, -110, -104, 0);
+        capture_analysis lab868 = one(&b2, "han-868", VERDICT_PASS, -110, -105, NAN, 0);
+        capture_analysis lab423 =
+            one(&b3, "wan-north-423", VERDICT_FAIL, -90, -110, -104, REASON_EXCEEDS_LIMIT);
+        capture_analysis lab868f =
+            one(&b4, "han-868", VERDICT_FAIL, -95, -105, NAN, REASON_EXCEEDS_LIMIT);
+        const capture_analysis *o[1] = {&own423}, *l[2] = {&lab868, &lab423};
+        classify_evidence own = {o, 1, EVIDENCE_CAPTURE}, labs = {l, 0, EVIDENCE_LAB_MODEL};
+        /* Own 423 MHz pass only, no lab: the 868 MHz band is not measured. */
+        classify_device_evidence(set, dl, &dual, &own, &labs, &v);
+        EXPECT(v, DEVICE_INCONCLUSIVE, "band-not-measured");
+        CHECK(strcmp(v.worst_band, "han-868") == 0 && v.evidence == EVIDENCE_CAPTURE);
+        CHECK(v.n_captures == 1 && isnan(v.measured));
+        /* The single-band device needs no 868 MHz result: compliant on its own capture. */
+        classify_device_evidence(set, dl, &north, &own, &labs, &v);
+        EXPECT(v, DEVICE_COMPLIANT, "");
+        CHECK(v.evidence == EVIDENCE_CAPTURE);
+        /* Lab results for 868 (pass) and 423 (a fail, ignored: the own capture covers 423). */
+        labs.n = 2;
+        classify_device_evidence(set, dl, &dual, &own, &labs, &v);
+        EXPECT(v, DEVICE_COMPLIANT, "");
+        CHECK(v.evidence == EVIDENCE_CAPTURE_LAB_MODEL && v.n_captures == 1);
+        CHECK(strcmp(classify_evidence_name(v.evidence), "capture+lab-model") == 0);
+        CHECK(strcmp(v.worst_band, "wan-north-423") == 0); /* smallest margin: 5 dB vs 5 dB */
+        CHECK_NEAR(v.margin_db, 5.0, 1e-12);
+        /* A single-band device: the lab's 868 result is not applicable, its 423 one is covered
+         * by the own capture; nothing of the lab is used. */
+        classify_device_evidence(set, dl, &north, &own, &labs, &v);
+        EXPECT(v, DEVICE_COMPLIANT, "");
+        CHECK(v.evidence == EVIDENCE_CAPTURE && v.n_captures == 1);
+        /* A lab fail in the band the own captures missed decides (no derogation: fw 1.5.0). */
+        classify_device_info d15 = dual;
+        d15.firmware = "1.5.0";
+        l[0] = &lab868f;
+        classify_device_evidence(set, dl, &d15, &own, &labs, &v);
+        EXPECT(v, DEVICE_NONCOMPLIANT, "exceeds-limit;model-not-derogated");
+        CHECK(strcmp(v.worst_band, "han-868") == 0 && v.evidence == EVIDENCE_CAPTURE_LAB_MODEL);
+        CHECK_NEAR(v.margin_db, -10.0, 1e-12);
+        /* A non-compliant measured band stays non-compliant when another band is unmeasured. */
+        capture_analysis own423f =
+            one(&b1, "wan-north-423", VERDICT_FAIL, -101, -110, -104, REASON_EXCEEDS_LIMIT);
+        o[0] = &own423f;
+        labs.n = 0;
+        classify_device_evidence(set, dl, &dual, &own, &labs, &v);
+        EXPECT(v, DEVICE_NONCOMPLIANT, "exceeds-derogation-limit");
+        CHECK(strcmp(v.worst_band, "wan-north-423") == 0);
+        /* An inconclusive band and an unmeasured one: both reasons. */
+        own423f = one(&b1, "wan-north-423", VERDICT_INCONCLUSIVE, -90, -110, -104, REASON_CLIPPED);
+        classify_device_evidence(set, dl, &dual, &own, &labs, &v);
+        EXPECT(v, DEVICE_INCONCLUSIVE, "clipped;band-not-measured");
+        /* An unreadable own capture covers nothing: the lab's 423 result stands in. */
+        lab423 = one(&b3, "wan-north-423", VERDICT_PASS, -120, -110, -104, 0);
+        l[0] = &lab423;
+        o[0] = NULL;
+        labs.n = 1;
+        classify_device_evidence(set, dl, &north, &own, &labs, &v);
+        EXPECT(v, DEVICE_INCONCLUSIVE, "capture-unreadable");
+        CHECK(v.evidence == EVIDENCE_CAPTURE_LAB_MODEL && v.n_captures == 1);
+        /* Lab results alone must cover every applicable band too. */
+        classify_device(set, dl, &north, &labs, &v); /* single band: 423 MHz is enough */
+        EXPECT(v, DEVICE_COMPLIANT, "");
+        CHECK(v.evidence == EVIDENCE_LAB_MODEL && v.n_captures == 1);
+        classify_device(set, dl, &dual, &labs, &v);
+        EXPECT(v, DEVICE_INCONCLUSIVE, "band-not-measured");
+        classify_device_evidence(set, dl, &dual, NULL, &labs, &v);
+        EXPECT(v, DEVICE_INCONCLUSIVE, "band-not-measured");
+        CHECK(v.evidence == EVIDENCE_LAB_MODEL && strcmp(v.worst_band, "han-868") == 0);
+    }
+
     /* Names. */
+    CHECK(strcmp(classify_reason_name(DREASON_BAND_NOT_MEASURED), "band-not-measured") == 0);
     CHECK(strcmp(classify_reason_name(DREASON_NO_EVIDENCE), "no-evidence") == 0);
     CHECK(classify_reason_name(3) == NULL && classify_reason_name(1u << 25) == NULL);
     for (int k = 0; k < DEVICE_VERDICT_COUNT; k++)
