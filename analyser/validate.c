@@ -972,15 +972,15 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
             evid[n_ev++] = it->ok ? &it->res : NULL;
         }
         classify_evidence ev = {evid, n_ev, EVIDENCE_CAPTURE};
-        int use_lab = n_ev == 0 || classify_counting_results(c->limits, &info, &ev) == 0;
+        /* Lab results of the exact model + firmware stand in for the bands no own capture
+         * covered (classify.h). */
         const lab_group *lg = NULL;
-        if (use_lab)
-            for (size_t g = 0; g < c->n_lab; g++)
-                if (!strcasecmp(c->lab[g].manufacturer, man) &&
-                    !strcasecmp(c->lab[g].model, mod) && !strcmp(c->lab[g].firmware, fw)) {
-                    lg = &c->lab[g];
-                    break;
-                }
+        for (size_t g = 0; g < c->n_lab; g++)
+            if (!strcasecmp(c->lab[g].manufacturer, man) && !strcasecmp(c->lab[g].model, mod) &&
+                !strcmp(c->lab[g].firmware, fw)) {
+                lg = &c->lab[g];
+                break;
+            }
         classify_evidence lev = {NULL, 0, EVIDENCE_LAB_MODEL};
         const capture_analysis **lp = NULL;
         if (lg) {
@@ -995,10 +995,7 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
             lev.n = lg->n;
         }
         device_verdict dv;
-        if (use_lab && lg && (n_ev == 0 || classify_counting_results(c->limits, &info, &lev)))
-            classify_device(c->limits, c->derog, &info, &lev, &dv);
-        else
-            classify_device(c->limits, c->derog, &info, &ev, &dv);
+        classify_device_evidence(c->limits, c->derog, &info, &ev, &lev, &dv);
         free(lp);
         judged++;
         const char *vname = classify_verdict_name(dv.verdict);

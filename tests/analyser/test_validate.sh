@@ -34,6 +34,10 @@ for k in bad[:10]:
 kinds = {r["verdict"] for r in exp.values()}
 if kinds != {"compliant", "derogation-compliant", "non-compliant", "inconclusive", "unassessed"}:
     print("FAIL: the batch does not exercise every verdict:", kinds); bad.append(1)
+# Field captures cover the WAN band only: the lab stands in for the HAN bands (per-band rule).
+ev = {r["evidence"] for r in exp.values()}
+if ev != {"capture+lab-model", "lab-model", "none"}:
+    print("FAIL: evidence kinds", ev); bad.append(1)
 if len(exp) < 1500:
     print("FAIL: only", len(exp), "devices judged"); bad.append(1)
 sys.exit(1 if bad else 0)
