@@ -10,6 +10,7 @@
 
 #include "atomic_file.h"
 #include "csv_util.h"
+#include "grow.h"
 #include "identifiers.h"
 #include "plot.h"
 #include "trend.h"
@@ -227,15 +228,9 @@ static int on_verdict(const store_verdict *v, void *ctx)
         if (has_reason(v->reasons, "installed-after-cutoff")) g->after_cutoff++;
         if (has_reason(v->reasons, "location-not-acceptable")) g->location_bad++;
         if (v->install_date != STORE_NO_DATE && v->install_date <= g->as_of) {
-            if (g->n_nc == g->cap_nc) {
-                size_t nc = g->cap_nc ? 2 * g->cap_nc : 256;
-                nc_install *p = realloc(g->nc, nc * sizeof *p);
-                if (!p) {
-                    g->oom = true;
-                    return 1;
-                }
-                g->nc = p;
-                g->cap_nc = nc;
+            if (!grow_array((void **)&g->nc, &g->cap_nc, g->n_nc + 1, sizeof *g->nc, 256)) {
+                g->oom = true;
+                return 1;
             }
             nc_install *x = &g->nc[g->n_nc];
             x->month = month_of(v->install_date);
@@ -252,15 +247,9 @@ static int on_verdict(const store_verdict *v, void *ctx)
 static int on_case(const store_case *c, void *ctx)
 {
     gather *g = ctx;
-    if (g->n_cases == g->cap_cases) {
-        size_t nc = g->cap_cases ? 2 * g->cap_cases : 64;
-        report_case *p = realloc(g->cases, nc * sizeof *p);
-        if (!p) {
-            g->oom = true;
-            return 1;
-        }
-        g->cases = p;
-        g->cap_cases = nc;
+    if (!grow_array((void **)&g->cases, &g->cap_cases, g->n_cases + 1, sizeof *g->cases, 64)) {
+        g->oom = true;
+        return 1;
     }
     report_case *r = &g->cases[g->n_cases];
     memset(r, 0, sizeof *r);
