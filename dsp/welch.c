@@ -17,6 +17,12 @@
 #define REAL_CHUNK 4096
 
 #define MAX_NFFT ((size_t)1 << 24)
+
+/* Longest segment whose successor's samples are prefetched during the pass (see the SIMD
+ * kernels). Beyond it the prefetched lines only push the FFT's and the traces' working set out
+ * of L2, and the hardware prefetcher keeps up on its own: nfft 32768 gains nothing, 65536 loses
+ * 4 % (tests/bench/bench.c-style paired ratios, Hann, three traces, 2 MiB L2). */
+#define PREFETCH_MAX_NFFT 16384
 #define MIN_MEDIAN_BLOCK 16
 
 struct rfn_welch {
@@ -203,9 +209,16 @@ static void fd_span_c(const float *xf, size_t lo, size_t hi, const float *h, int
  * AVX2+FMA / AVX-512F and chosen at run time (__builtin_cpu_supports), so the default build runs
  * on any x86-64 (no -march=native). T (taps) and keep (max/min/median asked) are constants in
  * each instance, so the taps unroll and the mean-only loop has no shuffles and no trace stores.
- * Each step issues at most one (AVX2) or two (AVX-512) prefetches of the segment after next
- * (enough for a hop of up to n), so they trickle out during the pass and the lines reach L2
- * while the next FFT computes. */
+ * The prefetches of the segment after next are spread evenly over the steps of the pass
+ * (PREFETCH_DUE: Bresenham, pf_lines over steps), not issued as early as possible: each one
+ * that misses holds an L1 fill buffer until its line arrives, and a burst of them (formerly two
+ * per step, all out by mid-pass) stalls the pass behind the full buffers. Measured in one
+ * process, A and B interleaved in 8 ms slices against the same raw-FFT reference (Hann, 50 %
+ * overlap, mean + max + min, 1 GiB buffer): ratio_to_fftw 0.616 -> 0.667 at nfft 1024,
+ * 0.665 -> 0.691 at 4096, no change at 8192 and up (see PREFETCH_MAX_NFFT). */
+#define PREFETCH_DUE(pf, li, pf_lines, due, steps)                                                 \
+    for (due += (pf_lines); due >= (steps) && (li) < (pf_lines); due -= (steps))                  \
+        _mm_prefetch((pf) + 64 * (li)++, _MM_HINT_T1);
 #define TAPS(VEC, LOADU, ADD, FMADD, W)                                                           \
     for (int j = 1; j < 5; j++)                                                                    \
         if (T > j) {                                                                               \
@@ -223,11 +236,10 @@ fd_span_avx2_t(const float *restrict xf, size_t lo, size_t hi, const float *h, c
     float *restrict facc = s->facc, *restrict vmax = s->vmax, *restrict vmin = s->vmin,
                     *restrict row = s->row;
     const char *pf = s->pf;
-    size_t k = lo, li = 0, pf_lines = s->pf_lines;
+    size_t k = lo, li = 0, pf_lines = s->pf_lines, steps = (hi - lo) / 8, due = steps - 1;
     for (; k + 8 <= hi; k += 8) {
         const float *x = xf + 2 * k;
-        if (li < pf_lines)
-            _mm_prefetch(pf + 64 * li++, _MM_HINT_T1);
+        PREFETCH_DUE(pf, li, pf_lines, due, steps);
         __m256 a = _mm256_loadu_ps(x); /* h[0] == 1 */
         __m256 b = _mm256_loadu_ps(x + 8);
 #pragma GCC unroll 4
@@ -262,14 +274,11 @@ fd_span_avx512_t(const float *restrict xf, size_t lo, size_t hi, const float *h,
     float *restrict facc = s->facc, *restrict vmax = s->vmax, *restrict vmin = s->vmin,
                     *restrict row = s->row;
     const char *pf = s->pf;
-    size_t k = lo, li = 0, pf_lines = s->pf_lines;
+    size_t k = lo, li = 0, pf_lines = s->pf_lines, steps = (hi - lo) / 16, due = steps - 1;
     __m512 prev = _mm512_load_ps(xf + 2 * lo - 16), c0 = _mm512_load_ps(xf + 2 * lo);
     for (; k + 16 <= hi; k += 16) {
         const float *x = xf + 2 * k;
-        if (li < pf_lines)
-            _mm_prefetch(pf + 64 * li++, _MM_HINT_T1);
-        if (li < pf_lines)
-            _mm_prefetch(pf + 64 * li++, _MM_HINT_T1);
+        PREFETCH_DUE(pf, li, pf_lines, due, steps);
         /* Aligned loads only: the neighbours X[k -+ j] are built in registers by valignd from
          * the previous, current and next vectors (carried over between steps), instead of
          * unaligned loads that straddle cache lines (half as fast once spec leaves L1). xf is
@@ -570,10 +579,12 @@ static void stream(rfn_welch *w, const float complex *x, size_t m)
         }
     }
     /* Segments lying wholly in x: straight from the caller's memory. */
+    int prefetch = n <= PREFETCH_MAX_NFFT;
     for (; off + n <= m; off += hop) {
         size_t a = off + n + hop, b = a + hop;
         b = b < m ? b : m;
-        process_segment(w, x + off, a < b ? x + a : NULL, a < b ? b - a : 0);
+        prefetch &= a < b;
+        process_segment(w, x + off, prefetch ? x + a : NULL, prefetch ? b - a : 0);
     }
     if (off < m) {
         memcpy(w->hold, x + off, (m - off) * sizeof *x);
