@@ -2,19 +2,21 @@
  * FFTW, single thread. Prints, per size,
  *   bench welch nfft=N msps=M ratio_to_fftw=R
  *   bench welch_fft_from_memory nfft=N ratio_to_fftw=C
+ *   bench welch_cached nfft=N ratio_to_fftw=K
  * where R = (time of one FFTW transform of a cache-resident buffer, same plan flags) / (Welch time
- * per segment over a 1 GiB in-memory buffer, Hann, 50 % overlap, the default traces), and C the
- * same ratio for FFTW alone transforming the same segments straight from the buffer (no window,
- * no accumulation): the ceiling that the memory traffic leaves any Welch built on FFTW. Then the
- * peak resident memory.
+ * per segment over a 1 GiB in-memory buffer, Hann, 50 % overlap, the default traces); C the same
+ * ratio for FFTW alone transforming the same segments straight from the buffer (no window, no
+ * accumulation): the ceiling that the memory traffic leaves any Welch built on FFTW; K the engine
+ * on a 1 MiB region that stays in L2 (its arithmetic without the memory). Then the peak resident
+ * memory.
  *
  * How it is timed. The build machines are shared VMs whose speed drifts by 20-50 % within
  * seconds. Timing the raw FFT and a whole 1 GiB pass separately and keeping the best of each
  * pairs a quiet moment of the one with an average moment of the other. Instead the buffer is
- * streamed in slices of a few milliseconds (rfn_welch_write, 1 MiB blocks as a capture reader
- * hands them over), each slice is followed by a raw-FFT timing of about the same length, each
- * pair gives one ratio, and R is the median over the pairs (two passes over the whole buffer,
- * >= 256 pairs). Times are thread CPU time, so time spent preempted is nobody's. */
+ * streamed in 16 MiB slices (rfn_welch_write, 1 MiB blocks as a capture reader hands them over),
+ * each slice is followed by a raw-FFT timing of about the same length, each pair gives one ratio,
+ * and each figure is the median over its pairs (two passes over the whole buffer, ~128 pairs).
+ * Times are thread CPU time, so time spent preempted is nobody's. */
 #include <complex.h>
 #include <stdint.h>
 #include <stdio.h>
