@@ -107,11 +107,16 @@ PY
 
 # ---- a real (1-channel) capture is analysed one-sided: a real sine of amplitude 0.5 reads 0.125
 # (-9.03 dBFS), the power of the real signal --------------------------------------------------
-$py -c "
-import numpy as np, scipy.io.wavfile as w
-t = np.arange(576000) / 480000.0
-w.write('$t/real.wav', 480000, (0.5 * np.cos(2 * np.pi * 120000 * t)).astype(np.float32))
-" || { echo "FAIL: writing real.wav"; fail=1; }
+# Written with the standard library alone (a fresh machine has no numpy): a mono IEEE-float WAV,
+# format tag 3, as scipy.io.wavfile writes it.
+$py - "$t/real.wav" <<'PY' || { echo "FAIL: writing real.wav"; fail=1; }
+import math, struct, sys
+fs, n = 480000, 576000
+data = struct.pack("<%df" % n, *(0.5 * math.cos(2 * math.pi * 120000 * k / fs) for k in range(n)))
+fmt = struct.pack("<HHIIHH", 3, 1, fs, fs * 4, 4, 32)
+body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
+open(sys.argv[1], "wb").write(b"RIFF" + struct.pack("<I", len(body)) + body)
+PY
 "$rf" detect "$t/real.wav" --detectors qp,cispr_avg --quiet >"$t/real.csv" ||
     { echo "FAIL: detect on a real capture"; fail=1; }
 [ "$(grep -v '^#' "$t/real.csv" | head -2 | tail -1 | cut -d, -f1)" = 0 ] ||
