@@ -11,10 +11,52 @@ owners() { # header, allowed file regex
     if [ -n "$hits" ]; then echo "only $2 may include <$1>, found in: $hits"; fail=1; fi
 }
 owners 'fftw3\.h' '^dsp/fft_fftw\.c$'
-owners 'sndfile\.h' '^analyser/capture_sndfile\.c$'
-owners 'sqlite3\.h' '^analyser/store\.c$'
-owners 'nettle/[a-z0-9]+\.h' '^analyser/hash\.c$'
-owners 'csv\.h' '^analyser/csv_(read|util)\.c$'
+owners 'sndfile\.h' '^analyser/capture/capture_sndfile\.c$'
+owners 'sqlite3\.h' '^analyser/workspace/store\.c$'
+owners 'nettle/[a-z0-9]+\.h' '^analyser/util/hash\.c$'
+owners 'csv\.h' '^analyser/(register/csv_read|util/csv_util)\.c$'
+
+# The stage folders of analyser/ (docs/architecture.md, "Layout"): each folder's README.md says
+# which other folders it may include ("May include:") and names any single exception
+# ("Exception: FILE -> HEADER (why)"). Every "header.h" included from analyser/ must resolve to
+# exactly one file in one folder, and the root of analyser/ holds no sources.
+/usr/bin/python3 - <<'PY' || fail=1
+import os, re, sys
+root = "analyser"
+folders = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)))
+home, rules, exceptions, bad = {}, {}, set(), []
+for d in folders:
+    readme = os.path.join(root, d, "README.md")
+    if not os.path.exists(readme):
+        bad.append(f"{root}/{d}/ has no README.md stating what it owns and may include"); continue
+    text = open(readme).read()
+    m = re.search(r"^May include:(.*)$", text, re.M)
+    if not m:
+        bad.append(f"{readme}: no 'May include:' line"); continue
+    rules[d] = {w for w in m.group(1).split() if w in folders}
+    for f, h in re.findall(r"^Exception: (\S+) -> (\S+)", text, re.M):
+        exceptions.add((d, f, h))
+    for f in os.listdir(os.path.join(root, d)):
+        if f.endswith(".h") or f.endswith(".def"):
+            if f in home:
+                bad.append(f"header {f} is in both {home[f]}/ and {d}/")
+            home[f] = d
+loose = [f for f in os.listdir(root) if f.endswith((".c", ".h"))]
+if loose:
+    bad.append(f"sources at the root of {root}/ (put them in a stage folder): {' '.join(loose)}")
+for d in rules:
+    for f in sorted(os.listdir(os.path.join(root, d))):
+        if not f.endswith((".c", ".h")):
+            continue
+        for h in re.findall(r'^#include "([^"]+)"', open(os.path.join(root, d, f)).read(), re.M):
+            to = home.get(h)
+            if to is None or to == d or to in rules[d] or (d, f, h) in exceptions:
+                continue
+            bad.append(f"{root}/{d}/{f} includes {h} from {to}/, which {d}/README.md does not allow")
+for line in bad:
+    print(line)
+sys.exit(1 if bad else 0)
+PY
 if grep -rn 'file(GLOB' CMakeLists.txt */CMakeLists.txt; then echo "no file(GLOB) (STYLE.md)"; fail=1; fi
 if grep -rn 'ffast-math' CMakeLists.txt */CMakeLists.txt; then echo "no -ffast-math"; fail=1; fi
 [ $fail -eq 0 ] && echo "style ok"

@@ -2,16 +2,8 @@
 #ifndef RFN_CLI_H
 #define RFN_CLI_H
 
+#include "exit_status.h"
 #include "rfn_error.h"
-
-/* Exit status (ARCHITECTURE.md §7): 0 all compliant / success, 1 non-compliance found, 2 usage or
- * input error, 3 inconclusive only (no failure, but not everything could be proven). */
-enum {
-    RFN_EXIT_OK = 0,
-    RFN_EXIT_NONCOMPLIANT = 1,
-    RFN_EXIT_USAGE = 2,
-    RFN_EXIT_INCONCLUSIVE = 3,
-};
 
 /* A subcommand: argv[0] is the subcommand's own name. Returns the process exit status. */
 typedef int (*cli_command_fn)(int argc, char **argv);

@@ -9,7 +9,7 @@
 
 /* ---- capture metadata (capture reader) -------------------------------------------------------- */
 /* @capture-section: owned by capture.c */
-/* Filled by capture_open() (analyser/capture.h); see there for the reading API. */
+/* Filled by capture_open() (analyser/capture/capture.h); see there for the reading API. */
 
 /* Where a metadata value came from (ARCHITECTURE.md §5), strongest first. A stronger source wins
  * a conflict; the weaker value is named in a warning. capture_source_name() gives the names. */
@@ -100,7 +100,7 @@ typedef struct capture_stats {
 
 /* ---- band measurements and verdicts (analyse) ------------------------------------------------- */
 /* @analyse-section: owned by analyse.c */
-/* Filled by analyse_capture() / analyse_classify() (analyser/analyse.h). */
+/* Filled by analyse_capture() / analyse_classify() (analyser/measure/analyse.h). */
 
 /* Verdict of one limit band on one capture (ARCHITECTURE.md §6). */
 typedef enum band_verdict_kind {
@@ -229,7 +229,7 @@ typedef struct register_error {
 } register_error;
 
 /* ---- device verdicts (validate) ---- */
-/* Filled by classify_device() (analyser/classify.h); written by validate.c. */
+/* Filled by classify_device() (analyser/judge/classify.h); written by validate.c. */
 
 /* Per device (ARCHITECTURE.md §6), in increasing order of severity for "the worst decides"
  * except unassessed, which only arises with no evidence at all. */

@@ -9,8 +9,8 @@
 
 #include "band.h"
 #include "capture.h"
-#include "cli.h"
 #include "emi.h"
+#include "exit_status.h"
 #include "plot.h"
 #include "progress.h"
 #include "units.h"
