@@ -922,8 +922,9 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
         int32_t nd;
         iso_date_parse(c->cfg.notice_date, strlen(c->cfg.notice_date), &nd);
         iso_date_format(nd, notice);
-        iso_date_format(nd + 10, plan);
-        iso_date_format(nd + 90, remed);
+        remediation_deadlines dl = remediation_deadlines_from_notice(nd);
+        iso_date_format(dl.plan_due_day, plan);
+        iso_date_format(dl.removal_due_day, remed);
     }
     json_t *by_verdict = json_object(), *by_supplier = json_object(), *by_mf = json_object();
     json_t *by_region = json_object(), *by_evidence = json_object(), *skipped = json_object();

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "records.h"
 #include "rfn_error.h"
 
 typedef struct validate_config {
@@ -33,7 +34,7 @@ validate_config validate_config_default(void);
 
 /* Counts for the human summary and the exit status. */
 typedef struct validate_totals {
-    uint64_t by_verdict[5]; /* device_verdict_kind */
+    uint64_t by_verdict[DEVICE_VERDICT_COUNT]; /* by device_verdict_kind */
     uint64_t skipped;
     uint64_t rows_read, rows_accepted, rows_rejected;
     uint64_t captures, captures_analysed, captures_cached, captures_failed;

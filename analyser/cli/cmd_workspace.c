@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify.h"
 #include "cli.h"
 #include "cli_opts.h"
 #include "commands.h"
@@ -129,9 +130,11 @@ static int do_add_results(store *s, const char *dir)
     printf("result_set=%lld devices=%llu compliant=%llu derogation_compliant=%llu "
            "non_compliant=%llu inconclusive=%llu unassessed=%llu captures=%llu captures_new=%llu\n",
            (long long)sum.result_set_id, (unsigned long long)sum.devices,
-           (unsigned long long)sum.by_verdict[0], (unsigned long long)sum.by_verdict[1],
-           (unsigned long long)sum.by_verdict[2], (unsigned long long)sum.by_verdict[3],
-           (unsigned long long)sum.by_verdict[4], (unsigned long long)sum.captures,
+           (unsigned long long)sum.by_verdict[DEVICE_COMPLIANT],
+           (unsigned long long)sum.by_verdict[DEVICE_DEROGATION_COMPLIANT],
+           (unsigned long long)sum.by_verdict[DEVICE_NONCOMPLIANT],
+           (unsigned long long)sum.by_verdict[DEVICE_INCONCLUSIVE],
+           (unsigned long long)sum.by_verdict[DEVICE_UNASSESSED], (unsigned long long)sum.captures,
            (unsigned long long)sum.captures_new);
     print_changes(&sum.changes);
     return RFN_EXIT_OK;

@@ -38,16 +38,32 @@ void classify_reasons_text(unsigned reasons, char *buf, size_t size)
     }
 }
 
+/* The one list of device verdict names (devices.csv, summary.json, the workspace, the report). */
+static const char *const verdict_names[DEVICE_VERDICT_COUNT] = {
+    [DEVICE_COMPLIANT] = "compliant",
+    [DEVICE_DEROGATION_COMPLIANT] = "derogation-compliant",
+    [DEVICE_INCONCLUSIVE] = "inconclusive",
+    [DEVICE_NONCOMPLIANT] = "non-compliant",
+    [DEVICE_UNASSESSED] = "unassessed",
+};
+
 const char *classify_verdict_name(device_verdict_kind v)
 {
-    switch (v) {
-    case DEVICE_COMPLIANT: return "compliant";
-    case DEVICE_DEROGATION_COMPLIANT: return "derogation-compliant";
-    case DEVICE_INCONCLUSIVE: return "inconclusive";
-    case DEVICE_NONCOMPLIANT: return "non-compliant";
-    case DEVICE_UNASSESSED: return "unassessed";
-    default: return "";
-    }
+    return v >= 0 && v < DEVICE_VERDICT_COUNT ? verdict_names[v] : "";
+}
+
+device_verdict_kind classify_verdict_from_name(const char *name)
+{
+    for (int v = 0; v < DEVICE_VERDICT_COUNT; v++)
+        if (!strcmp(name, verdict_names[v]))
+            return (device_verdict_kind)v;
+    return DEVICE_VERDICT_COUNT;
+}
+
+remediation_deadlines remediation_deadlines_from_notice(int32_t notice_day)
+{
+    return (remediation_deadlines){notice_day, notice_day + REMEDIATION_PLAN_DAYS,
+                                   notice_day + REMEDIATION_REMOVAL_DAYS};
 }
 
 const char *classify_evidence_name(device_evidence e)

@@ -67,11 +67,23 @@ size_t classify_counting_results(const limits_set *set, const classify_device_in
                                  const classify_evidence *ev);
 
 const char *classify_verdict_name(device_verdict_kind v); /* "compliant", ... */
+/* The verdict named name, or DEVICE_VERDICT_COUNT when it names none. */
+device_verdict_kind classify_verdict_from_name(const char *name);
 const char *classify_evidence_name(device_evidence e); /* "capture", "lab-model",
                                                          "capture+lab-model", "none" */
 const char *classify_reason_name(unsigned bit);           /* one enum device_reason bit */
 
 /* The reason codes of a bit set joined by ';' in bit order into buf (size bytes). */
 void classify_reasons_text(unsigned reasons, char *buf, size_t size);
+
+/* The deadlines a non-compliance notice sets (docs/architecture.md, "Remediation"): the plan is
+ * due 10 days after the notice and the removal 90 days after it. The one place they are set:
+ * validate's noncompliance.csv and the workspace's cases both take them from here. Days are
+ * days since 1970-01-01 (identifiers.h, iso_date_parse). */
+enum { REMEDIATION_PLAN_DAYS = 10, REMEDIATION_REMOVAL_DAYS = 90 };
+typedef struct remediation_deadlines {
+    int32_t notice_day, plan_due_day, removal_due_day;
+} remediation_deadlines;
+remediation_deadlines remediation_deadlines_from_notice(int32_t notice_day);
 
 #endif

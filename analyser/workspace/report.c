@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "atomic_file.h"
+#include "classify.h"
 #include "csv_util.h"
 #include "grow.h"
 #include "identifiers.h"
@@ -190,12 +191,13 @@ static void postcode_area(const char *postcode, char out[8])
 static int on_verdict(const store_verdict *v, void *ctx)
 {
     gather *g = ctx;
-    static const char *const names[] = {"compliant", "derogation-compliant", "non-compliant",
-                                        "inconclusive", "unassessed"};
-    int col = -1;
-    for (int i = 0; i < 5; i++)
-        if (!strcmp(v->verdict, names[i])) col = i;
-    if (col < 0) return 0;
+    static const int col_of[DEVICE_VERDICT_COUNT] = {
+        [DEVICE_COMPLIANT] = S_COMPLIANT, [DEVICE_DEROGATION_COMPLIANT] = S_DEROGATION,
+        [DEVICE_NONCOMPLIANT] = S_NONCOMPLIANT, [DEVICE_INCONCLUSIVE] = S_INCONCLUSIVE,
+        [DEVICE_UNASSESSED] = S_UNASSESSED};
+    device_verdict_kind k = classify_verdict_from_name(v->verdict);
+    if (k == DEVICE_VERDICT_COUNT) return 0;
+    int col = col_of[k];
     if (tally_add(&g->suppliers, v->supplier, col, 1)) {
         g->oom = true;
         return 1;

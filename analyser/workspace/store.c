@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "classify.h"
 #include "identifiers.h"
 
 struct store {
@@ -493,7 +494,8 @@ static rfn_status cases_update(store *s, int64_t result_set_id, store_changes *c
             sqlite3_bind_int64(q_ver, 2, c->opened_rs);
             if ((rc = sqlite3_step(q_ver)) == SQLITE_ROW) {
                 const char *v = col_text(q_ver, 0);
-                if (!strcmp(v, "compliant") || !strcmp(v, "derogation-compliant")) {
+                device_verdict_kind k = classify_verdict_from_name(v);
+                if (k == DEVICE_COMPLIANT || k == DEVICE_DEROGATION_COMPLIANT) {
                     to = "resolved";
                     cause_rs = sqlite3_column_int64(q_ver, 1);
                     snprintf(detail, sizeof detail, "re-assessed %s (result set %lld)", v,
@@ -985,7 +987,7 @@ rfn_status store_cases_open(store *s, int32_t notice_date, const char *supplier,
         if (!first && dev == prev) continue; /* an older verdict of the same device */
         first = false;
         prev = dev;
-        if (strcmp(col_text(q, 12), "non-compliant") ||
+        if (classify_verdict_from_name(col_text(q, 12)) != DEVICE_NONCOMPLIANT ||
             (supplier && strcmp(col_text(q, 1), supplier)))
             continue;
         if (n == cap) {
@@ -1068,8 +1070,9 @@ rfn_status store_cases_open(store *s, int32_t notice_date, const char *supplier,
         bind_text(ins, 14, v->worst_band);
         bind_real(ins, 15, v->margin_db);
         sqlite3_bind_int(ins, 16, notice_date);
-        sqlite3_bind_int(ins, 17, notice_date + 10);
-        sqlite3_bind_int(ins, 18, notice_date + 90);
+        remediation_deadlines dl = remediation_deadlines_from_notice(notice_date);
+        sqlite3_bind_int(ins, 17, dl.plan_due_day);
+        sqlite3_bind_int(ins, 18, dl.removal_due_day);
         sqlite3_bind_int64(ins, 19, snap);
         sqlite3_bind_int64(ins, 20, v->result_set_id);
         if ((r = db_done(s, ins, "open case", err))) goto done;

@@ -9,19 +9,10 @@
 
 #include <jansson.h>
 
+#include "classify.h"
 #include "csv_read.h"
 #include "hash.h"
 #include "identifiers.h"
-
-static const char *const verdict_names[] = {"compliant", "derogation-compliant", "non-compliant",
-                                            "inconclusive", "unassessed"};
-
-int workspace_verdict_index(const char *verdict)
-{
-    for (int i = 0; i < 5; i++)
-        if (!strcmp(verdict, verdict_names[i])) return i;
-    return -1;
-}
 
 enum {
     C_DEVICE_ID,
@@ -291,8 +282,8 @@ rfn_status workspace_add_results(store *s, const char *dir, workspace_results_su
                               devices_path, (unsigned long long)rec.line, f[C_DEVICE_ID]);
             goto fail;
         }
-        int vi = workspace_verdict_index(v.verdict);
-        if (vi < 0) {
+        device_verdict_kind vi = classify_verdict_from_name(v.verdict);
+        if (vi == DEVICE_VERDICT_COUNT) {
             r = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: unknown verdict '%s'", devices_path,
                               (unsigned long long)rec.line, v.verdict);
             goto fail;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "records.h"
 #include "store.h"
 
 /* The directory contract (README "rfnoise validate"):
@@ -28,8 +29,7 @@ typedef struct workspace_results_summary {
     int64_t result_set_id;
     bool already; /* this devices.csv was added before */
     uint64_t devices, captures, captures_new;
-    uint64_t by_verdict[5]; /* compliant, derogation-compliant, non-compliant, inconclusive,
-                             * unassessed */
+    uint64_t by_verdict[DEVICE_VERDICT_COUNT]; /* by device_verdict_kind */
     store_changes changes;
     /* SHA-256 of the register validate read (summary.json inputs[] role "register"), "" when
      * not stated: the caller can warn when it is not the latest snapshot's. */
@@ -38,8 +38,5 @@ typedef struct workspace_results_summary {
 
 rfn_status workspace_add_results(store *s, const char *dir, workspace_results_summary *out,
                                  rfn_error *err);
-
-/* Index of a verdict name in workspace_results_summary.by_verdict, or -1. */
-int workspace_verdict_index(const char *verdict);
 
 #endif

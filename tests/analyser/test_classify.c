@@ -72,9 +72,29 @@ static const char *reasons(const device_verdict *v)
                   (why));                                                                         \
     } while (0)
 
+/* The verdict names round-trip through their one table, in the spelling every output uses, and
+ * the notice deadlines are notice + 10 and + 90 days (README "Remediation"). */
+static void test_names_and_deadlines(void)
+{
+    static const char *const want[DEVICE_VERDICT_COUNT] = {
+        "compliant", "derogation-compliant", "inconclusive", "non-compliant", "unassessed"};
+    for (int k = 0; k < DEVICE_VERDICT_COUNT; k++) {
+        CHECK_MSG(strcmp(classify_verdict_name((device_verdict_kind)k), want[k]) == 0, "%d", k);
+        CHECK(classify_verdict_from_name(want[k]) == (device_verdict_kind)k);
+    }
+    CHECK(classify_verdict_from_name("Compliant") == DEVICE_VERDICT_COUNT);
+    CHECK(classify_verdict_from_name("") == DEVICE_VERDICT_COUNT);
+    CHECK(strcmp(classify_verdict_name(DEVICE_VERDICT_COUNT), "") == 0);
+    remediation_deadlines deadlines = remediation_deadlines_from_notice(date_from_ymd(2024, 3, 1));
+    CHECK(deadlines.notice_day == date_from_ymd(2024, 3, 1));
+    CHECK(deadlines.plan_due_day == date_from_ymd(2024, 3, 11));
+    CHECK(deadlines.removal_due_day == date_from_ymd(2024, 5, 30));
+}
+
 int main(void)
 {
     rfn_error err = {0};
+    test_names_and_deadlines();
     CHECK_OK(limits_parse(limits_json, sizeof limits_json - 1, "t.json", &set, &err));
     CHECK_OK(derogation_load_mem("d.csv", derog_csv, sizeof derog_csv - 1, &dl, &err));
     if (!set || !dl)
