@@ -1,5 +1,6 @@
-/* classify.h: the per-device verdict (ARCHITECTURE.md §6) from per-band capture results, the
- * device's register facts, the limit set and the derogation list. Pure: no I/O, no allocation. */
+/* classify.h: the per-device verdict (docs/architecture.md §Verdicts) from per-band capture
+ * results, the device's register facts, the limit set and the derogation list. Pure: no I/O, no
+ * allocation. */
 #ifndef RFN_CLASSIFY_H
 #define RFN_CLASSIFY_H
 

@@ -4,8 +4,9 @@
 
 #include "rfn_error.h"
 
-/* Exit status (ARCHITECTURE.md §7): 0 all compliant / success, 1 non-compliance found, 2 usage or
- * input error, 3 inconclusive only (no failure, but not everything could be proven). */
+/* Exit status (docs/architecture.md §Outputs): 0 all compliant / success, 1 non-compliance
+ * found, 2 usage or input error, 3 inconclusive only (no failure, but not everything could be
+ * proven). */
 enum {
     RFN_EXIT_OK = 0,
     RFN_EXIT_NONCOMPLIANT = 1,
@@ -22,7 +23,8 @@ typedef struct cli_command {
     cli_command_fn run;
 } cli_command;
 
-/* Print "rfnoise: <cmd>: <message>" on stderr (the one-line error format of STYLE.md). */
+/* Print "rfnoise: <cmd>: <message>" on stderr (the one-line error format, docs/style.md §Errors).
+ */
 void cli_error(const char *cmd, const rfn_error *err);
 void cli_errorf(const char *cmd, const char *fmt, ...)
 #if defined(__GNUC__)
