@@ -111,7 +111,8 @@ rfn_status rfn_band_measure(const rfn_spectrum *s, rfn_trace trace, double f_lo_
             excluded += frac * bin;
             continue;
         }
-        /* ARCHITECTURE.md §4: sum of density x bin width, edge bins by the fraction inside */
+        /* docs/architecture.md §Units: sum of density x bin width, edge bins by the fraction
+         * inside */
         power += d[i] * bin * frac;
         width += frac * bin;
         out->n_bins++;

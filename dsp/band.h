@@ -32,11 +32,11 @@ typedef struct rfn_band_result {
     int fully_covered;         /* 1 when [f_lo, f_hi] lies entirely inside the span */
     double covered_fraction;   /* width of band ∩ span divided by band width, 0 ... 1 */
     double covered_lo_hz, covered_hi_hz; /* band ∩ span (equal when empty) */
-    /* Integrated power (ARCHITECTURE.md §4): sum of density_i * bin_hz * frac_i over the bins
-     * touching the covered band, frac_i = the fraction of bin i's span inside the band
-     * (edge bins partial, inner bins 1). Excluded DC bins are left out of power_included_fs2
-     * and filled in power_fs2 at the band's mean density (so that excluding the DC spike does
-     * not lower a band's power by the excluded width). Without exclusion both are equal. */
+    /* Integrated power (docs/architecture.md §Units): sum of density_i * bin_hz * frac_i over
+     * the bins touching the covered band, frac_i = the fraction of bin i's span inside the band
+     * (edge bins partial, inner bins 1). Excluded DC bins are left out of power_included_fs2 and
+     * filled in power_fs2 at the band's mean density (so that excluding the DC spike does not
+     * lower a band's power by the excluded width). Without exclusion both are equal. */
     double power_fs2;
     double power_included_fs2;
     double bandwidth_hz;       /* covered width actually integrated (excluded width removed) */
@@ -76,7 +76,7 @@ rfn_status rfn_band_measure(const rfn_spectrum *s, rfn_trace trace, double f_lo_
                             rfn_error *err);
 
 /* Power (FS^2) that a flat density (FS^2/Hz) puts into a reference bandwidth ref_bw_hz:
- * density * ref_bw_hz (ARCHITECTURE.md §4, "power in a reference bandwidth B"). */
+ * density * ref_bw_hz (docs/architecture.md §Units, "power in a reference bandwidth B"). */
 double rfn_band_power_in_bw(double density, double ref_bw_hz);
 
 #endif

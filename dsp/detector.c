@@ -115,7 +115,7 @@ rfn_status rfn_det_parse_list(const char *list, unsigned *flags, rfn_error *err)
 }
 
 /* ---- the detector object ---------------------------------------------------------------------
- * Per bin, all in double (STYLE.md: accumulate in double):
+ * Per bin, all in double (docs/style.md §Numbers: accumulate in double):
  *  peak     max of power.
  *  rms      sum of power / frames.
  *  qp       charge circuit: a half-wave rectifier on the IF sine charges C through Rc while the

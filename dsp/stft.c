@@ -16,7 +16,7 @@ struct rfn_stft {
     rfn_fft *fft;
     float *win;          /* win_len window values */
     float *win2;         /* 2 win_len: each value twice, to multiply interleaved re/im directly */
-    float inv_s1sq;      /* 1 / S1^2: |X|^2 -> tone power (ARCHITECTURE.md §4) */
+    float inv_s1sq;      /* 1 / S1^2: |X|^2 -> tone power (docs/architecture.md §Units) */
     float complex *buf;  /* pending samples, capacity cap */
     size_t cap, len;
     float *power;        /* batch * nfft, centred bins */

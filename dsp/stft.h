@@ -31,7 +31,7 @@ typedef struct rfn_stft_info {
     double fs_hz;
     double rbw_hz;     /* the 6 dB bandwidth asked for */
     double rbw6_hz;    /* the 6 dB bandwidth of the window as built (from its DTFT) */
-    double enbw_hz;    /* equivalent noise bandwidth, ~0.753 rbw (ARCHITECTURE.md §4) */
+    double enbw_hz;    /* equivalent noise bandwidth, ~0.753 rbw (docs/architecture.md §Units) */
     double sigma_s;    /* Gaussian sigma, seconds: sqrt(2 ln 2) / (pi rbw) */
     size_t win_len;    /* window length, samples (+-5 sigma) */
     size_t nfft;       /* transform length (>= win_len; the window is zero-padded) */
@@ -44,8 +44,9 @@ typedef struct rfn_stft_info {
 } rfn_stft_info;
 
 /* Receives each batch of frames: power[f * nfft + j] for frame f (0..n_frames-1) and bin j, in
- * FS^2 as the power of a tone centred on that bin (|X|^2 / S1^2, ARCHITECTURE.md §4). Bins are
- * centred: j = nfft/2 is 0 Hz, bin j is at (j - nfft/2) fs / nfft (rfn_stft_bin_freq_hz).
+ * FS^2 as the power of a tone centred on that bin (|X|^2 / S1^2, docs/architecture.md §Units).
+ * Bins are centred: j = nfft/2 is 0 Hz, bin j is at (j - nfft/2) fs / nfft
+ * (rfn_stft_bin_freq_hz).
  * first_frame is the 64-bit index of power's first row; frame m covers samples
  * [m hop, m hop + win_len), centre m hop + win_len / 2. The buffer is owned by the STFT and valid
  * only during the call. */

@@ -889,7 +889,7 @@ rfn_status rfn_welch_get_spectrum(rfn_welch *w, rfn_spectrum *spec, rfn_error *e
     }
 
     double fs = w->cfg.fs_hz, bin = fs / (double)n;
-    /* density = |X|^2 / (fs S2), ARCHITECTURE.md §4 */
+    /* density = |X|^2 / (fs S2), docs/architecture.md §Units */
     double scale = w->pscale / (fs * w->s2);
     double kseg = (double)w->segments;
     for (size_t i = 0; i < nb; i++) {

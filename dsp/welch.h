@@ -73,10 +73,10 @@ rfn_welch_config rfn_welch_config_default(void);
  * first). For the cosine windows rbw_hz is the equivalent noise bandwidth (the bandwidth a
  * density is integrated over): nfft = ceil(ENBW_bins * fs / rbw) (rfn_window_nfft_for_rbw),
  * so the achieved ENBW is <= rbw_hz. For RFN_WINDOW_GAUSSIAN rbw_hz is the 6 dB bandwidth
- * (CISPR 16-1-1 convention, ARCHITECTURE.md §4): sigma_samples = 0.3748 fs / rbw_hz and nfft
- * spans +-5 sigma (rfn_window_gaussian_length). Sets cfg->nfft (and sigma_samples) and resets
- * cfg->overlap to RFN_WELCH_OVERLAP_HALF. The achieved enbw_hz and rbw6_hz are reported in the
- * spectrum. RFN_ERR_INVALID when rbw_hz is not in (0, fs_hz] or nfft would exceed 2^24. */
+ * (CISPR 16-1-1 convention, docs/architecture.md §Units): sigma_samples = 0.3748 fs / rbw_hz and
+ * nfft spans +-5 sigma (rfn_window_gaussian_length). Sets cfg->nfft (and sigma_samples) and
+ * resets cfg->overlap to RFN_WELCH_OVERLAP_HALF. The achieved enbw_hz and rbw6_hz are reported
+ * in the spectrum. RFN_ERR_INVALID when rbw_hz is not in (0, fs_hz] or nfft would exceed 2^24. */
 rfn_status rfn_welch_config_for_rbw(rfn_welch_config *cfg, double rbw_hz, rfn_error *err);
 
 typedef struct rfn_welch rfn_welch;
@@ -86,8 +86,8 @@ typedef struct rfn_welch rfn_welch;
  * RFN_ERR_INVALID (err says which field), RFN_ERR_NOMEM or RFN_ERR_EXTERNAL (FFTW). */
 rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_error *err);
 
-/* Feed n complex samples (full scale 1.0 per component, ARCHITECTURE.md §4). Blocks may have
- * any length, including 0, and need not align with segments: the engine keeps up to nfft - 1
+/* Feed n complex samples (full scale 1.0 per component, docs/architecture.md §Units). Blocks may
+ * have any length, including 0, and need not align with segments: the engine keeps up to nfft - 1
  * samples between calls, so the result is identical however the stream is cut into blocks.
  * x is only read, never kept. Samples are counted in 64 bits. NaN/Inf samples are not screened
  * (the capture reader reports them); they make the affected bins NaN/Inf.
@@ -139,7 +139,7 @@ typedef enum rfn_median_method {
  * bin_hz, one-sided density (every bin except DC and, for even nfft, Nyquist doubled, as scipy
  * return_onesided=True), so that the integral over the bins is the signal's mean power.
  *
- * Scaling (ARCHITECTURE.md §4): density[i] = |X_i|^2 / (fs S2), in FS^2/Hz (dBFS/Hz after
+ * Scaling (docs/architecture.md §Units): density[i] = |X_i|^2 / (fs S2), in FS^2/Hz (dBFS/Hz after
  * rfn_db10), where FS^2 is full-scale power (a full-scale complex tone is 1 = 0 dBFS). Each bin
  * spans bin_hz centred on freq_hz[i]: noise power in a bin is density * bin_hz, and the power
  * of a tone centred on a bin is density * enbw_hz (rfn_spectrum_tone_power). Total power

@@ -17,8 +17,9 @@ typedef enum rfn_window_type {
     RFN_WINDOW_COUNT
 } rfn_window_type;
 
-/* Scaling figures of a window of length n. With S1 = sum w, S2 = sum w^2 (ARCHITECTURE.md §4):
- * a tone's power is |X|^2 / S1^2, a density is |X|^2 / (fs S2), ENBW = n S2 / S1^2 bins. */
+/* Scaling figures of a window of length n. With S1 = sum w, S2 = sum w^2
+ * (docs/architecture.md §Units): a tone's power is |X|^2 / S1^2, a density is |X|^2 / (fs S2),
+ * ENBW = n S2 / S1^2 bins. */
 typedef struct rfn_window_props {
     size_t n;
     double s1;                 /* sum of w */
@@ -36,7 +37,7 @@ const char *rfn_window_name(rfn_window_type type);
 
 /* sigma (seconds) of the Gaussian whose amplitude response is 6 dB down at +-rbw6_hz/2:
  * |W(f)| = exp(-2 pi^2 sigma^2 f^2) = 1/2 gives sigma = sqrt(2 ln 2) / (pi B6) ~ 0.3748 / B6,
- * and then ENBW = 1 / (2 sqrt(pi) sigma) ~ 0.7527 B6 (ARCHITECTURE.md §4). */
+ * and then ENBW = 1 / (2 sqrt(pi) sigma) ~ 0.7527 B6 (docs/architecture.md §Units). */
 double rfn_window_gaussian_sigma_s(double rbw6_hz);
 
 /* Length of a Gaussian window for rbw6_hz at sample rate fs_hz: it spans +-RFN_GAUSS_HALF_SIGMAS

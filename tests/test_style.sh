@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# test_style.sh: dsp/ stays a pure library (STYLE.md), and each outside dependency has one owner.
+# test_style.sh: the rules of docs/style.md a script can check: dsp/ stays a pure library, each
+# outside dependency has one owner, no file(GLOB) or -ffast-math, and the documentation lives in
+# the repository (no citation of the old design pages kept outside it; every docs/ page linked
+# and every docs/ section cited exists).
 set -u
 fail=0
 bad=$(grep -rnE '\b(printf|fprintf|puts|exit|abort|fopen)\s*\(|sndfile\.h|\bstdout\b|\bstderr\b' \
@@ -16,7 +19,7 @@ owners 'sqlite3\.h' '^analyser/workspace/store\.c$'
 owners 'nettle/[a-z0-9]+\.h' '^analyser/util/hash\.c$'
 owners 'csv\.h' '^analyser/(register/csv_read|util/csv_util)\.c$'
 
-# The stage folders of analyser/ (docs/architecture.md, "Layout"): each folder's README.md says
+# The stage folders of analyser/ (docs/architecture.md §Layout): each folder's README.md says
 # which other folders it may include ("May include:") and names any single exception
 # ("Exception: FILE -> HEADER (why)"). Every "header.h" included from analyser/ must resolve to
 # exactly one file in one folder, and the root of analyser/ holds no sources.
@@ -57,7 +60,53 @@ for line in bad:
     print(line)
 sys.exit(1 if bad else 0)
 PY
-if grep -rn 'file(GLOB' CMakeLists.txt */CMakeLists.txt; then echo "no file(GLOB) (STYLE.md)"; fail=1; fi
+if grep -rn 'file(GLOB' CMakeLists.txt */CMakeLists.txt; then
+    echo "no file(GLOB) (docs/style.md §Build)"; fail=1
+fi
 if grep -rn 'ffast-math' CMakeLists.txt */CMakeLists.txt; then echo "no -ffast-math"; fail=1; fi
+
+# ---- documentation in the repository (docs/style.md §Comments) ---------------------------------
+# The files of the repository: tracked and new ones (not the ignored build folders), or every
+# file outside build*/ when this is not a git checkout.
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    mapfile -t files < <(git ls-files --cached --others --exclude-standard)
+else
+    mapfile -t files < <(find . \( -path ./.git -o -path './build*' \) -prune -o -type f -print |
+                         sed 's|^\./||')
+fi
+# The original design and style pages lived outside the repository; docs/ replaces them.
+old=$(printf '%s\n' "${files[@]}" | grep -v '^docs/' |
+      xargs -d '\n' grep -sInE '(ARCHITECTURE|STYLE)\.md' --)
+if [ -n "$old" ]; then
+    echo "cite docs/architecture.md or docs/style.md (with the section), not the pages outside" \
+         "the repository:"
+    echo "$old"; fail=1
+fi
+# Every docs/ page README.md and CONTRIBUTING.md link, and every page docs/ pages link, exists;
+# so does every #anchor of such a link (GitHub's heading slugs).
+slug() { tr 'A-Z' 'a-z' | sed -E 's/[^a-z0-9 _-]//g; s/ /-/g'; }
+links=$(grep -shoE 'docs/[A-Za-z0-9_./-]+\.md(#[A-Za-z0-9_-]+)?' README.md CONTRIBUTING.md;
+        for d in docs/*.md; do
+            grep -soE '\]\([a-z0-9_-]+\.md(#[A-Za-z0-9_-]+)?\)' "$d" | sed -E 's/^\]\(/docs\//; s/\)$//'
+        done)
+for link in $(sort -u <<<"$links"); do
+    page=${link%%#*}
+    if [ ! -f "$page" ]; then echo "link to $page, which does not exist"; fail=1; continue; fi
+    [ "$page" = "$link" ] && continue
+    anchor=${link#*#}
+    if ! grep -E '^#{1,6} ' "$page" | sed -E 's/^#+ //' | slug | grep -qx "$anchor"; then
+        echo "link to $link: $page has no such heading"; fail=1
+    fi
+done
+# A comment citing a section (`docs/architecture.md §Units`) names a heading that starts with it.
+while read -r page sec; do
+    [ -n "$page" ] || continue
+    sec=${sec#§}
+    if [ ! -f "$page" ] || ! grep -qE "^#{1,4} $sec\b" "$page"; then
+        echo "$page has no section '$sec' (cited as $page §$sec)"; fail=1
+    fi
+done < <(printf '%s\n' "${files[@]}" | xargs -d '\n' grep -shoE \
+             'docs/(architecture|style|performance)\.md §[A-Za-z][A-Za-z-]*' -- | sort -u)
+
 [ $fail -eq 0 ] && echo "style ok"
 exit $fail

@@ -1,6 +1,6 @@
-/* capture.c: open any capture, merge its metadata from every source (ARCHITECTURE.md §5), and
- * stream it as complex float blocks with validation statistics. libsndfile sits behind
- * capture_internal.h; this file never includes sndfile.h. */
+/* capture.c: open any capture, merge its metadata from every source
+ * (docs/architecture.md §Metadata), and stream it as complex float blocks with validation
+ * statistics. libsndfile sits behind capture_internal.h; this file never includes sndfile.h. */
 #include "capture.h"
 
 #include <errno.h>
@@ -800,7 +800,7 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
         goto fail;
     }
 
-    /* Metadata, strongest source first (ARCHITECTURE.md §5). */
+    /* Metadata, strongest source first (docs/architecture.md §Metadata). */
     double hdr_rate = c->hdr_rate > 0 ? c->hdr_rate : NAN;
     double cli_rate = opt.rate_hz > 0 ? opt.rate_hz : NAN;
     {
@@ -919,7 +919,8 @@ static rfn_status fail_sticky(capture *c, rfn_status st, rfn_error *err)
     return st;
 }
 
-/* Sums over one block; accumulated in double (STYLE.md), merged into the totals afterwards. */
+/* Sums over one block; accumulated in double (docs/style.md §Numbers), merged into the totals
+ * afterwards. */
 typedef struct block_sums {
     double si, sq, sii, sqq, siq;
     int64_t clipped, zeros;
@@ -1013,7 +1014,7 @@ static void finish_block(capture *c, float *x, size_t n, int complex_out)
     capture_stats *s = &c->stats;
     const size_t k = complex_out ? 2 : 1;
     const int has_q = c->meta.is_complex;
-    /* libsndfile gives u8 as (x-128)/128; ARCHITECTURE.md §4 wants (x-127.5)/127.5. A real
+    /* libsndfile gives u8 as (x-128)/128; docs/architecture.md §Units wants (x-127.5)/127.5. A real
      * sample delivered as complex keeps its zero imaginary part. */
     const size_t fix_stride = has_q ? 1 : k;
     if (c->u8_fix)

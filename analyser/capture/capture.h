@@ -2,7 +2,7 @@
  * raw cu8/cs8/cs16/cf32/...), learn its metadata, and stream it as complex float blocks in
  * constant memory; plus the SigMF pair writer used by generators and `rfnoise convert`.
  *
- * Samples have full scale 1.0 per component (ARCHITECTURE.md §4): cu8 → (x − 127.5)/127.5,
+ * Samples have full scale 1.0 per component (docs/architecture.md §Units): cu8 → (x − 127.5)/127.5,
  * ci8 → x/128, ci16 → x/32768, ci24 → x/2^23, ci32 → x/2^31, floats as stored. */
 #ifndef RFN_CAPTURE_H
 #define RFN_CAPTURE_H

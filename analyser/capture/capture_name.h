@@ -1,5 +1,6 @@
 /* capture_name.h: metadata that recording tools put in file names (the weakest source but one,
- * ARCHITECTURE.md §5), and the raw datatype an extension implies. Pure string parsing. */
+ * docs/architecture.md §Metadata), and the raw datatype an extension implies. Pure string
+ * parsing. */
 #ifndef RFN_CAPTURE_NAME_H
 #define RFN_CAPTURE_NAME_H
 

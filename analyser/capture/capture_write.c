@@ -147,7 +147,7 @@ static void put_le32f(unsigned char *p, float f)
 
 static int16_t to_i16(float x)
 {
-    /* Full scale 1.0 = 32768 (ARCHITECTURE.md §4); +1.0 itself saturates to 32767. */
+    /* Full scale 1.0 = 32768 (docs/architecture.md §Units); +1.0 itself saturates to 32767. */
     if (!(x == x)) return 0;
     double v = nearbyint((double)x * 32768.0);
     return (int16_t)(v > 32767.0 ? 32767 : v < -32768.0 ? -32768 : v);

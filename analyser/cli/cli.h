@@ -14,7 +14,7 @@ typedef struct cli_command {
     cli_command_fn run;
 } cli_command;
 
-/* Print "rfnoise: <cmd>: <message>" on stderr (the one-line error format of STYLE.md). */
+/* Print "rfnoise: <cmd>: <message>" on stderr (the one-line error format of docs/style.md §Errors). */
 void cli_error(const char *cmd, const rfn_error *err);
 void cli_errorf(const char *cmd, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -13,7 +13,7 @@
  *     "noise_floor_dbm_hz": -165 }                         -- optional floor of the chain.
  * Keys starting with '_' are comments. Exactly one of gain_db, gain, gain_by_rx_gain.
  *
- * Formulas (ARCHITECTURE.md §4):  dBm = dBFS + G(f) + L_cable(f)
+ * Formulas (docs/architecture.md §Units):  dBm = dBFS + G(f) + L_cable(f)
  *                                 dBuV/m = dBm + 107 + AF(f)     (50 ohm: 0 dBm = 107 dBuV)
  * Tables are interpolated linearly in dB over log10(frequency) (gsl_interp_linear on log10 f);
  * a frequency outside a table's first..last point is an error, never an extrapolation. */

@@ -328,7 +328,7 @@ void classify_device_evidence(const limits_set *set, const derogation_list *dero
         return;
     }
     /* Every applicable band of the limit set needs a result: one that neither own captures
-     * nor lab results covered is inconclusive "band-not-measured" (ARCHITECTURE.md §6:
+     * nor lab results covered is inconclusive "band-not-measured" (docs/architecture.md §Verdicts:
      * compliant means every applicable band passes). */
     for (size_t i = 0; set && i < set->n_bands; i++) {
         const limits_band *lb = &set->bands[i];

@@ -1,5 +1,6 @@
-/* classify.h: the per-device verdict (ARCHITECTURE.md §6) from per-band capture results, the
- * device's register facts, the limit set and the derogation list. Pure: no I/O, no allocation. */
+/* classify.h: the per-device verdict (docs/architecture.md §Verdicts) from per-band capture
+ * results, the device's register facts, the limit set and the derogation list. Pure: no I/O, no
+ * allocation. */
 #ifndef RFN_CLASSIFY_H
 #define RFN_CLASSIFY_H
 
@@ -76,7 +77,7 @@ const char *classify_reason_name(unsigned bit);           /* one enum device_rea
 /* The reason codes of a bit set joined by ';' in bit order into buf (size bytes). */
 void classify_reasons_text(unsigned reasons, char *buf, size_t size);
 
-/* The deadlines a non-compliance notice sets (docs/architecture.md, "Remediation"): the plan is
+/* The deadlines a non-compliance notice sets (docs/architecture.md §Domain): the plan is
  * due 10 days after the notice and the removal 90 days after it. The one place they are set:
  * validate's noncompliance.csv and the workspace's cases both take them from here. Days are
  * days since 1970-01-01 (identifiers.h, iso_date_parse). */

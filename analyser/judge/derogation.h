@@ -1,5 +1,6 @@
-/* derogation.h: the derogation list (which noisy models may stay installed, where, until when and
- * within which relaxed limit; ARCHITECTURE.md §1) and the rule matching used by classification. */
+/* derogation.h: the derogation list (which noisy models may stay installed, where, until when
+ * and within which relaxed limit; docs/architecture.md §Domain) and the rule matching used by
+ * classification. */
 #ifndef RFN_DEROGATION_H
 #define RFN_DEROGATION_H
 
@@ -97,9 +98,9 @@ typedef struct derogation_query {
     int32_t install_date; /* days since 1970-01-01 */
 } derogation_query;
 
-/* The outcome codes match the device reason codes of ARCHITECTURE.md §6 where they exist;
- * the two "unknown" outcomes mean the register lacks what the rule needs (so the device cannot be
- * shown to be covered: classification treats it as inconclusive, not compliant). */
+/* The outcome codes match the device reason codes of docs/architecture.md §Verdicts where they
+ * exist; the two "unknown" outcomes mean the register lacks what the rule needs (so the device
+ * cannot be shown to be covered: classification treats it as inconclusive, not compliant). */
 typedef enum derogation_outcome {
     DEROGATION_MATCH = 0,               /* "derogated" */
     DEROGATION_MODEL_NOT_DEROGATED,     /* "model-not-derogated": no rule for model+firmware+band */

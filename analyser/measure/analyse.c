@@ -162,7 +162,7 @@ static limits_unit dbfs_variant(limits_unit u)
 }
 
 /* dB that turn a dBFS figure at freq_hz into the unit u: 0 for dBFS units, G(f) for dBm units,
- * G(f) + 107 + AF(f) for dBuV/m (ARCHITECTURE.md §4). */
+ * G(f) + 107 + AF(f) for dBuV/m (docs/architecture.md §Units). */
 static rfn_status unit_offset_db(const calibration *cal, limits_unit u, double freq_hz,
                                  double *db, rfn_error *err)
 {
@@ -627,7 +627,7 @@ static int span_cmp(const void *a, const void *b)
 }
 
 /* The capture's SigMF annotation spans (the hub's own transmissions are annotated so that they
- * are not taken for meter noise: ARCHITECTURE.md §4). *out is NULL when there are none. */
+ * are not taken for meter noise: docs/architecture.md §Units). *out is NULL when there are none. */
 static rfn_status annotation_spans(const capture_meta *m, span64 **out, size_t *n_out,
                                    rfn_error *err)
 {

@@ -1,6 +1,6 @@
 /* analyse.h: the lab engineer's verdict: capture -> Welch spectrum -> calibration -> band
- * measurements -> per-band verdicts against a limit set (ARCHITECTURE.md §2, §6), and the text,
- * JSON and CSV forms of the result.
+ * measurements -> per-band verdicts against a limit set (docs/architecture.md §Pipeline,
+ * §Verdicts), and the text, JSON and CSV forms of the result.
  *
  * Measurement of each quantity (levels are linear until the final dB conversion):
  *   channel_power  power over [f_lo, f_hi) with fractional edge bins (rfn_band_measure);
@@ -72,7 +72,8 @@ typedef struct analyse_config {
     int quiet;                 /* no progress on stderr */
     int keep_annotations;      /* 0 (default): samples inside the capture's SigMF annotation
                                   spans (the hub's own bursts) are left out of the spectrum and
-                                  the detectors (ARCHITECTURE.md §4); 1: analyse everything */
+                                  the detectors (docs/architecture.md §Units); 1: analyse
+                                  everything */
     int fft_estimate;          /* 1: FFTW_ESTIMATE plans for the spectrum instead of MEASURE:
                                   the plan (so every result bit) is the same on every run and
                                   machine load, which validate's cache and shards rely on */

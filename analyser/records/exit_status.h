@@ -1,5 +1,5 @@
 /* exit_status.h: the process exit status every command returns, and the stages that turn verdicts
- * into one (docs/architecture.md, "Exit status"): 0 all compliant / success, 1 non-compliance
+ * into one (docs/architecture.md §Outputs): 0 all compliant / success, 1 non-compliance
  * found, 2 usage or input error, 3 inconclusive only (no failure, but not everything could be
  * proven). A record of the pipeline, so that a stage can say it without depending on the CLI. */
 #ifndef RFN_EXIT_STATUS_H

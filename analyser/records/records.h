@@ -1,4 +1,4 @@
-/* records.h: the plain structs handed from stage to stage (ARCHITECTURE.md §2):
+/* records.h: the plain structs handed from stage to stage (docs/architecture.md §Records):
  * capture metadata -> spectrum/band measurements -> band verdicts -> device verdicts -> outputs.
  * Each stage owns the section for its output; no stage reaches back into an earlier one. */
 #ifndef RFN_RECORDS_H
@@ -11,8 +11,9 @@
 /* @capture-section: owned by capture.c */
 /* Filled by capture_open() (analyser/capture/capture.h); see there for the reading API. */
 
-/* Where a metadata value came from (ARCHITECTURE.md §5), strongest first. A stronger source wins
- * a conflict; the weaker value is named in a warning. capture_source_name() gives the names. */
+/* Where a metadata value came from (docs/architecture.md §Metadata), strongest first. A stronger
+ * source wins a conflict; the weaker value is named in a warning. capture_source_name() gives
+ * the names. */
 typedef enum capture_source {
     CAPTURE_SRC_NONE = 0,     /* "none": not known */
     CAPTURE_SRC_SIGMF,        /* "sigmf": the .sigmf-meta file */
@@ -29,7 +30,7 @@ typedef enum capture_source {
 #define CAPTURE_WARNING_MAX 320
 
 /* A span of the capture (SigMF annotations[]): the hub's own bursts, to exclude from noise
- * statistics (ARCHITECTURE.md §4). */
+ * statistics (docs/architecture.md §Units). */
 typedef struct capture_annotation {
     int64_t sample_start; /* first sample (frame) index, 0 = first sample of the data */
     int64_t sample_count; /* samples in the span; -1 = to the end of the capture */
@@ -102,7 +103,7 @@ typedef struct capture_stats {
 /* @analyse-section: owned by analyse.c */
 /* Filled by analyse_capture() / analyse_classify() (analyser/measure/analyse.h). */
 
-/* Verdict of one limit band on one capture (ARCHITECTURE.md §6). */
+/* Verdict of one limit band on one capture (docs/architecture.md §Verdicts). */
 typedef enum band_verdict_kind {
     VERDICT_PASS = 0,
     VERDICT_FAIL,
@@ -231,8 +232,8 @@ typedef struct register_error {
 /* ---- device verdicts (validate) ---- */
 /* Filled by classify_device() (analyser/judge/classify.h); written by validate.c. */
 
-/* Per device (ARCHITECTURE.md §6), in increasing order of severity for "the worst decides"
- * except unassessed, which only arises with no evidence at all. */
+/* Per device (docs/architecture.md §Verdicts), in increasing order of severity for "the worst
+ * decides" except unassessed, which only arises with no evidence at all. */
 typedef enum device_verdict_kind {
     DEVICE_COMPLIANT = 0,        /* "compliant" */
     DEVICE_DEROGATION_COMPLIANT, /* "derogation-compliant" */

@@ -101,8 +101,8 @@ void eui64_format(uint64_t id, char out[EUI64_TEXT_LEN])
 
 int mpan_check_digit(const char digits12[12])
 {
-    /* The MPAN core check (MRA MPAS rules, as quoted in ARCHITECTURE.md §1): primes from 3 with
-     * 11 left out, so that no weight is a multiple of the modulus. */
+    /* The MPAN core check (MRA MPAS rules, as quoted in docs/architecture.md §Domain): primes
+     * from 3 with 11 left out, so that no weight is a multiple of the modulus. */
     static const int primes[12] = {3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43};
     int sum = 0;
     for (int i = 0; i < 12; i++)
@@ -129,7 +129,7 @@ id_problem mpan_core_check(const char *s, size_t len)
 /* MPRN check digits. No primary specification (Xoserve / UNC) was found to cite; the algorithm
  * is the one described, with the worked example 3938424403, at
  * https://en.everybodywiki.com/Meter_Point_Reference_Number ("Check digits modulus of the MPRN
- * number"), and matches ARCHITECTURE.md §1 ("last two digits a mod-11 check"). */
+ * number"), and matches docs/architecture.md §Domain ("last two digits a mod-11 check"). */
 int mprn_check_value(const char *body, size_t body_len)
 {
     long sum = 0;

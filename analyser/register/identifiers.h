@@ -1,6 +1,7 @@
-/* identifiers.h: the identifiers and code lists of the installation register (ARCHITECTURE.md §1):
- * EUI-64 DeviceID, MPAN core and MPRN check digits, ISO 8601 dates, and the DUIS code lists
- * (DeviceType, DeviceStatus, CSPRegion, HANVariant). Pure functions: no allocation, no I/O. */
+/* identifiers.h: the identifiers and code lists of the installation register
+ * (docs/architecture.md §Domain): EUI-64 DeviceID, MPAN core and MPRN check digits, ISO 8601
+ * dates, and the DUIS code lists (DeviceType, DeviceStatus, CSPRegion, HANVariant). Pure
+ * functions: no allocation, no I/O. */
 #ifndef RFN_IDENTIFIERS_H
 #define RFN_IDENTIFIERS_H
 
@@ -42,8 +43,9 @@ void eui64_format(uint64_t id, char out[EUI64_TEXT_LEN]);
 /* ---- ImportMPxN (MPAN core or MPRN) -------------------------------------------------------- */
 
 /* MPAN core check digit of its first 12 digits (ASCII '0'..'9'):
- * (sum of d_i * p_i, p = 3,5,7,13,17,19,23,29,31,37,41,43) mod 11 mod 10 (ARCHITECTURE.md §1;
- * the published example core 1312345678907 has check digit 7). Returns 0..9. */
+ * (sum of d_i * p_i, p = 3,5,7,13,17,19,23,29,31,37,41,43) mod 11 mod 10
+ * (docs/architecture.md §Domain; the published example core 1312345678907 has check digit 7).
+ * Returns 0..9. */
 int mpan_check_digit(const char digits12[12]);
 
 /* A 13-digit MPAN core whose last digit is its check digit. */
@@ -108,7 +110,7 @@ id_problem postcode_normalise(const char *s, size_t len, char out[POSTCODE_TEXT_
  * An empty prefix or postcode never matches. */
 bool postcode_in_area(const char *postcode, const char *prefix);
 
-/* ---- code lists (DUIS Read Inventory values, ARCHITECTURE.md §1) --------------------------- */
+/* ---- code lists (DUIS Read Inventory values, docs/architecture.md §Domain) ------------------- */
 /* Parsing is ASCII case-insensitive and ignores spaces, '-' and '_' inside the value ("dual band",
  * "Dual-Band", "DUALBAND" all read as "Dual Band"); *_name gives the canonical DUIS spelling.
  * Each *_parse returns ID_OK, ID_EMPTY or ID_UNKNOWN_CODE. Value 0 of each enum means "unknown". */

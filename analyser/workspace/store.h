@@ -46,8 +46,8 @@ int store_schema_version(const store *s);
 
 /* ---- case states and change counts --------------------------------------------------------- */
 
-/* Remediation case states (ARCHITECTURE.md §1): "open", "overdue", "remediated", "resolved".
- * remediated and resolved are final. */
+/* Remediation case states (docs/architecture.md §Domain): "open", "overdue", "remediated",
+ * "resolved". remediated and resolved are final. */
 typedef struct store_changes {
     uint64_t to_open, to_overdue, to_remediated, to_resolved; /* transitions made */
     uint64_t opened;                                          /* cases opened (remediation open) */
@@ -63,7 +63,8 @@ typedef struct store_snapshot_info {
 } store_snapshot_info;
 
 /* Record a loaded register as a new snapshot: its summary, error records and every accepted row,
- * in one transaction, then update every active remediation case against it (ARCHITECTURE.md §1):
+ * in one transaction, then update every active remediation case against it
+ * (docs/architecture.md §Domain):
  *   remediated - the device's status is Decommissioned or Withdrawn, or another device of its
  *                DeviceType (an ESME for an ESME; ESME when the type is not stated) is on the
  *                wall at the same ImportMPxN (replaced);
@@ -133,8 +134,8 @@ rfn_status store_capture_known(store *s, const char *sha256, const char *setting
 
 /* Open a case for every device whose latest verdict is non-compliant, that is on the wall in the
  * latest snapshot and has no active (open/overdue) case; supplier non-NULL restricts to that
- * Supplier. Plan due = notice + 10 days, remediation due = notice + 90 days (ARCHITECTURE.md §1).
- * Idempotent: a second call opens nothing. */
+ * Supplier. Plan due = notice + 10 days, remediation due = notice + 90 days
+ * (docs/architecture.md §Domain). Idempotent: a second call opens nothing. */
 rfn_status store_cases_open(store *s, int32_t notice_date, const char *supplier,
                             store_changes *changes, rfn_error *err);
 

@@ -138,8 +138,8 @@ static void container_round_trip(int major, int sub, int bits, int channels, con
         for (int i = 0; i < n * channels; i++) {
             int32_t c = code_at(i, bits);
             v[i] = (int)((uint32_t)c << (32 - bits));
-            /* ARCHITECTURE.md §4: signed x/2^(b-1); unsigned 8-bit (x - 127.5)/127.5 with x =
-             * c + 128 on disk. */
+            /* docs/architecture.md §Units: signed x/2^(b-1); unsigned 8-bit (x - 127.5)/127.5
+             * with x = c + 128 on disk. */
             expect[i] = unsigned8 ? ((double)c + 128.0 - 127.5) / 127.5 : ldexp(c, -(bits - 1));
         }
         CHECK(sf_writef_int(sf, v, n) == n);

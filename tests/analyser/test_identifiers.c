@@ -17,7 +17,7 @@ static void test_eui64(void)
 {
     uint64_t id = 0;
     char text[EUI64_TEXT_LEN];
-    /* The DUIS example DeviceID of ARCHITECTURE.md §1 in its three accepted spellings. */
+    /* The DUIS example DeviceID of docs/architecture.md §Domain in its three accepted spellings. */
     CHECK(eui64_parse(S("BC-33-AC-FF-FE-FA-55-3D"), &id) == ID_OK);
     CHECK(id == UINT64_C(0xBC33ACFFFEFA553D));
     eui64_format(id, text);

@@ -56,7 +56,7 @@ int main(void)
         CHECK_NEAR(wp[i], w[i], 1e-7);
 
     /* Gaussian sized for a 6 dB RBW: CISPR 120 kHz at 2.4 MS/s reads 120 kHz at -6 dB and has
-     * ENBW = B6 sqrt(pi / (8 ln 2)) ~ 0.7527 B6 (ARCHITECTURE.md §4). */
+     * ENBW = B6 sqrt(pi / (8 ln 2)) ~ 0.7527 B6 (docs/architecture.md §Units). */
     double fs = 2.4e6, b6 = 120e3;
     size_t n = rfn_window_gaussian_length(b6, fs);
     CHECK(n % 2 == 0 && n > 0);
