@@ -4,6 +4,10 @@
 # no source or build path is in any installed file, and a C program builds and runs against the
 # installed librfn-dsp through pkg-config and through find_package(rfn-dsp).
 set -u
+if [ "${RFN_SANITIZE:-OFF}" = ON ]; then
+    echo "SKIP: a sanitizer build is not an installable product"
+    exit 77
+fi
 bin=${RFN_BINARY_DIR:?RFN_BINARY_DIR must name the build tree}
 src=$(pwd -P) # ctest runs this from the source tree
 fail=0
