@@ -23,6 +23,7 @@
 #include "classify.h"
 #include "csv_read.h"
 #include "csv_util.h"
+#include "data_dir.h"
 #include "derogation.h"
 #include "hash.h"
 #include "identifiers.h"
@@ -45,12 +46,6 @@ validate_config validate_config_default(void)
 static char *xstrdup(const char *s)
 {
     return s ? strdup(s) : NULL;
-}
-
-static const char *default_data_dir(void)
-{
-    const char *d = getenv("RFN_DATA_DIR");
-    return d && *d ? d : RFN_DATA_DIR;
 }
 
 /* SHA-256 of the concatenation of the files (a SigMF pair: meta then data). */
@@ -492,9 +487,9 @@ static rfn_status ctx_load(ctx *c, rfn_error *err)
     c->inputs = json_array();
     if (cfg->limits_path)
         snprintf(c->limits_path, sizeof c->limits_path, "%s", cfg->limits_path);
-    else
-        snprintf(c->limits_path, sizeof c->limits_path,
-                 "%s/limits/ichis-annex-f-illustrative.json", default_data_dir());
+    else if ((st = data_dir_path(DATA_DIR_DEFAULT_LIMITS, c->limits_path,
+                                 sizeof c->limits_path, err)))
+        return st;
     if ((st = limits_load(c->limits_path, &c->limits, err)))
         return st;
     if ((st = add_input(c, "limits", c->limits_path, err)))

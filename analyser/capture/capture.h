@@ -157,4 +157,7 @@ rfn_status capture_writer_commit(capture_writer *w, rfn_error *err);
 /* Discard both temporary files and free w. NULL is a no-op. */
 void capture_writer_abort(capture_writer *w);
 
+/* libsndfile's run-time version ("libsndfile-1.2.0"), for `rfnoise version`. */
+const char *capture_library_version(void);
+
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "capture_internal.h"
 
 /* The virtual file: spans of fd presented as one contiguous stream starting at 0. */
@@ -264,4 +265,9 @@ void capture_sf_close(capture_sf *s)
     if (s->vf) free(s->vf->spans);
     free(s->vf);
     free(s);
+}
+
+const char *capture_library_version(void)
+{
+    return sf_version_string();
 }

@@ -75,6 +75,14 @@ static void usage(FILE *fp)
                 "  -h, --help     show this help (and `rfnoise <command> --help` for a command)\n"
                 "  -V, --version  show the version\n"
                 "\n"
+                "Environment:\n"
+                "  RFNOISE_DATA_DIR   the bundled data (limits/, calibration/, derogations/);\n"
+                "                     default: ../share/rfnoise from the executable's folder\n"
+                "  RFNOISE_WORKSPACE  the workspace of workspace, remediation and report\n"
+                "  RFNOISE_WISDOM     FFTW wisdom file, or off (default:\n"
+                "                     $XDG_CACHE_HOME/rfnoise/fftwf-wisdom)\n"
+                "  RFN_GNUPLOT        the gnuplot program (default: gnuplot from PATH)\n"
+                "\n"
                 "Exit status: 0 success / all compliant, 1 non-compliance found,\n"
                 "2 usage or input error, 3 inconclusive results only.\n");
 }

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "cli_opts.h"
 #include "commands.h"
+#include "data_dir.h"
 
 #define CMD "analyse"
 #define MAX_LIMIT_FILES 16
@@ -57,12 +58,6 @@ static void analyse_usage(FILE *fp)
             "error, 3 no failure but some band is inconclusive.\n");
 }
 
-static const char *default_data_dir(void)
-{
-    const char *d = getenv("RFN_DATA_DIR");
-    return d && *d ? d : RFN_DATA_DIR;
-}
-
 int cmd_analyse(int argc, char **argv)
 {
     enum { O_LIMITS = 256, O_CAL_DIR, O_REGION, O_HAN, O_GUARD, O_NFFT, O_RBW, O_WINDOW,
@@ -98,8 +93,8 @@ int cmd_analyse(int argc, char **argv)
     cli_capture_opts co = cli_capture_opts_default();
     cli_cal_opts calo = cli_cal_opts_default();
     char cal_dir[1100];
-    snprintf(cal_dir, sizeof cal_dir, "%s/calibration", default_data_dir());
-    cfg.cal_dir = cal_dir;
+    /* Without a data directory only captures naming a calibration id miss their table. */
+    cfg.cal_dir = data_dir_path("calibration", cal_dir, sizeof cal_dir, NULL) ? NULL : cal_dir;
     unsigned long long u;
     int opt;
     optind = 1;
@@ -117,6 +112,7 @@ int cmd_analyse(int argc, char **argv)
             break;
         case O_CAL_DIR:
             snprintf(cal_dir, sizeof cal_dir, "%s", optarg);
+            cfg.cal_dir = cal_dir;
             break;
         case O_REGION:
             if (!(cfg.region = limits_region_from_name(optarg))) {
@@ -218,8 +214,12 @@ int cmd_analyse(int argc, char **argv)
     size_t n_res = 0;
     char default_limits[1100];
     if (n_limit_paths == 0) {
-        snprintf(default_limits, sizeof default_limits,
-                 "%s/limits/ichis-annex-f-illustrative.json", default_data_dir());
+        if (data_dir_path(DATA_DIR_DEFAULT_LIMITS, default_limits, sizeof default_limits,
+                          &err)) {
+            cli_error(CMD, &err);
+            status = RFN_EXIT_USAGE;
+            goto done;
+        }
         limit_paths[n_limit_paths++] = default_limits;
     }
     for (size_t i = 0; i < n_limit_paths; i++)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <gsl/gsl_interp.h>
+#include <gsl/gsl_version.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -443,4 +444,9 @@ int calibration_covers(const calibration *cal, double f_lo_hz, double f_hi_hz)
     if (cal->cable.n && !(f_lo_hz >= cal->cable.f_lo_hz && f_hi_hz <= cal->cable.f_hi_hz))
         return 0;
     return 1;
+}
+
+const char *calibration_library_version(void)
+{
+    return gsl_version;
 }

@@ -83,4 +83,8 @@ int calibration_noise_floor_dbm_hz(const calibration *cal, double *dbm_hz);
 /* Is [f_lo_hz, f_hi_hz] entirely inside every table gain_db needs (always true for scalars)? */
 int calibration_covers(const calibration *cal, double f_lo_hz, double f_hi_hz);
 
+/* GSL's run-time version ("2.7.1"), for `rfnoise version`. GSL has several users (calibration
+ * tables, the synthesiser's random numbers, trend fits); its version query lives with the first. */
+const char *calibration_library_version(void);
+
 #endif

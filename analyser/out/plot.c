@@ -125,20 +125,25 @@ static void tmp_destroy(plot_tmp *t)
 
 /* ---- running gnuplot ------------------------------------------------------------------------- */
 
-/* Run gnuplot on the script in t and wait. No shell: argv is fixed; data never reaches a command
- * line. Exec failures come back through a close-on-exec pipe. */
-static rfn_status run_gnuplot(const plot_tmp *t, rfn_error *err)
+/* The gnuplot to run: $RFN_GNUPLOT, else gnuplot from PATH. */
+static const char *gnuplot_program(void)
 {
     const char *prog = getenv("RFN_GNUPLOT");
-    if (!prog || !*prog)
-        prog = "gnuplot";
-    char script[600], errpath[600];
-    tmp_path(t, "plot.gp", script, sizeof script);
-    tmp_path(t, "stderr", errpath, sizeof errpath);
+    return prog && *prog ? prog : "gnuplot";
+}
 
+/* Run gnuplot with args (argv[1]...) and wait, with no shell: stdin from /dev/null, stdout to
+ * out_fd (/dev/null when < 0), stderr to err_path (/dev/null when NULL). *status gets waitpid's
+ * status. Exec failures come back through a close-on-exec pipe, so "not installed"
+ * (RFN_ERR_NOTFOUND) is told apart from "ran and failed" (which the caller judges). */
+static rfn_status gnuplot_run(const char *arg1, const char *arg2, int out_fd,
+                              const char *err_path, int *status, rfn_error *err)
+{
+    const char *prog = gnuplot_program();
     int pfd[2];
     if (pipe(pfd) != 0)
         return rfn_error_set(err, RFN_ERR_IO, "pipe: %s", strerror(errno));
+    fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
     fcntl(pfd[1], F_SETFD, FD_CLOEXEC);
     fflush(NULL);
     pid_t pid = fork();
@@ -148,17 +153,17 @@ static rfn_status run_gnuplot(const plot_tmp *t, rfn_error *err)
         return rfn_error_set(err, RFN_ERR_IO, "fork: %s", strerror(errno));
     }
     if (pid == 0) {
-        close(pfd[0]);
         int in = open("/dev/null", O_RDONLY);
-        int out = open("/dev/null", O_WRONLY);
-        int efd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int out = out_fd >= 0 ? out_fd : open("/dev/null", O_WRONLY);
+        int efd = err_path ? open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600)
+                           : open("/dev/null", O_WRONLY);
         if (in >= 0)
             dup2(in, 0);
         if (out >= 0)
             dup2(out, 1);
         if (efd >= 0)
             dup2(efd, 2);
-        char *const argv[] = {(char *)prog, (char *)"-d", script, NULL};
+        char *const argv[] = {(char *)prog, (char *)arg1, (char *)arg2, NULL};
         execvp(prog, argv);
         int e = errno;
         ssize_t wr = write(pfd[1], &e, sizeof e);
@@ -172,14 +177,26 @@ static rfn_status run_gnuplot(const plot_tmp *t, rfn_error *err)
         got = read(pfd[0], &child_errno, sizeof child_errno);
     while (got < 0 && errno == EINTR);
     close(pfd[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    while (waitpid(pid, status, 0) < 0 && errno == EINTR)
         ;
     if (got == (ssize_t)sizeof child_errno)
         return rfn_error_set(err, child_errno == ENOENT ? RFN_ERR_NOTFOUND : RFN_ERR_EXTERNAL,
                              "%s not found or not runnable (%s): install gnuplot-nox or set "
                              "RFN_GNUPLOT; the analysis itself does not need it",
                              prog, strerror(child_errno));
+    return RFN_OK;
+}
+
+/* Run gnuplot on the script in t and wait. Data never reaches a command line. */
+static rfn_status run_gnuplot(const plot_tmp *t, rfn_error *err)
+{
+    char script[600], errpath[600];
+    tmp_path(t, "plot.gp", script, sizeof script);
+    tmp_path(t, "stderr", errpath, sizeof errpath);
+    int status = 0;
+    rfn_status st = gnuplot_run("-d", script, -1, errpath, &status, err);
+    if (st)
+        return st;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         /* The first non-empty line gnuplot wrote names the problem. */
         char line[256] = "";
@@ -197,6 +214,35 @@ static rfn_status run_gnuplot(const plot_tmp *t, rfn_error *err)
                              WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
                              line[0] ? line : "no message");
     }
+    return RFN_OK;
+}
+
+rfn_status plot_gnuplot_version(char *buf, size_t cap, rfn_error *err)
+{
+    int pfd[2];
+    if (cap == 0)
+        return rfn_error_set(err, RFN_ERR_INVALID, "no room for gnuplot's version");
+    if (pipe(pfd) != 0)
+        return rfn_error_set(err, RFN_ERR_IO, "pipe: %s", strerror(errno));
+    fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
+    fcntl(pfd[1], F_SETFD, FD_CLOEXEC); /* the child's dup2 onto stdout clears it there */
+    int status = 0;
+    /* "gnuplot 5.4 patchlevel 4" is far below a pipe's buffer: reading after the wait is safe. */
+    rfn_status st = gnuplot_run("--version", NULL, pfd[1], NULL, &status, err);
+    close(pfd[1]);
+    ssize_t got = 0;
+    if (!st) {
+        do
+            got = read(pfd[0], buf, cap - 1);
+        while (got < 0 && errno == EINTR);
+    }
+    close(pfd[0]);
+    if (st)
+        return st;
+    buf[got > 0 ? got : 0] = '\0';
+    buf[strcspn(buf, "\r\n")] = '\0';
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !buf[0])
+        return rfn_error_set(err, RFN_ERR_EXTERNAL, "%s --version failed", gnuplot_program());
     return RFN_OK;
 }
 

@@ -101,6 +101,11 @@ typedef struct plot_chart {
 /* Draw a chart to out_path (format from its extension); errors as plot_spectrum_write. */
 rfn_status plot_chart_write(const plot_chart *c, const char *out_path, rfn_error *err);
 
+/* gnuplot's own version line ("gnuplot 5.4 patchlevel 4") into buf (cap bytes), running
+ * $RFN_GNUPLOT or gnuplot from PATH. RFN_ERR_NOTFOUND when it is not installed,
+ * RFN_ERR_EXTERNAL when it runs but gives no version. */
+rfn_status plot_gnuplot_version(char *buf, size_t cap, rfn_error *err);
+
 /* text as a gnuplot single-quoted string literal: ' doubled, every control character (and DEL)
  * replaced by a space; NULL gives ''. Returns a malloc'd string (free()) or NULL when out of
  * memory. Exposed for tests. */

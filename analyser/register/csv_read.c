@@ -464,3 +464,11 @@ rfn_status csv_header_map(const csv_record *header, const char *file, const char
     }
     return RFN_OK;
 }
+
+#define CSV_STR_(x) #x
+#define CSV_STR(x) CSV_STR_(x)
+
+const char *csv_library_version(void)
+{
+    return CSV_STR(CSV_MAJOR) "." CSV_STR(CSV_MINOR) "." CSV_STR(CSV_RELEASE);
+}

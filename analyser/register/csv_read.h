@@ -82,4 +82,8 @@ bool csv_header_matches(const char *field, size_t len, const char *name);
 rfn_status csv_header_map(const csv_record *header, const char *file, const char *const *names,
                           size_t n_names, int *index_out, rfn_error *err);
 
+/* libcsv's version ("3.0.3"), for `rfnoise version`: the headers' macros, as libcsv has no
+ * run-time query; its soname (libcsv.so.3) pins the major version. */
+const char *csv_library_version(void);
+
 #endif

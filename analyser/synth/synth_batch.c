@@ -19,6 +19,7 @@
 #include "calibration.h"
 #include "capture.h"
 #include "csv_util.h"
+#include "data_dir.h"
 #include "identifiers.h"
 #include "limits.h"
 #include "synth.h"
@@ -418,10 +419,8 @@ static rfn_status write_lab(const char *dir, uint64_t seed, rfn_error *err)
         return st;
     limits_set *set = NULL;
     calibration *cal = NULL;
-    const char *dd = getenv("RFN_DATA_DIR");
-    snprintf(path, sizeof path, "%s/limits/ichis-annex-f-illustrative.json",
-             dd && *dd ? dd : RFN_DATA_DIR);
-    if ((st = limits_load(path, &set, err)) ||
+    if ((st = data_dir_path(DATA_DIR_DEFAULT_LIMITS, path, sizeof path, err)) ||
+        (st = limits_load(path, &set, err)) ||
         (st = calibration_from_db(SYNTH_BATCH_CAL_DB, &cal, err))) {
         limits_free(set);
         return st;

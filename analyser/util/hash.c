@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <nettle/sha2.h>
+#include <nettle/version.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,4 +113,9 @@ void hash_buffer_hex(hash_alg alg, const void *data, size_t len, char hex[HASH_H
     reset(&h);
     hash_update(&h, data, len);
     hash_final_hex(&h, hex);
+}
+
+void hash_library_version(char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%d.%d", nettle_version_major(), nettle_version_minor());
 }

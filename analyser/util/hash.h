@@ -40,4 +40,7 @@ rfn_status hash_sha256_file(const char *path, char hex[HASH_HEX_MAX], rfn_error 
 /* Digest of a memory buffer (settings keys). */
 void hash_buffer_hex(hash_alg alg, const void *data, size_t len, char hex[HASH_HEX_MAX]);
 
+/* Nettle's run-time version ("3.8") into buf (cap bytes), for `rfnoise version`. */
+void hash_library_version(char *buf, size_t cap);
+
 #endif

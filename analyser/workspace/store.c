@@ -1366,3 +1366,8 @@ rfn_status store_integrity_check(store *s, bool *ok, char msg[256], rfn_error *e
     sqlite3_finalize(st);
     return r;
 }
+
+const char *store_library_version(void)
+{
+    return sqlite3_libversion();
+}

@@ -229,4 +229,7 @@ rfn_status store_get_status(store *s, store_status *st, rfn_error *err);
 /* PRAGMA integrity_check: *ok and its first line of output in msg. */
 rfn_status store_integrity_check(store *s, bool *ok, char msg[256], rfn_error *err);
 
+/* SQLite's run-time version ("3.40.1"), for `rfnoise version`. */
+const char *store_library_version(void);
+
 #endif
