@@ -10,6 +10,7 @@
 #include "atomic_file.h"
 #include "capture.h"
 #include "hash.h"
+#include "sigmf.h"
 
 struct capture_writer {
     capture_writer_config cfg;
@@ -200,7 +201,12 @@ static json_t *build_meta(capture_writer *w, const char *sha_hex)
     int bad = json_object_set_new(root, "global", global);
     bad |= json_object_set_new(global, "core:datatype", json_string(c->datatype));
     bad |= json_object_set_new(global, "core:sample_rate", json_real(c->sample_rate_hz));
-    bad |= json_object_set_new(global, "core:version", json_string("1.0.0"));
+    bad |= json_object_set_new(global, "core:version", json_string(SIGMF_WRITE_VERSION));
+    /* The rfnoise: keys are an extension (docs/sigmf-extension.md), declared as SigMF asks:
+     * optional, since a reader without it still reads the samples right. */
+    bad |= json_object_set_new(global, "core:extensions",
+                               json_pack("[{s:s, s:s, s:b}]", "name", "rfnoise", "version",
+                                         SIGMF_RFNOISE_EXT_VERSION, "optional", 1));
     bad |= json_object_set_new(global, "core:num_channels", json_integer(1));
     bad |= json_object_set_new(global, "core:sha512", json_string(sha_hex));
     bad |= json_object_set_new(global, "core:recorder", json_string("rfnoise"));
@@ -224,7 +230,9 @@ static json_t *build_meta(capture_writer *w, const char *sha_hex)
     bad |= json_object_set_new(seg, "core:sample_start", json_integer(0));
     if (isfinite(c->center_freq_hz))
         bad |= json_object_set_new(seg, "core:frequency", json_real(c->center_freq_hz));
-    bad |= set_text(seg, "core:datetime", c->datetime);
+    /* SigMF times are UTC ("...Z"); a local time of unknown zone (from a file name) is left out. */
+    if (c->datetime && c->datetime[strlen(c->datetime) - 1] == 'Z')
+        bad |= set_text(seg, "core:datetime", c->datetime);
     bad |= json_array_append_new(caps, seg);
     bad |= json_object_set_new(root, "annotations", anns);
     for (size_t i = 0; i < c->n_annotations; i++) {

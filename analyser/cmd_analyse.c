@@ -46,8 +46,9 @@ static void analyse_usage(FILE *fp)
             "  --plot DIR         write DIR/<capture>.spectrum.png and .spectrogram.png\n"
             "  --plot-format F    png (default) or svg\n"
             "  --format F         text (default), json or csv\n"
-            "  --rate HZ          sample rate when the capture does not say\n"
-            "  --center HZ        centre frequency when the capture does not say\n"
+            "  --rate HZ          sample rate (wins over the capture's metadata and name)\n"
+            "  --center HZ        centre frequency (wins over its metadata and name)\n"
+            "  --datatype T       sample type of a raw capture (cu8 cs8 cs16 cf32 ...)\n"
             "  --keep-annotations analyse the capture's SigMF annotation spans too (by default\n"
             "                     they, the hub's own bursts, are left out)\n"
             "  --quiet            no progress on stderr\n"
@@ -188,8 +189,6 @@ int cmd_analyse(int argc, char **argv)
             cfg.keep_annotations = 1;
             break;
         default:
-            if (opt != CLI_OPT_BAD)
-                analyse_usage(stderr);
             return RFN_EXIT_USAGE;
         }
     }
@@ -207,6 +206,7 @@ int cmd_analyse(int argc, char **argv)
     if (co.copt.rate_hz > 0)
         cfg.rate_hz = co.copt.rate_hz;
     cfg.center_hz = co.copt.center_hz;
+    cfg.datatype = co.copt.datatype;
     cfg.quiet = co.quiet;
     cfg.rx_gain_db = calo.rx_gain_db;
 

@@ -54,10 +54,28 @@ expect_error "rfnoise: info: --center '-1': expected a frequency >= 0 in Hz" \
     "$rf" info --center -1 "$t/odd.cs16"
 expect_error "rfnoise: convert: --channel '1024': expected a channel number 0..1023" \
     "$rf" convert --channel 1024 "$t/odd.cs16" "$t/o.sigmf-meta"
-expect_error "rfnoise: convert: --datatype 'cu8': expected cf32_le or ci16_le" \
-    "$rf" convert --datatype cu8 "$t/odd.cs16" "$t/o.sigmf-meta"
-expect_error "rfnoise: info: unknown or incomplete option '--bogus' (see rfnoise info --help)" \
+expect_error "rfnoise: convert: --format 'cu8': expected cf32_le or ci16_le (--format is the output format; the input sample type is --datatype cu8)" \
+    "$rf" convert --format cu8 "$t/odd.cs16" "$t/o.sigmf-meta"
+expect_error "rfnoise: convert: --format 'x': expected cf32_le or ci16_le" \
+    "$rf" convert "$t/odd.cs16" "$t/o.sigmf-meta" --format x
+expect_error "rfnoise: info: --format 'cs16': expected text or json (--format is the output format; the input sample type is --datatype cs16)" \
+    "$rf" info --format cs16 "$t/odd.cs16"
+expect_error "rfnoise: info: unknown option '--bogus' (see rfnoise info --help)" \
     "$rf" info --bogus "$t/odd.cs16"
+expect_error "rfnoise: info: unknown option '--bogus' (see rfnoise info --help)" \
+    "$rf" info "$t/odd.cs16" --bogus=3
+expect_error "rfnoise: info: missing value for option '--rate' (see rfnoise info --help)" \
+    "$rf" info "$t/odd.cs16" --rate
+expect_error "rfnoise: info: $t/ok.cs16: no such file" "$rf" info --rate 1 -- "$t/ok.cs16"
+# Options after the operands (GNU permutation), and "--" ending the options.
+expect_error "rfnoise: info: $t/odd.cs16: offset 4: 1 trailing byte(s) are not a whole frame of 2 bytes (truncated file?)" \
+    "$rf" info "$t/odd.cs16" --rate 1e6 --datatype cs8 --quiet
+printf '\0\0\0\0' >"$t/--rate"
+"$rf" info --json --quiet --datatype cs8 --rate 8 -- "$t/odd.cs16" --rate >"$t/out" 2>"$t/err"
+[ $? -eq 2 ] && grep -q -- "--rate: no such file" "$t/err" ||
+    { echo "FAIL: -- must end the options"; cat "$t/err"; fail=1; }
+(cd "$t" && "$rf" info --json --quiet --rate 8 --datatype cu8 -- --rate >"$t/out" 2>"$t/err") &&
+    grep -q '"sample_count":2' "$t/out" || { echo "FAIL: info -- --rate"; cat "$t/err"; fail=1; }
 
 printf '{"global": {"core:datatype": "cf32_le", "core:sample_rate": 1000}, "captures": [{"core:sample_start": 0}, {"core:sample_start": 4}]}' \
     >"$t/short.sigmf-meta"
@@ -97,7 +115,7 @@ with open('$t/tone.cs16', 'wb') as f:
     for n in range(10000):
         f.write(struct.pack('<hh', round(8000 * math.cos(0.3 * n)), round(8000 * math.sin(0.3 * n))))
 "
-"$rf" convert --quiet --rate 2.4e6 --center 433.92e6 --datatype ci16_le "$t/tone.cs16" "$t/conv.sigmf-meta" ||
+"$rf" convert "$t/tone.cs16" "$t/conv.sigmf-meta" --quiet --rate 2.4e6 --center 433.92e6 --format ci16_le ||
     { echo "FAIL: convert"; fail=1; }
 cmp -s "$t/tone.cs16" "$t/conv.sigmf-data" || { echo "FAIL: ci16 conversion changed the samples"; fail=1; }
 "$rf" info --json --verify "$t/conv.sigmf-meta" >"$t/j" || { echo "FAIL: info on converted"; fail=1; }
@@ -110,13 +128,48 @@ assert o["sources"]["sample_rate"] == "sigmf" and o["findings"] == [], o["findin
 assert abs(o["mean_power_dbfs"] - 20 * __import__("math").log10(8000 / 32768)) < 0.01
 EOF
 
+# ---- non-conforming data: core:header_bytes of every segment and core:trailing_bytes ------------
+# 192 ci8 samples of 0x10 then 64 bytes of 0xFF (a footer): 192 samples, not 224, nothing clipped.
+$py - "$t" <<'EOF'
+import json, struct, sys
+d = sys.argv[1]
+open(f"{d}/trail.sigmf-data", "wb").write(b"\x10" * 384 + b"\xff" * 64)
+json.dump({"global": {"core:datatype": "ci8", "core:sample_rate": 1000, "core:version": "1.2.6",
+                      "core:trailing_bytes": 64}, "captures": [{"core:sample_start": 0}]},
+          open(f"{d}/trail.sigmf-meta", "w"))
+# Two segments of 48 ci16 samples, each after a 32-byte header of 0x7F bytes: 96, not 112.
+seg = lambda v: b"\x7f" * 32 + struct.pack("<96h", *([v] * 96))
+open(f"{d}/hdr.sigmf-data", "wb").write(seg(1000) + seg(-1000))
+json.dump({"global": {"core:datatype": "ci16_le", "core:sample_rate": 1000, "core:version": "1.2.6"},
+           "captures": [{"core:sample_start": 0, "core:header_bytes": 32, "core:frequency": 1e6},
+                        {"core:sample_start": 48, "core:header_bytes": 32, "core:frequency": 2e6}]},
+          open(f"{d}/hdr.sigmf-meta", "w"))
+EOF
+"$rf" info --json "$t/trail.sigmf-meta" "$t/hdr.sigmf-meta" >"$t/j" || { echo "FAIL: info on NCDs"; fail=1; }
+$py - "$t/j" <<'EOF' || fail=1
+import json, sys
+a, b = map(json.loads, open(sys.argv[1]))
+assert a["sample_count"] == 192 and a["samples_read"] == 192, a["sample_count"]
+assert "clipped" not in a["findings"] and a["peak_abs"] == 0.125 and a["truncated_bytes"] == 0, a
+assert b["sample_count"] == 96 and b["samples_read"] == 96, b["sample_count"]
+assert "clipped" not in b["findings"] and abs(b["peak_abs"] - 1000 / 32768) < 1e-9, b
+assert abs(b["dc_i"]) < 1e-9 and abs(b["dc_q"]) < 1e-9, (b["dc_i"], b["dc_q"])  # +1000 then -1000
+assert [s["sample_start"] for s in b["segments"]] == [0, 48]
+EOF
+printf '{"global": {"core:datatype": "ci8", "core:sample_rate": 1000, "core:trailing_bytes": 500}}' >"$t/over.sigmf-meta"
+printf 'abcd' >"$t/over.sigmf-data"
+expect_error "rfnoise: info: $t/over.sigmf-data: offset 4: data shorter than the 0 header and 500 trailing bytes the meta names (captures[].core:header_bytes, global.core:trailing_bytes)" \
+    "$rf" info "$t/over.sigmf-meta"
+
 # ---- real captures (../shared/real-captures; README there) ------------------------------------
 rc_dir=../shared/real-captures
 if [ ! -d "$rc_dir" ]; then
     echo "real-capture checks skipped: $rc_dir is absent"
 else
-    "$rf" info --json --verify --rate 1e6 "$rc_dir"/urh_*.c* "$rc_dir/sigmf_logo.sigmf-meta" >"$t/j" ||
-        { echo "FAIL: info on the URH and SigMF captures"; fail=1; }
+    "$rf" info --json --verify "$rc_dir"/urh_*.c* --rate 1e6 >"$t/j" ||
+        { echo "FAIL: info on the URH captures"; fail=1; }
+    "$rf" info --json --verify "$rc_dir/sigmf_logo.sigmf-meta" >>"$t/j" ||
+        { echo "FAIL: info on the SigMF capture"; fail=1; }
     "$rf" info --json "$rc_dir"/rtl433_*.cu8 >>"$t/j" || { echo "FAIL: info on the rtl_433 capture"; fail=1; }
     $py - "$t/j" <<'EOF' || fail=1
 import json, sys, math
