@@ -270,70 +270,6 @@ static rfn_status verify_sha512(int fd, int64_t offset, int64_t size, const char
     return RFN_OK;
 }
 
-/* A member of a .sigmf tar archive (POSIX ustar). */
-typedef struct tar_member {
-    char name[256];
-    int64_t offset, size;
-} tar_member;
-
-static int64_t octal_field(const unsigned char *p, size_t n)
-{
-    int64_t v = 0;
-    size_t i = 0;
-    while (i < n && p[i] == ' ')
-        i++;
-    for (; i < n && p[i] >= '0' && p[i] <= '7'; i++) {
-        if (v > (INT64_MAX >> 3)) return -1;
-        v = v * 8 + (p[i] - '0');
-    }
-    return v;
-}
-
-/* Find the .sigmf-meta and .sigmf-data members of a SigMF archive. */
-static rfn_status tar_find(int fd, int64_t size, const char *name, tar_member *meta,
-                           tar_member *data, rfn_error *err)
-{
-    meta->size = data->size = -1;
-    unsigned char h[512];
-    for (int64_t pos = 0; pos + 512 <= size;) {
-        if (pread(fd, h, 512, (off_t)pos) != 512)
-            return rfn_error_set(err, RFN_ERR_IO, "%s: offset %lld: cannot read tar header", name,
-                                 (long long)pos);
-        if (h[0] == '\0') break; /* end-of-archive block */
-        if (memcmp(h + 257, "ustar", 5) != 0)
-            return rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset %lld: not a ustar archive", name,
-                                 (long long)pos);
-        int64_t len = octal_field(h + 124, 12);
-        if (len < 0 || len > size - pos - 512)
-            return rfn_error_set(err, RFN_ERR_TRUNCATED,
-                                 "%s: offset %lld: tar member size %lld "
-                                 "runs past the end of the archive",
-                                 name, (long long)pos, (long long)len);
-        tar_member m;
-        char nm[101], prefix[156 + 101];
-        memcpy(nm, h, 100), nm[100] = '\0';
-        memcpy(prefix, h + 345, 155), prefix[155] = '\0';
-        if (prefix[0]) strcat(prefix, "/");
-        strcat(prefix, nm);
-        copy_text(m.name, sizeof m.name, prefix);
-        m.offset = pos + 512;
-        m.size = len;
-        if (h[156] == '0' || h[156] == '\0') {
-            if (ends_with(m.name, ".sigmf-meta") && meta->size < 0)
-                *meta = m;
-            else if (ends_with(m.name, ".sigmf-data") && data->size < 0)
-                *data = m;
-        }
-        pos += 512 + (len + 511) / 512 * 512;
-    }
-    if (meta->size < 0)
-        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: no .sigmf-meta member in the archive", name);
-    if (data->size < 0)
-        return rfn_error_set(err, RFN_ERR_NOTFOUND, "%s: no .sigmf-data member in the archive",
-                             name);
-    return RFN_OK;
-}
-
 /* Open a SigMF recording: a pair (either file named) or a .sigmf archive. */
 static rfn_status open_sigmf(capture *c, const char *path, int archive, const capture_options *opt,
                              sigmf_meta *sm, rfn_error *err)
@@ -347,7 +283,12 @@ static rfn_status open_sigmf(capture *c, const char *path, int archive, const ca
     if (archive) {
         if ((st = open_data_fd(c, path, &size, err))) return st;
         tar_member tm, td;
-        if ((st = tar_find(c->fd, size, path, &tm, &td, err))) return st;
+        if ((st = capture_archive_find(c->fd, size, path, opt->recording, &tm, &td, err)))
+            return st;
+        copy_text(m->recording, sizeof m->recording, tm.name);
+        char *dot = strrchr(m->recording, '.'), *slash = strrchr(m->recording, '/');
+        if (dot) *dot = '\0';
+        if (slash) memmove(m->recording, slash + 1, strlen(slash + 1) + 1);
         if (tm.size > MAX_META_BYTES)
             return rfn_error_set(err, RFN_ERR_UNSUPPORTED, "%s: metadata larger than %d MiB", path,
                                  MAX_META_BYTES >> 20);

@@ -34,6 +34,9 @@ typedef struct capture_options {
     int channel;         /* which channel of a multi-channel capture to deliver, 0-based */
     int allow_truncated; /* 1 = a partial final frame / data shorter than a WAV header claims is
                             a finding (stats.truncated_bytes, a warning) instead of an error */
+    const char *recording; /* --recording: the recording of a multi-recording .sigmf archive
+                              (the stem of its .sigmf-meta); NULL = the only one (an archive of
+                              several without it is RFN_ERR_INVALID, naming them) */
     int prefetch;        /* 1 = read ahead on a second thread (two blocks of block_frames), so
                             that file reading, conversion and validation overlap the caller's
                             processing; results are identical. capture_get_stats then covers
@@ -64,6 +67,11 @@ capture_options capture_options_default(void);
  * mismatch), RFN_ERR_INVALID (bad opt), RFN_ERR_NOMEM. */
 rfn_status capture_open(const char *path, const capture_options *opt, capture **out,
                         rfn_error *err);
+
+/* The names of the recordings of the SigMF archive at path, in archive order: the first max into
+ * names, their count into *n. Errors as capture_open's for the archive. */
+rfn_status capture_archive_recordings(const char *path, char (*names)[CAPTURE_TEXT_MAX],
+                                      size_t max, size_t *n, rfn_error *err);
 
 /* The merged metadata; owned by c, valid until capture_close(). */
 const capture_meta *capture_get_meta(const capture *c);

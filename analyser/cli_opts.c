@@ -43,6 +43,9 @@ static int handle_capture(int opt, const char *arg, const char *cmd, cli_capture
     case CLI_O_DATATYPE:
         cap->copt.datatype = arg;
         return CLI_OPT_HANDLED;
+    case CLI_O_RECORDING:
+        cap->copt.recording = arg;
+        return CLI_OPT_HANDLED;
     case CLI_O_CHANNEL: {
         unsigned long long u;
         if (cli_parse_u64(arg, &u) || u > 1023) {

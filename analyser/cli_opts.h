@@ -50,13 +50,16 @@ enum {
     CLI_O_DATATYPE,
     CLI_O_CHANNEL,
     CLI_O_TRUNC,
+    CLI_O_RECORDING,
 };
 
-/* --rate HZ, --center HZ, --datatype T (the sample type of a raw input; into
- * cli_capture_opts.copt). --format is every command's output format, never the input's. */
+/* --rate HZ, --center HZ, --datatype T (the sample type of a raw input), --recording NAME (of a
+ * multi-recording .sigmf archive; into cli_capture_opts.copt). --format is every command's
+ * output format, never the input's. */
 #define CLI_LONGOPTS_CAPTURE                                                                       \
     {"rate", required_argument, 0, CLI_O_RATE}, {"center", required_argument, 0, CLI_O_CENTER},   \
-        {"datatype", required_argument, 0, CLI_O_DATATYPE}
+        {"datatype", required_argument, 0, CLI_O_DATATYPE},                                       \
+        {"recording", required_argument, 0, CLI_O_RECORDING}
 /* --channel N (0 ... 1023), --allow-truncated (into cli_capture_opts.copt), for the commands
  * that only read captures (info, convert). */
 #define CLI_LONGOPTS_CAPTURE_INPUT                                                                 \

@@ -50,6 +50,7 @@ static void analyse_usage(FILE *fp)
             "  --center HZ        centre frequency (wins over its metadata and name)\n"
             "  --datatype T       sample type of a raw capture (cu8 cs8 cs16 cf32 ...)\n"
             "  --keep-annotations analyse the capture's SigMF annotation spans too (by default\n"
+            "  --recording NAME   the recording of a .sigmf archive holding several\n"
             "                     they, the hub's own bursts, are left out)\n"
             "  --quiet            no progress on stderr\n"
             "  -h, --help         show this help\n"
@@ -207,6 +208,7 @@ int cmd_analyse(int argc, char **argv)
         cfg.rate_hz = co.copt.rate_hz;
     cfg.center_hz = co.copt.center_hz;
     cfg.datatype = co.copt.datatype;
+    cfg.recording = co.copt.recording;
     cfg.quiet = co.quiet;
     cfg.rx_gain_db = calo.rx_gain_db;
 

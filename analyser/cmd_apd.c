@@ -48,6 +48,7 @@ static void apd_usage(FILE *fp)
             "  --center HZ         centre frequency (wins over its metadata and name)\n"
             "  --datatype T        sample type of a raw capture (cu8 cs8 cs16 cf32 ...)\n"
             "  --quiet             no progress on stderr\n"
+            "  --recording NAME    the recording of a .sigmf archive holding several\n"
             "  -h, --help          show this help\n"
             "\n"
             "A probability p needs at least 10/p envelope samples; fewer give an empty level.\n"

@@ -18,11 +18,12 @@
 static void convert_usage(FILE *fp)
 {
     fprintf(fp,
-            "Usage: rfnoise convert [options] IN OUT.sigmf-meta\n"
+            "Usage: rfnoise convert [options] IN OUT.sigmf-meta|OUT.sigmf\n"
             "\n"
             "Convert a capture (any format rfnoise info reads) into a SigMF pair OUT.sigmf-meta +\n"
-            "OUT.sigmf-data with its metadata, a core:sha512 and the annotations. Both files are\n"
-            "written under temporary names and renamed into place.\n"
+            "OUT.sigmf-data, or the SigMF archive OUT.sigmf (a tar of the folder OUT/), with its\n"
+            "metadata, a core:sha512 and the annotations. Files are written under temporary\n"
+            "names and renamed into place.\n"
             "\n"
             "Options:\n"
             "  --format T          output datatype: cf32_le (default) or ci16_le; real captures\n"
@@ -31,6 +32,7 @@ static void convert_usage(FILE *fp)
             "  --center HZ         centre frequency of IN (wins over its metadata and name)\n"
             "  --datatype T        sample type of a raw IN (cu8 cs8 cs16 cf32 ...)\n"
             "  --channel N         channel to convert from a multi-channel capture (default 0)\n"
+            "  --recording NAME    the recording of a .sigmf archive holding several\n"
             "  --allow-truncated   convert the whole frames of a truncated file\n"
             "  --quiet             no progress display\n"
             "  -h, --help          show this help\n");
@@ -67,7 +69,7 @@ int cmd_convert(int argc, char **argv)
         }
     }
     if (argc - optind != 2) {
-        cli_errorf("convert", "need IN and OUT.sigmf-meta (see rfnoise convert --help)");
+        cli_errorf("convert", "need IN and OUT.sigmf-meta or OUT.sigmf (see rfnoise convert --help)");
         return RFN_EXIT_USAGE;
     }
     const char *in = argv[optind], *outp = argv[optind + 1];

@@ -31,6 +31,7 @@ static void info_usage(FILE *fp)
             "  --center HZ         centre frequency (wins over its metadata and name)\n"
             "  --datatype T        sample type of a raw file: cu8 cs8 cs16 cf32 cf64 ci32 or a\n"
             "                      SigMF datatype (ci16_be, ...)\n"
+            "  --recording NAME    the recording of a .sigmf archive holding several\n"
             "  --channel N         channel to read from a multi-channel capture (default 0)\n"
             "  --verify            check the SigMF core:sha512 of the data\n"
             "  --allow-truncated   read the whole frames of a truncated file (a finding)\n"
@@ -71,6 +72,7 @@ static int print_json(const capture_meta *m, const capture_stats *s, unsigned fi
     json_object_set_new(o, "format_version", json_integer(CLI_JSON_FORMAT_VERSION));
     json_object_set_new(o, "path", json_string(m->path));
     json_object_set_new(o, "data_path", json_string(m->data_path));
+    json_object_set_new(o, "recording", text_or_null(m->recording));
     json_object_set_new(o, "container", json_string(m->container));
     json_object_set_new(o, "format", json_string(m->format));
     json_object_set_new(o, "is_complex", json_boolean(m->is_complex));
@@ -156,6 +158,7 @@ static void print_text(const capture_meta *m, const capture_stats *s, unsigned f
 {
     printf("%-18s %s\n", "path:", m->path);
     if (strcmp(m->path, m->data_path) != 0) printf("%-18s %s\n", "data:", m->data_path);
+    if (m->recording[0]) printf("%-18s %s\n", "recording:", m->recording);
     printf("%-18s %s, %s (%s, %d-bit %s) (%s)\n", "format:", m->container, m->format,
            m->is_complex ? "complex I/Q" : "real", m->bits, m->is_float ? "float" : "integer",
            capture_source_name(m->src_format));
@@ -259,6 +262,35 @@ static int info_one(const char *path, const capture_options *opt, int json, int 
     return 0;
 }
 
+/* A .sigmf archive of several recordings, without --recording: list them, then each one. */
+static int info_path(const char *path, const capture_options *opt, int json, int quiet,
+                     float complex *buf)
+{
+    enum { MAX_LISTED = 64 };
+    static char names[MAX_LISTED][CAPTURE_TEXT_MAX];
+    size_t n = 0, len = strlen(path);
+    rfn_error err = {0};
+    if (opt->recording || len < 6 || strcmp(path + len - 6, ".sigmf") != 0 ||
+        capture_archive_recordings(path, names, MAX_LISTED, &n, &err) != RFN_OK || n < 2)
+        return info_one(path, opt, json, quiet, buf); /* errors are info_one's to report */
+    if (!json) {
+        printf("%-18s %s: a SigMF archive of %zu recordings:", "archive:", path, n);
+        for (size_t i = 0; i < n && i < MAX_LISTED; i++)
+            printf("%s %s", i ? "," : "", names[i]);
+        printf("%s\n\n", n > MAX_LISTED ? ", ..." : "");
+    }
+    int failed = 0;
+    for (size_t i = 0; i < n && i < MAX_LISTED; i++) {
+        capture_options one = *opt;
+        one.recording = names[i];
+        if (info_one(path, &one, json, quiet, buf))
+            failed = 1;
+        else if (!json && i + 1 < n)
+            printf("\n");
+    }
+    return failed ? -1 : 0;
+}
+
 int cmd_info(int argc, char **argv)
 {
     enum { O_VERIFY = 256, O_JSON, O_FORMAT };
@@ -306,7 +338,7 @@ int cmd_info(int argc, char **argv)
     }
     int failed = 0;
     for (int i = optind; i < argc; i++) {
-        if (info_one(argv[i], &co.copt, json, co.quiet, buf))
+        if (info_path(argv[i], &co.copt, json, co.quiet, buf))
             failed = 1;
         else if (!json && i + 1 < argc)
             printf("\n");

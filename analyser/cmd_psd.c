@@ -44,6 +44,7 @@ static void psd_usage(FILE *fp)
             "  --center HZ        centre frequency (wins over its metadata and name)\n"
             "  --datatype T       sample type of a raw capture (cu8 cs8 cs16 cf32 ...)\n"
             "  --quiet            no progress on stderr\n"
+            "  --recording NAME   the recording of a .sigmf archive holding several\n"
             "  -h, --help         show this help\n"
             "\n"
             "With --window hann --nfft 1024 --detrend mean the psd_dbfs_hz column equals\n"

@@ -46,6 +46,7 @@ static void spectrogram_usage(FILE *fp)
             "  --center HZ         centre frequency (wins over its metadata and name)\n"
             "  --datatype T        sample type of a raw capture (cu8 cs8 cs16 cf32 ...)\n"
             "  --quiet             no progress on stderr\n"
+            "  --recording NAME    the recording of a .sigmf archive holding several\n"
             "  -h, --help          show this help\n"
             "\n"
             "Exit status: 0 written, 2 usage error, a capture that cannot be read or a failed\n"

@@ -15,7 +15,7 @@
 static void synth_usage(FILE *fp)
 {
     fprintf(fp,
-            "Usage: rfnoise synth OUT.sigmf-meta --rate HZ [options]\n"
+            "Usage: rfnoise synth OUT.sigmf-meta|OUT.sigmf --rate HZ [options]\n"
             "       rfnoise synth --batch DIR [--seed N]\n"
             "\n"
             "Write a deterministic synthetic capture (SigMF pair) made of a thermal noise floor\n"
@@ -145,6 +145,11 @@ int cmd_synth(int argc, char **argv)
         default:
             return RFN_EXIT_USAGE;
         }
+    }
+    if (co.copt.recording) {
+        cli_errorf("synth", "--recording picks a recording of an archive to read; synth writes "
+                            "one (name OUT.sigmf for an archive)");
+        return RFN_EXIT_USAGE;
     }
     if (co.copt.datatype) {
         cli_errorf("synth", "--datatype is the sample type of an input capture; give the sample "

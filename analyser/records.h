@@ -74,6 +74,7 @@ typedef struct capture_meta {
     char recorder[CAPTURE_TEXT_MAX];       /* software that made it: core:recorder, else the tool
                                               whose file-name convention the name follows */
     double bandwidth_hz;                   /* analogue bandwidth the file name gives (URH), NAN */
+    char recording[CAPTURE_TEXT_MAX];      /* the recording's name in a .sigmf archive, or "" */
     int datetime_is_local;                 /* 1: datetime is the recording computer's local
                                               time from a file name (SDR++, URH), zone unknown */
     double latitude_deg, longitude_deg, altitude_m; /* core:geolocation (GeoJSON), NAN absent */

@@ -128,6 +128,45 @@ assert o["sources"]["sample_rate"] == "sigmf" and o["findings"] == [], o["findin
 assert abs(o["mean_power_dbfs"] - 20 * __import__("math").log10(8000 / 32768)) < 0.01
 EOF
 
+# ---- SigMF archives: the writer, and archives of several recordings --------------------------
+"$rf" convert "$t/tone.cs16" "$t/arch.sigmf" --quiet --rate 2.4e6 --format ci16_le ||
+    { echo "FAIL: convert to an archive"; fail=1; }
+$py - "$t/arch.sigmf" "$t/tone.cs16" <<'EOF' || fail=1
+import sys, tarfile
+with tarfile.open(sys.argv[1]) as tar:
+    ms = tar.getmembers()
+    names = [(m.name, m.isdir()) for m in ms]
+    assert names == [("arch", True), ("arch/arch.sigmf-data", False), ("arch/arch.sigmf-meta", False)], names
+    assert tar.extractfile("arch/arch.sigmf-data").read() == open(sys.argv[2], "rb").read()
+EOF
+"$rf" info --json --verify "$t/arch.sigmf" | $py -c 'import json, sys; o = json.load(sys.stdin); assert o["sample_count"] == 10000 and o["container"] == "sigmf-archive" and o["recording"] == "arch", o' ||
+    { echo "FAIL: info on the written archive"; fail=1; }
+"$rf" synth "$t/a.sigmf-meta" --rate 1e3 --duration 4 --quiet && "$rf" synth "$t/b.sigmf-meta" --rate 2e3 --duration 1 --quiet ||
+    { echo "FAIL: synth a, b"; fail=1; }
+$py - "$t" <<'EOF'
+import sys, tarfile
+d = sys.argv[1]
+with tarfile.open(f"{d}/multi.sigmf", "w", format=tarfile.USTAR_FORMAT) as tar:
+    for r in "ab":
+        for ext in ("sigmf-meta", "sigmf-data"):
+            tar.add(f"{d}/{r}.{ext}", arcname=f"multi/{r}.{ext}")
+EOF
+"$rf" info "$t/multi.sigmf" --quiet >"$t/txt" || { echo "FAIL: info on a multi-recording archive"; fail=1; }
+grep -q "^archive: *$t/multi.sigmf: a SigMF archive of 2 recordings: a, b$" "$t/txt" &&
+    [ "$(grep -c '^recording: ' "$t/txt")" -eq 2 ] || { echo "FAIL: info lists the recordings"; cat "$t/txt"; fail=1; }
+"$rf" info --json "$t/multi.sigmf" --quiet | $py -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin]
+assert [(r["recording"], r["sample_rate_hz"], r["sample_count"]) for r in rows] == [("a", 1e3, 4000), ("b", 2e3, 2000)], rows' ||
+    { echo "FAIL: info --json on a multi-recording archive"; fail=1; }
+expect_error "rfnoise: psd: $t/multi.sigmf: the archive holds 2 recordings (a, b): choose one with --recording NAME" \
+    "$rf" psd "$t/multi.sigmf" --quiet
+expect_error "rfnoise: psd: $t/multi.sigmf: no recording 'c' in the archive (it holds: a, b)" \
+    "$rf" psd "$t/multi.sigmf" --recording c --quiet
+"$rf" psd "$t/multi.sigmf" --recording b --format json --quiet |
+    $py -c 'import json, sys; o = json.load(sys.stdin); assert o["sample_rate_hz"] == 2e3' ||
+    { echo "FAIL: psd --recording b"; fail=1; }
+
 # ---- non-conforming data: core:header_bytes of every segment and core:trailing_bytes ------------
 # 192 ci8 samples of 0x10 then 64 bytes of 0xFF (a footer): 192 samples, not 224, nothing clipped.
 $py - "$t" <<'EOF'

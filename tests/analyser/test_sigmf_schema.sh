@@ -33,11 +33,15 @@ head -c 8000 /dev/urandom >"$t/deep/private folder/g001_433.92M_250k.cu8"
 "$rf" convert "$t/synth.sigmf-meta" "$t/again.sigmf-meta" --format ci16_le --quiet ||
     { echo "FAIL: convert SigMF to SigMF"; fail=1; }
 "$rf" synth --batch "$t/batch" --quiet || { echo "FAIL: synth --batch"; fail=1; }
+"$rf" synth "$t/arc.sigmf" --rate 1e6 --center 868e6 --duration 0.01 --device-id 00-12-A5-FF-FE-95-A3-33 ||
+    { echo "FAIL: synth to an archive"; fail=1; }
+"$rf" convert "$t/conv.sigmf-meta" "$t/conv-archive.sigmf" --quiet || { echo "FAIL: convert to an archive"; fail=1; }
 
 # Archives: their .sigmf-meta members are checked like the pairs.
 metas=$(find "$t" -name '*.sigmf-meta' | sort)
 archives=$(find "$t" -name '*.sigmf' | sort)
-[ "$(wc -w <<<"$metas")" -ge 6 ] || { echo "FAIL: too few recordings written: $metas"; fail=1; }
+[ "$(wc -w <<<"$metas")" -ge 6 ] && [ "$(wc -w <<<"$archives")" -eq 2 ] ||
+    { echo "FAIL: too few recordings written: $metas $archives"; fail=1; }
 
 $py - "$schema" $metas -- $archives <<'PY' || fail=1
 import json, re, sys, tarfile
