@@ -93,6 +93,10 @@ head -c 4096 /dev/zero >"$t/ok.cs8"
 "$rf" info --json --rate 1e6 "$t/ok.cs8" "$t/empty.cu8" "$t/ok.cs8" >"$t/out" 2>"$t/err"
 [ $? -eq 2 ] && [ "$(wc -l <"$t/out")" -eq 2 ] && [ "$(wc -l <"$t/err")" -eq 1 ] ||
     { echo "FAIL: mixed good and bad captures"; fail=1; }
+# Options after the operands: convert IN OUT --datatype T --rate HZ (all-zero cs8 is ci8 here).
+"$rf" convert "$t/ok.cs8" "$t/perm.sigmf-meta" --datatype cs8 --rate 1e6 --quiet &&
+    "$rf" info --json "$t/perm.sigmf-meta" | grep -q '"sample_count":2048' ||
+    { echo "FAIL: convert IN OUT --datatype T --rate HZ"; fail=1; }
 
 # ---- --json keys ------------------------------------------------------------------------------
 "$rf" info --json --rate 2e6 --center 868.3e6 "cs8:$t/ok.cs8" >"$t/j" || { echo "FAIL: info --json"; fail=1; }
