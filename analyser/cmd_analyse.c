@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "cli_opts.h"
 #include "commands.h"
+#include "sigmf.h"
 
 #define CMD "analyse"
 #define MAX_LIMIT_FILES 16
@@ -178,7 +179,14 @@ int cmd_analyse(int argc, char **argv)
             break;
         case O_FORMAT:
             if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "csv")) {
-                cli_errorf(CMD, "--format '%s': expected text, json or csv", optarg);
+                sigmf_datatype dt;
+                char why[200];
+                int is_dt = sigmf_datatype_parse(optarg, &dt, why, sizeof why) == RFN_OK;
+                cli_errorf(CMD, "--format '%s': expected text, json or csv%s%s%s", optarg,
+                           is_dt ? " (--format is the output format; the input sample type is "
+                                   "--datatype "
+                                 : "",
+                           is_dt ? optarg : "", is_dt ? ")" : "");
                 return RFN_EXIT_USAGE;
             }
             format = optarg;

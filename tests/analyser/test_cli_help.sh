@@ -57,6 +57,9 @@ done
 "$rf" psd x.cs16 --format cs16 2>"$scratch/err" >/dev/null
 grep -qx "rfnoise: psd: --format 'cs16': expected csv or json (--format is the output format; the input sample type is --datatype cs16)" \
     "$scratch/err" || { echo "psd --format cs16 without the --datatype hint: $(cat "$scratch/err")"; fail=1; }
+"$rf" analyse x.cu8 --format cu8 2>"$scratch/err" >/dev/null
+grep -qx "rfnoise: analyse: --format 'cu8': expected text, json or csv (--format is the output format; the input sample type is --datatype cu8)" \
+    "$scratch/err" || { echo "analyse --format cu8 without the --datatype hint: $(cat "$scratch/err")"; fail=1; }
 "$rf" synth x.sigmf-meta --rate 1e3 --datatype ci16_le 2>"$scratch/err" >/dev/null
 grep -q "^rfnoise: synth: --datatype is the sample type of an input capture; give the sample type synth writes with --format ci16_le$" \
     "$scratch/err" || { echo "synth --datatype without the --format hint: $(cat "$scratch/err")"; fail=1; }
