@@ -270,70 +270,6 @@ static rfn_status verify_sha512(int fd, int64_t offset, int64_t size, const char
     return RFN_OK;
 }
 
-/* A member of a .sigmf tar archive (POSIX ustar). */
-typedef struct tar_member {
-    char name[256];
-    int64_t offset, size;
-} tar_member;
-
-static int64_t octal_field(const unsigned char *p, size_t n)
-{
-    int64_t v = 0;
-    size_t i = 0;
-    while (i < n && p[i] == ' ')
-        i++;
-    for (; i < n && p[i] >= '0' && p[i] <= '7'; i++) {
-        if (v > (INT64_MAX >> 3)) return -1;
-        v = v * 8 + (p[i] - '0');
-    }
-    return v;
-}
-
-/* Find the .sigmf-meta and .sigmf-data members of a SigMF archive. */
-static rfn_status tar_find(int fd, int64_t size, const char *name, tar_member *meta,
-                           tar_member *data, rfn_error *err)
-{
-    meta->size = data->size = -1;
-    unsigned char h[512];
-    for (int64_t pos = 0; pos + 512 <= size;) {
-        if (pread(fd, h, 512, (off_t)pos) != 512)
-            return rfn_error_set(err, RFN_ERR_IO, "%s: offset %lld: cannot read tar header", name,
-                                 (long long)pos);
-        if (h[0] == '\0') break; /* end-of-archive block */
-        if (memcmp(h + 257, "ustar", 5) != 0)
-            return rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset %lld: not a ustar archive", name,
-                                 (long long)pos);
-        int64_t len = octal_field(h + 124, 12);
-        if (len < 0 || len > size - pos - 512)
-            return rfn_error_set(err, RFN_ERR_TRUNCATED,
-                                 "%s: offset %lld: tar member size %lld "
-                                 "runs past the end of the archive",
-                                 name, (long long)pos, (long long)len);
-        tar_member m;
-        char nm[101], prefix[156 + 101];
-        memcpy(nm, h, 100), nm[100] = '\0';
-        memcpy(prefix, h + 345, 155), prefix[155] = '\0';
-        if (prefix[0]) strcat(prefix, "/");
-        strcat(prefix, nm);
-        copy_text(m.name, sizeof m.name, prefix);
-        m.offset = pos + 512;
-        m.size = len;
-        if (h[156] == '0' || h[156] == '\0') {
-            if (ends_with(m.name, ".sigmf-meta") && meta->size < 0)
-                *meta = m;
-            else if (ends_with(m.name, ".sigmf-data") && data->size < 0)
-                *data = m;
-        }
-        pos += 512 + (len + 511) / 512 * 512;
-    }
-    if (meta->size < 0)
-        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: no .sigmf-meta member in the archive", name);
-    if (data->size < 0)
-        return rfn_error_set(err, RFN_ERR_NOTFOUND, "%s: no .sigmf-data member in the archive",
-                             name);
-    return RFN_OK;
-}
-
 /* Open a SigMF recording: a pair (either file named) or a .sigmf archive. */
 static rfn_status open_sigmf(capture *c, const char *path, int archive, const capture_options *opt,
                              sigmf_meta *sm, rfn_error *err)
@@ -347,7 +283,12 @@ static rfn_status open_sigmf(capture *c, const char *path, int archive, const ca
     if (archive) {
         if ((st = open_data_fd(c, path, &size, err))) return st;
         tar_member tm, td;
-        if ((st = tar_find(c->fd, size, path, &tm, &td, err))) return st;
+        if ((st = capture_archive_find(c->fd, size, path, opt->recording, &tm, &td, err)))
+            return st;
+        copy_text(m->recording, sizeof m->recording, tm.name);
+        char *dot = strrchr(m->recording, '.'), *slash = strrchr(m->recording, '/');
+        if (dot) *dot = '\0';
+        if (slash) memmove(m->recording, slash + 1, strlen(slash + 1) + 1);
         if (tm.size > MAX_META_BYTES)
             return rfn_error_set(err, RFN_ERR_UNSUPPORTED, "%s: metadata larger than %d MiB", path,
                                  MAX_META_BYTES >> 20);
@@ -391,11 +332,13 @@ static rfn_status open_sigmf(capture *c, const char *path, int archive, const ca
         data_off = 0, data_len = size;
     }
     copy_text(m->data_path, sizeof m->data_path, data_name);
-    if (sm->header_bytes > data_len)
+    if (sm->header_bytes + sm->trailing_bytes > data_len)
         return rfn_error_set(err, RFN_ERR_TRUNCATED,
-                             "%s: offset %lld: data shorter than the %lld header bytes the meta "
-                             "claims (captures[0].core:header_bytes)",
-                             data_name, (long long)data_len, (long long)sm->header_bytes);
+                             "%s: offset %lld: data shorter than the %lld header and %lld trailing "
+                             "bytes the meta names (captures[].core:header_bytes, "
+                             "global.core:trailing_bytes)",
+                             data_name, (long long)data_len, (long long)sm->header_bytes,
+                             (long long)sm->trailing_bytes);
     if (opt->verify_sha512 && sm->sha512[0] &&
         (st = verify_sha512(c->fd, data_off, data_len, sm->sha512, data_name, err)))
         return st;
@@ -404,7 +347,10 @@ static rfn_status open_sigmf(capture *c, const char *path, int archive, const ca
     c->dt = sm->dt;
     m->channels = sm->num_channels;
     int fb = frame_bytes(&c->dt, m->channels);
-    int64_t start = data_off + sm->header_bytes, len = data_len - sm->header_bytes;
+    /* Non-conforming data: each segment's header bytes come just before its samples, and the
+     * trailing bytes (a footer) end the file; neither is a sample. */
+    int64_t start = data_off + sm->segments[0].header_bytes;
+    int64_t len = data_len - sm->header_bytes - sm->trailing_bytes;
     if ((st = check_length(c, data_name, start - data_off, len, fb, opt->allow_truncated, err)))
         return st;
     int64_t count = m->sample_count;
@@ -435,9 +381,18 @@ static rfn_status open_sigmf(capture *c, const char *path, int archive, const ca
                                  "ends at sample %lld",
                                  data_name, (long long)len, (long long)count, i, (long long)end);
     }
-    capture_span span = {start, count * fb};
-    return capture_sf_open_raw(c->fd, &span, 1, &c->dt, fb / sigmf_datatype_bytes(&c->dt),
-                               data_name, &c->sf, err);
+    capture_span *spans = malloc(sm->n_segments * sizeof *spans);
+    if (!spans) return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", data_name);
+    for (size_t i = 0, n = sm->n_segments; i < n; i++) {
+        int64_t first = i ? sm->segments[i].sample_start : 0;
+        int64_t end = i + 1 < n ? sm->segments[i + 1].sample_start : count;
+        data_off += sm->segments[i].header_bytes;
+        spans[i] = (capture_span){data_off + first * fb, (end - first) * fb};
+    }
+    st = capture_sf_open_raw(c->fd, spans, sm->n_segments, &c->dt,
+                             fb / sigmf_datatype_bytes(&c->dt), data_name, &c->sf, err);
+    free(spans);
+    return st;
 }
 
 /* CRC-32 (ISO-HDLC, reflected 0xEDB88320), as SDRangel's .sdriq header uses. */
@@ -645,6 +600,14 @@ static void merge_time(capture *c, const char *const *vals, const capture_source
 static rfn_status prefetch_start(capture *c, size_t block, rfn_error *err);
 static void prefetch_stop(capture *c);
 
+static int datatype_differs(const sigmf_datatype *a, const sigmf_datatype *b)
+{
+    char x[16], y[16];
+    sigmf_datatype_name(a, x, sizeof x);
+    sigmf_datatype_name(b, y, sizeof y);
+    return strcmp(x, y) != 0;
+}
+
 /* ---- open ------------------------------------------------------------------------------------ */
 
 static int has_magic(const unsigned char *h, ssize_t n)
@@ -672,7 +635,7 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
                              path_in);
 
     /* An explicit FORMAT:path prefix names a raw file's datatype. */
-    const char *path = path_in, *forced = opt.format;
+    const char *path = path_in, *forced = opt.datatype;
     capture_source forced_src = CAPTURE_SRC_COMMAND_LINE;
     char prefix[24];
     const char *colon = strchr(path_in, ':');
@@ -687,7 +650,7 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
         }
     }
     if (forced && sigmf_datatype_parse(forced, &dt_forced, why, sizeof why) != RFN_OK)
-        return rfn_error_set(err, RFN_ERR_INVALID, "%s: --format: %s", path_in, why);
+        return rfn_error_set(err, RFN_ERR_INVALID, "%s: --datatype: %s", path_in, why);
     if (strlen(path) >= CAPTURE_PATH_MAX)
         return rfn_error_set(err, RFN_ERR_INVALID, "%.64s...: path longer than %d bytes", path,
                              CAPTURE_PATH_MAX - 1);
@@ -717,9 +680,13 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
         is_sigmf = 1;
         if ((st = open_sigmf(c, path, ends_with(path, ".sigmf"), &opt, &sm, err))) goto fail;
         m->src_format = CAPTURE_SRC_SIGMF;
-        if (forced)
-            warn(c, "format %s given on the command line ignored: the SigMF meta says %s", forced,
-                 sm.datatype);
+        if (forced && datatype_differs(&dt_forced, &sm.dt)) {
+            st = rfn_error_set(err, RFN_ERR_INVALID,
+                               "%s: --datatype %s, but the SigMF meta says %s (--datatype is the "
+                               "sample type of a raw input; an output's is --format)",
+                               path, forced, sm.datatype);
+            goto fail;
+        }
     } else {
         if ((st = open_data_fd(c, path, &size, err))) goto fail;
         if (size == 0) {
@@ -737,30 +704,33 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
                 if (!has_magic(head, hn) && st == RFN_ERR_FORMAT)
                     rfn_error_set(err, RFN_ERR_FORMAT,
                                   "%s: offset 0: not a WAV/RF64/W64/FLAC/CAF or SigMF file; for a "
-                                  "raw file give its datatype with --format or a prefix such as "
+                                  "raw file give its datatype with --datatype or a prefix such as "
                                   "cs16:%s",
                                   path, path);
                 goto fail;
             }
             m->src_format = CAPTURE_SRC_HEADER;
-            if (forced)
-                warn(c, "format %s given on the command line ignored: the file has a %s header",
-                     forced, m->container);
+            if (forced) {
+                st = rfn_error_set(err, RFN_ERR_INVALID,
+                                   "%s: --datatype %s, but the file has a %s header that gives "
+                                   "its sample type (--datatype is for raw inputs)",
+                                   path, forced, m->container);
+                goto fail;
+            }
         } else {
             c->dt = forced ? dt_forced : (sigmf_datatype){0};
             if (!forced) sigmf_datatype_parse(nm.format, &c->dt, why, sizeof why);
             m->src_format = forced ? forced_src : CAPTURE_SRC_FILENAME;
             if (forced && nm.format[0]) {
                 sigmf_datatype de;
-                char a[16], b[16];
+                char a[16];
                 sigmf_datatype_parse(nm.format, &de, why, sizeof why);
                 sigmf_datatype_name(&dt_forced, a, sizeof a);
-                sigmf_datatype_name(&de, b, sizeof b);
-                if (strcmp(a, b) != 0)
+                if (datatype_differs(&dt_forced, &de))
                     warn(c,
-                         "format: command line says %s, the file extension suggests %s; "
+                         "datatype: command line says %s, the file name suggests %s; "
                          "using %s (command-line)",
-                         a, b, a);
+                         a, nm.format, a);
             }
             m->channels = 1;
             snprintf(m->container, sizeof m->container, "raw");
@@ -804,20 +774,22 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
     double hdr_rate = c->hdr_rate > 0 ? c->hdr_rate : NAN;
     double cli_rate = opt.rate_hz > 0 ? opt.rate_hz : NAN;
     {
-        double rates[] = {is_sigmf ? sm.sample_rate_hz : NAN, hdr_rate, nm.sample_rate_hz,
-                          cli_rate};
-        const capture_source srcs[] = {CAPTURE_SRC_SIGMF, CAPTURE_SRC_HEADER, CAPTURE_SRC_FILENAME,
-                                       CAPTURE_SRC_COMMAND_LINE};
+        /* What the user typed wins: files and names fill in only what was not given. */
+        double rates[] = {cli_rate, is_sigmf ? sm.sample_rate_hz : NAN, hdr_rate,
+                          nm.sample_rate_hz};
+        const capture_source srcs[] = {CAPTURE_SRC_COMMAND_LINE, CAPTURE_SRC_SIGMF,
+                                       CAPTURE_SRC_HEADER, CAPTURE_SRC_FILENAME};
         merge_value(c, "sample rate", rates, srcs, 4, &m->sample_rate_hz, &m->src_sample_rate);
-        double centers[] = {is_sigmf ? sm.segments[0].center_freq_hz : NAN, c->hdr_center,
-                            riff.auxi_center_hz, nm.center_freq_hz, opt.center_hz};
-        const capture_source csrc[] = {CAPTURE_SRC_SIGMF, CAPTURE_SRC_HEADER, CAPTURE_SRC_WAV_AUXI,
-                                       CAPTURE_SRC_FILENAME, CAPTURE_SRC_COMMAND_LINE};
+        double centers[] = {opt.center_hz, is_sigmf ? sm.segments[0].center_freq_hz : NAN,
+                            c->hdr_center, riff.auxi_center_hz, nm.center_freq_hz};
+        const capture_source csrc[] = {CAPTURE_SRC_COMMAND_LINE, CAPTURE_SRC_SIGMF,
+                                       CAPTURE_SRC_HEADER, CAPTURE_SRC_WAV_AUXI,
+                                       CAPTURE_SRC_FILENAME};
         merge_value(c, "centre frequency", centers, csrc, 5, &m->center_freq_hz,
                     &m->src_center_freq);
         const char *times[] = {is_sigmf ? sm.segments[0].datetime : NULL, c->hdr_time,
                                riff.auxi_time, nm.datetime};
-        merge_time(c, times, csrc, 4);
+        merge_time(c, times, csrc + 1, 4);
     }
     if (m->src_sample_rate == CAPTURE_SRC_NONE) {
         st = rfn_error_set(err, RFN_ERR_FORMAT,
@@ -831,6 +803,8 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
         goto fail;
     }
     m->duration_s = (double)m->sample_count / m->sample_rate_hz;
+    m->bandwidth_hz = nm.bandwidth_hz;
+    m->datetime_is_local = m->src_datetime == CAPTURE_SRC_FILENAME && nm.time_is_local;
 
     if (is_sigmf) {
         copy_text(m->device_id, sizeof m->device_id, sm.device_id);
@@ -838,7 +812,8 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
         copy_text(m->calibration_id, sizeof m->calibration_id, sm.calibration_id);
         copy_text(m->engineer, sizeof m->engineer, sm.engineer);
         copy_text(m->site, sizeof m->site, sm.site);
-        copy_text(m->hw, sizeof m->hw, sm.hw[0] ? sm.hw : sm.recorder);
+        copy_text(m->hw, sizeof m->hw, sm.hw);
+        copy_text(m->recorder, sizeof m->recorder, sm.recorder);
         m->latitude_deg = sm.latitude_deg;
         m->longitude_deg = sm.longitude_deg;
         m->altitude_m = sm.altitude_m;
@@ -861,7 +836,9 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
         c->segments[0].center_freq_hz = m->center_freq_hz;
         copy_text(c->segments[0].datetime, sizeof c->segments[0].datetime, m->datetime);
         m->n_segments = 1;
-        if (nm.convention) copy_text(m->hw, sizeof m->hw, nm.convention);
+        if (nm.convention) copy_text(m->recorder, sizeof m->recorder, nm.convention);
+        copy_text(m->hw, sizeof m->hw, nm.hw);
+        copy_text(m->site, sizeof m->site, nm.station);
     }
     m->segments = c->segments;
     m->annotations = c->annotations;

@@ -18,20 +18,25 @@
 
 typedef struct capture capture;
 
-/* What the user said on the command line; the file's own metadata is stronger (a conflict is a
- * warning in capture_meta.warnings naming both values). */
+/* What the user said on the command line; it wins over the file's own metadata and name (a
+ * conflict is a warning in capture_meta.warnings naming both values). */
 typedef struct capture_options {
     double rate_hz;      /* --rate: sample rate in Hz; 0 or NAN = not given; < 0 is invalid */
     double center_hz;    /* --center: centre frequency in Hz; NAN = not given (0 is a value) */
-    const char *format;  /* --format: datatype of a raw file ("cu8", "cs8", "cs16", "cf32",
+    const char *datatype; /* --datatype: sample type of a raw file ("cu8", "cs8", "cs16", "cf32",
                             "cf64", "ci32" or any SigMF datatype such as "ci16_be"); NULL = by
-                            SigMF / header / FORMAT:path prefix / extension. Ignored with a
-                            warning for SigMF and container files, whose own datatype wins. */
+                            SigMF / header / FORMAT:path prefix / extension / file name. Wins
+                            over the extension and the file name (a warning names both); for
+                            SigMF and container files, whose bytes their own header describes,
+                            a different type is RFN_ERR_INVALID. */
     int verify_sha512;   /* 1 = check SigMF core:sha512 at open (reads the data file once) */
     size_t block_frames; /* hint: frames per internal read; 0 = 65536 */
     int channel;         /* which channel of a multi-channel capture to deliver, 0-based */
     int allow_truncated; /* 1 = a partial final frame / data shorter than a WAV header claims is
                             a finding (stats.truncated_bytes, a warning) instead of an error */
+    const char *recording; /* --recording: the recording of a multi-recording .sigmf archive
+                              (the stem of its .sigmf-meta); NULL = the only one (an archive of
+                              several without it is RFN_ERR_INVALID, naming them) */
     int prefetch;        /* 1 = read ahead on a second thread (two blocks of block_frames), so
                             that file reading, conversion and validation overlap the caller's
                             processing; results are identical. capture_get_stats then covers
@@ -47,11 +52,11 @@ capture_options capture_options_default(void);
  *   - a WAV, RF64, W64, FLAC or CAF file: 2 channels = I/Q, 1 channel = real;
  *   - an SDRangel .sdriq file (32-byte header with rate, centre frequency, time, CRC-32; I/Q int16
  *     or 24-bit values in int32 words);
- *   - a raw headerless file, datatype from opt->format, an explicit prefix ("cs16:cap.bin"), or
+ *   - a raw headerless file, datatype from opt->datatype, an explicit prefix ("cs16:cap.bin"), or
  *     the extension: .cu8 .complex16u → cu8; .cs8 .complex16s → ci8; .cs16 .complex32s → ci16_le;
  *     .cs32 → ci32_le; .cf32 .cfile .complex .raw → cf32_le; .cf64 → cf64_le (little-endian).
- * Metadata is merged strongest first: SigMF, container header, WAV auxi chunk, file-name
- * conventions (gqrx, rtl_433, SDR#, SDRuno, HDSDR), opt (command line). A sample rate is required
+ * Metadata is merged strongest first: opt (command line), SigMF, container header, WAV auxi
+ * chunk, file-name conventions (capture_name.h). A sample rate is required
  * from some source. opt may be NULL (defaults).
  * On success *out owns the open file; on failure *out is NULL and err holds one line naming the
  * file and the offset or field: "cap.cs16: offset 1001: 1 trailing byte(s) are not a whole frame
@@ -62,6 +67,11 @@ capture_options capture_options_default(void);
  * mismatch), RFN_ERR_INVALID (bad opt), RFN_ERR_NOMEM. */
 rfn_status capture_open(const char *path, const capture_options *opt, capture **out,
                         rfn_error *err);
+
+/* The names of the recordings of the SigMF archive at path, in archive order: the first max into
+ * names, their count into *n. Errors as capture_open's for the archive. */
+rfn_status capture_archive_recordings(const char *path, char (*names)[CAPTURE_TEXT_MAX],
+                                      size_t max, size_t *n, rfn_error *err);
 
 /* The merged metadata; owned by c, valid until capture_close(). */
 const capture_meta *capture_get_meta(const capture *c);

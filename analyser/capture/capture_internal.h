@@ -50,6 +50,24 @@ const char *capture_sf_version(void);
 
 void capture_sf_close(capture_sf *s);
 
+/* ---- SigMF archives (capture_archive.c) ------------------------------------------------------ */
+
+/* A member of a .sigmf tar archive (POSIX ustar): its path in the archive, and the byte range of
+ * its contents in the archive file. */
+typedef struct tar_member {
+    char name[260]; /* prefix "/" name: 155 + 1 + 100 bytes */
+    int64_t offset, size;
+} tar_member;
+
+/* The recording named want (the stem of its .sigmf-meta member, "x" for "x/x.sigmf-meta"; NULL
+ * for the only one) of the archive in fd (size bytes; path names it in messages): its meta and
+ * data members. Errors: RFN_ERR_FORMAT (not ustar, no .sigmf-meta), RFN_ERR_TRUNCATED,
+ * RFN_ERR_NOTFOUND (no such recording, or no data for it: the message lists the recordings),
+ * RFN_ERR_INVALID ("the archive holds 3 recordings (a, b, c): choose one with --recording NAME"),
+ * RFN_ERR_IO, RFN_ERR_NOMEM. */
+rfn_status capture_archive_find(int fd, int64_t size, const char *path, const char *want,
+                                tar_member *meta, tar_member *data, rfn_error *err);
+
 /* ---- RIFF / RF64 / BW64 walker (capture_riff.c) ---------------------------------------------- */
 
 typedef struct capture_riff {

@@ -7,20 +7,36 @@
 #include "records.h"
 
 typedef struct capture_name_info {
-    const char *convention; /* "gqrx", "rtl_433", "SDR#", "HDSDR", "SDRuno", "SDR#-style" or
-                               NULL when the name follows no known convention */
+    const char *convention; /* the tool whose naming the name follows: "gqrx", "rtl_433",
+                               "rtl_sdr", "SDR#", "HDSDR", "SDRuno", "SDR#-style", "SDR++",
+                               "KiwiSDR", "URH"; NULL when none */
     double sample_rate_hz;  /* > 0, or NAN when the name does not say */
     double center_freq_hz;  /* >= 0, or NAN */
-    char datetime[CAPTURE_TIME_MAX]; /* "2014-01-01T12:00:00Z", or "" */
-    char format[16]; /* raw datatype implied by the extension ("cu8", "cf32_le"), or "" */
+    double bandwidth_hz;    /* > 0 (URH), or NAN */
+    char datetime[CAPTURE_TIME_MAX]; /* "2014-01-01T12:00:00Z" (UTC), "2023-11-04T15:35:40"
+                                        (local time: time_is_local 1), or "" */
+    int time_is_local; /* 1: the tool writes the computer's local time, zone unknown */
+    char format[16];   /* raw datatype implied by the extension ("cu8", "cf32_le") or by the
+                          name (gqrx's 16-bit fork "_16.raw": "ci16_le"), or "" */
+    char hw[32];       /* hardware the name states (URH: "HackRF"), or "" */
+    char station[32];  /* receiving station (KiwiSDR), or "" */
 } capture_name_info;
 
-/* Parse the last path component of path (any length; bytes need not be UTF-8). Conventions:
- *   gqrx     gqrx_YYYYMMDD_HHMMSS_<fHz>_<rateHz>_fc.raw           (time in UTC)
- *   rtl_433  <anything>_<f>[kMG]_<rate>[kMG].<ext>                e.g. g001_433.92M_250k.cu8
+/* Parse the last path component of path (any length; bytes need not be UTF-8). Conventions, as
+ * each tool writes them (README "File names"):
+ *   gqrx     gqrx_YYYYMMDD_HHMMSS_<fHz>_<rateHz>_fc.raw (UTC; cf32), and the 16-bit fork's
+ *            gqrx_..._fc_16.raw (cs16)
  *   SDR#, SDRuno, HDSDR and alike
- *            <Tool>_YYYYMMDD_HHMMSSZ_<f>(Hz|kHz|MHz)[_...].wav    e.g. SDRSharp_20160101_101010Z_
- *                                                                  433920kHz_IQ.wav
+ *            <Tool>_YYYYMMDD_HHMMSSZ_<f>(Hz|kHz|MHz)[_...].wav   SDRSharp_20160101_101010Z_433920kHz_IQ
+ *   SDR++    (baseband|audio)_<f>Hz_HH-MM-SS_DD-MM-YYYY.wav (local time)
+ *   KiwiSDR  YYYYMMDDTHHMMSSZ_<fHz>_<station>[_<mode>].wav   20171127T104156Z_77500_DF0KL_iq
+ *   URH      <device>-YYYYMMDD_HHMMSS-<f>-<rate>-<bw>.<ext>  HackRF-20231104_153540-433_92MHz-
+ *            2MSps-2MHz.complex16s ("_" as the decimal point; local time)
+ *   rtl_433 / rtl_sdr
+ *            ..._<f>_<rate>[_...]: f with k/M/G, Hz, kHz, MHz or GHz (868.950M, 433.92MHz,
+ *            915000000Hz), rate with k/M (a letter may be the decimal point: 1M6 = 1.6 MS/s,
+ *            2M4), sps, ksps or Msps (250ksps, 2400000sps); "rtl_433" when the pair ends the
+ *            name, as rtl_433 writes it, else "rtl_sdr"
  * Never fails: fields the name does not carry are NAN / "". */
 void capture_name_parse(const char *path, capture_name_info *out);
 

@@ -1,5 +1,6 @@
-/* capture_write.c: write a SigMF pair (cf32_le or ci16_le) with full metadata, both files through
- * atomic_file so that a reader never sees a half-written recording. */
+/* capture_write.c: write a SigMF recording (cf32_le or ci16_le) with full metadata: a pair, both
+ * files through atomic_file so that a reader never sees a half-written recording, or a .sigmf
+ * archive (one tar, written the same way). */
 #include <complex.h>
 #include <jansson.h>
 #include <math.h>
@@ -10,6 +11,11 @@
 #include "atomic_file.h"
 #include "capture.h"
 #include "hash.h"
+#include "sigmf.h"
+
+/* A recording's name in an archive: NAME/NAME.sigmf-meta must fit a ustar name (100 bytes) once
+ * NAME goes to the 155-byte prefix field. */
+#define ARCHIVE_NAME_MAX 88
 
 struct capture_writer {
     capture_writer_config cfg;
@@ -22,7 +28,9 @@ struct capture_writer {
     int real; /* one component (the real part) per sample */
     atomic_file *data;
     hash_ctx *sha; /* SHA-512 of the data, for core:sha512 */
-    int64_t samples;
+    int64_t samples, data_bytes;
+    int archive;                /* 1: meta_path is a .sigmf archive, data its tar stream */
+    char name[ARCHIVE_NAME_MAX + 1]; /* the recording's name: the archive's folder and stem */
     unsigned char buf[1 << 16];
 };
 
@@ -62,6 +70,107 @@ static const char *keep(capture_writer *w, int slot, const char *s)
     return w->text[slot];
 }
 
+/* ---- SigMF archive: a POSIX ustar tar holding the folder NAME/ with NAME.sigmf-meta and
+ * NAME.sigmf-data (SigMF "Archive Format"). The data member comes first so that it can be
+ * streamed: its header is written again with the size at commit. Times are 0, so that the same
+ * recording gives the same bytes. */
+
+/* An octal number field (len bytes, NUL-terminated), or GNU's base-256 form when it is too big
+ * (the size of a data member of 8 GiB or more). */
+static void tar_number(unsigned char *field, size_t len, uint64_t v)
+{
+    if (v < (1ull << (3 * (len - 1)))) {
+        snprintf((char *)field, len, "%0*llo", (int)(len - 1), (unsigned long long)v);
+        return;
+    }
+    memset(field, 0, len);
+    field[0] = 0x80;
+    for (size_t i = len - 1; i > 0 && v; i--, v >>= 8)
+        field[i] = (unsigned char)(v & 0xff);
+}
+
+/* A ustar header for name (a file of size bytes, or a folder when ext is NULL): "NAME/" or
+ * "NAME/NAME<ext>", with NAME in the prefix field when the whole does not fit the name field. */
+static void tar_header(unsigned char h[512], const char *name, const char *ext, uint64_t size)
+{
+    memset(h, 0, 512);
+    size_t n = strlen(name);
+    if (!ext)
+        snprintf((char *)h, 100, "%s/", name);
+    else if (2 * n + 1 + strlen(ext) < 100)
+        snprintf((char *)h, 100, "%s/%s%s", name, name, ext);
+    else {
+        snprintf((char *)h, 100, "%s%s", name, ext);
+        memcpy(h + 345, name, n);
+    }
+    tar_number(h + 100, 8, ext ? 0644 : 0755);
+    tar_number(h + 108, 8, 0);
+    tar_number(h + 116, 8, 0);
+    tar_number(h + 124, 12, size);
+    tar_number(h + 136, 12, 0);
+    h[156] = ext ? '0' : '5';
+    memcpy(h + 257, "ustar", 6);
+    memcpy(h + 263, "00", 2);
+    memset(h + 148, ' ', 8);
+    unsigned sum = 0;
+    for (int i = 0; i < 512; i++)
+        sum += h[i];
+    snprintf((char *)h + 148, 8, "%06o", sum);
+    h[155] = ' ';
+}
+
+/* Zero bytes up to the next 512-byte block after len bytes. */
+static int tar_pad(FILE *fp, uint64_t len)
+{
+    static const unsigned char zeros[512];
+    size_t pad = (size_t)((512 - len % 512) % 512);
+    return fwrite(zeros, 1, pad, fp) == pad ? 0 : -1;
+}
+
+/* The archive's name (path without ".sigmf", folders dropped) into w->name. */
+static rfn_status archive_name(capture_writer *w, const char *path, size_t stem, rfn_error *err)
+{
+    const char *start = path + stem;
+    while (start > path && start[-1] != '/')
+        start--;
+    size_t n = stem - (size_t)(start - path);
+    if (n == 0 || n > ARCHIVE_NAME_MAX)
+        return rfn_error_set(err, RFN_ERR_INVALID,
+                             "%s: the recording name must be 1 to %d bytes in a SigMF archive",
+                             path, ARCHIVE_NAME_MAX);
+    memcpy(w->name, start, n);
+    w->name[n] = '\0';
+    return RFN_OK;
+}
+
+/* The folder and a header for the data member, whose size is filled in at commit. */
+static rfn_status archive_start(capture_writer *w, rfn_error *err)
+{
+    unsigned char h[1024];
+    tar_header(h, w->name, NULL, 0);
+    memset(h + 512, 0, 512);
+    if (fwrite(h, 1, sizeof h, atomic_file_stream(w->data)) != sizeof h)
+        return rfn_error_set(err, RFN_ERR_IO, "%s: write failed", w->data_path);
+    return RFN_OK;
+}
+
+/* After the data: the meta member, the end-of-archive blocks, then the data header's size. */
+static rfn_status archive_finish(capture_writer *w, const char *meta, size_t meta_len,
+                                 rfn_error *err)
+{
+    FILE *fp = atomic_file_stream(w->data);
+    unsigned char h[512];
+    static const unsigned char zeros[1024];
+    tar_header(h, w->name, ".sigmf-meta", meta_len);
+    int bad = tar_pad(fp, (uint64_t)w->data_bytes) || fwrite(h, 1, 512, fp) != 512 ||
+              fwrite(meta, 1, meta_len, fp) != meta_len || tar_pad(fp, meta_len) ||
+              fwrite(zeros, 1, sizeof zeros, fp) != sizeof zeros;
+    tar_header(h, w->name, ".sigmf-data", (uint64_t)w->data_bytes);
+    bad = bad || fseek(fp, 512, SEEK_SET) != 0 || fwrite(h, 1, 512, fp) != 512 ||
+          fseek(fp, 0, SEEK_END) != 0;
+    return bad ? rfn_error_set(err, RFN_ERR_IO, "%s: write failed", w->data_path) : RFN_OK;
+}
+
 rfn_status capture_writer_create(const char *meta_path, const capture_writer_config *cfg,
                                  capture_writer **out, rfn_error *err)
 {
@@ -77,7 +186,8 @@ rfn_status capture_writer_create(const char *meta_path, const capture_writer_con
         return rfn_error_set(err, RFN_ERR_INVALID, "%s: sample rate must be > 0 (got %g)",
                              meta_path, cfg->sample_rate_hz);
     size_t n = strlen(meta_path);
-    const char *ext = ".sigmf-meta";
+    int archive = n > 6 && strcmp(meta_path + n - 6, ".sigmf") == 0;
+    const char *ext = archive ? ".sigmf" : ".sigmf-meta";
     size_t stem =
         n >= strlen(ext) && strcmp(meta_path + n - strlen(ext), ext) == 0 ? n - strlen(ext) : n;
     if (stem == 0 || stem >= CAPTURE_PATH_MAX)
@@ -85,8 +195,18 @@ rfn_status capture_writer_create(const char *meta_path, const capture_writer_con
                              meta_path);
     capture_writer *w = calloc(1, sizeof *w);
     if (!w) return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", meta_path);
+    w->archive = archive;
     snprintf(w->meta_path, sizeof w->meta_path, "%.*s.sigmf-meta", (int)stem, meta_path);
     snprintf(w->data_path, sizeof w->data_path, "%.*s.sigmf-data", (int)stem, meta_path);
+    if (archive) {
+        snprintf(w->meta_path, sizeof w->meta_path, "%s", meta_path);
+        snprintf(w->data_path, sizeof w->data_path, "%s", meta_path);
+        rfn_status st = archive_name(w, meta_path, stem, err);
+        if (st) {
+            free(w);
+            return st;
+        }
+    }
     w->cfg = *cfg;
     snprintf(w->datatype, sizeof w->datatype, "%s", dt);
     w->cfg.datatype = w->datatype;
@@ -121,6 +241,8 @@ rfn_status capture_writer_create(const char *meta_path, const capture_writer_con
         return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", meta_path);
     }
     rfn_status st = atomic_file_open(w->data_path, &w->data, err);
+    if (!st && archive && (st = archive_start(w, err)))
+        atomic_file_abort(w->data);
     if (st) {
         hash_destroy(w->sha);
         free(w->annotations);
@@ -176,6 +298,7 @@ rfn_status capture_writer_write(capture_writer *w, const float complex *buf, siz
         if (fwrite(w->buf, 1, bytes, fp) != bytes)
             return rfn_error_set(err, RFN_ERR_IO, "%s: write failed", w->data_path);
         hash_update(w->sha, w->buf, bytes);
+        w->data_bytes += (int64_t)bytes;
         done += k;
         w->samples += (int64_t)k;
     }
@@ -200,7 +323,12 @@ static json_t *build_meta(capture_writer *w, const char *sha_hex)
     int bad = json_object_set_new(root, "global", global);
     bad |= json_object_set_new(global, "core:datatype", json_string(c->datatype));
     bad |= json_object_set_new(global, "core:sample_rate", json_real(c->sample_rate_hz));
-    bad |= json_object_set_new(global, "core:version", json_string("1.0.0"));
+    bad |= json_object_set_new(global, "core:version", json_string(SIGMF_WRITE_VERSION));
+    /* The rfnoise: keys are an extension (docs/sigmf-extension.md), declared as SigMF asks:
+     * optional, since a reader without it still reads the samples right. */
+    bad |= json_object_set_new(global, "core:extensions",
+                               json_pack("[{s:s, s:s, s:b}]", "name", "rfnoise", "version",
+                                         SIGMF_RFNOISE_EXT_VERSION, "optional", 1));
     bad |= json_object_set_new(global, "core:num_channels", json_integer(1));
     bad |= json_object_set_new(global, "core:sha512", json_string(sha_hex));
     bad |= json_object_set_new(global, "core:recorder", json_string("rfnoise"));
@@ -224,7 +352,9 @@ static json_t *build_meta(capture_writer *w, const char *sha_hex)
     bad |= json_object_set_new(seg, "core:sample_start", json_integer(0));
     if (isfinite(c->center_freq_hz))
         bad |= json_object_set_new(seg, "core:frequency", json_real(c->center_freq_hz));
-    bad |= set_text(seg, "core:datetime", c->datetime);
+    /* SigMF times are UTC ("...Z"); a local time of unknown zone (from a file name) is left out. */
+    if (c->datetime && c->datetime[strlen(c->datetime) - 1] == 'Z')
+        bad |= set_text(seg, "core:datetime", c->datetime);
     bad |= json_array_append_new(caps, seg);
     bad |= json_object_set_new(root, "annotations", anns);
     for (size_t i = 0; i < c->n_annotations; i++) {
@@ -248,37 +378,44 @@ static json_t *build_meta(capture_writer *w, const char *sha_hex)
     return root;
 }
 
-rfn_status capture_writer_commit(capture_writer *w, rfn_error *err)
+/* The meta as text with a final newline; NULL when out of memory. */
+static char *meta_text(capture_writer *w, size_t *len)
 {
     char hex[HASH_HEX_MAX];
     hash_final_hex(w->sha, hex);
-    rfn_status st = RFN_OK;
     json_t *root = build_meta(w, hex);
     char *text =
         root ? json_dumps(root, JSON_INDENT(4) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17)) : NULL;
     json_decref(root);
+    char *with_nl = text ? malloc(strlen(text) + 2) : NULL;
+    if (with_nl) {
+        *len = strlen(text) + 1;
+        memcpy(with_nl, text, *len - 1);
+        with_nl[*len - 1] = '\n';
+        with_nl[*len] = '\0';
+    }
+    free(text);
+    return with_nl;
+}
+
+rfn_status capture_writer_commit(capture_writer *w, rfn_error *err)
+{
+    rfn_status st = RFN_OK;
+    size_t len = 0;
+    char *text = meta_text(w, &len);
     if (!text) {
         st = rfn_error_set(err, RFN_ERR_NOMEM, "%s: cannot build the metadata", w->meta_path);
         atomic_file_abort(w->data);
-        goto done;
-    }
-    /* Data first: a meta never names data that is not there. */
-    st = atomic_file_commit(w->data, err);
-    if (!st) {
-        size_t len = strlen(text);
-        text[len] = '\0';
-        char *with_nl = malloc(len + 2);
-        if (!with_nl) {
-            st = rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", w->meta_path);
-        } else {
-            memcpy(with_nl, text, len);
-            with_nl[len] = '\n';
-            st = atomic_file_write_all(w->meta_path, with_nl, len + 1, err);
-            free(with_nl);
-        }
+    } else if (w->archive) {
+        if ((st = archive_finish(w, text, len, err)))
+            atomic_file_abort(w->data);
+        else
+            st = atomic_file_commit(w->data, err);
+    } else if (!(st = atomic_file_commit(w->data, err))) {
+        /* Data first: a meta never names data that is not there. */
+        st = atomic_file_write_all(w->meta_path, text, len, err);
     }
     free(text);
-done:
     hash_destroy(w->sha);
     free(w->annotations);
     free(w);

@@ -234,6 +234,10 @@ rfn_status sigmf_meta_parse(const char *text, size_t len, const char *name, sigm
             FIELD_ERR(RFN_ERR_FORMAT, field, "must be a string");
         }
     }
+    v = json_object_get(global, "core:trailing_bytes");
+    if (v && (get_int64(v, &out->trailing_bytes) || out->trailing_bytes < 0 ||
+              out->trailing_bytes > INT64_MAX / 2))
+        FIELD_ERR(RFN_ERR_FORMAT, "global.core:trailing_bytes", "must be an integer >= 0");
     v = json_object_get(global, "rfnoise:sample_count");
     if (v && (get_int64(v, &out->sample_count) || out->sample_count < 0))
         FIELD_ERR(RFN_ERR_FORMAT, "global.rfnoise:sample_count", "must be an integer >= 0");
@@ -288,13 +292,10 @@ rfn_status sigmf_meta_parse(const char *text, size_t len, const char *name, sigm
         if (v) {
             int64_t hb;
             snprintf(field, sizeof field, "captures[%zu].core:header_bytes", i);
-            if (get_int64(v, &hb) || hb < 0)
+            if (get_int64(v, &hb) || hb < 0 || hb > INT64_MAX / 2 - out->header_bytes)
                 FIELD_ERR(RFN_ERR_FORMAT, field, "must be an integer >= 0");
-            if (i > 0 && hb > 0)
-                FIELD_ERR(RFN_ERR_UNSUPPORTED, field,
-                          "header bytes inside the data (after the first segment) are not "
-                          "supported");
-            if (i == 0) out->header_bytes = hb;
+            s->header_bytes = hb;
+            out->header_bytes += hb;
         }
     }
     out->n_segments = nseg;

@@ -9,6 +9,11 @@
 #include "records.h"
 #include "rfn_error.h"
 
+/* The SigMF version rfnoise writes, and the version of its rfnoise: extension (the keys and their
+ * meaning: docs/sigmf-extension.md; raised when a key changes meaning). */
+#define SIGMF_WRITE_VERSION "1.2.6"
+#define SIGMF_RFNOISE_EXT_VERSION "1.0.0"
+
 /* A sample datatype, SigMF `core:datatype` grammar: (c|r)(f32|f64|i32|i16|u32|u16|i8|u8)[_le|_be]
  * (the endianness suffix is required above 8 bits). */
 typedef struct sigmf_datatype {
@@ -45,7 +50,8 @@ typedef struct sigmf_meta {
     char engineer[CAPTURE_TEXT_MAX], site[CAPTURE_TEXT_MAX];
     double latitude_deg, longitude_deg, altitude_m; /* core:geolocation, NAN when absent */
     int64_t sample_count;           /* rfnoise:sample_count written by rfnoise, -1 when absent */
-    int64_t header_bytes;           /* captures[0].core:header_bytes, 0 when absent */
+    int64_t header_bytes;           /* the sum of every captures[].core:header_bytes */
+    int64_t trailing_bytes;         /* global core:trailing_bytes, 0 when absent */
     char dataset[CAPTURE_TEXT_MAX]; /* core:dataset (non-conforming data file name), "" */
     capture_segment *segments;      /* captures[], sorted as written (must be ascending) */
     size_t n_segments;

@@ -1,6 +1,7 @@
 /* cli_opts.c: the capture and calibration options shared by the analysing subcommands. */
 #include "cli_opts.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "cli.h"
 #include "detector.h"
 #include "identifiers.h"
+#include "sigmf.h"
 
 cli_capture_opts cli_capture_opts_default(void)
 {
@@ -38,8 +40,11 @@ static int handle_capture(int opt, const char *arg, const char *cmd, cli_capture
             return CLI_OPT_USAGE;
         }
         return CLI_OPT_HANDLED;
-    case CLI_O_FORMAT_RAW:
-        cap->copt.format = arg;
+    case CLI_O_DATATYPE:
+        cap->copt.datatype = arg;
+        return CLI_OPT_HANDLED;
+    case CLI_O_RECORDING:
+        cap->copt.recording = arg;
         return CLI_OPT_HANDLED;
     case CLI_O_CHANNEL: {
         unsigned long long u;
@@ -89,26 +94,39 @@ int cli_opts_handle(int opt, const char *arg, const char *cmd, cli_capture_opts 
     return h;
 }
 
+/* The short options of longopts: each entry whose id is a letter ("help" -> -h, "quiet" -> -q in
+ * workspace), after ':' so that getopt reports a missing value apart from an unknown option. */
+static void short_options(const struct option *longopts, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[n++] = ':';
+    for (const struct option *o = longopts; o->name && n + 3 < cap; o++)
+        if (!o->flag && o->val > 0 && o->val < 128 && isalpha(o->val)) {
+            out[n++] = (char)o->val;
+            if (o->has_arg == required_argument) out[n++] = ':';
+        }
+    out[n] = '\0';
+}
+
+/* GNU getopt_long permutes: options may follow the operands, and "--" ends the options. Its own
+ * messages would start with the command name alone, so they are off and reported here. */
 int cli_getopt(int argc, char **argv, const struct option *longopts, const char *cmd,
                cli_capture_opts *cap, cli_cal_opts *cal)
 {
-    int opt, h;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1 &&
-           (h = cli_opts_handle(opt, optarg, cmd, cap, cal)) != CLI_OPT_NOT_MINE)
-        if (h == CLI_OPT_USAGE)
-            return CLI_OPT_BAD;
-    return opt;
-}
-
-int cli_getopt_posix(int argc, char **argv, const struct option *longopts, const char *cmd,
-                     cli_capture_opts *cap, cli_cal_opts *cal)
-{
+    char shorts[64];
+    short_options(longopts, shorts, sizeof shorts);
     int opt, h;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-        if (opt == '?') {
-            cli_errorf(cmd, "unknown or incomplete option '%s' (see rfnoise %s --help)",
-                       argv[optind - 1], cmd);
+    while ((opt = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
+        if (opt == '?' || opt == ':') {
+            const char *arg = argv[optind - 1];
+            char name[64];
+            if (strncmp(arg, "--", 2) == 0)
+                snprintf(name, sizeof name, "%.*s", (int)strcspn(arg, "="), arg);
+            else
+                snprintf(name, sizeof name, "-%c", optopt);
+            cli_errorf(cmd, "%s option '%s' (see rfnoise %s --help)",
+                       opt == ':' ? "missing value for" : "unknown", name, cmd);
             return CLI_OPT_BAD;
         }
         if ((h = cli_opts_handle(opt, optarg, cmd, cap, cal)) == CLI_OPT_USAGE)
@@ -182,9 +200,25 @@ int cli_opt_date(const char *cmd, const char *name, const char *arg, int32_t *da
     return 0;
 }
 
+int cli_opt_format(const char *cmd, const char *arg, const char *first, const char *second,
+                   int *is_second)
+{
+    sigmf_datatype dt;
+    char why[200];
+    if ((strcmp(arg, first) && strcmp(arg, second)) &&
+        sigmf_datatype_parse(arg, &dt, why, sizeof why) == RFN_OK) {
+        cli_errorf(cmd,
+                   "--format '%s': expected %s or %s (--format is the output format; the input "
+                   "sample type is --datatype %s)",
+                   arg, first, second, arg);
+        return -1;
+    }
+    return cli_opt_choice(cmd, "format", arg, first, second, is_second);
+}
+
 int cli_opt_csv_json(const char *cmd, const char *arg, int *json)
 {
-    return cli_opt_choice(cmd, "format", arg, "csv", "json", json);
+    return cli_opt_format(cmd, arg, "csv", "json", json);
 }
 
 int cli_opt_band(const char *cmd, const char *arg, int *band)

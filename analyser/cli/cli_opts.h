@@ -22,9 +22,9 @@
  *         }
  *     }
  *
- * then cli_cal_opts_check (the "not both" rule) and cli_cal_load (the calibration). info and
- * convert read theirs with cli_getopt_posix ("+h", its own unknown-option message); a command
- * with another getopt loop calls cli_opts_handle per option. */
+ * then cli_cal_opts_check (the "not both" rule) and cli_cal_load (the calibration). Every command
+ * reads its options with cli_getopt, so that all accept options anywhere on the line and report
+ * option errors the same way. */
 #ifndef RFN_CLI_OPTS_H
 #define RFN_CLI_OPTS_H
 
@@ -47,20 +47,23 @@ enum {
     CLI_O_CAL,
     CLI_O_CAL_DB,
     CLI_O_RX_GAIN,
-    CLI_O_FORMAT_RAW,
+    CLI_O_DATATYPE,
     CLI_O_CHANNEL,
     CLI_O_TRUNC,
+    CLI_O_RECORDING,
 };
 
-/* --rate HZ, --center HZ (into cli_capture_opts.copt). */
+/* --rate HZ, --center HZ, --datatype T (the sample type of a raw input), --recording NAME (of a
+ * multi-recording .sigmf archive; into cli_capture_opts.copt). --format is every command's
+ * output format, never the input's. */
 #define CLI_LONGOPTS_CAPTURE                                                                       \
-    {"rate", required_argument, 0, CLI_O_RATE}, {"center", required_argument, 0, CLI_O_CENTER}
-/* --format FMT (datatype of a raw capture), --channel N (0 ... 1023), --allow-truncated (into
- * cli_capture_opts.copt), for the commands that only read captures (info, convert): the analysing
- * commands use --format for their output. */
+    {"rate", required_argument, 0, CLI_O_RATE}, {"center", required_argument, 0, CLI_O_CENTER},   \
+        {"datatype", required_argument, 0, CLI_O_DATATYPE},                                       \
+        {"recording", required_argument, 0, CLI_O_RECORDING}
+/* --channel N (0 ... 1023), --allow-truncated (into cli_capture_opts.copt), for the commands
+ * that only read captures (info, convert). */
 #define CLI_LONGOPTS_CAPTURE_INPUT                                                                 \
-    {"format", required_argument, 0, CLI_O_FORMAT_RAW},                                           \
-        {"channel", required_argument, 0, CLI_O_CHANNEL},                                         \
+    {"channel", required_argument, 0, CLI_O_CHANNEL},                                             \
         {"allow-truncated", no_argument, 0, CLI_O_TRUNC}
 /* --quiet (cli_capture_opts.quiet). */
 #define CLI_LONGOPTS_QUIET {"quiet", no_argument, 0, CLI_O_QUIET}
@@ -98,19 +101,16 @@ enum { CLI_OPT_NOT_MINE = 0, CLI_OPT_HANDLED = 1, CLI_OPT_USAGE = 2 };
 int cli_opts_handle(int opt, const char *arg, const char *cmd, cli_capture_opts *cap,
                     cli_cal_opts *cal);
 
-/* getopt_long(argc, argv, "h", longopts, NULL) that passes every option to cli_opts_handle:
- * returns the next option that is not a shared one ('h', the command's own ids, '?'), -1 at the
- * end, or CLI_OPT_BAD when a shared option had a bad value (already reported). */
+/* getopt_long over longopts (an entry whose id is a letter is also that short option, "help" ->
+ * -h) that passes every option to cli_opts_handle: returns the next option that is not a shared
+ * one ('h', the command's own ids), -1 at the end, or CLI_OPT_BAD when an option was unknown,
+ * lacked its value or had a bad one (already reported: "rfnoise: <cmd>: unknown option '--x' (see
+ * rfnoise <cmd> --help)", "... missing value for option '--rate' ..."). Options may come before,
+ * between or after the operands (GNU permutation: argv is reordered so that the operands start
+ * at optind); "--" ends the options. Sets opterr = 0. */
 #define CLI_OPT_BAD (-2)
 int cli_getopt(int argc, char **argv, const struct option *longopts, const char *cmd,
                cli_capture_opts *cap, cli_cal_opts *cal);
-
-/* As cli_getopt for the commands that only read captures (info, convert): the options end at the
- * first operand ("+h"), and an unknown option or one without its value is reported here as
- * "rfnoise: <cmd>: unknown or incomplete option '--x' (see rfnoise <cmd> --help)" (CLI_OPT_BAD,
- * no usage printed). Sets opterr = 0. */
-int cli_getopt_posix(int argc, char **argv, const struct option *longopts, const char *cmd,
-                     cli_capture_opts *cap, cli_cal_opts *cal);
 
 /* After the options: 0 when exactly one operand (the capture) is left at argv[optind]; else -1
  * after printing "rfnoise: <cmd>: no capture given (see rfnoise <cmd> --help)" or "... give
@@ -126,6 +126,10 @@ rfn_status cli_cal_gains(const calibration *cal, const double *freq_hz, size_t n
  * after printing e.g. "rfnoise: <cmd>: --rbw 'x': expected a bandwidth > 0 in Hz". */
 int cli_opt_rbw(const char *cmd, const char *arg, double *rbw_hz);       /* --rbw HZ, > 0 */
 int cli_opt_csv_json(const char *cmd, const char *arg, int *json);       /* --format csv|json */
+/* --format FIRST|SECOND (an output format); a sample type given here is refused with the hint
+ * "(--format is the output format; the input sample type is --datatype cu8)". */
+int cli_opt_format(const char *cmd, const char *arg, const char *first, const char *second,
+                   int *is_second);
 int cli_opt_band(const char *cmd, const char *arg, int *band);           /* --band A|B|CD|E */
 int cli_opt_window(const char *cmd, const char *arg, rfn_window_type *w); /* --window W */
 int cli_opt_overlap(const char *cmd, const char *arg, double *overlap);  /* --overlap [0, 1) */

@@ -12,6 +12,7 @@
 #include "cli_opts.h"
 #include "commands.h"
 #include "data_dir.h"
+#include "sigmf.h"
 
 #define CMD "analyse"
 #define MAX_LIMIT_FILES 16
@@ -47,9 +48,11 @@ static void analyse_usage(FILE *fp)
             "  --plot DIR         write DIR/<capture>.spectrum.png and .spectrogram.png\n"
             "  --plot-format F    png (default) or svg\n"
             "  --format F         text (default), json or csv\n"
-            "  --rate HZ          sample rate when the capture does not say\n"
-            "  --center HZ        centre frequency when the capture does not say\n"
+            "  --rate HZ          sample rate (wins over the capture's metadata and name)\n"
+            "  --center HZ        centre frequency (wins over its metadata and name)\n"
+            "  --datatype T       sample type of a raw capture (cu8 cs8 cs16 cf32 ...)\n"
             "  --keep-annotations analyse the capture's SigMF annotation spans too (by default\n"
+            "  --recording NAME   the recording of a .sigmf archive holding several\n"
             "                     they, the hub's own bursts, are left out)\n"
             "  --quiet            no progress on stderr\n"
             "  -h, --help         show this help\n"
@@ -172,7 +175,14 @@ int cmd_analyse(int argc, char **argv)
             break;
         case O_FORMAT:
             if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "csv")) {
-                cli_errorf(CMD, "--format '%s': expected text, json or csv", optarg);
+                sigmf_datatype dt;
+                char why[200];
+                int is_dt = sigmf_datatype_parse(optarg, &dt, why, sizeof why) == RFN_OK;
+                cli_errorf(CMD, "--format '%s': expected text, json or csv%s%s%s", optarg,
+                           is_dt ? " (--format is the output format; the input sample type is "
+                                   "--datatype "
+                                 : "",
+                           is_dt ? optarg : "", is_dt ? ")" : "");
                 return RFN_EXIT_USAGE;
             }
             format = optarg;
@@ -184,8 +194,6 @@ int cmd_analyse(int argc, char **argv)
             cfg.keep_annotations = 1;
             break;
         default:
-            if (opt != CLI_OPT_BAD)
-                analyse_usage(stderr);
             return RFN_EXIT_USAGE;
         }
     }
@@ -203,6 +211,8 @@ int cmd_analyse(int argc, char **argv)
     if (co.copt.rate_hz > 0)
         cfg.rate_hz = co.copt.rate_hz;
     cfg.center_hz = co.copt.center_hz;
+    cfg.datatype = co.copt.datatype;
+    cfg.recording = co.copt.recording;
     cfg.quiet = co.quiet;
     cfg.rx_gain_db = calo.rx_gain_db;
 

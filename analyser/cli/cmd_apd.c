@@ -11,6 +11,7 @@
 #include "capture.h"
 #include "cli.h"
 #include "cli_opts.h"
+#include "cli_report.h"
 #include "commands.h"
 #include "csv_util.h"
 #include "emi.h"
@@ -41,9 +42,13 @@ static void apd_usage(FILE *fp)
             "                      a first pass and leave them out\n"
             "  --format F          csv (default) or json\n"
             "  --output FILE       write to FILE (atomically) instead of standard output\n"
-            "  --rate HZ           sample rate when the capture does not say\n"
-            "  --center HZ         centre frequency when the capture does not say\n"
+            "  --meta              with --output FILE.csv: the band, RBW and capture metadata\n"
+            "                      as JSON in FILE.meta.json\n"
+            "  --rate HZ           sample rate (wins over the capture's metadata and name)\n"
+            "  --center HZ         centre frequency (wins over its metadata and name)\n"
+            "  --datatype T        sample type of a raw capture (cu8 cs8 cs16 cf32 ...)\n"
             "  --quiet             no progress on stderr\n"
+            "  --recording NAME    the recording of a .sigmf archive holding several\n"
             "  -h, --help          show this help\n"
             "\n"
             "A probability p needs at least 10/p envelope samples; fewer give an empty level.\n"
@@ -60,9 +65,64 @@ static int parse_band(const char *s, double *lo, double *hi)
     return cli_parse_double(a, lo) || cli_parse_double(colon + 1, hi) || !(*lo < *hi) ? -1 : 0;
 }
 
+/* The names of the two columns: the table's (level first) or the probabilities'. */
+static const char *const col_names[2][2] = {{"probability", "level_dbfs"},
+                                            {"level_dbfs", "probability"}};
+
+/* Nothing before the header: the band, RBW and metadata go to JSON or the --meta sidecar. An
+ * empty level (too few samples for the probability) is an empty field. */
+static int write_csv(FILE *f, const double *const col[2], size_t n, int table)
+{
+    fprintf(f, "%s,%s", col_names[table][0], col_names[table][1]);
+    csv_end_row(f);
+    for (size_t i = 0; i < n; i++) {
+        csv_write_number(f, col[0][i], table ? 3 : -1);
+        csv_write_sep(f);
+        csv_write_number(f, col[1][i], table ? -1 : 3);
+        csv_end_row(f);
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+/* Two arrays of n numbers (null where not finite) as obj[names[0]] and obj[names[1]]. */
+static int set_columns(json_t *obj, const char *const names[2], const double *const col[2],
+                       size_t n)
+{
+    json_t *a = json_array(), *b = json_array();
+    for (size_t i = 0; a && b && i < n; i++) {
+        json_array_append_new(a, cli_json_num(col[0][i]));
+        json_array_append_new(b, cli_json_num(col[1][i]));
+    }
+    if (!a || !b || !obj) {
+        json_decref(a), json_decref(b);
+        return -1;
+    }
+    json_object_set_new(obj, names[0], a);
+    json_object_set_new(obj, names[1], b);
+    return 0;
+}
+
+/* head plus "probability" and "level_dbfs" (null where too few samples), and with --table
+ * (n_table > 0) "table": {"level_dbfs": [...], "probability": [...]}. */
+static int write_json(FILE *f, const json_t *head, const double *const levels[2], size_t n,
+                      const double *const tab[2], size_t n_table)
+{
+    json_t *root = json_deep_copy(head), *t = n_table ? json_object() : NULL;
+    int rc = set_columns(root, col_names[0], levels, n);
+    if (!rc && n_table && !(rc = set_columns(t, col_names[1], tab, n_table)))
+        json_object_set(root, "table", t);
+    if (!rc)
+        rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10) | JSON_PRESERVE_ORDER);
+    fputc('\n', f);
+    json_decref(t);
+    json_decref(root);
+    return rc;
+}
+
 int cmd_apd(int argc, char **argv)
 {
-    enum { O_BAND = 256, O_PROBS, O_TABLE, O_RBW, O_EXCL, O_EXCL_BURSTS, O_FORMAT, O_OUTPUT };
+    enum { O_BAND = 256, O_PROBS, O_TABLE, O_RBW, O_EXCL, O_EXCL_BURSTS, O_FORMAT, O_OUTPUT,
+           O_META };
     static const struct option longopts[] = {
         {"band", required_argument, 0, O_BAND},
         {"probs", required_argument, 0, O_PROBS},
@@ -72,6 +132,7 @@ int cmd_apd(int argc, char **argv)
         {"exclude-bursts", no_argument, 0, O_EXCL_BURSTS},
         {"format", required_argument, 0, O_FORMAT},
         {"output", required_argument, 0, O_OUTPUT},
+        {"meta", no_argument, 0, O_META},
         CLI_LONGOPTS_CAPTURE,
         CLI_LONGOPTS_QUIET,
         {"help", no_argument, 0, 'h'},
@@ -83,7 +144,7 @@ int cmd_apd(int argc, char **argv)
     const char *out_path = NULL;
     double probs[MAX_PROBS] = {1e-1, 1e-2, 1e-3, 1e-4};
     size_t n_probs = 4;
-    int json = 0, table = 0, have_band = 0, exclude_bursts = 0, opt;
+    int json = 0, table = 0, have_band = 0, exclude_bursts = 0, meta = 0, opt;
     optind = 1;
     while ((opt = cli_getopt(argc, argv, longopts, CMD, &co, NULL)) != -1) {
         switch (opt) {
@@ -138,13 +199,14 @@ int cmd_apd(int argc, char **argv)
         case O_OUTPUT:
             out_path = optarg;
             break;
+        case O_META:
+            meta = 1;
+            break;
         default:
-            if (opt != CLI_OPT_BAD)
-                apd_usage(stderr);
             return RFN_EXIT_USAGE;
         }
     }
-    if (cli_one_capture(argc, CMD))
+    if (cli_one_capture(argc, CMD) || cli_report_meta_check(CMD, meta, json, out_path))
         return RFN_EXIT_USAGE;
     if (!have_band) {
         cli_errorf(CMD, "--band F_LO:F_HI is required");
@@ -158,6 +220,7 @@ int cmd_apd(int argc, char **argv)
     emi_result r;
     memset(&r, 0, sizeof r);
     atomic_file *af = NULL;
+    json_t *head = NULL;
     double *tl = NULL, *tp = NULL, level[MAX_PROBS];
     size_t n_table = 0;
     if (emi_run_path(argv[optind], &co.copt, &ec, exclude_bursts, &c, &r, &err)) {
@@ -182,72 +245,28 @@ int cmd_apd(int argc, char **argv)
         goto done;
     }
     const capture_meta *m = capture_get_meta(c);
+    cli_report_warnings(CMD, m);
     uint64_t samples = rfn_apd_samples(r.apd);
-    if (!json) {
-        fputs("# rfnoise apd: ", f);
-        for (const char *s = m->path; *s; s++)
-            fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
-        fprintf(f, "\n# band_hz=%.10g:%.10g covered_hz=%.10g:%.10g bins=%zu rbw_hz=%.10g "
-                   "enbw_hz=%.6g envelope_samples=%llu frames_excluded=%llu unit=dBFS\n",
-                ec.apd_lo_hz, ec.apd_hi_hz, r.apd_lo_hz, r.apd_hi_hz, r.apd_bins, r.stft.rbw_hz,
-                r.stft.enbw_hz, (unsigned long long)samples,
-                (unsigned long long)r.frames_excluded);
-        if (table) {
-            fputs("level_dbfs,probability", f);
-            csv_end_row(f);
-            for (size_t i = 0; i < n_table; i++) {
-                csv_write_number(f, tl[i], 3);
-                csv_write_sep(f);
-                csv_write_number(f, tp[i], -1);
-                csv_end_row(f);
-            }
-        } else {
-            fputs("probability,level_dbfs", f);
-            csv_end_row(f);
-            for (size_t i = 0; i < n_probs; i++) {
-                csv_write_number(f, probs[i], -1);
-                csv_write_sep(f);
-                csv_write_number(f, level[i], 3);
-                csv_end_row(f);
-            }
-        }
-    } else {
-        json_t *root = json_pack("{s:s, s:[f,f], s:[f,f], s:I, s:f, s:f, s:I, s:I, s:s}",
-                                 "capture", m->path, "band_hz", ec.apd_lo_hz, ec.apd_hi_hz,
-                                 "covered_hz", r.apd_lo_hz, r.apd_hi_hz, "bins",
-                                 (json_int_t)r.apd_bins, "rbw_hz", r.stft.rbw_hz, "enbw_hz",
-                                 r.stft.enbw_hz, "envelope_samples", (json_int_t)samples,
-                                 "frames_excluded", (json_int_t)r.frames_excluded, "unit",
-                                 "dBFS");
-        json_t *jp = json_array(), *jl = json_array();
-        if (!root || !jp || !jl) {
-            json_decref(root), json_decref(jp), json_decref(jl);
-            cli_errorf(CMD, "out of memory");
-            goto done;
-        }
-        for (size_t i = 0; i < n_probs; i++) {
-            json_array_append_new(jp, json_real(probs[i]));
-            json_array_append_new(jl, isfinite(level[i]) ? json_real(level[i]) : json_null());
-        }
-        json_object_set_new(root, "probability", jp);
-        json_object_set_new(root, "level_dbfs", jl);
-        if (table) {
-            json_t *tlj = json_array(), *tpj = json_array();
-            for (size_t i = 0; tlj && tpj && i < n_table; i++) {
-                json_array_append_new(tlj, json_real(tl[i]));
-                json_array_append_new(tpj, json_real(tp[i]));
-            }
-            json_object_set_new(root, "table", json_pack("{s:o, s:o}", "level_dbfs", tlj,
-                                                         "probability", tpj));
-        }
-        int rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10) |
-                                         JSON_PRESERVE_ORDER);
-        fputc('\n', f);
-        json_decref(root);
-        if (rc) {
-            cli_errorf(CMD, "cannot write JSON");
-            goto done;
-        }
+    if (!(head = cli_report_head(CMD, m))) {
+        cli_errorf(CMD, "out of memory");
+        goto done;
+    }
+    json_t *settings = json_pack("{s:[f,f], s:[f,f], s:I, s:f, s:f, s:I, s:I, s:s}", "band_hz",
+                                 ec.apd_lo_hz, ec.apd_hi_hz, "covered_hz", r.apd_lo_hz,
+                                 r.apd_hi_hz, "bins", (json_int_t)r.apd_bins, "rbw_hz",
+                                 r.stft.rbw_hz, "enbw_hz", r.stft.enbw_hz, "envelope_samples",
+                                 (json_int_t)samples, "frames_excluded",
+                                 (json_int_t)r.frames_excluded, "unit", "dBFS");
+    json_object_update_new(head, settings);
+    const double *levels[2] = {probs, level}, *tab[2] = {tl, tp};
+    if (json ? write_json(f, head, levels, n_probs, tab, table ? n_table : 0)
+             : write_csv(f, table ? tab : levels, table ? n_table : n_probs, table)) {
+        cli_errorf(CMD, "cannot write the %s output", json ? "JSON" : "CSV");
+        goto done;
+    }
+    if (meta && cli_report_write_sidecar(out_path, head, &err)) {
+        cli_error(CMD, &err);
+        goto done;
     }
     if (cli_output_commit(&af, &err)) {
         cli_error(CMD, &err);
@@ -255,6 +274,7 @@ int cmd_apd(int argc, char **argv)
     }
     status = RFN_EXIT_OK;
 done:
+    json_decref(head);
     atomic_file_abort(af);
     free(tl);
     free(tp);

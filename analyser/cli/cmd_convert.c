@@ -9,6 +9,7 @@
 #include "capture.h"
 #include "cli.h"
 #include "cli_opts.h"
+#include "cli_report.h"
 #include "commands.h"
 #include "progress.h"
 
@@ -17,19 +18,21 @@
 static void convert_usage(FILE *fp)
 {
     fprintf(fp,
-            "Usage: rfnoise convert [options] IN OUT.sigmf-meta\n"
+            "Usage: rfnoise convert [options] IN OUT.sigmf-meta|OUT.sigmf\n"
             "\n"
             "Convert a capture (any format rfnoise info reads) into a SigMF pair OUT.sigmf-meta +\n"
-            "OUT.sigmf-data with its metadata, a core:sha512 and the annotations. Both files are\n"
-            "written under temporary names and renamed into place.\n"
+            "OUT.sigmf-data, or the SigMF archive OUT.sigmf (a tar of the folder OUT/), with its\n"
+            "metadata, a core:sha512 and the annotations. Files are written under temporary\n"
+            "names and renamed into place.\n"
             "\n"
             "Options:\n"
-            "  --datatype T        cf32_le (default) or ci16_le; real captures are written as\n"
-            "                      rf32_le / ri16_le\n"
-            "  --rate HZ           sample rate when IN does not say\n"
-            "  --center HZ         centre frequency when IN does not say\n"
-            "  --format FMT        datatype of a raw IN (cu8 cs8 cs16 cf32 ...)\n"
+            "  --format T          output datatype: cf32_le (default) or ci16_le; real captures\n"
+            "                      are written as rf32_le / ri16_le\n"
+            "  --rate HZ           sample rate of IN (wins over its metadata and file name)\n"
+            "  --center HZ         centre frequency of IN (wins over its metadata and name)\n"
+            "  --datatype T        sample type of a raw IN (cu8 cs8 cs16 cf32 ...)\n"
             "  --channel N         channel to convert from a multi-channel capture (default 0)\n"
+            "  --recording NAME    the recording of a .sigmf archive holding several\n"
             "  --allow-truncated   convert the whole frames of a truncated file\n"
             "  --quiet             no progress display\n"
             "  -h, --help          show this help\n");
@@ -37,12 +40,12 @@ static void convert_usage(FILE *fp)
 
 int cmd_convert(int argc, char **argv)
 {
-    enum { O_DATATYPE = 256 };
+    enum { O_FORMAT = 256 };
     static const struct option longopts[] = {
         CLI_LONGOPTS_CAPTURE,
         CLI_LONGOPTS_CAPTURE_INPUT,
         CLI_LONGOPTS_QUIET,
-        {"datatype", required_argument, NULL, O_DATATYPE},
+        {"format", required_argument, NULL, O_FORMAT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -51,10 +54,10 @@ int cmd_convert(int argc, char **argv)
     co.copt.prefetch = 1; /* read the file on the second core while this one validates/writes */
     int ch;
     optind = 1;
-    while ((ch = cli_getopt_posix(argc, argv, longopts, "convert", &co, NULL)) != -1) {
+    while ((ch = cli_getopt(argc, argv, longopts, "convert", &co, NULL)) != -1) {
         switch (ch) {
-        case O_DATATYPE:
-            if (cli_opt_choice("convert", "datatype", optarg, "cf32_le", "ci16_le", NULL))
+        case O_FORMAT:
+            if (cli_opt_format("convert", optarg, "cf32_le", "ci16_le", NULL))
                 return RFN_EXIT_USAGE;
             datatype = optarg;
             break;
@@ -66,7 +69,7 @@ int cmd_convert(int argc, char **argv)
         }
     }
     if (argc - optind != 2) {
-        cli_errorf("convert", "need IN and OUT.sigmf-meta (see rfnoise convert --help)");
+        cli_errorf("convert", "need IN and OUT.sigmf-meta or OUT.sigmf (see rfnoise convert --help)");
         return RFN_EXIT_USAGE;
     }
     const char *in = argv[optind], *outp = argv[optind + 1];
@@ -84,7 +87,10 @@ int cmd_convert(int argc, char **argv)
     if (!m->is_complex) dt[0] = 'r';
     cfg.datatype = dt;
     char desc[CAPTURE_PATH_MAX + 64];
-    snprintf(desc, sizeof desc, "converted by rfnoise from %s (%s)", m->path, m->format);
+    /* The file name only: a path would carry the user's folders into a shared file. */
+    const char *base = strrchr(m->path, '/');
+    snprintf(desc, sizeof desc, "converted by rfnoise from %s (%s)", base ? base + 1 : m->path,
+             m->format);
     cfg.description = desc;
     if (capture_writer_create(outp, &cfg, &w, &err)) goto fail;
     buf = malloc(READ_FRAMES * sizeof *buf);
@@ -105,8 +111,7 @@ int cmd_convert(int argc, char **argv)
     }
     progress_destroy(pr);
     if (st != RFN_ERR_EOF) goto fail;
-    for (size_t i = 0; i < m->n_warnings; i++)
-        cli_errorf("convert", "warning: %s", m->warnings[i]);
+    cli_report_warnings("convert", m);
     capture_writer *wc = w;
     w = NULL;
     if (capture_writer_commit(wc, &err)) goto fail;

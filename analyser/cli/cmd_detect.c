@@ -12,6 +12,7 @@
 #include "capture.h"
 #include "cli.h"
 #include "cli_opts.h"
+#include "cli_report.h"
 #include "commands.h"
 #include "csv_util.h"
 #include "emi.h"
@@ -28,8 +29,8 @@ static void detect_usage(FILE *fp)
             "window has the 6 dB resolution bandwidth of CISPR 16-1-1, and on every bin the\n"
             "detectors asked for. One row per bin: freq_hz and one column per detector, in dBFS\n"
             "(the power of a continuous tone in the RBW that reads the same), or dBm when\n"
-            "calibrated. The CSV starts with '#' lines giving the RBW, window, hop and time\n"
-            "constants; JSON has them under \"settings\".\n"
+            "calibrated. The CSV starts with its header line; the RBW, window, hop and time\n"
+            "constants are under \"settings\" in the JSON, or in the --meta sidecar.\n"
             "\n"
             "Options:\n"
             "  --rbw HZ            6 dB resolution bandwidth (default: the band's, 120 kHz C/D)\n"
@@ -43,22 +44,19 @@ static void detect_usage(FILE *fp)
             "                      a first pass and leave them out of the detectors\n"
             "  --format F          csv (default) or json\n"
             "  --output FILE       write to FILE (atomically) instead of standard output\n"
+            "  --meta              with --output FILE.csv: the settings and capture metadata\n"
+            "                      as JSON in FILE.meta.json\n"
             "  --cal FILE          calibration file: dBm columns instead of dBFS\n"
             "  --cal-db X          calibration of X dB at every frequency (dBm = dBFS + X)\n"
             "  --rx-gain DB        receiver gain, choosing the table of a per-gain calibration\n"
-            "  --rate HZ           sample rate when the capture does not say\n"
-            "  --center HZ         centre frequency when the capture does not say\n"
+            "  --rate HZ           sample rate (wins over the capture's metadata and name)\n"
+            "  --center HZ         centre frequency (wins over its metadata and name)\n"
+            "  --datatype T        sample type of a raw capture (cu8 cs8 cs16 cf32 ...)\n"
             "  --quiet             no progress on stderr\n"
+            "  --recording NAME    the recording of a .sigmf archive holding several\n"
             "  -h, --help          show this help\n"
             "\n"
             "Exit status: 0 written, 2 usage error or a capture that cannot be read.\n");
-}
-
-/* Text from data (a path) on a '#' line: control characters would break the line. */
-static void put_clean(FILE *f, const char *s)
-{
-    for (; *s; s++)
-        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
 }
 
 static const char *unit_name(const calibration *cal)
@@ -66,24 +64,10 @@ static const char *unit_name(const calibration *cal)
     return cal ? "dbm" : "dbfs";
 }
 
-static int write_csv(FILE *f, const char *path, const emi_result *r, unsigned dets,
-                     const double *gain, const calibration *cal)
+/* Nothing before the header: the settings go to the JSON form or the --meta sidecar. */
+static int write_csv(FILE *f, const emi_result *r, unsigned dets, const double *gain,
+                     const calibration *cal)
 {
-    fputs("# rfnoise detect: ", f);
-    put_clean(f, path);
-    fprintf(f, "\n# band=%s rbw_hz=%.10g rbw6_hz=%.6g enbw_hz=%.6g window=gaussian win_len=%zu "
-               "nfft=%zu hop=%zu hop_s=%.6g overlap=%.4f bin_hz=%.10g\n",
-            rfn_det_band_name(r->band), r->stft.rbw_hz, r->stft.rbw6_hz, r->stft.enbw_hz,
-            r->stft.win_len, r->stft.nfft, r->stft.hop, r->stft.hop_s, r->stft.overlap,
-            r->stft.bin_hz);
-    fprintf(f, "# qp_charge_s=%g qp_discharge_s=%g qp_meter_s=%g avg_meter_s=%g "
-               "rms_corner_hz=%g frames=%llu frames_excluded=%llu settle_s=%g settled=%s\n",
-            r->params.qp_charge_s, r->params.qp_discharge_s, r->params.qp_meter_s,
-            r->params.avg_meter_s, r->params.rms_corner_hz, (unsigned long long)r->frames,
-            (unsigned long long)r->frames_excluded, r->settle_s, r->settled ? "yes" : "no");
-    fprintf(f, "# unit=%s (power in the %.10g Hz RBW of a continuous tone reading the same)%s%s\n",
-            cal ? "dBm" : "dBFS", r->stft.rbw_hz, cal ? " calibration=" : "",
-            cal ? calibration_id(cal) : "");
     fputs("freq_hz", f);
     for (int d = 0; d < 5; d++)
         if (dets & (1u << d))
@@ -102,22 +86,19 @@ static int write_csv(FILE *f, const char *path, const emi_result *r, unsigned de
     return 0;
 }
 
-static json_t *num(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
+#define num cli_json_num
 
-static int write_json(FILE *f, const char *path, const emi_result *r, unsigned dets,
-                      const double *gain, const calibration *cal)
+/* The JSON head (cli_report_head) with the settings and the bursts: the whole JSON output but
+ * the readings, and the --meta sidecar of a CSV. NULL when out of memory. */
+static json_t *detect_head(const capture_meta *m, const emi_result *r, const calibration *cal)
 {
-    json_t *root = json_object();
+    json_t *root = cli_report_head(CMD, m);
     json_t *settings = json_object();
     if (!root || !settings) {
         json_decref(root);
         json_decref(settings);
-        return -1;
+        return NULL;
     }
-    json_object_set_new(root, "capture", json_string(path));
     json_object_set_new(settings, "band", json_string(rfn_det_band_name(r->band)));
     json_object_set_new(settings, "rbw_hz", num(r->stft.rbw_hz));
     json_object_set_new(settings, "rbw6_hz", num(r->stft.rbw6_hz));
@@ -156,6 +137,12 @@ static int write_json(FILE *f, const char *path, const emi_result *r, unsigned d
         json_object_set_new(bursts, "mean_dbfs", num(rfn_db10(r->bursts.mean_power_all)));
         json_object_set_new(root, "bursts", bursts);
     }
+    return root;
+}
+
+static int write_json(FILE *f, json_t *root, const emi_result *r, unsigned dets,
+                      const double *gain, const calibration *cal)
+{
     json_t *fr = json_array();
     for (size_t i = 0; i < r->n_out; i++)
         json_array_append_new(fr, json_real(r->freq_hz[i]));
@@ -173,13 +160,12 @@ static int write_json(FILE *f, const char *path, const emi_result *r, unsigned d
     }
     int rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10) | JSON_PRESERVE_ORDER);
     fputc('\n', f);
-    json_decref(root);
     return rc;
 }
 
 int cmd_detect(int argc, char **argv)
 {
-    enum { O_RBW = 256, O_BAND, O_DETECTORS, O_EXCL, O_EXCL_BURSTS, O_FORMAT, O_OUTPUT };
+    enum { O_RBW = 256, O_BAND, O_DETECTORS, O_EXCL, O_EXCL_BURSTS, O_FORMAT, O_OUTPUT, O_META };
     static const struct option longopts[] = {
         {"rbw", required_argument, 0, O_RBW},
         {"band", required_argument, 0, O_BAND},
@@ -188,6 +174,7 @@ int cmd_detect(int argc, char **argv)
         {"exclude-bursts", no_argument, 0, O_EXCL_BURSTS},
         {"format", required_argument, 0, O_FORMAT},
         {"output", required_argument, 0, O_OUTPUT},
+        {"meta", no_argument, 0, O_META},
         CLI_LONGOPTS_CAL,
         CLI_LONGOPTS_CAPTURE,
         CLI_LONGOPTS_QUIET,
@@ -200,7 +187,7 @@ int cmd_detect(int argc, char **argv)
     cli_capture_opts co = cli_capture_opts_default();
     cli_cal_opts calo = cli_cal_opts_default();
     const char *out_path = NULL;
-    int json = 0, exclude_bursts = 0, opt;
+    int json = 0, exclude_bursts = 0, meta = 0, opt;
     rfn_error err = {0};
     optind = 1;
     while ((opt = cli_getopt(argc, argv, longopts, CMD, &co, &calo)) != -1) {
@@ -236,13 +223,14 @@ int cmd_detect(int argc, char **argv)
         case O_OUTPUT:
             out_path = optarg;
             break;
+        case O_META:
+            meta = 1;
+            break;
         default:
-            if (opt != CLI_OPT_BAD)
-                detect_usage(stderr);
             return RFN_EXIT_USAGE;
         }
     }
-    if (cli_one_capture(argc, CMD))
+    if (cli_one_capture(argc, CMD) || cli_report_meta_check(CMD, meta, json, out_path))
         return RFN_EXIT_USAGE;
     if (cli_cal_opts_check(&calo, CMD))
         return RFN_EXIT_USAGE;
@@ -255,6 +243,7 @@ int cmd_detect(int argc, char **argv)
     memset(&r, 0, sizeof r);
     double *gain = NULL;
     atomic_file *af = NULL;
+    json_t *head = NULL;
     if (cli_cal_load(&calo, &cal, &err) ||
         emi_run_path(argv[optind], &co.copt, &ec, exclude_bursts, &c, &r, &err)) {
         cli_error(CMD, &err);
@@ -269,14 +258,23 @@ int cmd_detect(int argc, char **argv)
         cli_error(CMD, &err);
         goto done;
     }
-    const char *path = capture_get_meta(c)->path;
+    const capture_meta *m = capture_get_meta(c);
+    cli_report_warnings(CMD, m);
     if (!r.settled && !ec.quiet)
         fprintf(stderr, "rfnoise: detect: %s: note: lasts %.3g s; the meters need %.3g s to "
-                        "settle (readings of steady signals may be low)\n", path,
-                capture_get_meta(c)->duration_s, r.settle_s);
-    if (json ? write_json(f, path, &r, r.detectors, gain, cal)
-             : write_csv(f, path, &r, r.detectors, gain, cal)) {
+                        "settle (readings of steady signals may be low)\n", m->path,
+                m->duration_s, r.settle_s);
+    if (!(head = detect_head(m, &r, cal))) {
+        cli_errorf(CMD, "out of memory");
+        goto done;
+    }
+    if (json ? write_json(f, head, &r, r.detectors, gain, cal)
+             : write_csv(f, &r, r.detectors, gain, cal)) {
         cli_errorf(CMD, "cannot write the %s output", json ? "JSON" : "CSV");
+        goto done;
+    }
+    if (meta && cli_report_write_sidecar(out_path, head, &err)) {
+        cli_error(CMD, &err);
         goto done;
     }
     if (cli_output_commit(&af, &err)) {
@@ -285,6 +283,7 @@ int cmd_detect(int argc, char **argv)
     }
     status = RFN_EXIT_OK;
 done:
+    json_decref(head);
     atomic_file_abort(af);
     free(gain);
     emi_result_free(&r);

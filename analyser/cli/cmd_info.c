@@ -10,6 +10,7 @@
 #include "capture.h"
 #include "cli.h"
 #include "cli_opts.h"
+#include "cli_report.h"
 #include "commands.h"
 #include "progress.h"
 
@@ -26,14 +27,16 @@ static void info_usage(FILE *fp)
             "file, or a raw file (.cu8 .cs8 .cs16 .cf32 .cfile ..., or FORMAT:path).\n"
             "\n"
             "Options:\n"
-            "  --rate HZ           sample rate when the capture does not say (raw files)\n"
-            "  --center HZ         centre frequency when the capture does not say\n"
-            "  --format FMT        datatype of a raw file: cu8 cs8 cs16 cf32 cf64 ci32 or a SigMF\n"
-            "                      datatype (ci16_be, ...)\n"
+            "  --rate HZ           sample rate (wins over the capture's metadata and name)\n"
+            "  --center HZ         centre frequency (wins over its metadata and name)\n"
+            "  --datatype T        sample type of a raw file: cu8 cs8 cs16 cf32 cf64 ci32 or a\n"
+            "                      SigMF datatype (ci16_be, ...)\n"
+            "  --recording NAME    the recording of a .sigmf archive holding several\n"
             "  --channel N         channel to read from a multi-channel capture (default 0)\n"
             "  --verify            check the SigMF core:sha512 of the data\n"
             "  --allow-truncated   read the whole frames of a truncated file (a finding)\n"
-            "  --json              one JSON object per capture per line\n"
+            "  --format F          text (default) or json: one JSON object per capture per line\n"
+            "  --json              the same as --format json\n"
             "  --quiet             no progress display\n"
             "  -h, --help          show this help\n"
             "\n"
@@ -65,8 +68,11 @@ static int print_json(const capture_meta *m, const capture_stats *s, unsigned fi
         json_decref(sl);
         return -1;
     }
+    json_object_set_new(o, "rfnoise", json_string("info"));
+    json_object_set_new(o, "format_version", json_integer(CLI_JSON_FORMAT_VERSION));
     json_object_set_new(o, "path", json_string(m->path));
     json_object_set_new(o, "data_path", json_string(m->data_path));
+    json_object_set_new(o, "recording", text_or_null(m->recording));
     json_object_set_new(o, "container", json_string(m->container));
     json_object_set_new(o, "format", json_string(m->format));
     json_object_set_new(o, "is_complex", json_boolean(m->is_complex));
@@ -76,12 +82,15 @@ static int print_json(const capture_meta *m, const capture_stats *s, unsigned fi
     json_object_set_new(o, "sample_count", json_integer(m->sample_count));
     json_object_set_new(o, "duration_s", num(m->duration_s));
     json_object_set_new(o, "datetime", text_or_null(m->datetime));
+    json_object_set_new(o, "datetime_is_local", json_boolean(m->datetime_is_local));
+    json_object_set_new(o, "bandwidth_hz", num(m->bandwidth_hz));
     json_object_set_new(o, "device_id", text_or_null(m->device_id));
     json_object_set_new(o, "mpxn", text_or_null(m->mpxn));
     json_object_set_new(o, "calibration_id", text_or_null(m->calibration_id));
     json_object_set_new(o, "engineer", text_or_null(m->engineer));
     json_object_set_new(o, "site", text_or_null(m->site));
     json_object_set_new(o, "hw", text_or_null(m->hw));
+    json_object_set_new(o, "recorder", text_or_null(m->recorder));
     if (isfinite(m->latitude_deg)) {
         json_object_set_new(o, "latitude_deg", num(m->latitude_deg));
         json_object_set_new(o, "longitude_deg", num(m->longitude_deg));
@@ -149,6 +158,7 @@ static void print_text(const capture_meta *m, const capture_stats *s, unsigned f
 {
     printf("%-18s %s\n", "path:", m->path);
     if (strcmp(m->path, m->data_path) != 0) printf("%-18s %s\n", "data:", m->data_path);
+    if (m->recording[0]) printf("%-18s %s\n", "recording:", m->recording);
     printf("%-18s %s, %s (%s, %d-bit %s) (%s)\n", "format:", m->container, m->format,
            m->is_complex ? "complex I/Q" : "real", m->bits, m->is_float ? "float" : "integer",
            capture_source_name(m->src_format));
@@ -157,8 +167,11 @@ static void print_text(const capture_meta *m, const capture_stats *s, unsigned f
                m->is_complex ? "complex" : "real, not I/Q");
     print_hz("sample rate:", m->sample_rate_hz, m->src_sample_rate);
     print_hz("centre frequency:", m->center_freq_hz, m->src_center_freq);
+    if (isfinite(m->bandwidth_hz))
+        printf("%-18s %.10g Hz (filename)\n", "bandwidth:", m->bandwidth_hz);
     if (m->datetime[0])
-        printf("%-18s %s (%s)\n", "start time:", m->datetime, capture_source_name(m->src_datetime));
+        printf("%-18s %s (%s%s)\n", "start time:", m->datetime, capture_source_name(m->src_datetime),
+               m->datetime_is_local ? ", local time of the recording computer, zone unknown" : "");
     else
         printf("%-18s unknown\n", "start time:");
     printf("%-18s %lld\n", "samples:", (long long)m->sample_count);
@@ -167,7 +180,8 @@ static void print_text(const capture_meta *m, const capture_stats *s, unsigned f
         const char *label, *value;
     } texts[] = {
         {"device id:", m->device_id}, {"mpxn:", m->mpxn}, {"calibration id:", m->calibration_id},
-        {"engineer:", m->engineer},   {"site:", m->site}, {"hardware:", m->hw}};
+        {"engineer:", m->engineer},   {"site:", m->site}, {"hardware:", m->hw},
+        {"recorder:", m->recorder}};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         if (texts[i].value[0]) printf("%-18s %s\n", texts[i].label, texts[i].value);
     if (isfinite(m->latitude_deg))
@@ -248,14 +262,44 @@ static int info_one(const char *path, const capture_options *opt, int json, int 
     return 0;
 }
 
+/* A .sigmf archive of several recordings, without --recording: list them, then each one. */
+static int info_path(const char *path, const capture_options *opt, int json, int quiet,
+                     float complex *buf)
+{
+    enum { MAX_LISTED = 64 };
+    static char names[MAX_LISTED][CAPTURE_TEXT_MAX];
+    size_t n = 0, len = strlen(path);
+    rfn_error err = {0};
+    if (opt->recording || len < 6 || strcmp(path + len - 6, ".sigmf") != 0 ||
+        capture_archive_recordings(path, names, MAX_LISTED, &n, &err) != RFN_OK || n < 2)
+        return info_one(path, opt, json, quiet, buf); /* errors are info_one's to report */
+    if (!json) {
+        printf("%-18s %s: a SigMF archive of %zu recordings:", "archive:", path, n);
+        for (size_t i = 0; i < n && i < MAX_LISTED; i++)
+            printf("%s %s", i ? "," : "", names[i]);
+        printf("%s\n\n", n > MAX_LISTED ? ", ..." : "");
+    }
+    int failed = 0;
+    for (size_t i = 0; i < n && i < MAX_LISTED; i++) {
+        capture_options one = *opt;
+        one.recording = names[i];
+        if (info_one(path, &one, json, quiet, buf))
+            failed = 1;
+        else if (!json && i + 1 < n)
+            printf("\n");
+    }
+    return failed ? -1 : 0;
+}
+
 int cmd_info(int argc, char **argv)
 {
-    enum { O_VERIFY = 256, O_JSON };
+    enum { O_VERIFY = 256, O_JSON, O_FORMAT };
     static const struct option longopts[] = {
         CLI_LONGOPTS_CAPTURE,
         CLI_LONGOPTS_CAPTURE_INPUT,
         {"verify", no_argument, NULL, O_VERIFY},
         {"json", no_argument, NULL, O_JSON},
+        {"format", required_argument, NULL, O_FORMAT},
         CLI_LONGOPTS_QUIET,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -264,13 +308,17 @@ int cmd_info(int argc, char **argv)
     int json = 0, ch;
     co.copt.prefetch = 1; /* read the file on the second core while this one validates/writes */
     optind = 1;
-    while ((ch = cli_getopt_posix(argc, argv, longopts, "info", &co, NULL)) != -1) {
+    while ((ch = cli_getopt(argc, argv, longopts, "info", &co, NULL)) != -1) {
         switch (ch) {
         case O_VERIFY:
             co.copt.verify_sha512 = 1;
             break;
         case O_JSON:
             json = 1;
+            break;
+        case O_FORMAT:
+            if (cli_opt_format("info", optarg, "text", "json", &json))
+                return RFN_EXIT_USAGE;
             break;
         case 'h':
             info_usage(stdout);
@@ -290,7 +338,7 @@ int cmd_info(int argc, char **argv)
     }
     int failed = 0;
     for (int i = optind; i < argc; i++) {
-        if (info_one(argv[i], &co.copt, json, co.quiet, buf))
+        if (info_path(argv[i], &co.copt, json, co.quiet, buf))
             failed = 1;
         else if (!json && i + 1 < argc)
             printf("\n");

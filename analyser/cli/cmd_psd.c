@@ -11,6 +11,7 @@
 #include "capture.h"
 #include "cli.h"
 #include "cli_opts.h"
+#include "cli_report.h"
 #include "commands.h"
 #include "csv_util.h"
 #include "units.h"
@@ -39,9 +40,11 @@ static void psd_usage(FILE *fp)
             "  --cal-db X         calibration of X dB at every frequency: adds psd_dbm_hz\n"
             "  --rx-gain DB       receiver gain, choosing the table of a per-gain calibration\n"
             "  --format F         csv (default) or json\n"
-            "  --rate HZ          sample rate when the capture does not say\n"
-            "  --center HZ        centre frequency when the capture does not say\n"
+            "  --rate HZ          sample rate (wins over the capture's metadata and name)\n"
+            "  --center HZ        centre frequency (wins over its metadata and name)\n"
+            "  --datatype T       sample type of a raw capture (cu8 cs8 cs16 cf32 ...)\n"
             "  --quiet            no progress on stderr\n"
+            "  --recording NAME   the recording of a .sigmf archive holding several\n"
             "  -h, --help         show this help\n"
             "\n"
             "With --window hann --nfft 1024 --detrend mean the psd_dbfs_hz column equals\n"
@@ -129,8 +132,6 @@ int cmd_psd(int argc, char **argv)
                 return RFN_EXIT_USAGE;
             break;
         default:
-            if (opt != CLI_OPT_BAD)
-                psd_usage(stderr);
             return RFN_EXIT_USAGE;
         }
     }
@@ -157,6 +158,7 @@ int cmd_psd(int argc, char **argv)
         goto done;
     }
     const capture_meta *m = capture_get_meta(c);
+    cli_report_warnings(CMD, m);
     rfn_welch_config w = rfn_welch_config_default();
     w.fs_hz = m->sample_rate_hz;
     w.center_hz = isfinite(m->center_freq_hz) ? m->center_freq_hz : 0;
@@ -188,7 +190,7 @@ int cmd_psd(int argc, char **argv)
     }
 
     if (json) {
-        root = json_object();
+        root = cli_report_head(CMD, m);
         json_t *cols[5];
         const char *names[5] = {"freq_hz", "psd_dbfs_hz", "psd_dbm_hz", "maxhold_dbfs_hz",
                                 "minhold_dbfs_hz"};
@@ -200,14 +202,13 @@ int cmd_psd(int argc, char **argv)
                            want_max ? rfn_db10(spec.density[RFN_TRACE_MAX][i]) : NAN,
                            want_min ? rfn_db10(spec.density[RFN_TRACE_MIN][i]) : NAN};
             for (int k = 0; k < 5; k++)
-                json_array_append_new(cols[k], isfinite(v[k]) ? json_real(v[k]) : json_null());
+                json_array_append_new(cols[k], cli_json_num(v[k]));
         }
-        json_object_set_new(root, "capture", json_string(m->path));
         json_t *settings = json_pack(
-            "{s:s, s:I, s:I, s:f, s:f, s:f, s:f, s:I, s:s, s:s, s:b, s:o}", "window",
+            "{s:s, s:I, s:I, s:f, s:o, s:f, s:f, s:I, s:s, s:s, s:b, s:o}", "window",
             rfn_window_name(spec.window), "nfft", (json_int_t)spec.nfft, "overlap",
             (json_int_t)spec.overlap, "sample_rate_hz", spec.fs_hz, "center_freq_hz",
-            spec.center_hz, "bin_hz", spec.bin_hz, "enbw_hz", spec.enbw_hz, "averages",
+            cli_json_num(isfinite(m->center_freq_hz) ? spec.center_hz : NAN), "bin_hz", spec.bin_hz, "enbw_hz", spec.enbw_hz, "averages",
             (json_int_t)spec.segments, "detrend", detrend ? "mean" : "none", "average",
             median ? "median" : "mean", "one_sided", spec.one_sided, "calibration",
             cal ? json_string(calibration_id(cal)) : json_null());

@@ -125,7 +125,7 @@ int cmd_remediation(int argc, char **argv)
     int32_t notice = STORE_NO_DATE, date = STORE_NO_DATE, as_of = INT32_MAX;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, longopts, "remediation", NULL, NULL)) != -1) {
         switch (opt) {
         case 'h':
             remediation_usage(stdout);
@@ -146,7 +146,6 @@ int cmd_remediation(int argc, char **argv)
             if (cli_opt_date("remediation", "as-of", optarg, &as_of)) return RFN_EXIT_USAGE;
             break;
         default:
-            fprintf(stderr, "Try 'rfnoise remediation --help'.\n");
             return RFN_EXIT_USAGE;
         }
     }

@@ -48,7 +48,7 @@ int cmd_report(int argc, char **argv)
     bool have_as_of = false;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, longopts, "report", NULL, NULL)) != -1) {
         switch (opt) {
         case 'h':
             report_usage(stdout);
@@ -68,7 +68,6 @@ int cmd_report(int argc, char **argv)
             cfg.plots = false;
             break;
         default:
-            fprintf(stderr, "Try 'rfnoise report --help'.\n");
             return RFN_EXIT_USAGE;
         }
     }

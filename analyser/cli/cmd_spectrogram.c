@@ -11,6 +11,7 @@
 #include "capture.h"
 #include "cli.h"
 #include "cli_opts.h"
+#include "cli_report.h"
 #include "commands.h"
 #include "csv_util.h"
 #include "emi.h"
@@ -34,14 +35,18 @@ static void spectrogram_usage(FILE *fp)
             "  --plot FILE         draw the spectrogram to FILE.png or FILE.svg (gnuplot)\n"
             "  --format F          write the cells as csv or json\n"
             "  --output FILE       write the cells to FILE (atomically), not standard output\n"
+            "  --meta              with --output FILE.csv: the RBW, grid and capture metadata\n"
+            "                      as JSON in FILE.meta.json\n"
             "  --rbw HZ            6 dB resolution bandwidth (default: the band's, 120 kHz C/D)\n"
             "  --band B            CISPR band giving the default RBW: A, B, CD or E\n"
             "  --rows N            most time rows (even, default 1000)\n"
             "  --cols N            most frequency columns (default 1000)\n"
             "  --mode M            max (default) or mean per cell\n"
-            "  --rate HZ           sample rate when the capture does not say\n"
-            "  --center HZ         centre frequency when the capture does not say\n"
+            "  --rate HZ           sample rate (wins over the capture's metadata and name)\n"
+            "  --center HZ         centre frequency (wins over its metadata and name)\n"
+            "  --datatype T        sample type of a raw capture (cu8 cs8 cs16 cf32 ...)\n"
             "  --quiet             no progress on stderr\n"
+            "  --recording NAME    the recording of a .sigmf archive holding several\n"
             "  -h, --help          show this help\n"
             "\n"
             "Exit status: 0 written, 2 usage error, a capture that cannot be read or a failed\n"
@@ -50,11 +55,12 @@ static void spectrogram_usage(FILE *fp)
 
 int cmd_spectrogram(int argc, char **argv)
 {
-    enum { O_PLOT = 256, O_FORMAT, O_OUTPUT, O_RBW, O_BAND, O_ROWS, O_COLS, O_MODE };
+    enum { O_PLOT = 256, O_FORMAT, O_OUTPUT, O_RBW, O_BAND, O_ROWS, O_COLS, O_MODE, O_META };
     static const struct option longopts[] = {
         {"plot", required_argument, 0, O_PLOT},
         {"format", required_argument, 0, O_FORMAT},
         {"output", required_argument, 0, O_OUTPUT},
+        {"meta", no_argument, 0, O_META},
         {"rbw", required_argument, 0, O_RBW},
         {"band", required_argument, 0, O_BAND},
         {"rows", required_argument, 0, O_ROWS},
@@ -71,7 +77,7 @@ int cmd_spectrogram(int argc, char **argv)
     const char *plot_path = NULL, *out_path = NULL;
     int format = 0; /* 0 none, 1 csv, 2 json */
     unsigned long long u;
-    int opt;
+    int opt, meta = 0;
     optind = 1;
     while ((opt = cli_getopt(argc, argv, longopts, CMD, &co, NULL)) != -1) {
         switch (opt) {
@@ -88,6 +94,9 @@ int cmd_spectrogram(int argc, char **argv)
             break;
         case O_OUTPUT:
             out_path = optarg;
+            break;
+        case O_META:
+            meta = 1;
             break;
         case O_RBW:
             if (cli_opt_rbw(CMD, optarg, &ec.rbw_hz))
@@ -119,12 +128,10 @@ int cmd_spectrogram(int argc, char **argv)
             break;
         }
         default:
-            if (opt != CLI_OPT_BAD)
-                spectrogram_usage(stderr);
             return RFN_EXIT_USAGE;
         }
     }
-    if (cli_one_capture(argc, CMD))
+    if (cli_one_capture(argc, CMD) || cli_report_meta_check(CMD, meta, format == 2, out_path))
         return RFN_EXIT_USAGE;
     if (!plot_path && !format) {
         cli_errorf(CMD, "nothing to do: give --plot FILE and/or --format csv|json");
@@ -144,11 +151,13 @@ int cmd_spectrogram(int argc, char **argv)
     memset(&r, 0, sizeof r);
     double *cells = NULL;
     atomic_file *af = NULL;
+    json_t *head = NULL;
     if (capture_open(argv[optind], &co.copt, &c, &err) || emi_run(c, &ec, &r, &err)) {
         cli_error(CMD, &err);
         goto done;
     }
     const capture_meta *m = capture_get_meta(c);
+    cli_report_warnings(CMD, m);
     rfn_spectrogram_shape sh = rfn_spectrogram_get_shape(r.sg);
     cells = malloc(sh.rows * sh.cols * sizeof *cells);
     if (!cells) {
@@ -178,12 +187,22 @@ int cmd_spectrogram(int argc, char **argv)
             cli_error(CMD, &err);
             goto done;
         }
+        if (!(head = cli_report_head(CMD, m)) ||
+            json_object_update_new(head, json_pack("{s:f, s:f, s:I, s:I, s:I, s:I, s:s, s:f, s:f, "
+                                               "s:f, s:f, s:s}",
+                                               "rbw_hz", r.stft.rbw_hz, "enbw_hz",
+                                               r.stft.enbw_hz, "rows", (json_int_t)sh.rows,
+                                               "cols", (json_int_t)sh.cols, "frames_per_row",
+                                               (json_int_t)sh.frames_per_row, "bins_per_col",
+                                               (json_int_t)sh.bins_per_col, "mode",
+                                               ec.sg_mode == RFN_SPECTROGRAM_MEAN ? "mean"
+                                                                                  : "max",
+                                               "t0_s", t0, "dt_s", dt, "f0_hz", f0, "df_hz", df,
+                                               "unit", "dBFS"))) {
+            cli_errorf(CMD, "out of memory");
+            goto done;
+        }
         if (format == 1) {
-            fprintf(f, "# rfnoise spectrogram: rbw_hz=%.10g enbw_hz=%.6g hop=%zu rows=%zu "
-                       "cols=%zu frames_per_row=%llu bins_per_col=%zu mode=%s unit=dBFS\n",
-                    r.stft.rbw_hz, r.stft.enbw_hz, r.stft.hop, sh.rows, sh.cols,
-                    (unsigned long long)sh.frames_per_row, sh.bins_per_col,
-                    ec.sg_mode == RFN_SPECTROGRAM_MEAN ? "mean" : "max");
             fputs("time_s,freq_hz,power_dbfs", f);
             csv_end_row(f);
             for (size_t row = 0; row < sh.rows; row++)
@@ -195,32 +214,22 @@ int cmd_spectrogram(int argc, char **argv)
                     csv_write_number(f, cells[row * sh.cols + col], 3);
                     csv_end_row(f);
                 }
+            if (meta && cli_report_write_sidecar(out_path, head, &err)) {
+                cli_error(CMD, &err);
+                goto done;
+            }
         } else {
-            json_t *root = json_pack("{s:s, s:f, s:f, s:I, s:I, s:I, s:I, s:s, s:f, s:f, s:f, "
-                                     "s:f, s:s}",
-                                     "capture", m->path, "rbw_hz", r.stft.rbw_hz, "enbw_hz",
-                                     r.stft.enbw_hz, "rows", (json_int_t)sh.rows, "cols",
-                                     (json_int_t)sh.cols, "frames_per_row",
-                                     (json_int_t)sh.frames_per_row, "bins_per_col",
-                                     (json_int_t)sh.bins_per_col, "mode",
-                                     ec.sg_mode == RFN_SPECTROGRAM_MEAN ? "mean" : "max",
-                                     "t0_s", t0, "dt_s", dt, "f0_hz", f0, "df_hz", df, "unit",
-                                     "dBFS");
             json_t *lv = json_array();
-            for (size_t i = 0; root && lv && i < sh.rows * sh.cols; i++)
-                json_array_append_new(lv, isfinite(cells[i]) ? json_real(cells[i])
-                                                             : json_null());
-            if (!root || !lv) {
-                json_decref(root);
-                json_decref(lv);
+            for (size_t i = 0; lv && i < sh.rows * sh.cols; i++)
+                json_array_append_new(lv, cli_json_num(cells[i]));
+            if (!lv) {
                 cli_errorf(CMD, "out of memory");
                 goto done;
             }
-            json_object_set_new(root, "power_dbfs", lv);
-            int rc = json_dumpf(root, f, JSON_COMPACT | JSON_REAL_PRECISION(8) |
+            json_object_set_new(head, "power_dbfs", lv);
+            int rc = json_dumpf(head, f, JSON_COMPACT | JSON_REAL_PRECISION(8) |
                                              JSON_PRESERVE_ORDER);
             fputc('\n', f);
-            json_decref(root);
             if (rc) {
                 cli_errorf(CMD, "cannot write JSON");
                 goto done;
@@ -255,6 +264,7 @@ int cmd_spectrogram(int argc, char **argv)
     }
     status = RFN_EXIT_OK;
 done:
+    json_decref(head);
     atomic_file_abort(af);
     free(cells);
     emi_result_free(&r);

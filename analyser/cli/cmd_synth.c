@@ -15,7 +15,7 @@
 static void synth_usage(FILE *fp)
 {
     fprintf(fp,
-            "Usage: rfnoise synth OUT.sigmf-meta --rate HZ [options]\n"
+            "Usage: rfnoise synth OUT.sigmf-meta|OUT.sigmf --rate HZ [options]\n"
             "       rfnoise synth --batch DIR [--seed N]\n"
             "\n"
             "Write a deterministic synthetic capture (SigMF pair) made of a thermal noise floor\n"
@@ -23,7 +23,8 @@ static void synth_usage(FILE *fp)
             "\n"
             "Options:\n"
             "  --rate HZ          sample rate (required)\n"
-            "  --center HZ        centre frequency written to the metadata (default 0)\n"
+            "  --center HZ        centre frequency written to the metadata (default: none\n"
+            "                     written; component frequencies are then offsets from 0)\n"
             "  --duration S       length in seconds (default 1)\n"
             "  --noise DBFS_HZ    thermal floor density, two-sided (default -130; 'none' for none)\n"
             "  --seed N           random seed (default 1)\n"
@@ -31,7 +32,7 @@ static void synth_usage(FILE *fp)
             "                       tone:F:P  comb:F0:SPACING:N:P  broadband:F:BW:P\n"
             "                       bursts:F:BW:P:PERIOD:DUTY[:START]  impulses:RATE:P[:F:BW]\n"
             "  --clip LEVEL       clip I and Q at +-LEVEL of full scale (ADC rails)\n"
-            "  --datatype T       cf32_le (default) or ci16_le\n"
+            "  --format T         output datatype: cf32_le (default) or ci16_le\n"
             "  --annotate         write each burst as a SigMF annotation labelled hub-burst\n"
             "  --datetime ISO     core:datetime of the first sample\n"
             "  --device-id ID     rfnoise:device_id (EUI-64 DeviceID)\n"
@@ -39,12 +40,13 @@ static void synth_usage(FILE *fp)
             "  --description TXT  core:description\n"
             "  --batch DIR        write the sample batch (register, derogations, lab results,\n"
             "                     field captures, manifest, expected verdicts) into DIR\n"
+            "  --quiet            no progress display\n"
             "  -h, --help         show this help\n");
 }
 
 int cmd_synth(int argc, char **argv)
 {
-    enum { O_DURATION = 256, O_NOISE, O_SEED, O_ADD, O_CLIP, O_DATATYPE,
+    enum { O_DURATION = 256, O_NOISE, O_SEED, O_ADD, O_CLIP, O_FORMAT,
            O_ANNOTATE, O_DATETIME, O_DEVICE, O_MPXN, O_DESC, O_BATCH };
     static const struct option longopts[] = {
         CLI_LONGOPTS_CAPTURE,
@@ -53,7 +55,8 @@ int cmd_synth(int argc, char **argv)
         {"seed", required_argument, 0, O_SEED},
         {"add", required_argument, 0, O_ADD},
         {"clip", required_argument, 0, O_CLIP},
-        {"datatype", required_argument, 0, O_DATATYPE},
+        {"format", required_argument, 0, O_FORMAT},
+        CLI_LONGOPTS_QUIET,
         {"annotate", no_argument, 0, O_ANNOTATE},
         {"datetime", required_argument, 0, O_DATETIME},
         {"device-id", required_argument, 0, O_DEVICE},
@@ -116,8 +119,8 @@ int cmd_synth(int argc, char **argv)
                 return RFN_EXIT_USAGE;
             }
             break;
-        case O_DATATYPE:
-            if (cli_opt_choice("synth", "datatype", optarg, "cf32_le", "ci16_le", NULL))
+        case O_FORMAT:
+            if (cli_opt_format("synth", optarg, "cf32_le", "ci16_le", NULL))
                 return RFN_EXIT_USAGE;
             wc.datatype = optarg;
             break;
@@ -140,10 +143,19 @@ int cmd_synth(int argc, char **argv)
             batch_dir = optarg;
             break;
         default:
-            if (opt != CLI_OPT_BAD)
-                fprintf(stderr, "Try 'rfnoise synth --help'.\n");
             return RFN_EXIT_USAGE;
         }
+    }
+    if (co.copt.recording) {
+        cli_errorf("synth", "--recording picks a recording of an archive to read; synth writes "
+                            "one (name OUT.sigmf for an archive)");
+        return RFN_EXIT_USAGE;
+    }
+    if (co.copt.datatype) {
+        cli_errorf("synth", "--datatype is the sample type of an input capture; give the sample "
+                            "type synth writes with --format %s",
+                   co.copt.datatype);
+        return RFN_EXIT_USAGE;
     }
     int have_rate = co.copt.rate_hz > 0;
     if (have_rate)
@@ -155,7 +167,7 @@ int cmd_synth(int argc, char **argv)
             cli_errorf("synth", "--batch takes no output path");
             return RFN_EXIT_USAGE;
         }
-        if (synth_batch_write(batch_dir, cfg.seed, 0, &err)) {
+        if (synth_batch_write(batch_dir, cfg.seed, co.quiet, &err)) {
             cli_error("synth", &err);
             return RFN_EXIT_USAGE;
         }
@@ -184,7 +196,7 @@ int cmd_synth(int argc, char **argv)
         goto fail;
     wc.annotations = ann;
     wc.sample_rate_hz = cfg.sample_rate_hz;
-    wc.center_freq_hz = cfg.center_freq_hz;
+    wc.center_freq_hz = isnan(co.copt.center_hz) ? NAN : cfg.center_freq_hz; /* unknown: none */
     wc.author = "rfnoise synth";
     if (capture_writer_create(out_path, &wc, &w, &err))
         goto fail;

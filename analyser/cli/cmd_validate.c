@@ -171,8 +171,6 @@ int cmd_validate(int argc, char **argv)
         case O_STRICT: cfg.strict = true; break;
         case O_OUT: cfg.out_dir = optarg; break;
         default:
-            if (opt != CLI_OPT_BAD)
-                validate_usage(stderr);
             return RFN_EXIT_USAGE;
         }
     }
@@ -226,7 +224,6 @@ int cmd_merge(int argc, char **argv)
             return RFN_EXIT_OK;
         case O_OUT: out = optarg; break;
         default:
-            merge_usage(stderr);
             return RFN_EXIT_USAGE;
         }
     }

@@ -191,7 +191,7 @@ int cmd_workspace(int argc, char **argv)
     bool have_as_of = false, check = false;
     int quiet = 0, opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, longopts, "workspace", NULL, NULL)) != -1) {
         switch (opt) {
         case 'h':
             workspace_usage(stdout);
@@ -210,7 +210,6 @@ int cmd_workspace(int argc, char **argv)
             check = true;
             break;
         default:
-            fprintf(stderr, "Try 'rfnoise workspace --help'.\n");
             return RFN_EXIT_USAGE;
         }
     }

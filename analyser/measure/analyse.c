@@ -982,6 +982,8 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
     capture_options copt = capture_options_default();
     copt.rate_hz = cfg->rate_hz;
     copt.center_hz = cfg->center_hz;
+    copt.datatype = cfg->datatype;
+    copt.recording = cfg->recording;
     rfn_status st = capture_open(path, &copt, &c, err);
     if (st)
         return st;

@@ -66,6 +66,8 @@ typedef struct analyse_config {
     size_t min_segments;       /* fewer averages make every band "too-short"; default 10 */
     /* Capture reading (capture_options): NAN = not given. */
     double rate_hz, center_hz;
+    const char *datatype; /* sample type of a raw capture (--datatype); NULL = by its name */
+    const char *recording; /* recording of a multi-recording .sigmf archive (--recording) */
     /* Plots: NULL = none; else DIR/<capture name>.spectrum.<ext> and .spectrogram.<ext>. */
     const char *plot_dir;
     const char *plot_ext;      /* "png" (default) or "svg" */

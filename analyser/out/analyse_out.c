@@ -93,6 +93,10 @@ void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
         findings_text(r, buf, sizeof buf);
         fprintf(fp, "  findings %s (clipped %.4f %% of samples)\n", buf,
                 100.0 * r->stats.clipped_fraction);
+        for (size_t i = 0; i < m->n_warnings; i++)
+            fprintf(fp, "  warning  %s\n", m->warnings[i]);
+        if (m->n_warnings_dropped)
+            fprintf(fp, "  warning  %zu more\n", m->n_warnings_dropped);
         fprintf(fp, "calibration %s\n",
                 r->calibration_id[0] ? r->calibration_id : "none (levels in dBFS)");
         fprintf(fp,
@@ -187,6 +191,10 @@ static json_t *capture_json(const capture_analysis *r)
         "datetime", str_or_null(m->datetime), "device_id", str_or_null(m->device_id),
         "clipped_fraction", num(r->stats.clipped_fraction), "findings", findings, "mpxn",
         str_or_null(m->mpxn));
+    json_t *warnings = json_array();
+    for (size_t i = 0; warnings && i < m->n_warnings; i++)
+        json_array_append_new(warnings, json_string(m->warnings[i]));
+    json_object_set_new(cap, "warnings", warnings ? warnings : json_null());
     json_t *settings = json_pack(
         "{s:s, s:I, s:I, s:o, s:o, s:o, s:I, s:s, s:o, s:s, s:s, s:I, s:I}", "window", s->window,
         "nfft",

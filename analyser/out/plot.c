@@ -344,6 +344,43 @@ static rfn_status finish(const plot_tmp *t, FILE *script, const char *out_path, 
 
 /* ---- spectrum -------------------------------------------------------------------------------- */
 
+/* ---- frequency axis -------------------------------------------------------------------------- */
+
+/* A frequency axis in the SI unit that suits its values (GHz, MHz, kHz or Hz), with about eight
+ * ticks (6 to 16) at 1, 2 or 5 times a power of ten, labelled with only the decimals they need
+ * (433.85, not 433.850000 or 4.3385e+08). */
+typedef struct freq_axis {
+    double scale;     /* Hz per unit */
+    const char *unit; /* "MHz", ... */
+    double step;      /* tick spacing in the unit */
+    int decimals;     /* decimals of a tick label */
+} freq_axis;
+
+static freq_axis freq_axis_for(double lo_hz, double hi_hz)
+{
+    freq_axis a = {1.0, "Hz", 1.0, 0};
+    double mag = fmax(fabs(lo_hz), fabs(hi_hz));
+    if (mag >= 1e9)
+        a.scale = 1e9, a.unit = "GHz";
+    else if (mag >= 1e6)
+        a.scale = 1e6, a.unit = "MHz";
+    else if (mag >= 1e3)
+        a.scale = 1e3, a.unit = "kHz";
+    double span = (hi_hz - lo_hz) / a.scale;
+    if (!(span > 0) || !isfinite(span))
+        return a;
+    double raw = span / 8, p10 = pow(10, floor(log10(raw))), m = raw / p10;
+    a.step = (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p10; /* 6 to 16 ticks */
+    a.decimals = a.step >= 1 ? 0 : (int)ceil(-log10(a.step) - 1e-9);
+    return a;
+}
+
+static void put_freq_axis(FILE *fp, const freq_axis *a)
+{
+    fprintf(fp, "set xlabel 'Frequency (%s)'\nset xtics %.17g\nset format x '%%.%df'\n", a->unit,
+            a->step, a->decimals);
+}
+
 rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn_error *err)
 {
     plot_format fmt;
@@ -353,8 +390,9 @@ rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn
                           "plot: a spectrum needs at least 2 points", &fmt, &t, &fp, err);
     if (st)
         return st;
+    const freq_axis ax = freq_axis_for(p->freq_hz[0], p->freq_hz[p->n - 1]);
     for (size_t i = 0; i < p->n; i++) {
-        put_number(fp, p->freq_hz[i] / 1e6);
+        put_number(fp, p->freq_hz[i] / ax.scale);
         fputc(' ', fp);
         put_number(fp, p->mean_db[i]);
         fputc(' ', fp);
@@ -369,7 +407,7 @@ rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn
         goto done;
     for (size_t k = 0; k < p->n_limits; k++) {
         for (size_t i = 0; i < p->limits[k].n; i++) {
-            put_number(fp, p->limits[k].freq_hz[i] / 1e6);
+            put_number(fp, p->limits[k].freq_hz[i] / ax.scale);
             fputc(' ', fp);
             put_number(fp, p->limits[k].level[i]);
             fputc('\n', fp);
@@ -391,26 +429,29 @@ rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn
         fputs(" . \"\\n\" . ", fp);
         put_quoted(fp, p->subtitle);
     }
-    fputs("\nset xlabel 'Frequency (MHz)'\nset ylabel ", fp);
+    fputc('\n', fp);
+    put_freq_axis(fp, &ax);
+    fputs("set ylabel ", fp);
     put_quoted(fp, p->y_label ? p->y_label : "");
-    fputs("\nset key below maxrows 4\nset format x '%.6g'\n", fp);
+    fputs("\nset key below maxrows 4\n", fp);
     for (size_t k = 0; k < p->n_fail; k++) {
         fprintf(fp, "set object %zu rect from ", k + 1);
-        put_number(fp, p->fail[k].f_lo_hz / 1e6);
+        put_number(fp, p->fail[k].f_lo_hz / ax.scale);
         fputs(", graph 0 to ", fp);
-        put_number(fp, p->fail[k].f_hi_hz / 1e6);
+        put_number(fp, p->fail[k].f_hi_hz / ax.scale);
         fputs(", graph 1 fillcolor rgb '#ffb0b0' fillstyle solid 0.5 noborder behind\n", fp);
     }
     if (p->has_worst && isfinite(p->worst_freq_hz) && isfinite(p->worst_level)) {
         char text[300];
-        snprintf(text, sizeof text, "worst margin %.2f dB%s%.100s%s at %.6f MHz",
+        /* To the hertz, in the axis's unit. */
+        snprintf(text, sizeof text, "worst margin %.2f dB%s%.100s%s at %.*f %s",
                  p->worst_margin_db, p->worst_label ? " (" : "",
                  p->worst_label ? p->worst_label : "", p->worst_label ? ")" : "",
-                 p->worst_freq_hz / 1e6);
+                 (int)lround(log10(ax.scale)), p->worst_freq_hz / ax.scale, ax.unit);
         fputs("set label 1 ", fp);
         put_quoted(fp, text);
         fputs(" at ", fp);
-        put_number(fp, p->worst_freq_hz / 1e6);
+        put_number(fp, p->worst_freq_hz / ax.scale);
         fputc(',', fp);
         put_number(fp, p->worst_level);
         fputs(" point pointtype 7 pointsize 1.5 lc rgb '#000000' offset 1,1 front\n", fp);
@@ -451,10 +492,12 @@ rfn_status plot_spectrogram_write(const plot_spectrogram *s, const char *out_pat
     if (st)
         return st;
     /* gnuplot "nonuniform matrix": first row N x0..x(N-1), then y z0..z(N-1) per row. */
+    const freq_axis ax =
+        freq_axis_for(s->f0_hz, s->f0_hz + (double)(s->n_cols - 1) * s->df_hz);
     fprintf(fp, "%zu", s->n_cols);
     for (size_t c = 0; c < s->n_cols; c++) {
         fputc(' ', fp);
-        put_number(fp, (s->f0_hz + (double)c * s->df_hz) / 1e6);
+        put_number(fp, (s->f0_hz + (double)c * s->df_hz) / ax.scale);
     }
     fputc('\n', fp);
     for (size_t r = 0; r < s->n_rows; r++) {
@@ -474,9 +517,11 @@ rfn_status plot_spectrogram_write(const plot_spectrogram *s, const char *out_pat
     put_preamble(fp, &t, fmt, 1200, 700, "set grid\n");
     fputs("set title ", fp);
     put_quoted(fp, s->title);
-    fputs("\nset xlabel 'Frequency (MHz)'\nset ylabel 'Time (s)'\nset cblabel ", fp);
+    fputc('\n', fp);
+    put_freq_axis(fp, &ax);
+    fputs("set ylabel 'Time (s)'\nset cblabel ", fp);
     put_quoted(fp, s->z_label ? s->z_label : "");
-    fputs("\nset format x '%.6g'\nset palette defined (0 '#000004', 1 '#3b0f70', "
+    fputs("\nset palette defined (0 '#000004', 1 '#3b0f70', "
           "2 '#8c2981', 3 '#de4968', 4 '#fe9f6d', 5 '#fcfdbf')\n"
           "set autoscale xfix\nset autoscale yfix\nset grid noxtics noytics\n"
           "plot ",

@@ -45,6 +45,8 @@ typedef struct capture_segment {
     int64_t sample_start;
     double center_freq_hz;             /* NAN when unknown */
     char datetime[CAPTURE_TIME_MAX];   /* ISO 8601, "" when unknown */
+    int64_t header_bytes;              /* SigMF core:header_bytes: bytes in the data file just
+                                          before this segment's samples that are not samples */
 } capture_segment;
 
 typedef struct capture_meta {
@@ -69,7 +71,13 @@ typedef struct capture_meta {
     char calibration_id[CAPTURE_TEXT_MAX]; /* rfnoise:calibration_id */
     char engineer[CAPTURE_TEXT_MAX];       /* rfnoise:engineer */
     char site[CAPTURE_TEXT_MAX];           /* rfnoise:site */
-    char hw[CAPTURE_TEXT_MAX];             /* core:hw, else the recording tool when known */
+    char hw[CAPTURE_TEXT_MAX];             /* core:hw: hardware the metadata names, else "" */
+    char recorder[CAPTURE_TEXT_MAX];       /* software that made it: core:recorder, else the tool
+                                              whose file-name convention the name follows */
+    double bandwidth_hz;                   /* analogue bandwidth the file name gives (URH), NAN */
+    char recording[CAPTURE_TEXT_MAX];      /* the recording's name in a .sigmf archive, or "" */
+    int datetime_is_local;                 /* 1: datetime is the recording computer's local
+                                              time from a file name (SDR++, URH), zone unknown */
     double latitude_deg, longitude_deg, altitude_m; /* core:geolocation (GeoJSON), NAN absent */
     /* Arrays owned by the capture, valid until capture_close(); a copied capture_meta shares them. */
     const capture_segment *segments;

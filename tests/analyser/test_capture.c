@@ -461,13 +461,16 @@ static void sigmf_writer_round_trip(void)
         snprintf(mp, sizeof mp, "%s.sigmf-data", meta); /* open by the data file */
         capture_options o = capture_options_default();
         o.verify_sha512 = 1;
-        o.rate_hz = 1e6; /* weaker than SigMF: a warning naming both */
+        o.rate_hz = 1e6; /* the command line wins over SigMF: a warning naming both */
         capture *c = open_ok(mp, &o);
         if (!c) continue;
         const capture_meta *m = capture_get_meta(c);
         CHECK(m->sample_count == n);
-        CHECK_NEAR(m->sample_rate_hz, 2.4e6, 0);
-        CHECK(m->src_sample_rate == CAPTURE_SRC_SIGMF);
+        CHECK_NEAR(m->sample_rate_hz, 1e6, 0);
+        CHECK(m->src_sample_rate == CAPTURE_SRC_COMMAND_LINE);
+        CHECK(m->n_warnings == 1 &&
+              strcmp(m->warnings[0], "sample rate: command-line says 1000000 Hz, sigmf says "
+                                     "2400000 Hz; using 1000000 Hz (command-line)") == 0);
         CHECK_NEAR(m->center_freq_hz, 868.3e6, 0);
         CHECK(strcmp(m->datetime, "2026-03-01T10:00:00Z") == 0);
         CHECK(strcmp(m->device_id, "BC-33-AC-FF-FE-FA-55-3D") == 0);
@@ -984,7 +987,7 @@ static void bad_inputs(void)
     write_file(tmp("mystery.bin"), "\1\2\3\4", 4);
     snprintf(want, sizeof want,
              "%s: offset 0: not a WAV/RF64/W64/FLAC/CAF or SigMF file; for a raw file give its "
-             "datatype with --format or a prefix such as cs16:%s",
+             "datatype with --datatype or a prefix such as cs16:%s",
              tmp("mystery.bin"), tmp("mystery.bin"));
     open_fails(tmp("mystery.bin"), &o, RFN_ERR_FORMAT, want);
 

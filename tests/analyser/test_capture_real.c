@@ -123,16 +123,16 @@ int main(void)
     snprintf(want, sizeof want,
              "%s: no sample rate: not in the file's metadata or name; give --rate HZ", path);
     CHECK_MSG(strcmp(err.msg, want) == 0, "%s", err.msg);
-    /* --rate against the rtl_433 name: the name wins and the conflict names both values. */
+    /* --rate against the rtl_433 name: the command line wins and the conflict names both. */
     snprintf(path, sizeof path, "%s/rtl433_sensibleliving_g001_433.92M_250k.cu8", dir);
     capture_options o = capture_options_default();
     o.rate_hz = 1e6;
     if (capture_open(path, &o, &c, &err) == RFN_OK) {
         const capture_meta *m = capture_get_meta(c);
-        CHECK_NEAR(m->sample_rate_hz, 250e3, 0);
+        CHECK_NEAR(m->sample_rate_hz, 1e6, 0);
         CHECK(m->n_warnings == 1 &&
-              strcmp(m->warnings[0], "sample rate: filename says 250000 Hz, command-line says "
-                                     "1000000 Hz; using 250000 Hz (filename)") == 0);
+              strcmp(m->warnings[0], "sample rate: command-line says 1000000 Hz, filename says "
+                                     "250000 Hz; using 1000000 Hz (command-line)") == 0);
         capture_close(c);
     }
     return check_finish();

@@ -50,6 +50,6 @@ expect "" rfnoise analyse --nfft ''
 expect "$t/dir1" rfnoise validate --out "$t/"
 expect "$t/dir1 $t/file1" rfnoise analyse --limits "$t/"
 expect "$t/file1" rfnoise analyse "$t/f"
-expect "--rate --rbw --region --rx-gain" rfnoise analyse --r
+expect "--rate --rbw --recording --region --rx-gain" rfnoise analyse --r
 [ $fail -eq 0 ] && echo "completion ok"
 exit $fail

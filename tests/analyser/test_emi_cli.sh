@@ -38,14 +38,23 @@ near() {
     { echo "FAIL: synth"; exit 1; }
 
 # ---- detect: CSV ------------------------------------------------------------------------------
+# Nothing before the header line; the settings go to the --meta sidecar det.meta.json.
 "$rf" detect "$t/tone.sigmf-meta" --detectors peak,qp,cispr_avg,rms_avg,rms --quiet \
-    >"$t/det.csv" 2>"$t/err" || { echo "FAIL: detect exited $?"; cat "$t/err"; fail=1; }
-grep -q '^# band=CD rbw_hz=120000 ' "$t/det.csv" ||
-    { echo "FAIL: detect header (band, rbw)"; fail=1; }
-grep -q '^# qp_charge_s=0.001 qp_discharge_s=0.55 qp_meter_s=0.1 avg_meter_s=0.1 ' "$t/det.csv" ||
-    { echo "FAIL: detect header (time constants)"; fail=1; }
-grep -q '^freq_hz,peak_dbfs,rms_dbfs,cispr_avg_dbfs,rms_avg_dbfs,qp_dbfs$' "$t/det.csv" ||
-    { echo "FAIL: detect columns: $(grep ^freq "$t/det.csv")"; fail=1; }
+    --output "$t/det.csv" --meta 2>"$t/err" || { echo "FAIL: detect exited $?"; cat "$t/err"; fail=1; }
+[ "$(head -n 1 "$t/det.csv")" = "freq_hz,peak_dbfs,rms_dbfs,cispr_avg_dbfs,rms_avg_dbfs,qp_dbfs" ] ||
+    { echo "FAIL: detect CSV must start with its header: $(head -n 1 "$t/det.csv")"; fail=1; }
+/usr/bin/python3 - "$t/det.meta.json" "$t/tone.sigmf-meta" <<'EOF' || { echo "FAIL: detect --meta sidecar"; fail=1; }
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert o["rfnoise"] == "detect" and o["format_version"] == 1 and o["capture"] == sys.argv[2], o
+s = o["settings"]
+assert s["band"] == "CD" and s["rbw_hz"] == 120000 and s["settled"] is True, s
+assert (s["qp_charge_s"], s["qp_discharge_s"], s["qp_meter_s"], s["avg_meter_s"]) == (0.001, 0.55, 0.1, 0.1)
+assert o["center_freq_hz"] == 423e6 and o["sources"]["center_freq"] == "sigmf" and o["warnings"] == []
+assert "freq_hz" not in o
+EOF
+expect_error "rfnoise: detect: --meta needs --output FILE (the sidecar is FILE.meta.json)" \
+    "$rf" detect "$t/tone.sigmf-meta" --meta --quiet
 row=$(awk -F, '$1 == 423128000' "$t/det.csv")
 [ -n "$row" ] || { echo "FAIL: no row at 423.128 MHz"; fail=1; }
 IFS=, read -r f pk rms av ra qp <<<"$row"
@@ -54,7 +63,7 @@ near "$av" -40 0.2 "CISPR-AV of the tone"
 near "$ra" -40 0.2 "RMS-AV of the tone"
 near "$rms" -40 0.2 "RMS of the tone"
 near "$pk" -40 0.3 "peak of the tone"
-rows=$(grep -vc '^#' "$t/det.csv")
+rows=$(wc -l <"$t/det.csv")
 [ "$rows" -eq 31 ] || { echo "FAIL: detect rows $rows, want 30 bins + header"; fail=1; }
 
 # ---- detect: JSON, output file, annotations ----------------------------------------------
@@ -119,7 +128,7 @@ open(sys.argv[1], "wb").write(b"RIFF" + struct.pack("<I", len(body)) + body)
 PY
 "$rf" detect "$t/real.wav" --detectors qp,cispr_avg --quiet >"$t/real.csv" ||
     { echo "FAIL: detect on a real capture"; fail=1; }
-[ "$(grep -v '^#' "$t/real.csv" | head -2 | tail -1 | cut -d, -f1)" = 0 ] ||
+[ "$(head -2 "$t/real.csv" | tail -1 | cut -d, -f1)" = 0 ] ||
     { echo "FAIL: one-sided output starts at 0 Hz"; fail=1; }
 near "$(awk -F, '$1 == 120000 {print $3}' "$t/real.csv")" -9.031 0.1 "QP of a real sine"
 
@@ -139,6 +148,8 @@ $py - "$t/apd.json" <<'PY' || fail=1
 import json, math, sys
 d = json.load(open(sys.argv[1]))
 if d["bins"] != 1: print("FAIL: apd bins", d["bins"]); sys.exit(1)
+if (d["rfnoise"], d["format_version"], d["center_freq_hz"]) != ("apd", 1, None):
+    print("FAIL: apd JSON head", d["rfnoise"], d["format_version"], d["center_freq_hz"]); sys.exit(1)
 mean = 10 ** (-100 / 10) * d["enbw_hz"]   # -100 dBFS/Hz in the ENBW
 for p, l in zip(d["probability"], d["level_dbfs"]):
     want = 10 * math.log10(mean * math.log(1 / p))
@@ -147,12 +158,22 @@ for p, l in zip(d["probability"], d["level_dbfs"]):
 PY
 "$rf" apd "$t/noise.sigmf-meta" --band -1:1 --table --quiet >"$t/table.csv" ||
     { echo "FAIL: apd --table"; fail=1; }
-grep -q '^level_dbfs,probability$' "$t/table.csv" || { echo "FAIL: apd table header"; fail=1; }
+[ "$(head -n 1 "$t/table.csv")" = level_dbfs,probability ] || { echo "FAIL: apd table header"; fail=1; }
+"$rf" apd "$t/noise.sigmf-meta" --band -1:1 --quiet --output "$t/apd.csv" --meta ||
+    { echo "FAIL: apd --meta"; fail=1; }
+[ "$(head -n 1 "$t/apd.csv")" = probability,level_dbfs ] && [ "$(wc -l <"$t/apd.csv")" -eq 5 ] &&
+    $py -c 'import json, sys; o = json.load(open(sys.argv[1])); assert o["rfnoise"] == "apd" and o["bins"] == 1 and "probability" not in o' \
+        "$t/apd.meta.json" || { echo "FAIL: apd CSV + sidecar"; fail=1; }
+# psd JSON: versioned, and an unknown centre frequency is null (not 0)
+"$rf" psd "$t/noise.sigmf-meta" --format json --quiet |
+    $py -c 'import json, sys; o = json.load(sys.stdin); assert o["format_version"] == 1 and o["center_freq_hz"] is None and o["settings"]["center_freq_hz"] is None, o["settings"]' ||
+    { echo "FAIL: psd JSON head"; fail=1; }
 
 # ---- spectrogram ---------------------------------------------------------------------------
 "$rf" spectrogram "$t/tone.sigmf-meta" --format csv --rows 8 --cols 4 --quiet >"$t/sg.csv" ||
     { echo "FAIL: spectrogram --format csv"; fail=1; }
-n=$(grep -vc '^#' "$t/sg.csv")
+n=$(wc -l <"$t/sg.csv")
+[ "$(head -n 1 "$t/sg.csv")" = time_s,freq_hz,power_dbfs ] || { echo "FAIL: spectrogram CSV header"; fail=1; }
 [ "$n" -ge 17 ] && [ "$n" -le 33 ] ||
     { echo "FAIL: spectrogram cells $n (<= 8 x 4 + header)"; fail=1; }
 if command -v gnuplot >/dev/null || [ -n "${RFN_GNUPLOT:-}" ]; then
@@ -168,14 +189,16 @@ if [ -d "$real" ]; then
     # rtl_433 OOK bursts, 250 kS/s from the file name: Band B's 9 kHz RBW, every bin finite
     "$rf" detect "$real/rtl433_sensibleliving_g001_433.92M_250k.cu8" --band B --quiet \
         >"$t/rtl.csv" || { echo "FAIL: detect on the rtl_433 capture"; fail=1; }
-    grep -q '^# band=B rbw_hz=9000 ' "$t/rtl.csv" || { echo "FAIL: rtl_433 header"; fail=1; }
-    awk -F, '!/^#/ && NR > 5 { for (i = 1; i <= NF; i++) if ($i == "" || $i ~ /nan/) bad++; n++ }
+    "$rf" detect "$real/rtl433_sensibleliving_g001_433.92M_250k.cu8" --band B --quiet --format json |
+        /usr/bin/python3 -c 'import json, sys; s = json.load(sys.stdin)["settings"]; assert s["band"] == "B" and s["rbw_hz"] == 9000' ||
+        { echo "FAIL: rtl_433 settings"; fail=1; }
+    awk -F, 'NR > 1 { for (i = 1; i <= NF; i++) if ($i == "" || $i ~ /nan/) bad++; n++ }
              END { exit !(n > 50 && bad == 0) }' "$t/rtl.csv" ||
         { echo "FAIL: rtl_433 readings not all finite"; fail=1; }
     # 66 % exact zeros: no NaN, peak above QP above CISPR-AV on the bursts
     "$rf" detect "$real/urh_esaver.cs8" --rate 1e6 --quiet >"$t/esaver.csv" ||
         { echo "FAIL: detect on urh_esaver"; fail=1; }
-    awk -F, '!/^#/ && NR > 5 { if (!($2 >= $5 && $5 >= $3)) bad++; n++ }
+    awk -F, 'NR > 1 { if (!($2 >= $5 && $5 >= $3)) bad++; n++ }
              END { exit !(n > 10 && bad == 0) }' "$t/esaver.csv" ||
         { echo "FAIL: urh_esaver: peak >= qp >= cispr_avg does not hold"; fail=1; }
 else
@@ -188,10 +211,11 @@ fi
 "$rf" detect "$t/e.sigmf-meta" >"$t/e.csv" 2>"$t/e.err" || { echo "FAIL: detect band E"; fail=1; }
 grep -q '^freq_hz,peak_dbfs,cispr_avg_dbfs,rms_avg_dbfs$' "$t/e.csv" ||
     { echo "FAIL: band E columns: $(grep ^freq "$t/e.csv")"; fail=1; }
-grep -q 'settle_s=0.65 settled=no$' "$t/e.csv" || { echo "FAIL: band E settle flag"; fail=1; }
+"$rf" detect "$t/e.sigmf-meta" --quiet --format json |
+    /usr/bin/python3 -c 'import json, sys; s = json.load(sys.stdin)["settings"]; assert s["settle_s"] == 0.65 and s["settled"] is False' ||
+    { echo "FAIL: band E settle flag"; fail=1; }
 [ "$(cat "$t/e.err")" = "rfnoise: detect: $t/e.sigmf-meta: note: lasts 0.3 s; the meters need 0.65 s to settle (readings of steady signals may be low)" ] ||
     { echo "FAIL: settle note: $(cat "$t/e.err")"; fail=1; }
-grep -q 'settled=yes$' "$t/det.csv" || { echo "FAIL: 1.2 s C/D capture not settled"; fail=1; }
 expect_error "rfnoise: detect: detector: quasi-peak is not defined for these parameters (Band E)" \
     "$rf" detect "$t/e.sigmf-meta" --detectors peak,qp --quiet
 

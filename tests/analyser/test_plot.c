@@ -160,6 +160,10 @@ static void test_spectrum(void)
         CHECK(strstr(text, "it's") != NULL || strstr(text, "it&apos;s") != NULL ||
               strstr(text, "it&#39;s") != NULL);
         CHECK(strstr(text, "worst margin -6.00 dB at 865.000000 MHz") != NULL);
+        /* 860 ... 869.975 MHz: MHz, ticks every 1 MHz labelled without decimals. */
+        CHECK(strstr(text, ">Frequency (MHz)<") != NULL);
+        CHECK(strstr(text, ">865<") != NULL && strstr(text, ">869<") != NULL);
+        CHECK(strstr(text, ">865.5<") == NULL && strstr(text, "865.000000<") == NULL);
         free(text);
     }
 
@@ -186,8 +190,22 @@ static void test_spectrogram(void)
     rfn_error err;
     CHECK_OK(plot_spectrogram_write(&s, svg, &err));
     CHECK_OK(plot_spectrogram_write(&s, png, &err));
-    CHECK(is_svg(svg, NULL));
+    char *text = NULL;
+    CHECK(is_svg(svg, &text));
     CHECK(is_png(png));
+    /* 860 ... 860.63 MHz: ticks every 0.1 MHz with one decimal. */
+    CHECK(text && strstr(text, ">Frequency (MHz)<") && strstr(text, ">860.3<") &&
+          !strstr(text, ">860.30<"));
+    free(text);
+    /* A long-wave capture (KiwiSDR at 77.5 kHz): kHz, ticks every 2 kHz. */
+    s.f0_hz = 70e3;
+    s.df_hz = 250;
+    CHECK_OK(plot_spectrogram_write(&s, svg, &err));
+    text = NULL;
+    CHECK(is_svg(svg, &text));
+    CHECK(text && strstr(text, ">Frequency (kHz)<") && strstr(text, ">74<") &&
+          strstr(text, ">84<") && !strstr(text, ">75<"));
+    free(text);
 }
 
 static void test_no_gnuplot(void)
