@@ -343,41 +343,9 @@ static void trim(const char **s, size_t *len)
         (*len)--;
 }
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no surrogates, <= U+10FFFF),
- * or 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t len)
-{
-    unsigned char c = s[0];
-    if (c < 0x80) return 1;
-    size_t n;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-    } else
-        return 0;
-    if (len < n) return 0;
-    if (s[1] < lo || s[1] > hi) return 0;
-    for (size_t i = 2; i < n; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF) return 0;
-    return n;
-}
-
 static bool utf8_valid(const char *s, size_t len)
 {
-    for (size_t i = 0; i < len;) {
-        size_t n = utf8_seq((const unsigned char *)s + i, len - i);
-        if (!n) return false;
-        i += n;
-    }
-    return true;
+    return utf8_valid_prefix(s, len) == len;
 }
 
 /* A value quoted for a message: at most 40 bytes (cut on a character boundary, "..." added),
@@ -386,7 +354,7 @@ static const char *show(const char *s, size_t len, char buf[64])
 {
     size_t o = 0;
     for (size_t i = 0; i < len;) {
-        size_t n = utf8_seq((const unsigned char *)s + i, len - i);
+        size_t n = utf8_seq_len((const unsigned char *)s + i, len - i);
         if (o + (n ? n : 1) > 40) {
             memcpy(buf + o, "...", 3);
             o += 3;
