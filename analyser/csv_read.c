@@ -88,6 +88,14 @@ csv_read_config csv_read_config_default(void)
     };
 }
 
+csv_read_config csv_read_config_input(const csv_input *in)
+{
+    csv_read_config c = csv_read_config_default();
+    c.delim = 0;
+    if (in) c.encoding = in->encoding;
+    return c;
+}
+
 /* ---- growth helpers ------------------------------------------------------------------------ */
 
 static bool grow(void **p, size_t *cap, size_t need, size_t elem)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "identifiers.h"
 #include "rfn_error.h"
 
 /* What the reader accepts:
@@ -48,6 +49,17 @@ typedef struct csv_read_config {
 } csv_read_config;
 
 csv_read_config csv_read_config_default(void);
+
+/* How the user says their CSV inputs (register, manifest, derogations, lab results) are written:
+ * --encoding and --date-format. Zero-initialised: UTF-8, ISO dates. */
+typedef struct csv_input {
+    csv_encoding encoding;
+    date_order dates;
+} csv_input;
+
+/* The reader configuration for a user's input: the defaults with the separator detected (delim
+ * 0) and in->encoding (in NULL: UTF-8). */
+csv_read_config csv_read_config_input(const csv_input *in);
 
 /* One record. Every pointer is owned by the reader and valid until the next csv_reader_next() or
  * csv_reader_destroy() call. */

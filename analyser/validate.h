@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "csv_read.h"
 #include "rfn_error.h"
 
 typedef struct validate_config {
@@ -27,6 +28,7 @@ typedef struct validate_config {
     unsigned jobs;                /* worker threads; 0 = online CPUs */
     unsigned shard_k, shard_n;    /* shard_n 0 = no sharding; else analyse i % n == k only */
     const char *out_dir;          /* required; created when absent */
+    csv_input input;              /* --encoding, --date-format of the CSV inputs */
 } validate_config;
 
 validate_config validate_config_default(void);
@@ -36,6 +38,8 @@ typedef struct validate_totals {
     uint64_t by_verdict[5]; /* device_verdict_kind */
     uint64_t skipped;
     uint64_t rows_read, rows_accepted, rows_rejected;
+    uint64_t lines, other_lines; /* register: physical lines; blank and continuation lines */
+    char delim;                  /* the register's separator */
     uint64_t captures, captures_analysed, captures_cached, captures_failed;
     bool shard_only;        /* a shard run: no join was made */
 } validate_totals;
