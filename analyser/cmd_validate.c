@@ -80,6 +80,20 @@ static int finish(const char *cmd, const validate_totals *t, const char *out_dir
                    (unsigned long long)t->captures, out_dir);
         return RFN_EXIT_OK;
     }
+    /* Warnings on stderr, once each, whatever --quiet says: each explains many verdicts. */
+    if (t->no_evidence)
+        fprintf(stderr, "rfnoise: %s: warning: no captures and no lab results were given: every "
+                        "device is unassessed (give --manifest, --captures or --lab-results)\n",
+                cmd);
+    if (t->uncalibrated)
+        fprintf(stderr, "rfnoise: %s: %llu devices inconclusive: uncalibrated \u2014 give --cal FILE "
+                        "or --cal-db X\n",
+                cmd, (unsigned long long)t->uncalibrated);
+    for (uint64_t i = 0; i < t->captures_failed && i < 10; i++)
+        fprintf(stderr, "rfnoise: %s: unreadable capture: %s\n", cmd, t->unreadable[i]);
+    if (t->captures_failed > 10)
+        fprintf(stderr, "rfnoise: %s: and %llu more in %s/captures.jsonl\n", cmd,
+                (unsigned long long)(t->captures_failed - 10), out_dir);
     if (!quiet) {
         printf("register: %llu lines: header, %llu rows", (unsigned long long)t->lines,
                (unsigned long long)t->rows_read);

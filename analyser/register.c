@@ -434,6 +434,22 @@ static void problem(loader *L, uint64_t line, int col, id_problem p, field f, co
                   extra ? extra : id_problem_text(p));
 }
 
+/* Why an InstallDate is not in the order given, with the order it does read in. */
+static void date_why(date_order order, field d, char *why, size_t size)
+{
+    int32_t x;
+    bool dmy = order != DATE_DMY && d.len && !date_parse_order(d.s, d.len, DATE_DMY, &x, NULL);
+    bool mdy = order != DATE_MDY && d.len && !date_parse_order(d.s, d.len, DATE_MDY, &x, NULL);
+    snprintf(why, size, "%s%s%s%s%s", order == DATE_YMD ? "not an ISO 8601 date " : "not a date ",
+             order == DATE_YMD ? "(YYYY-MM-DD)" : date_order_pattern(order),
+             dmy || mdy ? "; it reads as " : "",
+             dmy && mdy ? "DD/MM/YYYY or MM/DD/YYYY" : dmy ? "DD/MM/YYYY" : mdy ? "MM/DD/YYYY" : "",
+             dmy && mdy ? " (--date-format dmy or mdy)"
+             : dmy      ? " (--date-format dmy)"
+             : mdy      ? " (--date-format mdy)"
+                        : "");
+}
+
 static void survey_bad_date(loader *L, uint64_t line, field d)
 {
     int32_t days;
@@ -574,9 +590,8 @@ static void check_row(loader *L, const csv_record *rec)
         if (d.len) L->dates++;
         if ((p = date_parse_order(d.s, d.len, order, &row.install_date, NULL))) {
             survey_bad_date(L, line, d);
-            char why[96];
-            snprintf(why, sizeof why, "not a date %s%s", date_order_pattern(order),
-                     order == DATE_YMD ? " (ISO 8601)" : "");
+            char why[128];
+            date_why(order, d, why, sizeof why);
             problem(L, line, COL_INSTALL_DATE, p, d, p == ID_BAD_DATE ? NULL : why);
         } else {
             int y, mo, dd;

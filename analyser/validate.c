@@ -825,7 +825,8 @@ static const char *now_iso(char buf[32])
 static json_t *options_json(const validate_config *cfg)
 {
 #define S(x) ((x) ? json_string(x) : json_null())
-    json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b}", "register",
+    json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b}",
+                          "register",
                      S(cfg->register_path), "derogations", S(cfg->derogations_path), "manifest",
                      S(cfg->manifest_path), "captures_dir", S(cfg->captures_dir), "lab_results",
                      S(cfg->lab_dir), "limits", S(cfg->limits_path), "cal", S(cfg->cal_path),
@@ -960,6 +961,11 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
             else
                 analyse_result_free(&it->res);
         }
+        if (!it->ok && unreadable < 10) {
+            const char *why = json_string_value(json_object_get(it->rec, "error"));
+            snprintf(tot->unreadable[unreadable], sizeof tot->unreadable[0], "%s", why ? why
+                     : it->path);
+        }
         unreadable += !it->ok;
         const char *d = json_string_value(json_object_get(it->rec, "device_id"));
         uint64_t id;
@@ -1074,6 +1080,7 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
         classify_device_evidence(c->limits, c->derog, &info, &ev, &lev, &dv);
         free(lp);
         judged++;
+        tot->uncalibrated += dv.verdict == DEVICE_INCONCLUSIVE && (dv.reasons & DREASON_UNCALIBRATED);
         const char *vname = classify_verdict_name(dv.verdict);
         char reasons[512];
         classify_reasons_text(dv.reasons, reasons, sizeof reasons);
@@ -1178,6 +1185,7 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
     tot->rows_rejected = rs->rows_rejected;
     tot->captures = c->n_caps;
     tot->captures_failed = unreadable;
+    tot->no_evidence = c->n_caps == 0 && c->n_lab == 0;
     /* Commit the data files, then the summary last: a summary always describes files that are
      * complete (each file is individually atomic). */
     for (int i = 0; i < 5; i++) {

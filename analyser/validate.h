@@ -40,6 +40,10 @@ typedef struct validate_totals {
     uint64_t rows_read, rows_accepted, rows_rejected;
     uint64_t lines, other_lines; /* register: physical lines; blank and continuation lines */
     char delim;                  /* the register's separator */
+    bool no_evidence;            /* neither captures nor lab results were given */
+    uint64_t uncalibrated;       /* inconclusive devices with the reason "uncalibrated" */
+    /* The first unreadable captures, "path: why" (up to 10; captures_failed counts them all). */
+    char unreadable[10][400];
     uint64_t captures, captures_analysed, captures_cached, captures_failed;
     bool shard_only;        /* a shard run: no join was made */
 } validate_totals;

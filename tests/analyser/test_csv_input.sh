@@ -126,5 +126,17 @@ rc=$?
 [ $? -eq 2 ] && grep -q -- "--encoding 'utf16': expected utf8, cp1252 or latin1" o7.err ||
     { echo "FAIL: bad --encoding: $(cat o7.err)"; fail=1; }
 
+# Batch-level messages on stderr: unreadable captures named, uncalibrated once, no evidence.
+[ "$(grep -c '^rfnoise: validate: unreadable capture: batch/captures/cap-0[0-9][0-9].sigmf-data: ' o1.err)" -eq 2 ] ||
+    { echo "FAIL: unreadable captures: $(cat o1.err)"; fail=1; }
+"$rf" validate --register orig.csv --derogations batch/derogations.csv --manifest batch/manifest.csv \
+    --lab-results batch/lab --jobs 2 --quiet --out o8 2>o8.err
+[ "$(grep -c 'devices inconclusive: uncalibrated — give --cal FILE or --cal-db X$' o8.err)" -eq 1 ] ||
+    { echo "FAIL: uncalibrated line: $(cat o8.err)"; fail=1; }
+"$rf" validate --register orig.csv --quiet --out o9 2>o9.err
+grep -q "warning: no captures and no lab results were given: every device is unassessed" o9.err &&
+    $py -c "import json,sys; d=json.load(open('o9/summary.json'))['devices']['by_verdict']; sys.exit(0 if d.get('unassessed',0) > 1500 and sum(d.values()) == d['unassessed'] else 1)" ||
+    { echo "FAIL: no-evidence warning: $(cat o9.err)"; fail=1; }
+
 [ $fail -eq 0 ] && echo "test_csv_input: ok"
 exit $fail
