@@ -434,18 +434,11 @@ static rfn_status parse_fields(parser *P, const char **f, size_t *n)
         int y = 0, mo, d;
         if (!p) date_to_ymd(r->install_by, &y, &mo, &d);
         if (p || y < 2000 || y > 2099) {
-            int32_t days;
-            bool dmy = P->dates != DATE_DMY &&
-                       !date_parse_order(f[COL_INSTALL_BY], n[COL_INSTALL_BY], DATE_DMY, &days,
-                                         NULL);
-            bool mdy = P->dates != DATE_MDY &&
-                       !date_parse_order(f[COL_INSTALL_BY], n[COL_INSTALL_BY], DATE_MDY, &days,
-                                         NULL);
+            const char *hint = date_order_hint(f[COL_INSTALL_BY], n[COL_INSTALL_BY], P->dates);
             snprintf(why, sizeof why, "%s%s%s%s",
                      p ? "not a date " : "outside the years 2000 to 2099",
-                     p ? date_order_pattern(P->dates) : "",
-                     dmy || mdy ? ": give --date-format " : "",
-                     dmy && mdy ? "dmy or mdy" : dmy ? "dmy" : mdy ? "mdy" : "");
+                     p ? date_order_pattern(P->dates) : "", hint ? ": give --date-format " : "",
+                     hint ? hint : "");
             return bad(P, COL_INSTALL_BY, f[COL_INSTALL_BY], n[COL_INSTALL_BY], why);
         }
     }

@@ -412,6 +412,14 @@ id_problem date_parse_order(const char *s, size_t len, date_order order, int32_t
     return ID_OK;
 }
 
+const char *date_order_hint(const char *s, size_t len, date_order given)
+{
+    int32_t x;
+    bool dmy = given != DATE_DMY && len && !date_parse_order(s, len, DATE_DMY, &x, NULL);
+    bool mdy = given != DATE_MDY && len && !date_parse_order(s, len, DATE_MDY, &x, NULL);
+    return dmy && mdy ? "dmy or mdy" : dmy ? "dmy" : mdy ? "mdy" : NULL;
+}
+
 /* ---- UTF-8 ----------------------------------------------------------------------------------- */
 
 size_t utf8_seq_len(const unsigned char *s, size_t len)

@@ -100,6 +100,10 @@ const char *date_order_pattern(date_order o);          /* "YYYY-MM-DD", "DD/MM/Y
 id_problem date_parse_order(const char *s, size_t len, date_order order, int32_t *days,
                             int32_t *sec_of_day);
 
+/* For a date that failed in order `given`: the --date-format value(s) it does read in ("dmy",
+ * "mdy", or "dmy or mdy" when both: never a guess between them), or NULL. */
+const char *date_order_hint(const char *s, size_t len, date_order given);
+
 /* Length of the longest prefix of s that is valid UTF-8 (RFC 3629: no overlongs, no surrogates,
  * <= U+10FFFF); len when all of it is. */
 size_t utf8_valid_prefix(const char *s, size_t len);

@@ -437,17 +437,10 @@ static void problem(loader *L, uint64_t line, int col, id_problem p, field f, co
 /* Why an InstallDate is not in the order given, with the order it does read in. */
 static void date_why(date_order order, field d, char *why, size_t size)
 {
-    int32_t x;
-    bool dmy = order != DATE_DMY && d.len && !date_parse_order(d.s, d.len, DATE_DMY, &x, NULL);
-    bool mdy = order != DATE_MDY && d.len && !date_parse_order(d.s, d.len, DATE_MDY, &x, NULL);
-    snprintf(why, size, "%s%s%s%s%s", order == DATE_YMD ? "not an ISO 8601 date " : "not a date ",
+    const char *hint = date_order_hint(d.s, d.len, order);
+    snprintf(why, size, "%s%s%s%s", order == DATE_YMD ? "not an ISO 8601 date " : "not a date ",
              order == DATE_YMD ? "(YYYY-MM-DD)" : date_order_pattern(order),
-             dmy || mdy ? "; it reads as " : "",
-             dmy && mdy ? "DD/MM/YYYY or MM/DD/YYYY" : dmy ? "DD/MM/YYYY" : mdy ? "MM/DD/YYYY" : "",
-             dmy && mdy ? " (--date-format dmy or mdy)"
-             : dmy      ? " (--date-format dmy)"
-             : mdy      ? " (--date-format mdy)"
-                        : "");
+             hint ? "; it reads as --date-format " : "", hint ? hint : "");
 }
 
 static void survey_bad_date(loader *L, uint64_t line, field d)
@@ -464,7 +457,7 @@ static void survey_bad_date(loader *L, uint64_t line, field d)
 
 /* Every InstallDate failed the order given but reads in another: one error naming the option
  * (both dmy and mdy possible: both named, never one guessed). */
-static rfn_status date_order_hint(loader *L, rfn_error *err)
+static rfn_status all_dates_hint(loader *L, rfn_error *err)
 {
     register_data *r = L->reg;
     if (!L->dates || L->dates_bad != L->dates) return RFN_OK;
@@ -813,7 +806,7 @@ static rfn_status load(csv_reader *cr, const char *name, const register_config *
         if (r->cfg.progress && (r->summary.rows_read & 4095) == 0)
             progress_update(r->cfg.progress, csv_reader_offset(cr));
     }
-    if (st == RFN_ERR_EOF) st = date_order_hint(&L, err);
+    if (st == RFN_ERR_EOF) st = all_dates_hint(&L, err);
     if (!st) {
         csv_read_stats cs;
         csv_reader_stats(cr, &cs);

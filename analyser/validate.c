@@ -326,19 +326,17 @@ static rfn_status check_captured_at(const char *file, const csv_record *rec, int
     if (col < 0 || !rec->lens[col]) return RFN_OK;
     const char *s = rec->fields[col];
     size_t len = rec->lens[col];
-    int32_t days, sec, dummy;
+    int32_t days, sec;
     id_problem p = date_parse_order(s, len, order, &days, &sec);
     int y = 0, mo = 0, d = 0;
     if (!p) date_to_ymd(days, &y, &mo, &d);
     if (p || y < 2000 || y > 2099) {
-        bool dmy = order != DATE_DMY && !date_parse_order(s, len, DATE_DMY, &dummy, NULL);
-        bool mdy = order != DATE_MDY && !date_parse_order(s, len, DATE_MDY, &dummy, NULL);
+        const char *hint = date_order_hint(s, len, order);
         return rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: captured_at '%.40s': %s%s%s%s", file,
                              (unsigned long long)rec->line, s,
                              p ? "not a date or date-time " : "outside the years 2000 to 2099",
                              p ? date_order_pattern(order) : "",
-                             dmy || mdy ? ": give --date-format " : "",
-                             dmy && mdy ? "dmy or mdy" : dmy ? "dmy" : mdy ? "mdy" : "");
+                             hint ? ": give --date-format " : "", hint ? hint : "");
     }
     if (order == DATE_YMD || (len >= 4 && s[0] >= '0' && s[0] <= '9' && s[4] == '-'))
         snprintf(out, size, "%s", s);
