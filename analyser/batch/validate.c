@@ -276,11 +276,78 @@ static void dir_of(const char *path, char *out, size_t size)
     snprintf(out, size, "%.*s", slash ? (int)(slash - path + 1) : 0, path);
 }
 
+/* A text cell of the manifest or lab index: present, UTF-8 (the Windows-1252 hint when it looks
+ * like that), no control characters, at most max bytes. */
+static rfn_status check_cell(const char *file, const csv_record *rec, int col, const char *name,
+                             size_t max, rfn_error *err)
+{
+    const char *s = rec->fields[col];
+    size_t len = rec->lens[col];
+    unsigned long long line = (unsigned long long)rec->line;
+    char hint[96];
+    if (!len)
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: %s is empty", file, line, name);
+    if (len > max)
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: %s: longer than %zu bytes", file, line,
+                             name, max);
+    if (utf8_valid_prefix(s, len) != len)
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: %s: not UTF-8%s%s%s", file, line, name,
+                             csv_cp1252_hint(s, len, hint, sizeof hint) ? " (" : "", hint,
+                             hint[0] ? ")" : "");
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: %s: a control character", file,
+                                 line, name);
+    return RFN_OK;
+}
+
+/* A bad row of the manifest or lab index (each is fatal: a capture or result must not be lost
+ * silently). */
+static rfn_status bad_row(const char *file, const csv_record *rec, rfn_error *err)
+{
+    return rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: %s", file, (unsigned long long)rec->line,
+                         rec->unclosed     ? "a quote opened on this line is not closed properly "
+                                             "(a stray '\"'?)"
+                         : rec->bad_quotes ? "malformed quoting"
+                                           : "wrong number of fields");
+}
+
+/* captured_at: empty, or a date / date-time in the --date-format order (ISO always), years
+ * 2000..2099; written to captures.jsonl as given, or in ISO form when read as dmy/mdy. */
+static rfn_status check_captured_at(const char *file, const csv_record *rec, int col,
+                                    date_order order, char *out, size_t size, rfn_error *err)
+{
+    out[0] = '\0';
+    if (col < 0 || !rec->lens[col]) return RFN_OK;
+    const char *s = rec->fields[col];
+    size_t len = rec->lens[col];
+    int32_t days, sec;
+    id_problem p = date_parse_order(s, len, order, &days, &sec);
+    int y = 0, mo = 0, d = 0;
+    if (!p) date_to_ymd(days, &y, &mo, &d);
+    if (p || y < 2000 || y > 2099) {
+        const char *hint = date_order_hint(s, len, order);
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: captured_at '%.40s': %s%s%s%s", file,
+                             (unsigned long long)rec->line, s,
+                             p ? "not a date or date-time " : "outside the years 2000 to 2099",
+                             p ? date_order_pattern(order) : "",
+                             hint ? ": give --date-format " : "", hint ? hint : "");
+    }
+    if (order == DATE_YMD || (len >= 4 && s[0] >= '0' && s[0] <= '9' && s[4] == '-'))
+        snprintf(out, size, "%s", s);
+    else if (sec < 0)
+        snprintf(out, size, "%04d-%02d-%02d", y, mo, d);
+    else
+        snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, (int)(sec / 3600),
+                 (int)(sec / 60 % 60), (int)(sec % 60));
+    return RFN_OK;
+}
+
 /* Manifest: CSV with header capture,DeviceID,captured_at (case-insensitive, any order; extra
  * columns ignored). Capture paths are relative to the manifest's directory unless absolute. */
 static rfn_status load_manifest(ctx *c, const char *path, rfn_error *err)
 {
-    csv_read_config rc = csv_read_config_default();
+    csv_read_config rc = csv_read_config_input(&c->cfg.input);
     csv_reader *r = NULL;
     csv_record rec;
     size_t cap = 0;
@@ -305,17 +372,14 @@ static rfn_status load_manifest(ctx *c, const char *path, rfn_error *err)
     dir_of(path, base, sizeof base);
     while ((st = csv_reader_next(r, &rec, err)) == RFN_OK) {
         if (rec.ragged || rec.bad_quotes) {
-            st = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: %s", path,
-                               (unsigned long long)rec.line,
-                               rec.bad_quotes ? "malformed quoting" : "wrong number of fields");
+            st = bad_row(path, &rec, err);
             goto done;
         }
         const char *file = rec.fields[idx[0]];
-        if (!*file) {
-            st = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: capture: empty", path,
-                               (unsigned long long)rec.line);
+        char at[64];
+        if ((st = check_cell(path, &rec, idx[0], "capture", 2048, err)) ||
+            (st = check_captured_at(path, &rec, idx[2], c->cfg.input.dates, at, sizeof at, err)))
             goto done;
-        }
         uint64_t id;
         id_problem p = eui64_parse(rec.fields[idx[1]], rec.lens[idx[1]], &id);
         if (p != ID_OK) {
@@ -327,7 +391,7 @@ static rfn_status load_manifest(ctx *c, const char *path, rfn_error *err)
         char dev[EUI64_TEXT_LEN], full[4096];
         eui64_format(id, dev);
         snprintf(full, sizeof full, "%s%s", file[0] == '/' ? "" : base, file);
-        if ((st = add_capture(c, &cap, full, dev, idx[2] >= 0 ? rec.fields[idx[2]] : "", err)))
+        if ((st = add_capture(c, &cap, full, dev, at, err)))
             goto done;
     }
     if (st == RFN_ERR_EOF)
@@ -390,7 +454,7 @@ static rfn_status load_lab(ctx *c, const char *dir, rfn_error *err)
 {
     char index[4096];
     snprintf(index, sizeof index, "%s/index.csv", dir);
-    csv_read_config rc = csv_read_config_default();
+    csv_read_config rc = csv_read_config_input(&c->cfg.input);
     csv_reader *r = NULL;
     csv_record rec;
     rfn_status st = csv_reader_open(index, &rc, &r, err);
@@ -414,10 +478,13 @@ static rfn_status load_lab(ctx *c, const char *dir, rfn_error *err)
         }
     while ((st = csv_reader_next(r, &rec, err)) == RFN_OK) {
         if (rec.ragged || rec.bad_quotes) {
-            st = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: malformed row", index,
-                               (unsigned long long)rec.line);
+            st = bad_row(index, &rec, err);
             goto done;
         }
+        static const char *const what[4] = {"result", "Manufacturer", "Model", "Firmware"};
+        for (int k = 0; k < 4; k++)
+            if ((st = check_cell(index, &rec, idx[k], what[k], k ? 128 : 2048, err)))
+                goto done;
         char path[4096];
         const char *f = rec.fields[idx[0]];
         snprintf(path, sizeof path, "%s%s%s", f[0] == '/' ? "" : dir, f[0] == '/' ? "" : "/", f);
@@ -500,11 +567,12 @@ static rfn_status ctx_load(ctx *c, rfn_error *err)
         return st;
     register_config rc = register_config_default();
     rc.strict = cfg->strict;
+    rc.input = cfg->input;
     if ((st = register_load(cfg->register_path, &rc, &c->reg, err)) ||
         (st = add_input(c, "register", cfg->register_path, err)))
         return st;
     if (cfg->derogations_path &&
-        ((st = derogation_load(cfg->derogations_path, &c->derog, err)) ||
+        ((st = derogation_load_input(cfg->derogations_path, &cfg->input, &c->derog, err)) ||
          (st = add_input(c, "derogations", cfg->derogations_path, err))))
         return st;
     if (cfg->lab_dir && (st = load_lab(c, cfg->lab_dir, err)))
@@ -750,13 +818,20 @@ static const char *now_iso(char buf[32])
 static json_t *options_json(const validate_config *cfg)
 {
 #define S(x) ((x) ? json_string(x) : json_null())
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b}", "register",
+    json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b}",
+                          "register",
                      S(cfg->register_path), "derogations", S(cfg->derogations_path), "manifest",
                      S(cfg->manifest_path), "captures_dir", S(cfg->captures_dir), "lab_results",
                      S(cfg->lab_dir), "limits", S(cfg->limits_path), "cal", S(cfg->cal_path),
                      "cal_db", isfinite(cfg->cal_db) ? json_real(cfg->cal_db) : json_null(),
                      "cal_dir", S(cfg->cal_dir), "notice_date", S(cfg->notice_date), "planned",
                      cfg->planned, "strict", cfg->strict);
+    /* Only when given, so a default run's summary keeps its keys (merge reads them back). */
+    if (cfg->input.encoding != CSV_ENC_UTF8)
+        json_object_set_new(o, "encoding", json_string(csv_encoding_name(cfg->input.encoding)));
+    if (cfg->input.dates != DATE_YMD)
+        json_object_set_new(o, "date_format", json_string(date_order_name(cfg->input.dates)));
+    return o;
 #undef S
 }
 
@@ -879,6 +954,11 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
             else
                 analyse_result_free(&it->res);
         }
+        if (!it->ok && unreadable < 10) {
+            const char *why = json_string_value(json_object_get(it->rec, "error"));
+            snprintf(tot->unreadable[unreadable], sizeof tot->unreadable[0], "%s", why ? why
+                     : it->path);
+        }
         unreadable += !it->ok;
         const char *d = json_string_value(json_object_get(it->rec, "device_id"));
         uint64_t id;
@@ -994,6 +1074,7 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
         classify_device_evidence(c->limits, c->derog, &info, &ev, &lev, &dv);
         free(lp);
         judged++;
+        tot->uncalibrated += dv.verdict == DEVICE_INCONCLUSIVE && (dv.reasons & DREASON_UNCALIBRATED);
         const char *vname = classify_verdict_name(dv.verdict);
         char reasons[512];
         classify_reasons_text(dv.reasons, reasons, sizeof reasons);
@@ -1067,7 +1148,11 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
                              (json_int_t)derogation_count(c->derog))
                  : json_null());
     json_object_set_new(summary, "register",
-                        json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "rows_read",
+                        json_pack("{s:I, s:I, s:I, s:s#, s:I, s:I, s:I, s:I, s:I, s:o}",
+                                  "lines", (json_int_t)rs->lines, "blank_lines",
+                                  (json_int_t)rs->blank_lines, "continuation_lines",
+                                  (json_int_t)rs->continuation_lines, "separator", &rs->delim,
+                                  (size_t)1, "rows_read",
                                   (json_int_t)rs->rows_read, "rows_accepted",
                                   (json_int_t)rs->rows_accepted, "rows_rejected",
                                   (json_int_t)rs->rows_rejected, "rows_on_wall",
@@ -1087,10 +1172,14 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
                                   skipped));
     tot->skipped = n_skipped;
     tot->rows_read = rs->rows_read;
+    tot->lines = rs->lines;
+    tot->other_lines = rs->blank_lines + rs->continuation_lines;
+    tot->delim = rs->delim;
     tot->rows_accepted = rs->rows_accepted;
     tot->rows_rejected = rs->rows_rejected;
     tot->captures = c->n_caps;
     tot->captures_failed = unreadable;
+    tot->no_evidence = c->n_caps == 0 && c->n_lab == 0;
     /* Commit the data files, then the summary last: a summary always describes files that are
      * complete (each file is individually atomic). */
     for (int i = 0; i < 5; i++) {
@@ -1288,6 +1377,10 @@ rfn_status validate_merge(const char *const *dirs, size_t n_dirs, const char *ou
     c.cfg.cal_db = json_is_number(cd) ? json_number_value(cd) : NAN;
     c.cfg.planned = json_is_true(json_object_get(opts, "planned"));
     c.cfg.strict = json_is_true(json_object_get(opts, "strict"));
+    const char *enc = json_string_value(json_object_get(opts, "encoding"));
+    const char *dfm = json_string_value(json_object_get(opts, "date_format"));
+    if (enc) csv_encoding_parse(enc, &c.cfg.input.encoding);
+    if (dfm) date_order_parse(dfm, &c.cfg.input.dates);
     c.cfg.quiet = quiet;
     c.cfg.out_dir = out_dir;
     if (!c.cfg.register_path) {

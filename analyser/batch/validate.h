@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "records.h"
+#include "csv_read.h"
 #include "rfn_error.h"
 
 typedef struct validate_config {
@@ -28,6 +29,7 @@ typedef struct validate_config {
     unsigned jobs;                /* worker threads; 0 = online CPUs */
     unsigned shard_k, shard_n;    /* shard_n 0 = no sharding; else analyse i % n == k only */
     const char *out_dir;          /* required; created when absent */
+    csv_input input;              /* --encoding, --date-format of the CSV inputs */
 } validate_config;
 
 validate_config validate_config_default(void);
@@ -37,6 +39,12 @@ typedef struct validate_totals {
     uint64_t by_verdict[DEVICE_VERDICT_COUNT]; /* by device_verdict_kind */
     uint64_t skipped;
     uint64_t rows_read, rows_accepted, rows_rejected;
+    uint64_t lines, other_lines; /* register: physical lines; blank and continuation lines */
+    char delim;                  /* the register's separator */
+    bool no_evidence;            /* neither captures nor lab results were given */
+    uint64_t uncalibrated;       /* inconclusive devices with the reason "uncalibrated" */
+    /* The first unreadable captures, "path: why" (up to 10; captures_failed counts them all). */
+    char unreadable[10][400];
     uint64_t captures, captures_analysed, captures_cached, captures_failed;
     bool shard_only;        /* a shard run: no join was made */
 } validate_totals;

@@ -85,6 +85,20 @@ static int handle_cal(int opt, const char *arg, const char *cmd, cli_cal_opts *c
     }
 }
 
+int cli_input_opt(int opt, const char *arg, const char *cmd, csv_input *in)
+{
+    if (opt == CLI_O_ENCODING && !csv_encoding_parse(arg, &in->encoding)) {
+        cli_errorf(cmd, "--encoding '%s': expected utf8, cp1252 or latin1", arg);
+        return CLI_OPT_USAGE;
+    }
+    if (opt == CLI_O_DATE_FORMAT && !date_order_parse(arg, &in->dates)) {
+        cli_errorf(cmd, "--date-format '%s': expected ymd (YYYY-MM-DD), dmy (DD/MM/YYYY) or mdy "
+                        "(MM/DD/YYYY)", arg);
+        return CLI_OPT_USAGE;
+    }
+    return opt == CLI_O_ENCODING || opt == CLI_O_DATE_FORMAT ? CLI_OPT_HANDLED : CLI_OPT_NOT_MINE;
+}
+
 int cli_opts_handle(int opt, const char *arg, const char *cmd, cli_capture_opts *cap,
                     cli_cal_opts *cal)
 {

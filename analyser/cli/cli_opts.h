@@ -35,6 +35,7 @@
 #include "atomic_file.h"
 #include "calibration.h"
 #include "capture.h"
+#include "csv_read.h"
 #include "rfn_error.h"
 #include "window.h"
 
@@ -51,6 +52,8 @@ enum {
     CLI_O_CHANNEL,
     CLI_O_TRUNC,
     CLI_O_RECORDING,
+    CLI_O_ENCODING,
+    CLI_O_DATE_FORMAT,
 };
 
 /* --rate HZ, --center HZ, --datatype T (the sample type of a raw input), --recording NAME (of a
@@ -73,6 +76,16 @@ enum {
 /* --cal FILE, --cal-db X, --rx-gain DB (into cli_cal_opts). */
 #define CLI_LONGOPTS_CAL                                                                           \
     CLI_LONGOPTS_CAL_NO_RX_GAIN, {"rx-gain", required_argument, 0, CLI_O_RX_GAIN}
+
+/* --encoding utf8|cp1252|latin1, --date-format ymd|dmy|mdy: how the CSV inputs (register,
+ * manifest, derogations, lab results) are written; read with cli_input_opt. */
+#define CLI_LONGOPTS_CSV_INPUT                                                                     \
+    {"encoding", required_argument, 0, CLI_O_ENCODING},                                           \
+        {"date-format", required_argument, 0, CLI_O_DATE_FORMAT}
+
+/* One of CLI_LONGOPTS_CSV_INPUT into *in: CLI_OPT_HANDLED, CLI_OPT_NOT_MINE (another option), or
+ * CLI_OPT_USAGE after "rfnoise: <cmd>: --encoding 'x': expected utf8, cp1252 or latin1". */
+int cli_input_opt(int opt, const char *arg, const char *cmd, csv_input *in);
 
 typedef struct cli_capture_opts {
     capture_options copt; /* rate_hz (> 0 when given, else 0), center_hz (NAN when not given) */

@@ -43,6 +43,9 @@ static void validate_usage(FILE *fp)
             "  --shard K/N        analyse only captures i with i mod N = K (0 <= K < N); join\n"
             "                     later with rfnoise merge\n"
             "  --strict           any rejected register row is an input error\n"
+            "  --encoding E       the CSV inputs are in E: utf8 (default), cp1252 or latin1\n"
+            "  --date-format F    their dates: ymd (YYYY-MM-DD, default), dmy (DD/MM/YYYY) or\n"
+            "                     mdy (MM/DD/YYYY); ISO dates are read in every format\n"
             "  --quiet            no progress on stderr, no summary on stdout\n"
             "  --out DIR          output directory (created when absent)\n"
             "  -h, --help         show this help\n"
@@ -77,10 +80,30 @@ static int finish(const char *cmd, const validate_totals *t, const char *out_dir
                    (unsigned long long)t->captures, out_dir);
         return RFN_EXIT_OK;
     }
+    /* Warnings on stderr, once each, whatever --quiet says: each explains many verdicts. */
+    if (t->no_evidence)
+        fprintf(stderr, "rfnoise: %s: warning: no captures and no lab results were given: every "
+                        "device is unassessed (give --manifest, --captures or --lab-results)\n",
+                cmd);
+    if (t->uncalibrated)
+        fprintf(stderr, "rfnoise: %s: %llu devices inconclusive: uncalibrated \u2014 give --cal FILE "
+                        "or --cal-db X\n",
+                cmd, (unsigned long long)t->uncalibrated);
+    for (uint64_t i = 0; i < t->captures_failed && i < 10; i++)
+        fprintf(stderr, "rfnoise: %s: unreadable capture: %s\n", cmd, t->unreadable[i]);
+    if (t->captures_failed > 10)
+        fprintf(stderr, "rfnoise: %s: and %llu more in %s/captures.jsonl\n", cmd,
+                (unsigned long long)(t->captures_failed - 10), out_dir);
     if (!quiet) {
-        printf("register: %llu rows read, %llu accepted, %llu rejected (%s/register-errors.csv)\n",
-               (unsigned long long)t->rows_read, (unsigned long long)t->rows_accepted,
-               (unsigned long long)t->rows_rejected, out_dir);
+        printf("register: %llu lines: header, %llu rows", (unsigned long long)t->lines,
+               (unsigned long long)t->rows_read);
+        if (t->other_lines)
+            printf(", %llu blank or continuation lines", (unsigned long long)t->other_lines);
+        if (t->delim && t->delim != ',')
+            printf(" ('%s'-separated)", t->delim == '\t' ? "tab" : ";");
+        printf("; %llu accepted, %llu rejected (%s/register-errors.csv)\n",
+               (unsigned long long)t->rows_accepted, (unsigned long long)t->rows_rejected,
+               out_dir);
         printf("captures: %llu listed, %llu analysed, %llu from cache, %llu unreadable\n",
                (unsigned long long)t->captures, (unsigned long long)t->captures_analysed,
                (unsigned long long)t->captures_cached, (unsigned long long)t->captures_failed);
@@ -120,6 +143,7 @@ int cmd_validate(int argc, char **argv)
         {"shard", required_argument, 0, O_SHARD},
         {"strict", no_argument, 0, O_STRICT},
         CLI_LONGOPTS_QUIET,
+        CLI_LONGOPTS_CSV_INPUT,
         {"out", required_argument, 0, O_OUT},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
@@ -170,6 +194,11 @@ int cmd_validate(int argc, char **argv)
         }
         case O_STRICT: cfg.strict = true; break;
         case O_OUT: cfg.out_dir = optarg; break;
+        case CLI_O_ENCODING:
+        case CLI_O_DATE_FORMAT:
+            if (cli_input_opt(opt, optarg, cmd, &cfg.input) == CLI_OPT_USAGE)
+                return RFN_EXIT_USAGE;
+            break;
         default:
             return RFN_EXIT_USAGE;
         }

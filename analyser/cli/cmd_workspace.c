@@ -34,6 +34,9 @@ static void workspace_usage(FILE *fp)
             "  --workspace DIR   the workspace (default: $RFNOISE_WORKSPACE, else .)\n"
             "  --as-of DATE      the register extract's date (YYYY-MM-DD)\n"
             "  --check           status: run PRAGMA integrity_check too\n"
+            "  --encoding E      import-register: the register is in E: utf8 (default),\n"
+            "                    cp1252 or latin1\n"
+            "  --date-format F   import-register: its dates are ymd (default), dmy or mdy\n"
             "  -q, --quiet       no progress on stderr\n"
             "  -h, --help        show this help\n");
 }
@@ -51,7 +54,7 @@ static void print_changes(const store_changes *c)
            (unsigned long long)c->to_remediated, (unsigned long long)c->to_resolved);
 }
 
-static int do_import(store *s, const char *file, int32_t as_of, int quiet)
+static int do_import(store *s, const char *file, int32_t as_of, int quiet, const csv_input *in)
 {
     rfn_error err = {0};
     char sha[HASH_HEX_MAX];
@@ -61,6 +64,7 @@ static int do_import(store *s, const char *file, int32_t as_of, int quiet)
         return exit_for(st);
     }
     register_config rc = register_config_default();
+    rc.input = *in;
     rc.progress = progress_create("loading register", 0, quiet);
     register_data *reg = NULL;
     st = register_load(file, &rc, &reg, &err);
@@ -86,10 +90,11 @@ static int do_import(store *s, const char *file, int32_t as_of, int quiet)
         printf("snapshot=%lld already=1\n", (long long)id);
     } else {
         printf("snapshot=%lld rows_read=%llu rows_accepted=%llu rows_rejected=%llu "
-               "rows_on_wall=%llu sha256=%s\n",
+               "rows_on_wall=%llu sha256=%s lines=%llu separator=%s\n",
                (long long)id, (unsigned long long)sum->rows_read,
                (unsigned long long)sum->rows_accepted, (unsigned long long)sum->rows_rejected,
-               (unsigned long long)sum->rows_on_wall, sha);
+               (unsigned long long)sum->rows_on_wall, sha, (unsigned long long)sum->lines,
+               sum->delim == '\t' ? "tab" : sum->delim == ';' ? "semicolon" : "comma");
         print_changes(&ch);
     }
     register_destroy(reg);
@@ -183,8 +188,10 @@ int cmd_workspace(int argc, char **argv)
         {"check", no_argument, NULL, O_CHECK},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
+        CLI_LONGOPTS_CSV_INPUT,
         {NULL, 0, NULL, 0},
     };
+    csv_input in = {0};
     const char *ws = getenv("RFNOISE_WORKSPACE");
     if (!ws || !*ws) ws = ".";
     int32_t as_of = 0;
@@ -208,6 +215,11 @@ int cmd_workspace(int argc, char **argv)
             break;
         case O_CHECK:
             check = true;
+            break;
+        case CLI_O_ENCODING:
+        case CLI_O_DATE_FORMAT:
+            if (cli_input_opt(opt, optarg, "workspace", &in) == CLI_OPT_USAGE)
+                return RFN_EXIT_USAGE;
             break;
         default:
             return RFN_EXIT_USAGE;
@@ -255,7 +267,7 @@ int cmd_workspace(int argc, char **argv)
     if (!strcmp(sub, "init"))
         printf("workspace=%s schema_version=%d\n", dir, store_schema_version(s));
     else if (!strcmp(sub, "import-register"))
-        rc = do_import(s, args[0], as_of, quiet);
+        rc = do_import(s, args[0], as_of, quiet, &in);
     else if (!strcmp(sub, "add-results"))
         rc = do_add_results(s, args[0]);
     else

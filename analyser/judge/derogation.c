@@ -154,6 +154,7 @@ typedef struct parser {
     char where[96];           /* "d.csv:4" or "d.json: rules[3]" */
     const char *const *names; /* column names (CSV) or keys (JSON) for messages */
     rfn_error *err;
+    date_order dates; /* --date-format of InstallBy (CSV) */
 } parser;
 
 static void trim(const char **s, size_t *len)
@@ -427,10 +428,19 @@ static rfn_status parse_fields(parser *P, const char **f, size_t *n)
         (st = parse_han(P, r, f[COL_HAN], n[COL_HAN])))
         return st;
     if (n[COL_INSTALL_BY]) {
-        id_problem p = iso_date_parse(f[COL_INSTALL_BY], n[COL_INSTALL_BY], &r->install_by);
-        if (p)
-            return bad(P, COL_INSTALL_BY, f[COL_INSTALL_BY], n[COL_INSTALL_BY],
-                       "not an ISO 8601 date (YYYY-MM-DD)");
+        char why[128];
+        id_problem p =
+            date_parse_order(f[COL_INSTALL_BY], n[COL_INSTALL_BY], P->dates, &r->install_by, NULL);
+        int y = 0, mo, d;
+        if (!p) date_to_ymd(r->install_by, &y, &mo, &d);
+        if (p || y < 2000 || y > 2099) {
+            const char *hint = date_order_hint(f[COL_INSTALL_BY], n[COL_INSTALL_BY], P->dates);
+            snprintf(why, sizeof why, "%s%s%s%s",
+                     p ? "not a date " : "outside the years 2000 to 2099",
+                     p ? date_order_pattern(P->dates) : "", hint ? ": give --date-format " : "",
+                     hint ? hint : "");
+            return bad(P, COL_INSTALL_BY, f[COL_INSTALL_BY], n[COL_INSTALL_BY], why);
+        }
     }
     l->n_rules++;
     return RFN_OK;
@@ -440,7 +450,10 @@ static rfn_status parse_csv_rule(parser *P, const int *col, const csv_record *re
 {
     snprintf(P->where, sizeof P->where, "%s:%llu", P->l->name, (unsigned long long)P->line);
     if (rec->bad_quotes)
-        return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s: malformed quoting (RFC 4180)", P->where);
+        return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s: %s", P->where,
+                             rec->unclosed ? "a quote opened on this line is not closed properly "
+                                             "(a stray '\"'?)"
+                                           : "malformed quoting (RFC 4180)");
     if (rec->ragged)
         return rfn_error_set(P->err, RFN_ERR_FORMAT, "%s: row has %zu fields, header has %zu",
                              P->where, rec->n_fields, rec->n_expected);
@@ -453,14 +466,15 @@ static rfn_status parse_csv_rule(parser *P, const int *col, const csv_record *re
     return parse_fields(P, f, n);
 }
 
-static rfn_status load(csv_reader *cr, const char *name, derogation_list **out, rfn_error *err)
+static rfn_status load(csv_reader *cr, const char *name, date_order dates, derogation_list **out,
+                       rfn_error *err)
 {
     derogation_list *l = calloc(1, sizeof *l);
     if (!l || !(l->name = strdup(name))) {
         free(l);
         return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", name);
     }
-    parser P = {.l = l, .err = err, .names = col_names};
+    parser P = {.l = l, .err = err, .names = col_names, .dates = dates};
     csv_record rec;
     int col[COL_COUNT];
     rfn_status st = csv_reader_next(cr, &rec, err);
@@ -650,6 +664,12 @@ static rfn_status load_json_text(const char *name, const char *data, size_t len,
 
 rfn_status derogation_load(const char *path, derogation_list **out, rfn_error *err)
 {
+    return derogation_load_input(path, NULL, out, err);
+}
+
+rfn_status derogation_load_input(const char *path, const csv_input *in, derogation_list **out,
+                                 rfn_error *err)
+{
     *out = NULL;
     /* Derogation lists are small: peek at the start to choose the format. */
     FILE *f = fopen(path, "rb");
@@ -685,8 +705,9 @@ rfn_status derogation_load(const char *path, derogation_list **out, rfn_error *e
         fclose(f);
     }
     csv_reader *cr = NULL;
-    rfn_status st = csv_reader_open(path, NULL, &cr, err);
-    if (!st) st = load(cr, path, out, err);
+    csv_read_config rc = csv_read_config_input(in);
+    rfn_status st = csv_reader_open(path, &rc, &cr, err);
+    if (!st) st = load(cr, path, in ? in->dates : DATE_YMD, out, err);
     csv_reader_destroy(cr);
     return st;
 }
@@ -697,8 +718,9 @@ rfn_status derogation_load_mem(const char *name, const void *data, size_t len,
     *out = NULL;
     if (data && looks_like_json(data, len)) return load_json_text(name, data, len, out, err);
     csv_reader *cr = NULL;
-    rfn_status st = csv_reader_open_mem(name, data, len, NULL, &cr, err);
-    if (!st) st = load(cr, name, out, err);
+    csv_read_config rc = csv_read_config_input(NULL);
+    rfn_status st = csv_reader_open_mem(name, data, len, &rc, &cr, err);
+    if (!st) st = load(cr, name, DATE_YMD, out, err);
     csv_reader_destroy(cr);
     return st;
 }

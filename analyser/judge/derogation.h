@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "csv_read.h"
 #include "identifiers.h"
 #include "rfn_error.h"
 
@@ -72,6 +73,10 @@ typedef struct derogation_rule {
 typedef struct derogation_list derogation_list;
 
 rfn_status derogation_load(const char *path, derogation_list **out, rfn_error *err);
+/* The same with --encoding and --date-format (InstallBy) for a CSV list (in NULL: defaults). The
+ * separator (',' ';' or tab) is detected from the header line. InstallBy years 2000..2099. */
+rfn_status derogation_load_input(const char *path, const csv_input *in, derogation_list **out,
+                                 rfn_error *err);
 rfn_status derogation_load_mem(const char *name, const void *data, size_t len,
                                derogation_list **out, rfn_error *err);
 void derogation_destroy(derogation_list *list); /* NULL is a no-op */

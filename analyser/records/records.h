@@ -235,6 +235,8 @@ typedef struct register_error {
     const char *column;  /* column name as in the DUIS list ("DeviceID"); "" for whole-row problems */
     const char *code;    /* "bad-check-digit", "duplicate-device-id", ... (register.h) */
     const char *message; /* "ImportMPxN '1312345678906': check digit does not match" */
+    const char *supplier;  /* the row's Supplier as written ("" when it gave none) */
+    const char *device_id; /* the row's DeviceID as written ("" when it gave none) */
 } register_error;
 
 /* ---- device verdicts (validate) ---- */

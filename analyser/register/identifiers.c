@@ -12,6 +12,7 @@ static const char *const problem_codes[ID_PROBLEM_COUNT] = {
     [ID_BAD_CHECK] = "bad-check-digit",
     [ID_BAD_DATE] = "bad-date",
     [ID_UNKNOWN_CODE] = "unknown-value",
+    [ID_BAD_VALUE] = "bad-value",
 };
 
 static const char *const problem_texts[ID_PROBLEM_COUNT] = {
@@ -23,6 +24,7 @@ static const char *const problem_texts[ID_PROBLEM_COUNT] = {
     [ID_BAD_CHECK] = "check digit does not match",
     [ID_BAD_DATE] = "not a valid date",
     [ID_UNKNOWN_CODE] = "not a known value",
+    [ID_BAD_VALUE] = "not a real identifier",
 };
 
 const char *id_problem_code(id_problem p)
@@ -50,6 +52,14 @@ static int hex_value(char c)
 
 /* ---- EUI-64 ------------------------------------------------------------------------------- */
 
+/* All zeros and all ones are the "unset" and "broadcast" values of an EUI-64, never a device. */
+static id_problem eui64_done(uint64_t v, uint64_t *out)
+{
+    if (v == 0 || v == UINT64_MAX) return ID_BAD_VALUE;
+    *out = v;
+    return ID_OK;
+}
+
 id_problem eui64_parse(const char *s, size_t len, uint64_t *out)
 {
     if (len == 0) return ID_EMPTY;
@@ -60,8 +70,7 @@ id_problem eui64_parse(const char *s, size_t len, uint64_t *out)
             if (h < 0) return ID_BAD_CHAR;
             v = v << 4 | (uint64_t)h;
         }
-        *out = v;
-        return ID_OK;
+        return eui64_done(v, out);
     }
     if (len != 23) {
         /* Say "bad character" when the length is off because of junk, "bad length" otherwise. */
@@ -82,8 +91,7 @@ id_problem eui64_parse(const char *s, size_t len, uint64_t *out)
         if (h < 0) return (s[i] == '-' || s[i] == ':') ? ID_BAD_FORMAT : ID_BAD_CHAR;
         v = v << 4 | (uint64_t)h;
     }
-    *out = v;
-    return ID_OK;
+    return eui64_done(v, out);
 }
 
 void eui64_format(uint64_t id, char out[EUI64_TEXT_LEN])
@@ -123,7 +131,11 @@ id_problem mpan_core_check(const char *s, size_t len)
     id_problem p = all_digits(s, len);
     if (p) return p;
     if (len != 13) return ID_BAD_LENGTH;
-    return mpan_check_digit(s) == s[12] - '0' ? ID_OK : ID_BAD_CHECK;
+    if (mpan_check_digit(s) != s[12] - '0') return ID_BAD_CHECK;
+    /* The all-zero core passes the check digit: a placeholder, not a meter point. */
+    for (size_t i = 0; i < 13; i++)
+        if (s[i] != '0') return ID_OK;
+    return ID_BAD_VALUE;
 }
 
 /* MPRN check digits. No primary specification (Xoserve / UNC) was found to cite; the algorithm
@@ -145,7 +157,10 @@ id_problem mprn_check(const char *s, size_t len)
     if (len < 6 || len > 10) return ID_BAD_LENGTH;
     int want = mprn_check_value(s, len - 2);
     int got = (s[len - 2] - '0') * 10 + (s[len - 1] - '0');
-    return want == got ? ID_OK : ID_BAD_CHECK;
+    if (want != got) return ID_BAD_CHECK;
+    for (size_t i = 0; i < len; i++) /* all zeros passes the check: a placeholder */
+        if (s[i] != '0') return ID_OK;
+    return ID_BAD_VALUE;
 }
 
 id_problem mpxn_parse(const char *s, size_t len, mpxn_kind *kind, uint64_t *key)
@@ -318,6 +333,130 @@ id_problem iso_datetime_parse(const char *s, size_t len, int64_t *unix_s)
     id_problem p = parse_iso(s, len, &d, &sec, &off);
     if (p == ID_OK) *unix_s = (int64_t)d * 86400 + sec - off;
     return p;
+}
+
+static const char *const order_names[3] = {"ymd", "dmy", "mdy"};
+static const char *const order_patterns[3] = {"YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY"};
+
+bool date_order_parse(const char *s, date_order *out)
+{
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(s, order_names[i])) {
+            *out = (date_order)i;
+            return true;
+        }
+    return false;
+}
+
+const char *date_order_name(date_order o)
+{
+    return (unsigned)o < 3 ? order_names[o] : "?";
+}
+
+const char *date_order_pattern(date_order o)
+{
+    return (unsigned)o < 3 ? order_patterns[o] : "?";
+}
+
+/* 1 or 2 digits at s[*pos]. */
+static bool take_1_2_digits(const char *s, size_t len, size_t *pos, int *v)
+{
+    if (!take_digits(s, len, pos, 1, v)) return false;
+    int d;
+    if (take_digits(s, len, pos, 1, &d)) *v = *v * 10 + d;
+    return true;
+}
+
+/* " hh:mm" or " hh:mm:ss" at s[pos] to the end. */
+static id_problem take_time(const char *s, size_t len, size_t pos, int32_t *sec)
+{
+    int hh, mm, ss = 0;
+    if (!take_char(s, len, &pos, ' ') || !take_1_2_digits(s, len, &pos, &hh) ||
+        !take_char(s, len, &pos, ':') || !take_digits(s, len, &pos, 2, &mm))
+        return ID_BAD_FORMAT;
+    if (take_char(s, len, &pos, ':') && !take_digits(s, len, &pos, 2, &ss)) return ID_BAD_FORMAT;
+    if (pos != len) return ID_BAD_FORMAT;
+    if (hh > 23 || mm > 59 || ss > 60) return ID_BAD_DATE;
+    *sec = hh * 3600 + mm * 60 + ss;
+    return ID_OK;
+}
+
+id_problem date_parse_order(const char *s, size_t len, date_order order, int32_t *days,
+                            int32_t *sec_of_day)
+{
+    int32_t d, sec = -1, off;
+    id_problem p = parse_iso(s, len, &d, &sec, &off);
+    if (p == ID_OK && len == 10) sec = -1; /* a date alone */
+    if (order == DATE_YMD || p == ID_OK || (len >= 4 && is_digit(s[0]) && is_digit(s[1]) &&
+                                            is_digit(s[2]) && is_digit(s[3]))) {
+        if (p == ID_OK) {
+            *days = d;
+            if (sec_of_day) *sec_of_day = sec;
+        }
+        return p;
+    }
+    size_t pos = 0;
+    int a, b, y;
+    if (!take_1_2_digits(s, len, &pos, &a) || pos >= len ||
+        (s[pos] != '/' && s[pos] != '.' && s[pos] != '-'))
+        return ID_BAD_FORMAT;
+    char sep = s[pos++];
+    if (!take_1_2_digits(s, len, &pos, &b) || !take_char(s, len, &pos, sep) ||
+        !take_digits(s, len, &pos, 4, &y) || (pos < len && is_digit(s[pos])))
+        return ID_BAD_FORMAT;
+    if (pos < len && (p = take_time(s, len, pos, &sec))) return p;
+    int day = order == DATE_DMY ? a : b, month = order == DATE_DMY ? b : a;
+    if (y < 1 || month < 1 || month > 12 || day < 1 || day > days_in_month(y, month))
+        return ID_BAD_DATE;
+    *days = date_from_ymd(y, month, day);
+    if (sec_of_day) *sec_of_day = sec;
+    return ID_OK;
+}
+
+const char *date_order_hint(const char *s, size_t len, date_order given)
+{
+    int32_t x;
+    bool dmy = given != DATE_DMY && len && !date_parse_order(s, len, DATE_DMY, &x, NULL);
+    bool mdy = given != DATE_MDY && len && !date_parse_order(s, len, DATE_MDY, &x, NULL);
+    return dmy && mdy ? "dmy or mdy" : dmy ? "dmy" : mdy ? "mdy" : NULL;
+}
+
+/* ---- UTF-8 ----------------------------------------------------------------------------------- */
+
+size_t utf8_seq_len(const unsigned char *s, size_t len)
+{
+    unsigned char c = s[0];
+    if (c < 0x80) return 1;
+    size_t n;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else
+        return 0;
+    if (len < n) return 0;
+    if (s[1] < lo || s[1] > hi) return 0;
+    for (size_t i = 2; i < n; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF) return 0;
+    return n;
+}
+
+size_t utf8_valid_prefix(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t n = utf8_seq_len((const unsigned char *)s + i, len - i);
+        if (!n) break;
+        i += n;
+    }
+    return i;
 }
 
 void iso_date_format(int32_t days, char out[ISO_DATE_TEXT_LEN])

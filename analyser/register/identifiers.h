@@ -20,6 +20,7 @@ typedef enum id_problem {
     ID_BAD_CHECK,    /* "bad-check-digit": check digit(s) do not match */
     ID_BAD_DATE,     /* "bad-date": not a calendar date or time (2021-02-30, 24:00:01) */
     ID_UNKNOWN_CODE, /* "unknown-value": not in the code list */
+    ID_BAD_VALUE,    /* "bad-value": well formed but not a real identifier (all zeros, ...) */
     ID_PROBLEM_COUNT
 } id_problem;
 
@@ -85,6 +86,32 @@ id_problem iso_date_parse(const char *s, size_t len, int32_t *days);
 /* The same grammar as an instant: seconds since 1970-01-01T00:00:00Z. A date alone is midnight
  * UTC; a date-time without offset is taken as UTC. Fractions of a second are dropped. */
 id_problem iso_datetime_parse(const char *s, size_t len, int64_t *unix_s);
+
+/* The order of day, month and year in the dates of an input (--date-format ymd|dmy|mdy). */
+typedef enum date_order { DATE_YMD = 0, DATE_DMY, DATE_MDY } date_order;
+bool date_order_parse(const char *s, date_order *out); /* "ymd", "dmy", "mdy" */
+const char *date_order_name(date_order o);             /* "ymd", ... */
+const char *date_order_pattern(date_order o);          /* "YYYY-MM-DD", "DD/MM/YYYY", ... */
+
+/* A date in the given order. DATE_YMD is iso_date_parse. DATE_DMY / DATE_MDY take "D/M/YYYY"
+ * (day and month of one or two digits, a four-digit year; the separator '/', '.' or '-', the
+ * same twice), optionally followed by a space and "hh:mm" or "hh:mm:ss" (checked, not used), as
+ * spreadsheets save them; an ISO date is accepted in every order (a leading four-digit year
+ * cannot be misread). On ID_OK sets *days and, when sec_of_day is not NULL, the time of day in
+ * seconds (-1 when none was written). */
+id_problem date_parse_order(const char *s, size_t len, date_order order, int32_t *days,
+                            int32_t *sec_of_day);
+
+/* For a date that failed in order `given`: the --date-format value(s) it does read in ("dmy",
+ * "mdy", or "dmy or mdy" when both: never a guess between them), or NULL. */
+const char *date_order_hint(const char *s, size_t len, date_order given);
+
+/* Length of the longest prefix of s that is valid UTF-8 (RFC 3629: no overlongs, no surrogates,
+ * <= U+10FFFF); len when all of it is. */
+size_t utf8_valid_prefix(const char *s, size_t len);
+
+/* Length of the valid UTF-8 sequence at s (len > 0), or 0 when invalid. */
+size_t utf8_seq_len(const unsigned char *s, size_t len);
 
 enum { ISO_DATE_TEXT_LEN = 11 }; /* "YYYY-MM-DD" + NUL */
 void iso_date_format(int32_t days, char out[ISO_DATE_TEXT_LEN]);

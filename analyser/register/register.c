@@ -77,6 +77,7 @@ static register_code code_of(id_problem p)
     case ID_BAD_CHAR:
         return REGISTER_CODE_BAD_CHAR;
     case ID_BAD_FORMAT:
+    case ID_BAD_VALUE: /* well formed, not real (all zeros): reported as bad-format */
         return REGISTER_CODE_BAD_FORMAT;
     case ID_BAD_CHECK:
         return REGISTER_CODE_BAD_CHECK;
@@ -134,7 +135,7 @@ static size_t table_size(size_t n)
 
 /* ---- interned strings ------------------------------------------------------------------------ */
 
-enum { STR_BLOCK = 1 << 20 };
+enum { STR_BLOCK = 1 << 20, REGISTER_MAX_ROW_LINES = 8 /* csv_read's default */ };
 
 typedef struct strtab {
     char **blocks;
@@ -249,7 +250,7 @@ static uint32_t strtab_intern(strtab *t, const char *s, size_t len)
 
 typedef struct error_rec {
     uint64_t line;
-    size_t msg_off; /* into msgs */
+    size_t msg_off; /* into msgs; the row's Supplier and DeviceID follow the message */
     uint32_t seq;   /* order of discovery, to keep the sort stable */
     uint8_t col;
     uint8_t code;
@@ -289,6 +290,12 @@ static bool grow(void **p, size_t *cap, size_t need, size_t elem)
 typedef struct loader {
     register_data *reg;
     int col[COL_COUNT];
+    char row_supplier[160], row_device[64]; /* of the current row, for register-errors.csv */
+    /* InstallDate values that fail the date order given, and how many of those read as
+     * DD/MM/YYYY and as MM/DD/YYYY: every date failing ISO but reading as dmy is one fatal
+     * error that names --date-format dmy, rather than every row rejected. */
+    uint64_t dates, dates_bad, bad_as_dmy, bad_as_mdy, first_bad_line;
+    char first_bad[64];
     uint32_t row_codes; /* bit per register_code seen in the current row */
     rfn_error *err;
     rfn_status fatal;
@@ -315,13 +322,16 @@ static void add_error(loader *L, uint64_t line, int col, register_code code, con
                                  (unsigned long long)line, msg);
         return;
     }
-    size_t mlen = strlen(msg) + 1;
+    size_t mlen = strlen(msg) + 1, slen = strlen(L->row_supplier) + 1,
+           dlen = strlen(L->row_device) + 1;
     if (!grow((void **)&r->errors, &r->errors_cap, r->n_errors + 1, sizeof *r->errors) ||
-        !grow((void **)&r->msgs, &r->msgs_cap, r->msgs_len + mlen, 1)) {
+        !grow((void **)&r->msgs, &r->msgs_cap, r->msgs_len + mlen + slen + dlen, 1)) {
         L->fatal = rfn_error_set(L->err, RFN_ERR_NOMEM, "%s: out of memory", r->name);
         return;
     }
     memcpy(r->msgs + r->msgs_len, msg, mlen);
+    memcpy(r->msgs + r->msgs_len + mlen, L->row_supplier, slen);
+    memcpy(r->msgs + r->msgs_len + mlen + slen, L->row_device, dlen);
     r->errors[r->n_errors] = (error_rec){
         .line = line,
         .msg_off = r->msgs_len,
@@ -330,7 +340,7 @@ static void add_error(loader *L, uint64_t line, int col, register_code code, con
         .code = (uint8_t)code,
     };
     r->n_errors++;
-    r->msgs_len += mlen;
+    r->msgs_len += mlen + slen + dlen;
 }
 
 static void trim(const char **s, size_t *len)
@@ -343,51 +353,19 @@ static void trim(const char **s, size_t *len)
         (*len)--;
 }
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no surrogates, <= U+10FFFF),
- * or 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t len)
-{
-    unsigned char c = s[0];
-    if (c < 0x80) return 1;
-    size_t n;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF)
-        n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-    } else
-        return 0;
-    if (len < n) return 0;
-    if (s[1] < lo || s[1] > hi) return 0;
-    for (size_t i = 2; i < n; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF) return 0;
-    return n;
-}
-
 static bool utf8_valid(const char *s, size_t len)
 {
-    for (size_t i = 0; i < len;) {
-        size_t n = utf8_seq((const unsigned char *)s + i, len - i);
-        if (!n) return false;
-        i += n;
-    }
-    return true;
+    return utf8_valid_prefix(s, len) == len;
 }
 
-/* A value quoted for a message: at most 40 bytes (cut on a character boundary, "..." added),
- * control characters and bytes of invalid UTF-8 shown as '?'. */
-static const char *show(const char *s, size_t len, char buf[64])
+/* A value for a message or register-errors.csv: at most max bytes (cut on a character boundary,
+ * "..." added; buf holds max + 4), control characters and bytes of invalid UTF-8 shown as '?'. */
+static const char *show_max(const char *s, size_t len, char *buf, size_t max)
 {
     size_t o = 0;
     for (size_t i = 0; i < len;) {
-        size_t n = utf8_seq((const unsigned char *)s + i, len - i);
-        if (o + (n ? n : 1) > 40) {
+        size_t n = utf8_seq_len((const unsigned char *)s + i, len - i);
+        if (o + (n ? n : 1) > max) {
             memcpy(buf + o, "...", 3);
             o += 3;
             break;
@@ -403,6 +381,12 @@ static const char *show(const char *s, size_t len, char buf[64])
     }
     buf[o] = '\0';
     return buf;
+}
+
+/* A value quoted for a message: at most 40 bytes. */
+static const char *show(const char *s, size_t len, char buf[64])
+{
+    return show_max(s, len, buf, 40);
 }
 
 typedef struct field {
@@ -427,9 +411,14 @@ static bool check_text(loader *L, uint64_t line, int col, field f)
     for (size_t i = 0; ok && i < f.len; i++)
         if ((unsigned char)f.s[i] < 0x20 || f.s[i] == 0x7f) ok = false;
     if (!ok) {
-        add_error(L, line, col, REGISTER_CODE_BAD_TEXT,
-                  "%s '%s': invalid UTF-8 or a control character", col_names[col],
-                  show(f.s, f.len, b));
+        char hint[96];
+        if (csv_cp1252_hint(f.s, f.len, hint, sizeof hint))
+            add_error(L, line, col, REGISTER_CODE_BAD_TEXT, "%s '%s': not UTF-8 (%s)",
+                      col_names[col], show(f.s, f.len, b), hint);
+        else
+            add_error(L, line, col, REGISTER_CODE_BAD_TEXT,
+                      "%s '%s': invalid UTF-8 or a control character", col_names[col],
+                      show(f.s, f.len, b));
         return false;
     }
     return true;
@@ -445,6 +434,46 @@ static void problem(loader *L, uint64_t line, int col, id_problem p, field f, co
                   extra ? extra : id_problem_text(p));
 }
 
+/* Why an InstallDate is not in the order given, with the order it does read in. */
+static void date_why(date_order order, field d, char *why, size_t size)
+{
+    const char *hint = date_order_hint(d.s, d.len, order);
+    snprintf(why, size, "%s%s%s%s", order == DATE_YMD ? "not an ISO 8601 date " : "not a date ",
+             order == DATE_YMD ? "(YYYY-MM-DD)" : date_order_pattern(order),
+             hint ? "; it reads as --date-format " : "", hint ? hint : "");
+}
+
+static void survey_bad_date(loader *L, uint64_t line, field d)
+{
+    int32_t days;
+    if (!d.len) return;
+    if (L->dates_bad++ == 0) {
+        L->first_bad_line = line;
+        show(d.s, d.len, L->first_bad);
+    }
+    L->bad_as_dmy += date_parse_order(d.s, d.len, DATE_DMY, &days, NULL) == ID_OK;
+    L->bad_as_mdy += date_parse_order(d.s, d.len, DATE_MDY, &days, NULL) == ID_OK;
+}
+
+/* Every InstallDate failed the order given but reads in another: one error naming the option
+ * (both dmy and mdy possible: both named, never one guessed). */
+static rfn_status all_dates_hint(loader *L, rfn_error *err)
+{
+    register_data *r = L->reg;
+    if (!L->dates || L->dates_bad != L->dates) return RFN_OK;
+    bool dmy = L->bad_as_dmy == L->dates && r->cfg.input.dates != DATE_DMY;
+    bool mdy = L->bad_as_mdy == L->dates && r->cfg.input.dates != DATE_MDY;
+    if (!dmy && !mdy) return RFN_OK;
+    return rfn_error_set(err, RFN_ERR_FORMAT,
+                         "%s: no InstallDate reads as %s, but every one reads as %s (line %llu: "
+                         "'%s'): give --date-format %s",
+                         r->name, date_order_pattern(r->cfg.input.dates),
+                         dmy && mdy ? "DD/MM/YYYY or MM/DD/YYYY"
+                                    : date_order_pattern(dmy ? DATE_DMY : DATE_MDY),
+                         (unsigned long long)L->first_bad_line, L->first_bad,
+                         dmy && mdy ? "dmy or mdy" : dmy ? "dmy" : "mdy");
+}
+
 static void check_row(loader *L, const csv_record *rec)
 {
     register_data *r = L->reg;
@@ -452,7 +481,23 @@ static void check_row(loader *L, const csv_record *rec)
     uint64_t line = rec->line;
     L->row_codes = 0;
     sum->rows_read++;
-    if (rec->bad_quotes) {
+    L->row_supplier[0] = L->row_device[0] = '\0';
+    for (int k = 0; k < 2; k++) {
+        int c = L->col[k ? COL_DEVICE_ID : COL_SUPPLIER];
+        if ((size_t)c >= rec->n_fields) continue;
+        field v = {rec->fields[c], rec->lens[c]};
+        trim(&v.s, &v.len);
+        if (k)
+            show_max(v.s, v.len, L->row_device, sizeof L->row_device - 4);
+        else
+            show_max(v.s, v.len, L->row_supplier, sizeof L->row_supplier - 4);
+    }
+    if (rec->unclosed) {
+        add_error(L, line, COL_NONE, REGISTER_CODE_BAD_QUOTING,
+                  "a quote opened on this line is not closed properly within %d lines (a stray "
+                  "'\"'?); the row is skipped and reading goes on at the next line",
+                  REGISTER_MAX_ROW_LINES);
+    } else if (rec->bad_quotes) {
         add_error(L, line, COL_NONE, REGISTER_CODE_BAD_QUOTING,
                   "malformed quoting (RFC 4180); the rest of the line is skipped");
     } else if (rec->ragged) {
@@ -534,9 +579,13 @@ static void check_row(loader *L, const csv_record *rec)
 
     field d = f[COL_INSTALL_DATE];
     if (d.len || on_wall) {
-        if ((p = iso_date_parse(d.s, d.len, &row.install_date))) {
-            problem(L, line, COL_INSTALL_DATE, p, d,
-                    p == ID_BAD_DATE ? NULL : "not an ISO 8601 date (YYYY-MM-DD)");
+        date_order order = r->cfg.input.dates;
+        if (d.len) L->dates++;
+        if ((p = date_parse_order(d.s, d.len, order, &row.install_date, NULL))) {
+            survey_bad_date(L, line, d);
+            char why[128];
+            date_why(order, d, why, sizeof why);
+            problem(L, line, COL_INSTALL_DATE, p, d, p == ID_BAD_DATE ? NULL : why);
         } else {
             int y, mo, dd;
             date_to_ymd(row.install_date, &y, &mo, &dd);
@@ -642,7 +691,10 @@ static bool build_device_index(loader *L, uint8_t *drop, size_t *dups)
         size_t first = r->dev_slots[i] - 1;
         char text[EUI64_TEXT_LEN];
         eui64_format(id, text);
+        snprintf(L->row_device, sizeof L->row_device, "%s", text);
         const char *fmt = "DeviceID %s appears on lines %llu and %llu";
+        snprintf(L->row_supplier, sizeof L->row_supplier, "%s",
+                 register_string(r, r->rows[first].supplier));
         if (!drop[first]) {
             drop[first] = 1;
             (*dups)++;
@@ -651,6 +703,8 @@ static bool build_device_index(loader *L, uint8_t *drop, size_t *dups)
         }
         drop[k] = 1;
         (*dups)++;
+        snprintf(L->row_supplier, sizeof L->row_supplier, "%s",
+                 register_string(r, r->rows[k].supplier));
         add_error(L, r->rows[k].line, COL_DEVICE_ID, REGISTER_CODE_DUPLICATE, fmt, text,
                   (unsigned long long)r->rows[first].line, (unsigned long long)r->rows[k].line);
         if (L->fatal) return true;
@@ -752,7 +806,16 @@ static rfn_status load(csv_reader *cr, const char *name, const register_config *
         if (r->cfg.progress && (r->summary.rows_read & 4095) == 0)
             progress_update(r->cfg.progress, csv_reader_offset(cr));
     }
-    if (st == RFN_ERR_EOF) st = finish(&L, err);
+    if (st == RFN_ERR_EOF) st = all_dates_hint(&L, err);
+    if (!st) {
+        csv_read_stats cs;
+        csv_reader_stats(cr, &cs);
+        r->summary.lines = cs.lines;
+        r->summary.continuation_lines = cs.continuation_lines;
+        r->summary.blank_lines = cs.blank_lines;
+        r->summary.delim = (char)csv_reader_delim(cr);
+        st = finish(&L, err);
+    }
     if (st) {
         register_destroy(r);
         return st;
@@ -766,7 +829,8 @@ rfn_status register_load(const char *path, const register_config *cfg, register_
 {
     *out = NULL;
     csv_reader *cr = NULL;
-    rfn_status st = csv_reader_open(path, NULL, &cr, err);
+    csv_read_config rc = csv_read_config_input(cfg ? &cfg->input : NULL);
+    rfn_status st = csv_reader_open(path, &rc, &cr, err);
     if (st) return st;
     st = load(cr, path, cfg, out, err);
     csv_reader_destroy(cr);
@@ -778,7 +842,8 @@ rfn_status register_load_mem(const char *name, const void *data, size_t len,
 {
     *out = NULL;
     csv_reader *cr = NULL;
-    rfn_status st = csv_reader_open_mem(name, data, len, NULL, &cr, err);
+    csv_read_config rc = csv_read_config_input(cfg ? &cfg->input : NULL);
+    rfn_status st = csv_reader_open_mem(name, data, len, &rc, &cr, err);
     if (st) return st;
     st = load(cr, name, cfg, out, err);
     csv_reader_destroy(cr);
@@ -865,12 +930,15 @@ void register_error_get(const register_data *reg, size_t i, register_error *out)
         .code = register_code_name((register_code)e->code),
         .message = reg->msgs + e->msg_off,
     };
+    out->supplier = out->message + strlen(out->message) + 1;
+    out->device_id = out->supplier + strlen(out->supplier) + 1;
 }
 
 void register_errors_write_csv(const register_data *reg, FILE *f)
 {
-    static const char *const header[] = {"file", "line", "column", "code", "message"};
-    csv_write_row(f, header, 5);
+    static const char *const header[] = {"file",    "line",     "column",  "code",
+                                         "message", "Supplier", "DeviceID"};
+    csv_write_row(f, header, 7);
     for (size_t i = 0; i < reg->n_errors; i++) {
         register_error e;
         register_error_get(reg, i, &e);
@@ -883,6 +951,10 @@ void register_errors_write_csv(const register_data *reg, FILE *f)
         csv_write_text(f, e.code);
         csv_write_sep(f);
         csv_write_text(f, e.message);
+        csv_write_sep(f);
+        csv_write_text(f, e.supplier);
+        csv_write_sep(f);
+        csv_write_text(f, e.device_id);
         csv_end_row(f);
     }
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "csv_read.h"
 #include "records.h"
 #include "rfn_error.h"
 
@@ -65,6 +66,8 @@ typedef struct register_config {
     size_t max_text_bytes; /* longest text value accepted; default 128 */
     int min_install_year;  /* default 2000: earlier dates are data errors (1900-01-01 defaults) */
     int max_install_year;  /* default 2099 */
+    /* --encoding and --date-format (InstallDate in that order; ISO dates always read). */
+    csv_input input;
     /* progress.h object updated with the input bytes read; NULL (default) = none. */
     struct progress *progress;
 } register_config;
@@ -72,6 +75,10 @@ typedef struct register_config {
 register_config register_config_default(void);
 
 typedef struct register_summary {
+    /* Physical lines of the file: lines = 1 (header) + rows_read + continuation_lines +
+     * blank_lines (csv_read_stats). */
+    uint64_t lines, continuation_lines, blank_lines;
+    char delim; /* the separator found on the header line: ',', ';' or '\t' */
     uint64_t rows_read; /* data rows (records after the header) */
     uint64_t rows_accepted;
     uint64_t rows_rejected; /* rows_read = rows_accepted + rows_rejected */
@@ -120,8 +127,8 @@ const register_summary *register_get_summary(const register_data *reg);
 size_t register_error_count(const register_data *reg);
 void register_error_get(const register_data *reg, size_t i, register_error *out);
 
-/* Write register-errors.csv content: header "file,line,column,code,message" and one row per
- * error, through csv_util (cells neutralised). Write errors are sticky on f (ferror). */
+/* Write register-errors.csv content: header "file,line,column,code,message,Supplier,DeviceID"
+ * (the row's Supplier and DeviceID as written, where it gave them) and one row per error, through csv_util (cells neutralised). Write errors are sticky on f (ferror). */
 void register_errors_write_csv(const register_data *reg, FILE *f);
 
 /* Write register-errors.csv to path atomically (atomic_file: a temporary file renamed into place,

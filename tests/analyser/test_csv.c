@@ -139,7 +139,7 @@ static void test_write_row(void)
 /* ---- reader ---------------------------------------------------------------------------------- */
 
 /* Read all of text; returns records as "line|f1|f2..." lines joined with '\n' ('!' after the line
- * number marks bad quoting, '~' ragged) into a static buffer, or "ERR:<msg>" on a fatal error. */
+ * number marks bad quoting, '^' an unclosed quote, '~' ragged) into a static buffer, or "ERR:<msg>" on a fatal error. */
 static const char *read_all(const char *text, size_t len, const csv_read_config *cfg)
 {
     static char out[8192];
@@ -154,9 +154,9 @@ static const char *read_all(const char *text, size_t len, const csv_read_config 
     csv_record rec;
     rfn_status st;
     while ((st = csv_reader_next(r, &rec, &err)) == RFN_OK) {
-        o += (size_t)snprintf(out + o, sizeof out - o, "%s%llu%s%s", o ? "\n" : "",
+        o += (size_t)snprintf(out + o, sizeof out - o, "%s%llu%s%s%s", o ? "\n" : "",
                               (unsigned long long)rec.line, rec.bad_quotes ? "!" : "",
-                              rec.ragged ? "~" : "");
+                              rec.unclosed ? "^" : "", rec.ragged ? "~" : "");
         for (size_t i = 0; i < rec.n_fields; i++)
             o += (size_t)snprintf(out + o, sizeof out - o, "|%s", rec.fields[i]);
     }
@@ -168,6 +168,7 @@ static const char *read_all(const char *text, size_t len, const csv_read_config 
 }
 
 #define READS(text, want) CHECK_STR(read_all(text, sizeof(text) - 1, NULL), want)
+#define READS_CFG(text, cfg, want) CHECK_STR(read_all(text, sizeof(text) - 1, cfg), want)
 
 static void test_read_basic(void)
 {
@@ -198,10 +199,101 @@ static void test_read_quotes(void)
     /* Malformed quoting: the record comes back bad and reading resumes on the next line. */
     READS("a,b\n1,\"x\"y,3\n4,5\n", "1|a|b\n2!~|1\n3|4|5");
     READS("a,b\n1,x\"y\n4,5\n", "1|a|b\n2!~|1\n3|4|5");
-    READS("a,b\n\"open\n4,5\n", "1|a|b\n2!~"); /* unclosed quote runs to end of input */
+    /* An unclosed quote costs its own record only: reading resumes on the line after it. */
+    READS("a,b\n\"open\n4,5\n", "1|a|b\n2!^~\n3|4|5");
+    READS("a,b\n1,\"open", "1|a|b\n2!^~|1"); /* on the last line, no newline */
     READS("\"a\"x\nb\n", "1!\n2~|b");          /* a bad first record with no field */
     /* Ragged rows are flagged, not dropped. */
     READS("a,b,c\n1,2\n1,2,3,4\n5,6,7\n", "1|a|b|c\n2~|1|2\n3~|1|2|3|4\n4|5|6|7");
+}
+
+/* Records spanning many lines: at most max_field_lines (8), and the cut record's later lines are
+ * read again, however many stray quotes there are. */
+static void test_read_unclosed(void)
+{
+    /* A quoted field over exactly 8 lines is one record. */
+    READS("h\n\"1\n2\n3\n4\n5\n6\n7\n8\"\nz\n", "1|h\n2|1\n2\n3\n4\n5\n6\n7\n8\n10|z");
+    /* Over 9 lines it is cut at its start; lines 3.. come back as records. */
+    READS("h\n\"1\n2\n3\n4\n5\n6\n7\n8\n9\"\nz\n",
+          "1|h\n2!^~\n3|2\n4|3\n5|4\n6|5\n7|6\n8|7\n9|8\n10!~\n11|z");
+    /* Two stray quotes: each costs one record (the second is found while reading again). */
+    READS("a,b\n\"x,1\n2,\"y\n3,4\n5,6\n", "1|a|b\n2!^~\n3!^~|2\n4|3|4\n5|5|6");
+    /* A quote that opens in the middle of a multi-line record: cut at the record's start. */
+    READS("a,b\n\"p\nq\",\"r\ns\n", "1|a|b\n2!^~|p\nq\n3!~\n4~|s");
+    /* A lone CR ends a record mid-line: the next record starts on that same line. */
+    csv_read_config cfg = csv_read_config_default();
+    cfg.max_field_lines = 2;
+    READS_CFG("h\n\"a\nb\"\rc,\"d\ne\nf\n", &cfg, "1|h\n2|a\nb\n3!^|c\n4|e\n5|f");
+}
+
+/* Where the physical lines went: lines = records + continuation lines + blank lines. */
+static void test_read_stats(void)
+{
+    const char text[] = "h1,h2\n\n\"two\nlines\",x\n\r\n\"open,y\nz,w\n\n";
+    csv_reader *r = NULL;
+    rfn_error err;
+    CHECK_OK(csv_reader_open_mem("t.csv", text, sizeof text - 1, NULL, &r, &err));
+    csv_record rec;
+    int n = 0;
+    while (csv_reader_next(r, &rec, &err) == RFN_OK)
+        n++;
+    csv_read_stats st;
+    csv_reader_stats(r, &st);
+    CHECK(n == 4 && st.records == 4);
+    CHECK(st.lines == 8 && st.continuation_lines == 1 && st.blank_lines == 3 && st.unclosed == 1);
+    CHECK(st.lines == st.records + st.continuation_lines + st.blank_lines);
+    csv_reader_destroy(r);
+}
+
+/* The separator from the header line, and encodings. */
+static void test_read_delim_encoding(void)
+{
+    csv_read_config cfg = csv_read_config_default();
+    cfg.delim = 0;
+    READS_CFG("a;b;\"c,d\"\n1;2,5;3\n", &cfg, "1|a|b|c,d\n2|1|2,5|3");
+    READS_CFG("a\tb\n1\t2\n", &cfg, "1|a|b\n2|1|2");
+    READS_CFG("a,b;c\n", &cfg, "1|a|b;c");    /* tie: ',' */
+    READS_CFG("\"x;y\",b\n", &cfg, "1|x;y|b"); /* a quoted ';' does not count */
+    csv_reader *r = NULL;
+    rfn_error err;
+    csv_record rec;
+    CHECK_OK(csv_reader_open_mem("t.csv", "a;b\n", 4, &cfg, &r, &err));
+    CHECK(csv_reader_delim(r) == ',' && csv_reader_next(r, &rec, &err) == RFN_OK);
+    CHECK(csv_reader_delim(r) == ';' && rec.n_fields == 2);
+    csv_reader_destroy(r);
+
+    cfg = csv_read_config_default();
+    cfg.encoding = CSV_ENC_CP1252;
+    READS_CFG("S\n\xA3 \xC9lan \x80\n", &cfg, "1|S\n2|\xC2\xA3 \xC3\x89lan \xE2\x82\xAC");
+    READS_CFG("S\nx\x81\n", &cfg,
+              "ERR:t.csv: offset 3: byte 0x81 is not a Windows-1252 character (is the file in "
+              "another encoding?)");
+    /* A UTF-8 BOM says UTF-8 whatever --encoding says. */
+    READS_CFG("\xEF\xBB\xBFS\n\xC2\xA3\n", &cfg, "1|S\n2|\xC2\xA3");
+    cfg.encoding = CSV_ENC_LATIN1;
+    READS_CFG("S\n\x80\xFF\n", &cfg, "1|S\n2|\xC2\x80\xC3\xBF");
+    /* UTF-16, with or without its byte order mark. */
+    READS_CFG("\xFF\xFE" "a\0,\0", NULL,
+              "ERR:t.csv: UTF-16 text - save it as UTF-8 (in Excel: \"CSV UTF-8\")");
+    READS_CFG("\xFE\xFF\0a", NULL,
+              "ERR:t.csv: UTF-16 text - save it as UTF-8 (in Excel: \"CSV UTF-8\")");
+    READS_CFG("a\0,\0", NULL,
+              "ERR:t.csv: UTF-16 text (a NUL byte at the start) - save it as UTF-8 (in Excel: "
+              "\"CSV UTF-8\")");
+
+    csv_encoding e;
+    CHECK(csv_encoding_parse("CP1252", &e) && e == CSV_ENC_CP1252);
+    CHECK(csv_encoding_parse("iso-8859-1", &e) && e == CSV_ENC_LATIN1);
+    CHECK(csv_encoding_parse("utf-8", &e) && e == CSV_ENC_UTF8);
+    CHECK(!csv_encoding_parse("utf16", &e));
+    CHECK_STR(csv_encoding_name(CSV_ENC_CP1252), "cp1252");
+    char hint[96];
+    CHECK(csv_cp1252_hint("Br\xA3", 3, hint, sizeof hint));
+    CHECK_STR(hint, "byte 0xA3 is '\xC2\xA3' in Windows-1252: give --encoding cp1252");
+    CHECK(csv_cp1252_hint("\xC9lan", 4, hint, sizeof hint));
+    CHECK_STR(hint, "byte 0xC9 is '\xC3\x89' in Windows-1252: give --encoding cp1252");
+    CHECK(!csv_cp1252_hint("\xC2\xA3", 2, hint, sizeof hint) && hint[0] == '\0'); /* UTF-8 */
+    CHECK(!csv_cp1252_hint("x\x81", 2, hint, sizeof hint)); /* not Windows-1252 either */
 }
 
 static void test_read_options(void)
@@ -313,6 +405,48 @@ static void test_read_file_blocks(void)
     remove(path);
 }
 
+/* Stray quotes all through a file of many blocks (the lines read again straddle block
+ * boundaries): each costs its own row, every other row comes back whole at its line. */
+static void test_read_file_stray_quotes(void)
+{
+    char path[] = "/tmp/test_csv_stray_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    fputs("id,text,n\r\n", f);
+    const int rows = 30000;
+    for (int i = 0; i < rows; i++)
+        fprintf(f, "%s%d,plain text %d,%d\r\n", i % 997 == 5 ? "\"" : "", i, i, i * 3);
+    fclose(f);
+    csv_reader *r = NULL;
+    rfn_error err;
+    CHECK_OK(csv_reader_open(path, NULL, &r, &err));
+    csv_record rec;
+    CHECK_OK(csv_reader_next(r, &rec, &err));
+    int bad = 0, cut = 0;
+    for (int i = 0; i < rows; i++) {
+        if (csv_reader_next(r, &rec, &err) != RFN_OK) {
+            bad++;
+            break;
+        }
+        bool stray = i % 997 == 5;
+        cut += rec.unclosed;
+        if (rec.line != (uint64_t)i + 2 || rec.unclosed != stray ||
+            (!stray && (rec.n_fields != 3 || atoi(rec.fields[0]) != i ||
+                        atoi(rec.fields[2]) != 3 * i)))
+            if (bad++ < 3)
+                fprintf(stderr, "row %d: line %llu unclosed %d\n", i,
+                        (unsigned long long)rec.line, rec.unclosed);
+    }
+    CHECK(bad == 0 && cut == 31);
+    CHECK(csv_reader_next(r, &rec, &err) == RFN_ERR_EOF);
+    csv_read_stats st;
+    csv_reader_stats(r, &st);
+    CHECK(st.lines == (uint64_t)rows + 1 && st.records == st.lines && st.unclosed == 31);
+    csv_reader_destroy(r);
+    remove(path);
+}
+
 /* CRLF split exactly across the 64 KiB read blocks, outside and inside quotes. */
 static void test_read_block_edges(void)
 {
@@ -353,9 +487,13 @@ int main(void)
     test_write_row();
     test_read_basic();
     test_read_quotes();
+    test_read_unclosed();
+    test_read_stats();
+    test_read_delim_encoding();
     test_read_options();
     test_header_map();
     test_read_file_blocks();
     test_read_block_edges();
+    test_read_file_stray_quotes();
     return check_finish();
 }

@@ -111,7 +111,7 @@ static void test_load_errors(void)
     expect_error("R1,Acme,AM-1,*,*,-100,,,Tri Band,",
                  "d.csv:2: HANVariant 'Tri Band': HAN variants are Single Band, Dual Band");
     expect_error("R1,Acme,AM-1,*,*,-100,,,,31/03/2022",
-                 "d.csv:2: InstallBy '31/03/2022': not an ISO 8601 date (YYYY-MM-DD)");
+                 "d.csv:2: InstallBy '31/03/2022': not a date YYYY-MM-DD: give --date-format dmy");
     expect_error("R1,Acme,AM-1,*,*,-100,,,\nR1,Acme,AM-2,*,*,-100,,,,",
                  "d.csv:2: row has 9 fields, header has 10");
     expect_error("R1,Acme,AM-1,*,*,-100,,,,\nR1,Acme,AM-2,*,*,-100,,,,",

@@ -28,8 +28,12 @@ static void test_eui64(void)
     id = 0;
     CHECK(eui64_parse(S("bc33acFFFEfa553d"), &id) == ID_OK);
     CHECK(id == UINT64_C(0xBC33ACFFFEFA553D));
-    CHECK(eui64_parse(S("00-00-00-00-00-00-00-00"), &id) == ID_OK && id == 0);
-    eui64_format(id, text);
+    /* All zeros (unset) and all ones (broadcast) are well formed but never a device. */
+    id = 7;
+    CHECK(eui64_parse(S("00-00-00-00-00-00-00-00"), &id) == ID_BAD_VALUE && id == 7);
+    CHECK(eui64_parse(S("ffffffffffffffff"), &id) == ID_BAD_VALUE && id == 7);
+    CHECK(eui64_parse(S("00-00-00-00-00-00-00-01"), &id) == ID_OK && id == 1);
+    eui64_format(0, text);
     CHECK_STR(text, "00-00-00-00-00-00-00-00");
     eui64_format(UINT64_MAX, text);
     CHECK_STR(text, "FF-FF-FF-FF-FF-FF-FF-FF");
@@ -71,6 +75,10 @@ static void test_mpan(void)
      * 000000000001 weighs 43 = 3*11 + 10 -> 10 mod 10 = 0. */
     CHECK(mpan_check_digit("000000000001") == 0);
     CHECK(mpan_core_check(S("0000000000010")) == ID_OK);
+    /* ... and the all-zero core passes the check digit too, but is a placeholder. */
+    CHECK(mpan_core_check(S("0000000000000")) == ID_BAD_VALUE);
+    CHECK(mprn_check(S("000000")) == ID_BAD_VALUE);
+    CHECK(mprn_check(S("0000000000")) == ID_BAD_VALUE);
     CHECK(mpan_core_check(S("")) == ID_EMPTY);
     CHECK(mpan_core_check(S("131234567890")) == ID_BAD_LENGTH);
     CHECK(mpan_core_check(S("13123456789077")) == ID_BAD_LENGTH);
@@ -111,12 +119,13 @@ static void test_mpxn(void)
     CHECK(mpxn_parse(S("3938424403"), &kind, &key) == ID_OK && kind == MPXN_MPRN);
     mpxn_format(key, text);
     CHECK_STR(text, "3938424403");
-    /* Leading zeros are significant: 0000000000 (10 digits) and 00000000 (8) differ. */
-    CHECK(mpxn_parse(S("0000000000"), &kind, &key) == ID_OK);
-    CHECK(mpxn_parse(S("00000000"), &kind, &key2) == ID_OK);
+    /* Leading zeros are significant: 0000000101 (10 digits) and 00000101 (8) differ (body
+     * ...01: the last body digit weighs 1, check value 01). */
+    CHECK(mpxn_parse(S("0000000101"), &kind, &key) == ID_OK);
+    CHECK(mpxn_parse(S("00000101"), &kind, &key2) == ID_OK);
     CHECK(key != key2);
     mpxn_format(key2, text);
-    CHECK_STR(text, "00000000");
+    CHECK_STR(text, "00000101");
     mpxn_format(0, text);
     CHECK_STR(text, "");
     CHECK(mpxn_parse(S("13123456789"), &kind, &key) == ID_BAD_LENGTH);  /* 11 digits */
