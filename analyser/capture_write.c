@@ -10,6 +10,7 @@
 #include "atomic_file.h"
 #include "capture.h"
 #include "hash.h"
+#include "io_guard.h"
 
 struct capture_writer {
     capture_writer_config cfg;
@@ -87,6 +88,12 @@ rfn_status capture_writer_create(const char *meta_path, const capture_writer_con
     if (!w) return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", meta_path);
     snprintf(w->meta_path, sizeof w->meta_path, "%.*s.sigmf-meta", (int)stem, meta_path);
     snprintf(w->data_path, sizeof w->data_path, "%.*s.sigmf-data", (int)stem, meta_path);
+    /* The meta is written last, at commit: check it against the inputs now, with the data. */
+    rfn_status gst = io_declare_output(w->meta_path, err);
+    if (gst) {
+        free(w);
+        return gst;
+    }
     w->cfg = *cfg;
     snprintf(w->datatype, sizeof w->datatype, "%s", dt);
     w->cfg.datatype = w->datatype;

@@ -19,20 +19,76 @@ static const cli_command commands[] = {
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
 
+/* A control character: C0, DEL, or a C1 control in UTF-8 (U+0080..U+009F, 0xC2 0x80..0x9F);
+ * returns how many bytes it takes, 0 for anything else. */
+static size_t control_len(const unsigned char *p)
+{
+    if (*p < 0x20 || *p == 0x7f)
+        return 1;
+    return p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f ? 2 : 0;
+}
+
+size_t cli_escape(const char *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t k = control_len(p);
+        for (size_t i = 0; i < (k ? k : 1); i++, p++) {
+            char esc[5];
+            int w = k ? snprintf(esc, sizeof esc, "\\x%02x", *p) : 1;
+            if (n + (size_t)w >= cap)
+                goto done;
+            if (k)
+                memcpy(out + n, esc, (size_t)w);
+            else
+                out[n] = (char)*p;
+            n += (size_t)w;
+        }
+    }
+done:
+    if (cap)
+        out[n] = '\0';
+    return n;
+}
+
+const char *cli_esc(const char *s)
+{
+    enum { SLOTS = 8 };
+    static char *ring[SLOTS];
+    static size_t caps[SLOTS], next;
+    size_t i = next++ % SLOTS, need = 4 * strlen(s) + 1;
+    if (need > caps[i]) {
+        char *nb = realloc(ring[i], need);
+        if (!nb)
+            return "(out of memory)";
+        ring[i] = nb;
+        caps[i] = need;
+    }
+    cli_escape(s, ring[i], caps[i]);
+    return ring[i];
+}
+
+/* One line on stderr, every control character in it escaped: messages quote names, paths and
+ * metadata from files, and an ANSI escape among them must not reach the terminal. */
+static void message_line(const char *cmd, const char *msg)
+{
+    fprintf(stderr, "rfnoise: %s: %s\n", cmd, cli_esc(msg));
+}
+
 void cli_error(const char *cmd, const rfn_error *err)
 {
-    fprintf(stderr, "rfnoise: %s: %s\n", cmd,
-            err && err->msg[0] ? err->msg : rfn_strerror(err ? err->status : RFN_ERR_INVALID));
+    message_line(cmd, err && err->msg[0] ? err->msg
+                                         : rfn_strerror(err ? err->status : RFN_ERR_INVALID));
 }
 
 void cli_errorf(const char *cmd, const char *fmt, ...)
 {
+    char msg[4096];
     va_list ap;
-    fprintf(stderr, "rfnoise: %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    message_line(cmd, msg);
 }
 
 int cli_parse_double(const char *s, double *out)
@@ -103,7 +159,7 @@ static int run_with_wisdom(const cli_command *cmd, int argc, char **argv)
         path = NULL;
     rfn_error err = {0};
     if (fft_wisdom_load(path, &err) != RFN_OK)
-        fprintf(stderr, "rfnoise: warning: FFT wisdom not used: %s\n", err.msg);
+        cli_errorf("warning", "FFT wisdom not used: %s", err.msg);
     char *before = rfn_fft_wisdom_export();
     int rc = cmd->run(argc, argv);
     char *after = rfn_fft_wisdom_export();
@@ -112,6 +168,22 @@ static int run_with_wisdom(const cli_command *cmd, int argc, char **argv)
     free(before);
     free(after);
     return rc;
+}
+
+/* Every command's data goes to stdout; a write that failed there (a full disk, /dev/full, a
+ * closed pipe) must not exit 0, so stdout is flushed and closed here, once for all commands. */
+static int finish_stdout(const char *cmd, int rc)
+{
+    int bad = fflush(stdout) != 0 || ferror(stdout);
+    int e = errno;
+    if (fclose(stdout) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    if (!bad)
+        return rc;
+    cli_errorf(cmd, "cannot write to standard output: %s", strerror(e));
+    return RFN_EXIT_USAGE;
 }
 
 int cli_main(int argc, char **argv)
@@ -123,15 +195,16 @@ int cli_main(int argc, char **argv)
     const char *name = argv[1];
     if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
         usage(stdout);
-        return RFN_EXIT_OK;
+        return finish_stdout("help", RFN_EXIT_OK);
     }
     if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
         printf("rfnoise %s\n", RFN_VERSION);
-        return RFN_EXIT_OK;
+        return finish_stdout("version", RFN_EXIT_OK);
     }
     for (size_t i = 0; i < n_commands; i++)
         if (strcmp(name, commands[i].name) == 0)
-            return run_with_wisdom(&commands[i], argc - 1, argv + 1);
+            return finish_stdout(commands[i].name,
+                                 run_with_wisdom(&commands[i], argc - 1, argv + 1));
     cli_errorf("usage", "unknown command '%s' (see rfnoise --help)", name);
     return RFN_EXIT_USAGE;
 }

@@ -2,6 +2,8 @@
 #ifndef RFN_CLI_H
 #define RFN_CLI_H
 
+#include <stddef.h>
+
 #include "rfn_error.h"
 
 /* Exit status (ARCHITECTURE.md §7): 0 all compliant / success, 1 non-compliance found, 2 usage or
@@ -22,7 +24,19 @@ typedef struct cli_command {
     cli_command_fn run;
 } cli_command;
 
-/* Print "rfnoise: <cmd>: <message>" on stderr (the one-line error format of STYLE.md). */
+/* Copy s into out (cap bytes, always NUL-terminated when cap > 0) with every control character
+ * (C0, DEL, and the C1 controls U+0080..U+009F) shown as \xNN, so that text from files
+ * (metadata, names, paths) printed to a terminal cannot move the cursor, retitle or recolour it.
+ * Returns the length written; a sequence that does not fit is cut whole. */
+size_t cli_escape(const char *s, char *out, size_t cap);
+
+/* cli_escape of s into one of eight buffers reused in turn (valid until the eighth next call;
+ * main thread only): for printf arguments of human-readable text, e.g.
+ * printf("device id: %s\n", cli_esc(m->device_id)). */
+const char *cli_esc(const char *s);
+
+/* Print "rfnoise: <cmd>: <message>" on stderr (the one-line error format of STYLE.md), with every
+ * control character in the message escaped (cli_escape). */
 void cli_error(const char *cmd, const rfn_error *err);
 void cli_errorf(const char *cmd, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -271,9 +271,9 @@ int cmd_detect(int argc, char **argv)
     }
     const char *path = capture_get_meta(c)->path;
     if (!r.settled && !ec.quiet)
-        fprintf(stderr, "rfnoise: detect: %s: note: lasts %.3g s; the meters need %.3g s to "
-                        "settle (readings of steady signals may be low)\n", path,
-                capture_get_meta(c)->duration_s, r.settle_s);
+        cli_errorf(CMD, "%s: note: lasts %.3g s; the meters need %.3g s to settle (readings of "
+                        "steady signals may be low)",
+                   path, capture_get_meta(c)->duration_s, r.settle_s);
     if (json ? write_json(f, path, &r, r.detectors, gain, cal)
              : write_csv(f, path, &r, r.detectors, gain, cal)) {
         cli_errorf(CMD, "cannot write the %s output", json ? "JSON" : "CSV");
