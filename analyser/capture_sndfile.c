@@ -94,6 +94,17 @@ const char *capture_sf_version(void)
     return sf_version_string();
 }
 
+/* libsndfile's open errors speak of its own structs ("SF_INFO struct incomplete"): say what is
+ * wrong with the file instead. */
+static const char *open_reason(const char *msg)
+{
+    if (strstr(msg, "SF_INFO struct incomplete"))
+        return "the header gives a sample rate or channel count of 0: a damaged header?";
+    if (strstr(msg, "Bad format field in SF_INFO"))
+        return "the samples' datatype or channel count is not readable";
+    return msg;
+}
+
 static int subtype_of(const sigmf_datatype *dt)
 {
     if (dt->is_float) return dt->bits == 64 ? SF_FORMAT_DOUBLE : SF_FORMAT_FLOAT;
@@ -120,6 +131,11 @@ rfn_status capture_sf_open_raw(int fd, const capture_span *spans, size_t n_spans
     if (!sub || (!dt->is_signed && dt->bits > 8))
         return rfn_error_set(err, RFN_ERR_UNSUPPORTED, "%s: samples of %d-bit %s are not supported",
                              name, dt->bits, dt->is_signed ? "signed" : "unsigned");
+    if (components < 1 || components > 1024) /* libsndfile's SF_MAX_CHANNELS */
+        return rfn_error_set(err, RFN_ERR_UNSUPPORTED,
+                             "%s: %d values per frame (channels x I/Q, core:num_channels): at most "
+                             "1024 are supported",
+                             name, components);
     capture_sf *s = calloc(1, sizeof *s);
     vfile *v = calloc(1, sizeof *v);
     capture_span *sp = malloc((n_spans ? n_spans : 1) * sizeof *sp);
@@ -142,7 +158,8 @@ rfn_status capture_sf_open_raw(int fd, const capture_span *spans, size_t n_spans
     s->sf = sf_open_virtual(&io, SFM_READ, &info, v);
     if (!s->sf) {
         rfn_status st =
-            rfn_error_set(err, RFN_ERR_EXTERNAL, "%s: libsndfile: %s", name, sf_strerror(NULL));
+            rfn_error_set(err, RFN_ERR_EXTERNAL, "%s: libsndfile: %s", name,
+                          open_reason(sf_strerror(NULL)));
         capture_sf_close(s);
         return st;
     }
@@ -172,7 +189,7 @@ rfn_status capture_sf_open_container(int fd, int64_t size, const char *path, cap
     if (!sf) {
         free(sp), free(v);
         return rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset 0: not a readable capture (%s)", path,
-                             sf_strerror(NULL));
+                             open_reason(sf_strerror(NULL)));
     }
     static const struct {
         int major;
