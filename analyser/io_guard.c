@@ -77,6 +77,13 @@ static rfn_status record(const struct stat *st, const char *path, int is_output,
     return s;
 }
 
+static rfn_status not_regular(const char *path, const struct stat *st, rfn_error *err)
+{
+    return rfn_error_set(err, RFN_ERR_INVALID,
+                         "%s: is %s, not a regular file (inputs must be files)", path,
+                         io_file_kind(st->st_mode));
+}
+
 rfn_status io_open_input(const char *path, int *fd, int64_t *size, rfn_error *err)
 {
     *fd = -1;
@@ -90,9 +97,7 @@ rfn_status io_open_input(const char *path, int *fd, int64_t *size, rfn_error *er
     if (fstat(f, &st) != 0)
         s = rfn_error_set(err, RFN_ERR_IO, "%s: %s", path, strerror(errno));
     else if (!S_ISREG(st.st_mode))
-        s = rfn_error_set(err, RFN_ERR_INVALID,
-                          "%s: is %s, not a regular file (inputs must be files)", path,
-                          io_file_kind(st.st_mode));
+        s = not_regular(path, &st, err);
     else if ((flags = fcntl(f, F_GETFL)) < 0 || fcntl(f, F_SETFL, flags & ~O_NONBLOCK) < 0)
         s = rfn_error_set(err, RFN_ERR_IO, "%s: %s", path, strerror(errno));
     else
@@ -104,6 +109,13 @@ rfn_status io_open_input(const char *path, int *fd, int64_t *size, rfn_error *er
     if (size) *size = (int64_t)st.st_size;
     *fd = f;
     return RFN_OK;
+}
+
+rfn_status io_check_regular(const char *path, rfn_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || S_ISREG(st.st_mode)) return RFN_OK;
+    return not_regular(path, &st, err);
 }
 
 rfn_status io_fopen_input(const char *path, FILE **fp, int64_t *size, rfn_error *err)

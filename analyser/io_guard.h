@@ -30,6 +30,11 @@ rfn_status io_open_input(const char *path, int *fd, int64_t *size, rfn_error *er
 /* io_open_input as a stdio stream opened "rb" (*fp NULL on failure; fclose it). */
 rfn_status io_fopen_input(const char *path, FILE **fp, int64_t *size, rfn_error *err);
 
+/* Without opening it: RFN_ERR_INVALID as io_open_input when path exists (following symlinks) and
+ * is not a regular file; RFN_OK when it is one or does not exist (the reader reports that). For
+ * lists of inputs (a manifest) checked before any is read. */
+rfn_status io_check_regular(const char *path, rfn_error *err);
+
 /* Record a file that another library opens itself (SQLite) as an input, by stat(2) of path; a
  * path that does not exist yet is not recorded. RFN_ERR_CONFLICT as io_open_input. */
 rfn_status io_note_input(const char *path, rfn_error *err);

@@ -333,6 +333,11 @@ static rfn_status load_manifest(ctx *c, const char *path, rfn_error *err)
         char dev[EUI64_TEXT_LEN], full[4096];
         eui64_format(id, dev);
         snprintf(full, sizeof full, "%s%s", file[0] == '/' ? "" : base, file);
+        /* /dev/zero or a FIFO in a manifest is a manifest error, found before any work. */
+        if ((st = io_check_regular(full, err))) {
+            rfn_error_prefix(err, "%s:%llu: capture ", path, (unsigned long long)rec.line);
+            goto done;
+        }
         if ((st = add_capture(c, &cap, full, dev, idx[2] >= 0 ? rec.fields[idx[2]] : "", err)))
             goto done;
     }
@@ -1147,11 +1152,12 @@ rfn_status validate_run(const validate_config *cfg, validate_totals *tot, rfn_er
     ctx c;
     memset(&c, 0, sizeof c);
     c.cfg = *cfg;
+    /* The inputs are checked before the output folder is made: a bad input leaves nothing. */
     rfn_status st = declare_outputs(cfg->out_dir, err);
     if (!st)
-        st = mkdir_p(cfg->out_dir, err);
-    if (!st)
         st = ctx_load(&c, err);
+    if (!st)
+        st = mkdir_p(cfg->out_dir, err);
     if (!st)
         st = analyse_all(&c, tot, err);
     if (!st && cfg->shard_n) {
@@ -1177,9 +1183,9 @@ rfn_status validate_join_records(const validate_config *cfg, const char *const *
     size_t cap = 0;
     rfn_status st = declare_outputs(cfg->out_dir, err);
     if (!st)
-        st = mkdir_p(cfg->out_dir, err);
-    if (!st)
         st = ctx_load(&c, err);
+    if (!st)
+        st = mkdir_p(cfg->out_dir, err);
     for (size_t i = 0; !st && i < n_records; i++) {
         json_error_t je;
         json_t *rec = json_loads(records[i], 0, &je);
@@ -1315,7 +1321,7 @@ rfn_status validate_merge(const char *const *dirs, size_t n_dirs, const char *ou
                            dirs[0]);
         goto done;
     }
-    if ((st = mkdir_p(out_dir, err)) || (st = ctx_load(&c, err)))
+    if ((st = ctx_load(&c, err)) || (st = mkdir_p(out_dir, err)))
         goto done;
     if (!json_equal(c.inputs, json_object_get(sums[0], "inputs")) ||
         strcmp(c.settings_sha, json_string_value(json_object_get(sums[0], "settings_sha256")))) {
