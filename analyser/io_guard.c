@@ -165,7 +165,12 @@ json_t *io_json_load(const char *path, json_error_t *je)
     rfn_error err = {0};
     FILE *fp;
     if (io_fopen_input(path, &fp, NULL, &err) != RFN_OK) {
-        if (je) snprintf(je->text, sizeof je->text, "%.*s", (int)sizeof je->text - 1, err.msg);
+        /* The caller names the file itself: keep the reason only. */
+        size_t n = strlen(path);
+        const char *why = strncmp(err.msg, path, n) == 0 && strncmp(err.msg + n, ": ", 2) == 0
+                              ? err.msg + n + 2
+                              : err.msg;
+        if (je) snprintf(je->text, sizeof je->text, "%.*s", (int)sizeof je->text - 1, why);
         return NULL;
     }
     json_t *root = json_loadf(fp, 0, je);

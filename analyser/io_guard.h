@@ -53,7 +53,7 @@ rfn_status io_declare_outputs_in(const char *dir, const char *const *names, size
                                  rfn_error *err);
 
 /* json_load_file through io_fopen_input: NULL when path is not a regular file or does not parse,
- * with je->text (je may be NULL) holding the reason. */
+ * with je->text (je may be NULL) holding the reason, without the path. */
 json_t *io_json_load(const char *path, json_error_t *je);
 
 /* Forget every input and output (tests; a process running several commands in turn). */
