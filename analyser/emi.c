@@ -203,9 +203,9 @@ rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error
         dc.frame_rate_hz = m->sample_rate_hz / (double)res->stft.hop;
         dc.detectors = res->detectors;
         dc.params = res->params;
-        st = rfn_detector_create(&dc, &k.det, err);
-        if (st == RFN_ERR_INVALID)
-            st = setup_error(m, res->params.rbw_hz, err);
+        st = !(dc.frame_rate_hz > 0) || !isfinite(dc.frame_rate_hz)
+                 ? setup_error(m, res->params.rbw_hz, err)
+                 : rfn_detector_create(&dc, &k.det, err);
         if (st)
             goto fail;
     }
@@ -280,9 +280,8 @@ rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error
      * must cover less than half of it, which a handful of frames would not ensure. */
     double learn = 0.5 * m->sample_rate_hz / (double)res->stft.hop;
     bc.learn_values = learn < 64 ? 64 : learn > 1048576 ? 1048576 : (size_t)learn;
-    st = rfn_burst_create(&bc, &k.burst, err);
-    if (st == RFN_ERR_INVALID)
-        st = setup_error(m, res->params.rbw_hz, err);
+    st = !(bc.fs_hz > 0) || bc.step_samples < 1 ? setup_error(m, res->params.rbw_hz, err)
+                                                 : rfn_burst_create(&bc, &k.burst, err);
     if (st)
         goto fail;
     /* Spans to leave out of the detectors and the APD: annotations when asked, and the caller's;
