@@ -49,7 +49,10 @@ size_t rfn_window_gaussian_length(double rbw6_hz, double fs_hz)
     if (!(rbw6_hz > 0.0) || !(fs_hz > 0.0))
         return 0;
     double sigma = rfn_window_gaussian_sigma_s(rbw6_hz) * fs_hz;
-    size_t n = (size_t)ceil(2.0 * RFN_GAUSS_HALF_SIGMAS * sigma);
+    double len = ceil(2.0 * RFN_GAUSS_HALF_SIGMAS * sigma);
+    if (!(len < 0x1p52)) /* beyond any buffer (and beyond size_t's exact range): unusable */
+        return 0;
+    size_t n = (size_t)len;
     if (n < 8)
         n = 8;
     return n + (n & 1); /* even, so that the centre n/2 is a sample */

@@ -41,7 +41,8 @@ const char *rfn_window_name(rfn_window_type type);
 double rfn_window_gaussian_sigma_s(double rbw6_hz);
 
 /* Length of a Gaussian window for rbw6_hz at sample rate fs_hz: it spans +-RFN_GAUSS_HALF_SIGMAS
- * sigma, so that the truncation sidelobes sit below -100 dB. */
+ * sigma, so that the truncation sidelobes sit below -100 dB. 0 when rbw6_hz or fs_hz is not > 0
+ * or the length would exceed 2^52 samples (a sample rate far beyond any receiver). */
 #define RFN_GAUSS_HALF_SIGMAS 5.0
 size_t rfn_window_gaussian_length(double rbw6_hz, double fs_hz);
 

@@ -27,6 +27,7 @@
 #include "derogation.h"
 #include "hash.h"
 #include "identifiers.h"
+#include "io_guard.h"
 #include "limits.h"
 #include "progress.h"
 #include "register.h"
@@ -57,11 +58,11 @@ static rfn_status hash_files(const char *const *paths, size_t n, char hex[HASH_H
         return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
     static __thread unsigned char buf[1 << 16];
     for (size_t i = 0; i < n; i++) {
-        FILE *f = fopen(paths[i], "rb");
-        if (!f) {
+        FILE *f;
+        rfn_status ost = io_fopen_input(paths[i], &f, NULL, err);
+        if (ost) {
             hash_destroy(h);
-            return rfn_error_set(err, errno == ENOENT ? RFN_ERR_NOTFOUND : RFN_ERR_IO, "%s: %s",
-                                 paths[i], strerror(errno));
+            return ost;
         }
         size_t got;
         while ((got = fread(buf, 1, sizeof buf, f)) > 0)
@@ -391,6 +392,11 @@ static rfn_status load_manifest(ctx *c, const char *path, rfn_error *err)
         char dev[EUI64_TEXT_LEN], full[4096];
         eui64_format(id, dev);
         snprintf(full, sizeof full, "%s%s", file[0] == '/' ? "" : base, file);
+        /* /dev/zero or a FIFO in a manifest is a manifest error, found before any work. */
+        if ((st = io_check_regular(full, err))) {
+            rfn_error_prefix(err, "%s:%llu: capture ", path, (unsigned long long)rec.line);
+            goto done;
+        }
         if ((st = add_capture(c, &cap, full, dev, at, err)))
             goto done;
     }
@@ -491,7 +497,7 @@ static rfn_status load_lab(ctx *c, const char *dir, rfn_error *err)
         if ((st = add_input(c, "lab-result", path, err)))
             goto done;
         json_error_t je;
-        json_t *root = json_load_file(path, 0, &je);
+        json_t *root = io_json_load(path, &je);
         json_t *caps = json_object_get(root, "captures");
         if (!json_is_array(caps)) {
             json_decref(root);
@@ -681,7 +687,7 @@ static void process_capture(pool *p, cap_item *it, size_t index)
     } else {
         /* Unreadable samples (a truncated file) may still have SigMF metadata naming the
          * device: the device is then inconclusive rather than judged on lab results. */
-        json_t *meta = ends_with(it->path, ".sigmf-meta") ? json_load_file(it->path, 0, NULL)
+        json_t *meta = ends_with(it->path, ".sigmf-meta") ? io_json_load(it->path, NULL)
                                                           : NULL;
         const char *d = json_string_value(
             json_object_get(json_object_get(meta, "global"), "rfnoise:device_id"));
@@ -877,6 +883,15 @@ typedef struct out_files {
 
 static const char *const out_names[5] = {"devices.csv", "noncompliance.csv", "skipped.csv",
                                          "captures.jsonl", "register-errors.csv"};
+
+/* Every file the output folder receives, declared before any input is read (io_guard.h), so that
+ * --register OUT/devices.csv or merge --out onto a shard is refused before any work is done. */
+static rfn_status declare_outputs(const char *out_dir, rfn_error *err)
+{
+    static const char *const summary[] = {"summary.json"};
+    rfn_status st = io_declare_outputs_in(out_dir, out_names, 5, err);
+    return st ? st : io_declare_outputs_in(out_dir, summary, 1, err);
+}
 
 static void out_abort(out_files *o)
 {
@@ -1222,9 +1237,12 @@ rfn_status validate_run(const validate_config *cfg, validate_totals *tot, rfn_er
     ctx c;
     memset(&c, 0, sizeof c);
     c.cfg = *cfg;
-    rfn_status st = mkdir_p(cfg->out_dir, err);
+    /* The inputs are checked before the output folder is made: a bad input leaves nothing. */
+    rfn_status st = declare_outputs(cfg->out_dir, err);
     if (!st)
         st = ctx_load(&c, err);
+    if (!st)
+        st = mkdir_p(cfg->out_dir, err);
     if (!st)
         st = analyse_all(&c, tot, err);
     if (!st && cfg->shard_n) {
@@ -1248,9 +1266,11 @@ rfn_status validate_join_records(const validate_config *cfg, const char *const *
     c.cfg.manifest_path = c.cfg.captures_dir = NULL;
     c.cfg.shard_n = 0;
     size_t cap = 0;
-    rfn_status st = mkdir_p(cfg->out_dir, err);
+    rfn_status st = declare_outputs(cfg->out_dir, err);
     if (!st)
         st = ctx_load(&c, err);
+    if (!st)
+        st = mkdir_p(cfg->out_dir, err);
     for (size_t i = 0; !st && i < n_records; i++) {
         json_error_t je;
         json_t *rec = json_loads(records[i], 0, &je);
@@ -1293,11 +1313,13 @@ rfn_status validate_merge(const char *const *dirs, size_t n_dirs, const char *ou
     size_t shard_n = 0;
     if (!sums)
         return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    if ((st = declare_outputs(out_dir, err)))
+        goto done;
     for (size_t i = 0; i < n_dirs; i++) {
         char path[4400];
         snprintf(path, sizeof path, "%s/summary.json", dirs[i]);
         json_error_t je;
-        sums[i] = json_load_file(path, 0, &je);
+        sums[i] = io_json_load(path, &je);
         json_t *sh = json_object_get(sums[i], "shard");
         if (!sums[i]) {
             st = rfn_error_set(err, RFN_ERR_NOTFOUND, "%s: %s", path, je.text);
@@ -1388,7 +1410,7 @@ rfn_status validate_merge(const char *const *dirs, size_t n_dirs, const char *ou
                            dirs[0]);
         goto done;
     }
-    if ((st = mkdir_p(out_dir, err)) || (st = ctx_load(&c, err)))
+    if ((st = ctx_load(&c, err)) || (st = mkdir_p(out_dir, err)))
         goto done;
     if (!json_equal(c.inputs, json_object_get(sums[0], "inputs")) ||
         strcmp(c.settings_sha, json_string_value(json_object_get(sums[0], "settings_sha256")))) {
@@ -1399,11 +1421,9 @@ rfn_status validate_merge(const char *const *dirs, size_t n_dirs, const char *ou
     for (size_t i = 0; i < n_dirs; i++) {
         char path[4400];
         snprintf(path, sizeof path, "%s/captures.jsonl", dirs[i]);
-        FILE *f = fopen(path, "r");
-        if (!f) {
-            st = rfn_error_set(err, RFN_ERR_NOTFOUND, "%s: %s", path, strerror(errno));
+        FILE *f;
+        if ((st = io_fopen_input(path, &f, NULL, err)))
             goto done;
-        }
         char *line = NULL;
         size_t cap = 0;
         ssize_t len;

@@ -18,6 +18,7 @@
 #include "capture_internal.h"
 #include "capture_name.h"
 #include "hash.h"
+#include "io_guard.h"
 #include "sigmf.h"
 
 #define DEFAULT_BLOCK_FRAMES 65536
@@ -140,10 +141,10 @@ static void copy_text(char *dst, size_t cap, const char *src)
 static rfn_status slurp(const char *path, char **out, size_t *len, rfn_error *err)
 {
     *out = NULL;
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return rfn_error_set(err, errno == ENOENT ? RFN_ERR_NOTFOUND : RFN_ERR_IO, "%s: %s", path,
-                             strerror(errno));
+    FILE *fp;
+    rfn_status st = io_fopen_input(path, &fp, NULL, err);
+    if (st)
+        return st;
     char *buf = NULL;
     size_t n = 0, cap = 0;
     for (;;) {
@@ -220,17 +221,9 @@ static rfn_status check_length(capture *c, const char *name, int64_t start, int6
 
 static rfn_status open_data_fd(capture *c, const char *path, int64_t *size, rfn_error *err)
 {
-    c->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (c->fd < 0)
-        return rfn_error_set(err, errno == ENOENT ? RFN_ERR_NOTFOUND : RFN_ERR_IO, "%s: %s", path,
-                             errno == ENOENT ? "no such file" : strerror(errno));
-    struct stat st;
-    if (fstat(c->fd, &st) != 0)
-        return rfn_error_set(err, RFN_ERR_IO, "%s: %s", path, strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        return rfn_error_set(err, RFN_ERR_INVALID, "%s: not a regular file", path);
-    *size = (int64_t)st.st_size;
-    return RFN_OK;
+    /* A regular file only (a FIFO or /dev/zero would hang the reader); every read stops at the
+     * size it had here, so a capture still being written cannot keep the reader going. */
+    return io_open_input(path, &c->fd, size, err);
 }
 
 /* Hash [0, size) of fd and compare with the SigMF core:sha512. */
@@ -520,7 +513,7 @@ static rfn_status open_container(capture *c, const char *path, int64_t size,
                                    &c->sf, err);
     }
     capture_sf_info info;
-    if ((st = capture_sf_open_container(path, &c->sf, &info, err))) return st;
+    if ((st = capture_sf_open_container(c->fd, size, path, &c->sf, &info, err))) return st;
     c->dt = info.dt;
     m->channels = info.channels;
     m->sample_count = info.frames;
@@ -905,9 +898,10 @@ typedef struct block_sums {
 } block_sums;
 
 /* Branch-free statistics over n frames at stride k floats (k = 2 with a Q value when has_q).
- * NaN/Inf make the sums non-finite, which the caller detects per block. */
+ * NaN/Inf make the sums non-finite, which the caller detects per block. exact: every sum in
+ * double, frame by frame (no float lanes), for samples whose squares overflow a float. */
 static void block_stats(const float *x, size_t n, size_t k, int has_q, float cp, float cn,
-                        block_sums *b)
+                        int exact, block_sums *b)
 {
     double si = 0, sq = 0, sii = 0, sqq = 0, siq = 0;
     int64_t clipped = 0, zeros = 0;
@@ -923,7 +917,7 @@ static void block_stats(const float *x, size_t n, size_t k, int has_q, float cp,
         double ls[8] = {0}, lss[8] = {0}, lx[4] = {0};
         int64_t lc[4] = {0}, lz[4] = {0};
         float lp[8] = {0};
-        for (; j0 + STAT_RUN <= n; j0 += STAT_RUN) {
+        for (; !exact && j0 + STAT_RUN <= n; j0 += STAT_RUN) {
             float fs[8] = {0}, fss[8] = {0}, fx[4] = {0};
             int32_t fc[4] = {0}, fz[4] = {0};
             for (size_t t = 0; t < STAT_RUN; t += 4) {
@@ -1001,15 +995,17 @@ static void finish_block(capture *c, float *x, size_t n, int complex_out)
         for (size_t j = 0; j < n * k; j++)
             x[j] *= c->post_scale;
     block_sums b;
-    block_stats(x, n, k, has_q, c->clip_pos, c->clip_neg, &b);
+    block_stats(x, n, k, has_q, c->clip_pos, c->clip_neg, 0, &b);
     if (!isfinite(b.si + b.sq + b.sii + b.sqq)) {
-        /* Rare: replace NaN/Inf by 0, count them, and redo the block. */
+        /* Rare: replace NaN/Inf by 0, count them, and redo the block in double: finite samples
+         * beyond ~1.8e19 (a float capture not scaled to full scale 1) overflow the float lanes,
+         * and must read as huge, never as "every sample is zero". */
         for (size_t j = 0; j < n * k; j++)
             if (!isfinite(x[j])) {
                 x[j] = 0.0f;
                 s->nonfinite_count++;
             }
-        block_stats(x, n, k, has_q, c->clip_pos, c->clip_neg, &b);
+        block_stats(x, n, k, has_q, c->clip_pos, c->clip_neg, 1, &b);
     }
     s->peak_abs = b.peak > s->peak_abs ? b.peak : s->peak_abs;
     s->samples_read += (int64_t)n;

@@ -29,10 +29,11 @@ typedef struct capture_sf_info {
     int64_t frames;     /* frames libsndfile will deliver */
 } capture_sf_info;
 
-/* Open a container file (WAV, RF64, W64, FLAC, CAF, AIFF) with libsndfile. Refuses lossy or
- * companded encodings (one line naming the encoding). */
-rfn_status capture_sf_open_container(const char *path, capture_sf **out, capture_sf_info *info,
-                                     rfn_error *err);
+/* Open a container file (WAV, RF64, W64, FLAC, CAF, AIFF) with libsndfile, reading the first size
+ * bytes of fd (not owned; path names it in messages). Refuses lossy or companded encodings (one
+ * line naming the encoding). */
+rfn_status capture_sf_open_container(int fd, int64_t size, const char *path, capture_sf **out,
+                                     capture_sf_info *info, rfn_error *err);
 
 /* Open headerless samples: the concatenation of spans of fd (not owned), as datatype dt with
  * `components` interleaved values per frame (channels × 2 for complex). Frames = total span

@@ -1,6 +1,6 @@
-/* capture_sndfile.c: the only file that includes sndfile.h: containers through sf_open, and
- * headerless samples (raw files, SigMF data, WAV data chunks) through libsndfile's RAW format over
- * a virtual file that concatenates byte spans of an open descriptor. */
+/* capture_sndfile.c: the only file that includes sndfile.h: containers through libsndfile's
+ * header parsers, and headerless samples (raw files, SigMF data, WAV data chunks) through its RAW
+ * format, both over a virtual file that concatenates byte spans of an open descriptor. */
 #include <errno.h>
 #include <limits.h>
 #include <sndfile.h>
@@ -25,7 +25,7 @@ typedef struct vfile {
 
 struct capture_sf {
     SNDFILE *sf;
-    vfile *vf; /* NULL for containers */
+    vfile *vf;
     int components;
     char name[CAPTURE_PATH_MAX];
 };
@@ -95,6 +95,17 @@ const char *capture_sf_version(void)
     return sf_version_string();
 }
 
+/* libsndfile's open errors speak of its own structs ("SF_INFO struct incomplete"): say what is
+ * wrong with the file instead. */
+static const char *open_reason(const char *msg)
+{
+    if (strstr(msg, "SF_INFO struct incomplete"))
+        return "the header gives a sample rate or channel count of 0: a damaged header?";
+    if (strstr(msg, "Bad format field in SF_INFO"))
+        return "the samples' datatype or channel count is not readable";
+    return msg;
+}
+
 static int subtype_of(const sigmf_datatype *dt)
 {
     if (dt->is_float) return dt->bits == 64 ? SF_FORMAT_DOUBLE : SF_FORMAT_FLOAT;
@@ -121,6 +132,11 @@ rfn_status capture_sf_open_raw(int fd, const capture_span *spans, size_t n_spans
     if (!sub || (!dt->is_signed && dt->bits > 8))
         return rfn_error_set(err, RFN_ERR_UNSUPPORTED, "%s: samples of %d-bit %s are not supported",
                              name, dt->bits, dt->is_signed ? "signed" : "unsigned");
+    if (components < 1 || components > 1024) /* libsndfile's SF_MAX_CHANNELS */
+        return rfn_error_set(err, RFN_ERR_UNSUPPORTED,
+                             "%s: %d values per frame (channels x I/Q, core:num_channels): at most "
+                             "1024 are supported",
+                             name, components);
     capture_sf *s = calloc(1, sizeof *s);
     vfile *v = calloc(1, sizeof *v);
     capture_span *sp = malloc((n_spans ? n_spans : 1) * sizeof *sp);
@@ -143,7 +159,8 @@ rfn_status capture_sf_open_raw(int fd, const capture_span *spans, size_t n_spans
     s->sf = sf_open_virtual(&io, SFM_READ, &info, v);
     if (!s->sf) {
         rfn_status st =
-            rfn_error_set(err, RFN_ERR_EXTERNAL, "%s: libsndfile: %s", name, sf_strerror(NULL));
+            rfn_error_set(err, RFN_ERR_EXTERNAL, "%s: libsndfile: %s", name,
+                          open_reason(sf_strerror(NULL)));
         capture_sf_close(s);
         return st;
     }
@@ -151,16 +168,30 @@ rfn_status capture_sf_open_raw(int fd, const capture_span *spans, size_t n_spans
     return RFN_OK;
 }
 
-rfn_status capture_sf_open_container(const char *path, capture_sf **out, capture_sf_info *info,
-                                     rfn_error *err)
+rfn_status capture_sf_open_container(int fd, int64_t size, const char *path, capture_sf **out,
+                                     capture_sf_info *info, rfn_error *err)
 {
     *out = NULL;
     memset(info, 0, sizeof *info);
     SF_INFO si = {0};
-    SNDFILE *sf = sf_open(path, SFM_READ, &si);
-    if (!sf)
+    /* Through the descriptor already checked to be a regular file, and no further than its size
+     * at open: libsndfile's own sf_open would open the path again (a FIFO put there since would
+     * block it) and read a growing file's new bytes. */
+    vfile *v = calloc(1, sizeof *v);
+    capture_span *sp = malloc(sizeof *sp);
+    if (!v || !sp) {
+        free(v), free(sp);
+        return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", path);
+    }
+    *sp = (capture_span){0, size};
+    v->fd = fd, v->spans = sp, v->n_spans = 1, v->total = size;
+    SF_VIRTUAL_IO io = {vf_len, vf_seek, vf_read, vf_write, vf_tell};
+    SNDFILE *sf = sf_open_virtual(&io, SFM_READ, &si, v);
+    if (!sf) {
+        free(sp), free(v);
         return rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset 0: not a readable capture (%s)", path,
-                             sf_strerror(NULL));
+                             open_reason(sf_strerror(NULL)));
+    }
     static const struct {
         int major;
         const char *name;
@@ -225,16 +256,14 @@ rfn_status capture_sf_open_container(const char *path, capture_sf **out, capture
     } else if (si.channels < 1) {
         st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset 0: no channels", path);
     }
-    if (st) {
-        sf_close(sf);
-        return st;
-    }
-    capture_sf *s = calloc(1, sizeof *s);
+    capture_sf *s = st ? NULL : calloc(1, sizeof *s);
     if (!s) {
         sf_close(sf);
-        return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", path);
+        free(sp), free(v);
+        return st ? st : rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", path);
     }
     s->sf = sf;
+    s->vf = v;
     s->components = si.channels;
     snprintf(s->name, sizeof s->name, "%s", path);
     snprintf(info->container, sizeof info->container, "%s", cname);

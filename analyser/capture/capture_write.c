@@ -16,6 +16,7 @@
 /* A recording's name in an archive: NAME/NAME.sigmf-meta must fit a ustar name (100 bytes) once
  * NAME goes to the 155-byte prefix field. */
 #define ARCHIVE_NAME_MAX 88
+#include "io_guard.h"
 
 struct capture_writer {
     capture_writer_config cfg;
@@ -206,6 +207,12 @@ rfn_status capture_writer_create(const char *meta_path, const capture_writer_con
             free(w);
             return st;
         }
+    }
+    /* The meta is written last, at commit: check it against the inputs now, with the data. */
+    rfn_status gst = io_declare_output(w->meta_path, err);
+    if (gst) {
+        free(w);
+        return gst;
     }
     w->cfg = *cfg;
     snprintf(w->datatype, sizeof w->datatype, "%s", dt);

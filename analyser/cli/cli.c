@@ -19,20 +19,27 @@ static const cli_command commands[] = {
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
 
+/* One line on stderr, every control character in it escaped: messages quote names, paths and
+ * metadata from files, and an ANSI escape among them must not reach the terminal. */
+static void message_line(const char *cmd, const char *msg)
+{
+    fprintf(stderr, "rfnoise: %s: %s\n", cmd, text_esc(msg));
+}
+
 void cli_error(const char *cmd, const rfn_error *err)
 {
-    fprintf(stderr, "rfnoise: %s: %s\n", cmd,
-            err && err->msg[0] ? err->msg : rfn_strerror(err ? err->status : RFN_ERR_INVALID));
+    message_line(cmd, err && err->msg[0] ? err->msg
+                                         : rfn_strerror(err ? err->status : RFN_ERR_INVALID));
 }
 
 void cli_errorf(const char *cmd, const char *fmt, ...)
 {
+    char msg[4096];
     va_list ap;
-    fprintf(stderr, "rfnoise: %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    message_line(cmd, msg);
 }
 
 int cli_parse_double(const char *s, double *out)
@@ -111,7 +118,7 @@ static int run_with_wisdom(const cli_command *cmd, int argc, char **argv)
         path = NULL;
     rfn_error err = {0};
     if (fft_wisdom_load(path, &err) != RFN_OK)
-        fprintf(stderr, "rfnoise: warning: FFT wisdom not used: %s\n", err.msg);
+        cli_errorf("warning", "FFT wisdom not used: %s", err.msg);
     char *before = rfn_fft_wisdom_export();
     int rc = cmd->run(argc, argv);
     char *after = rfn_fft_wisdom_export();
@@ -120,6 +127,22 @@ static int run_with_wisdom(const cli_command *cmd, int argc, char **argv)
     free(before);
     free(after);
     return rc;
+}
+
+/* Every command's data goes to stdout; a write that failed there (a full disk, /dev/full, a
+ * closed pipe) must not exit 0, so stdout is flushed and closed here, once for all commands. */
+static int finish_stdout(const char *cmd, int rc)
+{
+    int bad = fflush(stdout) != 0 || ferror(stdout);
+    int e = errno;
+    if (fclose(stdout) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    if (!bad)
+        return rc;
+    cli_errorf(cmd, "cannot write to standard output: %s", strerror(e));
+    return RFN_EXIT_USAGE;
 }
 
 int cli_main(int argc, char **argv)
@@ -131,15 +154,16 @@ int cli_main(int argc, char **argv)
     const char *name = argv[1];
     if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
         usage(stdout);
-        return RFN_EXIT_OK;
+        return finish_stdout("help", RFN_EXIT_OK);
     }
     if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
         printf("rfnoise %s\n", RFN_VERSION);
-        return RFN_EXIT_OK;
+        return finish_stdout("version", RFN_EXIT_OK);
     }
     for (size_t i = 0; i < n_commands; i++)
         if (strcmp(name, commands[i].name) == 0)
-            return run_with_wisdom(&commands[i], argc - 1, argv + 1);
+            return finish_stdout(commands[i].name,
+                                 run_with_wisdom(&commands[i], argc - 1, argv + 1));
     cli_errorf("usage", "unknown command '%s' (see rfnoise --help)", name);
     return RFN_EXIT_USAGE;
 }

@@ -3,7 +3,10 @@
 #define RFN_CLI_H
 
 #include "exit_status.h"
+#include <stddef.h>
+
 #include "rfn_error.h"
+#include "text_escape.h"
 
 /* A subcommand: argv[0] is the subcommand's own name. Returns the process exit status. */
 typedef int (*cli_command_fn)(int argc, char **argv);
@@ -14,7 +17,8 @@ typedef struct cli_command {
     cli_command_fn run;
 } cli_command;
 
-/* Print "rfnoise: <cmd>: <message>" on stderr (the one-line error format of docs/style.md §Errors). */
+/* Print "rfnoise: <cmd>: <message>" on stderr (the one-line error format of docs/style.md
+ * §Errors), with every control character in the message escaped (text_escape). */
 void cli_error(const char *cmd, const rfn_error *err);
 void cli_errorf(const char *cmd, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -266,6 +266,9 @@ int cmd_analyse(int argc, char **argv)
         }
         if (perr.status != RFN_OK)
             cli_errorf(CMD, "plot: %s", perr.msg);
+        /* A plot that would replace an input was refused: an input error, not a lost plot. */
+        if (perr.status == RFN_ERR_CONFLICT)
+            input_error = 1;
         n_res++;
     }
     if (strcmp(format, "json") == 0) {

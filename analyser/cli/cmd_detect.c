@@ -261,9 +261,9 @@ int cmd_detect(int argc, char **argv)
     const capture_meta *m = capture_get_meta(c);
     cli_report_warnings(CMD, m);
     if (!r.settled && !ec.quiet)
-        fprintf(stderr, "rfnoise: detect: %s: note: lasts %.3g s; the meters need %.3g s to "
-                        "settle (readings of steady signals may be low)\n", m->path,
-                m->duration_s, r.settle_s);
+        cli_errorf(CMD, "%s: note: lasts %.3g s; the meters need %.3g s to settle (readings of "
+                        "steady signals may be low)",
+                   m->path, m->duration_s, r.settle_s);
     if (!(head = detect_head(m, &r, cal))) {
         cli_errorf(CMD, "out of memory");
         goto done;

@@ -156,9 +156,9 @@ static void print_hz(const char *label, double v, capture_source src)
 
 static void print_text(const capture_meta *m, const capture_stats *s, unsigned findings)
 {
-    printf("%-18s %s\n", "path:", m->path);
-    if (strcmp(m->path, m->data_path) != 0) printf("%-18s %s\n", "data:", m->data_path);
-    if (m->recording[0]) printf("%-18s %s\n", "recording:", m->recording);
+    printf("%-18s %s\n", "path:", text_esc(m->path));
+    if (strcmp(m->path, m->data_path) != 0) printf("%-18s %s\n", "data:", text_esc(m->data_path));
+    if (m->recording[0]) printf("%-18s %s\n", "recording:", text_esc(m->recording));
     printf("%-18s %s, %s (%s, %d-bit %s) (%s)\n", "format:", m->container, m->format,
            m->is_complex ? "complex I/Q" : "real", m->bits, m->is_float ? "float" : "integer",
            capture_source_name(m->src_format));
@@ -170,7 +170,8 @@ static void print_text(const capture_meta *m, const capture_stats *s, unsigned f
     if (isfinite(m->bandwidth_hz))
         printf("%-18s %.10g Hz (filename)\n", "bandwidth:", m->bandwidth_hz);
     if (m->datetime[0])
-        printf("%-18s %s (%s%s)\n", "start time:", m->datetime, capture_source_name(m->src_datetime),
+        printf("%-18s %s (%s%s)\n", "start time:", text_esc(m->datetime),
+               capture_source_name(m->src_datetime),
                m->datetime_is_local ? ", local time of the recording computer, zone unknown" : "");
     else
         printf("%-18s unknown\n", "start time:");
@@ -183,14 +184,14 @@ static void print_text(const capture_meta *m, const capture_stats *s, unsigned f
         {"engineer:", m->engineer},   {"site:", m->site}, {"hardware:", m->hw},
         {"recorder:", m->recorder}};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        if (texts[i].value[0]) printf("%-18s %s\n", texts[i].label, texts[i].value);
+        if (texts[i].value[0]) printf("%-18s %s\n", texts[i].label, text_esc(texts[i].value));
     if (isfinite(m->latitude_deg))
         printf("%-18s %.6f, %.6f\n", "location:", m->latitude_deg, m->longitude_deg);
     if (m->n_segments > 1) printf("%-18s %zu\n", "segments:", m->n_segments);
     for (size_t i = 0; i < m->n_annotations; i++) {
         const capture_annotation *a = &m->annotations[i];
         printf("%-18s samples %lld+%lld%s%s\n", i ? "" : "annotations:", (long long)a->sample_start,
-               (long long)a->sample_count, a->label[0] ? " " : "", a->label);
+               (long long)a->sample_count, a->label[0] ? " " : "", text_esc(a->label));
     }
     printf("%-18s %.4f %% of samples at or within one code of full scale\n",
            "clipped:", 100.0 * s->clipped_fraction);
@@ -207,8 +208,11 @@ static void print_text(const capture_meta *m, const capture_stats *s, unsigned f
     double p = power_dbfs(s->mean_power);
     if (isfinite(p))
         printf("%-18s %.2f dBFS (peak component %.4f)\n", "mean power:", p, s->peak_abs);
-    else
+    else if (s->samples_read > 0 && s->zero_samples == s->samples_read)
         printf("%-18s none (every sample is zero)\n", "mean power:");
+    else
+        printf("%-18s beyond range (peak component %.4g: float samples not scaled to full "
+               "scale 1)\n", "mean power:", s->peak_abs);
     if (s->truncated_bytes)
         printf("%-18s %lld trailing bytes ignored\n", "truncated:", (long long)s->truncated_bytes);
     printf("%-18s", "findings:");
@@ -217,7 +221,7 @@ static void print_text(const capture_meta *m, const capture_stats *s, unsigned f
         if ((findings & bit) && capture_finding_name(bit)) printf(" %s", capture_finding_name(bit));
     printf("\n");
     for (size_t i = 0; i < m->n_warnings; i++)
-        printf("%-18s %s\n", "warning:", m->warnings[i]);
+        printf("%-18s %s\n", "warning:", text_esc(m->warnings[i]));
     if (m->n_warnings_dropped) printf("%-18s %zu more\n", "warning:", m->n_warnings_dropped);
 }
 

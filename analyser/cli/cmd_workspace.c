@@ -85,8 +85,7 @@ static int do_import(store *s, const char *file, int32_t as_of, int quiet, const
     }
     const register_summary *sum = register_get_summary(reg);
     if (already) {
-        fprintf(stderr, "rfnoise: workspace: %s was already imported as snapshot %lld\n", file,
-                (long long)id);
+        cli_errorf("workspace", "%s was already imported as snapshot %lld", file, (long long)id);
         printf("snapshot=%lld already=1\n", (long long)id);
     } else {
         printf("snapshot=%lld rows_read=%llu rows_accepted=%llu rows_rejected=%llu "
@@ -118,8 +117,8 @@ static int do_add_results(store *s, const char *dir)
         return exit_for(st);
     }
     if (sum.already) {
-        fprintf(stderr, "rfnoise: workspace: %s/devices.csv was already added as result set %lld\n",
-                dir, (long long)sum.result_set_id);
+        cli_errorf("workspace", "%s/devices.csv was already added as result set %lld", dir,
+                   (long long)sum.result_set_id);
         printf("result_set=%lld already=1\n", (long long)sum.result_set_id);
         return RFN_EXIT_OK;
     }
@@ -127,10 +126,10 @@ static int do_add_results(store *s, const char *dir)
         char latest[65] = "";
         store_snapshots_each(s, latest_sha, latest, &err);
         if (latest[0] && strcmp(latest, sum.register_sha256))
-            fprintf(stderr,
-                    "rfnoise: workspace: warning: %s was made from the register with SHA-256 "
-                    "%.16s..., not the latest snapshot's (%.16s...)\n",
-                    dir, sum.register_sha256, latest);
+            cli_errorf("workspace",
+                       "warning: %s was made from the register with SHA-256 %.16s..., not the "
+                       "latest snapshot's (%.16s...)",
+                       dir, sum.register_sha256, latest);
     }
     printf("result_set=%lld devices=%llu compliant=%llu derogation_compliant=%llu "
            "non_compliant=%llu inconclusive=%llu unassessed=%llu captures=%llu captures_new=%llu\n",
@@ -265,7 +264,7 @@ int cmd_workspace(int argc, char **argv)
     }
     int rc = RFN_EXIT_OK;
     if (!strcmp(sub, "init"))
-        printf("workspace=%s schema_version=%d\n", dir, store_schema_version(s));
+        printf("workspace=%s schema_version=%d\n", text_esc(dir), store_schema_version(s));
     else if (!strcmp(sub, "import-register"))
         rc = do_import(s, args[0], as_of, quiet, &in);
     else if (!strcmp(sub, "add-results"))

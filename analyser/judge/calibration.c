@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io_guard.h"
+
 /* A value over frequency: a constant (n == 0) or a table. */
 typedef struct cal_curve {
     int present;
@@ -292,9 +294,10 @@ fail:
 rfn_status calibration_load(const char *path, calibration **out, rfn_error *err)
 {
     *out = NULL;
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return rfn_error_set(err, RFN_ERR_IO, "%s: %s", path, strerror(errno));
+    FILE *fp;
+    rfn_status ost = io_fopen_input(path, &fp, NULL, err);
+    if (ost)
+        return ost;
     static const size_t max = (size_t)4 << 20;
     char *buf = malloc(max);
     if (!buf) {

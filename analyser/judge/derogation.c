@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "csv_read.h"
+#include "io_guard.h"
 
 /* ---- arena: every string and array of a list lives here, freed at once ---------------------- */
 
@@ -672,8 +673,11 @@ rfn_status derogation_load_input(const char *path, const csv_input *in, derogati
 {
     *out = NULL;
     /* Derogation lists are small: peek at the start to choose the format. */
-    FILE *f = fopen(path, "rb");
-    if (f) {
+    FILE *f;
+    rfn_status ost = io_fopen_input(path, &f, NULL, err);
+    if (ost)
+        return ost;
+    {
         unsigned char head[64];
         size_t got = fread(head, 1, sizeof head, f);
         if (looks_like_json(head, got)) {

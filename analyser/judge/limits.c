@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "io_guard.h"
+
 /* ---- names ----------------------------------------------------------------------------------- */
 
 static const char *const quantity_names[LIMITS_Q_COUNT] = {
@@ -505,9 +507,10 @@ fail:
 rfn_status limits_load(const char *path, limits_set **out, rfn_error *err)
 {
     *out = NULL;
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return rfn_error_set(err, RFN_ERR_IO, "%s: %s", path, strerror(errno));
+    FILE *fp;
+    rfn_status ost = io_fopen_input(path, &fp, NULL, err);
+    if (ost)
+        return ost;
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {

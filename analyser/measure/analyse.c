@@ -691,8 +691,23 @@ static rfn_status welch_write_kept(rfn_welch *w, int is_complex, const float com
     return RFN_OK;
 }
 
+/* Complete the Welch engine's first segment with zeros: nfft of them always do. */
+static rfn_status pad_segment(rfn_welch *w, int is_complex, size_t nfft, rfn_error *err)
+{
+    float complex *z = calloc(nfft ? nfft : 1, sizeof *z);
+    if (!z)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    rfn_status st = is_complex ? rfn_welch_write(w, z, nfft, err)
+                               : rfn_welch_write_real(w, (const float *)z, nfft, err);
+    free(z);
+    return st;
+}
+
+/* pad_short: a capture shorter than one segment (a handful of samples) is completed with zeros
+ * and its spectrum reported with segments 0, so that analyse judges it (every band inconclusive,
+ * "too-short": 0 < min_segments) instead of failing as if the input were bad. */
 static rfn_status read_spectrum_sg(capture *c, const rfn_welch_config *wcfg, int quiet,
-                                   int exclude_annotations, spectrogram_acc *sg,
+                                   int exclude_annotations, int pad_short, spectrogram_acc *sg,
                                    rfn_spectrum *spec, uint64_t *excluded, size_t *n_excl_spans,
                                    rfn_error *err)
 {
@@ -745,6 +760,13 @@ static rfn_status read_spectrum_sg(capture *c, const rfn_welch_config *wcfg, int
         progress_update(pr, (uint64_t)pos);
     }
     st = rfn_welch_get_spectrum(w, spec, err);
+    if (st == RFN_ERR_TRUNCATED && pad_short) {
+        st = pad_segment(w, m->is_complex, wcfg->nfft, err);
+        if (!st)
+            st = rfn_welch_get_spectrum(w, spec, err);
+        if (!st)
+            spec->segments = 0;
+    }
     if (st == RFN_ERR_TRUNCATED)
         rfn_error_prefix(err, "%s: ", m->path);
     if (excluded)
@@ -763,7 +785,7 @@ done:
 rfn_status analyse_read_spectrum(capture *c, const rfn_welch_config *wcfg, int quiet,
                                  rfn_spectrum *spec, rfn_error *err)
 {
-    return read_spectrum_sg(c, wcfg, quiet, 0, NULL, spec, NULL, NULL, err);
+    return read_spectrum_sg(c, wcfg, quiet, 0, 0, NULL, spec, NULL, NULL, err);
 }
 
 /* The segment length when neither --nfft nor --rbw is given (see analyse_config). */
@@ -1088,7 +1110,7 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
             sg.z = NULL;
         }
     }
-    if ((st = read_spectrum_sg(c, &w, cfg->quiet, !cfg->keep_annotations, sg.w ? &sg : NULL,
+    if ((st = read_spectrum_sg(c, &w, cfg->quiet, !cfg->keep_annotations, 1, sg.w ? &sg : NULL,
                                &spec, &res->settings.excluded_samples,
                                &res->settings.excluded_spans, err)))
         goto done;
@@ -1154,8 +1176,8 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
             capture_close(cb);
             goto done;
         }
-        st = read_spectrum_sg(cb, &w, cfg->quiet, !cfg->keep_annotations, NULL, &base_spec, NULL,
-                              NULL, err);
+        st = read_spectrum_sg(cb, &w, cfg->quiet, !cfg->keep_annotations, 0, NULL, &base_spec,
+                              NULL, NULL, err);
         capture_close(cb);
         if (st)
             goto done;

@@ -115,6 +115,17 @@ static int cmp_span(const void *a, const void *b)
 
 /* ---- the pass -------------------------------------------------------------------------------- */
 
+/* The STFT, detector and burst stages refuse a window or step they cannot use; what the user
+ * controls there is the capture's sample rate and the RBW, so say it in those terms. */
+static rfn_status setup_error(const capture_meta *m, double rbw_hz, rfn_error *err)
+{
+    return rfn_error_set(err, RFN_ERR_INVALID,
+                         "%s: a sample rate of %.10g Hz with an RBW of %.10g Hz gives no usable "
+                         "detector window or step: check the sample rate (core:sample_rate or "
+                         "--rate) or give another --rbw",
+                         m->path, m->sample_rate_hz, rbw_hz);
+}
+
 rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error *err)
 {
     memset(res, 0, sizeof *res);
@@ -162,6 +173,8 @@ rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error
     sc.fs_hz = m->sample_rate_hz;
     sc.rbw_hz = res->params.rbw_hz;
     st = rfn_stft_create(&sc, emi_sink, &k, &stft, err);
+    if (st == RFN_ERR_INVALID)
+        st = setup_error(m, res->params.rbw_hz, err);
     if (st)
         goto fail;
     res->stft = *rfn_stft_get_info(stft);
@@ -190,7 +203,9 @@ rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error
         dc.frame_rate_hz = m->sample_rate_hz / (double)res->stft.hop;
         dc.detectors = res->detectors;
         dc.params = res->params;
-        st = rfn_detector_create(&dc, &k.det, err);
+        st = !(dc.frame_rate_hz > 0) || !isfinite(dc.frame_rate_hz)
+                 ? setup_error(m, res->params.rbw_hz, err)
+                 : rfn_detector_create(&dc, &k.det, err);
         if (st)
             goto fail;
     }
@@ -265,7 +280,8 @@ rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error
      * must cover less than half of it, which a handful of frames would not ensure. */
     double learn = 0.5 * m->sample_rate_hz / (double)res->stft.hop;
     bc.learn_values = learn < 64 ? 64 : learn > 1048576 ? 1048576 : (size_t)learn;
-    st = rfn_burst_create(&bc, &k.burst, err);
+    st = !(bc.fs_hz > 0) || bc.step_samples < 1 ? setup_error(m, res->params.rbw_hz, err)
+                                                 : rfn_burst_create(&bc, &k.burst, err);
     if (st)
         goto fail;
     /* Spans to leave out of the detectors and the APD: annotations when asked, and the caller's;

@@ -9,6 +9,7 @@
 #include "capture.h"
 #include "csv_util.h"
 #include "limits.h"
+#include "text_escape.h"
 
 /* Reasons as "a;b;c" (CSV, text) into buf. */
 static void reasons_text(unsigned reasons, const char *sep, char *buf, size_t cap)
@@ -77,7 +78,7 @@ void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
         char buf[512];
         if (c)
             fputc('\n', fp);
-        fprintf(fp, "capture    %s\n", m->path);
+        fprintf(fp, "capture    %s\n", text_esc(m->path));
         fprintf(fp, "  format   %s (%s), %s, %.0f S/s (%s)", m->format, m->container,
                 m->is_complex ? "complex" : "real", m->sample_rate_hz,
                 capture_source_name(m->src_sample_rate));
@@ -87,9 +88,9 @@ void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
         else
             fprintf(fp, ", centre unknown (frequencies are offsets)\n");
         fprintf(fp, "  samples  %lld (%.3f s), time %s\n", (long long)m->sample_count,
-                m->duration_s, m->datetime[0] ? m->datetime : "unknown");
+                m->duration_s, m->datetime[0] ? text_esc(m->datetime) : "unknown");
         if (m->device_id[0])
-            fprintf(fp, "  device   %s\n", m->device_id);
+            fprintf(fp, "  device   %s\n", text_esc(m->device_id));
         findings_text(r, buf, sizeof buf);
         fprintf(fp, "  findings %s (clipped %.4f %% of samples)\n", buf,
                 100.0 * r->stats.clipped_fraction);
@@ -98,7 +99,7 @@ void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
         if (m->n_warnings_dropped)
             fprintf(fp, "  warning  %zu more\n", m->n_warnings_dropped);
         fprintf(fp, "calibration %s\n",
-                r->calibration_id[0] ? r->calibration_id : "none (levels in dBFS)");
+                r->calibration_id[0] ? text_esc(r->calibration_id) : "none (levels in dBFS)");
         fprintf(fp,
                 "analysis   window %s, nfft %zu, overlap %zu, RBW %.6g Hz (ENBW; 6 dB %.6g Hz), "
                 "bin %.6g Hz, %llu averages, detrend %s\n",
@@ -111,10 +112,11 @@ void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
                     m->sample_count > 0 ? 100.0 * (double)s->excluded_samples /
                                               (double)m->sample_count
                                         : 0.0);
-        fprintf(fp, "limits     %s version %s%s%s\n", r->limits_id, r->limits_version,
+        fprintf(fp, "limits     %s version %s%s%s\n", text_esc(r->limits_id),
+                text_esc(r->limits_version),
                 r->limits_illustrative ? " (ILLUSTRATIVE VALUES, not the limits in force)" : "",
                 r->limits_in_force == 0 ? " (NOT valid on the capture's date)" : "");
-        fprintf(fp, "  source   %s\n", r->limits_source);
+        fprintf(fp, "  source   %s\n", text_esc(r->limits_source));
         fprintf(fp, "decision   region %s, HAN variant %s, guard band %.2f dB\n\n",
                 region_text(s->region), han_text(s->han), s->guard_db);
         fprintf(fp, "%-16s %-14s %-6s %10s %-12s %10s %-12s %8s %12s  %-14s %s\n", "band",
@@ -132,8 +134,8 @@ void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
                 snprintf(wf, sizeof wf, "-");
             reasons_text(v->reasons, ",", why, sizeof why);
             fprintf(fp, "%-16s %-14s %-6s %10s %-12s %10s %-12s %8s %12s  %-14s %s\n",
-                    v->band_id, v->quantity, v->trace, meas, v->measured_unit, lim, v->unit, mar,
-                    wf, analyse_verdict_name(v->verdict), why[0] ? why : "-");
+                    text_esc(v->band_id), v->quantity, v->trace, meas, v->measured_unit, lim,
+                    v->unit, mar, wf, analyse_verdict_name(v->verdict), why[0] ? why : "-");
         }
         fprintf(fp, "\nverdict    %s\n", analyse_verdict_name(r->verdict));
     }

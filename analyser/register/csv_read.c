@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "grow.h"
+#include "io_guard.h"
 #include "identifiers.h"
 
 enum { BLOCK_BYTES = 64 * 1024 };
@@ -263,12 +264,9 @@ rfn_status csv_reader_open(const char *path, const csv_read_config *cfg, csv_rea
         csv_reader_destroy(r);
         return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", path);
     }
-    r->f = fopen(path, "rb");
-    if (!r->f) {
-        int e = errno;
+    if ((st = io_fopen_input(path, &r->f, NULL, err))) {
         csv_reader_destroy(r);
-        return rfn_error_set(err, e == ENOENT ? RFN_ERR_NOTFOUND : RFN_ERR_IO, "%s: %s", path,
-                             strerror(e));
+        return st;
     }
     *out = r;
     return RFN_OK;

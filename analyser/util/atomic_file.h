@@ -9,7 +9,11 @@
 
 typedef struct atomic_file atomic_file;
 
-/* Open a temporary file beside path (same directory, so rename(2) is atomic) for writing. */
+/* Open a temporary file beside path (same directory, so rename(2) is atomic) for writing. Only a
+ * regular file or a new path is replaced that way: an existing character device, FIFO or socket
+ * (/dev/null, a named pipe) and /dev/stdout, /dev/stderr, /dev/fd/N are written in place, and a
+ * directory or block device is RFN_ERR_INVALID. path is first checked against the inputs
+ * (io_declare_output): an output that is one of the inputs is RFN_ERR_CONFLICT. */
 rfn_status atomic_file_open(const char *path, atomic_file **out, rfn_error *err);
 
 /* The stream to write to (owned by the atomic_file). */

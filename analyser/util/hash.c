@@ -1,5 +1,6 @@
 /* hash.c: nettle-backed SHA-2 digests behind hash.h. */
 #include "hash.h"
+#include "io_guard.h"
 
 #include <errno.h>
 #include <nettle/sha2.h>
@@ -75,10 +76,10 @@ void hash_destroy(hash_ctx *h)
 
 rfn_status hash_file_hex(const char *path, hash_alg alg, char hex[HASH_HEX_MAX], rfn_error *err)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return rfn_error_set(err, errno == ENOENT ? RFN_ERR_NOTFOUND : RFN_ERR_IO, "%s: %s", path,
-                             strerror(errno));
+    FILE *fp;
+    rfn_status ost = io_fopen_input(path, &fp, NULL, err);
+    if (ost)
+        return ost;
     hash_ctx *h = NULL;
     unsigned char *buf = malloc(1 << 20);
     if (hash_create(alg, &h) || !buf) {

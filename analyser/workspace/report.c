@@ -13,6 +13,7 @@
 #include "csv_util.h"
 #include "grow.h"
 #include "identifiers.h"
+#include "io_guard.h"
 #include "plot.h"
 #include "trend.h"
 
@@ -1113,6 +1114,12 @@ rfn_status report_write(store *s, const report_config *cfg, report_summary *out,
 {
     memset(out, 0, sizeof *out);
     out->trend = "unknown";
+    /* The fixed files the folder receives, checked against the inputs first (io_guard.h); the
+     * per-Supplier case lists are checked as they are opened. */
+    static const char *const outs[] = {"report.html", "cases.csv", "trend.csv",
+                                       "trend.svg",   "suppliers.svg", "ageing.svg"};
+    rfn_status dr = io_declare_outputs_in(cfg->out_dir, outs, sizeof outs / sizeof outs[0], err);
+    if (dr) return dr;
     if (mkdir(cfg->out_dir, 0777) != 0 && errno != EEXIST)
         return rfn_error_set(err, RFN_ERR_IO, "%s: cannot create directory: %s", cfg->out_dir,
                              strerror(errno));

@@ -15,6 +15,7 @@
 
 #include "classify.h"
 #include "identifiers.h"
+#include "io_guard.h"
 
 struct store {
     sqlite3 *db;
@@ -117,8 +118,16 @@ static rfn_status db_fail(store *s, int rc, const char *what, rfn_error *err)
                              "%s: workspace busy: another rfnoise process is using it (waited %d "
                              "ms); try again when it has finished",
                              s->dir, s->busy_ms);
-    if (base == SQLITE_NOTADB || base == SQLITE_CORRUPT)
-        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: %s: %s", s->dir, what,
+    if (base == SQLITE_NOTADB)
+        return rfn_error_set(err, RFN_ERR_FORMAT,
+                             "%s: not an rfnoise workspace: %s is not a workspace database (make "
+                             "one with rfnoise workspace init DIR)",
+                             s->dir, STORE_DB_NAME);
+    if (base == SQLITE_CORRUPT)
+        return rfn_error_set(err, RFN_ERR_FORMAT,
+                             "%s: the workspace database %s is damaged (%s: %s); restore it from "
+                             "a backup",
+                             s->dir, STORE_DB_NAME, what,
                              s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
     return rfn_error_set(err, RFN_ERR_IO, "%s: %s: %s", s->dir, what,
                          s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
@@ -298,6 +307,16 @@ rfn_status store_open(const char *dir, const store_config *cfg, store **out, rfn
                           STORE_DB_NAME, dir);
         goto fail;
     }
+    /* SQLite opens the file itself: make sure it is a plain file (a FIFO would block it, a device
+     * would be written), and record it as an input, so that no output replaces it. */
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        r = rfn_error_set(err, RFN_ERR_INVALID,
+                          "%s: not an rfnoise workspace: %s is %s, not a database file", dir,
+                          STORE_DB_NAME, io_file_kind(sb.st_mode));
+        goto fail;
+    }
+    if ((r = io_note_input(path, err)))
+        goto fail;
     int flags = SQLITE_OPEN_READWRITE | (cfg->create ? SQLITE_OPEN_CREATE : 0);
     /* No global memory statistics: they take a mutex on every allocation (a tenth of the time
      * of a bulk insert). Only possible before SQLite initialises; later calls fail harmlessly. */

@@ -13,6 +13,7 @@
 #include "csv_read.h"
 #include "hash.h"
 #include "identifiers.h"
+#include "io_guard.h"
 
 enum {
     C_DEVICE_ID,
@@ -102,10 +103,10 @@ static rfn_status parse_number(const char *file, uint64_t line, const char *col,
 static rfn_status read_captures(store *s, const char *path, workspace_results_summary *out,
                                 rfn_error *err)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return errno == ENOENT ? RFN_OK
-                               : rfn_error_set(err, RFN_ERR_IO, "%s: %s", path, strerror(errno));
+    FILE *f;
+    rfn_status ost = io_fopen_input(path, &f, NULL, err);
+    if (ost)
+        return ost == RFN_ERR_NOTFOUND ? RFN_OK : ost;
     rfn_status r = RFN_OK;
     char *line = NULL;
     size_t cap = 0;
@@ -169,7 +170,7 @@ rfn_status workspace_add_results(store *s, const char *dir, workspace_results_su
     if (r) return r;
     char tool_version[128] = "", ls_id[128] = "", ls_version[128] = "", derog[256] = "";
     json_error_t je;
-    json_t *sum = json_load_file(summary_path, 0, &je);
+    json_t *sum = io_json_load(summary_path, &je);
     if (sum) {
         if ((r = hash_sha256_file(summary_path, summary_sha, err))) {
             json_decref(sum);

@@ -514,7 +514,7 @@ static void test_calibration_by_id(void)
     cfg.n_limits = 1;
     cfg.quiet = 1;
     rfn_error err;
-    CHECK(analyse_capture(cap, &cfg, &res, NULL, &err) == RFN_ERR_IO);
+    CHECK(analyse_capture(cap, &cfg, &res, NULL, &err) == RFN_ERR_NOTFOUND);
     CHECK_MSG(strstr(err.msg, "named.sigmf-meta: calibration 'bench-7': ") != NULL, "%s",
               err.msg);
     limits_free(s);

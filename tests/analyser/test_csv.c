@@ -329,7 +329,7 @@ static void test_read_options(void)
     CHECK(r && csv_reader_next(r, &rec, &err) == RFN_ERR_EOF);
     csv_reader_destroy(r);
     CHECK(csv_reader_open("/nonexistent/reg.csv", NULL, &r, &err) == RFN_ERR_NOTFOUND);
-    CHECK_STR(err.msg, "/nonexistent/reg.csv: No such file or directory");
+    CHECK_STR(err.msg, "/nonexistent/reg.csv: no such file");
 }
 
 static void test_header_map(void)

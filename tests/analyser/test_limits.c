@@ -174,8 +174,8 @@ static void test_errors(void)
     limits_free(s);
 
     rfn_error ioerr;
-    CHECK(limits_load("/nonexistent/l.json", &s, &ioerr) == RFN_ERR_IO);
-    CHECK(strcmp(ioerr.msg, "/nonexistent/l.json: No such file or directory") == 0);
+    CHECK(limits_load("/nonexistent/l.json", &s, &ioerr) == RFN_ERR_NOTFOUND);
+    CHECK(strcmp(ioerr.msg, "/nonexistent/l.json: no such file") == 0);
 }
 
 static void test_select(void)

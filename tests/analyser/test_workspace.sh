@@ -167,7 +167,8 @@ fi
 # a file that is not a database
 mkdir "$T/ws-bad" && echo "not a database" >"$T/ws-bad/workspace.db"
 run workspace status --workspace "$T/ws-bad"; expect_rc 2 "not a database"
-grep -q "^rfnoise: workspace: $T/ws-bad: .*file is not a database" "$T/err" || bad "not-a-database message: $(cat "$T/err")"
+grep -q "^rfnoise: workspace: $T/ws-bad: not an rfnoise workspace: workspace.db is not a" "$T/err" ||
+    bad "not-a-database message: $(cat "$T/err")"
 
 [ $fail -eq 0 ] && echo "workspace story passed"
 exit $fail
