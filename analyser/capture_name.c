@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capture_name.c: file-name conventions of gqrx, rtl_433, SDR#, SDRuno and HDSDR. */
 #include "capture_name.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capture_name.h: metadata that recording tools put in file names (the weakest source but one,
  * ARCHITECTURE.md §5), and the raw datatype an extension implies. Pure string parsing. */
 #ifndef RFN_CAPTURE_NAME_H

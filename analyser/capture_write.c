@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capture_write.c: write a SigMF pair (cf32_le or ci16_le) with full metadata, both files through
  * atomic_file so that a reader never sees a half-written recording. */
 #include <complex.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* classify.h: the per-device verdict (ARCHITECTURE.md §6) from per-band capture results, the
  * device's register facts, the limit set and the derogation list. Pure: no I/O, no allocation. */
 #ifndef RFN_CLASSIFY_H

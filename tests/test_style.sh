@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test_style.sh: dsp/ stays a pure library (STYLE.md; dsp/examples are programs using it, and
 # print), and each outside dependency has one owner.
 set -u
