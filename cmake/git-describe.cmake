@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # git-describe.cmake: write rfn_git_describe.h with `git describe` of the source tree, run at every
 # build (cmake -P) so a new commit shows in `rfnoise version`. The header is rewritten only when
 # the text changes. Falls back to the project version outside a git checkout.

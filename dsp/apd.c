@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* apd.c: APD as a histogram of envelope levels on a fine dB grid (see apd.h). */
 #include "apd.h"
 

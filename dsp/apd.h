@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* apd.h: amplitude probability distribution (CISPR 16-1-1 APD measuring function) of the
  * envelope in one STFT bin or a band of bins: the fraction of time each level is exceeded. */
 #ifndef RFN_APD_H

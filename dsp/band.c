@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* band.c: band measurements over a spectrum: channel power with fractional edge bins, peak and
  * mean density, median and ITU-R SM.1753 20 % noise floors, coverage and DC-spike exclusion. */
 #include "band.h"

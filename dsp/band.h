@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* band.h: measurements over a frequency band of a spectrum: channel power with fractional edge
  * bins, peak and mean density, noise floor (median, ITU-R SM.1753 20 % method), coverage. */
 #ifndef RFN_BAND_H

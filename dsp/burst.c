@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* burst.c: burst detection and masking of noise statistics (see burst.h).
  *
  * Each value is settled as noise or excluded. A value above the threshold starts a run; the run

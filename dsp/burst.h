@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* burst.h: the Communications Hub's own transmissions are not meter noise: find strong bursts
  * (power above the noise floor by a threshold for a minimum duration), take known spans (SigMF
  * annotations), and keep noise statistics over what is left, reporting what was excluded. */

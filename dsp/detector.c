@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* detector.c: CISPR 16-1-1 detectors on every STFT bin (see detector.h). The envelope of bin j in
  * a frame is e = sqrt(power); the circuits below are the standard's analogue detectors, stepped
  * exactly (exponential coefficients) at the frame rate or at a block rate K frames long. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* detector.h: CISPR 16-1-1 detectors (peak, RMS, CISPR-average, RMS-average, quasi-peak) run on
  * every bin of a streaming STFT at once: the time-domain EMI receiver. */
 #ifndef RFN_DETECTOR_H

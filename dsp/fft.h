@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fft.h: the complex single-precision FFT used by every spectral estimator; the only FFTW user
  * is fft_fftw.c behind this interface. */
 #ifndef RFN_FFT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fft_fftw.c: FFTW single-precision backend of fft.h; the only file that includes fftw3.h. */
 #include "fft.h"
 

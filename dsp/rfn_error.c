@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rfn_error.c: the one table of status messages, and helpers that format error records. */
 #include "rfn_error.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rfn_error.h: status codes and the error record every fallible rfnoise call fills in. */
 #ifndef RFN_ERROR_H
 #define RFN_ERROR_H

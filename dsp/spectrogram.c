@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* spectrogram.c: bounded (time, frequency) grid by column binning and pairwise row merging. */
 #include "spectrogram.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* spectrogram.h: (time, frequency) power cells of a stream of spectra, decimated to a bounded
  * grid a plot can hold, without ever holding the full-resolution matrix. */
 #ifndef RFN_SPECTROGRAM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* stft.c: streaming short-time FFT with a Gaussian RBW window (see stft.h). */
 #include "stft.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* stft.h: streaming short-time FFT with a Gaussian window sized to a 6 dB resolution bandwidth,
  * the front end of the time-domain EMI receiver (per-bin detectors, spectrogram, APD). */
 #ifndef RFN_STFT_H

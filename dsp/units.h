@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* units.h: the small conversions used at the edges, where linear power becomes dB for people. */
 #ifndef RFN_UNITS_H
 #define RFN_UNITS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* welch.c: streaming Welch PSD. Segments are taken straight from the caller's blocks where they
  * fit (no copy), windowed in the frequency domain for the cosine-sum windows, and their power is
  * accumulated in one fused pass; see "Segment kernels" for why and how. */

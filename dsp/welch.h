@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* welch.h: the streaming Welch power spectral density estimator (mean, max-hold, min-hold and
  * median traces) that every spectrum, band measurement and plot in rfnoise starts from. */
 #ifndef RFN_WELCH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* window.c: window generation and the figures (ENBW, coherent gain, 6 dB bandwidth, scalloping)
  * that turn |X|^2 into calibrated power or density. */
 #include "window.h"

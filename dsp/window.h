@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* window.h: spectral analysis windows with the figures that scale their spectra (coherent gain,
  * ENBW, 6 dB bandwidth, scalloping loss). */
 #ifndef RFN_WINDOW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check.h: the tiny test harness: CHECK macros print file:line and count failures; a test's main
  * returns check_finish(). Exit 77 marks a skipped test (ctest SKIP_RETURN_CODE). */
 #ifndef RFN_CHECK_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test_install.sh: `cmake --install` into a DESTDIR gives a tree that works where it lands and
 # wherever it is moved: rfnoise finds its data beside itself and analyses with the bundled limits,
 # no source or build path is in any installed file, and a C program builds and runs against the

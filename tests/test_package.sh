@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test_package.sh: CPack's .deb (what scripts/package makes) depends on the package of every
 # shared library rfnoise and librfn-dsp load, recommends gnuplot, holds the installed tree with
 # stripped binaries, and its rfnoise, unpacked anywhere, finds the packaged data.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test_style.sh: the rules of docs/style.md a script can check: dsp/ stays a pure library
 # (dsp/examples are programs using it, and print), each outside dependency has one owner, each
 # stage folder includes only what its README allows, no file(GLOB) or -ffast-math, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* validate.c: the batch pipeline behind `rfnoise validate` / `rfnoise merge`: inputs -> capture
  * analysis (worker threads, result cache) -> register join -> classification -> output files. */
 #define _GNU_SOURCE

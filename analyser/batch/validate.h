@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* validate.h: `rfnoise validate` and `rfnoise merge`: analyse a batch of field captures (in
  * parallel, cached, optionally sharded), join them with the installation register, lab results
  * and the derogation list, and write the device verdict files (README "Data formats"). */

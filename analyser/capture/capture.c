@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capture.c: open any capture, merge its metadata from every source
  * (docs/architecture.md §Metadata), and stream it as complex float blocks with validation
  * statistics. libsndfile sits behind capture_internal.h; this file never includes sndfile.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capture.h: open any IQ capture a lab or field engineer brings (SigMF, WAV/RF64/W64/FLAC/CAF,
  * raw cu8/cs8/cs16/cf32/...), learn its metadata, and stream it as complex float blocks in
  * constant memory; plus the SigMF pair writer used by generators and `rfnoise convert`.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capture_archive.c: the recordings of a SigMF archive, a POSIX ustar tar holding one folder per
  * recording with its NAME.sigmf-meta and NAME.sigmf-data (capture_internal.h, capture.h). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capture_internal.h: the pieces behind capture.h: the libsndfile backend (the only code that
  * includes sndfile.h), the RIFF/RF64 chunk walker, and the SigMF tar walker. Not for other modules.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capture_name.c: file-name conventions of gqrx, rtl_433/rtl_sdr, SDR#, SDRuno, HDSDR, SDR++,
  * KiwiSDR and URH (capture_name.h). */
 #include "capture_name.h"

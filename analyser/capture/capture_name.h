@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capture_name.h: metadata that recording tools put in file names (the weakest source but one,
  * docs/architecture.md §Metadata), and the raw datatype an extension implies. Pure string
  * parsing. */

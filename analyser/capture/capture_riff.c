@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capture_riff.c: a small walker over RIFF/WAVE, RF64 and BW64 chunks (EBU Tech 3306) to find
  * what libsndfile does not expose: the auxi chunk of SDR#/HDSDR/SDRangel, every data chunk (KiwiSDR
  * writes many), and data sizes that disagree with the file's length. */

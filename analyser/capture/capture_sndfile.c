@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capture_sndfile.c: the only file that includes sndfile.h: containers through libsndfile's
  * header parsers, and headerless samples (raw files, SigMF data, WAV data chunks) through its RAW
  * format, both over a virtual file that concatenates byte spans of an open descriptor. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capture_write.c: write a SigMF recording (cf32_le or ci16_le) with full metadata: a pair, both
  * files through atomic_file so that a reader never sees a half-written recording, or a .sigmf
  * archive (one tar, written the same way). */

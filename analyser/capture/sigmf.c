@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sigmf.c: parse SigMF 1.0 .sigmf-meta files (https://sigmf.org, core namespace) and our own
  * rfnoise: namespace with jansson, checking every field we use and naming it in errors. */
 #include "sigmf.h"

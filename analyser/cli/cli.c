@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cli.c: dispatch `rfnoise <command>` to its implementation; top-level --help and --version. */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cli.h: the rfnoise command table and the conventions every subcommand follows. */
 #ifndef RFN_CLI_H
 #define RFN_CLI_H

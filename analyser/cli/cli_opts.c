@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cli_opts.c: the capture and calibration options shared by the analysing subcommands. */
 #include "cli_opts.h"
 

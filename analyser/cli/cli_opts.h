@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cli_opts.h: the command-line options several subcommands share (capture: --rate, --center,
  * --quiet, and for info/convert --format FMT, --channel, --allow-truncated; calibration: --cal,
  * --cal-db, --rx-gain), parsed in one place so that every command accepts the same values and

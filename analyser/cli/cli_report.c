@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cli_report.c: conflict warnings, the versioned JSON head and the --meta sidecar (cli_report.h). */
 #include "cli_report.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cli_report.h: what every command that reads a capture says besides its data: the metadata
  * conflicts (command line against file, file against file name) on stderr, the versioned head of
  * its JSON output, and the --meta sidecar that carries that head beside a CSV (a CSV has nothing

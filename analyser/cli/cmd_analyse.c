@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_analyse.c: `rfnoise analyse`: per-band verdicts of captures against a limit set. */
 #include <errno.h>
 #include <getopt.h>

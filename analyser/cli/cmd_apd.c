@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_apd.c: `rfnoise apd`: amplitude probability distribution (CISPR 16-1-1 APD function) of a
  * capture's envelope in a frequency band: the level exceeded for given fractions of time. */
 #include <getopt.h>

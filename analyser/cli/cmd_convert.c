@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_convert.c: `rfnoise convert`: rewrite any readable capture as a SigMF pair, keeping its
  * metadata (sample rate, centre frequency, time, rfnoise: fields, annotations). */
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_detect.c: `rfnoise detect`: per-bin CISPR 16-1-1 detector readings (peak, quasi-peak,
  * CISPR-average, RMS-average, RMS) of a capture, as an EMI test receiver would show them. */
 #include <getopt.h>

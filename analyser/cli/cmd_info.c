@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_info.c: `rfnoise info`: each capture's metadata, where every value came from, and the
  * validation findings of one full read (clipping, NaN/Inf, truncation, DC, I/Q imbalance). */
 #include <getopt.h>

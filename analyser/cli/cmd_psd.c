@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_psd.c: `rfnoise psd`: export a capture's Welch spectrum as CSV or JSON, so that anyone can
  * check our numbers against their own tools (scipy.signal.welch conventions). */
 #include <getopt.h>

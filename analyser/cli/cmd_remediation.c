@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_remediation.c: `rfnoise remediation open|note|plan-agreed|list|history|plan`. */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_report.c: `rfnoise report`: the network operator's remediation report from a workspace. */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_spectrogram.c: `rfnoise spectrogram`: the (time, frequency) power of a capture through the
  * RBW-sized STFT, decimated to a bounded grid, drawn with gnuplot or written as data. */
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_synth.c: `rfnoise synth`: write a synthetic meter-install capture as a SigMF pair. */
 #include <getopt.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_validate.c: `rfnoise validate` (a Supplier's install batch against the register, lab
  * results and derogations) and `rfnoise merge` (shard outputs into one result). */
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_version.c: `rfnoise version`: the tool, its commit, the libraries it runs with, gnuplot and
  * the data directory in use, for provenance in reports and for bug reports. Each library's
  * version comes from the module that owns that library (docs/style.md §Layering: one owner per

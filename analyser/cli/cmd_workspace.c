@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_workspace.c: `rfnoise workspace init|import-register|add-results|status`. */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* calibration.c: calibration files (jansson) and their interpolation (GSL, linear over log f). */
 #include "calibration.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* calibration.h: converting dBFS to dBm at the reference plane (and dBm to dBuV/m) with a
  * measured calibration: one value, or tables over frequency interpolated with GSL.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* classify.c: device verdicts from band results, register facts and derogation rules. */
 #include "classify.h"
 

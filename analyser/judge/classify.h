@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* classify.h: the per-device verdict (docs/architecture.md §Verdicts) from per-band capture
  * results, the device's register facts, the limit set and the derogation list. Pure: no I/O, no
  * allocation. */

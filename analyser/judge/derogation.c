@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* derogation.c: derogation list loading (CSV) and rule matching. */
 #include "derogation.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* derogation.h: the derogation list (which noisy models may stay installed, where, until when
  * and within which relaxed limit; docs/architecture.md §Domain) and the rule matching used by
  * classification. */

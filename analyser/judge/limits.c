@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* limits.c: load and validate limit-set files (jansson), choose the set in force, evaluate
  * masks. */
 #include "limits.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* limits.h: limit sets (dated, versioned JSON files in data/limits/): loading with validation,
  * choosing the set in force on a date, and evaluating limit lines (masks) over frequency.
  *

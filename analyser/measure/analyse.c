@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* analyse.c: the verdict pipeline: capture -> Welch spectrum -> calibration -> band measurements
  * -> verdicts, plus the plots of a capture. Output formats live in analyse_out.c. */
 #include "analyse.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* analyse.h: the lab engineer's verdict: capture -> Welch spectrum -> calibration -> band
  * measurements -> per-band verdicts against a limit set (docs/architecture.md §Pipeline,
  * §Verdicts), and the text, JSON and CSV forms of the result.

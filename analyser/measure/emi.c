@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* emi.c: one pass of a capture through the EMI-receiver pipeline (see emi.h). */
 #include "emi.h"
 

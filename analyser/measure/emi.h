@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* emi.h: the EMI-receiver stage: one pass over a capture through the Gaussian-RBW STFT into the
  * CISPR 16-1-1 detectors, a bounded spectrogram, an APD and the burst finder (issue 3). */
 #ifndef RFN_EMI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fft_wisdom.c: FFTW wisdom file in the user's cache directory, loaded before planning and saved
  * (atomically) after, so that FFTW_MEASURE planning is paid once per machine. */
 #include "fft_wisdom.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fft_wisdom.h: keeps FFTW planner wisdom between runs, so that a measured plan is measured once
  * per machine (dsp/fft.h exposes wisdom only as text; this module owns the file). */
 #ifndef RFN_FFT_WISDOM_H

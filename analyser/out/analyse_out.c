@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* analyse_out.c: the text, JSON and CSV forms of capture analyses (records in, text out; nothing
  * here measures). */
 #include <jansson.h>

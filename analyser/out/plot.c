@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* plot.c: generate gnuplot scripts and numeric data files, run gnuplot without a shell, and move
  * its output into place through atomic_file. */
 #include "plot.h"

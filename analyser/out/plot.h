@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* plot.h: spectrum and spectrogram plots (PNG, SVG) drawn by gnuplot. This module is the only
  * place that talks to gnuplot: it runs it as a separate process (fork + execvp, no shell), hands
  * it a generated script and numeric data files in a private temporary directory, and passes every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* exit_status.h: the process exit status every command returns, and the stages that turn verdicts
  * into one (docs/architecture.md §Outputs): 0 all compliant / success, 1 non-compliance
  * found, 2 usage or input error, 3 inconclusive only (no failure, but not everything could be

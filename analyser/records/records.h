@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* records.h: the plain structs handed from stage to stage (docs/architecture.md §Records):
  * capture metadata -> spectrum/band measurements -> band verdicts -> device verdicts -> outputs.
  * Each stage owns the section for its output; no stage reaches back into an earlier one. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* csv_read.c: streaming CSV reader on libcsv with physical line numbers per record. */
 #include "csv_read.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* csv_read.h: streaming CSV reader (RFC 4180, on libcsv) that reports where every record starts,
  * for inputs of millions of rows read in constant memory. Only csv_read.c and csv_util.c include
  * libcsv's csv.h. */

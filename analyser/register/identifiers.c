@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* identifiers.c: EUI-64, MPAN/MPRN check digits, ISO 8601 dates and the DUIS code lists. */
 #include "identifiers.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* identifiers.h: the identifiers and code lists of the installation register
  * (docs/architecture.md §Domain): EUI-64 DeviceID, MPAN core and MPRN check digits, ISO 8601
  * dates, and the DUIS code lists (DeviceType, DeviceStatus, CSPRegion, HANVariant). Pure

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* register.c: installation register loader: CSV rows -> validated compact rows + indexes. */
 #include "register.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* register.h: load and validate an installation register (DUIS Read Inventory CSV extract) into
  * compact rows with hash indexes by DeviceID and by ImportMPxN, reporting every rejected row. */
 #ifndef RFN_REGISTER_H

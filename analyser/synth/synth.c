@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* synth.c: synthetic captures built from a thermal floor and the components of synth.h. Filtered
  * noise is made by overlap-save FFT convolution of white Gaussian noise with a windowed-sinc
  * low-pass, then shifted to its centre frequency, so any bandwidth costs O(log N) per sample. */

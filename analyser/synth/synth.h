@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* synth.h: deterministic synthetic meter-install captures (thermal floor, the hub's own bursts,
  * switch-mode comb lines, broadband rise, impulsive noise), streamed block by block, for the
  * bundled sample data, the demo and the tests. GSL's Mersenne Twister with a fixed seed makes

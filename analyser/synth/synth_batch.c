@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* synth_batch.c: the deterministic sample batch behind data/sample (see synth_batch.h). The
  * expected verdicts are derived here from the scenario each device was given (its true noise
  * level per band and the derogation rules written below), independently of classify.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* synth_batch.h: the bundled sample batch (`rfnoise synth --batch DIR`): an installation register,
  * a derogation list, lab results per model + firmware, short SigMF field captures with their
  * manifest, and the expected device verdicts, all made deterministically from one seed (GSL

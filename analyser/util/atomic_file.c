@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* atomic_file.c: temp file + fsync + rename, the one way rfnoise writes outputs; devices, FIFOs
  * and sockets written in place. */
 #include "atomic_file.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* atomic_file.h: write an output file under a temporary name and rename it into place, so that a
  * reader never sees a half-written file and an interrupted run leaves the previous one intact. */
 #ifndef RFN_ATOMIC_FILE_H

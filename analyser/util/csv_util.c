@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* csv_util.c: CSV cell writing with RFC 4180 quoting and formula neutralisation (see csv_util.h).
  */
 #include "csv_util.h"

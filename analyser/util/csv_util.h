@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* csv_util.h: writing CSV cells for every CSV output of rfnoise (RFC 4180 quoting, spreadsheet
  * formula neutralisation). Only csv_util.c and csv_read.c include libcsv's csv.h. */
 #ifndef RFN_CSV_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* data_dir.c: the run-time data directory (see data_dir.h): $RFNOISE_DATA_DIR, else
  * ../share/rfnoise from the executable's real path. */
 #include "data_dir.h"

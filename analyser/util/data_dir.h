@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* data_dir.h: where rfnoise finds its bundled data (limit sets, calibration and derogation
  * examples) at run time, with no path compiled into the binary. */
 #ifndef RFN_DATA_DIR_H

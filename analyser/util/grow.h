@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* grow.h: making room in a heap array by doubling its capacity. */
 #ifndef RFN_GROW_H
 #define RFN_GROW_H

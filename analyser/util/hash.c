@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hash.c: nettle-backed SHA-2 digests behind hash.h. */
 #include "hash.h"
 #include "io_guard.h"

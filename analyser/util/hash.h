@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hash.h: SHA-256 / SHA-512 digests (nettle) for provenance: SigMF core:sha512, input file
  * hashes in summaries and register snapshots, capture content keys of the result cache. The
  * only user of nettle is hash.c. */

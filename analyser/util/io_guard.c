@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* io_guard.c: regular-file inputs and the input/output registry (io_guard.h). */
 #include "io_guard.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* io_guard.h: the one door inputs come in by and the one check outputs pass, so that no command
  * hangs on a FIFO or a device given as an input, and no output ever replaces one of the inputs.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* progress.c: rate-limited progress line on a terminal's stderr. */
 #include "progress.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* progress.h: progress lines on stderr for long work, shown only when stderr is a terminal and
  * the user did not ask for --quiet; stdout is never touched. */
 #ifndef RFN_PROGRESS_H

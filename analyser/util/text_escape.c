@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* text_escape.c: text from files (metadata, names, paths) made safe for a terminal: every control
  * character shown as \xNN (docs/style.md §Errors: control characters from files are escaped before
  * they reach a terminal). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* text_escape.h: control characters of outside text escaped for the terminal. */
 #ifndef RFN_TEXT_ESCAPE_H
 #define RFN_TEXT_ESCAPE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* report.c: gather the workspace's picture at an as-of date and write report.html plus its CSVs. */
 #include "report.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* report.h: the network operator's remediation report from a workspace: a self-contained HTML page
  * (inline CSS and SVG, no scripts, nothing fetched) and the CSVs beside it. */
 #ifndef RFN_REPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* store.c: the workspace database (SQLite): schema and migrations, snapshots, results, cases.
  * The only file that includes sqlite3.h. Every statement is static SQL with bound parameters. */
 #include "store.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* store.h: the workspace, an embedded SQLite database that remembers register snapshots, validate
  * results, capture analyses and remediation cases across runs. store.c is the only file that
  * includes sqlite3.h; everything else sees the typed records below. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* trend.c: Poisson log-linear trend of monthly counts by IRLS on GSL's weighted least squares. */
 #include "trend.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* trend.h: is the monthly count of non-compliant installs rising, falling or flat? A Poisson
  * log-linear regression (GLM, fitted by iteratively reweighted least squares on GSL) of counts on
  * month index, with a 95 % confidence interval on the monthly growth rate. */

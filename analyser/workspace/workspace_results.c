@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* workspace_results.c: read a validate output directory into one workspace result set. */
 #include "workspace_results.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* workspace_results.h: import a `rfnoise validate` output directory (devices.csv, captures.jsonl,
  * summary.json) into the workspace as one result set. */
 #ifndef RFN_WORKSPACE_RESULTS_H

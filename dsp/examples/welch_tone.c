@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* welch_tone.c: a first program on librfn-dsp: the Welch PSD of a generated tone in white noise,
  * read back as the tone's power and the noise density. It checks its own answer, so it doubles as
  * a test of an installed library (exit 0 when both readings agree with what was generated).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test-single-node.sh: `rfnoise validate` as a Slurm job array on a one-node cluster started here
 # (scripts/slurm/single-node.sh: munged, slurmctld and slurmd as children of this script, all
 # files in a temporary directory, stopped by PID on exit). On the sample batch it checks that:

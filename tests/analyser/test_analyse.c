@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_analyse.c: verdicts on synthetic captures with known truth (issue 5 acceptance): a tone
  * 6 dB above a limit, noise 3 dB below, a comb straddling a band edge, a band half outside the
  * span, a clipped capture, an uncalibrated capture against a dBm limit, plus region, guard band,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_atomic_file.c: outputs appear whole or not at all; an aborted write keeps the old file. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_calibration.c: calibration files: scalar and table gains, log-frequency interpolation,
  * per-receiver-gain tables, cable loss, antenna factor, out-of-range errors, bad files. */
 #include <math.h>

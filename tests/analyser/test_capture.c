@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_capture.c: the capture reader and SigMF writer: round trips through every container and
  * datatype with the documented scaling, clipping/NaN/zero statistics, metadata from SigMF, WAV
  * auxi chunks, file names and the command line, and one-line errors for bad inputs. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test_capture_cli.sh: `rfnoise info` and `rfnoise convert` end to end: bad inputs give exactly one
 # line on stderr and exit 2; --json has the documented keys; the real captures in
 # ../shared/real-captures report what their README says; convert round-trips metadata.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test_capture_names.sh: the file-name table (README "File names"): one synthetic capture per
 # name form, named exactly as each tool names its recordings, read by `rfnoise info --json`; what
 # the name gives (tool, centre frequency, sample rate, time and whether it is UTC or local,

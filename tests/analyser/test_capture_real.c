@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_capture_real.c: captures written by real tools (../shared/real-captures, described in its
  * README) open with the right metadata, read to the end, and give the statistics an independent
  * numpy computation gives (reference values below). Skips (77) where the folder is absent. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_capture_rf64.c: a 5 GiB RF64 capture (made sparse with ftruncate, so it costs no disk) is
  * read end to end in constant memory: exact 64-bit sample count, marker samples found at the
  * right indices (including past 4 GiB), peak RSS under 64 MiB. Label: slow. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_classify.c: device verdicts (classify.h) from hand-made band results: every verdict and
  * reason code, applicability by region/HAN, derogation limits and locations, the worst of
  * several captures deciding, unreadable captures, and the reason/verdict names. */

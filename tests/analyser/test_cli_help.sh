@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test_cli_help.sh: every command has --help, every option it lists is documented in README.md
 # (csdr's checkdocs idea) and in the generated man page (a section per command), and accepted by
 # the command, before or after an operand; unknown commands and options are usage errors (exit 2)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test_completion.sh: the generated bash completion (scripts/help-files) offers every command, each
 # command's options exactly as its --help lists them, the subcommands, the values an option's help
 # names, directories for DIR options and files for FILE options and operands.

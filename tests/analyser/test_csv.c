@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_csv.c: CSV writing (quoting, formula neutralisation, numbers) and the streaming reader. */
 #include <math.h>
 #include <stdio.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test_csv_input.sh: registers as Suppliers really save them, end to end on the sample batch.
 # - line 100 of the register given an unmatched leading quote: 1990 rows still read, one
 #   bad-quoting error at line 100, lines = header + rows and rows = accepted + rejected, on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_derogation.c: derogation list loading (every column's syntax and error message), version
  * ordering, and rule matching with each outcome. */
 #include <math.h>

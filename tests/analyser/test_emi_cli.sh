@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test_emi_cli.sh: `rfnoise detect`, `spectrogram` and `apd` end to end on synthetic SigMF
 # captures: a -40 dBFS tone reads -40 dBFS on every detector, the header states RBW and time
 # constants, JSON parses with the documented keys, annotation exclusion counts frames, the APD of

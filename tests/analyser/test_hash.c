@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_hash.c: SHA-256/512 against the FIPS 180-4 example vectors, streaming = one-shot. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_identifiers.c: EUI-64, MPAN core, MPRN, ISO 8601 dates and the DUIS code lists, with
  * published real-format examples and every rejection path. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_limits.c: limit-set loading (shipped files, every validation error with its exact message),
  * selection by date, mask interpolation and applicability. */
 #include <math.h>

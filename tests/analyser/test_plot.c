@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_plot.c: gnuplot plots: labels from data are drawn literally and never run a command
  * (a marker file must not appear), PNG/SVG outputs are valid, a missing gnuplot is a clear error
  * and leaves no file. */

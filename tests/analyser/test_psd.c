@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_psd.c: `rfnoise psd` end to end: a capture built exactly as scripts/make-psd-reference
  * builds it, written as SigMF, exported with --window hann --nfft 1024 --detrend mean, must match
  * scipy.signal.welch (committed reference) within 0.01 dB in every bin; plus the column set of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_register.c: installation register loading against a committed fixture with good and
  * deliberately bad rows: exact error lines, columns and codes; indexes; header and strict
  * failures; register-errors.csv output. */

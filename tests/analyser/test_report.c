@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_report.c: Supplier names become safe, bounded file-name parts for remediation plans. */
 #include <string.h>
 

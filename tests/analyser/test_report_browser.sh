@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test_report_browser.sh: the report page renders in headless Chromium (Debian's chromium): a
 # screenshot is taken and checked to be a real picture of the page (PNG of the window size, not
 # blank), and Chromium's DOM dump holds the headline table and the trend chart. Chromium is

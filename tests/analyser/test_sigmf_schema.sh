@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test_sigmf_schema.sh: every SigMF recording rfnoise writes (convert to a pair and to a .sigmf
 # archive, synth, the sample batch of synth --batch) passes the official SigMF v1.2.6 schema
 # (../shared/sigmf/schema-meta.json, JSON Schema draft 2020-12, checked with Debian's

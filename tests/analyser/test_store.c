@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_store.c: the workspace store: open/init errors, schema version, snapshot idempotency and
  * date order, results before any snapshot, idempotent case opening, busy workspace, a read view
  * that does not see another handle's later import. */

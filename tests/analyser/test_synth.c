@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_synth.c: the synthetic capture generator puts the asked power where it was asked, the
  * same bits however the stream is cut, and refuses malformed component specs. */
 #include <complex.h>

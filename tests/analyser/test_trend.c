@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_trend.c: the Poisson trend fit recovers known monthly growth rates; its 95 % interval
  * covers the truth about 95 % of the time; flat, falling and degenerate inputs. */
 #include <math.h>

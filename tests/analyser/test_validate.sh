@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test_validate.sh: `rfnoise validate` / `merge` end to end on the sample batch (`rfnoise synth
 # --batch`): every device's verdict, reasons and evidence equal the generator's ground truth; a
 # register formula is inert in every CSV; register errors carry the right line and column; a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test_version.sh: `rfnoise version` names each library at the version pkg-config reports for it,
 # the data directory it uses (beside the executable, or $RFNOISE_DATA_DIR) and gnuplot or its
 # absence; --format json says the same.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test_workspace.sh: the scripted 90-day remediation story through the real rfnoise binary:
 # snapshot 1 -> validate results -> cases opened with a notice date -> snapshot 2 (one meter
 # replaced, one decommissioned, one firmware-upgraded) -> its re-measurement -> snapshots on and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test_workspace_crash.sh: crash safety and concurrency of the workspace.
 # - An import (and an add-results) killed (SIGKILL) inside its transaction leaves the workspace
 #   openable, intact (PRAGMA integrity_check) and without any of that snapshot (result set);

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # test_workspace_validate.sh: end to end with the real `rfnoise validate` on the sample batch
 # (`rfnoise synth --batch`): snapshot 1 -> validate -> add-results -> cases opened for exactly the
 # non-compliant devices on the wall -> snapshot 2 in which 5 of them are decommissioned, 5

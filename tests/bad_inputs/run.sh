@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh: the bad-input table (issue 16). Every case is one line of a table in cases/*.tsv:
 #
 #     name ;; status ;; stderr ;; command

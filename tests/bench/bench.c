@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench.c: scripts/bench's measuring program (not a ctest test): the Welch engine against bare
  * FFTW, single thread. Prints, per size,
  *   bench welch nfft=N msps=M ratio_to_fftw=R

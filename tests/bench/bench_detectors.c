@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench_detectors.c: scripts/bench's measuring program for the EMI-receiver pipeline (not a
  * ctest test): Gaussian-RBW STFT plus all five CISPR detectors on every bin, single thread, CISPR
  * Band C/D (RBW 120 kHz) at 2.4 MS/s, against raw FFTW doing the same number of transforms of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench_e2e.c: scripts/bench's end-to-end line (not a ctest test): read a 1 GiB 2-channel 16-bit
  * WAV generated in /tmp through the capture reader (with read-ahead) into the Welch engine, and
  * compare with the same engine fed from memory. Prints

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench_register.c: scripts/bench's register measurement (not a ctest test): writes a
  * deterministic N-row installation register (default 1,000,000; about 0.5 % deliberately bad rows)
  * to a temporary file, then times register_load (parse + validate + intern + index) and prints

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench_validate.c: `rfnoise validate`'s register side at scale: a generated 1,000,000-row
  * register (every row on the wall), 10,000 device results (captures.jsonl records, so no capture
  * is analysed), then load + validate + index + join + classify + write every output file:

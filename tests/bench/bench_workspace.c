@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench_workspace.c: scripts/bench's workspace lines: import a generated 1,000,000-row register
  * into a fresh workspace with the real rfnoise binary ("bench workspace_import rows=N seconds=S
  * peak_rss_mib=M"; target <= 30 s, <= 1 GiB), add validate results for every device (1 %

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* noise_gen.h: fixed-seed complex Gaussian noise for DSP tests (xorshift64* + Box-Muller), so
  * that no test depends on the C library's rand(). */
 #ifndef RFN_TEST_NOISE_GEN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_apd.c: APD of complex Gaussian noise through the Gaussian-RBW STFT against the Rayleigh
  * closed form P(A > a) = exp(-a^2 / sigma^2); grid, table and error behaviour. */
 #include <complex.h>

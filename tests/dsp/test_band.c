@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_band.c: band measurements with exact expected numbers (fractional edge bins, coverage,
  * DC exclusion, floors), and white noise: band power = density x bandwidth. */
 #include <complex.h>

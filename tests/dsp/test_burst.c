@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_burst.c: burst masking on a synthetic capture (noise floor plus 10 % duty bursts 30 dB up,
  * through the STFT's band power): the masked floor reads the true floor, the unmasked mean does
  * not; SigMF-style given spans; short impulses stay noise; errors. */

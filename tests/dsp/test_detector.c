@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_detector.c: CISPR 16-1-1 detectors through the Gaussian-RBW STFT: quasi-peak pulse
  * response against the standard's table, peak / CISPR-average / RMS behaviour on pulse trains,
  * a continuous sine read equally by every detector, and the error paths. */

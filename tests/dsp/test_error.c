@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_error.c: every status has a real message; error records stay one line. */
 #include <string.h>
 

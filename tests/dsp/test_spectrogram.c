@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_spectrogram.c: decimated spectrogram: known answers for column binning and pairwise row
  * merging in max and mean modes; memory stays fixed while a capture 100 x longer than the output
  * streams through the STFT; a tone burst lands in the right cell. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_welch.c: known-answer tests of the streaming Welch engine: scipy.signal.welch reference
  * vectors (tests/data, scripts/make-reference-vectors), tones, white noise, Parseval, zeros,
  * real one-sided input, streaming invariance, the bounded-memory median and error cases. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_window.c: window figures against published values (Harris 1978, Table 1; scipy). */
 #include <stdlib.h>
 #include <string.h>

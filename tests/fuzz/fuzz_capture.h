@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_capture.h: what the capture fuzz targets check of capture_open + capture_read over one
  * file: accepted gives a positive rate and sample count and reads exactly sample_count frames;
  * refused gives a one-line message. A failed read is allowed only when read_error_ok (a chunk

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_capture_name.c: libFuzzer target for the metadata that is not SigMF: file-name
  * conventions, the WAV auxi chunk, the RIFF/RF64 chunk walker, and capture_open's container path
  * over the same bytes (built with -DRFN_FUZZ=ON). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_limits.c: libFuzzer target for the limit-set and calibration loaders (built with
  * -DRFN_FUZZ=ON). Every input must be either accepted, with a self-consistent set, or refused with
  * a one-line message: never a crash, leak or sanitizer report. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_register.c: libFuzzer target for the register row parser and validators. The input is
  * loaded as an installation register and as a derogation list (never a crash, every rejected row
  * has an error), each CSV record is checked to survive csv_write_text -> csv_reader unchanged

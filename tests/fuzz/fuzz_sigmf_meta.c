@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_sigmf_meta.c: libFuzzer target for the SigMF meta parser and the SigMF branch of
  * capture_open (built with -DRFN_FUZZ=ON). Every input is either accepted, giving a
  * self-consistent record, or refused with one line: never a crash, leak or sanitizer report. */
