@@ -20,7 +20,8 @@ typedef struct rfn_fft rfn_fft;
  *     65536    0 s / 230 us      1.9 s / 168 us      28 s / 128 us
  * MEASURE gets ESTIMATE's 15-40 % back for at most ~2 s of planning; PATIENT only pays off for
  * long transforms (-24 % at 65536) and costs ~30 s per new size, so it stays an option. Wisdom
- * (below; kept in $XDG_CACHE_HOME/rfnoise by analyser/measure/fft_wisdom.c) makes re-planning free. */
+ * (below; kept in $XDG_CACHE_HOME/rfnoise by analyser/measure/fft_wisdom.c) makes re-planning
+ * free. */
 typedef enum rfn_fft_effort {
     RFN_FFT_ESTIMATE = 0,
     RFN_FFT_MEASURE,

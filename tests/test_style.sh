@@ -20,6 +20,12 @@ owners 'sndfile\.h' '^analyser/capture/capture_sndfile\.c$'
 owners 'sqlite3\.h' '^analyser/workspace/store\.c$'
 owners 'nettle/[a-z0-9]+\.h' '^analyser/util/hash\.c$'
 owners 'csv\.h' '^analyser/(register/csv_read|util/csv_util)\.c$'
+# jansson: the SigMF, limit, calibration and derogation loaders, the JSON writers and the commands
+# that still write their own JSON (issue 13 moves those onto field tables). A new includer is
+# added here on purpose, or not at all.
+owners 'jansson\.h' '^analyser/(batch/validate|capture/(capture_write|sigmf)|cli/(cli_report\.h|cmd_(apd|detect|info|psd|spectrogram|version))|judge/(calibration|derogation|limits)|out/analyse_out|util/io_guard\.h|workspace/workspace_results)(\.c)?$'
+# GSL: calibration's interpolation, synth's random numbers and the install trend.
+owners 'gsl/[a-z0-9_]+\.h' '^analyser/(judge/calibration|synth/(synth|synth_batch)|workspace/trend)\.c$'
 
 # The stage folders of analyser/ (docs/architecture.md §Layout): each folder's README.md says
 # which other folders it may include ("May include:") and names any single exception
@@ -66,6 +72,74 @@ if grep -rn 'file(GLOB' CMakeLists.txt */CMakeLists.txt; then
     echo "no file(GLOB) (docs/style.md §Build)"; fail=1
 fi
 if grep -rn 'ffast-math' CMakeLists.txt */CMakeLists.txt; then echo "no -ffast-math"; fail=1; fi
+
+# ---- the shape of the code (docs/style.md §Layering, §APIs) ------------------------------------
+# Lines of C at most 100 columns (characters, not bytes), no trailing whitespace in any text file,
+# every allocation's result checked, and functions that fit on a screen: the number over 100 lines
+# in analyser/ and dsp/ may only go down (lower LONG_FUNCTIONS_MAX as they are split; issue 13
+# aims at 8).
+LONG_FUNCTIONS_MAX=30
+/usr/bin/python3 - "$LONG_FUNCTIONS_MAX" <<'PY' || fail=1
+import re, subprocess, sys
+limit = int(sys.argv[1])
+def tracked(*args):
+    out = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", *args],
+                         capture_output=True, text=True)
+    if out.returncode == 0:
+        return out.stdout.split()
+    import glob  # not a git checkout (a source tarball): every file below the folders
+    return [f for a in args for f in glob.glob(a.rstrip("/") + "/**", recursive=True)]
+bad = []
+csrc = [f for f in tracked("analyser", "dsp", "tests") if f.endswith((".c", ".h", ".def"))]
+for f in csrc:
+    for i, line in enumerate(open(f, encoding="utf-8").read().split("\n"), 1):
+        if len(line) > 100:
+            bad.append(f"{f}:{i}: {len(line)} columns (at most 100)")
+for f in tracked():
+    if f.startswith("tests/fuzz/corpus_") or "/data/" in f or f.startswith("data/"):
+        continue
+    try:
+        text = open(f, encoding="utf-8").read()
+    except (UnicodeDecodeError, IsADirectoryError, FileNotFoundError):
+        continue  # binary files (images, captures)
+    for i, line in enumerate(text.split("\n"), 1):
+        if line != line.rstrip(" \t"):
+            bad.append(f"{f}:{i}: trailing whitespace")
+alloc = r"(?:malloc|calloc|realloc|aligned_alloc|strdup|strndup)\s*\("
+long_fns = []
+for f in csrc:
+    if not f.startswith(("analyser/", "dsp/")) or not f.endswith(".c"):
+        continue
+    lines = open(f, encoding="utf-8").read().split("\n")
+    start = None
+    for i, l in enumerate(lines):
+        if l == "{":
+            start = i
+        elif l == "}" and start is not None:
+            if i - start + 1 > 100:
+                long_fns.append(f"{f}:{start}: {i - start + 1} lines: {lines[start - 1].strip()}")
+            start = None
+        # An allocation is checked within the next 12 lines: !p, p == NULL, p && ..., p ? ...
+        if not re.search(r"\b" + alloc, l) or l.strip().startswith(("/*", "*")):
+            continue
+        if re.search(r"!\s*\([^()]*=\s*" + alloc, l):
+            continue
+        m = re.search(r"(?:\(\*(\w+)\)\[\w*\]|([\w\->.\[\]]+))\s*=\s*(?:\([^()]*\)\s*)?" + alloc, l)
+        if not m:
+            continue
+        v = re.escape(m.group(1) or m.group(2))
+        win = "\n".join(lines[i:i + 12])
+        if not re.search(r"!\s*" + v + r"(?![\w\[])|\b" + v + r"\s*(==|!=)\s*NULL|\b" + v +
+                         r"\s*(&&|\?|\|\|)|(&&|\|\|)\s*" + v + r"\b|if\s*\(\s*" + v + r"\s*\)", win):
+            bad.append(f"{f}:{i + 1}: allocation not checked: {l.strip()}")
+print(f"long functions (over 100 lines) in analyser/ and dsp/: {len(long_fns)} (at most {limit})")
+if len(long_fns) > limit:
+    bad.append(f"{len(long_fns)} functions over 100 lines, more than {limit}:")
+    bad += long_fns
+for line in bad:
+    print(line)
+sys.exit(1 if bad else 0)
+PY
 
 # ---- documentation in the repository (docs/style.md §Comments) ---------------------------------
 # The files of the repository: tracked and new ones (not the ignored build folders), or every

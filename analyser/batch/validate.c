@@ -43,7 +43,7 @@ validate_config validate_config_default(void)
     return c;
 }
 
-/* ---- small helpers ---------------------------------------------------------------------------- */
+/* ---- small helpers --------------------------------------------------------------------------- */
 
 static char *xstrdup(const char *s)
 {
@@ -116,7 +116,7 @@ static rfn_status mkdir_p(const char *dir, rfn_error *err)
     return RFN_OK;
 }
 
-/* ---- analysis records <-> capture_analysis ----------------------------------------------------- */
+/* ---- analysis records <-> capture_analysis --------------------------------------------------- */
 
 static double jnum(json_t *o, const char *key)
 {
@@ -177,7 +177,7 @@ static rfn_status analysis_from_json(json_t *a, capture_analysis *r, rfn_error *
     return RFN_OK;
 }
 
-/* ---- inputs ------------------------------------------------------------------------------------ */
+/* ---- inputs ---------------------------------------------------------------------------------- */
 
 typedef struct cap_item {
     char *path;            /* resolved path */
@@ -595,12 +595,12 @@ static rfn_status ctx_load(ctx *c, rfn_error *err)
     }
     /* Settings key of the result cache: everything that changes an analysis result. */
     char text[8192];
-    int n = snprintf(text, sizeof text,
-                     "rfnoise-validate-settings-1\nfft=estimate\nversion=%s\nlimits=%s\ncal_db=%.17g\n"
-                     "cal_dir=%s\n",
-                     RFN_VERSION, json_string_value(json_object_get(json_array_get(c->inputs, 0),
-                                                                    "sha256")),
-                     cfg->cal_db, cfg->cal_dir ? cfg->cal_dir : "");
+    int n = snprintf(
+        text, sizeof text,
+        "rfnoise-validate-settings-1\nfft=estimate\nversion=%s\nlimits=%s\ncal_db=%.17g\n"
+        "cal_dir=%s\n",
+        RFN_VERSION, json_string_value(json_object_get(json_array_get(c->inputs, 0), "sha256")),
+        cfg->cal_db, cfg->cal_dir ? cfg->cal_dir : "");
     for (size_t i = 0; i < json_array_size(c->inputs); i++) {
         json_t *in = json_array_get(c->inputs, i);
         if (!strcmp(json_string_value(json_object_get(in, "role")), "calibration"))
@@ -611,7 +611,7 @@ static rfn_status ctx_load(ctx *c, rfn_error *err)
     return RFN_OK;
 }
 
-/* ---- capture analysis (worker threads) -------------------------------------------------------- */
+/* ---- capture analysis (worker threads) ------------------------------------------------------- */
 
 typedef struct pool {
     ctx *c;
@@ -775,13 +775,14 @@ static rfn_status analyse_all(ctx *c, validate_totals *tot, rfn_error *err)
             return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
         }
         tot->captures_cached += it->cached;
-        tot->captures_analysed += !it->cached && json_is_object(json_object_get(it->rec, "analysis"));
+        tot->captures_analysed +=
+            !it->cached && json_is_object(json_object_get(it->rec, "analysis"));
     }
     free(p.todo);
     return RFN_OK;
 }
 
-/* ---- join and outputs ---------------------------------------------------------------------------- */
+/* ---- join and outputs ------------------------------------------------------------------------ */
 
 typedef struct dev_cap {
     uint64_t device_id;
@@ -1090,7 +1091,8 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
         classify_device_evidence(c->limits, c->derog, &info, &ev, &lev, &dv);
         free(lp);
         judged++;
-        tot->uncalibrated += dv.verdict == DEVICE_INCONCLUSIVE && (dv.reasons & DREASON_UNCALIBRATED);
+        tot->uncalibrated +=
+            dv.verdict == DEVICE_INCONCLUSIVE && (dv.reasons & DREASON_UNCALIBRATED);
         const char *vname = classify_verdict_name(dv.verdict);
         char reasons[512];
         classify_reasons_text(dv.reasons, reasons, sizeof reasons);
@@ -1379,8 +1381,8 @@ rfn_status validate_merge(const char *const *dirs, size_t n_dirs, const char *ou
                     used += (size_t)w;
             }
         if (n_missing) {
-            st = rfn_error_set(err, RFN_ERR_NOTFOUND, "missing shard%s %s", n_missing > 1 ? "s" : "",
-                               missing);
+            st = rfn_error_set(err, RFN_ERR_NOTFOUND, "missing shard%s %s",
+                               n_missing > 1 ? "s" : "", missing);
             goto done;
         }
     }

@@ -170,9 +170,9 @@ rfn_status capture_archive_recordings(const char *path, char (*names)[CAPTURE_TE
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        rfn_status st = rfn_error_set(err, fd < 0 && errno == ENOENT ? RFN_ERR_NOTFOUND : RFN_ERR_IO,
-                                      "%s: %s", path,
-                                      fd < 0 ? strerror(errno) : "not a regular file");
+        rfn_status st =
+            rfn_error_set(err, fd < 0 && errno == ENOENT ? RFN_ERR_NOTFOUND : RFN_ERR_IO, "%s: %s",
+                          path, fd < 0 ? strerror(errno) : "not a regular file");
         if (fd >= 0) close(fd);
         return st;
     }

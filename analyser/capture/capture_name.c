@@ -234,7 +234,8 @@ static int try_rtl(char **tok, size_t n, capture_name_info *out)
 {
     double f, r;
     for (size_t i = n >= 2 ? n - 1 : 0; i-- > 0;)
-        if (parse_scaled(tok[i], freq_units, freq_mult, &f) == 0 && parse_rate(tok[i + 1], &r) == 0) {
+        if (parse_scaled(tok[i], freq_units, freq_mult, &f) == 0 &&
+            parse_rate(tok[i + 1], &r) == 0) {
             out->convention = i + 2 == n ? "rtl_433" : "rtl_sdr";
             out->center_freq_hz = f;
             out->sample_rate_hz = r;

@@ -28,7 +28,8 @@ typedef struct capture_name_info {
  *   gqrx     gqrx_YYYYMMDD_HHMMSS_<fHz>_<rateHz>_fc.raw (UTC; cf32), and the 16-bit fork's
  *            gqrx_..._fc_16.raw (cs16)
  *   SDR#, SDRuno, HDSDR and alike
- *            <Tool>_YYYYMMDD_HHMMSSZ_<f>(Hz|kHz|MHz)[_...].wav   SDRSharp_20160101_101010Z_433920kHz_IQ
+ *            <Tool>_YYYYMMDD_HHMMSSZ_<f>(Hz|kHz|MHz)[_...].wav
+ *            SDRSharp_20160101_101010Z_433920kHz_IQ
  *   SDR++    (baseband|audio)_<f>Hz_HH-MM-SS_DD-MM-YYYY.wav (local time)
  *   KiwiSDR  YYYYMMDDTHHMMSSZ_<fHz>_<station>[_<mode>].wav   20171127T104156Z_77500_DF0KL_iq
  *   URH      <device>-YYYYMMDD_HHMMSS-<f>-<rate>-<bw>.<ext>  HackRF-20231104_153540-433_92MHz-

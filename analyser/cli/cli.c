@@ -14,7 +14,7 @@
 #include "fft_wisdom.h"
 
 static const cli_command commands[] = {
-#define RFN_COMMAND(name, summary, fn) {name, summary, fn},
+#define RFN_COMMAND(name, summary, fn, flags) {name, summary, fn, flags},
 #include "commands.def"
 #undef RFN_COMMAND
 };
@@ -95,25 +95,17 @@ static void usage(FILE *fp)
                 "2 usage or input error, 3 inconclusive results only.\n");
 }
 
-/* Commands that plan FFTs keep FFTW wisdom between runs (fft_wisdom.h), so a plan is measured
- * once per machine. Not validate: it plans with FFTW_ESTIMATE and must not pick up measured plans
- * from wisdom, so that its results are the same bits on every machine and run (its cache, shards
- * and merge rely on that; with wisdom the last bits of a level change). RFNOISE_WISDOM names another wisdom file, or "off" to neither read nor write
- * one. A wisdom file that cannot be read is a warning (plans are measured afresh); one that
- * cannot be written is silently skipped: wisdom is an optimisation, never a reason to fail. */
-static int plans_ffts(const char *name)
-{
-    static const char *const names[] = {"psd", "analyse", "detect", "spectrogram", "apd"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(name, names[i]) == 0)
-            return 1;
-    return 0;
-}
-
+/* Commands that plan FFTs keep FFTW wisdom between runs (fft_wisdom.h), so a plan is measured once
+ * per machine. Not validate: it plans with FFTW_ESTIMATE and must not pick up measured plans from
+ * wisdom, so that its results are the same bits on every machine and run (its cache, shards and
+ * merge rely on that; with wisdom the last bits of a level change). RFNOISE_WISDOM names another
+ * wisdom file, or "off" to neither read nor write one. A wisdom file that cannot be read is a
+ * warning (plans are measured afresh); one that cannot be written is silently skipped: wisdom is
+ * an optimisation, never a reason to fail. */
 static int run_with_wisdom(const cli_command *cmd, int argc, char **argv)
 {
     const char *path = getenv("RFNOISE_WISDOM");
-    if (!plans_ffts(cmd->name) || (path && strcmp(path, "off") == 0))
+    if (!(cmd->flags & CLI_CMD_FFT_WISDOM) || (path && strcmp(path, "off") == 0))
         return cmd->run(argc, argv);
     if (path && !*path)
         path = NULL;

@@ -16,7 +16,13 @@ typedef struct cli_command {
     const char *name;
     const char *summary; /* one line for `rfnoise --help` */
     cli_command_fn run;
+    unsigned flags; /* CLI_CMD_* */
 } cli_command;
+
+/* What a command needs from cli_main, carried by its line in commands.def. */
+enum {
+    CLI_CMD_FFT_WISDOM = 1u << 0, /* plans FFTs with FFTW_MEASURE: load and save wisdom around it */
+};
 
 /* Print "rfnoise: <cmd>: <message>" on stderr (the one-line error format of docs/style.md
  * §Errors), with every control character in the message escaped (text_escape). */

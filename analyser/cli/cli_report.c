@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cli_report.c: conflict warnings, the versioned JSON head and the --meta sidecar (cli_report.h). */
+/* cli_report.c: conflict warnings, the versioned JSON head and the --meta sidecar
+ * (cli_report.h). */
 #include "cli_report.h"
 
 #include <math.h>

@@ -70,7 +70,8 @@ int cmd_convert(int argc, char **argv)
         }
     }
     if (argc - optind != 2) {
-        cli_errorf("convert", "need IN and OUT.sigmf-meta or OUT.sigmf (see rfnoise convert --help)");
+        cli_errorf("convert",
+                   "need IN and OUT.sigmf-meta or OUT.sigmf (see rfnoise convert --help)");
         return RFN_EXIT_USAGE;
     }
     const char *in = argv[optind], *outp = argv[optind + 1];

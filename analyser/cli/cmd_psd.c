@@ -209,10 +209,10 @@ int cmd_psd(int argc, char **argv)
             "{s:s, s:I, s:I, s:f, s:o, s:f, s:f, s:I, s:s, s:s, s:b, s:o}", "window",
             rfn_window_name(spec.window), "nfft", (json_int_t)spec.nfft, "overlap",
             (json_int_t)spec.overlap, "sample_rate_hz", spec.fs_hz, "center_freq_hz",
-            cli_json_num(isfinite(m->center_freq_hz) ? spec.center_hz : NAN), "bin_hz", spec.bin_hz, "enbw_hz", spec.enbw_hz, "averages",
-            (json_int_t)spec.segments, "detrend", detrend ? "mean" : "none", "average",
-            median ? "median" : "mean", "one_sided", spec.one_sided, "calibration",
-            cal ? json_string(calibration_id(cal)) : json_null());
+            cli_json_num(isfinite(m->center_freq_hz) ? spec.center_hz : NAN), "bin_hz", spec.bin_hz,
+            "enbw_hz", spec.enbw_hz, "averages", (json_int_t)spec.segments, "detrend",
+            detrend ? "mean" : "none", "average", median ? "median" : "mean", "one_sided",
+            spec.one_sided, "calibration", cal ? json_string(calibration_id(cal)) : json_null());
         json_object_set_new(root, "settings", settings);
         for (int k = 0; k < 5; k++) {
             if ((k == 2 && !cal) || (k == 3 && !want_max) || (k == 4 && !want_min))

@@ -15,34 +15,35 @@
 
 static void synth_usage(FILE *fp)
 {
-    fprintf(fp,
-            "Usage: rfnoise synth OUT.sigmf-meta|OUT.sigmf --rate HZ [options]\n"
-            "       rfnoise synth --batch DIR [--seed N]\n"
-            "\n"
-            "Write a deterministic synthetic capture (SigMF pair) made of a thermal noise floor\n"
-            "and any number of components. Frequencies are absolute, in Hz; powers in dBFS.\n"
-            "\n"
-            "Options:\n"
-            "  --rate HZ          sample rate (required)\n"
-            "  --center HZ        centre frequency written to the metadata (default: none\n"
-            "                     written; component frequencies are then offsets from 0)\n"
-            "  --duration S       length in seconds (default 1)\n"
-            "  --noise DBFS_HZ    thermal floor density, two-sided (default -130; 'none' for none)\n"
-            "  --seed N           random seed (default 1)\n"
-            "  --add SPEC         add a component (repeatable, up to 16):\n"
-            "                       tone:F:P  comb:F0:SPACING:N:P  broadband:F:BW:P\n"
-            "                       bursts:F:BW:P:PERIOD:DUTY[:START]  impulses:RATE:P[:F:BW]\n"
-            "  --clip LEVEL       clip I and Q at +-LEVEL of full scale (ADC rails)\n"
-            "  --format T         output datatype: cf32_le (default) or ci16_le\n"
-            "  --annotate         write each burst as a SigMF annotation labelled hub-burst\n"
-            "  --datetime ISO     core:datetime of the first sample\n"
-            "  --device-id ID     rfnoise:device_id (EUI-64 DeviceID)\n"
-            "  --mpxn MPXN        rfnoise:mpxn\n"
-            "  --description TXT  core:description\n"
-            "  --batch DIR        write the sample batch (register, derogations, lab results,\n"
-            "                     field captures, manifest, expected verdicts) into DIR\n"
-            "  --quiet            no progress display\n"
-            "  -h, --help         show this help\n");
+    fprintf(
+        fp,
+        "Usage: rfnoise synth OUT.sigmf-meta|OUT.sigmf --rate HZ [options]\n"
+        "       rfnoise synth --batch DIR [--seed N]\n"
+        "\n"
+        "Write a deterministic synthetic capture (SigMF pair) made of a thermal noise floor\n"
+        "and any number of components. Frequencies are absolute, in Hz; powers in dBFS.\n"
+        "\n"
+        "Options:\n"
+        "  --rate HZ          sample rate (required)\n"
+        "  --center HZ        centre frequency written to the metadata (default: none\n"
+        "                     written; component frequencies are then offsets from 0)\n"
+        "  --duration S       length in seconds (default 1)\n"
+        "  --noise DBFS_HZ    thermal floor density, two-sided (default -130; 'none' for none)\n"
+        "  --seed N           random seed (default 1)\n"
+        "  --add SPEC         add a component (repeatable, up to 16):\n"
+        "                       tone:F:P  comb:F0:SPACING:N:P  broadband:F:BW:P\n"
+        "                       bursts:F:BW:P:PERIOD:DUTY[:START]  impulses:RATE:P[:F:BW]\n"
+        "  --clip LEVEL       clip I and Q at +-LEVEL of full scale (ADC rails)\n"
+        "  --format T         output datatype: cf32_le (default) or ci16_le\n"
+        "  --annotate         write each burst as a SigMF annotation labelled hub-burst\n"
+        "  --datetime ISO     core:datetime of the first sample\n"
+        "  --device-id ID     rfnoise:device_id (EUI-64 DeviceID)\n"
+        "  --mpxn MPXN        rfnoise:mpxn\n"
+        "  --description TXT  core:description\n"
+        "  --batch DIR        write the sample batch (register, derogations, lab results,\n"
+        "                     field captures, manifest, expected verdicts) into DIR\n"
+        "  --quiet            no progress display\n"
+        "  -h, --help         show this help\n");
 }
 
 int cmd_synth(int argc, char **argv)

@@ -87,8 +87,9 @@ static int finish(const char *cmd, const validate_totals *t, const char *out_dir
                         "device is unassessed (give --manifest, --captures or --lab-results)\n",
                 cmd);
     if (t->uncalibrated)
-        fprintf(stderr, "rfnoise: %s: %llu devices inconclusive: uncalibrated \u2014 give --cal FILE "
-                        "or --cal-db X\n",
+        fprintf(stderr,
+                "rfnoise: %s: %llu devices inconclusive: uncalibrated \u2014 give --cal FILE "
+                "or --cal-db X\n",
                 cmd, (unsigned long long)t->uncalibrated);
     for (uint64_t i = 0; i < t->captures_failed && i < 10; i++)
         fprintf(stderr, "rfnoise: %s: unreadable capture: %s\n", cmd, t->unreadable[i]);

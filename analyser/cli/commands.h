@@ -3,7 +3,7 @@
 #ifndef RFN_COMMANDS_H
 #define RFN_COMMANDS_H
 
-#define RFN_COMMAND(name, summary, fn) int fn(int argc, char **argv);
+#define RFN_COMMAND(name, summary, fn, flags) int fn(int argc, char **argv);
 #include "commands.def"
 #undef RFN_COMMAND
 

@@ -380,7 +380,8 @@ rfn_status calibration_open(const char *path, double gain_db, double rx_gain_db,
     if (!path && isnan(gain_db))
         return RFN_OK;
     calibration *cal = NULL;
-    rfn_status st = path ? calibration_load(path, &cal, err) : calibration_from_db(gain_db, &cal, err);
+    rfn_status st =
+        path ? calibration_load(path, &cal, err) : calibration_from_db(gain_db, &cal, err);
     if (!st && isfinite(rx_gain_db))
         st = calibration_select_rx_gain(cal, rx_gain_db, err);
     if (st) {

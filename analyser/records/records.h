@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- capture metadata (capture reader) -------------------------------------------------------- */
+/* ---- capture metadata (capture reader) ------------------------------------------------------- */
 /* @capture-section: owned by capture.c */
 /* Filled by capture_open() (analyser/capture/capture.h); see there for the reading API. */
 
@@ -56,7 +56,8 @@ typedef struct capture_meta {
     char container[16]; /* "sigmf", "sigmf-archive", "wav", "rf64", "w64", "flac", "caf", "aiff",
                            "sdriq", "raw" */
     char format[16];    /* sample datatype in SigMF notation: "cu8", "ci8", "ci16_le", "ci32_le",
-                           "cf32_le", "cf64_le", "ri16_le", "rf32_be", ... (WAV PCM 24-bit: "ci24_le") */
+                           "cf32_le", "cf64_le", "ri16_le", "rf32_be", ...
+                           (WAV PCM 24-bit: "ci24_le") */
     int is_complex;     /* 1 = I/Q samples; 0 = real samples (delivered in the real part) */
     int channels;       /* channels in the file; reads deliver capture_options.channel only */
     int bits;           /* bits per component in the file: 8, 16, 24, 32 or 64 */
@@ -80,7 +81,8 @@ typedef struct capture_meta {
     int datetime_is_local;                 /* 1: datetime is the recording computer's local
                                               time from a file name (SDR++, URH), zone unknown */
     double latitude_deg, longitude_deg, altitude_m; /* core:geolocation (GeoJSON), NAN absent */
-    /* Arrays owned by the capture, valid until capture_close(); a copied capture_meta shares them. */
+    /* Arrays owned by the capture, valid until capture_close(); a copied capture_meta shares
+     * them. */
     const capture_segment *segments;
     size_t n_segments;
     const capture_annotation *annotations;
@@ -108,7 +110,7 @@ typedef struct capture_stats {
     int64_t truncated_bytes;   /* bytes of a partial final frame that were not read */
 } capture_stats;
 
-/* ---- band measurements and verdicts (analyse) ------------------------------------------------- */
+/* ---- band measurements and verdicts (analyse) ------------------------------------------------ */
 /* @analyse-section: owned by analyse.c */
 /* Filled by analyse_capture() / analyse_classify() (analyser/measure/analyse.h). */
 
@@ -201,7 +203,7 @@ typedef struct capture_analysis {
     band_verdict_kind verdict; /* fail if any band fails, else inconclusive if any is, else pass */
 } capture_analysis;
 
-/* ---- register rows and device verdicts (register / validate) ---------------------------------- */
+/* ---- register rows and device verdicts (register / validate) --------------------------------- */
 /* @register-section: owned by register.c */
 
 /* One accepted row of the installation register (register.h loads them). Compact on purpose (a
@@ -233,7 +235,7 @@ typedef struct register_row {
 typedef struct register_error {
     const char *file;    /* as given to the loader */
     uint64_t line;       /* physical line where the row starts */
-    const char *column;  /* column name as in the DUIS list ("DeviceID"); "" for whole-row problems */
+    const char *column;  /* column name as in the DUIS list ("DeviceID"); "" for a whole row */
     const char *code;    /* "bad-check-digit", "duplicate-device-id", ... (register.h) */
     const char *message; /* "ImportMPxN '1312345678906': check digit does not match" */
     const char *supplier;  /* the row's Supplier as written ("" when it gave none) */

@@ -129,7 +129,8 @@ size_t register_error_count(const register_data *reg);
 void register_error_get(const register_data *reg, size_t i, register_error *out);
 
 /* Write register-errors.csv content: header "file,line,column,code,message,Supplier,DeviceID"
- * (the row's Supplier and DeviceID as written, where it gave them) and one row per error, through csv_util (cells neutralised). Write errors are sticky on f (ferror). */
+ * (the row's Supplier and DeviceID as written, where it gave them) and one row per error,
+ * through csv_util (cells neutralised). Write errors are sticky on f (ferror). */
 void register_errors_write_csv(const register_data *reg, FILE *f);
 
 /* Write register-errors.csv to path atomically (atomic_file: a temporary file renamed into place,

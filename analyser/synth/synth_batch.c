@@ -25,7 +25,7 @@
 #include "limits.h"
 #include "synth.h"
 
-/* ---- the scenario ------------------------------------------------------------------------------ */
+/* ---- the scenario ---------------------------------------------------------------------------- */
 
 enum { QUIET = 0, MODERATE = 1, STRONG = 2 };
 /* The WAN bands (field captures and lab) and the HAN bands (lab only; every lab result is quiet
@@ -132,7 +132,7 @@ static void truth(const row *r, int lvl, char *verdict, size_t vs, char *reasons
     snprintf(verdict, vs, "derogation-compliant");
 }
 
-/* ---- register rows ----------------------------------------------------------------------------- */
+/* ---- register rows --------------------------------------------------------------------------- */
 
 static void make_mpan(gsl_rng *rng, char out[14])
 {
@@ -211,7 +211,7 @@ static int pick_model(gsl_rng *rng)
     return 0;
 }
 
-/* ---- captures ----------------------------------------------------------------------------------- */
+/* ---- captures -------------------------------------------------------------------------------- */
 
 typedef struct cap_spec {
     int band;     /* BAND_* */
@@ -328,7 +328,7 @@ static rfn_status write_capture(const char *meta_path, const cap_spec *s, rfn_er
     return st;
 }
 
-/* ---- files ------------------------------------------------------------------------------------ */
+/* ---- files ----------------------------------------------------------------------------------- */
 
 static rfn_status mkdirs(const char *dir, rfn_error *err)
 {
@@ -482,7 +482,7 @@ done:
     return st;
 }
 
-/* ---- the batch -------------------------------------------------------------------------------- */
+/* ---- the batch ------------------------------------------------------------------------------- */
 
 rfn_status synth_batch_write(const char *dir, uint64_t seed, int quiet, rfn_error *err)
 {

@@ -44,10 +44,11 @@ void progress_update(progress *p, uint64_t done)
         return;
     p->last_s = t;
     if (p->total)
-        fprintf(stderr, "\r%s: %5.1f %%  (%.0f s)", p->what, 100.0 * (double)done / (double)p->total,
-                t - p->started_s);
+        fprintf(stderr, "\r%s: %5.1f %%  (%.0f s)", p->what,
+                100.0 * (double)done / (double)p->total, t - p->started_s);
     else
-        fprintf(stderr, "\r%s: %llu  (%.0f s)", p->what, (unsigned long long)done, t - p->started_s);
+        fprintf(stderr, "\r%s: %llu  (%.0f s)", p->what, (unsigned long long)done,
+                t - p->started_s);
     fflush(stderr);
 }
 

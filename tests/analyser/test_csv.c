@@ -140,7 +140,8 @@ static void test_write_row(void)
 /* ---- reader ---------------------------------------------------------------------------------- */
 
 /* Read all of text; returns records as "line|f1|f2..." lines joined with '\n' ('!' after the line
- * number marks bad quoting, '^' an unclosed quote, '~' ragged) into a static buffer, or "ERR:<msg>" on a fatal error. */
+ * number marks bad quoting, '^' an unclosed quote, '~' ragged) into a static buffer, or
+ * "ERR:<msg>" on a fatal error. */
 static const char *read_all(const char *text, size_t len, const csv_read_config *cfg)
 {
     static char out[8192];

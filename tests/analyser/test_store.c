@@ -97,7 +97,8 @@ int main(void)
                           "snapshot's (2026-01-05): snapshots are imported in date order") == 0);
 
     CHECK_OK(workspace_add_results(s, DATA "/results1", &rs, &err));
-    CHECK(rs.devices == 9 && rs.by_verdict[DEVICE_NONCOMPLIANT] == 7 && rs.captures == 8 && rs.captures_new == 8);
+    CHECK(rs.devices == 9 && rs.by_verdict[DEVICE_NONCOMPLIANT] == 7 && rs.captures == 8 &&
+          rs.captures_new == 8);
     CHECK_OK(workspace_add_results(s, DATA "/results1", &rs, &err));
     CHECK(rs.already && rs.result_set_id == 1);
 

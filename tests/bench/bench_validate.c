@@ -56,7 +56,8 @@ static int write_register(const char *path, size_t rows)
         mpan[12] = (char)('0' + mpan_check_digit(mpan));
         mpan[13] = '\0';
         unsigned m = rnd(6);
-        fprintf(f, "\"%s\",%s,ESME,%s,Maker %u,Model-%u,%u.%u,%s,%s,%s%u %u%c%c,%04u-%02u-%02u,%s\n",
+        fprintf(f,
+                "\"%s\",%s,ESME,%s,Maker %u,Model-%u,%u.%u,%s,%s,%s%u %u%c%c,%04u-%02u-%02u,%s\n",
                 sup[rnd(5)], eui, mpan, m, m, 1 + rnd(3), rnd(4), reg[rnd(3)],
                 rnd(2) ? "Dual Band" : "Single Band", area[rnd(8)], 1 + rnd(20), rnd(10),
                 'A' + rnd(26), 'A' + rnd(26), 2019 + rnd(4), 1 + rnd(12), 1 + rnd(28),

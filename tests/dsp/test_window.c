@@ -19,7 +19,8 @@ static rfn_window_props props_of(rfn_window_type t, size_t n, double sigma)
 
 int main(void)
 {
-    /* Harris 1978 Table 1 (checked against numpy): ENBW (bins), 6 dB bandwidth (bins), scalloping loss (dB). */
+    /* Harris 1978 Table 1 (checked against numpy): ENBW (bins), 6 dB bandwidth (bins),
+     * scalloping loss (dB). */
     rfn_window_props p = props_of(RFN_WINDOW_RECT, 1024, 0);
     CHECK_NEAR(p.enbw_bins, 1.0, 1e-12);
     CHECK_NEAR(p.coherent_gain, 1.0, 1e-12);
