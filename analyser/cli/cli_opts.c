@@ -271,6 +271,66 @@ int cli_opt_detrend(const char *cmd, const char *arg, int *detrend_mean)
     return cli_opt_choice(cmd, "detrend", arg, "none", "mean", detrend_mean);
 }
 
+static int spectrum_traces(const char *cmd, const char *arg, unsigned *traces)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", arg);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (strcmp(t, "max") == 0)
+            *traces |= RFN_TRACE_BIT(RFN_TRACE_MAX);
+        else if (strcmp(t, "min") == 0)
+            *traces |= RFN_TRACE_BIT(RFN_TRACE_MIN);
+        else if (strcmp(t, "mean") != 0) {
+            cli_errorf(cmd, "--traces: unknown trace '%s' (max, min)", t);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int cli_spectrum_opt(int opt, const char *arg, const char *cmd, spectrum_options *so)
+{
+    unsigned long long u;
+    int median, bad = 0;
+    switch (opt) {
+    case CLI_O_NFFT:
+        if (cli_parse_u64(arg, &u) || u < SPECTRUM_NFFT_MIN || u > SPECTRUM_NFFT_MAX) {
+            cli_errorf(cmd, "--nfft '%s': expected %d ... %d", arg, SPECTRUM_NFFT_MIN,
+                       SPECTRUM_NFFT_MAX);
+            return CLI_OPT_USAGE;
+        }
+        so->nfft = (size_t)u;
+        break;
+    case CLI_O_SPECTRUM_RBW:
+        bad = cli_opt_rbw(cmd, arg, &so->rbw_hz);
+        break;
+    case CLI_O_WINDOW:
+        bad = cli_opt_window(cmd, arg, &so->window);
+        break;
+    case CLI_O_OVERLAP:
+        bad = cli_opt_overlap(cmd, arg, &so->overlap);
+        break;
+    case CLI_O_DETREND:
+        bad = cli_opt_detrend(cmd, arg, &so->detrend_mean);
+        break;
+    case CLI_O_AVERAGE:
+        if (!(bad = cli_opt_choice(cmd, "average", arg, "mean", "median", &median)))
+            so->traces = median ? so->traces | RFN_TRACE_BIT(RFN_TRACE_MEDIAN)
+                                : so->traces & ~RFN_TRACE_BIT(RFN_TRACE_MEDIAN);
+        break;
+    case CLI_O_TRACES:
+        bad = spectrum_traces(cmd, arg, &so->traces);
+        break;
+    default:
+        return CLI_OPT_NOT_MINE;
+    }
+    if (!bad && so->nfft && so->rbw_hz > 0) {
+        cli_errorf(cmd, "give --nfft or --rbw, not both");
+        bad = 1;
+    }
+    return bad ? CLI_OPT_USAGE : CLI_OPT_HANDLED;
+}
+
 rfn_status cli_output_open(const char *out_path, atomic_file **af, FILE **f, rfn_error *err)
 {
     *af = NULL;

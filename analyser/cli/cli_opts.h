@@ -38,6 +38,7 @@
 #include "capture.h"
 #include "csv_read.h"
 #include "rfn_error.h"
+#include "spectrum.h"
 #include "window.h"
 
 /* Option ids of the shared options: above any command's own ids (which start at 256). */
@@ -55,7 +56,26 @@ enum {
     CLI_O_RECORDING,
     CLI_O_ENCODING,
     CLI_O_DATE_FORMAT,
+    CLI_O_NFFT,
+    CLI_O_SPECTRUM_RBW,
+    CLI_O_WINDOW,
+    CLI_O_OVERLAP,
+    CLI_O_DETREND,
+    CLI_O_AVERAGE,
+    CLI_O_TRACES,
 };
+
+/* The spectrum options (into spectrum_options, spectrum.h), declared once for every command that
+ * makes a Welch spectrum: --nfft N, --rbw HZ, --window W, --overlap F, --detrend none|mean. The
+ * EMI-receiver commands' --rbw is another option (a CISPR bandwidth) and not in this group. */
+#define CLI_LONGOPTS_SPECTRUM                                                                      \
+    {"nfft", required_argument, 0, CLI_O_NFFT}, {"rbw", required_argument, 0, CLI_O_SPECTRUM_RBW}, \
+        {"window", required_argument, 0, CLI_O_WINDOW},                                           \
+        {"overlap", required_argument, 0, CLI_O_OVERLAP},                                         \
+        {"detrend", required_argument, 0, CLI_O_DETREND}
+/* --average mean|median and --traces max,min: which traces a spectrum export carries. */
+#define CLI_LONGOPTS_SPECTRUM_TRACES                                                               \
+    {"average", required_argument, 0, CLI_O_AVERAGE}, {"traces", required_argument, 0, CLI_O_TRACES}
 
 /* --rate HZ, --center HZ, --datatype T (the sample type of a raw input), --recording NAME (of a
  * multi-recording .sigmf archive; into cli_capture_opts.copt). --format is every command's
@@ -148,6 +168,10 @@ int cli_opt_band(const char *cmd, const char *arg, int *band);           /* --ba
 int cli_opt_window(const char *cmd, const char *arg, rfn_window_type *w); /* --window W */
 int cli_opt_overlap(const char *cmd, const char *arg, double *overlap);  /* --overlap [0, 1) */
 int cli_opt_detrend(const char *cmd, const char *arg, int *detrend_mean); /* --detrend none|mean */
+/* One option of CLI_LONGOPTS_SPECTRUM(_TRACES) into so: CLI_OPT_HANDLED, CLI_OPT_NOT_MINE, or
+ * CLI_OPT_USAGE after "rfnoise: <cmd>: --nfft 'x': expected 16 ... 16777216", "give --nfft or
+ * --rbw, not both", "--traces: unknown trace 'x' (max, min)" and the like. */
+int cli_spectrum_opt(int opt, const char *arg, const char *cmd, spectrum_options *so);
 /* --<name> YYYY-MM-DD (exactly 10 characters): *days as iso_date_parse gives them;
  * "--<name> 'x': expected a date YYYY-MM-DD". */
 int cli_opt_date(const char *cmd, const char *name, const char *arg, int32_t *days);

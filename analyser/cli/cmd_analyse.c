@@ -40,7 +40,7 @@ static void analyse_usage(FILE *fp)
             "  --guard DB         guard band: pass only when margin >= DB (default 0)\n"
             "  --baseline CAP     capture of the chain alone (device off): its level in each\n"
             "                     band is the noise floor a pass must clear by 3 dB\n"
-            "  --nfft N           FFT length (default: chosen from the bands' bandwidths)\n"
+            "  --nfft N           FFT length, 16 ... 16777216 (default: chosen from the bands)\n"
             "  --rbw HZ           resolution bandwidth instead of --nfft\n"
             "  --window W         hann (default), flattop, blackmanharris, gaussian, rect\n"
             "  --overlap F        segment overlap as a fraction of nfft (default 0.5)\n"
@@ -64,9 +64,8 @@ static void analyse_usage(FILE *fp)
 
 int cmd_analyse(int argc, char **argv)
 {
-    enum { O_LIMITS = 256, O_CAL_DIR, O_REGION, O_HAN, O_GUARD, O_NFFT, O_RBW, O_WINDOW,
-           O_OVERLAP, O_DETREND, O_MIN_AVG, O_PLOT, O_PLOT_FORMAT, O_FORMAT, O_BASELINE,
-           O_KEEP_ANN };
+    enum { O_LIMITS = 256, O_CAL_DIR, O_REGION, O_HAN, O_GUARD, O_MIN_AVG, O_PLOT, O_PLOT_FORMAT,
+           O_FORMAT, O_BASELINE, O_KEEP_ANN };
     static const struct option longopts[] = {
         {"limits", required_argument, 0, O_LIMITS},
         CLI_LONGOPTS_CAL,
@@ -74,11 +73,7 @@ int cmd_analyse(int argc, char **argv)
         {"region", required_argument, 0, O_REGION},
         {"han", required_argument, 0, O_HAN},
         {"guard", required_argument, 0, O_GUARD},
-        {"nfft", required_argument, 0, O_NFFT},
-        {"rbw", required_argument, 0, O_RBW},
-        {"window", required_argument, 0, O_WINDOW},
-        {"overlap", required_argument, 0, O_OVERLAP},
-        {"detrend", required_argument, 0, O_DETREND},
+        CLI_LONGOPTS_SPECTRUM,
         {"min-averages", required_argument, 0, O_MIN_AVG},
         {"plot", required_argument, 0, O_PLOT},
         {"plot-format", required_argument, 0, O_PLOT_FORMAT},
@@ -136,29 +131,6 @@ int cmd_analyse(int argc, char **argv)
                 return RFN_EXIT_USAGE;
             }
             break;
-        case O_NFFT:
-            if (cli_parse_u64(optarg, &u) || u < 16 || u > (1u << 24)) {
-                cli_errorf(CMD, "--nfft '%s': expected 16 ... 16777216", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            cfg.nfft = (size_t)u;
-            break;
-        case O_RBW:
-            if (cli_opt_rbw(CMD, optarg, &cfg.rbw_hz))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_WINDOW:
-            if (cli_opt_window(CMD, optarg, &cfg.window))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_OVERLAP:
-            if (cli_opt_overlap(CMD, optarg, &cfg.overlap))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_DETREND:
-            if (cli_opt_detrend(CMD, optarg, &cfg.detrend_mean))
-                return RFN_EXIT_USAGE;
-            break;
         case O_MIN_AVG:
             if (cli_parse_u64(optarg, &u) || u < 1) {
                 cli_errorf(CMD, "--min-averages '%s': expected a whole number >= 1", optarg);
@@ -195,7 +167,8 @@ int cmd_analyse(int argc, char **argv)
             cfg.keep_annotations = 1;
             break;
         default:
-            return RFN_EXIT_USAGE;
+            if (cli_spectrum_opt(opt, optarg, CMD, &cfg.spectrum) != CLI_OPT_HANDLED)
+                return RFN_EXIT_USAGE;
         }
     }
     if (optind >= argc) {
@@ -204,10 +177,6 @@ int cmd_analyse(int argc, char **argv)
     }
     if (cli_cal_opts_check(&calo, CMD))
         return RFN_EXIT_USAGE;
-    if (cfg.nfft && cfg.rbw_hz > 0) {
-        cli_errorf(CMD, "give --nfft or --rbw, not both");
-        return RFN_EXIT_USAGE;
-    }
     /* analyse_config says "not given" with NAN where capture_options also accepts 0 */
     if (co.copt.rate_hz > 0)
         cfg.rate_hz = co.copt.rate_hz;

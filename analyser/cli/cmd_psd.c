@@ -30,7 +30,7 @@ static void psd_usage(FILE *fp)
             "when asked. Complex captures give a two-sided density, real ones a one-sided one.\n"
             "\n"
             "Options:\n"
-            "  --nfft N           segment (FFT) length (default 1024)\n"
+            "  --nfft N           segment (FFT) length, 16 ... 16777216 (default 1024)\n"
             "  --rbw HZ           resolution bandwidth instead of --nfft\n"
             "  --window W         hann (default), flattop, blackmanharris, gaussian, rect\n"
             "  --overlap F        overlap as a fraction of nfft (default 0.5)\n"
@@ -55,15 +55,10 @@ static void psd_usage(FILE *fp)
 
 int cmd_psd(int argc, char **argv)
 {
-    enum { O_NFFT = 256, O_RBW, O_WINDOW, O_OVERLAP, O_DETREND, O_AVERAGE, O_TRACES, O_FORMAT };
+    enum { O_FORMAT = 256 };
     static const struct option longopts[] = {
-        {"nfft", required_argument, 0, O_NFFT},
-        {"rbw", required_argument, 0, O_RBW},
-        {"window", required_argument, 0, O_WINDOW},
-        {"overlap", required_argument, 0, O_OVERLAP},
-        {"detrend", required_argument, 0, O_DETREND},
-        {"average", required_argument, 0, O_AVERAGE},
-        {"traces", required_argument, 0, O_TRACES},
+        CLI_LONGOPTS_SPECTRUM,
+        CLI_LONGOPTS_SPECTRUM_TRACES,
         CLI_LONGOPTS_CAL,
         {"format", required_argument, 0, O_FORMAT},
         CLI_LONGOPTS_CAPTURE,
@@ -71,13 +66,10 @@ int cmd_psd(int argc, char **argv)
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    size_t nfft = 0;
-    double rbw_hz = 0, overlap = 0.5;
-    rfn_window_type window = RFN_WINDOW_HANN;
-    int detrend = 0, median = 0, want_max = 0, want_min = 0, json = 0;
+    spectrum_options so = spectrum_options_default();
+    int json = 0;
     cli_capture_opts co = cli_capture_opts_default();
     cli_cal_opts calo = cli_cal_opts_default();
-    unsigned long long u;
     int opt;
     optind = 1;
     while ((opt = cli_getopt(argc, argv, longopts, CMD, &co, &calo)) != -1) {
@@ -85,63 +77,17 @@ int cmd_psd(int argc, char **argv)
         case 'h':
             psd_usage(stdout);
             return RFN_EXIT_OK;
-        case O_NFFT:
-            if (cli_parse_u64(optarg, &u) || u < 2 || u > (1u << 24)) {
-                cli_errorf(CMD, "--nfft '%s': expected 2 ... 16777216", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            nfft = (size_t)u;
-            break;
-        case O_RBW:
-            if (cli_opt_rbw(CMD, optarg, &rbw_hz))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_WINDOW:
-            if (cli_opt_window(CMD, optarg, &window))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_OVERLAP:
-            if (cli_opt_overlap(CMD, optarg, &overlap))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_DETREND:
-            if (cli_opt_detrend(CMD, optarg, &detrend))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_AVERAGE:
-            if (cli_opt_choice(CMD, "average", optarg, "mean", "median", &median))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_TRACES: {
-            char buf[128];
-            snprintf(buf, sizeof buf, "%s", optarg);
-            for (char *save = NULL, *t = strtok_r(buf, ",", &save); t;
-                 t = strtok_r(NULL, ",", &save)) {
-                if (strcmp(t, "max") == 0)
-                    want_max = 1;
-                else if (strcmp(t, "min") == 0)
-                    want_min = 1;
-                else if (strcmp(t, "mean") != 0) {
-                    cli_errorf(CMD, "--traces: unknown trace '%s' (max, min)", t);
-                    return RFN_EXIT_USAGE;
-                }
-            }
-            break;
-        }
         case O_FORMAT:
             if (cli_opt_csv_json(CMD, optarg, &json))
                 return RFN_EXIT_USAGE;
             break;
         default:
-            return RFN_EXIT_USAGE;
+            if (cli_spectrum_opt(opt, optarg, CMD, &so) != CLI_OPT_HANDLED)
+                return RFN_EXIT_USAGE;
         }
     }
     if (cli_one_capture(argc, CMD))
         return RFN_EXIT_USAGE;
-    if (nfft && rbw_hz > 0) {
-        cli_errorf(CMD, "give --nfft or --rbw, not both");
-        return RFN_EXIT_USAGE;
-    }
     if (cli_cal_opts_check(&calo, CMD))
         return RFN_EXIT_USAGE;
 
@@ -160,30 +106,18 @@ int cmd_psd(int argc, char **argv)
     }
     const capture_meta *m = capture_get_meta(c);
     cli_report_warnings(CMD, m);
-    rfn_welch_config w = rfn_welch_config_default();
-    w.fs_hz = m->sample_rate_hz;
-    w.center_hz = isfinite(m->center_freq_hz) ? m->center_freq_hz : 0;
-    w.window = window;
-    w.detrend_mean = detrend;
-    w.real_input = !m->is_complex;
-    w.traces = RFN_TRACE_BIT(RFN_TRACE_MEAN) | (want_max ? RFN_TRACE_BIT(RFN_TRACE_MAX) : 0) |
-               (want_min ? RFN_TRACE_BIT(RFN_TRACE_MIN) : 0) |
-               (median ? RFN_TRACE_BIT(RFN_TRACE_MEDIAN) : 0);
-    if (rbw_hz > 0) {
-        if (rfn_welch_config_for_rbw(&w, rbw_hz, &err)) {
-            cli_error(CMD, &err);
-            goto done;
-        }
-    } else {
-        w.nfft = nfft ? nfft : 1024;
-        /* A Gaussian of a given length spans +-RFN_GAUSS_HALF_SIGMAS sigma (window.h). */
-        w.sigma_samples = (double)w.nfft / (2 * RFN_GAUSS_HALF_SIGMAS);
+    rfn_welch_config w;
+    if (spectrum_welch_config(&so, m, 1024, &w, &err)) {
+        cli_error(CMD, &err);
+        goto done;
     }
-    w.overlap = (size_t)floor(overlap * (double)w.nfft);
     if (analyse_read_spectrum(c, &w, co.quiet, &spec, &err)) {
         cli_error(CMD, &err);
         goto done;
     }
+    int median = (so.traces & RFN_TRACE_BIT(RFN_TRACE_MEDIAN)) != 0;
+    int want_max = (so.traces & RFN_TRACE_BIT(RFN_TRACE_MAX)) != 0;
+    int want_min = (so.traces & RFN_TRACE_BIT(RFN_TRACE_MIN)) != 0;
     const double *psd = spec.density[median ? RFN_TRACE_MEDIAN : RFN_TRACE_MEAN];
     if (cli_cal_gains(cal, spec.freq_hz, spec.n_bins, &gain, &err)) {
         cli_error(CMD, &err);
@@ -211,7 +145,7 @@ int cmd_psd(int argc, char **argv)
             (json_int_t)spec.overlap, "sample_rate_hz", spec.fs_hz, "center_freq_hz",
             cli_json_num(isfinite(m->center_freq_hz) ? spec.center_hz : NAN), "bin_hz", spec.bin_hz,
             "enbw_hz", spec.enbw_hz, "averages", (json_int_t)spec.segments, "detrend",
-            detrend ? "mean" : "none", "average", median ? "median" : "mean", "one_sided",
+            so.detrend_mean ? "mean" : "none", "average", median ? "median" : "mean", "one_sided",
             spec.one_sided, "calibration", cal ? json_string(calibration_id(cal)) : json_null());
         json_object_set_new(root, "settings", settings);
         for (int k = 0; k < 5; k++) {

@@ -63,8 +63,7 @@ analyse_config analyse_config_default(void)
 {
     analyse_config c;
     memset(&c, 0, sizeof c);
-    c.window = RFN_WINDOW_HANN;
-    c.overlap = 0.5;
+    c.spectrum = spectrum_options_default();
     c.min_segments = 10;
     c.rate_hz = NAN;
     c.rx_gain_db = NAN;
@@ -1072,25 +1071,17 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
     cfg = &local;
 
     /* 3. Welch spectrum (and spectrogram for the plot) */
-    rfn_welch_config w = rfn_welch_config_default();
-    w.fs_hz = m->sample_rate_hz;
-    w.center_hz = isfinite(m->center_freq_hz) ? m->center_freq_hz : 0;
-    w.window = cfg->window;
-    w.detrend_mean = cfg->detrend_mean;
-    w.real_input = !m->is_complex;
-    w.traces = RFN_TRACE_BIT(RFN_TRACE_MEAN) | RFN_TRACE_BIT(RFN_TRACE_MAX);
+    rfn_welch_config w;
+    spectrum_options so = cfg->spectrum;
+    so.traces = RFN_TRACE_BIT(RFN_TRACE_MAX);
     for (size_t i = 0; i < set->n_bands; i++)
         if (set->bands[i].trace == LIMITS_TRACE_MEDIAN)
-            w.traces |= RFN_TRACE_BIT(RFN_TRACE_MEDIAN);
-    if (cfg->rbw_hz > 0) {
-        if ((st = rfn_welch_config_for_rbw(&w, cfg->rbw_hz, err)))
-            goto done;
-    } else {
-        w.nfft = cfg->nfft ? cfg->nfft : auto_nfft(set, cfg, m->sample_rate_hz, m->sample_count);
-        /* A Gaussian of a given length spans +-RFN_GAUSS_HALF_SIGMAS sigma (window.h). */
-        w.sigma_samples = (double)w.nfft / (2 * RFN_GAUSS_HALF_SIGMAS);
-    }
-    w.overlap = (size_t)floor(cfg->overlap * (double)w.nfft);
+            so.traces |= RFN_TRACE_BIT(RFN_TRACE_MEDIAN);
+    size_t auto_n = so.nfft || so.rbw_hz > 0
+                        ? 0
+                        : auto_nfft(set, cfg, m->sample_rate_hz, m->sample_count);
+    if ((st = spectrum_welch_config(&so, m, auto_n, &w, err)))
+        goto done;
     if (cfg->fft_estimate)
         w.effort = RFN_FFT_ESTIMATE;
     if (cfg->plot_dir && m->sample_count >= 2 * SG_NFFT) {

@@ -41,6 +41,7 @@
 #include "limits.h"
 #include "records.h"
 #include "rfn_error.h"
+#include "spectrum.h"
 #include "welch.h"
 
 typedef struct analyse_config {
@@ -56,14 +57,11 @@ typedef struct analyse_config {
     double rx_gain_db;         /* receiver gain for per-gain calibration tables; NAN = none */
     unsigned region, han;      /* LIMITS_REGION_* / LIMITS_HAN_* bit, 0 = any */
     double guard_db;           /* >= 0: pass only when margin >= guard_db */
-    /* Spectrum. nfft 0 = from rbw_hz when > 0, else chosen from the bands: the Hann ENBW is
-     * kept <= a quarter of the narrowest ref_bw/rbw/band width, nfft a power of two in
-     * [64, 65536] and at most 1/8 of the capture. */
-    size_t nfft;
-    double rbw_hz;
-    rfn_window_type window;    /* default Hann */
-    double overlap;            /* fraction of nfft in [0, 1), default 0.5 */
-    int detrend_mean;          /* default 0 */
+    /* Spectrum (spectrum.h). nfft 0 = from rbw_hz when > 0, else chosen from the bands: the
+     * Hann ENBW is kept <= a quarter of the narrowest ref_bw/rbw/band width, nfft a power of two
+     * in [64, 65536] and at most 1/8 of the capture. Extra traces are ignored: the bands say
+     * which traces they measure. */
+    spectrum_options spectrum;
     size_t min_segments;       /* fewer averages make every band "too-short"; default 10 */
     /* Capture reading (capture_options): NAN = not given. */
     double rate_hz, center_hz;

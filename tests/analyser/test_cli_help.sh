@@ -77,6 +77,16 @@ grep -qx "rfnoise: analyse: --format 'cu8': expected text, json or csv (--format
 "$rf" synth x.sigmf-meta --rate 1e3 --datatype ci16_le 2>"$scratch/err" >/dev/null
 grep -q "^rfnoise: synth: --datatype is the sample type of an input capture; give the sample type synth writes with --format ci16_le$" \
     "$scratch/err" || { echo "synth --datatype without the --format hint: $(cat "$scratch/err")"; fail=1; }
+# The spectrum options are one group (cli_opts.h CLI_LONGOPTS_SPECTRUM): the same range and the
+# same messages in every command that takes them.
+for c in psd analyse; do
+    "$rf" "$c" x.cf32 --nfft 8 2>"$scratch/err" >/dev/null
+    grep -qx "rfnoise: $c: --nfft '8': expected 16 ... 16777216" "$scratch/err" ||
+        { echo "$c --nfft 8: $(cat "$scratch/err")"; fail=1; }
+    "$rf" "$c" x.cf32 --rbw 1000 --nfft 64 2>"$scratch/err" >/dev/null
+    grep -qx "rfnoise: $c: give --nfft or --rbw, not both" "$scratch/err" ||
+        { echo "$c --rbw --nfft: $(cat "$scratch/err")"; fail=1; }
+done
 "$rf" no-such-command 2>/dev/null; [ $? -eq 2 ] || { echo "unknown command must exit 2"; fail=1; }
 "$rf" 2>/dev/null; [ $? -eq 2 ] || { echo "no command must exit 2"; fail=1; }
 # The page renders without warnings where man-db is installed (it is not on a minimal Debian).
