@@ -32,6 +32,7 @@
 #include "limits.h"
 #include "progress.h"
 #include "register.h"
+#include "sigmf.h"
 
 #define JSON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17))
 
@@ -688,14 +689,12 @@ static void process_capture(pool *p, cap_item *it, size_t index)
     } else {
         /* Unreadable samples (a truncated file) may still have SigMF metadata naming the
          * device: the device is then inconclusive rather than judged on lab results. */
-        json_t *meta = ends_with(it->path, ".sigmf-meta") ? io_json_load(it->path, NULL)
-                                                          : NULL;
-        const char *d = json_string_value(
-            json_object_get(json_object_get(meta, "global"), "rfnoise:device_id"));
+        char d[CAPTURE_TEXT_MAX] = "";
+        if (ends_with(it->path, ".sigmf-meta"))
+            sigmf_meta_device_id(it->path, d, sizeof d);
         uint64_t id;
-        if (d && eui64_parse(d, strlen(d), &id) == ID_OK)
+        if (eui64_parse(d, strlen(d), &id) == ID_OK)
             eui64_format(id, dev);
-        json_decref(meta);
     }
     it->rec = json_pack("{s:I, s:s, s:o, s:s, s:o, s:o, s:o, s:o}", "index", (json_int_t)index,
                         "path", it->path, "sha256", sha[0] ? json_string(sha) : json_null(),

@@ -6,9 +6,12 @@
 #include <ctype.h>
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "io_guard.h"
 
 /* ---- datatypes ------------------------------------------------------------------------------- */
 
@@ -145,6 +148,27 @@ static int get_text(json_t *obj, const char *key, char *out, size_t out_len)
     return 0;
 }
 
+/* The text fields of global, with the aliases of the rfnoise extension
+ * (docs/sigmf-extension.md). */
+static const struct {
+    const char *key;
+    size_t off;
+} meta_texts[] = {
+    {"core:version", offsetof(sigmf_meta, version)},
+    {"core:hw", offsetof(sigmf_meta, hw)},
+    {"core:author", offsetof(sigmf_meta, author)},
+    {"core:description", offsetof(sigmf_meta, description)},
+    {"core:recorder", offsetof(sigmf_meta, recorder)},
+    {"core:dataset", offsetof(sigmf_meta, dataset)},
+    {"rfnoise:device_id", offsetof(sigmf_meta, device_id)},
+    {"rfnoise:DeviceID", offsetof(sigmf_meta, device_id)},
+    {"rfnoise:mpxn", offsetof(sigmf_meta, mpxn)},
+    {"rfnoise:ImportMPxN", offsetof(sigmf_meta, mpxn)},
+    {"rfnoise:calibration_id", offsetof(sigmf_meta, calibration_id)},
+    {"rfnoise:engineer", offsetof(sigmf_meta, engineer)},
+    {"rfnoise:site", offsetof(sigmf_meta, site)},
+};
+
 rfn_status sigmf_meta_parse(const char *text, size_t len, const char *name, sigmf_meta *out,
                             rfn_error *err)
 {
@@ -209,29 +233,11 @@ rfn_status sigmf_meta_parse(const char *text, size_t len, const char *name, sigm
             FIELD_ERR(RFN_ERR_FORMAT, "global.core:sha512", "must be 128 hexadecimal digits");
         out->sha512[128] = '\0';
     }
-    static const struct {
-        const char *key;
-        size_t off;
-    } texts[] = {
-        {"core:version", offsetof(sigmf_meta, version)},
-        {"core:hw", offsetof(sigmf_meta, hw)},
-        {"core:author", offsetof(sigmf_meta, author)},
-        {"core:description", offsetof(sigmf_meta, description)},
-        {"core:recorder", offsetof(sigmf_meta, recorder)},
-        {"core:dataset", offsetof(sigmf_meta, dataset)},
-        {"rfnoise:device_id", offsetof(sigmf_meta, device_id)},
-        {"rfnoise:DeviceID", offsetof(sigmf_meta, device_id)},
-        {"rfnoise:mpxn", offsetof(sigmf_meta, mpxn)},
-        {"rfnoise:ImportMPxN", offsetof(sigmf_meta, mpxn)},
-        {"rfnoise:calibration_id", offsetof(sigmf_meta, calibration_id)},
-        {"rfnoise:engineer", offsetof(sigmf_meta, engineer)},
-        {"rfnoise:site", offsetof(sigmf_meta, site)},
-    };
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+    for (size_t i = 0; i < sizeof meta_texts / sizeof meta_texts[0]; i++) {
         size_t cap =
-            strcmp(texts[i].key, "core:version") == 0 ? sizeof out->version : CAPTURE_TEXT_MAX;
-        if (get_text(global, texts[i].key, (char *)out + texts[i].off, cap)) {
-            snprintf(field, sizeof field, "global.%s", texts[i].key);
+            strcmp(meta_texts[i].key, "core:version") == 0 ? sizeof out->version : CAPTURE_TEXT_MAX;
+        if (get_text(global, meta_texts[i].key, (char *)out + meta_texts[i].off, cap)) {
+            snprintf(field, sizeof field, "global.%s", meta_texts[i].key);
             FIELD_ERR(RFN_ERR_FORMAT, field, "must be a string");
         }
     }
@@ -357,4 +363,17 @@ fail:
     json_decref(root);
     sigmf_meta_free(out);
     return status;
+}
+
+void sigmf_meta_device_id(const char *path, char *out, size_t size)
+{
+    if (size)
+        out[0] = '\0';
+    json_t *root = io_json_load(path, NULL);
+    json_t *global = json_object_get(root, "global");
+    for (size_t i = 0; i < sizeof meta_texts / sizeof meta_texts[0]; i++)
+        if (meta_texts[i].off == offsetof(sigmf_meta, device_id) && json_is_object(global) &&
+            get_text(global, meta_texts[i].key, out, size) == 0 && out[0])
+            break;
+    json_decref(root);
 }

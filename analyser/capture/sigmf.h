@@ -70,4 +70,10 @@ rfn_status sigmf_meta_parse(const char *text, size_t len, const char *name, sigm
 /* Free the arrays of m and empty it. NULL is a no-op. */
 void sigmf_meta_free(sigmf_meta *m);
 
+/* The device the .sigmf-meta at path names (rfnoise:device_id or its alias, as sigmf_meta_parse
+ * reads them) into out, from its global object alone, whatever else in it or in the samples is
+ * unusable: validate still ties a capture it cannot analyse to its device. "" when the file does
+ * not parse as JSON or names no device. */
+void sigmf_meta_device_id(const char *path, char *out, size_t size);
+
 #endif

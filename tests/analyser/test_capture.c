@@ -1041,6 +1041,28 @@ static void bad_inputs(void)
     open_fails(tmp("sha.sigmf-meta"), &o, RFN_ERR_CONFLICT, want);
 }
 
+/* sigmf_meta_device_id reads the device from global alone, under either name the extension
+ * allows, even when the rest of the meta is unusable; "" when there is none or no JSON. */
+static void meta_device_id(void)
+{
+    char id[CAPTURE_TEXT_MAX];
+    write_text(tmp("dev1.sigmf-meta"), "{\"global\": {\"core:sample_rate\": -1, "
+                                       "\"rfnoise:DeviceID\": \"00-11-22-33-44-55-66-77\"}}");
+    sigmf_meta_device_id(tmp("dev1.sigmf-meta"), id, sizeof id);
+    CHECK(strcmp(id, "00-11-22-33-44-55-66-77") == 0);
+    write_text(tmp("dev2.sigmf-meta"), "{\"global\": {\"rfnoise:device_id\": \"AA\"}}");
+    sigmf_meta_device_id(tmp("dev2.sigmf-meta"), id, sizeof id);
+    CHECK(strcmp(id, "AA") == 0);
+    write_text(tmp("dev3.sigmf-meta"), "{\"global\": {\"rfnoise:device_id\": 7}}");
+    sigmf_meta_device_id(tmp("dev3.sigmf-meta"), id, sizeof id);
+    CHECK(id[0] == '\0');
+    write_text(tmp("dev4.sigmf-meta"), "not json");
+    sigmf_meta_device_id(tmp("dev4.sigmf-meta"), id, sizeof id);
+    CHECK(id[0] == '\0');
+    sigmf_meta_device_id(tmp("absent.sigmf-meta"), id, sizeof id);
+    CHECK(id[0] == '\0');
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/rfn_test_capture_XXXXXX");
@@ -1049,6 +1071,7 @@ int main(void)
         return 1;
     }
     names();
+    meta_device_id();
     raw_scaling();
     statistics();
     prefetch_equivalence();
