@@ -791,9 +791,19 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
                            path);
         goto fail;
     }
-    if (!(m->sample_rate_hz > 0)) {
-        st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: sample rate must be > 0 (got %g)", path,
-                           m->sample_rate_hz);
+    /* Physical sense (docs/architecture.md §Metadata): every measurement scales with these, and
+     * a rate of 1e300 would "cover" every band of the limit set. */
+    if (!(m->sample_rate_hz >= CAPTURE_RATE_MIN_HZ && m->sample_rate_hz <= CAPTURE_RATE_MAX_HZ)) {
+        st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: sample rate %g Hz (from %s): outside 1 Hz ... "
+                           "100 GHz", path, m->sample_rate_hz,
+                           capture_source_name(m->src_sample_rate));
+        goto fail;
+    }
+    if (m->src_center_freq != CAPTURE_SRC_NONE &&
+        !(m->center_freq_hz >= 0 && m->center_freq_hz <= CAPTURE_CENTER_MAX_HZ)) {
+        st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: centre frequency %g Hz (from %s): outside "
+                           "0 ... 300 GHz", path, m->center_freq_hz,
+                           capture_source_name(m->src_center_freq));
         goto fail;
     }
     m->duration_s = (double)m->sample_count / m->sample_rate_hz;

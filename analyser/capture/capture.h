@@ -21,6 +21,12 @@ typedef struct capture capture;
 
 /* What the user said on the command line; it wins over the file's own metadata and name (a
  * conflict is a warning in capture_meta.warnings naming both values). */
+/* The metadata a capture may carry (capture_open refuses anything else as an input error): a
+ * sample rate of 1 Hz ... 100 GHz and a centre frequency of 0 ... 300 GHz, finite. */
+#define CAPTURE_RATE_MIN_HZ 1.0
+#define CAPTURE_RATE_MAX_HZ 100e9
+#define CAPTURE_CENTER_MAX_HZ 300e9
+
 typedef struct capture_options {
     double rate_hz;      /* --rate: sample rate in Hz; 0 or NAN = not given; < 0 is invalid */
     double center_hz;    /* --center: centre frequency in Hz; NAN = not given (0 is a value) */

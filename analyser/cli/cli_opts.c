@@ -75,9 +75,10 @@ static int handle_cal(int opt, const char *arg, const char *cmd, cli_cal_opts *c
         return CLI_OPT_HANDLED;
     case CLI_O_CAL_DB:
     case CLI_O_RX_GAIN:
-        if (cli_parse_double(arg, opt == CLI_O_CAL_DB ? &cal->db : &cal->rx_gain_db)) {
-            cli_errorf(cmd, "--%s '%s': expected a number of dB",
-                       opt == CLI_O_CAL_DB ? "cal-db" : "rx-gain", arg);
+        if (cli_parse_double(arg, opt == CLI_O_CAL_DB ? &cal->db : &cal->rx_gain_db) ||
+            !(fabs(opt == CLI_O_CAL_DB ? cal->db : cal->rx_gain_db) <= CALIBRATION_DB_MAX)) {
+            cli_errorf(cmd, "--%s '%s': expected a number of dB within +-%g",
+                       opt == CLI_O_CAL_DB ? "cal-db" : "rx-gain", arg, CALIBRATION_DB_MAX);
             return CLI_OPT_USAGE;
         }
         return CLI_OPT_HANDLED;

@@ -67,8 +67,9 @@ static rfn_status curve_parse(json_t *v, int table_ok, const char *name, const c
     c->present = 1;
     if (json_is_number(v)) {
         c->constant = json_number_value(v);
-        if (!isfinite(c->constant))
-            return rfn_error_set(err, RFN_ERR_FORMAT, "%s: %s: must be finite", name, field);
+        if (!(fabs(c->constant) <= CALIBRATION_DB_MAX))
+            return rfn_error_set(err, RFN_ERR_FORMAT, "%s: %s: %g: must be within +-%g dB", name,
+                                 field, c->constant, CALIBRATION_DB_MAX);
         c->f_lo_hz = 0;
         c->f_hi_hz = INFINITY;
         return RFN_OK;
@@ -100,6 +101,11 @@ static rfn_status curve_parse(json_t *v, int table_ok, const char *name, const c
             return rfn_error_set(err, RFN_ERR_FORMAT,
                                  "%s: %s[%zu]: frequencies must be finite, > 0 and increasing",
                                  name, field, i);
+        }
+        if (!(fabs(d) <= CALIBRATION_DB_MAX)) {
+            curve_free(c);
+            return rfn_error_set(err, RFN_ERR_FORMAT, "%s: %s[%zu]: %g dB: must be within +-%g dB",
+                                 name, field, i, d, CALIBRATION_DB_MAX);
         }
         prev_f = f;
         c->log_f[i] = log10(f);
@@ -322,8 +328,9 @@ rfn_status calibration_load(const char *path, calibration **out, rfn_error *err)
 rfn_status calibration_from_db(double gain_db, calibration **out, rfn_error *err)
 {
     *out = NULL;
-    if (!isfinite(gain_db))
-        return rfn_error_set(err, RFN_ERR_INVALID, "calibration gain must be finite");
+    if (!(fabs(gain_db) <= CALIBRATION_DB_MAX))
+        return rfn_error_set(err, RFN_ERR_INVALID, "calibration gain %g dB: must be within +-%g dB",
+                             gain_db, CALIBRATION_DB_MAX);
     calibration *cal = calloc(1, sizeof *cal);
     if (!cal)
         return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");

@@ -30,6 +30,11 @@
 /* dBuV = dBm + 107 for a 50 ohm system: 20 log10(sqrt(1 mW * 50 ohm) / 1 uV) = 106.99 dB. */
 #define CALIBRATION_DBM_TO_DBUV 107.0
 
+/* The largest correction in dB any calibration value may hold (gains, antenna factors, tables,
+ * --cal-db): no receiving chain is 300 dB from dBFS, so a larger value is a typo or a unit error,
+ * and it would carry a reading to infinity (a verdict is only as good as its weakest number). */
+#define CALIBRATION_DB_MAX 300.0
+
 typedef struct calibration calibration;
 
 /* Parse a calibration from JSON text (name is used in messages, as in limits_parse: syntax errors

@@ -114,6 +114,10 @@ const char *analyse_reason_name(unsigned bit)
         return "exceeds-limit";
     case REASON_NO_DATA:
         return "no-data";
+    case REASON_MEASUREMENT_INVALID:
+        return "measurement-invalid";
+    case REASON_RBW_TOO_WIDE:
+        return "rbw-too-wide";
     }
     return NULL;
 }
@@ -390,6 +394,31 @@ static double db_minus(double a_db, double b_db)
     return d > 0 ? 10 * log10(d) : -INFINITY;
 }
 
+/* How a Welch spectrum too coarse for band b misleads (README "Resolution"): a reading in a
+ * bandwidth (a density in ref_bw, a detector's rbw) spreads a narrow emission over a bin ENBW
+ * wider than that bandwidth, so it can only read low (10 log10(ENBW / bandwidth) for a tone) and
+ * still proves a fail; a power or mean over a band only a few bins wide takes in the leakage of
+ * its edge bins, which may read high or low. The CISPR detectors use their own RBW. */
+enum { RBW_FINE = 0, RBW_READS_LOW, RBW_UNRELIABLE };
+static int rbw_coarseness(const rfn_spectrum *spec, const limits_band *b, const band_verdict *v)
+{
+    if (strcmp(v->method, "emi-detector") == 0)
+        return RBW_FINE;
+    switch (b->quantity) {
+    case LIMITS_Q_CHANNEL_POWER:
+    case LIMITS_Q_MEAN_DENSITY:
+        return b->f_hi_hz - b->f_lo_hz < ANALYSE_RBW_MIN_BINS * spec->bin_hz ? RBW_UNRELIABLE
+                                                                             : RBW_FINE;
+    case LIMITS_Q_PEAK_DENSITY:
+        return b->ref_bw_hz > 0 && spec->enbw_hz > ANALYSE_RBW_MAX_RATIO * b->ref_bw_hz
+                   ? RBW_READS_LOW
+                   : RBW_FINE;
+    default:
+        return b->rbw_hz > 0 && spec->enbw_hz > ANALYSE_RBW_MAX_RATIO * b->rbw_hz ? RBW_READS_LOW
+                                                                                 : RBW_FINE;
+    }
+}
+
 static void classify_band(const rfn_spectrum *spec, const rfn_spectrum *baseline,
                           const limits_band *b, const analyse_config *cfg, unsigned findings,
                           const det_run *runs, size_t n_runs, band_verdict *v, rfn_error *err)
@@ -439,6 +468,8 @@ static void classify_band(const rfn_spectrum *spec, const rfn_spectrum *baseline
     int silent = isnan(v->measured) || (isinf(v->measured) && v->measured < 0);
     if ((findings & CAPTURE_FIND_ALL_ZERO) || (v->covered_fraction > 0 && silent))
         v->reasons |= REASON_NO_DATA;
+    else if (v->covered_fraction > 0 && !isfinite(v->measured))
+        v->reasons |= REASON_MEASUREMENT_INVALID; /* +inf: an absurd calibration or sample */
 
     v->margin_db = calibrated ? v->limit - v->measured : NAN;
     if (!isfinite(v->margin_db))
@@ -468,6 +499,9 @@ static void classify_band(const rfn_spectrum *spec, const rfn_spectrum *baseline
 
     if (unsettled && !v->reasons && v->margin_db >= 0)
         v->reasons |= REASON_TOO_SHORT;
+    int coarse = rbw_coarseness(spec, b, v);
+    if (coarse == RBW_UNRELIABLE || (coarse == RBW_READS_LOW && !(v->margin_db < 0)))
+        v->reasons |= REASON_RBW_TOO_WIDE;
     unsigned blocking = v->reasons;
     /* Maxima and powers only grow with more of the band: a covered part that already exceeds
      * the limit proves the fail (not so for a mean density or a mere upper bound). */
@@ -503,6 +537,10 @@ static void classify_band(const rfn_spectrum *spec, const rfn_spectrum *baseline
     } else if (v->margin_db < cfg->guard_db) {
         v->verdict = VERDICT_INCONCLUSIVE;
         v->reasons |= REASON_GUARD_BAND;
+    } else if (!isfinite(v->margin_db) || !isfinite(v->measured) || !isfinite(v->limit)) {
+        /* Last line of defence: no number that is not finite reaches a pass. */
+        v->verdict = VERDICT_INCONCLUSIVE;
+        v->reasons |= REASON_MEASUREMENT_INVALID;
     } else {
         v->verdict = VERDICT_PASS;
     }

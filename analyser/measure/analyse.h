@@ -44,6 +44,14 @@
 #include "spectrum.h"
 #include "welch.h"
 
+/* The resolution a band needs (README "Resolution"; rbw_coarseness in analyse.c): the Welch
+ * bin's ENBW at most ANALYSE_RBW_MAX_RATIO times the bandwidth a reading is taken in (the
+ * reference bandwidth of a density limit, the RBW of a detector limit read from the spectrum),
+ * and a channel power or mean density at least ANALYSE_RBW_MIN_BINS bins wide. Coarser gives
+ * "rbw-too-wide": inconclusive, except that a reading that can only be low still proves a fail. */
+#define ANALYSE_RBW_MAX_RATIO 1.0
+#define ANALYSE_RBW_MIN_BINS 4.0
+
 typedef struct analyse_config {
     limits_set *const *limits; /* [n_limits] candidate sets: one = used as given; several = the
                                   one in force on the capture's date (today when unknown) */

@@ -139,6 +139,10 @@ enum band_reason {
     REASON_HAN = 1u << 9,               /* "han-variant": band not used by this HAN variant */
     REASON_EXCEEDS_LIMIT = 1u << 10,    /* "exceeds-limit": measured above the limit */
     REASON_NO_DATA = 1u << 11,          /* "no-data": nothing measurable (silent / all zero) */
+    REASON_MEASUREMENT_INVALID = 1u << 12, /* "measurement-invalid": the reading or the margin
+                                              is not a finite number */
+    REASON_RBW_TOO_WIDE = 1u << 13,     /* "rbw-too-wide": the spectrum is too coarse for the
+                                           band's quantity (ANALYSE_RBW_* in analyse.h) */
 };
 
 typedef struct band_verdict {
@@ -280,6 +284,8 @@ enum device_reason {
     DREASON_NO_EVIDENCE = 1u << 19,             /* "no-evidence" (unassessed) */
     DREASON_BAND_NOT_MEASURED = 1u << 20,       /* "band-not-measured": an applicable band
                                                    no own capture nor lab result covered */
+    DREASON_MEASUREMENT_INVALID = 1u << 21,     /* "measurement-invalid" */
+    DREASON_RBW_TOO_WIDE = 1u << 22,            /* "rbw-too-wide" */
 };
 
 typedef enum device_evidence {
