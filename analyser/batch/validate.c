@@ -581,6 +581,7 @@ static rfn_status ctx_load(ctx *c, rfn_error *err)
         return st;
     if (cfg->derogations_path &&
         ((st = derogation_load_input(cfg->derogations_path, &cfg->input, &c->derog, err)) ||
+         (st = derogation_check_bands(c->derog, cfg->derogations_path, c->limits, err)) ||
          (st = add_input(c, "derogations", cfg->derogations_path, err))))
         return st;
     if (cfg->lab_dir && (st = load_lab(c, cfg->lab_dir, err)))

@@ -267,6 +267,16 @@ int cli_opt_overlap(const char *cmd, const char *arg, double *overlap)
     return 0;
 }
 
+int cli_opt_once(const char *cmd, const char *name, const char *arg, const char **slot)
+{
+    if (*slot) {
+        cli_errorf(cmd, "--%s given twice ('%s' then '%s'): give it once", name, *slot, arg);
+        return -1;
+    }
+    *slot = arg;
+    return 0;
+}
+
 int cli_opt_detrend(const char *cmd, const char *arg, int *detrend_mean)
 {
     return cli_opt_choice(cmd, "detrend", arg, "none", "mean", detrend_mean);

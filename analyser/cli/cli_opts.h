@@ -175,6 +175,9 @@ int cli_spectrum_opt(int opt, const char *arg, const char *cmd, spectrum_options
 /* --<name> YYYY-MM-DD (exactly 10 characters): *days as iso_date_parse gives them;
  * "--<name> 'x': expected a date YYYY-MM-DD". */
 int cli_opt_date(const char *cmd, const char *name, const char *arg, int32_t *days);
+/* --<name> VALUE that names the one file or folder of its kind: a second one is refused ("--limits
+ * given twice ('a' then 'b'): a run uses one limit set"), never silently the last. */
+int cli_opt_once(const char *cmd, const char *name, const char *arg, const char **slot);
 /* --<name> FIRST|SECOND: "--<name> 'x': expected FIRST or SECOND"; *is_second (when not NULL)
  * says which was given. */
 int cli_opt_choice(const char *cmd, const char *name, const char *arg, const char *first,

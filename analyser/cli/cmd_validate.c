@@ -161,13 +161,34 @@ int cmd_validate(int argc, char **argv)
         case 'h':
             validate_usage(stdout);
             return RFN_EXIT_OK;
-        case O_REGISTER: cfg.register_path = optarg; break;
-        case O_DEROG: cfg.derogations_path = optarg; break;
-        case O_MANIFEST: cfg.manifest_path = optarg; break;
-        case O_CAPTURES: cfg.captures_dir = optarg; break;
-        case O_LAB: cfg.lab_dir = optarg; break;
-        case O_LIMITS: cfg.limits_path = optarg; break;
-        case O_CAL_DIR: cfg.cal_dir = optarg; break;
+        case O_REGISTER:
+            if (cli_opt_once(cmd, "register", optarg, &cfg.register_path))
+                return RFN_EXIT_USAGE;
+            break;
+        case O_DEROG:
+            if (cli_opt_once(cmd, "derogations", optarg, &cfg.derogations_path))
+                return RFN_EXIT_USAGE;
+            break;
+        case O_MANIFEST:
+            if (cli_opt_once(cmd, "manifest", optarg, &cfg.manifest_path))
+                return RFN_EXIT_USAGE;
+            break;
+        case O_CAPTURES:
+            if (cli_opt_once(cmd, "captures", optarg, &cfg.captures_dir))
+                return RFN_EXIT_USAGE;
+            break;
+        case O_LAB:
+            if (cli_opt_once(cmd, "lab-results", optarg, &cfg.lab_dir))
+                return RFN_EXIT_USAGE;
+            break;
+        case O_LIMITS:
+            if (cli_opt_once(cmd, "limits", optarg, &cfg.limits_path))
+                return RFN_EXIT_USAGE;
+            break;
+        case O_CAL_DIR:
+            if (cli_opt_once(cmd, "cal-dir", optarg, &cfg.cal_dir))
+                return RFN_EXIT_USAGE;
+            break;
         case O_NOTICE: {
             int32_t d;
             if (cli_opt_date(cmd, "notice-date", optarg, &d))

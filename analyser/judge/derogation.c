@@ -848,3 +848,39 @@ derogation_outcome derogation_match(const derogation_list *list, const derogatio
     }
     return res->outcome;
 }
+
+static int set_has_band(const limits_set *set, const char *id)
+{
+    for (size_t i = 0; i < set->n_bands; i++)
+        if (strcmp(set->bands[i].id, id) == 0)
+            return 1;
+    return 0;
+}
+
+rfn_status derogation_check_bands(const derogation_list *list, const char *path,
+                                  const limits_set *set, rfn_error *err)
+{
+    for (size_t r = 0; list && set && r < derogation_count(list); r++) {
+        const derogation_rule *rule = derogation_get(list, r);
+        for (size_t k = 0; k < rule->n_bands; k++) {
+            if (set_has_band(set, rule->bands[k]))
+                continue;
+            char known[512] = "";
+            for (size_t i = 0, used = 0; i < set->n_bands && used < sizeof known; i++) {
+                int w = snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "",
+                                 set->bands[i].id);
+                used += w > 0 ? (size_t)w : 0;
+            }
+            char where[64];
+            if (rule->line)
+                snprintf(where, sizeof where, "%llu: Bands", (unsigned long long)rule->line);
+            else
+                snprintf(where, sizeof where, " rules[%zu]: bands", r);
+            return rfn_error_set(err, RFN_ERR_FORMAT,
+                                 "%s:%s '%s': not a band of limit set %s version %s (its bands: "
+                                 "%s)",
+                                 path, where, rule->bands[k], set->id, set->version, known);
+        }
+    }
+    return RFN_OK;
+}

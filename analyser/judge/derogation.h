@@ -11,6 +11,7 @@
 
 #include "csv_read.h"
 #include "identifiers.h"
+#include "limits.h"
 #include "rfn_error.h"
 
 /* File format (README "Data formats"; sample data/derogations/example.csv): CSV read with
@@ -81,6 +82,13 @@ rfn_status derogation_load_input(const char *path, const csv_input *in, derogati
 rfn_status derogation_load_mem(const char *name, const void *data, size_t len,
                                derogation_list **out, rfn_error *err);
 void derogation_destroy(derogation_list *list); /* NULL is a no-op */
+
+/* Check every band id the rules name against the limit set in use: a band the set does not have
+ * would leave that band without its derogation, silently (a typo such as wan-north-432 made 53
+ * more devices non-compliant). RFN_ERR_FORMAT "path:LINE: Bands 'wan-north-432': not a band of
+ * limit set ID version V (its bands: ...)" ("path: rules[I]: bands ..." for JSON rules). */
+rfn_status derogation_check_bands(const derogation_list *list, const char *path,
+                                  const limits_set *set, rfn_error *err);
 
 size_t derogation_count(const derogation_list *list);
 const derogation_rule *derogation_get(const derogation_list *list, size_t i);
