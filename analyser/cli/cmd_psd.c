@@ -53,6 +53,101 @@ static void psd_usage(FILE *fp)
             "return_onesided=False, scaling='density'), fftshift-ed.\n");
 }
 
+/* The columns of a psd export, in order: one table that both the CSV and the JSON writer walk,
+ * so that a header and its cells cannot disagree. Levels are in dB of the trace named. */
+enum { PSD_COLUMNS_MAX = 5 };
+typedef struct psd_column {
+    const char *name;
+    double *v;  /* [n_bins], owned */
+    int digits; /* csv_write_number's: -1 shortest exact, else decimals */
+} psd_column;
+
+static void psd_columns_free(psd_column *cols, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        free(cols[k].v);
+}
+
+/* Fill cols: freq_hz, psd_dbfs_hz (mean, or median with --average median), psd_dbm_hz when
+ * calibrated (gain non-NULL), maxhold / minhold_dbfs_hz when asked. Returns how many, 0 when
+ * out of memory. */
+static size_t psd_columns(const rfn_spectrum *spec, unsigned traces, const double *gain,
+                          psd_column cols[PSD_COLUMNS_MAX])
+{
+    int median = (traces & RFN_TRACE_BIT(RFN_TRACE_MEDIAN)) != 0;
+    const double *psd = spec->density[median ? RFN_TRACE_MEDIAN : RFN_TRACE_MEAN];
+    const struct {
+        const char *name;
+        int present;
+        const double *density, *add; /* dB10(density) + add[i], or freq_hz when density NULL */
+    } table[PSD_COLUMNS_MAX] = {
+        {"freq_hz", 1, NULL, NULL},
+        {"psd_dbfs_hz", 1, psd, NULL},
+        {"psd_dbm_hz", gain != NULL, psd, gain},
+        {"maxhold_dbfs_hz", (traces & RFN_TRACE_BIT(RFN_TRACE_MAX)) != 0,
+         spec->density[RFN_TRACE_MAX], NULL},
+        {"minhold_dbfs_hz", (traces & RFN_TRACE_BIT(RFN_TRACE_MIN)) != 0,
+         spec->density[RFN_TRACE_MIN], NULL},
+    };
+    size_t n = 0;
+    for (size_t k = 0; k < PSD_COLUMNS_MAX; k++) {
+        if (!table[k].present)
+            continue;
+        double *v = malloc((spec->n_bins ? spec->n_bins : 1) * sizeof *v);
+        if (!v) {
+            psd_columns_free(cols, n);
+            return 0;
+        }
+        for (size_t i = 0; i < spec->n_bins; i++)
+            v[i] = !table[k].density ? spec->freq_hz[i]
+                                     : rfn_db10(table[k].density[i]) +
+                                           (table[k].add ? table[k].add[i] : 0);
+        cols[n++] = (psd_column){table[k].name, v, table[k].density ? 6 : -1};
+    }
+    return n;
+}
+
+static void psd_write_csv(FILE *f, const psd_column *cols, size_t n_cols, size_t n_rows)
+{
+    const char *head[PSD_COLUMNS_MAX];
+    for (size_t k = 0; k < n_cols; k++)
+        head[k] = cols[k].name;
+    csv_write_row(f, head, n_cols);
+    for (size_t i = 0; i < n_rows; i++) {
+        for (size_t k = 0; k < n_cols; k++) {
+            if (k)
+                csv_write_sep(f);
+            csv_write_number(f, cols[k].v[i], cols[k].digits);
+        }
+        csv_end_row(f);
+    }
+}
+
+static void psd_write_json_columns(json_t *root, const psd_column *cols, size_t n_cols,
+                                   size_t n_rows)
+{
+    for (size_t k = 0; k < n_cols; k++) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < n_rows; i++)
+            json_array_append_new(a, cli_json_num(cols[k].v[i]));
+        json_object_set_new(root, cols[k].name, a);
+    }
+}
+
+static json_t *psd_settings_json(const rfn_spectrum *spec, const capture_meta *m,
+                                 const spectrum_options *so, const calibration *cal)
+{
+    int median = (so->traces & RFN_TRACE_BIT(RFN_TRACE_MEDIAN)) != 0;
+    return json_pack(
+        "{s:s, s:I, s:I, s:f, s:o, s:f, s:f, s:I, s:s, s:s, s:b, s:o}", "window",
+        rfn_window_name(spec->window), "nfft", (json_int_t)spec->nfft, "overlap",
+        (json_int_t)spec->overlap, "sample_rate_hz", spec->fs_hz, "center_freq_hz",
+        cli_json_num(isfinite(m->center_freq_hz) ? spec->center_hz : NAN), "bin_hz", spec->bin_hz,
+        "enbw_hz", spec->enbw_hz, "averages", (json_int_t)spec->segments, "detrend",
+        so->detrend_mean ? "mean" : "none", "average", median ? "median" : "mean", "one_sided",
+        spec->one_sided, "calibration", cal ? json_string(calibration_id(cal)) : json_null());
+}
+
 int cmd_psd(int argc, char **argv)
 {
     enum { O_FORMAT = 256 };
@@ -115,82 +210,32 @@ int cmd_psd(int argc, char **argv)
         cli_error(CMD, &err);
         goto done;
     }
-    int median = (so.traces & RFN_TRACE_BIT(RFN_TRACE_MEDIAN)) != 0;
-    int want_max = (so.traces & RFN_TRACE_BIT(RFN_TRACE_MAX)) != 0;
-    int want_min = (so.traces & RFN_TRACE_BIT(RFN_TRACE_MIN)) != 0;
-    const double *psd = spec.density[median ? RFN_TRACE_MEDIAN : RFN_TRACE_MEAN];
     if (cli_cal_gains(cal, spec.freq_hz, spec.n_bins, &gain, &err)) {
         cli_error(CMD, &err);
         goto done;
     }
 
+    psd_column cols[PSD_COLUMNS_MAX];
+    size_t n_cols = psd_columns(&spec, so.traces, gain, cols);
+    if (!n_cols) {
+        cli_errorf(CMD, "out of memory");
+        goto done;
+    }
     if (json) {
         root = cli_report_head(CMD, m);
-        json_t *cols[5];
-        const char *names[5] = {"freq_hz", "psd_dbfs_hz", "psd_dbm_hz", "maxhold_dbfs_hz",
-                                "minhold_dbfs_hz"};
-        for (int k = 0; k < 5; k++)
-            cols[k] = json_array();
-        for (size_t i = 0; i < spec.n_bins; i++) {
-            double v[5] = {spec.freq_hz[i], rfn_db10(psd[i]),
-                           cal ? rfn_db10(psd[i]) + gain[i] : NAN,
-                           want_max ? rfn_db10(spec.density[RFN_TRACE_MAX][i]) : NAN,
-                           want_min ? rfn_db10(spec.density[RFN_TRACE_MIN][i]) : NAN};
-            for (int k = 0; k < 5; k++)
-                json_array_append_new(cols[k], cli_json_num(v[k]));
-        }
-        json_t *settings = json_pack(
-            "{s:s, s:I, s:I, s:f, s:o, s:f, s:f, s:I, s:s, s:s, s:b, s:o}", "window",
-            rfn_window_name(spec.window), "nfft", (json_int_t)spec.nfft, "overlap",
-            (json_int_t)spec.overlap, "sample_rate_hz", spec.fs_hz, "center_freq_hz",
-            cli_json_num(isfinite(m->center_freq_hz) ? spec.center_hz : NAN), "bin_hz", spec.bin_hz,
-            "enbw_hz", spec.enbw_hz, "averages", (json_int_t)spec.segments, "detrend",
-            so.detrend_mean ? "mean" : "none", "average", median ? "median" : "mean", "one_sided",
-            spec.one_sided, "calibration", cal ? json_string(calibration_id(cal)) : json_null());
-        json_object_set_new(root, "settings", settings);
-        for (int k = 0; k < 5; k++) {
-            if ((k == 2 && !cal) || (k == 3 && !want_max) || (k == 4 && !want_min))
-                json_decref(cols[k]);
-            else
-                json_object_set_new(root, names[k], cols[k]);
-        }
+        json_object_set_new(root, "settings", psd_settings_json(&spec, m, &so, cal));
+        psd_write_json_columns(root, cols, n_cols, spec.n_bins);
         if (json_dumpf(root, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(12) |
                                          JSON_PRESERVE_ORDER)) {
             cli_errorf(CMD, "cannot write JSON");
+            psd_columns_free(cols, n_cols);
             goto done;
         }
         fputc('\n', stdout);
     } else {
-        const char *head[5];
-        size_t nh = 0;
-        head[nh++] = "freq_hz";
-        head[nh++] = "psd_dbfs_hz";
-        if (cal)
-            head[nh++] = "psd_dbm_hz";
-        if (want_max)
-            head[nh++] = "maxhold_dbfs_hz";
-        if (want_min)
-            head[nh++] = "minhold_dbfs_hz";
-        csv_write_row(stdout, head, nh);
-        for (size_t i = 0; i < spec.n_bins; i++) {
-            csv_write_number(stdout, spec.freq_hz[i], -1);
-            csv_write_sep(stdout);
-            csv_write_number(stdout, rfn_db10(psd[i]), 6);
-            if (cal) {
-                csv_write_sep(stdout);
-                csv_write_number(stdout, rfn_db10(psd[i]) + gain[i], 6);
-            }
-            if (want_max) {
-                csv_write_sep(stdout);
-                csv_write_number(stdout, rfn_db10(spec.density[RFN_TRACE_MAX][i]), 6);
-            }
-            if (want_min) {
-                csv_write_sep(stdout);
-                csv_write_number(stdout, rfn_db10(spec.density[RFN_TRACE_MIN][i]), 6);
-            }
-            csv_end_row(stdout);
-        }
+        psd_write_csv(stdout, cols, n_cols, spec.n_bins);
     }
+    psd_columns_free(cols, n_cols);
     if (cli_output_commit(NULL, &err)) {
         cli_error(CMD, &err);
         goto done;
