@@ -54,6 +54,102 @@ static void spectrogram_usage(FILE *fp)
             "plot.\n");
 }
 
+/* The spectrogram as it is written and drawn: rows x cols cells of dBFS, row r at t0 + r dt,
+ * column c at f0 + c df. */
+typedef struct sg_grid {
+    size_t rows, cols;
+    double t0_s, dt_s, f0_hz, df_hz;
+    double *cells; /* [rows * cols], owned */
+} sg_grid;
+
+static rfn_status sg_grid_get(const emi_result *r, sg_grid *g, rfn_error *err)
+{
+    rfn_spectrogram_shape sh = rfn_spectrogram_get_shape(r->sg);
+    g->rows = sh.rows;
+    g->cols = sh.cols;
+    size_t n = sh.rows * sh.cols;
+    g->cells = malloc((n ? n : 1) * sizeof *g->cells);
+    if (!g->cells)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    for (size_t row = 0; row < sh.rows; row++) {
+        rfn_status st = rfn_spectrogram_get_row(r->sg, row, g->cells + row * sh.cols, err);
+        if (st)
+            return st;
+    }
+    for (size_t i = 0; i < sh.rows * sh.cols; i++)
+        g->cells[i] = rfn_db10(g->cells[i]);
+    /* Row r starts at frame r * frames_per_row; a frame's time is its window centre. Column c
+     * is centred on the middle of its bins. */
+    const double fs = r->stft.fs_hz;
+    g->dt_s = (double)sh.frames_per_row * (double)r->stft.hop / fs;
+    g->t0_s = (double)r->stft.win_len / 2.0 / fs;
+    g->df_hz = (double)sh.bins_per_col * r->stft.bin_hz;
+    g->f0_hz = r->center_hz +
+               ((double)(sh.bins_per_col - 1) / 2.0 - (double)(r->stft.nfft / 2)) *
+                   r->stft.bin_hz;
+    return RFN_OK;
+}
+
+static json_t *sg_settings_json(const emi_result *r, const sg_grid *g, rfn_spectrogram_mode mode)
+{
+    rfn_spectrogram_shape sh = rfn_spectrogram_get_shape(r->sg);
+    return json_pack("{s:f, s:f, s:I, s:I, s:I, s:I, s:s, s:f, s:f, s:f, s:f, s:s}", "rbw_hz",
+                     r->stft.rbw_hz, "enbw_hz", r->stft.enbw_hz, "rows", (json_int_t)g->rows,
+                     "cols", (json_int_t)g->cols, "frames_per_row",
+                     (json_int_t)sh.frames_per_row, "bins_per_col", (json_int_t)sh.bins_per_col,
+                     "mode", mode == RFN_SPECTROGRAM_MEAN ? "mean" : "max", "t0_s", g->t0_s,
+                     "dt_s", g->dt_s, "f0_hz", g->f0_hz, "df_hz", g->df_hz, "unit", "dBFS");
+}
+
+/* time_s,freq_hz,power_dbfs, one row per cell (a write error shows at cli_output_commit). */
+static void sg_write_csv(FILE *f, const sg_grid *g)
+{
+    fputs("time_s,freq_hz,power_dbfs", f);
+    csv_end_row(f);
+    for (size_t row = 0; row < g->rows; row++)
+        for (size_t col = 0; col < g->cols; col++) {
+            csv_write_number(f, g->t0_s + (double)row * g->dt_s, 9);
+            csv_write_sep(f);
+            csv_write_number(f, g->f0_hz + (double)col * g->df_hz, -1);
+            csv_write_sep(f);
+            csv_write_number(f, g->cells[row * g->cols + col], 3);
+            csv_end_row(f);
+        }
+}
+
+static rfn_status sg_write_json(FILE *f, json_t *head, const sg_grid *g, rfn_error *err)
+{
+    json_t *lv = json_array();
+    for (size_t i = 0; lv && i < g->rows * g->cols; i++)
+        json_array_append_new(lv, cli_json_num(g->cells[i]));
+    if (!lv)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    json_object_set_new(head, "power_dbfs", lv);
+    int rc = json_dumpf(head, f, JSON_COMPACT | JSON_REAL_PRECISION(8) | JSON_PRESERVE_ORDER);
+    fputc('\n', f);
+    return rc ? rfn_error_set(err, RFN_ERR_IO, "cannot write JSON") : RFN_OK;
+}
+
+static rfn_status sg_plot(sg_grid *g, const capture_meta *m, const emi_result *r,
+                          rfn_spectrogram_mode mode, const char *plot_path, rfn_error *err)
+{
+    if (g->rows < 2 || g->cols < 2)
+        return rfn_error_set(err, RFN_ERR_INVALID, "%s: too short for a spectrogram (%zu row(s) "
+                             "of %zu)", m->path, g->rows, g->cols);
+    /* gnuplot cannot colour -inf: floor silent cells 200 dB down */
+    for (size_t i = 0; i < g->rows * g->cols; i++)
+        if (!isfinite(g->cells[i]))
+            g->cells[i] = -200.0;
+    char title[256], zl[64];
+    snprintf(title, sizeof title, "%.180s: spectrogram, RBW %.6g kHz, %s per cell", m->path,
+             r->stft.rbw_hz / 1e3, mode == RFN_SPECTROGRAM_MEAN ? "mean" : "max");
+    snprintf(zl, sizeof zl, "dBFS in %.6g kHz", r->stft.rbw_hz / 1e3);
+    plot_spectrogram ps = {.title = title, .z_label = zl, .level_db = g->cells,
+                           .n_rows = g->rows, .n_cols = g->cols, .t0_s = g->t0_s,
+                           .dt_s = g->dt_s, .f0_hz = g->f0_hz, .df_hz = g->df_hz};
+    return plot_spectrogram_write(&ps, plot_path, err);
+}
+
 int cmd_spectrogram(int argc, char **argv)
 {
     enum { O_PLOT = 256, O_FORMAT, O_OUTPUT, O_RBW, O_BAND, O_ROWS, O_COLS, O_MODE, O_META };
@@ -150,7 +246,7 @@ int cmd_spectrogram(int argc, char **argv)
     capture *c = NULL;
     emi_result r;
     memset(&r, 0, sizeof r);
-    double *cells = NULL;
+    sg_grid g = {0};
     atomic_file *af = NULL;
     json_t *head = NULL;
     if (capture_open(argv[optind], &co.copt, &c, &err) || emi_run(c, &ec, &r, &err)) {
@@ -159,29 +255,10 @@ int cmd_spectrogram(int argc, char **argv)
     }
     const capture_meta *m = capture_get_meta(c);
     cli_report_warnings(CMD, m);
-    rfn_spectrogram_shape sh = rfn_spectrogram_get_shape(r.sg);
-    cells = malloc(sh.rows * sh.cols * sizeof *cells);
-    if (!cells) {
-        cli_errorf(CMD, "out of memory");
+    if (sg_grid_get(&r, &g, &err)) {
+        cli_error(CMD, &err);
         goto done;
     }
-    for (size_t row = 0; row < sh.rows; row++) {
-        if (rfn_spectrogram_get_row(r.sg, row, cells + row * sh.cols, &err)) {
-            cli_error(CMD, &err);
-            goto done;
-        }
-    }
-    for (size_t i = 0; i < sh.rows * sh.cols; i++)
-        cells[i] = rfn_db10(cells[i]);
-    /* Row r starts at frame r * frames_per_row; a frame's time is its window centre. Column c
-     * is centred on the middle of its bins. */
-    const double fs = r.stft.fs_hz;
-    const double dt = (double)sh.frames_per_row * (double)r.stft.hop / fs;
-    const double t0 = (double)r.stft.win_len / 2.0 / fs;
-    const double df = (double)sh.bins_per_col * r.stft.bin_hz;
-    const double f0 = r.center_hz +
-                      ((double)(sh.bins_per_col - 1) / 2.0 - (double)(r.stft.nfft / 2)) *
-                          r.stft.bin_hz;
     if (format) {
         FILE *f;
         if (cli_output_open(out_path, &af, &f, &err)) {
@@ -189,85 +266,34 @@ int cmd_spectrogram(int argc, char **argv)
             goto done;
         }
         if (!(head = cli_report_head(CMD, m)) ||
-            json_object_update_new(head, json_pack("{s:f, s:f, s:I, s:I, s:I, s:I, s:s, s:f, s:f, "
-                                               "s:f, s:f, s:s}",
-                                               "rbw_hz", r.stft.rbw_hz, "enbw_hz",
-                                               r.stft.enbw_hz, "rows", (json_int_t)sh.rows,
-                                               "cols", (json_int_t)sh.cols, "frames_per_row",
-                                               (json_int_t)sh.frames_per_row, "bins_per_col",
-                                               (json_int_t)sh.bins_per_col, "mode",
-                                               ec.sg_mode == RFN_SPECTROGRAM_MEAN ? "mean"
-                                                                                  : "max",
-                                               "t0_s", t0, "dt_s", dt, "f0_hz", f0, "df_hz", df,
-                                               "unit", "dBFS"))) {
+            json_object_update_new(head, sg_settings_json(&r, &g, ec.sg_mode))) {
             cli_errorf(CMD, "out of memory");
             goto done;
         }
-        if (format == 1) {
-            fputs("time_s,freq_hz,power_dbfs", f);
-            csv_end_row(f);
-            for (size_t row = 0; row < sh.rows; row++)
-                for (size_t col = 0; col < sh.cols; col++) {
-                    csv_write_number(f, t0 + (double)row * dt, 9);
-                    csv_write_sep(f);
-                    csv_write_number(f, f0 + (double)col * df, -1);
-                    csv_write_sep(f);
-                    csv_write_number(f, cells[row * sh.cols + col], 3);
-                    csv_end_row(f);
-                }
-            if (meta && cli_report_write_sidecar(out_path, head, &err)) {
-                cli_error(CMD, &err);
-                goto done;
-            }
-        } else {
-            json_t *lv = json_array();
-            for (size_t i = 0; lv && i < sh.rows * sh.cols; i++)
-                json_array_append_new(lv, cli_json_num(cells[i]));
-            if (!lv) {
-                cli_errorf(CMD, "out of memory");
-                goto done;
-            }
-            json_object_set_new(head, "power_dbfs", lv);
-            int rc = json_dumpf(head, f, JSON_COMPACT | JSON_REAL_PRECISION(8) |
-                                             JSON_PRESERVE_ORDER);
-            fputc('\n', f);
-            if (rc) {
-                cli_errorf(CMD, "cannot write JSON");
-                goto done;
-            }
+        if (format == 1)
+            sg_write_csv(f, &g);
+        else if (sg_write_json(f, head, &g, &err)) {
+            cli_error(CMD, &err);
+            goto done;
+        }
+        if (format == 1 && meta && cli_report_write_sidecar(out_path, head, &err)) {
+            cli_error(CMD, &err);
+            goto done;
         }
         if (cli_output_commit(&af, &err)) {
             cli_error(CMD, &err);
             goto done;
         }
     }
-    if (plot_path) {
-        if (sh.rows < 2 || sh.cols < 2) {
-            cli_errorf(CMD, "%s: too short for a spectrogram (%zu row(s) of %zu)", m->path,
-                       sh.rows, sh.cols);
-            goto done;
-        }
-        /* gnuplot cannot colour -inf: floor silent cells 200 dB down */
-        for (size_t i = 0; i < sh.rows * sh.cols; i++)
-            if (!isfinite(cells[i]))
-                cells[i] = -200.0;
-        char title[256], zl[64];
-        snprintf(title, sizeof title, "%.180s: spectrogram, RBW %.6g kHz, %s per cell", m->path,
-                 r.stft.rbw_hz / 1e3, ec.sg_mode == RFN_SPECTROGRAM_MEAN ? "mean" : "max");
-        snprintf(zl, sizeof zl, "dBFS in %.6g kHz", r.stft.rbw_hz / 1e3);
-        plot_spectrogram ps = {.title = title, .z_label = zl, .level_db = cells,
-                               .n_rows = sh.rows, .n_cols = sh.cols, .t0_s = t0, .dt_s = dt,
-                               .f0_hz = f0, .df_hz = df};
-        if (plot_spectrogram_write(&ps, plot_path, &err)) {
-            cli_error(CMD, &err);
-            goto done;
-        }
+    if (plot_path && sg_plot(&g, m, &r, ec.sg_mode, plot_path, &err)) {
+        cli_error(CMD, &err);
+        goto done;
     }
     status = RFN_EXIT_OK;
 done:
     json_decref(head);
     atomic_file_abort(af);
-    free(cells);
+    free(g.cells);
     emi_result_free(&r);
     capture_close(c);
     return status;
