@@ -267,6 +267,25 @@ int cli_opt_overlap(const char *cmd, const char *arg, double *overlap)
     return 0;
 }
 
+int cli_out_opt(int opt, const char *arg, const char *cmd, cli_out_opts *oo)
+{
+    switch (opt) {
+    case CLI_O_OUT_FORMAT:
+        if (cli_opt_csv_json(cmd, arg, &oo->json))
+            return CLI_OPT_USAGE;
+        oo->given = 1;
+        return CLI_OPT_HANDLED;
+    case CLI_O_OUTPUT:
+        oo->path = arg;
+        return CLI_OPT_HANDLED;
+    case CLI_O_META:
+        oo->meta = 1;
+        return CLI_OPT_HANDLED;
+    default:
+        return CLI_OPT_NOT_MINE;
+    }
+}
+
 int cli_opt_once(const char *cmd, const char *name, const char *arg, const char **slot)
 {
     if (*slot) {

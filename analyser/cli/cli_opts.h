@@ -63,7 +63,23 @@ enum {
     CLI_O_DETREND,
     CLI_O_AVERAGE,
     CLI_O_TRACES,
+    CLI_O_OUT_FORMAT,
+    CLI_O_OUTPUT,
+    CLI_O_META,
 };
+
+/* The data export options of the commands that write a table (detect, apd, spectrogram):
+ * --format csv|json, --output FILE (else standard output), --meta (a JSON sidecar beside a CSV
+ * --output). Into cli_out_opts. */
+#define CLI_LONGOPTS_OUTPUT                                                                        \
+    {"format", required_argument, 0, CLI_O_OUT_FORMAT},                                           \
+        {"output", required_argument, 0, CLI_O_OUTPUT}, {"meta", no_argument, 0, CLI_O_META}
+typedef struct cli_out_opts {
+    int given;            /* --format was given */
+    int json;             /* 1: json, 0: csv */
+    const char *path;     /* --output FILE; NULL = standard output */
+    int meta;             /* --meta */
+} cli_out_opts;
 
 /* The spectrum options (into spectrum_options, spectrum.h), declared once for every command that
  * makes a Welch spectrum: --nfft N, --rbw HZ, --window W, --overlap F, --detrend none|mean. The
@@ -175,6 +191,10 @@ int cli_spectrum_opt(int opt, const char *arg, const char *cmd, spectrum_options
 /* --<name> YYYY-MM-DD (exactly 10 characters): *days as iso_date_parse gives them;
  * "--<name> 'x': expected a date YYYY-MM-DD". */
 int cli_opt_date(const char *cmd, const char *name, const char *arg, int32_t *days);
+/* One option of CLI_LONGOPTS_OUTPUT into oo: CLI_OPT_HANDLED, CLI_OPT_NOT_MINE or CLI_OPT_USAGE
+ * (reported as cli_opt_csv_json does). */
+int cli_out_opt(int opt, const char *arg, const char *cmd, cli_out_opts *oo);
+
 /* --<name> VALUE that names the one file or folder of its kind: a second one is refused ("--limits
  * given twice ('a' then 'b'): a run uses one limit set"), never silently the last. */
 int cli_opt_once(const char *cmd, const char *name, const char *arg, const char **slot);

@@ -122,8 +122,7 @@ static int write_json(FILE *f, const json_t *head, const double *const levels[2]
 
 int cmd_apd(int argc, char **argv)
 {
-    enum { O_BAND = 256, O_PROBS, O_TABLE, O_RBW, O_EXCL, O_EXCL_BURSTS, O_FORMAT, O_OUTPUT,
-           O_META };
+    enum { O_BAND = 256, O_PROBS, O_TABLE, O_RBW, O_EXCL, O_EXCL_BURSTS };
     static const struct option longopts[] = {
         {"band", required_argument, 0, O_BAND},
         {"probs", required_argument, 0, O_PROBS},
@@ -131,9 +130,7 @@ int cmd_apd(int argc, char **argv)
         {"rbw", required_argument, 0, O_RBW},
         {"exclude-annotations", no_argument, 0, O_EXCL},
         {"exclude-bursts", no_argument, 0, O_EXCL_BURSTS},
-        {"format", required_argument, 0, O_FORMAT},
-        {"output", required_argument, 0, O_OUTPUT},
-        {"meta", no_argument, 0, O_META},
+        CLI_LONGOPTS_OUTPUT,
         CLI_LONGOPTS_CAPTURE,
         CLI_LONGOPTS_QUIET,
         {"help", no_argument, 0, 'h'},
@@ -142,10 +139,10 @@ int cmd_apd(int argc, char **argv)
     emi_config ec = emi_config_default();
     ec.want_apd = 1;
     cli_capture_opts co = cli_capture_opts_default();
-    const char *out_path = NULL;
+    cli_out_opts oo = {0};
     double probs[MAX_PROBS] = {1e-1, 1e-2, 1e-3, 1e-4};
     size_t n_probs = 4;
-    int json = 0, table = 0, have_band = 0, exclude_bursts = 0, meta = 0, opt;
+    int table = 0, have_band = 0, exclude_bursts = 0, opt;
     optind = 1;
     while ((opt = cli_getopt(argc, argv, longopts, CMD, &co, NULL)) != -1) {
         switch (opt) {
@@ -193,21 +190,12 @@ int cmd_apd(int argc, char **argv)
         case O_EXCL_BURSTS:
             exclude_bursts = 1;
             break;
-        case O_FORMAT:
-            if (cli_opt_csv_json(CMD, optarg, &json))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_OUTPUT:
-            out_path = optarg;
-            break;
-        case O_META:
-            meta = 1;
-            break;
         default:
-            return RFN_EXIT_USAGE;
+            if (cli_out_opt(opt, optarg, CMD, &oo) != CLI_OPT_HANDLED)
+                return RFN_EXIT_USAGE;
         }
     }
-    if (cli_one_capture(argc, CMD) || cli_report_meta_check(CMD, meta, json, out_path))
+    if (cli_one_capture(argc, CMD) || cli_report_meta_check(CMD, oo.meta, oo.json, oo.path))
         return RFN_EXIT_USAGE;
     if (!have_band) {
         cli_errorf(CMD, "--band F_LO:F_HI is required");
@@ -241,7 +229,7 @@ int cmd_apd(int argc, char **argv)
         rfn_apd_table(r.apd, tl, tp, TABLE_MAX, &n_table);
     }
     FILE *f;
-    if (cli_output_open(out_path, &af, &f, &err)) {
+    if (cli_output_open(oo.path, &af, &f, &err)) {
         cli_error(CMD, &err);
         goto done;
     }
@@ -260,12 +248,12 @@ int cmd_apd(int argc, char **argv)
                                  (json_int_t)r.frames_excluded, "unit", "dBFS");
     json_object_update_new(head, settings);
     const double *levels[2] = {probs, level}, *tab[2] = {tl, tp};
-    if (json ? write_json(f, head, levels, n_probs, tab, table ? n_table : 0)
+    if (oo.json ? write_json(f, head, levels, n_probs, tab, table ? n_table : 0)
              : write_csv(f, table ? tab : levels, table ? n_table : n_probs, table)) {
-        cli_errorf(CMD, "cannot write the %s output", json ? "JSON" : "CSV");
+        cli_errorf(CMD, "cannot write the %s output", oo.json ? "JSON" : "CSV");
         goto done;
     }
-    if (meta && cli_report_write_sidecar(out_path, head, &err)) {
+    if (oo.meta && cli_report_write_sidecar(oo.path, head, &err)) {
         cli_error(CMD, &err);
         goto done;
     }

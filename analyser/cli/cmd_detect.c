@@ -166,16 +166,14 @@ static int write_json(FILE *f, json_t *root, const emi_result *r, unsigned dets,
 
 int cmd_detect(int argc, char **argv)
 {
-    enum { O_RBW = 256, O_BAND, O_DETECTORS, O_EXCL, O_EXCL_BURSTS, O_FORMAT, O_OUTPUT, O_META };
+    enum { O_RBW = 256, O_BAND, O_DETECTORS, O_EXCL, O_EXCL_BURSTS };
     static const struct option longopts[] = {
         {"rbw", required_argument, 0, O_RBW},
         {"band", required_argument, 0, O_BAND},
         {"detectors", required_argument, 0, O_DETECTORS},
         {"exclude-annotations", no_argument, 0, O_EXCL},
         {"exclude-bursts", no_argument, 0, O_EXCL_BURSTS},
-        {"format", required_argument, 0, O_FORMAT},
-        {"output", required_argument, 0, O_OUTPUT},
-        {"meta", no_argument, 0, O_META},
+        CLI_LONGOPTS_OUTPUT,
         CLI_LONGOPTS_CAL,
         CLI_LONGOPTS_CAPTURE,
         CLI_LONGOPTS_QUIET,
@@ -187,8 +185,8 @@ int cmd_detect(int argc, char **argv)
     ec.qp_optional = 1; /* the default set leaves QP out in Band E; an explicit list does not */
     cli_capture_opts co = cli_capture_opts_default();
     cli_cal_opts calo = cli_cal_opts_default();
-    const char *out_path = NULL;
-    int json = 0, exclude_bursts = 0, meta = 0, opt;
+    cli_out_opts oo = {0};
+    int exclude_bursts = 0, opt;
     rfn_error err = {0};
     optind = 1;
     while ((opt = cli_getopt(argc, argv, longopts, CMD, &co, &calo)) != -1) {
@@ -217,21 +215,12 @@ int cmd_detect(int argc, char **argv)
         case O_EXCL_BURSTS:
             exclude_bursts = 1;
             break;
-        case O_FORMAT:
-            if (cli_opt_csv_json(CMD, optarg, &json))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_OUTPUT:
-            out_path = optarg;
-            break;
-        case O_META:
-            meta = 1;
-            break;
         default:
-            return RFN_EXIT_USAGE;
+            if (cli_out_opt(opt, optarg, CMD, &oo) != CLI_OPT_HANDLED)
+                return RFN_EXIT_USAGE;
         }
     }
-    if (cli_one_capture(argc, CMD) || cli_report_meta_check(CMD, meta, json, out_path))
+    if (cli_one_capture(argc, CMD) || cli_report_meta_check(CMD, oo.meta, oo.json, oo.path))
         return RFN_EXIT_USAGE;
     if (cli_cal_opts_check(&calo, CMD))
         return RFN_EXIT_USAGE;
@@ -255,7 +244,7 @@ int cmd_detect(int argc, char **argv)
         goto done;
     }
     FILE *f;
-    if (cli_output_open(out_path, &af, &f, &err)) {
+    if (cli_output_open(oo.path, &af, &f, &err)) {
         cli_error(CMD, &err);
         goto done;
     }
@@ -269,12 +258,12 @@ int cmd_detect(int argc, char **argv)
         cli_errorf(CMD, "out of memory");
         goto done;
     }
-    if (json ? write_json(f, head, &r, r.detectors, gain, cal)
+    if (oo.json ? write_json(f, head, &r, r.detectors, gain, cal)
              : write_csv(f, &r, r.detectors, gain, cal)) {
-        cli_errorf(CMD, "cannot write the %s output", json ? "JSON" : "CSV");
+        cli_errorf(CMD, "cannot write the %s output", oo.json ? "JSON" : "CSV");
         goto done;
     }
-    if (meta && cli_report_write_sidecar(out_path, head, &err)) {
+    if (oo.meta && cli_report_write_sidecar(oo.path, head, &err)) {
         cli_error(CMD, &err);
         goto done;
     }

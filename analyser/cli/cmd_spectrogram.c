@@ -152,12 +152,10 @@ static rfn_status sg_plot(sg_grid *g, const capture_meta *m, const emi_result *r
 
 int cmd_spectrogram(int argc, char **argv)
 {
-    enum { O_PLOT = 256, O_FORMAT, O_OUTPUT, O_RBW, O_BAND, O_ROWS, O_COLS, O_MODE, O_META };
+    enum { O_PLOT = 256, O_RBW, O_BAND, O_ROWS, O_COLS, O_MODE };
     static const struct option longopts[] = {
         {"plot", required_argument, 0, O_PLOT},
-        {"format", required_argument, 0, O_FORMAT},
-        {"output", required_argument, 0, O_OUTPUT},
-        {"meta", no_argument, 0, O_META},
+        CLI_LONGOPTS_OUTPUT,
         {"rbw", required_argument, 0, O_RBW},
         {"band", required_argument, 0, O_BAND},
         {"rows", required_argument, 0, O_ROWS},
@@ -171,10 +169,10 @@ int cmd_spectrogram(int argc, char **argv)
     emi_config ec = emi_config_default();
     ec.want_spectrogram = 1;
     cli_capture_opts co = cli_capture_opts_default();
-    const char *plot_path = NULL, *out_path = NULL;
-    int format = 0; /* 0 none, 1 csv, 2 json */
+    const char *plot_path = NULL;
+    cli_out_opts oo = {0};
     unsigned long long u;
-    int opt, meta = 0;
+    int opt;
     optind = 1;
     while ((opt = cli_getopt(argc, argv, longopts, CMD, &co, NULL)) != -1) {
         switch (opt) {
@@ -183,17 +181,6 @@ int cmd_spectrogram(int argc, char **argv)
             return RFN_EXIT_OK;
         case O_PLOT:
             plot_path = optarg;
-            break;
-        case O_FORMAT:
-            if (cli_opt_csv_json(CMD, optarg, &format))
-                return RFN_EXIT_USAGE;
-            format = format ? 2 : 1; /* csv 0 -> 1, json 1 -> 2 */
-            break;
-        case O_OUTPUT:
-            out_path = optarg;
-            break;
-        case O_META:
-            meta = 1;
             break;
         case O_RBW:
             if (cli_opt_rbw(CMD, optarg, &ec.rbw_hz))
@@ -225,10 +212,12 @@ int cmd_spectrogram(int argc, char **argv)
             break;
         }
         default:
-            return RFN_EXIT_USAGE;
+            if (cli_out_opt(opt, optarg, CMD, &oo) != CLI_OPT_HANDLED)
+                return RFN_EXIT_USAGE;
         }
     }
-    if (cli_one_capture(argc, CMD) || cli_report_meta_check(CMD, meta, format == 2, out_path))
+    int format = oo.given ? 1 + oo.json : 0; /* 0 none, 1 csv, 2 json */
+    if (cli_one_capture(argc, CMD) || cli_report_meta_check(CMD, oo.meta, format == 2, oo.path))
         return RFN_EXIT_USAGE;
     if (!plot_path && !format) {
         cli_errorf(CMD, "nothing to do: give --plot FILE and/or --format csv|json");
@@ -261,7 +250,7 @@ int cmd_spectrogram(int argc, char **argv)
     }
     if (format) {
         FILE *f;
-        if (cli_output_open(out_path, &af, &f, &err)) {
+        if (cli_output_open(oo.path, &af, &f, &err)) {
             cli_error(CMD, &err);
             goto done;
         }
@@ -276,7 +265,7 @@ int cmd_spectrogram(int argc, char **argv)
             cli_error(CMD, &err);
             goto done;
         }
-        if (format == 1 && meta && cli_report_write_sidecar(out_path, head, &err)) {
+        if (format == 1 && oo.meta && cli_report_write_sidecar(oo.path, head, &err)) {
             cli_error(CMD, &err);
             goto done;
         }
