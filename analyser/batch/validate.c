@@ -1293,6 +1293,37 @@ rfn_status validate_join_records(const validate_config *cfg, const char *const *
     return st;
 }
 
+rfn_status validate_load_manifest(const char *path, const csv_input *in, size_t *n_captures,
+                                  rfn_error *err)
+{
+    ctx c;
+    memset(&c, 0, sizeof c);
+    if (in)
+        c.cfg.input = *in;
+    rfn_status st = load_manifest(&c, path, err);
+    *n_captures = c.n_caps;
+    ctx_free(&c);
+    return st;
+}
+
+rfn_status validate_load_lab(const char *dir, const csv_input *in, size_t *n_groups,
+                             size_t *n_results, rfn_error *err)
+{
+    ctx c;
+    memset(&c, 0, sizeof c);
+    if (in)
+        c.cfg.input = *in;
+    if (!(c.inputs = json_array()))
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    rfn_status st = load_lab(&c, dir, err);
+    *n_groups = c.n_lab;
+    *n_results = 0;
+    for (size_t i = 0; i < c.n_lab; i++)
+        *n_results += c.lab[i].n;
+    ctx_free(&c);
+    return st;
+}
+
 /* ---- merge ----------------------------------------------------------------------------------- */
 
 static const char *opt_str(ctx *c, int slot, json_t *opts, const char *key)
