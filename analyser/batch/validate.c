@@ -539,7 +539,7 @@ static rfn_status load_lab(ctx *c, const char *dir, rfn_error *err)
         for (size_t i = 0; i < n; i++) {
             if ((st = analysis_from_json(json_array_get(caps, i), &g->res[g->n], err))) {
                 json_decref(root);
-                rfn_error_set(err, st, "%s: captures[%zu]: %s", path, i, err->msg);
+                rfn_error_prefix(err, "%s: captures[%zu]: ", path, i);
                 goto done;
             }
             g->n++;
