@@ -540,7 +540,7 @@ static rfn_status load_lab(ctx *c, const char *dir, rfn_error *err)
         for (size_t i = 0; i < n; i++) {
             if ((st = analysis_from_json(json_array_get(caps, i), &g->res[g->n], err))) {
                 json_decref(root);
-                rfn_error_set(err, st, "%s: captures[%zu]: %s", path, i, err->msg);
+                rfn_error_prefix(err, "%s: captures[%zu]: ", path, i);
                 goto done;
             }
             g->n++;
@@ -1291,6 +1291,37 @@ rfn_status validate_join_records(const validate_config *cfg, const char *const *
     }
     if (!st)
         st = join_and_write(&c, tot, err);
+    ctx_free(&c);
+    return st;
+}
+
+rfn_status validate_load_manifest(const char *path, const csv_input *in, size_t *n_captures,
+                                  rfn_error *err)
+{
+    ctx c;
+    memset(&c, 0, sizeof c);
+    if (in)
+        c.cfg.input = *in;
+    rfn_status st = load_manifest(&c, path, err);
+    *n_captures = c.n_caps;
+    ctx_free(&c);
+    return st;
+}
+
+rfn_status validate_load_lab(const char *dir, const csv_input *in, size_t *n_groups,
+                             size_t *n_results, rfn_error *err)
+{
+    ctx c;
+    memset(&c, 0, sizeof c);
+    if (in)
+        c.cfg.input = *in;
+    if (!(c.inputs = json_array()))
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    rfn_status st = load_lab(&c, dir, err);
+    *n_groups = c.n_lab;
+    *n_results = 0;
+    for (size_t i = 0; i < c.n_lab; i++)
+        *n_results += c.lab[i].n;
     ctx_free(&c);
     return st;
 }

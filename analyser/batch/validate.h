@@ -61,6 +61,15 @@ rfn_status validate_run(const validate_config *cfg, validate_totals *tot, rfn_er
 rfn_status validate_join_records(const validate_config *cfg, const char *const *records,
                                  size_t n_records, validate_totals *tot, rfn_error *err);
 
+/* Read a manifest (path) or a lab-results folder (dir: index.csv and the results it names) on
+ * its own, with the checks and messages of validate_run (in NULL: UTF-8, ISO dates), and count
+ * what it lists: *n_captures captures; *n_groups model + firmware groups holding *n_results
+ * capture results. Nothing is kept. For the fuzz targets and tests. */
+rfn_status validate_load_manifest(const char *path, const csv_input *in, size_t *n_captures,
+                                  rfn_error *err);
+rfn_status validate_load_lab(const char *dir, const csv_input *in, size_t *n_groups,
+                             size_t *n_results, rfn_error *err);
+
 /* Merge shard output directories (each a `validate --shard K/N` run) into out_dir. Refuses
  * (RFN_ERR_CONFLICT / RFN_ERR_FORMAT) when a shard is missing or doubled, or the shards differ in
  * settings or inputs, naming which. */

@@ -70,6 +70,10 @@ static void check_roundtrip(const csv_record *rec)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f) return;
+    /* After a header line, as in every CSV rfnoise writes: the reader looks for a byte-order mark
+     * in the first bytes of a file, so a record written first that starts with FE FF or EF BB BF
+     * would read as UTF-16 or lose its BOM. */
+    fputs("h\n", f);
     for (size_t i = 0; i < rec->n_fields; i++) {
         if (i) csv_write_sep(f);
         csv_write_text_n(f, rec->fields[i], rec->lens[i]);
@@ -79,7 +83,7 @@ static void check_roundtrip(const csv_record *rec)
     csv_reader *r = NULL;
     csv_record back;
     if (csv_reader_open_mem("rt", buf, len, NULL, &r, NULL) == RFN_OK &&
-        csv_reader_next(r, &back, NULL) == RFN_OK) {
+        csv_reader_next(r, &back, NULL) == RFN_OK && csv_reader_next(r, &back, NULL) == RFN_OK) {
         if (back.n_fields != rec->n_fields || back.bad_quotes) abort();
         for (size_t i = 0; i < rec->n_fields; i++) {
             /* A leading NUL is a control character too (csv_text_needs_neutralising sees "") */
