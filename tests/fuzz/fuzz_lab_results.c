@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "validate.h"
+#include "fuzz_scratch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,14 +30,6 @@ static void remove_scratch(void)
     rmdir(dir);
 }
 
-static void write_all(const char *path, const void *p, size_t n)
-{
-    FILE *fp = fopen(path, "wb"); /* truncated in place: the same inode for io_guard */
-    if (!fp) __builtin_trap();
-    if (n && fwrite(p, 1, n, fp) != n) __builtin_trap();
-    fclose(fp);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!dir[0]) {
@@ -44,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snprintf(index_csv, sizeof index_csv, "%s/index.csv", dir);
         snprintf(result, sizeof result, "%s/r.json", dir);
         if (mkdir(dir, 0700) && errno != EEXIST) __builtin_trap();
-        write_all(result, "{\"captures\": []}", 16);
+        fuzz_write_all(result, "{\"captures\": []}", 16);
         atexit(remove_scratch);
     }
     const uint8_t *nul = memchr(data, '\0', size);
@@ -54,8 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *const banned[] = {"/proc", "/sys", "/dev"};
     for (size_t i = 0; i < sizeof banned / sizeof *banned; i++)
         if (memmem(data, n_index, banned[i], strlen(banned[i]))) return 0;
-    write_all(index_csv, data, n_index);
-    if (nul) write_all(result, nul + 1, size - n_index - 1);
+    fuzz_write_all(index_csv, data, n_index);
+    if (nul) fuzz_write_all(result, nul + 1, size - n_index - 1);
     csv_input in = {.encoding = (csv_encoding)(size % 3), .dates = (date_order)(size / 3 % 3)};
     rfn_error err = {0};
     size_t groups = 0, results = 0;

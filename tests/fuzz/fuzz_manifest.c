@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "validate.h"
+#include "fuzz_scratch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,14 +29,6 @@ static void remove_scratch(void)
     rmdir(dir);
 }
 
-static void write_all(const char *path, const void *p, size_t n)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp) __builtin_trap();
-    if (n && fwrite(p, 1, n, fp) != n) __builtin_trap();
-    fclose(fp);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!dir[0]) {
@@ -45,10 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snprintf(subdir, sizeof subdir, "%s/d", dir);
         if ((mkdir(dir, 0700) && errno != EEXIST) || (mkdir(subdir, 0700) && errno != EEXIST))
             __builtin_trap();
-        write_all(capture, "{}", 2);
+        fuzz_write_all(capture, "{}", 2);
         atexit(remove_scratch);
     }
-    write_all(manifest, data, size);
+    fuzz_write_all(manifest, data, size);
     csv_input in = {.encoding = (csv_encoding)(size % 3), .dates = (date_order)(size / 3 % 3)};
     rfn_error err = {0};
     size_t n = 0;

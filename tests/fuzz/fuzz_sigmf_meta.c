@@ -12,6 +12,7 @@
 #include "capture.h"
 #include "fuzz_capture.h"
 #include "sigmf.h"
+#include "fuzz_scratch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -23,14 +24,6 @@ static void remove_scratch(void)
     unlink(data_path);
 }
 
-static void write_all(const char *path, const void *p, size_t n)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp) __builtin_trap();
-    if (n && fwrite(p, 1, n, fp) != n) __builtin_trap();
-    fclose(fp);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!meta_path[0]) {
@@ -39,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         unsigned char d[96];
         for (size_t i = 0; i < sizeof d; i++)
             d[i] = (unsigned char)(i * 37 + 11);
-        write_all(data_path, d, sizeof d);
+        fuzz_write_all(data_path, d, sizeof d);
         atexit(remove_scratch);
     }
     rfn_error err = {0};
@@ -52,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (m.annotations[i].sample_start < 0) __builtin_trap();
         sigmf_meta_free(&m);
         /* The whole open + read path over a small fixed data file. */
-        write_all(meta_path, data, size);
+        fuzz_write_all(meta_path, data, size);
         capture_options o = capture_options_default();
         o.verify_sha512 = size & 1;
         o.allow_truncated = (size >> 1) & 1;
