@@ -846,7 +846,7 @@ static json_t *options_json(const validate_config *cfg)
 static json_t *summary_base(ctx *c)
 {
     char ts[32];
-    return json_pack("{s:s, s:i, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:{s:s, s:s}}", "rfnoise",
+    return json_pack("{s:s, s:i, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:{s:s, s:s, s:b}}", "rfnoise",
                      "validate", "format_version", 1, "tool_version", RFN_VERSION,
                      "generated_at", now_iso(ts), "mode", c->cfg.planned ? "planned" : "field",
                      "shard",
@@ -855,7 +855,7 @@ static json_t *summary_base(ctx *c)
                                     : json_null(),
                      "settings_sha256", c->settings_sha, "options", options_json(&c->cfg),
                      "inputs", json_incref(c->inputs), "limit_set", "id", c->limits->id,
-                     "version", c->limits->version);
+                     "version", c->limits->version, "illustrative", c->limits->illustrative != 0);
 }
 
 static rfn_status write_json_file(const char *dir, const char *name, json_t *j, rfn_error *err)
@@ -1193,6 +1193,9 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
     tot->lines = rs->lines;
     tot->other_lines = rs->blank_lines + rs->continuation_lines;
     tot->delim = rs->delim;
+    snprintf(tot->limits_id, sizeof tot->limits_id, "%s", c->limits->id);
+    snprintf(tot->limits_version, sizeof tot->limits_version, "%s", c->limits->version);
+    tot->limits_illustrative = c->limits->illustrative != 0;
     tot->rows_accepted = rs->rows_accepted;
     tot->rows_rejected = rs->rows_rejected;
     tot->captures = c->n_caps;

@@ -48,6 +48,8 @@ typedef struct validate_totals {
     char unreadable[10][400];
     uint64_t captures, captures_analysed, captures_cached, captures_failed;
     bool shard_only;        /* a shard run: no join was made */
+    char limits_id[64], limits_version[32]; /* the limit set every verdict was judged against */
+    bool limits_illustrative;               /* its values are examples, not the limits in force */
 } validate_totals;
 
 /* Run a validation. Input errors (unreadable register/derogations/manifest/limits, strict

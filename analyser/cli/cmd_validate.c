@@ -109,6 +109,8 @@ static int finish(const char *cmd, const validate_totals *t, const char *out_dir
         printf("captures: %llu listed, %llu analysed, %llu from cache, %llu unreadable\n",
                (unsigned long long)t->captures, (unsigned long long)t->captures_analysed,
                (unsigned long long)t->captures_cached, (unsigned long long)t->captures_failed);
+        printf("limits: %s version %s%s\n", text_esc(t->limits_id), text_esc(t->limits_version),
+               t->limits_illustrative ? " (ILLUSTRATIVE VALUES, not the limits in force)" : "");
         printf("devices:");
         for (int v = 0; v < DEVICE_VERDICT_COUNT; v++)
             printf(" %s %llu%s", classify_verdict_name((device_verdict_kind)v),

@@ -22,6 +22,15 @@ common=(--register batch/register.csv --derogations batch/derogations.csv
 "$rf" validate "${common[@]}" --jobs 2 --notice-date 2024-03-01 --out single
 rc=$?
 [ $rc -eq 1 ] || { echo "FAIL: validate exited $rc, want 1"; fail=1; }
+# The limit set every verdict used is named, and its being illustrative is said, on the terminal
+# and in summary.json.
+"$rf" validate --register batch/register.csv --derogations batch/derogations.csv \
+    --manifest batch/manifest.csv --lab-results batch/lab --cal-db -40 --out named \
+    >named.txt 2>/dev/null
+grep -qx "limits: ichis-annex-f-illustrative version 0.1-illustrative (ILLUSTRATIVE VALUES, not the limits in force)" named.txt ||
+    { echo "FAIL: the summary does not name the illustrative limit set: $(grep '^limits' named.txt)"; fail=1; }
+$py -c 'import json,sys; s=json.load(open("named/summary.json"))["limit_set"]; sys.exit(s != {"id": "ichis-annex-f-illustrative", "version": "0.1-illustrative", "illustrative": True})' ||
+    { echo "FAIL: summary.json limit_set"; fail=1; }
 $py - batch/expected.csv single/devices.csv <<'EOF' || fail=1
 import csv, sys
 exp = {r["DeviceID"]: r for r in csv.DictReader(open(sys.argv[1], newline=""))}
