@@ -62,10 +62,149 @@ static void analyse_usage(FILE *fp)
             "error, 3 no failure but some band is inconclusive.\n");
 }
 
+enum { O_LIMITS = 256, O_CAL_DIR, O_REGION, O_HAN, O_GUARD, O_MIN_AVG, O_PLOT, O_PLOT_FORMAT,
+       O_FORMAT, O_BASELINE, O_KEEP_ANN };
+
+/* The options that say how to judge and what to draw, into cfg: CLI_OPT_HANDLED, CLI_OPT_USAGE
+ * (reported) or CLI_OPT_NOT_MINE. */
+static int analyse_option(int opt, const char *arg, analyse_config *cfg)
+{
+    unsigned long long u;
+    switch (opt) {
+    case O_REGION:
+        if (!(cfg->region = limits_region_from_name(arg))) {
+            cli_errorf(CMD, "--region '%s': expected north, central or south", arg);
+            return CLI_OPT_USAGE;
+        }
+        return CLI_OPT_HANDLED;
+    case O_HAN:
+        if (!(cfg->han = limits_han_from_name(arg))) {
+            cli_errorf(CMD, "--han '%s': expected single or dual", arg);
+            return CLI_OPT_USAGE;
+        }
+        return CLI_OPT_HANDLED;
+    case O_GUARD:
+        if (cli_parse_double(arg, &cfg->guard_db) || cfg->guard_db < 0) {
+            cli_errorf(CMD, "--guard '%s': expected dB >= 0", arg);
+            return CLI_OPT_USAGE;
+        }
+        return CLI_OPT_HANDLED;
+    case O_MIN_AVG:
+        if (cli_parse_u64(arg, &u) || u < 1) {
+            cli_errorf(CMD, "--min-averages '%s': expected a whole number >= 1", arg);
+            return CLI_OPT_USAGE;
+        }
+        cfg->min_segments = (size_t)u;
+        return CLI_OPT_HANDLED;
+    case O_PLOT:
+        cfg->plot_dir = arg;
+        return CLI_OPT_HANDLED;
+    case O_PLOT_FORMAT:
+        if (cli_opt_choice(CMD, "plot-format", arg, "png", "svg", NULL))
+            return CLI_OPT_USAGE;
+        cfg->plot_ext = arg;
+        return CLI_OPT_HANDLED;
+    case O_BASELINE:
+        cfg->baseline_path = arg;
+        return CLI_OPT_HANDLED;
+    case O_KEEP_ANN:
+        cfg->keep_annotations = 1;
+        return CLI_OPT_HANDLED;
+    default:
+        return CLI_OPT_NOT_MINE;
+    }
+}
+
+/* The shared capture and calibration options into cfg. */
+static void take_shared_options(const cli_capture_opts *co, const cli_cal_opts *calo,
+                                analyse_config *cfg)
+{
+    /* analyse_config says "not given" with NAN where capture_options also accepts 0 */
+    if (co->copt.rate_hz > 0)
+        cfg->rate_hz = co->copt.rate_hz;
+    cfg->center_hz = co->copt.center_hz;
+    cfg->datatype = co->copt.datatype;
+    cfg->recording = co->copt.recording;
+    cfg->quiet = co->quiet;
+    cfg->rx_gain_db = calo->rx_gain_db;
+}
+
+/* The limit sets (the bundled one when none was given; its path goes into default_buf) and the
+ * calibration: 0, or -1 after printing why. */
+static int load_limits_and_cal(const char **limit_paths, size_t *n_limit_paths, char *default_buf,
+                               size_t default_size, const cli_cal_opts *calo, limits_set **sets,
+                               calibration **cal)
+{
+    rfn_error err = {0};
+    if (*n_limit_paths == 0) {
+        if (data_dir_path(DATA_DIR_DEFAULT_LIMITS, default_buf, default_size, &err)) {
+            cli_error(CMD, &err);
+            return -1;
+        }
+        limit_paths[(*n_limit_paths)++] = default_buf;
+    }
+    for (size_t i = 0; i < *n_limit_paths; i++)
+        if (limits_load(limit_paths[i], &sets[i], &err)) {
+            cli_error(CMD, &err);
+            return -1;
+        }
+    if (cli_cal_load(calo, cal, &err)) {
+        cli_error(CMD, &err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Analyse every capture of paths, write the results in format to standard output, and return
+ * the exit status: 2 when any capture was an input error (the others are still written). */
+static int analyse_and_write(char **paths, size_t n_paths, const analyse_config *cfg,
+                             const char *format)
+{
+    rfn_error err = {0};
+    capture_analysis *res = calloc(n_paths ? n_paths : 1, sizeof *res);
+    if (!res) {
+        cli_errorf(CMD, "out of memory");
+        return RFN_EXIT_USAGE;
+    }
+    size_t n_res = 0;
+    int input_error = 0;
+    for (size_t a = 0; a < n_paths; a++) {
+        rfn_error perr;
+        if (analyse_capture(paths[a], cfg, &res[n_res], &perr, &err)) {
+            cli_error(CMD, &err);
+            input_error = 1;
+            continue;
+        }
+        if (perr.status != RFN_OK)
+            cli_errorf(CMD, "plot: %s", perr.msg);
+        /* A plot that would replace an input was refused: an input error, not a lost plot. */
+        if (perr.status == RFN_ERR_CONFLICT)
+            input_error = 1;
+        n_res++;
+    }
+    if (strcmp(format, "json") == 0) {
+        if (analyse_write_json(stdout, res, n_res, &err)) {
+            cli_error(CMD, &err);
+            input_error = 1;
+        }
+    } else if (strcmp(format, "csv") == 0) {
+        analyse_write_csv(stdout, res, n_res);
+    } else {
+        analyse_write_text(stdout, res, n_res);
+    }
+    if (cli_output_commit(NULL, &err)) {
+        cli_error(CMD, &err);
+        input_error = 1;
+    }
+    int status = input_error ? RFN_EXIT_USAGE : analyse_exit_status(res, n_res);
+    for (size_t i = 0; i < n_res; i++)
+        analyse_result_free(&res[i]);
+    free(res);
+    return status;
+}
+
 int cmd_analyse(int argc, char **argv)
 {
-    enum { O_LIMITS = 256, O_CAL_DIR, O_REGION, O_HAN, O_GUARD, O_MIN_AVG, O_PLOT, O_PLOT_FORMAT,
-           O_FORMAT, O_BASELINE, O_KEEP_ANN };
     static const struct option longopts[] = {
         {"limits", required_argument, 0, O_LIMITS},
         CLI_LONGOPTS_CAL,
@@ -94,7 +233,6 @@ int cmd_analyse(int argc, char **argv)
     char cal_dir[1100];
     /* Without a data directory only captures naming a calibration id miss their table. */
     cfg.cal_dir = data_dir_path("calibration", cal_dir, sizeof cal_dir, NULL) ? NULL : cal_dir;
-    unsigned long long u;
     int opt;
     optind = 1;
     while ((opt = cli_getopt(argc, argv, longopts, CMD, &co, &calo)) != -1) {
@@ -113,39 +251,6 @@ int cmd_analyse(int argc, char **argv)
             snprintf(cal_dir, sizeof cal_dir, "%s", optarg);
             cfg.cal_dir = cal_dir;
             break;
-        case O_REGION:
-            if (!(cfg.region = limits_region_from_name(optarg))) {
-                cli_errorf(CMD, "--region '%s': expected north, central or south", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_HAN:
-            if (!(cfg.han = limits_han_from_name(optarg))) {
-                cli_errorf(CMD, "--han '%s': expected single or dual", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_GUARD:
-            if (cli_parse_double(optarg, &cfg.guard_db) || cfg.guard_db < 0) {
-                cli_errorf(CMD, "--guard '%s': expected dB >= 0", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_MIN_AVG:
-            if (cli_parse_u64(optarg, &u) || u < 1) {
-                cli_errorf(CMD, "--min-averages '%s': expected a whole number >= 1", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            cfg.min_segments = (size_t)u;
-            break;
-        case O_PLOT:
-            cfg.plot_dir = optarg;
-            break;
-        case O_PLOT_FORMAT:
-            if (cli_opt_choice(CMD, "plot-format", optarg, "png", "svg", NULL))
-                return RFN_EXIT_USAGE;
-            cfg.plot_ext = optarg;
-            break;
         case O_FORMAT:
             if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "csv")) {
                 sigmf_datatype dt;
@@ -160,14 +265,9 @@ int cmd_analyse(int argc, char **argv)
             }
             format = optarg;
             break;
-        case O_BASELINE:
-            cfg.baseline_path = optarg;
-            break;
-        case O_KEEP_ANN:
-            cfg.keep_annotations = 1;
-            break;
         default:
-            if (cli_spectrum_opt(opt, optarg, CMD, &cfg.spectrum) != CLI_OPT_HANDLED)
+            if (analyse_option(opt, optarg, &cfg) != CLI_OPT_HANDLED &&
+                cli_spectrum_opt(opt, optarg, CMD, &cfg.spectrum) != CLI_OPT_HANDLED)
                 return RFN_EXIT_USAGE;
         }
     }
@@ -177,89 +277,22 @@ int cmd_analyse(int argc, char **argv)
     }
     if (cli_cal_opts_check(&calo, CMD))
         return RFN_EXIT_USAGE;
-    /* analyse_config says "not given" with NAN where capture_options also accepts 0 */
-    if (co.copt.rate_hz > 0)
-        cfg.rate_hz = co.copt.rate_hz;
-    cfg.center_hz = co.copt.center_hz;
-    cfg.datatype = co.copt.datatype;
-    cfg.recording = co.copt.recording;
-    cfg.quiet = co.quiet;
-    cfg.rx_gain_db = calo.rx_gain_db;
+    take_shared_options(&co, &calo, &cfg);
 
-    int status = RFN_EXIT_OK, input_error = 0;
-    rfn_error err = {0};
+    int status = RFN_EXIT_USAGE;
     limits_set *sets[MAX_LIMIT_FILES] = {0};
     calibration *cal = NULL;
-    capture_analysis *res = NULL;
-    size_t n_res = 0;
     char default_limits[1100];
-    if (n_limit_paths == 0) {
-        if (data_dir_path(DATA_DIR_DEFAULT_LIMITS, default_limits, sizeof default_limits,
-                          &err)) {
-            cli_error(CMD, &err);
-            status = RFN_EXIT_USAGE;
-            goto done;
-        }
-        limit_paths[n_limit_paths++] = default_limits;
+    if (load_limits_and_cal(limit_paths, &n_limit_paths, default_limits, sizeof default_limits,
+                            &calo, sets, &cal) == 0) {
+        cfg.cal = cal;
+        cfg.limits = sets;
+        cfg.n_limits = n_limit_paths;
+        if (cfg.plot_dir && mkdir(cfg.plot_dir, 0777) != 0 && errno != EEXIST)
+            cli_errorf(CMD, "--plot %s: %s", cfg.plot_dir, strerror(errno));
+        else
+            status = analyse_and_write(argv + optind, (size_t)(argc - optind), &cfg, format);
     }
-    for (size_t i = 0; i < n_limit_paths; i++)
-        if (limits_load(limit_paths[i], &sets[i], &err)) {
-            cli_error(CMD, &err);
-            status = RFN_EXIT_USAGE;
-            goto done;
-        }
-    if (cli_cal_load(&calo, &cal, &err)) {
-        cli_error(CMD, &err);
-        status = RFN_EXIT_USAGE;
-        goto done;
-    }
-    cfg.cal = cal;
-    cfg.limits = sets;
-    cfg.n_limits = n_limit_paths;
-    if (cfg.plot_dir && mkdir(cfg.plot_dir, 0777) != 0 && errno != EEXIST) {
-        cli_errorf(CMD, "--plot %s: %s", cfg.plot_dir, strerror(errno));
-        status = RFN_EXIT_USAGE;
-        goto done;
-    }
-    res = calloc((size_t)(argc - optind), sizeof *res);
-    if (!res) {
-        cli_errorf(CMD, "out of memory");
-        status = RFN_EXIT_USAGE;
-        goto done;
-    }
-    for (int a = optind; a < argc; a++) {
-        rfn_error perr;
-        if (analyse_capture(argv[a], &cfg, &res[n_res], &perr, &err)) {
-            cli_error(CMD, &err);
-            input_error = 1;
-            continue;
-        }
-        if (perr.status != RFN_OK)
-            cli_errorf(CMD, "plot: %s", perr.msg);
-        /* A plot that would replace an input was refused: an input error, not a lost plot. */
-        if (perr.status == RFN_ERR_CONFLICT)
-            input_error = 1;
-        n_res++;
-    }
-    if (strcmp(format, "json") == 0) {
-        if (analyse_write_json(stdout, res, n_res, &err)) {
-            cli_error(CMD, &err);
-            input_error = 1;
-        }
-    } else if (strcmp(format, "csv") == 0) {
-        analyse_write_csv(stdout, res, n_res);
-    } else {
-        analyse_write_text(stdout, res, n_res);
-    }
-    if (cli_output_commit(NULL, &err)) {
-        cli_error(CMD, &err);
-        input_error = 1;
-    }
-    status = input_error ? RFN_EXIT_USAGE : analyse_exit_status(res, n_res);
-done:
-    for (size_t i = 0; i < n_res; i++)
-        analyse_result_free(&res[i]);
-    free(res);
     for (size_t i = 0; i < MAX_LIMIT_FILES; i++)
         limits_free(sets[i]);
     calibration_free(cal);
