@@ -9,6 +9,7 @@
 
 #include "atomic_file.h"
 #include "capture.h"
+#include "cli_opts.h"
 
 void cli_report_warnings(const char *cmd, const capture_meta *m)
 {
@@ -89,4 +90,11 @@ rfn_status cli_report_write_sidecar(const char *out_path, const json_t *head, rf
     rfn_status st = atomic_file_write_all(name, withnl, len + 1, err);
     free(withnl);
     return st;
+}
+
+rfn_status cli_report_finish(int meta, const char *out_path, const json_t *head,
+                             atomic_file **af, rfn_error *err)
+{
+    rfn_status st = meta ? cli_report_write_sidecar(out_path, head, err) : RFN_OK;
+    return st ? st : cli_output_commit(af, err);
 }

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "atomic_file.h"
 #include "records.h"
 #include "rfn_error.h"
 
@@ -36,5 +37,10 @@ int cli_report_meta_check(const char *cmd, int meta, int json, const char *out_p
 
 /* Write head as indented JSON to the sidecar of out_path, atomically. */
 rfn_status cli_report_write_sidecar(const char *out_path, const json_t *head, rfn_error *err);
+
+/* Finish a data export: write head to the --meta sidecar when meta is set (a CSV --output), then
+ * commit the output (cli_output_commit). */
+rfn_status cli_report_finish(int meta, const char *out_path, const json_t *head,
+                             atomic_file **af, rfn_error *err);
 
 #endif

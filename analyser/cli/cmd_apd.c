@@ -253,11 +253,7 @@ int cmd_apd(int argc, char **argv)
         cli_errorf(CMD, "cannot write the %s output", oo.json ? "JSON" : "CSV");
         goto done;
     }
-    if (oo.meta && cli_report_write_sidecar(oo.path, head, &err)) {
-        cli_error(CMD, &err);
-        goto done;
-    }
-    if (cli_output_commit(&af, &err)) {
+    if (cli_report_finish(oo.meta, oo.path, head, &af, &err)) {
         cli_error(CMD, &err);
         goto done;
     }

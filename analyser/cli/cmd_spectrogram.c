@@ -265,11 +265,7 @@ int cmd_spectrogram(int argc, char **argv)
             cli_error(CMD, &err);
             goto done;
         }
-        if (format == 1 && oo.meta && cli_report_write_sidecar(oo.path, head, &err)) {
-            cli_error(CMD, &err);
-            goto done;
-        }
-        if (cli_output_commit(&af, &err)) {
+        if (cli_report_finish(format == 1 && oo.meta, oo.path, head, &af, &err)) {
             cli_error(CMD, &err);
             goto done;
         }
