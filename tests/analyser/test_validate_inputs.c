@@ -45,6 +45,13 @@ static void manifest(void)
     char want[400];
     snprintf(want, sizeof want, "%s:2: DeviceID 'zz': ", path);
     CHECK_MSG(strncmp(err.msg, want, strlen(want)) == 0, "%s", err.msg);
+
+    /* An impossible date is an input error naming the file, line and field (issue 16 item 5). */
+    put("manifest.csv", "capture,DeviceID,captured_at\n"
+                        "a.wav,00-1A-2B-3C-4D-5E-6F-70,2023-13-45\n");
+    CHECK(validate_load_manifest(path, NULL, &n, &err) == RFN_ERR_FORMAT);
+    snprintf(want, sizeof want, "%s:2: captured_at '2023-13-45': not a date", path);
+    CHECK_MSG(strncmp(err.msg, want, strlen(want)) == 0, "%s", err.msg);
 }
 
 static void lab(void)
