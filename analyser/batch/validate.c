@@ -697,7 +697,8 @@ static void process_capture(pool *p, cap_item *it, size_t index)
         if (eui64_parse(d, strlen(d), &id) == ID_OK)
             eui64_format(id, dev);
     }
-    it->rec = json_pack("{s:I, s:s, s:o, s:s, s:o, s:o, s:o, s:o}", "index", (json_int_t)index,
+    it->rec = json_pack("{s:i, s:I, s:s, s:o, s:s, s:o, s:o, s:o, s:o}", "format_version", 1,
+                        "index", (json_int_t)index,
                         "path", it->path, "sha256", sha[0] ? json_string(sha) : json_null(),
                         "settings_sha256", c->settings_sha, "device_id",
                         dev[0] ? json_string(dev) : json_null(), "captured_at",

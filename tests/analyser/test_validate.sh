@@ -31,6 +31,9 @@ grep -qx "limits: ichis-annex-f-illustrative version 0.1-illustrative (ILLUSTRAT
     { echo "FAIL: the summary does not name the illustrative limit set: $(grep '^limits' named.txt)"; fail=1; }
 $py -c 'import json,sys; s=json.load(open("named/summary.json"))["limit_set"]; sys.exit(s != {"id": "ichis-annex-f-illustrative", "version": "0.1-illustrative", "illustrative": True})' ||
     { echo "FAIL: summary.json limit_set"; fail=1; }
+# Every line of captures.jsonl is versioned like every other JSON output.
+$py -c 'import json,sys; sys.exit(any(json.loads(l).get("format_version") != 1 for l in open("named/captures.jsonl")))' ||
+    { echo "FAIL: a captures.jsonl line without format_version 1"; fail=1; }
 $py - batch/expected.csv single/devices.csv <<'EOF' || fail=1
 import csv, sys
 exp = {r["DeviceID"]: r for r in csv.DictReader(open(sys.argv[1], newline=""))}
