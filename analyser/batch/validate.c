@@ -29,6 +29,7 @@
 #include "hash.h"
 #include "identifiers.h"
 #include "io_guard.h"
+#include "judge_band.h"
 #include "limits.h"
 #include "progress.h"
 #include "register.h"
@@ -133,11 +134,68 @@ static void jstr(json_t *o, const char *key, char *dst, size_t size)
 
 /* Rebuild the parts of a capture_analysis that classification reads from analyse's JSON form
  * (one element of "captures"). RFN_ERR_FORMAT when it is not that form. */
+/* The band_reason bits named in the JSON array rs. */
+static unsigned reasons_from_json(json_t *rs)
+{
+    unsigned bits = 0;
+    for (size_t k = 0; k < json_array_size(rs); k++) {
+        const char *name = json_string_value(json_array_get(rs, k));
+        for (unsigned bit = 1; bit && name; bit <<= 1)
+            if (analyse_reason_name(bit) && strcmp(analyse_reason_name(bit), name) == 0)
+                bits |= bit;
+    }
+    return bits;
+}
+
+/* One element of "bands" (analyse_write_json) back into a band verdict and its measurement. A
+ * record from before measurements were kept apart has no "measurement": its flags are then the
+ * measurement reasons among its reasons, and judge_capture compares its fields instead of a
+ * geometry key. */
+static void band_from_json(json_t *b, band_verdict *v)
+{
+    jstr(b, "id", v->band_id, sizeof v->band_id);
+    jstr(b, "quantity", v->quantity, sizeof v->quantity);
+    jstr(b, "trace", v->trace, sizeof v->trace);
+    jstr(b, "unit", v->unit, sizeof v->unit);
+    jstr(b, "measured_unit", v->m.measured_unit, sizeof v->m.measured_unit);
+    jstr(b, "method", v->m.method, sizeof v->m.method);
+    v->f_lo_hz = jnum(b, "f_lo_hz");
+    v->f_hi_hz = jnum(b, "f_hi_hz");
+    v->rbw_hz = isnan(jnum(b, "rbw_hz")) ? 0 : jnum(b, "rbw_hz");
+    v->ref_bw_hz = isnan(jnum(b, "ref_bw_hz")) ? 0 : jnum(b, "ref_bw_hz");
+    v->m.measured = jnum(b, "measured");
+    v->m.worst_freq_hz = jnum(b, "worst_freq_hz");
+    v->m.floor_level = jnum(b, "noise_floor");
+    v->m.capture_floor = jnum(b, "capture_floor");
+    v->m.covered_fraction = jnum(b, "covered_fraction");
+    v->limit = jnum(b, "limit");
+    v->margin_db = jnum(b, "margin_db");
+    v->derogation_limit = jnum(b, "derogation_limit");
+    char vt[32];
+    jstr(b, "verdict", vt, sizeof vt);
+    v->verdict = strcmp(vt, "pass") == 0             ? VERDICT_PASS
+                 : strcmp(vt, "fail") == 0           ? VERDICT_FAIL
+                 : strcmp(vt, "not-applicable") == 0 ? VERDICT_NOT_APPLICABLE
+                                                     : VERDICT_INCONCLUSIVE;
+    v->reasons = reasons_from_json(json_object_get(b, "reasons"));
+    json_t *m = json_object_get(b, "measurement");
+    if (json_is_object(m)) {
+        jstr(m, "geometry", v->m.geometry, sizeof v->m.geometry);
+        v->m.flags = reasons_from_json(json_object_get(m, "flags"));
+        v->m.rbw_reads_low = json_is_true(json_object_get(m, "rbw_reads_low"));
+        v->m.detector_unsettled = json_is_true(json_object_get(m, "detector_unsettled"));
+    } else {
+        v->m.flags = v->reasons & BAND_MEASUREMENT_REASONS;
+    }
+}
+
+/* Rebuild the parts of a capture_analysis that classification reads from analyse's JSON form
+ * (one element of "captures"). RFN_ERR_FORMAT when it is not that form. */
 static rfn_status analysis_from_json(json_t *a, capture_analysis *r, rfn_error *err)
 {
     memset(r, 0, sizeof *r);
     json_t *cap = json_object_get(a, "capture"), *lim = json_object_get(a, "limits");
-    json_t *bands = json_object_get(a, "bands");
+    json_t *bands = json_object_get(a, "bands"), *set = json_object_get(a, "settings");
     if (!json_is_object(cap) || !json_is_object(lim) || !json_is_array(bands))
         return rfn_error_set(err, RFN_ERR_FORMAT, "not an rfnoise analyse result");
     jstr(cap, "path", r->meta.path, sizeof r->meta.path);
@@ -145,36 +203,21 @@ static rfn_status analysis_from_json(json_t *a, capture_analysis *r, rfn_error *
     jstr(cap, "datetime", r->meta.datetime, sizeof r->meta.datetime);
     jstr(lim, "id", r->limits_id, sizeof r->limits_id);
     jstr(lim, "version", r->limits_version, sizeof r->limits_version);
+    jstr(a, "calibration", r->calibration_id, sizeof r->calibration_id);
+    char text[32];
+    double guard = jnum(set, "guard_db");
+    r->settings.guard_db = isfinite(guard) && guard >= 0 ? guard : 0;
+    jstr(set, "region", text, sizeof text);
+    r->settings.region = strcmp(text, "any") ? limits_region_from_name(text) : 0;
+    jstr(set, "han", text, sizeof text);
+    r->settings.han = strcmp(text, "any") ? limits_han_from_name(text) : 0;
     size_t n = json_array_size(bands);
     r->bands = calloc(n ? n : 1, sizeof *r->bands);
     if (!r->bands)
         return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
     r->n_bands = n;
-    for (size_t i = 0; i < n; i++) {
-        json_t *b = json_array_get(bands, i);
-        band_verdict *v = &r->bands[i];
-        jstr(b, "id", v->band_id, sizeof v->band_id);
-        jstr(b, "unit", v->unit, sizeof v->unit);
-        jstr(b, "measured_unit", v->measured_unit, sizeof v->measured_unit);
-        v->measured = jnum(b, "measured");
-        v->limit = jnum(b, "limit");
-        v->margin_db = jnum(b, "margin_db");
-        v->derogation_limit = jnum(b, "derogation_limit");
-        v->covered_fraction = jnum(b, "covered_fraction");
-        char vt[32];
-        jstr(b, "verdict", vt, sizeof vt);
-        v->verdict = strcmp(vt, "pass") == 0   ? VERDICT_PASS
-                     : strcmp(vt, "fail") == 0 ? VERDICT_FAIL
-                     : strcmp(vt, "not-applicable") == 0 ? VERDICT_NOT_APPLICABLE
-                                                         : VERDICT_INCONCLUSIVE;
-        json_t *rs = json_object_get(b, "reasons");
-        for (size_t k = 0; k < json_array_size(rs); k++) {
-            const char *name = json_string_value(json_array_get(rs, k));
-            for (unsigned bit = 1; bit && name; bit <<= 1)
-                if (analyse_reason_name(bit) && strcmp(analyse_reason_name(bit), name) == 0)
-                    v->reasons |= bit;
-        }
-    }
+    for (size_t i = 0; i < n; i++)
+        band_from_json(json_array_get(bands, i), &r->bands[i]);
     return RFN_OK;
 }
 
@@ -599,7 +642,7 @@ static rfn_status ctx_load(ctx *c, rfn_error *err)
     char text[8192];
     int n = snprintf(
         text, sizeof text,
-        "rfnoise-validate-settings-1\nfft=estimate\nversion=%s\nlimits=%s\ncal_db=%.17g\n"
+        "rfnoise-validate-settings-2\nfft=estimate\nversion=%s\nlimits=%s\ncal_db=%.17g\n"
         "cal_dir=%s\n",
         RFN_VERSION, json_string_value(json_object_get(json_array_get(c->inputs, 0), "sha256")),
         cfg->cal_db, cfg->cal_dir ? cfg->cal_dir : "");
@@ -967,7 +1010,10 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
         json_t *a = json_object_get(it->rec, "analysis");
         if (json_is_object(a)) {
             rfn_error perr;
-            if (analysis_from_json(a, &it->res, &perr) == RFN_OK)
+            /* Judged again from its kept measurements: a cached record or a merged shard was
+             * judged when it was made, maybe under another limit set (judge_band.h). */
+            if (analysis_from_json(a, &it->res, &perr) == RFN_OK &&
+                judge_capture(c->limits, &it->res, &perr) == RFN_OK)
                 it->ok = 1;
             else
                 analyse_result_free(&it->res);
@@ -988,6 +1034,12 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
         }
     }
     qsort(dc, n_dc, sizeof *dc, cmp_dev_cap);
+    /* Lab results were judged in the lab, under the limit set of the day: judge their kept
+     * measurements against this run's set, like the captures' (issue 14: a what-if run). */
+    for (size_t g = 0; g < c->n_lab; g++)
+        for (size_t k = 0; k < c->lab[g].n; k++)
+            if ((st = judge_capture(c->limits, &c->lab[g].res[k], err)))
+                goto done;
 
     if ((st = out_open(&o, c->cfg.out_dir, 5, err)))
         goto done;

@@ -122,7 +122,7 @@ static int counts(const limits_set *set, const classify_device_info *dev, const 
         return 0;
     if (b->verdict == VERDICT_NOT_APPLICABLE)
         return 0;
-    return b->covered_fraction > 0;
+    return b->m.covered_fraction > 0;
 }
 
 size_t classify_counting_results(const limits_set *set, const classify_device_info *dev,
@@ -152,7 +152,7 @@ typedef struct outcome {
 static outcome band_outcome(const derogation_list *dl, const classify_device_info *dev,
                             const band_verdict *b)
 {
-    outcome o = {DEVICE_COMPLIANT, 0, b->measured, b->limit, b->margin_db, NULL};
+    outcome o = {DEVICE_COMPLIANT, 0, b->m.measured, b->limit, b->margin_db, NULL};
     if (b->verdict == VERDICT_PASS)
         return o;
     if (b->verdict != VERDICT_FAIL) {
@@ -168,14 +168,14 @@ static outcome band_outcome(const derogation_list *dl, const classify_device_inf
     switch (d) {
     case DEROGATION_MATCH: {
         double lim = res.limit_from_limit_set ? b->derogation_limit : res.limit;
-        if (!isfinite(lim) || !isfinite(b->measured)) {
+        if (!isfinite(lim) || !isfinite(b->m.measured)) {
             o.kind = DEVICE_INCONCLUSIVE;
             o.reasons = DREASON_EXCEEDS_LIMIT | DREASON_DEROGATION_LIMIT_UNKNOWN;
             return o;
         }
         o.limit = lim;
-        o.margin_db = lim - b->measured;
-        if (b->measured <= lim) {
+        o.margin_db = lim - b->m.measured;
+        if (b->m.measured <= lim) {
             o.kind = DEVICE_DEROGATION_COMPLIANT;
         } else {
             o.kind = DEVICE_NONCOMPLIANT;
@@ -349,7 +349,7 @@ void classify_device_evidence(const limits_set *set, const derogation_list *dero
     out->derogation_ref = j.best.derogation_ref;
     if (j.best_band) {
         snprintf(out->worst_band, sizeof out->worst_band, "%s", j.best_band->band_id);
-        snprintf(out->unit, sizeof out->unit, "%s", j.best_band->measured_unit);
+        snprintf(out->unit, sizeof out->unit, "%s", j.best_band->m.measured_unit);
         out->measured = j.best.measured;
         out->limit = j.best.limit;
         out->margin_db = j.best.margin_db;

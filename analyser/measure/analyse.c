@@ -12,12 +12,10 @@
 #include "capture.h"
 #include "emi.h"
 #include "exit_status.h"
+#include "judge_band.h"
 #include "plot.h"
 #include "progress.h"
 #include "units.h"
-
-/* A band's stated noise floor closer than this to the limit cannot prove a pass (issue 5). */
-#define NOISE_FLOOR_MARGIN_DB 3.0
 
 /* A detector reading needs the capture to last this many meter time constants: a critically
  * damped meter reaches 1 - 6 e^-5 = 96 % (-0.18 dB) of a steady input after 5 T_M. */
@@ -118,6 +116,8 @@ const char *analyse_reason_name(unsigned bit)
         return "measurement-invalid";
     case REASON_RBW_TOO_WIDE:
         return "rbw-too-wide";
+    case REASON_MEASURED_OTHERWISE:
+        return "measured-otherwise";
     }
     return NULL;
 }
@@ -305,7 +305,7 @@ static int det_worst(const det_run *r, const limits_band *b, const calibration *
  * Returns an error only for allocation/invalid input. */
 static rfn_status measure_band(const rfn_spectrum *spec, const limits_band *b,
                                const calibration *cal, int calibrated, const det_run *run,
-                               band_verdict *v, rfn_error *err)
+                               band_measurement *m, rfn_error *err)
 {
     rfn_trace tr = welch_trace(b->trace);
     const double *raw = spec->density[tr];
@@ -344,14 +344,13 @@ static rfn_status measure_band(const rfn_spectrum *spec, const limits_band *b,
         return st;
     }
     double covered = r.covered_fraction, power = r.power_fs2, mean_density = r.mean_density;
-    v->capture_floor = rfn_db10(r.floor_20pct_density) + bandwidth_term_db(b);
-    snprintf(v->measured_unit, sizeof v->measured_unit, "%s", limits_unit_name(mu));
-    snprintf(v->method, sizeof v->method, "welch");
-    v->covered_fraction = covered;
-    v->measured = NAN;
-    v->limit = b->has_limit ? b->limit : limits_band_level(b, (b->f_lo_hz + b->f_hi_hz) / 2);
-    v->worst_freq_hz = NAN;
-    double level = NAN, limit = v->limit, f = NAN;
+    m->capture_floor = rfn_db10(r.floor_20pct_density) + bandwidth_term_db(b);
+    snprintf(m->measured_unit, sizeof m->measured_unit, "%s", limits_unit_name(mu));
+    snprintf(m->method, sizeof m->method, "welch");
+    m->covered_fraction = covered;
+    m->measured = NAN;
+    m->worst_freq_hz = NAN;
+    double level = NAN, limit = NAN, f = NAN; /* the limit at the worst point: judge_band's */
     switch (b->quantity) {
     case LIMITS_Q_CHANNEL_POWER:
         level = rfn_db10(power);
@@ -361,38 +360,29 @@ static rfn_status measure_band(const rfn_spectrum *spec, const limits_band *b,
         break;
     case LIMITS_Q_PEAK_DENSITY:
         if (worst_point(&view, dens, b, b->ref_bw_hz, &level, &limit, &f))
-            v->worst_freq_hz = f;
+            m->worst_freq_hz = f;
         break;
     default:
         if (run && run->ok) { /* the CISPR 16-1-1 detector itself */
-            snprintf(v->method, sizeof v->method, "emi-detector");
+            snprintf(m->method, sizeof m->method, "emi-detector");
             if (det_worst(run, b, cal, mu, &level, &limit, &f))
-                v->worst_freq_hz = f;
+                m->worst_freq_hz = f;
         } else { /* the spectrum's power in an rbw-wide window */
             int bound = b->quantity == LIMITS_Q_QUASI_PEAK ||
                         b->quantity == LIMITS_Q_CISPR_AVERAGE;
-            snprintf(v->method, sizeof v->method, "%s", bound ? "welch-bound" : "welch");
+            snprintf(m->method, sizeof m->method, "%s", bound ? "welch-bound" : "welch");
             if (worst_point(&view, dens, b, b->rbw_hz, &level, &limit, &f))
-                v->worst_freq_hz = f;
+                m->worst_freq_hz = f;
         }
         break;
     }
-    if (covered > 0) {
-        v->measured = level;
-        v->limit = limit;
-    }
+    if (covered > 0)
+        m->measured = level;
     free(dens);
     return RFN_OK;
 }
 
 /* ---- classification -------------------------------------------------------------------------- */
-
-/* 10 log10(10^(a/10) - 10^(b/10)): what is left of level a once power b is taken out. */
-static double db_minus(double a_db, double b_db)
-{
-    double d = rfn_from_db10(a_db) - rfn_from_db10(b_db);
-    return d > 0 ? 10 * log10(d) : -INFINITY;
-}
 
 /* How a Welch spectrum too coarse for band b misleads (README "Resolution"): a reading in a
  * bandwidth (a density in ref_bw, a detector's rbw) spreads a narrow emission over a bin ENBW
@@ -400,9 +390,10 @@ static double db_minus(double a_db, double b_db)
  * still proves a fail; a power or mean over a band only a few bins wide takes in the leakage of
  * its edge bins, which may read high or low. The CISPR detectors use their own RBW. */
 enum { RBW_FINE = 0, RBW_READS_LOW, RBW_UNRELIABLE };
-static int rbw_coarseness(const rfn_spectrum *spec, const limits_band *b, const band_verdict *v)
+static int rbw_coarseness(const rfn_spectrum *spec, const limits_band *b,
+                          const band_measurement *m)
 {
-    if (strcmp(v->method, "emi-detector") == 0)
+    if (strcmp(m->method, "emi-detector") == 0)
         return RBW_FINE;
     switch (b->quantity) {
     case LIMITS_Q_CHANNEL_POWER:
@@ -419,131 +410,97 @@ static int rbw_coarseness(const rfn_spectrum *spec, const limits_band *b, const 
     }
 }
 
+/* The chain's noise floor in band b's unit at the measurement's worst point (or the band
+ * centre): the calibration's stated floor, or the same band measured on a baseline capture
+ * (DUT off), whichever is higher. NAN when neither is known. */
+static double chain_floor(const rfn_spectrum *baseline, const limits_band *b,
+                          const calibration *cal, int calibrated, const band_measurement *m)
+{
+    double floor_level = NAN, floor_dbm_hz;
+    if (cal && calibrated && calibration_noise_floor_dbm_hz(cal, &floor_dbm_hz)) {
+        double fmid = isfinite(m->worst_freq_hz) ? m->worst_freq_hz
+                                                 : (b->f_lo_hz + b->f_hi_hz) / 2;
+        double g = 0, off = 0;
+        rfn_error e2;
+        if (calibration_gain_db(cal, fmid, &g, &e2) == RFN_OK &&
+            unit_offset_db(cal, b->unit, fmid, &off, &e2) == RFN_OK)
+            floor_level = floor_dbm_hz - g + off + bandwidth_term_db(b);
+    }
+    if (baseline && !isnan(m->measured)) {
+        band_measurement bm = *m;
+        rfn_error e2;
+        if (measure_band(baseline, b, cal, calibrated, NULL, &bm, &e2) == RFN_OK &&
+            isfinite(bm.measured) && strcmp(bm.measured_unit, m->measured_unit) == 0 &&
+            !(floor_level >= bm.measured))
+            floor_level = bm.measured;
+    }
+    return floor_level;
+}
+
+/* The measurement's own flags (BAND_MEASUREMENT_REASONS): what makes the number unusable or
+ * one-sided whatever the limit is. */
+static void measurement_flags(const rfn_spectrum *spec, const limits_band *b,
+                              const analyse_config *cfg, unsigned findings, const det_run *run,
+                              band_measurement *m)
+{
+    if (m->covered_fraction < 1.0)
+        m->flags |= REASON_BAND_NOT_COVERED;
+    if (findings & CAPTURE_FIND_CLIPPED)
+        m->flags |= REASON_CLIPPED;
+    if ((findings & CAPTURE_FIND_SHORT) || spec->segments < cfg->min_segments)
+        m->flags |= REASON_TOO_SHORT;
+    if (run && run->ok && strcmp(m->method, "emi-detector") == 0) {
+        double meter = b->quantity == LIMITS_Q_QUASI_PEAK ? run->res.params.qp_meter_s
+                       : b->quantity == LIMITS_Q_PEAK     ? 0
+                                                          : run->res.params.avg_meter_s;
+        double dur = (double)run->res.samples / spec->fs_hz;
+        m->detector_unsettled = dur < DETECTOR_SETTLE_METERS * meter;
+    }
+    int silent = isnan(m->measured) || (isinf(m->measured) && m->measured < 0);
+    if ((findings & CAPTURE_FIND_ALL_ZERO) || (m->covered_fraction > 0 && silent))
+        m->flags |= REASON_NO_DATA;
+    else if (m->covered_fraction > 0 && !isfinite(m->measured))
+        m->flags |= REASON_MEASUREMENT_INVALID; /* +inf: an absurd calibration or sample */
+    int coarse = rbw_coarseness(spec, b, m);
+    m->flags |= coarse == RBW_UNRELIABLE ? REASON_RBW_TOO_WIDE : 0;
+    m->rbw_reads_low = coarse == RBW_READS_LOW;
+}
+
+/* Measure band b (band_measurement), then judge it (judge_band): the same rule rejudge applies
+ * to kept measurements. */
 static void classify_band(const rfn_spectrum *spec, const rfn_spectrum *baseline,
                           const limits_band *b, const analyse_config *cfg, unsigned findings,
                           const det_run *runs, size_t n_runs, band_verdict *v, rfn_error *err)
 {
     const det_run *run =
         limits_quantity_is_detector(b->quantity) ? find_run(runs, n_runs, b) : NULL;
-    v->reasons = 0;
+    band_measurement m = v->m;
     double span_lo = spec->freq_hz[0] - spec->bin_hz / 2;
     double span_hi = spec->freq_hz[spec->n_bins - 1] + spec->bin_hz / 2;
     int needs_cal = !limits_unit_is_dbfs(b->unit);
     int calibrated = !needs_cal;
     if (needs_cal) {
         if (!cfg->cal || (b->unit == LIMITS_U_DBUV_M && !calibration_has_antenna_factor(cfg->cal)))
-            v->reasons |= REASON_UNCALIBRATED;
+            m.flags |= REASON_UNCALIBRATED;
         else if (!calibration_covers(cfg->cal, fmax(b->f_lo_hz, span_lo),
                                      fmin(b->f_hi_hz, span_hi)))
-            v->reasons |= REASON_CAL_RANGE; /* over the part of the band that is measured */
+            m.flags |= REASON_CAL_RANGE; /* over the part of the band that is measured */
         else
             calibrated = 1;
     }
     rfn_error merr;
-    if (measure_band(spec, b, cfg->cal, calibrated, run, v, &merr)) {
+    if (measure_band(spec, b, cfg->cal, calibrated, run, &m, &merr)) {
         /* The antenna factor table may be narrower than the band: that is a range problem. */
-        v->reasons |= REASON_CAL_RANGE;
-        if (measure_band(spec, b, cfg->cal, 0, run, v, err) != RFN_OK) {
-            v->verdict = VERDICT_INCONCLUSIVE;
-            v->reasons |= REASON_NO_DATA;
-            return;
-        }
+        m.flags |= REASON_CAL_RANGE;
         calibrated = 0;
+        if (measure_band(spec, b, cfg->cal, 0, run, &m, err) != RFN_OK)
+            m.flags |= REASON_NO_DATA;
     }
-    if (v->covered_fraction < 1.0)
-        v->reasons |= REASON_BAND_NOT_COVERED;
-    if (findings & CAPTURE_FIND_CLIPPED)
-        v->reasons |= REASON_CLIPPED;
-    if ((findings & CAPTURE_FIND_SHORT) || spec->segments < cfg->min_segments)
-        v->reasons |= REASON_TOO_SHORT;
-    /* A detector whose meter has not settled reads low: it can prove a fail, not a pass. */
-    int unsettled = 0;
-    if (run && run->ok && strcmp(v->method, "emi-detector") == 0) {
-        double meter = b->quantity == LIMITS_Q_QUASI_PEAK ? run->res.params.qp_meter_s
-                       : b->quantity == LIMITS_Q_PEAK     ? 0
-                                                          : run->res.params.avg_meter_s;
-        double dur = (double)run->res.samples / spec->fs_hz;
-        unsettled = dur < DETECTOR_SETTLE_METERS * meter;
+    if (!(m.flags & REASON_NO_DATA) || isfinite(m.measured)) {
+        measurement_flags(spec, b, cfg, findings, run, &m);
+        m.floor_level = chain_floor(baseline, b, cfg->cal, calibrated, &m);
     }
-    int silent = isnan(v->measured) || (isinf(v->measured) && v->measured < 0);
-    if ((findings & CAPTURE_FIND_ALL_ZERO) || (v->covered_fraction > 0 && silent))
-        v->reasons |= REASON_NO_DATA;
-    else if (v->covered_fraction > 0 && !isfinite(v->measured))
-        v->reasons |= REASON_MEASUREMENT_INVALID; /* +inf: an absurd calibration or sample */
-
-    v->margin_db = calibrated ? v->limit - v->measured : NAN;
-    if (!isfinite(v->margin_db))
-        v->margin_db = NAN;
-
-    /* Noise floor of the chain, in the band's unit. */
-    v->floor_level = NAN;
-    double floor_dbm_hz;
-    if (cfg->cal && calibrated && calibration_noise_floor_dbm_hz(cfg->cal, &floor_dbm_hz)) {
-        double fmid = isfinite(v->worst_freq_hz) ? v->worst_freq_hz
-                                                 : (b->f_lo_hz + b->f_hi_hz) / 2;
-        double g = 0, off = 0;
-        rfn_error e2;
-        if (calibration_gain_db(cfg->cal, fmid, &g, &e2) == RFN_OK &&
-            unit_offset_db(cfg->cal, b->unit, fmid, &off, &e2) == RFN_OK)
-            v->floor_level = floor_dbm_hz - g + off + bandwidth_term_db(b);
-    }
-    /* ... or measured on a baseline capture (DUT off), the same quantity the same way. */
-    if (baseline && !isnan(v->measured)) {
-        band_verdict bv = *v;
-        rfn_error e2;
-        if (measure_band(baseline, b, cfg->cal, calibrated, NULL, &bv, &e2) == RFN_OK &&
-            isfinite(bv.measured) && strcmp(bv.measured_unit, v->measured_unit) == 0 &&
-            !(v->floor_level >= bv.measured))
-            v->floor_level = bv.measured;
-    }
-
-    if (unsettled && !v->reasons && v->margin_db >= 0)
-        v->reasons |= REASON_TOO_SHORT;
-    int coarse = rbw_coarseness(spec, b, v);
-    if (coarse == RBW_UNRELIABLE || (coarse == RBW_READS_LOW && !(v->margin_db < 0)))
-        v->reasons |= REASON_RBW_TOO_WIDE;
-    unsigned blocking = v->reasons;
-    /* Maxima and powers only grow with more of the band: a covered part that already exceeds
-     * the limit proves the fail (not so for a mean density or a mere upper bound). */
-    int grows = b->quantity != LIMITS_Q_MEAN_DENSITY && strcmp(v->method, "welch-bound") != 0;
-    if (!isnan(v->margin_db) && v->margin_db < 0 && blocking == REASON_BAND_NOT_COVERED && grows) {
-        /* The covered part alone already exceeds the limit: the rest cannot undo that. */
-        v->verdict = VERDICT_FAIL;
-        v->reasons |= REASON_EXCEEDS_LIMIT;
-        return;
-    }
-    if (blocking) {
-        v->verdict = VERDICT_INCONCLUSIVE;
-        return;
-    }
-    if (!isnan(v->floor_level) && v->floor_level > v->limit - NOISE_FLOOR_MARGIN_DB) {
-        if (db_minus(v->measured, v->floor_level) > v->limit) {
-            v->verdict = VERDICT_FAIL;
-            v->reasons |= REASON_EXCEEDS_LIMIT;
-        } else {
-            v->verdict = VERDICT_INCONCLUSIVE;
-            v->reasons |= REASON_NOISE_FLOOR;
-        }
-        return;
-    }
-    if (v->margin_db < 0) {
-        if (strcmp(v->method, "welch-bound") == 0) {
-            v->verdict = VERDICT_INCONCLUSIVE;
-            v->reasons |= REASON_DETECTOR_BOUND;
-        } else {
-            v->verdict = VERDICT_FAIL;
-            v->reasons |= REASON_EXCEEDS_LIMIT;
-        }
-    } else if (v->margin_db < cfg->guard_db) {
-        v->verdict = VERDICT_INCONCLUSIVE;
-        v->reasons |= REASON_GUARD_BAND;
-    } else if (!isfinite(v->margin_db) || !isfinite(v->measured) || !isfinite(v->limit)) {
-        /* Last line of defence: no number that is not finite reaches a pass. */
-        v->verdict = VERDICT_INCONCLUSIVE;
-        v->reasons |= REASON_MEASUREMENT_INVALID;
-    } else {
-        v->verdict = VERDICT_PASS;
-    }
+    judge_band(b, &m, cfg->guard_db, v);
 }
 
 static rfn_status classify_all(const rfn_spectrum *spec, const rfn_spectrum *baseline,
@@ -570,23 +527,11 @@ static rfn_status classify_all(const rfn_spectrum *spec, const rfn_spectrum *bas
     for (size_t i = 0; i < set->n_bands; i++) {
         const limits_band *b = &set->bands[i];
         band_verdict *v = &res->bands[i];
-        snprintf(v->band_id, sizeof v->band_id, "%s", b->id);
-        snprintf(v->label, sizeof v->label, "%s", b->label);
-        v->f_lo_hz = b->f_lo_hz;
-        v->f_hi_hz = b->f_hi_hz;
-        snprintf(v->quantity, sizeof v->quantity, "%s", limits_quantity_name(b->quantity));
-        snprintf(v->trace, sizeof v->trace, "%s", limits_trace_name(b->trace));
-        snprintf(v->unit, sizeof v->unit, "%s", limits_unit_name(b->unit));
-        snprintf(v->measured_unit, sizeof v->measured_unit, "%s", limits_unit_name(b->unit));
-        v->rbw_hz = b->rbw_hz;
-        v->ref_bw_hz = b->ref_bw_hz;
-        v->derogation_limit = b->has_derogation ? b->derogation_limit : NAN;
-        v->measured = v->limit = v->margin_db = v->worst_freq_hz = v->floor_level = NAN;
-        v->capture_floor = NAN;
+        judge_band_define(b, v);
         res->n_bands = i + 1;
         if (!limits_band_applies(b, cfg->region, 0) || !limits_band_applies(b, 0, cfg->han)) {
             v->verdict = VERDICT_NOT_APPLICABLE;
-            snprintf(v->method, sizeof v->method, "none");
+            snprintf(v->m.method, sizeof v->m.method, "none");
             v->reasons = (!limits_band_applies(b, cfg->region, 0) ? REASON_REGION : 0) |
                          (!limits_band_applies(b, 0, cfg->han) ? REASON_HAN : 0);
             continue;
@@ -962,12 +907,12 @@ static rfn_status make_plots(const rfn_spectrum *spec, const spectrogram_acc *sg
             worst_fail = fail;
             worst_id = b->id;
             worst_m = v->margin_db;
-            worst_f = isfinite(v->worst_freq_hz) ? v->worst_freq_hz : (lo + hi) / 2;
+            worst_f = isfinite(v->m.worst_freq_hz) ? v->m.worst_freq_hz : (lo + hi) / 2;
             double extra = 0;
             if (b->unit == LIMITS_U_DBUV_M &&
                 calibration_antenna_factor_db(cfg->cal, worst_f, &extra, NULL) == RFN_OK)
                 extra += CALIBRATION_DBM_TO_DBUV;
-            worst_l = v->measured - extra - bandwidth_term_db(b);
+            worst_l = v->m.measured - extra - bandwidth_term_db(b);
         }
     }
     char base[CAPTURE_PATH_MAX], title[CAPTURE_PATH_MAX + 200], sub[512];

@@ -126,16 +126,16 @@ void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
         for (size_t i = 0; i < r->n_bands; i++) {
             const band_verdict *v = &r->bands[i];
             char meas[32], lim[32], mar[32], wf[32], why[256];
-            level_text(v->measured, meas, sizeof meas);
+            level_text(v->m.measured, meas, sizeof meas);
             level_text(v->limit, lim, sizeof lim);
             level_text(v->margin_db, mar, sizeof mar);
-            if (isfinite(v->worst_freq_hz))
-                snprintf(wf, sizeof wf, "%.6f", v->worst_freq_hz / 1e6);
+            if (isfinite(v->m.worst_freq_hz))
+                snprintf(wf, sizeof wf, "%.6f", v->m.worst_freq_hz / 1e6);
             else
                 snprintf(wf, sizeof wf, "-");
             reasons_text(v->reasons, ",", why, sizeof why);
             fprintf(fp, "%-16s %-14s %-6s %10s %-12s %10s %-12s %8s %12s  %-14s %s\n",
-                    text_esc(v->band_id), v->quantity, v->trace, meas, v->measured_unit, lim,
+                    text_esc(v->band_id), v->quantity, v->trace, meas, v->m.measured_unit, lim,
                     v->unit, mar, wf, analyse_verdict_name(v->verdict), why[0] ? why : "-");
         }
         fprintf(fp, "\nverdict    %s\n", analyse_verdict_name(r->verdict));
@@ -154,25 +154,41 @@ static json_t *str_or_null(const char *s)
     return s && s[0] ? json_string(s) : json_null();
 }
 
+static json_t *reasons_json(unsigned reasons)
+{
+    json_t *a = json_array();
+    for (unsigned bit = 1; bit; bit <<= 1)
+        if ((reasons & bit) && analyse_reason_name(bit))
+            json_array_append_new(a, json_string(analyse_reason_name(bit)));
+    return a;
+}
+
+/* The measurement's own fields beyond the verdict's (records.h band_measurement): what rejudge
+ * needs to apply the decision rule again. */
+static json_t *measurement_json(const band_measurement *m)
+{
+    return json_pack("{s:s, s:o, s:b, s:b}", "geometry", m->geometry, "flags",
+                     reasons_json(m->flags), "rbw_reads_low", m->rbw_reads_low,
+                     "detector_unsettled", m->detector_unsettled);
+}
+
 static json_t *band_json(const band_verdict *v)
 {
-    json_t *reasons = json_array();
-    for (unsigned bit = 1; bit; bit <<= 1)
-        if ((v->reasons & bit) && analyse_reason_name(bit))
-            json_array_append_new(reasons, json_string(analyse_reason_name(bit)));
-    return json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, "
-                     "s:o, s:o, s:o, s:o, s:s, s:s, s:o}",
-                     "id", v->band_id, "label", v->label, "f_lo_hz", num(v->f_lo_hz), "f_hi_hz",
-                     num(v->f_hi_hz), "quantity", v->quantity, "trace", v->trace, "unit",
-                     v->unit, "measured_unit", v->measured_unit, "rbw_hz",
-                     v->rbw_hz > 0 ? json_real(v->rbw_hz) : json_null(), "ref_bw_hz",
-                     v->ref_bw_hz > 0 ? json_real(v->ref_bw_hz) : json_null(), "measured",
-                     num(v->measured), "limit", num(v->limit), "margin_db", num(v->margin_db),
-                     "worst_freq_hz", num(v->worst_freq_hz), "derogation_limit",
-                     num(v->derogation_limit), "noise_floor", num(v->floor_level),
-                     "capture_floor", num(v->capture_floor),
-                     "covered_fraction", num(v->covered_fraction), "method", v->method, "verdict",
-                     analyse_verdict_name(v->verdict), "reasons", reasons);
+    json_t *b = json_pack(
+        "{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+        "s:o, s:s, s:s, s:o}",
+        "id", v->band_id, "label", v->label, "f_lo_hz", num(v->f_lo_hz), "f_hi_hz",
+        num(v->f_hi_hz), "quantity", v->quantity, "trace", v->trace, "unit", v->unit,
+        "measured_unit", v->m.measured_unit, "rbw_hz",
+        v->rbw_hz > 0 ? json_real(v->rbw_hz) : json_null(), "ref_bw_hz",
+        v->ref_bw_hz > 0 ? json_real(v->ref_bw_hz) : json_null(), "measured", num(v->m.measured),
+        "limit", num(v->limit), "margin_db", num(v->margin_db), "worst_freq_hz",
+        num(v->m.worst_freq_hz), "derogation_limit", num(v->derogation_limit), "noise_floor",
+        num(v->m.floor_level), "capture_floor", num(v->m.capture_floor), "covered_fraction",
+        num(v->m.covered_fraction), "method", v->m.method, "verdict",
+        analyse_verdict_name(v->verdict), "reasons", reasons_json(v->reasons));
+    json_object_set_new(b, "measurement", measurement_json(&v->m));
+    return b;
 }
 
 static json_t *capture_json(const capture_analysis *r)
@@ -275,9 +291,9 @@ void analyse_write_csv(FILE *fp, const capture_analysis *res, size_t n)
             csv_write_sep(fp);
             csv_write_text(fp, v->trace);
             csv_write_sep(fp);
-            csv_write_number(fp, v->measured, 3);
+            csv_write_number(fp, v->m.measured, 3);
             csv_write_sep(fp);
-            csv_write_text(fp, v->measured_unit);
+            csv_write_text(fp, v->m.measured_unit);
             csv_write_sep(fp);
             csv_write_number(fp, v->limit, 3);
             csv_write_sep(fp);
@@ -285,9 +301,9 @@ void analyse_write_csv(FILE *fp, const capture_analysis *res, size_t n)
             csv_write_sep(fp);
             csv_write_number(fp, v->margin_db, 3);
             csv_write_sep(fp);
-            csv_write_number(fp, v->worst_freq_hz, -1);
+            csv_write_number(fp, v->m.worst_freq_hz, -1);
             csv_write_sep(fp);
-            csv_write_text(fp, v->method);
+            csv_write_text(fp, v->m.method);
             csv_write_sep(fp);
             csv_write_text(fp, analyse_verdict_name(v->verdict));
             csv_write_sep(fp);

@@ -143,27 +143,28 @@ enum band_reason {
                                               is not a finite number */
     REASON_RBW_TOO_WIDE = 1u << 13,     /* "rbw-too-wide": the spectrum is too coarse for the
                                            band's quantity (ANALYSE_RBW_* in analyse.h) */
+    REASON_MEASURED_OTHERWISE = 1u << 14, /* "measured-otherwise": the kept measurement was made
+                                             for another band definition (rejudge) */
 };
 
-typedef struct band_verdict {
-    char band_id[64];
-    char label[128];
-    double f_lo_hz, f_hi_hz;
-    char quantity[24];       /* limits_quantity_name() */
-    char trace[8];           /* "mean", "max", "median" */
-    char unit[16];           /* the limit's unit, limits_unit_name() */
-    char measured_unit[16];  /* unit of `measured`: the limit's, or its dBFS variant when
-                                uncalibrated (never "dBm" for uncalibrated numbers) */
-    double rbw_hz;           /* detector RBW (6 dB), 0 when none */
-    double ref_bw_hz;        /* reference bandwidth of a /ref_bw unit, 0 when none */
+/* The band_reason bits a measurement alone decides, before any limit is looked at. */
+#define BAND_MEASUREMENT_REASONS                                                               \
+    (REASON_BAND_NOT_COVERED | REASON_CLIPPED | REASON_TOO_SHORT | REASON_UNCALIBRATED |       \
+     REASON_CAL_RANGE | REASON_NO_DATA | REASON_MEASUREMENT_INVALID | REASON_RBW_TOO_WIDE)
+
+/* What one band of one capture measured, apart from any limit (docs/architecture.md §Records):
+ * judge_band() (analyser/judge/judge_band.h) turns it into a verdict against a limit of the same
+ * geometry, so verdicts can be made again from kept numbers (rfnoise rejudge). */
+typedef struct band_measurement {
+    char geometry[20];       /* judge_band_geometry() of the band it was measured for: a limit
+                                with another key measures something else */
+    char measured_unit[16];  /* the limit's unit, or its dBFS variant when uncalibrated (never
+                                "dBm" for uncalibrated numbers) */
     double measured;         /* at the worst point, in measured_unit; NAN when not measured */
-    double limit;            /* in unit, at the worst point (masks); NAN for not-applicable */
-    double margin_db;        /* limit - measured; NAN when the units differ or nothing measured */
-    double worst_freq_hz;    /* frequency of the worst margin (peak / mask point); NAN for
+    double worst_freq_hz;    /* frequency of the worst point (peak / mask point); NAN for
                                 whole-band quantities (channel power, mean density) */
-    double derogation_limit; /* NAN when the band has none */
-    double floor_level;      /* the chain's noise floor in unit (calibration's stated floor or a
-                                baseline capture), NAN when unknown */
+    double floor_level;      /* the chain's noise floor in the band's unit (calibration's stated
+                                floor or a baseline capture), NAN when unknown */
     double capture_floor;    /* this capture's own floor in the band, in measured_unit: ITU-R
                                 SM.1753 20 % method density x the band's bandwidth term; NAN
                                 when not measured (information: not used for the verdict) */
@@ -171,8 +172,29 @@ typedef struct band_verdict {
     char method[24];         /* how measured: "welch" (spectrum), "emi-detector" (CISPR 16-1-1
                                 detector on the Gaussian-RBW STFT, emi.h), "welch-bound" (the
                                 spectrum's max-hold in the RBW, an upper bound of QP/AV) */
+    unsigned flags;          /* BAND_MEASUREMENT_REASONS bits found while measuring */
+    int rbw_reads_low;       /* the spectrum's bin is wider than the bandwidth the reading is in:
+                                it can only read low, so it proves a fail, not a pass */
+    int detector_unsettled;  /* the detector's meter had not settled (too short): reads low */
+} band_measurement;
+
+/* Verdict of one limit band on one capture: the band as the limit set defines it, what was
+ * measured (m), and the judgement of m against the limit. */
+typedef struct band_verdict {
+    char band_id[64];
+    char label[128];
+    double f_lo_hz, f_hi_hz;
+    char quantity[24];       /* limits_quantity_name() */
+    char trace[8];           /* "mean", "max", "median" */
+    char unit[16];           /* the limit's unit, limits_unit_name() */
+    double rbw_hz;           /* detector RBW (6 dB), 0 when none */
+    double ref_bw_hz;        /* reference bandwidth of a /ref_bw unit, 0 when none */
+    band_measurement m;
+    double limit;            /* in unit, at the worst point (masks); NAN for not-applicable */
+    double margin_db;        /* limit - measured; NAN when the units differ or nothing measured */
+    double derogation_limit; /* NAN when the band has none */
     band_verdict_kind verdict;
-    unsigned reasons;        /* enum band_reason bits */
+    unsigned reasons;        /* enum band_reason bits: m.flags and the judgement's */
 } band_verdict;
 
 /* How the spectrum behind the verdicts was computed (for the report header). */

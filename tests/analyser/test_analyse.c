@@ -189,10 +189,10 @@ static void test_tone_above(void)
                           cfg, &res);
     CHECK(v.verdict == VERDICT_FAIL);
     CHECK(v.reasons == REASON_EXCEEDS_LIMIT);
-    CHECK_DB_NEAR(v.measured, -40, 0.2);
+    CHECK_DB_NEAR(v.m.measured, -40, 0.2);
     CHECK_DB_NEAR(v.margin_db, -6, 0.2);
-    CHECK_NEAR(v.worst_freq_hz, 868.0123e6, 5e3);
-    CHECK(strcmp(v.measured_unit, "dBFS/ref_bw") == 0);
+    CHECK_NEAR(v.m.worst_freq_hz, 868.0123e6, 5e3);
+    CHECK(strcmp(v.m.measured_unit, "dBFS/ref_bw") == 0);
     CHECK(res.verdict == VERDICT_FAIL);
     CHECK(analyse_exit_status(&res, 1) == 1);
     CHECK(strcmp(res.limits_id, "test") == 0 && strcmp(res.limits_version, "7") == 0);
@@ -224,9 +224,9 @@ static void test_noise_below(void)
     capture_analysis res;
     band_verdict v = run1(cap_noise, band, cfg, &res);
     CHECK(v.verdict == VERDICT_PASS && v.reasons == 0);
-    CHECK_DB_NEAR(v.measured, p, 0.2);
+    CHECK_DB_NEAR(v.m.measured, p, 0.2);
     CHECK_DB_NEAR(v.margin_db, 3, 0.2);
-    CHECK(isnan(v.worst_freq_hz));
+    CHECK(isnan(v.m.worst_freq_hz));
     if (res.n_bands == 2) {
         CHECK(res.bands[1].verdict == VERDICT_PASS);
         CHECK_DB_NEAR(res.bands[1].margin_db, 3, 0.2);
@@ -253,7 +253,7 @@ static void test_comb_edge(void)
                                "\"unit\":\"dBFS\",\"limit\":-40"),
                           cfg, NULL);
     CHECK(v.verdict == VERDICT_PASS);
-    CHECK_DB_NEAR(v.measured, p, 0.2);
+    CHECK_DB_NEAR(v.m.measured, p, 0.2);
     CHECK_DB_NEAR(v.margin_db, -40 - p, 0.2);
     v = run1(cap_comb,
              BAND("comb", 868.01e6, 868.30e6, "channel_power", "\"unit\":\"dBFS\",\"limit\":-46"),
@@ -274,7 +274,7 @@ static void test_half_outside(void)
     CHECK(v.verdict == VERDICT_INCONCLUSIVE);
     CHECK(v.reasons == REASON_BAND_NOT_COVERED);
     /* The two-sided span of an even nfft ends half a bin below fc + fs/2. */
-    CHECK_NEAR(v.covered_fraction, (FC + FS / 2 - res.settings.bin_hz / 2 - 868.3e6) / 400e3,
+    CHECK_NEAR(v.m.covered_fraction, (FC + FS / 2 - res.settings.bin_hz / 2 - 868.3e6) / 400e3,
                1e-9);
     analyse_result_free(&res);
     /* ... but when the covered half already exceeds the limit, the fail is proven. */
@@ -308,9 +308,9 @@ static void test_uncalibrated(void)
     band_verdict v = run1(cap_tone, band, cfg, NULL);
     CHECK(v.verdict == VERDICT_INCONCLUSIVE);
     CHECK(v.reasons == REASON_UNCALIBRATED);
-    CHECK(strcmp(v.measured_unit, "dBFS/ref_bw") == 0); /* never dBm when uncalibrated */
+    CHECK(strcmp(v.m.measured_unit, "dBFS/ref_bw") == 0); /* never dBm when uncalibrated */
     CHECK(strcmp(v.unit, "dBm/ref_bw") == 0);
-    CHECK_DB_NEAR(v.measured, -40, 0.2);
+    CHECK_DB_NEAR(v.m.measured, -40, 0.2);
     CHECK(isnan(v.margin_db));
 
     /* Calibrated with -30 dB: -70 dBm against -76 dBm fails by 6 dB. */
@@ -321,8 +321,8 @@ static void test_uncalibrated(void)
     capture_analysis res;
     v = run1(cap_tone, band, cfg, &res);
     CHECK(v.verdict == VERDICT_FAIL);
-    CHECK(strcmp(v.measured_unit, "dBm/ref_bw") == 0);
-    CHECK_DB_NEAR(v.measured, -70, 0.2);
+    CHECK(strcmp(v.m.measured_unit, "dBm/ref_bw") == 0);
+    CHECK_DB_NEAR(v.m.measured, -70, 0.2);
     CHECK_DB_NEAR(v.margin_db, -6, 0.2);
     CHECK(strcmp(res.calibration_id, "cal-db:-30") == 0);
     analyse_result_free(&res);
@@ -369,7 +369,7 @@ static void test_region_and_floor(void)
              -120 + 10 * log10(800e3) + 3);
     v = run1(cap_noise, b2, cfg, NULL);
     CHECK(v.verdict == VERDICT_INCONCLUSIVE && v.reasons == REASON_NOISE_FLOOR);
-    CHECK_DB_NEAR(v.floor_level, -119 + 10 * log10(800e3), 1e-6);
+    CHECK_DB_NEAR(v.m.floor_level, -119 + 10 * log10(800e3), 1e-6);
     calibration_free(cal);
 
     /* The floor measured on a baseline capture: the noise capture as its own baseline sits
@@ -383,13 +383,13 @@ static void test_region_and_floor(void)
              -120 + 10 * log10(800e3) + 2.5);
     v = run1(cap_noise, b3, cfg, NULL);
     CHECK(v.verdict == VERDICT_INCONCLUSIVE && v.reasons == REASON_NOISE_FLOOR);
-    CHECK_DB_NEAR(v.floor_level, v.measured, 1e-9);
+    CHECK_DB_NEAR(v.m.floor_level, v.m.measured, 1e-9);
     v = run1(cap_tone,
              BAND("tone", 867.9e6, 868.1e6, "peak_density",
                   "\"unit\":\"dBFS/ref_bw\",\"ref_bw_hz\":10000,\"limit\":-46"),
              cfg, NULL);
     CHECK(v.verdict == VERDICT_FAIL);
-    CHECK_DB_NEAR(v.floor_level, -120 + 40, 0.5);
+    CHECK_DB_NEAR(v.m.floor_level, -120 + 40, 0.5);
     cfg.baseline_path = cap_comb; /* no date, same rate and centre: fine */
     v = run1(cap_tone,
              BAND("tone", 867.9e6, 868.1e6, "peak_density",
@@ -407,17 +407,17 @@ static void test_detector_and_mask(void)
                                "\"unit\":\"dBFS\",\"rbw_hz\":120000,\"limit\":-46"),
                           cfg, NULL);
     CHECK(v.verdict == VERDICT_FAIL && v.reasons == REASON_EXCEEDS_LIMIT);
-    CHECK(strcmp(v.method, "emi-detector") == 0);
+    CHECK(strcmp(v.m.method, "emi-detector") == 0);
     /* Within 0.5 dB: the tone falls between output bins of the STFT (Gaussian RBW response)
      * and the meter is at 96 % after 6 T_M. */
-    CHECK_DB_NEAR(v.measured, -40, 0.5);
+    CHECK_DB_NEAR(v.m.measured, -40, 0.5);
     CHECK_DB_NEAR(v.margin_db, -6, 0.5);
     v = run1(cap_tone,
              BAND("qp", 867.9e6, 868.1e6, "quasi_peak",
                   "\"unit\":\"dBFS\",\"rbw_hz\":120000,\"limit\":-30"),
              cfg, NULL);
     CHECK_MSG(v.verdict == VERDICT_PASS, "verdict %d reasons %#x margin %g method %s", v.verdict,
-              v.reasons, v.margin_db, v.method);
+              v.reasons, v.margin_db, v.m.method);
     CHECK_DB_NEAR(v.margin_db, 10, 0.5);
     /* 0.25 s is shorter than 5 meter time constants: the reading may still be rising, so a pass
      * is not proven. */
@@ -443,8 +443,8 @@ static void test_detector_and_mask(void)
              cfg, NULL);
     CHECK(v.verdict == VERDICT_FAIL);
     CHECK_MSG(v.margin_db < -0.55 && v.margin_db > -0.95, "mask margin %g", v.margin_db);
-    CHECK_NEAR(v.worst_freq_hz, 868.0123e6, 5e3);
-    CHECK_NEAR(v.limit, -35 - 10 * (v.worst_freq_hz - 867.9e6) / 0.2e6, 1e-6);
+    CHECK_NEAR(v.m.worst_freq_hz, 868.0123e6, 5e3);
+    CHECK_NEAR(v.limit, -35 - 10 * (v.m.worst_freq_hz - 867.9e6) / 0.2e6, 1e-6);
 }
 
 static void test_select_by_date(void)
@@ -505,7 +505,7 @@ static void test_calibration_by_id(void)
                           cfg, &res);
     CHECK(strcmp(res.calibration_id, "bench-7") == 0);
     CHECK(v.verdict == VERDICT_FAIL);
-    CHECK_DB_NEAR(v.measured, -70, 0.2);
+    CHECK_DB_NEAR(v.m.measured, -70, 0.2);
     analyse_result_free(&res);
     /* A missing calibration file is an input error naming the capture and the id. */
     cfg.cal_dir = dir;
@@ -565,13 +565,13 @@ static void test_annotations_excluded(void)
     capture_analysis res;
     band_verdict v = run1(cap, band, cfg, &res);
     CHECK(v.verdict == VERDICT_PASS);
-    CHECK_DB_NEAR(v.measured, -70, 0.2);
+    CHECK_DB_NEAR(v.m.measured, -70, 0.2);
     CHECK(res.settings.excluded_spans == 1 && res.settings.excluded_samples == 50000);
     analyse_result_free(&res);
     cfg.keep_annotations = 1;
     v = run1(cap, band, cfg, &res);
     CHECK(v.verdict == VERDICT_FAIL);
-    CHECK_DB_NEAR(v.measured, -40 + 10 * log10(0.2), 0.2);
+    CHECK_DB_NEAR(v.m.measured, -40 + 10 * log10(0.2), 0.2);
     CHECK(res.settings.excluded_spans == 0 && res.settings.excluded_samples == 0);
     analyse_result_free(&res);
 }

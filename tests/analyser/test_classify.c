@@ -34,12 +34,12 @@ static capture_analysis one(band_verdict *b, const char *band, band_verdict_kind
     memset(b, 0, sizeof *b);
     snprintf(b->band_id, sizeof b->band_id, "%s", band);
     snprintf(b->unit, sizeof b->unit, "dBm/ref_bw");
-    snprintf(b->measured_unit, sizeof b->measured_unit, "dBm/ref_bw");
-    b->measured = measured;
+    snprintf(b->m.measured_unit, sizeof b->m.measured_unit, "dBm/ref_bw");
+    b->m.measured = measured;
     b->limit = limit;
     b->margin_db = limit - measured;
     b->derogation_limit = derog;
-    b->covered_fraction = 1.0;
+    b->m.covered_fraction = 1.0;
     b->verdict = v;
     b->reasons = reasons;
     snprintf(r.limits_id, sizeof r.limits_id, "t");
@@ -185,7 +185,7 @@ int main(void)
 
     /* A band the capture did not cover at all is no evidence. */
     c1 = one(&b1, "wan-north-423", VERDICT_INCONCLUSIVE, NAN, -110, -104, REASON_BAND_NOT_COVERED);
-    b1.covered_fraction = 0;
+    b1.m.covered_fraction = 0;
     caps[0] = &c1;
     judge(&north, caps, 1, &v);
     EXPECT(v, DEVICE_INCONCLUSIVE, "no-applicable-band-measured");

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* judge_band.h: a band verdict from a band measurement and a limit (docs/architecture.md
+ * §Verdicts). The decision rule of analyse.h, kept apart from measuring so that a measurement
+ * kept in captures.jsonl, a lab result or measurements.csv can be judged again against another
+ * limit set (validate's lab results, rfnoise rejudge) with the very rule analyse used. */
+#ifndef RFN_JUDGE_BAND_H
+#define RFN_JUDGE_BAND_H
+
+#include "limits.h"
+#include "records.h"
+#include "rfn_error.h"
+
+/* A band's stated noise floor closer than this to the limit cannot prove a pass (issue 5). */
+#define NOISE_FLOOR_MARGIN_DB 3.0
+
+#define JUDGE_GEOMETRY_LEN 17 /* 16 hex digits and the terminator */
+
+/* The geometry key of band b: the first 16 hex digits of the SHA-256 of what a measurement for
+ * b measures: quantity, trace, unit, edges, RBW, reference bandwidth and the shape of a mask
+ * relative to its first level. Moving a limit up or down by a constant keeps the key, so a
+ * what-if limit set with other values re-judges kept measurements exactly; any other change
+ * means the kept number measured something else ("measured-otherwise"). */
+void judge_band_geometry(const limits_band *b, char key[JUDGE_GEOMETRY_LEN]);
+
+/* Copy b's definition into v (id, label, edges, quantity, trace, unit, RBW, reference
+ * bandwidth, derogation limit) and clear the rest to "not measured" (NANs, no verdict). */
+void judge_band_define(const limits_band *b, band_verdict *v);
+
+/* Judge m against b (README "Device verdicts", analyse.h's decision rule): v gets b's
+ * definition, m, the limit at m's worst point, margin = limit - measured (NAN unless m is in
+ * the limit's unit), the verdict and the reasons (m's flags and the judgement's). guard_db >= 0:
+ * a pass needs margin >= guard_db. m must have been measured for b's geometry. */
+void judge_band(const limits_band *b, const band_measurement *m, double guard_db,
+                band_verdict *v);
+
+/* Judge the kept measurements of res again against set: every band of set that applies to
+ * res->settings.region / han gets the measurement kept under its id when the geometry keys
+ * agree (a measurement with no key, from an older rfnoise, is taken when the quantity, trace,
+ * unit, edges, RBW and reference bandwidth agree), "measured-otherwise" (inconclusive) when
+ * they do not; a band res never measured is left out (a device then lacks it:
+ * "band-not-measured"). res's limit set fields and verdict follow set. RFN_ERR_NOMEM. */
+rfn_status judge_capture(const limits_set *set, capture_analysis *res, rfn_error *err);
+
+#endif
