@@ -233,9 +233,12 @@ typedef struct cap_item {
     int cached;            /* taken from the cache in this run */
 } cap_item;
 
+enum { LAB_SOURCE_MAX = 1100 };
+
 typedef struct lab_group {
     char *manufacturer, *model, *firmware;
     capture_analysis *res;
+    char (*source)[LAB_SOURCE_MAX]; /* [n]: "RESULT-FILE#captures[I]" of each result */
     size_t n;
 } lab_group;
 
@@ -265,6 +268,7 @@ static void ctx_free(ctx *c)
         for (size_t k = 0; k < c->lab[i].n; k++)
             analyse_result_free(&c->lab[i].res[k]);
         free(c->lab[i].res);
+        free(c->lab[i].source);
         free(c->lab[i].manufacturer);
         free(c->lab[i].model);
         free(c->lab[i].firmware);
@@ -572,20 +576,23 @@ static rfn_status load_lab(ctx *c, const char *dir, rfn_error *err)
         }
         size_t n = json_array_size(caps);
         capture_analysis *nr = realloc(g->res, (g->n + n + 1) * sizeof *nr);
-        if (!nr || !g->manufacturer || !g->model || !g->firmware) {
-            if (nr)
-                g->res = nr;
+        if (nr)
+            g->res = nr;
+        char(*ns)[LAB_SOURCE_MAX] = realloc(g->source, (g->n + n + 1) * sizeof *ns);
+        if (ns)
+            g->source = ns;
+        if (!nr || !ns || !g->manufacturer || !g->model || !g->firmware) {
             json_decref(root);
             st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
             goto done;
         }
-        g->res = nr;
         for (size_t i = 0; i < n; i++) {
             if ((st = analysis_from_json(json_array_get(caps, i), &g->res[g->n], err))) {
                 json_decref(root);
                 rfn_error_prefix(err, "%s: captures[%zu]: ", path, i);
                 goto done;
             }
+            snprintf(g->source[g->n], LAB_SOURCE_MAX, "%.1024s#captures[%zu]", path, i);
             g->n++;
         }
         json_decref(root);
@@ -923,25 +930,28 @@ static rfn_status write_json_file(const char *dir, const char *name, json_t *j, 
     return st;
 }
 
+enum { N_OUT_FILES = 6 };
+
 typedef struct out_files {
-    atomic_file *f[5];
+    atomic_file *f[N_OUT_FILES];
 } out_files;
 
-static const char *const out_names[5] = {"devices.csv", "noncompliance.csv", "skipped.csv",
-                                         "captures.jsonl", "register-errors.csv"};
+static const char *const out_names[N_OUT_FILES] = {"devices.csv", "noncompliance.csv",
+                                                   "skipped.csv", "captures.jsonl",
+                                                   "register-errors.csv", "measurements.csv"};
 
 /* Every file the output folder receives, declared before any input is read (io_guard.h), so that
  * --register OUT/devices.csv or merge --out onto a shard is refused before any work is done. */
 static rfn_status declare_outputs(const char *out_dir, rfn_error *err)
 {
     static const char *const summary[] = {"summary.json"};
-    rfn_status st = io_declare_outputs_in(out_dir, out_names, 5, err);
+    rfn_status st = io_declare_outputs_in(out_dir, out_names, N_OUT_FILES, err);
     return st ? st : io_declare_outputs_in(out_dir, summary, 1, err);
 }
 
 static void out_abort(out_files *o)
 {
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < N_OUT_FILES; i++) {
         atomic_file_abort(o->f[i]);
         o->f[i] = NULL;
     }
@@ -976,6 +986,29 @@ static void write_captures_jsonl(ctx *c, FILE *f)
     }
 }
 
+/* The SHA-256 of the input with this role, or "" when there is none. */
+static const char *input_sha256(const ctx *c, const char *role)
+{
+    for (size_t i = 0; i < json_array_size(c->inputs); i++) {
+        json_t *in = json_array_get(c->inputs, i);
+        if (!strcmp(json_string_value(json_object_get(in, "role")), role))
+            return json_string_value(json_object_get(in, "sha256"));
+    }
+    return "";
+}
+
+/* What every verdict of this run was judged against (README "Data formats"): the limit set as
+ * id@version and the derogation list as sha256:<hex> ("none" without one). */
+static void applied_texts(const ctx *c, char *limit_set, size_t ls_size, char *derogations,
+                          size_t d_size)
+{
+    snprintf(limit_set, ls_size, "%s@%s", c->limits->id, c->limits->version);
+    if (c->derog)
+        snprintf(derogations, d_size, "sha256:%s", input_sha256(c, "derogations"));
+    else
+        snprintf(derogations, d_size, "none");
+}
+
 static void write_text_cells(FILE *f, const char *const *cells, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -989,6 +1022,156 @@ static void write_num(FILE *f, double v)
 {
     csv_write_sep(f);
     csv_write_number(f, v, 2);
+}
+
+/* ---- measurements.csv: one row per piece of evidence x band (README "Data formats") ------- */
+
+/* One row's values; the column table below says which field each column writes. */
+typedef struct meas_row {
+    const char *source, *source_id, *device, *model, *firmware, *measured_at, *calibration_id;
+    const band_verdict *b;
+    char flags[512];
+} meas_row;
+
+typedef enum { MC_TEXT, MC_NUM } meas_kind;
+typedef struct meas_col {
+    const char *name;
+    meas_kind kind;
+    const char *(*text)(const meas_row *r);
+    double (*num)(const meas_row *r);
+    int precision;
+} meas_col;
+
+#define MEAS_TEXT(fn, expr)                                                                   \
+    static const char *fn(const meas_row *r) { return (expr); }
+#define MEAS_NUM(fn, expr)                                                                    \
+    static double fn(const meas_row *r) { return (expr); }
+MEAS_TEXT(mc_source, r->source)
+MEAS_TEXT(mc_source_id, r->source_id)
+MEAS_TEXT(mc_device, r->device)
+MEAS_TEXT(mc_model, r->model)
+MEAS_TEXT(mc_firmware, r->firmware)
+MEAS_TEXT(mc_measured_at, r->measured_at)
+MEAS_TEXT(mc_band, r->b->band_id)
+MEAS_TEXT(mc_quantity, r->b->quantity)
+MEAS_TEXT(mc_detector, r->b->m.method)
+MEAS_TEXT(mc_trace, r->b->trace)
+MEAS_NUM(mc_rbw, r->b->rbw_hz > 0 ? r->b->rbw_hz : NAN)
+MEAS_NUM(mc_ref_bw, r->b->ref_bw_hz > 0 ? r->b->ref_bw_hz : NAN)
+MEAS_NUM(mc_value, r->b->m.measured)
+MEAS_TEXT(mc_unit, r->b->m.measured_unit)
+MEAS_NUM(mc_worst_freq, r->b->m.worst_freq_hz)
+MEAS_NUM(mc_floor, r->b->m.floor_level)
+MEAS_NUM(mc_coverage, r->b->m.covered_fraction)
+MEAS_TEXT(mc_calibration, r->calibration_id)
+MEAS_TEXT(mc_geometry, r->b->m.geometry)
+MEAS_TEXT(mc_flags, r->flags)
+#undef MEAS_TEXT
+#undef MEAS_NUM
+
+static const meas_col meas_cols[] = {
+    {"source", MC_TEXT, mc_source, NULL, 0},
+    {"source_id", MC_TEXT, mc_source_id, NULL, 0},
+    {"DeviceID", MC_TEXT, mc_device, NULL, 0},
+    {"model", MC_TEXT, mc_model, NULL, 0},
+    {"firmware", MC_TEXT, mc_firmware, NULL, 0},
+    {"measured_at", MC_TEXT, mc_measured_at, NULL, 0},
+    {"band", MC_TEXT, mc_band, NULL, 0},
+    {"quantity", MC_TEXT, mc_quantity, NULL, 0},
+    {"detector", MC_TEXT, mc_detector, NULL, 0},
+    {"trace", MC_TEXT, mc_trace, NULL, 0},
+    {"rbw_hz", MC_NUM, NULL, mc_rbw, -1},
+    {"ref_bw_hz", MC_NUM, NULL, mc_ref_bw, -1},
+    {"value", MC_NUM, NULL, mc_value, 3},
+    {"unit", MC_TEXT, mc_unit, NULL, 0},
+    {"worst_freq_hz", MC_NUM, NULL, mc_worst_freq, -1},
+    {"floor", MC_NUM, NULL, mc_floor, 3},
+    {"coverage", MC_NUM, NULL, mc_coverage, 4},
+    {"calibration_id", MC_TEXT, mc_calibration, NULL, 0},
+    {"geometry", MC_TEXT, mc_geometry, NULL, 0},
+    {"flags", MC_TEXT, mc_flags, NULL, 0},
+};
+enum { N_MEAS_COLS = sizeof meas_cols / sizeof *meas_cols };
+
+/* The measurement's flags as ';'-joined names: its band reasons, and the one-sided readings. */
+static void meas_flags_text(const capture_analysis *a, const band_verdict *b, char *buf,
+                            size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (unsigned bit = 1; bit; bit <<= 1)
+        if ((b->m.flags & bit) && analyse_reason_name(bit))
+            n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s", n ? ";" : "",
+                                  analyse_reason_name(bit));
+    const char *extra[] = {b->m.rbw_reads_low ? "rbw-reads-low" : NULL,
+                           b->m.detector_unsettled ? "detector-unsettled" : NULL,
+                           a->settings.excluded_spans ? "excluded-spans" : NULL};
+    for (size_t i = 0; i < 3; i++)
+        if (extra[i])
+            n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s", n ? ";" : "",
+                                  extra[i]);
+}
+
+static void meas_write_header(FILE *f)
+{
+    for (size_t i = 0; i < N_MEAS_COLS; i++) {
+        if (i)
+            csv_write_sep(f);
+        csv_write_text(f, meas_cols[i].name);
+    }
+    csv_end_row(f);
+}
+
+/* The rows of one analysed piece of evidence: every band it measured (not-applicable bands
+ * measured nothing). */
+static void meas_write(FILE *f, meas_row *r, const capture_analysis *a)
+{
+    r->calibration_id = a->calibration_id;
+    for (size_t k = 0; k < a->n_bands; k++) {
+        r->b = &a->bands[k];
+        if (r->b->verdict == VERDICT_NOT_APPLICABLE)
+            continue;
+        meas_flags_text(a, r->b, r->flags, sizeof r->flags);
+        for (size_t i = 0; i < N_MEAS_COLS; i++) {
+            if (i)
+                csv_write_sep(f);
+            if (meas_cols[i].kind == MC_TEXT)
+                csv_write_text(f, meas_cols[i].text(r));
+            else
+                csv_write_number(f, meas_cols[i].num(r), meas_cols[i].precision);
+        }
+        csv_end_row(f);
+    }
+}
+
+/* Own captures in manifest order with the model and firmware the register gives the device,
+ * then lab results with those of their index row. */
+static void write_measurements(const ctx *c, FILE *f)
+{
+    meas_write_header(f);
+    for (size_t i = 0; i < c->n_caps; i++) {
+        const cap_item *it = &c->caps[i];
+        if (!it->ok)
+            continue;
+        const char *d = json_string_value(json_object_get(it->rec, "device_id"));
+        const char *sha = json_string_value(json_object_get(it->rec, "sha256"));
+        const char *at = json_string_value(json_object_get(it->rec, "captured_at"));
+        uint64_t id;
+        const register_row *row = d && eui64_parse(d, strlen(d), &id) == ID_OK
+                                      ? register_find_device(c->reg, id)
+                                      : NULL;
+        meas_row r = {"capture", sha ? sha : "", d ? d : "",
+                      row ? register_string(c->reg, row->model) : "",
+                      row ? register_string(c->reg, row->firmware) : "",
+                      at ? at : it->res.meta.datetime, NULL, NULL, ""};
+        meas_write(f, &r, &it->res);
+    }
+    for (size_t g = 0; g < c->n_lab; g++)
+        for (size_t k = 0; k < c->lab[g].n; k++) {
+            meas_row r = {"lab", c->lab[g].source[k], "", c->lab[g].model, c->lab[g].firmware,
+                          c->lab[g].res[k].meta.datetime, NULL, NULL, ""};
+            meas_write(f, &r, &c->lab[g].res[k]);
+        }
 }
 
 static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
@@ -1041,7 +1224,7 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
             if ((st = judge_capture(c->limits, &c->lab[g].res[k], err)))
                 goto done;
 
-    if ((st = out_open(&o, c->cfg.out_dir, 5, err)))
+    if ((st = out_open(&o, c->cfg.out_dir, N_OUT_FILES, err)))
         goto done;
     FILE *fd = atomic_file_stream(o.f[0]), *fn = atomic_file_stream(o.f[1]);
     FILE *fs = atomic_file_stream(o.f[2]);
@@ -1050,12 +1233,13 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
         "DeviceFirmwareVersion", "CSPRegion", "HANVariant", "PostCode", "InstallDate",
         "DeviceStatus", "verdict", "reasons", "worst_band", "measured", "limit", "unit",
         "margin_db", "evidence", "n_captures", "derogation_ref", "limit_set_id",
-        "limit_set_version"};
+        "limit_set_version", "limit_set", "derogations"};
     csv_write_row(fd, dev_hdr, sizeof dev_hdr / sizeof *dev_hdr);
     static const char *const nc_hdr[] = {
         "Supplier", "ImportMPxN", "DeviceID", "DeviceModel", "DeviceFirmwareVersion",
         "CSPRegion", "InstallDate", "verdict", "reasons", "worst_band", "measured", "limit",
-        "margin_db", "evidence", "notice_date", "plan_due", "remediation_due"};
+        "margin_db", "evidence", "notice_date", "plan_due", "remediation_due", "limit_set",
+        "derogations"};
     csv_write_row(fn, nc_hdr, sizeof nc_hdr / sizeof *nc_hdr);
     static const char *const sk_hdr[] = {"Supplier", "ImportMPxN", "DeviceID", "DeviceType",
                                          "DeviceStatus"};
@@ -1071,6 +1255,8 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
         iso_date_format(dl.plan_due_day, plan);
         iso_date_format(dl.removal_due_day, remed);
     }
+    char applied_ls[128], applied_dl[80];
+    applied_texts(c, applied_ls, sizeof applied_ls, applied_dl, sizeof applied_dl);
     json_t *by_verdict = json_object(), *by_supplier = json_object(), *by_mf = json_object();
     json_t *by_region = json_object(), *by_evidence = json_object(), *skipped = json_object();
     for (int v = 0; v < DEVICE_VERDICT_COUNT; v++)
@@ -1174,10 +1360,11 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
         csv_write_text(fd, classify_evidence_name(dv.evidence));
         csv_write_sep(fd);
         csv_write_int(fd, dv.n_captures);
-        const char *tail[] = {dv.derogation_ref ? dv.derogation_ref : "", dv.limit_set_id,
-                              dv.limit_set_version};
+        /* Every piece of evidence was judged again under this run's set (judge_capture). */
+        const char *tail[] = {dv.derogation_ref ? dv.derogation_ref : "", c->limits->id,
+                              c->limits->version, applied_ls, applied_dl};
         csv_write_sep(fd);
-        write_text_cells(fd, tail, 3);
+        write_text_cells(fd, tail, 5);
         csv_end_row(fd);
         if (dv.verdict == DEVICE_NONCOMPLIANT) {
             const char *nc[] = {sup,   mpxn,    dev,  mod,          fw,
@@ -1187,9 +1374,10 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
             write_num(fn, dv.measured);
             write_num(fn, dv.limit);
             write_num(fn, dv.margin_db);
-            const char *nt[] = {classify_evidence_name(dv.evidence), notice, plan, remed};
+            const char *nt[] = {classify_evidence_name(dv.evidence), notice, plan, remed,
+                                applied_ls, applied_dl};
             csv_write_sep(fn);
-            write_text_cells(fn, nt, 4);
+            write_text_cells(fn, nt, 6);
             csv_end_row(fn);
         }
         tot->by_verdict[dv.verdict]++;
@@ -1203,6 +1391,7 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
     }
     write_captures_jsonl(c, atomic_file_stream(o.f[3]));
     register_errors_write_csv(reg, atomic_file_stream(o.f[4]));
+    write_measurements(c, atomic_file_stream(o.f[5]));
 
     const register_summary *rs = register_get_summary(reg);
     json_t *by_code = json_object();
@@ -1215,9 +1404,12 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
                         c->cfg.notice_date ? json_string(notice) : json_null());
     json_object_set_new(
         summary, "derogation_list",
-        c->derog ? json_pack("{s:s, s:I}", "path", c->cfg.derogations_path, "rules",
-                             (json_int_t)derogation_count(c->derog))
+        c->derog ? json_pack("{s:s, s:I, s:s}", "path", c->cfg.derogations_path, "rules",
+                             (json_int_t)derogation_count(c->derog), "applied", applied_dl)
                  : json_null());
+    json_object_set_new(summary, "applied",
+                        json_pack("{s:s, s:s}", "limit_set", applied_ls, "derogations",
+                                  applied_dl));
     json_object_set_new(summary, "register",
                         json_pack("{s:I, s:I, s:I, s:s#, s:I, s:I, s:I, s:I, s:I, s:o}",
                                   "lines", (json_int_t)rs->lines, "blank_lines",
@@ -1256,7 +1448,7 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
     tot->no_evidence = c->n_caps == 0 && c->n_lab == 0;
     /* Commit the data files, then the summary last: a summary always describes files that are
      * complete (each file is individually atomic). */
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < N_OUT_FILES; i++) {
         atomic_file *f = o.f[i];
         o.f[i] = NULL;
         if ((st = atomic_file_commit(f, err)))
