@@ -26,6 +26,7 @@
 #include "csv_util.h"
 #include "data_dir.h"
 #include "derogation.h"
+#include "flips.h"
 #include "hash.h"
 #include "identifiers.h"
 #include "io_guard.h"
@@ -897,7 +898,7 @@ static json_t *options_json(const validate_config *cfg)
 static json_t *summary_base(ctx *c)
 {
     char ts[32];
-    return json_pack("{s:s, s:i, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:{s:s, s:s, s:b}}", "rfnoise",
+    json_t *s = json_pack("{s:s, s:i, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:{s:s, s:s, s:b}}", "rfnoise",
                      "validate", "format_version", 1, "tool_version", RFN_VERSION,
                      "generated_at", now_iso(ts), "mode", c->cfg.planned ? "planned" : "field",
                      "shard",
@@ -907,6 +908,9 @@ static json_t *summary_base(ctx *c)
                      "settings_sha256", c->settings_sha, "options", options_json(&c->cfg),
                      "inputs", json_incref(c->inputs), "limit_set", "id", c->limits->id,
                      "version", c->limits->version, "illustrative", c->limits->illustrative != 0);
+    if (s && c->cfg.rejudge_of)
+        json_object_set_new(s, "rejudged_from", json_string(c->cfg.rejudge_of));
+    return s;
 }
 
 static rfn_status write_json_file(const char *dir, const char *name, json_t *j, rfn_error *err)
@@ -1583,6 +1587,38 @@ static const char *opt_str(ctx *c, int slot, json_t *opts, const char *key)
     return c->opt_strings[slot];
 }
 
+/* c->cfg as the run that wrote summary sum (in dir) was configured, writing to out_dir. */
+static rfn_status config_from_summary(ctx *c, json_t *sum, const char *dir, const char *out_dir,
+                                      bool quiet, rfn_error *err)
+{
+    json_t *opts = json_object_get(sum, "options");
+    c->cfg = validate_config_default();
+    c->cfg.register_path = opt_str(c, 0, opts, "register");
+    c->cfg.derogations_path = opt_str(c, 1, opts, "derogations");
+    c->cfg.manifest_path = opt_str(c, 2, opts, "manifest");
+    c->cfg.captures_dir = opt_str(c, 3, opts, "captures_dir");
+    c->cfg.lab_dir = opt_str(c, 4, opts, "lab_results");
+    c->cfg.limits_path = opt_str(c, 5, opts, "limits");
+    c->cfg.cal_path = opt_str(c, 6, opts, "cal");
+    c->cfg.cal_dir = opt_str(c, 7, opts, "cal_dir");
+    c->cfg.notice_date = opt_str(c, 8, opts, "notice_date");
+    json_t *cd = json_object_get(opts, "cal_db");
+    c->cfg.cal_db = json_is_number(cd) ? json_number_value(cd) : NAN;
+    c->cfg.planned = json_is_true(json_object_get(opts, "planned"));
+    c->cfg.strict = json_is_true(json_object_get(opts, "strict"));
+    const char *enc = json_string_value(json_object_get(opts, "encoding"));
+    const char *dfm = json_string_value(json_object_get(opts, "date_format"));
+    if (enc)
+        csv_encoding_parse(enc, &c->cfg.input.encoding);
+    if (dfm)
+        date_order_parse(dfm, &c->cfg.input.dates);
+    c->cfg.quiet = quiet;
+    c->cfg.out_dir = out_dir;
+    if (!c->cfg.register_path)
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s/summary.json: no register in options", dir);
+    return RFN_OK;
+}
+
 rfn_status validate_merge(const char *const *dirs, size_t n_dirs, const char *out_dir, bool quiet,
                           validate_totals *tot, rfn_error *err)
 {
@@ -1666,32 +1702,8 @@ rfn_status validate_merge(const char *const *dirs, size_t n_dirs, const char *ou
         }
     }
     /* Rebuild the run's configuration from the shards' options and reload its inputs. */
-    json_t *opts = json_object_get(sums[0], "options");
-    c.cfg = validate_config_default();
-    c.cfg.register_path = opt_str(&c, 0, opts, "register");
-    c.cfg.derogations_path = opt_str(&c, 1, opts, "derogations");
-    c.cfg.manifest_path = opt_str(&c, 2, opts, "manifest");
-    c.cfg.captures_dir = opt_str(&c, 3, opts, "captures_dir");
-    c.cfg.lab_dir = opt_str(&c, 4, opts, "lab_results");
-    c.cfg.limits_path = opt_str(&c, 5, opts, "limits");
-    c.cfg.cal_path = opt_str(&c, 6, opts, "cal");
-    c.cfg.cal_dir = opt_str(&c, 7, opts, "cal_dir");
-    c.cfg.notice_date = opt_str(&c, 8, opts, "notice_date");
-    json_t *cd = json_object_get(opts, "cal_db");
-    c.cfg.cal_db = json_is_number(cd) ? json_number_value(cd) : NAN;
-    c.cfg.planned = json_is_true(json_object_get(opts, "planned"));
-    c.cfg.strict = json_is_true(json_object_get(opts, "strict"));
-    const char *enc = json_string_value(json_object_get(opts, "encoding"));
-    const char *dfm = json_string_value(json_object_get(opts, "date_format"));
-    if (enc) csv_encoding_parse(enc, &c.cfg.input.encoding);
-    if (dfm) date_order_parse(dfm, &c.cfg.input.dates);
-    c.cfg.quiet = quiet;
-    c.cfg.out_dir = out_dir;
-    if (!c.cfg.register_path) {
-        st = rfn_error_set(err, RFN_ERR_FORMAT, "%s/summary.json: no register in options",
-                           dirs[0]);
+    if ((st = config_from_summary(&c, sums[0], dirs[0], out_dir, quiet, err)))
         goto done;
-    }
     if ((st = ctx_load(&c, err)) || (st = mkdir_p(out_dir, err)))
         goto done;
     if (!json_equal(c.inputs, json_object_get(sums[0], "inputs")) ||
@@ -1742,6 +1754,111 @@ done:
         json_decref(sums ? sums[i] : NULL);
     free(sums);
     free(seen);
+    ctx_free(&c);
+    return st;
+}
+
+/* The records of path (captures.jsonl), in order, as the ctx's captures. */
+static rfn_status load_records(ctx *c, const char *path, rfn_error *err)
+{
+    FILE *f;
+    rfn_status st = io_fopen_input(path, &f, NULL, err);
+    if (st)
+        return st;
+    char *line = NULL;
+    size_t cap = 0, n_cap = 0;
+    uint64_t lineno = 0;
+    while (!st && getline(&line, &cap, f) > 0) {
+        lineno++;
+        json_t *rec = json_loads(line, 0, NULL);
+        const char *p = json_string_value(json_object_get(rec, "path"));
+        if (!p) {
+            st = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: not a captures.jsonl record", path,
+                               (unsigned long long)lineno);
+        } else if (!(st = add_capture(c, &n_cap, p, NULL, NULL, err))) {
+            c->caps[c->n_caps - 1].rec = rec;
+            rec = NULL;
+        }
+        json_decref(rec);
+    }
+    free(line);
+    fclose(f);
+    return st;
+}
+
+/* The SHA-256 the summary sum records for the input with this role, or "". */
+static const char *summary_input_sha256(json_t *sum, const char *role)
+{
+    json_t *in = json_object_get(sum, "inputs");
+    for (size_t i = 0; i < json_array_size(in); i++) {
+        json_t *e = json_array_get(in, i);
+        if (!strcmp(json_string_value(json_object_get(e, "role")), role))
+            return json_string_value(json_object_get(e, "sha256"));
+    }
+    return "";
+}
+
+/* The configuration of a rejudge: the results' own, less everything that reads captures (the
+ * kept measurements are already calibrated), with rc's overrides. */
+static rfn_status rejudge_config_apply(ctx *c, json_t *sum, const rejudge_config *rc,
+                                       rfn_error *err)
+{
+    rfn_status st = config_from_summary(c, sum, rc->results_dir, rc->out_dir, rc->quiet, err);
+    if (st)
+        return st;
+    c->cfg.manifest_path = c->cfg.captures_dir = c->cfg.cal_path = c->cfg.cal_dir = NULL;
+    c->cfg.cal_db = NAN;
+    c->cfg.rejudge_of = rc->results_dir;
+    if (rc->register_path)
+        c->cfg.register_path = rc->register_path;
+    if (rc->derogations_path)
+        c->cfg.derogations_path = rc->derogations_path;
+    if (rc->limits_path)
+        c->cfg.limits_path = rc->limits_path;
+    if (rc->notice_date)
+        c->cfg.notice_date = rc->notice_date;
+    return RFN_OK;
+}
+
+rfn_status validate_rejudge(const rejudge_config *rc, validate_totals *tot, rfn_error *err)
+{
+    memset(tot, 0, sizeof *tot);
+    ctx c;
+    memset(&c, 0, sizeof c);
+    char path[4400];
+    snprintf(path, sizeof path, "%s/summary.json", rc->results_dir);
+    json_error_t je;
+    json_t *sum = NULL;
+    static const char *const flips[] = {"flips.csv"};
+    rfn_status st = declare_outputs(rc->out_dir, err);
+    if (!st)
+        st = io_declare_outputs_in(rc->out_dir, flips, 1, err);
+    if (!st && !(sum = io_json_load(path, &je)))
+        st = rfn_error_set(err, RFN_ERR_NOTFOUND, "%s: %s", path, je.text);
+    if (!st && json_is_object(json_object_get(sum, "shard")))
+        st = rfn_error_set(err, RFN_ERR_FORMAT, "%s is one shard of a run: rejudge the output "
+                           "of rfnoise merge", rc->results_dir);
+    if (!st)
+        st = rejudge_config_apply(&c, sum, rc, err);
+    if (!st)
+        st = ctx_load(&c, err);
+    /* The register named in the results must be the one they were judged with, or a newer
+     * extract given on purpose with --register. */
+    if (!st && !rc->register_path &&
+        strcmp(input_sha256(&c, "register"), summary_input_sha256(sum, "register")))
+        st = rfn_error_set(err, RFN_ERR_CONFLICT, "%s changed since %s was made (its sha256 "
+                           "differs from summary.json's): give --register to judge against it",
+                           c.cfg.register_path, rc->results_dir);
+    if (!st)
+        st = mkdir_p(rc->out_dir, err);
+    snprintf(path, sizeof path, "%s/captures.jsonl", rc->results_dir);
+    if (!st)
+        st = load_records(&c, path, err);
+    if (!st)
+        st = join_and_write(&c, tot, err);
+    if (!st)
+        st = flips_write(rc->results_dir, rc->out_dir, err);
+    json_decref(sum);
     ctx_free(&c);
     return st;
 }

@@ -31,6 +31,8 @@ typedef struct validate_config {
     unsigned shard_k, shard_n;    /* shard_n 0 = no sharding; else analyse i % n == k only */
     const char *out_dir;          /* required; created when absent */
     csv_input input;              /* --encoding, --date-format of the CSV inputs */
+    const char *rejudge_of;       /* a rejudge: the results folder judged again (summary.json
+                                     names it); NULL otherwise */
 } validate_config;
 
 validate_config validate_config_default(void);
@@ -77,5 +79,21 @@ rfn_status validate_load_lab(const char *dir, const csv_input *in, size_t *n_gro
  * settings or inputs, naming which. */
 rfn_status validate_merge(const char *const *dirs, size_t n_dirs, const char *out_dir, bool quiet,
                           validate_totals *tot, rfn_error *err);
+
+/* `rfnoise rejudge`: judge a validate or merge output folder again from its kept measurements
+ * (captures.jsonl and the lab results; no capture is read) against another limit set,
+ * derogation list, register extract or notice date. Writes validate's files into out_dir and
+ * flips.csv: every device whose verdict changed against results_dir/devices.csv. */
+typedef struct rejudge_config {
+    const char *results_dir;      /* required: a validate or merge output */
+    const char *register_path;    /* NULL: the results' own register, which must be unchanged */
+    const char *derogations_path; /* NULL: the results' own */
+    const char *limits_path;      /* NULL: the results' own */
+    const char *notice_date;      /* NULL: the results' own */
+    const char *out_dir;          /* required */
+    bool quiet;
+} rejudge_config;
+
+rfn_status validate_rejudge(const rejudge_config *rc, validate_totals *tot, rfn_error *err);
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmd_validate.c: `rfnoise validate` (a Supplier's install batch against the register, lab
- * results and derogations) and `rfnoise merge` (shard outputs into one result). */
+ * results and derogations), `rfnoise merge` (shard outputs into one result) and `rfnoise
+ * rejudge` (a result judged again from its kept measurements). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,31 @@ static void merge_usage(FILE *fp)
             "\n"
             "Exit status: as rfnoise validate; 2 also when a shard is missing or the shards\n"
             "differ.\n");
+}
+
+static void rejudge_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: rfnoise rejudge --results DIR [options] --out DIR\n"
+            "\n"
+            "Judge every device of a validate (or merge) output again from its kept\n"
+            "measurements (DIR/captures.jsonl and the lab results), reading no capture: a what-if\n"
+            "under another limit set or derogation list, or the same evidence against a newer\n"
+            "register extract. Writes validate's files into the --out DIR, and flips.csv: every\n"
+            "device whose verdict changed.\n"
+            "\n"
+            "Options:\n"
+            "  --results DIR      the validate or merge output to judge again\n"
+            "  --limits FILE      limit set (default: the one the results used)\n"
+            "  --derogations FILE derogation list (default: the one the results used)\n"
+            "  --register FILE    register extract (default: the results' own, which must be\n"
+            "                     unchanged)\n"
+            "  --notice-date D    notice date YYYY-MM-DD (default: the results' own)\n"
+            "  --quiet            no summary on stdout\n"
+            "  --out DIR          output directory (created when absent; not the results DIR)\n"
+            "  -h, --help         show this help\n"
+            "\n"
+            "Exit status: as rfnoise validate.\n");
 }
 
 static int finish(const char *cmd, const validate_totals *t, const char *out_dir, bool quiet)
@@ -294,4 +320,59 @@ int cmd_merge(int argc, char **argv)
         return RFN_EXIT_USAGE;
     }
     return finish("merge", &tot, out, quiet);
+}
+
+int cmd_rejudge(int argc, char **argv)
+{
+    const char *cmd = "rejudge";
+    enum { O_RESULTS = 256, O_LIMITS, O_DEROG, O_REGISTER, O_NOTICE, O_OUT };
+    static const struct option longopts[] = {
+        {"results", required_argument, 0, O_RESULTS},
+        {"limits", required_argument, 0, O_LIMITS},
+        {"derogations", required_argument, 0, O_DEROG},
+        {"register", required_argument, 0, O_REGISTER},
+        {"notice-date", required_argument, 0, O_NOTICE},
+        {"out", required_argument, 0, O_OUT},
+        CLI_LONGOPTS_QUIET,
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    rejudge_config rc = {0};
+    cli_capture_opts co = cli_capture_opts_default(); /* only --quiet */
+    int opt, bad = 0;
+    int32_t d;
+    optind = 1;
+    while (!bad && (opt = cli_getopt(argc, argv, longopts, cmd, &co, NULL)) != -1) {
+        switch (opt) {
+        case 'h': rejudge_usage(stdout); return RFN_EXIT_OK;
+        case O_RESULTS: bad = cli_opt_once(cmd, "results", optarg, &rc.results_dir); break;
+        case O_LIMITS: bad = cli_opt_once(cmd, "limits", optarg, &rc.limits_path); break;
+        case O_DEROG: bad = cli_opt_once(cmd, "derogations", optarg, &rc.derogations_path); break;
+        case O_REGISTER: bad = cli_opt_once(cmd, "register", optarg, &rc.register_path); break;
+        case O_NOTICE:
+            bad = cli_opt_date(cmd, "notice-date", optarg, &d) ||
+                  cli_opt_once(cmd, "notice-date", optarg, &rc.notice_date);
+            break;
+        case O_OUT: bad = cli_opt_once(cmd, "out", optarg, &rc.out_dir); break;
+        default: return RFN_EXIT_USAGE;
+        }
+    }
+    if (bad)
+        return RFN_EXIT_USAGE;
+    if (optind < argc) {
+        cli_errorf(cmd, "unexpected argument '%s' (see rfnoise rejudge --help)", argv[optind]);
+        return RFN_EXIT_USAGE;
+    }
+    if (!rc.results_dir || !rc.out_dir) {
+        cli_errorf(cmd, "--results and --out are required (see rfnoise rejudge --help)");
+        return RFN_EXIT_USAGE;
+    }
+    rc.quiet = co.quiet;
+    validate_totals tot;
+    rfn_error err = {0};
+    if (validate_rejudge(&rc, &tot, &err)) {
+        cli_error(cmd, &err);
+        return RFN_EXIT_USAGE;
+    }
+    return finish(cmd, &tot, rc.out_dir, rc.quiet);
 }

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* flips.c: the verdicts a rejudge changed (flips.h). */
+#include "flips.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic_file.h"
+#include "csv_read.h"
+#include "csv_util.h"
+#include "identifiers.h"
+
+typedef struct old_verdict {
+    uint64_t device_id;
+    char verdict[24];
+    double margin_db; /* NAN when the old file gave none */
+} old_verdict;
+
+enum { F_DEVICE, F_SUPPLIER, F_VERDICT, F_MARGIN, F_REASONS, F_COUNT };
+static const char *const flip_cols[F_COUNT] = {"DeviceID", "Supplier", "verdict", "margin_db",
+                                               "reasons"};
+
+static int cmp_old(const void *a, const void *b)
+{
+    const old_verdict *x = a, *y = b;
+    return x->device_id < y->device_id ? -1 : x->device_id > y->device_id;
+}
+
+/* Open dir/devices.csv and map its header onto flip_cols. */
+static rfn_status open_devices(const char *dir, char *path, size_t size, csv_reader **r,
+                               int idx[F_COUNT], rfn_error *err)
+{
+    snprintf(path, size, "%s/devices.csv", dir);
+    csv_read_config cfg = csv_read_config_default();
+    csv_record rec;
+    rfn_status st = csv_reader_open(path, &cfg, r, err);
+    if (!st && (st = csv_reader_next(*r, &rec, err)) == RFN_ERR_EOF)
+        st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: empty", path);
+    if (!st && !(st = csv_header_map(&rec, path, flip_cols, F_COUNT, idx, err)))
+        for (int i = 0; i < F_COUNT; i++)
+            if (idx[i] < 0)
+                return rfn_error_set(err, RFN_ERR_FORMAT, "%s:1: no %s column", path,
+                                     flip_cols[i]);
+    return st;
+}
+
+/* Next data row of r with its device id parsed; RFN_ERR_EOF at the end. */
+static rfn_status next_row(csv_reader *r, const char *path, const int idx[F_COUNT],
+                           csv_record *rec, uint64_t *id, rfn_error *err)
+{
+    rfn_status st = csv_reader_next(r, rec, err);
+    if (st)
+        return st;
+    const char *d = rec->ragged ? NULL : rec->fields[idx[F_DEVICE]];
+    if (!d || eui64_parse(d, strlen(d), id) != ID_OK)
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: not a devices.csv row", path,
+                             (unsigned long long)rec->line);
+    return RFN_OK;
+}
+
+/* A margin cell as a number; NAN when empty or not a number. */
+static double margin_of(const csv_record *rec, const int idx[F_COUNT])
+{
+    const char *t = rec->fields[idx[F_MARGIN]];
+    char *end;
+    double v = strtod(t, &end);
+    return *t && !*end ? v : NAN;
+}
+
+static rfn_status load_old(const char *dir, old_verdict **out, size_t *n_out, rfn_error *err)
+{
+    char path[4400];
+    int idx[F_COUNT];
+    csv_reader *r = NULL;
+    csv_record rec;
+    size_t n = 0, cap = 0;
+    old_verdict *v = NULL;
+    uint64_t id;
+    rfn_status st = open_devices(dir, path, sizeof path, &r, idx, err);
+    while (!st && !(st = next_row(r, path, idx, &rec, &id, err))) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 1024;
+            old_verdict *nv = realloc(v, cap * sizeof *nv);
+            if (!nv) {
+                st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+                break;
+            }
+            v = nv;
+        }
+        v[n].device_id = id;
+        snprintf(v[n].verdict, sizeof v[n].verdict, "%s", rec.fields[idx[F_VERDICT]]);
+        v[n].margin_db = margin_of(&rec, idx);
+        n++;
+    }
+    csv_reader_destroy(r);
+    if (st != RFN_ERR_EOF) {
+        free(v);
+        return st;
+    }
+    qsort(v, n, sizeof *v, cmp_old);
+    *out = v;
+    *n_out = n;
+    return RFN_OK;
+}
+
+static void write_flip(FILE *f, const csv_record *rec, const int idx[F_COUNT],
+                       const old_verdict *o)
+{
+    csv_write_text(f, rec->fields[idx[F_DEVICE]]);
+    csv_write_sep(f);
+    csv_write_text(f, rec->fields[idx[F_SUPPLIER]]);
+    csv_write_sep(f);
+    csv_write_text(f, o ? o->verdict : "");
+    csv_write_sep(f);
+    csv_write_text(f, rec->fields[idx[F_VERDICT]]);
+    csv_write_sep(f);
+    csv_write_number(f, o ? o->margin_db : NAN, 2);
+    csv_write_sep(f);
+    csv_write_number(f, margin_of(rec, idx), 2);
+    csv_write_sep(f);
+    csv_write_text(f, rec->fields[idx[F_REASONS]]);
+    csv_end_row(f);
+}
+
+rfn_status flips_write(const char *old_dir, const char *new_dir, rfn_error *err)
+{
+    old_verdict *old = NULL;
+    size_t n_old = 0;
+    rfn_status st = load_old(old_dir, &old, &n_old, err);
+    if (st)
+        return st;
+    char path[4400], out_path[4400];
+    int idx[F_COUNT];
+    csv_reader *r = NULL;
+    atomic_file *af = NULL;
+    csv_record rec;
+    uint64_t id;
+    snprintf(out_path, sizeof out_path, "%s/flips.csv", new_dir);
+    st = open_devices(new_dir, path, sizeof path, &r, idx, err);
+    if (!st)
+        st = atomic_file_open(out_path, &af, err);
+    if (!st) {
+        static const char *const hdr[] = {"DeviceID",      "Supplier",      "old_verdict",
+                                          "new_verdict",   "old_margin_db", "new_margin_db",
+                                          "reasons"};
+        csv_write_row(atomic_file_stream(af), hdr, sizeof hdr / sizeof *hdr);
+    }
+    while (!st && !(st = next_row(r, path, idx, &rec, &id, err))) {
+        old_verdict key = {.device_id = id};
+        const old_verdict *o = bsearch(&key, old, n_old, sizeof *old, cmp_old);
+        if (!o || strcmp(o->verdict, rec.fields[idx[F_VERDICT]]))
+            write_flip(atomic_file_stream(af), &rec, idx, o);
+    }
+    if (st == RFN_ERR_EOF)
+        st = atomic_file_commit(af, err);
+    else
+        atomic_file_abort(af);
+    csv_reader_destroy(r);
+    free(old);
+    return st;
+}
