@@ -14,7 +14,7 @@ static const char *const reason_names[] = {
     "guard-band",          "calibration-out-of-range", "detector-upper-bound",
     "no-data",             "band-not-covered",         "capture-unreadable",
     "no-applicable-band-measured", "no-evidence", "band-not-measured",
-    "measurement-invalid", "rbw-too-wide",
+    "measurement-invalid", "rbw-too-wide", "measured-otherwise",
 };
 
 const char *classify_reason_name(unsigned bit)
@@ -93,6 +93,7 @@ static unsigned map_band_reasons(unsigned r)
     d |= (r & REASON_BAND_NOT_COVERED) ? DREASON_BAND_NOT_COVERED : 0;
     d |= (r & REASON_MEASUREMENT_INVALID) ? DREASON_MEASUREMENT_INVALID : 0;
     d |= (r & REASON_RBW_TOO_WIDE) ? DREASON_RBW_TOO_WIDE : 0;
+    d |= (r & REASON_MEASURED_OTHERWISE) ? DREASON_MEASURED_OTHERWISE : 0;
     return d;
 }
 

@@ -308,6 +308,8 @@ enum device_reason {
                                                    no own capture nor lab result covered */
     DREASON_MEASUREMENT_INVALID = 1u << 21,     /* "measurement-invalid" */
     DREASON_RBW_TOO_WIDE = 1u << 22,            /* "rbw-too-wide" */
+    DREASON_MEASURED_OTHERWISE = 1u << 23,      /* "measured-otherwise": kept numbers made for
+                                                   another band definition (rejudge) */
 };
 
 typedef enum device_evidence {
