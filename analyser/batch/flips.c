@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "atomic_file.h"
+#include "classify.h"
 #include "csv_read.h"
 #include "csv_util.h"
 #include "identifiers.h"
@@ -19,9 +20,8 @@ typedef struct old_verdict {
     double margin_db; /* NAN when the old file gave none */
 } old_verdict;
 
-enum { F_DEVICE, F_SUPPLIER, F_VERDICT, F_MARGIN, F_REASONS, F_COUNT };
-static const char *const flip_cols[F_COUNT] = {"DeviceID", "Supplier", "verdict", "margin_db",
-                                               "reasons"};
+enum { F_DEVICE, F_VERDICT, F_MARGIN, F_COUNT };
+static const char *const flip_cols[F_COUNT] = {"DeviceID", "verdict", "margin_db"};
 
 static int cmp_old(const void *a, const void *b)
 {
@@ -70,7 +70,19 @@ static double margin_of(const csv_record *rec, const int idx[F_COUNT])
     return *t && !*end ? v : NAN;
 }
 
-static rfn_status load_old(const char *dir, old_verdict **out, size_t *n_out, rfn_error *err)
+struct flips_old {
+    old_verdict *v;
+    size_t n;
+};
+
+void flips_old_free(flips_old *old)
+{
+    if (old)
+        free(old->v);
+    free(old);
+}
+
+rfn_status flips_old_load(const char *dir, flips_old **out, rfn_error *err)
 {
     char path[4400];
     int idx[F_COUNT];
@@ -101,64 +113,55 @@ static rfn_status load_old(const char *dir, old_verdict **out, size_t *n_out, rf
         return st;
     }
     qsort(v, n, sizeof *v, cmp_old);
-    *out = v;
-    *n_out = n;
+    if (!(*out = malloc(sizeof **out))) {
+        free(v);
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    }
+    (*out)->v = v;
+    (*out)->n = n;
     return RFN_OK;
 }
 
-static void write_flip(FILE *f, const csv_record *rec, const int idx[F_COUNT],
-                       const old_verdict *o)
+static void write_flip(FILE *f, const flips_new *v, const old_verdict *o)
 {
-    csv_write_text(f, rec->fields[idx[F_DEVICE]]);
-    csv_write_sep(f);
-    csv_write_text(f, rec->fields[idx[F_SUPPLIER]]);
-    csv_write_sep(f);
-    csv_write_text(f, o ? o->verdict : "");
-    csv_write_sep(f);
-    csv_write_text(f, rec->fields[idx[F_VERDICT]]);
+    char dev[EUI64_TEXT_LEN], reasons[512];
+    eui64_format(v->device_id, dev);
+    classify_reasons_text(v->reasons, reasons, sizeof reasons);
+    const char *cells[] = {dev, v->supplier, o ? o->verdict : "",
+                           classify_verdict_name(v->verdict)};
+    for (size_t i = 0; i < 4; i++) {
+        if (i)
+            csv_write_sep(f);
+        csv_write_text(f, cells[i]);
+    }
     csv_write_sep(f);
     csv_write_number(f, o ? o->margin_db : NAN, 2);
     csv_write_sep(f);
-    csv_write_number(f, margin_of(rec, idx), 2);
+    csv_write_number(f, v->margin_db, 2);
     csv_write_sep(f);
-    csv_write_text(f, rec->fields[idx[F_REASONS]]);
+    csv_write_text(f, reasons);
     csv_end_row(f);
 }
 
-rfn_status flips_write(const char *old_dir, const char *new_dir, rfn_error *err)
+rfn_status flips_write(const flips_old *old, const flips_new *now, size_t n_now,
+                       const char *new_dir, rfn_error *err)
 {
-    old_verdict *old = NULL;
-    size_t n_old = 0;
-    rfn_status st = load_old(old_dir, &old, &n_old, err);
+    char out_path[4400];
+    atomic_file *af = NULL;
+    snprintf(out_path, sizeof out_path, "%s/flips.csv", new_dir);
+    rfn_status st = atomic_file_open(out_path, &af, err);
     if (st)
         return st;
-    char path[4400], out_path[4400];
-    int idx[F_COUNT];
-    csv_reader *r = NULL;
-    atomic_file *af = NULL;
-    csv_record rec;
-    uint64_t id;
-    snprintf(out_path, sizeof out_path, "%s/flips.csv", new_dir);
-    st = open_devices(new_dir, path, sizeof path, &r, idx, err);
-    if (!st)
-        st = atomic_file_open(out_path, &af, err);
-    if (!st) {
-        static const char *const hdr[] = {"DeviceID",      "Supplier",      "old_verdict",
-                                          "new_verdict",   "old_margin_db", "new_margin_db",
-                                          "reasons"};
-        csv_write_row(atomic_file_stream(af), hdr, sizeof hdr / sizeof *hdr);
+    static const char *const hdr[] = {"DeviceID",      "Supplier",      "old_verdict",
+                                      "new_verdict",   "old_margin_db", "new_margin_db",
+                                      "reasons"};
+    FILE *f = atomic_file_stream(af);
+    csv_write_row(f, hdr, sizeof hdr / sizeof *hdr);
+    for (size_t i = 0; i < n_now; i++) {
+        old_verdict key = {.device_id = now[i].device_id};
+        const old_verdict *o = bsearch(&key, old->v, old->n, sizeof *old->v, cmp_old);
+        if (!o || strcmp(o->verdict, classify_verdict_name(now[i].verdict)))
+            write_flip(f, &now[i], o);
     }
-    while (!st && !(st = next_row(r, path, idx, &rec, &id, err))) {
-        old_verdict key = {.device_id = id};
-        const old_verdict *o = bsearch(&key, old, n_old, sizeof *old, cmp_old);
-        if (!o || strcmp(o->verdict, rec.fields[idx[F_VERDICT]]))
-            write_flip(atomic_file_stream(af), &rec, idx, o);
-    }
-    if (st == RFN_ERR_EOF)
-        st = atomic_file_commit(af, err);
-    else
-        atomic_file_abort(af);
-    csv_reader_destroy(r);
-    free(old);
-    return st;
+    return atomic_file_commit(af, err);
 }
