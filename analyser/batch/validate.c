@@ -901,8 +901,8 @@ static json_t *options_json(const validate_config *cfg)
 static json_t *summary_base(ctx *c)
 {
     char ts[32];
-    json_t *s = json_pack("{s:s, s:i, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:{s:s, s:s, s:b}}", "rfnoise",
-                     "validate", "format_version", 1, "tool_version", RFN_VERSION,
+    json_t *s = json_pack("{s:s, s:i, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:{s:s, s:s, s:b}}",
+                     "rfnoise", "validate", "format_version", 1, "tool_version", RFN_VERSION,
                      "generated_at", now_iso(ts), "mode", c->cfg.planned ? "planned" : "field",
                      "shard",
                      c->cfg.shard_n ? json_pack("{s:i, s:i}", "k", (int)c->cfg.shard_k, "n",
