@@ -228,6 +228,8 @@ typedef struct cap_item {
     char *path;            /* resolved path */
     char device[EUI64_TEXT_LEN]; /* from the manifest ("" = take it from the capture) */
     char captured_at[64];
+    char model[128], firmware[128]; /* what the manifest says the capture measured ("" = the
+                                       device as the register shows it when first judged) */
     json_t *rec;           /* the captures.jsonl record (owned) */
     capture_analysis res;  /* parsed from rec["analysis"] */
     int ok;                /* res valid */
@@ -408,15 +410,21 @@ static rfn_status load_manifest(ctx *c, const char *path, rfn_error *err)
     rfn_status st = csv_reader_open(path, &rc, &r, err);
     if (st)
         return st;
-    static const char *const names[] = {"capture", "DeviceID", "captured_at"};
-    int idx[3];
+    static const char *const names[] = {"capture", "DeviceID", "captured_at", "DeviceModel",
+                                        "DeviceFirmwareVersion"};
+    int idx[5];
     if ((st = csv_reader_next(r, &rec, err)) != RFN_OK) {
         if (st == RFN_ERR_EOF)
             st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: empty manifest", path);
         goto done;
     }
-    if ((st = csv_header_map(&rec, path, names, 3, idx, err)))
+    if ((st = csv_header_map(&rec, path, names, 5, idx, err)))
         goto done;
+    if ((idx[3] < 0) != (idx[4] < 0)) {
+        st = rfn_error_set(err, RFN_ERR_FORMAT, "%s:1: DeviceModel and DeviceFirmwareVersion "
+                           "come together (what each capture measured)", path);
+        goto done;
+    }
     if (idx[0] < 0 || idx[1] < 0) {
         st = rfn_error_set(err, RFN_ERR_FORMAT, "%s:1: the header needs columns capture and "
                            "DeviceID", path);
@@ -432,7 +440,10 @@ static rfn_status load_manifest(ctx *c, const char *path, rfn_error *err)
         const char *file = rec.fields[idx[0]];
         char at[64];
         if ((st = check_cell(path, &rec, idx[0], "capture", 2048, err)) ||
-            (st = check_captured_at(path, &rec, idx[2], c->cfg.input.dates, at, sizeof at, err)))
+            (st = check_captured_at(path, &rec, idx[2], c->cfg.input.dates, at, sizeof at, err)) ||
+            (idx[3] >= 0 && (st = check_cell(path, &rec, idx[3], "DeviceModel", 127, err))) ||
+            (idx[4] >= 0 &&
+             (st = check_cell(path, &rec, idx[4], "DeviceFirmwareVersion", 127, err))))
             goto done;
         uint64_t id;
         id_problem p = eui64_parse(rec.fields[idx[1]], rec.lens[idx[1]], &id);
@@ -452,6 +463,9 @@ static rfn_status load_manifest(ctx *c, const char *path, rfn_error *err)
         }
         if ((st = add_capture(c, &cap, full, dev, at, err)))
             goto done;
+        cap_item *it = &c->caps[c->n_caps - 1];
+        snprintf(it->model, sizeof it->model, "%s", idx[3] >= 0 ? rec.fields[idx[3]] : "");
+        snprintf(it->firmware, sizeof it->firmware, "%s", idx[4] >= 0 ? rec.fields[idx[4]] : "");
     }
     if (st == RFN_ERR_EOF)
         st = RFN_OK;
@@ -759,6 +773,10 @@ static void process_capture(pool *p, cap_item *it, size_t index)
                         it->captured_at[0] ? json_string(it->captured_at) : json_null(), "error",
                         error ? json_string(error) : json_null(), "analysis",
                         analysis ? analysis : json_null());
+    if (it->rec && it->model[0]) {
+        json_object_set_new(it->rec, "measured_model", json_string(it->model));
+        json_object_set_new(it->rec, "measured_firmware", json_string(it->firmware));
+    }
 }
 
 static void *worker(void *arg)
@@ -1031,6 +1049,33 @@ static void write_num(FILE *f, double v)
     csv_write_number(f, v, 2);
 }
 
+/* Evidence counts only for the model and firmware it measured (README "Device verdicts"): a
+ * record that says what it measured is compared with the register (model as the lab results
+ * are matched, case-insensitively; firmware exactly); one that does not is taken to have
+ * measured the device as the register shows it now, and says so from now on (captures.jsonl), so
+ * that a later rejudge against a newer extract can tell. */
+static int measured_this_device(cap_item *it, const char *model, const char *firmware)
+{
+    const char *mm = json_string_value(json_object_get(it->rec, "measured_model"));
+    const char *mf = json_string_value(json_object_get(it->rec, "measured_firmware"));
+    if (!mm) {
+        json_object_set_new(it->rec, "measured_model", json_string(model));
+        json_object_set_new(it->rec, "measured_firmware", json_string(firmware));
+        return 1;
+    }
+    return !strcasecmp(mm, model) && !strcmp(mf ? mf : "", firmware);
+}
+
+/* Evidence set aside and nothing else to decide on: the device must be measured again. */
+static void retest_if_changed(size_t n_aside, device_verdict *dv)
+{
+    if (!n_aside || (dv->verdict != DEVICE_UNASSESSED && dv->verdict != DEVICE_INCONCLUSIVE))
+        return;
+    dv->reasons = (dv->verdict == DEVICE_INCONCLUSIVE ? dv->reasons : 0) | DREASON_DEVICE_CHANGED;
+    dv->verdict = DEVICE_RETEST_REQUIRED;
+    dv->n_captures = (uint32_t)n_aside;
+}
+
 /* ---- measurements.csv: one row per piece of evidence x band (README "Data formats") ------- */
 
 /* One row's values; the column table below says which field each column writes. */
@@ -1151,8 +1196,8 @@ static void meas_write(FILE *f, meas_row *r, const capture_analysis *a)
     }
 }
 
-/* Own captures in manifest order with the model and firmware the register gives the device,
- * then lab results with those of their index row. */
+/* Own captures in manifest order with the model and firmware they measured (the record's, else
+ * the register's), then lab results with those of their index row. */
 static void write_measurements(const ctx *c, FILE *f)
 {
     meas_write_header(f);
@@ -1167,9 +1212,11 @@ static void write_measurements(const ctx *c, FILE *f)
         const register_row *row = d && eui64_parse(d, strlen(d), &id) == ID_OK
                                       ? register_find_device(c->reg, id)
                                       : NULL;
+        const char *mm = json_string_value(json_object_get(it->rec, "measured_model"));
+        const char *mf = json_string_value(json_object_get(it->rec, "measured_firmware"));
         meas_row r = {"capture", sha ? sha : "", d ? d : "",
-                      row ? register_string(c->reg, row->model) : "",
-                      row ? register_string(c->reg, row->firmware) : "",
+                      mm ? mm : row ? register_string(c->reg, row->model) : "",
+                      mm ? (mf ? mf : "") : row ? register_string(c->reg, row->firmware) : "",
                       at ? at : it->res.meta.datetime, NULL, NULL, ""};
         meas_write(f, &r, &it->res);
     }
@@ -1309,10 +1356,13 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
             else
                 hi = mid;
         }
-        size_t n_ev = 0;
+        size_t n_ev = 0, n_aside = 0;
         for (size_t k = lo; k < n_dc && dc[k].device_id == row->device_id; k++) {
             cap_item *it = &c->caps[dc[k].index];
-            evid[n_ev++] = it->ok ? &it->res : NULL;
+            if (!measured_this_device(it, mod, fw))
+                n_aside++;
+            else
+                evid[n_ev++] = it->ok ? &it->res : NULL;
         }
         classify_evidence ev = {evid, n_ev, EVIDENCE_CAPTURE};
         /* Lab results of the exact model + firmware stand in for the bands no own capture
@@ -1340,6 +1390,7 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
         device_verdict dv;
         classify_device_evidence(c->limits, c->derog, &info, &ev, &lev, &dv);
         free(lp);
+        retest_if_changed(n_aside, &dv);
         judged++;
         tot->uncalibrated +=
             dv.verdict == DEVICE_INCONCLUSIVE && (dv.reasons & DREASON_UNCALIBRATED);

@@ -133,14 +133,16 @@ static int do_add_results(store *s, const char *dir)
                        dir, sum.register_sha256, latest);
     }
     printf("result_set=%lld devices=%llu compliant=%llu derogation_compliant=%llu "
-           "non_compliant=%llu inconclusive=%llu unassessed=%llu captures=%llu captures_new=%llu\n",
+           "non_compliant=%llu inconclusive=%llu retest_required=%llu unassessed=%llu "
+           "captures=%llu captures_new=%llu measurements=%llu\n",
            (long long)sum.result_set_id, (unsigned long long)sum.devices,
            (unsigned long long)sum.by_verdict[DEVICE_COMPLIANT],
            (unsigned long long)sum.by_verdict[DEVICE_DEROGATION_COMPLIANT],
            (unsigned long long)sum.by_verdict[DEVICE_NONCOMPLIANT],
            (unsigned long long)sum.by_verdict[DEVICE_INCONCLUSIVE],
+           (unsigned long long)sum.by_verdict[DEVICE_RETEST_REQUIRED],
            (unsigned long long)sum.by_verdict[DEVICE_UNASSESSED], (unsigned long long)sum.captures,
-           (unsigned long long)sum.captures_new);
+           (unsigned long long)sum.captures_new, (unsigned long long)sum.measurements);
     print_changes(&sum.changes);
     return RFN_EXIT_OK;
 }

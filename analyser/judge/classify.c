@@ -14,7 +14,7 @@ static const char *const reason_names[] = {
     "guard-band",          "calibration-out-of-range", "detector-upper-bound",
     "no-data",             "band-not-covered",         "capture-unreadable",
     "no-applicable-band-measured", "no-evidence", "band-not-measured",
-    "measurement-invalid", "rbw-too-wide", "measured-otherwise",
+    "measurement-invalid", "rbw-too-wide", "measured-otherwise", "model-or-firmware-changed",
 };
 
 const char *classify_reason_name(unsigned bit)
@@ -46,6 +46,7 @@ static const char *const verdict_names[DEVICE_VERDICT_COUNT] = {
     [DEVICE_DEROGATION_COMPLIANT] = "derogation-compliant",
     [DEVICE_INCONCLUSIVE] = "inconclusive",
     [DEVICE_NONCOMPLIANT] = "non-compliant",
+    [DEVICE_RETEST_REQUIRED] = "retest-required",
     [DEVICE_UNASSESSED] = "unassessed",
 };
 

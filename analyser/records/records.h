@@ -278,6 +278,8 @@ typedef enum device_verdict_kind {
     DEVICE_DEROGATION_COMPLIANT, /* "derogation-compliant" */
     DEVICE_INCONCLUSIVE,         /* "inconclusive" */
     DEVICE_NONCOMPLIANT,         /* "non-compliant" */
+    DEVICE_RETEST_REQUIRED,      /* "retest-required": the only evidence measured another
+                                    model or firmware than the register now shows */
     DEVICE_UNASSESSED,           /* "unassessed" */
     DEVICE_VERDICT_COUNT
 } device_verdict_kind;
@@ -310,6 +312,9 @@ enum device_reason {
     DREASON_RBW_TOO_WIDE = 1u << 22,            /* "rbw-too-wide" */
     DREASON_MEASURED_OTHERWISE = 1u << 23,      /* "measured-otherwise": kept numbers made for
                                                    another band definition (rejudge) */
+    DREASON_DEVICE_CHANGED = 1u << 24,          /* "model-or-firmware-changed": evidence set
+                                                   aside, it measured another model or
+                                                   firmware than the register shows */
 };
 
 typedef enum device_evidence {

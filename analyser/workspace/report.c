@@ -127,6 +127,7 @@ enum {
     S_OVERDUE,
     S_REMEDIATED,
     S_RESOLVED,
+    S_RETEST, /* retest-required: evidence of another model or firmware, set aside */
 };
 
 typedef struct nc_install {
@@ -196,7 +197,7 @@ static int on_verdict(const store_verdict *v, void *ctx)
     static const int col_of[DEVICE_VERDICT_COUNT] = {
         [DEVICE_COMPLIANT] = S_COMPLIANT, [DEVICE_DEROGATION_COMPLIANT] = S_DEROGATION,
         [DEVICE_NONCOMPLIANT] = S_NONCOMPLIANT, [DEVICE_INCONCLUSIVE] = S_INCONCLUSIVE,
-        [DEVICE_UNASSESSED] = S_UNASSESSED};
+        [DEVICE_RETEST_REQUIRED] = S_RETEST, [DEVICE_UNASSESSED] = S_UNASSESSED};
     device_verdict_kind k = classify_verdict_from_name(v->verdict);
     if (k == DEVICE_VERDICT_COUNT) return 0;
     int col = col_of[k];
@@ -776,23 +777,24 @@ static void write_headline(FILE *f, const gather *g)
 {
     fputs("<h2 id=\"headline\">Headline by Supplier</h2>\n<table class=\"headline\"><tr>"
           "<th>Supplier</th><th>non-compliant devices</th><th>derogation-compliant</th>"
-          "<th>inconclusive</th><th>open cases</th><th>overdue</th><th>remediated</th>"
-          "<th>resolved</th></tr>\n",
+          "<th>inconclusive</th><th>retest required</th><th>open cases</th><th>overdue</th>"
+          "<th>remediated</th><th>resolved</th></tr>\n",
           f);
-    static const int cols[] = {S_NONCOMPLIANT, S_DEROGATION, S_INCONCLUSIVE, S_OPEN,
-                               S_OVERDUE,      S_REMEDIATED, S_RESOLVED};
-    double tot[7] = {0};
+    static const int cols[] = {S_NONCOMPLIANT, S_DEROGATION, S_INCONCLUSIVE, S_RETEST,
+                               S_OPEN,         S_OVERDUE,    S_REMEDIATED,   S_RESOLVED};
+    enum { N_COLS = sizeof cols / sizeof *cols };
+    double tot[N_COLS] = {0};
     for (size_t s = 0; s < g->suppliers.n; s++) {
         fputs("<tr>", f);
         td_text(f, g->suppliers.e[s].key);
-        for (int k = 0; k < 7; k++) {
+        for (int k = 0; k < N_COLS; k++) {
             td_num(f, g->suppliers.e[s].v[cols[k]]);
             tot[k] += g->suppliers.e[s].v[cols[k]];
         }
         fputs("</tr>\n", f);
     }
     fputs("<tr class=\"total\"><td>all Suppliers</td>", f);
-    for (int k = 0; k < 7; k++)
+    for (int k = 0; k < N_COLS; k++)
         td_num(f, tot[k]);
     fputs("</tr>\n</table>\n", f);
 }

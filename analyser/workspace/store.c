@@ -26,7 +26,7 @@ struct store {
     /* an add-results transaction in progress */
     bool in_results;
     int64_t rs_id;
-    sqlite3_stmt *ins_verdict, *ins_capture;
+    sqlite3_stmt *ins_verdict, *ins_capture, *ins_measurement;
     uint64_t rs_devices;
     uint64_t rs_stall; /* test hook (stall_rows); 0 = off */
 };
@@ -104,6 +104,34 @@ static const char *const migrations[] = {
     "  event TEXT NOT NULL CHECK(event IN ('opened','state','note','plan-agreed')),"
     "  old_state TEXT NOT NULL, new_state TEXT NOT NULL, detail TEXT NOT NULL);"
     "CREATE INDEX case_history_case ON case_history(case_id);",
+    /* 1 -> 2 (issue 14): the verdict "retest-required" (a CHECK is rebuilt with its table), and
+     * the kept band measurements of each result set (measurements.csv), so that the workspace
+     * holds what a verdict was made from. */
+    "CREATE TABLE verdict_v2("
+    "  result_set_id INTEGER NOT NULL REFERENCES result_set(id),"
+    "  device_id INTEGER NOT NULL, supplier TEXT NOT NULL, mpxn TEXT NOT NULL,"
+    "  device_type TEXT NOT NULL, manufacturer TEXT NOT NULL, model TEXT NOT NULL,"
+    "  firmware TEXT NOT NULL, region TEXT NOT NULL, han TEXT NOT NULL, postcode TEXT NOT NULL,"
+    "  status TEXT NOT NULL, install_date INTEGER,"
+    "  verdict TEXT NOT NULL CHECK(verdict IN ('compliant','derogation-compliant',"
+    "    'non-compliant','inconclusive','retest-required','unassessed')),"
+    "  reasons TEXT NOT NULL, worst_band TEXT NOT NULL, measured REAL, limit_value REAL,"
+    "  unit TEXT NOT NULL, margin_db REAL, evidence TEXT NOT NULL, n_captures INTEGER NOT NULL,"
+    "  derogation_ref TEXT NOT NULL, limit_set_id TEXT NOT NULL, limit_set_version TEXT NOT NULL,"
+    /* Keyed by device, newest result set first: "latest verdict per device" is one scan. */
+    "  PRIMARY KEY(device_id, result_set_id DESC)) WITHOUT ROWID;"
+    "INSERT INTO verdict_v2 SELECT * FROM verdict;"
+    "DROP TABLE verdict;"
+    "ALTER TABLE verdict_v2 RENAME TO verdict;"
+    "CREATE TABLE measurement("
+    "  result_set_id INTEGER NOT NULL REFERENCES result_set(id),"
+    "  source TEXT NOT NULL, source_id TEXT NOT NULL, device_id TEXT NOT NULL,"
+    "  model TEXT NOT NULL, firmware TEXT NOT NULL, measured_at TEXT NOT NULL,"
+    "  band TEXT NOT NULL, quantity TEXT NOT NULL, detector TEXT NOT NULL, trace TEXT NOT NULL,"
+    "  rbw_hz REAL, ref_bw_hz REAL, value REAL, unit TEXT NOT NULL, worst_freq_hz REAL,"
+    "  floor REAL, coverage REAL, calibration_id TEXT NOT NULL, geometry TEXT NOT NULL,"
+    "  flags TEXT NOT NULL);"
+    "CREATE INDEX measurement_result_set ON measurement(result_set_id);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
@@ -766,7 +794,13 @@ rfn_status store_results_begin(store *s, const store_results_info *info, int64_t
         (r = db_prep(s,
                      "INSERT OR IGNORE INTO capture(sha256, settings_hash, path, device_id, result,"
                      " result_set_id) VALUES(?,?,?,?,?,?)",
-                     &s->ins_capture, err)))
+                     &s->ins_capture, err)) ||
+        (r = db_prep(s,
+                     "INSERT INTO measurement(result_set_id, source, source_id, device_id, model,"
+                     " firmware, measured_at, band, quantity, detector, trace, rbw_hz, ref_bw_hz,"
+                     " value, unit, worst_freq_hz, floor, coverage, calibration_id, geometry,"
+                     " flags) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     &s->ins_measurement, err)))
         goto fail;
     s->in_results = true;
     s->rs_devices = 0;
@@ -776,7 +810,8 @@ rfn_status store_results_begin(store *s, const store_results_info *info, int64_t
 fail:
     sqlite3_finalize(s->ins_verdict);
     sqlite3_finalize(s->ins_capture);
-    s->ins_verdict = s->ins_capture = NULL;
+    sqlite3_finalize(s->ins_measurement);
+    s->ins_verdict = s->ins_capture = s->ins_measurement = NULL;
     db_rollback(s);
     return r;
 }
@@ -831,12 +866,39 @@ rfn_status store_results_capture(store *s, const store_capture *c, bool *was_new
     return r;
 }
 
+const char *const store_measurement_cols[STORE_MEASUREMENT_COLS] = {
+    "source", "source_id", "DeviceID", "model", "firmware", "measured_at", "band",
+    "quantity", "detector", "trace", "rbw_hz", "ref_bw_hz", "value", "unit", "worst_freq_hz",
+    "floor", "coverage", "calibration_id", "geometry", "flags"};
+
+rfn_status store_results_measurement(store *s, const char *const *cells, rfn_error *err)
+{
+    if (!s->in_results) return rfn_error_set(err, RFN_ERR_INVALID, "no result set being added");
+    sqlite3_stmt *st = s->ins_measurement;
+    sqlite3_bind_int64(st, 1, s->rs_id);
+    for (int i = 0; i < STORE_MEASUREMENT_COLS; i++) {
+        /* The REAL columns: a number, or NULL for an empty cell (not measured). */
+        int real = (i >= 10 && i <= 12) || (i >= 14 && i <= 16);
+        char *end;
+        double v = real && cells[i][0] ? strtod(cells[i], &end) : NAN;
+        if (!real)
+            bind_text(st, i + 2, cells[i]);
+        else if (cells[i][0] && *end)
+            return rfn_error_set(err, RFN_ERR_FORMAT, "%s '%s' is not a number",
+                                 store_measurement_cols[i], cells[i]);
+        else
+            bind_real(st, i + 2, v);
+    }
+    return db_done(s, st, "measurement", err);
+}
+
 rfn_status store_results_commit(store *s, store_changes *changes, rfn_error *err)
 {
     if (!s->in_results) return rfn_error_set(err, RFN_ERR_INVALID, "no result set being added");
     sqlite3_finalize(s->ins_verdict);
     sqlite3_finalize(s->ins_capture);
-    s->ins_verdict = s->ins_capture = NULL;
+    sqlite3_finalize(s->ins_measurement);
+    s->ins_verdict = s->ins_capture = s->ins_measurement = NULL;
     s->in_results = false;
     sqlite3_stmt *st = NULL;
     rfn_status r = db_prep(s, "UPDATE result_set SET n_devices = ? WHERE id = ?", &st, err);
@@ -856,7 +918,8 @@ void store_results_abort(store *s)
 {
     sqlite3_finalize(s->ins_verdict);
     sqlite3_finalize(s->ins_capture);
-    s->ins_verdict = s->ins_capture = NULL;
+    sqlite3_finalize(s->ins_measurement);
+    s->ins_verdict = s->ins_capture = s->ins_measurement = NULL;
     s->in_results = false;
     db_rollback(s);
 }

@@ -20,7 +20,7 @@
  *   transaction, so an import is all or nothing. Every value is a bound parameter.
  * - Another process holding the write lock longer than busy_timeout_ms gives RFN_ERR_BUSY
  *   ("workspace busy: ..."), never a partial write. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_DB_NAME "workspace.db"
 
 /* Dates are days since 1970-01-01 (identifiers.h); STORE_NO_DATE is "none". */
@@ -124,6 +124,11 @@ rfn_status store_results_begin(store *s, const store_results_info *info, int64_t
                                bool *already, rfn_error *err);
 rfn_status store_results_verdict(store *s, const store_verdict *v, rfn_error *err);
 rfn_status store_results_capture(store *s, const store_capture *c, bool *was_new, rfn_error *err);
+/* One row of validate's measurements.csv (README "Data formats"), cells in the order of
+ * store_measurement_cols (empty numbers are NULL). RFN_ERR_FORMAT names a bad number. */
+#define STORE_MEASUREMENT_COLS 20
+extern const char *const store_measurement_cols[STORE_MEASUREMENT_COLS];
+rfn_status store_results_measurement(store *s, const char *const *cells, rfn_error *err);
 rfn_status store_results_commit(store *s, store_changes *changes, rfn_error *err);
 void store_results_abort(store *s);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -155,6 +156,43 @@ static rfn_status read_captures(store *s, const char *path, workspace_results_su
     free(line);
     fclose(f);
     return r;
+}
+
+/* measurements.csv (validate since issue 14; older outputs have none): every kept band
+ * measurement into the result set, so the workspace holds what its verdicts were made from. */
+static rfn_status read_measurements(store *s, const char *dir, workspace_results_summary *out,
+                                    rfn_error *err)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/measurements.csv", dir);
+    if (access(path, F_OK) != 0)
+        return RFN_OK;
+    csv_read_config cfg = csv_read_config_default();
+    csv_reader *rd = NULL;
+    csv_record rec;
+    int idx[STORE_MEASUREMENT_COLS];
+    rfn_status r = csv_reader_open(path, &cfg, &rd, err);
+    if (!r && (r = csv_reader_next(rd, &rec, err)) == RFN_ERR_EOF)
+        r = rfn_error_set(err, RFN_ERR_FORMAT, "%s: empty file", path);
+    if (!r)
+        r = csv_header_map(&rec, path, store_measurement_cols, STORE_MEASUREMENT_COLS, idx, err);
+    while (!r && (r = csv_reader_next(rd, &rec, err)) == RFN_OK) {
+        if (rec.ragged || rec.bad_quotes) {
+            r = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: %s", path,
+                              (unsigned long long)rec.line,
+                              rec.bad_quotes ? "malformed quoting" : "wrong number of fields");
+            break;
+        }
+        const char *cells[STORE_MEASUREMENT_COLS];
+        for (int i = 0; i < STORE_MEASUREMENT_COLS; i++)
+            cells[i] = idx[i] >= 0 ? unneutralise(rec.fields[idx[i]]) : "";
+        if ((r = store_results_measurement(s, cells, err)))
+            rfn_error_prefix(err, "%s:%llu: ", path, (unsigned long long)rec.line);
+        else
+            out->measurements++;
+    }
+    csv_reader_destroy(rd);
+    return r == RFN_ERR_EOF ? RFN_OK : r;
 }
 
 rfn_status workspace_add_results(store *s, const char *dir, workspace_results_summary *out,
@@ -319,6 +357,7 @@ rfn_status workspace_add_results(store *s, const char *dir, workspace_results_su
     csv_reader_destroy(rd);
     rd = NULL;
     if ((r = read_captures(s, captures_path, out, err))) goto fail;
+    if ((r = read_measurements(s, dir, out, err))) goto fail;
     return store_results_commit(s, &out->changes, err);
 fail:
     csv_reader_destroy(rd);

@@ -30,6 +30,7 @@ typedef struct workspace_results_summary {
     int64_t result_set_id;
     bool already; /* this devices.csv was added before */
     uint64_t devices, captures, captures_new;
+    uint64_t measurements; /* rows of measurements.csv kept (0 for an older output) */
     uint64_t by_verdict[DEVICE_VERDICT_COUNT]; /* by device_verdict_kind */
     store_changes changes;
     /* SHA-256 of the register validate read (summary.json inputs[] role "register"), "" when

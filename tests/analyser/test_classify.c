@@ -78,7 +78,8 @@ static const char *reasons(const device_verdict *v)
 static void test_names_and_deadlines(void)
 {
     static const char *const want[DEVICE_VERDICT_COUNT] = {
-        "compliant", "derogation-compliant", "inconclusive", "non-compliant", "unassessed"};
+        "compliant",       "derogation-compliant", "inconclusive", "non-compliant",
+        "retest-required", "unassessed"};
     for (int k = 0; k < DEVICE_VERDICT_COUNT; k++) {
         CHECK_MSG(strcmp(classify_verdict_name((device_verdict_kind)k), want[k]) == 0, "%d", k);
         CHECK(classify_verdict_from_name(want[k]) == (device_verdict_kind)k);

@@ -146,6 +146,88 @@ if not mo or any(r["verdict"] in ("compliant", "derogation-compliant") for r in 
     print("FAIL: measured-otherwise devices:", len(mo), {r["verdict"] for r in mo}); sys.exit(1)
 PY
 
+# Evidence counts only for the model and firmware it measured: against a newer extract where
+# three devices with own captures have a firmware no evidence measured, those devices are
+# retest-required (not judged on another firmware's numbers); the rest keep their verdicts.
+$py - batch/register.csv ship/devices.csv newer.csv changed.txt <<'PY'
+import csv, sys
+src, devs, out, listing = sys.argv[1:5]
+own = [r["DeviceID"] for r in csv.DictReader(open(devs, newline=""))
+       if r["evidence"] == "capture+lab-model"][:3]
+rows = list(csv.reader(open(src, newline="")))
+h = rows[0]
+di, fi = h.index("DeviceID"), h.index("DeviceFirmwareVersion")
+for r in rows[1:]:
+    if len(r) == len(h) and r[di] in own:
+        r[fi] = "9.9.9"
+csv.writer(open(out, "w", newline=""), lineterminator="\n").writerows(rows)
+open(listing, "w").write("\n".join(own) + "\n")
+PY
+"$rf" rejudge --results ship --register newer.csv --out newer --quiet 2>/dev/null
+$py - newer changed.txt ship <<'PY' || fail=1
+import csv, sys
+new = {r["DeviceID"]: r for r in csv.DictReader(open(sys.argv[1] + "/devices.csv", newline=""))}
+old = {r["DeviceID"]: r for r in csv.DictReader(open(sys.argv[3] + "/devices.csv", newline=""))}
+changed = open(sys.argv[2]).read().split()
+bad = 0
+for d in changed:
+    r = new[d]
+    if r["verdict"] != "retest-required" or "model-or-firmware-changed" not in r["reasons"]:
+        print("FAIL: device", d, "with a new firmware:", r["verdict"], r["reasons"]); bad = 1
+others = [d for d in new if d not in changed and d in old and
+          (new[d]["verdict"], new[d]["reasons"]) != (old[d]["verdict"], old[d]["reasons"])]
+if others:
+    print("FAIL: devices without a change changed verdict:", others[:5]); bad = 1
+if sum(r["verdict"] == "retest-required" for r in new.values()) != len(changed):
+    print("FAIL: retest-required count"); bad = 1
+sys.exit(bad)
+PY
+# The same through validate: a manifest that says which model and firmware each capture
+# measured (the original extract's), judged against the newer extract.
+$py - batch/manifest.csv batch/register.csv mf.csv <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+reg = {r["DeviceID"]: r for r in csv.DictReader(open(sys.argv[2], newline=""))}
+w = csv.writer(open(sys.argv[3], "w", newline=""), lineterminator="\n")
+w.writerow(["capture", "DeviceID", "captured_at", "DeviceModel", "DeviceFirmwareVersion"])
+for r in rows:
+    g = reg.get(r["DeviceID"], {})
+    w.writerow(["batch/" + r["capture"], r["DeviceID"], r.get("captured_at", ""),
+                g.get("DeviceModel") or "unknown", g.get("DeviceFirmwareVersion") or "x"])
+PY
+"$rf" validate --register newer.csv --derogations batch/derogations.csv \
+    --manifest mf.csv --lab-results batch/lab --cal-db -40 --quiet --out mfout 2>/dev/null
+$py - mfout changed.txt <<'PY' || fail=1
+import csv, json, sys
+rows = {r["DeviceID"]: r for r in csv.DictReader(open(sys.argv[1] + "/devices.csv", newline=""))}
+changed = open(sys.argv[2]).read().split()
+got = sorted(d for d, r in rows.items() if r["verdict"] == "retest-required")
+if got != sorted(changed):
+    print("FAIL: validate with a manifest's firmware: retest-required", got, "want", changed)
+    sys.exit(1)
+m = [r for r in csv.DictReader(open(sys.argv[1] + "/measurements.csv", newline=""))
+     if r["DeviceID"] in changed]
+if not m or any(r["firmware"] == "9.9.9" for r in m):
+    print("FAIL: measurements.csv does not keep the firmware measured"); sys.exit(1)
+if json.load(open(sys.argv[1] + "/summary.json"))["devices"]["by_verdict"]["retest-required"] != 3:
+    print("FAIL: summary.json does not count retest-required"); sys.exit(1)
+PY
+sed '2s/,[^,]*$/,/' mf.csv > mf-empty.csv
+"$rf" validate --register batch/register.csv --manifest mf-empty.csv --quiet --out mfempty 2>err.txt
+rc=$?
+[ $rc -eq 2 ] && grep -q "DeviceFirmwareVersion is empty" err.txt ||
+    { echo "FAIL: an empty DeviceFirmwareVersion in a manifest: exit $rc $(cat err.txt)"; fail=1; }
+
+# The workspace keeps the measurements beside the verdicts, and takes retest-required.
+"$rf" workspace init ws >/dev/null
+"$rf" workspace import-register batch/register.csv --as-of 2024-03-01 --workspace ws --quiet >/dev/null 2>&1
+"$rf" workspace add-results ship --workspace ws --quiet >ws.txt 2>&1
+n=$(($(wc -l < ship/measurements.csv) - 1))
+grep -q "measurements=$n\$" ws.txt || { echo "FAIL: workspace add-results kept not $n measurements: $(cat ws.txt)"; fail=1; }
+"$rf" workspace import-register newer.csv --as-of 2024-04-01 --workspace ws --quiet >/dev/null 2>&1
+"$rf" workspace add-results newer --workspace ws --quiet >ws2.txt 2>&1
+grep -q "retest_required=3 " ws2.txt || { echo "FAIL: workspace add-results of retest-required: $(cat ws2.txt)"; fail=1; }
+
 # Refusals: a register changed since the results, twice --limits, a shard.
 cp batch/register.csv register.orig
 printf '\n' >> batch/register.csv

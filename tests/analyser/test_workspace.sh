@@ -31,7 +31,7 @@ grep -q "import-register needs --as-of DATE" "$T/err" || bad "missing --as-of me
 run workspace import-register $D/register1.csv --as-of 2026-01-05; expect_rc 0 snapshot1
 grep -q "^snapshot=1 rows_read=11 rows_accepted=10 rows_rejected=1 rows_on_wall=9 " "$T/out" || bad "snapshot 1 line: $(cat "$T/out")"
 run workspace add-results $D/results1; expect_rc 0 results1
-grep -q "^result_set=1 devices=9 compliant=1 derogation_compliant=1 non_compliant=7 inconclusive=0 unassessed=0 captures=8 captures_new=8$" "$T/out" || bad "results 1: $(cat "$T/out")"
+grep -q "^result_set=1 devices=9 compliant=1 derogation_compliant=1 non_compliant=7 inconclusive=0 retest_required=0 unassessed=0 captures=8 captures_new=8 measurements=0$" "$T/out" || bad "results 1: $(cat "$T/out")"
 run remediation open --notice-date 2026-01-10; expect_rc 0 open
 [ "$(cat "$T/out")" = "opened=6 skipped=1" ] || bad "open: $(cat "$T/out")"
 run remediation open --notice-date 2026-01-10; expect_rc 0 "open again"
@@ -48,7 +48,7 @@ grep -q "already=1" "$T/out" || bad "re-import not detected"
 run workspace import-register $D/register1.csv --as-of 2026-02-01; expect_rc 2 "older snapshot"
 grep -q "is before the latest snapshot's (2026-03-01)" "$T/err" || bad "older snapshot message: $(cat "$T/err")"
 run workspace add-results $D/results2; expect_rc 0 results2
-grep -q "captures=2 captures_new=1$" "$T/out" || bad "capture dedup: $(cat "$T/out")"
+grep -q "captures=2 captures_new=1 measurements=0$" "$T/out" || bad "capture dedup: $(cat "$T/out")"
 grep -q "cases_to_resolved=1$" "$T/out" || bad "results 2 changes: $(cat "$T/out")"
 
 # on the due date nothing is overdue yet; the day after, the three still installed are
@@ -156,12 +156,12 @@ if command -v sqlite3 >/dev/null; then
     cp -r "$T/ws" "$T/ws-new"
     sqlite3 "$T/ws-new/workspace.db" "PRAGMA user_version = 99" >/dev/null
     run workspace status --workspace "$T/ws-new"; expect_rc 2 "newer schema"
-    grep -q "workspace schema version 99 is newer than this rfnoise supports (1): upgrade rfnoise" "$T/err" || bad "newer schema message: $(cat "$T/err")"
+    grep -q "workspace schema version 99 is newer than this rfnoise supports (2): upgrade rfnoise" "$T/err" || bad "newer schema message: $(cat "$T/err")"
     # an empty database (version 0) is migrated forward to the current version when opened
     mkdir "$T/ws-old" && sqlite3 "$T/ws-old/workspace.db" "PRAGMA user_version = 0; VACUUM" >/dev/null
     run workspace status --workspace "$T/ws-old"; expect_rc 0 "migrate version 0"
-    grep -q "^schema_version: 1$" "$T/out" || bad "migration: $(cat "$T/out")"
-    [ "$(sqlite3 "$T/ws-old/workspace.db" "PRAGMA user_version")" = 1 ] || bad "user_version after migration"
+    grep -q "^schema_version: 2$" "$T/out" || bad "migration: $(cat "$T/out")"
+    [ "$(sqlite3 "$T/ws-old/workspace.db" "PRAGMA user_version")" = 2 ] || bad "user_version after migration"
 else
     echo "note: sqlite3 CLI absent: newer-schema and migration checks skipped"
 fi
