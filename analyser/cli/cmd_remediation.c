@@ -74,6 +74,26 @@ static int print_case(const store_case *c, void *ctx)
     return 0;
 }
 
+/* The Supplier's devices whose evidence measured another model or firmware: no case (nothing is
+ * proven), but a retest to arrange, listed apart in the plan with the state "retest-required". */
+static int print_retest(const store_verdict *v, void *ctx)
+{
+    const char *supplier = ctx;
+    if (strcmp(v->verdict, "retest-required") || strcmp(v->supplier, supplier)) return 0;
+    char eui[EUI64_TEXT_LEN];
+    eui64_format(v->device_id, eui);
+    const char *t[] = {v->supplier, eui,        v->mpxn,     v->manufacturer,   v->model,
+                       v->firmware, v->reasons, v->evidence, "retest-required"};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        csv_write_sep(stdout);
+        csv_write_text(stdout, t[i]);
+    }
+    for (int i = 0; i < 5; i++) /* no notice, no deadlines: not a case */
+        csv_write_sep(stdout);
+    csv_end_row(stdout);
+    return 0;
+}
+
 static int print_history(const store_history *h, void *ctx)
 {
     (void)ctx;
@@ -229,6 +249,8 @@ int cmd_remediation(int argc, char **argv)
         csv_write_row(stdout, cols, sizeof cols / sizeof cols[0]);
         list_ctx l = {.active_only = !strcmp(sub, "plan")};
         st = store_cases_each(s, as_of, supplier, print_case, &l, &err);
+        if (!st && l.active_only)
+            st = store_verdicts_each(s, as_of, print_retest, (void *)supplier, &err);
     }
     store_close(s);
     if (st) {

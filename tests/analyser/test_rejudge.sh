@@ -227,6 +227,12 @@ grep -q "measurements=$n\$" ws.txt || { echo "FAIL: workspace add-results kept n
 "$rf" workspace import-register newer.csv --as-of 2024-04-01 --workspace ws --quiet >/dev/null 2>&1
 "$rf" workspace add-results newer --workspace ws --quiet >ws2.txt 2>&1
 grep -q "retest_required=3 " ws2.txt || { echo "FAIL: workspace add-results of retest-required: $(cat ws2.txt)"; fail=1; }
+# The Supplier's plan lists its retest-required devices apart from its cases.
+sup=$($py -c 'import csv,sys; d=open("changed.txt").read().split()[0]; print(next(r["Supplier"] for r in csv.DictReader(open("newer/devices.csv", newline="")) if r["DeviceID"] == d))')
+"$rf" remediation plan --supplier "$sup" --workspace ws >plan.csv 2>/dev/null
+want=$($py -c 'import csv,sys; print(sum(1 for r in csv.DictReader(open("newer/devices.csv", newline="")) if r["verdict"] == "retest-required" and r["Supplier"] == sys.argv[1]))' "$sup")
+got=$(grep -c ',retest-required,,,,,$' plan.csv)
+[ "$got" = "$want" ] && [ "$want" -ge 1 ] || { echo "FAIL: the plan of $sup lists $got retest-required devices, want $want"; fail=1; }
 
 # Refusals: a register changed since the results, twice --limits, a shard.
 cp batch/register.csv register.orig
