@@ -11,8 +11,10 @@
 #include "cli.h"
 #include "cli_opts.h"
 #include "commands.h"
+#include "hash.h"
 #include "identifiers.h"
 #include "records.h"
+#include "store.h"
 #include "validate.h"
 
 static void validate_usage(FILE *fp)
@@ -76,7 +78,7 @@ static void merge_usage(FILE *fp)
 static void rejudge_usage(FILE *fp)
 {
     fprintf(fp,
-            "Usage: rfnoise rejudge --results DIR [options] --out DIR\n"
+            "Usage: rfnoise rejudge --results DIR|--workspace DIR [options] --out DIR\n"
             "\n"
             "Judge every device of a validate (or merge) output again from its kept\n"
             "measurements (DIR/captures.jsonl and the lab results), reading no capture: a what-if\n"
@@ -86,6 +88,8 @@ static void rejudge_usage(FILE *fp)
             "\n"
             "Options:\n"
             "  --results DIR      the validate or merge output to judge again\n"
+            "  --workspace DIR    instead: the workspace's latest result set (the folder it was\n"
+            "                     added from, unchanged since)\n"
             "  --limits FILE      limit set (default: the one the results used)\n"
             "  --derogations FILE derogation list (default: the one the results used)\n"
             "  --register FILE    register extract (default: the results' own, which must be\n"
@@ -322,12 +326,55 @@ int cmd_merge(int argc, char **argv)
     return finish("merge", &tot, out, quiet);
 }
 
+/* The folder of the workspace's latest result set, checked unchanged since it was added. */
+typedef struct latest_rs {
+    int64_t id;
+    char dir[4096], sha256[HASH_HEX_MAX];
+} latest_rs;
+
+static int take_latest(const store_result_set *rs, void *ctx)
+{
+    latest_rs *l = ctx;
+    if (rs->id > l->id) {
+        l->id = rs->id;
+        snprintf(l->dir, sizeof l->dir, "%s", rs->dir);
+        snprintf(l->sha256, sizeof l->sha256, "%s", rs->devices_sha256);
+    }
+    return 0;
+}
+
+static rfn_status workspace_results_dir(const char *ws, latest_rs *l, rfn_error *err)
+{
+    store *s = NULL;
+    memset(l, 0, sizeof *l);
+    rfn_status st = store_open(ws, NULL, &s, err);
+    if (!st)
+        st = store_result_sets_each(s, take_latest, l, err);
+    store_close(s);
+    if (st)
+        return st;
+    if (!l->id)
+        return rfn_error_set(err, RFN_ERR_NOTFOUND, "%s: no result set in the workspace (add one "
+                             "with rfnoise workspace add-results)", ws);
+    char path[4200], hex[HASH_HEX_MAX];
+    snprintf(path, sizeof path, "%s/devices.csv", l->dir);
+    if ((st = hash_sha256_file(path, hex, err))) {
+        rfn_error_prefix(err, "result set %lld: ", (long long)l->id);
+        return st;
+    }
+    if (strcmp(hex, l->sha256))
+        return rfn_error_set(err, RFN_ERR_CONFLICT, "%s changed since it was added to %s as "
+                             "result set %lld", path, ws, (long long)l->id);
+    return RFN_OK;
+}
+
 int cmd_rejudge(int argc, char **argv)
 {
     const char *cmd = "rejudge";
-    enum { O_RESULTS = 256, O_LIMITS, O_DEROG, O_REGISTER, O_NOTICE, O_OUT };
+    enum { O_RESULTS = 256, O_WORKSPACE, O_LIMITS, O_DEROG, O_REGISTER, O_NOTICE, O_OUT };
     static const struct option longopts[] = {
         {"results", required_argument, 0, O_RESULTS},
+        {"workspace", required_argument, 0, O_WORKSPACE},
         {"limits", required_argument, 0, O_LIMITS},
         {"derogations", required_argument, 0, O_DEROG},
         {"register", required_argument, 0, O_REGISTER},
@@ -338,6 +385,7 @@ int cmd_rejudge(int argc, char **argv)
         {0, 0, 0, 0},
     };
     rejudge_config rc = {0};
+    const char *ws = NULL;
     cli_capture_opts co = cli_capture_opts_default(); /* only --quiet */
     int opt, bad = 0;
     int32_t d;
@@ -346,6 +394,7 @@ int cmd_rejudge(int argc, char **argv)
         switch (opt) {
         case 'h': rejudge_usage(stdout); return RFN_EXIT_OK;
         case O_RESULTS: bad = cli_opt_once(cmd, "results", optarg, &rc.results_dir); break;
+        case O_WORKSPACE: bad = cli_opt_once(cmd, "workspace", optarg, &ws); break;
         case O_LIMITS: bad = cli_opt_once(cmd, "limits", optarg, &rc.limits_path); break;
         case O_DEROG: bad = cli_opt_once(cmd, "derogations", optarg, &rc.derogations_path); break;
         case O_REGISTER: bad = cli_opt_once(cmd, "register", optarg, &rc.register_path); break;
@@ -363,13 +412,22 @@ int cmd_rejudge(int argc, char **argv)
         cli_errorf(cmd, "unexpected argument '%s' (see rfnoise rejudge --help)", argv[optind]);
         return RFN_EXIT_USAGE;
     }
-    if (!rc.results_dir || !rc.out_dir) {
-        cli_errorf(cmd, "--results and --out are required (see rfnoise rejudge --help)");
+    if (!rc.results_dir == !ws || !rc.out_dir) {
+        cli_errorf(cmd, "give --results DIR or --workspace DIR, and --out DIR (see rfnoise "
+                        "rejudge --help)");
         return RFN_EXIT_USAGE;
     }
     rc.quiet = co.quiet;
     validate_totals tot;
     rfn_error err = {0};
+    latest_rs latest;
+    if (ws) {
+        if (workspace_results_dir(ws, &latest, &err)) {
+            cli_error(cmd, &err);
+            return RFN_EXIT_USAGE;
+        }
+        rc.results_dir = latest.dir;
+    }
     if (validate_rejudge(&rc, &tot, &err)) {
         cli_error(cmd, &err);
         return RFN_EXIT_USAGE;

@@ -227,6 +227,11 @@ grep -q "measurements=$n\$" ws.txt || { echo "FAIL: workspace add-results kept n
 "$rf" workspace import-register newer.csv --as-of 2024-04-01 --workspace ws --quiet >/dev/null 2>&1
 "$rf" workspace add-results newer --workspace ws --quiet >ws2.txt 2>&1
 grep -q "retest_required=3 " ws2.txt || { echo "FAIL: workspace add-results of retest-required: $(cat ws2.txt)"; fail=1; }
+# rejudge --workspace takes the latest result set's folder, unchanged since it was added.
+"$rf" rejudge --workspace ws --out fromws --quiet 2>/dev/null
+cmp -s fromws/devices.csv newer/devices.csv || { echo "FAIL: rejudge --workspace differs from rejudge --results of the same folder"; fail=1; }
+"$rf" rejudge --workspace ws --results newer --out both 2>err.txt
+[ $? -eq 2 ] || { echo "FAIL: --workspace with --results accepted"; fail=1; }
 # The Supplier's plan lists its retest-required devices apart from its cases.
 sup=$($py -c 'import csv,sys; d=open("changed.txt").read().split()[0]; print(next(r["Supplier"] for r in csv.DictReader(open("newer/devices.csv", newline="")) if r["DeviceID"] == d))')
 "$rf" remediation plan --supplier "$sup" --workspace ws >plan.csv 2>/dev/null
