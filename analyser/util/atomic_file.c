@@ -130,6 +130,9 @@ rfn_status atomic_file_open(const char *path, atomic_file **out, rfn_error *err)
                              strerror(e));
     }
     af->fp = fdopen(fd, "w");
+    /* Large outputs (a million-row devices.csv) in 1 MiB writes rather than 4 KiB ones. */
+    if (af->fp)
+        setvbuf(af->fp, NULL, _IOFBF, 1u << 20);
     if (!af->fp) {
         int e = errno;
         close(fd);

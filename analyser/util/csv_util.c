@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* csv_util.c: CSV cell writing with RFC 4180 quoting and formula neutralisation (see csv_util.h).
  */
+/* The *_unlocked stdio calls: a million-row devices.csv is some 30 million cells, and taking the
+ * stream lock per cell cost a tenth of a rejudge (bench rejudge). A CSV stream has one writer. */
+#define _GNU_SOURCE
 #include "csv_util.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,23 +42,23 @@ void csv_write_text_n(FILE *f, const char *text, size_t len)
     if (!text || len == 0) return;
     bool prefix = neutralise_byte((unsigned char)text[0]);
     if (!needs_quotes(text, len)) {
-        if (prefix) fputc('\'', f);
-        fwrite(text, 1, len, f);
+        if (prefix) fputc_unlocked('\'', f);
+        fwrite_unlocked(text, 1, len, f);
         return;
     }
-    fputc('"', f);
-    if (prefix) fputc('\'', f);
+    fputc_unlocked('"', f);
+    if (prefix) fputc_unlocked('\'', f);
     /* RFC 4180 §2.7: a double quote inside a quoted field is escaped by another double quote. */
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
         if (text[i] == '"') {
-            fwrite(text + start, 1, i + 1 - start, f);
-            fputc('"', f);
+            fwrite_unlocked(text + start, 1, i + 1 - start, f);
+            fputc_unlocked('"', f);
             start = i + 1;
         }
     }
-    fwrite(text + start, 1, len - start, f);
-    fputc('"', f);
+    fwrite_unlocked(text + start, 1, len - start, f);
+    fputc_unlocked('"', f);
 }
 
 void csv_write_text(FILE *f, const char *text)
@@ -89,7 +93,7 @@ void csv_write_number(FILE *f, double value, int precision)
         }
     }
     fix_negative_zero(buf);
-    fputs(buf, f);
+    fputs_unlocked(buf, f);
 }
 
 void csv_write_int(FILE *f, long long value)
@@ -99,12 +103,12 @@ void csv_write_int(FILE *f, long long value)
 
 void csv_write_sep(FILE *f)
 {
-    fputc(',', f);
+    fputc_unlocked(',', f);
 }
 
 void csv_end_row(FILE *f)
 {
-    fputc('\n', f);
+    fputc_unlocked('\n', f);
 }
 
 void csv_write_row(FILE *f, const char *const *cells, size_t n_cells)
