@@ -1180,21 +1180,40 @@ done:
     return r;
 }
 
+/* An agreed plan is dated between the notice and 3 years after it (issue 15): a date before the
+ * notice or in 2099 is a typing error, not an agreement. */
+enum { PLAN_MAX_DAYS = 3 * 365 + 1 };
+static rfn_status plan_date_check(int64_t case_id, int32_t notice, int32_t date, rfn_error *err)
+{
+    if (date >= notice && date <= notice + PLAN_MAX_DAYS)
+        return RFN_OK;
+    char d[ISO_DATE_TEXT_LEN], n[ISO_DATE_TEXT_LEN];
+    iso_date_format(date, d);
+    iso_date_format(notice, n);
+    return rfn_error_set(err, RFN_ERR_INVALID, "case %lld: plan agreed on %s is %s its notice of "
+                         "%s: give a date from the notice to 3 years after it",
+                         (long long)case_id, d, date < notice ? "before" : "over 3 years after",
+                         n);
+}
+
 static rfn_status case_event(store *s, int64_t case_id, int32_t date, const char *event,
                              const char *text, rfn_error *err)
 {
     rfn_status r = db_begin(s, err);
     if (r) return r;
-    int64_t one = 0;
+    int64_t notice = 0;
     bool found = false;
-    if ((r = query_int(s, "SELECT id FROM remediation_case WHERE id = ?", case_id, 0, 1, &one,
-                       &found, err)))
+    if ((r = query_int(s, "SELECT notice_date FROM remediation_case WHERE id = ?", case_id, 0, 1,
+                       &notice, &found, err)))
         goto fail;
     if (!found) {
         r = rfn_error_set(err, RFN_ERR_NOTFOUND, "%s: no remediation case %lld", s->dir,
                           (long long)case_id);
         goto fail;
     }
+    if (!strcmp(event, "plan-agreed") && (r = plan_date_check(case_id, (int32_t)notice, date,
+                                                              err)))
+        goto fail;
     if (!strcmp(event, "plan-agreed")) {
         sqlite3_stmt *st = NULL;
         if ((r = db_prep(s, "UPDATE remediation_case SET plan_agreed = ? WHERE id = ?", &st, err)))

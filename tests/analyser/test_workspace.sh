@@ -36,6 +36,11 @@ run remediation open --notice-date 2026-01-10; expect_rc 0 open
 [ "$(cat "$T/out")" = "opened=6 skipped=1" ] || bad "open: $(cat "$T/out")"
 run remediation open --notice-date 2026-01-10; expect_rc 0 "open again"
 [ "$(cat "$T/out")" = "opened=0 skipped=7" ] || bad "open is not idempotent: $(cat "$T/out")"
+# An agreed plan dated before the notice or more than 3 years after it is a typing error (issue 15).
+run remediation plan-agreed 4 --date 2026-01-09; expect_rc 2 "plan agreed before the notice"
+grep -q "case 4: plan agreed on 2026-01-09 is before its notice of 2026-01-10" "$T/err" || bad "plan before notice: $(cat "$T/err")"
+run remediation plan-agreed 4 --date 2099-01-01; expect_rc 2 "plan agreed in 2099"
+grep -q "over 3 years after" "$T/err" || bad "plan in 2099: $(cat "$T/err")"
 run remediation plan-agreed 4 --date 2026-01-18; expect_rc 0 plan-agreed
 run remediation note 5 "Supplier says: =cmd|' /C calc'!A0" --date 2026-02-01; expect_rc 0 note
 run remediation note 77 "x" --date 2026-02-01; expect_rc 2 "note on a missing case"
