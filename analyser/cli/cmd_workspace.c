@@ -35,6 +35,8 @@ static void workspace_usage(FILE *fp)
             "  --workspace DIR   the workspace (default: $RFNOISE_WORKSPACE, else .)\n"
             "  --as-of DATE      the register extract's date (YYYY-MM-DD)\n"
             "  --check           status: run PRAGMA integrity_check too\n"
+            "  --accept-shrink   import-register: import an extract with over 5 %% fewer\n"
+            "                    accepted rows than the latest snapshot (recorded)\n"
             "  --encoding E      import-register: the register is in E: utf8 (default),\n"
             "                    cp1252 or latin1\n"
             "  --date-format F   import-register: its dates are ymd (default), dmy or mdy\n"
@@ -55,7 +57,8 @@ static void print_changes(const store_changes *c)
            (unsigned long long)c->to_remediated, (unsigned long long)c->to_resolved);
 }
 
-static int do_import(store *s, const char *file, int32_t as_of, int quiet, const csv_input *in)
+static int do_import(store *s, const char *file, int32_t as_of, int quiet, bool accept_shrink,
+                     const csv_input *in)
 {
     rfn_error err = {0};
     char sha[HASH_HEX_MAX];
@@ -74,7 +77,8 @@ static int do_import(store *s, const char *file, int32_t as_of, int quiet, const
         cli_error("workspace", &err);
         return exit_for(st);
     }
-    store_snapshot_info info = {.file = file, .sha256 = sha, .as_of = as_of};
+    store_snapshot_info info = {
+        .file = file, .sha256 = sha, .as_of = as_of, .accept_shrink = accept_shrink};
     int64_t id = 0;
     bool already = false;
     store_changes ch = {0};
@@ -183,8 +187,9 @@ static int do_status(store *s, bool check)
 
 int cmd_workspace(int argc, char **argv)
 {
-    enum { O_WORKSPACE = 256, O_AS_OF, O_CHECK };
+    enum { O_WORKSPACE = 256, O_AS_OF, O_CHECK, O_ACCEPT_SHRINK };
     static const struct option longopts[] = {
+        {"accept-shrink", no_argument, NULL, O_ACCEPT_SHRINK},
         {"workspace", required_argument, NULL, O_WORKSPACE},
         {"as-of", required_argument, NULL, O_AS_OF},
         {"check", no_argument, NULL, O_CHECK},
@@ -197,7 +202,7 @@ int cmd_workspace(int argc, char **argv)
     const char *ws = getenv("RFNOISE_WORKSPACE");
     if (!ws || !*ws) ws = ".";
     int32_t as_of = 0;
-    bool have_as_of = false, check = false;
+    bool have_as_of = false, check = false, accept_shrink = false;
     int quiet = 0, opt;
     optind = 1;
     while ((opt = cli_getopt(argc, argv, longopts, "workspace", NULL, NULL)) != -1) {
@@ -217,6 +222,9 @@ int cmd_workspace(int argc, char **argv)
             break;
         case O_CHECK:
             check = true;
+            break;
+        case O_ACCEPT_SHRINK:
+            accept_shrink = true;
             break;
         case CLI_O_ENCODING:
         case CLI_O_DATE_FORMAT:
@@ -269,7 +277,7 @@ int cmd_workspace(int argc, char **argv)
     if (!strcmp(sub, "init"))
         printf("workspace=%s schema_version=%d\n", text_esc(dir), store_schema_version(s));
     else if (!strcmp(sub, "import-register"))
-        rc = do_import(s, args[0], as_of, quiet, &in);
+        rc = do_import(s, args[0], as_of, quiet, accept_shrink, &in);
     else if (!strcmp(sub, "add-results"))
         rc = do_add_results(s, args[0]);
     else

@@ -61,7 +61,11 @@ typedef struct store_snapshot_info {
     const char *file;   /* as given (kept for provenance) */
     const char *sha256; /* of the file, 64 hex digits */
     int32_t as_of;      /* extract date */
+    bool accept_shrink; /* import even when it has over STORE_SHRINK_MAX fewer accepted rows than
+                           the latest snapshot (recorded in the snapshot) */
 } store_snapshot_info;
+
+#define STORE_SHRINK_MAX 0.05
 
 /* Record a loaded register as a new snapshot: its summary, error records and every accepted row,
  * in one transaction, then update every active remediation case against it

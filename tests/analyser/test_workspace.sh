@@ -50,6 +50,18 @@ run workspace import-register $D/register2.csv --as-of 2026-03-01; expect_rc 0 s
 grep -q "^cases_to_open=0 cases_to_overdue=0 cases_to_remediated=2 cases_to_resolved=0$" "$T/out" || bad "snapshot 2 changes: $(cat "$T/out")"
 run workspace import-register $D/register2.csv --as-of 2026-03-01; expect_rc 0 "snapshot 2 again"
 grep -q "already=1" "$T/out" || bad "re-import not detected"
+# A shrunken extract (a stray quote, a partial export) is refused unless accepted on purpose,
+# in a copy of the workspace so that the story goes on unchanged (issue 15).
+cp -r "$RFNOISE_WORKSPACE" "$T/ws-shrink"
+head -n 4 $D/register2.csv >"$T/short.csv"
+run workspace import-register "$T/short.csv" --as-of 2026-03-15 --workspace "$T/ws-shrink"
+expect_rc 2 "a shrunken extract"
+grep -q "short.csv: 3 rows accepted against [0-9]* in the latest snapshot (.* fewer, more than 5 %): a partial or broken extract? give --accept-shrink" "$T/err" || bad "shrink message: $(cat "$T/err")"
+run workspace import-register "$T/short.csv" --as-of 2026-03-15 --workspace "$T/ws-shrink" --accept-shrink
+expect_rc 0 "a shrunken extract accepted"
+if command -v sqlite3 >/dev/null; then
+    [ "$(sqlite3 "$T/ws-shrink/workspace.db" "SELECT shrink_accepted FROM snapshot ORDER BY id DESC LIMIT 1")" = 1 ] || bad "--accept-shrink is not recorded"
+fi
 run workspace import-register $D/register1.csv --as-of 2026-02-01; expect_rc 2 "older snapshot"
 grep -q "is before the latest snapshot's (2026-03-01)" "$T/err" || bad "older snapshot message: $(cat "$T/err")"
 run workspace add-results $D/results2; expect_rc 0 results2
