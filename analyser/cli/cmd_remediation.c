@@ -38,6 +38,7 @@ static void remediation_usage(FILE *fp)
             "  --supplier S        only this Supplier (exact name)\n"
             "  --date DATE         date of a note or of the plan agreement\n"
             "  --as-of DATE        state of the cases on this date (default: all history)\n"
+            "  --by WHO            who acts, kept in the case history (default: the login name)\n"
             "  -h, --help          show this help\n");
 }
 
@@ -108,8 +109,8 @@ static int print_history(const store_history *h, void *ctx)
     if (h->snapshot_id) csv_write_int(stdout, h->snapshot_id);
     csv_write_sep(stdout);
     if (h->result_set_id) csv_write_int(stdout, h->result_set_id);
-    const char *t[] = {h->event, h->old_state, h->new_state, h->detail};
-    for (size_t i = 0; i < 4; i++) {
+    const char *t[] = {h->event, h->old_state, h->new_state, h->detail, h->by};
+    for (size_t i = 0; i < 5; i++) {
         csv_write_sep(stdout);
         csv_write_text(stdout, t[i]);
     }
@@ -130,19 +131,20 @@ static int parse_case_id(const char *s, int64_t *id)
 
 int cmd_remediation(int argc, char **argv)
 {
-    enum { O_WORKSPACE = 256, O_NOTICE, O_SUPPLIER, O_DATE, O_AS_OF };
+    enum { O_WORKSPACE = 256, O_NOTICE, O_SUPPLIER, O_DATE, O_AS_OF, O_BY };
     static const struct option longopts[] = {
         {"workspace", required_argument, NULL, O_WORKSPACE},
         {"notice-date", required_argument, NULL, O_NOTICE},
         {"supplier", required_argument, NULL, O_SUPPLIER},
         {"date", required_argument, NULL, O_DATE},
         {"as-of", required_argument, NULL, O_AS_OF},
+        {"by", required_argument, NULL, O_BY},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *ws = getenv("RFNOISE_WORKSPACE");
     if (!ws || !*ws) ws = ".";
-    const char *supplier = NULL;
+    const char *supplier = NULL, *by = NULL;
     int32_t notice = STORE_NO_DATE, date = STORE_NO_DATE, as_of = INT32_MAX;
     int opt;
     optind = 1;
@@ -165,6 +167,9 @@ int cmd_remediation(int argc, char **argv)
             break;
         case O_AS_OF:
             if (cli_opt_date("remediation", "as-of", optarg, &as_of)) return RFN_EXIT_USAGE;
+            break;
+        case O_BY:
+            if (cli_opt_once("remediation", "by", optarg, &by)) return RFN_EXIT_USAGE;
             break;
         default:
             return RFN_EXIT_USAGE;
@@ -210,7 +215,9 @@ int cmd_remediation(int argc, char **argv)
 
     rfn_error err = {0};
     store *s = NULL;
-    rfn_status st = store_open(ws, NULL, &s, &err);
+    store_config scfg = store_config_default();
+    scfg.actor = by;
+    rfn_status st = store_open(ws, &scfg, &s, &err);
     if (st) {
         cli_error("remediation", &err);
         return RFN_EXIT_USAGE;
@@ -227,7 +234,8 @@ int cmd_remediation(int argc, char **argv)
     } else if (!strcmp(sub, "history")) {
         static const char *const cols[] = {"case_id",   "DeviceID",   "date",
                                            "snapshot",  "result_set", "event",
-                                           "old_state", "new_state",  "detail"};
+                                           "old_state", "new_state",  "detail",
+                                           "by"};
         csv_write_row(stdout, cols, sizeof cols / sizeof cols[0]);
         st = store_history_each(s, case_id, as_of, print_history, NULL, &err);
     } else {

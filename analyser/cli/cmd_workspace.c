@@ -52,9 +52,10 @@ static int exit_for(rfn_status st)
 static void print_changes(const store_changes *c)
 {
     printf("cases_to_open=%llu cases_to_overdue=%llu cases_to_remediated=%llu "
-           "cases_to_resolved=%llu\n",
+           "cases_to_resolved=%llu cases_to_missing=%llu\n",
            (unsigned long long)c->to_open, (unsigned long long)c->to_overdue,
-           (unsigned long long)c->to_remediated, (unsigned long long)c->to_resolved);
+           (unsigned long long)c->to_remediated, (unsigned long long)c->to_resolved,
+           (unsigned long long)c->to_missing);
 }
 
 static int do_import(store *s, const char *file, int32_t as_of, int quiet, bool accept_shrink,
@@ -165,13 +166,13 @@ static int do_status(store *s, bool check)
     printf("schema_version: %d\nsnapshots: %llu\nlatest_snapshot_as_of: %s\n"
            "latest_snapshot_devices: %llu\nresult_sets: %llu\nverdicts: %llu\ncaptures: %llu\n"
            "cases: %llu\ncases_open: %llu\ncases_overdue: %llu\ncases_remediated: %llu\n"
-           "cases_resolved: %llu\n",
+           "cases_resolved: %llu\ncases_missing_from_extract: %llu\n",
            stt.schema_version, (unsigned long long)stt.snapshots, d,
            (unsigned long long)stt.latest_devices, (unsigned long long)stt.result_sets,
            (unsigned long long)stt.verdicts, (unsigned long long)stt.captures,
            (unsigned long long)stt.cases, (unsigned long long)stt.cases_open,
            (unsigned long long)stt.cases_overdue, (unsigned long long)stt.cases_remediated,
-           (unsigned long long)stt.cases_resolved);
+           (unsigned long long)stt.cases_resolved, (unsigned long long)stt.cases_missing);
     if (check) {
         bool ok = false;
         char msg[256];
@@ -180,6 +181,12 @@ static int do_status(store *s, bool check)
             return exit_for(st);
         }
         printf("integrity: %s\n", msg);
+        if (!ok) return RFN_EXIT_USAGE;
+        if ((st = store_history_verify(s, &ok, msg, &err))) {
+            cli_error("workspace", &err);
+            return exit_for(st);
+        }
+        printf("history_chain: %s\n", ok ? "ok" : msg);
         if (!ok) return RFN_EXIT_USAGE;
     }
     return RFN_EXIT_OK;

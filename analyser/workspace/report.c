@@ -25,7 +25,7 @@ report_config report_config_default(void)
 
 /* ---- a small string-keyed tally (sorted by key for output, so output order is stable) -------- */
 
-enum { TALLY_COLS = 10 };
+enum { TALLY_COLS = 11 };
 
 typedef struct tally_entry {
     char *key;
@@ -128,6 +128,7 @@ enum {
     S_REMEDIATED,
     S_RESOLVED,
     S_RETEST, /* retest-required: evidence of another model or firmware, set aside */
+    S_MISSING, /* cases missing-from-extract: not known removed nor installed */
 };
 
 typedef struct nc_install {
@@ -277,10 +278,11 @@ static int on_case(const store_case *c, void *ctx)
     r->remediation_due = c->remediation_due;
     r->plan_agreed = c->plan_agreed;
     r->state_since = c->state_since;
-    int col = !strcmp(c->state, "open")         ? S_OPEN
-              : !strcmp(c->state, "overdue")    ? S_OVERDUE
-              : !strcmp(c->state, "remediated") ? S_REMEDIATED
-                                                : S_RESOLVED;
+    int col = !strcmp(c->state, "open")                   ? S_OPEN
+              : !strcmp(c->state, "overdue")              ? S_OVERDUE
+              : !strcmp(c->state, "missing-from-extract") ? S_MISSING
+              : !strcmp(c->state, "remediated")           ? S_REMEDIATED
+                                                          : S_RESOLVED;
     if (tally_add(&g->suppliers, c->supplier, col, 1)) {
         g->oom = true;
         return 1;
@@ -778,10 +780,10 @@ static void write_headline(FILE *f, const gather *g)
     fputs("<h2 id=\"headline\">Headline by Supplier</h2>\n<table class=\"headline\"><tr>"
           "<th>Supplier</th><th>non-compliant devices</th><th>derogation-compliant</th>"
           "<th>inconclusive</th><th>retest required</th><th>open cases</th><th>overdue</th>"
-          "<th>remediated</th><th>resolved</th></tr>\n",
+          "<th>missing from extract</th><th>remediated</th><th>resolved</th></tr>\n",
           f);
-    static const int cols[] = {S_NONCOMPLIANT, S_DEROGATION, S_INCONCLUSIVE, S_RETEST,
-                               S_OPEN,         S_OVERDUE,    S_REMEDIATED,   S_RESOLVED};
+    static const int cols[] = {S_NONCOMPLIANT, S_DEROGATION, S_INCONCLUSIVE, S_RETEST, S_OPEN,
+                               S_OVERDUE,      S_MISSING,    S_REMEDIATED,   S_RESOLVED};
     enum { N_COLS = sizeof cols / sizeof *cols };
     double tot[N_COLS] = {0};
     for (size_t s = 0; s < g->suppliers.n; s++) {

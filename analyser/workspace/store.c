@@ -3,18 +3,22 @@
  * The only file that includes sqlite3.h. Every statement is static SQL with bound parameters. */
 #include "store.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "classify.h"
+#include "hash.h"
 #include "identifiers.h"
 #include "io_guard.h"
 
@@ -23,6 +27,7 @@ struct store {
     char dir[1024];
     int busy_ms;
     int version;
+    char actor[128]; /* who acts: store_config.actor, else the login name (case history "by") */
     /* an add-results transaction in progress */
     bool in_results;
     int64_t rs_id;
@@ -134,11 +139,59 @@ static const char *const migrations[] = {
     "CREATE INDEX measurement_result_set ON measurement(result_set_id);"
     /* ... and (issue 15) whether a snapshot that shrank by more than 5 % was imported on
      * purpose (--accept-shrink). */
-    "ALTER TABLE snapshot ADD COLUMN shrink_accepted INTEGER NOT NULL DEFAULT 0;",
+    "ALTER TABLE snapshot ADD COLUMN shrink_accepted INTEGER NOT NULL DEFAULT 0;"
+    /* ... the case state missing-from-extract (a device absent from a newer extract is not
+     * known to be gone nor still there: issue 15), active like open and overdue ... */
+    "CREATE TABLE remediation_case_v2("
+    "  id INTEGER PRIMARY KEY,"
+    "  device_id INTEGER NOT NULL, mpxn TEXT NOT NULL, mpxn_key INTEGER NOT NULL,"
+    "  supplier TEXT NOT NULL, device_type TEXT NOT NULL, manufacturer TEXT NOT NULL,"
+    "  model TEXT NOT NULL, firmware TEXT NOT NULL, region TEXT NOT NULL,"
+    "  postcode TEXT NOT NULL, install_date INTEGER, reasons TEXT NOT NULL,"
+    "  evidence TEXT NOT NULL, worst_band TEXT NOT NULL, margin_db REAL,"
+    "  notice_date INTEGER NOT NULL, plan_due INTEGER NOT NULL, remediation_due INTEGER NOT NULL,"
+    "  plan_agreed INTEGER,"
+    "  state TEXT NOT NULL CHECK(state IN ('open','overdue','missing-from-extract','remediated',"
+    "    'resolved')),"
+    "  opened_snapshot INTEGER NOT NULL REFERENCES snapshot(id),"
+    "  opened_result_set INTEGER NOT NULL REFERENCES result_set(id));"
+    "INSERT INTO remediation_case_v2 SELECT * FROM remediation_case;"
+    "DROP TABLE remediation_case;"
+    "ALTER TABLE remediation_case_v2 RENAME TO remediation_case;"
+    "CREATE UNIQUE INDEX case_active ON remediation_case(device_id)"
+    "  WHERE state IN ('open','overdue','missing-from-extract');"
+    /* ... and an audit trail: who, when by the clock, and a SHA-256 chain per case (history_add);
+     * rows of version 1 are chained when migrated (history_chain_all), then the table is made
+     * append-only (migration_2_after). */
+    "CREATE TABLE case_history_v2("
+    "  id INTEGER PRIMARY KEY,"
+    "  case_id INTEGER NOT NULL REFERENCES remediation_case(id),"
+    "  date INTEGER NOT NULL,"
+    "  snapshot_id INTEGER REFERENCES snapshot(id),"
+    "  result_set_id INTEGER REFERENCES result_set(id),"
+    "  event TEXT NOT NULL CHECK(event IN ('opened','state','note','plan-agreed',"
+    "    'replacement-seen','supplier-changed')),"
+    "  old_state TEXT NOT NULL, new_state TEXT NOT NULL, detail TEXT NOT NULL,"
+    "  by TEXT NOT NULL DEFAULT '', recorded_at TEXT NOT NULL DEFAULT '',"
+    "  hash TEXT NOT NULL DEFAULT '');"
+    "INSERT INTO case_history_v2(id, case_id, date, snapshot_id, result_set_id, event, old_state,"
+    "  new_state, detail) SELECT id, case_id, date, snapshot_id, result_set_id, event, old_state,"
+    "  new_state, detail FROM case_history;"
+    "DROP TABLE case_history;"
+    "ALTER TABLE case_history_v2 RENAME TO case_history;"
+    "CREATE INDEX case_history_case ON case_history(case_id);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");
+
+/* Run after migration 1 -> 2 has chained the old history rows: from then on the history only
+ * grows (an UPDATE or DELETE of a history row fails). */
+static const char *const migration_2_after =
+    "CREATE TRIGGER case_history_append_only_update BEFORE UPDATE ON case_history"
+    " BEGIN SELECT RAISE(ABORT, 'case history is append-only'); END;"
+    "CREATE TRIGGER case_history_append_only_delete BEFORE DELETE ON case_history"
+    " BEGIN SELECT RAISE(ABORT, 'case history is append-only'); END;";
 
 /* ---- low-level helpers ----------------------------------------------------------------------- */
 
@@ -280,6 +333,8 @@ store_config store_config_default(void)
     return c;
 }
 
+static rfn_status history_chain_all(store *s, rfn_error *err);
+
 static rfn_status migrate(store *s, rfn_error *err)
 {
     int64_t v = 0;
@@ -299,9 +354,21 @@ static rfn_status migrate(store *s, rfn_error *err)
     if ((r = query_int(s, "PRAGMA user_version", 0, 0, 0, &v, NULL, err))) goto fail;
     for (; v < STORE_SCHEMA_VERSION; v++) {
         if ((r = db_exec(s, migrations[v], "migrate", err))) goto fail;
+        if (v == 1 && ((r = history_chain_all(s, err)) ||
+                       (r = db_exec(s, migration_2_after, "migrate", err))))
+            goto fail;
         char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA user_version = %lld", (long long)(v + 1));
         if ((r = db_exec(s, sql, "migrate", err))) goto fail;
+    }
+    /* Tables were rebuilt with foreign keys off (SQLite's procedure): check them before commit. */
+    bool broken = false;
+    int64_t ignored;
+    if ((r = query_int(s, "PRAGMA foreign_key_check", 0, 0, 0, &ignored, &broken, err)))
+        goto fail;
+    if (broken) {
+        r = rfn_error_set(err, RFN_ERR_FORMAT, "%s: migration left a broken reference", s->dir);
+        goto fail;
     }
     if ((r = db_commit(s, err))) goto fail;
     s->version = (int)v;
@@ -309,6 +376,17 @@ static rfn_status migrate(store *s, rfn_error *err)
 fail:
     db_rollback(s);
     return r;
+}
+
+void store_actor_default(const char *given, char *out, size_t size)
+{
+    /* Who acts on cases: --by, else the login name (getpwuid, as logname(1) falls back to). */
+    const char *who = given && *given ? given : getenv("LOGNAME");
+    if (!who || !*who) {
+        const struct passwd *pw = getpwuid(getuid());
+        who = pw && pw->pw_name ? pw->pw_name : "unknown";
+    }
+    snprintf(out, size, "%s", who);
 }
 
 rfn_status store_open(const char *dir, const store_config *cfg, store **out, rfn_error *err)
@@ -320,6 +398,7 @@ rfn_status store_open(const char *dir, const store_config *cfg, store **out, rfn
     if (!s) return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
     snprintf(s->dir, sizeof s->dir, "%s", dir);
     s->busy_ms = cfg->busy_timeout_ms;
+    store_actor_default(cfg->actor, s->actor, sizeof s->actor);
     char path[1100];
     if (snprintf(path, sizeof path, "%s/%s", dir, STORE_DB_NAME) >= (int)sizeof path) {
         free(s);
@@ -363,10 +442,11 @@ rfn_status store_open(const char *dir, const store_config *cfg, store **out, rfn
     /* WAL is persistent in the file; setting it again on an existing WAL database is a no-op. */
     if ((r = db_exec(s, "PRAGMA journal_mode=WAL", "journal_mode", err)) ||
         (r = db_exec(s,
-                     "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
+                     "PRAGMA synchronous=NORMAL;"
                      "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY",
                      "pragma", err)) ||
-        (r = migrate(s, err)))
+        (r = migrate(s, err)) ||
+        (r = db_exec(s, "PRAGMA foreign_keys=ON", "pragma", err)))
         goto fail;
     *out = s;
     return RFN_OK;
@@ -390,26 +470,167 @@ int store_schema_version(const store *s)
 
 /* ---- case updates ---------------------------------------------------------------------------- */
 
+/* One history row as the chain hashes it (docs/architecture.md §Workspace): every field in a
+ * fixed order, NUL-separated, after the hash of the case's previous row. */
+typedef struct history_row {
+    int64_t case_id, snapshot_id, result_set_id;
+    int32_t date;
+    const char *event, *old_state, *new_state, *detail, *by, *recorded_at;
+} history_row;
+
+static void history_hash(const char *prev, const history_row *h, char hex[HASH_HEX_MAX])
+{
+    char nums[128];
+    int n = snprintf(nums, sizeof nums, "%lld%c%d%c%lld%c%lld", (long long)h->case_id, 0,
+                     (int)h->date, 0, (long long)h->snapshot_id, 0, (long long)h->result_set_id);
+    const char *texts[] = {h->event, h->old_state, h->new_state, h->detail, h->by,
+                           h->recorded_at};
+    hash_ctx *c = NULL;
+    hex[0] = '\0';
+    if (hash_create(HASH_SHA256, &c) != RFN_OK) return;
+    hash_update(c, prev, strlen(prev) + 1);
+    hash_update(c, nums, (size_t)n + 1);
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        hash_update(c, texts[i], strlen(texts[i]) + 1);
+    hash_final_hex(c, hex);
+    hash_destroy(c);
+}
+
+/* The clock of the audit trail: UTC now, or SOURCE_DATE_EPOCH when set (reproducible tests). */
+static void recorded_now(char buf[32])
+{
+    const char *e = getenv("SOURCE_DATE_EPOCH");
+    time_t t = e && *e ? (time_t)strtoll(e, NULL, 10) : time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The hash of case_id's latest history row ("" before its first). */
+static rfn_status history_last_hash(store *s, int64_t case_id, char hex[HASH_HEX_MAX],
+                                    rfn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rfn_status r = db_prep(s, "SELECT hash FROM case_history WHERE case_id = ? ORDER BY id DESC"
+                              " LIMIT 1", &st, err);
+    if (r) return r;
+    sqlite3_bind_int64(st, 1, case_id);
+    int rc = sqlite3_step(st);
+    snprintf(hex, HASH_HEX_MAX, "%s", rc == SQLITE_ROW ? col_text(st, 0) : "");
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) r = db_fail(s, rc, "history", err);
+    sqlite3_finalize(st);
+    return r;
+}
+
 static rfn_status history_add(store *s, int64_t case_id, int32_t date, int64_t snapshot_id,
                               int64_t result_set_id, const char *event, const char *old_state,
                               const char *new_state, const char *detail, rfn_error *err)
 {
+    char when[32], prev[HASH_HEX_MAX], hex[HASH_HEX_MAX];
+    recorded_now(when);
+    history_row h = {case_id, snapshot_id, result_set_id, date, event, old_state, new_state,
+                     detail, s->actor, when};
+    rfn_status r = history_last_hash(s, case_id, prev, err);
+    if (r) return r;
+    history_hash(prev, &h, hex);
     sqlite3_stmt *st = NULL;
-    rfn_status r = db_prep(s,
-                           "INSERT INTO case_history(case_id, date, snapshot_id, result_set_id,"
-                           " event, old_state, new_state, detail) VALUES(?,?,?,?,?,?,?,?)",
-                           &st, err);
+    r = db_prep(s,
+                "INSERT INTO case_history(case_id, date, snapshot_id, result_set_id, event,"
+                " old_state, new_state, detail, by, recorded_at, hash)"
+                " VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                &st, err);
     if (r) return r;
     sqlite3_bind_int64(st, 1, case_id);
     sqlite3_bind_int(st, 2, date);
     if (snapshot_id) sqlite3_bind_int64(st, 3, snapshot_id);
     if (result_set_id) sqlite3_bind_int64(st, 4, result_set_id);
-    bind_text(st, 5, event);
-    bind_text(st, 6, old_state);
-    bind_text(st, 7, new_state);
-    bind_text(st, 8, detail);
+    const char *texts[] = {event, old_state, new_state, detail, s->actor, when, hex};
+    for (int i = 0; i < 7; i++)
+        bind_text(st, 5 + i, texts[i]);
     r = db_done(s, st, "history", err);
     sqlite3_finalize(st);
+    return r;
+}
+
+/* Walk every history row in chain order: fn gets the row, the hash the chain says it must have,
+ * and the hash it has. */
+typedef rfn_status (*history_chain_fn)(store *s, int64_t row_id, const history_row *h,
+                                       const char *want, const char *have, void *ctx,
+                                       rfn_error *err);
+
+static rfn_status history_walk(store *s, history_chain_fn fn, void *ctx, rfn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rfn_status r = db_prep(s,
+                           "SELECT id, case_id, date, coalesce(snapshot_id, 0),"
+                           " coalesce(result_set_id, 0), event, old_state, new_state, detail, by,"
+                           " recorded_at, hash FROM case_history ORDER BY case_id, id",
+                           &st, err);
+    if (r) return r;
+    char prev[HASH_HEX_MAX] = "", want[HASH_HEX_MAX];
+    int64_t prev_case = -1;
+    int rc;
+    while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        history_row h = {sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 3),
+                         sqlite3_column_int64(st, 4), sqlite3_column_int(st, 2),
+                         col_text(st, 5), col_text(st, 6), col_text(st, 7), col_text(st, 8),
+                         col_text(st, 9), col_text(st, 10)};
+        if (h.case_id != prev_case) prev[0] = '\0';
+        prev_case = h.case_id;
+        history_hash(prev, &h, want);
+        r = fn(s, sqlite3_column_int64(st, 0), &h, want, col_text(st, 11), ctx, err);
+        snprintf(prev, sizeof prev, "%s", want);
+    }
+    if (!r && rc != SQLITE_DONE) r = db_fail(s, rc, "history", err);
+    sqlite3_finalize(st);
+    return r;
+}
+
+static rfn_status chain_set(store *s, int64_t row_id, const history_row *h, const char *want,
+                            const char *have, void *ctx, rfn_error *err)
+{
+    (void)h, (void)have;
+    sqlite3_stmt *st = ctx;
+    bind_text(st, 1, want);
+    sqlite3_bind_int64(st, 2, row_id);
+    return db_done(s, st, "history chain", err);
+}
+
+/* Migration 1 -> 2: chain the rows written before the chain existed. */
+static rfn_status history_chain_all(store *s, rfn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rfn_status r = db_prep(s, "UPDATE case_history SET hash = ? WHERE id = ?", &st, err);
+    if (!r) r = history_walk(s, chain_set, st, err);
+    sqlite3_finalize(st);
+    return r;
+}
+
+typedef struct chain_check {
+    bool ok;
+    char msg[256];
+} chain_check;
+
+static rfn_status chain_verify(store *s, int64_t row_id, const history_row *h, const char *want,
+                               const char *have, void *ctx, rfn_error *err)
+{
+    (void)s, (void)err;
+    chain_check *c = ctx;
+    if (c->ok && strcmp(want, have)) {
+        c->ok = false;
+        snprintf(c->msg, sizeof c->msg, "case history row %lld (case %lld, %s): its hash does not "
+                 "match its content and the row before it",
+                 (long long)row_id, (long long)h->case_id, h->event);
+    }
+    return RFN_OK;
+}
+
+rfn_status store_history_verify(store *s, bool *ok, char msg[256], rfn_error *err)
+{
+    chain_check c = {true, ""};
+    rfn_status r = history_walk(s, chain_verify, &c, err);
+    *ok = c.ok;
+    snprintf(msg, 256, "%s", c.msg);
     return r;
 }
 
@@ -418,7 +639,8 @@ typedef struct active_case {
     uint64_t device_id, mpxn_key;
     int32_t due;
     int type; /* device_type of the case's device: its replacement is one of the same type */
-    char state[16];
+    char state[24];
+    char supplier[256];
 } active_case;
 
 static void count_change(store_changes *c, const char *to)
@@ -432,40 +654,80 @@ static void count_change(store_changes *c, const char *to)
         c->to_remediated++;
     else if (!strcmp(to, "resolved"))
         c->to_resolved++;
+    else if (!strcmp(to, "missing-from-extract"))
+        c->to_missing++;
 }
 
-/* Re-evaluate every active case against the latest snapshot and the latest verdicts (inside the
- * caller's transaction). result_set_id is the result set that triggered it (0 for an import). */
-static rfn_status cases_update(store *s, int64_t result_set_id, store_changes *changes,
-                               rfn_error *err)
+/* Supplier names as the market writes them: the same Supplier whatever the case and spacing
+ * ("British  Gas" = "british gas"). */
+static bool same_supplier(const char *a, const char *b)
 {
-    int64_t snap = 0, as_of64 = 0;
-    bool found = false;
-    rfn_status r = query_int(s, "SELECT id FROM snapshot ORDER BY as_of DESC, id DESC LIMIT 1", 0,
-                             0, 0, &snap, &found, err);
-    if (r || !found) return r;
-    if ((r = query_int(s, "SELECT as_of FROM snapshot WHERE id = ?", snap, 0, 1, &as_of64, NULL,
-                       err)))
-        return r;
-    int32_t as_of = (int32_t)as_of64;
+    for (;;) {
+        while (*a == ' ' || *a == '\t') a++;
+        while (*b == ' ' || *b == '\t') b++;
+        if (!*a || !*b) return !*a && !*b;
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return false;
+        a++, b++;
+    }
+}
 
+/* The statements cases_update runs for every active case. */
+typedef struct case_queries {
+    sqlite3_stmt *dev, *repl, *ver, *upd, *seen, *owner;
+    int64_t snap, rs;
+    int32_t as_of;
+} case_queries;
+
+static void case_queries_free(case_queries *q)
+{
+    sqlite3_finalize(q->dev);
+    sqlite3_finalize(q->repl);
+    sqlite3_finalize(q->ver);
+    sqlite3_finalize(q->upd);
+    sqlite3_finalize(q->seen);
+    sqlite3_finalize(q->owner);
+}
+
+static rfn_status case_queries_prepare(store *s, case_queries *q, rfn_error *err)
+{
+    rfn_status r;
+    if ((r = db_prep(s, "SELECT status, supplier FROM device WHERE snapshot_id = ? AND"
+                        " device_id = ?", &q->dev, err)) ||
+        (r = db_prep(s,
+                     "SELECT device_id, type, status FROM device WHERE snapshot_id = ? AND"
+                     " mpxn = ? AND device_id <> ? ORDER BY device_id",
+                     &q->repl, err)) ||
+        (r = db_prep(s,
+                     "SELECT verdict, result_set_id FROM verdict WHERE device_id = ? AND"
+                     " result_set_id > ? ORDER BY result_set_id DESC LIMIT 1",
+                     &q->ver, err)) ||
+        (r = db_prep(s, "UPDATE remediation_case SET state = ? WHERE id = ?", &q->upd, err)) ||
+        (r = db_prep(s, "SELECT 1 FROM case_history WHERE case_id = ? AND"
+                        " event = 'replacement-seen' AND detail = ?", &q->seen, err)) ||
+        (r = db_prep(s, "UPDATE remediation_case SET supplier = ? WHERE id = ?", &q->owner, err)))
+        return r;
+    return RFN_OK;
+}
+
+/* Load the active cases (open, overdue, missing-from-extract). */
+static rfn_status active_cases(store *s, active_case **out, size_t *n_out, rfn_error *err)
+{
+    sqlite3_stmt *q = NULL;
     active_case *cases = NULL;
     size_t n = 0, cap = 0;
-    sqlite3_stmt *q = NULL, *q_dev = NULL, *q_repl = NULL, *q_ver = NULL, *upd = NULL;
-    if ((r = db_prep(
-             s,
-             "SELECT id, device_id, mpxn_key, remediation_due, state, opened_result_set,"
-             " device_type FROM remediation_case WHERE state IN ('open','overdue') ORDER BY id",
-             &q, err)))
-        goto done;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    rfn_status r = db_prep(s,
+                           "SELECT id, device_id, mpxn_key, remediation_due, state,"
+                           " opened_result_set, device_type, supplier FROM remediation_case"
+                           " WHERE state IN ('open','overdue','missing-from-extract') ORDER BY id",
+                           &q, err);
+    int rc = SQLITE_DONE;
+    while (!r && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         if (n == cap) {
             cap = cap ? 2 * cap : 64;
             active_case *nc = realloc(cases, cap * sizeof *nc);
             if (!nc) {
                 r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
-                goto done;
+                break;
             }
             cases = nc;
         }
@@ -480,109 +742,169 @@ static rfn_status cases_update(store *s, int64_t result_set_id, store_changes *c
         device_type t = DEVICE_TYPE_UNKNOWN;
         if (device_type_parse(tname, strlen(tname), &t) != ID_OK) t = DEVICE_TYPE_ESME;
         c->type = (int)t;
+        snprintf(c->supplier, sizeof c->supplier, "%s", col_text(q, 7));
     }
-    if (rc != SQLITE_DONE) {
-        r = db_fail(s, rc, "cases", err);
-        goto done;
+    if (!r && rc != SQLITE_DONE) r = db_fail(s, rc, "cases", err);
+    sqlite3_finalize(q);
+    if (r) {
+        free(cases);
+        return r;
     }
-    if ((r = db_prep(s, "SELECT status FROM device WHERE snapshot_id = ? AND device_id = ?", &q_dev,
-                     err)) ||
-        (r = db_prep(s,
-                     "SELECT device_id, type, status FROM device WHERE snapshot_id = ? AND"
-                     " mpxn = ? AND device_id <> ? ORDER BY device_id",
-                     &q_repl, err)) ||
-        (r = db_prep(s,
-                     "SELECT verdict, result_set_id FROM verdict WHERE device_id = ? AND"
-                     " result_set_id > ? ORDER BY result_set_id DESC LIMIT 1",
-                     &q_ver, err)) ||
-        (r = db_prep(s, "UPDATE remediation_case SET state = ? WHERE id = ?", &upd, err)))
-        goto done;
+    *out = cases;
+    *n_out = n;
+    return RFN_OK;
+}
 
+/* A device of the case's type on the wall at its MPxN, other than its own: the replacement is
+ * seen (not proof of removal: the old meter may still be on the wall). Recorded once per
+ * replacement device in the history. */
+static rfn_status case_replacement(store *s, const case_queries *q, const active_case *c,
+                                   rfn_error *err)
+{
+    char eui[EUI64_TEXT_LEN] = "";
+    sqlite3_bind_int64(q->repl, 1, q->snap);
+    sqlite3_bind_int64(q->repl, 2, (int64_t)c->mpxn_key);
+    sqlite3_bind_int64(q->repl, 3, (int64_t)c->device_id);
+    int rc;
+    while ((rc = sqlite3_step(q->repl)) == SQLITE_ROW)
+        if (sqlite3_column_int(q->repl, 1) == c->type &&
+            device_status_on_wall((device_status)sqlite3_column_int(q->repl, 2))) {
+            eui64_format((uint64_t)sqlite3_column_int64(q->repl, 0), eui);
+            break;
+        }
+    sqlite3_reset(q->repl);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_fail(s, rc, "case replacement", err);
+    if (!eui[0]) return RFN_OK;
+    char detail[160];
+    snprintf(detail, sizeof detail, "%s %s on the wall at the same MPxN while the case's meter "
+             "stays", device_type_name((device_type)c->type), eui);
+    sqlite3_bind_int64(q->seen, 1, c->id);
+    bind_text(q->seen, 2, detail);
+    rc = sqlite3_step(q->seen);
+    sqlite3_reset(q->seen);
+    if (rc == SQLITE_ROW) return RFN_OK;
+    if (rc != SQLITE_DONE) return db_fail(s, rc, "case replacement", err);
+    return history_add(s, c->id, q->as_of, q->snap, 0, "replacement-seen", "", "", detail, err);
+}
+
+/* The case follows its meter to the Supplier the latest extract names (issue 15): the history
+ * keeps the change, the notice date and deadlines stay. */
+static rfn_status case_owner(store *s, const case_queries *q, active_case *c,
+                             const char *supplier, rfn_error *err)
+{
+    if (!supplier[0] || same_supplier(supplier, c->supplier)) return RFN_OK;
+    char detail[600];
+    snprintf(detail, sizeof detail, "transferred from %s to %s", c->supplier, supplier);
+    bind_text(q->owner, 1, supplier);
+    sqlite3_bind_int64(q->owner, 2, c->id);
+    rfn_status r = db_done(s, q->owner, "case supplier", err);
+    if (!r)
+        r = history_add(s, c->id, q->as_of, q->snap, 0, "supplier-changed", "", "", detail, err);
+    snprintf(c->supplier, sizeof c->supplier, "%s", supplier);
+    return r;
+}
+
+/* Where the register leaves the case: remediated (its own meter is off the wall), missing (the
+ * extract lacks it), or still there (to = NULL), after moving it to the meter's Supplier and
+ * noting a replacement seen beside it. */
+static rfn_status case_register(store *s, const case_queries *q, active_case *c,
+                                const char **to, char *detail, size_t size, rfn_error *err)
+{
+    sqlite3_bind_int64(q->dev, 1, q->snap);
+    sqlite3_bind_int64(q->dev, 2, (int64_t)c->device_id);
+    int rc = sqlite3_step(q->dev);
+    rfn_status r = RFN_OK;
+    if (rc == SQLITE_ROW) {
+        device_status ds = (device_status)sqlite3_column_int(q->dev, 0);
+        char supplier[256];
+        snprintf(supplier, sizeof supplier, "%s", col_text(q->dev, 1));
+        sqlite3_reset(q->dev);
+        if (ds == DEVICE_STATUS_DECOMMISSIONED || ds == DEVICE_STATUS_WITHDRAWN) {
+            *to = "remediated";
+            snprintf(detail, size, "DeviceStatus %s", device_status_name(ds));
+        } else if (!(r = case_owner(s, q, c, supplier, err)) && c->mpxn_key) {
+            r = case_replacement(s, q, c, err);
+        }
+        return r;
+    }
+    sqlite3_reset(q->dev);
+    if (rc != SQLITE_DONE) return db_fail(s, rc, "case device", err);
+    char d[ISO_DATE_TEXT_LEN];
+    iso_date_format(q->as_of, d);
+    *to = "missing-from-extract";
+    snprintf(detail, size, "absent from the extract of %s: neither removed nor still installed "
+             "as far as it shows", d);
+    return RFN_OK;
+}
+
+/* resolved: newer evidence says compliant (to stays NULL otherwise). */
+static rfn_status case_evidence(store *s, const case_queries *q, const active_case *c,
+                                const char **to, int64_t *cause_rs, char *detail, size_t size,
+                                rfn_error *err)
+{
+    sqlite3_bind_int64(q->ver, 1, (int64_t)c->device_id);
+    sqlite3_bind_int64(q->ver, 2, c->opened_rs);
+    int rc = sqlite3_step(q->ver);
+    if (rc == SQLITE_ROW) {
+        const char *v = col_text(q->ver, 0);
+        device_verdict_kind k = classify_verdict_from_name(v);
+        if (k == DEVICE_COMPLIANT || k == DEVICE_DEROGATION_COMPLIANT) {
+            *to = "resolved";
+            *cause_rs = sqlite3_column_int64(q->ver, 1);
+            snprintf(detail, size, "re-assessed %s (result set %lld)", v, (long long)*cause_rs);
+        }
+    }
+    sqlite3_reset(q->ver);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? RFN_OK : db_fail(s, rc, "case verdict", err);
+}
+
+/* Re-evaluate every active case against the latest snapshot and the latest verdicts (inside the
+ * caller's transaction). result_set_id is the result set that triggered it (0 for an import).
+ * The states and what moves a case between them: README "Remediation". */
+static rfn_status cases_update(store *s, int64_t result_set_id, store_changes *changes,
+                               rfn_error *err)
+{
+    case_queries q = {.rs = result_set_id};
+    int64_t as_of64 = 0;
+    bool found = false;
+    rfn_status r = query_int(s, "SELECT id FROM snapshot ORDER BY as_of DESC, id DESC LIMIT 1", 0,
+                             0, 0, &q.snap, &found, err);
+    if (r || !found) return r;
+    if ((r = query_int(s, "SELECT as_of FROM snapshot WHERE id = ?", q.snap, 0, 1, &as_of64, NULL,
+                       err)))
+        return r;
+    q.as_of = (int32_t)as_of64;
+    active_case *cases = NULL;
+    size_t n = 0;
+    if ((r = active_cases(s, &cases, &n, err)) || (r = case_queries_prepare(s, &q, err)))
+        goto done;
     for (size_t i = 0; i < n; i++) {
         active_case *c = &cases[i];
         const char *to = NULL;
-        char detail[160] = "";
+        char detail[200] = "";
         int64_t cause_rs = result_set_id;
-        /* remediated: removed from the wall */
-        sqlite3_bind_int64(q_dev, 1, snap);
-        sqlite3_bind_int64(q_dev, 2, (int64_t)c->device_id);
-        if ((rc = sqlite3_step(q_dev)) == SQLITE_ROW) {
-            device_status ds = (device_status)sqlite3_column_int(q_dev, 0);
-            if (ds == DEVICE_STATUS_DECOMMISSIONED || ds == DEVICE_STATUS_WITHDRAWN) {
-                to = "remediated";
-                snprintf(detail, sizeof detail, "DeviceStatus %s", device_status_name(ds));
-            }
-        } else if (rc != SQLITE_DONE) {
-            r = db_fail(s, rc, "case device", err);
+        if ((r = case_register(s, &q, c, &to, detail, sizeof detail, err)) ||
+            ((!to || !strcmp(to, "missing-from-extract")) &&
+             (r = case_evidence(s, &q, c, &to, &cause_rs, detail, sizeof detail, err))))
             goto done;
-        }
-        sqlite3_reset(q_dev);
-        /* remediated: another ESME on the wall at the same MPxN */
-        if (!to && c->mpxn_key) {
-            sqlite3_bind_int64(q_repl, 1, snap);
-            sqlite3_bind_int64(q_repl, 2, (int64_t)c->mpxn_key);
-            sqlite3_bind_int64(q_repl, 3, (int64_t)c->device_id);
-            while ((rc = sqlite3_step(q_repl)) == SQLITE_ROW) {
-                if (sqlite3_column_int(q_repl, 1) == c->type &&
-                    device_status_on_wall((device_status)sqlite3_column_int(q_repl, 2))) {
-                    char eui[EUI64_TEXT_LEN];
-                    eui64_format((uint64_t)sqlite3_column_int64(q_repl, 0), eui);
-                    to = "remediated";
-                    snprintf(detail, sizeof detail, "replaced by %s %s",
-                             device_type_name((device_type)c->type), eui);
-                    break;
-                }
-            }
-            if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-                r = db_fail(s, rc, "case replacement", err);
-                goto done;
-            }
-            sqlite3_reset(q_repl);
-        }
-        /* resolved: newer evidence says compliant */
         if (!to) {
-            sqlite3_bind_int64(q_ver, 1, (int64_t)c->device_id);
-            sqlite3_bind_int64(q_ver, 2, c->opened_rs);
-            if ((rc = sqlite3_step(q_ver)) == SQLITE_ROW) {
-                const char *v = col_text(q_ver, 0);
-                device_verdict_kind k = classify_verdict_from_name(v);
-                if (k == DEVICE_COMPLIANT || k == DEVICE_DEROGATION_COMPLIANT) {
-                    to = "resolved";
-                    cause_rs = sqlite3_column_int64(q_ver, 1);
-                    snprintf(detail, sizeof detail, "re-assessed %s (result set %lld)", v,
-                             (long long)cause_rs);
-                }
-            } else if (rc != SQLITE_DONE) {
-                r = db_fail(s, rc, "case verdict", err);
-                goto done;
-            }
-            sqlite3_reset(q_ver);
-        }
-        if (!to) {
-            to = as_of > c->due ? "overdue" : "open";
-            if (!strcmp(to, "overdue")) {
-                char due[ISO_DATE_TEXT_LEN];
-                iso_date_format(c->due, due);
-                snprintf(detail, sizeof detail, "still installed after the remediation due date %s",
-                         due);
-            } else {
-                snprintf(detail, sizeof detail, "still installed");
-            }
+            char due[ISO_DATE_TEXT_LEN];
+            iso_date_format(c->due, due);
+            to = q.as_of > c->due ? "overdue" : "open";
+            snprintf(detail, sizeof detail, q.as_of > c->due ? "still installed after the "
+                     "remediation due date %s" : "still installed", due);
         }
         if (!strcmp(to, c->state)) continue;
-        bind_text(upd, 1, to);
-        sqlite3_bind_int64(upd, 2, c->id);
-        if ((r = db_done(s, upd, "case update", err)) ||
-            (r = history_add(s, c->id, as_of, snap, cause_rs, "state", c->state, to, detail, err)))
+        bind_text(q.upd, 1, to);
+        sqlite3_bind_int64(q.upd, 2, c->id);
+        if ((r = db_done(s, q.upd, "case update", err)) ||
+            (r = history_add(s, c->id, q.as_of, q.snap, cause_rs, "state", c->state, to, detail,
+                             err)))
             goto done;
         count_change(changes, to);
     }
 done:
-    sqlite3_finalize(q);
-    sqlite3_finalize(q_dev);
-    sqlite3_finalize(q_repl);
-    sqlite3_finalize(q_ver);
-    sqlite3_finalize(upd);
+    case_queries_free(&q);
     free(cases);
     return r;
 }
@@ -1329,7 +1651,7 @@ rfn_status store_history_each(store *s, int64_t case_id, int32_t as_of, store_hi
     sqlite3_stmt *st = NULL;
     rfn_status r = db_prep(s,
                            "SELECT h.case_id, c.device_id, h.date, h.snapshot_id, h.result_set_id,"
-                           " h.event, h.old_state, h.new_state, h.detail FROM case_history h"
+                           " h.event, h.old_state, h.new_state, h.detail, h.by FROM case_history h"
                            " JOIN remediation_case c ON c.id = h.case_id"
                            " WHERE (?1 = 0 OR h.case_id = ?1) AND h.date <= ?2"
                            " ORDER BY h.case_id, h.id",
@@ -1349,6 +1671,7 @@ rfn_status store_history_each(store *s, int64_t case_id, int32_t as_of, store_hi
             .old_state = col_text(st, 6),
             .new_state = col_text(st, 7),
             .detail = col_text(st, 8),
+            .by = col_text(st, 9),
         };
         if (fn(&h, ctx)) break;
     }
@@ -1447,11 +1770,12 @@ rfn_status store_get_status(store *s, store_status *out, rfn_error *err)
         "SELECT count(*) FROM remediation_case WHERE state = 'overdue'",
         "SELECT count(*) FROM remediation_case WHERE state = 'remediated'",
         "SELECT count(*) FROM remediation_case WHERE state = 'resolved'",
+        "SELECT count(*) FROM remediation_case WHERE state = 'missing-from-extract'",
     };
     uint64_t *dst[] = {
         &out->snapshots,     &out->result_sets, &out->verdicts,      &out->captures,
         &out->cases,         &out->cases_open,  &out->cases_overdue, &out->cases_remediated,
-        &out->cases_resolved};
+        &out->cases_resolved, &out->cases_missing};
     /* One read transaction so the numbers agree with each other. */
     rfn_status r = db_exec(s, "BEGIN", "begin", err);
     if (r) return r;

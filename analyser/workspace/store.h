@@ -32,7 +32,11 @@ typedef struct store_config {
     bool create; /* create DIR and the database when absent (workspace init); default false */
     int busy_timeout_ms; /* wait this long for another writer; default 10000, or the environment
                           * variable RFN_WORKSPACE_BUSY_MS when set */
+    const char *actor;   /* who acts (case history "by"); NULL: $LOGNAME, else the login name */
 } store_config;
+
+/* The actor store_open records for cfg->actor == given, into out (size bytes). */
+void store_actor_default(const char *given, char *out, size_t size);
 
 store_config store_config_default(void);
 
@@ -51,6 +55,7 @@ int store_schema_version(const store *s);
  * "resolved". remediated and resolved are final. */
 typedef struct store_changes {
     uint64_t to_open, to_overdue, to_remediated, to_resolved; /* transitions made */
+    uint64_t to_missing;                                      /* ... to missing-from-extract */
     uint64_t opened;                                          /* cases opened (remediation open) */
     uint64_t skipped; /* non-compliant devices not opened (already open, or not on the wall) */
 } store_changes;
@@ -180,9 +185,11 @@ typedef struct store_history {
     int32_t date;
     int64_t snapshot_id;               /* the snapshot that caused it; 0 none (notes) */
     int64_t result_set_id;             /* the result set that caused it; 0 none */
-    const char *event;                 /* opened | state | note | plan-agreed */
+    const char *event;                 /* opened | state | note | plan-agreed | replacement-seen |
+                                          supplier-changed */
     const char *old_state, *new_state; /* "" when not a state change */
     const char *detail;
+    const char *by;                    /* who acted ("" for rows older than schema 2) */
 } store_history;
 
 typedef int (*store_history_fn)(const store_history *h, void *ctx);
@@ -229,7 +236,7 @@ void store_read_end(store *s);
 typedef struct store_status {
     int schema_version;
     uint64_t snapshots, result_sets, verdicts, captures, cases;
-    uint64_t cases_open, cases_overdue, cases_remediated, cases_resolved;
+    uint64_t cases_open, cases_overdue, cases_remediated, cases_resolved, cases_missing;
     int32_t latest_as_of; /* STORE_NO_DATE when no snapshot */
     uint64_t latest_devices;
 } store_status;
@@ -238,6 +245,10 @@ rfn_status store_get_status(store *s, store_status *st, rfn_error *err);
 
 /* PRAGMA integrity_check: *ok and its first line of output in msg. */
 rfn_status store_integrity_check(store *s, bool *ok, char msg[256], rfn_error *err);
+
+/* Check the SHA-256 chain of every case's history (each row hashes its content with the row
+ * before it): *ok false and msg naming the first row that does not match. */
+rfn_status store_history_verify(store *s, bool *ok, char msg[256], rfn_error *err);
 
 /* SQLite's run-time version ("3.40.1"), for `rfnoise version`. */
 const char *store_library_version(void);

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "check.h"
 #include "hash.h"
 #include "identifiers.h"
@@ -53,6 +55,36 @@ static int count_snapshot(const store_snapshot *sn, void *ctx)
     (void)sn;
     ++*(int *)ctx;
     return 0;
+}
+
+/* The audit trail (issue 15): history rows cannot be changed through SQL, and a row changed
+ * behind the triggers' back is found by store_history_verify, which names it. */
+static void test_history_chain(const char *dir)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/workspace.db", dir);
+    sqlite3 *db = NULL;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    char *msg = NULL;
+    CHECK(sqlite3_exec(db, "UPDATE case_history SET detail = 'x' WHERE id = 1", NULL, NULL,
+                       &msg) != SQLITE_OK);
+    CHECK_MSG(msg && strstr(msg, "append-only"), "%s", msg ? msg : "(no message)");
+    sqlite3_free(msg);
+    CHECK(sqlite3_exec(db, "DELETE FROM case_history", NULL, NULL, NULL) != SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "DROP TRIGGER case_history_append_only_update;"
+                       "UPDATE case_history SET detail = 'forged' WHERE id = 2",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    store *s = NULL;
+    rfn_error err = {0};
+    bool ok = true;
+    char why[256];
+    CHECK_OK(store_open(dir, NULL, &s, &err));
+    CHECK_OK(store_history_verify(s, &ok, why, &err));
+    CHECK(!ok);
+    CHECK_MSG(strstr(why, "case history row 2 ") != NULL, "%s", why);
+    store_close(s);
 }
 
 int main(void)
@@ -162,7 +194,8 @@ int main(void)
     if (s2) {
         CHECK_OK(store_read_begin(s2, &err));
         CHECK_OK(import(s, "register2.csv", day(2026, 3, 1), &id, &already, &ch, &err));
-        CHECK(id == 2 && !already && ch.to_remediated == 2);
+        /* register2: meter 02 decommissioned; meter 01 stays beside its replacement 31 */
+        CHECK(id == 2 && !already && ch.to_remediated == 1 && ch.to_missing == 0);
         int n_snap = 0;
         CHECK_OK(store_snapshots_each(s2, count_snapshot, &n_snap, &err));
         CHECK(n_snap == 1);
@@ -179,9 +212,12 @@ int main(void)
     CHECK(ok && !strcmp(msg, "ok"));
     store_status st;
     CHECK_OK(store_get_status(s, &st, &err));
-    CHECK(st.snapshots == 2 && st.result_sets == 1 && st.cases == 6 && st.cases_open == 4);
-    CHECK(st.cases_remediated == 2 && st.latest_devices == 10);
+    CHECK(st.snapshots == 2 && st.result_sets == 1 && st.cases == 6 && st.cases_open == 5);
+    CHECK(st.cases_remediated == 1 && st.latest_devices == 11);
+    CHECK_OK(store_history_verify(s, &ok, msg, &err));
+    CHECK_MSG(ok, "%s", msg);
     store_close(s);
+    test_history_chain(ws);
 
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -11,6 +11,7 @@ D=tests/data/workspace
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 export RFNOISE_WORKSPACE=$T/ws
+export LOGNAME=ops-test SOURCE_DATE_EPOCH=1767225600
 fail=0
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
@@ -47,7 +48,7 @@ run remediation note 77 "x" --date 2026-02-01; expect_rc 2 "note on a missing ca
 grep -q "no remediation case 77" "$T/err" || bad "missing case message: $(cat "$T/err")"
 
 run workspace import-register $D/register2.csv --as-of 2026-03-01; expect_rc 0 snapshot2
-grep -q "^cases_to_open=0 cases_to_overdue=0 cases_to_remediated=2 cases_to_resolved=0$" "$T/out" || bad "snapshot 2 changes: $(cat "$T/out")"
+grep -q "^cases_to_open=0 cases_to_overdue=0 cases_to_remediated=1 cases_to_resolved=0 cases_to_missing=0$" "$T/out" || bad "snapshot 2 changes: $(cat "$T/out")"
 run workspace import-register $D/register2.csv --as-of 2026-03-01; expect_rc 0 "snapshot 2 again"
 grep -q "already=1" "$T/out" || bad "re-import not detected"
 # A shrunken extract (a stray quote, a partial export) is refused unless accepted on purpose,
@@ -66,10 +67,13 @@ run workspace import-register $D/register1.csv --as-of 2026-02-01; expect_rc 2 "
 grep -q "is before the latest snapshot's (2026-03-01)" "$T/err" || bad "older snapshot message: $(cat "$T/err")"
 run workspace add-results $D/results2; expect_rc 0 results2
 grep -q "captures=2 captures_new=1 measurements=0$" "$T/out" || bad "capture dedup: $(cat "$T/out")"
-grep -q "cases_to_resolved=1$" "$T/out" || bad "results 2 changes: $(cat "$T/out")"
+grep -q "cases_to_resolved=1 cases_to_missing=0$" "$T/out" || bad "results 2 changes: $(cat "$T/out")"
 
 # on the due date nothing is overdue yet; the day after, the three still installed are
 run workspace import-register $D/register3.csv --as-of 2026-04-10; expect_rc 0 snapshot3
+grep -q "cases_to_missing=1$" "$T/out" || bad "snapshot 3: meter 01 absent: $(cat "$T/out")"
+run workspace status; grep -q "^cases_missing_from_extract: 1$" "$T/out" || bad "status missing: $(cat "$T/out")"
+run remediation list; grep -q '^1,Alpha Energy,00-11-22-FF-FE-00-00-01,.*,missing-from-extract,' "$T/out" || bad "case 1 missing: $(cat "$T/out")"
 run remediation list
 [ "$(grep -c ',overdue,' "$T/out")" = 0 ] || bad "overdue on the due date"
 run workspace import-register $D/register4.csv --as-of 2026-04-11; expect_rc 0 snapshot4
@@ -82,7 +86,11 @@ grep -q '^4,Alpha Energy,.*,open,' "$T/out" || bad "case 4 open on 2026-03-15"
 run remediation history; expect_rc 0 history
 if diff -u $D/expected-history.csv "$T/out"; then ok "history exactly as scripted"; else bad "history differs"; fi
 run remediation plan --supplier "Alpha Energy"; expect_rc 0 plan
-[ "$(tail -n +2 "$T/out" | cut -d, -f1 | tr '\n' ' ')" = "4 " ] || bad "Alpha plan: $(cat "$T/out")"
+# Case 5 followed its meter from Beta Power to Alpha Energy (register3), notice date kept.
+[ "$(tail -n +2 "$T/out" | cut -d, -f1 | tr '\n' ' ')" = "4 5 " ] || bad "Alpha plan: $(cat "$T/out")"
+grep -q '^5,Alpha Energy,00-11-22-FF-FE-00-00-11,.*,overdue,2026-01-10,' "$T/out" || bad "transferred case 5 in Alpha's plan: $(cat "$T/out")"
+run remediation plan --supplier "Beta Power"; expect_rc 0 "Beta plan"
+[ "$(wc -l < "$T/out")" = 1 ] || bad "the losing Supplier still lists the case: $(cat "$T/out")"
 
 run workspace status --check; expect_rc 0 status
 grep -q "^integrity: ok$" "$T/out" || bad "integrity"
@@ -90,15 +98,16 @@ grep -q "^cases_overdue: 3$" "$T/out" || bad "status overdue count"
 
 # ---- the report ----
 run report --workspace "$T/ws" --as-of 2026-04-30 --out "$T/rep1"; expect_rc 0 report
-grep -q "cases=6 active=3 suppliers=3 plans=3 non_compliant=6" "$T/out" || bad "report summary: $(cat "$T/out")"
+grep -q "cases=6 active=3 suppliers=3 plans=2 non_compliant=6" "$T/out" || bad "report summary: $(cat "$T/out")"
 run report --workspace "$T/ws" --as-of 2026-04-30 --out "$T/rep2"; expect_rc 0 "report again"
 for f in "$T"/rep1/*; do
     cmp -s "$f" "$T/rep2/$(basename "$f")" || bad "$(basename "$f") differs between two runs"
 done
 [ "$(ls "$T/rep1" | wc -l)" = "$(ls "$T/rep2" | wc -l)" ] || bad "file lists differ"
 H=$T/rep1/report.html
+[ -e "$T/rep1/remediation-plan-Beta_Power.csv" ] && bad "a plan for Beta Power, whose only case moved"
 for f in report.html cases.csv trend.csv remediation-plan-Alpha_Energy.csv \
-         remediation-plan-Beta_Power.csv remediation-plan-_Gamma__Supply___b_.csv; do
+         remediation-plan-_Gamma__Supply___b_.csv; do
     [ -s "$T/rep1/$f" ] || bad "missing $f"
 done
 # self-contained: no URL, script, stylesheet link, frame or remote resource; links only to #ids
@@ -122,8 +131,7 @@ grep -q "^6,\"'=Gamma/\"\"Supply\"\" <b>\"," "$T/rep1/cases.csv" || bad "cases.c
 import csv, sys, os
 d = sys.argv[1]
 cases = list(csv.DictReader(open(os.path.join(d, 'cases.csv'))))
-names = {'Alpha Energy': 'Alpha_Energy', 'Beta Power': 'Beta_Power',
-         "'=Gamma/\"Supply\" <b>": '_Gamma__Supply___b_'}
+names = {'Alpha Energy': 'Alpha_Energy', "'=Gamma/\"Supply\" <b>": '_Gamma__Supply___b_'}
 bad = 0
 for sup, base in names.items():
     rows = list(csv.DictReader(open(os.path.join(d, 'remediation-plan-%s.csv' % base))))

@@ -3,10 +3,13 @@
 # test_workspace_validate.sh: end to end with the real `rfnoise validate` on the sample batch
 # (`rfnoise synth --batch`): snapshot 1 -> validate -> add-results -> cases opened for exactly the
 # non-compliant devices on the wall -> snapshot 2 in which 5 of them are decommissioned, 5
-# replaced by a new ESME on the same MPAN and one upgraded to a firmware whose lab result is
-# compliant -> validate again -> add-results: exactly those 10 are remediated and the upgraded one
-# resolved, the rest stay open, then turn overdue on a snapshot after the due date -> report:
-# each Supplier's plan holds exactly that Supplier's open cases.
+# replaced by a new ESME on the same MPAN (the old one Withdrawn), 3 have a new ESME beside them
+# while they stay on the wall, 2 are absent from the extract, and one is upgraded to a firmware
+# whose lab result is compliant -> validate again -> add-results: exactly those 10 are
+# remediated, the 3 stay open with "replacement-seen" in their history, the 2 are
+# missing-from-extract (neither overdue nor remediated), the upgraded one resolved, the rest stay
+# open, then turn overdue on a snapshot after the due date -> report: each Supplier's plan holds
+# exactly that Supplier's open cases.
 set -u
 rf=${RFNOISE:?RFNOISE must name the rfnoise binary}
 py=/usr/bin/python3
@@ -36,11 +39,12 @@ import csv, sys
 dev = list(csv.DictReader(open(sys.argv[1], newline='')))
 nc = sorted(r['DeviceID'] for r in dev
             if r['verdict'] == 'non-compliant' and r['DeviceType'] == 'ESME')
-decom, repl = set(nc[:5]), set(nc[5:10])
+decom, repl, beside, gone = set(nc[:5]), set(nc[5:10]), set(nc[10:13]), set(nc[13:15])
 # one AM-100 judged on the lab result of firmware 1.3.0 gets firmware 1.5.0 (lab: compliant)
 upg = sorted(r['DeviceID'] for r in dev if r['verdict'] == 'non-compliant' and
              r['DeviceModel'] == 'AM-100' and r['DeviceFirmwareVersion'] == '1.3.0' and
-             r['evidence'] == 'lab-model' and r['DeviceID'] not in decom | repl)[0]
+             r['evidence'] == 'lab-model' and
+             r['DeviceID'] not in decom | repl | beside | gone)[0]
 rows = list(csv.reader(open(sys.argv[2], newline='')))
 h = rows[0]
 ci = {n: h.index(n) for n in ('DeviceID', 'DeviceStatus', 'DeviceManufacturer', 'DeviceModel',
@@ -51,37 +55,43 @@ for k, r in enumerate(rows[1:]):
         r[ci['DeviceStatus']] = 'Decommissioned'
     if len(r) == len(h) and r[ci['DeviceID']] == upg:
         r[ci['DeviceFirmwareVersion']] = '1.5.0'
-    if len(r) == len(h) and r[ci['DeviceID']] in repl:
+    if len(r) == len(h) and r[ci['DeviceID']] in gone:
+        continue
+    if len(r) == len(h) and r[ci['DeviceID']] in repl | beside:
         new = list(r)
         new[ci['DeviceID']] = '00-AA-BB-FF-FE-00-%02X-%02X' % (k >> 8, k & 255)
         new[ci['DeviceManufacturer']], new[ci['DeviceModel']] = 'Acme Meters', 'AM-100'
         new[ci['DeviceFirmwareVersion']], new[ci['InstallDate']] = '1.5.0', '2024-03-20'
         out.append(new)
-        continue
+        if r[ci['DeviceID']] in repl:
+            r[ci['DeviceStatus']] = 'Withdrawn'
     out.append(r)
 csv.writer(open(sys.argv[3], 'w', newline=''), lineterminator='\n').writerows(out)
 PY
 "$rf" workspace import-register register2.csv --as-of 2024-04-01 >out || bad "import 2"
-grep -q "^cases_to_open=0 cases_to_overdue=0 cases_to_remediated=10 cases_to_resolved=0$" out || bad "snapshot 2: $(cat out)"
+grep -q "^cases_to_open=0 cases_to_overdue=0 cases_to_remediated=10 cases_to_resolved=0 cases_to_missing=2$" out || bad "snapshot 2: $(cat out)"
 "$rf" validate --register register2.csv "${common[@]}" --out v2
 "$rf" workspace add-results v2 >out 2>err || bad "add-results 2"
 [ -s err ] && bad "add-results 2 warned: $(cat err)"
-grep -q "cases_to_resolved=1$" out || bad "results 2 (the upgraded meter resolves): $(cat out)"
+grep -q "cases_to_resolved=1 cases_to_missing=0$" out || bad "results 2 (the upgraded meter resolves): $(cat out)"
 "$rf" workspace status >out
 grep -q "^cases_remediated: 10$" out || bad "remediated: $(cat out)"
 grep -q "^cases_resolved: 1$" out || bad "resolved: $(cat out)"
-grep -q "^cases_open: $((nc - 11))$" out || bad "open: $(cat out)"
+grep -q "^cases_open: $((nc - 13))$" out || bad "open: $(cat out)"
+grep -q "^cases_missing_from_extract: 2$" out || bad "missing: $(cat out)"
 "$rf" remediation history >hist.csv
-[ "$(grep -c ',state,open,remediated,DeviceStatus Decommissioned$' hist.csv)" = 5 ] || bad "5 decommissioned in history"
-[ "$(grep -c ',state,open,remediated,replaced by ESME 00-AA-BB-FF-FE-00-' hist.csv)" = 5 ] || bad "5 replaced in history"
-[ "$(grep -c ',2,2,state,open,resolved,re-assessed compliant (result set 2)$' hist.csv)" = 1 ] || bad "1 resolved in history"
+[ "$(grep -c ',state,open,remediated,DeviceStatus Decommissioned,' hist.csv)" = 5 ] || bad "5 decommissioned in history"
+[ "$(grep -c ',state,open,remediated,DeviceStatus Withdrawn,' hist.csv)" = 5 ] || bad "5 replaced (old meter withdrawn) in history"
+[ "$(grep -c ',replacement-seen,,,ESME 00-AA-BB-FF-FE-00-' hist.csv)" = 3 ] || bad "3 replacements seen beside the old meter"
+[ "$(grep -c ',state,open,missing-from-extract,absent from the extract of 2024-04-01' hist.csv)" = 2 ] || bad "2 missing from the extract"
+[ "$(grep -c ',2,2,state,open,resolved,re-assessed compliant (result set 2),' hist.csv)" = 1 ] || bad "1 resolved in history"
 # results made from a register that is not the latest snapshot: a warning names both
 mkdir v1copy && cp v1/summary.json v1copy/ && head -3 v1/devices.csv >v1copy/devices.csv
 "$rf" workspace add-results v1copy >out 2>err || bad "add-results of an older run"
 grep -q "^rfnoise: workspace: warning: v1copy was made from the register with SHA-256 [0-9a-f]\{16\}..., not the latest snapshot's ([0-9a-f]\{16\}...)$" err || bad "no warning for results of an older register: $(cat err)"
 # a snapshot after the due date (2024-05-30): the rest are overdue
 "$rf" workspace import-register register2.csv --as-of 2024-06-03 >out || bad "import 3"
-grep -q "cases_to_overdue=$((nc - 11)) " out || bad "snapshot 3: $(cat out)"
+grep -q "cases_to_overdue=$((nc - 13)) " out || bad "snapshot 3: $(cat out)"
 "$rf" report --as-of 2024-06-30 --out rep >out || bad "report: $(cat out)"
 $py - rep <<'PY' || fail=1
 import csv, glob, os, sys
@@ -103,5 +113,5 @@ if seen != sum(c['state'] == 'overdue' for c in cases):
     print('FAIL: plans hold %d cases' % seen); bad = 1
 sys.exit(bad)
 PY
-[ $fail = 0 ] && echo "workspace + validate end to end: $nc cases, 10 remediated, 1 resolved, $((nc - 11)) overdue"
+[ $fail = 0 ] && echo "workspace + validate end to end: $nc cases, 10 remediated, 1 resolved, 2 missing, $((nc - 13)) overdue"
 exit $fail
