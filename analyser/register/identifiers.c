@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "uk_time.h"
+
 static const char *const problem_codes[ID_PROBLEM_COUNT] = {
     [ID_OK] = "ok",
     [ID_EMPTY] = "empty",
@@ -14,6 +16,7 @@ static const char *const problem_codes[ID_PROBLEM_COUNT] = {
     [ID_BAD_DATE] = "bad-date",
     [ID_UNKNOWN_CODE] = "unknown-value",
     [ID_BAD_VALUE] = "bad-value",
+    [ID_NO_TZDATA] = "no-time-zone-data",
 };
 
 static const char *const problem_texts[ID_PROBLEM_COUNT] = {
@@ -26,6 +29,8 @@ static const char *const problem_texts[ID_PROBLEM_COUNT] = {
     [ID_BAD_DATE] = "not a valid date",
     [ID_UNKNOWN_CODE] = "not a known value",
     [ID_BAD_VALUE] = "not a real identifier",
+    [ID_NO_TZDATA] = "a date-time with an offset needs the time zone data for Europe/London "
+                     "(install tzdata)",
 };
 
 const char *id_problem_code(id_problem p)
@@ -262,10 +267,12 @@ static bool take_char(const char *s, size_t len, size_t *pos, char c)
     return false;
 }
 
-/* Shared parser: date, and the UTC offset of a date-time in seconds (0 when none). */
+/* Shared parser: date, and the UTC offset of a date-time in seconds (0 when none); *zoned
+ * says whether a zone ("Z" or an offset) was written. */
 static id_problem parse_iso(const char *s, size_t len, int32_t *days, int32_t *sec_of_day,
-                            int32_t *offset_s)
+                            int32_t *offset_s, bool *zoned)
 {
+    *zoned = false;
     if (len == 0) return ID_EMPTY;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
@@ -303,6 +310,7 @@ static id_problem parse_iso(const char *s, size_t len, int32_t *days, int32_t *s
     if (hh > 23 || mm > 59 || ss > 60) return ID_BAD_DATE;
     *sec_of_day = hh * 3600 + mm * 60 + ss;
     if (pos == len) return ID_OK;
+    *zoned = true;
     if (s[pos] == 'Z' || s[pos] == 'z') return pos + 1 == len ? ID_OK : ID_BAD_FORMAT;
     if (s[pos] != '+' && s[pos] != '-') return ID_BAD_FORMAT;
     int sign = s[pos] == '-' ? -1 : 1;
@@ -323,15 +331,21 @@ static id_problem parse_iso(const char *s, size_t len, int32_t *days, int32_t *s
 id_problem iso_date_parse(const char *s, size_t len, int32_t *days)
 {
     int32_t d, sec, off;
-    id_problem p = parse_iso(s, len, &d, &sec, &off);
-    if (p == ID_OK) *days = d;
-    return p;
+    bool zoned;
+    id_problem p = parse_iso(s, len, &d, &sec, &off, &zoned);
+    if (p != ID_OK) return p;
+    /* A date-time with a zone is an instant: its date is the UK date it fell on (issue 15:
+     * 2022-03-31T23:30-01:00 is 1 April in the UK). Without a zone it is UK local already. */
+    if (zoned && !uk_civil_date((int64_t)d * 86400 + sec - off, &d)) return ID_NO_TZDATA;
+    *days = d;
+    return ID_OK;
 }
 
 id_problem iso_datetime_parse(const char *s, size_t len, int64_t *unix_s)
 {
     int32_t d, sec, off;
-    id_problem p = parse_iso(s, len, &d, &sec, &off);
+    bool zoned;
+    id_problem p = parse_iso(s, len, &d, &sec, &off, &zoned);
     if (p == ID_OK) *unix_s = (int64_t)d * 86400 + sec - off;
     return p;
 }
@@ -386,8 +400,11 @@ id_problem date_parse_order(const char *s, size_t len, date_order order, int32_t
                             int32_t *sec_of_day)
 {
     int32_t d, sec = -1, off;
-    id_problem p = parse_iso(s, len, &d, &sec, &off);
+    bool zoned;
+    id_problem p = parse_iso(s, len, &d, &sec, &off, &zoned);
     if (p == ID_OK && len == 10) sec = -1; /* a date alone */
+    if (p == ID_OK && zoned)                /* the UK date of the instant (iso_date_parse) */
+        p = iso_date_parse(s, len, &d);
     if (order == DATE_YMD || p == ID_OK || (len >= 4 && is_digit(s[0]) && is_digit(s[1]) &&
                                             is_digit(s[2]) && is_digit(s[3]))) {
         if (p == ID_OK) {

@@ -22,6 +22,7 @@ typedef enum id_problem {
     ID_BAD_DATE,     /* "bad-date": not a calendar date or time (2021-02-30, 24:00:01) */
     ID_UNKNOWN_CODE, /* "unknown-value": not in the code list */
     ID_BAD_VALUE,    /* "bad-value": well formed but not a real identifier (all zeros, ...) */
+    ID_NO_TZDATA,    /* "no-time-zone-data": a zoned date-time, and no Europe/London zone file */
     ID_PROBLEM_COUNT
 } id_problem;
 
@@ -80,8 +81,9 @@ void date_to_ymd(int32_t days, int *year, int *month, int *day);
 
 /* Parse an ISO 8601 calendar date "YYYY-MM-DD" or a full date-time "YYYY-MM-DDThh:mm[:ss[.f...]]"
  * with optional "Z" or "+hh:mm"/"-hh:mm" (a space may stand for 'T'). Years 0001-9999.
- * *days is the calendar date as written (the local date of the install, which is what cut-off
- * rules compare): the time and offset are checked but do not move the date. */
+ * *days is the UK calendar date (what cut-off rules and due dates compare): the date as written
+ * for a date or a date-time without a zone, else the date in Europe/London of the instant
+ * (uk_time.h; ID_NO_TZDATA when the system lacks that zone's data). */
 id_problem iso_date_parse(const char *s, size_t len, int32_t *days);
 
 /* The same grammar as an instant: seconds since 1970-01-01T00:00:00Z. A date alone is midnight

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_identifiers.c: EUI-64, MPAN core, MPRN, ISO 8601 dates and the DUIS code lists, with
  * published real-format examples and every rejection path. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -152,7 +153,24 @@ static void test_dates(void)
     CHECK(iso_date_parse(S("2020-02-29"), &d) == ID_OK);
     CHECK(iso_date_parse(S("2000-02-29"), &d) == ID_OK);
     /* Date-times keep the date as written, whatever the offset. */
-    CHECK(iso_date_parse(S("2022-03-31T23:30:00-01:00"), &d) == ID_OK && d == 19082);
+    /* A zoned date-time is judged on its UK date (Europe/London; issue 15): 23:30 at -01:00 on
+     * 31 March is 00:30 UTC and 01:30 BST on 1 April, after a 31 March cut-off. */
+    CHECK(iso_date_parse(S("2022-03-31T23:30:00-01:00"), &d) == ID_OK && d == 19083);
+    CHECK(iso_date_parse(S("2022-03-31T23:30Z"), &d) == ID_OK && d == 19083);     /* BST */
+    CHECK(iso_date_parse(S("2022-03-31T23:30"), &d) == ID_OK && d == 19082);      /* UK local */
+    CHECK(iso_date_parse(S("2022-03-26T23:30Z"), &d) == ID_OK && d == 19077);     /* GMT */
+    CHECK(iso_date_parse(S("2022-10-29T23:30Z"), &d) == ID_OK && d == 19295);     /* BST */
+    CHECK(iso_date_parse(S("2022-10-30T23:30Z"), &d) == ID_OK && d == 19295);     /* GMT */
+    CHECK(date_parse_order(S("2022-03-31T23:30-01:00"), DATE_DMY, &d, NULL) == ID_OK &&
+          d == 19083);
+    const char *tzdir = getenv("TZDIR");
+    setenv("TZDIR", "/nonexistent", 1);
+    CHECK(iso_date_parse(S("2022-03-31T23:30Z"), &d) == ID_NO_TZDATA);
+    CHECK(iso_date_parse(S("2022-03-31"), &d) == ID_OK); /* a date needs no zone data */
+    if (tzdir)
+        setenv("TZDIR", tzdir, 1);
+    else
+        unsetenv("TZDIR");
     CHECK(iso_date_parse(S("2022-03-31 08:15"), &d) == ID_OK && d == 19082);
     CHECK(iso_date_parse(S("2022-03-31T08:15:07.250Z"), &d) == ID_OK && d == 19082);
     CHECK(iso_datetime_parse(S("2022-03-31T23:30:00-01:00"), &t) == ID_OK);
