@@ -622,6 +622,13 @@ done:
     return st;
 }
 
+/* The statuses judged as installed: the configured set, else the default (identifiers.h). */
+static unsigned installed_set(const validate_config *cfg)
+{
+    return cfg->installed_statuses ? cfg->installed_statuses
+                                   : device_statuses_installed_default();
+}
+
 /* Load everything but the captures' analyses. */
 static rfn_status ctx_load(ctx *c, rfn_error *err)
 {
@@ -644,6 +651,7 @@ static rfn_status ctx_load(ctx *c, rfn_error *err)
     register_config rc = register_config_default();
     rc.strict = cfg->strict;
     rc.input = cfg->input;
+    rc.installed = installed_set(cfg);
     if ((st = register_load(cfg->register_path, &rc, &c->reg, err)) ||
         (st = add_input(c, "register", cfg->register_path, err)))
         return st;
@@ -912,6 +920,11 @@ static json_t *options_json(const validate_config *cfg)
         json_object_set_new(o, "encoding", json_string(csv_encoding_name(cfg->input.encoding)));
     if (cfg->input.dates != DATE_YMD)
         json_object_set_new(o, "date_format", json_string(date_order_name(cfg->input.dates)));
+    if (cfg->installed_statuses) {
+        char text[256];
+        device_statuses_text(cfg->installed_statuses, text, sizeof text);
+        json_object_set_new(o, "installed_statuses", json_string(text));
+    }
     return o;
 #undef S
 }
@@ -931,6 +944,10 @@ static json_t *summary_base(ctx *c)
                      "version", c->limits->version, "illustrative", c->limits->illustrative != 0);
     if (s && c->cfg.rejudge_of)
         json_object_set_new(s, "rejudged_from", json_string(c->cfg.rejudge_of));
+    char statuses[256];
+    device_statuses_text(installed_set(&c->cfg), statuses, sizeof statuses);
+    if (s)
+        json_object_set_new(s, "installed_statuses", json_string(statuses));
     return s;
 }
 
@@ -1309,6 +1326,7 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
         iso_date_format(dl.plan_due_day, plan);
         iso_date_format(dl.removal_due_day, remed);
     }
+    unsigned installed = installed_set(&c->cfg);
     char applied_ls[128], applied_dl[80];
     applied_texts(c, applied_ls, sizeof applied_ls, applied_dl, sizeof applied_dl);
     json_t *by_verdict = json_object(), *by_supplier = json_object(), *by_mf = json_object();
@@ -1336,7 +1354,7 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
         const char *man = register_string(reg, row->manufacturer);
         const char *mod = register_string(reg, row->model);
         const char *fw = register_string(reg, row->firmware);
-        if (!c->cfg.planned && !device_status_on_wall((device_status)row->status)) {
+        if (!c->cfg.planned && !device_status_in(installed, (device_status)row->status)) {
             const char *cells[] = {sup, mpxn, dev, device_type_name((device_type)row->type),
                                    device_status_name((device_status)row->status)};
             write_text_cells(fs, cells, 5);
@@ -1673,6 +1691,11 @@ static rfn_status config_from_summary(ctx *c, json_t *sum, const char *dir, cons
         csv_encoding_parse(enc, &c->cfg.input.encoding);
     if (dfm)
         date_order_parse(dfm, &c->cfg.input.dates);
+    const char *ins = json_string_value(json_object_get(opts, "installed_statuses"));
+    size_t bad_at;
+    if (ins && device_statuses_parse(ins, &c->cfg.installed_statuses, &bad_at) != ID_OK)
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s/summary.json: installed_statuses '%s'",
+                             dir, ins);
     c->cfg.quiet = quiet;
     c->cfg.out_dir = out_dir;
     if (!c->cfg.register_path)
@@ -1878,6 +1901,8 @@ static rfn_status rejudge_config_apply(ctx *c, json_t *sum, const rejudge_config
         c->cfg.limits_path = rc->limits_path;
     if (rc->notice_date)
         c->cfg.notice_date = rc->notice_date;
+    if (rc->installed_statuses)
+        c->cfg.installed_statuses = rc->installed_statuses;
     return RFN_OK;
 }
 

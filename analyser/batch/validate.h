@@ -33,6 +33,8 @@ typedef struct validate_config {
     csv_input input;              /* --encoding, --date-format of the CSV inputs */
     const char *rejudge_of;       /* a rejudge: the results folder judged again (summary.json
                                      names it); NULL otherwise */
+    unsigned installed_statuses;  /* statuses judged as installed (1u << device_status);
+                                     0 = device_statuses_installed_default() */
 } validate_config;
 
 validate_config validate_config_default(void);
@@ -90,6 +92,7 @@ typedef struct rejudge_config {
     const char *derogations_path; /* NULL: the results' own */
     const char *limits_path;      /* NULL: the results' own */
     const char *notice_date;      /* NULL: the results' own */
+    unsigned installed_statuses;  /* 0: the results' own */
     const char *out_dir;          /* required */
     bool quiet;
 } rejudge_config;

@@ -47,6 +47,10 @@ static void validate_usage(FILE *fp)
             "  --shard K/N        analyse only captures i with i mod N = K (0 <= K < N); join\n"
             "                     later with rfnoise merge\n"
             "  --strict           any rejected register row is an input error\n"
+            "  --installed-statuses LIST\n"
+            "                     DeviceStatus values judged as installed, comma-separated\n"
+            "                     (default: InstalledNotCommissioned,Commissioned,Whitelisted,\n"
+            "                     Suspended,Recovery,Recovered)\n"
             "  --encoding E       the CSV inputs are in E: utf8 (default), cp1252 or latin1\n"
             "  --date-format F    their dates: ymd (YYYY-MM-DD, default), dmy (DD/MM/YYYY) or\n"
             "                     mdy (MM/DD/YYYY); ISO dates are read in every format\n"
@@ -75,6 +79,18 @@ static void merge_usage(FILE *fp)
             "differ.\n");
 }
 
+/* --installed-statuses LIST: the DUIS statuses judged as installed. */
+static int opt_statuses(const char *cmd, const char *arg, unsigned *set)
+{
+    size_t bad_at = 0;
+    if (device_statuses_parse(arg, set, &bad_at) == ID_OK) return 0;
+    cli_errorf(cmd, "--installed-statuses '%s': '%.*s' is not a DUIS DeviceStatus (Pending, "
+                    "Whitelisted, InstalledNotCommissioned, Commissioned, Decommissioned, "
+                    "Withdrawn, Suspended, Recovery, Recovered, NotApplicable)",
+               text_esc(arg), (int)strcspn(arg + bad_at, ","), text_esc(arg + bad_at));
+    return -1;
+}
+
 static void rejudge_usage(FILE *fp)
 {
     fprintf(fp,
@@ -95,6 +111,9 @@ static void rejudge_usage(FILE *fp)
             "  --register FILE    register extract (default: the results' own, which must be\n"
             "                     unchanged)\n"
             "  --notice-date D    notice date YYYY-MM-DD (default: the results' own)\n"
+            "  --installed-statuses LIST\n"
+            "                     DeviceStatus values judged as installed (default: the\n"
+            "                     results' own)\n"
             "  --quiet            no summary on stdout\n"
             "  --out DIR          output directory (created when absent; not the results DIR)\n"
             "  -h, --help         show this help\n"
@@ -161,7 +180,7 @@ int cmd_validate(int argc, char **argv)
 {
     const char *cmd = "validate";
     enum { O_REGISTER = 256, O_DEROG, O_MANIFEST, O_CAPTURES, O_LAB, O_LIMITS, O_CAL_DIR,
-           O_NOTICE, O_PLANNED, O_JOBS, O_SHARD, O_STRICT, O_OUT };
+           O_NOTICE, O_PLANNED, O_JOBS, O_SHARD, O_STRICT, O_OUT, O_STATUSES };
     static const struct option longopts[] = {
         {"register", required_argument, 0, O_REGISTER},
         {"derogations", required_argument, 0, O_DEROG},
@@ -176,6 +195,7 @@ int cmd_validate(int argc, char **argv)
         {"jobs", required_argument, 0, O_JOBS},
         {"shard", required_argument, 0, O_SHARD},
         {"strict", no_argument, 0, O_STRICT},
+        {"installed-statuses", required_argument, 0, O_STATUSES},
         CLI_LONGOPTS_QUIET,
         CLI_LONGOPTS_CSV_INPUT,
         {"out", required_argument, 0, O_OUT},
@@ -248,6 +268,9 @@ int cmd_validate(int argc, char **argv)
             break;
         }
         case O_STRICT: cfg.strict = true; break;
+        case O_STATUSES:
+            if (opt_statuses(cmd, optarg, &cfg.installed_statuses)) return RFN_EXIT_USAGE;
+            break;
         case O_OUT: cfg.out_dir = optarg; break;
         case CLI_O_ENCODING:
         case CLI_O_DATE_FORMAT:
@@ -371,7 +394,8 @@ static rfn_status workspace_results_dir(const char *ws, latest_rs *l, rfn_error 
 int cmd_rejudge(int argc, char **argv)
 {
     const char *cmd = "rejudge";
-    enum { O_RESULTS = 256, O_WORKSPACE, O_LIMITS, O_DEROG, O_REGISTER, O_NOTICE, O_OUT };
+    enum { O_RESULTS = 256, O_WORKSPACE, O_LIMITS, O_DEROG, O_REGISTER, O_NOTICE, O_OUT,
+           O_STATUSES };
     static const struct option longopts[] = {
         {"results", required_argument, 0, O_RESULTS},
         {"workspace", required_argument, 0, O_WORKSPACE},
@@ -379,6 +403,7 @@ int cmd_rejudge(int argc, char **argv)
         {"derogations", required_argument, 0, O_DEROG},
         {"register", required_argument, 0, O_REGISTER},
         {"notice-date", required_argument, 0, O_NOTICE},
+        {"installed-statuses", required_argument, 0, O_STATUSES},
         {"out", required_argument, 0, O_OUT},
         CLI_LONGOPTS_QUIET,
         {"help", no_argument, 0, 'h'},
@@ -403,6 +428,7 @@ int cmd_rejudge(int argc, char **argv)
                   cli_opt_once(cmd, "notice-date", optarg, &rc.notice_date);
             break;
         case O_OUT: bad = cli_opt_once(cmd, "out", optarg, &rc.out_dir); break;
+        case O_STATUSES: bad = opt_statuses(cmd, optarg, &rc.installed_statuses); break;
         default: return RFN_EXIT_USAGE;
         }
     }

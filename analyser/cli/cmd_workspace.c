@@ -35,6 +35,10 @@ static void workspace_usage(FILE *fp)
             "  --workspace DIR   the workspace (default: $RFNOISE_WORKSPACE, else .)\n"
             "  --as-of DATE      the register extract's date (YYYY-MM-DD)\n"
             "  --check           status: run PRAGMA integrity_check too\n"
+            "  --installed-statuses LIST\n"
+            "                    import-register: DeviceStatus values counted as installed\n"
+            "                    (default InstalledNotCommissioned,Commissioned,Whitelisted,\n"
+            "                    Suspended,Recovery,Recovered), kept with the snapshot\n"
             "  --accept-shrink   import-register: import an extract with over 5 %% fewer\n"
             "                    accepted rows than the latest snapshot (recorded)\n"
             "  --encoding E      import-register: the register is in E: utf8 (default),\n"
@@ -59,7 +63,7 @@ static void print_changes(const store_changes *c)
 }
 
 static int do_import(store *s, const char *file, int32_t as_of, int quiet, bool accept_shrink,
-                     const csv_input *in)
+                     unsigned installed, const csv_input *in)
 {
     rfn_error err = {0};
     char sha[HASH_HEX_MAX];
@@ -70,6 +74,7 @@ static int do_import(store *s, const char *file, int32_t as_of, int quiet, bool 
     }
     register_config rc = register_config_default();
     rc.input = *in;
+    rc.installed = installed;
     rc.progress = progress_create("loading register", 0, quiet);
     register_data *reg = NULL;
     st = register_load(file, &rc, &reg, &err);
@@ -79,7 +84,8 @@ static int do_import(store *s, const char *file, int32_t as_of, int quiet, bool 
         return exit_for(st);
     }
     store_snapshot_info info = {
-        .file = file, .sha256 = sha, .as_of = as_of, .accept_shrink = accept_shrink};
+        .file = file, .sha256 = sha, .as_of = as_of, .accept_shrink = accept_shrink,
+        .installed = installed};
     int64_t id = 0;
     bool already = false;
     store_changes ch = {0};
@@ -194,8 +200,9 @@ static int do_status(store *s, bool check)
 
 int cmd_workspace(int argc, char **argv)
 {
-    enum { O_WORKSPACE = 256, O_AS_OF, O_CHECK, O_ACCEPT_SHRINK };
+    enum { O_WORKSPACE = 256, O_AS_OF, O_CHECK, O_ACCEPT_SHRINK, O_STATUSES };
     static const struct option longopts[] = {
+        {"installed-statuses", required_argument, NULL, O_STATUSES},
         {"accept-shrink", no_argument, NULL, O_ACCEPT_SHRINK},
         {"workspace", required_argument, NULL, O_WORKSPACE},
         {"as-of", required_argument, NULL, O_AS_OF},
@@ -210,6 +217,8 @@ int cmd_workspace(int argc, char **argv)
     if (!ws || !*ws) ws = ".";
     int32_t as_of = 0;
     bool have_as_of = false, check = false, accept_shrink = false;
+    unsigned installed = 0;
+    size_t bad_at = 0;
     int quiet = 0, opt;
     optind = 1;
     while ((opt = cli_getopt(argc, argv, longopts, "workspace", NULL, NULL)) != -1) {
@@ -232,6 +241,13 @@ int cmd_workspace(int argc, char **argv)
             break;
         case O_ACCEPT_SHRINK:
             accept_shrink = true;
+            break;
+        case O_STATUSES:
+            if (device_statuses_parse(optarg, &installed, &bad_at) != ID_OK) {
+                cli_errorf("workspace", "--installed-statuses '%s': '%s' is not a DUIS "
+                           "DeviceStatus", text_esc(optarg), text_esc(optarg + bad_at));
+                return RFN_EXIT_USAGE;
+            }
             break;
         case CLI_O_ENCODING:
         case CLI_O_DATE_FORMAT:
@@ -284,7 +300,7 @@ int cmd_workspace(int argc, char **argv)
     if (!strcmp(sub, "init"))
         printf("workspace=%s schema_version=%d\n", text_esc(dir), store_schema_version(s));
     else if (!strcmp(sub, "import-register"))
-        rc = do_import(s, args[0], as_of, quiet, accept_shrink, &in);
+        rc = do_import(s, args[0], as_of, quiet, accept_shrink, installed, &in);
     else if (!strcmp(sub, "add-results"))
         rc = do_add_results(s, args[0]);
     else

@@ -2,6 +2,7 @@
 /* identifiers.c: EUI-64, MPAN/MPRN check digits, ISO 8601 dates and the DUIS code lists. */
 #include "identifiers.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "uk_time.h"
@@ -693,18 +694,59 @@ const char *han_variant_name(han_variant h)
     return (unsigned)h < HAN_VARIANT_COUNT ? han_names[h] : "";
 }
 
+unsigned device_statuses_installed_default(void)
+{
+    static const device_status installed[] = {
+        DEVICE_STATUS_INSTALLED_NOT_COMMISSIONED, DEVICE_STATUS_COMMISSIONED,
+        DEVICE_STATUS_WHITELISTED, DEVICE_STATUS_SUSPENDED, DEVICE_STATUS_RECOVERY,
+        DEVICE_STATUS_RECOVERED};
+    unsigned set = 0;
+    for (size_t i = 0; i < sizeof installed / sizeof *installed; i++)
+        set |= 1u << installed[i];
+    return set;
+}
+
+bool device_status_in(unsigned set, device_status s)
+{
+    return (unsigned)s < DEVICE_STATUS_COUNT && (set >> s & 1u);
+}
+
 bool device_status_on_wall(device_status s)
 {
-    switch (s) {
-    case DEVICE_STATUS_INSTALLED_NOT_COMMISSIONED:
-    case DEVICE_STATUS_COMMISSIONED:
-    case DEVICE_STATUS_SUSPENDED:
-    case DEVICE_STATUS_RECOVERY:
-    case DEVICE_STATUS_RECOVERED:
-        return true;
-    default:
-        return false;
+    return device_status_in(device_statuses_installed_default(), s);
+}
+
+id_problem device_statuses_parse(const char *list, unsigned *set, size_t *bad_at)
+{
+    unsigned out = 0;
+    size_t pos = 0, len = strlen(list);
+    for (;;) {
+        size_t end = pos;
+        while (end < len && list[end] != ',')
+            end++;
+        device_status st;
+        id_problem p = device_status_parse(list + pos, end - pos, &st);
+        if (p == ID_OK && st == DEVICE_STATUS_UNKNOWN) p = ID_UNKNOWN_CODE;
+        if (p != ID_OK) {
+            *bad_at = pos;
+            return p;
+        }
+        out |= 1u << st;
+        if (end == len) break;
+        pos = end + 1;
     }
+    *set = out;
+    return ID_OK;
+}
+
+void device_statuses_text(unsigned set, char *buf, size_t size)
+{
+    size_t n = 0;
+    if (size) buf[0] = '\0';
+    for (int s = 1; s < DEVICE_STATUS_COUNT; s++)
+        if (set >> s & 1u)
+            n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s", n ? "," : "",
+                                  status_names[s]);
 }
 
 bool device_type_has_mpxn(device_type t)

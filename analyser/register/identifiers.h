@@ -201,14 +201,26 @@ const char *han_variant_name(han_variant h);
 /* Lower-case region as used by limit-set bands' `regions` ("north", "central", "south"). */
 const char *csp_region_id(csp_region r);
 
-/* Whether a device in this status is physically installed ("on the wall") and so is judged:
+/* The statuses counted as installed ("on the wall") and so judged, as a set of 1u << status
+ * bits. The default (device_statuses_installed_default):
  *   InstalledNotCommissioned, Commissioned - installed at the premises;
+ *   Whitelisted - in the Smart Metering Inventory a device is normally whitelisted once it is
+ *     fitted and joined to its Communications Hub: a noisy whitelisted meter is on the wall;
  *   Suspended - still installed: suspension (e.g. its model left the Certified Products List)
  *     stops most DCC services, not the meter's radio noise;
  *   Recovery, Recovered - an installed device whose security credentials are being / have been
  *     replaced after a compromise; it stays where it is.
- * Not on the wall: Pending and Whitelisted (in the inventory, not yet installed), Decommissioned
- * (removed), Withdrawn (withdrawn from the inventory), NotApplicable, and UNKNOWN. */
+ * Not installed: Pending (in the inventory, not yet installed), Decommissioned (removed),
+ * Withdrawn (withdrawn from the inventory), NotApplicable, and UNKNOWN. --installed-statuses
+ * overrides the set (device_statuses_parse). */
+unsigned device_statuses_installed_default(void);
+bool device_status_in(unsigned set, device_status s);
+/* "Commissioned,Suspended" (DUIS names, case-insensitive, comma-separated, no empties) into a
+ * set; ID_OK, else the problem with *bad_at the offending name's offset. */
+id_problem device_statuses_parse(const char *list, unsigned *set, size_t *bad_at);
+/* The set as DUIS names joined by ',' in code-list order into buf (size bytes). */
+void device_statuses_text(unsigned set, char *buf, size_t size);
+/* device_status_in(device_statuses_installed_default(), s). */
 bool device_status_on_wall(device_status s);
 
 /* Whether devices of this type carry an ImportMPxN: ESME (MPAN core) and GSME (MPRN). */

@@ -532,7 +532,7 @@ static void check_row(loader *L, const csv_record *rec)
                 "not a DUIS DeviceStatus (Pending, Whitelisted, InstalledNotCommissioned, "
                 "Commissioned, Decommissioned, Withdrawn, Suspended, Recovery, Recovered, "
                 "NotApplicable)");
-    bool on_wall = device_status_on_wall(status);
+    bool on_wall = device_status_in(L->reg->cfg.installed, status);
 
     check_text(L, line, COL_MANUFACTURER, f[COL_MANUFACTURER]);
     check_text(L, line, COL_MODEL, f[COL_MODEL]);
@@ -779,7 +779,8 @@ static rfn_status finish(loader *L, rfn_error *err)
     if (!build_mpxn_index(r))
         return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", r->name);
     for (size_t k = 0; k < r->n_rows; k++)
-        r->summary.rows_on_wall += device_status_on_wall((device_status)r->rows[k].status);
+        r->summary.rows_on_wall +=
+            device_status_in(r->cfg.installed, (device_status)r->rows[k].status);
     r->summary.errors = r->n_errors;
     if (r->n_errors > 1) qsort(r->errors, r->n_errors, sizeof *r->errors, error_cmp);
     return RFN_OK;
@@ -796,6 +797,8 @@ static rfn_status load(csv_reader *cr, const char *name, const register_config *
         return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", name);
     }
     r->cfg = cfg ? *cfg : register_config_default();
+    if (!r->cfg.installed)
+        r->cfg.installed = device_statuses_installed_default();
     loader L = {.reg = r, .err = err};
     rfn_status st = read_header(&L, cr, err);
     csv_record rec;

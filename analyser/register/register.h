@@ -71,6 +71,10 @@ typedef struct register_config {
     csv_input input;
     /* progress.h object updated with the input bytes read; NULL (default) = none. */
     struct progress *progress;
+    /* Statuses counted as installed (1u << device_status bits; --installed-statuses); 0 (default)
+     * = device_statuses_installed_default(). Rows on the wall must carry what a judgement needs
+     * (MPxN, HAN variant, InstallDate), and rows_on_wall counts them. */
+    unsigned installed;
 } register_config;
 
 register_config register_config_default(void);

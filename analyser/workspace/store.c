@@ -140,6 +140,8 @@ static const char *const migrations[] = {
     /* ... and (issue 15) whether a snapshot that shrank by more than 5 % was imported on
      * purpose (--accept-shrink). */
     "ALTER TABLE snapshot ADD COLUMN shrink_accepted INTEGER NOT NULL DEFAULT 0;"
+    /* ... the DeviceStatus values the snapshot counts as installed ('' = the default set) ... */
+    "ALTER TABLE snapshot ADD COLUMN installed_statuses TEXT NOT NULL DEFAULT '';"
     /* ... the case state missing-from-extract (a device absent from a newer extract is not
      * known to be gone nor still there: issue 15), active like open and overdue ... */
     "CREATE TABLE remediation_case_v2("
@@ -315,6 +317,26 @@ static rfn_status query_int(store *s, const char *sql, int64_t a, int64_t b, int
     } else {
         r = db_fail(s, rc, "query", err);
     }
+    sqlite3_finalize(st);
+    return r;
+}
+
+/* The statuses snapshot snap counts as installed (its installed_statuses, else the default). */
+static rfn_status snapshot_installed(store *s, int64_t snap, unsigned *set, rfn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rfn_status r = db_prep(s, "SELECT installed_statuses FROM snapshot WHERE id = ?", &st, err);
+    if (r) return r;
+    sqlite3_bind_int64(st, 1, snap);
+    int rc = sqlite3_step(st);
+    const char *text = rc == SQLITE_ROW ? col_text(st, 0) : "";
+    size_t bad_at;
+    *set = device_statuses_installed_default();
+    if (*text && device_statuses_parse(text, set, &bad_at) != ID_OK)
+        r = rfn_error_set(err, RFN_ERR_FORMAT, "%s: snapshot %lld: installed_statuses '%s'",
+                          s->dir, (long long)snap, text);
+    else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        r = db_fail(s, rc, "snapshot", err);
     sqlite3_finalize(st);
     return r;
 }
@@ -675,6 +697,7 @@ static bool same_supplier(const char *a, const char *b)
 typedef struct case_queries {
     sqlite3_stmt *dev, *repl, *ver, *upd, *seen, *owner;
     int64_t snap, rs;
+    unsigned installed; /* the snapshot's installed statuses */
     int32_t as_of;
 } case_queries;
 
@@ -768,7 +791,7 @@ static rfn_status case_replacement(store *s, const case_queries *q, const active
     int rc;
     while ((rc = sqlite3_step(q->repl)) == SQLITE_ROW)
         if (sqlite3_column_int(q->repl, 1) == c->type &&
-            device_status_on_wall((device_status)sqlite3_column_int(q->repl, 2))) {
+            device_status_in(q->installed, (device_status)sqlite3_column_int(q->repl, 2))) {
             eui64_format((uint64_t)sqlite3_column_int64(q->repl, 0), eui);
             break;
         }
@@ -874,6 +897,7 @@ static rfn_status cases_update(store *s, int64_t result_set_id, store_changes *c
                        err)))
         return r;
     q.as_of = (int32_t)as_of64;
+    if ((r = snapshot_installed(s, q.snap, &q.installed, err))) return r;
     active_case *cases = NULL;
     size_t n = 0;
     if ((r = active_cases(s, &cases, &n, err)) || (r = case_queries_prepare(s, &q, err)))
@@ -992,11 +1016,15 @@ rfn_status store_import_register(store *s, const store_snapshot_info *info,
         goto fail;
     if ((r = db_prep(s,
                      "INSERT INTO snapshot(file, sha256, as_of, rows_read, rows_accepted,"
-                     " rows_rejected, rows_on_wall, errors, shrink_accepted)"
-                     " VALUES(?,?,?,?,?,?,?,?,?)",
+                     " rows_rejected, rows_on_wall, errors, shrink_accepted, installed_statuses)"
+                     " VALUES(?,?,?,?,?,?,?,?,?,?)",
                      &st, err)))
         goto fail;
     sqlite3_bind_int(st, 9, info->accept_shrink);
+    char statuses[256] = "";
+    if (info->installed)
+        device_statuses_text(info->installed, statuses, sizeof statuses);
+    bind_text(st, 10, statuses);
     bind_text(st, 1, info->file);
     bind_text(st, 2, info->sha256);
     sqlite3_bind_int(st, 3, info->as_of);
@@ -1410,6 +1438,8 @@ rfn_status store_cases_open(store *s, int32_t notice_date, const char *supplier,
                           s->dir);
         goto done;
     }
+    unsigned installed;
+    if ((r = snapshot_installed(s, snap, &installed, err))) goto done;
     if ((r = verdicts_prepare(s, INT32_MAX, &q, err))) goto done;
     int rc;
     bool first = true;
@@ -1444,7 +1474,7 @@ rfn_status store_cases_open(store *s, int32_t notice_date, const char *supplier,
     }
     if ((r = db_prep(s,
                      "SELECT 1 FROM remediation_case WHERE device_id = ? AND state IN"
-                     " ('open','overdue')",
+                     " ('open','overdue','missing-from-extract')",
                      &q_active, err)) ||
         (r = db_prep(s, "SELECT status FROM device WHERE snapshot_id = ? AND device_id = ?", &q_dev,
                      err)) ||
@@ -1473,7 +1503,8 @@ rfn_status store_cases_open(store *s, int32_t notice_date, const char *supplier,
         sqlite3_bind_int64(q_dev, 2, (int64_t)v->device_id);
         rc = sqlite3_step(q_dev);
         bool on_wall =
-            rc == SQLITE_ROW && device_status_on_wall((device_status)sqlite3_column_int(q_dev, 0));
+            rc == SQLITE_ROW &&
+            device_status_in(installed, (device_status)sqlite3_column_int(q_dev, 0));
         sqlite3_reset(q_dev);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
             r = db_fail(s, rc, "device", err);

@@ -68,6 +68,8 @@ typedef struct store_snapshot_info {
     int32_t as_of;      /* extract date */
     bool accept_shrink; /* import even when it has over STORE_SHRINK_MAX fewer accepted rows than
                            the latest snapshot (recorded in the snapshot) */
+    unsigned installed; /* statuses counted as installed (--installed-statuses, recorded in the
+                           snapshot); 0 = device_statuses_installed_default() */
 } store_snapshot_info;
 
 #define STORE_SHRINK_MAX 0.05

@@ -239,6 +239,36 @@ want=$($py -c 'import csv,sys; print(sum(1 for r in csv.DictReader(open("newer/d
 got=$(grep -c ',retest-required,,,,,$' plan.csv)
 [ "$got" = "$want" ] && [ "$want" -ge 1 ] || { echo "FAIL: the plan of $sup lists $got retest-required devices, want $want"; fail=1; }
 
+# Whitelisted meters are installed and judged by default; --installed-statuses sets the list,
+# and summary.json records it (issue 15).
+$py - batch/register.csv ship/devices.csv wl.csv wl.txt <<'PY'
+import csv, sys
+d = next(r["DeviceID"] for r in csv.DictReader(open(sys.argv[2], newline=""))
+         if r["verdict"] == "non-compliant")
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+h = rows[0]
+for r in rows[1:]:
+    if len(r) == len(h) and r[h.index("DeviceID")] == d:
+        r[h.index("DeviceStatus")] = "Whitelisted"
+csv.writer(open(sys.argv[3], "w", newline=""), lineterminator="\n").writerows(rows)
+open(sys.argv[4], "w").write(d)
+PY
+wl=$(cat wl.txt)
+nore=(--derogations batch/derogations.csv --manifest batch/manifest.csv --lab-results batch/lab
+      --cal-db -40 --quiet --notice-date 2024-03-01)
+"$rf" validate "${nore[@]}" --register wl.csv --out wl-default 2>/dev/null
+grep -q "^[^,]*,[^,]*,$wl,.*,Whitelisted,non-compliant," wl-default/devices.csv ||
+    { echo "FAIL: a Whitelisted non-compliant meter is not judged by default"; fail=1; }
+"$rf" validate "${nore[@]}" --register wl.csv --installed-statuses Commissioned,InstalledNotCommissioned --out wl-narrow 2>/dev/null
+grep -q ",$wl,.*,Whitelisted$" wl-narrow/skipped.csv ||
+    { echo "FAIL: --installed-statuses without Whitelisted still judges $wl"; fail=1; }
+$py -c 'import json,sys; sys.exit(json.load(open("wl-narrow/summary.json"))["installed_statuses"] != "InstalledNotCommissioned,Commissioned")' ||
+    { echo "FAIL: summary.json installed_statuses"; fail=1; }
+"$rf" rejudge --results wl-narrow --out wl-rejudged --quiet 2>/dev/null
+cmp -s wl-narrow/devices.csv wl-rejudged/devices.csv || { echo "FAIL: rejudge does not keep the results' installed statuses"; fail=1; }
+"$rf" validate "${nore[@]}" --register wl.csv --installed-statuses Commissioned,Fitted --out wl-bad 2>err.txt
+[ $? -eq 2 ] && grep -q "'Fitted' is not a DUIS DeviceStatus" err.txt || { echo "FAIL: an unknown status: $(cat err.txt)"; fail=1; }
+
 # Refusals: a register changed since the results, twice --limits, a shard.
 cp batch/register.csv register.orig
 printf '\n' >> batch/register.csv
