@@ -49,7 +49,7 @@ grep -qx "data directory: $t/moved/share/rfnoise (beside the executable)" <("$t/
 rc=$?
 [ $rc -eq 1 ] || bad "analyse with the installed limits exited $rc, expected 1 (a planted -70 dBm tone)"
 grep -q '^limits     ichis-annex-f-illustrative ' "$t/analyse.txt" || bad "analyse did not use the bundled limits"
-grep -qE '^wan-north-423 .* -70\.00 dBm/ref_bw .* fail ' "$t/analyse.txt" || bad "wan-north-423 not failed at -70 dBm"
+grep -qE '^wan-north-423 .* -70\.00 dBm/12\.5kHz .* fail ' "$t/analyse.txt" || bad "wan-north-423 not failed at -70 dBm in 12.5 kHz"
 mv "$t/moved" "$D/usr"
 
 # Each public header compiles on its own.

@@ -351,7 +351,13 @@ void classify_device_evidence(const limits_set *set, const derogation_list *dero
     out->derogation_ref = j.best.derogation_ref;
     if (j.best_band) {
         snprintf(out->worst_band, sizeof out->worst_band, "%s", j.best_band->band_id);
-        snprintf(out->unit, sizeof out->unit, "%s", j.best_band->m.measured_unit);
+        /* The unit as people read it (devices.csv): a band result read back from JSON may
+         * lack its reference bandwidth, which the limit set then gives. */
+        const limits_band *lb = set ? find_band(set, j.best_band->band_id) : NULL;
+        double ref_bw = j.best_band->ref_bw_hz > 0 ? j.best_band->ref_bw_hz
+                        : lb                       ? lb->ref_bw_hz
+                                                   : 0;
+        limits_unit_name_text(j.best_band->m.measured_unit, ref_bw, out->unit, sizeof out->unit);
         out->measured = j.best.measured;
         out->limit = j.best.limit;
         out->margin_db = j.best.margin_db;

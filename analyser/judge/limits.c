@@ -66,6 +66,55 @@ int limits_quantity_is_detector(limits_quantity q)
            q == LIMITS_Q_RMS_AVERAGE;
 }
 
+const char *limits_bw_text(double hz, int digits, const char *sep, char *buf, size_t cap)
+{
+    static const char *const units[] = {"Hz", "kHz", "MHz", "GHz"};
+    if (cap == 0)
+        return buf;
+    if (!isfinite(hz) || !(hz > 0)) {
+        snprintf(buf, cap, "?");
+        return buf;
+    }
+    digits = digits < 1 ? 1 : digits > 6 ? 6 : digits;
+    /* Round before choosing the unit, so that 999.96 Hz reads "1kHz", not "1000Hz". */
+    char tmp[40];
+    snprintf(tmp, sizeof tmp, "%.*e", digits - 1, hz);
+    double r = strtod(tmp, NULL);
+    int k = 0;
+    while (k < 3 && r >= 1000) {
+        r /= 1000;
+        k++;
+    }
+    /* r already has its digits: %.6g prints them without trailing zeros or an exponent. */
+    snprintf(buf, cap, "%.6g%s%s", r, sep ? sep : "", units[k]);
+    return buf;
+}
+
+const char *limits_unit_text(limits_unit u, double ref_bw_hz, char *buf, size_t cap)
+{
+    if (cap == 0)
+        return buf;
+    if ((u != LIMITS_U_DBM_REFBW && u != LIMITS_U_DBFS_REFBW) || !isfinite(ref_bw_hz) ||
+        !(ref_bw_hz > 0)) {
+        snprintf(buf, cap, "%s", limits_unit_name(u));
+        return buf;
+    }
+    char bw[32];
+    snprintf(buf, cap, "%s/%s", u == LIMITS_U_DBM_REFBW ? "dBm" : "dBFS",
+             limits_bw_text(ref_bw_hz, 4, "", bw, sizeof bw));
+    return buf;
+}
+
+const char *limits_unit_name_text(const char *name, double ref_bw_hz, char *buf, size_t cap)
+{
+    limits_unit u;
+    if (cap && name && limits_unit_from_name(name, &u) == RFN_OK)
+        return limits_unit_text(u, ref_bw_hz, buf, cap);
+    if (cap)
+        snprintf(buf, cap, "%s", name ? name : "");
+    return buf;
+}
+
 unsigned limits_region_from_name(const char *name)
 {
     if (strcasecmp(name, "north") == 0)

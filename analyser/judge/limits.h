@@ -120,6 +120,20 @@ rfn_status limits_unit_from_name(const char *name, limits_unit *u);
 int limits_unit_is_dbfs(limits_unit u);          /* 1 for the dBFS variants */
 int limits_quantity_is_detector(limits_quantity q); /* quasi_peak, cispr_average, peak, rms_avg */
 
+/* A bandwidth for people: hz rounded to `digits` significant digits (1..6), in Hz, kHz, MHz or
+ * GHz, whichever puts the number in [1, 1000), written with only the digits it needs, then sep,
+ * then the unit: (12500, 4, "") -> "12.5kHz", (29296.875, 3, " ") -> "29.3 kHz", never
+ * "2.93e+04 Hz". Not finite or <= 0 gives "?". Returns buf. */
+const char *limits_bw_text(double hz, int digits, const char *sep, char *buf, size_t cap);
+
+/* The unit as people read it (text, CSV, JSON's *_text keys, plots): the name, except that a
+ * /ref_bw unit names its reference bandwidth: (LIMITS_U_DBM_REFBW, 12500) -> "dBm/12.5kHz".
+ * ref_bw_hz not finite or <= 0 leaves "dBm/ref_bw". The unit *names* stay what files and the
+ * machine fields (JSON "unit", "measured_unit") carry. Returns buf. */
+const char *limits_unit_text(limits_unit u, double ref_bw_hz, char *buf, size_t cap);
+/* The same from a unit name as stored in a band verdict; an unknown name is copied as is. */
+const char *limits_unit_name_text(const char *name, double ref_bw_hz, char *buf, size_t cap);
+
 /* Region / HAN variant names ("north", "central", "south"; "single", "dual"), case-insensitive;
  * register spellings "Single Band"/"Dual Band" accepted. Return the bit or 0 when unknown. */
 unsigned limits_region_from_name(const char *name);

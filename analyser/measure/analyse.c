@@ -817,133 +817,366 @@ static void base_name(const char *path, char *out, size_t cap)
         *dot = '\0';
 }
 
-static rfn_status make_plots(const rfn_spectrum *spec, const spectrogram_acc *sg,
-                             const limits_set *set, const analyse_config *cfg,
-                             const capture_analysis *res, rfn_error *err)
+/* Most points drawn for one band; more are thinned keeping each run's worst (plot_thin). */
+#define PLOT_BAND_POINTS 20000
+
+/* One band as it was judged (issue 14 §5): its reading at each point in the unit it was
+ * measured in, the limit there, and the legend texts. The points are the ones measure_band
+ * walks, computed the same way, so that the worst point drawn is the worst point measured and
+ * limit - level there is the reported margin (tests/analyser/test_plot_margin.sh checks it). */
+typedef struct plot_drawn {
+    double *f, *level, *limit; /* one allocation of 3 x cap doubles */
+    size_t n, cap;
+    int comparable;            /* the reading is in the limit's unit: the limit is drawn */
+    char unit[32], label[256], limit_label[200];
+} plot_drawn;
+
+static int plot_reserve(plot_drawn *d, size_t cap)
+{
+    d->f = malloc((cap ? cap : 1) * 3 * sizeof *d->f);
+    d->level = d->f ? d->f + cap : NULL;
+    d->limit = d->f ? d->f + 2 * cap : NULL;
+    d->cap = cap;
+    d->n = 0;
+    return d->f != NULL;
+}
+
+static void plot_add(plot_drawn *d, double f, double level, double limit)
+{
+    if (d->n < d->cap) {
+        d->f[d->n] = f;
+        d->level[d->n] = level;
+        d->limit[d->n] = limit;
+        d->n++;
+    }
+}
+
+/* At most max points: each run of consecutive points keeps its smallest margin (its highest
+ * reading where the limit is not comparable), so thinning never loses the worst point. */
+static void plot_thin(plot_drawn *d, size_t max)
+{
+    if (d->n <= max)
+        return;
+    size_t per = (d->n + max - 1) / max, out = 0;
+    for (size_t i = 0; i < d->n; i += per) {
+        size_t best = i;
+        for (size_t j = i + 1; j < d->n && j < i + per; j++) {
+            double mj = d->comparable ? d->limit[j] - d->level[j] : -d->level[j];
+            double mb = d->comparable ? d->limit[best] - d->level[best] : -d->level[best];
+            if (mj < mb || (isnan(mb) && !isnan(mj)))
+                best = j;
+        }
+        d->f[out] = d->f[best];
+        d->level[out] = d->level[best];
+        d->limit[out] = d->limit[best];
+        out++;
+    }
+    d->n = out;
+}
+
+/* The band's trace in unit mu, as measure_band scales it (per bin: the calibration varies). */
+static double *plot_density(const rfn_spectrum *spec, const limits_band *b,
+                            const calibration *cal, limits_unit mu)
+{
+    const double *raw = spec->density[welch_trace(b->trace)];
+    double *dens = raw ? malloc(spec->n_bins * sizeof *dens) : NULL;
+    if (!dens)
+        return NULL;
+    memcpy(dens, raw, spec->n_bins * sizeof *dens);
+    for (size_t i = 0; !limits_unit_is_dbfs(mu) && i < spec->n_bins; i++) {
+        double f = spec->freq_hz[i], off;
+        if (f + spec->bin_hz / 2 <= b->f_lo_hz || f - spec->bin_hz / 2 >= b->f_hi_hz)
+            continue;
+        if (unit_offset_db(cal, mu, fmin(fmax(f, b->f_lo_hz), b->f_hi_hz), &off, NULL)) {
+            free(dens);
+            return NULL;
+        }
+        dens[i] *= rfn_from_db10(off);
+    }
+    return dens;
+}
+
+/* A power in a w_hz window (w_hz > 0) at each centre worst_point steps through, or the density
+ * of each bin (w_hz == 0), with the limit where worst_point takes it. */
+static int plot_points(const rfn_spectrum *s, const double *dens, const limits_band *b,
+                       double w_hz, plot_drawn *d)
+{
+    double lo = fmax(b->f_lo_hz, s->freq_hz[0] - s->bin_hz / 2);
+    double hi = fmin(b->f_hi_hz, s->freq_hz[s->n_bins - 1] + s->bin_hz / 2);
+    if (!(lo < hi))
+        return 0;
+    if (w_hz <= 0) {
+        if (!plot_reserve(d, s->n_bins))
+            return 0;
+        for (size_t i = 0; i < s->n_bins; i++) {
+            double f = s->freq_hz[i];
+            if (f + s->bin_hz / 2 > lo && f - s->bin_hz / 2 < hi)
+                plot_add(d, f, rfn_db10(dens[i]),
+                         limits_band_level(b, fmin(fmax(f, b->f_lo_hz), b->f_hi_hz)));
+        }
+        return d->n > 0;
+    }
+    double c_lo = lo + w_hz / 2, c_hi = hi - w_hz / 2;
+    if (c_lo > c_hi)
+        c_lo = c_hi = (lo + hi) / 2;
+    double step = fmin(s->bin_hz, w_hz / 8);
+    size_t n_steps = (size_t)floor((c_hi - c_lo) / step) + 1;
+    if (!plot_reserve(d, n_steps + 1))
+        return 0;
+    for (size_t k = 0; k <= n_steps; k++) {
+        double c = k < n_steps ? c_lo + (double)k * step : c_hi;
+        double p = window_power(s, dens, fmax(lo, c - w_hz / 2), fmin(hi, c + w_hz / 2));
+        plot_add(d, c, rfn_db10(p), limits_band_level(b, c));
+    }
+    return 1;
+}
+
+/* A channel power or mean density: one reading for the covered part of the band, drawn flat
+ * across it against the limit it was judged by. */
+static int plot_whole_band(const rfn_spectrum *spec, const double *dens, const limits_band *b,
+                           plot_drawn *d)
+{
+    rfn_trace tr = welch_trace(b->trace);
+    rfn_spectrum view = *spec;
+    for (int t = 0; t < RFN_TRACE_COUNT; t++)
+        view.density[t] = NULL;
+    view.density[tr] = (double *)dens;
+    rfn_band_result r;
+    if (rfn_band_measure(&view, tr, b->f_lo_hz, b->f_hi_hz, NULL, &r, NULL) != RFN_OK ||
+        !(r.covered_fraction > 0) || !plot_reserve(d, 2))
+        return 0;
+    double level = b->quantity == LIMITS_Q_CHANNEL_POWER
+                       ? rfn_db10(r.power_fs2)
+                       : rfn_db10(r.mean_density) +
+                             (b->ref_bw_hz > 0 ? 10 * log10(b->ref_bw_hz) : 0);
+    double limit = b->has_limit ? b->limit : limits_band_level(b, (b->f_lo_hz + b->f_hi_hz) / 2);
+    plot_add(d, fmax(b->f_lo_hz, spec->freq_hz[0] - spec->bin_hz / 2), level, limit);
+    plot_add(d, fmin(b->f_hi_hz, spec->freq_hz[spec->n_bins - 1] + spec->bin_hz / 2), level,
+             limit);
+    return 1;
+}
+
+/* The CISPR 16-1-1 detector's reading at each output bin in the band, as det_worst takes it. */
+static int plot_detector(const det_run *r, const limits_band *b, const calibration *cal,
+                         limits_unit mu, plot_drawn *d)
+{
+    int idx = emi_det_index(det_kind_of(b->quantity));
+    const double *rd = r && r->ok && idx >= 0 ? r->res.reading[idx] : NULL;
+    if (!rd || !plot_reserve(d, r->res.n_out))
+        return 0;
+    for (size_t i = 0; i < r->res.n_out; i++) {
+        double f = r->res.freq_hz[i], off = 0;
+        if (f < b->f_lo_hz || f >= b->f_hi_hz)
+            continue;
+        if (!limits_unit_is_dbfs(mu) && unit_offset_db(cal, mu, f, &off, NULL))
+            return 0;
+        plot_add(d, f, rfn_db10(rd[i]) + off, limits_band_level(b, f));
+    }
+    return d->n > 0;
+}
+
+/* Legend texts: what the reading is, in which bandwidth and unit. */
+static void plot_labels(const limits_band *b, const band_verdict *v, plot_drawn *d)
+{
+    char bw[32], what[120];
+    if (strcmp(v->m.method, "emi-detector") == 0)
+        snprintf(what, sizeof what, "%s detector, RBW %s", limits_quantity_name(b->quantity),
+                 limits_bw_text(b->rbw_hz, 3, " ", bw, sizeof bw));
+    else if (limits_quantity_is_detector(b->quantity))
+        snprintf(what, sizeof what, "largest power in %s from the spectrum (%s of %s)",
+                 limits_bw_text(b->rbw_hz, 3, " ", bw, sizeof bw),
+                 strcmp(v->m.method, "welch-bound") == 0 ? "upper bound" : "reading",
+                 limits_quantity_name(b->quantity));
+    else if (b->quantity == LIMITS_Q_CHANNEL_POWER)
+        snprintf(what, sizeof what, "channel power over the band");
+    else if (b->quantity == LIMITS_Q_MEAN_DENSITY)
+        snprintf(what, sizeof what, "mean density");
+    else if (b->ref_bw_hz > 0)
+        snprintf(what, sizeof what, "largest power in any %s",
+                 limits_bw_text(b->ref_bw_hz, 4, " ", bw, sizeof bw));
+    else
+        snprintf(what, sizeof what, "largest bin density");
+    /* The detector runs on the samples: no Welch trace is involved. */
+    int det = strcmp(v->m.method, "emi-detector") == 0;
+    snprintf(d->label, sizeof d->label, "%.60s: %.120s%s%s%s (%.31s)", b->id, what,
+             det ? "" : ", ", det ? "" : limits_trace_name(b->trace), det ? "" : " trace",
+             d->unit);
+    char lu[32];
+    limits_unit_text(b->unit, b->ref_bw_hz, lu, sizeof lu);
+    if (!d->comparable) { /* a reading in dBFS says why its dBm limit is missing */
+        size_t l = strlen(d->label);
+        snprintf(d->label + l, sizeof d->label - l, "; limit in %s not drawn", lu);
+    }
+    if (b->has_limit)
+        snprintf(d->limit_label, sizeof d->limit_label, "%.60s: limit %.1f %s", b->id, b->limit,
+                 lu);
+    else
+        snprintf(d->limit_label, sizeof d->limit_label, "%.60s: limit mask (%s)", b->id, lu);
+}
+
+/* Band b drawn as band verdict v was measured; 0 when there is nothing to draw (not measured,
+ * outside the span). */
+static int plot_band_drawn(const rfn_spectrum *spec, const limits_band *b, const band_verdict *v,
+                           const calibration *cal, const det_run *runs, size_t n_runs,
+                           plot_drawn *d)
+{
+    limits_unit mu;
+    memset(d, 0, sizeof *d);
+    if (v->verdict == VERDICT_NOT_APPLICABLE || !(v->m.covered_fraction > 0) ||
+        limits_unit_from_name(v->m.measured_unit, &mu) != RFN_OK)
+        return 0;
+    d->comparable = strcmp(v->m.measured_unit, v->unit) == 0;
+    limits_unit_text(mu, b->ref_bw_hz, d->unit, sizeof d->unit);
+    int ok = 0;
+    if (strcmp(v->m.method, "emi-detector") == 0) {
+        ok = plot_detector(find_run(runs, n_runs, b), b, cal, mu, d);
+    } else {
+        double *dens = plot_density(spec, b, cal, mu);
+        if (!dens)
+            return 0;
+        if (b->quantity == LIMITS_Q_CHANNEL_POWER || b->quantity == LIMITS_Q_MEAN_DENSITY)
+            ok = plot_whole_band(spec, dens, b, d);
+        else
+            ok = plot_points(spec, dens, b,
+                             b->quantity == LIMITS_Q_PEAK_DENSITY ? b->ref_bw_hz : b->rbw_hz, d);
+        free(dens);
+    }
+    if (!ok) {
+        free(d->f);
+        memset(d, 0, sizeof *d);
+        return 0;
+    }
+    plot_thin(d, PLOT_BAND_POINTS);
+    plot_labels(b, v, d);
+    return 1;
+}
+
+/* The left axis's label: the units of the bands drawn, each named once. */
+static void plot_y_label(const plot_drawn *d, size_t n, char *buf, size_t cap)
+{
+    size_t distinct = 0;
+    snprintf(buf, cap, "level (");
+    for (size_t k = 0; k < n; k++) {
+        int seen = 0;
+        for (size_t j = 0; j < k; j++)
+            seen |= strcmp(d[j].unit, d[k].unit) == 0;
+        if (seen)
+            continue;
+        size_t l = strlen(buf);
+        snprintf(buf + l, cap - l, "%s%s", distinct++ ? ", " : "", d[k].unit);
+    }
+    size_t l = strlen(buf);
+    snprintf(buf + l, cap - l, "%s)", distinct > 1 ? ": each band in its own unit" : "");
+}
+
+/* Title: the capture, its device, when it was captured and which calibration made the levels;
+ * subtitle: the limit set, the verdict and the spectrum's resolution. */
+static void plot_titles(const capture_analysis *res, const rfn_spectrum *spec, const char *base,
+                        char *title, size_t tcap, char *sub, size_t scap)
+{
+    const capture_meta *m = &res->meta;
+    char rbw[32];
+    snprintf(title, tcap, "%s%s%s%s, captured %s%s, calibration %s", base,
+             m->device_id[0] ? " (" : "", m->device_id, m->device_id[0] ? ")" : "",
+             m->datetime[0] ? m->datetime : "at an unknown time",
+             m->datetime[0] && m->datetime_is_local ? " (local time)" : "",
+             res->calibration_id[0] ? res->calibration_id : "none (levels in dBFS)");
+    snprintf(sub, scap, "limits %s %s%s, verdict %s; spectrum RBW %s (ENBW; %s, nfft %zu, "
+             "%llu averages)",
+             res->limits_id, res->limits_version, res->limits_illustrative ? " (illustrative)" : "",
+             analyse_verdict_name(res->verdict), limits_bw_text(spec->enbw_hz, 3, " ", rbw,
+                                                                sizeof rbw),
+             rfn_window_name(spec->window), spec->nfft, (unsigned long long)spec->segments);
+}
+
+/* The point annotated: the worst failing band drawn, else the smallest margin of any. */
+static void plot_worst(const band_verdict *const *vs, const plot_drawn *d, size_t n,
+                       plot_spectrum *p)
+{
+    int worst_fail = 0;
+    p->worst_margin_db = INFINITY;
+    for (size_t k = 0; k < n; k++) {
+        const band_verdict *v = vs[k];
+        int fail = v->verdict == VERDICT_FAIL;
+        if (!isfinite(v->margin_db) || !isfinite(v->m.measured) ||
+            !(fail > worst_fail || (fail == worst_fail && v->margin_db < p->worst_margin_db)))
+            continue;
+        worst_fail = fail;
+        p->has_worst = 1;
+        p->worst_label = v->band_id;
+        p->worst_margin_db = v->margin_db;
+        p->worst_freq_hz = isfinite(v->m.worst_freq_hz) ? v->m.worst_freq_hz
+                                                      : (d[k].f[0] + d[k].f[d[k].n - 1]) / 2;
+        p->worst_level = v->m.measured;
+        p->worst_has_limit = d[k].comparable;
+        p->worst_limit = v->limit;
+    }
+}
+
+/* The whole-span spectrum: the plot's context (right axis) or, when no band can be drawn, the
+ * plot itself; in dBm/Hz when the calibration covers the span, else dBFS/Hz. */
+static int plot_context(const rfn_spectrum *spec, const calibration *cal, double *mean)
 {
     size_t n = spec->n_bins;
-    double span_lo = spec->freq_hz[0] - spec->bin_hz / 2;
-    double span_hi = spec->freq_hz[n - 1] + spec->bin_hz / 2;
-    /* Plot in dBm/Hz when the calibration covers the whole span, else in dBFS/Hz. */
-    int cal_plot = cfg->cal && calibration_covers(cfg->cal, span_lo, span_hi);
-    double *mean = malloc(n * sizeof *mean), *mx = malloc(n * sizeof *mx);
-    double *lf = malloc(set->n_bands * 66 * sizeof *lf);
-    double *ll = malloc(set->n_bands * 66 * sizeof *ll);
-    plot_line *lines = calloc(set->n_bands, sizeof *lines);
-    plot_span *fails = calloc(set->n_bands, sizeof *fails);
-    char (*labels)[200] = calloc(set->n_bands, sizeof *labels);
-    rfn_status st = RFN_OK;
-    if (!mean || !mx || !lf || !ll || !lines || !fails || !labels) {
-        st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
-        goto done;
-    }
+    int cal_plot = cal && calibration_covers(cal, spec->freq_hz[0] - spec->bin_hz / 2,
+                                             spec->freq_hz[n - 1] + spec->bin_hz / 2);
     for (size_t i = 0; i < n; i++) {
         double g = 0;
         if (cal_plot)
-            calibration_gain_db(cfg->cal, spec->freq_hz[i], &g, NULL);
+            calibration_gain_db(cal, spec->freq_hz[i], &g, NULL);
         mean[i] = rfn_db10(spec->density[RFN_TRACE_MEAN][i]) + g;
-        mx[i] = spec->density[RFN_TRACE_MAX] ? rfn_db10(spec->density[RFN_TRACE_MAX][i]) + g
-                                             : NAN;
     }
-    size_t n_lines = 0, n_fail = 0, used = 0;
-    double worst_m = INFINITY, worst_f = NAN, worst_l = NAN;
-    int worst_fail = 0;
-    const char *worst_id = NULL;
+    return cal_plot;
+}
+
+static rfn_status make_plots(const rfn_spectrum *spec, const spectrogram_acc *sg,
+                             const limits_set *set, const analyse_config *cfg,
+                             const det_run *runs, size_t n_runs, const capture_analysis *res,
+                             rfn_error *err)
+{
+    double *mean = malloc(spec->n_bins * sizeof *mean);
+    plot_drawn *d = calloc(set->n_bands, sizeof *d);
+    plot_band *pb = calloc(set->n_bands, sizeof *pb);
+    plot_span *fails = calloc(set->n_bands, sizeof *fails);
+    const band_verdict **vs = calloc(set->n_bands, sizeof *vs);
+    size_t nd = 0;
+    rfn_status st = RFN_OK;
+    if (!mean || !d || !pb || !fails || !vs) {
+        st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    int cal_plot = plot_context(spec, cfg->cal, mean);
+    plot_spectrum p = {.freq_hz = spec->freq_hz, .mean_db = mean, .n = spec->n_bins,
+                       .bands = pb, .fail = fails};
     for (size_t k = 0; k < set->n_bands; k++) {
-        const limits_band *b = &set->bands[k];
         const band_verdict *v = &res->bands[k];
-        if (v->verdict == VERDICT_NOT_APPLICABLE)
+        if (!plot_band_drawn(spec, &set->bands[k], v, cfg->cal, runs, n_runs, &d[nd]))
             continue;
-        double lo = fmax(b->f_lo_hz, span_lo), hi = fmin(b->f_hi_hz, span_hi);
-        if (!(lo < hi))
-            continue;
-        if (v->verdict == VERDICT_FAIL)
-            fails[n_fail++] = (plot_span){lo, hi};
-        /* Limit line as a density-equivalent in the plot's unit. */
-        int drawable = limits_unit_is_dbfs(b->unit)
-                           ? !cal_plot
-                           : cal_plot && (b->unit != LIMITS_U_DBUV_M ||
-                                          calibration_has_antenna_factor(cfg->cal));
-        if (!drawable)
-            continue;
-        double *fx = lf + used, *fy = ll + used;
-        size_t m = 0;
-        fx[m++] = lo;
-        for (size_t j = 0; !b->has_limit && j < b->n_mask && m < 64; j++)
-            if (b->mask[j].freq_hz > lo && b->mask[j].freq_hz < hi)
-                fx[m++] = b->mask[j].freq_hz;
-        fx[m++] = hi;
-        int ok = 1;
-        for (size_t j = 0; j < m; j++) {
-            double extra = 0;
-            if (b->unit == LIMITS_U_DBUV_M) {
-                ok &= calibration_antenna_factor_db(cfg->cal, fx[j], &extra, NULL) == RFN_OK;
-                extra += CALIBRATION_DBM_TO_DBUV;
-            }
-            fy[j] = limits_band_level(b, fx[j]) - extra - bandwidth_term_db(b);
-        }
-        if (!ok)
-            continue;
-        char how[64] = "";
-        if (b->ref_bw_hz > 0)
-            snprintf(how, sizeof how, " in %g kHz", b->ref_bw_hz / 1e3);
-        else if (b->rbw_hz > 0)
-            snprintf(how, sizeof how, " in %g kHz RBW", b->rbw_hz / 1e3);
-        else if (b->quantity == LIMITS_Q_CHANNEL_POWER)
-            snprintf(how, sizeof how, " over the band");
-        snprintf(labels[n_lines], sizeof labels[n_lines], "%.60s: %s %.1f %s%s", b->id,
-                 limits_quantity_name(b->quantity),
-                 b->has_limit ? b->limit : limits_band_level(b, lo),
-                 limits_unit_is_dbfs(b->unit) ? "dBFS" : b->unit == LIMITS_U_DBUV_M ? "dBuV/m"
-                                                                                    : "dBm",
-                 how);
-        lines[n_lines] = (plot_line){labels[n_lines], fx, fy, m};
-        n_lines++;
-        used += m;
-        /* Annotate the worst failing band, else the worst margin of any band. */
-        int fail = v->verdict == VERDICT_FAIL;
-        if (isfinite(v->margin_db) &&
-            (fail > worst_fail || (fail == worst_fail && v->margin_db < worst_m))) {
-            worst_fail = fail;
-            worst_id = b->id;
-            worst_m = v->margin_db;
-            worst_f = isfinite(v->m.worst_freq_hz) ? v->m.worst_freq_hz : (lo + hi) / 2;
-            double extra = 0;
-            if (b->unit == LIMITS_U_DBUV_M &&
-                calibration_antenna_factor_db(cfg->cal, worst_f, &extra, NULL) == RFN_OK)
-                extra += CALIBRATION_DBM_TO_DBUV;
-            worst_l = v->m.measured - extra - bandwidth_term_db(b);
-        }
+        vs[nd] = v;
+        pb[nd] = (plot_band){v->band_id, d[nd].label, d[nd].limit_label, d[nd].unit,
+                             d[nd].f, d[nd].level, d[nd].comparable ? d[nd].limit : NULL,
+                             d[nd].n};
+        if (v->verdict == VERDICT_FAIL) /* the covered part of the band */
+            fails[p.n_fail++] = (plot_span){
+                fmax(v->f_lo_hz, spec->freq_hz[0] - spec->bin_hz / 2),
+                fmin(v->f_hi_hz, spec->freq_hz[spec->n_bins - 1] + spec->bin_hz / 2)};
+        nd++;
     }
-    char base[CAPTURE_PATH_MAX], title[CAPTURE_PATH_MAX + 200], sub[512];
-    char path[2 * CAPTURE_PATH_MAX + 40];
+    p.n_bands = nd;
+    plot_worst(vs, d, nd, &p);
+    char base[CAPTURE_PATH_MAX], title[CAPTURE_PATH_MAX + 400], sub[512], ylabel[300];
+    char path[2 * CAPTURE_PATH_MAX + 40], dat[2 * CAPTURE_PATH_MAX + 40];
+    const char *psd = cal_plot ? "PSD, whole span (dBm/Hz)" : "PSD, whole span (dBFS/Hz)";
     base_name(res->meta.path, base, sizeof base);
-    snprintf(title, sizeof title, "%s%s%s%s", base, res->meta.device_id[0] ? " (" : "",
-             res->meta.device_id, res->meta.device_id[0] ? ")" : "");
-    snprintf(sub, sizeof sub, "limits %s %s%s, verdict %s, RBW %.4g Hz (%s, nfft %zu, %llu avg)",
-             res->limits_id, res->limits_version, res->limits_illustrative ? " (illustrative)" : "",
-             analyse_verdict_name(res->verdict), spec->enbw_hz, rfn_window_name(spec->window),
-             spec->nfft, (unsigned long long)spec->segments);
-    plot_spectrum p = {
-        .title = title,
-        .subtitle = sub,
-        .y_label = cal_plot ? "PSD (dBm/Hz); limits as density equivalents"
-                            : "PSD (dBFS/Hz); limits as density equivalents",
-        .freq_hz = spec->freq_hz,
-        .mean_db = mean,
-        .max_db = spec->density[RFN_TRACE_MAX] ? mx : NULL,
-        .n = n,
-        .limits = lines,
-        .n_limits = n_lines,
-        .fail = fails,
-        .n_fail = n_fail,
-        .has_worst = isfinite(worst_m) && isfinite(worst_l),
-        .worst_freq_hz = worst_f,
-        .worst_level = worst_l,
-        .worst_margin_db = worst_m,
-        .worst_label = worst_id,
-    };
+    plot_titles(res, spec, base, title, sizeof title, sub, sizeof sub);
+    plot_y_label(d, nd, ylabel, sizeof ylabel);
+    p.title = title;
+    p.subtitle = sub;
+    p.y_label = nd ? ylabel : psd;
+    p.y2_label = psd;
     snprintf(path, sizeof path, "%s/%s.spectrum.%s", cfg->plot_dir, base, cfg->plot_ext);
+    snprintf(dat, sizeof dat, "%s/%s.spectrum.dat", cfg->plot_dir, base);
+    p.data_path = dat;
     if ((st = plot_spectrum_write(&p, path, err)))
         goto done;
     if (sg && sg->rows >= 2) {
@@ -953,13 +1186,13 @@ static rfn_status make_plots(const rfn_spectrum *spec, const spectrogram_acc *sg
         st = plot_spectrogram_write(&s, path, err);
     }
 done:
+    for (size_t k = 0; d && k < nd; k++)
+        free(d[k].f);
     free(mean);
-    free(mx);
-    free(lf);
-    free(ll);
-    free(lines);
+    free(d);
+    free(pb);
     free(fails);
-    free(labels);
+    free(vs);
     return st;
 }
 
@@ -1165,7 +1398,8 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
     if (cfg->plot_dir) {
         rfn_error perr;
         rfn_error_clear(&perr);
-        if (make_plots(&spec, sg.w ? &sg : NULL, set, cfg, res, &perr) && plot_err)
+        if (make_plots(&spec, sg.w ? &sg : NULL, set, cfg, runs, n_runs, res, &perr) &&
+            plot_err)
             *plot_err = perr;
     }
 done:

@@ -75,7 +75,8 @@ typedef struct analyse_config {
     double rate_hz, center_hz;
     const char *datatype; /* sample type of a raw capture (--datatype); NULL = by its name */
     const char *recording; /* recording of a multi-recording .sigmf archive (--recording) */
-    /* Plots: NULL = none; else DIR/<capture name>.spectrum.<ext> and .spectrogram.<ext>. */
+    /* Plots: NULL = none; else DIR/<capture name>.spectrum.<ext> (each band drawn as judged,
+     * its numbers in .spectrum.dat) and .spectrogram.<ext>. */
     const char *plot_dir;
     const char *plot_ext;      /* "png" (default) or "svg" */
     int quiet;                 /* no progress on stderr */

@@ -125,7 +125,9 @@ void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
                 "worst MHz", "verdict", "reasons");
         for (size_t i = 0; i < r->n_bands; i++) {
             const band_verdict *v = &r->bands[i];
-            char meas[32], lim[32], mar[32], wf[32], why[256];
+            char meas[32], lim[32], mar[32], wf[32], why[256], mu[32], lu[32];
+            limits_unit_name_text(v->m.measured_unit, v->ref_bw_hz, mu, sizeof mu);
+            limits_unit_name_text(v->unit, v->ref_bw_hz, lu, sizeof lu);
             level_text(v->m.measured, meas, sizeof meas);
             level_text(v->limit, lim, sizeof lim);
             level_text(v->margin_db, mar, sizeof mar);
@@ -135,8 +137,8 @@ void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
                 snprintf(wf, sizeof wf, "-");
             reasons_text(v->reasons, ",", why, sizeof why);
             fprintf(fp, "%-16s %-14s %-6s %10s %-12s %10s %-12s %8s %12s  %-14s %s\n",
-                    text_esc(v->band_id), v->quantity, v->trace, meas, v->m.measured_unit, lim,
-                    v->unit, mar, wf, analyse_verdict_name(v->verdict), why[0] ? why : "-");
+                    text_esc(v->band_id), v->quantity, v->trace, meas, mu, lim, lu, mar, wf,
+                    analyse_verdict_name(v->verdict), why[0] ? why : "-");
         }
         fprintf(fp, "\nverdict    %s\n", analyse_verdict_name(r->verdict));
     }
@@ -172,15 +174,20 @@ static json_t *measurement_json(const band_measurement *m)
                      "detector_unsettled", m->detector_unsettled);
 }
 
+/* "unit" and "measured_unit" are the limit file's unit names (what a program matches on); the
+ * *_text keys are the same units as people read them, naming the reference bandwidth. */
 static json_t *band_json(const band_verdict *v)
 {
+    char ut[32], mut[32];
+    limits_unit_name_text(v->unit, v->ref_bw_hz, ut, sizeof ut);
+    limits_unit_name_text(v->m.measured_unit, v->ref_bw_hz, mut, sizeof mut);
     json_t *b = json_pack(
-        "{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-        "s:o, s:s, s:s, s:o}",
+        "{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+        "s:o, s:o, s:o, s:s, s:s, s:o}",
         "id", v->band_id, "label", v->label, "f_lo_hz", num(v->f_lo_hz), "f_hi_hz",
         num(v->f_hi_hz), "quantity", v->quantity, "trace", v->trace, "unit", v->unit,
-        "measured_unit", v->m.measured_unit, "rbw_hz",
-        v->rbw_hz > 0 ? json_real(v->rbw_hz) : json_null(), "ref_bw_hz",
+        "measured_unit", v->m.measured_unit, "unit_text", ut, "measured_unit_text", mut,
+        "rbw_hz", v->rbw_hz > 0 ? json_real(v->rbw_hz) : json_null(), "ref_bw_hz",
         v->ref_bw_hz > 0 ? json_real(v->ref_bw_hz) : json_null(), "measured", num(v->m.measured),
         "limit", num(v->limit), "margin_db", num(v->margin_db), "worst_freq_hz",
         num(v->m.worst_freq_hz), "derogation_limit", num(v->derogation_limit), "noise_floor",
@@ -272,8 +279,10 @@ void analyse_write_csv(FILE *fp, const capture_analysis *res, size_t n)
         const capture_analysis *r = &res[c];
         for (size_t i = 0; i < r->n_bands; i++) {
             const band_verdict *v = &r->bands[i];
-            char why[256];
+            char why[256], mu[32], lu[32];
             reasons_text(v->reasons, ";", why, sizeof why);
+            limits_unit_name_text(v->m.measured_unit, v->ref_bw_hz, mu, sizeof mu);
+            limits_unit_name_text(v->unit, v->ref_bw_hz, lu, sizeof lu);
             const char *texts1[] = {r->meta.path,  r->meta.device_id, r->meta.datetime,
                                     r->calibration_id, r->limits_id, r->limits_version,
                                     v->band_id,    v->label};
@@ -293,11 +302,11 @@ void analyse_write_csv(FILE *fp, const capture_analysis *res, size_t n)
             csv_write_sep(fp);
             csv_write_number(fp, v->m.measured, 3);
             csv_write_sep(fp);
-            csv_write_text(fp, v->m.measured_unit);
+            csv_write_text(fp, mu);
             csv_write_sep(fp);
             csv_write_number(fp, v->limit, 3);
             csv_write_sep(fp);
-            csv_write_text(fp, v->unit);
+            csv_write_text(fp, lu);
             csv_write_sep(fp);
             csv_write_number(fp, v->margin_db, 3);
             csv_write_sep(fp);

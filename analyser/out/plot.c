@@ -247,11 +247,13 @@ rfn_status plot_gnuplot_version(char *buf, size_t cap, rfn_error *err)
     return RFN_OK;
 }
 
-/* Copy gnuplot's output from the workspace to out_path through atomic_file. */
-static rfn_status publish(const plot_tmp *t, const char *out_path, rfn_error *err)
+/* Copy the workspace's file `name` (gnuplot's output "out", or a data file) to out_path through
+ * atomic_file. */
+static rfn_status publish_file(const plot_tmp *t, const char *name, const char *out_path,
+                               rfn_error *err)
 {
     char src[600];
-    tmp_path(t, "out", src, sizeof src);
+    tmp_path(t, name, src, sizeof src);
     FILE *in = fopen(src, "rb");
     if (!in)
         return rfn_error_set(err, RFN_ERR_EXTERNAL, "gnuplot wrote no output file");
@@ -272,10 +274,16 @@ static rfn_status publish(const plot_tmp *t, const char *out_path, rfn_error *er
     fclose(in);
     if (bad || total == 0) {
         atomic_file_abort(af);
-        return rfn_error_set(err, RFN_ERR_EXTERNAL, "gnuplot output is %s",
+        return rfn_error_set(err, RFN_ERR_EXTERNAL, "%s is %s",
+                             strcmp(name, "out") == 0 ? "gnuplot output" : name,
                              bad ? "unreadable" : "empty");
     }
     return atomic_file_commit(af, err);
+}
+
+static rfn_status publish(const plot_tmp *t, const char *out_path, rfn_error *err)
+{
+    return publish_file(t, "out", out_path, err);
 }
 
 /* Script preamble: terminal of w x h pixels, output (inside the workspace), common settings and
@@ -343,8 +351,6 @@ static rfn_status finish(const plot_tmp *t, FILE *script, const char *out_path, 
     return st;
 }
 
-/* ---- spectrum -------------------------------------------------------------------------------- */
-
 /* ---- frequency axis -------------------------------------------------------------------------- */
 
 /* A frequency axis in the SI unit that suits its values (GHz, MHz, kHz or Hz), with about eight
@@ -382,48 +388,142 @@ static void put_freq_axis(FILE *fp, const freq_axis *a)
             a->step, a->decimals);
 }
 
-rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn_error *err)
+/* ---- spectrum -------------------------------------------------------------------------------- */
+
+/* Text from data inside a '#' comment of a data file: control characters become spaces, so that
+ * no text ends the comment line. */
+static void put_comment_text(FILE *fp, const char *text)
 {
-    plot_format fmt;
-    plot_tmp t;
-    FILE *fp;
-    rfn_status st = begin(out_path, p->freq_hz && p->mean_db && p->n >= 2,
-                          "plot: a spectrum needs at least 2 points", &fmt, &t, &fp, err);
-    if (st)
-        return st;
-    const freq_axis ax = freq_axis_for(p->freq_hz[0], p->freq_hz[p->n - 1]);
-    for (size_t i = 0; i < p->n; i++) {
-        put_number(fp, p->freq_hz[i] / ax.scale);
-        fputc(' ', fp);
-        put_number(fp, p->mean_db[i]);
-        fputc(' ', fp);
-        put_number(fp, p->max_db ? p->max_db[i] : NAN);
+    for (const unsigned char *c = (const unsigned char *)(text ? text : ""); *c; c++)
+        fputc(*c < 0x20 || *c == 0x7f ? ' ' : *c, fp);
+}
+
+static void put_row(FILE *fp, double a, double b, double c)
+{
+    put_number(fp, a);
+    fputc(' ', fp);
+    put_number(fp, b);
+    fputc(' ', fp);
+    put_number(fp, c);
+    fputc('\n', fp);
+}
+
+/* The data file (its layout is documented at plot_spectrum_write in plot.h). */
+static void put_spectrum_data(FILE *fp, const plot_spectrum *p)
+{
+    fputs("# rfnoise spectrum plot data (format 1): the numbers the plot draws\n"
+          "# frequencies in Hz; blocks separated by two blank lines (gnuplot index)\n"
+          "# index 0: the spectrum: freq_hz mean max (",
+          fp);
+    put_comment_text(fp, p->n_bands ? p->y2_label : p->y_label);
+    fputs(")\n# index k >= 1: a band as judged: freq_hz level limit (in the band's unit)\n", fp);
+    if (p->has_worst) {
+        fputs("# worst: band ", fp);
+        put_comment_text(fp, p->worst_label ? p->worst_label : "-");
+        fputs(" freq_hz ", fp);
+        put_number(fp, p->worst_freq_hz);
+        fputs(" level ", fp);
+        put_number(fp, p->worst_level);
+        fputs(" limit ", fp);
+        put_number(fp, p->worst_has_limit ? p->worst_limit : NAN);
+        fputs(" margin_db ", fp);
+        put_number(fp, p->worst_margin_db);
         fputc('\n', fp);
     }
-    if ((st = close_tmp(fp, err)))
-        goto done;
-
-    /* Limit lines: one data block each, separated by two blank lines (gnuplot "index"). */
-    if ((st = open_tmp(&t, "b.dat", &fp, err)))
-        goto done;
-    for (size_t k = 0; k < p->n_limits; k++) {
-        for (size_t i = 0; i < p->limits[k].n; i++) {
-            put_number(fp, p->limits[k].freq_hz[i] / ax.scale);
-            fputc(' ', fp);
-            put_number(fp, p->limits[k].level[i]);
-            fputc('\n', fp);
-        }
-        fputs("\n\n", fp);
+    fputs("# index 0: spectrum\n", fp);
+    for (size_t i = 0; i < p->n; i++)
+        put_row(fp, p->freq_hz[i], p->mean_db[i], p->max_db ? p->max_db[i] : NAN);
+    for (size_t k = 0; k < p->n_bands; k++) {
+        const plot_band *b = &p->bands[k];
+        fprintf(fp, "\n\n# index %zu: band ", k + 1);
+        put_comment_text(fp, b->id);
+        fputs(" unit ", fp);
+        put_comment_text(fp, b->unit);
+        fputs(": ", fp);
+        put_comment_text(fp, b->label);
+        fputc('\n', fp);
+        for (size_t i = 0; i < b->n; i++)
+            put_row(fp, b->freq_hz[i], b->level[i], b->limit ? b->limit[i] : NAN);
     }
-    if ((st = close_tmp(fp, err)))
-        goto done;
+}
 
-    if ((st = open_tmp(&t, "plot.gp", &fp, err)))
-        goto done;
-    char a_dat[600], b_dat[600];
-    tmp_path(&t, "a.dat", a_dat, sizeof a_dat);
-    tmp_path(&t, "b.dat", b_dat, sizeof b_dat);
-    put_preamble(fp, &t, fmt, 1200, 700, "set grid\n");
+static void take_range(double v, double *lo, double *hi)
+{
+    if (isfinite(v)) {
+        *lo = fmin(*lo, v);
+        *hi = fmax(*hi, v);
+    }
+}
+
+/* [a, b] in whole 5 dB, with a fifth of the range free above b, where the worst-point label goes
+ * (so that it stays inside the frame). 0 when nothing finite was seen (gnuplot then chooses). */
+static int pad_range(double a, double b, double *lo, double *hi)
+{
+    if (!(a <= b))
+        return 0;
+    double span = fmax(b - a, 10);
+    *lo = 5 * floor((a - 0.05 * span) / 5);
+    *hi = 5 * ceil((b + 0.25 * span) / 5);
+    return 1;
+}
+
+/* The left axis's range: every level drawn there. */
+static int y_range(const plot_spectrum *p, double *lo, double *hi)
+{
+    double a = INFINITY, b = -INFINITY;
+    for (size_t k = 0; k < p->n_bands; k++)
+        for (size_t i = 0; i < p->bands[k].n; i++) {
+            take_range(p->bands[k].level[i], &a, &b);
+            take_range(p->bands[k].limit ? p->bands[k].limit[i] : NAN, &a, &b);
+        }
+    for (size_t i = 0; !p->n_bands && i < p->n; i++) {
+        take_range(p->mean_db[i], &a, &b);
+        take_range(p->max_db ? p->max_db[i] : NAN, &a, &b);
+    }
+    for (size_t k = 0; k < p->n_limits; k++)
+        for (size_t i = 0; i < p->limits[k].n; i++)
+            take_range(p->limits[k].level[i], &a, &b);
+    if (p->has_worst)
+        take_range(p->worst_level, &a, &b);
+    return pad_range(a, b, lo, hi);
+}
+
+/* The right axis's range (the context spectrum of a plot of bands), with the same room above. */
+static int y2_range(const plot_spectrum *p, double *lo, double *hi)
+{
+    double a = INFINITY, b = -INFINITY;
+    for (size_t i = 0; i < p->n; i++) {
+        take_range(p->mean_db[i], &a, &b);
+        take_range(p->max_db ? p->max_db[i] : NAN, &a, &b);
+    }
+    return pad_range(a, b, lo, hi);
+}
+
+static size_t longest(size_t m, const char *text)
+{
+    size_t l = text ? strlen(text) : 0;
+    return l > m ? l : m;
+}
+
+/* Legend: one entry per line drawn, in two columns when the texts are short enough to sit side by
+ * side on the canvas, else one; *rows entries high. */
+static void key_shape(const plot_spectrum *p, size_t *cols, size_t *rows)
+{
+    size_t n = 1 + (p->max_db != NULL) + p->n_limits, len = 30;
+    for (size_t k = 0; k < p->n_bands; k++) {
+        n += 1 + (p->bands[k].limit != NULL);
+        len = longest(longest(len, p->bands[k].label), p->bands[k].limit_label);
+    }
+    for (size_t k = 0; k < p->n_limits; k++)
+        len = longest(len, p->limits[k].label);
+    *cols = len <= 55 ? 2 : 1; /* two columns of 55 characters fit in 1200 pixels */
+    *rows = (n + *cols - 1) / *cols;
+}
+
+/* Title, axes, ranges and legend. The legend sits at the foot of the canvas in two columns, below
+ * a bottom margin sized for the tick labels and the axis label, so that it never covers them. */
+static void put_spectrum_layout(FILE *fp, const plot_spectrum *p, const freq_axis *ax)
+{
     fputs("set title ", fp);
     put_quoted(fp, p->title);
     if (p->subtitle) {
@@ -431,48 +531,175 @@ rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn
         put_quoted(fp, p->subtitle);
     }
     fputc('\n', fp);
-    put_freq_axis(fp, &ax);
+    put_freq_axis(fp, ax);
+    fprintf(fp, "set xrange [%.17g:%.17g]\n", p->freq_hz[0] / ax->scale,
+            p->freq_hz[p->n - 1] / ax->scale);
     fputs("set ylabel ", fp);
     put_quoted(fp, p->y_label ? p->y_label : "");
-    fputs("\nset key below maxrows 4\n", fp);
+    fputc('\n', fp);
+    double lo, hi;
+    if (y_range(p, &lo, &hi))
+        fprintf(fp, "set yrange [%.17g:%.17g]\n", lo, hi);
+    if (p->n_bands) {
+        fputs("set ytics nomirror\nset y2tics\nset y2label ", fp);
+        put_quoted(fp, p->y2_label ? p->y2_label : "");
+        fputs(" textcolor rgb '#808080'\n", fp);
+        if (y2_range(p, &lo, &hi))
+            fprintf(fp, "set y2range [%.17g:%.17g]\n", lo, hi);
+    }
+    size_t cols, rows;
+    key_shape(p, &cols, &rows);
+    fprintf(fp,
+            "set bmargin at screen %.4f\n"
+            "set key at screen 0.5, screen 0.01 center bottom vertical maxrows %zu "
+            "samplen 3 spacing 1.1 width 2\n",
+            (64.0 + 17.0 * (double)rows) / 700.0, rows);
     for (size_t k = 0; k < p->n_fail; k++) {
         fprintf(fp, "set object %zu rect from ", k + 1);
-        put_number(fp, p->fail[k].f_lo_hz / ax.scale);
+        put_number(fp, p->fail[k].f_lo_hz / ax->scale);
         fputs(", graph 0 to ", fp);
-        put_number(fp, p->fail[k].f_hi_hz / ax.scale);
-        fputs(", graph 1 fillcolor rgb '#ffb0b0' fillstyle solid 0.5 noborder behind\n", fp);
+        put_number(fp, p->fail[k].f_hi_hz / ax->scale);
+        fputs(", graph 1 fillcolor rgb '#ffd0d0' fillstyle solid 0.5 noborder behind\n", fp);
     }
-    if (p->has_worst && isfinite(p->worst_freq_hz) && isfinite(p->worst_level)) {
-        char text[300];
-        /* To the hertz, in the axis's unit. */
-        snprintf(text, sizeof text, "worst margin %.2f dB%s%.100s%s at %.*f %s",
-                 p->worst_margin_db, p->worst_label ? " (" : "",
-                 p->worst_label ? p->worst_label : "", p->worst_label ? ")" : "",
-                 (int)lround(log10(ax.scale)), p->worst_freq_hz / ax.scale, ax.unit);
-        fputs("set label 1 ", fp);
-        put_quoted(fp, text);
-        fputs(" at ", fp);
-        put_number(fp, p->worst_freq_hz / ax.scale);
+}
+
+/* The worst point: a dot, the margin as a bar from the limit to the reading, and the label in the
+ * room y_range leaves at the top of the frame, above the dot, on its side towards the middle (so
+ * that it stays inside the frame and off the traces), joined to it by a dotted line. */
+static void put_worst(FILE *fp, const plot_spectrum *p, const freq_axis *ax)
+{
+    if (!p->has_worst || !isfinite(p->worst_freq_hz) || !isfinite(p->worst_level))
+        return;
+    char text[300];
+    /* To the hertz, in the axis's unit. */
+    snprintf(text, sizeof text, "worst margin %.2f dB%s%.100s%s at %.*f %s", p->worst_margin_db,
+             p->worst_label ? " (" : "", p->worst_label ? p->worst_label : "",
+             p->worst_label ? ")" : "", (int)lround(log10(ax->scale)),
+             p->worst_freq_hz / ax->scale, ax->unit);
+    int right = p->worst_freq_hz > (p->freq_hz[0] + p->freq_hz[p->n - 1]) / 2;
+    double x = p->worst_freq_hz / ax->scale;
+    fputs("set label 1 ", fp);
+    put_quoted(fp, text);
+    fputs(" at first ", fp);
+    put_number(fp, x);
+    fprintf(fp, ", graph 0.95 %s offset %d,0 front\n", right ? "right" : "left",
+            right ? -1 : 1);
+    fputs("set label 2 '' at ", fp);
+    put_number(fp, x);
+    fputc(',', fp);
+    put_number(fp, p->worst_level);
+    fputs(" point pointtype 7 pointsize 1.3 lc rgb '#000000' front\n", fp);
+    fputs("set arrow 2 from first ", fp);
+    put_number(fp, x);
+    fputs(", graph 0.95 to first ", fp);
+    put_number(fp, x);
+    fputc(',', fp);
+    put_number(fp, p->worst_level);
+    fputs(" nohead dt 3 lw 1 lc rgb '#606060' front\n", fp);
+    if (p->worst_has_limit && isfinite(p->worst_limit) && p->worst_limit != p->worst_level) {
+        fputs("set arrow 1 from ", fp);
+        put_number(fp, x);
+        fputc(',', fp);
+        put_number(fp, p->worst_limit);
+        fputs(" to ", fp);
+        put_number(fp, x);
         fputc(',', fp);
         put_number(fp, p->worst_level);
-        fputs(" point pointtype 7 pointsize 1.5 lc rgb '#000000' offset 1,1 front\n", fp);
+        fputs(" heads size screen 0.006,90 lw 1.5 lc rgb '#000000' front\n", fp);
     }
-    /* max-hold first, so that the mean is drawn on top of it */
-    fputs("plot ", fp);
-    if (p->max_db) {
-        put_quoted(fp, a_dat);
-        fputs(" using 1:3 with lines lw 1 lc rgb '#ff7f0e' title 'max-hold', ", fp);
+}
+
+/* One "plot" clause: file a_dat, block idx, column col (x in the axis unit). */
+static void put_clause(FILE *fp, const char *dat, size_t idx, int col, const freq_axis *ax,
+                       const char *style, const char *title)
+{
+    fputs(", \\\n     ", fp);
+    put_quoted(fp, dat);
+    fprintf(fp, " index %zu using ($1/%.17g):%d %s title ", idx, ax->scale, col, style);
+    put_quoted(fp, title);
+}
+
+static void put_spectrum_plot(FILE *fp, const plot_spectrum *p, const freq_axis *ax,
+                              const char *a_dat, const char *b_dat)
+{
+    static const char *const colours[] = {"#1f77b4", "#2ca02c", "#9467bd", "#8c564b",
+                                          "#e377c2", "#17becf"};
+    /* The first clause has no comma before it: NaN keeps it from drawing anything. */
+    fputs("plot NaN notitle", fp);
+    if (p->n_bands) {
+        put_clause(fp, a_dat, 0, 2, ax, "axes x1y2 with lines lw 1 lc rgb '#c0c0c0'",
+                   "PSD, whole span (right axis)");
+        if (p->max_db)
+            put_clause(fp, a_dat, 0, 3, ax, "axes x1y2 with lines lw 1 lc rgb '#e0e0e0'",
+                       "max-hold PSD (right axis)");
+    } else {
+        /* max-hold first, so that the mean is drawn on top of it */
+        if (p->max_db)
+            put_clause(fp, a_dat, 0, 3, ax, "with lines lw 1 lc rgb '#ff7f0e'", "max-hold");
+        put_clause(fp, a_dat, 0, 2, ax, "with lines lw 1 lc rgb '#1f77b4'", "mean");
     }
-    put_quoted(fp, a_dat);
-    fputs(" using 1:2 with lines lw 1 lc rgb '#1f77b4' title 'mean'", fp);
-    for (size_t k = 0; k < p->n_limits; k++) {
-        fputs(", ", fp);
-        put_quoted(fp, b_dat);
-        fprintf(fp, " index %zu using 1:2 with lines lw 2 dt 2 lc rgb '#d62728' title ", k);
-        put_quoted(fp, p->limits[k].label);
+    for (size_t k = 0; k < p->n_bands; k++) {
+        const plot_band *b = &p->bands[k];
+        char style[96];
+        snprintf(style, sizeof style, "with %s lw 1.5 lc rgb '%s'",
+                 b->n >= 2 ? "lines" : "points pt 7", colours[k % 6]);
+        put_clause(fp, a_dat, k + 1, 2, ax, style, b->label);
+        if (b->limit)
+            put_clause(fp, a_dat, k + 1, 3, ax,
+                       b->n >= 2 ? "with lines lw 2 dt 2 lc rgb '#d62728'"
+                                 : "with points pt 6 lc rgb '#d62728'",
+                       b->limit_label);
     }
+    for (size_t k = 0; k < p->n_limits; k++)
+        put_clause(fp, b_dat, k, 2, ax, "with lines lw 2 dt 2 lc rgb '#d62728'",
+                   p->limits[k].label);
     fputc('\n', fp);
+}
+
+static int bands_valid(const plot_spectrum *p)
+{
+    for (size_t k = 0; k < p->n_bands; k++)
+        if (!p->bands[k].freq_hz || !p->bands[k].level || p->bands[k].n < 1)
+            return 0;
+    return !p->n_bands || p->bands;
+}
+
+rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn_error *err)
+{
+    plot_format fmt;
+    plot_tmp t;
+    FILE *fp;
+    rfn_status st = begin(out_path, p->freq_hz && p->mean_db && p->n >= 2 && bands_valid(p),
+                          "plot: a spectrum needs at least 2 points, a band at least 1", &fmt,
+                          &t, &fp, err);
+    if (st)
+        return st;
+    const freq_axis ax = freq_axis_for(p->freq_hz[0], p->freq_hz[p->n - 1]);
+    put_spectrum_data(fp, p);
+    if ((st = close_tmp(fp, err)))
+        goto done;
+    /* Limit lines: one data block each, separated by two blank lines (gnuplot "index"). */
+    if ((st = open_tmp(&t, "b.dat", &fp, err)))
+        goto done;
+    for (size_t k = 0; k < p->n_limits; k++) {
+        for (size_t i = 0; i < p->limits[k].n; i++)
+            put_row(fp, p->limits[k].freq_hz[i], p->limits[k].level[i], NAN);
+        fputs("\n\n", fp);
+    }
+    if ((st = close_tmp(fp, err)))
+        goto done;
+    if ((st = open_tmp(&t, "plot.gp", &fp, err)))
+        goto done;
+    char a_dat[600], b_dat[600];
+    tmp_path(&t, "a.dat", a_dat, sizeof a_dat);
+    tmp_path(&t, "b.dat", b_dat, sizeof b_dat);
+    put_preamble(fp, &t, fmt, 1200, 700, "set grid\n");
+    put_spectrum_layout(fp, p, &ax);
+    put_worst(fp, p, &ax);
+    put_spectrum_plot(fp, p, &ax, a_dat, b_dat);
     st = finish(&t, fp, out_path, err);
+    if (!st && p->data_path)
+        st = publish_file(&t, "a.dat", p->data_path, err);
 done:
     tmp_destroy(&t);
     return st;

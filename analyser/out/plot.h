@@ -39,21 +39,47 @@ typedef struct plot_span {
     double f_lo_hz, f_hi_hz;
 } plot_span;
 
+/* One limit band drawn as it was judged: its reading over the band's own frequencies in the
+ * quantity and unit of its limit (power in the reference bandwidth, the detector's reading at its
+ * RBW, ...), and that limit at each of the same frequencies, so that limit - level at the worst
+ * point is the margin the verdict reports. */
+typedef struct plot_band {
+    const char *id;          /* band id, named in the data file (from data: escaped) */
+    const char *label;       /* legend text of the reading (from data: escaped) */
+    const char *limit_label; /* legend text of the limit (from data: escaped) */
+    const char *unit;        /* unit of level and limit, e.g. "dBm/12.5kHz" (from data) */
+    const double *freq_hz;   /* [n] ascending */
+    const double *level;     /* [n] the reading at freq_hz[i], in unit; non-finite: not drawn */
+    const double *limit;     /* [n] the limit there, in unit; NULL when the reading is in another
+                                unit (uncalibrated) and the limit is not drawn */
+    size_t n;                /* >= 1 */
+} plot_band;
+
 typedef struct plot_spectrum {
     const char *title;        /* first line of the title (from data: escaped) */
     const char *subtitle;     /* second line, or NULL */
-    const char *y_label;      /* e.g. "PSD (dBm/Hz)" */
+    const char *y_label;      /* left axis, e.g. "PSD (dBm/Hz)" or "level (dBm/12.5kHz)" */
     const double *freq_hz;    /* [n] ascending, absolute frequency */
     const double *mean_db;    /* [n] mean trace, required; non-finite values are not drawn */
     const double *max_db;     /* [n] max-hold trace, or NULL */
     size_t n;                 /* >= 2 */
     const plot_line *limits;  /* limit lines, drawn as steps/segments between their points */
     size_t n_limits;
+    /* Bands drawn as judged (n_bands > 0): they take the left axis, and the spectrum above
+     * becomes context in grey on the right axis, labelled y2_label. */
+    const plot_band *bands;
+    size_t n_bands;
+    const char *y2_label;
     const plot_span *fail;    /* failing regions, shaded */
     size_t n_fail;
     int has_worst;            /* annotate the worst margin at (worst_freq_hz, worst_level) */
     double worst_freq_hz, worst_level, worst_margin_db;
+    int worst_has_limit;      /* 1: a bar from worst_limit to worst_level shows the margin */
+    double worst_limit;
     const char *worst_label;  /* band named in the annotation (from data: escaped), or NULL */
+    /* NULL, or where to keep the numbers drawn: the gnuplot data file itself, with a header
+     * saying what each block and column is (plot_spectrum_write documents the layout). */
+    const char *data_path;
 } plot_spectrum;
 
 /* Spectrogram: n_rows time slices x n_cols frequency bins, row-major level_db[row * n_cols +
@@ -69,7 +95,14 @@ typedef struct plot_spectrogram {
 
 /* Draw and write out_path (format from its extension). Errors: RFN_ERR_INVALID (bad input or
  * extension), RFN_ERR_NOTFOUND ("gnuplot not found: install gnuplot-nox or set RFN_GNUPLOT"),
- * RFN_ERR_EXTERNAL (gnuplot failed: its first error line is in the message), RFN_ERR_IO. */
+ * RFN_ERR_EXTERNAL (gnuplot failed: its first error line is in the message), RFN_ERR_IO.
+ *
+ * The spectrum's data file (kept at p->data_path when given) is plain text that gnuplot reads:
+ * '#' lines are comments, numbers are "%.10g" or NaN (not drawn), frequencies in Hz. Blocks are
+ * separated by two blank lines (gnuplot's "index"): index 0 is the spectrum (freq_hz mean max),
+ * index k = 1..n_bands is p->bands[k - 1] (freq_hz level limit, limit NaN where none is drawn),
+ * each block opening with a comment "# index K: band ID unit UNIT: LABEL". The header's line
+ * "# worst: band ID freq_hz F level L limit M margin_db D" repeats the annotated point. */
 rfn_status plot_spectrum_write(const plot_spectrum *p, const char *out_path, rfn_error *err);
 rfn_status plot_spectrogram_write(const plot_spectrogram *s, const char *out_path,
                                   rfn_error *err);

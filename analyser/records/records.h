@@ -332,7 +332,8 @@ typedef struct device_verdict {
     double measured;       /* in unit; NAN when none */
     double limit;          /* the limit that decided: the permanent limit, or the derogation
                               limit when a derogation rule matched; NAN when none */
-    char unit[16];         /* measured_unit of the deciding band result */
+    char unit[16];         /* measured_unit of the deciding band result as people read it,
+                              naming its reference bandwidth (limits_unit_text: dBm/12.5kHz) */
     double margin_db;      /* limit - measured; NAN when none */
     device_evidence evidence;
     uint32_t n_captures;   /* own captures (all listed in captures.jsonl), or lab results used */

@@ -211,11 +211,31 @@ static void test_select(void)
     limits_free(b);
 }
 
+/* Units as people read them name the reference bandwidth; bandwidths never print as 2.93e+04. */
+static void test_unit_text(void)
+{
+    char b[32];
+    CHECK(strcmp(limits_unit_text(LIMITS_U_DBM_REFBW, 12500, b, sizeof b), "dBm/12.5kHz") == 0);
+    CHECK(strcmp(limits_unit_text(LIMITS_U_DBFS_REFBW, 2e6, b, sizeof b), "dBFS/2MHz") == 0);
+    CHECK(strcmp(limits_unit_text(LIMITS_U_DBM_REFBW, 0, b, sizeof b), "dBm/ref_bw") == 0);
+    CHECK(strcmp(limits_unit_text(LIMITS_U_DBM_HZ, 12500, b, sizeof b), "dBm/Hz") == 0);
+    CHECK(strcmp(limits_unit_name_text("dBm/ref_bw", 200e3, b, sizeof b), "dBm/200kHz") == 0);
+    CHECK(strcmp(limits_unit_name_text("dBm/ref_bw", NAN, b, sizeof b), "dBm/ref_bw") == 0);
+    CHECK(strcmp(limits_unit_name_text("furlongs", 1e3, b, sizeof b), "furlongs") == 0);
+    CHECK(strcmp(limits_bw_text(29296.875, 3, " ", b, sizeof b), "29.3 kHz") == 0);
+    CHECK(strcmp(limits_bw_text(1757.8125, 4, " ", b, sizeof b), "1.758 kHz") == 0);
+    CHECK(strcmp(limits_bw_text(999.96, 4, "", b, sizeof b), "1kHz") == 0);
+    CHECK(strcmp(limits_bw_text(120e3, 3, " ", b, sizeof b), "120 kHz") == 0);
+    CHECK(strcmp(limits_bw_text(500, 1, " ", b, sizeof b), "500 Hz") == 0);
+    CHECK(strcmp(limits_bw_text(-1, 3, " ", b, sizeof b), "?") == 0);
+}
+
 int main(void)
 {
     test_shipped();
     test_masks();
     test_errors();
     test_select();
+    test_unit_text();
     return check_finish();
 }

@@ -175,6 +175,47 @@ static void test_spectrum(void)
     CHECK(!exists(bad));
 }
 
+/* Bands drawn as judged: each in its own unit on the left axis, the spectrum as context on the
+ * right, and the numbers kept in the documented data file. */
+static void test_spectrum_bands(void)
+{
+    enum { N = 100 };
+    double f[N], mean[N], bf[3] = {863e6, 864e6, 865e6}, lv[3] = {-90, -80, -95};
+    double lim[3] = {-85, -85, -85}, cf[2] = {866e6, 867e6}, cl[2] = {-60, -60};
+    for (int i = 0; i < N; i++) {
+        f[i] = 862e6 + i * 60e3;
+        mean[i] = -150;
+    }
+    plot_band bands[2] = {
+        {"b1", "b1: largest power in any 12.5 kHz", "b1: limit -85 dBm/12.5kHz", "dBm/12.5kHz",
+         bf, lv, lim, 3},
+        {"b2\nx", "b2: channel power", "b2: limit", "dBm", cf, cl, NULL, 2},
+    };
+    char svg[320], dat[320];
+    snprintf(svg, sizeof svg, "%s/bands.svg", dir);
+    snprintf(dat, sizeof dat, "%s/bands.dat", dir);
+    plot_spectrum p = {.title = "t", .y_label = "level (dBm/12.5kHz, dBm)", .freq_hz = f,
+                       .mean_db = mean, .n = N, .bands = bands, .n_bands = 2,
+                       .y2_label = "PSD (dBm/Hz)", .has_worst = 1, .worst_freq_hz = 864e6,
+                       .worst_level = -80, .worst_margin_db = -5, .worst_has_limit = 1,
+                       .worst_limit = -85, .worst_label = "b1", .data_path = dat};
+    rfn_error err;
+    CHECK_OK(plot_spectrum_write(&p, svg, &err));
+    char *text = NULL;
+    CHECK(is_svg(svg, &text));
+    CHECK(text && strstr(text, ">PSD (dBm/Hz)<") && strstr(text, ">b1: limit -85 dBm/12.5kHz<") &&
+          strstr(text, ">worst margin -5.00 dB (b1) at 864.000000 MHz<"));
+    free(text);
+    size_t n = 0;
+    char *d = slurp(dat, &n);
+    CHECK(d && strstr(d, "# worst: band b1 freq_hz 864000000 level -80 limit -85 margin_db -5\n"));
+    CHECK(d && strstr(d, "\n\n\n# index 1: band b1 unit dBm/12.5kHz: b1: largest power in any "
+                         "12.5 kHz\n863000000 -90 -85\n864000000 -80 -85\n"));
+    /* A newline from data cannot end the comment; a band without a limit has NaN there. */
+    CHECK(d && strstr(d, "# index 2: band b2 x unit dBm: b2: channel power\n866000000 -60 NaN\n"));
+    free(d);
+}
+
 static void test_spectrogram(void)
 {
     enum { R = 20, C = 64 };
@@ -243,6 +284,7 @@ int main(void)
         return CHECK_SKIP;
     }
     test_spectrum();
+    test_spectrum_bands();
     test_spectrogram();
     test_chart();
     test_no_gnuplot();
