@@ -1022,7 +1022,10 @@ static int prov_result_set(const store_result_set *rs, void *ctx)
     html_escape(p->f, rs->devices_sha256);
     fputs("</code></td>", p->f);
     td_text(p->f, rs->tool_version);
-    td_text(p->f, rs->limit_set_id);
+    fputs("<td>", p->f);
+    html_escape(p->f, rs->limit_set_id);
+    if (rs->limit_set_illustrative) fputs(" <strong>(ILLUSTRATIVE VALUES)</strong>", p->f);
+    fputs("</td>", p->f);
     td_text(p->f, rs->limit_set_version);
     td_text(p->f, rs->derogation_ref);
     td_num(p->f, (double)rs->n_devices);
@@ -1051,6 +1054,42 @@ static rfn_status write_provenance(FILE *f, store *s, const report_config *cfg, 
     return RFN_OK;
 }
 
+/* Whether a result set the report reads (its snapshot dated on or before as_of) was judged
+ * under a limit set of illustrative values: the report then says so first (issue 14). */
+typedef struct illus_ctx {
+    int32_t as_of;
+    int64_t last_snapshot;
+    bool any;
+} illus_ctx;
+
+static int illus_snapshot(const store_snapshot *sn, void *ctx)
+{
+    illus_ctx *c = ctx;
+    if (sn->as_of <= c->as_of && sn->id > c->last_snapshot) c->last_snapshot = sn->id;
+    return 0;
+}
+
+static int illus_result_set(const store_result_set *rs, void *ctx)
+{
+    illus_ctx *c = ctx;
+    c->any |= rs->limit_set_illustrative && rs->snapshot_id <= c->last_snapshot;
+    return 0;
+}
+
+static rfn_status write_illustrative(FILE *f, store *s, int32_t as_of, rfn_error *err)
+{
+    illus_ctx c = {as_of, 0, false};
+    rfn_status r = store_snapshots_each(s, illus_snapshot, &c, err);
+    if (!r) r = store_result_sets_each(s, illus_result_set, &c, err);
+    if (!r && c.any)
+        fputs("<p class=\"note\"><strong>Illustrative limits.</strong> Some verdicts in this "
+              "report were judged under a limit set whose values are examples, not the limits "
+              "in force (see the provenance): they show how rfnoise works, not which meters "
+              "are non-compliant.</p>\n",
+              f);
+    return r;
+}
+
 static rfn_status write_html(store *s, const report_config *cfg, gather *g, const trend_data *t,
                              const charts *ch, rfn_error *err)
 {
@@ -1073,6 +1112,10 @@ static rfn_status write_html(store *s, const report_config *cfg, gather *g, cons
             "<a href=\"#breakdowns\">breakdowns</a>, <a href=\"#derogation\">derogation</a>, "
             "<a href=\"#provenance\">provenance</a>.</p>\n",
             g->n_cases, g->nc_total);
+    if ((r = write_illustrative(f, s, cfg->as_of, err))) {
+        atomic_file_abort(af);
+        return r;
+    }
     if (ch->note[0]) {
         fputs("<p class=\"note\">", f);
         html_escape(f, ch->note);

@@ -142,6 +142,8 @@ static const char *const migrations[] = {
     "ALTER TABLE snapshot ADD COLUMN shrink_accepted INTEGER NOT NULL DEFAULT 0;"
     /* ... the DeviceStatus values the snapshot counts as installed ('' = the default set) ... */
     "ALTER TABLE snapshot ADD COLUMN installed_statuses TEXT NOT NULL DEFAULT '';"
+    /* ... whether a result set was judged under an illustrative limit set (issue 14) ... */
+    "ALTER TABLE result_set ADD COLUMN limit_set_illustrative INTEGER NOT NULL DEFAULT 0;"
     /* ... the case state missing-from-extract (a device absent from a newer extract is not
      * known to be gone nor still there: issue 15), active like open and overdue ... */
     "CREATE TABLE remediation_case_v2("
@@ -1144,8 +1146,8 @@ rfn_status store_results_begin(store *s, const store_results_info *info, int64_t
     }
     if ((r = db_prep(s,
                      "INSERT INTO result_set(snapshot_id, dir, devices_sha256, summary_sha256,"
-                     " tool_version, limit_set_id, limit_set_version, derogation_ref)"
-                     " VALUES(?,?,?,?,?,?,?,?)",
+                     " tool_version, limit_set_id, limit_set_version, derogation_ref,"
+                     " limit_set_illustrative) VALUES(?,?,?,?,?,?,?,?,?)",
                      &st, err)))
         goto fail;
     sqlite3_bind_int64(st, 1, snap);
@@ -1156,6 +1158,7 @@ rfn_status store_results_begin(store *s, const store_results_info *info, int64_t
     bind_text(st, 6, info->limit_set_id);
     bind_text(st, 7, info->limit_set_version);
     bind_text(st, 8, info->derogation_ref);
+    sqlite3_bind_int(st, 9, info->limit_set_illustrative);
     r = db_done(s, st, "result set", err);
     sqlite3_finalize(st);
     st = NULL;
@@ -1747,7 +1750,7 @@ rfn_status store_result_sets_each(store *s, store_result_set_fn fn, void *ctx, r
     rfn_status r = db_prep(s,
                            "SELECT id, snapshot_id, dir, devices_sha256, summary_sha256,"
                            " tool_version, limit_set_id, limit_set_version, derogation_ref,"
-                           " n_devices FROM result_set ORDER BY id",
+                           " n_devices, limit_set_illustrative FROM result_set ORDER BY id",
                            &st, err);
     if (r) return r;
     int rc;
@@ -1763,6 +1766,7 @@ rfn_status store_result_sets_each(store *s, store_result_set_fn fn, void *ctx, r
             .limit_set_version = col_text(st, 7),
             .derogation_ref = col_text(st, 8),
             .n_devices = (uint64_t)sqlite3_column_int64(st, 9),
+            .limit_set_illustrative = sqlite3_column_int(st, 10) != 0,
         };
         if (fn(&rs, ctx)) break;
     }

@@ -116,6 +116,7 @@ typedef struct store_results_info {
                                  * added once */
     const char *summary_sha256; /* "" when there is no summary.json */
     const char *tool_version, *limit_set_id, *limit_set_version, *derogation_ref; /* "" unknown */
+    bool limit_set_illustrative; /* summary.json limit_set.illustrative */
 } store_results_info;
 
 /* One capture analysis (captures.jsonl): keyed by content SHA-256 + settings hash; a key already
@@ -224,6 +225,7 @@ typedef struct store_result_set {
     const char *dir, *devices_sha256, *summary_sha256, *tool_version, *limit_set_id,
         *limit_set_version, *derogation_ref;
     uint64_t n_devices;
+    bool limit_set_illustrative; /* judged under a limit set of illustrative values */
 } store_result_set;
 
 typedef int (*store_result_set_fn)(const store_result_set *rs, void *ctx);

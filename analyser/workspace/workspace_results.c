@@ -208,6 +208,7 @@ rfn_status workspace_add_results(store *s, const char *dir, workspace_results_su
     rfn_status r = hash_sha256_file(devices_path, devices_sha, err);
     if (r) return r;
     char tool_version[128] = "", ls_id[128] = "", ls_version[128] = "", derog[256] = "";
+    bool illustrative = false;
     json_error_t je;
     json_t *sum = io_json_load(summary_path, &je);
     if (sum) {
@@ -220,6 +221,8 @@ rfn_status workspace_add_results(store *s, const char *dir, workspace_results_su
         summary_text(sum, "limit_set_version", "limit_set", "version", ls_version,
                      sizeof ls_version);
         summary_text(sum, "derogation_ref", "derogation_list", "version", derog, sizeof derog);
+        illustrative = json_is_true(json_object_get(json_object_get(sum, "limit_set"),
+                                                    "illustrative"));
         /* validate names the derogation list by its input file: keep path and SHA-256 */
         json_t *inputs = json_object_get(sum, "inputs");
         for (size_t i = 0; json_is_array(inputs) && i < json_array_size(inputs); i++) {
@@ -265,7 +268,8 @@ rfn_status workspace_add_results(store *s, const char *dir, workspace_results_su
                                .tool_version = tool_version,
                                .limit_set_id = ls_id,
                                .limit_set_version = ls_version,
-                               .derogation_ref = derog};
+                               .derogation_ref = derog,
+                               .limit_set_illustrative = illustrative};
     rfn_status rr = csv_reader_next(rd, &rec, err);
     bool have_row = rr == RFN_OK;
     if (rr && rr != RFN_ERR_EOF) {

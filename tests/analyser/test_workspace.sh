@@ -119,6 +119,7 @@ grep -oE "href='[^']*'" "$H" | grep -v "^href='#" && bad "a link leaves the page
 grep -q '=Gamma/&quot;Supply&quot; &lt;b&gt;' "$H" || bad "Supplier name not escaped"
 grep -q '"Supply" <b>' "$H" && bad "raw Supplier name in the HTML"
 grep -q '<table class="headline">' "$H" || bad "no headline table"
+grep -q 'Illustrative limits' "$H" && bad "the note on illustrative limits without an illustrative result set"
 grep -q 'Installs of non-compliant meters are flat (neither rising nor falling) at 95 % confidence' "$H" || bad "trend statement"
 if command -v gnuplot >/dev/null || [ -n "${RFN_GNUPLOT:-}" ]; then
     [ "$(grep -c '<svg' "$H")" = 3 ] || bad "three inline charts expected"

@@ -93,6 +93,9 @@ grep -q "^rfnoise: workspace: warning: v1copy was made from the register with SH
 "$rf" workspace import-register register2.csv --as-of 2024-06-03 >out || bad "import 3"
 grep -q "cases_to_overdue=$((nc - 13)) " out || bad "snapshot 3: $(cat out)"
 "$rf" report --as-of 2024-06-30 --out rep >out || bad "report: $(cat out)"
+# The sample is judged under the bundled illustrative limits: the report says so first (issue 14).
+grep -q '<p class="note"><strong>Illustrative limits.</strong>' rep/report.html || bad "report.html does not say the limits are illustrative"
+grep -q 'ichis-annex-f-illustrative <strong>(ILLUSTRATIVE VALUES)</strong>' rep/report.html || bad "provenance does not mark the illustrative limit set"
 $py - rep <<'PY' || fail=1
 import csv, glob, os, sys
 d = sys.argv[1]
