@@ -83,6 +83,16 @@ static long tally_find(tally *t, const char *key)
     return (long)t->n++;
 }
 
+/* The value of key's column col, 0 when key is absent (nothing is added; t must be unsorted). */
+static double tally_get(const tally *t, const char *key, int col)
+{
+    if (!t->n_slots) return 0;
+    size_t k = hash_str(key) & (t->n_slots - 1);
+    for (; t->slot[k]; k = (k + 1) & (t->n_slots - 1))
+        if (!strcmp(t->e[t->slot[k] - 1].key, key)) return t->e[t->slot[k] - 1].v[col];
+    return 0;
+}
+
 static int tally_add(tally *t, const char *key, int col, double amount)
 {
     long i = tally_find(t, key);
@@ -153,6 +163,10 @@ typedef struct gather {
                       * 2 assessed */
     tally regions;   /* 0 non-compliant, 1 derogation-compliant, 2 assessed, 3 devices */
     tally derog;     /* region \x1f postcode area: 0 derogation-compliant */
+    tally installs;  /* supplier \x1f month index: 0 devices installed that month (any verdict);
+                      * never sorted, read with tally_get */
+    int max_install_month;  /* latest install month of any judged device, -1 none */
+    int32_t extract_as_of;  /* extract date of the latest snapshot on or before as_of */
     double after_cutoff, location_bad, derog_total, nc_total;
     nc_install *nc;
     size_t n_nc, cap_nc;
@@ -229,6 +243,16 @@ static int on_verdict(const store_verdict *v, void *ctx)
         }
         g->derog_total++;
     }
+    if (v->install_date != STORE_NO_DATE && v->install_date <= g->as_of) {
+        /* every install, for the non-compliant share (issue 15) */
+        int m = month_of(v->install_date);
+        snprintf(key, sizeof key, "%s\x1f%d", v->supplier, m);
+        if (tally_add(&g->installs, key, 0, 1)) {
+            g->oom = true;
+            return 1;
+        }
+        if (m > g->max_install_month) g->max_install_month = m;
+    }
     if (col == S_NONCOMPLIANT) {
         g->nc_total++;
         if (has_reason(v->reasons, "installed-after-cutoff")) g->after_cutoff++;
@@ -247,6 +271,15 @@ static int on_verdict(const store_verdict *v, void *ctx)
             g->n_nc++;
         }
     }
+    return 0;
+}
+
+static int latest_extract(const store_snapshot *sn, void *ctx)
+{
+    gather *g = ctx;
+    if (sn->as_of <= g->as_of &&
+        (g->extract_as_of == STORE_NO_DATE || sn->as_of > g->extract_as_of))
+        g->extract_as_of = sn->as_of;
     return 0;
 }
 
@@ -296,6 +329,7 @@ static void gather_free(gather *g)
     tally_free(&g->models);
     tally_free(&g->regions);
     tally_free(&g->derog);
+    tally_free(&g->installs);
     for (size_t i = 0; i < g->n_nc; i++)
         free(g->nc[i].supplier_name);
     free(g->nc);
@@ -317,9 +351,11 @@ static bool case_active(const report_case *c)
 /* ---- trend ----------------------------------------------------------------------------------- */
 
 typedef struct trend_data {
-    int first_month, n_months; /* complete months only: the as-of month is left out */
-    double *all;               /* [n_months] */
+    int first_month, n_months; /* complete install months the extract covers (trend_window) */
+    double *all;               /* [n_months] non-compliant installs */
     double *per;               /* [n_suppliers * n_months], suppliers in sorted-tally order */
+    double *inst_all;          /* [n_months] installs */
+    double *inst_per;          /* [n_suppliers * n_months] */
     size_t n_suppliers;
     trend_fit fit_all;
     trend_fit *fit_per;
@@ -340,26 +376,35 @@ static long supplier_index(const tally *sorted, const char *name)
     return -1;
 }
 
-static rfn_status trend_build(const gather *g, trend_data *t, rfn_error *err)
+/* The trend's window (issue 15): from the first month with a non-compliant install to the last
+ * complete install month the extract covers: the month before the extract's date, and no later
+ * than its latest install. Months after that cannot hold installs, and the report's own date
+ * must not move the headline. */
+static void trend_window(const gather *g, trend_data *t)
 {
-    memset(t, 0, sizeof *t);
-    int last = month_of(g->as_of) - 1; /* the last complete month */
+    int last = month_of(g->as_of) - 1;
+    if (g->extract_as_of != STORE_NO_DATE && month_of(g->extract_as_of) - 1 < last)
+        last = month_of(g->extract_as_of) - 1;
+    if (g->max_install_month < last) last = g->max_install_month;
     int first = INT32_MAX;
     for (size_t i = 0; i < g->n_nc; i++)
         if (g->nc[i].month < first) first = g->nc[i].month;
+    t->first_month = first > last ? last : first;
+    t->n_months = first > last ? 0 : last - first + 1;
+}
+
+static rfn_status trend_build(const gather *g, trend_data *t, rfn_error *err)
+{
+    memset(t, 0, sizeof *t);
     t->n_suppliers = g->suppliers.n;
-    if (first > last) {
-        t->first_month = last;
-        t->n_months = 0;
-    } else {
-        t->first_month = first;
-        t->n_months = last - first + 1;
-    }
-    size_t nm = (size_t)t->n_months;
+    trend_window(g, t);
+    size_t nm = (size_t)t->n_months, ns = t->n_suppliers ? t->n_suppliers : 1;
     t->all = calloc(nm ? nm : 1, sizeof *t->all);
-    t->per = calloc((nm ? nm : 1) * (t->n_suppliers ? t->n_suppliers : 1), sizeof *t->per);
-    t->fit_per = calloc(t->n_suppliers ? t->n_suppliers : 1, sizeof *t->fit_per);
-    if (!t->all || !t->per || !t->fit_per)
+    t->per = calloc((nm ? nm : 1) * ns, sizeof *t->per);
+    t->inst_all = calloc(nm ? nm : 1, sizeof *t->inst_all);
+    t->inst_per = calloc((nm ? nm : 1) * ns, sizeof *t->inst_per);
+    t->fit_per = calloc(ns, sizeof *t->fit_per);
+    if (!t->all || !t->per || !t->inst_all || !t->inst_per || !t->fit_per)
         return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < g->n_nc; i++) {
         int m = g->nc[i].month - t->first_month;
@@ -368,9 +413,19 @@ static rfn_status trend_build(const gather *g, trend_data *t, rfn_error *err)
         long s = supplier_index(&g->suppliers, g->nc[i].supplier_name);
         if (s >= 0) t->per[(size_t)s * nm + (size_t)m]++;
     }
-    rfn_status r = trend_fit_poisson(t->all, nm, &t->fit_all, err);
+    char key[600];
+    for (size_t s = 0; s < t->n_suppliers; s++)
+        for (size_t m = 0; m < nm; m++) {
+            snprintf(key, sizeof key, "%s\x1f%d", g->suppliers.e[s].key,
+                     t->first_month + (int)m);
+            double n = tally_get(&g->installs, key, 0);
+            t->inst_per[s * nm + m] = n;
+            t->inst_all[m] += n;
+        }
+    /* The share of installs that were non-compliant, not the count (trend_fit_rate). */
+    rfn_status r = trend_fit_rate(t->all, t->inst_all, nm, &t->fit_all, err);
     for (size_t s = 0; !r && s < t->n_suppliers; s++)
-        r = trend_fit_poisson(t->per + s * nm, nm, &t->fit_per[s], err);
+        r = trend_fit_rate(t->per + s * nm, t->inst_per + s * nm, nm, &t->fit_per[s], err);
     return r;
 }
 
@@ -378,6 +433,8 @@ static void trend_free(trend_data *t)
 {
     free(t->all);
     free(t->per);
+    free(t->inst_all);
+    free(t->inst_per);
     free(t->fit_per);
 }
 
@@ -537,23 +594,36 @@ static rfn_status write_trend_csv(const gather *g, const trend_data *t, const ch
     atomic_file *af = NULL;
     if (r || (r = atomic_file_open(path, &af, err))) return r;
     FILE *f = atomic_file_stream(af);
-    csv_write_text(f, "month");
-    csv_write_sep(f);
-    csv_write_text(f, "all_suppliers");
-    for (size_t s = 0; s < t->n_suppliers; s++) {
-        csv_write_sep(f);
-        csv_write_text(f, g->suppliers.e[s].key);
+    static const char *const head[] = {"month", "installs", "non_compliant", "share"};
+    for (size_t i = 0; i < 4; i++) {
+        if (i) csv_write_sep(f);
+        csv_write_text(f, head[i]);
     }
+    char col[600];
+    for (size_t s = 0; s < t->n_suppliers; s++)
+        for (int k = 0; k < 2; k++) {
+            snprintf(col, sizeof col, "%s: %s", g->suppliers.e[s].key,
+                     k ? "non_compliant" : "installs");
+            csv_write_sep(f);
+            csv_write_text(f, col);
+        }
     csv_end_row(f);
-    for (int m = 0; m < t->n_months; m++) {
+    size_t nm = (size_t)t->n_months;
+    for (size_t m = 0; m < nm; m++) {
         char label[16];
-        month_label(t->first_month + m, label);
+        month_label(t->first_month + (int)m, label);
         csv_write_text(f, label);
         csv_write_sep(f);
+        csv_write_int(f, (long long)t->inst_all[m]);
+        csv_write_sep(f);
         csv_write_int(f, (long long)t->all[m]);
+        csv_write_sep(f);
+        csv_write_number(f, t->inst_all[m] > 0 ? t->all[m] / t->inst_all[m] : NAN, 4);
         for (size_t s = 0; s < t->n_suppliers; s++) {
             csv_write_sep(f);
-            csv_write_int(f, (long long)t->per[s * (size_t)t->n_months + (size_t)m]);
+            csv_write_int(f, (long long)t->inst_per[s * nm + m]);
+            csv_write_sep(f);
+            csv_write_int(f, (long long)t->per[s * nm + m]);
         }
         csv_end_row(f);
     }
@@ -615,14 +685,15 @@ static rfn_status draw_charts(const gather *g, const trend_data *t, const char *
     rfn_status r = RFN_OK;
     char path[1200];
     char **labels = NULL;
-    double *fit = NULL, *counts = NULL;
+    double *fit = NULL, *counts = NULL, *share = NULL;
     ch->drawn = true;
     /* 1. trend: all Suppliers, the fit, and each Supplier when there are a few */
     if (t->n_months > 0) {
         size_t nm = (size_t)t->n_months;
         labels = calloc(nm, sizeof *labels);
         fit = malloc(nm * sizeof *fit);
-        if (!labels || !fit) {
+        share = malloc(nm * (t->n_suppliers + 1) * sizeof *share);
+        if (!labels || !fit || !share) {
             r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
             goto done;
         }
@@ -632,20 +703,26 @@ static rfn_status draw_charts(const gather *g, const trend_data *t, const char *
                 goto done;
             }
             month_label(t->first_month + (int)m, labels[m]);
+            /* in % of the month's installs; a month without installs has no share */
             fit[m] = t->fit_all.direction != TREND_UNKNOWN
-                         ? exp(t->fit_all.intercept + t->fit_all.slope * (double)m)
+                         ? 100 * exp(t->fit_all.intercept + t->fit_all.slope * (double)m)
                          : NAN;
+            share[m] = t->inst_all[m] > 0 ? 100 * t->all[m] / t->inst_all[m] : NAN;
+            for (size_t s = 0; s < t->n_suppliers; s++) {
+                double n = t->inst_per[s * nm + m];
+                share[(s + 1) * nm + m] = n > 0 ? 100 * t->per[s * nm + m] / n : NAN;
+            }
         }
         plot_series ser[12];
         size_t ns = 0;
-        ser[ns++] = (plot_series){.label = "all Suppliers", .y = t->all};
+        ser[ns++] = (plot_series){.label = "all Suppliers", .y = share};
         ser[ns++] = (plot_series){.label = "Poisson fit (all)", .y = fit, .dashed_line = 1};
         for (size_t s = 0; s < t->n_suppliers && ns < 12 && t->n_suppliers > 1; s++)
-            ser[ns++] = (plot_series){.label = g->suppliers.e[s].key, .y = t->per + s * nm};
+            ser[ns++] = (plot_series){.label = g->suppliers.e[s].key, .y = share + (s + 1) * nm};
         plot_chart c = {.kind = PLOT_CHART_LINES,
-                        .title = "Non-compliant installs per install month",
+                        .title = "Non-compliant share of installs per install month",
                         .x_label = "install month",
-                        .y_label = "non-compliant devices",
+                        .y_label = "non-compliant (% of installs)",
                         .x_labels = (const char *const *)labels,
                         .n_x = nm,
                         .series = ser,
@@ -723,6 +800,7 @@ done:
             free(labels[m]);
     free(labels);
     free(fit);
+    free(share);
     free(counts);
     return r;
 }
@@ -803,14 +881,16 @@ static void write_headline(FILE *f, const gather *g)
 
 static void write_trend(FILE *f, const gather *g, const trend_data *t, const charts *ch)
 {
-    fputs("<h2 id=\"trend\">Trend of non-compliant installs</h2>\n<p class=\"statement\">", f);
+    fputs("<h2 id=\"trend\">Trend of the non-compliant share of installs</h2>\n"
+          "<p class=\"statement\">", f);
     const trend_fit *a = &t->fit_all;
     if (a->direction == TREND_UNKNOWN) {
         fputs("No trend can be stated: ", f);
         html_escape(f, a->note);
         fputs(".", f);
     } else {
-        fprintf(f, "Installs of non-compliant meters are %s at 95 %% confidence: ",
+        fprintf(f, "The share of installs that are non-compliant meters is %s at 95 %% "
+                   "confidence: ",
                 a->direction == TREND_RISING    ? "rising"
                 : a->direction == TREND_FALLING ? "falling"
                                                 : "flat (neither rising nor falling)");
@@ -822,19 +902,28 @@ static void write_trend(FILE *f, const gather *g, const trend_data *t, const cha
         char a0[16], a1[16];
         month_label(t->first_month, a0);
         month_label(t->first_month + t->n_months - 1, a1);
+        char ex[ISO_DATE_TEXT_LEN] = "";
+        if (g->extract_as_of != STORE_NO_DATE) iso_date_format(g->extract_as_of, ex);
         fprintf(f,
-                "<p>Counts of devices whose latest verdict is non-compliant, by install month, "
-                "%s to %s (%d complete months; the month of the as-of date is left out as "
-                "incomplete). Model: Poisson regression of the monthly count on the month "
-                "(log link, IRLS); the interval is widened by the dispersion when the counts "
-                "scatter more than Poisson (dispersion %.2f).</p>\n",
-                a0, a1, t->n_months, a->dispersion);
+                "<p>Devices whose latest verdict is non-compliant, as a share of all devices "
+                "installed in the same month, by install month, %s to %s (%d months: up to the "
+                "last complete install month the register extract of %s covers; a later report "
+                "date does not move it). A quiet install month is not an improvement: the model "
+                "is a Poisson regression of the monthly non-compliant count on the month with the "
+                "month's installs as exposure (log link, IRLS), so the growth is that of the "
+                "share; the interval is widened by the dispersion when the counts scatter more "
+                "than Poisson (dispersion %.2f).</p>\n",
+                a0, a1, t->n_months, ex[0] ? ex : "(none)", a->dispersion);
     }
     if (ch->svg[0]) fprintf(f, "<figure>%s</figure>\n", ch->svg[0]);
-    fputs("<table><tr><th>Supplier</th><th>non-compliant installs in the window</th>"
-          "<th>monthly growth</th><th>at 95 %</th></tr>\n<tr>",
+    fputs("<table><tr><th>Supplier</th><th>installs in the window</th>"
+          "<th>non-compliant</th><th>monthly growth of the share</th><th>at 95 %</th></tr>\n<tr>",
           f);
     td_text(f, "all Suppliers");
+    double inst = 0;
+    for (int m = 0; m < t->n_months; m++)
+        inst += t->inst_all[m];
+    td_num(f, inst);
     td_num(f, a->total);
     fputs("<td>", f);
     fit_text(f, a);
@@ -844,6 +933,10 @@ static void write_trend(FILE *f, const gather *g, const trend_data *t, const cha
     for (size_t s = 0; s < t->n_suppliers; s++) {
         fputs("<tr>", f);
         td_text(f, g->suppliers.e[s].key);
+        double n = 0;
+        for (int m = 0; m < t->n_months; m++)
+            n += t->inst_per[s * (size_t)t->n_months + (size_t)m];
+        td_num(f, n);
         td_num(f, t->fit_per[s].total);
         fputs("<td>", f);
         fit_text(f, &t->fit_per[s]);
@@ -1171,13 +1264,14 @@ rfn_status report_write(store *s, const report_config *cfg, report_summary *out,
     if (mkdir(cfg->out_dir, 0777) != 0 && errno != EEXIST)
         return rfn_error_set(err, RFN_ERR_IO, "%s: cannot create directory: %s", cfg->out_dir,
                              strerror(errno));
-    gather g = {.as_of = cfg->as_of};
+    gather g = {.as_of = cfg->as_of, .max_install_month = -1, .extract_as_of = STORE_NO_DATE};
     trend_data t = {0};
     charts ch = {0};
     char **plan_names = NULL;
     rfn_status r = store_read_begin(s, err); /* one consistent view of the workspace */
     if (r) return r;
-    r = store_verdicts_each(s, cfg->as_of, on_verdict, &g, err);
+    r = store_snapshots_each(s, latest_extract, &g, err);
+    if (!r) r = store_verdicts_each(s, cfg->as_of, on_verdict, &g, err);
     if (!r) r = store_cases_each(s, cfg->as_of, NULL, on_case, &g, err);
     if (!r && g.oom) r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
     if (r) goto done;

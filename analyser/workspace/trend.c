@@ -23,6 +23,14 @@ const char *trend_direction_name(trend_direction d)
 
 rfn_status trend_fit_poisson(const double *counts, size_t n, trend_fit *fit, rfn_error *err)
 {
+    return trend_fit_rate(counts, NULL, n, fit, err);
+}
+
+/* Reset *fit, check the inputs and count the months with exposure (*used); fit->note says why
+ * no fit can be made, "" when one can. */
+static rfn_status check_inputs(const double *counts, const double *exposure, size_t n,
+                               trend_fit *fit, size_t *used_out, rfn_error *err)
+{
     *fit = (trend_fit){.direction = TREND_UNKNOWN,
                        .n_months = n,
                        .dispersion = 1.0,
@@ -33,22 +41,38 @@ rfn_status trend_fit_poisson(const double *counts, size_t n, trend_fit *fit, rfn
                        .slope = NAN,
                        .slope_se = NAN,
                        .note = ""};
+    size_t used = 0; /* months with exposure: only they carry information */
     for (size_t i = 0; i < n; i++) {
-        if (!isfinite(counts[i]) || counts[i] < 0)
-            return rfn_error_set(err, RFN_ERR_INVALID, "trend: month %zu has count %g", i,
-                                 counts[i]);
+        double e = exposure ? exposure[i] : 1;
+        if (!isfinite(counts[i]) || counts[i] < 0 || !isfinite(e) || e < 0 ||
+            (e == 0 && counts[i] > 0))
+            return exposure ? rfn_error_set(err, RFN_ERR_INVALID,
+                                            "trend: month %zu has count %g of %g", i, counts[i],
+                                            e)
+                            : rfn_error_set(err, RFN_ERR_INVALID,
+                                            "trend: month %zu has count %g", i, counts[i]);
         fit->total += counts[i];
+        used += e > 0;
     }
+    *used_out = used;
     if (fit->total <= 0) {
         fit->note = "no non-compliant installs";
         return RFN_OK;
     }
-    if (n < 3) {
+    if (used < 3) {
         fit->note = "fewer than 3 months";
         return RFN_OK;
     }
+    return RFN_OK;
+}
+
+rfn_status trend_fit_rate(const double *counts, const double *exposure, size_t n,
+                          trend_fit *fit, rfn_error *err)
+{
+    size_t used = 0;
+    rfn_status r = check_inputs(counts, exposure, n, fit, &used, err);
+    if (r || fit->note[0]) return r;
     gsl_error_handler_t *old = gsl_set_error_handler_off();
-    rfn_status r = RFN_OK;
     gsl_matrix *X = gsl_matrix_alloc(n, 2), *cov = gsl_matrix_alloc(2, 2);
     gsl_vector *z = gsl_vector_alloc(n), *w = gsl_vector_alloc(n), *c = gsl_vector_alloc(2);
     gsl_multifit_linear_workspace *ws = gsl_multifit_linear_alloc(n, 2);
@@ -66,8 +90,16 @@ rfn_status trend_fit_poisson(const double *counts, size_t n, trend_fit *fit, rfn
     int it;
     for (it = 1; it <= 100; it++) {
         for (size_t i = 0; i < n; i++) {
-            double mu = started ? exp(a + b * (double)i) : counts[i] + 0.5;
-            double eta = log(mu);
+            /* log mu = log E + a + b t: the offset log E makes a + b t the log rate per unit of
+             * exposure (McCullagh & Nelder §6.2.3); a month without exposure weighs nothing. */
+            double e = exposure ? exposure[i] : 1;
+            if (e <= 0) {
+                gsl_vector_set(z, i, 0);
+                gsl_vector_set(w, i, 0);
+                continue;
+            }
+            double mu = started ? e * exp(a + b * (double)i) : counts[i] + 0.5;
+            double eta = log(mu) - log(e);
             gsl_vector_set(z, i, eta + (counts[i] - mu) / mu);
             gsl_vector_set(w, i, mu);
         }
@@ -93,10 +125,12 @@ rfn_status trend_fit_poisson(const double *counts, size_t n, trend_fit *fit, rfn
     /* cov from the last solve is (X'WX)^-1 at the previous mu; at convergence they agree. */
     double pearson = 0;
     for (size_t i = 0; i < n; i++) {
-        double mu = exp(a + b * (double)i);
+        double e = exposure ? exposure[i] : 1;
+        if (e <= 0) continue;
+        double mu = e * exp(a + b * (double)i);
         pearson += (counts[i] - mu) * (counts[i] - mu) / mu;
     }
-    double phi = n > 2 ? pearson / (double)(n - 2) : 1.0;
+    double phi = used > 2 ? pearson / (double)(used - 2) : 1.0;
     if (!(phi > 1.0)) phi = 1.0;
     double se = sqrt(gsl_matrix_get(cov, 1, 1) * phi);
     const double z95 = 1.959963984540054; /* standard normal 97.5 % quantile */

@@ -40,6 +40,14 @@ typedef struct trend_fit {
  * iterations. */
 rfn_status trend_fit_poisson(const double *counts, size_t n, trend_fit *fit, rfn_error *err);
 
+/* The same model for a rate: counts[t] ~ Poisson(exposure[t] mu_t), log mu_t = a + b t, so the
+ * trend is that of counts / exposure (the non-compliant share of installs when exposure is the
+ * month's installs), not of the counts: fewer installs in a month is not an improvement.
+ * Months with exposure 0 carry no information and must have count 0; needs 3 months with
+ * exposure. exposure NULL is trend_fit_poisson. */
+rfn_status trend_fit_rate(const double *counts, const double *exposure, size_t n,
+                          trend_fit *fit, rfn_error *err);
+
 /* "rising", "falling", "flat", "unknown". */
 const char *trend_direction_name(trend_direction d);
 

@@ -56,6 +56,6 @@ if nonwhite < 200:
 print('ok: screenshot %dx%d, %d dark samples' % (w, h, nonwhite))
 EOF
 grep -q '<table class="headline">' "$T/dom.html" || { echo "FAIL: rendered DOM lacks the headline table"; fail=1; }
-grep -q 'Non-compliant installs per install month' "$T/dom.html" || { echo "FAIL: rendered DOM lacks the trend chart"; fail=1; }
+grep -q 'Non-compliant share of installs per install month' "$T/dom.html" || { echo "FAIL: rendered DOM lacks the trend chart"; fail=1; }
 [ $fail = 0 ] && echo "report renders in $($browser --version 2>/dev/null | head -1)"
 exit $fail

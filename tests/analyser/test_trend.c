@@ -115,8 +115,41 @@ static void test_degenerate(void)
     CHECK(isfinite(fit.growth_lo) && isfinite(fit.growth_hi));
 }
 
+/* The report's question (issue 15): non-compliant meters installed at a rising *share* while
+ * installs fall. Installs fall 6 % a month from 2,000; the non-compliant share rises 5 % a month
+ * from 1 %, so the counts fall. The rate fit sees the rising share, which a count trend
+ * misses; a month without installs carries no weight. */
+static void test_rising_share_falling_volume(void)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 20261205);
+    enum { N = 30 };
+    double installs[N], nc[N];
+    for (size_t t = 0; t < N; t++) {
+        installs[t] = round(2000.0 * pow(0.94, (double)t));
+        double share = 0.01 * pow(1.05, (double)t);
+        nc[t] = (double)gsl_ran_binomial(rng, share, (unsigned)installs[t]);
+    }
+    installs[7] = nc[7] = 0; /* a month the extract holds no installs for */
+    trend_fit share, count;
+    rfn_error err = {0};
+    CHECK_OK(trend_fit_rate(nc, installs, N, &share, &err));
+    CHECK_OK(trend_fit_poisson(nc, N, &count, &err));
+    CHECK_MSG(share.direction == TREND_RISING, "share %s %g", trend_direction_name(share.direction),
+              share.growth);
+    CHECK_MSG(share.growth_lo <= 0.05 && 0.05 <= share.growth_hi, "%g..%g", share.growth_lo,
+              share.growth_hi);
+    CHECK_MSG(count.direction != TREND_RISING, "count %s %g",
+              trend_direction_name(count.direction), count.growth);
+    /* a count in a month without exposure is an error, not data */
+    installs[7] = 0, nc[7] = 3;
+    CHECK(trend_fit_rate(nc, installs, N, &share, &err) == RFN_ERR_INVALID);
+    gsl_rng_free(rng);
+}
+
 int main(void)
 {
+    test_rising_share_falling_volume();
     test_known_growth();
     test_exact_curve();
     test_coverage();

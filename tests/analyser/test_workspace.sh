@@ -120,7 +120,7 @@ grep -q '=Gamma/&quot;Supply&quot; &lt;b&gt;' "$H" || bad "Supplier name not esc
 grep -q '"Supply" <b>' "$H" && bad "raw Supplier name in the HTML"
 grep -q '<table class="headline">' "$H" || bad "no headline table"
 grep -q 'Illustrative limits' "$H" && bad "the note on illustrative limits without an illustrative result set"
-grep -q 'Installs of non-compliant meters are flat (neither rising nor falling) at 95 % confidence' "$H" || bad "trend statement"
+grep -q 'The share of installs that are non-compliant meters is flat (neither rising nor falling) at 95 % confidence' "$H" || bad "trend statement"
 if command -v gnuplot >/dev/null || [ -n "${RFN_GNUPLOT:-}" ]; then
     [ "$(grep -c '<svg' "$H")" = 3 ] || bad "three inline charts expected"
 else
@@ -143,8 +143,13 @@ for sup, base in names.items():
         print('FAIL: plan of %r: %r, wanted %r' % (sup, got, want)); bad = 1
 sys.exit(bad)
 EOF
-head -1 "$T/rep1/trend.csv" | grep -q "^month,all_suppliers," || bad "trend.csv header"
-grep -q "^2025-11,2,1,0,1$" "$T/rep1/trend.csv" || bad "trend.csv 2025-11 row"
+head -1 "$T/rep1/trend.csv" | grep -q "^month,installs,non_compliant,share," || bad "trend.csv header"
+grep -q "^2025-11,2,2,1.0000,1,1,0,0,1,1$" "$T/rep1/trend.csv" || bad "trend.csv 2025-11 row"
+# The window ends at the last install month the extract covers (2026-02 here), whatever the
+# report's date: a report dated years later states the same trend (issue 15).
+tail -1 "$T/rep1/trend.csv" | grep -q "^2026-02," || bad "trend window end: $(tail -1 "$T/rep1/trend.csv")"
+run report --workspace "$T/ws" --as-of 2030-01-01 --out "$T/rep-late" --no-plots; expect_rc 0 "report 2030"
+cmp -s "$T/rep1/trend.csv" "$T/rep-late/trend.csv" || bad "the trend moves with the report date"
 
 # as of an earlier date the report shows the states of that date
 run report --workspace "$T/ws" --as-of 2026-03-15 --out "$T/rep3"; expect_rc 0 "report 2026-03-15"
