@@ -35,7 +35,8 @@ static void remediation_usage(FILE *fp)
             "Options:\n"
             "  --workspace DIR     the workspace (default: $RFNOISE_WORKSPACE, else .)\n"
             "  --notice-date DATE  date of the notice to the Supplier (YYYY-MM-DD)\n"
-            "  --supplier S        only this Supplier (exact name)\n"
+            "  --supplier S        only this Supplier (case and spacing ignored; an unknown\n"
+            "                      name is an error)\n"
             "  --date DATE         date of a note or of the plan agreement\n"
             "  --as-of DATE        state of the cases on this date (default: all history)\n"
             "  --by WHO            who acts, kept in the case history (default: the login name)\n"
@@ -219,6 +220,16 @@ int cmd_remediation(int argc, char **argv)
     scfg.actor = by;
     rfn_status st = store_open(ws, &scfg, &s, &err);
     if (st) {
+        cli_error("remediation", &err);
+        return RFN_EXIT_USAGE;
+    }
+    bool known = true;
+    if (supplier && (st = store_supplier_known(s, supplier, &known, &err)) == RFN_OK && !known)
+        st = rfn_error_set(&err, RFN_ERR_NOTFOUND, "--supplier '%s': no Supplier of that name "
+                           "in any snapshot of %s (names match ignoring case and spacing)",
+                           supplier, ws);
+    if (st) {
+        store_close(s);
         cli_error("remediation", &err);
         return RFN_EXIT_USAGE;
     }

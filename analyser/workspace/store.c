@@ -682,9 +682,7 @@ static void count_change(store_changes *c, const char *to)
         c->to_missing++;
 }
 
-/* Supplier names as the market writes them: the same Supplier whatever the case and spacing
- * ("British  Gas" = "british gas"). */
-static bool same_supplier(const char *a, const char *b)
+bool store_supplier_match(const char *a, const char *b)
 {
     for (;;) {
         while (*a == ' ' || *a == '\t') a++;
@@ -817,7 +815,7 @@ static rfn_status case_replacement(store *s, const case_queries *q, const active
 static rfn_status case_owner(store *s, const case_queries *q, active_case *c,
                              const char *supplier, rfn_error *err)
 {
-    if (!supplier[0] || same_supplier(supplier, c->supplier)) return RFN_OK;
+    if (!supplier[0] || store_supplier_match(supplier, c->supplier)) return RFN_OK;
     char detail[600];
     snprintf(detail, sizeof detail, "transferred from %s to %s", c->supplier, supplier);
     bind_text(q->owner, 1, supplier);
@@ -1453,7 +1451,7 @@ rfn_status store_cases_open(store *s, int32_t notice_date, const char *supplier,
         first = false;
         prev = dev;
         if (classify_verdict_from_name(col_text(q, 12)) != DEVICE_NONCOMPLIANT ||
-            (supplier && strcmp(col_text(q, 1), supplier)))
+            (supplier && !store_supplier_match(col_text(q, 1), supplier)))
             continue;
         if (n == cap) {
             cap = cap ? 2 * cap : 64;
@@ -1627,6 +1625,22 @@ rfn_status store_case_plan_agreed(store *s, int64_t case_id, int32_t date, rfn_e
     return case_event(s, case_id, date, "plan-agreed", "remediation plan agreed", err);
 }
 
+rfn_status store_supplier_known(store *s, const char *name, bool *known, rfn_error *err)
+{
+    /* Every Supplier any snapshot named: a name the workspace has never seen is a typing error,
+     * not a Supplier with nothing to do. */
+    sqlite3_stmt *st = NULL;
+    rfn_status r = db_prep(s, "SELECT DISTINCT supplier FROM device", &st, err);
+    if (r) return r;
+    *known = false;
+    int rc;
+    while (!*known && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        *known = store_supplier_match(col_text(st, 0), name);
+    if (!*known && rc != SQLITE_DONE) r = db_fail(s, rc, "suppliers", err);
+    sqlite3_finalize(st);
+    return r;
+}
+
 rfn_status store_cases_each(store *s, int32_t as_of, const char *supplier, store_case_fn fn,
                             void *ctx, rfn_error *err)
 {
@@ -1642,12 +1656,11 @@ rfn_status store_cases_each(store *s, int32_t as_of, const char *supplier, store
         "   AND h.date <= ?1 ORDER BY h.id DESC LIMIT 1),"
         " (SELECT h.date FROM case_history h WHERE h.case_id = c.id AND h.new_state <> ''"
         "   AND h.date <= ?1 ORDER BY h.id DESC LIMIT 1)"
-        " FROM remediation_case c WHERE c.notice_date <= ?1 AND (?2 IS NULL OR c.supplier = ?2)"
+        " FROM remediation_case c WHERE c.notice_date <= ?1"
         " ORDER BY c.supplier, c.remediation_due, c.device_id, c.id",
         &st, err);
     if (r) return r;
     sqlite3_bind_int(st, 1, as_of);
-    if (supplier) bind_text(st, 2, supplier);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         store_case c = {
@@ -1672,6 +1685,7 @@ rfn_status store_cases_each(store *s, int32_t as_of, const char *supplier, store
             .state = col_text(st, 18),
             .state_since = col_date(st, 19),
         };
+        if (supplier && !store_supplier_match(c.supplier, supplier)) continue;
         if (fn(&c, ctx)) break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) r = db_fail(s, rc, "cases", err);

@@ -154,6 +154,14 @@ rfn_status store_capture_known(store *s, const char *sha256, const char *setting
  * latest snapshot and has no active (open/overdue) case; supplier non-NULL restricts to that
  * Supplier. Plan due = notice + 10 days, remediation due = notice + 90 days
  * (docs/architecture.md §Domain). Idempotent: a second call opens nothing. */
+/* Supplier names as the market writes them: the same Supplier whatever the case and spacing
+ * ("British  Gas" = "british gas"). Used wherever a Supplier is matched (--supplier, a change
+ * of Supplier between snapshots). */
+bool store_supplier_match(const char *a, const char *b);
+
+/* Whether any snapshot names a Supplier matching name (store_supplier_match). */
+rfn_status store_supplier_known(store *s, const char *name, bool *known, rfn_error *err);
+
 rfn_status store_cases_open(store *s, int32_t notice_date, const char *supplier,
                             store_changes *changes, rfn_error *err);
 

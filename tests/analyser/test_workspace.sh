@@ -89,6 +89,11 @@ run remediation plan --supplier "Alpha Energy"; expect_rc 0 plan
 # Case 5 followed its meter from Beta Power to Alpha Energy (register3), notice date kept.
 [ "$(tail -n +2 "$T/out" | cut -d, -f1 | tr '\n' ' ')" = "4 5 " ] || bad "Alpha plan: $(cat "$T/out")"
 grep -q '^5,Alpha Energy,00-11-22-FF-FE-00-00-11,.*,overdue,2026-01-10,' "$T/out" || bad "transferred case 5 in Alpha's plan: $(cat "$T/out")"
+cp "$T/out" "$T/alpha-plan.csv"
+run remediation plan --supplier "  alpha   ENERGY"; expect_rc 0 "plan, other spelling"
+cmp -s "$T/out" "$T/alpha-plan.csv" || bad "--supplier ignoring case and spacing: $(cat "$T/out")"
+run remediation plan --supplier "Alpha Enrgy"; expect_rc 2 "plan of an unknown Supplier"
+grep -q "rfnoise: remediation: --supplier 'Alpha Enrgy': no Supplier of that name" "$T/err" || bad "unknown Supplier message: $(cat "$T/err")"
 run remediation plan --supplier "Beta Power"; expect_rc 0 "Beta plan"
 [ "$(wc -l < "$T/out")" = 1 ] || bad "the losing Supplier still lists the case: $(cat "$T/out")"
 
