@@ -26,7 +26,13 @@ static void remediation_usage(FILE *fp)
             "  open --notice-date DATE [--supplier S]  open a case for every non-compliant device\n"
             "                                          on the wall without one (idempotent)\n"
             "  note CASE TEXT --date DATE              add a note to a case's history\n"
-            "  plan-agreed CASE --date DATE            record the date the plan was agreed\n"
+            "  plan-agreed CASE|--supplier S --date DATE [--due DUE]\n"
+            "                                          the plan agreed on DATE; DUE is the\n"
+            "                                          agreed removal date, replacing the\n"
+            "                                          notice + 90 days from then on\n"
+            "  timetable-agreed --notice-date N --date DATE\n"
+            "                                          the Operations Group agreed the\n"
+            "                                          timetable of notice N (due N + 10 d)\n"
             "  list [--as-of DATE] [--supplier S]      cases (CSV on stdout), state at DATE\n"
             "  history [CASE] [--as-of DATE]           case history (CSV on stdout)\n"
             "  plan --supplier S [--as-of DATE]        the Supplier's plan: open and overdue\n"
@@ -39,6 +45,7 @@ static void remediation_usage(FILE *fp)
             "                      name is an error)\n"
             "  --date DATE         date of a note or of the plan agreement\n"
             "  --as-of DATE        state of the cases on this date (default: all history)\n"
+            "  --due DATE          plan-agreed: the agreed removal date\n"
             "  --by WHO            who acts, kept in the case history (default: the login name)\n"
             "  -h, --help          show this help\n");
 }
@@ -130,9 +137,50 @@ static int parse_case_id(const char *s, int64_t *id)
     return 0;
 }
 
+typedef struct case_ids {
+    int64_t *id;
+    size_t n, cap;
+    bool oom;
+} case_ids;
+
+static int take_active(const store_case *c, void *ctx)
+{
+    case_ids *l = ctx;
+    if (strcmp(c->state, "open") && strcmp(c->state, "overdue") &&
+        strcmp(c->state, "missing-from-extract"))
+        return 0;
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? 2 * l->cap : 64;
+        int64_t *n = realloc(l->id, nc * sizeof *n);
+        if (!n) {
+            l->oom = true;
+            return 1;
+        }
+        l->id = n;
+        l->cap = nc;
+    }
+    l->id[l->n++] = c->id;
+    return 0;
+}
+
+/* plan-agreed for one case, or for every active case of a Supplier. */
+static rfn_status plan_agreed(store *s, int64_t case_id, const char *supplier, int32_t date,
+                              int32_t due, rfn_error *err)
+{
+    if (!supplier) return store_case_plan_agreed(s, &case_id, 1, date, due, err);
+    case_ids l = {0};
+    rfn_status r = store_cases_each(s, INT32_MAX, supplier, take_active, &l, err);
+    if (!r && l.oom) r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    if (!r && !l.n) r = rfn_error_set(err, RFN_ERR_NOTFOUND, "no active case of %s", supplier);
+    if (!r) r = store_case_plan_agreed(s, l.id, l.n, date, due, err);
+    if (!r) printf("plans_agreed=%zu\n", l.n);
+    free(l.id);
+    return r;
+}
+
 int cmd_remediation(int argc, char **argv)
 {
-    enum { O_WORKSPACE = 256, O_NOTICE, O_SUPPLIER, O_DATE, O_AS_OF, O_BY };
+    enum { O_WORKSPACE = 256, O_NOTICE, O_SUPPLIER, O_DATE, O_AS_OF, O_BY, O_DUE };
     static const struct option longopts[] = {
         {"workspace", required_argument, NULL, O_WORKSPACE},
         {"notice-date", required_argument, NULL, O_NOTICE},
@@ -140,13 +188,14 @@ int cmd_remediation(int argc, char **argv)
         {"date", required_argument, NULL, O_DATE},
         {"as-of", required_argument, NULL, O_AS_OF},
         {"by", required_argument, NULL, O_BY},
+        {"due", required_argument, NULL, O_DUE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *ws = getenv("RFNOISE_WORKSPACE");
     if (!ws || !*ws) ws = ".";
     const char *supplier = NULL, *by = NULL;
-    int32_t notice = STORE_NO_DATE, date = STORE_NO_DATE, as_of = INT32_MAX;
+    int32_t notice = STORE_NO_DATE, date = STORE_NO_DATE, as_of = INT32_MAX, due = STORE_NO_DATE;
     int opt;
     optind = 1;
     while ((opt = cli_getopt(argc, argv, longopts, "remediation", NULL, NULL)) != -1) {
@@ -172,6 +221,9 @@ int cmd_remediation(int argc, char **argv)
         case O_BY:
             if (cli_opt_once("remediation", "by", optarg, &by)) return RFN_EXIT_USAGE;
             break;
+        case O_DUE:
+            if (cli_opt_date("remediation", "due", optarg, &due)) return RFN_EXIT_USAGE;
+            break;
         default:
             return RFN_EXIT_USAGE;
         }
@@ -187,6 +239,16 @@ int cmd_remediation(int argc, char **argv)
     if (!strcmp(sub, "open")) {
         if (n_args || notice == STORE_NO_DATE) {
             cli_errorf("remediation", "open: expected --notice-date DATE and no arguments");
+            return RFN_EXIT_USAGE;
+        }
+    } else if (!strcmp(sub, "plan-agreed") && supplier) {
+        if (n_args || date == STORE_NO_DATE) {
+            cli_errorf("remediation", "plan-agreed: expected CASE or --supplier S, and --date");
+            return RFN_EXIT_USAGE;
+        }
+    } else if (!strcmp(sub, "timetable-agreed")) {
+        if (n_args || date == STORE_NO_DATE || notice == STORE_NO_DATE) {
+            cli_errorf("remediation", "timetable-agreed: expected --notice-date N and --date D");
             return RFN_EXIT_USAGE;
         }
     } else if (!strcmp(sub, "note") || !strcmp(sub, "plan-agreed")) {
@@ -241,7 +303,9 @@ int cmd_remediation(int argc, char **argv)
     } else if (!strcmp(sub, "note")) {
         st = store_case_note(s, case_id, date, args[1], &err);
     } else if (!strcmp(sub, "plan-agreed")) {
-        st = store_case_plan_agreed(s, case_id, date, &err);
+        st = plan_agreed(s, case_id, supplier, date, due, &err);
+    } else if (!strcmp(sub, "timetable-agreed")) {
+        st = store_timetable_agreed(s, notice, date, &err);
     } else if (!strcmp(sub, "history")) {
         static const char *const cols[] = {"case_id",   "DeviceID",   "date",
                                            "snapshot",  "result_set", "event",

@@ -154,6 +154,7 @@ typedef struct report_case {
         *worst_band, *state;
     double margin_db;
     int32_t install_date, notice_date, plan_due, remediation_due, plan_agreed, state_since;
+    int32_t agreed_due; /* STORE_NO_DATE: none agreed */
 } report_case;
 
 typedef struct gather {
@@ -163,6 +164,8 @@ typedef struct gather {
                       * 2 assessed */
     tally regions;   /* 0 non-compliant, 1 derogation-compliant, 2 assessed, 3 devices */
     tally derog;     /* region \x1f postcode area: 0 derogation-compliant */
+    store_timetable *timetables; /* agreements recorded on or before as_of */
+    size_t n_timetables, cap_timetables;
     tally installs;  /* supplier \x1f month index: 0 devices installed that month (any verdict);
                       * never sorted, read with tally_get */
     int max_install_month;  /* latest install month of any judged device, -1 none */
@@ -274,6 +277,21 @@ static int on_verdict(const store_verdict *v, void *ctx)
     return 0;
 }
 
+static int on_timetable(const store_timetable *t, void *ctx)
+{
+    gather *g = ctx;
+    if (t->agreed > g->as_of) return 0;
+    if (!grow_array((void **)&g->timetables, &g->cap_timetables, g->n_timetables + 1,
+                    sizeof *g->timetables, 16)) {
+        g->oom = true;
+        return 1;
+    }
+    store_timetable *x = &g->timetables[g->n_timetables++];
+    *x = *t;
+    if (!(x->by = strdup(t->by))) g->oom = true;
+    return g->oom;
+}
+
 static int latest_extract(const store_snapshot *sn, void *ctx)
 {
     gather *g = ctx;
@@ -310,6 +328,7 @@ static int on_case(const store_case *c, void *ctx)
     r->plan_due = c->plan_due;
     r->remediation_due = c->remediation_due;
     r->plan_agreed = c->plan_agreed;
+    r->agreed_due = c->agreed_due;
     r->state_since = c->state_since;
     int col = !strcmp(c->state, "open")                   ? S_OPEN
               : !strcmp(c->state, "overdue")              ? S_OVERDUE
@@ -330,6 +349,9 @@ static void gather_free(gather *g)
     tally_free(&g->regions);
     tally_free(&g->derog);
     tally_free(&g->installs);
+    for (size_t i = 0; i < g->n_timetables; i++)
+        free((char *)g->timetables[i].by);
+    free(g->timetables);
     for (size_t i = 0; i < g->n_nc; i++)
         free(g->nc[i].supplier_name);
     free(g->nc);
@@ -947,12 +969,50 @@ static void write_trend(FILE *f, const gather *g, const trend_data *t, const cha
     fputs("</table>\n", f);
 }
 
+/* Each notice's timetable: agreed by the Operations Group (when, by whom), or missed once its
+ * due date (notice + 10 days) has passed unagreed. */
+static void write_notice_timetables(FILE *f, const gather *g)
+{
+    int32_t done = INT32_MIN;
+    for (;;) {
+        int32_t next = INT32_MAX; /* the next notice date after `done` among the cases */
+        for (size_t i = 0; i < g->n_cases; i++)
+            if (g->cases[i].notice_date > done && g->cases[i].notice_date < next)
+                next = g->cases[i].notice_date;
+        if (next == INT32_MAX) break;
+        done = next;
+        char n[ISO_DATE_TEXT_LEN], due[ISO_DATE_TEXT_LEN], d[ISO_DATE_TEXT_LEN];
+        iso_date_format(next, n);
+        iso_date_format(remediation_deadlines_from_notice(next).plan_due_day, due);
+        const store_timetable *t = NULL;
+        for (size_t k = 0; k < g->n_timetables; k++)
+            if (g->timetables[k].notice_date == next) t = &g->timetables[k];
+        fprintf(f, "<p>Timetable of the notice of %s (agreement due %s): ", n, due);
+        if (t) {
+            iso_date_format(t->agreed, d);
+            fprintf(f, "agreed on %s by ", d);
+            html_escape(f, t->by);
+            fputs(t->agreed > remediation_deadlines_from_notice(next).plan_due_day
+                      ? " <strong class=\"overdue\">(after its due date)</strong>"
+                      : "",
+                  f);
+        } else if (g->as_of > remediation_deadlines_from_notice(next).plan_due_day) {
+            fputs("<strong class=\"overdue\">not agreed: timetable missed</strong>", f);
+        } else {
+            fputs("not agreed yet", f);
+        }
+        fputs(".</p>\n", f);
+    }
+}
+
 static void write_timetable(FILE *f, const gather *g)
 {
     fputs("<h2 id=\"timetable\">Remediation timetable per Supplier</h2>\n<p>Open and overdue "
-          "cases by remediation due date. Plan due = notice + 10 days; remediation due = "
-          "notice + 90 days.</p>\n",
+          "cases by removal due date. The notice's timetable is due for the Operations Group's "
+          "agreement 10 days after the notice; removal is due 90 days after it, or on the date "
+          "agreed in the Supplier's plan, which then replaces it.</p>\n",
           f);
+    write_notice_timetables(f, g);
     bool any = false;
     for (size_t s = 0; s < g->suppliers.n; s++) {
         const char *sup = g->suppliers.e[s].key;
@@ -966,7 +1026,7 @@ static void write_timetable(FILE *f, const gather *g)
         fprintf(f,
                 " (%zu open)</h3>\n<table class=\"timetable\"><tr><th>case</th><th>DeviceID</th>"
                 "<th>ImportMPxN</th><th>model / firmware</th><th>notice</th>"
-                "<th>plan due</th><th>plan agreed</th><th>remediation due</th>"
+                "<th>timetable due</th><th>plan agreed</th><th>removal due</th>"
                 "<th>state</th><th>days since notice</th></tr>\n",
                 n);
         for (size_t i = 0; i < g->n_cases; i++) {
@@ -987,13 +1047,16 @@ static void write_timetable(FILE *f, const gather *g)
             td_date(f, c->notice_date);
             td_date(f, c->plan_due);
             td_date(f, c->plan_agreed);
-            td_date(f, c->remediation_due);
+            int32_t removal = c->agreed_due != STORE_NO_DATE ? c->agreed_due : c->remediation_due;
+            td_date(f, removal);
             fprintf(f, "<td%s>", strcmp(c->state, "overdue") ? "" : " class=\"overdue\"");
             html_escape(f, c->state);
             /* Overdue needs a snapshot showing the meter still installed after the due date;
              * until one comes, say that the date has passed. */
-            if (!strcmp(c->state, "open") && g->as_of > c->remediation_due)
+            if (!strcmp(c->state, "open") && g->as_of > removal)
                 fputs(" (due date passed; no snapshot since)", f);
+            if (c->agreed_due != STORE_NO_DATE && g->as_of > c->agreed_due)
+                fputs(" (agreed date missed)", f);
             fputs("</td>", f);
             td_num(f, (double)(g->as_of - c->notice_date));
             fputs("</tr>\n", f);
@@ -1273,6 +1336,7 @@ rfn_status report_write(store *s, const report_config *cfg, report_summary *out,
     r = store_snapshots_each(s, latest_extract, &g, err);
     if (!r) r = store_verdicts_each(s, cfg->as_of, on_verdict, &g, err);
     if (!r) r = store_cases_each(s, cfg->as_of, NULL, on_case, &g, err);
+    if (!r) r = store_timetables_each(s, on_timetable, &g, err);
     if (!r && g.oom) r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
     if (r) goto done;
     tally_sort(&g.suppliers);

@@ -158,8 +158,10 @@ static const char *const migrations[] = {
     "  state TEXT NOT NULL CHECK(state IN ('open','overdue','missing-from-extract','remediated',"
     "    'resolved')),"
     "  opened_snapshot INTEGER NOT NULL REFERENCES snapshot(id),"
-    "  opened_result_set INTEGER NOT NULL REFERENCES result_set(id));"
-    "INSERT INTO remediation_case_v2 SELECT * FROM remediation_case;"
+    "  opened_result_set INTEGER NOT NULL REFERENCES result_set(id),"
+    /* the removal date agreed with the Supplier: it replaces remediation_due (issue 15) */
+    "  agreed_due INTEGER);"
+    "INSERT INTO remediation_case_v2 SELECT *, NULL FROM remediation_case;"
     "DROP TABLE remediation_case;"
     "ALTER TABLE remediation_case_v2 RENAME TO remediation_case;"
     "CREATE UNIQUE INDEX case_active ON remediation_case(device_id)"
@@ -174,7 +176,7 @@ static const char *const migrations[] = {
     "  snapshot_id INTEGER REFERENCES snapshot(id),"
     "  result_set_id INTEGER REFERENCES result_set(id),"
     "  event TEXT NOT NULL CHECK(event IN ('opened','state','note','plan-agreed',"
-    "    'replacement-seen','supplier-changed')),"
+    "    'replacement-seen','supplier-changed','timetable-agreed')),"
     "  old_state TEXT NOT NULL, new_state TEXT NOT NULL, detail TEXT NOT NULL,"
     "  by TEXT NOT NULL DEFAULT '', recorded_at TEXT NOT NULL DEFAULT '',"
     "  hash TEXT NOT NULL DEFAULT '');"
@@ -183,6 +185,11 @@ static const char *const migrations[] = {
     "  new_state, detail FROM case_history;"
     "DROP TABLE case_history;"
     "ALTER TABLE case_history_v2 RENAME TO case_history;"
+    /* ... and the Operations Group's agreement of the remediation timetable of a notice, due
+     * notice + 10 days (README "Remediation") */
+    "CREATE TABLE timetable("
+    "  notice_date INTEGER PRIMARY KEY, agreed INTEGER NOT NULL, by TEXT NOT NULL,"
+    "  recorded_at TEXT NOT NULL);"
     "CREATE INDEX case_history_case ON case_history(case_id);",
 };
 
@@ -739,7 +746,8 @@ static rfn_status active_cases(store *s, active_case **out, size_t *n_out, rfn_e
     active_case *cases = NULL;
     size_t n = 0, cap = 0;
     rfn_status r = db_prep(s,
-                           "SELECT id, device_id, mpxn_key, remediation_due, state,"
+                           "SELECT id, device_id, mpxn_key, coalesce(agreed_due, remediation_due),"
+                           " state,"
                            " opened_result_set, device_type, supplier FROM remediation_case"
                            " WHERE state IN ('open','overdue','missing-from-extract') ORDER BY id",
                            &q, err);
@@ -1561,68 +1569,152 @@ done:
     return r;
 }
 
-/* An agreed plan is dated between the notice and 3 years after it (issue 15): a date before the
- * notice or in 2099 is a typing error, not an agreement. */
+/* Dates agreed after a notice lie between the notice and 3 years after it (issue 15): a date
+ * before the notice or in 2099 is a typing error, not an agreement. what names the date in the
+ * message ("plan agreed on", "removal due", "timetable agreed on"); case_id 0 for none. */
 enum { PLAN_MAX_DAYS = 3 * 365 + 1 };
-static rfn_status plan_date_check(int64_t case_id, int32_t notice, int32_t date, rfn_error *err)
+static rfn_status plan_date_check(int64_t case_id, int32_t notice, int32_t date,
+                                  const char *what, rfn_error *err)
 {
     if (date >= notice && date <= notice + PLAN_MAX_DAYS)
         return RFN_OK;
-    char d[ISO_DATE_TEXT_LEN], n[ISO_DATE_TEXT_LEN];
+    char d[ISO_DATE_TEXT_LEN], n[ISO_DATE_TEXT_LEN], who[40] = "";
     iso_date_format(date, d);
     iso_date_format(notice, n);
-    return rfn_error_set(err, RFN_ERR_INVALID, "case %lld: plan agreed on %s is %s its notice of "
+    if (case_id) snprintf(who, sizeof who, "case %lld: ", (long long)case_id);
+    return rfn_error_set(err, RFN_ERR_INVALID, "%s%s %s is %s its notice of "
                          "%s: give a date from the notice to 3 years after it",
-                         (long long)case_id, d, date < notice ? "before" : "over 3 years after",
-                         n);
+                         who, what, d, date < notice ? "before" : "over 3 years after", n);
 }
 
-static rfn_status case_event(store *s, int64_t case_id, int32_t date, const char *event,
-                             const char *text, rfn_error *err)
+static rfn_status case_notice(store *s, int64_t case_id, int32_t *notice, rfn_error *err)
 {
-    rfn_status r = db_begin(s, err);
-    if (r) return r;
-    int64_t notice = 0;
+    int64_t v = 0;
     bool found = false;
-    if ((r = query_int(s, "SELECT notice_date FROM remediation_case WHERE id = ?", case_id, 0, 1,
-                       &notice, &found, err)))
-        goto fail;
-    if (!found) {
+    rfn_status r = query_int(s, "SELECT notice_date FROM remediation_case WHERE id = ?", case_id,
+                             0, 1, &v, &found, err);
+    if (!r && !found)
         r = rfn_error_set(err, RFN_ERR_NOTFOUND, "%s: no remediation case %lld", s->dir,
                           (long long)case_id);
-        goto fail;
-    }
-    if (!strcmp(event, "plan-agreed") && (r = plan_date_check(case_id, (int32_t)notice, date,
-                                                              err)))
-        goto fail;
-    if (!strcmp(event, "plan-agreed")) {
-        sqlite3_stmt *st = NULL;
-        if ((r = db_prep(s, "UPDATE remediation_case SET plan_agreed = ? WHERE id = ?", &st, err)))
-            goto fail;
-        sqlite3_bind_int(st, 1, date);
-        sqlite3_bind_int64(st, 2, case_id);
-        r = db_done(s, st, "plan agreed", err);
-        sqlite3_finalize(st);
-        if (r) goto fail;
-    }
-    if ((r = history_add(s, case_id, date, 0, 0, event, "", "", text, err)) ||
-        (r = db_commit(s, err)))
-        goto fail;
-    return RFN_OK;
-fail:
-    db_rollback(s);
+    *notice = (int32_t)v;
     return r;
+}
+
+/* A plan agreed on date with an agreed removal date due (STORE_NO_DATE: none given): both
+ * checked against the notice, the due date then replaces remediation_due (inside a
+ * transaction). */
+static rfn_status plan_set(store *s, int64_t case_id, int32_t date, int32_t due, rfn_error *err)
+{
+    int32_t notice;
+    rfn_status r = case_notice(s, case_id, &notice, err);
+    if (r || (r = plan_date_check(case_id, notice, date, "plan agreed on", err)) ||
+        (due != STORE_NO_DATE &&
+         (r = plan_date_check(case_id, notice, due, "removal due", err))))
+        return r;
+    sqlite3_stmt *st = NULL;
+    if ((r = db_prep(s, "UPDATE remediation_case SET plan_agreed = ?,"
+                        " agreed_due = coalesce(?, agreed_due) WHERE id = ?", &st, err)))
+        return r;
+    sqlite3_bind_int(st, 1, date);
+    if (due != STORE_NO_DATE) sqlite3_bind_int(st, 2, due);
+    sqlite3_bind_int64(st, 3, case_id);
+    r = db_done(s, st, "plan agreed", err);
+    sqlite3_finalize(st);
+    char text[96] = "remediation plan agreed", d[ISO_DATE_TEXT_LEN];
+    if (due != STORE_NO_DATE) {
+        iso_date_format(due, d);
+        snprintf(text, sizeof text, "remediation plan agreed: removal due %s", d);
+    }
+    return r ? r : history_add(s, case_id, date, 0, 0, "plan-agreed", "", "", text, err);
 }
 
 rfn_status store_case_note(store *s, int64_t case_id, int32_t date, const char *text,
                            rfn_error *err)
 {
-    return case_event(s, case_id, date, "note", text, err);
+    rfn_status r = db_begin(s, err);
+    if (r) return r;
+    int32_t notice;
+    if ((r = case_notice(s, case_id, &notice, err)) ||
+        (r = history_add(s, case_id, date, 0, 0, "note", "", "", text, err)) ||
+        (r = db_commit(s, err)))
+        db_rollback(s);
+    return r;
 }
 
-rfn_status store_case_plan_agreed(store *s, int64_t case_id, int32_t date, rfn_error *err)
+rfn_status store_case_plan_agreed(store *s, const int64_t *case_ids, size_t n, int32_t date,
+                                  int32_t due, rfn_error *err)
 {
-    return case_event(s, case_id, date, "plan-agreed", "remediation plan agreed", err);
+    rfn_status r = db_begin(s, err);
+    for (size_t i = 0; !r && i < n; i++)
+        r = plan_set(s, case_ids[i], date, due, err);
+    if (!r) r = db_commit(s, err);
+    if (r) db_rollback(s);
+    return r;
+}
+
+rfn_status store_timetables_each(store *s, store_timetable_fn fn, void *ctx, rfn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rfn_status r = db_prep(s, "SELECT notice_date, agreed, by FROM timetable ORDER BY notice_date",
+                           &st, err);
+    if (r) return r;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_timetable t = {sqlite3_column_int(st, 0), sqlite3_column_int(st, 1),
+                             col_text(st, 2)};
+        if (fn(&t, ctx)) break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) r = db_fail(s, rc, "timetables", err);
+    sqlite3_finalize(st);
+    return r;
+}
+
+rfn_status store_timetable_agreed(store *s, int32_t notice, int32_t date, rfn_error *err)
+{
+    rfn_status r = db_begin(s, err);
+    if (r) return r;
+    bool found = false;
+    int64_t n = 0;
+    if ((r = query_int(s, "SELECT count(*) FROM remediation_case WHERE notice_date = ?", notice,
+                       0, 1, &n, &found, err)))
+        goto fail;
+    char d[ISO_DATE_TEXT_LEN], nd[ISO_DATE_TEXT_LEN];
+    iso_date_format(notice, nd);
+    if (!n) {
+        r = rfn_error_set(err, RFN_ERR_NOTFOUND, "%s: no case has the notice of %s", s->dir, nd);
+        goto fail;
+    }
+    if ((r = plan_date_check(0, notice, date, "timetable agreed on", err))) goto fail;
+    char when[32];
+    recorded_now(when);
+    sqlite3_stmt *st = NULL;
+    if ((r = db_prep(s, "INSERT OR REPLACE INTO timetable(notice_date, agreed, by, recorded_at)"
+                        " VALUES(?,?,?,?)", &st, err)))
+        goto fail;
+    sqlite3_bind_int(st, 1, notice);
+    sqlite3_bind_int(st, 2, date);
+    bind_text(st, 3, s->actor);
+    bind_text(st, 4, when);
+    r = db_done(s, st, "timetable", err);
+    sqlite3_finalize(st);
+    /* every case of the notice keeps the agreement in its own history (the audit trail) */
+    sqlite3_stmt *q = NULL;
+    iso_date_format(date, d);
+    char text[96];
+    snprintf(text, sizeof text, "remediation timetable of the notice of %s agreed", nd);
+    if (!r && !(r = db_prep(s, "SELECT id FROM remediation_case WHERE notice_date = ?"
+                               " ORDER BY id", &q, err))) {
+        sqlite3_bind_int(q, 1, notice);
+        int rc;
+        while (!r && (rc = sqlite3_step(q)) == SQLITE_ROW)
+            r = history_add(s, sqlite3_column_int64(q, 0), date, 0, 0, "timetable-agreed", "",
+                            "", text, err);
+        sqlite3_finalize(q);
+    }
+    if (!r && !(r = db_commit(s, err))) return RFN_OK;
+fail:
+    db_rollback(s);
+    return r;
 }
 
 rfn_status store_supplier_known(store *s, const char *name, bool *known, rfn_error *err)
@@ -1655,7 +1747,7 @@ rfn_status store_cases_each(store *s, int32_t as_of, const char *supplier, store
         " (SELECT h.new_state FROM case_history h WHERE h.case_id = c.id AND h.new_state <> ''"
         "   AND h.date <= ?1 ORDER BY h.id DESC LIMIT 1),"
         " (SELECT h.date FROM case_history h WHERE h.case_id = c.id AND h.new_state <> ''"
-        "   AND h.date <= ?1 ORDER BY h.id DESC LIMIT 1)"
+        "   AND h.date <= ?1 ORDER BY h.id DESC LIMIT 1), c.agreed_due"
         " FROM remediation_case c WHERE c.notice_date <= ?1"
         " ORDER BY c.supplier, c.remediation_due, c.device_id, c.id",
         &st, err);
@@ -1684,7 +1776,9 @@ rfn_status store_cases_each(store *s, int32_t as_of, const char *supplier, store
             .plan_agreed = col_date(st, 17),
             .state = col_text(st, 18),
             .state_since = col_date(st, 19),
+            .agreed_due = col_date(st, 20),
         };
+        if (c.plan_agreed == STORE_NO_DATE) c.agreed_due = STORE_NO_DATE; /* agreed later */
         if (supplier && !store_supplier_match(c.supplier, supplier)) continue;
         if (fn(&c, ctx)) break;
     }

@@ -169,7 +169,23 @@ rfn_status store_cases_open(store *s, int32_t notice_date, const char *supplier,
  * plan was agreed (event "plan-agreed"). RFN_ERR_NOTFOUND when there is no such case. */
 rfn_status store_case_note(store *s, int64_t case_id, int32_t date, const char *text,
                            rfn_error *err);
-rfn_status store_case_plan_agreed(store *s, int64_t case_id, int32_t date, rfn_error *err);
+/* The plans of cases case_ids[0..n-1] agreed on date, with an agreed removal date due that
+ * replaces each case's remediation due date from then on (STORE_NO_DATE: none given); both must
+ * lie from the case's notice to 3 years after it. All or nothing. */
+rfn_status store_case_plan_agreed(store *s, const int64_t *case_ids, size_t n, int32_t date,
+                                  int32_t due, rfn_error *err);
+
+typedef struct store_timetable {
+    int32_t notice_date, agreed;
+    const char *by;
+} store_timetable;
+typedef int (*store_timetable_fn)(const store_timetable *t, void *ctx);
+/* Every recorded timetable agreement, by notice date. */
+rfn_status store_timetables_each(store *s, store_timetable_fn fn, void *ctx, rfn_error *err);
+
+/* The Operations Group agreed the remediation timetable of the notice of `notice` on date (due
+ * notice + 10 days); every case of that notice records it in its history. */
+rfn_status store_timetable_agreed(store *s, int32_t notice, int32_t date, rfn_error *err);
 
 typedef struct store_case {
     int64_t id;
@@ -179,6 +195,7 @@ typedef struct store_case {
     double margin_db;
     int32_t install_date, notice_date, plan_due, remediation_due;
     int32_t plan_agreed; /* STORE_NO_DATE when not agreed by as_of */
+    int32_t agreed_due;  /* removal date agreed with the plan; STORE_NO_DATE when none by as_of */
     const char *state;   /* state at as_of (history up to as_of) */
     int32_t state_since; /* date of that state's history entry */
 } store_case;

@@ -76,6 +76,29 @@ run workspace status; grep -q "^cases_missing_from_extract: 1$" "$T/out" || bad 
 run remediation list; grep -q '^1,Alpha Energy,00-11-22-FF-FE-00-00-01,.*,missing-from-extract,' "$T/out" || bad "case 1 missing: $(cat "$T/out")"
 run remediation list
 [ "$(grep -c ',overdue,' "$T/out")" = 0 ] || bad "overdue on the due date"
+# Agreed plans move the due date, a timetable is agreed or missed (issue 15), in a copy of the
+# workspace so that the scripted story goes on unchanged.
+cp -r "$RFNOISE_WORKSPACE" "$T/ws-plan"
+P=(--workspace "$T/ws-plan")
+run remediation plan-agreed --supplier "Alpha Energy" --date 2026-02-01 --due 2026-06-30 "${P[@]}" --by "J. Smith"
+expect_rc 0 "plan agreed for a Supplier"
+grep -q "^plans_agreed=3$" "$T/out" || bad "plans agreed for Alpha's active cases 1 (missing), 4 and 5: $(cat "$T/out")"
+run remediation plan-agreed 6 --date 2026-02-01 --due 2029-06-30 "${P[@]}"; expect_rc 2 "removal due in 2029"
+grep -q "case 6: removal due 2029-06-30 is over 3 years after its notice of 2026-01-10" "$T/err" || bad "due date message: $(cat "$T/err")"
+run workspace import-register $D/register4.csv --as-of 2026-04-11 "${P[@]}"; expect_rc 0 "snapshot4 with agreed plans"
+run remediation list "${P[@]}"
+grep -q '^4,Alpha Energy,.*,open,' "$T/out" && grep -q '^5,Alpha Energy,.*,open,' "$T/out" && grep -q '^6,.*,overdue,' "$T/out" ||
+    bad "the agreed removal date (2026-06-30) should keep cases 4 and 5 open, 6 overdue: $(cat "$T/out")"
+run remediation history 4 "${P[@]}"
+grep -q ',plan-agreed,,,remediation plan agreed: removal due 2026-06-30,J. Smith$' "$T/out" || bad "plan-agreed history: $(cat "$T/out")"
+run report --workspace "$T/ws-plan" --as-of 2026-04-30 --out "$T/rep-plan" --no-plots; expect_rc 0 "report with plans"
+grep -q 'Timetable of the notice of 2026-01-10 (agreement due 2026-01-20): <strong class="overdue">not agreed: timetable missed</strong>' "$T/rep-plan/report.html" || bad "missed timetable not flagged"
+run remediation timetable-agreed --notice-date 2026-01-10 --date 2026-01-15 "${P[@]}" --by "Ops Group"; expect_rc 0 "timetable agreed"
+run remediation timetable-agreed --notice-date 2026-02-10 --date 2026-02-15 "${P[@]}"; expect_rc 2 "timetable of no notice"
+run report --workspace "$T/ws-plan" --as-of 2026-04-30 --out "$T/rep-plan2" --no-plots; expect_rc 0 "report with a timetable"
+grep -q 'agreement due 2026-01-20): agreed on 2026-01-15 by Ops Group.' "$T/rep-plan2/report.html" || bad "agreed timetable not shown"
+run workspace status --check "${P[@]}"; expect_rc 0 "chain after plans"
+grep -q "^history_chain: ok$" "$T/out" || bad "history chain: $(cat "$T/out")"
 run workspace import-register $D/register4.csv --as-of 2026-04-11; expect_rc 0 snapshot4
 run remediation list
 [ "$(grep -c ',overdue,' "$T/out")" = 3 ] || bad "three cases should be overdue after the due date: $(cat "$T/out")"
