@@ -43,7 +43,8 @@ rfn_status sigmf_datatype_parse(const char *s, sigmf_datatype *dt, char *why, si
     if (kind != 'f' && kind != 'i' && kind != 'u') goto malformed;
     dt->is_float = kind == 'f';
     dt->is_signed = kind != 'u';
-    if (!isdigit((unsigned char)p[0])) goto malformed;
+    /* "i08" is not a SigMF width (fuzz_sigmf_meta found it read as i8 but named back as i8) */
+    if (!isdigit((unsigned char)p[0]) || p[0] == '0') goto malformed;
     int bits = 0;
     while (isdigit((unsigned char)*p) && bits < 1000)
         bits = bits * 10 + (*p++ - '0');
@@ -61,6 +62,10 @@ rfn_status sigmf_datatype_parse(const char *s, sigmf_datatype *dt, char *why, si
         return RFN_ERR_FORMAT;
     } else
         goto malformed;
+    /* A byte has no byte order: "ci8_be" reads as ci8, so that the name written back parses to
+     * the same type. */
+    if (bits == 8)
+        dt->big_endian = 0;
     if (!dt->is_signed && bits > 8) {
         snprintf(why, why_len,
                  "'%.40s' is not supported (unsigned 16/32-bit samples; supported: cu8 ci8 ci16 "

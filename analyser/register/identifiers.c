@@ -30,8 +30,7 @@ static const char *const problem_texts[ID_PROBLEM_COUNT] = {
     [ID_BAD_DATE] = "not a valid date",
     [ID_UNKNOWN_CODE] = "not a known value",
     [ID_BAD_VALUE] = "not a real identifier",
-    [ID_NO_TZDATA] = "a date-time with an offset needs the time zone data for Europe/London "
-                     "(install tzdata)",
+    [ID_NO_TZDATA] = "needs the Europe/London time zone data (install tzdata)",
 };
 
 const char *id_problem_code(id_problem p)
