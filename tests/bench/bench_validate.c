@@ -144,9 +144,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_validate: %s\n", err.msg);
         return 1;
     }
+    uint64_t judged = 0;
+    for (int v = 0; v < DEVICE_VERDICT_COUNT; v++)
+        judged += tot.by_verdict[v];
     printf("bench register rows=%zu results=%zu seconds=%.2f peak_rss_mib=%.1f judged=%llu\n",
            rows, results, t, (double)ru.ru_maxrss / 1024.0,
-           (unsigned long long)(tot.by_verdict[0] + tot.by_verdict[1] + tot.by_verdict[2] +
-                                tot.by_verdict[3] + tot.by_verdict[4]));
+           (unsigned long long)judged);
     return 0;
 }
