@@ -1023,12 +1023,15 @@ static void write_timetable(FILE *f, const gather *g)
         any = true;
         fputs("<h3>", f);
         html_escape(f, sup);
+        /* the heading counts the Supplier's cases by state (issue 15) */
+        const double *v = g->suppliers.e[s].v;
+        fprintf(f, " (%.0f open, %.0f overdue, %.0f missing from the extract)", v[S_OPEN],
+                v[S_OVERDUE], v[S_MISSING]);
         fprintf(f,
-                " (%zu open)</h3>\n<table class=\"timetable\"><tr><th>case</th><th>DeviceID</th>"
+                "</h3>\n<table class=\"timetable\"><tr><th>case</th><th>DeviceID</th>"
                 "<th>ImportMPxN</th><th>model / firmware</th><th>notice</th>"
                 "<th>timetable due</th><th>plan agreed</th><th>removal due</th>"
-                "<th>state</th><th>days since notice</th></tr>\n",
-                n);
+                "<th>state</th><th>days since notice</th></tr>\n");
         for (size_t i = 0; i < g->n_cases; i++) {
             const report_case *c = &g->cases[i];
             if (strcmp(c->supplier, sup) || !case_active(c)) continue;

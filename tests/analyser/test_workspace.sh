@@ -147,6 +147,7 @@ grep -oE "href='[^']*'" "$H" | grep -v "^href='#" && bad "a link leaves the page
 grep -q '=Gamma/&quot;Supply&quot; &lt;b&gt;' "$H" || bad "Supplier name not escaped"
 grep -q '"Supply" <b>' "$H" && bad "raw Supplier name in the HTML"
 grep -q '<table class="headline">' "$H" || bad "no headline table"
+grep -q '<h3>Alpha Energy (0 open, 2 overdue, 0 missing from the extract)</h3>' "$H" || bad "timetable heading counts by state: $(grep -o '<h3>Alpha[^<]*' "$H")"
 grep -q 'Illustrative limits' "$H" && bad "the note on illustrative limits without an illustrative result set"
 grep -q 'The share of installs that are non-compliant meters is flat (neither rising nor falling) at 95 % confidence' "$H" || bad "trend statement"
 if command -v gnuplot >/dev/null || [ -n "${RFN_GNUPLOT:-}" ]; then
