@@ -56,6 +56,8 @@ struct rfn_welch {
     double *med_acc; /* sum over finished blocks of (bias-corrected block median * block size) */
     uint64_t med_done;
     float *med_scratch; /* [med_cap] */
+    float *seg_row;     /* [n] the segment's periodogram for segment_fn when there is no median */
+    double *seg_dens;   /* [n] that periodogram as a density, handed to segment_fn */
     uint64_t segments, samples;
 };
 
@@ -518,6 +520,22 @@ static float *median_row(rfn_welch *w)
     return w->med + w->med_rows++ * w->n;
 }
 
+/* Hand one segment's periodogram (row, FFT order, kernel units) to the segment hook, scaled and
+ * ordered exactly as rfn_welch_get_spectrum scales the MEAN trace. */
+static void emit_segment(rfn_welch *w, const float *row)
+{
+    size_t n = w->n;
+    int real = w->cfg.real_input;
+    size_t nb = real ? n / 2 + 1 : n;
+    double scale = w->pscale / (w->cfg.fs_hz * w->s2);
+    for (size_t i = 0; i < nb; i++) {
+        size_t k = real ? i : (i + n - n / 2) % n;
+        double fold = real && i != 0 && !(n % 2 == 0 && i == n / 2) ? 2.0 : 1.0;
+        w->seg_dens[i] = (double)row[k] * scale * fold;
+    }
+    w->cfg.segment_fn(w->cfg.segment_ctx, w->seg_dens, nb);
+}
+
 /* One segment: FFT (straight from the caller's block when aligned), then the fused
  * window-square-accumulate pass. pf, pf_n: caller samples that the segment after next will
  * need, prefetched during this one's pass. */
@@ -526,8 +544,8 @@ static void process_segment(rfn_welch *w, const float complex *x, const float co
 {
     size_t n = w->n;
     static const float one[1] = {1.0f};
-    sink s = {w->facc, w->vmax, w->vmin, w->med ? median_row(w) : NULL, (const char *)pf,
-              pf ? pf_n * sizeof *pf / 64 : 0};
+    float *row = w->med ? median_row(w) : w->seg_row;
+    sink s = {w->facc, w->vmax, w->vmin, row, (const char *)pf, pf ? pf_n * sizeof *pf / 64 : 0};
     if (w->fd) {
         const float complex *in = x;
         if (!rfn_fft_aligned(x)) {
@@ -543,6 +561,8 @@ static void process_segment(rfn_welch *w, const float complex *x, const float co
         rfn_fft_execute_on(w->fft, w->stage, w->spec);
         fd_power((float *)w->spec, n, one, 1, w->simd, &s);
     }
+    if (w->cfg.segment_fn)
+        emit_segment(w, row);
     if (++w->fcount == FLUSH_SEGMENTS) {
         add_float_to_double(w->acc, w->facc, n, w->pairs);
         w->fcount = 0;
@@ -680,6 +700,8 @@ void rfn_welch_destroy(rfn_welch *w)
     free(w->med);
     free(w->med_acc);
     free(w->med_scratch);
+    free(w->seg_row);
+    free(w->seg_dens);
     free(w);
 }
 
@@ -804,8 +826,10 @@ rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_er
     w->stage = rfn_fft_malloc(n * sizeof *w->stage);
     w->hold = rfn_fft_malloc(n * sizeof *w->hold);
     w->win = malloc(n * sizeof *w->win);
-    w->pairs = !(c.traces & (RFN_TRACE_BIT(RFN_TRACE_MAX) | RFN_TRACE_BIT(RFN_TRACE_MIN) |
-                             RFN_TRACE_BIT(RFN_TRACE_MEDIAN)));
+    /* The segment hook needs each bin's power formed per segment, as max/min/median do. */
+    w->pairs = !c.segment_fn && !(c.traces & (RFN_TRACE_BIT(RFN_TRACE_MAX) |
+                                              RFN_TRACE_BIT(RFN_TRACE_MIN) |
+                                              RFN_TRACE_BIT(RFN_TRACE_MEDIAN)));
     w->facc = amalloc((w->pairs ? 2 : 1) * n * sizeof *w->facc);
     w->acc = calloc(n, sizeof *w->acc);
     if (c.real_input)
@@ -825,6 +849,12 @@ rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_er
         w->med_acc = calloc(n, sizeof *w->med_acc);
         w->med_scratch = malloc(w->med_cap * sizeof *w->med_scratch);
         ok = w->med && w->med_acc && w->med_scratch;
+    }
+    if (ok && c.segment_fn) {
+        if (!w->med)
+            w->seg_row = amalloc(n * sizeof *w->seg_row);
+        w->seg_dens = malloc(n * sizeof *w->seg_dens);
+        ok = (w->med || w->seg_row) && w->seg_dens;
     }
     if (!ok) {
         rfn_welch_destroy(w);

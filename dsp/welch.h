@@ -41,6 +41,14 @@ rfn_status rfn_trace_from_name(const char *name, rfn_trace *trace);
 /* Default memory for the exact median (see rfn_welch_config.median_max_bytes). */
 #define RFN_WELCH_MEDIAN_MAX_BYTES ((size_t)64 << 20)
 
+/* Per-segment hook: called after each segment with that segment's periodogram alone, as the
+ * density a one-segment MEAN trace would hold (n_bins values in the bin order, sidedness and
+ * FS^2/Hz scaling of rfn_spectrum below), so that the mean of the calls is the MEAN trace. It lets
+ * a caller keep statistics over the segments (the segment-to-segment spread of a band's power:
+ * analyser/measure/compare.c) without storing the periodograms. density is valid only during the
+ * call. The hook must not call back into the engine. */
+typedef void (*rfn_welch_segment_fn)(void *ctx, const double *density, size_t n_bins);
+
 typedef struct rfn_welch_config {
     double fs_hz;            /* sample rate, > 0 and finite */
     double center_hz;        /* capture centre frequency; the frequency axis is center_hz +
@@ -64,10 +72,13 @@ typedef struct rfn_welch_config {
     size_t median_max_bytes; /* memory the exact median may use for stored periodograms
                                 (4 bytes per bin per segment), default
                                 RFN_WELCH_MEDIAN_MAX_BYTES. See "Median" below. */
+    rfn_welch_segment_fn segment_fn; /* NULL (default) or called once per segment; see below */
+    void *segment_ctx;               /* passed to segment_fn; not owned */
 } rfn_welch_config;
 
 /* fs_hz = 1, center_hz = 0, nfft = 1024, overlap = RFN_WELCH_OVERLAP_HALF, Hann, sigma 0, no
- * detrend, complex input, traces MEAN|MAX|MIN, RFN_FFT_MEASURE, median_max_bytes 64 MiB. */
+ * detrend, complex input, traces MEAN|MAX|MIN, RFN_FFT_MEASURE, median_max_bytes 64 MiB, no
+ * segment hook. */
 rfn_welch_config rfn_welch_config_default(void);
 
 /* Pick the segment length for a resolution bandwidth at cfg->fs_hz (set fs_hz and window

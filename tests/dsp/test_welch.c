@@ -631,6 +631,86 @@ static void test_config(void)
     CHECK(strcmp(rfn_trace_name(RFN_TRACE_MAX), "max") == 0);
 }
 
+/* ---- per-segment hook ------------------------------------------------------------------------ */
+
+typedef struct seg_sum {
+    size_t calls, n_bins;
+    double sum[600], first[600];
+} seg_sum;
+
+static void seg_add(void *ctx, const double *density, size_t n_bins)
+{
+    seg_sum *a = ctx;
+    a->n_bins = n_bins;
+    for (size_t i = 0; i < n_bins && i < 600; i++) {
+        a->sum[i] += density[i];
+        if (a->calls == 0)
+            a->first[i] = density[i];
+    }
+    a->calls++;
+}
+
+/* Worst relative difference between a[i] and b[i] over n bins. */
+static double worst_rel(const double *a, const double *b, size_t n)
+{
+    double worst = 0.0;
+    for (size_t i = 0; i < n; i++)
+        worst = fmax(worst, fabs(a[i] - b[i]) / fmax(fabs(b[i]), 1e-30));
+    return worst;
+}
+
+/* The hook sees every segment once, as the density a one-segment spectrum holds: the mean of its
+ * calls is the MEAN trace, its first call the spectrum of the first nfft samples alone; for every
+ * window path (fused cosine kernel, time-domain Gaussian), both sidednesses and with or without
+ * the traces that switch the accumulator layout (mean only, max/min, median). */
+static void test_segment_hook(void)
+{
+    enum { N = 40000, NFFT = 512 };
+    float complex *x = malloc(N * sizeof *x);
+    noise(x, N, 1e-3);
+    for (size_t t = 0; t < N; t++)
+        x[t] += 0.01f * cexpf(I * (float)(2.0 * M_PI * 0.1234 * (double)t));
+    static const unsigned traces[] = {0, RFN_TRACE_BIT(RFN_TRACE_MAX) | RFN_TRACE_BIT(RFN_TRACE_MIN),
+                                      RFN_TRACE_BIT(RFN_TRACE_MEDIAN)};
+    static const rfn_window_type wins[] = {RFN_WINDOW_HANN, RFN_WINDOW_GAUSSIAN};
+    for (int real = 0; real < 2; real++)
+        for (size_t ti = 0; ti < 3; ti++)
+            for (size_t wi = 0; wi < 2; wi++) {
+                seg_sum *a = calloc(1, sizeof *a);
+                rfn_welch_config c = rfn_welch_config_default();
+                c.fs_hz = 1e6;
+                c.nfft = NFFT;
+                c.window = wins[wi];
+                c.sigma_samples = NFFT / 10.0;
+                c.real_input = real;
+                c.traces = traces[ti];
+                c.segment_fn = seg_add;
+                c.segment_ctx = a;
+                rfn_welch *w = make(&c);
+                write_irregular(w, x, N, real);
+                rfn_spectrum s, one;
+                rfn_error err = {0};
+                CHECK_OK(rfn_welch_get_spectrum(w, &s, &err));
+                CHECK(a->calls == s.segments && s.segments == (N - NFFT) / (NFFT / 2) + 1);
+                CHECK(a->n_bins == s.n_bins);
+                for (size_t i = 0; i < s.n_bins; i++)
+                    a->sum[i] /= (double)a->calls;
+                CHECK_MSG(worst_rel(a->sum, s.density[RFN_TRACE_MEAN], s.n_bins) < 1e-5,
+                          "real %d traces %u window %d", real, traces[ti], (int)wins[wi]);
+                rfn_welch_destroy(w);
+                c.segment_fn = NULL;
+                w = make(&c);
+                write_irregular(w, x, NFFT, real);
+                CHECK_OK(rfn_welch_get_spectrum(w, &one, &err));
+                CHECK(worst_rel(a->first, one.density[RFN_TRACE_MEAN], one.n_bins) < 1e-6);
+                rfn_welch_destroy(w);
+                rfn_spectrum_free(&s);
+                rfn_spectrum_free(&one);
+                free(a);
+            }
+    free(x);
+}
+
 int main(void)
 {
     test_scipy();
@@ -643,5 +723,6 @@ int main(void)
     test_real();
     test_median_stream();
     test_config();
+    test_segment_hook();
     return check_finish();
 }
