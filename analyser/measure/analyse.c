@@ -771,6 +771,12 @@ rfn_status analyse_read_spectrum(capture *c, const rfn_welch_config *wcfg, int q
     return read_spectrum_sg(c, wcfg, quiet, 0, 0, NULL, spec, NULL, NULL, err);
 }
 
+rfn_status analyse_read_spectrum_kept(capture *c, const rfn_welch_config *wcfg, int quiet,
+                                      rfn_spectrum *spec, rfn_error *err)
+{
+    return read_spectrum_sg(c, wcfg, quiet, 1, 0, NULL, spec, NULL, NULL, err);
+}
+
 /* The segment length when neither --nfft nor --rbw is given (see analyse_config). */
 static size_t auto_nfft(const limits_set *set, const analyse_config *cfg, double fs_hz,
                         int64_t n_samples)

@@ -115,6 +115,11 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
 rfn_status analyse_read_spectrum(capture *c, const rfn_welch_config *wcfg, int quiet,
                                  rfn_spectrum *spec, rfn_error *err);
 
+/* The same, with the samples inside the capture's SigMF annotation spans (the hub's own bursts)
+ * left out, as analyse_capture does by default (rfnoise compare). */
+rfn_status analyse_read_spectrum_kept(capture *c, const rfn_welch_config *wcfg, int quiet,
+                                      rfn_spectrum *spec, rfn_error *err);
+
 /* NULL is a no-op. */
 void analyse_result_free(capture_analysis *res);
 

@@ -225,7 +225,7 @@ void compare_result_free(compare_result *res)
     memset(res, 0, sizeof *res);
 }
 
-/* nfft when none is asked: a power of two giving at least 32 bins across the narrowest band, in
+/* nfft when none is asked: a power of two giving at least 256 bins across the narrowest band, in
  * 64 ... 65536, and at least 32 segments of the capture where it can. */
 static size_t auto_nfft(const compare_band *b, size_t n, const capture_meta *m)
 {
@@ -233,9 +233,9 @@ static size_t auto_nfft(const compare_band *b, size_t n, const capture_meta *m)
     for (size_t i = 0; i < n; i++)
         narrow = fmin(narrow, b[i].f_hi_hz - b[i].f_lo_hz);
     size_t nfft = 64;
-    while (nfft < 65536 && m->sample_rate_hz / (double)nfft > narrow / 32)
+    while (nfft < 65536 && m->sample_rate_hz / (double)nfft > narrow / 256)
         nfft *= 2;
-    while (nfft > 64 && m->sample_count > 0 && (double)nfft * 16 > (double)m->sample_count)
+    while (nfft > 64 && m->sample_count > 0 && (double)nfft * 32 > (double)m->sample_count)
         nfft /= 2;
     return nfft;
 }
@@ -298,7 +298,7 @@ static rfn_status measure_one(capture *c, rfn_welch_config w, const compare_band
     if (st)
         return st;
     compare_acc_attach(*acc, &w);
-    return analyse_read_spectrum(c, &w, cfg->quiet, spec, err);
+    return analyse_read_spectrum_kept(c, &w, cfg->quiet, spec, err);
 }
 
 /* The APD levels at compare_apd_probs of band b in the capture at path (NAN where the EMI pass
@@ -315,6 +315,7 @@ static void apd_levels(const char *path, const compare_config *cfg, const compar
     ec.apd_lo_hz = b->f_lo_hz;
     ec.apd_hi_hz = b->f_hi_hz;
     ec.quiet = 1;
+    ec.exclude_annotations = 1;
     ec.band = (int)rfn_det_band_for_freq((b->f_lo_hz + b->f_hi_hz) / 2);
     if (rfn_det_params_for_band((rfn_det_band)ec.band, &dp) == RFN_OK)
         ec.rbw_hz = fmin(dp.rbw_hz, b->f_hi_hz - b->f_lo_hz);

@@ -5,7 +5,8 @@
  * the noise excess over the baseline and the APD difference (issue 19).
  *
  * Level: the channel power over [f_lo, f_hi] with fractional edge bins (as rfn_band_measure),
- * dBm through the calibration, else dBFS. Each Welch segment's band power is one sample
+ * dBm through the calibration, else dBFS. The samples inside the captures' SigMF annotation
+ * spans (the hub's own bursts) are left out of the levels and the APD, as analyse does. Each Welch segment's band power is one sample
  * (rfn_welch_config.segment_fn); their mean is the band power of the MEAN trace.
  *
  * Interval. Var(mean of K segment powers) = (s^2 / K) F, with s^2 the segments' sample variance
