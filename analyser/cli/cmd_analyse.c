@@ -12,6 +12,8 @@
 #include "cli.h"
 #include "cli_opts.h"
 #include "commands.h"
+#include "compare.h"
+#include "compare_out.h"
 #include "data_dir.h"
 #include "sigmf.h"
 
@@ -39,7 +41,8 @@ static void analyse_usage(FILE *fp)
             "  --han V            HAN variant: single or dual\n"
             "  --guard DB         guard band: pass only when margin >= DB (default 0)\n"
             "  --baseline CAP     capture of the chain alone (device off): its level in each\n"
-            "                     band is the noise floor a pass must clear by 3 dB\n"
+            "                     band is the noise floor a pass must clear by 3 dB; the text\n"
+            "                     output adds the rise table of rfnoise compare BASELINE CAP\n"
             "  --nfft N           FFT length, 16 ... 16777216 (default: chosen from the bands)\n"
             "  --rbw HZ           resolution bandwidth instead of --nfft\n"
             "  --window W         hann (default), flattop, blackmanharris, gaussian, rect\n"
@@ -156,6 +159,36 @@ static int load_limits_and_cal(const char **limit_paths, size_t *n_limit_paths, 
     return 0;
 }
 
+/* --baseline with text output: after the verdicts, the rise of each capture over the baseline,
+ * the table `rfnoise compare BASELINE CAPTURE` prints (issue 19). 0, or -1 after the message. */
+static int write_rise_tables(char **paths, size_t n_paths, const analyse_config *cfg)
+{
+    compare_config cc = compare_config_default();
+    cc.limits = cfg->limits;
+    cc.n_limits = cfg->n_limits;
+    cc.cal = cfg->cal;
+    cc.spectrum = cfg->spectrum;
+    cc.copt.rate_hz = isnan(cfg->rate_hz) ? 0 : cfg->rate_hz;
+    cc.copt.center_hz = cfg->center_hz;
+    cc.copt.datatype = cfg->datatype;
+    cc.copt.recording = cfg->recording;
+    cc.quiet = 1;
+    int rc = 0;
+    for (size_t a = 0; a < n_paths; a++) {
+        compare_result res;
+        rfn_error err = {0};
+        if (compare_captures(cfg->baseline_path, paths[a], &cc, &res, &err)) {
+            cli_error(CMD, &err);
+            rc = -1;
+        } else {
+            printf("\nRise over the baseline\n");
+            compare_write_text(stdout, cfg->baseline_path, paths[a], &res);
+        }
+        compare_result_free(&res);
+    }
+    return rc;
+}
+
 /* Analyse every capture of paths, write the results in format to standard output, and return
  * the exit status: 2 when any capture was an input error (the others are still written). */
 static int analyse_and_write(char **paths, size_t n_paths, const analyse_config *cfg,
@@ -192,6 +225,8 @@ static int analyse_and_write(char **paths, size_t n_paths, const analyse_config 
         analyse_write_csv(stdout, res, n_res);
     } else {
         analyse_write_text(stdout, res, n_res);
+        if (cfg->baseline_path && write_rise_tables(paths, n_paths, cfg))
+            input_error = 1;
     }
     if (cli_output_commit(NULL, &err)) {
         cli_error(CMD, &err);
