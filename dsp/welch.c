@@ -819,6 +819,10 @@ rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_er
         rfn_welch_destroy(w);
         return st;
     }
+    /* The segment hook needs each bin's power formed per segment, as max/min/median do. */
+    w->pairs = !c.segment_fn && !(c.traces & (RFN_TRACE_BIT(RFN_TRACE_MAX) |
+                                              RFN_TRACE_BIT(RFN_TRACE_MIN) |
+                                              RFN_TRACE_BIT(RFN_TRACE_MEDIAN)));
     w->specbuf = amalloc((n + 2 * GUARD) * sizeof *w->specbuf);
     if (w->specbuf)
         memset(w->specbuf, 0, (n + 2 * GUARD) * sizeof *w->specbuf);
@@ -826,10 +830,6 @@ rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_er
     w->stage = rfn_fft_malloc(n * sizeof *w->stage);
     w->hold = rfn_fft_malloc(n * sizeof *w->hold);
     w->win = malloc(n * sizeof *w->win);
-    /* The segment hook needs each bin's power formed per segment, as max/min/median do. */
-    w->pairs = !c.segment_fn && !(c.traces & (RFN_TRACE_BIT(RFN_TRACE_MAX) |
-                                              RFN_TRACE_BIT(RFN_TRACE_MIN) |
-                                              RFN_TRACE_BIT(RFN_TRACE_MEDIAN)));
     w->facc = amalloc((w->pairs ? 2 : 1) * n * sizeof *w->facc);
     w->acc = calloc(n, sizeof *w->acc);
     if (c.real_input)

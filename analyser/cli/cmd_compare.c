@@ -48,7 +48,7 @@ static void compare_usage(FILE *fp)
             "  --detrend M        none (default) or mean\n"
             "  --rate HZ          sample rate (wins over the captures' metadata and name)\n"
             "  --center HZ        centre frequency (wins over their metadata and name)\n"
-            "  --datatype T       sample type of raw captures (cu8 cs8 cs16 cf32 ...)\n"
+            "  --datatype T       sample type of a raw capture (cu8 cs8 cs16 cf32 ...)\n"
             "  --recording NAME   the recording of a .sigmf archive holding several\n"
             "  --quiet            no progress on stderr\n"
             "  -h, --help         show this help\n"

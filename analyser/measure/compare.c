@@ -16,7 +16,7 @@
 
 const double compare_apd_probs[COMPARE_N_APD] = {1e-1, 1e-2, 1e-3};
 
-/* ---- segment statistics ----------------------------------------------------------------------- */
+/* ---- segment statistics ---------------------------------------------------------------------- */
 
 typedef struct band_acc {
     size_t lo, hi;          /* bins [lo, hi) touching the band */
@@ -179,7 +179,7 @@ void compare_acc_destroy(compare_acc *a)
     free(a);
 }
 
-/* ---- a band's comparison ---------------------------------------------------------------------- */
+/* ---- a band's comparison --------------------------------------------------------------------- */
 
 void compare_row_fill(const compare_level *before, const compare_level *after, compare_row *row)
 {
@@ -202,7 +202,7 @@ void compare_row_fill(const compare_level *before, const compare_level *after, c
         row->excess = NAN;
 }
 
-/* ---- two captures ----------------------------------------------------------------------------- */
+/* ---- two captures ---------------------------------------------------------------------------- */
 
 compare_config compare_config_default(void)
 {

@@ -6,8 +6,9 @@
  *
  * Level: the channel power over [f_lo, f_hi] with fractional edge bins (as rfn_band_measure),
  * dBm through the calibration, else dBFS. The samples inside the captures' SigMF annotation
- * spans (the hub's own bursts) are left out of the levels and the APD, as analyse does. Each Welch segment's band power is one sample
- * (rfn_welch_config.segment_fn); their mean is the band power of the MEAN trace.
+ * spans (the hub's own bursts) are left out of the levels and the APD, as analyse does. Each
+ * Welch segment's band power is one sample (rfn_welch_config.segment_fn); their mean is the band
+ * power of the MEAN trace.
  *
  * Interval. Var(mean of K segment powers) = (s^2 / K) F, with s^2 the segments' sample variance
  * and F = 1 + 2 sum_{l=1..L} (1 - l/K) rho(l) the overlap correction over the L lags at which
@@ -41,7 +42,8 @@
 /* The APD differences reported: the level exceeded 10 %, 1 % and 0.1 % of the time. */
 #define COMPARE_N_APD 3
 extern const double compare_apd_probs[COMPARE_N_APD];
-/* Lags whose correlation is measured from the data (overlaps up to 7/8); beyond, the noise value. */
+/* Lags whose correlation is measured from the data (overlaps up to 7/8); beyond, the noise
+ * value. */
 #define COMPARE_MAX_LAGS 8
 
 typedef struct compare_band {
@@ -51,7 +53,7 @@ typedef struct compare_band {
                                 plot, NAN when none or in another unit */
 } compare_band;
 
-/* ---- the segment statistics of one capture ---------------------------------------------------- */
+/* ---- the segment statistics of one capture --------------------------------------------------- */
 
 typedef struct compare_acc compare_acc;
 
@@ -77,7 +79,7 @@ typedef struct compare_level {
 
 compare_level compare_acc_level(const compare_acc *acc, size_t band);
 
-/* ---- a band's comparison ---------------------------------------------------------------------- */
+/* ---- a band's comparison --------------------------------------------------------------------- */
 
 typedef struct compare_row {
     char band[64];
@@ -96,7 +98,7 @@ typedef struct compare_row {
  * caller). */
 void compare_row_fill(const compare_level *before, const compare_level *after, compare_row *row);
 
-/* ---- two captures ----------------------------------------------------------------------------- */
+/* ---- two captures ---------------------------------------------------------------------------- */
 
 typedef struct compare_config {
     const compare_band *bands; /* explicit bands (--band); NULL/0 = the limit set's */

@@ -12,7 +12,7 @@
 #include "plot.h"
 #include "units.h"
 
-/* ---- the field table -------------------------------------------------------------------------- */
+/* ---- the field table ------------------------------------------------------------------------- */
 
 typedef enum { CF_TEXT, CF_NUM, CF_INT } cf_kind;
 typedef struct cmp_field {
@@ -66,7 +66,7 @@ static const cmp_field fields[] = {
 };
 enum { N_FIELDS = sizeof fields / sizeof *fields };
 
-/* ---- CSV and JSON ----------------------------------------------------------------------------- */
+/* ---- CSV and JSON ---------------------------------------------------------------------------- */
 
 void compare_write_csv(FILE *fp, const compare_result *res)
 {
@@ -113,8 +113,9 @@ rfn_status compare_write_json(FILE *fp, const char *before, const char *after,
                               const compare_result *res, rfn_error *err)
 {
     json_t *bands = json_array();
-    json_t *root = json_pack("{s:s, s:s, s:s, s:s, s:f}", "rfnoise", "compare", "before", before,
-                             "after", after, "limits", res->limits_id, "ci_level", 0.95);
+    json_t *root = json_pack("{s:s, s:i, s:s, s:s, s:s, s:f}", "rfnoise", "compare",
+                             "format_version", 1, "before", before, "after", after, "limits",
+                             res->limits_id, "ci_level", 0.95);
     int bad = !bands || !root;
     for (size_t k = 0; !bad && k < res->n_rows; k++)
         bad = json_array_append_new(bands, row_json(&res->rows[k])) != 0;
@@ -128,7 +129,7 @@ rfn_status compare_write_json(FILE *fp, const char *before, const char *after,
     return bad ? rfn_error_set(err, RFN_ERR_NOMEM, "cannot write the JSON output") : RFN_OK;
 }
 
-/* ---- text ------------------------------------------------------------------------------------- */
+/* ---- text ------------------------------------------------------------------------------------ */
 
 /* "%8.2f", or "-" padded when not finite. */
 static void num(FILE *fp, double v, int width)
@@ -148,9 +149,9 @@ void compare_write_text(FILE *fp, const char *before, const char *after,
     if (res->limits_id[0])
         fprintf(fp, "bands:  limit set %s\n", res->limits_id);
     const char *u = res->unit;
-    fprintf(fp, "\n%-22s %9s %9s %7s %17s %10s  %-22s\n", "band", "before", "after", "rise",
+    fprintf(fp, "\n%-22s %9s %9s %7s %17s %10s  %s\n", "band", "before", "after", "rise",
             "95% interval", "excess", "APD diff 1e-1/-2/-3");
-    fprintf(fp, "%-22s %9s %9s %7s %17s %10s  %-22s\n", "", u, u, "dB", "dB", u, "dB");
+    fprintf(fp, "%-22s %9s %9s %7s %17s %10s  %s\n", "", u, u, "dB", "dB", u, "dB");
     for (size_t k = 0; k < res->n_rows; k++) {
         const compare_row *r = &res->rows[k];
         fprintf(fp, "%-22s", r->band);
@@ -171,7 +172,7 @@ void compare_write_text(FILE *fp, const char *before, const char *after,
             COMPARE_EXCESS_MIN_RISE_DB);
 }
 
-/* ---- plots ------------------------------------------------------------------------------------ */
+/* ---- plots ----------------------------------------------------------------------------------- */
 
 /* The MEAN density of spec in dB (plus the calibration's gain per bin when there is one). */
 static double *density_db(const rfn_spectrum *spec, const double *gain_db)

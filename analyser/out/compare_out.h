@@ -16,7 +16,8 @@ void compare_write_text(FILE *fp, const char *before, const char *after,
  * unit, rise_db, rise_ci95_lo_db, rise_ci95_hi_db, excess, excess_is_bound, apd_diff_1e-1_db,
  * apd_diff_1e-2_db, apd_diff_1e-3_db, segments_before, segments_after). */
 void compare_write_csv(FILE *fp, const compare_result *res);
-/* {"rfnoise": "compare", "before", "after", "limits", "bands": [{the CSV fields}]} */
+/* {"rfnoise": "compare", "format_version": 1, "before", "after", "limits" (the set's id, "" for
+ * --band), "ci_level": 0.95, "bands": [{the CSV fields, null where not finite}]} */
 rfn_status compare_write_json(FILE *fp, const char *before, const char *after,
                               const compare_result *res, rfn_error *err);
 

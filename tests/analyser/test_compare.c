@@ -104,7 +104,8 @@ static void test_overlap_factor(void)
     compare_level lv = measure(&b, &p_mean);
     double k = (double)lv.segments;
     CHECK(lv.segments == (N_SAMPLES - NFFT) / (NFFT / 2) + 1);
-    CHECK_MSG(lv.overlap_factor >= 1 + 2 * (1 - 1 / k) * 3.0 / 70 - 1e-6, "F %.6f", lv.overlap_factor);
+    CHECK_MSG(lv.overlap_factor >= 1 + 2 * (1 - 1 / k) * 3.0 / 70 - 1e-6, "F %.6f",
+              lv.overlap_factor);
     CHECK(lv.overlap_factor < 1.3);
     CHECK_NEAR(lv.covered_fraction, 1.0, 1e-12);
     /* The mean of the segment powers is the band power of the MEAN trace. */

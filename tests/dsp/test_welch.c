@@ -670,8 +670,9 @@ static void test_segment_hook(void)
     noise(x, N, 1e-3);
     for (size_t t = 0; t < N; t++)
         x[t] += 0.01f * cexpf(I * (float)(2.0 * M_PI * 0.1234 * (double)t));
-    static const unsigned traces[] = {0, RFN_TRACE_BIT(RFN_TRACE_MAX) | RFN_TRACE_BIT(RFN_TRACE_MIN),
-                                      RFN_TRACE_BIT(RFN_TRACE_MEDIAN)};
+    static const unsigned traces[] = {
+        0, RFN_TRACE_BIT(RFN_TRACE_MAX) | RFN_TRACE_BIT(RFN_TRACE_MIN),
+        RFN_TRACE_BIT(RFN_TRACE_MEDIAN)};
     static const rfn_window_type wins[] = {RFN_WINDOW_HANN, RFN_WINDOW_GAUSSIAN};
     for (int real = 0; real < 2; real++)
         for (size_t ti = 0; ti < 3; ti++)
