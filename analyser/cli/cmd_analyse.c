@@ -160,8 +160,9 @@ static int load_limits_and_cal(const char **limit_paths, size_t *n_limit_paths, 
 }
 
 /* --baseline with text output: after the verdicts, the rise of each capture over the baseline,
- * the table `rfnoise compare BASELINE CAPTURE` prints (issue 19). 0, or -1 after the message. */
-static int write_rise_tables(char **paths, size_t n_paths, const analyse_config *cfg)
+ * the table `rfnoise compare BASELINE CAPTURE` prints (issue 19). A table that cannot be made
+ * (no band of the set inside the span) is reported and, like a plot, changes no verdict. */
+static void write_rise_tables(char **paths, size_t n_paths, const analyse_config *cfg)
 {
     compare_config cc = compare_config_default();
     cc.limits = cfg->limits;
@@ -173,20 +174,17 @@ static int write_rise_tables(char **paths, size_t n_paths, const analyse_config 
     cc.copt.datatype = cfg->datatype;
     cc.copt.recording = cfg->recording;
     cc.quiet = 1;
-    int rc = 0;
     for (size_t a = 0; a < n_paths; a++) {
         compare_result res;
         rfn_error err = {0};
         if (compare_captures(cfg->baseline_path, paths[a], &cc, &res, &err)) {
-            cli_error(CMD, &err);
-            rc = -1;
+            cli_errorf(CMD, "rise table: %s", err.msg);
         } else {
             printf("\nRise over the baseline\n");
             compare_write_text(stdout, cfg->baseline_path, paths[a], &res);
         }
         compare_result_free(&res);
     }
-    return rc;
 }
 
 /* Analyse every capture of paths, write the results in format to standard output, and return
@@ -225,8 +223,8 @@ static int analyse_and_write(char **paths, size_t n_paths, const analyse_config 
         analyse_write_csv(stdout, res, n_res);
     } else {
         analyse_write_text(stdout, res, n_res);
-        if (cfg->baseline_path && write_rise_tables(paths, n_paths, cfg))
-            input_error = 1;
+        if (cfg->baseline_path)
+            write_rise_tables(paths, n_paths, cfg);
     }
     if (cli_output_commit(NULL, &err)) {
         cli_error(CMD, &err);
