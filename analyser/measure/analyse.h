@@ -84,6 +84,13 @@ typedef struct analyse_config {
                                   spans (the hub's own bursts) are left out of the spectrum and
                                   the detectors (docs/architecture.md §Units); 1: analyse
                                   everything */
+    int exclude_bursts;        /* 1: find the hub's bursts in each applicable band against
+                                  that band's own noise floor (bursts.h: SM.1753 20 % floor of
+                                  the band's short-time power, threshold burst_threshold_db
+                                  for burst_min_s or longer, widened by burst_guard_s) in a
+                                  first pass, and leave them out of the spectrum and detectors
+                                  like annotation spans; 0 (default): keep them */
+    double burst_threshold_db, burst_min_s, burst_guard_s; /* 6 dB, 1 ms, 0.5 ms */
     int fft_estimate;          /* 1: FFTW_ESTIMATE plans for the spectrum instead of MEASURE:
                                   the plan (so every result bit) is the same on every run and
                                   machine load, which validate's cache and shards rely on */
