@@ -335,6 +335,7 @@ enum device_reason {
     DREASON_DEVICE_CHANGED = 1u << 24,          /* "model-or-firmware-changed": evidence set
                                                    aside, it measured another model or
                                                    firmware than the register shows */
+    DREASON_TOO_LITTLE_AFTER_EXCLUSION = 1u << 25, /* "too-little-after-exclusion" */
 };
 
 typedef enum device_evidence {
