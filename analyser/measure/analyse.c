@@ -1239,9 +1239,32 @@ done:
 
 /* ---- the pipeline ---------------------------------------------------------------------------- */
 
+/* Drop the bursts that overlap an annotation span (find_bursts). */
+static void drop_annotated(const capture_meta *m, bursts_result *br)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < br->n_spans; i++) {
+        uint64_t s0 = br->spans[i].start, s1 = s0 + br->spans[i].length;
+        int annotated = 0;
+        for (size_t j = 0; j < m->n_annotations && !annotated; j++) {
+            const capture_annotation *a = &m->annotations[j];
+            uint64_t a0 = a->sample_start > 0 ? (uint64_t)a->sample_start : 0;
+            uint64_t a1 = a->sample_count < 0 ? UINT64_MAX : a0 + (uint64_t)a->sample_count;
+            annotated = s0 < a1 && a0 < s1;
+        }
+        if (!annotated)
+            br->spans[k++] = br->spans[i];
+        else
+            br->excluded_samples -= br->spans[i].length;
+    }
+    br->n_spans = k;
+}
+
 /* --exclude-bursts: the bursts in the bands that apply, each against its own floor (bursts.h),
- * into res->bursts and res->settings. */
-static rfn_status find_bursts(const char *path, const capture_options *copt,
+ * into res->bursts and res->settings. A burst that overlaps a SigMF annotation left out anyway
+ * is that annotated transmission: the annotation, the hub's own record of it, bounds it (a
+ * guard around it would only take more of a short capture). */
+static rfn_status find_bursts(capture *c, const char *path, const capture_options *copt,
                               const limits_set *set, const analyse_config *cfg,
                               capture_analysis *res, rfn_error *err)
 {
@@ -1266,6 +1289,8 @@ static rfn_status find_bursts(const char *path, const capture_options *copt,
     s->burst_threshold_db = bc.threshold_db;
     s->burst_min_s = bc.min_duration_s;
     s->burst_guard_s = bc.guard_s;
+    if (!st && !cfg->keep_annotations)
+        drop_annotated(capture_get_meta(c), &br);
     if (!st) {
         res->bursts = br.spans; /* owned by res now */
         s->n_bursts = br.n_spans;
@@ -1398,7 +1423,7 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
             sg.z = NULL;
         }
     }
-    if (cfg->exclude_bursts && (st = find_bursts(path, &copt, set, cfg, res, err)))
+    if (cfg->exclude_bursts && (st = find_bursts(c, path, &copt, set, cfg, res, err)))
         goto done;
     if ((st = read_spectrum_sg(c, &w, cfg->quiet, !cfg->keep_annotations, res, 1,
                                sg.w ? &sg : NULL, &spec, &res->settings.excluded_samples,

@@ -106,8 +106,9 @@ static void bursts_text(FILE *fp, const capture_analysis *r)
  * the ITU-R SM.1753 20 % method over the band's bins, in its measured unit. */
 static void floors_text(FILE *fp, const capture_analysis *r)
 {
-    fprintf(fp, "\n%-16s %12s %12s  %s\n", "floor", "median", "20 %", "unit (this capture's own "
-            "floor per band: median and ITU-R SM.1753 20 % method of its bins)");
+    fprintf(fp, "\nfloor      %-16s %12s %12s  %s\n", "band", "median", "20 %",
+            "(this capture's own floor per band, in its measured unit: median and ITU-R "
+            "SM.1753 20 % method of its bins)");
     for (size_t i = 0; i < r->n_bands; i++) {
         const band_verdict *v = &r->bands[i];
         if (v->verdict == VERDICT_NOT_APPLICABLE)
@@ -116,7 +117,7 @@ static void floors_text(FILE *fp, const capture_analysis *r)
         level_text(v->m.capture_floor_median, med, sizeof med);
         level_text(v->m.capture_floor, f20, sizeof f20);
         limits_unit_name_text(v->m.measured_unit, v->ref_bw_hz, mu, sizeof mu);
-        fprintf(fp, "%-16s %12s %12s  %s\n", text_esc(v->band_id), med, f20, mu);
+        fprintf(fp, "floor      %-16s %12s %12s  %s\n", text_esc(v->band_id), med, f20, mu);
     }
 }
 
