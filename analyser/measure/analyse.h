@@ -24,9 +24,11 @@
  *
  * Decision rule (per applicable band): inconclusive when the band is not entirely in the span,
  * the capture is clipped, too short (fewer than min_segments averages), uncalibrated against a
- * dBm/dBuV/m limit, outside the calibration's range, or when the noise floor of the chain is
- * within 3 dB of the limit (the floor: the calibration's stated noise_floor_dbm_hz or the same
- * band measured on a baseline capture, whichever is higher), unless the level minus the floor
+ * dBm/dBuV/m limit, outside the calibration's range, left with too few averages once the hub's
+ * bursts were excluded although the capture had enough ("too-little-after-exclusion"), or when
+ * the noise floor of the chain is within 3 dB of the limit (the floor: the calibration's stated
+ * noise_floor_dbm_hz or the same band measured on a baseline capture, whichever is higher),
+ * unless the level minus the floor
  * still exceeds the limit: then the fail stands. Otherwise margin = limit - measured: fail when
  * < 0, inconclusive ("guard-band") when < guard_db, pass otherwise. A peak-type or
  * channel-power band only partly covered still fails when its covered part already exceeds the
