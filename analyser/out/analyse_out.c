@@ -157,13 +157,16 @@ void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
                 "bin %.6g Hz, %llu averages, detrend %s\n",
                 s->window, s->nfft, s->overlap, s->enbw_hz, s->rbw6_hz, s->bin_hz,
                 (unsigned long long)s->segments, s->detrend_mean ? "mean" : "none");
+        /* The bursts never overlap an annotation left out (analyse.c find_bursts): the rest of
+         * the samples left out are the annotations'. */
+        uint64_t ann = s->excluded_samples > s->burst_samples
+                           ? s->excluded_samples - s->burst_samples
+                           : 0;
         if (s->excluded_spans)
             fprintf(fp, "excluded   %zu annotated span(s) (the hub's own bursts): %llu samples, "
                         "%.2f %% of the capture, left out of the spectrum and detectors\n",
-                    s->excluded_spans, (unsigned long long)s->excluded_samples,
-                    m->sample_count > 0 ? 100.0 * (double)s->excluded_samples /
-                                              (double)m->sample_count
-                                        : 0.0);
+                    s->excluded_spans, (unsigned long long)ann,
+                    m->sample_count > 0 ? 100.0 * (double)ann / (double)m->sample_count : 0.0);
         bursts_text(fp, r);
         fprintf(fp, "limits     %s version %s%s%s\n", text_esc(r->limits_id),
                 text_esc(r->limits_version),
