@@ -20,6 +20,7 @@ struct rfn_burst {
     size_t n_given, cap_given, cursor;
     /* detected spans */
     rfn_span *found;
+    double *found_peak; /* [cap_found] largest value of each detected run */
     size_t n_found, cap_found;
     /* learning */
     double *learn;
@@ -31,6 +32,7 @@ struct rfn_burst {
     double *run;   /* min_len */
     size_t run_len;
     uint64_t run_start;
+    double run_peak;
     int confirmed;
     double *fifo;  /* guard_len ring */
     size_t fifo_head, fifo_n;
@@ -157,12 +159,16 @@ static rfn_status record_span(rfn_burst *b, uint64_t first, uint64_t end_excl, r
     if (b->n_found == b->cap_found) {
         size_t cap = b->cap_found ? 2 * b->cap_found : 16;
         rfn_span *f = realloc(b->found, cap * sizeof *f);
-        if (!f)
+        if (f)
+            b->found = f;
+        double *pk = f ? realloc(b->found_peak, cap * sizeof *pk) : NULL;
+        if (!pk)
             return rfn_error_set(err, RFN_ERR_NOMEM, "burst: out of memory for spans");
-        b->found = f;
+        b->found_peak = pk;
         b->cap_found = cap;
     }
     uint64_t s0 = value_sample(b, first), s1 = value_sample(b, end_excl);
+    b->found_peak[b->n_found] = b->run_peak;
     b->found[b->n_found++] = (rfn_span){s0, s1 - s0};
     return RFN_OK;
 }
@@ -199,8 +205,11 @@ static rfn_status settle(rfn_burst *b, double v, rfn_error *err)
     }
     double thr = b->floor * b->thr_factor;
     if (b->cfg.detect && v > thr) {
-        if (b->run_len == 0)
+        if (b->run_len == 0) {
             b->run_start = b->i;
+            b->run_peak = v;
+        }
+        b->run_peak = v > b->run_peak ? v : b->run_peak;
         if (!b->confirmed) {
             b->run[b->run_len] = v;
             if (b->run_len + 1 == b->min_len) {
@@ -308,6 +317,12 @@ const rfn_span *rfn_burst_detected(const rfn_burst *b, size_t *n)
     return b->found;
 }
 
+const double *rfn_burst_detected_peaks(const rfn_burst *b, size_t *n)
+{
+    *n = b->n_found;
+    return b->found_peak;
+}
+
 void rfn_burst_reset(rfn_burst *b)
 {
     b->n_found = 0;
@@ -329,6 +344,7 @@ void rfn_burst_destroy(rfn_burst *b)
         return;
     free(b->given);
     free(b->found);
+    free(b->found_peak);
     free(b->learn);
     free(b->run);
     free(b->fifo);

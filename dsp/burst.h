@@ -71,6 +71,10 @@ rfn_burst_report rfn_burst_get_report(const rfn_burst *b);
 /* Spans detected so far, in samples (owned by the object, valid until the next write/reset). */
 const rfn_span *rfn_burst_detected(const rfn_burst *b, size_t *n);
 
+/* The largest value of each detected span's run (same order and count as rfn_burst_detected;
+ * the run itself, not its guards), so a caller can say how far over the floor a burst was. */
+const double *rfn_burst_detected_peaks(const rfn_burst *b, size_t *n);
+
 void rfn_burst_reset(rfn_burst *b);
 
 /* NULL is a no-op. */

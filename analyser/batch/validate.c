@@ -168,6 +168,7 @@ static void band_from_json(json_t *b, band_verdict *v)
     v->m.worst_freq_hz = jnum(b, "worst_freq_hz");
     v->m.floor_level = jnum(b, "noise_floor");
     v->m.capture_floor = jnum(b, "capture_floor");
+    v->m.capture_floor_median = jnum(b, "capture_floor_median");
     v->m.covered_fraction = jnum(b, "covered_fraction");
     v->limit = jnum(b, "limit");
     v->margin_db = jnum(b, "margin_db");
@@ -188,6 +189,24 @@ static void band_from_json(json_t *b, band_verdict *v)
     } else {
         v->m.flags = v->reasons & BAND_MEASUREMENT_REASONS;
     }
+}
+
+/* --exclude-bursts, and a kept record measured with the hub's bursts in: its numbers cannot be
+ * measured again here, so every applicable band is judged as nothing ("measured-otherwise", as
+ * judge_capture does for a record made for another band definition). */
+static void measured_with_bursts(capture_analysis *r)
+{
+    int any = 0;
+    for (size_t i = 0; i < r->n_bands; i++) {
+        band_verdict *v = &r->bands[i];
+        if (v->verdict == VERDICT_NOT_APPLICABLE)
+            continue;
+        v->verdict = VERDICT_INCONCLUSIVE;
+        v->reasons = REASON_MEASURED_OTHERWISE;
+        any = 1;
+    }
+    if (any)
+        r->verdict = VERDICT_INCONCLUSIVE;
 }
 
 /* Rebuild the parts of a capture_analysis that classification reads from analyse's JSON form
@@ -212,6 +231,9 @@ static rfn_status analysis_from_json(json_t *a, capture_analysis *r, rfn_error *
     r->settings.region = strcmp(text, "any") ? limits_region_from_name(text) : 0;
     jstr(set, "han", text, sizeof text);
     r->settings.han = strcmp(text, "any") ? limits_han_from_name(text) : 0;
+    /* --exclude-bursts: settings.bursts is an object (null or absent without) */
+    r->settings.exclude_bursts = json_is_object(json_object_get(set, "bursts"));
+    r->settings.used_fraction = jnum(set, "used_fraction");
     size_t n = json_array_size(bands);
     r->bands = calloc(n ? n : 1, sizeof *r->bands);
     if (!r->bands)
@@ -679,6 +701,9 @@ static rfn_status ctx_load(ctx *c, rfn_error *err)
         "cal_dir=%s\n",
         RFN_VERSION, json_string_value(json_object_get(json_array_get(c->inputs, 0), "sha256")),
         cfg->cal_db, cfg->cal_dir ? cfg->cal_dir : "");
+    /* Only when on, so that the records cached by runs without it keep their key. */
+    if (cfg->exclude_bursts)
+        n += snprintf(text + n, sizeof text - (size_t)n, "exclude_bursts=6dB/1ms/0.5ms\n");
     for (size_t i = 0; i < json_array_size(c->inputs); i++) {
         json_t *in = json_array_get(c->inputs, i);
         if (!strcmp(json_string_value(json_object_get(in, "role")), "calibration"))
@@ -817,6 +842,7 @@ static rfn_status analyse_all(ctx *c, validate_totals *tot, rfn_error *err)
     p.acfg.cal_dir = c->cfg.cal_dir;
     p.acfg.quiet = 1;
     p.acfg.fft_estimate = 1; /* same plan, same bits, whatever the run or shard */
+    p.acfg.exclude_bursts = c->cfg.exclude_bursts;
     snprintf(p.cache_dir, sizeof p.cache_dir, "%s/cache", c->cfg.out_dir);
     rfn_status st = mkdir_p(p.cache_dir, err);
     if (st)
@@ -916,6 +942,8 @@ static json_t *options_json(const validate_config *cfg)
                      "cal_dir", S(cfg->cal_dir), "notice_date", S(cfg->notice_date), "planned",
                      cfg->planned, "strict", cfg->strict);
     /* Only when given, so a default run's summary keeps its keys (merge reads them back). */
+    if (cfg->exclude_bursts)
+        json_object_set_new(o, "exclude_bursts", json_true());
     if (cfg->input.encoding != CSV_ENC_UTF8)
         json_object_set_new(o, "encoding", json_string(csv_encoding_name(cfg->input.encoding)));
     if (cfg->input.dates != DATE_YMD)
@@ -1131,6 +1159,8 @@ MEAS_NUM(mc_value, r->b->m.measured)
 MEAS_TEXT(mc_unit, r->b->m.measured_unit)
 MEAS_NUM(mc_worst_freq, r->b->m.worst_freq_hz)
 MEAS_NUM(mc_floor, r->b->m.floor_level)
+MEAS_NUM(mc_floor_median, r->b->m.capture_floor_median)
+MEAS_NUM(mc_floor_20pct, r->b->m.capture_floor)
 MEAS_NUM(mc_coverage, r->b->m.covered_fraction)
 MEAS_TEXT(mc_calibration, r->calibration_id)
 MEAS_TEXT(mc_geometry, r->b->m.geometry)
@@ -1155,6 +1185,8 @@ static const meas_col meas_cols[] = {
     {"unit", MC_TEXT, mc_unit, NULL, 0},
     {"worst_freq_hz", MC_NUM, NULL, mc_worst_freq, -1},
     {"floor", MC_NUM, NULL, mc_floor, 3},
+    {"capture_floor_median", MC_NUM, NULL, mc_floor_median, 3},
+    {"capture_floor_20pct", MC_NUM, NULL, mc_floor_20pct, 3},
     {"coverage", MC_NUM, NULL, mc_coverage, 4},
     {"calibration_id", MC_TEXT, mc_calibration, NULL, 0},
     {"geometry", MC_TEXT, mc_geometry, NULL, 0},
@@ -1267,8 +1299,11 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
             /* Judged again from its kept measurements: a cached record or a merged shard was
              * judged when it was made, maybe under another limit set (judge_band.h). */
             if (analysis_from_json(a, &it->res, &perr) == RFN_OK &&
-                judge_capture(c->limits, &it->res, &perr) == RFN_OK)
+                judge_capture(c->limits, &it->res, &perr) == RFN_OK) {
                 it->ok = 1;
+                if (c->cfg.exclude_bursts && !it->res.settings.exclude_bursts)
+                    measured_with_bursts(&it->res);
+            }
             else
                 analyse_result_free(&it->res);
         }
@@ -1685,6 +1720,7 @@ static rfn_status config_from_summary(ctx *c, json_t *sum, const char *dir, cons
     c->cfg.cal_db = json_is_number(cd) ? json_number_value(cd) : NAN;
     c->cfg.planned = json_is_true(json_object_get(opts, "planned"));
     c->cfg.strict = json_is_true(json_object_get(opts, "strict"));
+    c->cfg.exclude_bursts = json_is_true(json_object_get(opts, "exclude_bursts"));
     const char *enc = json_string_value(json_object_get(opts, "encoding"));
     const char *dfm = json_string_value(json_object_get(opts, "date_format"));
     if (enc)
@@ -1903,6 +1939,8 @@ static rfn_status rejudge_config_apply(ctx *c, json_t *sum, const rejudge_config
         c->cfg.notice_date = rc->notice_date;
     if (rc->installed_statuses)
         c->cfg.installed_statuses = rc->installed_statuses;
+    if (rc->exclude_bursts)
+        c->cfg.exclude_bursts = true;
     return RFN_OK;
 }
 

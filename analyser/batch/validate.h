@@ -35,6 +35,10 @@ typedef struct validate_config {
                                      names it); NULL otherwise */
     unsigned installed_statuses;  /* statuses judged as installed (1u << device_status);
                                      0 = device_statuses_installed_default() */
+    bool exclude_bursts;          /* analyse with the hub's bursts left out (analyse.h
+                                     exclude_bursts; part of the cache key); a kept capture
+                                     record measured without is judged inconclusive
+                                     "measured-otherwise" */
 } validate_config;
 
 validate_config validate_config_default(void);
@@ -93,6 +97,10 @@ typedef struct rejudge_config {
     const char *limits_path;      /* NULL: the results' own */
     const char *notice_date;      /* NULL: the results' own */
     unsigned installed_statuses;  /* 0: the results' own */
+    bool exclude_bursts;          /* true: verdicts must rest on measurements made with the
+                                     hub's bursts left out; a rejudge cannot measure again, so a
+                                     capture record made without is inconclusive
+                                     "measured-otherwise" (false: the results' own setting) */
     const char *out_dir;          /* required */
     bool quiet;
 } rejudge_config;

@@ -59,6 +59,8 @@ static void analyse_usage(FILE *fp)
             "  --keep-annotations analyse the capture's SigMF annotation spans too (by default\n"
             "  --recording NAME   the recording of a .sigmf archive holding several\n"
             "                     they, the hub's own bursts, are left out)\n"
+            "  --exclude-bursts   find the hub's bursts in each band (6 dB over the band's own\n"
+            "                     floor for 1 ms or more) and leave them out as well\n"
             "  --quiet            no progress on stderr\n"
             "  -h, --help         show this help\n"
             "\n"
@@ -67,7 +69,7 @@ static void analyse_usage(FILE *fp)
 }
 
 enum { O_LIMITS = 256, O_CAL_DIR, O_REGION, O_HAN, O_GUARD, O_MIN_AVG, O_PLOT, O_PLOT_FORMAT,
-       O_FORMAT, O_BASELINE, O_KEEP_ANN };
+       O_FORMAT, O_BASELINE, O_KEEP_ANN, O_EXCL_BURSTS };
 
 /* The options that say how to judge and what to draw, into cfg: CLI_OPT_HANDLED, CLI_OPT_USAGE
  * (reported) or CLI_OPT_NOT_MINE. */
@@ -113,6 +115,9 @@ static int analyse_option(int opt, const char *arg, analyse_config *cfg)
         return CLI_OPT_HANDLED;
     case O_KEEP_ANN:
         cfg->keep_annotations = 1;
+        return CLI_OPT_HANDLED;
+    case O_EXCL_BURSTS:
+        cfg->exclude_bursts = 1;
         return CLI_OPT_HANDLED;
     default:
         return CLI_OPT_NOT_MINE;
@@ -255,6 +260,7 @@ int cmd_analyse(int argc, char **argv)
         CLI_LONGOPTS_QUIET,
         {"baseline", required_argument, 0, O_BASELINE},
         {"keep-annotations", no_argument, 0, O_KEEP_ANN},
+        {"exclude-bursts", no_argument, 0, O_EXCL_BURSTS},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };

@@ -47,6 +47,8 @@ static void validate_usage(FILE *fp)
             "  --shard K/N        analyse only captures i with i mod N = K (0 <= K < N); join\n"
             "                     later with rfnoise merge\n"
             "  --strict           any rejected register row is an input error\n"
+            "  --exclude-bursts   leave the hub's bursts out of each capture's analysis, as\n"
+            "                     rfnoise analyse --exclude-bursts does\n"
             "  --installed-statuses LIST\n"
             "                     DeviceStatus values judged as installed, comma-separated\n"
             "                     (default: InstalledNotCommissioned,Commissioned,Whitelisted,\n"
@@ -114,6 +116,9 @@ static void rejudge_usage(FILE *fp)
             "  --installed-statuses LIST\n"
             "                     DeviceStatus values judged as installed (default: the\n"
             "                     results' own)\n"
+            "  --exclude-bursts   the verdicts must rest on measurements made with the hub's\n"
+            "                     bursts left out: a capture measured without them is\n"
+            "                     inconclusive, measured-otherwise (nothing is measured again)\n"
             "  --quiet            no summary on stdout\n"
             "  --out DIR          output directory (created when absent; not the results DIR)\n"
             "  -h, --help         show this help\n"
@@ -180,7 +185,7 @@ int cmd_validate(int argc, char **argv)
 {
     const char *cmd = "validate";
     enum { O_REGISTER = 256, O_DEROG, O_MANIFEST, O_CAPTURES, O_LAB, O_LIMITS, O_CAL_DIR,
-           O_NOTICE, O_PLANNED, O_JOBS, O_SHARD, O_STRICT, O_OUT, O_STATUSES };
+           O_NOTICE, O_PLANNED, O_JOBS, O_SHARD, O_STRICT, O_OUT, O_STATUSES, O_EXCL_BURSTS };
     static const struct option longopts[] = {
         {"register", required_argument, 0, O_REGISTER},
         {"derogations", required_argument, 0, O_DEROG},
@@ -195,6 +200,7 @@ int cmd_validate(int argc, char **argv)
         {"jobs", required_argument, 0, O_JOBS},
         {"shard", required_argument, 0, O_SHARD},
         {"strict", no_argument, 0, O_STRICT},
+        {"exclude-bursts", no_argument, 0, O_EXCL_BURSTS},
         {"installed-statuses", required_argument, 0, O_STATUSES},
         CLI_LONGOPTS_QUIET,
         CLI_LONGOPTS_CSV_INPUT,
@@ -268,6 +274,7 @@ int cmd_validate(int argc, char **argv)
             break;
         }
         case O_STRICT: cfg.strict = true; break;
+        case O_EXCL_BURSTS: cfg.exclude_bursts = true; break;
         case O_STATUSES:
             if (opt_statuses(cmd, optarg, &cfg.installed_statuses)) return RFN_EXIT_USAGE;
             break;
@@ -395,7 +402,7 @@ int cmd_rejudge(int argc, char **argv)
 {
     const char *cmd = "rejudge";
     enum { O_RESULTS = 256, O_WORKSPACE, O_LIMITS, O_DEROG, O_REGISTER, O_NOTICE, O_OUT,
-           O_STATUSES };
+           O_STATUSES, O_EXCL_BURSTS };
     static const struct option longopts[] = {
         {"results", required_argument, 0, O_RESULTS},
         {"workspace", required_argument, 0, O_WORKSPACE},
@@ -404,6 +411,7 @@ int cmd_rejudge(int argc, char **argv)
         {"register", required_argument, 0, O_REGISTER},
         {"notice-date", required_argument, 0, O_NOTICE},
         {"installed-statuses", required_argument, 0, O_STATUSES},
+        {"exclude-bursts", no_argument, 0, O_EXCL_BURSTS},
         {"out", required_argument, 0, O_OUT},
         CLI_LONGOPTS_QUIET,
         {"help", no_argument, 0, 'h'},
@@ -429,6 +437,7 @@ int cmd_rejudge(int argc, char **argv)
             break;
         case O_OUT: bad = cli_opt_once(cmd, "out", optarg, &rc.out_dir); break;
         case O_STATUSES: bad = opt_statuses(cmd, optarg, &rc.installed_statuses); break;
+        case O_EXCL_BURSTS: rc.exclude_bursts = true; break;
         default: return RFN_EXIT_USAGE;
         }
     }

@@ -15,6 +15,7 @@ static const char *const reason_names[] = {
     "no-data",             "band-not-covered",         "capture-unreadable",
     "no-applicable-band-measured", "no-evidence", "band-not-measured",
     "measurement-invalid", "rbw-too-wide", "measured-otherwise", "model-or-firmware-changed",
+    "too-little-after-exclusion",
 };
 
 const char *classify_reason_name(unsigned bit)
@@ -95,6 +96,7 @@ static unsigned map_band_reasons(unsigned r)
     d |= (r & REASON_MEASUREMENT_INVALID) ? DREASON_MEASUREMENT_INVALID : 0;
     d |= (r & REASON_RBW_TOO_WIDE) ? DREASON_RBW_TOO_WIDE : 0;
     d |= (r & REASON_MEASURED_OTHERWISE) ? DREASON_MEASURED_OTHERWISE : 0;
+    d |= (r & REASON_TOO_LITTLE_AFTER_EXCLUSION) ? DREASON_TOO_LITTLE_AFTER_EXCLUSION : 0;
     return d;
 }
 

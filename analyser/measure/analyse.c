@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "band.h"
+#include "bursts.h"
 #include "capture.h"
 #include "emi.h"
 #include "exit_status.h"
@@ -67,6 +68,9 @@ analyse_config analyse_config_default(void)
     c.rx_gain_db = NAN;
     c.center_hz = NAN;
     c.plot_ext = "png";
+    c.burst_threshold_db = 6.0;
+    c.burst_min_s = 1e-3;
+    c.burst_guard_s = 0.5e-3;
     return c;
 }
 
@@ -118,6 +122,8 @@ const char *analyse_reason_name(unsigned bit)
         return "rbw-too-wide";
     case REASON_MEASURED_OTHERWISE:
         return "measured-otherwise";
+    case REASON_TOO_LITTLE_AFTER_EXCLUSION:
+        return "too-little-after-exclusion";
     }
     return NULL;
 }
@@ -129,6 +135,9 @@ void analyse_result_free(capture_analysis *res)
     free(res->bands);
     res->bands = NULL;
     res->n_bands = 0;
+    free(res->bursts);
+    res->bursts = NULL;
+    res->settings.n_bursts = 0;
 }
 
 int analyse_exit_status(const capture_analysis *res, size_t n)
@@ -345,6 +354,7 @@ static rfn_status measure_band(const rfn_spectrum *spec, const limits_band *b,
     }
     double covered = r.covered_fraction, power = r.power_fs2, mean_density = r.mean_density;
     m->capture_floor = rfn_db10(r.floor_20pct_density) + bandwidth_term_db(b);
+    m->capture_floor_median = rfn_db10(r.floor_median_density) + bandwidth_term_db(b);
     snprintf(m->measured_unit, sizeof m->measured_unit, "%s", limits_unit_name(mu));
     snprintf(m->method, sizeof m->method, "welch");
     m->covered_fraction = covered;
@@ -470,7 +480,8 @@ static void measurement_flags(const rfn_spectrum *spec, const limits_band *b,
  * to kept measurements. */
 static void classify_band(const rfn_spectrum *spec, const rfn_spectrum *baseline,
                           const limits_band *b, const analyse_config *cfg, unsigned findings,
-                          const det_run *runs, size_t n_runs, band_verdict *v, rfn_error *err)
+                          int short_by_exclusion, const det_run *runs, size_t n_runs,
+                          band_verdict *v, rfn_error *err)
 {
     const det_run *run =
         limits_quantity_is_detector(b->quantity) ? find_run(runs, n_runs, b) : NULL;
@@ -498,6 +509,11 @@ static void classify_band(const rfn_spectrum *spec, const rfn_spectrum *baseline
     }
     if (!(m.flags & REASON_NO_DATA) || isfinite(m.measured)) {
         measurement_flags(spec, b, cfg, findings, run, &m);
+        if (short_by_exclusion && (m.flags & REASON_TOO_SHORT) &&
+            !(findings & CAPTURE_FIND_SHORT)) {
+            m.flags &= ~(unsigned)REASON_TOO_SHORT;
+            m.flags |= REASON_TOO_LITTLE_AFTER_EXCLUSION;
+        }
         m.floor_level = chain_floor(baseline, b, cfg->cal, calibrated, &m);
     }
     judge_band(b, &m, cfg->guard_db, v);
@@ -523,6 +539,14 @@ static rfn_status classify_all(const rfn_spectrum *spec, const rfn_spectrum *bas
     snprintf(res->calibration_id, sizeof res->calibration_id, "%s",
              cfg->cal ? calibration_id(cfg->cal) : "");
 
+    /* Averages the whole capture would have given (Welch: (n - nfft) / step + 1): when they are
+     * enough and what the exclusions left is not, the bands lack data, not the capture. */
+    int64_t n_all = res->meta.sample_count, step = (int64_t)(spec->nfft - spec->overlap);
+    uint64_t seg_all = spec->nfft && step > 0 && n_all >= (int64_t)spec->nfft
+                           ? (uint64_t)((n_all - (int64_t)spec->nfft) / step + 1)
+                           : 0;
+    int short_by_excl = res->settings.excluded_samples > 0 && seg_all >= cfg->min_segments &&
+                        spec->segments < cfg->min_segments;
     int any_fail = 0, any_inc = 0;
     for (size_t i = 0; i < set->n_bands; i++) {
         const limits_band *b = &set->bands[i];
@@ -537,7 +561,8 @@ static rfn_status classify_all(const rfn_spectrum *spec, const rfn_spectrum *bas
             continue;
         }
         rfn_error_clear(err);
-        classify_band(spec, baseline, b, cfg, res->findings, runs, n_runs, v, err);
+        classify_band(spec, baseline, b, cfg, res->findings, short_by_excl, runs, n_runs, v,
+                      err);
         if (err && err->status == RFN_ERR_NOMEM)
             return err->status;
         any_fail |= v->verdict == VERDICT_FAIL;
@@ -609,25 +634,9 @@ static int span_cmp(const void *a, const void *b)
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* The capture's SigMF annotation spans (the hub's own transmissions are annotated so that they
- * are not taken for meter noise: docs/architecture.md §Units). *out is NULL when there are none. */
-static rfn_status annotation_spans(const capture_meta *m, span64 **out, size_t *n_out,
-                                   rfn_error *err)
+/* Sort v[0..n) and merge overlapping spans; returns how many are left. */
+static size_t spans_merge(span64 *v, size_t n)
 {
-    *out = NULL;
-    *n_out = 0;
-    if (!m->n_annotations)
-        return RFN_OK;
-    span64 *v = malloc(m->n_annotations * sizeof *v);
-    if (!v)
-        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
-    size_t n = 0;
-    for (size_t i = 0; i < m->n_annotations; i++) {
-        const capture_annotation *a = &m->annotations[i];
-        int64_t end = a->sample_count < 0 ? INT64_MAX : a->sample_start + a->sample_count;
-        if (a->sample_start >= 0 && end > a->sample_start)
-            v[n++] = (span64){a->sample_start, end};
-    }
     qsort(v, n, sizeof *v, span_cmp);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
@@ -638,8 +647,38 @@ static rfn_status annotation_spans(const capture_meta *m, span64 **out, size_t *
             v[k++] = v[i];
         }
     }
+    return k;
+}
+
+/* The capture's SigMF annotation spans when annotations is set (the hub's own transmissions are
+ * annotated so that they are not taken for meter noise: docs/architecture.md §Units) and the
+ * bursts found (--exclude-bursts), merged. *n_ann is the number of merged annotation spans
+ * alone. *out is NULL when there are none. */
+static rfn_status excluded_spans(const capture_meta *m, int annotations,
+                                 const excluded_burst *bursts, size_t n_bursts, span64 **out,
+                                 size_t *n_out, size_t *n_ann, rfn_error *err)
+{
+    *out = NULL;
+    *n_out = *n_ann = 0;
+    size_t n_a = annotations ? m->n_annotations : 0;
+    if (!n_a && !n_bursts)
+        return RFN_OK;
+    span64 *v = malloc((n_a + n_bursts) * sizeof *v);
+    if (!v)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < n_a; i++) {
+        const capture_annotation *a = &m->annotations[i];
+        int64_t end = a->sample_count < 0 ? INT64_MAX : a->sample_start + a->sample_count;
+        if (a->sample_start >= 0 && end > a->sample_start)
+            v[n++] = (span64){a->sample_start, end};
+    }
+    n = *n_ann = spans_merge(v, n);
+    for (size_t i = 0; i < n_bursts; i++)
+        v[n++] = (span64){(int64_t)bursts[i].start,
+                          (int64_t)(bursts[i].start + bursts[i].length)};
     *out = v;
-    *n_out = k;
+    *n_out = spans_merge(v, n);
     return RFN_OK;
 }
 
@@ -690,17 +729,19 @@ static rfn_status pad_segment(rfn_welch *w, int is_complex, size_t nfft, rfn_err
  * and its spectrum reported with segments 0, so that analyse judges it (every band inconclusive,
  * "too-short": 0 < min_segments) instead of failing as if the input were bad. */
 static rfn_status read_spectrum_sg(capture *c, const rfn_welch_config *wcfg, int quiet,
-                                   int exclude_annotations, int pad_short, spectrogram_acc *sg,
-                                   rfn_spectrum *spec, uint64_t *excluded, size_t *n_excl_spans,
-                                   rfn_error *err)
+                                   int exclude_annotations, const capture_analysis *bursts,
+                                   int pad_short, spectrogram_acc *sg, rfn_spectrum *spec,
+                                   uint64_t *excluded, size_t *n_excl_spans, rfn_error *err)
 {
     const capture_meta *m = capture_get_meta(c);
     rfn_welch *w = NULL;
     span64 *spans = NULL;
-    size_t n_spans = 0, cursor = 0;
+    size_t n_spans = 0, cursor = 0, n_ann = 0;
     int64_t pos = 0;
     uint64_t dropped = 0;
-    rfn_status st = exclude_annotations ? annotation_spans(m, &spans, &n_spans, err) : RFN_OK;
+    rfn_status st = excluded_spans(m, exclude_annotations, bursts ? bursts->bursts : NULL,
+                                   bursts ? bursts->settings.n_bursts : 0, &spans, &n_spans,
+                                   &n_ann, err);
     if (!st)
         st = rfn_welch_create(wcfg, &w, err);
     if (st) {
@@ -755,7 +796,7 @@ static rfn_status read_spectrum_sg(capture *c, const rfn_welch_config *wcfg, int
     if (excluded)
         *excluded = dropped;
     if (n_excl_spans)
-        *n_excl_spans = n_spans;
+        *n_excl_spans = n_ann;
 done:
     free(spans);
     progress_destroy(pr);
@@ -768,7 +809,7 @@ done:
 rfn_status analyse_read_spectrum(capture *c, const rfn_welch_config *wcfg, int quiet,
                                  rfn_spectrum *spec, rfn_error *err)
 {
-    return read_spectrum_sg(c, wcfg, quiet, 0, 0, NULL, spec, NULL, NULL, err);
+    return read_spectrum_sg(c, wcfg, quiet, 0, NULL, 0, NULL, spec, NULL, NULL, err);
 }
 
 rfn_status analyse_read_spectrum_kept(capture *c, const rfn_welch_config *wcfg, int quiet,
@@ -1204,6 +1245,69 @@ done:
 
 /* ---- the pipeline ---------------------------------------------------------------------------- */
 
+/* Drop the bursts that overlap an annotation span (find_bursts). */
+static void drop_annotated(const capture_meta *m, bursts_result *br)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < br->n_spans; i++) {
+        uint64_t s0 = br->spans[i].start, s1 = s0 + br->spans[i].length;
+        int annotated = 0;
+        for (size_t j = 0; j < m->n_annotations && !annotated; j++) {
+            const capture_annotation *a = &m->annotations[j];
+            uint64_t a0 = a->sample_start > 0 ? (uint64_t)a->sample_start : 0;
+            uint64_t a1 = a->sample_count < 0 ? UINT64_MAX : a0 + (uint64_t)a->sample_count;
+            annotated = s0 < a1 && a0 < s1;
+        }
+        if (!annotated)
+            br->spans[k++] = br->spans[i];
+        else
+            br->excluded_samples -= br->spans[i].length;
+    }
+    br->n_spans = k;
+}
+
+/* --exclude-bursts: the bursts in the bands that apply, each against its own floor (bursts.h),
+ * into res->bursts and res->settings. A burst that overlaps a SigMF annotation left out anyway
+ * is that annotated transmission: the annotation, the hub's own record of it, bounds it (a
+ * guard around it would only take more of a short capture). */
+static rfn_status find_bursts(capture *c, const char *path, const capture_options *copt,
+                              const limits_set *set, const analyse_config *cfg,
+                              capture_analysis *res, rfn_error *err)
+{
+    bursts_band *bands = calloc(set->n_bands ? set->n_bands : 1, sizeof *bands);
+    if (!bands)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < set->n_bands; i++)
+        if (limits_band_applies(&set->bands[i], cfg->region, cfg->han))
+            bands[n++] = (bursts_band){set->bands[i].id, set->bands[i].f_lo_hz,
+                                       set->bands[i].f_hi_hz};
+    bursts_config bc = bursts_config_default();
+    bc.threshold_db = cfg->burst_threshold_db;
+    bc.min_duration_s = cfg->burst_min_s;
+    bc.guard_s = cfg->burst_guard_s;
+    bc.quiet = cfg->quiet;
+    bursts_result br;
+    rfn_status st = bursts_find(path, copt, &bc, bands, n, &br, err);
+    free(bands);
+    analysis_settings *s = &res->settings;
+    s->exclude_bursts = 1;
+    s->burst_threshold_db = bc.threshold_db;
+    s->burst_min_s = bc.min_duration_s;
+    s->burst_guard_s = bc.guard_s;
+    if (!st && !cfg->keep_annotations)
+        drop_annotated(capture_get_meta(c), &br);
+    if (!st) {
+        res->bursts = br.spans; /* owned by res now */
+        s->n_bursts = br.n_spans;
+        s->burst_samples = br.excluded_samples;
+        br.spans = NULL;
+        br.n_spans = 0;
+    }
+    bursts_result_free(&br);
+    return st;
+}
+
 rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_analysis *res,
                            rfn_error *plot_err, rfn_error *err)
 {
@@ -1221,6 +1325,7 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
     det_run runs[MAX_DET_RUNS];
     memset(runs, 0, sizeof runs);
     size_t n_runs = 0;
+    rfn_span *burst_spans = NULL; /* the bursts, for the detectors */
 
     /* 1. capture */
     capture_options copt = capture_options_default();
@@ -1324,10 +1429,15 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
             sg.z = NULL;
         }
     }
-    if ((st = read_spectrum_sg(c, &w, cfg->quiet, !cfg->keep_annotations, 1, sg.w ? &sg : NULL,
-                               &spec, &res->settings.excluded_samples,
+    if (cfg->exclude_bursts && (st = find_bursts(c, path, &copt, set, cfg, res, err)))
+        goto done;
+    if ((st = read_spectrum_sg(c, &w, cfg->quiet, !cfg->keep_annotations, res, 1,
+                               sg.w ? &sg : NULL, &spec, &res->settings.excluded_samples,
                                &res->settings.excluded_spans, err)))
         goto done;
+    if (m->sample_count > 0)
+        res->settings.used_fraction =
+            1.0 - (double)res->settings.excluded_samples / (double)m->sample_count;
     res->stats = *capture_get_stats(c);
     res->findings = capture_findings(m, &res->stats);
     analysis_settings *s = &res->settings;
@@ -1344,6 +1454,13 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
     s->han = cfg->han;
 
     /* 3b. EMI-receiver passes for the detector bands (one per RBW and CISPR band) */
+    if (res->settings.n_bursts &&
+        !(burst_spans = malloc(res->settings.n_bursts * sizeof *burst_spans))) {
+        st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; burst_spans && i < res->settings.n_bursts; i++)
+        burst_spans[i] = (rfn_span){res->bursts[i].start, res->bursts[i].length};
     for (size_t i = 0; i < set->n_bands; i++) {
         const limits_band *b = &set->bands[i];
         if (!limits_quantity_is_detector(b->quantity) ||
@@ -1366,6 +1483,8 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
         ec.detectors = runs[k].kinds;
         ec.quiet = cfg->quiet;
         ec.exclude_annotations = !cfg->keep_annotations;
+        ec.exclude_spans = burst_spans;
+        ec.n_exclude_spans = burst_spans ? res->settings.n_bursts : 0;
         rfn_error derr;
         /* A detector the standard does not define here (QP in Band E), or an RBW the capture
          * cannot resolve, leaves the band to the spectrum's bound. */
@@ -1390,8 +1509,8 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
             capture_close(cb);
             goto done;
         }
-        st = read_spectrum_sg(cb, &w, cfg->quiet, !cfg->keep_annotations, 0, NULL, &base_spec,
-                              NULL, NULL, err);
+        st = read_spectrum_sg(cb, &w, cfg->quiet, !cfg->keep_annotations, NULL, 0, NULL,
+                              &base_spec, NULL, NULL, err);
         capture_close(cb);
         if (st)
             goto done;
@@ -1412,6 +1531,7 @@ done:
     if (st)
         analyse_result_free(res);
     calibration_free(own_cal);
+    free(burst_spans);
     for (size_t k = 0; k < n_runs; k++)
         emi_result_free(&runs[k].res);
     rfn_welch_destroy(sg.w);

@@ -24,9 +24,11 @@
  *
  * Decision rule (per applicable band): inconclusive when the band is not entirely in the span,
  * the capture is clipped, too short (fewer than min_segments averages), uncalibrated against a
- * dBm/dBuV/m limit, outside the calibration's range, or when the noise floor of the chain is
- * within 3 dB of the limit (the floor: the calibration's stated noise_floor_dbm_hz or the same
- * band measured on a baseline capture, whichever is higher), unless the level minus the floor
+ * dBm/dBuV/m limit, outside the calibration's range, left with too few averages once the hub's
+ * bursts were excluded although the capture had enough ("too-little-after-exclusion"), or when
+ * the noise floor of the chain is within 3 dB of the limit (the floor: the calibration's stated
+ * noise_floor_dbm_hz or the same band measured on a baseline capture, whichever is higher),
+ * unless the level minus the floor
  * still exceeds the limit: then the fail stands. Otherwise margin = limit - measured: fail when
  * < 0, inconclusive ("guard-band") when < guard_db, pass otherwise. A peak-type or
  * channel-power band only partly covered still fails when its covered part already exceeds the
@@ -84,6 +86,13 @@ typedef struct analyse_config {
                                   spans (the hub's own bursts) are left out of the spectrum and
                                   the detectors (docs/architecture.md §Units); 1: analyse
                                   everything */
+    int exclude_bursts;        /* 1: find the hub's bursts in each applicable band against
+                                  that band's own noise floor (bursts.h: SM.1753 20 % floor of
+                                  the band's short-time power, threshold burst_threshold_db
+                                  for burst_min_s or longer, widened by burst_guard_s) in a
+                                  first pass, and leave them out of the spectrum and detectors
+                                  like annotation spans; 0 (default): keep them */
+    double burst_threshold_db, burst_min_s, burst_guard_s; /* 6 dB, 1 ms, 0.5 ms */
     int fft_estimate;          /* 1: FFTW_ESTIMATE plans for the spectrum instead of MEASURE:
                                   the plan (so every result bit) is the same on every run and
                                   machine load, which validate's cache and shards rely on */

@@ -70,6 +70,57 @@ static void level_text(double v, char *buf, size_t cap)
 
 /* ---- text ------------------------------------------------------------------------------------ */
 
+/* Text lines shown for the bursts left out; JSON lists them all. */
+#define TEXT_BURSTS_MAX 20
+
+/* The bursts left out (--exclude-bursts) and how much of the capture the spectrum used. */
+static void bursts_text(FILE *fp, const capture_analysis *r)
+{
+    const analysis_settings *s = &r->settings;
+    const capture_meta *m = &r->meta;
+    if (s->exclude_bursts) {
+        fprintf(fp, "bursts     %zu found against each band's floor (%.3g dB over it for %.3g ms "
+                    "or more, guard %.3g ms): %llu samples (%.2f %%), left out\n",
+                s->n_bursts, s->burst_threshold_db, 1e3 * s->burst_min_s, 1e3 * s->burst_guard_s,
+                (unsigned long long)s->burst_samples,
+                m->sample_count > 0
+                    ? 100.0 * (double)s->burst_samples / (double)m->sample_count
+                    : 0.0);
+        for (size_t i = 0; r->bursts && i < s->n_bursts && i < TEXT_BURSTS_MAX; i++) {
+            const excluded_burst *b = &r->bursts[i];
+            fprintf(fp, "  burst    start %.6f s (sample %llu), length %.3f ms, %.1f dB over the "
+                        "floor in %s\n",
+                    (double)b->start / m->sample_rate_hz, (unsigned long long)b->start,
+                    1e3 * (double)b->length / m->sample_rate_hz, b->level_db,
+                    text_esc(b->band_id));
+        }
+        if (r->bursts && s->n_bursts > TEXT_BURSTS_MAX)
+            fprintf(fp, "  burst    %zu more (all in the JSON output)\n",
+                    s->n_bursts - TEXT_BURSTS_MAX);
+    }
+    if (s->exclude_bursts || s->excluded_spans)
+        fprintf(fp, "used       %.2f %% of the capture\n", 100.0 * s->used_fraction);
+}
+
+/* Each band's own floor in the capture (information, not used for the verdict): the median and
+ * the ITU-R SM.1753 20 % method over the band's bins, in its measured unit. */
+static void floors_text(FILE *fp, const capture_analysis *r)
+{
+    fprintf(fp, "\nfloor      %-16s %12s %12s  %s\n", "band", "median", "20 %",
+            "(this capture's own floor per band, in its measured unit: median and ITU-R "
+            "SM.1753 20 % method of its bins)");
+    for (size_t i = 0; i < r->n_bands; i++) {
+        const band_verdict *v = &r->bands[i];
+        if (v->verdict == VERDICT_NOT_APPLICABLE)
+            continue;
+        char med[32], f20[32], mu[32];
+        level_text(v->m.capture_floor_median, med, sizeof med);
+        level_text(v->m.capture_floor, f20, sizeof f20);
+        limits_unit_name_text(v->m.measured_unit, v->ref_bw_hz, mu, sizeof mu);
+        fprintf(fp, "floor      %-16s %12s %12s  %s\n", text_esc(v->band_id), med, f20, mu);
+    }
+}
+
 void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
 {
     for (size_t c = 0; c < n; c++) {
@@ -106,13 +157,17 @@ void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
                 "bin %.6g Hz, %llu averages, detrend %s\n",
                 s->window, s->nfft, s->overlap, s->enbw_hz, s->rbw6_hz, s->bin_hz,
                 (unsigned long long)s->segments, s->detrend_mean ? "mean" : "none");
+        /* The bursts never overlap an annotation left out (analyse.c find_bursts): the rest of
+         * the samples left out are the annotations'. */
+        uint64_t ann = s->excluded_samples > s->burst_samples
+                           ? s->excluded_samples - s->burst_samples
+                           : 0;
         if (s->excluded_spans)
             fprintf(fp, "excluded   %zu annotated span(s) (the hub's own bursts): %llu samples, "
                         "%.2f %% of the capture, left out of the spectrum and detectors\n",
-                    s->excluded_spans, (unsigned long long)s->excluded_samples,
-                    m->sample_count > 0 ? 100.0 * (double)s->excluded_samples /
-                                              (double)m->sample_count
-                                        : 0.0);
+                    s->excluded_spans, (unsigned long long)ann,
+                    m->sample_count > 0 ? 100.0 * (double)ann / (double)m->sample_count : 0.0);
+        bursts_text(fp, r);
         fprintf(fp, "limits     %s version %s%s%s\n", text_esc(r->limits_id),
                 text_esc(r->limits_version),
                 r->limits_illustrative ? " (ILLUSTRATIVE VALUES, not the limits in force)" : "",
@@ -140,6 +195,7 @@ void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
                     text_esc(v->band_id), v->quantity, v->trace, meas, mu, lim, lu, mar, wf,
                     analyse_verdict_name(v->verdict), why[0] ? why : "-");
         }
+        floors_text(fp, r);
         fprintf(fp, "\nverdict    %s\n", analyse_verdict_name(r->verdict));
     }
 }
@@ -195,7 +251,31 @@ static json_t *band_json(const band_verdict *v)
         num(v->m.covered_fraction), "method", v->m.method, "verdict",
         analyse_verdict_name(v->verdict), "reasons", reasons_json(v->reasons));
     json_object_set_new(b, "measurement", measurement_json(&v->m));
+    json_object_set_new(b, "capture_floor_median", num(v->m.capture_floor_median));
     return b;
+}
+
+/* settings.bursts: null without --exclude-bursts, else the finder's settings and each span. */
+static json_t *bursts_json(const capture_analysis *r)
+{
+    const analysis_settings *s = &r->settings;
+    if (!s->exclude_bursts)
+        return json_null();
+    double fs = r->meta.sample_rate_hz;
+    json_t *spans = json_array();
+    for (size_t i = 0; spans && r->bursts && i < s->n_bursts; i++) {
+        const excluded_burst *b = &r->bursts[i];
+        json_array_append_new(
+            spans, json_pack("{s:I, s:I, s:o, s:o, s:o, s:s}", "start_sample",
+                             (json_int_t)b->start, "length_samples", (json_int_t)b->length,
+                             "start_s", num((double)b->start / fs), "length_s",
+                             num((double)b->length / fs), "level_db", num(b->level_db), "band",
+                             b->band_id));
+    }
+    return json_pack("{s:o, s:o, s:o, s:I, s:I, s:o}", "threshold_db",
+                     num(s->burst_threshold_db), "min_duration_s", num(s->burst_min_s), "guard_s",
+                     num(s->burst_guard_s), "count", (json_int_t)s->n_bursts, "samples",
+                     (json_int_t)s->burst_samples, "spans", spans ? spans : json_null());
 }
 
 static json_t *capture_json(const capture_analysis *r)
@@ -230,6 +310,8 @@ static json_t *capture_json(const capture_analysis *r)
         num(s->guard_db), "region", region_text(s->region), "han", han_text(s->han),
         "excluded_spans", (json_int_t)s->excluded_spans, "excluded_samples",
         (json_int_t)s->excluded_samples);
+    json_object_set_new(settings, "used_fraction", num(s->used_fraction));
+    json_object_set_new(settings, "bursts", bursts_json(r));
     json_t *limits = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "id", r->limits_id, "version",
                                r->limits_version, "source", r->limits_source, "path",
                                r->limits_path, "illustrative", r->limits_illustrative,

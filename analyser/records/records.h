@@ -145,12 +145,16 @@ enum band_reason {
                                            band's quantity (ANALYSE_RBW_* in analyse.h) */
     REASON_MEASURED_OTHERWISE = 1u << 14, /* "measured-otherwise": the kept measurement was made
                                              for another band definition (rejudge) */
+    REASON_TOO_LITTLE_AFTER_EXCLUSION = 1u << 15, /* "too-little-after-exclusion": enough
+                                             capture, but too few averages left once the hub's
+                                             bursts were left out (--exclude-bursts) */
 };
 
 /* The band_reason bits a measurement alone decides, before any limit is looked at. */
 #define BAND_MEASUREMENT_REASONS                                                               \
     (REASON_BAND_NOT_COVERED | REASON_CLIPPED | REASON_TOO_SHORT | REASON_UNCALIBRATED |       \
-     REASON_CAL_RANGE | REASON_NO_DATA | REASON_MEASUREMENT_INVALID | REASON_RBW_TOO_WIDE)
+     REASON_CAL_RANGE | REASON_NO_DATA | REASON_MEASUREMENT_INVALID | REASON_RBW_TOO_WIDE |     \
+     REASON_TOO_LITTLE_AFTER_EXCLUSION)
 
 /* What one band of one capture measured, apart from any limit (docs/architecture.md §Records):
  * judge_band() (analyser/judge/judge_band.h) turns it into a verdict against a limit of the same
@@ -168,6 +172,7 @@ typedef struct band_measurement {
     double capture_floor;    /* this capture's own floor in the band, in measured_unit: ITU-R
                                 SM.1753 20 % method density x the band's bandwidth term; NAN
                                 when not measured (information: not used for the verdict) */
+    double capture_floor_median; /* the median of the same bins' densities, same unit; NAN */
     double covered_fraction; /* 0..1 of the band inside the captured span */
     char method[24];         /* how measured: "welch" (spectrum), "emi-detector" (CISPR 16-1-1
                                 detector on the Gaussian-RBW STFT, emi.h), "welch-bound" (the
@@ -209,8 +214,21 @@ typedef struct analysis_settings {
     double guard_db;
     unsigned region, han;    /* LIMITS_REGION_* / LIMITS_HAN_* bits asked, 0 = any */
     size_t excluded_spans;   /* annotation spans left out of the spectrum (the hub's bursts) */
-    uint64_t excluded_samples; /* samples they held */
+    uint64_t excluded_samples; /* samples left out: annotations and bursts together */
+    int exclude_bursts;      /* 1: bursts found against each band's floor were left out too */
+    double burst_threshold_db, burst_min_s, burst_guard_s; /* the finder's settings (bursts.h) */
+    size_t n_bursts;         /* bursts left out (capture_analysis.bursts) */
+    uint64_t burst_samples;  /* samples they held */
+    double used_fraction;    /* samples the spectrum used / samples in the capture */
 } analysis_settings;
+
+/* One burst left out of the analysis (--exclude-bursts): the hub transmitting. */
+typedef struct excluded_burst {
+    uint64_t start;          /* first sample, guard included */
+    uint64_t length;         /* samples, guards included */
+    double level_db;         /* its largest smoothed band power over that band's floor, dB */
+    char band_id[64];        /* the band where it stood highest over the floor */
+} excluded_burst;
 
 /* Everything analyse knows about one capture. */
 typedef struct capture_analysis {
@@ -224,6 +242,8 @@ typedef struct capture_analysis {
     int limits_in_force;     /* the set is in force on the capture's date: 1 yes, 0 no (a set
                                 named explicitly is used anyway, and outputs say so), -1 the
                                 capture's date is unknown */
+    excluded_burst *bursts;  /* [settings.n_bursts], owned (analyse_result_free); NULL when none
+                                or when read back from JSON */
     band_verdict *bands;     /* [n_bands], owned (analyse_result_free) */
     size_t n_bands;
     band_verdict_kind verdict; /* fail if any band fails, else inconclusive if any is, else pass */
@@ -315,6 +335,7 @@ enum device_reason {
     DREASON_DEVICE_CHANGED = 1u << 24,          /* "model-or-firmware-changed": evidence set
                                                    aside, it measured another model or
                                                    firmware than the register shows */
+    DREASON_TOO_LITTLE_AFTER_EXCLUSION = 1u << 25, /* "too-little-after-exclusion" */
 };
 
 typedef enum device_evidence {

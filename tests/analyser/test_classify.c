@@ -294,7 +294,9 @@ int main(void)
     /* Names. */
     CHECK(strcmp(classify_reason_name(DREASON_BAND_NOT_MEASURED), "band-not-measured") == 0);
     CHECK(strcmp(classify_reason_name(DREASON_NO_EVIDENCE), "no-evidence") == 0);
-    CHECK(classify_reason_name(3) == NULL && classify_reason_name(1u << 25) == NULL);
+    CHECK(strcmp(classify_reason_name(DREASON_TOO_LITTLE_AFTER_EXCLUSION),
+                 "too-little-after-exclusion") == 0);
+    CHECK(classify_reason_name(3) == NULL && classify_reason_name(1u << 26) == NULL);
     for (int k = 0; k < DEVICE_VERDICT_COUNT; k++)
         CHECK(classify_verdict_name((device_verdict_kind)k)[0] != '\0');
     char small[8];

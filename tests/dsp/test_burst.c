@@ -88,6 +88,12 @@ static rfn_burst_report run(int detect, int give_spans, int impulses, size_t *n_
     rfn_burst_finish(bp.burst);
     rfn_burst_report r = rfn_burst_get_report(bp.burst);
     const rfn_span *sp = rfn_burst_detected(bp.burst, n_found);
+    /* Each run's peak is known and over the threshold (bursts 30 dB up: well over). */
+    size_t n_peaks = 0;
+    const double *peaks = rfn_burst_detected_peaks(bp.burst, &n_peaks);
+    CHECK(n_peaks == *n_found);
+    for (size_t k = 0; k < n_peaks; k++)
+        CHECK(peaks[k] > r.threshold_power);
     if (*n_found && first_span)
         *first_span = sp[0];
     rfn_stft_destroy(s);
