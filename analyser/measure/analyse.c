@@ -815,7 +815,7 @@ rfn_status analyse_read_spectrum(capture *c, const rfn_welch_config *wcfg, int q
 rfn_status analyse_read_spectrum_kept(capture *c, const rfn_welch_config *wcfg, int quiet,
                                       rfn_spectrum *spec, rfn_error *err)
 {
-    return read_spectrum_sg(c, wcfg, quiet, 1, 0, NULL, spec, NULL, NULL, err);
+    return read_spectrum_sg(c, wcfg, quiet, 1, NULL, 0, NULL, spec, NULL, NULL, err);
 }
 
 /* The segment length when neither --nfft nor --rbw is given (see analyse_config). */
