@@ -154,6 +154,7 @@ static unsigned reasons_from_json(json_t *rs)
  * geometry key. */
 static void band_from_json(json_t *b, band_verdict *v)
 {
+    v->m.uncertainty_db = v->uncertainty_db = NAN; /* a record from before uncertainties */
     jstr(b, "id", v->band_id, sizeof v->band_id);
     jstr(b, "quantity", v->quantity, sizeof v->quantity);
     jstr(b, "trace", v->trace, sizeof v->trace);
@@ -186,6 +187,7 @@ static void band_from_json(json_t *b, band_verdict *v)
         v->m.flags = reasons_from_json(json_object_get(m, "flags"));
         v->m.rbw_reads_low = json_is_true(json_object_get(m, "rbw_reads_low"));
         v->m.detector_unsettled = json_is_true(json_object_get(m, "detector_unsettled"));
+        v->m.uncertainty_db = jnum(m, "uncertainty_db");
     } else {
         v->m.flags = v->reasons & BAND_MEASUREMENT_REASONS;
     }
@@ -953,6 +955,11 @@ static json_t *options_json(const validate_config *cfg)
         device_statuses_text(cfg->installed_statuses, text, sizeof text);
         json_object_set_new(o, "installed_statuses", json_string(text));
     }
+    if (cfg->decision.rule != DECISION_FROM_LIMITS)
+        json_object_set_new(o, "decision_rule",
+                            json_string(limits_decision_rule_name(cfg->decision.rule)));
+    if (cfg->decision.has_uncertainty)
+        json_object_set_new(o, "uncertainty_db", json_real(cfg->decision.uncertainty_db));
     return o;
 #undef S
 }
@@ -1162,6 +1169,7 @@ MEAS_NUM(mc_floor, r->b->m.floor_level)
 MEAS_NUM(mc_floor_median, r->b->m.capture_floor_median)
 MEAS_NUM(mc_floor_20pct, r->b->m.capture_floor)
 MEAS_NUM(mc_coverage, r->b->m.covered_fraction)
+MEAS_NUM(mc_uncertainty, r->b->m.uncertainty_db)
 MEAS_TEXT(mc_calibration, r->calibration_id)
 MEAS_TEXT(mc_geometry, r->b->m.geometry)
 MEAS_TEXT(mc_flags, r->flags)
@@ -1188,6 +1196,7 @@ static const meas_col meas_cols[] = {
     {"capture_floor_median", MC_NUM, NULL, mc_floor_median, 3},
     {"capture_floor_20pct", MC_NUM, NULL, mc_floor_20pct, 3},
     {"coverage", MC_NUM, NULL, mc_coverage, 4},
+    {"uncertainty_db", MC_NUM, NULL, mc_uncertainty, 3},
     {"calibration_id", MC_TEXT, mc_calibration, NULL, 0},
     {"geometry", MC_TEXT, mc_geometry, NULL, 0},
     {"flags", MC_TEXT, mc_flags, NULL, 0},
@@ -1299,7 +1308,8 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
             /* Judged again from its kept measurements: a cached record or a merged shard was
              * judged when it was made, maybe under another limit set (judge_band.h). */
             if (analysis_from_json(a, &it->res, &perr) == RFN_OK &&
-                judge_capture(c->limits, &it->res, &perr) == RFN_OK) {
+                (it->res.settings.decision = c->cfg.decision,
+                 judge_capture(c->limits, &it->res, &perr)) == RFN_OK) {
                 it->ok = 1;
                 if (c->cfg.exclude_bursts && !it->res.settings.exclude_bursts)
                     measured_with_bursts(&it->res);
@@ -1326,9 +1336,11 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
     /* Lab results were judged in the lab, under the limit set of the day: judge their kept
      * measurements against this run's set, like the captures' (issue 14: a what-if run). */
     for (size_t g = 0; g < c->n_lab; g++)
-        for (size_t k = 0; k < c->lab[g].n; k++)
+        for (size_t k = 0; k < c->lab[g].n; k++) {
+            c->lab[g].res[k].settings.decision = c->cfg.decision;
             if ((st = judge_capture(c->limits, &c->lab[g].res[k], err)))
                 goto done;
+        }
 
     if ((st = out_open(&o, c->cfg.out_dir, N_OUT_FILES, err)))
         goto done;
@@ -1339,13 +1351,13 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
         "DeviceFirmwareVersion", "CSPRegion", "HANVariant", "PostCode", "InstallDate",
         "DeviceStatus", "verdict", "reasons", "worst_band", "measured", "limit", "unit",
         "margin_db", "evidence", "n_captures", "derogation_ref", "limit_set_id",
-        "limit_set_version", "limit_set", "derogations"};
+        "limit_set_version", "limit_set", "derogations", "decision_rule"};
     csv_write_row(fd, dev_hdr, sizeof dev_hdr / sizeof *dev_hdr);
     static const char *const nc_hdr[] = {
         "Supplier", "ImportMPxN", "DeviceID", "DeviceModel", "DeviceFirmwareVersion",
         "CSPRegion", "InstallDate", "verdict", "reasons", "worst_band", "measured", "limit",
         "margin_db", "evidence", "notice_date", "plan_due", "remediation_due", "limit_set",
-        "derogations"};
+        "derogations", "decision_rule"};
     csv_write_row(fn, nc_hdr, sizeof nc_hdr / sizeof *nc_hdr);
     static const char *const sk_hdr[] = {"Supplier", "ImportMPxN", "DeviceID", "DeviceType",
                                          "DeviceStatus"};
@@ -1364,6 +1376,8 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
     unsigned installed = installed_set(&c->cfg);
     char applied_ls[128], applied_dl[80];
     applied_texts(c, applied_ls, sizeof applied_ls, applied_dl, sizeof applied_dl);
+    const char *rule = limits_decision_rule_name(
+        judge_rule_for(c->limits, &(analysis_settings){.decision = c->cfg.decision}).rule);
     json_t *by_verdict = json_object(), *by_supplier = json_object(), *by_mf = json_object();
     json_t *by_region = json_object(), *by_evidence = json_object(), *skipped = json_object();
     for (int v = 0; v < DEVICE_VERDICT_COUNT; v++)
@@ -1477,9 +1491,9 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
         csv_write_int(fd, dv.n_captures);
         /* Every piece of evidence was judged again under this run's set (judge_capture). */
         const char *tail[] = {dv.derogation_ref ? dv.derogation_ref : "", c->limits->id,
-                              c->limits->version, applied_ls, applied_dl};
+                              c->limits->version, applied_ls, applied_dl, rule};
         csv_write_sep(fd);
-        write_text_cells(fd, tail, 5);
+        write_text_cells(fd, tail, 6);
         csv_end_row(fd);
         if (dv.verdict == DEVICE_NONCOMPLIANT) {
             const char *nc[] = {sup,   mpxn,    dev,  mod,          fw,
@@ -1490,9 +1504,9 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
             write_num(fn, dv.limit);
             write_num(fn, dv.margin_db);
             const char *nt[] = {classify_evidence_name(dv.evidence), notice, plan, remed,
-                                applied_ls, applied_dl};
+                                applied_ls, applied_dl, rule};
             csv_write_sep(fn);
-            write_text_cells(fn, nt, 6);
+            write_text_cells(fn, nt, 7);
             csv_end_row(fn);
         }
         if (c->now)
@@ -1526,8 +1540,8 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
                              (json_int_t)derogation_count(c->derog), "applied", applied_dl)
                  : json_null());
     json_object_set_new(summary, "applied",
-                        json_pack("{s:s, s:s}", "limit_set", applied_ls, "derogations",
-                                  applied_dl));
+                        json_pack("{s:s, s:s, s:s}", "limit_set", applied_ls, "derogations",
+                                  applied_dl, "decision_rule", rule));
     json_object_set_new(summary, "register",
                         json_pack("{s:I, s:I, s:I, s:s#, s:I, s:I, s:I, s:I, s:I, s:o}",
                                   "lines", (json_int_t)rs->lines, "blank_lines",
@@ -1732,6 +1746,13 @@ static rfn_status config_from_summary(ctx *c, json_t *sum, const char *dir, cons
     if (ins && device_statuses_parse(ins, &c->cfg.installed_statuses, &bad_at) != ID_OK)
         return rfn_error_set(err, RFN_ERR_FORMAT, "%s/summary.json: installed_statuses '%s'",
                              dir, ins);
+    const char *rule = json_string_value(json_object_get(opts, "decision_rule"));
+    if (rule && limits_decision_rule_from_name(rule, &c->cfg.decision.rule))
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s/summary.json: decision_rule '%s'", dir,
+                             rule);
+    json_t *u = json_object_get(opts, "uncertainty_db");
+    c->cfg.decision.has_uncertainty = json_is_number(u);
+    c->cfg.decision.uncertainty_db = json_is_number(u) ? json_number_value(u) : NAN;
     c->cfg.quiet = quiet;
     c->cfg.out_dir = out_dir;
     if (!c->cfg.register_path)
@@ -1941,6 +1962,12 @@ static rfn_status rejudge_config_apply(ctx *c, json_t *sum, const rejudge_config
         c->cfg.installed_statuses = rc->installed_statuses;
     if (rc->exclude_bursts)
         c->cfg.exclude_bursts = true;
+    if (rc->decision.rule != DECISION_FROM_LIMITS)
+        c->cfg.decision.rule = rc->decision.rule;
+    if (rc->decision.has_uncertainty) {
+        c->cfg.decision.has_uncertainty = 1;
+        c->cfg.decision.uncertainty_db = rc->decision.uncertainty_db;
+    }
     return RFN_OK;
 }
 

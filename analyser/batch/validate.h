@@ -39,6 +39,8 @@ typedef struct validate_config {
                                      exclude_bursts; part of the cache key); a kept capture
                                      record measured without is judged inconclusive
                                      "measured-otherwise" */
+    decision_options decision;    /* --decision-rule / --uncertainty-db; zero = the limit set's
+                                     rule and the calibration's (or lab result's) uncertainty */
 } validate_config;
 
 validate_config validate_config_default(void);
@@ -101,6 +103,7 @@ typedef struct rejudge_config {
                                      hub's bursts left out; a rejudge cannot measure again, so a
                                      capture record made without is inconclusive
                                      "measured-otherwise" (false: the results' own setting) */
+    decision_options decision;    /* rule DECISION_FROM_LIMITS: the results' own options */
     const char *out_dir;          /* required */
     bool quiet;
 } rejudge_config;

@@ -101,6 +101,27 @@ int cli_input_opt(int opt, const char *arg, const char *cmd, csv_input *in)
     return opt == CLI_O_ENCODING || opt == CLI_O_DATE_FORMAT ? CLI_OPT_HANDLED : CLI_OPT_NOT_MINE;
 }
 
+int cli_decision_opt(int opt, const char *arg, const char *cmd, decision_options *d)
+{
+    if (opt == CLI_O_DECISION_RULE) {
+        if (!limits_decision_rule_from_name(arg, &d->rule))
+            return CLI_OPT_HANDLED;
+        cli_errorf(cmd, "--decision-rule '%s': expected simple, guarded-accept, guarded-reject "
+                        "or cispr-16-4-2", arg);
+        return CLI_OPT_USAGE;
+    }
+    if (opt != CLI_O_UNCERTAINTY)
+        return CLI_OPT_NOT_MINE;
+    if (cli_parse_double(arg, &d->uncertainty_db) || !(d->uncertainty_db >= 0) ||
+        d->uncertainty_db > LIMITS_UNCERTAINTY_MAX_DB) {
+        cli_errorf(cmd, "--uncertainty-db '%s': expected an expanded uncertainty of 0 ... %g dB",
+                   arg, LIMITS_UNCERTAINTY_MAX_DB);
+        return CLI_OPT_USAGE;
+    }
+    d->has_uncertainty = 1;
+    return CLI_OPT_HANDLED;
+}
+
 int cli_opts_handle(int opt, const char *arg, const char *cmd, cli_capture_opts *cap,
                     cli_cal_opts *cal)
 {

@@ -37,6 +37,7 @@
 #include "calibration.h"
 #include "capture.h"
 #include "csv_read.h"
+#include "limits.h"
 #include "rfn_error.h"
 #include "spectrum.h"
 #include "window.h"
@@ -66,6 +67,8 @@ enum {
     CLI_O_OUT_FORMAT,
     CLI_O_OUTPUT,
     CLI_O_META,
+    CLI_O_DECISION_RULE,
+    CLI_O_UNCERTAINTY,
 };
 
 /* The data export options of the commands that write a table (detect, apd, spectrogram):
@@ -119,6 +122,18 @@ typedef struct cli_out_opts {
 #define CLI_LONGOPTS_CSV_INPUT                                                                     \
     {"encoding", required_argument, 0, CLI_O_ENCODING},                                           \
         {"date-format", required_argument, 0, CLI_O_DATE_FORMAT}
+
+/* --decision-rule RULE, --uncertainty-db U: how margins become verdicts (README "Decision
+ * rules"), over the limit set's rule and the calibration's uncertainty; read with
+ * cli_decision_opt. */
+#define CLI_LONGOPTS_DECISION                                                                      \
+    {"decision-rule", required_argument, 0, CLI_O_DECISION_RULE},                                 \
+        {"uncertainty-db", required_argument, 0, CLI_O_UNCERTAINTY}
+
+/* One of CLI_LONGOPTS_DECISION into *d: CLI_OPT_HANDLED, CLI_OPT_NOT_MINE, or CLI_OPT_USAGE after
+ * "--decision-rule 'x': expected simple, guarded-accept, guarded-reject or cispr-16-4-2" or
+ * "--uncertainty-db 'x': expected an expanded uncertainty of 0 ... 30 dB". */
+int cli_decision_opt(int opt, const char *arg, const char *cmd, decision_options *d);
 
 /* One of CLI_LONGOPTS_CSV_INPUT into *in: CLI_OPT_HANDLED, CLI_OPT_NOT_MINE (another option), or
  * CLI_OPT_USAGE after "rfnoise: <cmd>: --encoding 'x': expected utf8, cp1252 or latin1". */

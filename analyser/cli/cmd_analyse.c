@@ -40,6 +40,10 @@ static void analyse_usage(FILE *fp)
             "  --region R         north, central or south (bands elsewhere: not-applicable)\n"
             "  --han V            HAN variant: single or dual\n"
             "  --guard DB         guard band: pass only when margin >= DB (default 0)\n"
+            "  --decision-rule R  simple, guarded-accept, guarded-reject or cispr-16-4-2\n"
+            "                     (default: the limit set's decision_rule, else simple)\n"
+            "  --uncertainty-db U expanded uncertainty (k = 2) of the levels in dB, instead\n"
+            "                     of the calibration's uncertainty_db\n"
             "  --baseline CAP     capture of the chain alone (device off): its level in each\n"
             "                     band is the noise floor a pass must clear by 3 dB; the text\n"
             "                     output adds the rise table of rfnoise compare BASELINE CAP\n"
@@ -56,8 +60,8 @@ static void analyse_usage(FILE *fp)
             "  --rate HZ          sample rate (wins over the capture's metadata and name)\n"
             "  --center HZ        centre frequency (wins over its metadata and name)\n"
             "  --datatype T       sample type of a raw capture (cu8 cs8 cs16 cf32 ...)\n"
-            "  --keep-annotations analyse the capture's SigMF annotation spans too (by default\n"
             "  --recording NAME   the recording of a .sigmf archive holding several\n"
+            "  --keep-annotations analyse the capture's SigMF annotation spans too (by default\n"
             "                     they, the hub's own bursts, are left out)\n"
             "  --exclude-bursts   find the hub's bursts in each band (6 dB over the band's own\n"
             "                     floor for 1 ms or more) and leave them out as well\n"
@@ -120,7 +124,7 @@ static int analyse_option(int opt, const char *arg, analyse_config *cfg)
         cfg->exclude_bursts = 1;
         return CLI_OPT_HANDLED;
     default:
-        return CLI_OPT_NOT_MINE;
+        return cli_decision_opt(opt, arg, CMD, &cfg->decision);
     }
 }
 
@@ -251,6 +255,7 @@ int cmd_analyse(int argc, char **argv)
         {"region", required_argument, 0, O_REGION},
         {"han", required_argument, 0, O_HAN},
         {"guard", required_argument, 0, O_GUARD},
+        CLI_LONGOPTS_DECISION,
         CLI_LONGOPTS_SPECTRUM,
         {"min-averages", required_argument, 0, O_MIN_AVG},
         {"plot", required_argument, 0, O_PLOT},

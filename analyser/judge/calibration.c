@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "io_guard.h"
+#include "limits.h"
 
 /* A value over frequency: a constant (n == 0) or a table. */
 typedef struct cal_curve {
@@ -39,6 +40,7 @@ struct calibration {
     long selected;         /* index into rx, -1 = none */
     cal_curve cable;
     cal_curve af;
+    cal_curve unc;         /* uncertainty_db: expanded uncertainty (k = 2) */
     int has_floor;
     double floor_dbm_hz;
 };
@@ -155,6 +157,7 @@ void calibration_free(calibration *cal)
     free(cal->rx);
     curve_free(&cal->cable);
     curve_free(&cal->af);
+    curve_free(&cal->unc);
     free(cal);
 }
 
@@ -202,12 +205,31 @@ static rfn_status parse_gain(json_t *obj, const char *name, const char *prefix, 
                          name, prefix);
 }
 
+/* uncertainty_db: a number or a table of expanded uncertainties (k = 2), each 0 ... 30 dB. */
+static rfn_status parse_uncertainty(json_t *v, const char *name, cal_curve *c, rfn_error *err)
+{
+    if (!v)
+        return RFN_OK;
+    rfn_status st = curve_parse(v, 1, name, "uncertainty_db", c, err);
+    for (size_t i = 0; !st && i < (c->n ? c->n : 1); i++) {
+        double u = c->n ? c->db[i] : c->constant;
+        char field[48] = "uncertainty_db";
+        if (c->n)
+            snprintf(field, sizeof field, "uncertainty_db[%zu]", i);
+        if (!(u >= 0 && u <= LIMITS_UNCERTAINTY_MAX_DB))
+            st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: %s: %g dB: must be 0 ... %g dB", name,
+                               field, u, LIMITS_UNCERTAINTY_MAX_DB);
+    }
+    return st;
+}
+
 rfn_status calibration_parse(const char *text, size_t len, const char *name, calibration **out,
                              rfn_error *err)
 {
     static const char *const known[] = {
         "format", "id", "description", "date", "reference_plane", "gain_db", "gain",
-        "gain_by_rx_gain", "cable_loss_db", "antenna_factor_db_per_m", "noise_floor_dbm_hz", NULL,
+        "gain_by_rx_gain", "cable_loss_db", "antenna_factor_db_per_m", "noise_floor_dbm_hz",
+        "uncertainty_db", NULL,
     };
     *out = NULL;
     json_error_t jerr;
@@ -281,6 +303,8 @@ rfn_status calibration_parse(const char *text, size_t len, const char *name, cal
     }
     json_t *af = json_object_get(root, "antenna_factor_db_per_m");
     if (af && curve_parse(af, 1, name, "antenna_factor_db_per_m", &cal->af, err))
+        goto fail;
+    if (parse_uncertainty(json_object_get(root, "uncertainty_db"), name, &cal->unc, err))
         goto fail;
     json_t *nf = json_object_get(root, "noise_floor_dbm_hz");
     if (nf) {
@@ -444,6 +468,30 @@ int calibration_noise_floor_dbm_hz(const calibration *cal, double *dbm_hz)
     if (cal->has_floor)
         *dbm_hz = cal->floor_dbm_hz;
     return cal->has_floor;
+}
+
+rfn_status calibration_uncertainty_db(const calibration *cal, double f_lo_hz, double f_hi_hz,
+                                     double *u_db, rfn_error *err)
+{
+    const cal_curve *c = &cal->unc;
+    if (!c->present)
+        return rfn_error_set(err, RFN_ERR_NOTFOUND, "%s: no uncertainty_db", cal->name);
+    /* Linear in log-frequency between points: the largest value over the band is at an edge or
+     * at a table point inside it. */
+    double lo, hi;
+    rfn_status st = curve_eval(c, f_lo_hz, cal->name, "uncertainty_db", &lo, err);
+    if (!st)
+        st = curve_eval(c, f_hi_hz, cal->name, "uncertainty_db", &hi, err);
+    if (st)
+        return st;
+    double u = fmax(lo, hi);
+    for (size_t i = 0; i < c->n; i++) {
+        double f = pow(10, c->log_f[i]);
+        if (f > f_lo_hz && f < f_hi_hz)
+            u = fmax(u, c->db[i]);
+    }
+    *u_db = u;
+    return RFN_OK;
 }
 
 int calibration_covers(const calibration *cal, double f_lo_hz, double f_hi_hz)

@@ -11,7 +11,10 @@
  *                                           -- or one of those per receiver gain setting,
  *     "cable_loss_db": X | [[freq_hz, dB], ...],          -- optional, loss (>= 0) added too,
  *     "antenna_factor_db_per_m": [[freq_hz, dB/m], ...],  -- optional, for field strength,
- *     "noise_floor_dbm_hz": -165 }                         -- optional floor of the chain.
+ *     "noise_floor_dbm_hz": -165,                          -- optional floor of the chain,
+ *     "uncertainty_db": 3.1 | [[freq_hz, dB], ...] }       -- optional expanded uncertainty
+ *                                           (k = 2, 0 ... 30 dB) of a level measured through
+ *                                           the chain, for the decision rules (records.h).
  * Keys starting with '_' are comments. Exactly one of gain_db, gain, gain_by_rx_gain.
  *
  * Formulas (docs/architecture.md §Units):  dBm = dBFS + G(f) + L_cable(f)
@@ -85,6 +88,12 @@ int calibration_has_antenna_factor(const calibration *cal);
 
 /* The stated noise floor of the chain in dBm/Hz at the reference plane; 0 when not stated. */
 int calibration_noise_floor_dbm_hz(const calibration *cal, double *dbm_hz);
+
+/* The expanded uncertainty (k = 2) of a level measured over [f_lo_hz, f_hi_hz] through this
+ * chain: the largest of the file's uncertainty_db over the band. RFN_ERR_NOTFOUND when the file
+ * states none, RFN_ERR_INVALID when the band leaves its table. */
+rfn_status calibration_uncertainty_db(const calibration *cal, double f_lo_hz, double f_hi_hz,
+                                      double *u_db, rfn_error *err);
 
 /* Is [f_lo_hz, f_hi_hz] entirely inside every table gain_db needs (always true for scalars)? */
 int calibration_covers(const calibration *cal, double f_lo_hz, double f_hi_hz);

@@ -16,6 +16,7 @@ static const char *const reason_names[] = {
     "no-applicable-band-measured", "no-evidence", "band-not-measured",
     "measurement-invalid", "rbw-too-wide", "measured-otherwise", "model-or-firmware-changed",
     "too-little-after-exclusion",
+    "within-uncertainty",  "uncertainty-not-stated",
 };
 
 const char *classify_reason_name(unsigned bit)
@@ -97,6 +98,8 @@ static unsigned map_band_reasons(unsigned r)
     d |= (r & REASON_RBW_TOO_WIDE) ? DREASON_RBW_TOO_WIDE : 0;
     d |= (r & REASON_MEASURED_OTHERWISE) ? DREASON_MEASURED_OTHERWISE : 0;
     d |= (r & REASON_TOO_LITTLE_AFTER_EXCLUSION) ? DREASON_TOO_LITTLE_AFTER_EXCLUSION : 0;
+    d |= (r & REASON_WITHIN_UNCERTAINTY) ? DREASON_WITHIN_UNCERTAINTY : 0;
+    d |= (r & REASON_UNCERTAINTY_NOT_STATED) ? DREASON_UNCERTAINTY_NOT_STATED : 0;
     return d;
 }
 

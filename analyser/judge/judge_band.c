@@ -52,6 +52,8 @@ void judge_band_define(const limits_band *b, band_verdict *v)
     v->ref_bw_hz = b->ref_bw_hz;
     v->derogation_limit = b->has_derogation ? b->derogation_limit : NAN;
     v->m.measured = v->m.worst_freq_hz = v->m.floor_level = v->m.capture_floor = NAN;
+    v->m.uncertainty_db = v->uncertainty_db = NAN;
+    v->rule = DECISION_SIMPLE;
     snprintf(v->m.measured_unit, sizeof v->m.measured_unit, "%s", limits_unit_name(b->unit));
     judge_band_geometry(b, v->m.geometry);
     v->limit = v->margin_db = NAN;
@@ -64,24 +66,62 @@ static double db_minus(double a_db, double b_db)
     return d > 0 ? 10 * log10(d) : -INFINITY;
 }
 
+/* Whether the rule lets a fail over_db (> 0) above the limit stand: 0, or the reason it is held
+ * back. Only guarded rejection holds fails; cispr-16-4-2 only ever raises a reading. */
+static unsigned fail_held(const judge_rule *r, double over_db, double u_db)
+{
+    if (r->rule != DECISION_GUARDED_REJECT)
+        return 0;
+    if (isnan(u_db))
+        return REASON_UNCERTAINTY_NOT_STATED;
+    return over_db > u_db ? 0 : REASON_WITHIN_UNCERTAINTY;
+}
+
+/* Whether the rule lets a pass with margin_db (>= 0, after any cispr-16-4-2 raise) stand. */
+static unsigned pass_held(const judge_rule *r, double margin_db, double u_db)
+{
+    if (r->rule != DECISION_GUARDED_ACCEPT && r->rule != DECISION_CISPR_16_4_2)
+        return 0;
+    if (isnan(u_db))
+        return REASON_UNCERTAINTY_NOT_STATED;
+    return r->rule == DECISION_CISPR_16_4_2 || margin_db > u_db ? 0 : REASON_WITHIN_UNCERTAINTY;
+}
+
+/* v fails by over_db, unless the rule holds the fail back (inconclusive). */
+static void set_fail(const judge_rule *r, double over_db, band_verdict *v)
+{
+    unsigned held = fail_held(r, over_db, v->uncertainty_db);
+    v->verdict = held ? VERDICT_INCONCLUSIVE : VERDICT_FAIL;
+    v->reasons |= held ? held : REASON_EXCEEDS_LIMIT;
+}
+
+/* The margin the rule judges: CISPR 16-4-2 clause 4.1 raises the reading by U_lab - U_cispr
+ * where the lab's uncertainty is the larger; other rules judge the margin as measured. */
+static double rule_margin(const judge_rule *r, double margin_db, double u_db)
+{
+    if (r->rule == DECISION_CISPR_16_4_2 && !isnan(u_db))
+        return margin_db - fmax(0, u_db - r->u_cispr_db);
+    return margin_db;
+}
+
 /* The verdict once the limit and margin are known; v->reasons holds m's flags. */
-static void decide(const limits_band *b, double guard_db, band_verdict *v)
+static void decide(const limits_band *b, const judge_rule *r, band_verdict *v)
 {
     const band_measurement *m = &v->m;
+    double margin = rule_margin(r, v->margin_db, v->uncertainty_db);
     /* A detector whose meter has not settled reads low: it can prove a fail, not a pass. */
-    if (m->detector_unsettled && !v->reasons && v->margin_db >= 0)
+    if (m->detector_unsettled && !v->reasons && margin >= 0)
         v->reasons |= REASON_TOO_SHORT;
     /* A bin wider than the reading's bandwidth reads low too (README "Resolution"). */
-    if (m->rbw_reads_low && !(v->margin_db < 0))
+    if (m->rbw_reads_low && !(margin < 0))
         v->reasons |= REASON_RBW_TOO_WIDE;
     unsigned blocking = v->reasons;
     /* Maxima and powers only grow with more of the band: a covered part that already exceeds
      * the limit proves the fail (not so for a mean density or a mere upper bound). */
     int bound = strcmp(m->method, "welch-bound") == 0;
     int grows = b->quantity != LIMITS_Q_MEAN_DENSITY && !bound;
-    if (v->margin_db < 0 && blocking == REASON_BAND_NOT_COVERED && grows) {
-        v->verdict = VERDICT_FAIL;
-        v->reasons |= REASON_EXCEEDS_LIMIT;
+    if (margin < 0 && blocking == REASON_BAND_NOT_COVERED && grows) {
+        set_fail(r, -margin, v);
         return;
     }
     if (blocking) {
@@ -90,27 +130,56 @@ static void decide(const limits_band *b, double guard_db, band_verdict *v)
     }
     if (!isnan(m->floor_level) && m->floor_level > v->limit - NOISE_FLOOR_MARGIN_DB) {
         /* The chain's own floor is near the limit: only what is left above it can fail. */
-        int fails = db_minus(m->measured, m->floor_level) > v->limit;
-        v->verdict = fails ? VERDICT_FAIL : VERDICT_INCONCLUSIVE;
-        v->reasons |= fails ? REASON_EXCEEDS_LIMIT : REASON_NOISE_FLOOR;
+        double over = db_minus(m->measured, m->floor_level) - v->limit;
+        if (over > 0) {
+            set_fail(r, over, v);
+        } else {
+            v->verdict = VERDICT_INCONCLUSIVE;
+            v->reasons |= REASON_NOISE_FLOOR;
+        }
         return;
     }
-    if (v->margin_db < 0) {
-        v->verdict = bound ? VERDICT_INCONCLUSIVE : VERDICT_FAIL;
-        v->reasons |= bound ? REASON_DETECTOR_BOUND : REASON_EXCEEDS_LIMIT;
-    } else if (v->margin_db < guard_db) {
+    unsigned held;
+    if (margin < 0 && bound) {
+        v->verdict = VERDICT_INCONCLUSIVE;
+        v->reasons |= REASON_DETECTOR_BOUND;
+    } else if (margin < 0) {
+        set_fail(r, -margin, v);
+    } else if (margin < r->guard_db) {
         v->verdict = VERDICT_INCONCLUSIVE;
         v->reasons |= REASON_GUARD_BAND;
-    } else if (!isfinite(v->margin_db) || !isfinite(m->measured) || !isfinite(v->limit)) {
+    } else if (!isfinite(margin) || !isfinite(m->measured) || !isfinite(v->limit)) {
         /* Last line of defence: no number that is not finite reaches a pass. */
         v->verdict = VERDICT_INCONCLUSIVE;
         v->reasons |= REASON_MEASUREMENT_INVALID;
+    } else if ((held = pass_held(r, margin, v->uncertainty_db))) {
+        v->verdict = VERDICT_INCONCLUSIVE;
+        v->reasons |= held;
     } else {
         v->verdict = VERDICT_PASS;
     }
 }
 
-void judge_band(const limits_band *b, const band_measurement *m, double guard_db,
+rfn_status judge_rule_check(const limits_set *set, const decision_options *d, rfn_error *err)
+{
+    analysis_settings s = {.decision = *d};
+    if (judge_rule_for(set, &s).rule == DECISION_CISPR_16_4_2 && isnan(set->u_cispr_db))
+        return rfn_error_set(err, RFN_ERR_INVALID,
+                             "%s: no u_cispr_db: the cispr-16-4-2 decision rule compares the "
+                             "lab's uncertainty with the standard's", set->path);
+    return RFN_OK;
+}
+
+judge_rule judge_rule_for(const limits_set *set, const analysis_settings *s)
+{
+    judge_rule r = {s->guard_db, s->decision.rule, s->decision.has_uncertainty,
+                    s->decision.uncertainty_db, set ? set->u_cispr_db : NAN};
+    if (r.rule == DECISION_FROM_LIMITS)
+        r.rule = set ? set->decision_rule : DECISION_SIMPLE;
+    return r;
+}
+
+void judge_band(const limits_band *b, const band_measurement *m, const judge_rule *r,
                 band_verdict *v)
 {
     judge_band_define(b, v);
@@ -124,8 +193,10 @@ void judge_band(const limits_band *b, const band_measurement *m, double guard_db
     v->margin_db = calibrated && m->covered_fraction > 0 ? v->limit - m->measured : NAN;
     if (!isfinite(v->margin_db))
         v->margin_db = NAN;
+    v->rule = r->rule;
+    v->uncertainty_db = r->has_uncertainty ? r->uncertainty_db : m->uncertainty_db;
     v->reasons = m->flags & BAND_MEASUREMENT_REASONS;
-    decide(b, guard_db, v);
+    decide(b, r, v);
 }
 
 /* The kept measurement of res for band b, or NULL. *same says whether it was made for b. */
@@ -156,6 +227,7 @@ rfn_status judge_capture(const limits_set *set, capture_analysis *res, rfn_error
         return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
     size_t n = 0;
     int any_fail = 0, any_inc = 0;
+    judge_rule rule = judge_rule_for(set, &res->settings);
     for (size_t i = 0; i < set->n_bands; i++) {
         const limits_band *b = &set->bands[i];
         band_verdict *v = &out[n];
@@ -173,7 +245,7 @@ rfn_status judge_capture(const limits_set *set, capture_analysis *res, rfn_error
         } else if (!k) {
             continue;
         } else if (same) {
-            judge_band(b, &k->m, res->settings.guard_db, v);
+            judge_band(b, &k->m, &rule, v);
         } else {
             judge_band_define(b, v);
             v->m = k->m; /* shown as kept, judged as nothing */
@@ -192,6 +264,7 @@ rfn_status judge_capture(const limits_set *set, capture_analysis *res, rfn_error
     snprintf(res->limits_source, sizeof res->limits_source, "%s", set->source);
     snprintf(res->limits_path, sizeof res->limits_path, "%s", set->path);
     res->limits_illustrative = set->illustrative;
+    res->decision_rule = rule.rule;
     res->verdict = any_fail ? VERDICT_FAIL : any_inc ? VERDICT_INCONCLUSIVE : VERDICT_PASS;
     return RFN_OK;
 }

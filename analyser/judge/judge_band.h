@@ -26,11 +26,34 @@ void judge_band_geometry(const limits_band *b, char key[JUDGE_GEOMETRY_LEN]);
  * bandwidth, derogation limit) and clear the rest to "not measured" (NANs, no verdict). */
 void judge_band_define(const limits_band *b, band_verdict *v);
 
-/* Judge m against b (README "Device verdicts", analyse.h's decision rule): v gets b's
- * definition, m, the limit at m's worst point, margin = limit - measured (NAN unless m is in
- * the limit's unit), the verdict and the reasons (m's flags and the judgement's). guard_db >= 0:
- * a pass needs margin >= guard_db. m must have been measured for b's geometry. */
-void judge_band(const limits_band *b, const band_measurement *m, double guard_db,
+/* The rule a margin is judged by (README "Decision rules"). */
+typedef struct judge_rule {
+    double guard_db;       /* >= 0: a pass needs margin >= guard_db (--guard) */
+    decision_rule rule;    /* never DECISION_FROM_LIMITS */
+    int has_uncertainty;   /* 1: uncertainty_db replaces the measurement's own */
+    double uncertainty_db; /* expanded uncertainty (k = 2), dB */
+    double u_cispr_db;     /* U_cispr of the limit set (cispr-16-4-2); NAN when not stated */
+} judge_rule;
+
+/* The rule for judging against set (NULL: none) under the options s asked for: s's rule, else
+ * the set's (simple when there is no set). */
+judge_rule judge_rule_for(const limits_set *set, const analysis_settings *s);
+
+/* RFN_ERR_INVALID naming set's file when the rule d asks for over set is cispr-16-4-2 and set
+ * states no u_cispr_db (an input error: the rule cannot be applied). */
+rfn_status judge_rule_check(const limits_set *set, const decision_options *d, rfn_error *err);
+
+/* Judge m against b (README "Device verdicts" and "Decision rules", analyse.h's decision
+ * rule): v gets b's definition, m, the limit at m's worst point, margin = limit - measured (NAN
+ * unless m is in the limit's unit), the rule and uncertainty used, the verdict and the reasons
+ * (m's flags and the judgement's). Under r:
+ *   simple          fail when margin < 0, pass when margin >= guard_db;
+ *   guarded-accept  pass only when margin > U (also >= guard_db), else "within-uncertainty";
+ *   guarded-reject  fail only when margin < -U, else "within-uncertainty";
+ *   cispr-16-4-2    margin - max(0, U - U_cispr) judged as simple;
+ * where a rule needs U and none is stated, the verdict it would guard is inconclusive
+ * ("uncertainty-not-stated"). m must have been measured for b's geometry. */
+void judge_band(const limits_band *b, const band_measurement *m, const judge_rule *r,
                 band_verdict *v);
 
 /* Judge the kept measurements of res again against set: every band of set that applies to
@@ -38,7 +61,9 @@ void judge_band(const limits_band *b, const band_measurement *m, double guard_db
  * agree (a measurement with no key, from an older rfnoise, is taken when the quantity, trace,
  * unit, edges, RBW and reference bandwidth agree), "measured-otherwise" (inconclusive) when
  * they do not; a band res never measured is left out (a device then lacks it:
- * "band-not-measured"). res's limit set fields and verdict follow set. RFN_ERR_NOMEM. */
+ * "band-not-measured"). The rule is judge_rule_for(set, &res->settings): set
+ * res->settings.guard_db and .decision first. res's limit set fields, decision rule and verdict
+ * follow set. RFN_ERR_NOMEM. */
 rfn_status judge_capture(const limits_set *set, capture_analysis *res, rfn_error *err);
 
 #endif

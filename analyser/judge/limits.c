@@ -466,12 +466,63 @@ void limits_free(limits_set *set)
     free(set);
 }
 
+static const char *const decision_rule_names[] = {
+    [DECISION_FROM_LIMITS] = "limit-set",         [DECISION_SIMPLE] = "simple",
+    [DECISION_GUARDED_ACCEPT] = "guarded-accept", [DECISION_GUARDED_REJECT] = "guarded-reject",
+    [DECISION_CISPR_16_4_2] = "cispr-16-4-2",
+};
+
+const char *limits_decision_rule_name(decision_rule r)
+{
+    return (unsigned)r < sizeof decision_rule_names / sizeof *decision_rule_names
+               ? decision_rule_names[r]
+               : "?";
+}
+
+int limits_decision_rule_from_name(const char *name, decision_rule *r)
+{
+    for (unsigned i = DECISION_SIMPLE; i <= DECISION_CISPR_16_4_2; i++)
+        if (strcmp(name, decision_rule_names[i]) == 0) {
+            *r = (decision_rule)i;
+            return 0;
+        }
+    return -1;
+}
+
+/* "decision_rule" (default simple) and "u_cispr_db", the standard's own measurement
+ * instrumentation uncertainty (CISPR 16-4-2 Table 1), which the cispr-16-4-2 rule needs and no
+ * other rule reads. */
+static rfn_status parse_decision(json_t *root, const char *name, limits_set *set,
+                                 rfn_error *err)
+{
+    char text[32];
+    set->decision_rule = DECISION_SIMPLE;
+    set->u_cispr_db = NAN;
+    if (get_string(root, "decision_rule", 0, text, sizeof text, name, "", err))
+        return err->status;
+    if (text[0] && limits_decision_rule_from_name(text, &set->decision_rule))
+        return rfn_error_set(err, RFN_ERR_FORMAT,
+                             "%s: decision_rule: unknown rule '%s' (simple, guarded-accept, "
+                             "guarded-reject, cispr-16-4-2)", name, text);
+    json_t *ju = json_object_get(root, "u_cispr_db");
+    if (ju && !(json_is_number(ju) && json_number_value(ju) >= 0 &&
+                json_number_value(ju) <= LIMITS_UNCERTAINTY_MAX_DB))
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: u_cispr_db: must be a number of dB in "
+                             "0 ... %g", name, LIMITS_UNCERTAINTY_MAX_DB);
+    if (ju)
+        set->u_cispr_db = json_number_value(ju);
+    if (set->decision_rule == DECISION_CISPR_16_4_2 && !ju)
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: u_cispr_db: missing (the cispr-16-4-2 "
+                             "rule compares the lab's uncertainty with it)", name);
+    return RFN_OK;
+}
+
 rfn_status limits_parse(const char *text, size_t len, const char *name, limits_set **out,
                         rfn_error *err)
 {
     static const char *const known[] = {"format", "id",       "version",      "title",
                                         "source", "valid_from", "valid_to",   "illustrative",
-                                        "bands",  NULL};
+                                        "bands",  "decision_rule", "u_cispr_db", NULL};
     *out = NULL;
     json_error_t jerr;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -515,6 +566,8 @@ rfn_status limits_parse(const char *text, size_t len, const char *name, limits_s
     if (ji && !json_is_boolean(ji))
         FAIL("%s: illustrative: must be true or false", name);
     set->illustrative = ji && json_is_true(ji);
+    if (parse_decision(root, name, set, err))
+        goto fail;
 
     json_t *jb = json_object_get(root, "bands");
     if (!jb)

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "records.h"
 #include "rfn_error.h"
 
 #define LIMITS_FORMAT "rfnoise-limits-1"
@@ -108,9 +109,22 @@ typedef struct limits_set {
     char valid_from[11];   /* YYYY-MM-DD */
     char valid_to[11];     /* YYYY-MM-DD, last day in force, or "" when open-ended */
     int illustrative;      /* 1: values are examples, not the limits in force */
+    decision_rule decision_rule; /* "decision_rule": how margins and uncertainty make verdicts
+                                    (records.h); DECISION_SIMPLE when the file names none */
+    double u_cispr_db;     /* "u_cispr_db": U_cispr of CISPR 16-4-2 for the cispr-16-4-2 rule;
+                              NAN when not stated */
     limits_band *bands;
     size_t n_bands;
 } limits_set;
+
+/* An expanded uncertainty (k = 2) beyond this is not a measurement's: a typo or a unit error. */
+#define LIMITS_UNCERTAINTY_MAX_DB 30.0
+
+/* "simple", "guarded-accept", "guarded-reject", "cispr-16-4-2" ("limit-set" for
+ * DECISION_FROM_LIMITS); _from_name: 0, or -1 for other text (DECISION_FROM_LIMITS is never
+ * read). */
+const char *limits_decision_rule_name(decision_rule r);
+int limits_decision_rule_from_name(const char *name, decision_rule *r);
 
 /* Names used in files and outputs; _from_name returns -1 (or RFN_ERR_INVALID) for unknown text. */
 const char *limits_quantity_name(limits_quantity q);

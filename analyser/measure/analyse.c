@@ -124,6 +124,10 @@ const char *analyse_reason_name(unsigned bit)
         return "measured-otherwise";
     case REASON_TOO_LITTLE_AFTER_EXCLUSION:
         return "too-little-after-exclusion";
+    case REASON_WITHIN_UNCERTAINTY:
+        return "within-uncertainty";
+    case REASON_UNCERTAINTY_NOT_STATED:
+        return "uncertainty-not-stated";
     }
     return NULL;
 }
@@ -479,9 +483,9 @@ static void measurement_flags(const rfn_spectrum *spec, const limits_band *b,
 /* Measure band b (band_measurement), then judge it (judge_band): the same rule rejudge applies
  * to kept measurements. */
 static void classify_band(const rfn_spectrum *spec, const rfn_spectrum *baseline,
-                          const limits_band *b, const analyse_config *cfg, unsigned findings,
-                          int short_by_exclusion, const det_run *runs, size_t n_runs,
-                          band_verdict *v, rfn_error *err)
+                          const limits_band *b, const analyse_config *cfg, const judge_rule *rule,
+                          unsigned findings, int short_by_exclusion, const det_run *runs,
+                          size_t n_runs, band_verdict *v, rfn_error *err)
 {
     const det_run *run =
         limits_quantity_is_detector(b->quantity) ? find_run(runs, n_runs, b) : NULL;
@@ -516,7 +520,14 @@ static void classify_band(const rfn_spectrum *spec, const rfn_spectrum *baseline
         }
         m.floor_level = chain_floor(baseline, b, cfg->cal, calibrated, &m);
     }
-    judge_band(b, &m, cfg->guard_db, v);
+    /* The chain's expanded uncertainty belongs to calibrated levels only: a dBFS reading has
+     * none but what --uncertainty-db states. */
+    rfn_error uerr;
+    if (!(needs_cal && calibrated) ||
+        calibration_uncertainty_db(cfg->cal, fmax(b->f_lo_hz, span_lo), fmin(b->f_hi_hz, span_hi),
+                                   &m.uncertainty_db, &uerr) != RFN_OK)
+        m.uncertainty_db = NAN;
+    judge_band(b, &m, rule, v);
 }
 
 static rfn_status classify_all(const rfn_spectrum *spec, const rfn_spectrum *baseline,
@@ -538,6 +549,10 @@ static rfn_status classify_all(const rfn_spectrum *spec, const rfn_spectrum *bas
     res->limits_illustrative = set->illustrative;
     snprintf(res->calibration_id, sizeof res->calibration_id, "%s",
              cfg->cal ? calibration_id(cfg->cal) : "");
+    res->settings.decision = cfg->decision;
+    judge_rule rule = judge_rule_for(set, &(analysis_settings){.guard_db = cfg->guard_db,
+                                                               .decision = cfg->decision});
+    res->decision_rule = rule.rule;
 
     /* Averages the whole capture would have given (Welch: (n - nfft) / step + 1): when they are
      * enough and what the exclusions left is not, the bands lack data, not the capture. */
@@ -561,8 +576,8 @@ static rfn_status classify_all(const rfn_spectrum *spec, const rfn_spectrum *bas
             continue;
         }
         rfn_error_clear(err);
-        classify_band(spec, baseline, b, cfg, res->findings, short_by_excl, runs, n_runs, v,
-                      err);
+        classify_band(spec, baseline, b, cfg, &rule, res->findings, short_by_excl, runs, n_runs,
+                      v, err);
         if (err && err->status == RFN_ERR_NOMEM)
             return err->status;
         any_fail |= v->verdict == VERDICT_FAIL;

@@ -67,6 +67,8 @@ typedef struct analyse_config {
     double rx_gain_db;         /* receiver gain for per-gain calibration tables; NAN = none */
     unsigned region, han;      /* LIMITS_REGION_* / LIMITS_HAN_* bit, 0 = any */
     double guard_db;           /* >= 0: pass only when margin >= guard_db */
+    decision_options decision; /* --decision-rule / --uncertainty-db (records.h); zero = the
+                                  limit set's rule and the calibration's uncertainty */
     /* Spectrum (spectrum.h). nfft 0 = from rbw_hz when > 0, else chosen from the bands: the
      * Hann ENBW is kept <= a quarter of the narrowest ref_bw/rbw/band width, nfft a power of two
      * in [64, 65536] and at most 1/8 of the capture. Extra traces are ignored: the bands say

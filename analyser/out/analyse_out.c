@@ -121,6 +121,29 @@ static void floors_text(FILE *fp, const capture_analysis *r)
     }
 }
 
+/* The decision line: what was asked, the rule in force (README "Decision rules") and, where an
+ * uncertainty was given to it, each judged band's U. */
+static void decision_text(FILE *fp, const capture_analysis *r)
+{
+    const analysis_settings *s = &r->settings;
+    fprintf(fp, "decision   region %s, HAN variant %s, guard band %.2f dB, rule %s%s\n",
+            region_text(s->region), han_text(s->han), s->guard_db,
+            limits_decision_rule_name(r->decision_rule),
+            s->decision.rule == DECISION_FROM_LIMITS ? " (the limit set's)" : " (--decision-rule)");
+    int any = 0;
+    for (size_t i = 0; i < r->n_bands; i++) {
+        const band_verdict *v = &r->bands[i];
+        if (v->verdict == VERDICT_NOT_APPLICABLE || isnan(v->uncertainty_db))
+            continue;
+        fprintf(fp, "%s %s %.2f dB", any ? "," : "  U (k=2)", text_esc(v->band_id),
+                v->uncertainty_db);
+        any = 1;
+    }
+    if (any)
+        fprintf(fp, " (%s)\n", s->decision.has_uncertainty ? "--uncertainty-db" : "calibration");
+    fputc('\n', fp);
+}
+
 void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
 {
     for (size_t c = 0; c < n; c++) {
@@ -173,8 +196,7 @@ void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
                 r->limits_illustrative ? " (ILLUSTRATIVE VALUES, not the limits in force)" : "",
                 r->limits_in_force == 0 ? " (NOT valid on the capture's date)" : "");
         fprintf(fp, "  source   %s\n", text_esc(r->limits_source));
-        fprintf(fp, "decision   region %s, HAN variant %s, guard band %.2f dB\n\n",
-                region_text(s->region), han_text(s->han), s->guard_db);
+        decision_text(fp, r);
         fprintf(fp, "%-16s %-14s %-6s %10s %-12s %10s %-12s %8s %12s  %-14s %s\n", "band",
                 "quantity", "trace", "measured", "unit", "limit", "unit", "margin",
                 "worst MHz", "verdict", "reasons");
@@ -225,9 +247,10 @@ static json_t *reasons_json(unsigned reasons)
  * needs to apply the decision rule again. */
 static json_t *measurement_json(const band_measurement *m)
 {
-    return json_pack("{s:s, s:o, s:b, s:b}", "geometry", m->geometry, "flags",
+    return json_pack("{s:s, s:o, s:b, s:b, s:o}", "geometry", m->geometry, "flags",
                      reasons_json(m->flags), "rbw_reads_low", m->rbw_reads_low,
-                     "detector_unsettled", m->detector_unsettled);
+                     "detector_unsettled", m->detector_unsettled, "uncertainty_db",
+                     num(m->uncertainty_db));
 }
 
 /* "unit" and "measured_unit" are the limit file's unit names (what a program matches on); the
@@ -239,7 +262,7 @@ static json_t *band_json(const band_verdict *v)
     limits_unit_name_text(v->m.measured_unit, v->ref_bw_hz, mut, sizeof mut);
     json_t *b = json_pack(
         "{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-        "s:o, s:o, s:o, s:s, s:s, s:o}",
+        "s:o, s:o, s:o, s:s, s:s, s:o, s:s, s:o}",
         "id", v->band_id, "label", v->label, "f_lo_hz", num(v->f_lo_hz), "f_hi_hz",
         num(v->f_hi_hz), "quantity", v->quantity, "trace", v->trace, "unit", v->unit,
         "measured_unit", v->m.measured_unit, "unit_text", ut, "measured_unit_text", mut,
@@ -249,7 +272,8 @@ static json_t *band_json(const band_verdict *v)
         num(v->m.worst_freq_hz), "derogation_limit", num(v->derogation_limit), "noise_floor",
         num(v->m.floor_level), "capture_floor", num(v->m.capture_floor), "covered_fraction",
         num(v->m.covered_fraction), "method", v->m.method, "verdict",
-        analyse_verdict_name(v->verdict), "reasons", reasons_json(v->reasons));
+        analyse_verdict_name(v->verdict), "reasons", reasons_json(v->reasons), "decision_rule",
+        limits_decision_rule_name(v->rule), "uncertainty_db", num(v->uncertainty_db));
     json_object_set_new(b, "measurement", measurement_json(&v->m));
     json_object_set_new(b, "capture_floor_median", num(v->m.capture_floor_median));
     return b;
@@ -312,6 +336,17 @@ static json_t *capture_json(const capture_analysis *r)
         (json_int_t)s->excluded_samples);
     json_object_set_new(settings, "used_fraction", num(s->used_fraction));
     json_object_set_new(settings, "bursts", bursts_json(r));
+    {
+        json_object_set_new(settings, "decision_rule",
+                            json_string(limits_decision_rule_name(r->decision_rule)));
+        json_object_set_new(settings, "decision_rule_given",
+                            s->decision.rule == DECISION_FROM_LIMITS
+                                ? json_null()
+                                : json_string(limits_decision_rule_name(s->decision.rule)));
+        json_object_set_new(settings, "uncertainty_db_given",
+                            s->decision.has_uncertainty ? json_real(s->decision.uncertainty_db)
+                                                        : json_null());
+    }
     json_t *limits = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "id", r->limits_id, "version",
                                r->limits_version, "source", r->limits_source, "path",
                                r->limits_path, "illustrative", r->limits_illustrative,
@@ -354,7 +389,8 @@ void analyse_write_csv(FILE *fp, const capture_analysis *res, size_t n)
         "capture",  "device_id", "datetime", "calibration_id", "limit_set", "limit_version",
         "band",     "label",     "f_lo_hz",  "f_hi_hz",        "quantity",  "trace",
         "measured", "measured_unit", "limit", "unit",          "margin_db", "worst_freq_hz",
-        "method",   "verdict",   "reasons",  "capture_verdict",
+        "method",   "verdict",   "reasons",  "capture_verdict", "decision_rule",
+        "uncertainty_db",
     };
     csv_write_row(fp, head, sizeof head / sizeof head[0]);
     for (size_t c = 0; c < n; c++) {
@@ -401,6 +437,10 @@ void analyse_write_csv(FILE *fp, const capture_analysis *res, size_t n)
             csv_write_text(fp, why);
             csv_write_sep(fp);
             csv_write_text(fp, analyse_verdict_name(r->verdict));
+            csv_write_sep(fp);
+            csv_write_text(fp, limits_decision_rule_name(v->rule));
+            csv_write_sep(fp);
+            csv_write_number(fp, v->uncertainty_db, 3);
             csv_end_row(fp);
         }
     }

@@ -148,7 +148,30 @@ enum band_reason {
     REASON_TOO_LITTLE_AFTER_EXCLUSION = 1u << 15, /* "too-little-after-exclusion": enough
                                              capture, but too few averages left once the hub's
                                              bursts were left out (--exclude-bursts) */
+    REASON_WITHIN_UNCERTAINTY = 1u << 16, /* "within-uncertainty": the decision rule's guard band
+                                             (the expanded uncertainty) holds the margin */
+    REASON_UNCERTAINTY_NOT_STATED = 1u << 17, /* "uncertainty-not-stated": the decision rule
+                                                 needs an uncertainty nobody stated */
 };
+
+/* How a margin becomes a verdict when the measurement has an expanded uncertainty U (k = 2;
+ * README "Decision rules"): ILAC-G8:09/2019 and ISO 14253-1 for the guarded rules, CISPR 16-4-2
+ * clause 4 for the last. Names from judge_rule_name() (analyser/judge/judge_band.h). */
+typedef enum decision_rule {
+    DECISION_FROM_LIMITS = 0,  /* (an option not given) the limit set's rule */
+    DECISION_SIMPLE,           /* "simple": pass when margin >= 0, fail when < 0; U not used */
+    DECISION_GUARDED_ACCEPT,   /* "guarded-accept": pass only when margin > U */
+    DECISION_GUARDED_REJECT,   /* "guarded-reject": fail only when margin < -U */
+    DECISION_CISPR_16_4_2,     /* "cispr-16-4-2": the reading is raised by U - U_cispr where the
+                                  lab's U exceeds the standard's U_cispr, then judged simply */
+} decision_rule;
+
+/* The decision asked for on the command line, over what the limit set and calibration say. */
+typedef struct decision_options {
+    decision_rule rule;        /* DECISION_FROM_LIMITS: the limit set's */
+    int has_uncertainty;       /* 1: uncertainty_db replaces the calibration's */
+    double uncertainty_db;     /* --uncertainty-db: expanded uncertainty (k = 2), dB, >= 0 */
+} decision_options;
 
 /* The band_reason bits a measurement alone decides, before any limit is looked at. */
 #define BAND_MEASUREMENT_REASONS                                                               \
@@ -181,6 +204,8 @@ typedef struct band_measurement {
     int rbw_reads_low;       /* the spectrum's bin is wider than the bandwidth the reading is in:
                                 it can only read low, so it proves a fail, not a pass */
     int detector_unsettled;  /* the detector's meter had not settled (too short): reads low */
+    double uncertainty_db;   /* expanded uncertainty (k = 2) of the level, dB: the calibration's
+                                uncertainty_db, the largest over the band; NAN when not stated */
 } band_measurement;
 
 /* Verdict of one limit band on one capture: the band as the limit set defines it, what was
@@ -200,6 +225,8 @@ typedef struct band_verdict {
     double derogation_limit; /* NAN when the band has none */
     band_verdict_kind verdict;
     unsigned reasons;        /* enum band_reason bits: m.flags and the judgement's */
+    decision_rule rule;      /* the decision rule the verdict was made under */
+    double uncertainty_db;   /* the U it used (k = 2, dB; m's or --uncertainty-db); NAN none */
 } band_verdict;
 
 /* How the spectrum behind the verdicts was computed (for the report header). */
@@ -212,6 +239,7 @@ typedef struct analysis_settings {
     int detrend_mean;
     int median;              /* 1: median average asked (--average median) */
     double guard_db;
+    decision_options decision; /* --decision-rule / --uncertainty-db as asked */
     unsigned region, han;    /* LIMITS_REGION_* / LIMITS_HAN_* bits asked, 0 = any */
     size_t excluded_spans;   /* annotation spans left out of the spectrum (the hub's bursts) */
     uint64_t excluded_samples; /* samples left out: annotations and bursts together */
@@ -239,6 +267,7 @@ typedef struct capture_analysis {
     char calibration_id[128];   /* "" = uncalibrated: every level is in dBFS */
     char limits_id[64], limits_version[32], limits_source[256], limits_path[256];
     int limits_illustrative;
+    decision_rule decision_rule; /* the rule in force: the option's, else the limit set's */
     int limits_in_force;     /* the set is in force on the capture's date: 1 yes, 0 no (a set
                                 named explicitly is used anyway, and outputs say so), -1 the
                                 capture's date is unknown */
@@ -336,6 +365,8 @@ enum device_reason {
                                                    aside, it measured another model or
                                                    firmware than the register shows */
     DREASON_TOO_LITTLE_AFTER_EXCLUSION = 1u << 25, /* "too-little-after-exclusion" */
+    DREASON_WITHIN_UNCERTAINTY = 1u << 26,      /* "within-uncertainty" */
+    DREASON_UNCERTAINTY_NOT_STATED = 1u << 27,  /* "uncertainty-not-stated" */
 };
 
 typedef enum device_evidence {
