@@ -664,7 +664,8 @@ static rfn_status ctx_load(ctx *c, rfn_error *err)
     else if ((st = data_dir_path(DATA_DIR_DEFAULT_LIMITS, c->limits_path,
                                  sizeof c->limits_path, err)))
         return st;
-    if ((st = limits_load(c->limits_path, &c->limits, err)))
+    if ((st = limits_load(c->limits_path, &c->limits, err)) ||
+        (st = judge_rule_check(c->limits, &cfg->decision, err)))
         return st;
     if ((st = add_input(c, "limits", c->limits_path, err)))
         return st;

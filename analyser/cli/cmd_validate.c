@@ -49,6 +49,10 @@ static void validate_usage(FILE *fp)
             "  --strict           any rejected register row is an input error\n"
             "  --exclude-bursts   leave the hub's bursts out of each capture's analysis, as\n"
             "                     rfnoise analyse --exclude-bursts does\n"
+            "  --decision-rule R  simple, guarded-accept, guarded-reject or cispr-16-4-2\n"
+            "                     (default: the limit set's decision_rule, else simple)\n"
+            "  --uncertainty-db U expanded uncertainty (k = 2) of every level in dB, instead\n"
+            "                     of the calibration's or lab result's uncertainty_db\n"
             "  --installed-statuses LIST\n"
             "                     DeviceStatus values judged as installed, comma-separated\n"
             "                     (default: InstalledNotCommissioned,Commissioned,Whitelisted,\n"
@@ -119,6 +123,10 @@ static void rejudge_usage(FILE *fp)
             "  --exclude-bursts   the verdicts must rest on measurements made with the hub's\n"
             "                     bursts left out: a capture measured without them is\n"
             "                     inconclusive, measured-otherwise (nothing is measured again)\n"
+            "  --decision-rule R  simple, guarded-accept, guarded-reject or cispr-16-4-2\n"
+            "                     (default: the results' own)\n"
+            "  --uncertainty-db U expanded uncertainty (k = 2) of every level in dB (default:\n"
+            "                     the results' own)\n"
             "  --quiet            no summary on stdout\n"
             "  --out DIR          output directory (created when absent; not the results DIR)\n"
             "  -h, --help         show this help\n"
@@ -201,6 +209,7 @@ int cmd_validate(int argc, char **argv)
         {"shard", required_argument, 0, O_SHARD},
         {"strict", no_argument, 0, O_STRICT},
         {"exclude-bursts", no_argument, 0, O_EXCL_BURSTS},
+        CLI_LONGOPTS_DECISION,
         {"installed-statuses", required_argument, 0, O_STATUSES},
         CLI_LONGOPTS_QUIET,
         CLI_LONGOPTS_CSV_INPUT,
@@ -282,6 +291,11 @@ int cmd_validate(int argc, char **argv)
         case CLI_O_ENCODING:
         case CLI_O_DATE_FORMAT:
             if (cli_input_opt(opt, optarg, cmd, &cfg.input) == CLI_OPT_USAGE)
+                return RFN_EXIT_USAGE;
+            break;
+        case CLI_O_DECISION_RULE:
+        case CLI_O_UNCERTAINTY:
+            if (cli_decision_opt(opt, optarg, cmd, &cfg.decision) == CLI_OPT_USAGE)
                 return RFN_EXIT_USAGE;
             break;
         default:
@@ -412,6 +426,7 @@ int cmd_rejudge(int argc, char **argv)
         {"notice-date", required_argument, 0, O_NOTICE},
         {"installed-statuses", required_argument, 0, O_STATUSES},
         {"exclude-bursts", no_argument, 0, O_EXCL_BURSTS},
+        CLI_LONGOPTS_DECISION,
         {"out", required_argument, 0, O_OUT},
         CLI_LONGOPTS_QUIET,
         {"help", no_argument, 0, 'h'},
@@ -438,6 +453,10 @@ int cmd_rejudge(int argc, char **argv)
         case O_OUT: bad = cli_opt_once(cmd, "out", optarg, &rc.out_dir); break;
         case O_STATUSES: bad = opt_statuses(cmd, optarg, &rc.installed_statuses); break;
         case O_EXCL_BURSTS: rc.exclude_bursts = true; break;
+        case CLI_O_DECISION_RULE:
+        case CLI_O_UNCERTAINTY:
+            bad = cli_decision_opt(opt, optarg, cmd, &rc.decision) == CLI_OPT_USAGE;
+            break;
         default: return RFN_EXIT_USAGE;
         }
     }

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "judge_band.h"
+
 static const char *const reason_names[] = {
     "exceeds-limit",       "exceeds-derogation-limit", "location-not-acceptable",
     "installed-after-cutoff", "model-not-derogated",   "location-unknown",
@@ -156,13 +158,46 @@ typedef struct outcome {
     const char *derogation_ref;
 } outcome;
 
+/* Whether the decision rule alone holds band b inconclusive (its margin within U, or no U
+ * stated): a derogation limit it clearly meets still makes the device acceptable. */
+static int held_by_rule(const band_verdict *b)
+{
+    const unsigned rule_bits = REASON_WITHIN_UNCERTAINTY | REASON_UNCERTAINTY_NOT_STATED;
+    return b->verdict == VERDICT_INCONCLUSIVE && (b->reasons & rule_bits) &&
+           !(b->reasons & ~rule_bits);
+}
+
+/* A reading over (or, held, near) the limit against a derogation limit lim it is granted, under
+ * the band's own decision rule (judge_band_margin). */
+static void judge_derogation_limit(const band_verdict *b, double lim, outcome *o)
+{
+    o->limit = lim;
+    o->margin_db = lim - b->m.measured;
+    unsigned held;
+    switch (judge_band_margin(b, o->margin_db, &held)) {
+    case VERDICT_PASS:
+        o->kind = DEVICE_DEROGATION_COMPLIANT;
+        break;
+    case VERDICT_FAIL:
+        o->kind = DEVICE_NONCOMPLIANT;
+        o->reasons = DREASON_EXCEEDS_DEROGATION_LIMIT;
+        break;
+    default:
+        o->kind = DEVICE_INCONCLUSIVE;
+        o->reasons = map_band_reasons(held | b->reasons) |
+                     (b->verdict == VERDICT_FAIL ? DREASON_EXCEEDS_LIMIT : 0);
+        break;
+    }
+}
+
 static outcome band_outcome(const derogation_list *dl, const classify_device_info *dev,
                             const band_verdict *b)
 {
     outcome o = {DEVICE_COMPLIANT, 0, b->m.measured, b->limit, b->margin_db, NULL};
     if (b->verdict == VERDICT_PASS)
         return o;
-    if (b->verdict != VERDICT_FAIL) {
+    int held = held_by_rule(b);
+    if (b->verdict != VERDICT_FAIL && !held) {
         o.kind = DEVICE_INCONCLUSIVE;
         o.reasons = map_band_reasons(b->reasons);
         return o;
@@ -172,24 +207,23 @@ static outcome band_outcome(const derogation_list *dl, const classify_device_inf
     derogation_result res;
     derogation_outcome d = derogation_match(dl, &q, &res);
     o.derogation_ref = res.rule ? res.rule->reference : NULL;
-    switch (d) {
-    case DEROGATION_MATCH: {
+    if (d == DEROGATION_MATCH) {
         double lim = res.limit_from_limit_set ? b->derogation_limit : res.limit;
         if (!isfinite(lim) || !isfinite(b->m.measured)) {
             o.kind = DEVICE_INCONCLUSIVE;
             o.reasons = DREASON_EXCEEDS_LIMIT | DREASON_DEROGATION_LIMIT_UNKNOWN;
             return o;
         }
-        o.limit = lim;
-        o.margin_db = lim - b->m.measured;
-        if (b->m.measured <= lim) {
-            o.kind = DEVICE_DEROGATION_COMPLIANT;
-        } else {
-            o.kind = DEVICE_NONCOMPLIANT;
-            o.reasons = DREASON_EXCEEDS_DEROGATION_LIMIT;
-        }
+        judge_derogation_limit(b, lim, &o);
         return o;
     }
+    if (held) {
+        /* Not proven over the limit, and no derogation makes it acceptable either way. */
+        o.kind = DEVICE_INCONCLUSIVE;
+        o.reasons = map_band_reasons(b->reasons);
+        return o;
+    }
+    switch (d) {
     case DEROGATION_LOCATION_UNKNOWN:
         o.kind = DEVICE_INCONCLUSIVE;
         o.reasons = DREASON_EXCEEDS_LIMIT | DREASON_LOCATION_UNKNOWN;

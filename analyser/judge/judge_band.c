@@ -95,20 +95,34 @@ static void set_fail(const judge_rule *r, double over_db, band_verdict *v)
     v->reasons |= held ? held : REASON_EXCEEDS_LIMIT;
 }
 
-/* The margin the rule judges: CISPR 16-4-2 clause 4.1 raises the reading by U_lab - U_cispr
- * where the lab's uncertainty is the larger; other rules judge the margin as measured. */
-static double rule_margin(const judge_rule *r, double margin_db, double u_db)
+/* What the rule adds to the reading: CISPR 16-4-2 clause 4.1 raises it by U_lab - U_cispr where
+ * the lab's uncertainty is the larger; other rules judge the reading as measured. */
+static double rule_raise(const judge_rule *r, double u_db)
 {
-    if (r->rule == DECISION_CISPR_16_4_2 && !isnan(u_db))
-        return margin_db - fmax(0, u_db - r->u_cispr_db);
-    return margin_db;
+    return r->rule == DECISION_CISPR_16_4_2 && !isnan(u_db) ? fmax(0, u_db - r->u_cispr_db) : 0;
+}
+
+band_verdict_kind judge_band_margin(const band_verdict *v, double margin_db, unsigned *held)
+{
+    judge_rule r = {0, v->rule, 0, NAN, NAN};
+    double margin = margin_db - v->raise_db;
+    *held = 0;
+    if (!isfinite(margin))
+        *held = REASON_MEASUREMENT_INVALID;
+    else if (margin < 0)
+        *held = fail_held(&r, -margin, v->uncertainty_db);
+    else
+        *held = pass_held(&r, margin, v->uncertainty_db);
+    if (*held)
+        return VERDICT_INCONCLUSIVE;
+    return margin < 0 ? VERDICT_FAIL : VERDICT_PASS;
 }
 
 /* The verdict once the limit and margin are known; v->reasons holds m's flags. */
 static void decide(const limits_band *b, const judge_rule *r, band_verdict *v)
 {
     const band_measurement *m = &v->m;
-    double margin = rule_margin(r, v->margin_db, v->uncertainty_db);
+    double margin = v->margin_db - v->raise_db;
     /* A detector whose meter has not settled reads low: it can prove a fail, not a pass. */
     if (m->detector_unsettled && !v->reasons && margin >= 0)
         v->reasons |= REASON_TOO_SHORT;
@@ -130,7 +144,7 @@ static void decide(const limits_band *b, const judge_rule *r, band_verdict *v)
     }
     if (!isnan(m->floor_level) && m->floor_level > v->limit - NOISE_FLOOR_MARGIN_DB) {
         /* The chain's own floor is near the limit: only what is left above it can fail. */
-        double over = db_minus(m->measured, m->floor_level) - v->limit;
+        double over = db_minus(m->measured, m->floor_level) + v->raise_db - v->limit;
         if (over > 0) {
             set_fail(r, over, v);
         } else {
@@ -195,6 +209,7 @@ void judge_band(const limits_band *b, const band_measurement *m, const judge_rul
         v->margin_db = NAN;
     v->rule = r->rule;
     v->uncertainty_db = r->has_uncertainty ? r->uncertainty_db : m->uncertainty_db;
+    v->raise_db = rule_raise(r, v->uncertainty_db);
     v->reasons = m->flags & BAND_MEASUREMENT_REASONS;
     decide(b, r, v);
 }

@@ -56,6 +56,13 @@ rfn_status judge_rule_check(const limits_set *set, const decision_options *d, rf
 void judge_band(const limits_band *b, const band_measurement *m, const judge_rule *r,
                 band_verdict *v);
 
+/* The verdict v's rule and uncertainty give margin_db against another limit of v's band (a
+ * derogation's: README "Decision rules"), with no guard band: VERDICT_PASS, VERDICT_FAIL, or
+ * VERDICT_INCONCLUSIVE with *held set to the band_reason that holds it ("within-uncertainty",
+ * "uncertainty-not-stated"). A margin that is not finite is inconclusive,
+ * "measurement-invalid". */
+band_verdict_kind judge_band_margin(const band_verdict *v, double margin_db, unsigned *held);
+
 /* Judge the kept measurements of res again against set: every band of set that applies to
  * res->settings.region / han gets the measurement kept under its id when the geometry keys
  * agree (a measurement with no key, from an older rfnoise, is taken when the quantity, trace,

@@ -1374,6 +1374,8 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
         }
     }
     const limits_set *set = cfg->limits[pick];
+    if ((st = judge_rule_check(set, &cfg->decision, err)))
+        goto done;
     res->limits_in_force = -1;
     if (strlen(m->datetime) >= 10) {
         char date[11];

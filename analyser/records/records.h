@@ -227,6 +227,8 @@ typedef struct band_verdict {
     unsigned reasons;        /* enum band_reason bits: m.flags and the judgement's */
     decision_rule rule;      /* the decision rule the verdict was made under */
     double uncertainty_db;   /* the U it used (k = 2, dB; m's or --uncertainty-db); NAN none */
+    double raise_db;         /* what the rule added to the reading before judging it: U - U_cispr
+                                under cispr-16-4-2 when positive, else 0 */
 } band_verdict;
 
 /* How the spectrum behind the verdicts was computed (for the report header). */

@@ -291,12 +291,55 @@ int main(void)
         CHECK(v.evidence == EVIDENCE_LAB_MODEL && strcmp(v.worst_band, "han-868") == 0);
     }
 
+    /* Decision rules (README "Decision rules"): the derogation limit is judged by the band's
+     * own rule and U; a band held within U is acceptable when its derogation clearly covers it,
+     * inconclusive otherwise (never compliant, never non-compliant). */
+    {
+        classify_device_info other = north;
+        other.model = "AM-200"; /* no derogation */
+        struct { decision_rule rule; double measured; band_verdict_kind band; unsigned why;
+                 const classify_device_info *dev; device_verdict_kind want; const char *reasons;
+                 double margin; } rows[] = {
+            {DECISION_GUARDED_REJECT, -109, VERDICT_INCONCLUSIVE, REASON_WITHIN_UNCERTAINTY,
+             &north, DEVICE_DEROGATION_COMPLIANT, "", 5},
+            {DECISION_GUARDED_REJECT, -109, VERDICT_INCONCLUSIVE, REASON_WITHIN_UNCERTAINTY,
+             &other, DEVICE_INCONCLUSIVE, "within-uncertainty", -1},
+            {DECISION_GUARDED_ACCEPT, -105, VERDICT_FAIL, REASON_EXCEEDS_LIMIT, &north,
+             DEVICE_INCONCLUSIVE, "exceeds-limit;within-uncertainty", 1},
+            {DECISION_GUARDED_ACCEPT, -107, VERDICT_FAIL, REASON_EXCEEDS_LIMIT, &north,
+             DEVICE_DEROGATION_COMPLIANT, "", 3},
+            {DECISION_GUARDED_REJECT, -103, VERDICT_FAIL, REASON_EXCEEDS_LIMIT, &north,
+             DEVICE_INCONCLUSIVE, "exceeds-limit;within-uncertainty", -1},
+            {DECISION_GUARDED_REJECT, -101, VERDICT_FAIL, REASON_EXCEEDS_LIMIT, &north,
+             DEVICE_NONCOMPLIANT, "exceeds-derogation-limit", -3},
+            {DECISION_GUARDED_ACCEPT, -109, VERDICT_INCONCLUSIVE, REASON_UNCERTAINTY_NOT_STATED,
+             &other, DEVICE_INCONCLUSIVE, "uncertainty-not-stated", -1},
+        };
+        for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+            capture_analysis cr = one(&b1, "wan-north-423", rows[i].band, rows[i].measured, -110,
+                                      -104, rows[i].why);
+            b1.rule = rows[i].rule;
+            b1.uncertainty_db = rows[i].why == REASON_UNCERTAINTY_NOT_STATED ? NAN : 2.0;
+            const capture_analysis *cc[1] = {&cr};
+            judge(rows[i].dev, cc, 1, &v);
+            CHECK_MSG(v.verdict == rows[i].want, "row %zu: verdict %s", i,
+                      classify_verdict_name(v.verdict));
+            CHECK_MSG(strcmp(reasons(&v), rows[i].reasons) == 0, "row %zu: reasons '%s'", i,
+                      reasons(&v));
+            CHECK_MSG(fabs(v.margin_db - rows[i].margin) < 1e-12, "row %zu: margin %g", i,
+                      v.margin_db);
+        }
+    }
+
     /* Names. */
     CHECK(strcmp(classify_reason_name(DREASON_BAND_NOT_MEASURED), "band-not-measured") == 0);
     CHECK(strcmp(classify_reason_name(DREASON_NO_EVIDENCE), "no-evidence") == 0);
     CHECK(strcmp(classify_reason_name(DREASON_TOO_LITTLE_AFTER_EXCLUSION),
                  "too-little-after-exclusion") == 0);
-    CHECK(classify_reason_name(3) == NULL && classify_reason_name(1u << 26) == NULL);
+    CHECK(strcmp(classify_reason_name(DREASON_WITHIN_UNCERTAINTY), "within-uncertainty") == 0);
+    CHECK(strcmp(classify_reason_name(DREASON_UNCERTAINTY_NOT_STATED), "uncertainty-not-stated") ==
+          0);
+    CHECK(classify_reason_name(3) == NULL && classify_reason_name(1u << 28) == NULL);
     for (int k = 0; k < DEVICE_VERDICT_COUNT; k++)
         CHECK(classify_verdict_name((device_verdict_kind)k)[0] != '\0');
     char small[8];
