@@ -97,14 +97,14 @@ static void set_fail(const judge_rule *r, double over_db, band_verdict *v)
 
 /* What the rule adds to the reading: CISPR 16-4-2 clause 4.1 raises it by U_lab - U_cispr where
  * the lab's uncertainty is the larger; other rules judge the reading as measured. */
-static double rule_raise(const judge_rule *r, double u_db)
+static double rule_raise(const judge_rule *r, const limits_band *b, double u_db)
 {
-    return r->rule == DECISION_CISPR_16_4_2 && !isnan(u_db) ? fmax(0, u_db - r->u_cispr_db) : 0;
+    return r->rule == DECISION_CISPR_16_4_2 && !isnan(u_db) ? fmax(0, u_db - b->u_cispr_db) : 0;
 }
 
 band_verdict_kind judge_band_margin(const band_verdict *v, double margin_db, unsigned *held)
 {
-    judge_rule r = {0, v->rule, 0, NAN, NAN};
+    judge_rule r = {0, v->rule, 0, NAN};
     double margin = margin_db - v->raise_db;
     *held = 0;
     if (!isfinite(margin))
@@ -177,17 +177,21 @@ static void decide(const limits_band *b, const judge_rule *r, band_verdict *v)
 rfn_status judge_rule_check(const limits_set *set, const decision_options *d, rfn_error *err)
 {
     analysis_settings s = {.decision = *d};
-    if (judge_rule_for(set, &s).rule == DECISION_CISPR_16_4_2 && isnan(set->u_cispr_db))
-        return rfn_error_set(err, RFN_ERR_INVALID,
-                             "%s: no u_cispr_db: the cispr-16-4-2 decision rule compares the "
-                             "lab's uncertainty with the standard's", set->path);
+    if (judge_rule_for(set, &s).rule != DECISION_CISPR_16_4_2)
+        return RFN_OK;
+    for (size_t i = 0; i < set->n_bands; i++)
+        if (isnan(set->bands[i].u_cispr_db))
+            return rfn_error_set(err, RFN_ERR_INVALID,
+                                 "%s: band '%s': no u_cispr_db: the cispr-16-4-2 decision rule "
+                                 "compares the lab's uncertainty with the standard's",
+                                 set->path, set->bands[i].id);
     return RFN_OK;
 }
 
 judge_rule judge_rule_for(const limits_set *set, const analysis_settings *s)
 {
     judge_rule r = {s->guard_db, s->decision.rule, s->decision.has_uncertainty,
-                    s->decision.uncertainty_db, set ? set->u_cispr_db : NAN};
+                    s->decision.uncertainty_db};
     if (r.rule == DECISION_FROM_LIMITS)
         r.rule = set ? set->decision_rule : DECISION_SIMPLE;
     return r;
@@ -209,7 +213,7 @@ void judge_band(const limits_band *b, const band_measurement *m, const judge_rul
         v->margin_db = NAN;
     v->rule = r->rule;
     v->uncertainty_db = r->has_uncertainty ? r->uncertainty_db : m->uncertainty_db;
-    v->raise_db = rule_raise(r, v->uncertainty_db);
+    v->raise_db = rule_raise(r, b, v->uncertainty_db);
     v->reasons = m->flags & BAND_MEASUREMENT_REASONS;
     decide(b, r, v);
 }

@@ -32,15 +32,15 @@ typedef struct judge_rule {
     decision_rule rule;    /* never DECISION_FROM_LIMITS */
     int has_uncertainty;   /* 1: uncertainty_db replaces the measurement's own */
     double uncertainty_db; /* expanded uncertainty (k = 2), dB */
-    double u_cispr_db;     /* U_cispr of the limit set (cispr-16-4-2); NAN when not stated */
 } judge_rule;
 
 /* The rule for judging against set (NULL: none) under the options s asked for: s's rule, else
  * the set's (simple when there is no set). */
 judge_rule judge_rule_for(const limits_set *set, const analysis_settings *s);
 
-/* RFN_ERR_INVALID naming set's file when the rule d asks for over set is cispr-16-4-2 and set
- * states no u_cispr_db (an input error: the rule cannot be applied). */
+/* RFN_ERR_INVALID naming set's file and the band when the rule d asks for over set is
+ * cispr-16-4-2 and a band of set has no u_cispr_db (an input error: the rule cannot be
+ * applied). */
 rfn_status judge_rule_check(const limits_set *set, const decision_options *d, rfn_error *err);
 
 /* Judge m against b (README "Device verdicts" and "Decision rules", analyse.h's decision
@@ -50,7 +50,7 @@ rfn_status judge_rule_check(const limits_set *set, const decision_options *d, rf
  *   simple          fail when margin < 0, pass when margin >= guard_db;
  *   guarded-accept  pass only when margin > U (also >= guard_db), else "within-uncertainty";
  *   guarded-reject  fail only when margin < -U, else "within-uncertainty";
- *   cispr-16-4-2    margin - max(0, U - U_cispr) judged as simple;
+ *   cispr-16-4-2    margin - max(0, U - U_cispr) judged as simple (U_cispr: b's u_cispr_db);
  * where a rule needs U and none is stated, the verdict it would guard is inconclusive
  * ("uncertainty-not-stated"). m must have been measured for b's geometry. */
 void judge_band(const limits_band *b, const band_measurement *m, const judge_rule *r,

@@ -257,7 +257,7 @@ static rfn_status parse_band(json_t *jb, size_t i, const char *name, limits_band
     static const char *const known[] = {
         "id",      "label",         "note",      "f_lo_hz", "f_hi_hz",          "quantity",
         "rbw_hz",  "ref_bw_hz",     "trace",     "unit",    "limit",            "mask",
-        "interpolation", "applies_to", "derogation_limit", NULL,
+        "interpolation", "applies_to", "derogation_limit", "u_cispr_db", NULL,
     };
     char path[48];
     snprintf(path, sizeof path, "bands[%zu].", i);
@@ -409,6 +409,13 @@ static rfn_status parse_band(json_t *jb, size_t i, const char *name, limits_band
                  b->derogation_limit, b->limit);
         b->has_derogation = 1;
     }
+    b->u_cispr_db = NAN; /* the set's, once the bands are read (limits_parse) */
+    has = get_number(jb, "u_cispr_db", 0, &b->u_cispr_db, name, path, err);
+    if (has < 0)
+        goto fail;
+    if (has && !(b->u_cispr_db >= 0 && b->u_cispr_db <= LIMITS_UNCERTAINTY_MAX_DB))
+        FAIL("%s: %su_cispr_db: must be a number of dB in 0 ... %g", name, path,
+             LIMITS_UNCERTAINTY_MAX_DB);
 
     b->regions = LIMITS_REGION_ALL;
     b->han = LIMITS_HAN_ALL;
@@ -491,7 +498,8 @@ int limits_decision_rule_from_name(const char *name, decision_rule *r)
 
 /* "decision_rule" (default simple) and "u_cispr_db", the standard's own measurement
  * instrumentation uncertainty (CISPR 16-4-2 Table 1), which the cispr-16-4-2 rule needs and no
- * other rule reads. */
+ * other rule reads; a band's own u_cispr_db wins (Table 1 differs by frequency range and
+ * measurement), and limits_parse checks that every band has one under cispr-16-4-2. */
 static rfn_status parse_decision(json_t *root, const char *name, limits_set *set,
                                  rfn_error *err)
 {
@@ -511,9 +519,21 @@ static rfn_status parse_decision(json_t *root, const char *name, limits_set *set
                              "0 ... %g", name, LIMITS_UNCERTAINTY_MAX_DB);
     if (ju)
         set->u_cispr_db = json_number_value(ju);
-    if (set->decision_rule == DECISION_CISPR_16_4_2 && !ju)
-        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: u_cispr_db: missing (the cispr-16-4-2 "
-                             "rule compares the lab's uncertainty with it)", name);
+    return RFN_OK;
+}
+
+/* Each band without its own u_cispr_db takes the set's; under cispr-16-4-2 none may lack one. */
+static rfn_status bands_u_cispr(limits_set *set, const char *name, rfn_error *err)
+{
+    for (size_t i = 0; i < set->n_bands; i++) {
+        limits_band *b = &set->bands[i];
+        if (isnan(b->u_cispr_db))
+            b->u_cispr_db = set->u_cispr_db;
+        if (set->decision_rule == DECISION_CISPR_16_4_2 && isnan(b->u_cispr_db))
+            return rfn_error_set(err, RFN_ERR_FORMAT, "%s: u_cispr_db: missing (bands[%zu] "
+                                 "'%s' has none; the cispr-16-4-2 rule compares the lab's "
+                                 "uncertainty with it)", name, i, b->id);
+    }
     return RFN_OK;
 }
 
@@ -584,6 +604,8 @@ rfn_status limits_parse(const char *text, size_t len, const char *name, limits_s
             goto fail;
         set->n_bands = i + 1;
     }
+    if (bands_u_cispr(set, name, err))
+        goto fail;
     /* Two bands for the same quantity, trace-independent, with overlapping frequencies and a
      * common region and HAN variant would give one emission two limits: refuse the file. */
     for (size_t i = 0; i < set->n_bands; i++)

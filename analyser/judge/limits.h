@@ -8,7 +8,9 @@
  *     "illustrative": true|false,
  *     "bands": [ { "id", "label", "f_lo_hz", "f_hi_hz", "quantity", "rbw_hz", "ref_bw_hz",
  *                  "trace", "unit", "limit" | "mask" + "interpolation",
- *                  "applies_to": {"regions": [...], "han": [...]}, "derogation_limit", "note" } ] }
+ *                  "applies_to": {"regions": [...], "han": [...]}, "derogation_limit", "u_cispr_db",
+ *                  "note" } ],
+ *     "decision_rule": "simple"|..., "u_cispr_db": dB }
  * Keys starting with "_" are comments and ignored; any other unknown key is an error (typos in a
  * limit file must not silently drop a limit). Bands are half-open [f_lo_hz, f_hi_hz). */
 #ifndef RFN_LIMITS_H
@@ -98,6 +100,8 @@ typedef struct limits_band {
     unsigned han;         /* LIMITS_HAN_* bits, never 0 */
     int has_derogation;
     double derogation_limit; /* relaxed limit in unit, >= the limit (constant limits only) */
+    double u_cispr_db;    /* "u_cispr_db" of the band, else the set's: U_cispr of CISPR 16-4-2
+                             for the cispr-16-4-2 rule; NAN when neither states one */
 } limits_band;
 
 typedef struct limits_set {

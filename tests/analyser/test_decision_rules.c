@@ -28,6 +28,7 @@ static limits_band test_band(void)
     b.limit = LIMIT_DBM;
     b.rbw_hz = NAN;
     b.ref_bw_hz = NAN;
+    b.u_cispr_db = NAN;
     return b;
 }
 
@@ -36,6 +37,7 @@ static limits_band test_band(void)
 static band_verdict judge_at(double margin_db, double u_db, decision_rule rule, double u_cispr_db)
 {
     limits_band b = test_band();
+    b.u_cispr_db = u_cispr_db;
     band_verdict v;
     judge_band_define(&b, &v);
     band_measurement m = v.m;
@@ -44,7 +46,7 @@ static band_verdict judge_at(double margin_db, double u_db, decision_rule rule, 
     m.covered_fraction = 1;
     m.uncertainty_db = u_db;
     snprintf(m.method, sizeof m.method, "welch");
-    judge_rule r = {0, rule, 0, NAN, u_cispr_db};
+    judge_rule r = {0, rule, 0, NAN};
     band_verdict out;
     judge_band(&b, &m, &r, &out);
     return out;
@@ -122,11 +124,11 @@ static void test_rule_options(void)
     m.covered_fraction = 1;
     m.uncertainty_db = 0.5;
     snprintf(m.method, sizeof m.method, "welch");
-    judge_rule r = {0, DECISION_GUARDED_ACCEPT, 1, 2.0, NAN};
+    judge_rule r = {0, DECISION_GUARDED_ACCEPT, 1, 2.0};
     judge_band(&b, &m, &r, &v);
     CHECK(v.verdict == VERDICT_INCONCLUSIVE && v.reasons == REASON_WITHIN_UNCERTAINTY);
     CHECK(v.uncertainty_db == 2.0);
-    r = (judge_rule){1.5, DECISION_GUARDED_REJECT, 0, NAN, NAN};
+    r = (judge_rule){1.5, DECISION_GUARDED_REJECT, 0, NAN};
     judge_band(&b, &m, &r, &v);
     CHECK(v.verdict == VERDICT_INCONCLUSIVE && v.reasons == REASON_GUARD_BAND);
 
@@ -135,6 +137,8 @@ static void test_rule_options(void)
     memset(&set, 0, sizeof set);
     set.decision_rule = DECISION_GUARDED_REJECT;
     set.u_cispr_db = NAN;
+    set.bands = &b;
+    set.n_bands = 1;
     snprintf(set.path, sizeof set.path, "set.json");
     analysis_settings s;
     memset(&s, 0, sizeof s);
@@ -151,13 +155,13 @@ static void test_rule_options(void)
     rfn_error_clear(&err);
     decision_options d = {DECISION_CISPR_16_4_2, 0, NAN};
     CHECK(judge_rule_check(&set, &d, &err) == RFN_ERR_INVALID);
-    CHECK_MSG(strcmp(err.msg, "set.json: no u_cispr_db: the cispr-16-4-2 decision rule compares "
-                              "the lab's uncertainty with the standard's") == 0,
+    CHECK_MSG(strcmp(err.msg, "set.json: band 'b': no u_cispr_db: the cispr-16-4-2 decision rule "
+                              "compares the lab's uncertainty with the standard's") == 0,
               "got '%s'", err.msg);
-    set.u_cispr_db = 5.2;
+    b.u_cispr_db = 5.2;
     CHECK_OK(judge_rule_check(&set, &d, &err));
     d.rule = DECISION_SIMPLE;
-    set.u_cispr_db = NAN;
+    b.u_cispr_db = NAN;
     CHECK_OK(judge_rule_check(&set, &d, &err));
 }
 
@@ -193,14 +197,27 @@ static void test_limits_fields(void)
     s = parse_limits(LHEAD "\"decision_rule\":\"cispr-16-4-2\",\"u_cispr_db\":5.2," LBANDS, &err);
     CHECK_MSG(s != NULL, "%s", err.msg);
     if (s)
-        CHECK(s->decision_rule == DECISION_CISPR_16_4_2 && s->u_cispr_db == 5.2);
+        CHECK(s->decision_rule == DECISION_CISPR_16_4_2 && s->u_cispr_db == 5.2 &&
+              s->bands[0].u_cispr_db == 5.2);
     limits_free(s);
+    /* A band's own U_cispr wins over the set's; with every band stating one, the set need not. */
+    s = parse_limits(LHEAD "\"decision_rule\":\"cispr-16-4-2\",\"bands\":[{\"id\":\"b\","
+                     "\"f_lo_hz\":1e6,\"f_hi_hz\":2e6,\"quantity\":\"channel_power\","
+                     "\"unit\":\"dBm\",\"limit\":-60,\"u_cispr_db\":6.3}]}", &err);
+    CHECK_MSG(s != NULL, "%s", err.msg);
+    if (s)
+        CHECK(isnan(s->u_cispr_db) && s->bands[0].u_cispr_db == 6.3);
+    limits_free(s);
+    expect_limits_error(LHEAD "\"bands\":[{\"id\":\"b\",\"f_lo_hz\":1e6,\"f_hi_hz\":2e6,"
+                        "\"quantity\":\"channel_power\",\"unit\":\"dBm\",\"limit\":-60,"
+                        "\"u_cispr_db\":40}]}",
+                        "t.json: bands[0].u_cispr_db: must be a number of dB in 0 ... 30");
     expect_limits_error(LHEAD "\"decision_rule\":\"lenient\"," LBANDS,
                         "t.json: decision_rule: unknown rule 'lenient' (simple, guarded-accept, "
                         "guarded-reject, cispr-16-4-2)");
     expect_limits_error(LHEAD "\"decision_rule\":\"cispr-16-4-2\"," LBANDS,
-                        "t.json: u_cispr_db: missing (the cispr-16-4-2 rule compares the lab's "
-                        "uncertainty with it)");
+                        "t.json: u_cispr_db: missing (bands[0] 'b' has none; the cispr-16-4-2 "
+                        "rule compares the lab's uncertainty with it)");
     expect_limits_error(LHEAD "\"u_cispr_db\":-1," LBANDS,
                         "t.json: u_cispr_db: must be a number of dB in 0 ... 30");
     expect_limits_error(LHEAD "\"u_cispr_db\":\"5\"," LBANDS,

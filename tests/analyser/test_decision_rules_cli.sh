@@ -13,6 +13,7 @@ set -u
 rf=${RFNOISE:?RFNOISE must name the rfnoise binary}
 src=${RFN_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 fail=0
+. "$(dirname "$0")/verdict_table.sh"
 t=$(mktemp -d /tmp/rfn_rules.XXXXXX)
 trap 'rm -rf "$t"' EXIT
 cd "$t" || exit 1
@@ -34,24 +35,7 @@ printf '{"format": "rfnoise-calibration-1", "id": "u05", "gain_db": -44.2, "unce
 a="analyse tone.sigmf-meta --nfft 4096 --quiet"
 p="--limits limits-plain.json"
 
-while IFS='|' read -r name want verdict reasons ere cmd; do
-    name=$(echo $name); want=$(echo $want); verdict=$(echo $verdict); reasons=$(echo $reasons)
-    ere=$(echo "$ere" | sed 's/^ *//; s/ *$//')
-    [ -z "$name" ] || [ "${name:0:1}" = "#" ] && continue
-    eval "set -- $cmd"
-    "$rf" "$@" >out 2>err
-    rc=$?
-    [ "$rc" = "$want" ] || { echo "FAIL: $name: exit $rc, want $want: $(head -c 300 err)"; fail=1; }
-    if [ "$verdict" != "-" ]; then
-        got=$(awk '$1 == "wan-north-423" {print $(NF-1), $NF}' out)
-        [ "$got" = "$verdict $reasons" ] ||
-            { echo "FAIL: $name: wan-north-423 '$got', want '$verdict $reasons'"; fail=1; }
-    fi
-    if [ "$ere" != "-" ]; then
-        [ "$(wc -l <err)" -eq 1 ] && grep -qE "$ere" err ||
-            { echo "FAIL: $name: stderr '$(cat err)' does not match /$ere/"; fail=1; }
-    fi
-done <<'TABLE'
+run_verdict_table <<'TABLE'
 simple-m1.0          | 1 | fail | exceeds-limit | - | $a $p --cal-db -43 --decision-rule simple --uncertainty-db 0.5
 simple-m0.2          | 1 | fail | exceeds-limit | - | $a $p --cal-db -43.8 --decision-rule simple --uncertainty-db 0.5
 simple-p0.2          | 0 | pass | - | - | $a $p --cal-db -44.2 --decision-rule simple --uncertainty-db 0.5
@@ -74,7 +58,7 @@ bad-rule             | 2 | - | - | ^rfnoise: analyse: --decision-rule 'lenient':
 bad-u-negative       | 2 | - | - | ^rfnoise: analyse: --uncertainty-db '-1': expected an expanded uncertainty of 0 \.\.\. 30 dB$ | $a $p --cal-db -45 --uncertainty-db -1
 bad-u-large          | 2 | - | - | ^rfnoise: analyse: --uncertainty-db '31': expected | $a $p --cal-db -45 --uncertainty-db 31
 bad-u-nan            | 2 | - | - | ^rfnoise: analyse: --uncertainty-db 'nan': expected | $a $p --cal-db -45 --uncertainty-db nan
-cispr-no-u-cispr     | 2 | - | - | limits-plain.json: no u_cispr_db: the cispr-16-4-2 decision rule compares | $a $p --cal-db -45 --decision-rule cispr-16-4-2
+cispr-no-u-cispr     | 2 | - | - | limits-plain.json: band 'wan-north-423': no u_cispr_db: the cispr-16-4-2 decision rule compares | $a $p --cal-db -45 --decision-rule cispr-16-4-2
 TABLE
 
 # The text names the rule and where U came from; the JSON carries both per band.

@@ -10,6 +10,7 @@
 set -u
 rf=${RFNOISE:?RFNOISE must name the rfnoise binary}
 fail=0
+. "$(dirname "$0")/verdict_table.sh"
 t=$(mktemp -d /tmp/rfn_decisions.XXXXXX)
 trap 'rm -rf "$t"' EXIT
 cd "$t" || exit 1
@@ -43,25 +44,7 @@ printf '{"format": "rfnoise-calibration-1", "id": "table", "gain": [[1e8, -40], 
 sed 's/wan-north-423/wan-north-432/' batch/derogations.csv >derog-typo.csv
 v=(validate --register batch/register.csv --manifest batch/manifest.csv --cal-db -40 --quiet)
 
-while IFS='|' read -r name want verdict reasons ere cmd; do
-    name=$(echo $name); want=$(echo $want); verdict=$(echo $verdict); reasons=$(echo $reasons)
-    ere=$(echo "$ere" | sed 's/^ *//; s/ *$//')
-    [ -z "$name" ] || [ "${name:0:1}" = "#" ] && continue
-    eval "set -- $cmd"
-    "$rf" "$@" >out 2>err
-    rc=$?
-    [ "$rc" = "$want" ] || { echo "FAIL: $name: exit $rc, want $want: $(head -c 300 err)"; fail=1; }
-    if [ "$verdict" != "-" ]; then
-        got=$(awk '$1 == "wan-north-423" {print $(NF-1), $NF}' out)
-        [ "$got" = "$verdict $reasons" ] ||
-            { echo "FAIL: $name: wan-north-423 '$got', want '$verdict $reasons'"; fail=1; }
-        grep -q "^verdict    pass" out && { echo "FAIL: $name: passed"; fail=1; }
-    fi
-    if [ "$ere" != "-" ]; then
-        [ "$(wc -l <err)" -eq 1 ] && grep -qE "$ere" err ||
-            { echo "FAIL: $name: stderr '$(cat err)' does not match /$ere/"; fail=1; }
-    fi
-done <<'TABLE'
+run_verdict_table --never-pass <<'TABLE'
 fine-spectrum-fails | 1 | fail | exceeds-limit | - | analyse weak.sigmf-meta --cal-db -40 --nfft 4096 --quiet
 coarse-spectrum     | 3 | inconclusive | rbw-too-wide | - | analyse weak.sigmf-meta --cal-db -40 --nfft 16 --quiet
 coarse-rbw-option   | 3 | inconclusive | rbw-too-wide | - | analyse weak.sigmf-meta --cal-db -40 --rbw 200e3 --quiet
