@@ -8,8 +8,8 @@
  *     "illustrative": true|false,
  *     "bands": [ { "id", "label", "f_lo_hz", "f_hi_hz", "quantity", "rbw_hz", "ref_bw_hz",
  *                  "trace", "unit", "limit" | "mask" + "interpolation",
- *                  "applies_to": {"regions": [...], "han": [...]}, "derogation_limit", "u_cispr_db",
- *                  "note" } ],
+ *                  "applies_to": {"regions": [...], "han": [...]}, "derogation_limit",
+ *                  "u_cispr_db", "note" } ],
  *     "decision_rule": "simple"|..., "u_cispr_db": dB }
  * Keys starting with "_" are comments and ignored; any other unknown key is an error (typos in a
  * limit file must not silently drop a limit). Bands are half-open [f_lo_hz, f_hi_hz). */
