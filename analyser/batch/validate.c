@@ -26,6 +26,7 @@
 #include "csv_util.h"
 #include "data_dir.h"
 #include "derogation.h"
+#include "field_table.h"
 #include "flips.h"
 #include "hash.h"
 #include "identifiers.h"
@@ -1087,21 +1088,6 @@ static void applied_texts(const ctx *c, char *limit_set, size_t ls_size, char *d
         snprintf(derogations, d_size, "none");
 }
 
-static void write_text_cells(FILE *f, const char *const *cells, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            csv_write_sep(f);
-        csv_write_text(f, cells[i]);
-    }
-}
-
-static void write_num(FILE *f, double v)
-{
-    csv_write_sep(f);
-    csv_write_number(f, v, 2);
-}
-
 /* Evidence counts only for the model and firmware it measured (README "Device verdicts"): a
  * record that says what it measured is compared with the register (model as the lab results
  * are matched, case-insensitively; firmware exactly); one that does not is taken to have
@@ -1129,6 +1115,120 @@ static void retest_if_changed(size_t n_aside, device_verdict *dv)
     dv->n_captures = (uint32_t)n_aside;
 }
 
+/* ---- devices.csv, noncompliance.csv, skipped.csv (README "Validate outputs") -------------- */
+
+/* One register row with its verdict and what it was judged against; the tables below say which
+ * field each column of each file writes. */
+typedef struct device_row {
+    const char *supplier, *mpxn, *device, *type, *manufacturer, *model, *firmware, *region;
+    const char *han, *postcode, *install_date, *status;
+    const device_verdict *dv;
+    const char *verdict, *reasons, *evidence;
+    const char *limit_set_id, *limit_set_version, *limit_set, *derogations, *rule;
+    const char *notice, *plan_due, *remediation_due;
+} device_row;
+
+#define DEV_TEXT(fn, expr) FIELD_TEXT_FN(fn, device_row, expr)
+#define DEV_NUM(fn, expr) FIELD_NUM_FN(fn, device_row, expr)
+DEV_TEXT(dc_supplier, r->supplier)
+DEV_TEXT(dc_mpxn, r->mpxn)
+DEV_TEXT(dc_device, r->device)
+DEV_TEXT(dc_type, r->type)
+DEV_TEXT(dc_manufacturer, r->manufacturer)
+DEV_TEXT(dc_model, r->model)
+DEV_TEXT(dc_firmware, r->firmware)
+DEV_TEXT(dc_region, r->region)
+DEV_TEXT(dc_han, r->han)
+DEV_TEXT(dc_postcode, r->postcode)
+DEV_TEXT(dc_install_date, r->install_date)
+DEV_TEXT(dc_status, r->status)
+DEV_TEXT(dc_verdict, r->verdict)
+DEV_TEXT(dc_reasons, r->reasons)
+DEV_TEXT(dc_worst_band, r->dv->worst_band)
+DEV_NUM(dc_measured, r->dv->measured)
+DEV_NUM(dc_limit, r->dv->limit)
+DEV_TEXT(dc_unit, r->dv->unit)
+DEV_NUM(dc_margin, r->dv->margin_db)
+DEV_TEXT(dc_evidence, r->evidence)
+DEV_NUM(dc_n_captures, (double)r->dv->n_captures)
+DEV_TEXT(dc_derogation_ref, r->dv->derogation_ref ? r->dv->derogation_ref : "")
+DEV_TEXT(dc_limit_set_id, r->limit_set_id)
+DEV_TEXT(dc_limit_set_version, r->limit_set_version)
+DEV_TEXT(dc_limit_set, r->limit_set)
+DEV_TEXT(dc_derogations, r->derogations)
+DEV_TEXT(dc_rule, r->rule)
+DEV_TEXT(dc_notice, r->notice)
+DEV_TEXT(dc_plan_due, r->plan_due)
+DEV_TEXT(dc_remediation_due, r->remediation_due)
+#undef DEV_TEXT
+#undef DEV_NUM
+
+#define DEV_COL_TEXT(name, fn) {name, FIELD_TEXT, fn, NULL, 0}
+#define DEV_COL_NUM(name, fn) {name, FIELD_NUM, NULL, fn, 2}
+static const field dev_cols[] = {
+    DEV_COL_TEXT("Supplier", dc_supplier),
+    DEV_COL_TEXT("ImportMPxN", dc_mpxn),
+    DEV_COL_TEXT("DeviceID", dc_device),
+    DEV_COL_TEXT("DeviceType", dc_type),
+    DEV_COL_TEXT("DeviceManufacturer", dc_manufacturer),
+    DEV_COL_TEXT("DeviceModel", dc_model),
+    DEV_COL_TEXT("DeviceFirmwareVersion", dc_firmware),
+    DEV_COL_TEXT("CSPRegion", dc_region),
+    DEV_COL_TEXT("HANVariant", dc_han),
+    DEV_COL_TEXT("PostCode", dc_postcode),
+    DEV_COL_TEXT("InstallDate", dc_install_date),
+    DEV_COL_TEXT("DeviceStatus", dc_status),
+    DEV_COL_TEXT("verdict", dc_verdict),
+    DEV_COL_TEXT("reasons", dc_reasons),
+    DEV_COL_TEXT("worst_band", dc_worst_band),
+    DEV_COL_NUM("measured", dc_measured),
+    DEV_COL_NUM("limit", dc_limit),
+    DEV_COL_TEXT("unit", dc_unit),
+    DEV_COL_NUM("margin_db", dc_margin),
+    DEV_COL_TEXT("evidence", dc_evidence),
+    {"n_captures", FIELD_INT, NULL, dc_n_captures, 0},
+    DEV_COL_TEXT("derogation_ref", dc_derogation_ref),
+    DEV_COL_TEXT("limit_set_id", dc_limit_set_id),
+    DEV_COL_TEXT("limit_set_version", dc_limit_set_version),
+    DEV_COL_TEXT("limit_set", dc_limit_set),
+    DEV_COL_TEXT("derogations", dc_derogations),
+    DEV_COL_TEXT("decision_rule", dc_rule),
+};
+
+/* The non-compliant devices with their deadlines (README "Remediation"). */
+static const field nc_cols[] = {
+    DEV_COL_TEXT("Supplier", dc_supplier),
+    DEV_COL_TEXT("ImportMPxN", dc_mpxn),
+    DEV_COL_TEXT("DeviceID", dc_device),
+    DEV_COL_TEXT("DeviceModel", dc_model),
+    DEV_COL_TEXT("DeviceFirmwareVersion", dc_firmware),
+    DEV_COL_TEXT("CSPRegion", dc_region),
+    DEV_COL_TEXT("InstallDate", dc_install_date),
+    DEV_COL_TEXT("verdict", dc_verdict),
+    DEV_COL_TEXT("reasons", dc_reasons),
+    DEV_COL_TEXT("worst_band", dc_worst_band),
+    DEV_COL_NUM("measured", dc_measured),
+    DEV_COL_NUM("limit", dc_limit),
+    DEV_COL_NUM("margin_db", dc_margin),
+    DEV_COL_TEXT("evidence", dc_evidence),
+    DEV_COL_TEXT("notice_date", dc_notice),
+    DEV_COL_TEXT("plan_due", dc_plan_due),
+    DEV_COL_TEXT("remediation_due", dc_remediation_due),
+    DEV_COL_TEXT("limit_set", dc_limit_set),
+    DEV_COL_TEXT("derogations", dc_derogations),
+    DEV_COL_TEXT("decision_rule", dc_rule),
+};
+
+/* The rows not judged: not on the wall (--installed-statuses). */
+static const field skipped_cols[] = {
+    DEV_COL_TEXT("Supplier", dc_supplier),   DEV_COL_TEXT("ImportMPxN", dc_mpxn),
+    DEV_COL_TEXT("DeviceID", dc_device),     DEV_COL_TEXT("DeviceType", dc_type),
+    DEV_COL_TEXT("DeviceStatus", dc_status),
+};
+#undef DEV_COL_TEXT
+#undef DEV_COL_NUM
+#define N_COLS(t) (sizeof(t) / sizeof *(t))
+
 /* ---- measurements.csv: one row per piece of evidence x band (README "Data formats") ------- */
 
 /* One row's values; the column table below says which field each column writes. */
@@ -1138,19 +1238,8 @@ typedef struct meas_row {
     char flags[512];
 } meas_row;
 
-typedef enum { MC_TEXT, MC_NUM } meas_kind;
-typedef struct meas_col {
-    const char *name;
-    meas_kind kind;
-    const char *(*text)(const meas_row *r);
-    double (*num)(const meas_row *r);
-    int precision;
-} meas_col;
-
-#define MEAS_TEXT(fn, expr)                                                                   \
-    static const char *fn(const meas_row *r) { return (expr); }
-#define MEAS_NUM(fn, expr)                                                                    \
-    static double fn(const meas_row *r) { return (expr); }
+#define MEAS_TEXT(fn, expr) FIELD_TEXT_FN(fn, meas_row, expr)
+#define MEAS_NUM(fn, expr) FIELD_NUM_FN(fn, meas_row, expr)
 MEAS_TEXT(mc_source, r->source)
 MEAS_TEXT(mc_source_id, r->source_id)
 MEAS_TEXT(mc_device, r->device)
@@ -1177,30 +1266,30 @@ MEAS_TEXT(mc_flags, r->flags)
 #undef MEAS_TEXT
 #undef MEAS_NUM
 
-static const meas_col meas_cols[] = {
-    {"source", MC_TEXT, mc_source, NULL, 0},
-    {"source_id", MC_TEXT, mc_source_id, NULL, 0},
-    {"DeviceID", MC_TEXT, mc_device, NULL, 0},
-    {"model", MC_TEXT, mc_model, NULL, 0},
-    {"firmware", MC_TEXT, mc_firmware, NULL, 0},
-    {"measured_at", MC_TEXT, mc_measured_at, NULL, 0},
-    {"band", MC_TEXT, mc_band, NULL, 0},
-    {"quantity", MC_TEXT, mc_quantity, NULL, 0},
-    {"detector", MC_TEXT, mc_detector, NULL, 0},
-    {"trace", MC_TEXT, mc_trace, NULL, 0},
-    {"rbw_hz", MC_NUM, NULL, mc_rbw, -1},
-    {"ref_bw_hz", MC_NUM, NULL, mc_ref_bw, -1},
-    {"value", MC_NUM, NULL, mc_value, 3},
-    {"unit", MC_TEXT, mc_unit, NULL, 0},
-    {"worst_freq_hz", MC_NUM, NULL, mc_worst_freq, -1},
-    {"floor", MC_NUM, NULL, mc_floor, 3},
-    {"capture_floor_median", MC_NUM, NULL, mc_floor_median, 3},
-    {"capture_floor_20pct", MC_NUM, NULL, mc_floor_20pct, 3},
-    {"coverage", MC_NUM, NULL, mc_coverage, 4},
-    {"uncertainty_db", MC_NUM, NULL, mc_uncertainty, 3},
-    {"calibration_id", MC_TEXT, mc_calibration, NULL, 0},
-    {"geometry", MC_TEXT, mc_geometry, NULL, 0},
-    {"flags", MC_TEXT, mc_flags, NULL, 0},
+static const field meas_cols[] = {
+    {"source", FIELD_TEXT, mc_source, NULL, 0},
+    {"source_id", FIELD_TEXT, mc_source_id, NULL, 0},
+    {"DeviceID", FIELD_TEXT, mc_device, NULL, 0},
+    {"model", FIELD_TEXT, mc_model, NULL, 0},
+    {"firmware", FIELD_TEXT, mc_firmware, NULL, 0},
+    {"measured_at", FIELD_TEXT, mc_measured_at, NULL, 0},
+    {"band", FIELD_TEXT, mc_band, NULL, 0},
+    {"quantity", FIELD_TEXT, mc_quantity, NULL, 0},
+    {"detector", FIELD_TEXT, mc_detector, NULL, 0},
+    {"trace", FIELD_TEXT, mc_trace, NULL, 0},
+    {"rbw_hz", FIELD_NUM, NULL, mc_rbw, -1},
+    {"ref_bw_hz", FIELD_NUM, NULL, mc_ref_bw, -1},
+    {"value", FIELD_NUM, NULL, mc_value, 3},
+    {"unit", FIELD_TEXT, mc_unit, NULL, 0},
+    {"worst_freq_hz", FIELD_NUM, NULL, mc_worst_freq, -1},
+    {"floor", FIELD_NUM, NULL, mc_floor, 3},
+    {"capture_floor_median", FIELD_NUM, NULL, mc_floor_median, 3},
+    {"capture_floor_20pct", FIELD_NUM, NULL, mc_floor_20pct, 3},
+    {"coverage", FIELD_NUM, NULL, mc_coverage, 4},
+    {"uncertainty_db", FIELD_NUM, NULL, mc_uncertainty, 3},
+    {"calibration_id", FIELD_TEXT, mc_calibration, NULL, 0},
+    {"geometry", FIELD_TEXT, mc_geometry, NULL, 0},
+    {"flags", FIELD_TEXT, mc_flags, NULL, 0},
 };
 enum { N_MEAS_COLS = sizeof meas_cols / sizeof *meas_cols };
 
@@ -1223,16 +1312,6 @@ static void meas_flags_text(const capture_analysis *a, const band_verdict *b, ch
                                   extra[i]);
 }
 
-static void meas_write_header(FILE *f)
-{
-    for (size_t i = 0; i < N_MEAS_COLS; i++) {
-        if (i)
-            csv_write_sep(f);
-        csv_write_text(f, meas_cols[i].name);
-    }
-    csv_end_row(f);
-}
-
 /* The rows of one analysed piece of evidence: every band it measured (not-applicable bands
  * measured nothing). */
 static void meas_write(FILE *f, meas_row *r, const capture_analysis *a)
@@ -1243,15 +1322,7 @@ static void meas_write(FILE *f, meas_row *r, const capture_analysis *a)
         if (r->b->verdict == VERDICT_NOT_APPLICABLE)
             continue;
         meas_flags_text(a, r->b, r->flags, sizeof r->flags);
-        for (size_t i = 0; i < N_MEAS_COLS; i++) {
-            if (i)
-                csv_write_sep(f);
-            if (meas_cols[i].kind == MC_TEXT)
-                csv_write_text(f, meas_cols[i].text(r));
-            else
-                csv_write_number(f, meas_cols[i].num(r), meas_cols[i].precision);
-        }
-        csv_end_row(f);
+        field_csv_row(f, meas_cols, N_MEAS_COLS, r);
     }
 }
 
@@ -1259,7 +1330,7 @@ static void meas_write(FILE *f, meas_row *r, const capture_analysis *a)
  * the register's), then lab results with those of their index row. */
 static void write_measurements(const ctx *c, FILE *f)
 {
-    meas_write_header(f);
+    field_csv_header(f, meas_cols, N_MEAS_COLS);
     for (size_t i = 0; i < c->n_caps; i++) {
         const cap_item *it = &c->caps[i];
         if (!it->ok)
@@ -1287,27 +1358,17 @@ static void write_measurements(const ctx *c, FILE *f)
         }
 }
 
-static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
+/* Parse each record's analysis (judged again under this run's set and rule: a cached record
+ * or a merged shard was judged when it was made, maybe under another limit set, judge_band.h)
+ * and index the captures by device; *n_dc captures of register devices, the rest orphans. */
+static void index_captures(ctx *c, validate_totals *tot, dev_cap *dc, size_t *n_dc,
+                           size_t *orphans, size_t *unreadable)
 {
-    const register_data *reg = c->reg;
-    rfn_status st = RFN_OK;
-    /* Parse each record's analysis, index captures by device. */
-    dev_cap *dc = malloc((c->n_caps ? c->n_caps : 1) * sizeof *dc);
-    const capture_analysis **evid = malloc((c->n_caps + 1) * sizeof *evid);
-    size_t n_dc = 0, orphans = 0, unreadable = 0;
-    json_t *summary = NULL;
-    out_files o = {{0}};
-    if (!dc || !evid) {
-        st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
-        goto done;
-    }
     for (size_t i = 0; i < c->n_caps; i++) {
         cap_item *it = &c->caps[i];
         json_t *a = json_object_get(it->rec, "analysis");
         if (json_is_object(a)) {
             rfn_error perr;
-            /* Judged again from its kept measurements: a cached record or a merged shard was
-             * judged when it was made, maybe under another limit set (judge_band.h). */
             if (analysis_from_json(a, &it->res, &perr) == RFN_OK &&
                 (it->res.settings.decision = c->cfg.decision,
                  judge_capture(c->limits, &it->res, &perr)) == RFN_OK) {
@@ -1318,231 +1379,205 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
             else
                 analyse_result_free(&it->res);
         }
-        if (!it->ok && unreadable < 10) {
+        if (!it->ok && *unreadable < 10) {
             const char *why = json_string_value(json_object_get(it->rec, "error"));
-            snprintf(tot->unreadable[unreadable], sizeof tot->unreadable[0], "%s", why ? why
+            snprintf(tot->unreadable[*unreadable], sizeof tot->unreadable[0], "%s", why ? why
                      : it->path);
         }
-        unreadable += !it->ok;
+        *unreadable += !it->ok;
         const char *d = json_string_value(json_object_get(it->rec, "device_id"));
         uint64_t id;
-        if (d && eui64_parse(d, strlen(d), &id) == ID_OK && register_find_device(reg, id)) {
-            dc[n_dc].device_id = id;
-            dc[n_dc++].index = i;
+        if (d && eui64_parse(d, strlen(d), &id) == ID_OK && register_find_device(c->reg, id)) {
+            dc[*n_dc].device_id = id;
+            dc[(*n_dc)++].index = i;
         } else {
-            orphans++;
+            (*orphans)++;
         }
     }
-    qsort(dc, n_dc, sizeof *dc, cmp_dev_cap);
-    /* Lab results were judged in the lab, under the limit set of the day: judge their kept
-     * measurements against this run's set, like the captures' (issue 14: a what-if run). */
-    for (size_t g = 0; g < c->n_lab; g++)
-        for (size_t k = 0; k < c->lab[g].n; k++) {
-            c->lab[g].res[k].settings.decision = c->cfg.decision;
-            if ((st = judge_capture(c->limits, &c->lab[g].res[k], err)))
-                goto done;
-        }
+    qsort(dc, *n_dc, sizeof *dc, cmp_dev_cap);
+}
 
-    if ((st = out_open(&o, c->cfg.out_dir, N_OUT_FILES, err)))
-        goto done;
-    FILE *fd = atomic_file_stream(o.f[0]), *fn = atomic_file_stream(o.f[1]);
-    FILE *fs = atomic_file_stream(o.f[2]);
-    static const char *const dev_hdr[] = {
-        "Supplier", "ImportMPxN", "DeviceID", "DeviceType", "DeviceManufacturer", "DeviceModel",
-        "DeviceFirmwareVersion", "CSPRegion", "HANVariant", "PostCode", "InstallDate",
-        "DeviceStatus", "verdict", "reasons", "worst_band", "measured", "limit", "unit",
-        "margin_db", "evidence", "n_captures", "derogation_ref", "limit_set_id",
-        "limit_set_version", "limit_set", "derogations", "decision_rule"};
-    csv_write_row(fd, dev_hdr, sizeof dev_hdr / sizeof *dev_hdr);
-    static const char *const nc_hdr[] = {
-        "Supplier", "ImportMPxN", "DeviceID", "DeviceModel", "DeviceFirmwareVersion",
-        "CSPRegion", "InstallDate", "verdict", "reasons", "worst_band", "measured", "limit",
-        "margin_db", "evidence", "notice_date", "plan_due", "remediation_due", "limit_set",
-        "derogations", "decision_rule"};
-    csv_write_row(fn, nc_hdr, sizeof nc_hdr / sizeof *nc_hdr);
-    static const char *const sk_hdr[] = {"Supplier", "ImportMPxN", "DeviceID", "DeviceType",
-                                         "DeviceStatus"};
-    csv_write_row(fs, sk_hdr, sizeof sk_hdr / sizeof *sk_hdr);
+/* The verdict of register row `row` (out's model and firmware) from its own captures (a binary
+ * search into the sorted (device, index) list dc) and, for the bands no own capture covered,
+ * the lab results of its exact model + firmware (classify.h). evid: room for every capture. */
+static rfn_status judge_row(ctx *c, const register_row *row, const device_row *out,
+                            const dev_cap *dc, size_t n_dc, const capture_analysis **evid,
+                            device_verdict *dv, rfn_error *err)
+{
+    size_t lo = 0, hi = n_dc;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (dc[mid].device_id < row->device_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t n_ev = 0, n_aside = 0;
+    for (size_t k = lo; k < n_dc && dc[k].device_id == row->device_id; k++) {
+        cap_item *it = &c->caps[dc[k].index];
+        if (!measured_this_device(it, out->model, out->firmware))
+            n_aside++;
+        else
+            evid[n_ev++] = it->ok ? &it->res : NULL;
+    }
+    classify_evidence ev = {evid, n_ev, EVIDENCE_CAPTURE};
+    const lab_group *lg = NULL;
+    for (size_t g = 0; g < c->n_lab && !lg; g++)
+        if (!strcasecmp(c->lab[g].manufacturer, out->manufacturer) &&
+            !strcasecmp(c->lab[g].model, out->model) && !strcmp(c->lab[g].firmware, out->firmware))
+            lg = &c->lab[g];
+    classify_evidence lev = {NULL, 0, EVIDENCE_LAB_MODEL};
+    const capture_analysis **lp = NULL;
+    if (lg) {
+        if (!(lp = malloc(lg->n * sizeof *lp)))
+            return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+        for (size_t k = 0; k < lg->n; k++)
+            lp[k] = &lg->res[k];
+        lev.results = lp;
+        lev.n = lg->n;
+    }
+    classify_device_info info = {out->manufacturer, out->model, out->firmware,
+                                 (csp_region)row->region, (han_variant)row->han, row->postcode,
+                                 row->install_date};
+    classify_device_evidence(c->limits, c->derog, &info, &ev, &lev, dv);
+    free(lp);
+    retest_if_changed(n_aside, dv);
+    return RFN_OK;
+}
 
-    char notice[ISO_DATE_TEXT_LEN] = "", plan[ISO_DATE_TEXT_LEN] = "";
-    char remed[ISO_DATE_TEXT_LEN] = "";
+/* What every row of a run shares: the limit set, derogation list and rule it was judged
+ * against, and the notice's deadlines (README "Remediation"). */
+typedef struct run_texts {
+    char limit_set[128], derogations[80];
+    const char *rule;
+    char notice[ISO_DATE_TEXT_LEN], plan[ISO_DATE_TEXT_LEN], remed[ISO_DATE_TEXT_LEN];
+} run_texts;
+
+static void run_texts_init(const ctx *c, run_texts *t)
+{
+    memset(t, 0, sizeof *t);
+    applied_texts(c, t->limit_set, sizeof t->limit_set, t->derogations, sizeof t->derogations);
+    t->rule = limits_decision_rule_name(
+        judge_rule_for(c->limits, &(analysis_settings){.decision = c->cfg.decision}).rule);
     if (c->cfg.notice_date) {
         int32_t nd;
         iso_date_parse(c->cfg.notice_date, strlen(c->cfg.notice_date), &nd);
-        iso_date_format(nd, notice);
+        iso_date_format(nd, t->notice);
         remediation_deadlines dl = remediation_deadlines_from_notice(nd);
-        iso_date_format(dl.plan_due_day, plan);
-        iso_date_format(dl.removal_due_day, remed);
+        iso_date_format(dl.plan_due_day, t->plan);
+        iso_date_format(dl.removal_due_day, t->remed);
     }
-    unsigned installed = installed_set(&c->cfg);
-    char applied_ls[128], applied_dl[80];
-    applied_texts(c, applied_ls, sizeof applied_ls, applied_dl, sizeof applied_dl);
-    const char *rule = limits_decision_rule_name(
-        judge_rule_for(c->limits, &(analysis_settings){.decision = c->cfg.decision}).rule);
-    json_t *by_verdict = json_object(), *by_supplier = json_object(), *by_mf = json_object();
-    json_t *by_region = json_object(), *by_evidence = json_object(), *skipped = json_object();
-    for (int v = 0; v < DEVICE_VERDICT_COUNT; v++)
-        json_object_set_new(by_verdict, classify_verdict_name((device_verdict_kind)v),
-                            json_integer(0));
-    const register_row *rows = register_rows(reg);
-    size_t n_rows = register_count(reg), pos = 0;
-    uint64_t judged = 0, n_skipped = 0;
-    (void)pos;
-    if (c->cfg.rejudge_of && !(c->now = malloc((n_rows ? n_rows : 1) * sizeof *c->now))) {
-        st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    for (size_t r = 0; r < n_rows; r++) {
-        const register_row *row = &rows[r];
-        char dev[EUI64_TEXT_LEN], mpxn[14] = "", date[ISO_DATE_TEXT_LEN] = "";
-        eui64_format(row->device_id, dev);
-        if (row->mpxn_key)
-            mpxn_format(row->mpxn_key, mpxn);
-        if (row->install_date != REGISTER_NO_DATE)
-            iso_date_format(row->install_date, date);
-        const char *sup = register_string(reg, row->supplier);
-        const char *man = register_string(reg, row->manufacturer);
-        const char *mod = register_string(reg, row->model);
-        const char *fw = register_string(reg, row->firmware);
-        if (!c->cfg.planned && !device_status_in(installed, (device_status)row->status)) {
-            const char *cells[] = {sup, mpxn, dev, device_type_name((device_type)row->type),
-                                   device_status_name((device_status)row->status)};
-            write_text_cells(fs, cells, 5);
-            csv_end_row(fs);
-            count_key(skipped, device_status_name((device_status)row->status));
-            n_skipped++;
-            continue;
-        }
-        classify_device_info info = {man, mod, fw, (csp_region)row->region,
-                                     (han_variant)row->han, row->postcode, row->install_date};
-        /* Own captures: a binary search into the sorted (device, index) list. */
-        size_t lo = 0, hi = n_dc;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (dc[mid].device_id < row->device_id)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        size_t n_ev = 0, n_aside = 0;
-        for (size_t k = lo; k < n_dc && dc[k].device_id == row->device_id; k++) {
-            cap_item *it = &c->caps[dc[k].index];
-            if (!measured_this_device(it, mod, fw))
-                n_aside++;
-            else
-                evid[n_ev++] = it->ok ? &it->res : NULL;
-        }
-        classify_evidence ev = {evid, n_ev, EVIDENCE_CAPTURE};
-        /* Lab results of the exact model + firmware stand in for the bands no own capture
-         * covered (classify.h). */
-        const lab_group *lg = NULL;
-        for (size_t g = 0; g < c->n_lab; g++)
-            if (!strcasecmp(c->lab[g].manufacturer, man) && !strcasecmp(c->lab[g].model, mod) &&
-                !strcmp(c->lab[g].firmware, fw)) {
-                lg = &c->lab[g];
-                break;
-            }
-        classify_evidence lev = {NULL, 0, EVIDENCE_LAB_MODEL};
-        const capture_analysis **lp = NULL;
-        if (lg) {
-            lp = malloc(lg->n * sizeof *lp);
-            if (!lp) {
-                st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
-                goto done;
-            }
-            for (size_t k = 0; k < lg->n; k++)
-                lp[k] = &lg->res[k];
-            lev.results = lp;
-            lev.n = lg->n;
-        }
-        device_verdict dv;
-        classify_device_evidence(c->limits, c->derog, &info, &ev, &lev, &dv);
-        free(lp);
-        retest_if_changed(n_aside, &dv);
-        judged++;
-        tot->uncalibrated +=
-            dv.verdict == DEVICE_INCONCLUSIVE && (dv.reasons & DREASON_UNCALIBRATED);
-        const char *vname = classify_verdict_name(dv.verdict);
-        char reasons[512];
-        classify_reasons_text(dv.reasons, reasons, sizeof reasons);
-        const char *cells[] = {sup,
-                               mpxn,
-                               dev,
-                               device_type_name((device_type)row->type),
-                               man,
-                               mod,
-                               fw,
-                               csp_region_name((csp_region)row->region),
-                               han_variant_name((han_variant)row->han),
-                               row->postcode,
-                               date,
-                               device_status_name((device_status)row->status),
-                               vname,
-                               reasons,
-                               dv.worst_band};
-        write_text_cells(fd, cells, 15);
-        write_num(fd, dv.measured);
-        write_num(fd, dv.limit);
-        csv_write_sep(fd);
-        csv_write_text(fd, dv.unit);
-        write_num(fd, dv.margin_db);
-        csv_write_sep(fd);
-        csv_write_text(fd, classify_evidence_name(dv.evidence));
-        csv_write_sep(fd);
-        csv_write_int(fd, dv.n_captures);
-        /* Every piece of evidence was judged again under this run's set (judge_capture). */
-        const char *tail[] = {dv.derogation_ref ? dv.derogation_ref : "", c->limits->id,
-                              c->limits->version, applied_ls, applied_dl, rule};
-        csv_write_sep(fd);
-        write_text_cells(fd, tail, 6);
-        csv_end_row(fd);
-        if (dv.verdict == DEVICE_NONCOMPLIANT) {
-            const char *nc[] = {sup,   mpxn,    dev,  mod,          fw,
-                                csp_region_name((csp_region)row->region),
-                                date,  vname,   reasons, dv.worst_band};
-            write_text_cells(fn, nc, 10);
-            write_num(fn, dv.measured);
-            write_num(fn, dv.limit);
-            write_num(fn, dv.margin_db);
-            const char *nt[] = {classify_evidence_name(dv.evidence), notice, plan, remed,
-                                applied_ls, applied_dl, rule};
-            csv_write_sep(fn);
-            write_text_cells(fn, nt, 7);
-            csv_end_row(fn);
-        }
-        if (c->now)
-            c->now[c->n_now++] = (flips_new){row->device_id, sup, dv.verdict, dv.margin_db,
-                                             dv.reasons};
-        tot->by_verdict[dv.verdict]++;
-        count_key(by_verdict, vname);
-        count_in(by_supplier, sup, vname);
-        char key[512];
-        snprintf(key, sizeof key, "%s|%s|%s", man, mod, fw);
-        count_in(by_mf, key, vname);
-        count_in(by_region, csp_region_name((csp_region)row->region), vname);
-        count_key(by_evidence, classify_evidence_name(dv.evidence));
-    }
-    write_captures_jsonl(c, atomic_file_stream(o.f[3]));
-    register_errors_write_csv(reg, atomic_file_stream(o.f[4]));
-    write_measurements(c, atomic_file_stream(o.f[5]));
+}
 
-    const register_summary *rs = register_get_summary(reg);
+/* The counts summary.json gives of the judged and skipped rows. */
+typedef struct device_counts {
+    json_t *by_verdict, *by_supplier, *by_mf, *by_region, *by_evidence, *skipped;
+    uint64_t judged, n_skipped;
+} device_counts;
+
+static void device_counts_init(device_counts *k)
+{
+    *k = (device_counts){json_object(), json_object(), json_object(), json_object(),
+                         json_object(), json_object(), 0, 0};
+    for (int v = 0; v < DEVICE_VERDICT_COUNT; v++)
+        json_object_set_new(k->by_verdict, classify_verdict_name((device_verdict_kind)v),
+                            json_integer(0));
+}
+
+static void device_counts_add(device_counts *k, const device_row *out)
+{
+    k->judged++;
+    count_key(k->by_verdict, out->verdict);
+    count_in(k->by_supplier, out->supplier, out->verdict);
+    char key[512];
+    snprintf(key, sizeof key, "%s|%s|%s", out->manufacturer, out->model, out->firmware);
+    count_in(k->by_mf, key, out->verdict);
+    count_in(k->by_region, out->region, out->verdict);
+    count_key(k->by_evidence, out->evidence);
+}
+
+/* One register row into devices.csv (and noncompliance.csv), or skipped.csv when it is not on
+ * the wall; counted in k and tot, and kept for flips.csv in a rejudge. */
+static rfn_status write_row(ctx *c, const register_row *row, const run_texts *t,
+                            const dev_cap *dc, size_t n_dc, const capture_analysis **evid,
+                            FILE *const f[3], device_counts *k, validate_totals *tot,
+                            rfn_error *err)
+{
+    const register_data *reg = c->reg;
+    char dev[EUI64_TEXT_LEN], mpxn[14] = "", date[ISO_DATE_TEXT_LEN] = "";
+    eui64_format(row->device_id, dev);
+    if (row->mpxn_key)
+        mpxn_format(row->mpxn_key, mpxn);
+    if (row->install_date != REGISTER_NO_DATE)
+        iso_date_format(row->install_date, date);
+    device_row out = {.supplier = register_string(reg, row->supplier), .mpxn = mpxn,
+                      .device = dev, .type = device_type_name((device_type)row->type),
+                      .manufacturer = register_string(reg, row->manufacturer),
+                      .model = register_string(reg, row->model),
+                      .firmware = register_string(reg, row->firmware),
+                      .region = csp_region_name((csp_region)row->region),
+                      .han = han_variant_name((han_variant)row->han),
+                      .postcode = row->postcode, .install_date = date,
+                      .status = device_status_name((device_status)row->status)};
+    if (!c->cfg.planned && !device_status_in(installed_set(&c->cfg),
+                                             (device_status)row->status)) {
+        field_csv_row(f[2], skipped_cols, N_COLS(skipped_cols), &out);
+        count_key(k->skipped, out.status);
+        k->n_skipped++;
+        return RFN_OK;
+    }
+    device_verdict dv;
+    rfn_status st = judge_row(c, row, &out, dc, n_dc, evid, &dv, err);
+    if (st)
+        return st;
+    tot->uncalibrated += dv.verdict == DEVICE_INCONCLUSIVE && (dv.reasons & DREASON_UNCALIBRATED);
+    char reasons[512];
+    classify_reasons_text(dv.reasons, reasons, sizeof reasons);
+    /* Every piece of evidence was judged again under this run's set (judge_capture). */
+    out.dv = &dv;
+    out.verdict = classify_verdict_name(dv.verdict);
+    out.reasons = reasons;
+    out.evidence = classify_evidence_name(dv.evidence);
+    out.limit_set_id = c->limits->id;
+    out.limit_set_version = c->limits->version;
+    out.limit_set = t->limit_set;
+    out.derogations = t->derogations;
+    out.rule = t->rule;
+    out.notice = t->notice;
+    out.plan_due = t->plan;
+    out.remediation_due = t->remed;
+    field_csv_row(f[0], dev_cols, N_COLS(dev_cols), &out);
+    if (dv.verdict == DEVICE_NONCOMPLIANT)
+        field_csv_row(f[1], nc_cols, N_COLS(nc_cols), &out);
+    if (c->now)
+        c->now[c->n_now++] = (flips_new){row->device_id, out.supplier, dv.verdict, dv.margin_db,
+                                         dv.reasons};
+    tot->by_verdict[dv.verdict]++;
+    device_counts_add(k, &out);
+    return RFN_OK;
+}
+
+/* summary.json of a joined run (README "Validate outputs"); takes the counts' references. */
+static json_t *summary_of_run(ctx *c, const run_texts *t, device_counts *k,
+                              size_t unreadable, size_t orphans)
+{
+    const register_summary *rs = register_get_summary(c->reg);
     json_t *by_code = json_object();
-    for (int k = 0; k < REGISTER_CODE_COUNT; k++)
-        if (rs->rejected_by_code[k])
-            json_object_set_new(by_code, register_code_name((register_code)k),
-                                json_integer((json_int_t)rs->rejected_by_code[k]));
-    summary = summary_base(c);
+    for (int i = 0; i < REGISTER_CODE_COUNT; i++)
+        if (rs->rejected_by_code[i])
+            json_object_set_new(by_code, register_code_name((register_code)i),
+                                json_integer((json_int_t)rs->rejected_by_code[i]));
+    json_t *summary = summary_base(c);
     json_object_set_new(summary, "notice_date",
-                        c->cfg.notice_date ? json_string(notice) : json_null());
+                        c->cfg.notice_date ? json_string(t->notice) : json_null());
     json_object_set_new(
         summary, "derogation_list",
         c->derog ? json_pack("{s:s, s:I, s:s}", "path", c->cfg.derogations_path, "rules",
-                             (json_int_t)derogation_count(c->derog), "applied", applied_dl)
+                             (json_int_t)derogation_count(c->derog), "applied", t->derogations)
                  : json_null());
     json_object_set_new(summary, "applied",
-                        json_pack("{s:s, s:s, s:s}", "limit_set", applied_ls, "derogations",
-                                  applied_dl, "decision_rule", rule));
+                        json_pack("{s:s, s:s, s:s}", "limit_set", t->limit_set, "derogations",
+                                  t->derogations, "decision_rule", t->rule));
     json_object_set_new(summary, "register",
                         json_pack("{s:I, s:I, s:I, s:s#, s:I, s:I, s:I, s:I, s:I, s:o}",
                                   "lines", (json_int_t)rs->lines, "blank_lines",
@@ -1559,14 +1594,23 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
                                   "unreadable", (json_int_t)unreadable,
                                   "without_register_device", (json_int_t)orphans));
     json_object_set_new(summary, "devices",
-                        json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "judged", (json_int_t)judged,
-                                  "by_verdict", by_verdict, "by_supplier", by_supplier,
-                                  "by_model_firmware", by_mf, "by_region", by_region,
-                                  "by_evidence", by_evidence));
+                        json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "judged",
+                                  (json_int_t)k->judged, "by_verdict", k->by_verdict,
+                                  "by_supplier", k->by_supplier, "by_model_firmware", k->by_mf,
+                                  "by_region", k->by_region, "by_evidence", k->by_evidence));
     json_object_set_new(summary, "skipped",
-                        json_pack("{s:I, s:o}", "total", (json_int_t)n_skipped, "by_status",
-                                  skipped));
-    tot->skipped = n_skipped;
+                        json_pack("{s:I, s:o}", "total", (json_int_t)k->n_skipped, "by_status",
+                                  k->skipped));
+    *k = (device_counts){0};
+    return summary;
+}
+
+/* What the command prints of the run (validate_totals). */
+static void totals_of_run(const ctx *c, const device_counts *k, size_t unreadable,
+                          validate_totals *tot)
+{
+    const register_summary *rs = register_get_summary(c->reg);
+    tot->skipped = k->n_skipped;
     tot->rows_read = rs->rows_read;
     tot->lines = rs->lines;
     tot->other_lines = rs->blank_lines + rs->continuation_lines;
@@ -1579,18 +1623,70 @@ static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
     tot->captures = c->n_caps;
     tot->captures_failed = unreadable;
     tot->no_evidence = c->n_caps == 0 && c->n_lab == 0;
-    /* Commit the data files, then the summary last: a summary always describes files that are
-     * complete (each file is individually atomic). */
+}
+
+/* The join (README "Validate outputs"): captures indexed by device, every register row judged
+ * from them and the lab results, each output written through its field table; the data files
+ * are committed first and summary.json last, so a summary always describes complete files. */
+static rfn_status join_and_write(ctx *c, validate_totals *tot, rfn_error *err)
+{
+    rfn_status st = RFN_OK;
+    dev_cap *dc = malloc((c->n_caps ? c->n_caps : 1) * sizeof *dc);
+    const capture_analysis **evid = malloc((c->n_caps + 1) * sizeof *evid);
+    size_t n_dc = 0, orphans = 0, unreadable = 0;
+    size_t n_rows = register_count(c->reg);
+    json_t *summary = NULL;
+    out_files o = {{0}};
+    device_counts k = {0};
+    if (!dc || !evid || (c->cfg.rejudge_of &&
+                         !(c->now = malloc((n_rows ? n_rows : 1) * sizeof *c->now)))) {
+        st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    index_captures(c, tot, dc, &n_dc, &orphans, &unreadable);
+    /* Lab results were judged in the lab, under the limit set of the day: judge their kept
+     * measurements against this run's set, like the captures' (issue 14: a what-if run). */
+    for (size_t g = 0; g < c->n_lab; g++)
+        for (size_t i = 0; i < c->lab[g].n; i++) {
+            c->lab[g].res[i].settings.decision = c->cfg.decision;
+            if ((st = judge_capture(c->limits, &c->lab[g].res[i], err)))
+                goto done;
+        }
+    if ((st = out_open(&o, c->cfg.out_dir, N_OUT_FILES, err)))
+        goto done;
+    FILE *f[3] = {atomic_file_stream(o.f[0]), atomic_file_stream(o.f[1]),
+                  atomic_file_stream(o.f[2])};
+    field_csv_header(f[0], dev_cols, N_COLS(dev_cols));
+    field_csv_header(f[1], nc_cols, N_COLS(nc_cols));
+    field_csv_header(f[2], skipped_cols, N_COLS(skipped_cols));
+    run_texts t;
+    run_texts_init(c, &t);
+    device_counts_init(&k);
+    const register_row *rows = register_rows(c->reg);
+    for (size_t r = 0; r < n_rows; r++)
+        if ((st = write_row(c, &rows[r], &t, dc, n_dc, evid, f, &k, tot, err)))
+            goto done;
+    write_captures_jsonl(c, atomic_file_stream(o.f[3]));
+    register_errors_write_csv(c->reg, atomic_file_stream(o.f[4]));
+    write_measurements(c, atomic_file_stream(o.f[5]));
+    totals_of_run(c, &k, unreadable, tot);
+    summary = summary_of_run(c, &t, &k, unreadable, orphans);
     for (int i = 0; i < N_OUT_FILES; i++) {
-        atomic_file *f = o.f[i];
+        atomic_file *af = o.f[i];
         o.f[i] = NULL;
-        if ((st = atomic_file_commit(f, err)))
+        if ((st = atomic_file_commit(af, err)))
             goto done;
     }
     st = write_json_file(c->cfg.out_dir, "summary.json", summary, err);
 done:
     out_abort(&o);
     json_decref(summary);
+    json_decref(k.by_verdict);
+    json_decref(k.by_supplier);
+    json_decref(k.by_mf);
+    json_decref(k.by_region);
+    json_decref(k.by_evidence);
+    json_decref(k.skipped);
     free(dc);
     free(evid);
     return st;

@@ -9,60 +9,46 @@
 #include <string.h>
 
 #include "csv_util.h"
+#include "field_table.h"
 #include "plot.h"
 #include "units.h"
 
 /* ---- the field table ------------------------------------------------------------------------- */
 
-typedef enum { CF_TEXT, CF_NUM, CF_INT } cf_kind;
-typedef struct cmp_field {
-    const char *name;
-    cf_kind kind;
-    const char *(*text)(const compare_row *r);
-    double (*num)(const compare_row *r);
-    int precision; /* CSV digits after the point; -1 shortest exact */
-} cmp_field;
+FIELD_TEXT_FN(cf_band, compare_row, r->band)
+FIELD_NUM_FN(cf_lo, compare_row, r->f_lo_hz)
+FIELD_NUM_FN(cf_hi, compare_row, r->f_hi_hz)
+FIELD_NUM_FN(cf_before, compare_row, r->level_before)
+FIELD_NUM_FN(cf_after, compare_row, r->level_after)
+FIELD_TEXT_FN(cf_unit, compare_row, r->unit)
+FIELD_NUM_FN(cf_rise, compare_row, r->rise_db)
+FIELD_NUM_FN(cf_rise_lo, compare_row, r->rise_ci95_lo_db)
+FIELD_NUM_FN(cf_rise_hi, compare_row, r->rise_ci95_hi_db)
+FIELD_NUM_FN(cf_excess, compare_row, r->excess)
+FIELD_NUM_FN(cf_excess_bound, compare_row, r->excess_is_bound)
+FIELD_NUM_FN(cf_apd1, compare_row, r->apd_diff_db[0])
+FIELD_NUM_FN(cf_apd2, compare_row, r->apd_diff_db[1])
+FIELD_NUM_FN(cf_apd3, compare_row, r->apd_diff_db[2])
+FIELD_NUM_FN(cf_seg_b, compare_row, (double)r->segments_before)
+FIELD_NUM_FN(cf_seg_a, compare_row, (double)r->segments_after)
 
-#define CF_TEXT_FN(fn, expr)                                                                  \
-    static const char *fn(const compare_row *r) { return (expr); }
-#define CF_NUM_FN(fn, expr)                                                                   \
-    static double fn(const compare_row *r) { return (expr); }
-CF_TEXT_FN(cf_band, r->band)
-CF_NUM_FN(cf_lo, r->f_lo_hz)
-CF_NUM_FN(cf_hi, r->f_hi_hz)
-CF_NUM_FN(cf_before, r->level_before)
-CF_NUM_FN(cf_after, r->level_after)
-CF_TEXT_FN(cf_unit, r->unit)
-CF_NUM_FN(cf_rise, r->rise_db)
-CF_NUM_FN(cf_rise_lo, r->rise_ci95_lo_db)
-CF_NUM_FN(cf_rise_hi, r->rise_ci95_hi_db)
-CF_NUM_FN(cf_excess, r->excess)
-CF_NUM_FN(cf_excess_bound, r->excess_is_bound)
-CF_NUM_FN(cf_apd1, r->apd_diff_db[0])
-CF_NUM_FN(cf_apd2, r->apd_diff_db[1])
-CF_NUM_FN(cf_apd3, r->apd_diff_db[2])
-CF_NUM_FN(cf_seg_b, (double)r->segments_before)
-CF_NUM_FN(cf_seg_a, (double)r->segments_after)
-#undef CF_TEXT_FN
-#undef CF_NUM_FN
-
-static const cmp_field fields[] = {
-    {"band", CF_TEXT, cf_band, NULL, 0},
-    {"f_lo_hz", CF_NUM, NULL, cf_lo, -1},
-    {"f_hi_hz", CF_NUM, NULL, cf_hi, -1},
-    {"level_before", CF_NUM, NULL, cf_before, 3},
-    {"level_after", CF_NUM, NULL, cf_after, 3},
-    {"unit", CF_TEXT, cf_unit, NULL, 0},
-    {"rise_db", CF_NUM, NULL, cf_rise, 3},
-    {"rise_ci95_lo_db", CF_NUM, NULL, cf_rise_lo, 3},
-    {"rise_ci95_hi_db", CF_NUM, NULL, cf_rise_hi, 3},
-    {"excess", CF_NUM, NULL, cf_excess, 3},
-    {"excess_is_bound", CF_INT, NULL, cf_excess_bound, 0},
-    {"apd_diff_1e-1_db", CF_NUM, NULL, cf_apd1, 3},
-    {"apd_diff_1e-2_db", CF_NUM, NULL, cf_apd2, 3},
-    {"apd_diff_1e-3_db", CF_NUM, NULL, cf_apd3, 3},
-    {"segments_before", CF_INT, NULL, cf_seg_b, 0},
-    {"segments_after", CF_INT, NULL, cf_seg_a, 0},
+static const field fields[] = {
+    {"band", FIELD_TEXT, cf_band, NULL, 0},
+    {"f_lo_hz", FIELD_NUM, NULL, cf_lo, -1},
+    {"f_hi_hz", FIELD_NUM, NULL, cf_hi, -1},
+    {"level_before", FIELD_NUM, NULL, cf_before, 3},
+    {"level_after", FIELD_NUM, NULL, cf_after, 3},
+    {"unit", FIELD_TEXT, cf_unit, NULL, 0},
+    {"rise_db", FIELD_NUM, NULL, cf_rise, 3},
+    {"rise_ci95_lo_db", FIELD_NUM, NULL, cf_rise_lo, 3},
+    {"rise_ci95_hi_db", FIELD_NUM, NULL, cf_rise_hi, 3},
+    {"excess", FIELD_NUM, NULL, cf_excess, 3},
+    {"excess_is_bound", FIELD_INT, NULL, cf_excess_bound, 0},
+    {"apd_diff_1e-1_db", FIELD_NUM, NULL, cf_apd1, 3},
+    {"apd_diff_1e-2_db", FIELD_NUM, NULL, cf_apd2, 3},
+    {"apd_diff_1e-3_db", FIELD_NUM, NULL, cf_apd3, 3},
+    {"segments_before", FIELD_INT, NULL, cf_seg_b, 0},
+    {"segments_after", FIELD_INT, NULL, cf_seg_a, 0},
 };
 enum { N_FIELDS = sizeof fields / sizeof *fields };
 
@@ -70,43 +56,9 @@ enum { N_FIELDS = sizeof fields / sizeof *fields };
 
 void compare_write_csv(FILE *fp, const compare_result *res)
 {
-    for (size_t i = 0; i < N_FIELDS; i++) {
-        if (i)
-            csv_write_sep(fp);
-        csv_write_text(fp, fields[i].name);
-    }
-    csv_end_row(fp);
-    for (size_t k = 0; k < res->n_rows; k++) {
-        const compare_row *r = &res->rows[k];
-        for (size_t i = 0; i < N_FIELDS; i++) {
-            if (i)
-                csv_write_sep(fp);
-            if (fields[i].kind == CF_TEXT)
-                csv_write_text(fp, fields[i].text(r));
-            else if (fields[i].kind == CF_INT)
-                csv_write_int(fp, (long long)fields[i].num(r));
-            else
-                csv_write_number(fp, fields[i].num(r), fields[i].precision);
-        }
-        csv_end_row(fp);
-    }
-}
-
-static json_t *row_json(const compare_row *r)
-{
-    json_t *o = json_object();
-    for (size_t i = 0; o && i < N_FIELDS; i++) {
-        double v = fields[i].num ? fields[i].num(r) : NAN;
-        json_t *j = fields[i].kind == CF_TEXT ? json_string(fields[i].text(r))
-                    : fields[i].kind == CF_INT ? json_integer((json_int_t)v)
-                    : isfinite(v)              ? json_real(v)
-                                               : json_null();
-        if (!j || json_object_set_new(o, fields[i].name, j)) {
-            json_decref(o);
-            return NULL;
-        }
-    }
-    return o;
+    field_csv_header(fp, fields, N_FIELDS);
+    for (size_t k = 0; k < res->n_rows; k++)
+        field_csv_row(fp, fields, N_FIELDS, &res->rows[k]);
 }
 
 rfn_status compare_write_json(FILE *fp, const char *before, const char *after,
@@ -118,7 +70,8 @@ rfn_status compare_write_json(FILE *fp, const char *before, const char *after,
                              res->limits_id, "ci_level", 0.95);
     int bad = !bands || !root;
     for (size_t k = 0; !bad && k < res->n_rows; k++)
-        bad = json_array_append_new(bands, row_json(&res->rows[k])) != 0;
+        bad = json_array_append_new(bands, field_json_object(fields, N_FIELDS,
+                                                             &res->rows[k])) != 0;
     if (!bad)
         bad = json_object_set(root, "bands", bands) ||
               json_dumpf(root, fp, JSON_INDENT(1) | JSON_REAL_PRECISION(10) |
