@@ -2,7 +2,9 @@
 /* bench_workspace.c: scripts/bench's workspace lines: import a generated 1,000,000-row register
  * into a fresh workspace with the real rfnoise binary ("bench workspace_import rows=N seconds=S
  * peak_rss_mib=M"; target <= 30 s, <= 1 GiB), add validate results for every device (1 %
- * non-compliant), open the cases, and time the report ("bench report seconds=S"; <= 10 s).
+ * non-compliant), open the cases, time the report ("bench report seconds=S"; <= 10 s), then
+ * import the next month's snapshot with those cases open ("bench workspace_import_next";
+ * <= 30 s: issue 15, where it used to run for over 12 minutes).
  * Usage: rfnoise_bench_workspace RFNOISE ROWS TMPDIR */
 #include <stdbool.h>
 #include <stdint.h>
@@ -38,10 +40,25 @@ static const char *const suppliers[] = {"Octo Energy", "Blue Gas", "Northern Pow
 static const char *const makers[] = {"Acme Meters", "Landis+Gyr", "Aclara", "Secure"};
 static const char *const regions[] = {"North", "Central", "South"};
 
-/* One row per device; the same draws make the register and the validate devices.csv. */
-static int write_files(const char *reg_path, const char *dev_path, size_t rows)
+/* Whether row i changes in snapshot `month` (> 0) with probability churn: a hash of both, so
+ * each snapshot's changes are its own and every run draws the same ones. */
+static bool churned(size_t i, unsigned month, double churn)
 {
-    FILE *f = fopen(reg_path, "w"), *g = fopen(dev_path, "w");
+    uint64_t h = (uint64_t)i * UINT64_C(0x9E3779B97F4A7C15) ^ (uint64_t)month * 0xBF58476D1CE4E5B9u;
+    h ^= h >> 31;
+    h *= UINT64_C(0x94D049BB133111EB);
+    h ^= h >> 29;
+    return month > 0 && (double)(h >> 11) * 0x1.0p-53 < churn;
+}
+
+/* One row per device; the same draws make the register and the validate devices.csv. Snapshot
+ * `month` > 0 (dev_path NULL) is the same register a month on with a share churn of its rows
+ * changed: half of them to another Supplier, half Decommissioned (the meter left the wall). */
+static int write_files(const char *reg_path, const char *dev_path, size_t rows, unsigned month,
+                       double churn)
+{
+    rng_state = 0x9E3779B97F4A7C15u;
+    FILE *f = fopen(reg_path, "w"), *g = dev_path ? fopen(dev_path, "w") : fopen("/dev/null", "w");
     if (!f || !g) return -1;
     fputs("DeviceID,DeviceType,DeviceStatus,DeviceManufacturer,DeviceModel,"
           "DeviceFirmwareVersion,ImportMPxN,CSPRegion,HANVariant,PostCode,Supplier,InstallDate\n",
@@ -65,10 +82,19 @@ static int write_files(const char *reg_path, const char *dev_path, size_t rows)
         const char *verdict = v == 0  ? "non-compliant"
                               : v < 6 ? "derogation-compliant"
                                       : "compliant";
+        unsigned pc = 1 + rnd(20);
+        const char *status = "Commissioned", *sup_now = sup;
+        for (unsigned m = 1; m <= month; m++)
+            if (churned(i, m, churn)) {
+                if ((i + m) % 2)
+                    sup_now = suppliers[(i + m) % 5];
+                else
+                    status = "Decommissioned";
+            }
         fprintf(f,
-                "%s,ESME,Commissioned,%s,M-%u,1.%u,%s,%s,Dual Band,AB%u 1AA,\"%s\","
+                "%s,ESME,%s,%s,M-%u,1.%u,%s,%s,Dual Band,AB%u 1AA,\"%s\","
                 "%04d-%02d-%02d\n",
-                eui, mk, model, fw, mpan, reg, 1 + rnd(20), sup, y, mo, d);
+                eui, status, mk, model, fw, mpan, reg, pc, sup_now, y, mo, d);
         fprintf(g,
                 "\"%s\",%s,%s,ESME,%s,M-%u,1.%u,%s,Dual Band,AB1 1AA,%04d-%02d-%02d,"
                 "Commissioned,%s,%s,wan-cell-900,-60.0,-65.0,dBm,%s,capture,1,D-1,ls,1\n",
@@ -106,6 +132,18 @@ static double run(char *const argv[], double *rss_mib)
     return now_s() - t0;
 }
 
+/* The non-compliant rows of devices.csv: the cases `remediation open` opened. */
+static size_t n_cases(const char *dev_path)
+{
+    FILE *f = fopen(dev_path, "r");
+    char line[1024];
+    size_t n = 0;
+    while (f && fgets(line, sizeof line, f))
+        n += strstr(line, ",non-compliant,") != NULL;
+    if (f) fclose(f);
+    return n;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -123,7 +161,7 @@ int main(int argc, char **argv)
     snprintf(ws, sizeof ws, "%s/ws", dir);
     snprintf(out, sizeof out, "%s/report", dir);
     snprintf(cmd, sizeof cmd, "mkdir -p '%s'", res);
-    if (system(cmd) != 0 || write_files(reg, dev, rows) != 0) return 1;
+    if (system(cmd) != 0 || write_files(reg, dev, rows, 0, 0) != 0) return 1;
     double rss = 0;
     run((char *[]){rf, "workspace", "init", ws, NULL}, NULL);
     double s_imp = run((char *[]){rf, "workspace", "import-register", "--workspace", ws, "--quiet",
@@ -143,6 +181,14 @@ int main(int argc, char **argv)
         &rss);
     printf("bench report rows=%zu seconds=%.2f cpu_seconds=%.2f peak_rss_mib=%.0f\n", rows, s_rep,
            last_cpu_s, rss);
+    /* The next month's snapshot, with the cases open (issue 15: where it used to break). */
+    if (write_files(reg, NULL, rows, 1, 0.02) != 0) return 1;
+    double s_next = run((char *[]){rf, "workspace", "import-register", "--workspace", ws,
+                                   "--quiet", "--as-of", "2026-07-01", reg, NULL},
+                        &rss);
+    printf("bench workspace_import_next rows=%zu cases=%zu seconds=%.2f cpu_seconds=%.2f "
+           "peak_rss_mib=%.0f\n",
+           rows, n_cases(dev), s_next, last_cpu_s, rss);
     fflush(stdout);
     if (getenv("BENCH_WORKSPACE_KEEP")) { /* for profiling: keep the files */
         fprintf(stderr, "bench_workspace: kept %s\n", dir);
