@@ -191,7 +191,31 @@ static const char *const migrations[] = {
     "  notice_date INTEGER PRIMARY KEY, agreed INTEGER NOT NULL, by TEXT NOT NULL,"
     "  recorded_at TEXT NOT NULL);"
     "CREATE INDEX case_history_case ON case_history(case_id);",
+    /* 2 -> 3: snapshots stored as changes (issue 15: 12 monthly 1M-row snapshots at 2 % churn in
+     * at most twice the first's room). A device row is kept once per version: from the
+     * snapshot where it first read so until the first one where it does not (to_snapshot NULL:
+     * still so in the latest); "what did snapshot N say about device D" is the version with
+     * from_snapshot <= N < to_snapshot (DEVICE_IN_SNAPSHOT). Snapshots are imported in date
+     * order, so ids order them. Rows of version 2 become one version per snapshot. */
+    "CREATE TABLE device_version("
+    "  device_id INTEGER NOT NULL,"
+    "  from_snapshot INTEGER NOT NULL REFERENCES snapshot(id),"
+    "  to_snapshot INTEGER REFERENCES snapshot(id),"
+    "  mpxn INTEGER NOT NULL, type INTEGER NOT NULL,"
+    "  status INTEGER NOT NULL, supplier TEXT NOT NULL, manufacturer TEXT NOT NULL,"
+    "  model TEXT NOT NULL, firmware TEXT NOT NULL, region INTEGER NOT NULL, han INTEGER NOT NULL,"
+    "  postcode TEXT NOT NULL, install_date INTEGER,"
+    "  PRIMARY KEY(device_id, from_snapshot)) WITHOUT ROWID;"
+    "INSERT INTO device_version SELECT d.device_id, d.snapshot_id,"
+    "  (SELECT min(n.id) FROM snapshot n WHERE n.id > d.snapshot_id), d.mpxn, d.type, d.status,"
+    "  d.supplier, d.manufacturer, d.model, d.firmware, d.region, d.han, d.postcode,"
+    "  d.install_date FROM device d;"
+    "DROP TABLE device;"
+    "CREATE INDEX device_version_mpxn ON device_version(mpxn, from_snapshot);",
 };
+
+/* The device_version rows snapshot ?1 holds (migration 2 -> 3). */
+#define DEVICE_IN_SNAPSHOT "from_snapshot <= ?1 AND (to_snapshot IS NULL OR to_snapshot > ?1)"
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
                "one migration per schema version");
@@ -721,13 +745,14 @@ static void case_queries_free(case_queries *q)
 static rfn_status case_queries_prepare(store *s, case_queries *q, rfn_error *err)
 {
     rfn_status r;
-    if ((r = db_prep(s, "SELECT status, supplier FROM device WHERE snapshot_id = ? AND"
-                        " device_id = ?", &q->dev, err)) ||
-        /* INDEXED BY: for ORDER BY device_id the planner would otherwise walk the primary key
-         * over the whole snapshot for every case, O(cases x rows) (issue 15's 12 minutes). */
+    if ((r = db_prep(s, "SELECT status, supplier FROM device_version WHERE device_id = ?2 AND "
+                        DEVICE_IN_SNAPSHOT, &q->dev, err)) ||
+        /* INDEXED BY: for ORDER BY device_id the planner could walk the primary key over the
+         * whole table for every case, O(cases x rows) (issue 15's 12 minutes). */
         (r = db_prep(s,
-                     "SELECT device_id, type, status FROM device INDEXED BY device_mpxn"
-                     " WHERE snapshot_id = ? AND mpxn = ? AND device_id <> ? ORDER BY device_id",
+                     "SELECT device_id, type, status FROM device_version INDEXED BY"
+                     " device_version_mpxn WHERE mpxn = ?2 AND " DEVICE_IN_SNAPSHOT
+                     " AND device_id <> ?3 ORDER BY device_id",
                      &q->repl, err)) ||
         (r = db_prep(s,
                      "SELECT verdict, result_set_id FROM verdict WHERE device_id = ? AND"
@@ -980,6 +1005,151 @@ static rfn_status shrink_check(store *s, const store_snapshot_info *info, uint64
                          100.0 * (1 - (double)accepted / (double)prev), 100 * STORE_SHRINK_MAX);
 }
 
+/* The statements snapshot_devices runs per register row. */
+typedef struct version_queries {
+    sqlite3_stmt *open, *close, *ins;
+} version_queries;
+
+static void version_queries_free(version_queries *q)
+{
+    sqlite3_finalize(q->open);
+    sqlite3_finalize(q->close);
+    sqlite3_finalize(q->ins);
+}
+
+/* Whether the open version q->open stepped to reads as register row w does. */
+static bool version_same(sqlite3_stmt *o, const register_data *reg, const register_row *w)
+{
+    int32_t date = w->install_date == REGISTER_NO_DATE ? STORE_NO_DATE : w->install_date;
+    return sqlite3_column_int64(o, 1) == (int64_t)w->mpxn_key &&
+           sqlite3_column_int(o, 2) == (int)w->type && sqlite3_column_int(o, 3) == (int)w->status &&
+           !strcmp(col_text(o, 4), register_string(reg, w->supplier)) &&
+           !strcmp(col_text(o, 5), register_string(reg, w->manufacturer)) &&
+           !strcmp(col_text(o, 6), register_string(reg, w->model)) &&
+           !strcmp(col_text(o, 7), register_string(reg, w->firmware)) &&
+           sqlite3_column_int(o, 8) == (int)w->region && sqlite3_column_int(o, 9) == (int)w->han &&
+           !strcmp(col_text(o, 10), w->postcode) && col_date(o, 11) == date;
+}
+
+/* Register row w into snapshot id: nothing when its open version reads the same, else that
+ * version closed at id and a new one opened (migration 2 -> 3). */
+static rfn_status version_row(store *s, const version_queries *q, int64_t id,
+                              const register_data *reg, const register_row *w, rfn_error *err)
+{
+    sqlite3_bind_int64(q->open, 1, (int64_t)w->device_id);
+    int rc = sqlite3_step(q->open);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_fail(s, rc, "device", err);
+    bool same = rc == SQLITE_ROW && version_same(q->open, reg, w);
+    int64_t from = rc == SQLITE_ROW ? sqlite3_column_int64(q->open, 0) : 0;
+    sqlite3_reset(q->open);
+    if (same) return RFN_OK;
+    rfn_status r;
+    if (rc == SQLITE_ROW) {
+        sqlite3_bind_int64(q->close, 1, id);
+        sqlite3_bind_int64(q->close, 2, (int64_t)w->device_id);
+        sqlite3_bind_int64(q->close, 3, from);
+        if ((r = db_done(s, q->close, "device", err))) return r;
+    }
+    /* Interned strings live as long as reg: no copy needed (SQLITE_STATIC). */
+    sqlite3_bind_int64(q->ins, 1, (int64_t)w->device_id);
+    sqlite3_bind_int64(q->ins, 2, id);
+    sqlite3_bind_int64(q->ins, 3, (int64_t)w->mpxn_key);
+    sqlite3_bind_int(q->ins, 4, w->type);
+    sqlite3_bind_int(q->ins, 5, w->status);
+    bind_text_static(q->ins, 6, register_string(reg, w->supplier));
+    bind_text_static(q->ins, 7, register_string(reg, w->manufacturer));
+    bind_text_static(q->ins, 8, register_string(reg, w->model));
+    bind_text_static(q->ins, 9, register_string(reg, w->firmware));
+    sqlite3_bind_int(q->ins, 10, w->region);
+    sqlite3_bind_int(q->ins, 11, w->han);
+    bind_text_static(q->ins, 12, w->postcode);
+    bind_date(q->ins, 13, w->install_date == REGISTER_NO_DATE ? STORE_NO_DATE : w->install_date);
+    return db_done(s, q->ins, "device", err);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Close at snapshot id every open version of an earlier snapshot whose device register reg
+ * (snapshot id) lacks: the version's reading ends there. */
+static rfn_status versions_absent(store *s, int64_t id, const register_data *reg,
+                                  sqlite3_stmt *close, rfn_error *err)
+{
+    size_t n = register_count(reg), n_gone = 0, cap = 0;
+    uint64_t *ids = malloc((n ? n : 1) * sizeof *ids), *gone = NULL;
+    if (!ids) return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        ids[i] = register_rows(reg)[i].device_id;
+    qsort(ids, n, sizeof *ids, cmp_u64);
+    sqlite3_stmt *q = NULL;
+    rfn_status r = db_prep(s, "SELECT device_id, from_snapshot FROM device_version WHERE"
+                              " to_snapshot IS NULL AND from_snapshot < ?", &q, err);
+    int rc = SQLITE_DONE;
+    if (!r) sqlite3_bind_int64(q, 1, id);
+    /* (device, from) pairs first, closed after the scan: no update under a running SELECT. */
+    while (!r && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        uint64_t d = (uint64_t)sqlite3_column_int64(q, 0);
+        if (bsearch(&d, ids, n, sizeof *ids, cmp_u64)) continue;
+        if (n_gone + 2 > cap) {
+            cap = cap ? 2 * cap : 1024;
+            uint64_t *g = realloc(gone, cap * sizeof *g);
+            if (!g) {
+                r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+                break;
+            }
+            gone = g;
+        }
+        gone[n_gone++] = d;
+        gone[n_gone++] = (uint64_t)sqlite3_column_int64(q, 1);
+    }
+    if (!r && rc != SQLITE_DONE) r = db_fail(s, rc, "device", err);
+    sqlite3_finalize(q);
+    for (size_t i = 0; !r && i < n_gone; i += 2) {
+        sqlite3_bind_int64(close, 1, id);
+        sqlite3_bind_int64(close, 2, (int64_t)gone[i]);
+        sqlite3_bind_int64(close, 3, (int64_t)gone[i + 1]);
+        r = db_done(s, close, "device", err);
+    }
+    free(ids);
+    free(gone);
+    return r;
+}
+
+/* The devices of register reg as snapshot id: only what changed since the latest snapshot is
+ * written (migration 2 -> 3). */
+static rfn_status snapshot_devices(store *s, int64_t id, const register_data *reg,
+                                   rfn_error *err)
+{
+    version_queries q = {0};
+    rfn_status r;
+    if ((r = db_prep(s,
+                     "SELECT from_snapshot, mpxn, type, status, supplier, manufacturer, model,"
+                     " firmware, region, han, postcode, install_date FROM device_version"
+                     " WHERE device_id = ? AND to_snapshot IS NULL",
+                     &q.open, err)) ||
+        (r = db_prep(s, "UPDATE device_version SET to_snapshot = ? WHERE device_id = ? AND"
+                        " from_snapshot = ?", &q.close, err)) ||
+        (r = db_prep(s,
+                     "INSERT INTO device_version(device_id, from_snapshot, to_snapshot, mpxn,"
+                     " type, status, supplier, manufacturer, model, firmware, region, han,"
+                     " postcode, install_date) VALUES(?,?,NULL,?,?,?,?,?,?,?,?,?,?,?)",
+                     &q.ins, err)) ||
+        (r = versions_absent(s, id, reg, q.close, err)))
+        goto done;
+    const register_row *rows = register_rows(reg);
+    uint64_t stall = stall_rows();
+    for (size_t i = 0, nr = register_count(reg); i < nr && !r; i++) {
+        r = version_row(s, &q, id, reg, &rows[i], err);
+        if (stall && i + 1 == stall) test_stall_forever();
+    }
+done:
+    version_queries_free(&q);
+    return r;
+}
+
 rfn_status store_import_register(store *s, const store_snapshot_info *info,
                                  const register_data *reg, int64_t *snapshot_id, bool *already,
                                  store_changes *changes, rfn_error *err)
@@ -1066,42 +1236,7 @@ rfn_status store_import_register(store *s, const store_snapshot_info *info,
     sqlite3_finalize(st);
     st = NULL;
 
-    if ((r = db_prep(s,
-                     "INSERT INTO device(snapshot_id, device_id, mpxn, type, status, supplier,"
-                     " manufacturer, model, firmware, region, han, postcode, install_date)"
-                     " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                     &st, err)))
-        goto fail;
-    const register_row *rows = register_rows(reg);
-    uint64_t stall = stall_rows();
-    for (size_t i = 0, nr = register_count(reg); i < nr; i++) {
-        const register_row *w = &rows[i];
-        /* Interned strings live as long as reg: no copy needed (SQLITE_STATIC). */
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, (int64_t)w->device_id);
-        sqlite3_bind_int64(st, 3, (int64_t)w->mpxn_key);
-        sqlite3_bind_int(st, 4, w->type);
-        sqlite3_bind_int(st, 5, w->status);
-        sqlite3_bind_text(st, 6, register_string(reg, w->supplier), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 7, register_string(reg, w->manufacturer), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 8, register_string(reg, w->model), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 9, register_string(reg, w->firmware), -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 10, w->region);
-        sqlite3_bind_int(st, 11, w->han);
-        sqlite3_bind_text(st, 12, w->postcode, -1, SQLITE_STATIC);
-        bind_date(st, 13, w->install_date == REGISTER_NO_DATE ? STORE_NO_DATE : w->install_date);
-        int rc2 = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc2 != SQLITE_DONE) {
-            r = db_fail(s, rc2, "device", err);
-            goto fail;
-        }
-        if (stall && i + 1 == stall) {
-            test_stall_forever();
-        }
-    }
-    sqlite3_finalize(st);
-    st = NULL;
+    if ((r = snapshot_devices(s, id, reg, err))) goto fail;
     if ((r = cases_update(s, 0, changes, err)) || (r = db_commit(s, err))) goto fail;
     *snapshot_id = id;
     return RFN_OK;
@@ -1487,8 +1622,8 @@ rfn_status store_cases_open(store *s, int32_t notice_date, const char *supplier,
                      "SELECT 1 FROM remediation_case WHERE device_id = ? AND state IN"
                      " ('open','overdue','missing-from-extract')",
                      &q_active, err)) ||
-        (r = db_prep(s, "SELECT status FROM device WHERE snapshot_id = ? AND device_id = ?", &q_dev,
-                     err)) ||
+        (r = db_prep(s, "SELECT status FROM device_version WHERE device_id = ?2 AND "
+                        DEVICE_IN_SNAPSHOT, &q_dev, err)) ||
         (r = db_prep(s,
                      "INSERT INTO remediation_case(device_id, mpxn, mpxn_key, supplier,"
                      " device_type, manufacturer, model, firmware, region, postcode,"
@@ -1724,7 +1859,7 @@ rfn_status store_supplier_known(store *s, const char *name, bool *known, rfn_err
     /* Every Supplier any snapshot named: a name the workspace has never seen is a typing error,
      * not a Supplier with nothing to do. */
     sqlite3_stmt *st = NULL;
-    rfn_status r = db_prep(s, "SELECT DISTINCT supplier FROM device", &st, err);
+    rfn_status r = db_prep(s, "SELECT DISTINCT supplier FROM device_version", &st, err);
     if (r) return r;
     *known = false;
     int rc;
@@ -1939,8 +2074,8 @@ rfn_status store_get_status(store *s, store_status *out, rfn_error *err)
                            err)))
             goto done;
         out->latest_as_of = (int32_t)v;
-        if ((r = query_int(s, "SELECT count(*) FROM device WHERE snapshot_id = ?", snap, 0, 1, &v,
-                           NULL, err)))
+        if ((r = query_int(s, "SELECT count(*) FROM device_version WHERE " DEVICE_IN_SNAPSHOT,
+                           snap, 0, 1, &v, NULL, err)))
             goto done;
         out->latest_devices = (uint64_t)v;
     }

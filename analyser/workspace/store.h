@@ -20,7 +20,7 @@
  *   transaction, so an import is all or nothing. Every value is a bound parameter.
  * - Another process holding the write lock longer than busy_timeout_ms gives RFN_ERR_BUSY
  *   ("workspace busy: ..."), never a partial write. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_DB_NAME "workspace.db"
 
 /* Dates are days since 1970-01-01 (identifiers.h); STORE_NO_DATE is "none". */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -132,6 +133,19 @@ static double run(char *const argv[], double *rss_mib)
     return now_s() - t0;
 }
 
+/* The workspace's size on disk in MiB: the database and its write-ahead log. */
+static double db_mib(const char *ws)
+{
+    char path[700];
+    struct stat st;
+    double b = 0;
+    snprintf(path, sizeof path, "%s/workspace.db", ws);
+    if (stat(path, &st) == 0) b += (double)st.st_size;
+    snprintf(path, sizeof path, "%s/workspace.db-wal", ws);
+    if (stat(path, &st) == 0) b += (double)st.st_size;
+    return b / (1024.0 * 1024.0);
+}
+
 /* The non-compliant rows of devices.csv: the cases `remediation open` opened. */
 static size_t n_cases(const char *dev_path)
 {
@@ -167,6 +181,7 @@ int main(int argc, char **argv)
     double s_imp = run((char *[]){rf, "workspace", "import-register", "--workspace", ws, "--quiet",
                                   "--as-of", "2026-06-01", reg, NULL},
                        &rss);
+
     printf("bench workspace_import rows=%zu seconds=%.2f cpu_seconds=%.2f peak_rss_mib=%.0f\n",
            rows, s_imp, last_cpu_s, rss);
     double s_add =
@@ -189,6 +204,25 @@ int main(int argc, char **argv)
     printf("bench workspace_import_next rows=%zu cases=%zu seconds=%.2f cpu_seconds=%.2f "
            "peak_rss_mib=%.0f\n",
            rows, n_cases(dev), s_next, last_cpu_s, rss);
+    /* Twelve monthly snapshots at 2 % churn into a workspace of their own, stored as changes
+     * (schema 3: target at most twice the room the first takes). */
+    char ws2[620];
+    snprintf(ws2, sizeof ws2, "%s2", ws);
+    run((char *[]){rf, "workspace", "init", ws2, NULL}, NULL);
+    double s_all = 0, first_mib = 0;
+    for (unsigned m = 0; m <= 11; m++) {
+        char as_of[16];
+        snprintf(as_of, sizeof as_of, "2026-%02u-01", 6 + m);
+        if (m > 6) snprintf(as_of, sizeof as_of, "2027-%02u-01", m - 6);
+        if (write_files(reg, NULL, rows, m, 0.02) != 0) return 1;
+        s_all += run((char *[]){rf, "workspace", "import-register", "--workspace", ws2,
+                                "--quiet", "--as-of", as_of, reg, NULL},
+                     NULL);
+        if (m == 0) first_mib = db_mib(ws2);
+    }
+    printf("bench workspace_snapshots rows=%zu snapshots=12 churn=0.02 seconds=%.2f db_mib=%.0f "
+           "first_db_mib=%.0f ratio=%.2f\n",
+           rows, s_all, db_mib(ws2), first_mib, db_mib(ws2) / first_mib);
     fflush(stdout);
     if (getenv("BENCH_WORKSPACE_KEEP")) { /* for profiling: keep the files */
         fprintf(stderr, "bench_workspace: kept %s\n", dir);
