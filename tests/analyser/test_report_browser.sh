@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # test_report_browser.sh: the report page renders in headless Chromium (Debian's chromium): a
 # screenshot is taken and checked to be a real picture of the page (PNG of the window size, not
-# blank), and Chromium's DOM dump holds the headline table and the trend chart. Chromium is
+# blank), Chromium's DOM dump holds the headline table and the trend chart, and at a 1280-pixel
+# viewport no table column lies out of view. Chromium is
 # installed here only when it is missing and apt works (root); otherwise the test skips (77).
 set -u
 rf=${RFNOISE:?RFNOISE must name the rfnoise binary}
@@ -55,6 +56,32 @@ if nonwhite < 200:
     print('FAIL: the screenshot looks blank (%d dark samples)' % nonwhite); sys.exit(1)
 print('ok: screenshot %dx%d, %d dark samples' % (w, h, nonwhite))
 EOF
+# Every column stays visible at a 1280-pixel-wide viewport (issue 15): a copy of the page with a
+# script that finds each table cell whose right edge lies past the viewport, rendered at 1280 px
+# wide; the script writes what it found into the DOM Chromium dumps, and the screenshot shows it.
+sed 's#</body>#<script>var w = document.documentElement.clientWidth, bad = [];\
+document.querySelectorAll("th, td").forEach(function (c) {\
+  var r = c.getBoundingClientRect();\
+  if (r.width > 0 \&\& r.right > w + 0.5) bad.push(c.closest("table").className + ": " +\
+    c.textContent.trim().slice(0, 30) + " ends at " + Math.round(r.right));\
+});\
+var p = document.createElement("pre"); p.id = "overflow-check";\
+p.textContent = "viewport " + w + " px; cells past it: " + bad.length + "\\n" + bad.join("\\n");\
+document.body.appendChild(p);</script></body>#' "$T/rep/report.html" >"$T/rep/check1280.html"
+timeout 120 "$browser" "${flags[@]}" --user-data-dir="$(mktemp -d -p "$T")" \
+    --window-size=1280,2000 --screenshot="$T/report1280.png" "file://$T/rep/check1280.html" \
+    >/dev/null 2>&1
+timeout 120 "$browser" "${flags[@]}" --user-data-dir="$(mktemp -d -p "$T")" \
+    --window-size=1280,2000 --dump-dom "file://$T/rep/check1280.html" >"$T/dom1280.html" \
+    2>/dev/null
+if ! grep -q 'id="overflow-check">viewport 12[0-9][0-9] px; cells past it: 0' "$T/dom1280.html"; then
+    echo "FAIL: at 1280 px some columns are out of view:"
+    sed -n '/id="overflow-check"/,/<\/pre>/p' "$T/dom1280.html" | head -12
+    fail=1
+else
+    echo "ok: at 1280 px every table column is in view"
+fi
+[ -s "$T/report1280.png" ] || { echo "FAIL: no 1280-px screenshot"; fail=1; }
 grep -q '<table class="headline">' "$T/dom.html" || { echo "FAIL: rendered DOM lacks the headline table"; fail=1; }
 grep -q 'Non-compliant share of installs per install month' "$T/dom.html" || { echo "FAIL: rendered DOM lacks the trend chart"; fail=1; }
 [ $fail = 0 ] && echo "report renders in $($browser --version 2>/dev/null | head -1)"
