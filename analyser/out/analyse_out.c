@@ -9,6 +9,7 @@
 #include "analyse.h"
 #include "capture.h"
 #include "csv_util.h"
+#include "field_table.h"
 #include "limits.h"
 #include "text_escape.h"
 
@@ -383,65 +384,80 @@ rfn_status analyse_write_json(FILE *fp, const capture_analysis *res, size_t n, r
 
 /* ---- CSV ------------------------------------------------------------------------------------- */
 
+/* One row of the CSV: a band of a capture, with its texts made once. */
+typedef struct band_row {
+    const capture_analysis *r;
+    const band_verdict *v;
+    char why[256], measured_unit[32], unit[32];
+} band_row;
+
+#define BAND_TEXT(fn, expr) FIELD_TEXT_FN(fn, band_row, expr)
+#define BAND_NUM(fn, expr) FIELD_NUM_FN(fn, band_row, expr)
+BAND_TEXT(bc_capture, r->r->meta.path)
+BAND_TEXT(bc_device, r->r->meta.device_id)
+BAND_TEXT(bc_datetime, r->r->meta.datetime)
+BAND_TEXT(bc_calibration, r->r->calibration_id)
+BAND_TEXT(bc_limit_set, r->r->limits_id)
+BAND_TEXT(bc_limit_version, r->r->limits_version)
+BAND_TEXT(bc_band, r->v->band_id)
+BAND_TEXT(bc_label, r->v->label)
+BAND_NUM(bc_f_lo, r->v->f_lo_hz)
+BAND_NUM(bc_f_hi, r->v->f_hi_hz)
+BAND_TEXT(bc_quantity, r->v->quantity)
+BAND_TEXT(bc_trace, r->v->trace)
+BAND_NUM(bc_measured, r->v->m.measured)
+BAND_TEXT(bc_measured_unit, r->measured_unit)
+BAND_NUM(bc_limit, r->v->limit)
+BAND_TEXT(bc_unit, r->unit)
+BAND_NUM(bc_margin, r->v->margin_db)
+BAND_NUM(bc_worst_freq, r->v->m.worst_freq_hz)
+BAND_TEXT(bc_method, r->v->m.method)
+BAND_TEXT(bc_verdict, analyse_verdict_name(r->v->verdict))
+BAND_TEXT(bc_reasons, r->why)
+BAND_TEXT(bc_capture_verdict, analyse_verdict_name(r->r->verdict))
+BAND_TEXT(bc_rule, limits_decision_rule_name(r->v->rule))
+BAND_NUM(bc_uncertainty, r->v->uncertainty_db)
+#undef BAND_TEXT
+#undef BAND_NUM
+
+static const field band_cols[] = {
+    {"capture", FIELD_TEXT, bc_capture, NULL, 0},
+    {"device_id", FIELD_TEXT, bc_device, NULL, 0},
+    {"datetime", FIELD_TEXT, bc_datetime, NULL, 0},
+    {"calibration_id", FIELD_TEXT, bc_calibration, NULL, 0},
+    {"limit_set", FIELD_TEXT, bc_limit_set, NULL, 0},
+    {"limit_version", FIELD_TEXT, bc_limit_version, NULL, 0},
+    {"band", FIELD_TEXT, bc_band, NULL, 0},
+    {"label", FIELD_TEXT, bc_label, NULL, 0},
+    {"f_lo_hz", FIELD_NUM, NULL, bc_f_lo, -1},
+    {"f_hi_hz", FIELD_NUM, NULL, bc_f_hi, -1},
+    {"quantity", FIELD_TEXT, bc_quantity, NULL, 0},
+    {"trace", FIELD_TEXT, bc_trace, NULL, 0},
+    {"measured", FIELD_NUM, NULL, bc_measured, 3},
+    {"measured_unit", FIELD_TEXT, bc_measured_unit, NULL, 0},
+    {"limit", FIELD_NUM, NULL, bc_limit, 3},
+    {"unit", FIELD_TEXT, bc_unit, NULL, 0},
+    {"margin_db", FIELD_NUM, NULL, bc_margin, 3},
+    {"worst_freq_hz", FIELD_NUM, NULL, bc_worst_freq, -1},
+    {"method", FIELD_TEXT, bc_method, NULL, 0},
+    {"verdict", FIELD_TEXT, bc_verdict, NULL, 0},
+    {"reasons", FIELD_TEXT, bc_reasons, NULL, 0},
+    {"capture_verdict", FIELD_TEXT, bc_capture_verdict, NULL, 0},
+    {"decision_rule", FIELD_TEXT, bc_rule, NULL, 0},
+    {"uncertainty_db", FIELD_NUM, NULL, bc_uncertainty, 3},
+};
+enum { N_BAND_COLS = sizeof band_cols / sizeof *band_cols };
+
 void analyse_write_csv(FILE *fp, const capture_analysis *res, size_t n)
 {
-    static const char *const head[] = {
-        "capture",  "device_id", "datetime", "calibration_id", "limit_set", "limit_version",
-        "band",     "label",     "f_lo_hz",  "f_hi_hz",        "quantity",  "trace",
-        "measured", "measured_unit", "limit", "unit",          "margin_db", "worst_freq_hz",
-        "method",   "verdict",   "reasons",  "capture_verdict", "decision_rule",
-        "uncertainty_db",
-    };
-    csv_write_row(fp, head, sizeof head / sizeof head[0]);
-    for (size_t c = 0; c < n; c++) {
-        const capture_analysis *r = &res[c];
-        for (size_t i = 0; i < r->n_bands; i++) {
-            const band_verdict *v = &r->bands[i];
-            char why[256], mu[32], lu[32];
-            reasons_text(v->reasons, ";", why, sizeof why);
-            limits_unit_name_text(v->m.measured_unit, v->ref_bw_hz, mu, sizeof mu);
-            limits_unit_name_text(v->unit, v->ref_bw_hz, lu, sizeof lu);
-            const char *texts1[] = {r->meta.path,  r->meta.device_id, r->meta.datetime,
-                                    r->calibration_id, r->limits_id, r->limits_version,
-                                    v->band_id,    v->label};
-            for (size_t k = 0; k < sizeof texts1 / sizeof texts1[0]; k++) {
-                if (k)
-                    csv_write_sep(fp);
-                csv_write_text(fp, texts1[k]);
-            }
-            csv_write_sep(fp);
-            csv_write_number(fp, v->f_lo_hz, -1);
-            csv_write_sep(fp);
-            csv_write_number(fp, v->f_hi_hz, -1);
-            csv_write_sep(fp);
-            csv_write_text(fp, v->quantity);
-            csv_write_sep(fp);
-            csv_write_text(fp, v->trace);
-            csv_write_sep(fp);
-            csv_write_number(fp, v->m.measured, 3);
-            csv_write_sep(fp);
-            csv_write_text(fp, mu);
-            csv_write_sep(fp);
-            csv_write_number(fp, v->limit, 3);
-            csv_write_sep(fp);
-            csv_write_text(fp, lu);
-            csv_write_sep(fp);
-            csv_write_number(fp, v->margin_db, 3);
-            csv_write_sep(fp);
-            csv_write_number(fp, v->m.worst_freq_hz, -1);
-            csv_write_sep(fp);
-            csv_write_text(fp, v->m.method);
-            csv_write_sep(fp);
-            csv_write_text(fp, analyse_verdict_name(v->verdict));
-            csv_write_sep(fp);
-            csv_write_text(fp, why);
-            csv_write_sep(fp);
-            csv_write_text(fp, analyse_verdict_name(r->verdict));
-            csv_write_sep(fp);
-            csv_write_text(fp, limits_decision_rule_name(v->rule));
-            csv_write_sep(fp);
-            csv_write_number(fp, v->uncertainty_db, 3);
-            csv_end_row(fp);
+    field_csv_header(fp, band_cols, N_BAND_COLS);
+    for (size_t c = 0; c < n; c++)
+        for (size_t i = 0; i < res[c].n_bands; i++) {
+            band_row b = {.r = &res[c], .v = &res[c].bands[i]};
+            reasons_text(b.v->reasons, ";", b.why, sizeof b.why);
+            limits_unit_name_text(b.v->m.measured_unit, b.v->ref_bw_hz, b.measured_unit,
+                                  sizeof b.measured_unit);
+            limits_unit_name_text(b.v->unit, b.v->ref_bw_hz, b.unit, sizeof b.unit);
+            field_csv_row(fp, band_cols, N_BAND_COLS, &b);
         }
-    }
 }
