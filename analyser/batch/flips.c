@@ -12,6 +12,7 @@
 #include "classify.h"
 #include "csv_read.h"
 #include "csv_util.h"
+#include "field_table.h"
 #include "identifiers.h"
 
 typedef struct old_verdict {
@@ -122,25 +123,37 @@ rfn_status flips_old_load(const char *dir, flips_old **out, rfn_error *err)
     return RFN_OK;
 }
 
+/* One row of flips.csv: a device's verdict now and before (o NULL: it had none). */
+typedef struct flip_row {
+    const flips_new *v;
+    const old_verdict *o;
+    char device[EUI64_TEXT_LEN], reasons[512];
+} flip_row;
+
+FIELD_TEXT_FN(fc_device, flip_row, r->device)
+FIELD_TEXT_FN(fc_supplier, flip_row, r->v->supplier)
+FIELD_TEXT_FN(fc_old, flip_row, r->o ? r->o->verdict : "")
+FIELD_TEXT_FN(fc_new, flip_row, classify_verdict_name(r->v->verdict))
+FIELD_NUM_FN(fc_old_margin, flip_row, r->o ? r->o->margin_db : NAN)
+FIELD_NUM_FN(fc_new_margin, flip_row, r->v->margin_db)
+FIELD_TEXT_FN(fc_reasons, flip_row, r->reasons)
+
+static const record_field flips_csv_cols[] = {
+    {"DeviceID", FIELD_TEXT, fc_device, NULL, 0},
+    {"Supplier", FIELD_TEXT, fc_supplier, NULL, 0},
+    {"old_verdict", FIELD_TEXT, fc_old, NULL, 0},
+    {"new_verdict", FIELD_TEXT, fc_new, NULL, 0},
+    {"old_margin_db", FIELD_NUM, NULL, fc_old_margin, 2},
+    {"new_margin_db", FIELD_NUM, NULL, fc_new_margin, 2},
+    {"reasons", FIELD_TEXT, fc_reasons, NULL, 0},
+};
+
 static void write_flip(FILE *f, const flips_new *v, const old_verdict *o)
 {
-    char dev[EUI64_TEXT_LEN], reasons[512];
-    eui64_format(v->device_id, dev);
-    classify_reasons_text(v->reasons, reasons, sizeof reasons);
-    const char *cells[] = {dev, v->supplier, o ? o->verdict : "",
-                           classify_verdict_name(v->verdict)};
-    for (size_t i = 0; i < 4; i++) {
-        if (i)
-            csv_write_sep(f);
-        csv_write_text(f, cells[i]);
-    }
-    csv_write_sep(f);
-    csv_write_number(f, o ? o->margin_db : NAN, 2);
-    csv_write_sep(f);
-    csv_write_number(f, v->margin_db, 2);
-    csv_write_sep(f);
-    csv_write_text(f, reasons);
-    csv_end_row(f);
+    flip_row r = {.v = v, .o = o};
+    eui64_format(v->device_id, r.device);
+    classify_reasons_text(v->reasons, r.reasons, sizeof r.reasons);
+    field_csv_row(f, flips_csv_cols, sizeof flips_csv_cols / sizeof *flips_csv_cols, &r);
 }
 
 rfn_status flips_write(const flips_old *old, const flips_new *now, size_t n_now,
@@ -152,11 +165,8 @@ rfn_status flips_write(const flips_old *old, const flips_new *now, size_t n_now,
     rfn_status st = atomic_file_open(out_path, &af, err);
     if (st)
         return st;
-    static const char *const hdr[] = {"DeviceID",      "Supplier",      "old_verdict",
-                                      "new_verdict",   "old_margin_db", "new_margin_db",
-                                      "reasons"};
     FILE *f = atomic_file_stream(af);
-    csv_write_row(f, hdr, sizeof hdr / sizeof *hdr);
+    field_csv_header(f, flips_csv_cols, sizeof flips_csv_cols / sizeof *flips_csv_cols);
     for (size_t i = 0; i < n_now; i++) {
         old_verdict key = {.device_id = now[i].device_id};
         const old_verdict *o = bsearch(&key, old->v, old->n, sizeof *old->v, cmp_old);

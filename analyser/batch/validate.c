@@ -1165,7 +1165,7 @@ DEV_TEXT(dc_remediation_due, r->remediation_due)
 
 #define DEV_COL_TEXT(name, fn) {name, FIELD_TEXT, fn, NULL, 0}
 #define DEV_COL_NUM(name, fn) {name, FIELD_NUM, NULL, fn, 2}
-static const field dev_cols[] = {
+static const record_field dev_cols[] = {
     DEV_COL_TEXT("Supplier", dc_supplier),
     DEV_COL_TEXT("ImportMPxN", dc_mpxn),
     DEV_COL_TEXT("DeviceID", dc_device),
@@ -1196,7 +1196,7 @@ static const field dev_cols[] = {
 };
 
 /* The non-compliant devices with their deadlines (README "Remediation"). */
-static const field nc_cols[] = {
+static const record_field nc_cols[] = {
     DEV_COL_TEXT("Supplier", dc_supplier),
     DEV_COL_TEXT("ImportMPxN", dc_mpxn),
     DEV_COL_TEXT("DeviceID", dc_device),
@@ -1220,7 +1220,7 @@ static const field nc_cols[] = {
 };
 
 /* The rows not judged: not on the wall (--installed-statuses). */
-static const field skipped_cols[] = {
+static const record_field skipped_cols[] = {
     DEV_COL_TEXT("Supplier", dc_supplier),   DEV_COL_TEXT("ImportMPxN", dc_mpxn),
     DEV_COL_TEXT("DeviceID", dc_device),     DEV_COL_TEXT("DeviceType", dc_type),
     DEV_COL_TEXT("DeviceStatus", dc_status),
@@ -1266,7 +1266,7 @@ MEAS_TEXT(mc_flags, r->flags)
 #undef MEAS_TEXT
 #undef MEAS_NUM
 
-static const field meas_cols[] = {
+static const record_field meas_cols[] = {
     {"source", FIELD_TEXT, mc_source, NULL, 0},
     {"source_id", FIELD_TEXT, mc_source_id, NULL, 0},
     {"DeviceID", FIELD_TEXT, mc_device, NULL, 0},

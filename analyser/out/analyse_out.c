@@ -420,7 +420,7 @@ BAND_NUM(bc_uncertainty, r->v->uncertainty_db)
 #undef BAND_TEXT
 #undef BAND_NUM
 
-static const field band_cols[] = {
+static const record_field band_cols[] = {
     {"capture", FIELD_TEXT, bc_capture, NULL, 0},
     {"device_id", FIELD_TEXT, bc_device, NULL, 0},
     {"datetime", FIELD_TEXT, bc_datetime, NULL, 0},

@@ -32,7 +32,7 @@ FIELD_NUM_FN(cf_apd3, compare_row, r->apd_diff_db[2])
 FIELD_NUM_FN(cf_seg_b, compare_row, (double)r->segments_before)
 FIELD_NUM_FN(cf_seg_a, compare_row, (double)r->segments_after)
 
-static const field fields[] = {
+static const record_field fields[] = {
     {"band", FIELD_TEXT, cf_band, NULL, 0},
     {"f_lo_hz", FIELD_NUM, NULL, cf_lo, -1},
     {"f_hi_hz", FIELD_NUM, NULL, cf_hi, -1},

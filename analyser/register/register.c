@@ -9,6 +9,7 @@
 #include "atomic_file.h"
 #include "csv_read.h"
 #include "csv_util.h"
+#include "field_table.h"
 #include "grow.h"
 #include "identifiers.h"
 #include "progress.h"
@@ -938,28 +939,29 @@ void register_error_get(const register_data *reg, size_t i, register_error *out)
     out->device_id = out->supplier + strlen(out->supplier) + 1;
 }
 
+FIELD_TEXT_FN(ec_file, register_error, r->file)
+FIELD_NUM_FN(ec_line, register_error, (double)r->line)
+FIELD_TEXT_FN(ec_column, register_error, r->column)
+FIELD_TEXT_FN(ec_code, register_error, r->code)
+FIELD_TEXT_FN(ec_message, register_error, r->message)
+FIELD_TEXT_FN(ec_supplier, register_error, r->supplier)
+FIELD_TEXT_FN(ec_device, register_error, r->device_id)
+
+/* register-errors.csv (README "Validate outputs"). */
+static const record_field error_cols[] = {
+    {"file", FIELD_TEXT, ec_file, NULL, 0},       {"line", FIELD_INT, NULL, ec_line, 0},
+    {"column", FIELD_TEXT, ec_column, NULL, 0},   {"code", FIELD_TEXT, ec_code, NULL, 0},
+    {"message", FIELD_TEXT, ec_message, NULL, 0}, {"Supplier", FIELD_TEXT, ec_supplier, NULL, 0},
+    {"DeviceID", FIELD_TEXT, ec_device, NULL, 0},
+};
+
 void register_errors_write_csv(const register_data *reg, FILE *f)
 {
-    static const char *const header[] = {"file",    "line",     "column",  "code",
-                                         "message", "Supplier", "DeviceID"};
-    csv_write_row(f, header, 7);
+    field_csv_header(f, error_cols, sizeof error_cols / sizeof *error_cols);
     for (size_t i = 0; i < reg->n_errors; i++) {
         register_error e;
         register_error_get(reg, i, &e);
-        csv_write_text(f, e.file);
-        csv_write_sep(f);
-        csv_write_int(f, (long long)e.line);
-        csv_write_sep(f);
-        csv_write_text(f, e.column);
-        csv_write_sep(f);
-        csv_write_text(f, e.code);
-        csv_write_sep(f);
-        csv_write_text(f, e.message);
-        csv_write_sep(f);
-        csv_write_text(f, e.supplier);
-        csv_write_sep(f);
-        csv_write_text(f, e.device_id);
-        csv_end_row(f);
+        field_csv_row(f, error_cols, sizeof error_cols / sizeof *error_cols, &e);
     }
 }
 

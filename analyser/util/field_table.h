@@ -19,13 +19,13 @@ typedef enum field_kind {
     FIELD_INT,  /* num(rec) as a whole number */
 } field_kind;
 
-typedef struct field {
+typedef struct record_field {
     const char *name;
     field_kind kind;
     const char *(*text)(const void *rec);
     double (*num)(const void *rec);
     int precision;
-} field;
+} record_field;
 
 #define FIELD_TEXT_FN(fn, type, expr)                                                         \
     static const char *fn(const void *rec_)                                                   \
@@ -41,13 +41,13 @@ typedef struct field {
     }
 
 /* The names of the n fields of t as one CSV row. */
-void field_csv_header(FILE *f, const field *t, size_t n);
+void field_csv_header(FILE *f, const record_field *t, size_t n);
 
 /* Record rec as one CSV row of t's n fields. */
-void field_csv_row(FILE *f, const field *t, size_t n, const void *rec);
+void field_csv_row(FILE *f, const record_field *t, size_t n, const void *rec);
 
 /* Record rec as a JSON object of t's n fields in table order (numbers not finite as null), or
  * NULL when out of memory; the caller owns the reference. */
-struct json_t *field_json_object(const field *t, size_t n, const void *rec);
+struct json_t *field_json_object(const record_field *t, size_t n, const void *rec);
 
 #endif

@@ -7,7 +7,7 @@
 
 #include "csv_util.h"
 
-void field_csv_header(FILE *f, const field *t, size_t n)
+void field_csv_header(FILE *f, const record_field *t, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (i)
@@ -17,7 +17,7 @@ void field_csv_header(FILE *f, const field *t, size_t n)
     csv_end_row(f);
 }
 
-void field_csv_row(FILE *f, const field *t, size_t n, const void *rec)
+void field_csv_row(FILE *f, const record_field *t, size_t n, const void *rec)
 {
     for (size_t i = 0; i < n; i++) {
         if (i)
@@ -32,7 +32,7 @@ void field_csv_row(FILE *f, const field *t, size_t n, const void *rec)
     csv_end_row(f);
 }
 
-struct json_t *field_json_object(const field *t, size_t n, const void *rec)
+struct json_t *field_json_object(const record_field *t, size_t n, const void *rec)
 {
     json_t *o = json_object();
     for (size_t i = 0; o && i < n; i++) {
