@@ -17,6 +17,7 @@
 #include "plot.h"
 #include "progress.h"
 #include "units.h"
+#include "welch_pool.h"
 
 /* A detector reading needs the capture to last this many meter time constants: a critically
  * damped meter reaches 1 - 6 e^-5 = 96 % (-0.18 dB) of a steady input after 5 T_M. */
@@ -684,7 +685,7 @@ static rfn_status excluded_spans(const capture_meta *m, int annotations,
 
 /* Feed samples [pos, pos + n) of the stream to the Welch engine, leaving out the parts inside
  * spans (the engine joins what remains). *cursor walks the sorted spans. */
-static rfn_status welch_write_kept(rfn_welch *w, int is_complex, const float complex *x,
+static rfn_status welch_write_kept(welch_pool *w, int is_complex, const float complex *x,
                                    const float *xr, int64_t pos, size_t n, const span64 *spans,
                                    size_t n_spans, size_t *cursor, uint64_t *excluded,
                                    rfn_error *err)
@@ -704,8 +705,8 @@ static rfn_status welch_write_kept(rfn_welch *w, int is_complex, const float com
         }
         if (*cursor < n_spans && spans[*cursor].start - at < (int64_t)take)
             take = (size_t)(spans[*cursor].start - at);
-        rfn_status st = is_complex ? rfn_welch_write(w, x + i, take, err)
-                                   : rfn_welch_write_real(w, xr + i, take, err);
+        rfn_status st = is_complex ? welch_pool_write(w, x + i, take, err)
+                                   : welch_pool_write_real(w, xr + i, take, err);
         if (st)
             return st;
         i += take;
@@ -729,12 +730,13 @@ static rfn_status pad_segment(rfn_welch *w, int is_complex, size_t nfft, rfn_err
  * and its spectrum reported with segments 0, so that analyse judges it (every band inconclusive,
  * "too-short": 0 < min_segments) instead of failing as if the input were bad. */
 static rfn_status read_spectrum_sg(capture *c, const rfn_welch_config *wcfg, int quiet,
-                                   int exclude_annotations, const capture_analysis *bursts,
+                                   unsigned jobs, int exclude_annotations, const capture_analysis *bursts,
                                    int pad_short, spectrogram_acc *sg, rfn_spectrum *spec,
                                    uint64_t *excluded, size_t *n_excl_spans, rfn_error *err)
 {
     const capture_meta *m = capture_get_meta(c);
     rfn_welch *w = NULL;
+    welch_pool *pool = NULL;
     span64 *spans = NULL;
     size_t n_spans = 0, cursor = 0, n_ann = 0;
     int64_t pos = 0;
@@ -744,8 +746,11 @@ static rfn_status read_spectrum_sg(capture *c, const rfn_welch_config *wcfg, int
                                    &n_ann, err);
     if (!st)
         st = rfn_welch_create(wcfg, &w, err);
+    if (!st)
+        st = welch_pool_create(w, jobs, &pool, err);
     if (st) {
         free(spans);
+        rfn_welch_destroy(w);
         return st;
     }
     enum { BLOCK = 65536 };
@@ -770,7 +775,7 @@ static rfn_status read_spectrum_sg(capture *c, const rfn_welch_config *wcfg, int
         }
         if (st)
             goto done;
-        st = welch_write_kept(w, m->is_complex, buf, rbuf, pos, got, spans, n_spans, &cursor,
+        st = welch_write_kept(pool, m->is_complex, buf, rbuf, pos, got, spans, n_spans, &cursor,
                               &dropped, err);
         if (st)
             goto done;
@@ -783,6 +788,8 @@ static rfn_status read_spectrum_sg(capture *c, const rfn_welch_config *wcfg, int
         }
         progress_update(pr, (uint64_t)pos);
     }
+    if ((st = welch_pool_finish(pool, err)))
+        goto done;
     st = rfn_welch_get_spectrum(w, spec, err);
     if (st == RFN_ERR_TRUNCATED && pad_short) {
         st = pad_segment(w, m->is_complex, wcfg->nfft, err);
@@ -802,20 +809,21 @@ done:
     progress_destroy(pr);
     free(buf);
     free(rbuf);
+    welch_pool_destroy(pool);
     rfn_welch_destroy(w);
     return st;
 }
 
 rfn_status analyse_read_spectrum(capture *c, const rfn_welch_config *wcfg, int quiet,
-                                 rfn_spectrum *spec, rfn_error *err)
+                                 unsigned jobs, rfn_spectrum *spec, rfn_error *err)
 {
-    return read_spectrum_sg(c, wcfg, quiet, 0, NULL, 0, NULL, spec, NULL, NULL, err);
+    return read_spectrum_sg(c, wcfg, quiet, jobs, 0, NULL, 0, NULL, spec, NULL, NULL, err);
 }
 
 rfn_status analyse_read_spectrum_kept(capture *c, const rfn_welch_config *wcfg, int quiet,
-                                      rfn_spectrum *spec, rfn_error *err)
+                                      unsigned jobs, rfn_spectrum *spec, rfn_error *err)
 {
-    return read_spectrum_sg(c, wcfg, quiet, 1, NULL, 0, NULL, spec, NULL, NULL, err);
+    return read_spectrum_sg(c, wcfg, quiet, jobs, 1, NULL, 0, NULL, spec, NULL, NULL, err);
 }
 
 /* The segment length when neither --nfft nor --rbw is given (see analyse_config). */
@@ -1431,7 +1439,8 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
     }
     if (cfg->exclude_bursts && (st = find_bursts(c, path, &copt, set, cfg, res, err)))
         goto done;
-    if ((st = read_spectrum_sg(c, &w, cfg->quiet, !cfg->keep_annotations, res, 1,
+    unsigned jobs = cfg->jobs ? cfg->jobs : 1;
+    if ((st = read_spectrum_sg(c, &w, cfg->quiet, jobs, !cfg->keep_annotations, res, 1,
                                sg.w ? &sg : NULL, &spec, &res->settings.excluded_samples,
                                &res->settings.excluded_spans, err)))
         goto done;
@@ -1509,7 +1518,7 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
             capture_close(cb);
             goto done;
         }
-        st = read_spectrum_sg(cb, &w, cfg->quiet, !cfg->keep_annotations, NULL, 0, NULL,
+        st = read_spectrum_sg(cb, &w, cfg->quiet, jobs, !cfg->keep_annotations, NULL, 0, NULL,
                               &base_spec, NULL, NULL, err);
         capture_close(cb);
         if (st)
