@@ -672,6 +672,11 @@ size_t rfn_welch_hop(const rfn_welch *w)
     return w ? w->hop : 0;
 }
 
+const rfn_welch_config *rfn_welch_get_config(const rfn_welch *w)
+{
+    return w ? &w->cfg : NULL;
+}
+
 void rfn_welch_reset(rfn_welch *w)
 {
     if (!w)
@@ -975,11 +980,11 @@ rfn_status rfn_welch_part_run(rfn_welch_part *p, const float complex *x, size_t 
     const rfn_welch *w = p->w;
     size_t n = w->n, hop = w->hop;
     size_t k = m >= n ? (m - n) / hop + 1 : 0;
-    if (w->cfg.real_input || first % FLUSH_SEGMENTS || k > p->cap)
+    if (first % FLUSH_SEGMENTS || k > p->cap)
         return rfn_error_set(err, RFN_ERR_INVALID,
                              "welch: part of %zu segments from segment %llu (at most %zu, from "
-                             "a multiple of %d, complex input)", k, (unsigned long long)first,
-                             p->cap, FLUSH_SEGMENTS);
+                             "a multiple of %d)", k, (unsigned long long)first, p->cap,
+                             FLUSH_SEGMENTS);
     p->first = first;
     p->count = k;
     memset(p->facc, 0, (k + FLUSH_SEGMENTS - 1) / FLUSH_SEGMENTS * p->fn * sizeof *p->facc);

@@ -120,6 +120,10 @@ uint64_t rfn_welch_samples(const rfn_welch *w);
 /* Samples from one segment's start to the next's: nfft - overlap (overlap resolved). */
 size_t rfn_welch_hop(const rfn_welch *w);
 
+/* The engine's configuration as resolved by create (overlap in samples, MEAN in traces); valid
+ * while w lives. */
+const rfn_welch_config *rfn_welch_get_config(const rfn_welch *w);
+
 /* Forget all samples and traces; keep plans and buffers (a new capture, same settings). */
 void rfn_welch_reset(rfn_welch *w);
 
@@ -150,8 +154,10 @@ rfn_status rfn_welch_part_create(const rfn_welch *w, size_t max_segments, rfn_we
 
 /* Compute the segments that lie wholly in x[0 .. n): segments first, first + 1, ... (first a
  * multiple of RFN_WELCH_CHUNK_SEGMENTS, x[0] the first sample of segment first), at most
- * max_segments of them; what the part held before is forgotten. Complex engines only.
- * RFN_ERR_INVALID for a misplaced first, too many segments or a real-input engine. */
+ * max_segments of them; what the part held before is forgotten. x is complex for every engine:
+ * a real-input engine's samples are given widened (imaginary part 0), as
+ * rfn_welch_write_real widens them. RFN_ERR_INVALID for a misplaced first or too many
+ * segments. */
 rfn_status rfn_welch_part_run(rfn_welch_part *p, const float complex *x, size_t n,
                               uint64_t first, rfn_error *err);
 
