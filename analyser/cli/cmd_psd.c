@@ -158,8 +158,7 @@ int cmd_psd(int argc, char **argv)
         CLI_LONGOPTS_CAL,
         {"format", required_argument, 0, O_FORMAT},
         CLI_LONGOPTS_CAPTURE,
-        CLI_LONGOPTS_QUIET,
-        CLI_LONGOPTS_JOBS,
+        CLI_LONGOPTS_QUIET, CLI_LONGOPTS_JOBS,
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };

@@ -730,9 +730,10 @@ static rfn_status pad_segment(rfn_welch *w, int is_complex, size_t nfft, rfn_err
  * and its spectrum reported with segments 0, so that analyse judges it (every band inconclusive,
  * "too-short": 0 < min_segments) instead of failing as if the input were bad. */
 static rfn_status read_spectrum_sg(capture *c, const rfn_welch_config *wcfg, int quiet,
-                                   unsigned jobs, int exclude_annotations, const capture_analysis *bursts,
-                                   int pad_short, spectrogram_acc *sg, rfn_spectrum *spec,
-                                   uint64_t *excluded, size_t *n_excl_spans, rfn_error *err)
+                                   unsigned jobs, int exclude_annotations,
+                                   const capture_analysis *bursts, int pad_short,
+                                   spectrogram_acc *sg, rfn_spectrum *spec, uint64_t *excluded,
+                                   size_t *n_excl_spans, rfn_error *err)
 {
     const capture_meta *m = capture_get_meta(c);
     rfn_welch *w = NULL;

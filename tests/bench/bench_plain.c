@@ -19,7 +19,8 @@
 static int make_wav(const char *path, size_t mib)
 {
     int64_t frames = (int64_t)(mib << 20) / 4;
-    SF_INFO si = {.samplerate = 10000000, .channels = 2, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
+    SF_INFO si = {
+        .samplerate = 10000000, .channels = 2, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
     if (frames > 0xFFFFFFF0LL / 4)
         si.format = SF_FORMAT_RF64 | SF_FORMAT_PCM_16;
     SNDFILE *sf = sf_open(path, SFM_WRITE, &si);
