@@ -1492,6 +1492,7 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
         ec.band = (int)runs[k].det_band;
         ec.detectors = runs[k].kinds;
         ec.quiet = cfg->quiet;
+        ec.jobs = cfg->jobs ? cfg->jobs : 1;
         ec.exclude_annotations = !cfg->keep_annotations;
         ec.exclude_spans = burst_spans;
         ec.n_exclude_spans = burst_spans ? res->settings.n_bursts : 0;
