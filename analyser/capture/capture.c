@@ -53,6 +53,7 @@ struct capture {
     int conv_swap;       /* stored byte order differs from the host's */
     unsigned char *raw;  /* samples as stored, raw_frames of them */
     size_t raw_frames;
+    int stream;          /* standard input: c->fd read front to back (open_stdin) */
 };
 
 /* Read-ahead: a producer thread fills two slots in turn with blocks in the capture's natural
@@ -610,6 +611,33 @@ static int datatype_differs(const sigmf_datatype *a, const sigmf_datatype *b)
 
 /* ---- open ------------------------------------------------------------------------------------ */
 
+/* "-": a raw stream on standard input (`rtl_sdr ... - | rfnoise psd - --datatype cu8 --rate
+ * 2.4e6`). Its length is unknown until its end, so it is read front to back (read(2), never
+ * seeked) and converted here (conv_setup): meta.streamed, and sample_count grows as it is read. */
+static rfn_status open_stdin(capture *c, const sigmf_datatype *dt, capture_source src,
+                             rfn_error *err)
+{
+    capture_meta *m = &c->meta;
+    if (!dt)
+        return rfn_error_set(err, RFN_ERR_INVALID, "-: standard input needs --datatype (cu8, "
+                                                   "cs8, cs16, cf32 ...) and --rate");
+    if (capture_conv_kind(dt) < 0)
+        return rfn_error_set(err, RFN_ERR_UNSUPPORTED, "-: %d-bit %s samples cannot be read "
+                             "from standard input", dt->bits, dt->is_signed ? "signed" : "unsigned");
+    c->fd = dup(STDIN_FILENO);
+    if (c->fd < 0)
+        return rfn_error_set(err, RFN_ERR_IO, "-: standard input: %s", strerror(errno));
+    c->dt = *dt;
+    c->stream = 1;
+    m->streamed = 1;
+    m->src_format = src;
+    m->channels = 1;
+    m->sample_count = 0;
+    snprintf(m->container, sizeof m->container, "raw");
+    snprintf(m->data_path, sizeof m->data_path, "(standard input)");
+    return RFN_OK;
+}
+
 static int has_magic(const unsigned char *h, ssize_t n)
 {
     if (n >= 12 && memcmp(h + 8, "WAVE", 4) == 0 &&
@@ -687,6 +715,8 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
                                path, forced, sm.datatype);
             goto fail;
         }
+    } else if (strcmp(path, "-") == 0) {
+        if ((st = open_stdin(c, forced ? &dt_forced : NULL, forced_src, err))) goto fail;
     } else {
         if ((st = open_data_fd(c, path, &size, err))) goto fail;
         if (size == 0) {
@@ -763,7 +793,7 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
     c->channel = opt.channel;
     c->u8_fix = !c->dt.is_float && !c->dt.is_signed && c->dt.bits == 8;
     set_clip_thresholds(c);
-    if (m->sample_count <= 0) {
+    if (m->sample_count <= 0 && !m->streamed) {
         st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset %lld: no samples (header only?)",
                            m->data_path,
                            (long long)(riff.n_data ? riff.data[0].offset : (int64_t)0));
@@ -980,11 +1010,46 @@ static void conv_setup(capture *c, const capture_options *opt)
 {
     const int host_big = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
     int one_channel = c->components == 1 || (c->components == 2 && c->meta.is_complex);
-    c->conv_kind = !opt->convert_by_libsndfile && one_channel && c->post_scale == 1.0f &&
-                           capture_sf_raw_ok(c->sf)
+    c->conv_kind = (!opt->convert_by_libsndfile || c->stream) && one_channel &&
+                           c->post_scale == 1.0f && (c->stream || capture_sf_raw_ok(c->sf))
                        ? capture_conv_kind(&c->dt)
                        : -1;
+    if (c->stream)
+        c->frames_left = INT64_MAX; /* until read(2) says the end */
     c->conv_swap = c->dt.big_endian != host_big;
+}
+
+/* Up to n whole frames from standard input into c->raw (a short pipe read is continued); at its
+ * end the stream's length is known, and a partial last frame is reported like a truncated
+ * file's (stats.truncated_bytes, a warning). */
+static rfn_status stream_read_bytes(capture *c, size_t n, int64_t *r, rfn_error *err)
+{
+    size_t fb = (size_t)c->components * (size_t)c->dt.bits / 8, want = n * fb, have = 0;
+    int eof = 0;
+    while (have < want) {
+        ssize_t k = read(c->fd, c->raw + have, want - have);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return rfn_error_set(err, RFN_ERR_IO, "-: standard input: %s", strerror(errno));
+        if (k == 0) {
+            eof = 1;
+            break;
+        }
+        have += (size_t)k;
+    }
+    *r = (int64_t)(have / fb);
+    c->meta.sample_count += *r;
+    c->meta.duration_s = (double)c->meta.sample_count / c->meta.sample_rate_hz;
+    if (eof) {
+        c->frames_left = *r; /* what is delivered now ends the stream */
+        if (have % fb) {
+            c->stats.truncated_bytes = (int64_t)(have % fb);
+            warn(c, "-: %lld trailing byte(s) of a partial frame ignored",
+                 (long long)(have % fb));
+        }
+    }
+    return RFN_OK;
 }
 
 /* Up to n frames as stored into c->raw, converted into out (complex or real as read_frames);
@@ -1000,7 +1065,8 @@ static rfn_status read_converted(capture *c, float *out, size_t n, int complex_o
         c->raw = p;
         c->raw_frames = n;
     }
-    rfn_status st = capture_sf_read_bytes(c->sf, c->raw, (int64_t)n, r, err);
+    rfn_status st = c->stream ? stream_read_bytes(c, n, r, err)
+                              : capture_sf_read_bytes(c->sf, c->raw, (int64_t)n, r, err);
     if (st || *r == 0)
         return st;
     size_t got = (size_t)*r;
@@ -1068,6 +1134,10 @@ static rfn_status read_frames(capture *c, float *out, size_t max_frames, int com
         }
     }
     if (st) return fail_sticky(c, st, err);
+    if (r == 0 && c->stream) {
+        rfn_error_set(err, RFN_ERR_EOF, "-: end of capture");
+        return fail_sticky(c, RFN_ERR_EOF, err);
+    }
     if (r == 0) {
         rfn_error_set(err, RFN_ERR_TRUNCATED,
                       "%s: sample %lld: file ended %lld samples early (changed while reading?)",
