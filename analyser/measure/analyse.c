@@ -714,6 +714,22 @@ static rfn_status welch_write_kept(welch_pool *w, int is_complex, const float co
     return RFN_OK;
 }
 
+/* Read up to max samples of c: complex ones straight into the pool's own memory when direct (no
+ * samples are left out: no copy), else into *x (real ones into rbuf); *x says where they are. */
+static rfn_status read_block(capture *c, welch_pool *pool, int direct, size_t max, float *rbuf,
+                             float complex **x, size_t *got, rfn_error *err)
+{
+    if (!capture_get_meta(c)->is_complex)
+        return capture_read_real(c, rbuf, max, got, err);
+    size_t room = max;
+    if (direct) {
+        rfn_status st = welch_pool_space(pool, x, &room, err);
+        if (st)
+            return st;
+    }
+    return capture_read(c, *x, room < max ? room : max, got, err);
+}
+
 /* Complete the Welch engine's first segment with zeros: nfft of them always do. */
 static rfn_status pad_segment(rfn_welch *w, int is_complex, size_t nfft, rfn_error *err)
 {
@@ -766,18 +782,17 @@ static rfn_status read_spectrum_sg(capture *c, const rfn_welch_config *wcfg, int
     }
     for (;;) {
         size_t got = 0;
-        if (m->is_complex)
-            st = capture_read(c, buf, BLOCK, &got, err);
-        else
-            st = capture_read_real(c, rbuf, BLOCK, &got, err);
+        float complex *x = buf;
+        st = read_block(c, pool, !n_spans, BLOCK, rbuf, &x, &got, err);
         if (st == RFN_ERR_EOF) {
             st = RFN_OK;
             break;
         }
         if (st)
             goto done;
-        st = welch_write_kept(pool, m->is_complex, buf, rbuf, pos, got, spans, n_spans, &cursor,
-                              &dropped, err);
+        st = x != buf ? welch_pool_commit(pool, got, err)
+                      : welch_write_kept(pool, m->is_complex, buf, rbuf, pos, got, spans, n_spans,
+                                         &cursor, &dropped, err);
         if (st)
             goto done;
         pos += (int64_t)got;
@@ -785,7 +800,7 @@ static rfn_status read_spectrum_sg(capture *c, const rfn_welch_config *wcfg, int
             if (!m->is_complex)
                 for (size_t i = 0; i < got; i++)
                     buf[i] = rbuf[i];
-            sg_write(sg, buf, got);
+            sg_write(sg, x, got);
         }
         progress_update(pr, (uint64_t)pos);
     }

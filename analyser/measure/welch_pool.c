@@ -13,10 +13,12 @@
 
 #include "fft.h"
 
-/* Samples a run aims at: 512 Ki complex samples (4 MiB) is about a millisecond of work per
- * core at nfft 4096, long against a thread hand-over (tens of microseconds), short enough that
- * jobs + 2 runs stay small; a run is never shorter than one chunk of segments. */
-#define POOL_RUN_SAMPLES ((size_t)1 << 19)
+/* Samples a run aims at: 128 Ki complex samples (1 MiB) is about 0.3 ms of work per core at
+ * nfft 4096, long against a thread hand-over (tens of microseconds), and small enough to pass
+ * from the reading core to a worker through the shared cache rather than memory (4 MiB runs
+ * made --jobs 2 slower than --jobs 1 on the 2-core machine); a run is never shorter than one
+ * chunk of segments (8.6 MiB at nfft 65536). */
+#define POOL_RUN_SAMPLES ((size_t)1 << 17)
 
 /* Samples of the block jobs 1 reads into (welch_pool_space). */
 #define POOL_BLOCK 65536
