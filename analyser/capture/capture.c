@@ -622,8 +622,9 @@ static rfn_status open_stdin(capture *c, const sigmf_datatype *dt, capture_sourc
         return rfn_error_set(err, RFN_ERR_INVALID, "-: standard input needs --datatype (cu8, "
                                                    "cs8, cs16, cf32 ...) and --rate");
     if (capture_conv_kind(dt) < 0)
-        return rfn_error_set(err, RFN_ERR_UNSUPPORTED, "-: %d-bit %s samples cannot be read "
-                             "from standard input", dt->bits, dt->is_signed ? "signed" : "unsigned");
+        return rfn_error_set(err, RFN_ERR_UNSUPPORTED,
+                             "-: %d-bit %s samples cannot be read from standard input", dt->bits,
+                             dt->is_signed ? "signed" : "unsigned");
     c->fd = dup(STDIN_FILENO);
     if (c->fd < 0)
         return rfn_error_set(err, RFN_ERR_IO, "-: standard input: %s", strerror(errno));
