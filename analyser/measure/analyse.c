@@ -775,7 +775,7 @@ static rfn_status read_spectrum_sg(capture *c, const rfn_welch_config *wcfg, int
     float *rbuf = malloc(BLOCK * sizeof *rbuf);
     char what[80];
     snprintf(what, sizeof what, "reading %.60s", m->path);
-    progress *pr = progress_create(what, (uint64_t)m->sample_count, quiet);
+    progress *pr = progress_create_samples(what, (uint64_t)m->sample_count, quiet);
     if (!buf || !rbuf) {
         st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
         goto done;

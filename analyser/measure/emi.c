@@ -322,7 +322,7 @@ rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error
     }
     char what[96];
     snprintf(what, sizeof what, "reading %.70s", m->path);
-    pr = progress_create(what, (uint64_t)m->sample_count, cfg->quiet);
+    pr = progress_create_samples(what, (uint64_t)m->sample_count, cfg->quiet);
     for (;;) {
         size_t got = 0;
         if (m->is_complex) {
