@@ -221,7 +221,6 @@ int main(void)
     known_values();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (getenv("KEEP")) return check_finish();
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", dir);
     return check_finish();
