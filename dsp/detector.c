@@ -236,9 +236,10 @@ rfn_status rfn_detector_create(const rfn_detector_config *cfg, rfn_detector **ou
     *out = NULL;
     const rfn_det_params *p = &cfg->params;
     double fr = cfg->frame_rate_hz;
-    if (cfg->n_bins < 1 || cfg->n_bins > ((size_t)1 << 24))
-        return rfn_error_set(err, RFN_ERR_INVALID, "detector: n_bins %zu out of range",
-                             cfg->n_bins);
+    if (cfg->n_bins < 1 || cfg->n_bins > ((size_t)1 << 24) ||
+        (cfg->frame_stride && cfg->frame_stride < cfg->n_bins))
+        return rfn_error_set(err, RFN_ERR_INVALID, "detector: n_bins %zu (stride %zu) out of range",
+                             cfg->n_bins, cfg->frame_stride);
     if (!(fr > 0.0) || !isfinite(fr))
         return rfn_error_set(err, RFN_ERR_INVALID, "detector: frame_rate_hz must be > 0");
     if (!(cfg->detectors & RFN_DET_ALL) || (cfg->detectors & ~(unsigned)RFN_DET_ALL))
@@ -430,11 +431,11 @@ static void frame_noqp(size_t n, const float *restrict pw, float *restrict peak,
 
 void rfn_detector_write(rfn_detector *d, const float *power, size_t n_frames)
 {
-    const size_t n = d->n;
+    const size_t n = d->n, stride = d->cfg.frame_stride ? d->cfg.frame_stride : n;
     const unsigned det = d->cfg.detectors;
     const float qc = (float)d->qp_c;
     for (size_t f = 0; f < n_frames; f++) {
-        const float *pw = power + f * n;
+        const float *pw = power + f * stride;
         if (det & RFN_DET_QP)
             frame_qp(n, pw, d->peak, d->blk_p, d->blk_e, d->blk_v, d->qp_v, qc);
         else

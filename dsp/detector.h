@@ -60,9 +60,13 @@ typedef struct rfn_detector_config {
     double frame_rate_hz;  /* frames per second (fs / hop), > 0 */
     unsigned detectors;    /* rfn_det_kind flags, at least one */
     rfn_det_params params; /* time constants; QP needs all three QP constants > 0 */
+    size_t frame_stride;   /* values from one frame to the next in rfn_detector_write's power
+                              (0 = n_bins): a detector of some bins of wider frames, so that
+                              threads can share a frame's bins (each bin's state is its own) */
 } rfn_detector_config;
 
-/* Defaults: 1 bin, frame rate 480 kHz (2.4 MS/s, hop 5), all detectors, Band C/D parameters. */
+/* Defaults: 1 bin, frame rate 480 kHz (2.4 MS/s, hop 5), all detectors, Band C/D parameters,
+ * frames packed (frame_stride 0). */
 rfn_detector_config rfn_detector_config_default(void);
 
 /* Allocates per-bin state (O(n_bins), fixed). RFN_ERR_INVALID: bad sizes, no detector, a time
@@ -71,8 +75,8 @@ rfn_detector_config rfn_detector_config_default(void);
 rfn_status rfn_detector_create(const rfn_detector_config *cfg, rfn_detector **out,
                                rfn_error *err);
 
-/* Feed n_frames frames of n_bins powers each (power[f * n_bins + j], FS^2 as delivered by the
- * STFT sink; an envelope is sqrt(power)). */
+/* Feed n_frames frames of n_bins powers each (power[f * stride + j], stride = frame_stride or
+ * n_bins; FS^2 as delivered by the STFT sink; an envelope is sqrt(power)). */
 void rfn_detector_write(rfn_detector *d, const float *power, size_t n_frames);
 
 /* Reading of one detector for every bin, in linear power (FS^2, the power of a continuous tone

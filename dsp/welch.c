@@ -26,6 +26,13 @@
 #define PREFETCH_MAX_NFFT 16384
 #define MIN_MEDIAN_BLOCK 16
 
+/* The buffers one thread transforms segments in. */
+typedef struct seg_bufs {
+    float complex *stage;   /* aligned: a misaligned segment, or the windowed segment (td) */
+    float complex *specbuf; /* aligned: FFT output with GUARD bins either side */
+    float complex *spec;    /* specbuf + GUARD */
+} seg_bufs;
+
 struct rfn_welch {
     rfn_welch_config cfg; /* overlap resolved */
     size_t n, hop;
@@ -40,9 +47,7 @@ struct rfn_welch {
     double s1, s2;
     rfn_window_props props;
     rfn_fft *fft;
-    float complex *stage;   /* aligned: a misaligned segment, or the windowed segment (td) */
-    float complex *specbuf; /* aligned: FFT output with GUARD bins either side */
-    float complex *spec;    /* specbuf + GUARD */
+    seg_bufs bufs;
     float complex *hold;    /* samples [next segment start, end of stream), fewer than n */
     size_t hold_len;
     float complex *rstage; /* real samples widened to complex */
@@ -536,35 +541,44 @@ static void emit_segment(rfn_welch *w, const float *row)
     w->cfg.segment_fn(w->cfg.segment_ctx, w->seg_dens, nb);
 }
 
+/* The transform of one segment and its fused window-square-accumulate pass into the sink s,
+ * with the FFT buffers b (the engine's own, or a part's: FFTW's new-array execute may run on
+ * one plan from several threads, FFTW manual §5.4 "Thread safety"). */
+static void transform_segment(const rfn_welch *w, const seg_bufs *b, const float complex *x,
+                              const sink *s)
+{
+    size_t n = w->n;
+    static const float one[1] = {1.0f};
+    if (w->fd) {
+        const float complex *in = x;
+        if (!rfn_fft_aligned(x)) {
+            memcpy(b->stage, x, n * sizeof *x);
+            in = b->stage;
+        }
+        rfn_fft_execute_on(w->fft, in, b->spec);
+        if (w->cfg.detrend_mean)
+            b->spec[0] = 0.0f;
+        fd_power((float *)b->spec, n, w->h, w->terms, w->simd, s);
+    } else {
+        td_window(x, w->win, n, w->cfg.detrend_mean, b->stage);
+        rfn_fft_execute_on(w->fft, b->stage, b->spec);
+        fd_power((float *)b->spec, n, one, 1, w->simd, s);
+    }
+}
+
 /* One segment: FFT (straight from the caller's block when aligned), then the fused
  * window-square-accumulate pass. pf, pf_n: caller samples that the segment after next will
  * need, prefetched during this one's pass. */
 static void process_segment(rfn_welch *w, const float complex *x, const float complex *pf,
                             size_t pf_n)
 {
-    size_t n = w->n;
-    static const float one[1] = {1.0f};
     float *row = w->med ? median_row(w) : w->seg_row;
     sink s = {w->facc, w->vmax, w->vmin, row, (const char *)pf, pf ? pf_n * sizeof *pf / 64 : 0};
-    if (w->fd) {
-        const float complex *in = x;
-        if (!rfn_fft_aligned(x)) {
-            memcpy(w->stage, x, n * sizeof *x);
-            in = w->stage;
-        }
-        rfn_fft_execute_on(w->fft, in, w->spec);
-        if (w->cfg.detrend_mean)
-            w->spec[0] = 0.0f;
-        fd_power((float *)w->spec, n, w->h, w->terms, w->simd, &s);
-    } else {
-        td_window(x, w->win, n, w->cfg.detrend_mean, w->stage);
-        rfn_fft_execute_on(w->fft, w->stage, w->spec);
-        fd_power((float *)w->spec, n, one, 1, w->simd, &s);
-    }
+    transform_segment(w, &w->bufs, x, &s);
     if (w->cfg.segment_fn)
         emit_segment(w, row);
     if (++w->fcount == FLUSH_SEGMENTS) {
-        add_float_to_double(w->acc, w->facc, n, w->pairs);
+        add_float_to_double(w->acc, w->facc, w->n, w->pairs);
         w->fcount = 0;
     }
     w->segments++;
@@ -653,6 +667,16 @@ uint64_t rfn_welch_samples(const rfn_welch *w)
     return w ? w->samples : 0;
 }
 
+size_t rfn_welch_hop(const rfn_welch *w)
+{
+    return w ? w->hop : 0;
+}
+
+const rfn_welch_config *rfn_welch_get_config(const rfn_welch *w)
+{
+    return w ? &w->cfg : NULL;
+}
+
 void rfn_welch_reset(rfn_welch *w)
 {
     if (!w)
@@ -683,13 +707,28 @@ static void *amalloc(size_t bytes)
     return aligned_alloc(64, (bytes + 63) / 64 * 64);
 }
 
+static int bufs_alloc(seg_bufs *b, size_t n)
+{
+    b->specbuf = amalloc((n + 2 * GUARD) * sizeof *b->specbuf);
+    if (b->specbuf)
+        memset(b->specbuf, 0, (n + 2 * GUARD) * sizeof *b->specbuf);
+    b->spec = b->specbuf ? b->specbuf + GUARD : NULL;
+    b->stage = rfn_fft_malloc(n * sizeof *b->stage);
+    return b->specbuf && b->stage;
+}
+
+static void bufs_free(seg_bufs *b)
+{
+    rfn_fft_free(b->stage);
+    free(b->specbuf);
+}
+
 void rfn_welch_destroy(rfn_welch *w)
 {
     if (!w)
         return;
     rfn_fft_destroy(w->fft);
-    rfn_fft_free(w->stage);
-    free(w->specbuf);
+    bufs_free(&w->bufs);
     rfn_fft_free(w->hold);
     rfn_fft_free(w->rstage);
     free(w->win);
@@ -823,11 +862,7 @@ rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_er
     w->pairs = !c.segment_fn && !(c.traces & (RFN_TRACE_BIT(RFN_TRACE_MAX) |
                                               RFN_TRACE_BIT(RFN_TRACE_MIN) |
                                               RFN_TRACE_BIT(RFN_TRACE_MEDIAN)));
-    w->specbuf = amalloc((n + 2 * GUARD) * sizeof *w->specbuf);
-    if (w->specbuf)
-        memset(w->specbuf, 0, (n + 2 * GUARD) * sizeof *w->specbuf);
-    w->spec = w->specbuf ? w->specbuf + GUARD : NULL;
-    w->stage = rfn_fft_malloc(n * sizeof *w->stage);
+    int ok = bufs_alloc(&w->bufs, n);
     w->hold = rfn_fft_malloc(n * sizeof *w->hold);
     w->win = malloc(n * sizeof *w->win);
     w->facc = amalloc((w->pairs ? 2 : 1) * n * sizeof *w->facc);
@@ -838,7 +873,7 @@ rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_er
         w->vmax = amalloc(n * sizeof *w->vmax);
     if (c.traces & RFN_TRACE_BIT(RFN_TRACE_MIN))
         w->vmin = amalloc(n * sizeof *w->vmin);
-    int ok = w->stage && w->specbuf && w->hold && w->win && w->facc && w->acc &&
+    ok = ok && w->hold && w->win && w->facc && w->acc &&
              (!c.real_input || w->rstage) &&
              (!(c.traces & RFN_TRACE_BIT(RFN_TRACE_MAX)) || w->vmax) &&
              (!(c.traces & RFN_TRACE_BIT(RFN_TRACE_MIN)) || w->vmin);
@@ -872,6 +907,152 @@ rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_er
     w->s2 = w->props.s2;
     rfn_welch_reset(w);
     *out = w;
+    return RFN_OK;
+}
+
+/* ---- parts (welch.h: "Parts") ------------------------------------------------------------- */
+
+struct rfn_welch_part {
+    const rfn_welch *w;
+    seg_bufs bufs;
+    size_t cap;         /* segments, whole chunks */
+    size_t fn;          /* floats of one chunk's partial sums: 2 n (pairs) or n */
+    float *facc;        /* [cap / RFN_WELCH_CHUNK_SEGMENTS][fn] */
+    float *vmax, *vmin; /* [n] when the engine keeps them */
+    float *rows;        /* [cap][n] every periodogram, for the median and the segment hook */
+    uint64_t first;
+    size_t count;
+};
+
+/* The partial sums are flushed every FLUSH_SEGMENTS segments: a chunk is one flush. */
+_Static_assert(RFN_WELCH_CHUNK_SEGMENTS == FLUSH_SEGMENTS, "a chunk is one float flush");
+
+void rfn_welch_part_destroy(rfn_welch_part *p)
+{
+    if (!p)
+        return;
+    bufs_free(&p->bufs);
+    free(p->facc);
+    free(p->vmax);
+    free(p->vmin);
+    free(p->rows);
+    free(p);
+}
+
+rfn_status rfn_welch_part_create(const rfn_welch *w, size_t max_segments, rfn_welch_part **out,
+                                 rfn_error *err)
+{
+    if (!w || !out || max_segments == 0 || max_segments > ((size_t)1 << 30))
+        return rfn_error_set(err, RFN_ERR_INVALID, "welch: part needs an engine and 1 ... 2^30 "
+                                                   "segments");
+    *out = NULL;
+    rfn_welch_part *p = calloc(1, sizeof *p);
+    if (!p)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "welch: out of memory");
+    size_t n = w->n, chunks = (max_segments + FLUSH_SEGMENTS - 1) / FLUSH_SEGMENTS;
+    p->w = w;
+    p->cap = chunks * FLUSH_SEGMENTS;
+    p->fn = (w->pairs ? 2 : 1) * n;
+    int ok = bufs_alloc(&p->bufs, n);
+    p->facc = amalloc(chunks * p->fn * sizeof *p->facc);
+    if (w->vmax)
+        p->vmax = amalloc(n * sizeof *p->vmax);
+    if (w->vmin)
+        p->vmin = amalloc(n * sizeof *p->vmin);
+    if (w->med || w->cfg.segment_fn)
+        p->rows = amalloc(p->cap * n * sizeof *p->rows);
+    ok = ok && p->facc && (!w->vmax || p->vmax) && (!w->vmin || p->vmin) &&
+         (!(w->med || w->cfg.segment_fn) || p->rows);
+    if (!ok) {
+        rfn_welch_part_destroy(p);
+        return rfn_error_set(err, RFN_ERR_NOMEM, "welch: out of memory for a part of %zu "
+                                                 "segments of nfft %zu", max_segments, n);
+    }
+    *out = p;
+    return RFN_OK;
+}
+
+rfn_status rfn_welch_part_run(rfn_welch_part *p, const float complex *x, size_t m,
+                              uint64_t first, rfn_error *err)
+{
+    if (!p || (!x && m))
+        return rfn_error_set(err, RFN_ERR_INVALID, "welch: missing part or samples");
+    const rfn_welch *w = p->w;
+    size_t n = w->n, hop = w->hop;
+    size_t k = m >= n ? (m - n) / hop + 1 : 0;
+    if (first % FLUSH_SEGMENTS || k > p->cap)
+        return rfn_error_set(err, RFN_ERR_INVALID,
+                             "welch: part of %zu segments from segment %llu (at most %zu, from "
+                             "a multiple of %d)", k, (unsigned long long)first, p->cap,
+                             FLUSH_SEGMENTS);
+    p->first = first;
+    p->count = k;
+    memset(p->facc, 0, (k + FLUSH_SEGMENTS - 1) / FLUSH_SEGMENTS * p->fn * sizeof *p->facc);
+    for (size_t i = 0; p->vmax && i < n; i++)
+        p->vmax[i] = 0.0f;
+    for (size_t i = 0; p->vmin && i < n; i++)
+        p->vmin[i] = INFINITY;
+    int prefetch = n <= PREFETCH_MAX_NFFT; /* as stream() */
+    for (size_t i = 0; i < k; i++) {
+        size_t off = i * hop, a = off + n + hop, b = a + hop;
+        b = b < m ? b : m;
+        prefetch &= a < b;
+        sink s = {p->facc + i / FLUSH_SEGMENTS * p->fn, p->vmax, p->vmin,
+                  p->rows ? p->rows + i * n : NULL, prefetch ? (const char *)(x + a) : NULL,
+                  prefetch ? (b - a) * sizeof *x / 64 : 0};
+        transform_segment(w, &p->bufs, x + off, &s);
+    }
+    return RFN_OK;
+}
+
+size_t rfn_welch_part_segments(const rfn_welch_part *p)
+{
+    return p ? p->count : 0;
+}
+
+/* Max/min of the part into the engine's traces, with the engine's comparison (sink_put). */
+static void merge_holds(rfn_welch *w, const rfn_welch_part *p)
+{
+    for (size_t k = 0; w->vmax && k < w->n; k++)
+        if (p->vmax[k] > w->vmax[k])
+            w->vmax[k] = p->vmax[k];
+    for (size_t k = 0; w->vmin && k < w->n; k++)
+        if (p->vmin[k] < w->vmin[k])
+            w->vmin[k] = p->vmin[k];
+}
+
+rfn_status rfn_welch_merge(rfn_welch *w, rfn_welch_part *p, rfn_error *err)
+{
+    if (!w || !p || p->w != w)
+        return rfn_error_set(err, RFN_ERR_INVALID, "welch: part of another engine");
+    if (w->hold_len || w->fcount || w->segments != p->first)
+        return rfn_error_set(err, RFN_ERR_INVALID,
+                             "welch: part from segment %llu merged where the engine expects "
+                             "segment %llu%s", (unsigned long long)p->first,
+                             (unsigned long long)w->segments,
+                             w->hold_len || w->fcount ? " in the middle of a chunk" : "");
+    size_t n = w->n;
+    for (size_t i = 0; p->rows && i < p->count; i++) {
+        const float *row = p->rows + i * n;
+        if (w->med)
+            memcpy(median_row(w), row, n * sizeof *row);
+        if (w->cfg.segment_fn)
+            emit_segment(w, row);
+    }
+    for (size_t c = 0; c * FLUSH_SEGMENTS < p->count; c++) {
+        float *f = p->facc + c * p->fn;
+        size_t in_chunk = p->count - c * FLUSH_SEGMENTS;
+        if (in_chunk >= FLUSH_SEGMENTS) {
+            add_float_to_double(w->acc, f, n, w->pairs);
+        } else {
+            memcpy(w->facc, f, p->fn * sizeof *f);
+            w->fcount = (unsigned)in_chunk;
+        }
+    }
+    if (p->count)
+        merge_holds(w, p);
+    w->segments += p->count;
+    w->samples = (p->first + p->count) * w->hop;
     return RFN_OK;
 }
 

@@ -117,11 +117,63 @@ uint64_t rfn_welch_segments(const rfn_welch *w);
 /* Samples written since create/reset. */
 uint64_t rfn_welch_samples(const rfn_welch *w);
 
+/* Samples from one segment's start to the next's: nfft - overlap (overlap resolved). */
+size_t rfn_welch_hop(const rfn_welch *w);
+
+/* The engine's configuration as resolved by create (overlap in samples, MEAN in traces); valid
+ * while w lives. */
+const rfn_welch_config *rfn_welch_get_config(const rfn_welch *w);
+
 /* Forget all samples and traces; keep plans and buffers (a new capture, same settings). */
 void rfn_welch_reset(rfn_welch *w);
 
 /* NULL is a no-op. */
 void rfn_welch_destroy(rfn_welch *w);
+
+/* ---- Parts: one spectrum computed on several threads ---------------------------------------
+ * The engine itself is single-threaded; a caller that wants every core cuts the stream into
+ * runs of whole chunks of RFN_WELCH_CHUNK_SEGMENTS segments, counted from the stream's first
+ * sample, computes each run into a part of its own on any thread (rfn_welch_part_run), and
+ * merges the parts into the engine in stream order (rfn_welch_merge). Each chunk keeps its own
+ * partial sums and the merge adds them in chunk order, exactly as rfn_welch_write sums them, so
+ * the spectrum is bit for bit the one rfn_welch_write gives, whatever the number of threads and
+ * however the stream was cut (tests/dsp/test_welch.c, parts_*). Segment s starts at sample
+ * s * hop; a run of segments [first, first + k) needs the samples [first * hop, (first + k - 1)
+ * * hop + nfft). Parts read the engine's plan and window but never write to it, so parts may
+ * run while other threads run other parts; merging needs the engine to itself. */
+#define RFN_WELCH_CHUNK_SEGMENTS 32
+
+typedef struct rfn_welch_part rfn_welch_part;
+
+/* A part for runs of up to max_segments segments (rounded up to whole chunks) of engine w's
+ * configuration; it holds FFT buffers, one set of partial sums per chunk, max/min traces, and,
+ * when w keeps the median or has a segment hook, every segment's periodogram (4 bytes per bin
+ * per segment). w must outlive the part. RFN_ERR_INVALID, RFN_ERR_NOMEM. */
+rfn_status rfn_welch_part_create(const rfn_welch *w, size_t max_segments, rfn_welch_part **out,
+                                 rfn_error *err);
+
+/* Compute the segments that lie wholly in x[0 .. n): segments first, first + 1, ... (first a
+ * multiple of RFN_WELCH_CHUNK_SEGMENTS, x[0] the first sample of segment first), at most
+ * max_segments of them; what the part held before is forgotten. x is complex for every engine:
+ * a real-input engine's samples are given widened (imaginary part 0), as
+ * rfn_welch_write_real widens them. RFN_ERR_INVALID for a misplaced first or too many
+ * segments. */
+rfn_status rfn_welch_part_run(rfn_welch_part *p, const float complex *x, size_t n,
+                              uint64_t first, rfn_error *err);
+
+/* Segments computed by the last run. */
+size_t rfn_welch_part_segments(const rfn_welch_part *p);
+
+/* Add part p to its engine: p's first segment must be the next the engine expects (its segment
+ * count, with no samples held: the engine was created or reset, or has only merged parts whose
+ * runs were whole chunks). Afterwards the engine stands at the start of segment first + k, as if
+ * the samples before it had been written: continue with rfn_welch_write from sample (first + k)
+ * * hop, or merge the next part. The segment hook, if any, is called here, in order.
+ * RFN_ERR_INVALID when p is out of order. */
+rfn_status rfn_welch_merge(rfn_welch *w, rfn_welch_part *p, rfn_error *err);
+
+/* NULL is a no-op. */
+void rfn_welch_part_destroy(rfn_welch_part *p);
 
 /* Median method used for a spectrum (see "Median" below). */
 typedef enum rfn_median_method {

@@ -48,6 +48,12 @@ struct capture {
     char hdr_time[CAPTURE_TIME_MAX]; /* start time in a container header (.sdriq), "" */
     float post_scale;    /* factor after libsndfile's scaling (24-bit values in 32-bit words) */
     struct prefetch *pf; /* read-ahead thread, NULL unless capture_options.prefetch */
+    int conv_kind;       /* CAPTURE_CONV_ kind read as stored and converted here, or -1:
+                            libsndfile's sf_read_float converts (see conv_setup) */
+    int conv_swap;       /* stored byte order differs from the host's */
+    unsigned char *raw;  /* samples as stored, raw_frames of them */
+    size_t raw_frames;
+    int stream;          /* standard input: c->fd read front to back (open_stdin) */
 };
 
 /* Read-ahead: a producer thread fills two slots in turn with blocks in the capture's natural
@@ -593,6 +599,7 @@ static void merge_time(capture *c, const char *const *vals, const capture_source
 
 static rfn_status prefetch_start(capture *c, size_t block, rfn_error *err);
 static void prefetch_stop(capture *c);
+static void conv_setup(capture *c, const capture_options *opt);
 
 static int datatype_differs(const sigmf_datatype *a, const sigmf_datatype *b)
 {
@@ -603,6 +610,34 @@ static int datatype_differs(const sigmf_datatype *a, const sigmf_datatype *b)
 }
 
 /* ---- open ------------------------------------------------------------------------------------ */
+
+/* "-": a raw stream on standard input (`rtl_sdr ... - | rfnoise psd - --datatype cu8 --rate
+ * 2.4e6`). Its length is unknown until its end, so it is read front to back (read(2), never
+ * seeked) and converted here (conv_setup): meta.streamed, and sample_count grows as it is read. */
+static rfn_status open_stdin(capture *c, const sigmf_datatype *dt, capture_source src,
+                             rfn_error *err)
+{
+    capture_meta *m = &c->meta;
+    if (!dt)
+        return rfn_error_set(err, RFN_ERR_INVALID, "-: standard input needs --datatype (cu8, "
+                                                   "cs8, cs16, cf32 ...) and --rate");
+    if (capture_conv_kind(dt) < 0)
+        return rfn_error_set(err, RFN_ERR_UNSUPPORTED,
+                             "-: %d-bit %s samples cannot be read from standard input", dt->bits,
+                             dt->is_signed ? "signed" : "unsigned");
+    c->fd = dup(STDIN_FILENO);
+    if (c->fd < 0)
+        return rfn_error_set(err, RFN_ERR_IO, "-: standard input: %s", strerror(errno));
+    c->dt = *dt;
+    c->stream = 1;
+    m->streamed = 1;
+    m->src_format = src;
+    m->channels = 1;
+    m->sample_count = 0;
+    snprintf(m->container, sizeof m->container, "raw");
+    snprintf(m->data_path, sizeof m->data_path, "(standard input)");
+    return RFN_OK;
+}
 
 static int has_magic(const unsigned char *h, ssize_t n)
 {
@@ -681,6 +716,8 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
                                path, forced, sm.datatype);
             goto fail;
         }
+    } else if (strcmp(path, "-") == 0) {
+        if ((st = open_stdin(c, forced ? &dt_forced : NULL, forced_src, err))) goto fail;
     } else {
         if ((st = open_data_fd(c, path, &size, err))) goto fail;
         if (size == 0) {
@@ -757,7 +794,7 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
     c->channel = opt.channel;
     c->u8_fix = !c->dt.is_float && !c->dt.is_signed && c->dt.bits == 8;
     set_clip_thresholds(c);
-    if (m->sample_count <= 0) {
+    if (m->sample_count <= 0 && !m->streamed) {
         st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset %lld: no samples (header only?)",
                            m->data_path,
                            (long long)(riff.n_data ? riff.data[0].offset : (int64_t)0));
@@ -859,6 +896,7 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
     sigmf_meta_free(&sm);
     capture_riff_free(&riff);
     c->stats.iq_gain_imbalance_db = c->stats.iq_phase_imbalance_deg = NAN;
+    conv_setup(c, &opt);
     if (opt.prefetch && (st = prefetch_start(c, c->tmp_frames, err))) goto fail;
     *out = c;
     return RFN_OK;
@@ -888,6 +926,7 @@ void capture_close(capture *c)
     free(c->segments);
     free(c->annotations);
     free(c->tmp);
+    free(c->raw);
     free(c);
 }
 
@@ -900,98 +939,11 @@ static rfn_status fail_sticky(capture *c, rfn_status st, rfn_error *err)
     return st;
 }
 
-/* Sums over one block; accumulated in double (docs/style.md §Numbers), merged into the totals
- * afterwards. */
-typedef struct block_sums {
-    double si, sq, sii, sqq, siq;
-    int64_t clipped, zeros;
-    float peak;
-} block_sums;
-
-/* Branch-free statistics over n frames at stride k floats (k = 2 with a Q value when has_q).
- * NaN/Inf make the sums non-finite, which the caller detects per block. exact: every sum in
- * double, frame by frame (no float lanes), for samples whose squares overflow a float. */
-static void block_stats(const float *x, size_t n, size_t k, int has_q, float cp, float cn,
-                        int exact, block_sums *b)
-{
-    double si = 0, sq = 0, sii = 0, sqq = 0, siq = 0;
-    int64_t clipped = 0, zeros = 0;
-    float peak = 0.0f;
-    size_t j0 = 0;
-    if (has_q) {
-        /* Four frames at a time in independent lanes, so that the compiler can vectorise
-         * without reassociating any sum (no -ffast-math). Each run of STAT_RUN frames is summed
-         * in float lanes (8 floats a vector instead of 4 doubles, no conversions), then added
-         * to the double totals: a float sum of 64 terms is good to ~1e-6 relative, far finer
-         * than DC offset, imbalance or mean power are reported. */
-        enum { STAT_RUN = 64 };
-        double ls[8] = {0}, lss[8] = {0}, lx[4] = {0};
-        int64_t lc[4] = {0}, lz[4] = {0};
-        float lp[8] = {0};
-        for (; !exact && j0 + STAT_RUN <= n; j0 += STAT_RUN) {
-            float fs[8] = {0}, fss[8] = {0}, fx[4] = {0};
-            int32_t fc[4] = {0}, fz[4] = {0};
-            for (size_t t = 0; t < STAT_RUN; t += 4) {
-                const float *p = x + 2 * (j0 + t);
-                for (int l = 0; l < 8; l++) {
-                    float v = p[l], a = fabsf(v);
-                    fs[l] += v;
-                    fss[l] += v * v;
-                    lp[l] = a > lp[l] ? a : lp[l];
-                }
-                for (int m = 0; m < 4; m++) {
-                    float fi = p[2 * m], fq = p[2 * m + 1];
-                    fx[m] += fi * fq;
-                    fc[m] += (fi >= cp) | (fi <= cn) | (fq >= cp) | (fq <= cn);
-                    fz[m] += (fi == 0.0f) & (fq == 0.0f);
-                }
-            }
-            for (int l = 0; l < 8; l++) {
-                ls[l] += fs[l];
-                lss[l] += fss[l];
-            }
-            for (int m = 0; m < 4; m++) {
-                lx[m] += fx[m];
-                lc[m] += fc[m];
-                lz[m] += fz[m];
-            }
-        }
-        for (int m = 0; m < 4; m++) {
-            si += ls[2 * m], sq += ls[2 * m + 1];
-            sii += lss[2 * m], sqq += lss[2 * m + 1];
-            siq += lx[m];
-            clipped += lc[m], zeros += lz[m];
-            peak = lp[2 * m] > peak ? lp[2 * m] : peak;
-            peak = lp[2 * m + 1] > peak ? lp[2 * m + 1] : peak;
-        }
-        for (size_t j = j0; j < n; j++) {
-            float i = x[2 * j], q = x[2 * j + 1];
-            clipped += (i >= cp) | (i <= cn) | (q >= cp) | (q <= cn);
-            zeros += (i == 0.0f) & (q == 0.0f);
-            float ai = fabsf(i), aq = fabsf(q);
-            peak = ai > peak ? ai : peak;
-            peak = aq > peak ? aq : peak;
-            double di = i, dq = q;
-            si += di, sq += dq;
-            sii += di * di, sqq += dq * dq, siq += di * dq;
-        }
-    } else {
-        for (size_t j = 0; j < n; j++) {
-            float i = x[k * j];
-            clipped += (i >= cp) | (i <= cn);
-            zeros += i == 0.0f;
-            float ai = fabsf(i);
-            peak = ai > peak ? ai : peak;
-            double di = i;
-            si += di, sii += di * di;
-        }
-    }
-    *b = (block_sums){si, sq, sii, sqq, siq, clipped, zeros, peak};
-}
-
 /* Scale fix, NaN/Inf replacement and statistics over n delivered frames at x (2 floats a frame
- * when complex_out, else 1). */
-static void finish_block(capture *c, float *x, size_t n, int complex_out)
+ * when complex_out, else 1). converted: x was converted here (conv_kind), fixes included; fused:
+ * its statistics too, in that pass (NULL: sum them now). */
+static void finish_block(capture *c, float *x, size_t n, int complex_out, int converted,
+                         const capture_sums *fused)
 {
     capture_stats *s = &c->stats;
     const size_t k = complex_out ? 2 : 1;
@@ -999,14 +951,17 @@ static void finish_block(capture *c, float *x, size_t n, int complex_out)
     /* libsndfile gives u8 as (x-128)/128; docs/architecture.md §Units wants (x-127.5)/127.5. A real
      * sample delivered as complex keeps its zero imaginary part. */
     const size_t fix_stride = has_q ? 1 : k;
-    if (c->u8_fix)
+    if (c->u8_fix && !converted)
         for (size_t j = 0; j < n * k; j += fix_stride)
             x[j] = (128.0f * x[j] + 0.5f) / 127.5f;
     if (c->post_scale != 1.0f) /* exact: a power of two */
         for (size_t j = 0; j < n * k; j++)
             x[j] *= c->post_scale;
-    block_sums b;
-    block_stats(x, n, k, has_q, c->clip_pos, c->clip_neg, 0, &b);
+    capture_sums b;
+    if (fused)
+        b = *fused;
+    else
+        capture_block_stats(x, n, k, has_q, c->clip_pos, c->clip_neg, 0, &b);
     if (!isfinite(b.si + b.sq + b.sii + b.sqq)) {
         /* Rare: replace NaN/Inf by 0, count them, and redo the block in double: finite samples
          * beyond ~1.8e19 (a float capture not scaled to full scale 1) overflow the float lanes,
@@ -1016,7 +971,7 @@ static void finish_block(capture *c, float *x, size_t n, int complex_out)
                 x[j] = 0.0f;
                 s->nonfinite_count++;
             }
-        block_stats(x, n, k, has_q, c->clip_pos, c->clip_neg, 1, &b);
+        capture_block_stats(x, n, k, has_q, c->clip_pos, c->clip_neg, 1, &b);
     }
     s->peak_abs = b.peak > s->peak_abs ? b.peak : s->peak_abs;
     s->samples_read += (int64_t)n;
@@ -1043,6 +998,94 @@ static void finish_block(capture *c, float *x, size_t n, int complex_out)
     }
 }
 
+/* ---- converting here ----------------------------------------------------------------------------
+ * libsndfile's sf_read_float converts through its own small buffer, a value at a time, and the
+ * statistics then read the block again: together they made the reader the slowest stage of
+ * `rfnoise psd` (issue 17: `rfnoise info` at ~150 MS/s against Welch at 416-466). Where the
+ * samples are stored as plain arrays (headerless spans, the RIFF family's data chunk) and one
+ * channel is read, the reader takes the bytes as stored (libsndfile still parses the container:
+ * sf_read_raw) and converts them with the statistics in one pass, giving the same floats and
+ * sums bit for bit (capture_convert.c). */
+
+static void conv_setup(capture *c, const capture_options *opt)
+{
+    const int host_big = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
+    int one_channel = c->components == 1 || (c->components == 2 && c->meta.is_complex);
+    c->conv_kind = (!opt->convert_by_libsndfile || c->stream) && one_channel &&
+                           c->post_scale == 1.0f && (c->stream || capture_sf_raw_ok(c->sf))
+                       ? capture_conv_kind(&c->dt)
+                       : -1;
+    if (c->stream)
+        c->frames_left = INT64_MAX; /* until read(2) says the end */
+    c->conv_swap = c->dt.big_endian != host_big;
+}
+
+/* Up to n whole frames from standard input into c->raw (a short pipe read is continued); at its
+ * end the stream's length is known, and a partial last frame is reported like a truncated
+ * file's (stats.truncated_bytes, a warning). */
+static rfn_status stream_read_bytes(capture *c, size_t n, int64_t *r, rfn_error *err)
+{
+    size_t fb = (size_t)c->components * (size_t)c->dt.bits / 8, want = n * fb, have = 0;
+    int eof = 0;
+    while (have < want) {
+        ssize_t k = read(c->fd, c->raw + have, want - have);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return rfn_error_set(err, RFN_ERR_IO, "-: standard input: %s", strerror(errno));
+        if (k == 0) {
+            eof = 1;
+            break;
+        }
+        have += (size_t)k;
+    }
+    *r = (int64_t)(have / fb);
+    c->meta.sample_count += *r;
+    c->meta.duration_s = (double)c->meta.sample_count / c->meta.sample_rate_hz;
+    if (eof) {
+        c->frames_left = *r; /* what is delivered now ends the stream */
+        if (have % fb) {
+            c->stats.truncated_bytes = (int64_t)(have % fb);
+            warn(c, "-: %lld trailing byte(s) of a partial frame ignored",
+                 (long long)(have % fb));
+        }
+    }
+    return RFN_OK;
+}
+
+/* Up to n frames as stored into c->raw, converted into out (complex or real as read_frames);
+ * I/Q frames read as complex get their statistics in the same pass, into *sums. */
+static rfn_status read_converted(capture *c, float *out, size_t n, int complex_out, int64_t *r,
+                                 capture_sums *sums, rfn_error *err)
+{
+    size_t vbytes = (size_t)c->dt.bits / 8;
+    if (n > c->raw_frames) {
+        unsigned char *p = realloc(c->raw, n * (size_t)c->components * vbytes);
+        if (!p)
+            return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", c->meta.path);
+        c->raw = p;
+        c->raw_frames = n;
+    }
+    rfn_status st = c->stream ? stream_read_bytes(c, n, r, err)
+                              : capture_sf_read_bytes(c->sf, c->raw, (int64_t)n, r, err);
+    if (st || *r == 0)
+        return st;
+    size_t got = (size_t)*r;
+    if (c->components == 2 && complex_out) {
+        capture_convert_iq(c->raw, out, got, c->conv_kind, c->conv_swap, c->clip_pos, c->clip_neg,
+                           sums);
+    } else if (complex_out) { /* real values spread to complex, imaginary 0 */
+        capture_convert(c->raw, out + n, got, c->conv_kind, c->conv_swap);
+        for (size_t j = 0; j < got; j++) {
+            out[2 * j] = out[n + j];
+            out[2 * j + 1] = 0.0f;
+        }
+    } else {
+        capture_convert(c->raw, out, got, c->conv_kind, c->conv_swap);
+    }
+    return RFN_OK;
+}
+
 /* Read up to n frames of the selected channel into out: complex (2 floats a frame) or real. */
 static rfn_status read_frames(capture *c, float *out, size_t max_frames, int complex_out,
                               size_t *got, rfn_error *err)
@@ -1065,7 +1108,11 @@ static rfn_status read_frames(capture *c, float *out, size_t max_frames, int com
     if ((int64_t)n > c->frames_left) n = (size_t)c->frames_left;
     int64_t r = 0;
     rfn_status st;
-    if (c->components == 2 && c->meta.is_complex && complex_out) {
+    capture_sums sums, *fused = NULL;
+    if (c->conv_kind >= 0) {
+        st = read_converted(c, out, n, complex_out, &r, &sums, err);
+        fused = c->components == 2 && complex_out ? &sums : NULL;
+    } else if (c->components == 2 && c->meta.is_complex && complex_out) {
         st = capture_sf_read(c->sf, out, (int64_t)n, &r, err);
     } else if (c->components == 1 && complex_out) {
         /* Read the real values into the upper half, then spread them forward in place. */
@@ -1088,6 +1135,10 @@ static rfn_status read_frames(capture *c, float *out, size_t max_frames, int com
         }
     }
     if (st) return fail_sticky(c, st, err);
+    if (r == 0 && c->stream) {
+        rfn_error_set(err, RFN_ERR_EOF, "-: end of capture");
+        return fail_sticky(c, RFN_ERR_EOF, err);
+    }
     if (r == 0) {
         rfn_error_set(err, RFN_ERR_TRUNCATED,
                       "%s: sample %lld: file ended %lld samples early (changed while reading?)",
@@ -1095,7 +1146,7 @@ static rfn_status read_frames(capture *c, float *out, size_t max_frames, int com
                       (long long)c->frames_left);
         return fail_sticky(c, RFN_ERR_TRUNCATED, err);
     }
-    finish_block(c, out, (size_t)r, complex_out);
+    finish_block(c, out, (size_t)r, complex_out, c->conv_kind >= 0, fused);
     c->frames_left -= r;
     *got = (size_t)r;
     return RFN_OK;

@@ -48,6 +48,9 @@ typedef struct capture_options {
                             that file reading, conversion and validation overlap the caller's
                             processing; results are identical. capture_get_stats then covers
                             whole blocks already read ahead (complete after RFN_ERR_EOF). */
+    int convert_by_libsndfile; /* 1 = every sample through libsndfile's sf_read_float, as before
+                                  the reader converted stored samples itself (the same floats
+                                  and statistics, slower: for tests that prove it) */
 } capture_options;
 
 /* rate_hz 0, center_hz NAN, format NULL, verify_sha512 0, block_frames 0, channel 0,

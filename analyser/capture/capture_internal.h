@@ -47,10 +47,59 @@ rfn_status capture_sf_open_raw(int fd, const capture_span *spans, size_t n_spans
  * 2^(bits-1); u8 as (x-128)/128; floats as stored). *got 0 at the end. */
 rfn_status capture_sf_read(capture_sf *s, float *buf, int64_t frames, int64_t *got, rfn_error *err);
 
+/* 1 when capture_sf_read_bytes can read s: a headerless span, or a WAV/RF64/W64 whose samples are
+ * stored as PCM u8/s8/16/32-bit or float/double (libsndfile reads the container; the bytes of its
+ * data chunk are then the samples as stored). */
+int capture_sf_raw_ok(const capture_sf *s);
+
+/* Read up to frames frames of the samples as stored (bytes in the file's own order and type)
+ * into buf (frames x frame bytes); *got 0 at the end. Only where capture_sf_raw_ok. */
+rfn_status capture_sf_read_bytes(capture_sf *s, void *buf, int64_t frames, int64_t *got,
+                                 rfn_error *err);
+
 /* libsndfile's name and version, for `rfnoise version`-style provenance. */
 const char *capture_sf_version(void);
 
 void capture_sf_close(capture_sf *s);
+
+/* ---- conversion and statistics (capture_convert.c) ------------------------------------------- */
+
+/* Sums over one block, in double (docs/style.md §Numbers); the reader merges them into its
+ * totals. */
+typedef struct capture_sums {
+    double si, sq, sii, sqq, siq;
+    int64_t clipped, zeros;
+    float peak;
+} capture_sums;
+
+/* Stored sample types the reader converts itself. */
+enum {
+    CAPTURE_CONV_NATIVE = 0, /* float, already converted */
+    CAPTURE_CONV_U8,
+    CAPTURE_CONV_S8,
+    CAPTURE_CONV_S16,
+    CAPTURE_CONV_S32,
+    CAPTURE_CONV_F32,
+    CAPTURE_CONV_F64
+};
+
+/* The CAPTURE_CONV_ kind of a datatype, or -1 (24-bit, unsigned 16/32-bit). */
+int capture_conv_kind(const sigmf_datatype *dt);
+
+/* Statistics of n frames at x, stride k floats, with a Q value after each I when has_q: clipping
+ * at cp / cn, zeros, peak, sums for DC, power and I/Q imbalance. exact: every sum in double frame
+ * by frame (for samples whose squares overflow a float). NaN/Inf make the sums non-finite. */
+void capture_block_stats(const float *x, size_t n, size_t k, int has_q, float cp, float cn,
+                         int exact, capture_sums *b);
+
+/* n I/Q frames stored as kind (bytes swapped when swap) into 2 n floats at x, with their
+ * statistics in the same pass: bit for bit x and *b of libsndfile's sf_read_float (plus the u8
+ * centre fix) followed by capture_block_stats(x, n, 2, 1, cp, cn, 0, b). */
+void capture_convert_iq(const void *raw, float *x, size_t n, int kind, int swap, float cp,
+                        float cn, capture_sums *b);
+
+/* m values stored as kind into m floats at x (the same conversion, no statistics). */
+void capture_convert(const void *raw, float *x, size_t m, int kind, int swap);
 
 /* ---- SigMF archives (capture_archive.c) ------------------------------------------------------ */
 

@@ -28,6 +28,7 @@ struct capture_sf {
     SNDFILE *sf;
     vfile *vf;
     int components;
+    int frame_bytes; /* > 0: sf_read_raw gives the samples as stored (capture_sf_raw_ok) */
     char name[CAPTURE_PATH_MAX];
 };
 
@@ -151,6 +152,8 @@ rfn_status capture_sf_open_raw(int fd, const capture_span *spans, size_t n_spans
         v->total += sp[i].length;
     s->vf = v;
     s->components = components;
+    if (dt->bits != 24)
+        s->frame_bytes = components * dt->bits / 8;
     snprintf(s->name, sizeof s->name, "%s", name);
     SF_VIRTUAL_IO io = {vf_len, vf_seek, vf_read, vf_write, vf_tell};
     SF_INFO info = {0};
@@ -266,6 +269,11 @@ rfn_status capture_sf_open_container(int fd, int64_t size, const char *path, cap
     s->sf = sf;
     s->vf = v;
     s->components = si.channels;
+    /* The RIFF family holds PCM and float samples as plain arrays in its data chunk (FLAC, CAF and
+     * AIFF go through libsndfile's conversion). */
+    if ((major == SF_FORMAT_WAV || major == SF_FORMAT_WAVEX || major == SF_FORMAT_RF64 ||
+         major == SF_FORMAT_W64) && dt.bits != 24)
+        s->frame_bytes = si.channels * dt.bits / 8;
     snprintf(s->name, sizeof s->name, "%s", path);
     snprintf(info->container, sizeof info->container, "%s", cname);
     info->dt = dt;
@@ -285,6 +293,24 @@ rfn_status capture_sf_read(capture_sf *s, float *buf, int64_t frames, int64_t *g
                              s->vf && s->vf->io_errno ? strerror(s->vf->io_errno)
                                                       : sf_strerror(s->sf));
     *got = n;
+    return RFN_OK;
+}
+
+int capture_sf_raw_ok(const capture_sf *s)
+{
+    return s && s->frame_bytes > 0;
+}
+
+rfn_status capture_sf_read_bytes(capture_sf *s, void *buf, int64_t frames, int64_t *got,
+                                 rfn_error *err)
+{
+    *got = 0;
+    sf_count_t n = sf_read_raw(s->sf, buf, frames * s->frame_bytes);
+    if (n < 0 || (n == 0 && sf_error(s->sf)) || (s->vf && s->vf->io_errno))
+        return rfn_error_set(err, RFN_ERR_IO, "%s: read failed: %s", s->name,
+                             s->vf && s->vf->io_errno ? strerror(s->vf->io_errno)
+                                                      : sf_strerror(s->sf));
+    *got = n / s->frame_bytes;
     return RFN_OK;
 }
 

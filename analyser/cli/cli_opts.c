@@ -17,6 +17,7 @@ cli_capture_opts cli_capture_opts_default(void)
     cli_capture_opts o;
     o.copt = capture_options_default();
     o.quiet = 0;
+    o.jobs = 0;
     return o;
 }
 
@@ -62,6 +63,15 @@ static int handle_capture(int opt, const char *arg, const char *cmd, cli_capture
     case CLI_O_QUIET:
         cap->quiet = 1;
         return CLI_OPT_HANDLED;
+    case CLI_O_JOBS: {
+        unsigned long long u;
+        if (cli_parse_u64(arg, &u) || u < 1 || u > 256) {
+            cli_errorf(cmd, "--jobs '%s': expected 1 ... 256", arg);
+            return CLI_OPT_USAGE;
+        }
+        cap->jobs = (unsigned)u;
+        return CLI_OPT_HANDLED;
+    }
     default:
         return CLI_OPT_NOT_MINE;
     }

@@ -69,6 +69,7 @@ enum {
     CLI_O_META,
     CLI_O_DECISION_RULE,
     CLI_O_UNCERTAINTY,
+    CLI_O_JOBS,
 };
 
 /* The data export options of the commands that write a table (detect, apd, spectrogram):
@@ -110,6 +111,8 @@ typedef struct cli_out_opts {
         {"allow-truncated", no_argument, 0, CLI_O_TRUNC}
 /* --quiet (cli_capture_opts.quiet). */
 #define CLI_LONGOPTS_QUIET {"quiet", no_argument, 0, CLI_O_QUIET}
+/* --jobs N (cli_capture_opts.jobs): threads for one capture's spectrum or detectors. */
+#define CLI_LONGOPTS_JOBS {"jobs", required_argument, 0, CLI_O_JOBS}
 /* --cal FILE, --cal-db X (into cli_cal_opts), for a command without --rx-gain. */
 #define CLI_LONGOPTS_CAL_NO_RX_GAIN                                                                \
     {"cal", required_argument, 0, CLI_O_CAL}, {"cal-db", required_argument, 0, CLI_O_CAL_DB}
@@ -142,6 +145,7 @@ int cli_input_opt(int opt, const char *arg, const char *cmd, csv_input *in);
 typedef struct cli_capture_opts {
     capture_options copt; /* rate_hz (> 0 when given, else 0), center_hz (NAN when not given) */
     int quiet;            /* 1: no progress on stderr */
+    unsigned jobs;        /* --jobs: 1 ... 256 threads; 0 (default) = every online CPU */
 } cli_capture_opts;
 
 /* copt = capture_options_default(), quiet 0. */

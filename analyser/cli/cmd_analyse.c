@@ -16,6 +16,7 @@
 #include "compare_out.h"
 #include "data_dir.h"
 #include "sigmf.h"
+#include "welch_pool.h"
 
 #define CMD "analyse"
 #define MAX_LIMIT_FILES 16
@@ -65,6 +66,7 @@ static void analyse_usage(FILE *fp)
             "                     they, the hub's own bursts, are left out)\n"
             "  --exclude-bursts   find the hub's bursts in each band (6 dB over the band's own\n"
             "                     floor for 1 ms or more) and leave them out as well\n"
+            "  --jobs N           threads (default: all online CPUs; the same result for any)\n"
             "  --quiet            no progress on stderr\n"
             "  -h, --help         show this help\n"
             "\n"
@@ -139,6 +141,7 @@ static void take_shared_options(const cli_capture_opts *co, const cli_cal_opts *
     cfg->datatype = co->copt.datatype;
     cfg->recording = co->copt.recording;
     cfg->quiet = co->quiet;
+    cfg->jobs = welch_pool_jobs(co->jobs);
     cfg->rx_gain_db = calo->rx_gain_db;
 }
 
@@ -263,6 +266,7 @@ int cmd_analyse(int argc, char **argv)
         {"format", required_argument, 0, O_FORMAT},
         CLI_LONGOPTS_CAPTURE,
         CLI_LONGOPTS_QUIET,
+        CLI_LONGOPTS_JOBS,
         {"baseline", required_argument, 0, O_BASELINE},
         {"keep-annotations", no_argument, 0, O_KEEP_ANN},
         {"exclude-bursts", no_argument, 0, O_EXCL_BURSTS},

@@ -102,7 +102,7 @@ int cmd_convert(int argc, char **argv)
     }
     char what[128];
     snprintf(what, sizeof what, "converting %.100s", in);
-    progress *pr = progress_create(what, (uint64_t)m->sample_count, co.quiet);
+    progress *pr = progress_create_samples(what, (uint64_t)m->sample_count, co.quiet);
     size_t got;
     uint64_t done = 0;
     rfn_status st;

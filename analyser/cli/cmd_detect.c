@@ -53,6 +53,8 @@ static void detect_usage(FILE *fp)
             "  --rate HZ           sample rate (wins over the capture's metadata and name)\n"
             "  --center HZ         centre frequency (wins over its metadata and name)\n"
             "  --datatype T        sample type of a raw capture (cu8 cs8 cs16 cf32 ...)\n"
+            "  --jobs N            threads for the detectors (default: all online CPUs; the same\n"
+            "                      readings for any)\n"
             "  --quiet             no progress on stderr\n"
             "  --recording NAME    the recording of a .sigmf archive holding several\n"
             "  -h, --help          show this help\n"
@@ -176,7 +178,7 @@ int cmd_detect(int argc, char **argv)
         CLI_LONGOPTS_OUTPUT,
         CLI_LONGOPTS_CAL,
         CLI_LONGOPTS_CAPTURE,
-        CLI_LONGOPTS_QUIET,
+        CLI_LONGOPTS_QUIET, CLI_LONGOPTS_JOBS,
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -225,6 +227,7 @@ int cmd_detect(int argc, char **argv)
     if (cli_cal_opts_check(&calo, CMD))
         return RFN_EXIT_USAGE;
     ec.quiet = co.quiet;
+    ec.jobs = co.jobs;
 
     int status = RFN_EXIT_USAGE;
     calibration *cal = NULL;

@@ -238,7 +238,7 @@ static int info_one(const char *path, const capture_options *opt, int json, int 
     const capture_meta *m = capture_get_meta(c);
     char what[128];
     snprintf(what, sizeof what, "reading %.100s", path);
-    progress *pr = progress_create(what, (uint64_t)m->sample_count, quiet);
+    progress *pr = progress_create_samples(what, (uint64_t)m->sample_count, quiet);
     size_t got;
     rfn_status st;
     uint64_t done = 0;

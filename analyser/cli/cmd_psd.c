@@ -44,6 +44,7 @@ static void psd_usage(FILE *fp)
             "  --rate HZ          sample rate (wins over the capture's metadata and name)\n"
             "  --center HZ        centre frequency (wins over its metadata and name)\n"
             "  --datatype T       sample type of a raw capture (cu8 cs8 cs16 cf32 ...)\n"
+            "  --jobs N           threads (default: all online CPUs; the same result for any)\n"
             "  --quiet            no progress on stderr\n"
             "  --recording NAME   the recording of a .sigmf archive holding several\n"
             "  -h, --help         show this help\n"
@@ -157,7 +158,7 @@ int cmd_psd(int argc, char **argv)
         CLI_LONGOPTS_CAL,
         {"format", required_argument, 0, O_FORMAT},
         CLI_LONGOPTS_CAPTURE,
-        CLI_LONGOPTS_QUIET,
+        CLI_LONGOPTS_QUIET, CLI_LONGOPTS_JOBS,
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -206,7 +207,7 @@ int cmd_psd(int argc, char **argv)
         cli_error(CMD, &err);
         goto done;
     }
-    if (analyse_read_spectrum(c, &w, co.quiet, &spec, &err)) {
+    if (analyse_read_spectrum(c, &w, co.quiet, co.jobs, &spec, &err)) {
         cli_error(CMD, &err);
         goto done;
     }

@@ -17,6 +17,7 @@
 #include "plot.h"
 #include "progress.h"
 #include "units.h"
+#include "welch_pool.h"
 
 /* A detector reading needs the capture to last this many meter time constants: a critically
  * damped meter reaches 1 - 6 e^-5 = 96 % (-0.18 dB) of a steady input after 5 T_M. */
@@ -699,7 +700,7 @@ static rfn_status excluded_spans(const capture_meta *m, int annotations,
 
 /* Feed samples [pos, pos + n) of the stream to the Welch engine, leaving out the parts inside
  * spans (the engine joins what remains). *cursor walks the sorted spans. */
-static rfn_status welch_write_kept(rfn_welch *w, int is_complex, const float complex *x,
+static rfn_status welch_write_kept(welch_pool *w, int is_complex, const float complex *x,
                                    const float *xr, int64_t pos, size_t n, const span64 *spans,
                                    size_t n_spans, size_t *cursor, uint64_t *excluded,
                                    rfn_error *err)
@@ -719,13 +720,29 @@ static rfn_status welch_write_kept(rfn_welch *w, int is_complex, const float com
         }
         if (*cursor < n_spans && spans[*cursor].start - at < (int64_t)take)
             take = (size_t)(spans[*cursor].start - at);
-        rfn_status st = is_complex ? rfn_welch_write(w, x + i, take, err)
-                                   : rfn_welch_write_real(w, xr + i, take, err);
+        rfn_status st = is_complex ? welch_pool_write(w, x + i, take, err)
+                                   : welch_pool_write_real(w, xr + i, take, err);
         if (st)
             return st;
         i += take;
     }
     return RFN_OK;
+}
+
+/* Read up to max samples of c: complex ones straight into the pool's own memory when direct (no
+ * samples are left out: no copy), else into *x (real ones into rbuf); *x says where they are. */
+static rfn_status read_block(capture *c, welch_pool *pool, int direct, size_t max, float *rbuf,
+                             float complex **x, size_t *got, rfn_error *err)
+{
+    if (!capture_get_meta(c)->is_complex)
+        return capture_read_real(c, rbuf, max, got, err);
+    size_t room = max;
+    if (direct) {
+        rfn_status st = welch_pool_space(pool, x, &room, err);
+        if (st)
+            return st;
+    }
+    return capture_read(c, *x, room < max ? room : max, got, err);
 }
 
 /* Complete the Welch engine's first segment with zeros: nfft of them always do. */
@@ -744,12 +761,14 @@ static rfn_status pad_segment(rfn_welch *w, int is_complex, size_t nfft, rfn_err
  * and its spectrum reported with segments 0, so that analyse judges it (every band inconclusive,
  * "too-short": 0 < min_segments) instead of failing as if the input were bad. */
 static rfn_status read_spectrum_sg(capture *c, const rfn_welch_config *wcfg, int quiet,
-                                   int exclude_annotations, const capture_analysis *bursts,
-                                   int pad_short, spectrogram_acc *sg, rfn_spectrum *spec,
-                                   uint64_t *excluded, size_t *n_excl_spans, rfn_error *err)
+                                   unsigned jobs, int exclude_annotations,
+                                   const capture_analysis *bursts, int pad_short,
+                                   spectrogram_acc *sg, rfn_spectrum *spec, uint64_t *excluded,
+                                   size_t *n_excl_spans, rfn_error *err)
 {
     const capture_meta *m = capture_get_meta(c);
     rfn_welch *w = NULL;
+    welch_pool *pool = NULL;
     span64 *spans = NULL;
     size_t n_spans = 0, cursor = 0, n_ann = 0;
     int64_t pos = 0;
@@ -759,8 +778,11 @@ static rfn_status read_spectrum_sg(capture *c, const rfn_welch_config *wcfg, int
                                    &n_ann, err);
     if (!st)
         st = rfn_welch_create(wcfg, &w, err);
+    if (!st)
+        st = welch_pool_create(w, jobs, &pool, err);
     if (st) {
         free(spans);
+        rfn_welch_destroy(w);
         return st;
     }
     enum { BLOCK = 65536 };
@@ -768,25 +790,24 @@ static rfn_status read_spectrum_sg(capture *c, const rfn_welch_config *wcfg, int
     float *rbuf = malloc(BLOCK * sizeof *rbuf);
     char what[80];
     snprintf(what, sizeof what, "reading %.60s", m->path);
-    progress *pr = progress_create(what, (uint64_t)m->sample_count, quiet);
+    progress *pr = progress_create_samples(what, (uint64_t)m->sample_count, quiet);
     if (!buf || !rbuf) {
         st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
         goto done;
     }
     for (;;) {
         size_t got = 0;
-        if (m->is_complex)
-            st = capture_read(c, buf, BLOCK, &got, err);
-        else
-            st = capture_read_real(c, rbuf, BLOCK, &got, err);
+        float complex *x = buf;
+        st = read_block(c, pool, !n_spans, BLOCK, rbuf, &x, &got, err);
         if (st == RFN_ERR_EOF) {
             st = RFN_OK;
             break;
         }
         if (st)
             goto done;
-        st = welch_write_kept(w, m->is_complex, buf, rbuf, pos, got, spans, n_spans, &cursor,
-                              &dropped, err);
+        st = x != buf ? welch_pool_commit(pool, got, err)
+                      : welch_write_kept(pool, m->is_complex, buf, rbuf, pos, got, spans, n_spans,
+                                         &cursor, &dropped, err);
         if (st)
             goto done;
         pos += (int64_t)got;
@@ -794,10 +815,12 @@ static rfn_status read_spectrum_sg(capture *c, const rfn_welch_config *wcfg, int
             if (!m->is_complex)
                 for (size_t i = 0; i < got; i++)
                     buf[i] = rbuf[i];
-            sg_write(sg, buf, got);
+            sg_write(sg, x, got);
         }
         progress_update(pr, (uint64_t)pos);
     }
+    if ((st = welch_pool_finish(pool, err)))
+        goto done;
     st = rfn_welch_get_spectrum(w, spec, err);
     if (st == RFN_ERR_TRUNCATED && pad_short) {
         st = pad_segment(w, m->is_complex, wcfg->nfft, err);
@@ -817,20 +840,21 @@ done:
     progress_destroy(pr);
     free(buf);
     free(rbuf);
+    welch_pool_destroy(pool);
     rfn_welch_destroy(w);
     return st;
 }
 
 rfn_status analyse_read_spectrum(capture *c, const rfn_welch_config *wcfg, int quiet,
-                                 rfn_spectrum *spec, rfn_error *err)
+                                 unsigned jobs, rfn_spectrum *spec, rfn_error *err)
 {
-    return read_spectrum_sg(c, wcfg, quiet, 0, NULL, 0, NULL, spec, NULL, NULL, err);
+    return read_spectrum_sg(c, wcfg, quiet, jobs, 0, NULL, 0, NULL, spec, NULL, NULL, err);
 }
 
 rfn_status analyse_read_spectrum_kept(capture *c, const rfn_welch_config *wcfg, int quiet,
-                                      rfn_spectrum *spec, rfn_error *err)
+                                      unsigned jobs, rfn_spectrum *spec, rfn_error *err)
 {
-    return read_spectrum_sg(c, wcfg, quiet, 1, NULL, 0, NULL, spec, NULL, NULL, err);
+    return read_spectrum_sg(c, wcfg, quiet, jobs, 1, NULL, 0, NULL, spec, NULL, NULL, err);
 }
 
 /* The segment length when neither --nfft nor --rbw is given (see analyse_config). */
@@ -1448,7 +1472,8 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
     }
     if (cfg->exclude_bursts && (st = find_bursts(c, path, &copt, set, cfg, res, err)))
         goto done;
-    if ((st = read_spectrum_sg(c, &w, cfg->quiet, !cfg->keep_annotations, res, 1,
+    unsigned jobs = cfg->jobs ? cfg->jobs : 1;
+    if ((st = read_spectrum_sg(c, &w, cfg->quiet, jobs, !cfg->keep_annotations, res, 1,
                                sg.w ? &sg : NULL, &spec, &res->settings.excluded_samples,
                                &res->settings.excluded_spans, err)))
         goto done;
@@ -1499,6 +1524,7 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
         ec.band = (int)runs[k].det_band;
         ec.detectors = runs[k].kinds;
         ec.quiet = cfg->quiet;
+        ec.jobs = cfg->jobs ? cfg->jobs : 1;
         ec.exclude_annotations = !cfg->keep_annotations;
         ec.exclude_spans = burst_spans;
         ec.n_exclude_spans = burst_spans ? res->settings.n_bursts : 0;
@@ -1526,7 +1552,7 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
             capture_close(cb);
             goto done;
         }
-        st = read_spectrum_sg(cb, &w, cfg->quiet, !cfg->keep_annotations, NULL, 0, NULL,
+        st = read_spectrum_sg(cb, &w, cfg->quiet, jobs, !cfg->keep_annotations, NULL, 0, NULL,
                               &base_spec, NULL, NULL, err);
         capture_close(cb);
         if (st)

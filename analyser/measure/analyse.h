@@ -98,6 +98,9 @@ typedef struct analyse_config {
     int fft_estimate;          /* 1: FFTW_ESTIMATE plans for the spectrum instead of MEASURE:
                                   the plan (so every result bit) is the same on every run and
                                   machine load, which validate's cache and shards rely on */
+    unsigned jobs;             /* threads for the spectrum and detectors (welch_pool.h; the
+                                  result is the same bits for any number); 0 (default) = one,
+                                  as validate wants: its own workers take the cores */
 } analyse_config;
 
 analyse_config analyse_config_default(void);
@@ -121,15 +124,16 @@ rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_
 
 /* Stream every sample of an open capture through a Welch engine configured by wcfg (fs, centre,
  * real_input set by the caller from the capture's metadata) and fill spec (rfn_spectrum_free).
- * Progress on stderr unless quiet. Capture read errors and RFN_ERR_TRUNCATED (shorter than one
- * segment) are returned with err naming the file. */
+ * Progress on stderr unless quiet. jobs: worker threads (welch_pool.h: 0 = every online CPU,
+ * 1 = none; the spectrum is the same bits for any). Capture read errors and RFN_ERR_TRUNCATED
+ * (shorter than one segment) are returned with err naming the file. */
 rfn_status analyse_read_spectrum(capture *c, const rfn_welch_config *wcfg, int quiet,
-                                 rfn_spectrum *spec, rfn_error *err);
+                                 unsigned jobs, rfn_spectrum *spec, rfn_error *err);
 
 /* The same, with the samples inside the capture's SigMF annotation spans (the hub's own bursts)
  * left out, as analyse_capture does by default (rfnoise compare). */
 rfn_status analyse_read_spectrum_kept(capture *c, const rfn_welch_config *wcfg, int quiet,
-                                      rfn_spectrum *spec, rfn_error *err);
+                                      unsigned jobs, rfn_spectrum *spec, rfn_error *err);
 
 /* NULL is a no-op. */
 void analyse_result_free(capture_analysis *res);

@@ -174,7 +174,7 @@ static rfn_status read_pass(const char *path, const capture_options *copt,
     const capture_meta *m = capture_get_meta(c);
     char what[96];
     snprintf(what, sizeof what, "bursts %d/2 %.70s", f->pass, m->path);
-    pr = progress_create(what, (uint64_t)m->sample_count, quiet);
+    pr = progress_create_samples(what, (uint64_t)m->sample_count, quiet);
     for (;;) {
         size_t got = 0;
         if (m->is_complex) {

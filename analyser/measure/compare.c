@@ -298,7 +298,7 @@ static rfn_status measure_one(capture *c, rfn_welch_config w, const compare_band
     if (st)
         return st;
     compare_acc_attach(*acc, &w);
-    return analyse_read_spectrum_kept(c, &w, cfg->quiet, spec, err);
+    return analyse_read_spectrum_kept(c, &w, cfg->quiet, 1, spec, err);
 }
 
 /* The APD levels at compare_apd_probs of band b in the capture at path (NAN where the EMI pass

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "det_pool.h"
 #include "progress.h"
 
 emi_config emi_config_default(void)
@@ -17,7 +18,7 @@ emi_config emi_config_default(void)
                     .want_apd = 0, .apd_lo_hz = NAN, .apd_hi_hz = NAN,
                     .exclude_annotations = 0, .exclude_spans = NULL, .n_exclude_spans = 0,
                     .burst_threshold_db = 10.0, .burst_min_s = 1e-3,
-                    .quiet = 0};
+                    .quiet = 0, .jobs = 1};
     return c;
 }
 
@@ -32,7 +33,7 @@ int emi_det_index(rfn_det_kind kind)
 /* ---- the STFT sink --------------------------------------------------------------------------- */
 
 typedef struct sink_ctx {
-    rfn_detector *det;
+    det_pool *det;
     rfn_spectrogram *sg;
     rfn_apd *apd;
     rfn_burst *burst;
@@ -103,7 +104,7 @@ static void emi_sink(void *ctx, const float *power, size_t n_frames, uint64_t fi
         use = k->kept;
     }
     if (k->det)
-        rfn_detector_write(k->det, use, n_use);
+        det_pool_write(k->det, use, n_use, NULL);
     if (k->apd)
         rfn_apd_write(k->apd, use, n_use);
 }
@@ -206,7 +207,7 @@ rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error
         dc.params = res->params;
         st = !(dc.frame_rate_hz > 0) || !isfinite(dc.frame_rate_hz)
                  ? setup_error(m, res->params.rbw_hz, err)
-                 : rfn_detector_create(&dc, &k.det, err);
+                 : det_pool_create(&dc, cfg->jobs, &k.det, err);
         if (st)
             goto fail;
     }
@@ -321,7 +322,7 @@ rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error
     }
     char what[96];
     snprintf(what, sizeof what, "reading %.70s", m->path);
-    pr = progress_create(what, (uint64_t)m->sample_count, cfg->quiet);
+    pr = progress_create_samples(what, (uint64_t)m->sample_count, cfg->quiet);
     for (;;) {
         size_t got = 0;
         if (m->is_complex) {
@@ -373,7 +374,7 @@ rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error
     }
     if (k.det) {
         double *v = malloc(nfft * sizeof *v);
-        if (!v) {
+        if (!v || det_pool_sync(k.det, err)) {
             st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
             goto fail;
         }
@@ -381,7 +382,7 @@ rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error
             if (!(res->detectors & (1u << d)))
                 continue;
             res->reading[d] = malloc(res->n_out * sizeof *res->reading[d]);
-            if (!res->reading[d] || rfn_detector_get(k.det, (rfn_det_kind)(1u << d), v, err)) {
+            if (!res->reading[d] || det_pool_get(k.det, (rfn_det_kind)(1u << d), v, err)) {
                 free(v);
                 st = res->reading[d] ? err->status
                                      : rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
@@ -401,7 +402,7 @@ fail:
     free(buf);
     free(rbuf);
     rfn_stft_destroy(stft);
-    rfn_detector_destroy(k.det);
+    det_pool_destroy(k.det);
     rfn_burst_destroy(k.burst);
     free(k.excl);
     free(k.kept);

@@ -37,10 +37,13 @@ typedef struct emi_config {
                                   floor (default 10 dB) ... */
     double burst_min_s;        /* ... and minimum duration (default 1 ms) */
     int quiet;                 /* no progress on stderr */
+    unsigned jobs;             /* threads for the detectors, split by bins after the STFT
+                                  (det_pool.h; the same readings for any number): 0 = every
+                                  online CPU, 1 (default) = the caller's thread alone */
 } emi_config;
 
 /* rbw 0, band -1, no detectors, no spectrogram (1000 x 1000 max when asked), no APD, annotations
- * kept, bursts 10 dB / 1 ms, progress on. */
+ * kept, bursts 10 dB / 1 ms, progress on, jobs 1. */
 emi_config emi_config_default(void);
 
 /* To leave detected bursts out (`--exclude-bursts`): run emi_run once with nothing asked to find

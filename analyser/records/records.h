@@ -66,6 +66,8 @@ typedef struct capture_meta {
     double center_freq_hz;  /* of the first segment; NAN when unknown */
     int64_t sample_count;   /* frames (complex or real samples per channel) in the capture */
     double duration_s;      /* sample_count / sample_rate_hz */
+    int streamed;           /* 1: read from standard input ("-"): sample_count and duration_s
+                               count what has been read so far (0 at open; all at the end) */
     char datetime[CAPTURE_TIME_MAX]; /* ISO 8601 time of the first sample, "" when unknown */
     /* rfnoise: SigMF namespace (empty when absent) */
     char device_id[CAPTURE_TEXT_MAX];      /* rfnoise:device_id, EUI-64 DeviceID */

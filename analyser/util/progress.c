@@ -10,6 +10,7 @@
 
 struct progress {
     int active;
+    int samples; /* units are samples: done, MS/s, time left */
     uint64_t total;
     double started_s;
     double last_s;
@@ -35,6 +36,36 @@ progress *progress_create(const char *what, uint64_t total, int quiet)
     return p;
 }
 
+progress *progress_create_samples(const char *what, uint64_t total, int quiet)
+{
+    progress *p = progress_create(what, total, quiet);
+    if (p)
+        p->samples = 1;
+    return p;
+}
+
+void progress_format(char *buf, size_t cap, const char *what, uint64_t done, uint64_t total,
+                     double elapsed_s, int samples)
+{
+    double d = (double)done, pct = total ? 100.0 * d / (double)total : 0.0;
+    if (!samples) {
+        if (total)
+            snprintf(buf, cap, "%s: %5.1f %%  (%.0f s)", what, pct, elapsed_s);
+        else
+            snprintf(buf, cap, "%s: %llu  (%.0f s)", what, (unsigned long long)done, elapsed_s);
+        return;
+    }
+    double rate = elapsed_s > 0 ? d / elapsed_s : 0.0; /* samples per second so far */
+    if (!total || !(rate > 0)) {
+        snprintf(buf, cap, "%s: %.1f MS  %.0f MS/s  (%.0f s)", what, d / 1e6, rate / 1e6,
+                 elapsed_s);
+        return;
+    }
+    double left = done < total ? (double)(total - done) / rate : 0.0;
+    snprintf(buf, cap, "%s: %5.1f %%  %.1f of %.1f MS  %.0f MS/s  %.*f s left", what, pct,
+             d / 1e6, (double)total / 1e6, rate / 1e6, left < 10 ? 1 : 0, left);
+}
+
 void progress_update(progress *p, uint64_t done)
 {
     if (!p || !p->active)
@@ -43,12 +74,10 @@ void progress_update(progress *p, uint64_t done)
     if (t - p->last_s < 0.25)
         return;
     p->last_s = t;
-    if (p->total)
-        fprintf(stderr, "\r%s: %5.1f %%  (%.0f s)", p->what,
-                100.0 * (double)done / (double)p->total, t - p->started_s);
-    else
-        fprintf(stderr, "\r%s: %llu  (%.0f s)", p->what, (unsigned long long)done,
-                t - p->started_s);
+    char line[256];
+    progress_format(line, sizeof line, p->what, done, p->total, t - p->started_s, p->samples);
+    /* \033[K: a shorter line (the time left shrinking) leaves no tail of the last one */
+    fprintf(stderr, "\r%s\033[K", line);
     fflush(stderr);
 }
 

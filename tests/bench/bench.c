@@ -211,8 +211,12 @@ int main(int argc, char **argv)
             rfn_spectrum_free(&sp);
         rfn_welch_destroy(w);
         rfn_fft_destroy(f);
-        printf("bench welch nfft=%zu msps=%.1f ratio_to_fftw=%.3f\n", nfft,
-               (double)b.segments * (double)b.hop / b.seconds / 1e6, b.ratio);
+        /* The engine against FFTW transforming the same segments from the same memory (both
+         * ratios share the cached-FFTW reference, which cancels): the ceiling the hardware sets
+         * (issue 17, target 0.85). */
+        printf("bench welch nfft=%zu msps=%.1f ratio_to_fftw=%.3f ratio_to_fft_from_memory=%.3f\n",
+               nfft, (double)b.segments * (double)b.hop / b.seconds / 1e6, b.ratio,
+               b.ratio / fo.ratio);
         printf("bench welch_fft_from_memory nfft=%zu ratio_to_fftw=%.3f\n", nfft, fo.ratio);
         printf("bench welch_cached nfft=%zu ratio_to_fftw=%.3f\n", nfft, cached.ratio);
         fprintf(stderr,

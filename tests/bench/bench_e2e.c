@@ -5,7 +5,11 @@
  *   bench e2e_wav msps=M ratio_to_inmemory=R peak_rss_mib=K
  * where M is samples per second end to end (wall clock), R = M / in-memory Welch rate at the same
  * nfft, and K the peak resident memory of the end-to-end run (measured before the in-memory
- * buffer is allocated). Arguments: [MiB of WAV, default 1024] [nfft, default 4096]. */
+ * buffer is allocated). The end-to-end runs and the in-memory ones alternate, three each, and
+ * both are medians, so that a slow moment of the shared machine hits both (issue 17: a reference
+ * measured alone once flattered R). Arguments: [MiB of WAV, default 1024] [nfft, default 4096].
+ * `rfnoise_bench_e2e inmem NFFT` prints only the in-memory rate: "inmem nfft=N msps=M" (the
+ * single-thread Welch rate scripts/bench holds the reader against). */
 #include <complex.h>
 #include <sndfile.h>
 #include <stdint.h>
@@ -51,8 +55,92 @@ static rfn_welch *make_welch(size_t nfft)
     return w;
 }
 
+static double median3(const double v[3])
+{
+    double a = v[0], b = v[1], c = v[2];
+    return a > b ? (b > c ? b : (a > c ? c : a)) : (a > c ? a : (b > c ? c : b));
+}
+
+/* 64 MiB of the same kind of noise as the WAV, for the in-memory runs. */
+static float complex *noise_buffer(size_t n, uint32_t *s)
+{
+    float complex *x = malloc(n * sizeof *x);
+    for (size_t i = 0; x && i < n; i++) {
+        *s = *s * 1664525u + 1013904223u;
+        float re = (float)((int)(*s >> 20) - 2048) / 32768.0f;
+        *s = *s * 1664525u + 1013904223u;
+        x[i] = re + (float)((int)(*s >> 20) - 2048) / 32768.0f * I;
+    }
+    if (!x) {
+        fprintf(stderr, "bench_e2e: out of memory\n");
+        exit(1);
+    }
+    return x;
+}
+
+enum { BLOCK = 65536 };
+
+/* The engine fed x[0 .. n) in BLOCK writes: wall and thread CPU seconds. */
+static void inmem_once(rfn_welch *w, const float complex *x, size_t n, double *t, double *tc)
+{
+    rfn_error err = {0};
+    rfn_welch_reset(w);
+    double t1 = wall_s(), c1 = thread_cpu_s();
+    for (size_t off = 0; off < n; off += BLOCK)
+        rfn_welch_write(w, x + off, n - off < BLOCK ? n - off : BLOCK, &err);
+    *t = wall_s() - t1;
+    *tc = thread_cpu_s() - c1;
+}
+
+/* The WAV at path through the capture reader (read-ahead thread) into the engine. */
+static int e2e_once(const char *path, rfn_welch *w, int64_t *total, double *t, double *tc)
+{
+    rfn_error err = {0};
+    capture_options o = capture_options_default();
+    o.prefetch = 1;
+    capture *c = NULL;
+    if (capture_open(path, &o, &c, &err)) {
+        fprintf(stderr, "bench_e2e: %s\n", err.msg);
+        return 1;
+    }
+    rfn_welch_reset(w);
+    float complex *buf = malloc(BLOCK * sizeof *buf);
+    size_t got;
+    *total = 0;
+    double t0 = wall_s(), c0 = thread_cpu_s();
+    while (buf && capture_read(c, buf, BLOCK, &got, &err) == RFN_OK) {
+        rfn_welch_write(w, buf, got, &err);
+        *total += (int64_t)got;
+    }
+    *t = wall_s() - t0;
+    *tc = thread_cpu_s() - c0;
+    capture_close(c);
+    free(buf);
+    return buf ? 0 : 1;
+}
+
+/* `inmem NFFT`: the single-thread in-memory rate alone, median of 3. */
+static int inmem_only(size_t nfft)
+{
+    rfn_error err = {0};
+    if (fft_wisdom_load(NULL, &err)) fprintf(stderr, "bench_e2e: %s (re-planning)\n", err.msg);
+    rfn_welch *w = make_welch(nfft);
+    uint32_t s = 1;
+    size_t n = (64u << 20) / sizeof(float complex);
+    float complex *x = noise_buffer(n, &s);
+    double t[3], tc[3];
+    for (int rep = 0; rep < 3; rep++)
+        inmem_once(w, x, n, &t[rep], &tc[rep]);
+    printf("inmem nfft=%zu msps=%.1f\n", nfft, (double)n / median3(t) / 1e6);
+    free(x);
+    rfn_welch_destroy(w);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "inmem") == 0)
+        return inmem_only((size_t)strtoull(argv[2], NULL, 10));
     size_t mib = argc > 1 ? (size_t)strtoull(argv[1], NULL, 10) : 1024;
     size_t nfft = argc > 2 ? (size_t)strtoull(argv[2], NULL, 10) : 4096;
     const char *tmpdir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
@@ -71,7 +159,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_e2e: %s: %s\n", path, sf_strerror(NULL));
         return 1;
     }
-    enum { BLOCK = 65536 };
     static short pcm[2 * BLOCK];
     uint32_t s = 1;
     for (int64_t done = 0; done < frames; done += BLOCK) {
@@ -89,59 +176,39 @@ int main(int argc, char **argv)
     }
     sf_close(sf);
 
-    /* 2. End to end: capture reader (read-ahead thread) → Welch, wall clock. */
+    /* 2. and 3., alternating: end to end (capture reader with its read-ahead thread -> Welch),
+     * then the same engine from a 64 MiB in-memory buffer; wall clock, medians of 3. */
     rfn_welch *w = make_welch(nfft);
-    capture_options o = capture_options_default();
-    o.prefetch = 1;
-    capture *c = NULL;
-    if (capture_open(path, &o, &c, &err)) {
-        fprintf(stderr, "bench_e2e: %s\n", err.msg);
-        unlink(path);
-        return 1;
-    }
-    float complex *buf = malloc(BLOCK * sizeof *buf);
-    size_t got;
+    double t_run[3], c_run[3], m_run[3], mc_run[3];
     int64_t total = 0;
-    double t0 = wall_s(), c0 = thread_cpu_s();
-    while (capture_read(c, buf, BLOCK, &got, &err) == RFN_OK) {
-        rfn_welch_write(w, buf, got, &err);
-        total += (int64_t)got;
+    long rss_mib = 0;
+    size_t n = (64u << 20) / sizeof(float complex);
+    float complex *x = NULL;
+    for (int rep = 0; rep < 3; rep++) {
+        if (e2e_once(path, w, &total, &t_run[rep], &c_run[rep])) {
+            unlink(path);
+            return 1;
+        }
+        if (rep == 0) {
+            struct rusage ru;
+            getrusage(RUSAGE_SELF, &ru);
+            rss_mib = ru.ru_maxrss / 1024;
+            x = noise_buffer(n, &s);
+        }
+        inmem_once(w, x, n, &m_run[rep], &mc_run[rep]);
     }
-    double t_e2e = wall_s() - t0, cpu_e2e = thread_cpu_s() - c0;
-    capture_close(c);
-    free(buf);
     unlink(path);
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    long rss_mib = ru.ru_maxrss / 1024;
+    free(x);
+    rfn_welch_destroy(w);
     if (total != frames) {
         fprintf(stderr, "bench_e2e: read %lld of %lld samples\n", (long long)total,
                 (long long)frames);
         return 1;
     }
-
-    /* 3. The same engine from a 64 MiB in-memory buffer, best of 3, wall clock. */
-    size_t n = (64u << 20) / sizeof(float complex);
-    float complex *x = malloc(n * sizeof *x);
-    for (size_t i = 0; i < n; i++) {
-        s = s * 1664525u + 1013904223u;
-        float re = (float)((int)(s >> 20) - 2048) / 32768.0f;
-        s = s * 1664525u + 1013904223u;
-        x[i] = re + (float)((int)(s >> 20) - 2048) / 32768.0f * I;
-    }
-    double best = 1e30, best_cpu = 1e30;
-    for (int run = 0; run < 3; run++) {
-        rfn_welch_reset(w);
-        double t1 = wall_s(), c1 = thread_cpu_s();
-        for (size_t off = 0; off < n; off += BLOCK)
-            rfn_welch_write(w, x + off, n - off < BLOCK ? n - off : BLOCK, &err);
-        double t = wall_s() - t1, tc = thread_cpu_s() - c1;
-        best = t < best ? t : best;
-        best_cpu = tc < best_cpu ? tc : best_cpu;
-    }
-    free(x);
-    rfn_welch_destroy(w);
+    double t_e2e = median3(t_run), cpu_e2e = median3(c_run), best = median3(m_run),
+           best_cpu = median3(mc_run);
     double msps = (double)total / t_e2e / 1e6, mem_msps = (double)n / best / 1e6;
+    (void)s;
     printf("bench e2e_wav msps=%.1f ratio_to_inmemory=%.2f peak_rss_mib=%ld\n", msps,
            msps / mem_msps, rss_mib);
     /* On a shared machine wall clock is noisy; the processing thread's CPU time shows what the

@@ -4,6 +4,7 @@
  * real one-sided input, streaming invariance, the bounded-memory median and error cases. */
 #include <complex.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -712,6 +713,177 @@ static void test_segment_hook(void)
     free(x);
 }
 
+/* ---- parts on several threads ------------------------------------------------------------ */
+
+/* Bit-exact comparison of two spectra: every trace the engine kept, and the segment count. */
+static int spectra_identical(const rfn_spectrum *a, const rfn_spectrum *b)
+{
+    if (a->n_bins != b->n_bins || a->segments != b->segments || a->n_samples != b->n_samples ||
+        a->median_method != b->median_method)
+        return 0;
+    for (int t = 0; t < RFN_TRACE_COUNT; t++) {
+        if (!a->density[t] != !b->density[t])
+            return 0;
+        if (a->density[t] && memcmp(a->density[t], b->density[t], a->n_bins * sizeof(double)))
+            return 0;
+    }
+    return 1;
+}
+
+typedef struct part_job {
+    rfn_welch_part **parts;
+    const float complex *x;
+    size_t n_runs, run_samples, last_samples, run_step, threads, t;
+    uint64_t run_segments;
+} part_job;
+
+/* Thread t computes runs t, t + threads, ... each into its own part. */
+static void *part_worker(void *arg)
+{
+    part_job *j = arg;
+    for (size_t r = j->t; r < j->n_runs; r += j->threads) {
+        size_t len = r + 1 == j->n_runs ? j->last_samples : j->run_samples;
+        rfn_status st = rfn_welch_part_run(j->parts[r], j->x + r * j->run_step, len,
+                                           r * j->run_segments, NULL);
+        CHECK(st == RFN_OK);
+    }
+    return NULL;
+}
+
+/* The stream x[0 .. n) as runs of `chunks` whole chunks computed by `threads` threads, merged in
+ * order; the samples after the last whole run written as usual, in irregular blocks. */
+static void spectrum_by_parts(rfn_welch_config *c, const float complex *x, size_t n,
+                              size_t chunks, size_t threads, rfn_spectrum *s)
+{
+    rfn_welch *w = make(c);
+    rfn_error err = {0};
+    size_t nfft = c->nfft, hop = rfn_welch_hop(w);
+    uint64_t rs = (uint64_t)chunks * RFN_WELCH_CHUNK_SEGMENTS;
+    size_t run_samples = (size_t)(rs - 1) * hop + nfft, n_runs = 0;
+    while (n >= (n_runs + 1) * rs * hop + (nfft - hop) && n_runs < 64)
+        n_runs++;
+    rfn_welch_part **parts = calloc(n_runs + 1, sizeof *parts);
+    for (size_t r = 0; r < n_runs; r++)
+        CHECK_OK(rfn_welch_part_create(w, (size_t)rs, &parts[r], &err));
+    pthread_t tid[8];
+    part_job jobs[8];
+    for (size_t t = 0; t < threads; t++) {
+        jobs[t] = (part_job){parts, x, n_runs, run_samples, run_samples, rs * hop, threads, t,
+                             rs};
+        CHECK(pthread_create(&tid[t], NULL, part_worker, &jobs[t]) == 0);
+    }
+    for (size_t t = 0; t < threads; t++)
+        pthread_join(tid[t], NULL);
+    for (size_t r = 0; r < n_runs; r++) {
+        CHECK(rfn_welch_part_segments(parts[r]) == rs);
+        CHECK_OK(rfn_welch_merge(w, parts[r], &err));
+        rfn_welch_part_destroy(parts[r]);
+    }
+    size_t done = n_runs * (size_t)rs * hop;
+    write_irregular(w, x + done, n - done, c->real_input);
+    CHECK_OK(rfn_welch_get_spectrum(w, s, &err));
+    free(parts);
+    rfn_welch_destroy(w);
+}
+
+/* Parts computed on 1, 2, 3 and 7 threads, in runs of 1, 2 or 5 chunks, give bit for bit the
+ * spectrum that rfn_welch_write gives on the same stream written in irregular blocks: every
+ * window path, overlaps whose hop is odd (misaligned segments), mean only (the re^2/im^2 pair
+ * layout), max/min, the median (blocked: its store fills inside a part), the segment hook and
+ * real input. */
+static void test_parts_identical(void)
+{
+    enum { N = 300000 };
+    float complex *x = malloc(N * sizeof *x);
+    noise(x, N, 1e-3);
+    for (size_t t = 0; t < N; t++)
+        x[t] += 0.01f * cexpf(I * (float)(2.0 * M_PI * 0.1234 * (double)t));
+    float complex *xr = malloc(N * sizeof *xr); /* real parts widened, for the real engine */
+    for (size_t t = 0; t < N; t++)
+        xr[t] = crealf(x[t]);
+    static const struct {
+        rfn_window_type win;
+        size_t nfft, overlap;
+        unsigned traces;
+        int hook, detrend, real;
+    } cases[] = {
+        {RFN_WINDOW_HANN, 1024, RFN_WELCH_OVERLAP_HALF, RFN_TRACE_BIT(RFN_TRACE_MAX) |
+                                                          RFN_TRACE_BIT(RFN_TRACE_MIN), 0, 0, 0},
+        {RFN_WINDOW_HANN, 512, RFN_WELCH_OVERLAP_HALF, 0, 0, 1, 0},
+        {RFN_WINDOW_BLACKMANHARRIS, 256, 101, RFN_TRACE_BIT(RFN_TRACE_MAX), 0, 0, 0},
+        {RFN_WINDOW_GAUSSIAN, 300, RFN_WELCH_OVERLAP_HALF, RFN_TRACE_BIT(RFN_TRACE_MIN), 0, 0, 0},
+        {RFN_WINDOW_HANN, 256, RFN_WELCH_OVERLAP_HALF, RFN_TRACE_BIT(RFN_TRACE_MEDIAN), 1, 0, 0},
+        {RFN_WINDOW_FLATTOP, 128, 0, 0, 1, 0, 0},
+        {RFN_WINDOW_HANN, 512, RFN_WELCH_OVERLAP_HALF, RFN_TRACE_BIT(RFN_TRACE_MAX), 0, 0, 1},
+    };
+    static const size_t threads[] = {1, 2, 3, 7};
+    static const size_t chunks[] = {1, 2, 5};
+    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+        rfn_welch_config c = rfn_welch_config_default();
+        c.fs_hz = 1e6;
+        c.nfft = cases[ci].nfft;
+        c.overlap = cases[ci].overlap;
+        c.window = cases[ci].win;
+        c.sigma_samples = (double)c.nfft / 10.0;
+        c.traces = cases[ci].traces;
+        c.detrend_mean = cases[ci].detrend;
+        c.real_input = cases[ci].real;
+        c.median_max_bytes = 100 * c.nfft * sizeof(float); /* blocks of 100 segments */
+        seg_sum *ref_sum = calloc(1, sizeof *ref_sum), *sum = calloc(1, sizeof *sum);
+        c.segment_fn = cases[ci].hook ? seg_add : NULL;
+        c.segment_ctx = ref_sum;
+        rfn_welch *w = make(&c);
+        write_irregular(w, x, N, c.real_input);
+        rfn_spectrum ref, s;
+        rfn_error err = {0};
+        CHECK_OK(rfn_welch_get_spectrum(w, &ref, &err));
+        rfn_welch_destroy(w);
+        for (size_t ti = 0; ti < 4; ti++)
+            for (size_t k = 0; k < 3; k++) {
+                memset(sum, 0, sizeof *sum);
+                c.segment_ctx = sum;
+                spectrum_by_parts(&c, c.real_input ? xr : x, N, chunks[k], threads[ti], &s);
+                CHECK_MSG(spectra_identical(&ref, &s), "case %zu threads %zu chunks %zu", ci,
+                          threads[ti], chunks[k]);
+                CHECK(!cases[ci].hook || (sum->calls == ref_sum->calls &&
+                                          !memcmp(sum->sum, ref_sum->sum, sizeof sum->sum)));
+                rfn_spectrum_free(&s);
+            }
+        rfn_spectrum_free(&ref);
+        free(ref_sum);
+        free(sum);
+    }
+    free(xr);
+    free(x);
+}
+
+/* Parts refuse what would break that identity: a run not starting on a chunk, a part merged out
+ * of order or into another engine, more segments than the part holds. */
+static void test_parts_errors(void)
+{
+    rfn_welch_config c = rfn_welch_config_default();
+    c.nfft = 64;
+    rfn_welch *w = make(&c), *other = make(&c);
+    rfn_welch_part *p = NULL;
+    rfn_error err = {0};
+    float complex *x = calloc(64 * 100, sizeof *x);
+    CHECK_OK(rfn_welch_part_create(w, 40, &p, &err));
+    CHECK(rfn_welch_part_run(p, x, 64 * 100, 5, &err) == RFN_ERR_INVALID);
+    CHECK(rfn_welch_part_run(p, x, 64 * 100, 0, &err) == RFN_ERR_INVALID); /* 199 > 64 */
+    CHECK_OK(rfn_welch_part_run(p, x, 32 * 33, 32, &err));
+    CHECK(rfn_welch_part_segments(p) == 32);
+    CHECK(rfn_welch_merge(w, p, &err) == RFN_ERR_INVALID); /* the engine expects segment 0 */
+    CHECK(rfn_welch_merge(other, p, &err) == RFN_ERR_INVALID);
+    CHECK_OK(rfn_welch_part_run(p, x, 32 * 33, 0, &err));
+    CHECK_OK(rfn_welch_merge(w, p, &err));
+    CHECK(rfn_welch_segments(w) == 32 && rfn_welch_samples(w) == 32 * 32);
+    rfn_welch_part_destroy(p);
+    rfn_welch_destroy(other);
+    rfn_welch_destroy(w);
+    rfn_welch_part_destroy(NULL);
+    free(x);
+}
+
 int main(void)
 {
     test_scipy();
@@ -725,5 +897,7 @@ int main(void)
     test_median_stream();
     test_config();
     test_segment_hook();
+    test_parts_identical();
+    test_parts_errors();
     return check_finish();
 }
