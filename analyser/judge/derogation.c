@@ -849,6 +849,18 @@ derogation_outcome derogation_match(const derogation_list *list, const derogatio
     return res->outcome;
 }
 
+bool derogation_rule_covers(const derogation_rule *r, const char *manufacturer, const char *model,
+                            const char *firmware)
+{
+    return r && manufacturer && model && strcasecmp(r->manufacturer, manufacturer) == 0 &&
+           strcasecmp(r->model, model) == 0 && firmware_covered(r, firmware);
+}
+
+derogation_outcome derogation_rule_location(const derogation_rule *r, const derogation_query *q)
+{
+    return location_check(r, q);
+}
+
 static int set_has_band(const limits_set *set, const char *id)
 {
     for (size_t i = 0; i < set->n_bands; i++)
