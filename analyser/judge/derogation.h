@@ -147,6 +147,11 @@ derogation_outcome derogation_match(const derogation_list *list, const derogatio
 bool derogation_rule_covers(const derogation_rule *r, const char *manufacturer, const char *model,
                             const char *firmware);
 
+/* Whether any rule of list names this manufacturer and model (case-insensitive), whatever
+ * its firmware: a device of the model that no rule covers has firmware no rule covers. */
+bool derogation_names_model(const derogation_list *list, const char *manufacturer,
+                            const char *model);
+
 /* Rule r's location constraints (region, HAN variant, postcode areas) against q's location:
  * DEROGATION_MATCH (acceptable), DEROGATION_LOCATION_NOT_ACCEPTABLE or
  * DEROGATION_LOCATION_UNKNOWN (a constraint the query lacks the value for), as in

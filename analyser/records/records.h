@@ -336,6 +336,9 @@ enum device_reason {
                                                    aside, it measured another model or
                                                    firmware than the register shows */
     DREASON_TOO_LITTLE_AFTER_EXCLUSION = 1u << 25, /* "too-little-after-exclusion" */
+    DREASON_FIRMWARE_NOT_COVERED = 1u << 26,    /* "firmware-not-covered": with
+                                                   model-not-derogated, when a rule names the
+                                                   model but covers none of its firmware */
 };
 
 typedef enum device_evidence {
