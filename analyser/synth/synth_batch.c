@@ -84,6 +84,7 @@ static const char *const areas_by_region[4][5] = {
 typedef struct row {
     char device[32], type[16], status[32], man[64], model[64], fw[32], mpxn[24], region[16];
     char han[16], postcode[16], supplier[96], date[24];
+    char exp_verdict[32], exp_reasons[128], exp_evidence[24]; /* expected.csv's (judged rows) */
     int extra_field;     /* ragged row */
     int bad;             /* deliberately rejected */
     int m;               /* model index, -1 for gas */
@@ -700,12 +701,191 @@ static rfn_status write_expected_wrong_place(const char *dir, const row *rows, s
     return st;
 }
 
+/* ---- the 2023 extract (reasons for non-compliant installs) ---------------------------------- */
+
+/* register-2023.csv: register.csv's rows and, after them, a year of 2023 installs drawn from a
+ * stream of their own (seed + 2023), so that register.csv and everything made from it stay as
+ * they were. Every Supplier installs each month 2 EDMI ES-10A (never derogated) and 1 AM-100
+ * 1.3.0 outside DRG-SAMPLE-001's areas (NE): a steady base of non-compliant installs. Acorn
+ * Energy also installs AM-100 1.3.0 in the derogation's areas after its cut-off, month i of 2023
+ * i / 2 of them (0, 0, 1, 1, ... 5): its share of installed-after-cut-off rises. All in the North,
+ * judged on their lab result (lab-model). */
+enum { PLANT_SUPPLIER = 4 /* Acorn Energy */ };
+
+static size_t append_2023(row *rows, size_t n, uint32_t serial, uint64_t seed)
+{
+    static const char *const plant_areas[] = {"AB", "IV", "KW"};
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!rng)
+        return n;
+    gsl_rng_set(rng, seed + 2023);
+    for (int month = 0; month < 12; month++) {
+        int32_t first = date_from_ymd(2023, month + 1, 1);
+        for (int s = 0; s < 5; s++)
+            for (int k = 0; k < 3 + (s == PLANT_SUPPLIER ? month / 2 : 0); k++) {
+                row *r = &rows[n++];
+                int32_t day = first + (int32_t)gsl_rng_uniform_int(rng, 28);
+                int m = k < 2 ? M_EDMI : M_AM13;
+                const char *area = k < 2 ? NULL : k == 2 ? "NE" : plant_areas[k % 3];
+                make_row(rng, r, serial++, m, CSP_REGION_NORTH, area, day);
+                snprintf(r->supplier, sizeof r->supplier, "%s", suppliers[s]);
+                truth(r, models[m].level[BAND_423], r->exp_verdict, sizeof r->exp_verdict,
+                      r->exp_reasons, sizeof r->exp_reasons);
+                snprintf(r->exp_evidence, sizeof r->exp_evidence, "lab-model");
+            }
+    }
+    gsl_rng_free(rng);
+    return n;
+}
+
+/* The primary reason of an expected non-compliant verdict, and the secondary one, by the
+ * precedence of README "Reasons for non-compliant installs" (the sample has no
+ * firmware-not-covered device). */
+static const char *const sample_reasons[] = {
+    "model-never-derogated", "installed-after-cut-off", "outside-acceptable-location",
+    "firmware-not-covered", "exceeds-derogation-limit", "no-evidence-before-install"};
+enum { N_SAMPLE_REASONS = 6, RS_NO_EVIDENCE = 5 };
+
+static int sample_primary(const row *r)
+{
+    if (strstr(r->exp_reasons, "model-not-derogated"))
+        return 0;
+    if (strstr(r->exp_reasons, "installed-after-cutoff"))
+        return 1;
+    if (strstr(r->exp_reasons, "location-not-acceptable"))
+        return 2;
+    if (strstr(r->exp_reasons, "exceeds-derogation-limit"))
+        return 4;
+    return RS_NO_EVIDENCE;
+}
+
+typedef struct reason_key {
+    char supplier[100];
+    int month; /* year * 12 + month - 1 */
+    int reason, primary, secondary;
+} reason_key;
+
+static int cmp_reason_key(const void *a, const void *b)
+{
+    const reason_key *x = a, *y = b;
+    int c = strcmp(x->supplier, y->supplier);
+    if (c)
+        return c;
+    if (x->month != y->month)
+        return x->month < y->month ? -1 : 1;
+    return x->reason - y->reason;
+}
+
+static void add_reason(reason_key *k, size_t *nk, const row *r, int reason, int primary)
+{
+    int y, mo, d;
+    date_to_ymd(r->date_days, &y, &mo, &d);
+    for (size_t i = 0; i < *nk; i++)
+        if (k[i].reason == reason && k[i].month == y * 12 + mo - 1 &&
+            strcmp(k[i].supplier, r->supplier) == 0) {
+            k[i].primary += primary;
+            k[i].secondary += !primary;
+            return;
+        }
+    reason_key *x = &k[(*nk)++];
+    snprintf(x->supplier, sizeof x->supplier, "%s", r->supplier);
+    x->month = y * 12 + mo - 1;
+    x->reason = reason;
+    x->primary = primary;
+    x->secondary = !primary;
+}
+
+/* The reasons of every expected non-compliant device of register-2023.csv, tallied by
+ * Supplier, install month and reason (sorted as reasons.csv). */
+static size_t tally_reasons(const row *rows, size_t n, reason_key *k)
+{
+    size_t nk = 0;
+    for (size_t i = 0; i < n; i++) {
+        const row *r = &rows[i];
+        if (r->bad || !r->on_wall || strcmp(r->exp_verdict, "non-compliant") != 0)
+            continue;
+        int p = sample_primary(r);
+        add_reason(k, &nk, r, p, 1);
+        if (p != RS_NO_EVIDENCE && strcmp(r->exp_evidence, "lab-model") == 0)
+            add_reason(k, &nk, r, RS_NO_EVIDENCE, 0);
+    }
+    qsort(k, nk, sizeof *k, cmp_reason_key);
+    return nk;
+}
+
+static void write_reason_rows(FILE *f, const reason_key *k, size_t nk)
+{
+    fputs("Supplier,month,reason,primary,secondary\n", f);
+    for (size_t i = 0; i < nk; i++) {
+        char month[16];
+        snprintf(month, sizeof month, "%04d-%02d", k[i].month / 12, k[i].month % 12 + 1);
+        const char *v[] = {k[i].supplier, month, sample_reasons[k[i].reason]};
+        cells_no_end(f, v, 3);
+        csv_write_sep(f);
+        csv_write_int(f, k[i].primary);
+        csv_write_sep(f);
+        csv_write_int(f, k[i].secondary);
+        csv_end_row(f);
+    }
+}
+
+/* expected-reasons-summary.csv: per Supplier, the leading primary reason over the last 3
+ * complete months of the 2023 extract (2023-10 to 2023-12; ties: the earlier reason), its
+ * installs and all non-compliant installs then, and the reason whose share was planted rising. */
+static void write_reason_summary(FILE *f, const reason_key *k, size_t nk)
+{
+    fputs("Supplier,leading_reason,leading_installs,installs,planted_rising\n", f);
+    const int last3 = 2023 * 12 + 9;
+    for (int s = 0; s < 5; s++) {
+        int by[N_SAMPLE_REASONS] = {0}, all = 0, best = -1;
+        for (size_t i = 0; i < nk; i++)
+            if (k[i].month >= last3 && strcmp(k[i].supplier, suppliers[s]) == 0) {
+                by[k[i].reason] += k[i].primary;
+                all += k[i].primary;
+            }
+        for (int r = 0; r < N_SAMPLE_REASONS; r++)
+            if (by[r] > 0 && (best < 0 || by[r] > by[best]))
+                best = r;
+        char a[16], b[16];
+        snprintf(a, sizeof a, "%d", best < 0 ? 0 : by[best]);
+        snprintf(b, sizeof b, "%d", all);
+        const char *v[] = {suppliers[s], best < 0 ? "" : sample_reasons[best], a, b,
+                           s == PLANT_SUPPLIER ? "installed-after-cut-off" : ""};
+        cells(f, v, 5);
+    }
+}
+
+static rfn_status write_2023(const char *dir, const row *rows, size_t n, rfn_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/register-2023.csv", dir);
+    rfn_status st = write_register(path, (row *)rows, n, err);
+    reason_key *k = st ? NULL : calloc(2 * n + 1, sizeof *k);
+    if (!st && !k)
+        st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    size_t nk = st ? 0 : tally_reasons(rows, n, k);
+    static const char *const names[] = {"expected-reasons.csv", "expected-reasons-summary.csv"};
+    for (int i = 0; i < 2 && !st; i++) {
+        atomic_file *af = NULL;
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if ((st = atomic_file_open(path, &af, err)))
+            break;
+        if (i == 0)
+            write_reason_rows(atomic_file_stream(af), k, nk);
+        else
+            write_reason_summary(atomic_file_stream(af), k, nk);
+        st = atomic_file_commit(af, err);
+    }
+    free(k);
+    return st;
+}
+
 /* ---- the batch ------------------------------------------------------------------------------- */
 
 rfn_status synth_batch_write(const char *dir, uint64_t seed, int quiet, rfn_error *err)
 {
     (void)quiet;
-    enum { N_RANDOM = 1900, MAX_ROWS = 2100 };
+    enum { N_RANDOM = 1900, MAX_ROWS = 2400 };
     char path[4096];
     rfn_status st = mkdirs(dir, err);
     if (st)
@@ -893,6 +1073,9 @@ rfn_status synth_batch_write(const char *dir, uint64_t seed, int quiet, rfn_erro
                 memcpy(reasons, merged, sizeof reasons);
             }
         }
+        snprintf(r->exp_verdict, sizeof r->exp_verdict, "%s", verdict);
+        snprintf(r->exp_reasons, sizeof r->exp_reasons, "%s", reasons);
+        snprintf(r->exp_evidence, sizeof r->exp_evidence, "%s", evidence);
         const char *v[] = {r->device, verdict, reasons, evidence};
         cells(fe, v, 4);
     }
@@ -905,6 +1088,8 @@ rfn_status synth_batch_write(const char *dir, uint64_t seed, int quiet, rfn_erro
         st = atomic_file_commit(exp, err);
     else
         atomic_file_abort(exp);
+    if (!st)
+        st = write_2023(dir, rows, append_2023(rows, n, serial, seed), err);
 done:
     gsl_rng_free(rng);
     free(rows);
