@@ -151,7 +151,8 @@ grep -q '<h3>Alpha Energy (0 open, 2 overdue, 0 missing from the extract)</h3>' 
 grep -q 'Illustrative limits' "$H" && bad "the note on illustrative limits without an illustrative result set"
 grep -q 'The share of installs that are non-compliant meters is flat (neither rising nor falling) at 95 % confidence' "$H" || bad "trend statement"
 if command -v gnuplot >/dev/null || [ -n "${RFN_GNUPLOT:-}" ]; then
-    [ "$(grep -c '<svg' "$H")" = 3 ] || bad "three inline charts expected"
+    # the three gnuplot charts and the reasons chart (drawn by rfnoise itself)
+    [ "$(grep -c '<svg' "$H")" = 4 ] || bad "four inline charts expected"
 else
     grep -q 'class="note">Charts are not drawn' "$H" || bad "no gnuplot: the page must say so"
 fi
