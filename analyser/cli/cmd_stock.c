@@ -10,18 +10,21 @@
 
 #include "atomic_file.h"
 #include "cli.h"
+#include "hash.h"
 #include "cli_opts.h"
 #include "commands.h"
 #include "identifiers.h"
 #include "io_guard.h"
 #include "stock.h"
+#include "store.h"
 #include "text_escape.h"
 
 static void stock_usage(FILE *fp)
 {
     fprintf(fp,
-            "Usage: rfnoise stock --register R.csv --derogations D.csv --stock S.csv --out DIR\n"
-            "                     [options]\n"
+            "Usage: rfnoise stock --register R.csv|--workspace DIR --derogations D.csv "
+            "--stock S.csv\n"
+            "       --out DIR [options]\n"
             "\n"
             "For each line of a Supplier's stock declaration: the derogation covering the model\n"
             "and firmware (else not-installable, and why), its cut-off and acceptable locations,\n"
@@ -34,6 +37,8 @@ static void stock_usage(FILE *fp)
             "\n"
             "Options:\n"
             "  --register FILE     installation register CSV (DUIS Read Inventory columns)\n"
+            "  --workspace DIR     instead: the workspace's latest register snapshot (the file\n"
+            "                      it was imported from, refused when it changed since)\n"
             "  --derogations FILE  derogation list (CSV or JSON)\n"
             "  --stock FILE        stock declaration CSV: Supplier, DeviceManufacturer,\n"
             "                      DeviceModel, DeviceFirmwareVersion, quantity, as_of\n"
@@ -52,7 +57,7 @@ static void stock_usage(FILE *fp)
 
 typedef struct stock_opts {
     stock_config cfg;
-    const char *out_dir;
+    const char *out_dir, *workspace;
     int json;
 } stock_opts;
 
@@ -91,7 +96,8 @@ static int parse_statuses(const char *arg, unsigned *set)
 /* The options into *o: 0, 1 after --help, -1 after a usage error (reported). */
 static int stock_parse(int argc, char **argv, stock_opts *o)
 {
-    enum { O_REGISTER = 256, O_DEROG, O_STOCK, O_AS_OF, O_WINDOW, O_FORMAT, O_OUT, O_STATUSES };
+    enum { O_REGISTER = 256, O_DEROG, O_STOCK, O_AS_OF, O_WINDOW, O_FORMAT, O_OUT, O_STATUSES,
+           O_WORKSPACE };
     static const struct option longopts[] = {
         {"register", required_argument, NULL, O_REGISTER},
         {"derogations", required_argument, NULL, O_DEROG},
@@ -101,6 +107,7 @@ static int stock_parse(int argc, char **argv, stock_opts *o)
         {"format", required_argument, NULL, O_FORMAT},
         {"out", required_argument, NULL, O_OUT},
         {"installed-statuses", required_argument, NULL, O_STATUSES},
+        {"workspace", required_argument, NULL, O_WORKSPACE},
         CLI_LONGOPTS_CSV_INPUT,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -121,17 +128,60 @@ static int stock_parse(int argc, char **argv, stock_opts *o)
         case O_FORMAT: bad = parse_format(optarg, &o->json); break;
         case O_OUT: o->out_dir = optarg; break;
         case O_STATUSES: bad = parse_statuses(optarg, &o->cfg.installed_statuses); break;
+        case O_WORKSPACE: o->workspace = optarg; break;
         default: return -1;
         }
     }
     if (bad) return -1;
-    if (optind != argc || !o->cfg.register_path || !o->cfg.derogations_path ||
+    if (optind != argc || !o->cfg.register_path == !o->workspace || !o->cfg.derogations_path ||
         !o->cfg.stock_path || !o->out_dir) {
-        cli_errorf("stock", "expected --register, --derogations, --stock and --out (see rfnoise "
-                            "stock --help)");
+        cli_errorf("stock", "expected --register or --workspace, --derogations, --stock and "
+                            "--out (see rfnoise stock --help)");
         return -1;
     }
     return 0;
+}
+
+/* The register file of the workspace's latest snapshot (latest extract date, then latest
+ * import), checked unchanged since it was imported. */
+typedef struct latest_snapshot {
+    int64_t id;
+    int32_t as_of;
+    char file[4096], sha256[HASH_HEX_MAX];
+} latest_snapshot;
+
+static int take_latest(const store_snapshot *sn, void *ctx)
+{
+    latest_snapshot *l = ctx;
+    if (!l->id || sn->as_of > l->as_of || (sn->as_of == l->as_of && sn->id > l->id)) {
+        l->id = sn->id;
+        l->as_of = sn->as_of;
+        snprintf(l->file, sizeof l->file, "%s", sn->file);
+        snprintf(l->sha256, sizeof l->sha256, "%s", sn->sha256);
+    }
+    return 0;
+}
+
+static rfn_status workspace_register(const char *ws, latest_snapshot *l, rfn_error *err)
+{
+    store *s = NULL;
+    memset(l, 0, sizeof *l);
+    rfn_status st = store_open(ws, NULL, &s, err);
+    if (!st) st = store_snapshots_each(s, take_latest, l, err);
+    store_close(s);
+    if (st) return st;
+    if (!l->id)
+        return rfn_error_set(err, RFN_ERR_NOTFOUND, "%s: no register snapshot in the workspace "
+                             "(import one with rfnoise workspace import-register)", ws);
+    char hex[HASH_HEX_MAX];
+    if ((st = hash_sha256_file(l->file, hex, err))) {
+        rfn_error_prefix(err, "snapshot %lld: ", (long long)l->id);
+        return st;
+    }
+    if (strcmp(hex, l->sha256))
+        return rfn_error_set(err, RFN_ERR_CONFLICT, "%s changed since it was imported into %s "
+                             "as snapshot %lld", l->file, ws, (long long)l->id);
+    return RFN_OK;
 }
 
 typedef void (*stock_writer)(FILE *f, const stock_result *res);
@@ -184,7 +234,11 @@ int cmd_stock(int argc, char **argv)
     if (p) return p > 0 ? RFN_EXIT_OK : RFN_EXIT_USAGE;
     rfn_error err = {0};
     stock_result *res = NULL;
-    rfn_status st = io_declare_outputs_in(o.out_dir, outputs, 4, &err);
+    latest_snapshot snap;
+    rfn_status st = RFN_OK;
+    if (o.workspace && !(st = workspace_register(o.workspace, &snap, &err)))
+        o.cfg.register_path = snap.file;
+    if (!st) st = io_declare_outputs_in(o.out_dir, outputs, 4, &err);
     if (!st && mkdir(o.out_dir, 0777) != 0 && errno != EEXIST)
         st = rfn_error_set(&err, RFN_ERR_IO, "%s: cannot create directory: %s", o.out_dir,
                            strerror(errno));

@@ -92,6 +92,24 @@ n=$(grep -c ',cut-off-passed,' late/stock.csv)
 grep -q '^Northern Power Supply,Secure Meters,Liberty 100,7.0,South,4,2022-04-01,' late/stock.csv ||
     { echo "FAIL: --as-of does not replace the line's as_of"; fail=1; }
 
+# ---- --workspace: the latest snapshot's register, refused once it changed ----------------------
+export RFNOISE_WORKSPACE=$t/ws
+cp batch/register.csv reg.csv
+"$rf" workspace init ws >/dev/null && "$rf" workspace import-register reg.csv --as-of 2023-01-15 \
+    >/dev/null || { echo "FAIL: workspace set-up"; fail=1; }
+"$rf" stock --workspace ws --derogations batch/derogations.csv --stock batch/stock-declared.csv \
+    --out wsout >/dev/null 2>&1 || { echo "FAIL: stock --workspace"; fail=1; }
+cmp -s out/stock.csv wsout/stock.csv || { echo "FAIL: stock --workspace differs from --register"; fail=1; }
+echo "changed" >>reg.csv
+"$rf" stock --workspace ws --derogations batch/derogations.csv --stock batch/stock-declared.csv \
+    --out wsout2 >/dev/null 2>err.txt
+rc=$?
+[ $rc -eq 2 ] && grep -qx "rfnoise: stock: reg.csv changed since it was imported into ws as snapshot 1" err.txt ||
+    { echo "FAIL: a changed snapshot file: rc=$rc $(cat err.txt)"; fail=1; }
+"$rf" stock --workspace ws --register batch/register.csv --derogations batch/derogations.csv \
+    --stock batch/stock-declared.csv --out both >/dev/null 2>err.txt
+[ $? -eq 2 ] || { echo "FAIL: --workspace with --register accepted"; fail=1; }
+
 # ---- bad input: one line, exit 2 --------------------------------------------------------------
 printf 'Supplier,DeviceManufacturer,DeviceModel,DeviceFirmwareVersion,as_of\nA,B,C,D,2022-01-01\n' >nohdr.csv
 "$rf" stock "${common[@]}" --stock nohdr.csv --out x >/dev/null 2>err.txt
