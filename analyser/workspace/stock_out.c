@@ -259,8 +259,9 @@ static void td_num(FILE *f, double v, int digits)
         fputs("<td class=\"n\">&ndash;</td>", f);
 }
 
-/* Per Supplier totals: stock, stock that can go in, projected use (capped by the stock),
- * surplus at the cut-off with its interval, wrong-place installs. */
+/* Per Supplier totals: stock, stock that can still go in (a derogation covers it and its
+ * cut-off has not passed), projected use (capped by the stock), surplus at the cut-off with its
+ * interval (a passed cut-off leaves the whole quantity), wrong-place installs. */
 typedef struct supplier_sum {
     const char *name;
     double stock, installable, used, surplus, surplus_lo, surplus_hi, wrong;
@@ -283,7 +284,7 @@ static size_t supplier_sums(const stock_result *res, supplier_sum *s)
         double q = (double)l->quantity;
         x->stock += q;
         if (l->status == STOCK_NOT_INSTALLABLE) continue;
-        x->installable += q;
+        if (l->status != STOCK_CUTOFF_PASSED) x->installable += q; /* can still go in */
         bool projected = isfinite(l->projected);
         x->used += projected ? fmin(q, l->projected) : l->status == STOCK_NO_CUTOFF ? NAN : 0;
         x->surplus += isfinite(l->surplus) ? l->surplus : NAN;

@@ -69,6 +69,10 @@ grep -q '<td>Coastal Gas &amp; Electric</td>' out/stock.html ||
 grep -q '<td>Northern Power Supply</td><td class="n">404</td><td class="n">404</td><td class="n">5.8</td><td class="n">398.2</td>' out/stock.html ||
     { echo "FAIL: stock.html Northern Power Supply totals"; grep 'Northern Power Supply</td><td class' out/stock.html | head -1; fail=1; }
 
+# a passed cut-off: nothing can still go in, the whole quantity is surplus
+grep -q '<td>Acorn Energy</td><td class="n">30</td><td class="n">0</td><td class="n">0.0</td><td class="n">20.0</td>' out/stock.html ||
+    { echo "FAIL: stock.html Acorn Energy totals"; fail=1; }
+
 # ---- --format json: the same figures ---------------------------------------------------------
 "$rf" stock "${common[@]}" --stock batch/stock-declared.csv --out json --format json >doc.json \
     2>/dev/null || { echo "FAIL: --format json"; fail=1; }
