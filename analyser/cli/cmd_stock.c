@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "identifiers.h"
 #include "io_guard.h"
+#include "cli_stock.h"
 #include "stock.h"
 #include "store.h"
 #include "text_escape.h"
@@ -37,8 +38,9 @@ static void stock_usage(FILE *fp)
             "\n"
             "Options:\n"
             "  --register FILE     installation register CSV (DUIS Read Inventory columns)\n"
-            "  --workspace DIR     instead: the workspace's latest register snapshot (the file\n"
-            "                      it was imported from, refused when it changed since)\n"
+            "  --workspace DIR     instead: the workspace's latest register snapshot (on or\n"
+            "                      before --as-of; the file it was imported from, refused when\n"
+            "                      it changed since)\n"
             "  --derogations FILE  derogation list (CSV or JSON)\n"
             "  --stock FILE        stock declaration CSV: Supplier, DeviceManufacturer,\n"
             "                      DeviceModel, DeviceFirmwareVersion, quantity, as_of\n"
@@ -142,17 +144,18 @@ static int stock_parse(int argc, char **argv, stock_opts *o)
     return 0;
 }
 
-/* The register file of the workspace's latest snapshot (latest extract date, then latest
- * import), checked unchanged since it was imported. */
+/* The register file of the workspace's latest snapshot on or before `limit` (latest extract
+ * date, then latest import), checked unchanged since it was imported. */
 typedef struct latest_snapshot {
     int64_t id;
-    int32_t as_of;
+    int32_t as_of, limit;
     char file[4096], sha256[HASH_HEX_MAX];
 } latest_snapshot;
 
 static int take_latest(const store_snapshot *sn, void *ctx)
 {
     latest_snapshot *l = ctx;
+    if (sn->as_of > l->limit) return 0;
     if (!l->id || sn->as_of > l->as_of || (sn->as_of == l->as_of && sn->id > l->id)) {
         l->id = sn->id;
         l->as_of = sn->as_of;
@@ -162,17 +165,17 @@ static int take_latest(const store_snapshot *sn, void *ctx)
     return 0;
 }
 
-static rfn_status workspace_register(const char *ws, latest_snapshot *l, rfn_error *err)
+static rfn_status snapshot_register(store *s, const char *ws, int32_t limit, latest_snapshot *l,
+                                    rfn_error *err)
 {
-    store *s = NULL;
     memset(l, 0, sizeof *l);
-    rfn_status st = store_open(ws, NULL, &s, err);
-    if (!st) st = store_snapshots_each(s, take_latest, l, err);
-    store_close(s);
+    l->limit = limit;
+    rfn_status st = store_snapshots_each(s, take_latest, l, err);
     if (st) return st;
     if (!l->id)
         return rfn_error_set(err, RFN_ERR_NOTFOUND, "%s: no register snapshot in the workspace "
-                             "(import one with rfnoise workspace import-register)", ws);
+                             "on or before that date (import one with rfnoise workspace "
+                             "import-register)", ws);
     char hex[HASH_HEX_MAX];
     if ((st = hash_sha256_file(l->file, hex, err))) {
         rfn_error_prefix(err, "snapshot %lld: ", (long long)l->id);
@@ -182,6 +185,16 @@ static rfn_status workspace_register(const char *ws, latest_snapshot *l, rfn_err
         return rfn_error_set(err, RFN_ERR_CONFLICT, "%s changed since it was imported into %s "
                              "as snapshot %lld", l->file, ws, (long long)l->id);
     return RFN_OK;
+}
+
+static rfn_status workspace_register(const char *ws, int32_t limit, latest_snapshot *l,
+                                     rfn_error *err)
+{
+    store *s = NULL;
+    rfn_status st = store_open(ws, NULL, &s, err);
+    if (!st) st = snapshot_register(s, ws, limit, l, err);
+    store_close(s);
+    return st;
 }
 
 typedef void (*stock_writer)(FILE *f, const stock_result *res);
@@ -236,7 +249,9 @@ int cmd_stock(int argc, char **argv)
     stock_result *res = NULL;
     latest_snapshot snap;
     rfn_status st = RFN_OK;
-    if (o.workspace && !(st = workspace_register(o.workspace, &snap, &err)))
+    if (o.workspace &&
+        !(st = workspace_register(o.workspace, o.cfg.as_of == INT32_MIN ? INT32_MAX : o.cfg.as_of,
+                                  &snap, &err)))
         o.cfg.register_path = snap.file;
     if (!st) st = io_declare_outputs_in(o.out_dir, outputs, 4, &err);
     if (!st && mkdir(o.out_dir, 0777) != 0 && errno != EEXIST)
@@ -260,4 +275,59 @@ int cmd_stock(int argc, char **argv)
     if (!o.json) print_text(res);
     stock_destroy(res);
     return RFN_EXIT_OK;
+}
+
+/* ---- workspace import-stock ------------------------------------------------------------------ */
+
+static store_stock_line stored_line(const stock_line *l, const char *file, const char *sha256)
+{
+    return (store_stock_line){
+        .as_of = l->as_of, .file = file, .sha256 = sha256, .line = l->line,
+        .supplier = l->supplier, .manufacturer = l->manufacturer, .model = l->model,
+        .firmware = l->firmware, .quantity = l->quantity,
+        .status = stock_status_name(l->status),
+        .derogation = l->rule ? l->rule->reference : "",
+        .cut_off = l->rule && l->rule->install_by != INT32_MIN ? l->rule->install_by
+                                                               : STORE_NO_DATE,
+        .rate = l->rate, .rate_lo = l->rate_lo, .rate_hi = l->rate_hi};
+}
+
+int workspace_import_stock(store *s, const char *ws, const workspace_stock_args *a)
+{
+    rfn_error err = {0};
+    latest_snapshot snap;
+    stock_result *res = NULL;
+    store_stock_line *rows = NULL;
+    char hex[HASH_HEX_MAX];
+    stock_config cfg = stock_config_default();
+    cfg.derogations_path = a->derogations;
+    cfg.stock_path = a->file;
+    cfg.as_of = a->as_of;
+    cfg.window_months = a->window_months;
+    cfg.input = a->input;
+    rfn_status st = snapshot_register(s, ws, a->as_of, &snap, &err);
+    if (!st) cfg.register_path = snap.file;
+    if (!st) st = stock_run(&cfg, &res, &err);
+    if (!st) st = hash_sha256_file(a->file, hex, &err);
+    size_t n = res ? stock_line_count(res) : 0;
+    if (!st && !(rows = calloc(n ? n : 1, sizeof *rows)))
+        st = rfn_error_set(&err, RFN_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; !st && i < n; i++)
+        rows[i] = stored_line(stock_line_get(res, i), a->file, hex);
+    if (!st) st = store_stock_import(s, rows, n, a->as_of, &err);
+    if (st) {
+        cli_error("workspace", &err);
+    } else {
+        for (size_t i = 0; i < stock_error_count(res); i++) {
+            register_error e;
+            stock_error_get(res, i, &e);
+            fprintf(stderr, "rfnoise: workspace: %s:%llu: %s\n", text_esc(e.file),
+                    (unsigned long long)e.line, text_esc(e.message));
+        }
+        printf("stock_lines=%zu rejected=%zu snapshot=%lld\n", n, stock_error_count(res),
+               (long long)snap.id);
+    }
+    free(rows);
+    stock_destroy(res);
+    return st ? RFN_EXIT_USAGE : RFN_EXIT_OK;
 }

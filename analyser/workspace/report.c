@@ -17,6 +17,7 @@
 #include "io_guard.h"
 #include "plot.h"
 #include "report_reasons.h"
+#include "report_stock.h"
 #include "trend.h"
 
 report_config report_config_default(void)
@@ -1344,7 +1345,7 @@ static rfn_status write_html(store *s, const report_config *cfg, gather *g, cons
     if (ch->svg[2]) fprintf(f, "<figure>%s</figure>\n", ch->svg[2]);
     write_breakdowns(f, g);
     write_derogation(f, g);
-    if ((r = write_provenance(f, s, cfg, err))) {
+    if ((r = report_stock_write(f, s, cfg->as_of, err)) || (r = write_provenance(f, s, cfg, err))) {
         atomic_file_abort(af);
         return r;
     }

@@ -114,6 +114,34 @@ rc=$?
     --stock batch/stock-declared.csv --out both >/dev/null 2>err.txt
 [ $? -eq 2 ] || { echo "FAIL: --workspace with --register accepted"; fail=1; }
 
+# ---- workspace import-stock: declarations over time, run-down against the projection ----------
+export RFNOISE_WORKSPACE=$t/ws2
+"$rf" workspace init ws2 >/dev/null &&
+    "$rf" workspace import-register batch/register.csv --as-of 2021-12-31 >/dev/null ||
+    { echo "FAIL: workspace 2 set-up"; fail=1; }
+"$rf" workspace import-stock batch/stock-declared.csv --as-of 2022-01-10 \
+    --derogations batch/derogations.csv >imp.txt 2>err.txt || { echo "FAIL: import-stock"; fail=1; }
+grep -qx 'stock_lines=7 rejected=1 snapshot=1' imp.txt || { echo "FAIL: import-stock: $(cat imp.txt)"; fail=1; }
+printf 'Supplier,DeviceManufacturer,DeviceModel,DeviceFirmwareVersion,quantity,as_of\nNorthern Power Supply,Acme Meters,AM-100,1.3.0,390,2022-03-01\nBrightwell Energy,Acme Meters,AM-100,1.3.0,3,2022-03-01\nCoastal Gas & Electric,Secure Meters,Liberty 100,7.0,29,2022-03-01\n' >march.csv
+for i in 1 2; do # the second import of the same date replaces the first
+    "$rf" workspace import-stock march.csv --as-of 2022-03-01 --derogations batch/derogations.csv \
+        >imp.txt 2>&1 || { echo "FAIL: import-stock march: $(cat imp.txt)"; fail=1; }
+done
+"$rf" report --as-of 2022-03-05 --out rep --no-plots >/dev/null || { echo "FAIL: report"; fail=1; }
+# 400 AM-100 on 2022-01-10 at 0.67 (0.08 - 2.41) a month: 398.9 (396.0 - 399.9) left by
+# 2022-03-01 (1.675 months); 390 declared then is below the interval.
+grep -q '<td>Northern Power Supply</td><td>Acme Meters AM-100 1.3.0</td><td>2022-01-10</td><td class="n">400</td>.*398.9 (396.0 &ndash; 399.9) by 2022-03-01</td><td class="n">390</td><td>faster than projected</td>' rep/report.html ||
+    { echo "FAIL: report: Northern Power Supply's run-down"; fail=1; }
+grep -q '<td class="n">29</td><td>as projected</td>' rep/report.html ||
+    { echo "FAIL: report: Coastal's run-down"; fail=1; }
+grep -q '<td class="n">3</td><td>slower than projected</td>' rep/report.html ||
+    { echo "FAIL: report: Brightwell's run-down"; fail=1; }
+n=$(grep -c '<tr><td>Northern Power Supply</td><td>Acme Meters AM-100 1.3.0</td>' rep/report.html)
+[ "$n" = 2 ] || { echo "FAIL: report: $n declarations of Northern Power Supply's AM-100, want 2"; fail=1; }
+"$rf" workspace import-stock march.csv --as-of 2022-03-01 >/dev/null 2>err.txt
+[ $? -eq 2 ] && grep -q 'import-stock needs --as-of DATE' err.txt ||
+    { echo "FAIL: import-stock without --derogations: $(cat err.txt)"; fail=1; }
+
 # ---- bad input: one line, exit 2 --------------------------------------------------------------
 printf 'Supplier,DeviceManufacturer,DeviceModel,DeviceFirmwareVersion,as_of\nA,B,C,D,2022-01-01\n' >nohdr.csv
 "$rf" stock "${common[@]}" --stock nohdr.csv --out x >/dev/null 2>err.txt
