@@ -289,7 +289,9 @@ static store_stock_line stored_line(const stock_line *l, const char *file, const
         .derogation = l->rule ? l->rule->reference : "",
         .cut_off = l->rule && l->rule->install_by != INT32_MIN ? l->rule->install_by
                                                                : STORE_NO_DATE,
-        .rate = l->rate, .rate_lo = l->rate_lo, .rate_hi = l->rate_hi};
+        .rate = l->rate, .rate_lo = l->rate_lo, .rate_hi = l->rate_hi,
+        .projected = l->projected, .surplus = l->surplus, .surplus_lo = l->surplus_lo,
+        .surplus_hi = l->surplus_hi, .wrong_place = l->wrong_place};
 }
 
 int workspace_import_stock(store *s, const char *ws, const workspace_stock_args *a)

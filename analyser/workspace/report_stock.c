@@ -18,7 +18,8 @@ typedef struct kept_line {
     char *supplier, *model, *status, *derogation;
     int32_t as_of, cut_off;
     int64_t quantity;
-    double rate, rate_lo, rate_hi;
+    double rate, rate_lo, rate_hi, projected, surplus, surplus_lo, surplus_hi;
+    uint64_t wrong_place;
 } kept_line;
 
 typedef struct kept {
@@ -36,7 +37,10 @@ static int keep(const store_stock_line *l, void *ctx)
     }
     kept_line *x = &k->v[k->n];
     *x = (kept_line){.as_of = l->as_of, .cut_off = l->cut_off, .quantity = l->quantity,
-                     .rate = l->rate, .rate_lo = l->rate_lo, .rate_hi = l->rate_hi};
+                     .rate = l->rate, .rate_lo = l->rate_lo, .rate_hi = l->rate_hi,
+                     .projected = l->projected, .surplus = l->surplus,
+                     .surplus_lo = l->surplus_lo, .surplus_hi = l->surplus_hi,
+                     .wrong_place = l->wrong_place};
     size_t len = strlen(l->supplier) + strlen(l->manufacturer) + strlen(l->model) +
                  strlen(l->firmware) + 8;
     char model[300];
@@ -132,6 +136,13 @@ static void write_rows(FILE *f, const kept *k)
                     a->rate_hi);
         else
             fputs("<td>&ndash;</td>", f);
+        if (isfinite(a->surplus))
+            fprintf(f, "<td class=\"n\">%.1f</td><td class=\"n\">%.1f (%.1f &ndash; %.1f)</td>",
+                    isfinite(a->projected) ? a->projected : 0.0, a->surplus, a->surplus_lo,
+                    a->surplus_hi);
+        else
+            fputs("<td>&ndash;</td><td>&ndash;</td>", f);
+        fprintf(f, "<td class=\"n\">%llu</td>", (unsigned long long)a->wrong_place);
         write_projection(f, a, b);
         fputs("</tr>\n", f);
     }
@@ -146,11 +157,15 @@ rfn_status report_stock_write(FILE *f, store *s, int32_t as_of, rfn_error *err)
         fputs("<h2 id=\"stock\">Derogation stock</h2>\n<p>The stock declarations recorded with "
               "workspace import-stock, with the figures of rfnoise stock on each date: the "
               "Supplier&#39;s run rate of the model into the derogation&#39;s acceptable "
-              "locations (95 % Poisson interval), and where a later declaration follows, the "
-              "stock projected for its date at that rate against the stock then declared."
+              "locations (95 % Poisson interval), the installs projected before the cut-off at "
+              "that rate, the stock left then (surplus), the Supplier&#39;s installs of the model "
+              "outside the acceptable locations, and where a later declaration follows, the "
+              "stock projected for its date against the stock then declared."
               "</p>\n<table><tr><th>Supplier</th><th>model</th><th>declared on</th>"
               "<th>quantity</th><th>status</th><th>derogation</th><th>cut-off</th>"
-              "<th>run rate / month</th><th>projected stock (95 %)</th><th>declared then</th>"
+              "<th>run rate / month</th><th>projected installs before cut-off</th>"
+              "<th>surplus at cut-off (95 %)</th><th>wrong-place installs</th>"
+              "<th>projected stock at the next declaration (95 %)</th><th>declared then</th>"
               "<th>ran down</th></tr>\n", f);
         write_rows(f, &k);
         fputs("</table>\n", f);

@@ -12,7 +12,8 @@
 
 /* Write the section (id "stock") for the declarations on or before as_of; nothing when the
  * workspace holds none. For each Supplier, model and firmware, one row per declaration: its
- * date, quantity, status, derogation, cut-off and run rate (95 % interval); and where a later
+ * date, quantity, status, derogation, cut-off, run rate (95 % interval), projected installs
+ * before the cut-off, surplus at the cut-off (95 %) and wrong-place installs; and where a later
  * declaration follows, the stock projected for that date at the run rate, quantity - rate *
  * months (months of 365.2425 / 12 days; not below 0), with its interval from the rate's, the
  * stock then declared, and whether it ran down as projected (inside the interval), faster

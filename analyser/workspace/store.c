@@ -198,7 +198,9 @@ static const char *const migrations[] = {
     "  sha256 TEXT NOT NULL, line INTEGER NOT NULL, supplier TEXT NOT NULL,"
     "  manufacturer TEXT NOT NULL, model TEXT NOT NULL, firmware TEXT NOT NULL,"
     "  quantity INTEGER NOT NULL, status TEXT NOT NULL, derogation TEXT NOT NULL,"
-    "  cut_off INTEGER, rate REAL, rate_lo REAL, rate_hi REAL, recorded_at TEXT NOT NULL);"
+    "  cut_off INTEGER, rate REAL, rate_lo REAL, rate_hi REAL, projected REAL, surplus REAL,"
+    "  surplus_lo REAL, surplus_hi REAL, wrong_place INTEGER NOT NULL,"
+    "  recorded_at TEXT NOT NULL);"
     "CREATE INDEX stock_line_key ON stock_line(supplier, manufacturer, model, firmware, as_of);",
 };
 
@@ -1997,7 +1999,12 @@ static rfn_status stock_insert(store *s, sqlite3_stmt *st, const store_stock_lin
     bind_real(st, 13, l->rate);
     bind_real(st, 14, l->rate_lo);
     bind_real(st, 15, l->rate_hi);
-    bind_text(st, 16, when);
+    bind_real(st, 16, l->projected);
+    bind_real(st, 17, l->surplus);
+    bind_real(st, 18, l->surplus_lo);
+    bind_real(st, 19, l->surplus_hi);
+    sqlite3_bind_int64(st, 20, (sqlite3_int64)l->wrong_place);
+    bind_text(st, 21, when);
     return db_done(s, st, "stock line", err);
 }
 
@@ -2016,7 +2023,8 @@ rfn_status store_stock_import(store *s, const store_stock_line *lines, size_t n,
     if (!r)
         r = db_prep(s, "INSERT INTO stock_line(as_of, file, sha256, line, supplier, manufacturer,"
                        " model, firmware, quantity, status, derogation, cut_off, rate, rate_lo,"
-                       " rate_hi, recorded_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       " rate_hi, projected, surplus, surplus_lo, surplus_hi, wrong_place,"
+                       " recorded_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     &ins, err);
     for (size_t i = 0; !r && i < n; i++)
         r = stock_insert(s, ins, &lines[i], when, err);
@@ -2033,7 +2041,8 @@ rfn_status store_stock_each(store *s, int32_t as_of, store_stock_fn fn, void *ct
     sqlite3_stmt *st = NULL;
     rfn_status r = db_prep(s, "SELECT as_of, file, sha256, line, supplier, manufacturer, model,"
                               " firmware, quantity, status, derogation, cut_off, rate, rate_lo,"
-                              " rate_hi FROM stock_line WHERE as_of <= ? ORDER BY supplier,"
+                              " rate_hi, projected, surplus, surplus_lo, surplus_hi, wrong_place"
+                              " FROM stock_line WHERE as_of <= ? ORDER BY supplier,"
                               " manufacturer, model, firmware, as_of, line", &st, err);
     if (r) return r;
     sqlite3_bind_int(st, 1, as_of);
@@ -2048,12 +2057,10 @@ rfn_status store_stock_each(store *s, int32_t as_of, store_stock_fn fn, void *ct
             .derogation = col_text(st, 10),
             .cut_off = sqlite3_column_type(st, 11) == SQLITE_NULL ? STORE_NO_DATE
                                                                   : sqlite3_column_int(st, 11),
-            .rate = sqlite3_column_type(st, 12) == SQLITE_NULL ? NAN
-                                                               : sqlite3_column_double(st, 12),
-            .rate_lo = sqlite3_column_type(st, 13) == SQLITE_NULL ? NAN
-                                                                  : sqlite3_column_double(st, 13),
-            .rate_hi = sqlite3_column_type(st, 14) == SQLITE_NULL ? NAN
-                                                                  : sqlite3_column_double(st, 14),
+            .rate = col_real(st, 12), .rate_lo = col_real(st, 13), .rate_hi = col_real(st, 14),
+            .projected = col_real(st, 15), .surplus = col_real(st, 16),
+            .surplus_lo = col_real(st, 17), .surplus_hi = col_real(st, 18),
+            .wrong_place = (uint64_t)sqlite3_column_int64(st, 19),
         };
         if (fn(&l, ctx)) break;
     }

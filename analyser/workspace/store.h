@@ -282,8 +282,9 @@ rfn_status store_history_verify(store *s, bool *ok, char msg[256], rfn_error *er
 /* ---- stock declarations (workspace import-stock) ------------------------------------------ */
 
 /* One declaration line with the figures `rfnoise stock` gave on its date (stock.h): status,
- * derogation ("" none), cut-off (STORE_NO_DATE none) and run rate per month with its 95 %
- * interval (NAN when none). */
+ * derogation ("" none), cut-off (STORE_NO_DATE none), run rate per month with its 95 %
+ * interval, projected installs before the cut-off, surplus at the cut-off with its interval
+ * (NAN when none) and the Supplier's wrong-place installs of the model. */
 typedef struct store_stock_line {
     int32_t as_of;
     const char *file, *sha256; /* the declaration file as given, and its SHA-256 */
@@ -292,7 +293,8 @@ typedef struct store_stock_line {
     int64_t quantity;
     const char *status, *derogation;
     int32_t cut_off;
-    double rate, rate_lo, rate_hi;
+    double rate, rate_lo, rate_hi, projected, surplus, surplus_lo, surplus_hi;
+    uint64_t wrong_place;
 } store_stock_line;
 
 /* Record the declaration of as_of (every line's as_of): one transaction; the lines of an earlier

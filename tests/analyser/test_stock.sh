@@ -132,6 +132,8 @@ done
 # 2022-03-01 (1.675 months); 390 declared then is below the interval.
 grep -q '<td>Northern Power Supply</td><td>Acme Meters AM-100 1.3.0</td><td>2022-01-10</td><td class="n">400</td>.*398.9 (396.0 &ndash; 399.9) by 2022-03-01</td><td class="n">390</td><td>faster than projected</td>' rep/report.html ||
     { echo "FAIL: report: Northern Power Supply's run-down"; fail=1; }
+grep -q '<td class="n">1.8</td><td class="n">398.2 (393.7 &ndash; 399.8)</td><td class="n">58</td>' rep/report.html ||
+    { echo "FAIL: report: Northern Power Supply's surplus and wrong-place installs"; fail=1; }
 grep -q '<td class="n">29</td><td>as projected</td>' rep/report.html ||
     { echo "FAIL: report: Coastal's run-down"; fail=1; }
 grep -q '<td class="n">3</td><td>slower than projected</td>' rep/report.html ||
