@@ -1122,7 +1122,8 @@ static void write_breakdowns(FILE *f, gather *g)
     /* a sorted copy by count (the tally stays key-sorted) */
     tally_entry *cp = malloc((g->models.n ? g->models.n : 1) * sizeof *cp);
     if (cp) {
-        memcpy(cp, g->models.e, g->models.n * sizeof *cp);
+        if (g->models.n) /* no verdicts yet: e is NULL, and memcpy must not see it */
+            memcpy(cp, g->models.e, g->models.n * sizeof *cp);
         qsort(cp, g->models.n, sizeof *cp, cmp_model_count);
         for (size_t i = 0; i < g->models.n && i < 50; i++) {
             char key[600];
