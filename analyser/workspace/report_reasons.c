@@ -254,7 +254,8 @@ static const char *direction_words(trend_direction t)
                                 : "not fitted";
 }
 
-/* "The leading reason over the last 3 complete months (A to B): Supplier: reason (k of n); ..." */
+/* "The leading reason over the last 3 complete months (A to B): Supplier: reason (k of n); ...",
+ * for each Supplier with a non-compliant install in the window. */
 static void write_leading(FILE *f, const reasons_data *d)
 {
     char a[16], b[16];
@@ -263,12 +264,17 @@ static void write_leading(FILE *f, const reasons_data *d)
     month_text(d->first_month + d->n_months - 1, b);
     fprintf(f, "<p class=\"statement\">Leading reason for non-compliant installs over the last "
                "3 complete months (%s to %s): ", a, b);
+    bool first = true;
     for (size_t s = 0; s < d->n_sup; s++) {
         nc_reason r = reasons_leading(d, s);
-        double all = 0;
-        for (int m = m0; m < d->n_months; m++)
-            all += d->total[s * nm_of(d) + (size_t)m];
-        fputs(s ? "; " : "", f);
+        double all = 0, ever = 0;
+        for (int m = 0; m < d->n_months; m++) {
+            ever += d->total[s * nm_of(d) + (size_t)m];
+            all += m >= m0 ? d->total[s * nm_of(d) + (size_t)m] : 0;
+        }
+        if (ever <= 0) continue; /* a Supplier without any non-compliant install in the window */
+        fputs(first ? "" : "; ", f);
+        first = false;
         html_text(f, d->sup[s]);
         if (r == NC_REASON_COUNT)
             fputs(": none (no non-compliant install)", f);
