@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cmd_workspace.c: `rfnoise workspace init|import-register|add-results|status`. */
+/* cmd_workspace.c: `rfnoise workspace init|import-register|add-results|import-stock|status`. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 #include "classify.h"
 #include "cli.h"
 #include "cli_opts.h"
+#include "cli_stock.h"
 #include "commands.h"
 #include "hash.h"
 #include "identifiers.h"
@@ -29,11 +30,18 @@ static void workspace_usage(FILE *fp)
             "  import-register FILE --as-of DATE record a register extract as a snapshot and\n"
             "                                    update every open case against it\n"
             "  add-results DIR                   add a `rfnoise validate` output directory\n"
+            "  import-stock FILE --as-of DATE --derogations D.csv\n"
+            "                                    record a stock declaration with the figures of\n"
+            "                                    rfnoise stock on DATE (the latest snapshot on or\n"
+            "                                    before it); a later import for DATE replaces it\n"
             "  status [--check]                  counts; --check runs an integrity check\n"
             "\n"
             "Options:\n"
             "  --workspace DIR   the workspace (default: $RFNOISE_WORKSPACE, else .)\n"
-            "  --as-of DATE      the register extract's date (YYYY-MM-DD)\n"
+            "  --as-of DATE      the register extract's (or stock declaration's) date\n"
+            "                    (YYYY-MM-DD)\n"
+            "  --derogations FILE  import-stock: the derogation list (CSV or JSON)\n"
+            "  --window-months N import-stock: run-rate window in months (default 3)\n"
             "  --check           status: run PRAGMA integrity_check too\n"
             "  --installed-statuses LIST\n"
             "                    import-register: DeviceStatus values counted as installed\n"
@@ -200,13 +208,15 @@ static int do_status(store *s, bool check)
 
 int cmd_workspace(int argc, char **argv)
 {
-    enum { O_WORKSPACE = 256, O_AS_OF, O_CHECK, O_ACCEPT_SHRINK, O_STATUSES };
+    enum { O_WORKSPACE = 256, O_AS_OF, O_CHECK, O_ACCEPT_SHRINK, O_STATUSES, O_DEROG, O_WINDOW };
     static const struct option longopts[] = {
         {"installed-statuses", required_argument, NULL, O_STATUSES},
         {"accept-shrink", no_argument, NULL, O_ACCEPT_SHRINK},
         {"workspace", required_argument, NULL, O_WORKSPACE},
         {"as-of", required_argument, NULL, O_AS_OF},
         {"check", no_argument, NULL, O_CHECK},
+        {"derogations", required_argument, NULL, O_DEROG},
+        {"window-months", required_argument, NULL, O_WINDOW},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         CLI_LONGOPTS_CSV_INPUT,
@@ -219,6 +229,8 @@ int cmd_workspace(int argc, char **argv)
     bool have_as_of = false, check = false, accept_shrink = false;
     unsigned installed = 0;
     size_t bad_at = 0;
+    workspace_stock_args sa = {.window_months = 3};
+    char *end = NULL;
     int quiet = 0, opt;
     optind = 1;
     while ((opt = cli_getopt(argc, argv, longopts, "workspace", NULL, NULL)) != -1) {
@@ -238,6 +250,17 @@ int cmd_workspace(int argc, char **argv)
             break;
         case O_CHECK:
             check = true;
+            break;
+        case O_DEROG:
+            sa.derogations = optarg;
+            break;
+        case O_WINDOW:
+            sa.window_months = (int)strtol(optarg, &end, 10);
+            if (*end || end == optarg || sa.window_months < 1 || sa.window_months > 120) {
+                cli_errorf("workspace", "--window-months '%s': expected a whole number of "
+                                        "months 1..120", text_esc(optarg));
+                return RFN_EXIT_USAGE;
+            }
             break;
         case O_ACCEPT_SHRINK:
             accept_shrink = true;
@@ -259,17 +282,18 @@ int cmd_workspace(int argc, char **argv)
         }
     }
     if (optind >= argc) {
-        cli_errorf("workspace", "expected a subcommand: init, import-register, add-results or "
-                                "status (see rfnoise workspace --help)");
+        cli_errorf("workspace", "expected a subcommand: init, import-register, add-results, "
+                                "import-stock or status (see rfnoise workspace --help)");
         return RFN_EXIT_USAGE;
     }
     const char *sub = argv[optind];
     int n_args = argc - optind - 1;
     char **args = argv + optind + 1;
-    int want =
-        !strcmp(sub, "init") || !strcmp(sub, "import-register") || !strcmp(sub, "add-results") ? 1
-        : !strcmp(sub, "status")                                                               ? 0
-                                                                                               : -1;
+    int want = !strcmp(sub, "init") || !strcmp(sub, "import-register") ||
+                       !strcmp(sub, "add-results") || !strcmp(sub, "import-stock")
+                   ? 1
+               : !strcmp(sub, "status") ? 0
+                                        : -1;
     if (want < 0) {
         cli_errorf("workspace", "unknown subcommand '%s' (see rfnoise workspace --help)", sub);
         return RFN_EXIT_USAGE;
@@ -281,6 +305,11 @@ int cmd_workspace(int argc, char **argv)
     }
     if (!strcmp(sub, "import-register") && !have_as_of) {
         cli_errorf("workspace", "import-register needs --as-of DATE (the extract's date)");
+        return RFN_EXIT_USAGE;
+    }
+    if (!strcmp(sub, "import-stock") && (!have_as_of || !sa.derogations)) {
+        cli_errorf("workspace", "import-stock needs --as-of DATE (the declaration's date) and "
+                                "--derogations FILE");
         return RFN_EXIT_USAGE;
     }
     store_config cfg = store_config_default();
@@ -303,6 +332,12 @@ int cmd_workspace(int argc, char **argv)
         rc = do_import(s, args[0], as_of, quiet, accept_shrink, installed, &in);
     else if (!strcmp(sub, "add-results"))
         rc = do_add_results(s, args[0]);
+    else if (!strcmp(sub, "import-stock")) {
+        sa.file = args[0];
+        sa.as_of = as_of;
+        sa.input = in;
+        rc = workspace_import_stock(s, ws, &sa);
+    }
     else
         rc = do_status(s, check);
     store_close(s);

@@ -19,6 +19,7 @@ static const char *const reason_names[] = {
     "measurement-invalid", "rbw-too-wide", "measured-otherwise", "model-or-firmware-changed",
     "too-little-after-exclusion",
     "within-uncertainty",  "uncertainty-not-stated",
+    "firmware-not-covered",
 };
 
 const char *classify_reason_name(unsigned bit)
@@ -240,6 +241,8 @@ static outcome band_outcome(const derogation_list *dl, const classify_device_inf
         break;
     default:
         o.reasons = DREASON_MODEL_NOT_DEROGATED;
+        if (derogation_names_model(dl, dev->manufacturer, dev->model))
+            o.reasons |= DREASON_FIRMWARE_NOT_COVERED; /* issue 20: the model is derogated */
         break;
     }
     o.kind = DEVICE_NONCOMPLIANT;

@@ -39,7 +39,8 @@ typedef struct classify_evidence {
  *   a matching rule whose derogation limit (the rule's, or the limit set's derogation_limit)
  *   is not exceeded -> derogation-compliant; exceeded -> non-compliant
  *   "exceeds-derogation-limit"; no rule -> non-compliant "exceeds-limit" plus the rule outcome
- *   ("model-not-derogated", "location-not-acceptable", "installed-after-cutoff"); register
+ *   ("model-not-derogated", "location-not-acceptable", "installed-after-cutoff"; with
+ *   model-not-derogated also "firmware-not-covered" when a rule names the model); register
  *   lacking what the rule needs -> inconclusive ("location-unknown", "install-date-unknown");
  *   inconclusive -> inconclusive with analyse's band reasons.
  * - The worst outcome decides (non-compliant > inconclusive > derogation-compliant >

@@ -849,6 +849,28 @@ derogation_outcome derogation_match(const derogation_list *list, const derogatio
     return res->outcome;
 }
 
+bool derogation_rule_covers(const derogation_rule *r, const char *manufacturer, const char *model,
+                            const char *firmware)
+{
+    return r && manufacturer && model && strcasecmp(r->manufacturer, manufacturer) == 0 &&
+           strcasecmp(r->model, model) == 0 && firmware_covered(r, firmware);
+}
+
+bool derogation_names_model(const derogation_list *list, const char *manufacturer,
+                            const char *model)
+{
+    for (size_t i = 0; manufacturer && model && i < derogation_count(list); i++)
+        if (strcasecmp(list->rules[i].manufacturer, manufacturer) == 0 &&
+            strcasecmp(list->rules[i].model, model) == 0)
+            return true;
+    return false;
+}
+
+derogation_outcome derogation_rule_location(const derogation_rule *r, const derogation_query *q)
+{
+    return location_check(r, q);
+}
+
 static int set_has_band(const limits_set *set, const char *id)
 {
     for (size_t i = 0; i < set->n_bands; i++)

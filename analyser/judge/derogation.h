@@ -141,4 +141,21 @@ typedef struct derogation_result {
 derogation_outcome derogation_match(const derogation_list *list, const derogation_query *q,
                                     derogation_result *res);
 
+/* Whether rule r covers this manufacturer, model (case-insensitive) and firmware (any band):
+ * the first part of derogation_match, for questions about a model rather than a device
+ * (`rfnoise stock`). */
+bool derogation_rule_covers(const derogation_rule *r, const char *manufacturer, const char *model,
+                            const char *firmware);
+
+/* Whether any rule of list names this manufacturer and model (case-insensitive), whatever
+ * its firmware: a device of the model that no rule covers has firmware no rule covers. */
+bool derogation_names_model(const derogation_list *list, const char *manufacturer,
+                            const char *model);
+
+/* Rule r's location constraints (region, HAN variant, postcode areas) against q's location:
+ * DEROGATION_MATCH (acceptable), DEROGATION_LOCATION_NOT_ACCEPTABLE or
+ * DEROGATION_LOCATION_UNKNOWN (a constraint the query lacks the value for), as in
+ * derogation_match. */
+derogation_outcome derogation_rule_location(const derogation_rule *r, const derogation_query *q);
+
 #endif

@@ -371,6 +371,9 @@ enum device_reason {
     DREASON_TOO_LITTLE_AFTER_EXCLUSION = 1u << 25, /* "too-little-after-exclusion" */
     DREASON_WITHIN_UNCERTAINTY = 1u << 26,      /* "within-uncertainty" */
     DREASON_UNCERTAINTY_NOT_STATED = 1u << 27,  /* "uncertainty-not-stated" */
+    DREASON_FIRMWARE_NOT_COVERED = 1u << 28,    /* "firmware-not-covered": with
+                                                   model-not-derogated, when a rule names the
+                                                   model but covers none of its firmware */
 };
 
 typedef enum device_evidence {

@@ -6,6 +6,7 @@
 
 #include <complex.h>
 #include <errno.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
@@ -83,6 +84,7 @@ static const char *const areas_by_region[4][5] = {
 typedef struct row {
     char device[32], type[16], status[32], man[64], model[64], fw[32], mpxn[24], region[16];
     char han[16], postcode[16], supplier[96], date[24];
+    char exp_verdict[32], exp_reasons[128], exp_evidence[24]; /* expected.csv's (judged rows) */
     int extra_field;     /* ragged row */
     int bad;             /* deliberately rejected */
     int m;               /* model index, -1 for gas */
@@ -337,13 +339,18 @@ static rfn_status mkdirs(const char *dir, rfn_error *err)
     return RFN_OK;
 }
 
-static void cells(FILE *f, const char *const *v, size_t n)
+static void cells_no_end(FILE *f, const char *const *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (i)
             csv_write_sep(f);
         csv_write_text(f, v[i]);
     }
+}
+
+static void cells(FILE *f, const char *const *v, size_t n)
+{
+    cells_no_end(f, v, n);
     csv_end_row(f);
 }
 
@@ -482,12 +489,403 @@ done:
     return st;
 }
 
+/* ---- the stock declaration (`rfnoise stock`) ------------------------------------------------ */
+
+/* Declared stock (stock-declared.csv). The scenarios: a Supplier whose stock cannot be used
+ * before the cut-off at its own run rate (400 units against about 2 installs in 3 months), one
+ * whose stock is used up in time, one uncertain, a firmware the derogation does not cover, a
+ * model never derogated, a cut-off already passed, and a bad row (rejected at its line). The
+ * run rates come from the register rows above; no random number is drawn here, so the rest of
+ * the batch is unchanged. */
+typedef struct declared {
+    const char *supplier;
+    int m;            /* model entry */
+    const char *quantity, *as_of, *warehouse;
+} declared;
+
+static const declared declaration[] = {
+    {"Northern Power Supply", M_AM13, "400", "2022-01-10", "North"},
+    {"Brightwell Energy", M_AM13, "3", "2022-01-10", "AB"},
+    {"Northern Power Supply", M_LIB70, "4", "2022-01-10", "South"},
+    {"Coastal Gas & Electric", M_LIB70, "30", "2022-01-10", "SO"},
+    {"Meridian Utilities", M_AM15, "50", "2022-01-10", ""},
+    {"Acorn Energy", M_EDMI, "10", "2022-01-10", "North"},
+    {"Acorn Energy", M_AM13, "20", "2022-05-02", "North"},
+    {"Acorn Energy", M_KAIFA, "twelve", "2022-01-10", ""},
+};
+enum { N_DECLARED = sizeof declaration / sizeof *declaration, STOCK_WINDOW_MONTHS = 3 };
+
+static rfn_status write_declaration(const char *dir, rfn_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/stock-declared.csv", dir);
+    atomic_file *af = NULL;
+    rfn_status st = atomic_file_open(path, &af, err);
+    if (st)
+        return st;
+    FILE *f = atomic_file_stream(af);
+    static const char *const hdr[] = {"Supplier", "DeviceManufacturer", "DeviceModel",
+                                      "DeviceFirmwareVersion", "quantity", "as_of",
+                                      "warehouse_region"};
+    cells(f, hdr, 7);
+    for (size_t i = 0; i < N_DECLARED; i++) {
+        const declared *d = &declaration[i];
+        const model *md = &models[d->m];
+        const char *v[] = {d->supplier, md->man, md->model, md->fw, d->quantity, d->as_of,
+                           d->warehouse};
+        cells(f, v, 7);
+    }
+    return atomic_file_commit(af, err);
+}
+
+/* The sample's rule for model entry m, or NULL. */
+static const rule *rule_of(int m)
+{
+    for (size_t i = 0; i < sizeof rules / sizeof *rules; i++)
+        if (rules[i].m_index == m)
+            return &rules[i];
+    return NULL;
+}
+
+static int acceptable(const rule *ru, const row *r)
+{
+    int area_ok = ru->areas[0] == NULL;
+    for (int a = 0; a < 3 && ru->areas[a]; a++)
+        area_ok |= postcode_in_area(r->postcode, ru->areas[a]);
+    return r->region_id == ru->region && area_ok;
+}
+
+/* Counts of one declared line from the rows: installs into acceptable locations in [lo, hi]
+ * and wrong-place installs at any date. */
+static void stock_counts(const row *rows, size_t n, const declared *d, const rule *ru,
+                         int32_t lo, int32_t hi, int *window, int *wrong)
+{
+    *window = *wrong = 0;
+    for (size_t i = 0; i < n; i++) {
+        const row *r = &rows[i];
+        if (r->bad || !r->on_wall || r->m != d->m || strcmp(r->supplier, d->supplier) != 0)
+            continue;
+        if (!acceptable(ru, r))
+            (*wrong)++;
+        else if (r->date_days >= lo && r->date_days <= hi)
+            (*window)++;
+    }
+}
+
+static void put_num(FILE *f, double v)
+{
+    csv_write_sep(f);
+    csv_write_number(f, v, 6);
+}
+
+/* expected-stock.csv: the figures of each good line, by the sample's own arithmetic: the
+ * Garwood interval from GSL's gamma quantiles (chi2(2k)/2 is Gamma(k, 1)), months of
+ * 365.2425 / 12 days. */
+static void expected_line(FILE *f, const row *rows, size_t n, const declared *d, size_t line)
+{
+    const rule *ru = rule_of(d->m);
+    int y, mo, dd, window = 0, wrong = 0;
+    int32_t as_of = 0;
+    iso_date_parse(d->as_of, strlen(d->as_of), &as_of);
+    date_to_ymd(as_of, &y, &mo, &dd);
+    int32_t hi = date_from_ymd(y, mo, 1) - 1;
+    int first = y * 12 + mo - 1 - STOCK_WINDOW_MONTHS;
+    int32_t lo = date_from_ymd(first / 12, first % 12 + 1, 1);
+    int32_t cut = 0;
+    if (ru) {
+        iso_date_parse(ru->install_by, strlen(ru->install_by), &cut);
+        stock_counts(rows, n, d, ru, lo, hi, &window, &wrong);
+    }
+    const char *status = !ru ? "not-installable" : as_of > cut ? "cut-off-passed" : NULL;
+    double k = window, q = atof(d->quantity), w = STOCK_WINDOW_MONTHS;
+    double r_lo = k > 0 ? gsl_cdf_gamma_Pinv(0.025, k, 1.0) / w : 0.0;
+    double r_hi = gsl_cdf_gamma_Pinv(0.975, k + 1, 1.0) / w;
+    double months = (cut - as_of) / (365.2425 / 12), p = k / w * months;
+    double p_lo = r_lo * months, p_hi = r_hi * months;
+    if (!status)
+        status = q > p_hi ? "surplus" : q <= p_lo ? "used-before-cut-off" : "uncertain";
+    char ln[16];
+    snprintf(ln, sizeof ln, "%zu", line);
+    const char *v[] = {ln, d->supplier, status, ru ? ru->ref : ""};
+    for (int i = 0; i < 4; i++) {
+        if (i)
+            csv_write_sep(f);
+        csv_write_text(f, v[i]);
+    }
+    int proj = ru && as_of <= cut;
+    double nan = NAN;
+    csv_write_sep(f);
+    csv_write_int(f, window);
+    put_num(f, ru ? k / w : nan);
+    put_num(f, ru ? r_lo : nan);
+    put_num(f, ru ? r_hi : nan);
+    put_num(f, proj ? p : nan);
+    put_num(f, proj ? p_lo : nan);
+    put_num(f, proj ? p_hi : nan);
+    put_num(f, proj ? fmax(0, q - p) : ru ? q : nan);
+    put_num(f, proj ? fmax(0, q - p_hi) : ru ? q : nan);
+    put_num(f, proj ? fmax(0, q - p_lo) : ru ? q : nan);
+    put_num(f, proj ? q / months : nan);
+    csv_write_sep(f);
+    csv_write_int(f, wrong);
+    csv_end_row(f);
+}
+
+static rfn_status write_expected_stock(const char *dir, const row *rows, size_t n,
+                                       rfn_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/expected-stock.csv", dir);
+    atomic_file *af = NULL;
+    rfn_status st = atomic_file_open(path, &af, err);
+    if (st)
+        return st;
+    FILE *f = atomic_file_stream(af);
+    fputs("line,Supplier,status,derogation,window_installs,rate_per_month,rate_ci95_lo,"
+          "rate_ci95_hi,projected_installs,projected_ci95_lo,projected_ci95_hi,surplus,"
+          "surplus_ci95_lo,surplus_ci95_hi,required_per_month,wrong_place_installs\n", f);
+    for (size_t i = 0; i < N_DECLARED; i++)
+        if (strcmp(declaration[i].quantity, "twelve") != 0)
+            expected_line(f, rows, n, &declaration[i], i + 2);
+    return atomic_file_commit(af, err);
+}
+
+/* expected-wrong-place.csv: installs of a derogated model outside its rule's locations, by
+ * Supplier and install month (Supplier in byte order, then month). */
+static int cmp_wrong_key(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static rfn_status write_expected_wrong_place(const char *dir, const row *rows, size_t n,
+                                             rfn_error *err)
+{
+    char (*keys)[128] = calloc(n ? n : 1, sizeof *keys);
+    const char **sorted = calloc(n ? n : 1, sizeof *sorted);
+    size_t nk = 0;
+    rfn_status st = keys && sorted ? RFN_OK : rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; !st && i < n; i++) {
+        const row *r = &rows[i];
+        const rule *ru = r->m >= 0 ? rule_of(r->m) : NULL;
+        if (r->bad || !r->on_wall || !ru || acceptable(ru, r))
+            continue;
+        snprintf(keys[nk], sizeof keys[nk], "%s\x1f%.7s", r->supplier, r->date);
+        sorted[nk] = keys[nk];
+        nk++;
+    }
+    atomic_file *af = NULL;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/expected-wrong-place.csv", dir);
+    if (!st)
+        st = atomic_file_open(path, &af, err);
+    if (!st) {
+        qsort(sorted, nk, sizeof *sorted, cmp_wrong_key);
+        FILE *f = atomic_file_stream(af);
+        fputs("Supplier,month,installs\n", f);
+        for (size_t i = 0, j; i < nk; i = j) {
+            for (j = i; j < nk && strcmp(sorted[j], sorted[i]) == 0; j++)
+                ;
+            char sup[128];
+            const char *sep = strchr(sorted[i], '\x1f');
+            snprintf(sup, sizeof sup, "%.*s", (int)(sep - sorted[i]), sorted[i]);
+            const char *v[] = {sup, sep + 1};
+            cells_no_end(f, v, 2);
+            csv_write_sep(f);
+            csv_write_int(f, (long long)(j - i));
+            csv_end_row(f);
+        }
+        st = atomic_file_commit(af, err);
+    }
+    free(keys);
+    free(sorted);
+    return st;
+}
+
+/* ---- the 2023 extract (reasons for non-compliant installs) ---------------------------------- */
+
+/* register-2023.csv: register.csv's rows and, after them, a year of 2023 installs drawn from a
+ * stream of their own (seed + 2023), so that register.csv and everything made from it stay as
+ * they were. Every Supplier installs each month 2 EDMI ES-10A (never derogated) and 1 AM-100
+ * 1.3.0 outside DRG-SAMPLE-001's areas (NE): a steady base of non-compliant installs. Acorn
+ * Energy also installs AM-100 1.3.0 in the derogation's areas after its cut-off, month i of 2023
+ * i / 2 of them (0, 0, 1, 1, ... 5): its share of installed-after-cut-off rises. All in the North,
+ * judged on their lab result (lab-model). */
+enum { PLANT_SUPPLIER = 4 /* Acorn Energy */ };
+
+static size_t append_2023(row *rows, size_t n, uint32_t serial, uint64_t seed)
+{
+    static const char *const plant_areas[] = {"AB", "IV", "KW"};
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!rng)
+        return n;
+    gsl_rng_set(rng, seed + 2023);
+    for (int month = 0; month < 12; month++) {
+        int32_t first = date_from_ymd(2023, month + 1, 1);
+        for (int s = 0; s < 5; s++)
+            for (int k = 0; k < 3 + (s == PLANT_SUPPLIER ? month / 2 : 0); k++) {
+                row *r = &rows[n++];
+                int32_t day = first + (int32_t)gsl_rng_uniform_int(rng, 28);
+                int m = k < 2 ? M_EDMI : M_AM13;
+                const char *area = k < 2 ? NULL : k == 2 ? "NE" : plant_areas[k % 3];
+                make_row(rng, r, serial++, m, CSP_REGION_NORTH, area, day);
+                snprintf(r->supplier, sizeof r->supplier, "%s", suppliers[s]);
+                truth(r, models[m].level[BAND_423], r->exp_verdict, sizeof r->exp_verdict,
+                      r->exp_reasons, sizeof r->exp_reasons);
+                snprintf(r->exp_evidence, sizeof r->exp_evidence, "lab-model");
+            }
+    }
+    gsl_rng_free(rng);
+    return n;
+}
+
+/* The primary reason of an expected non-compliant verdict, and the secondary one, by the
+ * precedence of README "Reasons for non-compliant installs" (the sample has no
+ * firmware-not-covered device). */
+static const char *const sample_reasons[] = {
+    "model-never-derogated", "installed-after-cut-off", "outside-acceptable-location",
+    "firmware-not-covered", "exceeds-derogation-limit", "no-evidence-before-install"};
+enum { N_SAMPLE_REASONS = 6, RS_NO_EVIDENCE = 5 };
+
+static int sample_primary(const row *r)
+{
+    if (strstr(r->exp_reasons, "model-not-derogated"))
+        return 0;
+    if (strstr(r->exp_reasons, "installed-after-cutoff"))
+        return 1;
+    if (strstr(r->exp_reasons, "location-not-acceptable"))
+        return 2;
+    if (strstr(r->exp_reasons, "exceeds-derogation-limit"))
+        return 4;
+    return RS_NO_EVIDENCE;
+}
+
+typedef struct reason_key {
+    char supplier[100];
+    int month; /* year * 12 + month - 1 */
+    int reason, primary, secondary;
+} reason_key;
+
+static int cmp_reason_key(const void *a, const void *b)
+{
+    const reason_key *x = a, *y = b;
+    int c = strcmp(x->supplier, y->supplier);
+    if (c)
+        return c;
+    if (x->month != y->month)
+        return x->month < y->month ? -1 : 1;
+    return x->reason - y->reason;
+}
+
+static void add_reason(reason_key *k, size_t *nk, const row *r, int reason, int primary)
+{
+    int y, mo, d;
+    date_to_ymd(r->date_days, &y, &mo, &d);
+    for (size_t i = 0; i < *nk; i++)
+        if (k[i].reason == reason && k[i].month == y * 12 + mo - 1 &&
+            strcmp(k[i].supplier, r->supplier) == 0) {
+            k[i].primary += primary;
+            k[i].secondary += !primary;
+            return;
+        }
+    reason_key *x = &k[(*nk)++];
+    snprintf(x->supplier, sizeof x->supplier, "%s", r->supplier);
+    x->month = y * 12 + mo - 1;
+    x->reason = reason;
+    x->primary = primary;
+    x->secondary = !primary;
+}
+
+/* The reasons of every expected non-compliant device of register-2023.csv, tallied by
+ * Supplier, install month and reason (sorted as reasons.csv). */
+static size_t tally_reasons(const row *rows, size_t n, reason_key *k)
+{
+    size_t nk = 0;
+    for (size_t i = 0; i < n; i++) {
+        const row *r = &rows[i];
+        if (r->bad || !r->on_wall || strcmp(r->exp_verdict, "non-compliant") != 0)
+            continue;
+        int p = sample_primary(r);
+        add_reason(k, &nk, r, p, 1);
+        if (p != RS_NO_EVIDENCE && strcmp(r->exp_evidence, "lab-model") == 0)
+            add_reason(k, &nk, r, RS_NO_EVIDENCE, 0);
+    }
+    qsort(k, nk, sizeof *k, cmp_reason_key);
+    return nk;
+}
+
+static void write_reason_rows(FILE *f, const reason_key *k, size_t nk)
+{
+    fputs("Supplier,month,reason,primary,secondary\n", f);
+    for (size_t i = 0; i < nk; i++) {
+        char month[16];
+        snprintf(month, sizeof month, "%04d-%02d", k[i].month / 12, k[i].month % 12 + 1);
+        const char *v[] = {k[i].supplier, month, sample_reasons[k[i].reason]};
+        cells_no_end(f, v, 3);
+        csv_write_sep(f);
+        csv_write_int(f, k[i].primary);
+        csv_write_sep(f);
+        csv_write_int(f, k[i].secondary);
+        csv_end_row(f);
+    }
+}
+
+/* expected-reasons-summary.csv: per Supplier, the leading primary reason over the last 3
+ * complete months of the 2023 extract (2023-10 to 2023-12; ties: the earlier reason), its
+ * installs and all non-compliant installs then, and the reason whose share was planted rising. */
+static void write_reason_summary(FILE *f, const reason_key *k, size_t nk)
+{
+    fputs("Supplier,leading_reason,leading_installs,installs,planted_rising\n", f);
+    const int last3 = 2023 * 12 + 9;
+    for (int s = 0; s < 5; s++) {
+        int by[N_SAMPLE_REASONS] = {0}, all = 0, best = -1;
+        for (size_t i = 0; i < nk; i++)
+            if (k[i].month >= last3 && strcmp(k[i].supplier, suppliers[s]) == 0) {
+                by[k[i].reason] += k[i].primary;
+                all += k[i].primary;
+            }
+        for (int r = 0; r < N_SAMPLE_REASONS; r++)
+            if (by[r] > 0 && (best < 0 || by[r] > by[best]))
+                best = r;
+        char a[16], b[16];
+        snprintf(a, sizeof a, "%d", best < 0 ? 0 : by[best]);
+        snprintf(b, sizeof b, "%d", all);
+        const char *v[] = {suppliers[s], best < 0 ? "" : sample_reasons[best], a, b,
+                           s == PLANT_SUPPLIER ? "installed-after-cut-off" : ""};
+        cells(f, v, 5);
+    }
+}
+
+static rfn_status write_2023(const char *dir, const row *rows, size_t n, rfn_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/register-2023.csv", dir);
+    rfn_status st = write_register(path, (row *)rows, n, err);
+    reason_key *k = st ? NULL : calloc(2 * n + 1, sizeof *k);
+    if (!st && !k)
+        st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    size_t nk = st ? 0 : tally_reasons(rows, n, k);
+    static const char *const names[] = {"expected-reasons.csv", "expected-reasons-summary.csv"};
+    for (int i = 0; i < 2 && !st; i++) {
+        atomic_file *af = NULL;
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if ((st = atomic_file_open(path, &af, err)))
+            break;
+        if (i == 0)
+            write_reason_rows(atomic_file_stream(af), k, nk);
+        else
+            write_reason_summary(atomic_file_stream(af), k, nk);
+        st = atomic_file_commit(af, err);
+    }
+    free(k);
+    return st;
+}
+
 /* ---- the batch ------------------------------------------------------------------------------- */
 
 rfn_status synth_batch_write(const char *dir, uint64_t seed, int quiet, rfn_error *err)
 {
     (void)quiet;
-    enum { N_RANDOM = 1900, MAX_ROWS = 2100 };
+    enum { N_RANDOM = 1900, MAX_ROWS = 2400 };
     char path[4096];
     rfn_status st = mkdirs(dir, err);
     if (st)
@@ -582,7 +980,9 @@ rfn_status synth_batch_write(const char *dir, uint64_t seed, int quiet, rfn_erro
     if ((st = write_register(path, rows, n, err)))
         goto done;
     snprintf(path, sizeof path, "%s/derogations.csv", dir);
-    if ((st = write_derogations(path, err)) || (st = write_lab(dir, seed, err)))
+    if ((st = write_derogations(path, err)) || (st = write_lab(dir, seed, err)) ||
+        (st = write_declaration(dir, err)) || (st = write_expected_stock(dir, rows, n, err)) ||
+        (st = write_expected_wrong_place(dir, rows, n, err)))
         goto done;
     /* Field captures, manifest and the expected verdicts. */
     atomic_file *man = NULL, *exp = NULL;
@@ -673,6 +1073,9 @@ rfn_status synth_batch_write(const char *dir, uint64_t seed, int quiet, rfn_erro
                 memcpy(reasons, merged, sizeof reasons);
             }
         }
+        snprintf(r->exp_verdict, sizeof r->exp_verdict, "%s", verdict);
+        snprintf(r->exp_reasons, sizeof r->exp_reasons, "%s", reasons);
+        snprintf(r->exp_evidence, sizeof r->exp_evidence, "%s", evidence);
         const char *v[] = {r->device, verdict, reasons, evidence};
         cells(fe, v, 4);
     }
@@ -685,6 +1088,8 @@ rfn_status synth_batch_write(const char *dir, uint64_t seed, int quiet, rfn_erro
         st = atomic_file_commit(exp, err);
     else
         atomic_file_abort(exp);
+    if (!st)
+        st = write_2023(dir, rows, append_2023(rows, n, serial, seed), err);
 done:
     gsl_rng_free(rng);
     free(rows);

@@ -16,6 +16,8 @@
 #include "identifiers.h"
 #include "io_guard.h"
 #include "plot.h"
+#include "report_reasons.h"
+#include "report_stock.h"
 #include "trend.h"
 
 report_config report_config_default(void)
@@ -145,6 +147,8 @@ typedef struct nc_install {
     uint32_t supplier; /* index into a temporary supplier tally before sorting: resolved later */
     int32_t month;     /* year * 12 + month - 1 */
     char *supplier_name;
+    nc_reason primary; /* report_reasons.h */
+    unsigned reasons;  /* every nc_reason that applies (1u << reason) */
 } nc_install;
 
 typedef struct report_case {
@@ -267,6 +271,7 @@ static int on_verdict(const store_verdict *v, void *ctx)
             }
             nc_install *x = &g->nc[g->n_nc];
             x->month = month_of(v->install_date);
+            x->primary = nc_reason_of(v->reasons, v->evidence, &x->reasons);
             if (!(x->supplier_name = strdup(v->supplier))) {
                 g->oom = true;
                 return 1;
@@ -649,6 +654,37 @@ static rfn_status write_trend_csv(const gather *g, const trend_data *t, const ch
         }
         csv_end_row(f);
     }
+    return atomic_file_commit(af, err);
+}
+
+/* The reasons of the non-compliant installs in the trend's window (report_reasons.h). */
+static rfn_status reasons_make(const gather *g, const trend_data *t, reasons_data **rd,
+                               rfn_error *err)
+{
+    nc_reason_install *x = calloc(g->n_nc ? g->n_nc : 1, sizeof *x);
+    const char **names = calloc(g->suppliers.n ? g->suppliers.n : 1, sizeof *names);
+    rfn_status r = RFN_OK;
+    if (!x || !names) r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; !r && i < g->n_nc; i++)
+        x[i] = (nc_reason_install){g->nc[i].supplier_name, g->nc[i].month, g->nc[i].primary,
+                                   g->nc[i].reasons};
+    for (size_t s = 0; !r && s < g->suppliers.n; s++)
+        names[s] = g->suppliers.e[s].key;
+    if (!r)
+        r = reasons_build(x, g->n_nc, t->first_month, t->n_months, names, g->suppliers.n, rd,
+                          err);
+    free(x);
+    free(names);
+    return r;
+}
+
+static rfn_status write_reasons_csv(const reasons_data *rd, const char *dir, rfn_error *err)
+{
+    char path[1200];
+    rfn_status r = out_path(dir, "reasons.csv", path, sizeof path, err);
+    atomic_file *af = NULL;
+    if (r || (r = atomic_file_open(path, &af, err))) return r;
+    reasons_write_csv(atomic_file_stream(af), rd);
     return atomic_file_commit(af, err);
 }
 
@@ -1086,7 +1122,8 @@ static void write_breakdowns(FILE *f, gather *g)
     /* a sorted copy by count (the tally stays key-sorted) */
     tally_entry *cp = malloc((g->models.n ? g->models.n : 1) * sizeof *cp);
     if (cp) {
-        memcpy(cp, g->models.e, g->models.n * sizeof *cp);
+        if (g->models.n) /* no verdicts yet: e is NULL, and memcpy must not see it */
+            memcpy(cp, g->models.e, g->models.n * sizeof *cp);
         qsort(cp, g->models.n, sizeof *cp, cmp_model_count);
         for (size_t i = 0; i < g->models.n && i < 50; i++) {
             char key[600];
@@ -1250,7 +1287,7 @@ static rfn_status write_illustrative(FILE *f, store *s, int32_t as_of, rfn_error
 }
 
 static rfn_status write_html(store *s, const report_config *cfg, gather *g, const trend_data *t,
-                             const charts *ch, rfn_error *err)
+                             const charts *ch, const reasons_data *rd, rfn_error *err)
 {
     char path[1200];
     rfn_status r = out_path(cfg->out_dir, "report.html", path, sizeof path, err);
@@ -1267,6 +1304,7 @@ static rfn_status write_html(store *s, const report_config *cfg, gather *g, cons
     fprintf(f,
             "<p>Cases: %zu. Non-compliant devices (latest verdict): %.0f. Sections: "
             "<a href=\"#headline\">headline</a>, <a href=\"#trend\">trend</a>, "
+            "<a href=\"#reasons\">reasons</a>, "
             "<a href=\"#timetable\">timetable</a>, <a href=\"#ageing\">ageing</a>, "
             "<a href=\"#breakdowns\">breakdowns</a>, <a href=\"#derogation\">derogation</a>, "
             "<a href=\"#provenance\">provenance</a>.</p>\n",
@@ -1283,6 +1321,7 @@ static rfn_status write_html(store *s, const report_config *cfg, gather *g, cons
     write_headline(f, g);
     if (ch->svg[1]) fprintf(f, "<figure>%s</figure>\n", ch->svg[1]);
     write_trend(f, g, t, ch);
+    reasons_write_html(f, rd);
     write_timetable(f, g);
     fputs("<h2 id=\"ageing\">Ageing of open cases</h2>\n<table><tr><th>days since notice</th>"
           "<th>open</th><th>overdue</th></tr>\n",
@@ -1307,7 +1346,7 @@ static rfn_status write_html(store *s, const report_config *cfg, gather *g, cons
     if (ch->svg[2]) fprintf(f, "<figure>%s</figure>\n", ch->svg[2]);
     write_breakdowns(f, g);
     write_derogation(f, g);
-    if ((r = write_provenance(f, s, cfg, err))) {
+    if ((r = report_stock_write(f, s, cfg->as_of, err)) || (r = write_provenance(f, s, cfg, err))) {
         atomic_file_abort(af);
         return r;
     }
@@ -1323,7 +1362,7 @@ rfn_status report_write(store *s, const report_config *cfg, report_summary *out,
     out->trend = "unknown";
     /* The fixed files the folder receives, checked against the inputs first (io_guard.h); the
      * per-Supplier case lists are checked as they are opened. */
-    static const char *const outs[] = {"report.html", "cases.csv", "trend.csv",
+    static const char *const outs[] = {"report.html", "cases.csv",     "trend.csv", "reasons.csv",
                                        "trend.svg",   "suppliers.svg", "ageing.svg"};
     rfn_status dr = io_declare_outputs_in(cfg->out_dir, outs, sizeof outs / sizeof outs[0], err);
     if (dr) return dr;
@@ -1333,6 +1372,7 @@ rfn_status report_write(store *s, const report_config *cfg, report_summary *out,
     gather g = {.as_of = cfg->as_of, .max_install_month = -1, .extract_as_of = STORE_NO_DATE};
     trend_data t = {0};
     charts ch = {0};
+    reasons_data *rd = NULL;
     char **plan_names = NULL;
     rfn_status r = store_read_begin(s, err); /* one consistent view of the workspace */
     if (r) return r;
@@ -1346,14 +1386,15 @@ rfn_status report_write(store *s, const report_config *cfg, report_summary *out,
     tally_sort(&g.models);
     tally_sort(&g.regions);
     tally_sort(&g.derog);
-    if ((r = trend_build(&g, &t, err))) goto done;
+    if ((r = trend_build(&g, &t, err)) || (r = reasons_make(&g, &t, &rd, err))) goto done;
     if (cfg->plots) {
         if ((r = draw_charts(&g, &t, cfg->out_dir, &ch, err))) goto done;
     } else {
         snprintf(ch.note, sizeof ch.note, "Charts are not drawn (--no-plots).");
     }
     if ((r = write_cases_csv(&g, cfg->out_dir, NULL, "cases.csv", err)) ||
-        (r = write_trend_csv(&g, &t, cfg->out_dir, err)))
+        (r = write_trend_csv(&g, &t, cfg->out_dir, err)) ||
+        (r = write_reasons_csv(rd, cfg->out_dir, err)))
         goto done;
     /* One plan per Supplier with cases; file names sanitised and made unique. */
     plan_names = calloc(g.suppliers.n ? g.suppliers.n : 1, sizeof *plan_names);
@@ -1381,7 +1422,7 @@ rfn_status report_write(store *s, const report_config *cfg, report_summary *out,
         if ((r = write_cases_csv(&g, cfg->out_dir, e->key, name, err))) goto done;
         out->plan_files++;
     }
-    if ((r = write_html(s, cfg, &g, &t, &ch, err))) goto done;
+    if ((r = write_html(s, cfg, &g, &t, &ch, rd, err))) goto done;
     out->cases = g.n_cases;
     for (size_t i = 0; i < g.n_cases; i++)
         out->active_cases += case_active(&g.cases[i]);
@@ -1398,6 +1439,7 @@ done:
     for (int i = 0; i < 3; i++)
         free(ch.svg[i]);
     trend_free(&t);
+    reasons_free(rd);
     gather_free(&g);
     return r;
 }

@@ -36,6 +36,8 @@ typedef struct report_summary {
  *                                 byte outside [A-Za-z0-9._-] replaced by '_', at most 60 bytes;
  *                                 "-2", "-3" ... appended when two names collide);
  *   trend.csv                     non-compliant installs per install month, all and per Supplier;
+ *   reasons.csv                   their primary and secondary reasons per Supplier and install
+ *                                 month (report_reasons.h);
  *   trend.svg, suppliers.svg, ageing.svg (the charts embedded in the page) when drawn.
  * Every file goes through atomic_file. Reproducible: the same workspace and as_of give the same
  * bytes (no wall-clock time anywhere). */

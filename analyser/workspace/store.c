@@ -212,6 +212,17 @@ static const char *const migrations[] = {
     "  d.install_date FROM device d;"
     "DROP TABLE device;"
     "CREATE INDEX device_version_mpxn ON device_version(mpxn, from_snapshot);",
+    /* 3 -> 4: stock declarations over time with the figures rfnoise stock gave on their date
+     * (issue 20: how each Supplier's derogated stock ran down against the projection) */
+    "CREATE TABLE stock_line("
+    "  id INTEGER PRIMARY KEY, as_of INTEGER NOT NULL, file TEXT NOT NULL,"
+    "  sha256 TEXT NOT NULL, line INTEGER NOT NULL, supplier TEXT NOT NULL,"
+    "  manufacturer TEXT NOT NULL, model TEXT NOT NULL, firmware TEXT NOT NULL,"
+    "  quantity INTEGER NOT NULL, status TEXT NOT NULL, derogation TEXT NOT NULL,"
+    "  cut_off INTEGER, rate REAL, rate_lo REAL, rate_hi REAL, projected REAL, surplus REAL,"
+    "  surplus_lo REAL, surplus_hi REAL, wrong_place INTEGER NOT NULL,"
+    "  recorded_at TEXT NOT NULL);"
+    "CREATE INDEX stock_line_key ON stock_line(supplier, manufacturer, model, firmware, as_of);",
 };
 
 /* The device_version rows snapshot ?1 holds (migration 2 -> 3). */
@@ -2103,4 +2114,94 @@ rfn_status store_integrity_check(store *s, bool *ok, char msg[256], rfn_error *e
 const char *store_library_version(void)
 {
     return sqlite3_libversion();
+}
+
+/* ---- stock declarations ---------------------------------------------------------------------- */
+
+static rfn_status stock_insert(store *s, sqlite3_stmt *st, const store_stock_line *l,
+                               const char *when, rfn_error *err)
+{
+    sqlite3_bind_int(st, 1, l->as_of);
+    bind_text(st, 2, l->file);
+    bind_text(st, 3, l->sha256);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)l->line);
+    bind_text(st, 5, l->supplier);
+    bind_text(st, 6, l->manufacturer);
+    bind_text(st, 7, l->model);
+    bind_text(st, 8, l->firmware);
+    sqlite3_bind_int64(st, 9, l->quantity);
+    bind_text(st, 10, l->status);
+    bind_text(st, 11, l->derogation);
+    bind_date(st, 12, l->cut_off);
+    bind_real(st, 13, l->rate);
+    bind_real(st, 14, l->rate_lo);
+    bind_real(st, 15, l->rate_hi);
+    bind_real(st, 16, l->projected);
+    bind_real(st, 17, l->surplus);
+    bind_real(st, 18, l->surplus_lo);
+    bind_real(st, 19, l->surplus_hi);
+    sqlite3_bind_int64(st, 20, (sqlite3_int64)l->wrong_place);
+    bind_text(st, 21, when);
+    return db_done(s, st, "stock line", err);
+}
+
+rfn_status store_stock_import(store *s, const store_stock_line *lines, size_t n, int32_t as_of,
+                              rfn_error *err)
+{
+    rfn_status r = db_begin(s, err);
+    if (r) return r;
+    sqlite3_stmt *del = NULL, *ins = NULL;
+    char when[32];
+    recorded_now(when);
+    if (!(r = db_prep(s, "DELETE FROM stock_line WHERE as_of = ?", &del, err))) {
+        sqlite3_bind_int(del, 1, as_of);
+        r = db_done(s, del, "stock lines", err);
+    }
+    if (!r)
+        r = db_prep(s, "INSERT INTO stock_line(as_of, file, sha256, line, supplier, manufacturer,"
+                       " model, firmware, quantity, status, derogation, cut_off, rate, rate_lo,"
+                       " rate_hi, projected, surplus, surplus_lo, surplus_hi, wrong_place,"
+                       " recorded_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    &ins, err);
+    for (size_t i = 0; !r && i < n; i++)
+        r = stock_insert(s, ins, &lines[i], when, err);
+    sqlite3_finalize(del);
+    sqlite3_finalize(ins);
+    if (!r && !(r = db_commit(s, err))) return RFN_OK;
+    db_rollback(s);
+    return r;
+}
+
+rfn_status store_stock_each(store *s, int32_t as_of, store_stock_fn fn, void *ctx,
+                            rfn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rfn_status r = db_prep(s, "SELECT as_of, file, sha256, line, supplier, manufacturer, model,"
+                              " firmware, quantity, status, derogation, cut_off, rate, rate_lo,"
+                              " rate_hi, projected, surplus, surplus_lo, surplus_hi, wrong_place"
+                              " FROM stock_line WHERE as_of <= ? ORDER BY supplier,"
+                              " manufacturer, model, firmware, as_of, line", &st, err);
+    if (r) return r;
+    sqlite3_bind_int(st, 1, as_of);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_stock_line l = {
+            .as_of = sqlite3_column_int(st, 0), .file = col_text(st, 1),
+            .sha256 = col_text(st, 2), .line = (uint64_t)sqlite3_column_int64(st, 3),
+            .supplier = col_text(st, 4), .manufacturer = col_text(st, 5),
+            .model = col_text(st, 6), .firmware = col_text(st, 7),
+            .quantity = sqlite3_column_int64(st, 8), .status = col_text(st, 9),
+            .derogation = col_text(st, 10),
+            .cut_off = sqlite3_column_type(st, 11) == SQLITE_NULL ? STORE_NO_DATE
+                                                                  : sqlite3_column_int(st, 11),
+            .rate = col_real(st, 12), .rate_lo = col_real(st, 13), .rate_hi = col_real(st, 14),
+            .projected = col_real(st, 15), .surplus = col_real(st, 16),
+            .surplus_lo = col_real(st, 17), .surplus_hi = col_real(st, 18),
+            .wrong_place = (uint64_t)sqlite3_column_int64(st, 19),
+        };
+        if (fn(&l, ctx)) break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) r = db_fail(s, rc, "stock lines", err);
+    sqlite3_finalize(st);
+    return r;
 }

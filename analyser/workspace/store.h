@@ -20,7 +20,7 @@
  *   transaction, so an import is all or nothing. Every value is a bound parameter.
  * - Another process holding the write lock longer than busy_timeout_ms gives RFN_ERR_BUSY
  *   ("workspace busy: ..."), never a partial write. */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_DB_NAME "workspace.db"
 
 /* Dates are days since 1970-01-01 (identifiers.h); STORE_NO_DATE is "none". */
@@ -278,6 +278,34 @@ rfn_status store_integrity_check(store *s, bool *ok, char msg[256], rfn_error *e
 /* Check the SHA-256 chain of every case's history (each row hashes its content with the row
  * before it): *ok false and msg naming the first row that does not match. */
 rfn_status store_history_verify(store *s, bool *ok, char msg[256], rfn_error *err);
+
+/* ---- stock declarations (workspace import-stock) ------------------------------------------ */
+
+/* One declaration line with the figures `rfnoise stock` gave on its date (stock.h): status,
+ * derogation ("" none), cut-off (STORE_NO_DATE none), run rate per month with its 95 %
+ * interval, projected installs before the cut-off, surplus at the cut-off with its interval
+ * (NAN when none) and the Supplier's wrong-place installs of the model. */
+typedef struct store_stock_line {
+    int32_t as_of;
+    const char *file, *sha256; /* the declaration file as given, and its SHA-256 */
+    uint64_t line;
+    const char *supplier, *manufacturer, *model, *firmware;
+    int64_t quantity;
+    const char *status, *derogation;
+    int32_t cut_off;
+    double rate, rate_lo, rate_hi, projected, surplus, surplus_lo, surplus_hi;
+    uint64_t wrong_place;
+} store_stock_line;
+
+/* Record the declaration of as_of (every line's as_of): one transaction; the lines of an earlier
+ * import for the same date are replaced (a corrected declaration). */
+rfn_status store_stock_import(store *s, const store_stock_line *lines, size_t n, int32_t as_of,
+                              rfn_error *err);
+
+typedef int (*store_stock_fn)(const store_stock_line *l, void *ctx);
+/* Every line declared on or before as_of, by Supplier, manufacturer, model, firmware, date. */
+rfn_status store_stock_each(store *s, int32_t as_of, store_stock_fn fn, void *ctx,
+                            rfn_error *err);
 
 /* SQLite's run-time version ("3.40.1"), for `rfnoise version`. */
 const char *store_library_version(void);

@@ -4,6 +4,7 @@
 
 #include <math.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multifit.h>
 
@@ -19,6 +20,12 @@ const char *trend_direction_name(trend_direction d)
     default:
         return "unknown";
     }
+}
+
+void trend_poisson_ci95(double k, double *lo, double *hi)
+{
+    *lo = k > 0 ? gsl_cdf_chisq_Pinv(0.025, 2 * k) / 2 : 0.0;
+    *hi = gsl_cdf_chisq_Pinv(0.975, 2 * k + 2) / 2;
 }
 
 rfn_status trend_fit_poisson(const double *counts, size_t n, trend_fit *fit, rfn_error *err)

@@ -158,7 +158,7 @@ int main(void)
     d = north;
     d.firmware = "1.5.0";
     judge(&d, caps, 1, &v);
-    EXPECT(v, DEVICE_NONCOMPLIANT, "exceeds-limit;model-not-derogated");
+    EXPECT(v, DEVICE_NONCOMPLIANT, "exceeds-limit;model-not-derogated;firmware-not-covered");
     CHECK(v.derogation_ref == NULL);
 
     /* Applicability: the North band means nothing in the South; the 868 band only for dual. */
@@ -257,7 +257,8 @@ int main(void)
         d15.firmware = "1.5.0";
         l[0] = &lab868f;
         classify_device_evidence(set, dl, &d15, &own, &labs, &v);
-        EXPECT(v, DEVICE_NONCOMPLIANT, "exceeds-limit;model-not-derogated");
+        EXPECT(v, DEVICE_NONCOMPLIANT,
+               "exceeds-limit;model-not-derogated;firmware-not-covered");
         CHECK(strcmp(v.worst_band, "han-868") == 0 && v.evidence == EVIDENCE_CAPTURE_LAB_MODEL);
         CHECK_NEAR(v.margin_db, -10.0, 1e-12);
         /* A non-compliant measured band stays non-compliant when another band is unmeasured. */
@@ -339,7 +340,8 @@ int main(void)
     CHECK(strcmp(classify_reason_name(DREASON_WITHIN_UNCERTAINTY), "within-uncertainty") == 0);
     CHECK(strcmp(classify_reason_name(DREASON_UNCERTAINTY_NOT_STATED), "uncertainty-not-stated") ==
           0);
-    CHECK(classify_reason_name(3) == NULL && classify_reason_name(1u << 28) == NULL);
+    CHECK(classify_reason_name(3) == NULL && classify_reason_name(1u << 29) == NULL);
+    CHECK(strcmp(classify_reason_name(DREASON_FIRMWARE_NOT_COVERED), "firmware-not-covered") == 0);
     for (int k = 0; k < DEVICE_VERDICT_COUNT; k++)
         CHECK(classify_verdict_name((device_verdict_kind)k)[0] != '\0');
     char small[8];

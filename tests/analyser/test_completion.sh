@@ -40,7 +40,7 @@ for c in $cmds; do
     [ -n "$opts" ] || bad "rfnoise $c --help lists no options"
     expect "$opts" rfnoise "$c" -
 done
-expect "add-results import-register init status" rfnoise workspace ''
+expect "add-results import-register import-stock init status" rfnoise workspace ''
 expect "plan plan-agreed" rfnoise remediation pl
 expect "csv json text" rfnoise analyse --format ''
 expect "json" rfnoise analyse --format j

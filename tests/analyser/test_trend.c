@@ -147,8 +147,25 @@ static void test_rising_share_falling_volume(void)
     gsl_rng_free(rng);
 }
 
+/* Garwood's exact 95 % interval of a Poisson mean, against the usual tabulated values
+ * (k = 0 -> 0..3.689, 1 -> 0.0253..5.572, 10 -> 4.795..18.39). */
+static void test_poisson_ci95(void)
+{
+    double lo, hi;
+    trend_poisson_ci95(0, &lo, &hi);
+    CHECK_NEAR(lo, 0.0, 0);
+    CHECK_NEAR(hi, 3.688879, 1e-6);
+    trend_poisson_ci95(1, &lo, &hi);
+    CHECK_NEAR(lo, 0.025318, 1e-6);
+    CHECK_NEAR(hi, 5.571643, 1e-6);
+    trend_poisson_ci95(10, &lo, &hi);
+    CHECK_NEAR(lo, 4.795389, 1e-6);
+    CHECK_NEAR(hi, 18.390356, 1e-6);
+}
+
 int main(void)
 {
+    test_poisson_ci95();
     test_rising_share_falling_volume();
     test_known_growth();
     test_exact_curve();

@@ -151,7 +151,8 @@ grep -q '<h3>Alpha Energy (0 open, 2 overdue, 0 missing from the extract)</h3>' 
 grep -q 'Illustrative limits' "$H" && bad "the note on illustrative limits without an illustrative result set"
 grep -q 'The share of installs that are non-compliant meters is flat (neither rising nor falling) at 95 % confidence' "$H" || bad "trend statement"
 if command -v gnuplot >/dev/null || [ -n "${RFN_GNUPLOT:-}" ]; then
-    [ "$(grep -c '<svg' "$H")" = 3 ] || bad "three inline charts expected"
+    # the three gnuplot charts and the reasons chart (drawn by rfnoise itself)
+    [ "$(grep -c '<svg' "$H")" = 4 ] || bad "four inline charts expected"
 else
     grep -q 'class="note">Charts are not drawn' "$H" || bad "no gnuplot: the page must say so"
 fi
@@ -216,12 +217,12 @@ if command -v sqlite3 >/dev/null; then
     cp -r "$T/ws" "$T/ws-new"
     sqlite3 "$T/ws-new/workspace.db" "PRAGMA user_version = 99" >/dev/null
     run workspace status --workspace "$T/ws-new"; expect_rc 2 "newer schema"
-    grep -q "workspace schema version 99 is newer than this rfnoise supports (3): upgrade rfnoise" "$T/err" || bad "newer schema message: $(cat "$T/err")"
+    grep -q "workspace schema version 99 is newer than this rfnoise supports (4): upgrade rfnoise" "$T/err" || bad "newer schema message: $(cat "$T/err")"
     # an empty database (version 0) is migrated forward to the current version when opened
     mkdir "$T/ws-old" && sqlite3 "$T/ws-old/workspace.db" "PRAGMA user_version = 0; VACUUM" >/dev/null
     run workspace status --workspace "$T/ws-old"; expect_rc 0 "migrate version 0"
-    grep -q "^schema_version: 3$" "$T/out" || bad "migration: $(cat "$T/out")"
-    [ "$(sqlite3 "$T/ws-old/workspace.db" "PRAGMA user_version")" = 3 ] || bad "user_version after migration"
+    grep -q "^schema_version: 4$" "$T/out" || bad "migration: $(cat "$T/out")"
+    [ "$(sqlite3 "$T/ws-old/workspace.db" "PRAGMA user_version")" = 4 ] || bad "user_version after migration"
 else
     echo "note: sqlite3 CLI absent: newer-schema and migration checks skipped"
 fi

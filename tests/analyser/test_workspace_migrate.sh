@@ -6,7 +6,7 @@
 #   workspace init; import-register register1.csv --as-of 2026-01-05; add-results results1;
 #   remediation open --notice-date 2026-01-10; import-register register2.csv --as-of 2026-02-01;
 #   import-register register3.csv --as-of 2026-03-01
-# Opened by this rfnoise it is migrated to schema 3; register4.csv is imported on top, and the
+# Opened by this rfnoise it is migrated (to schema 3 and on); register4.csv is imported on top, and the
 # report must be byte-identical to the one of a workspace this rfnoise builds from the same
 # inputs from scratch (changes only), and so must the case history.
 set -u
@@ -20,7 +20,7 @@ q() { "$rf" "$@" >/dev/null 2>"$T/err" || bad "$*: $(cat "$T/err")"; }
 
 mkdir "$T/old" && cp "$D/schema2.db" "$T/old/workspace.db"
 "$rf" workspace status --workspace "$T/old" >"$T/status" 2>"$T/err" || bad "status: $(cat "$T/err")"
-grep -q "^schema_version: 3$" "$T/status" || bad "not migrated: $(cat "$T/status")"
+grep -q "^schema_version: 4$" "$T/status" || bad "not migrated: $(cat "$T/status")"
 grep -q "^latest_snapshot_devices: 11$" "$T/status" || bad "devices after migration: $(cat "$T/status")"
 q workspace import-register --workspace "$T/old" --as-of 2026-04-01 "$D/register4.csv"
 
