@@ -38,13 +38,12 @@ static void floors(double *v, size_t m, double fraction, double *median, double 
     *low_mean = sum / (double)q;
 }
 
-rfn_status rfn_band_measure(const rfn_spectrum *s, rfn_trace trace, double f_lo_hz,
-                            double f_hi_hz, const rfn_band_config *cfg, rfn_band_result *out,
-                            rfn_error *err)
+/* The arguments of rfn_band_measure: a spectrum with the trace asked for, a finite band
+ * f_lo < f_hi and a floor fraction in (0, 1]. */
+static rfn_status band_args_check(const rfn_spectrum *s, rfn_trace trace, double f_lo_hz,
+                                  double f_hi_hz, const rfn_band_config *cfg,
+                                  const rfn_band_result *out, rfn_error *err)
 {
-    rfn_band_config def = rfn_band_config_default();
-    if (!cfg)
-        cfg = &def;
     if (!s || !out || s->n_bins == 0 || !s->freq_hz || !(s->bin_hz > 0.0))
         return rfn_error_set(err, RFN_ERR_INVALID, "band: missing or empty spectrum");
     if ((int)trace < 0 || trace >= RFN_TRACE_COUNT)
@@ -58,6 +57,19 @@ rfn_status rfn_band_measure(const rfn_spectrum *s, rfn_trace trace, double f_lo_
     if (!(cfg->floor_fraction > 0.0 && cfg->floor_fraction <= 1.0))
         return rfn_error_set(err, RFN_ERR_INVALID, "band: floor fraction %g outside (0, 1]",
                              cfg->floor_fraction);
+    return RFN_OK;
+}
+
+rfn_status rfn_band_measure(const rfn_spectrum *s, rfn_trace trace, double f_lo_hz,
+                            double f_hi_hz, const rfn_band_config *cfg, rfn_band_result *out,
+                            rfn_error *err)
+{
+    rfn_band_config def = rfn_band_config_default();
+    if (!cfg)
+        cfg = &def;
+    rfn_status st = band_args_check(s, trace, f_lo_hz, f_hi_hz, cfg, out, err);
+    if (st)
+        return st;
 
     memset(out, 0, sizeof *out);
     out->f_lo_hz = f_lo_hz;

@@ -1857,6 +1857,115 @@ static rfn_status config_from_summary(ctx *c, json_t *sum, const char *dir, cons
     return RFN_OK;
 }
 
+/* dirs[i]/summary.json into sums[i]: a shard K/N of the same run as dirs[0] (same N, settings,
+ * options, inputs and mode), not given twice; seen (N flags) is allocated at the first. */
+static rfn_status load_shard_summary(const char *const *dirs, size_t i, json_t **sums,
+                                     int **seen, size_t *shard_n, rfn_error *err)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/summary.json", dirs[i]);
+    json_error_t je;
+    sums[i] = io_json_load(path, &je);
+    json_t *sh = json_object_get(sums[i], "shard");
+    if (!sums[i])
+        return rfn_error_set(err, RFN_ERR_NOTFOUND, "%s: %s", path, je.text);
+    if (!json_is_object(sh))
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: not a shard (run validate --shard K/N)",
+                             dirs[i]);
+    size_t k = (size_t)json_integer_value(json_object_get(sh, "k"));
+    size_t n = (size_t)json_integer_value(json_object_get(sh, "n"));
+    if (i == 0) {
+        *shard_n = n;
+        *seen = calloc(n ? n : 1, sizeof **seen);
+        if (!*seen)
+            return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    } else {
+        const char *keys[] = {"settings_sha256", "options", "inputs", "mode"};
+        if (n != *shard_n)
+            return rfn_error_set(err, RFN_ERR_CONFLICT, "%s is shard %zu/%zu but %s is of %zu",
+                                 dirs[i], k, n, dirs[0], *shard_n);
+        for (size_t q = 0; q < 4; q++)
+            if (!json_equal(json_object_get(sums[i], keys[q]),
+                            json_object_get(sums[0], keys[q])))
+                return rfn_error_set(err, RFN_ERR_CONFLICT, "%s and %s differ in %s: shards of "
+                                     "different runs cannot be merged", dirs[0], dirs[i],
+                                     keys[q]);
+    }
+    if (k >= *shard_n || (*seen)[k])
+        return rfn_error_set(err, RFN_ERR_CONFLICT, "%s: shard %zu/%zu %s", dirs[i], k, *shard_n,
+                             k >= *shard_n ? "out of range" : "given twice");
+    (*seen)[k] = 1;
+    return RFN_OK;
+}
+
+/* Every shard 0 ... N-1 given: else one error listing the missing ones. */
+static rfn_status check_no_shard_missing(const int *seen, size_t shard_n, rfn_error *err)
+{
+    char missing[512] = "";
+    size_t used = 0, n_missing = 0;
+    for (size_t k = 0; k < shard_n; k++)
+        if (!seen[k]) {
+            n_missing++;
+            int w = snprintf(missing + used, used < sizeof missing ? sizeof missing - used : 0,
+                             "%s%zu/%zu", used ? ", " : "", k, shard_n);
+            if (w > 0)
+                used += (size_t)w;
+        }
+    if (n_missing)
+        return rfn_error_set(err, RFN_ERR_NOTFOUND, "missing shard%s %s",
+                             n_missing > 1 ? "s" : "", missing);
+    return RFN_OK;
+}
+
+/* One shard's captures.jsonl: each record to its capture by index (each capture in one shard). */
+static rfn_status read_shard_captures(ctx *c, const char *dir, rfn_error *err)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/captures.jsonl", dir);
+    FILE *f;
+    rfn_status st;
+    if ((st = io_fopen_input(path, &f, NULL, err)))
+        return st;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    uint64_t lineno = 0;
+    while ((len = getline(&line, &cap, f)) > 0) {
+        lineno++;
+        json_t *rec = json_loads(line, 0, NULL);
+        json_t *ix = json_object_get(rec, "index");
+        size_t index = json_is_integer(ix) ? (size_t)json_integer_value(ix) : SIZE_MAX;
+        if (index >= c->n_caps || c->caps[index].rec) {
+            json_decref(rec);
+            free(line);
+            fclose(f);
+            return rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: %s", path,
+                                 (unsigned long long)lineno,
+                                 index >= c->n_caps ? "bad or missing capture index"
+                                                    : "capture given by two shards");
+        }
+        c->caps[index].rec = rec;
+    }
+    free(line);
+    fclose(f);
+    return RFN_OK;
+}
+
+/* The shards' records, every capture of the run in one of them. */
+static rfn_status read_shards_captures(ctx *c, const char *const *dirs, size_t n_dirs,
+                                       rfn_error *err)
+{
+    rfn_status st;
+    for (size_t i = 0; i < n_dirs; i++)
+        if ((st = read_shard_captures(c, dirs[i], err)))
+            return st;
+    for (size_t i = 0; i < c->n_caps; i++)
+        if (!c->caps[i].rec)
+            return rfn_error_set(err, RFN_ERR_NOTFOUND, "capture %zu (%s) is in no shard's "
+                                 "captures.jsonl", i, c->caps[i].path);
+    return RFN_OK;
+}
+
 rfn_status validate_merge(const char *const *dirs, size_t n_dirs, const char *out_dir, bool quiet,
                           validate_totals *tot, rfn_error *err)
 {
@@ -1871,74 +1980,15 @@ rfn_status validate_merge(const char *const *dirs, size_t n_dirs, const char *ou
         return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
     if ((st = declare_outputs(out_dir, err)))
         goto done;
-    for (size_t i = 0; i < n_dirs; i++) {
-        char path[4400];
-        snprintf(path, sizeof path, "%s/summary.json", dirs[i]);
-        json_error_t je;
-        sums[i] = io_json_load(path, &je);
-        json_t *sh = json_object_get(sums[i], "shard");
-        if (!sums[i]) {
-            st = rfn_error_set(err, RFN_ERR_NOTFOUND, "%s: %s", path, je.text);
+    for (size_t i = 0; i < n_dirs; i++)
+        if ((st = load_shard_summary(dirs, i, sums, &seen, &shard_n, err)))
             goto done;
-        }
-        if (!json_is_object(sh)) {
-            st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: not a shard (run validate --shard K/N)",
-                               dirs[i]);
-            goto done;
-        }
-        size_t k = (size_t)json_integer_value(json_object_get(sh, "k"));
-        size_t n = (size_t)json_integer_value(json_object_get(sh, "n"));
-        if (i == 0) {
-            shard_n = n;
-            seen = calloc(n ? n : 1, sizeof *seen);
-            if (!seen) {
-                st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
-                goto done;
-            }
-        } else {
-            const char *keys[] = {"settings_sha256", "options", "inputs", "mode"};
-            if (n != shard_n) {
-                st = rfn_error_set(err, RFN_ERR_CONFLICT, "%s is shard %zu/%zu but %s is of %zu",
-                                   dirs[i], k, n, dirs[0], shard_n);
-                goto done;
-            }
-            for (size_t q = 0; q < 4; q++)
-                if (!json_equal(json_object_get(sums[i], keys[q]),
-                                json_object_get(sums[0], keys[q]))) {
-                    st = rfn_error_set(err, RFN_ERR_CONFLICT, "%s and %s differ in %s: shards of "
-                                       "different runs cannot be merged", dirs[0], dirs[i],
-                                       keys[q]);
-                    goto done;
-                }
-        }
-        if (k >= shard_n || seen[k]) {
-            st = rfn_error_set(err, RFN_ERR_CONFLICT, "%s: shard %zu/%zu %s", dirs[i], k, shard_n,
-                               k >= shard_n ? "out of range" : "given twice");
-            goto done;
-        }
-        seen[k] = 1;
-    }
     if (!n_dirs) {
         st = rfn_error_set(err, RFN_ERR_INVALID, "no shard directory given");
         goto done;
     }
-    {
-        char missing[512] = "";
-        size_t used = 0, n_missing = 0;
-        for (size_t k = 0; k < shard_n; k++)
-            if (!seen[k]) {
-                n_missing++;
-                int w = snprintf(missing + used, used < sizeof missing ? sizeof missing - used : 0,
-                                 "%s%zu/%zu", used ? ", " : "", k, shard_n);
-                if (w > 0)
-                    used += (size_t)w;
-            }
-        if (n_missing) {
-            st = rfn_error_set(err, RFN_ERR_NOTFOUND, "missing shard%s %s",
-                               n_missing > 1 ? "s" : "", missing);
-            goto done;
-        }
-    }
+    if ((st = check_no_shard_missing(seen, shard_n, err)))
+        goto done;
     /* Rebuild the run's configuration from the shards' options and reload its inputs. */
     if ((st = config_from_summary(&c, sums[0], dirs[0], out_dir, quiet, err)))
         goto done;
@@ -1950,42 +2000,8 @@ rfn_status validate_merge(const char *const *dirs, size_t n_dirs, const char *ou
                            "shards ran (compare the inputs' sha256 in %s/summary.json)", dirs[0]);
         goto done;
     }
-    for (size_t i = 0; i < n_dirs; i++) {
-        char path[4400];
-        snprintf(path, sizeof path, "%s/captures.jsonl", dirs[i]);
-        FILE *f;
-        if ((st = io_fopen_input(path, &f, NULL, err)))
-            goto done;
-        char *line = NULL;
-        size_t cap = 0;
-        ssize_t len;
-        uint64_t lineno = 0;
-        while ((len = getline(&line, &cap, f)) > 0) {
-            lineno++;
-            json_t *rec = json_loads(line, 0, NULL);
-            json_t *ix = json_object_get(rec, "index");
-            size_t index = json_is_integer(ix) ? (size_t)json_integer_value(ix) : SIZE_MAX;
-            if (index >= c.n_caps || c.caps[index].rec) {
-                json_decref(rec);
-                free(line);
-                fclose(f);
-                st = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: %s", path,
-                                   (unsigned long long)lineno,
-                                   index >= c.n_caps ? "bad or missing capture index"
-                                                     : "capture given by two shards");
-                goto done;
-            }
-            c.caps[index].rec = rec;
-        }
-        free(line);
-        fclose(f);
-    }
-    for (size_t i = 0; i < c.n_caps; i++)
-        if (!c.caps[i].rec) {
-            st = rfn_error_set(err, RFN_ERR_NOTFOUND, "capture %zu (%s) is in no shard's "
-                               "captures.jsonl", i, c.caps[i].path);
-            goto done;
-        }
+    if ((st = read_shards_captures(&c, dirs, n_dirs, err)))
+        goto done;
     st = join_and_write(&c, tot, err);
 done:
     for (size_t i = 0; i < n_dirs; i++)

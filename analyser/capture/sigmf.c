@@ -174,46 +174,39 @@ static const struct {
     {"rfnoise:site", offsetof(sigmf_meta, site)},
 };
 
-rfn_status sigmf_meta_parse(const char *text, size_t len, const char *name, sigmf_meta *out,
-                            rfn_error *err)
+/* The parts of sigmf_meta_parse below each read one group of fields into out and return
+ * RFN_OK, or the status of the error set in err (FIELD_ERR: file name and JSON path). */
+
+/* global.core:datatype: a SigMF datatype, with an endianness suffix above 8 bits. */
+static rfn_status parse_datatype(json_t *global, const char *name, sigmf_meta *out,
+                                 rfn_error *err)
 {
     rfn_status status = RFN_OK;
-    char field[96];
-    memset(out, 0, sizeof *out);
-    out->sample_rate_hz = NAN;
-    out->num_channels = 1;
-    out->latitude_deg = out->longitude_deg = out->altitude_m = NAN;
-    out->sample_count = -1;
-
-    json_error_t jerr;
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root)
-        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: line %d column %d: invalid JSON: %s", name,
-                             jerr.line, jerr.column, jerr.text);
-    if (!json_is_object(root)) FIELD_ERR(RFN_ERR_FORMAT, "top level", "must be a JSON object");
-    json_t *global = json_object_get(root, "global");
-    if (!json_is_object(global)) FIELD_ERR(RFN_ERR_FORMAT, "global", "missing or not an object");
-
-    /* core:datatype */
     json_t *v = json_object_get(global, "core:datatype");
     if (!v) FIELD_ERR(RFN_ERR_FORMAT, "global.core:datatype", "missing");
     if (!json_is_string(v)) FIELD_ERR(RFN_ERR_FORMAT, "global.core:datatype", "must be a string");
     snprintf(out->datatype, sizeof out->datatype, "%s", json_string_value(v));
-    {
-        char why[200];
-        rfn_status st = sigmf_datatype_parse(json_string_value(v), &out->dt, why, sizeof why);
-        if (st) FIELD_ERR(st, "global.core:datatype", "%s", why);
-        /* The raw-file aliases (cs16, cf32, ...) are for command lines, not SigMF files. */
-        if (strncmp(out->datatype, "cs", 2) == 0)
-            FIELD_ERR(RFN_ERR_FORMAT, "global.core:datatype", "'%s' is not a SigMF datatype",
-                      out->datatype);
-        if (out->dt.bits > 8 && !strchr(out->datatype, '_'))
-            FIELD_ERR(RFN_ERR_FORMAT, "global.core:datatype",
-                      "'%s' has no endianness suffix (_le or _be)", out->datatype);
-    }
+    char why[200];
+    rfn_status st = sigmf_datatype_parse(json_string_value(v), &out->dt, why, sizeof why);
+    if (st) FIELD_ERR(st, "global.core:datatype", "%s", why);
+    /* The raw-file aliases (cs16, cf32, ...) are for command lines, not SigMF files. */
+    if (strncmp(out->datatype, "cs", 2) == 0)
+        FIELD_ERR(RFN_ERR_FORMAT, "global.core:datatype", "'%s' is not a SigMF datatype",
+                  out->datatype);
+    if (out->dt.bits > 8 && !strchr(out->datatype, '_'))
+        FIELD_ERR(RFN_ERR_FORMAT, "global.core:datatype",
+                  "'%s' has no endianness suffix (_le or _be)", out->datatype);
+fail:
+    return status;
+}
 
+/* global.core:sample_rate, core:num_channels and core:sha512. */
+static rfn_status parse_rate_channels_hash(json_t *global, const char *name, sigmf_meta *out,
+                                           rfn_error *err)
+{
+    rfn_status status = RFN_OK;
     /* core:sample_rate: optional in SigMF; capture_open insists that some source gives one. */
-    v = json_object_get(global, "core:sample_rate");
+    json_t *v = json_object_get(global, "core:sample_rate");
     if (v) {
         if (get_double(v, &out->sample_rate_hz))
             FIELD_ERR(RFN_ERR_FORMAT, "global.core:sample_rate", "must be a finite number");
@@ -238,6 +231,16 @@ rfn_status sigmf_meta_parse(const char *text, size_t len, const char *name, sigm
             FIELD_ERR(RFN_ERR_FORMAT, "global.core:sha512", "must be 128 hexadecimal digits");
         out->sha512[128] = '\0';
     }
+fail:
+    return status;
+}
+
+/* The text fields of global (meta_texts), core:trailing_bytes and rfnoise:sample_count. */
+static rfn_status parse_texts_and_sizes(json_t *global, const char *name, sigmf_meta *out,
+                                        rfn_error *err)
+{
+    rfn_status status = RFN_OK;
+    char field[96];
     for (size_t i = 0; i < sizeof meta_texts / sizeof meta_texts[0]; i++) {
         size_t cap =
             strcmp(meta_texts[i].key, "core:version") == 0 ? sizeof out->version : CAPTURE_TEXT_MAX;
@@ -246,77 +249,153 @@ rfn_status sigmf_meta_parse(const char *text, size_t len, const char *name, sigm
             FIELD_ERR(RFN_ERR_FORMAT, field, "must be a string");
         }
     }
-    v = json_object_get(global, "core:trailing_bytes");
+    json_t *v = json_object_get(global, "core:trailing_bytes");
     if (v && (get_int64(v, &out->trailing_bytes) || out->trailing_bytes < 0 ||
               out->trailing_bytes > INT64_MAX / 2))
         FIELD_ERR(RFN_ERR_FORMAT, "global.core:trailing_bytes", "must be an integer >= 0");
     v = json_object_get(global, "rfnoise:sample_count");
     if (v && (get_int64(v, &out->sample_count) || out->sample_count < 0))
         FIELD_ERR(RFN_ERR_FORMAT, "global.rfnoise:sample_count", "must be an integer >= 0");
+fail:
+    return status;
+}
 
-    /* core:geolocation is a GeoJSON point: coordinates [longitude, latitude, altitude?]. */
-    v = json_object_get(global, "core:geolocation");
-    if (v) {
-        json_t *c = json_object_get(v, "coordinates");
-        size_t nc = json_array_size(c);
-        double lon, lat, alt = NAN;
-        if (!json_is_object(v) || nc < 2 || nc > 3 || get_double(json_array_get(c, 0), &lon) ||
-            get_double(json_array_get(c, 1), &lat) ||
-            (nc == 3 && get_double(json_array_get(c, 2), &alt)) || fabs(lat) > 90 ||
-            fabs(lon) > 180)
-            FIELD_ERR(RFN_ERR_FORMAT, "global.core:geolocation",
-                      "must be a GeoJSON point {\"type\": \"Point\", \"coordinates\": [lon, lat, "
-                      "alt]}");
-        out->longitude_deg = lon;
-        out->latitude_deg = lat;
-        out->altitude_m = alt;
+/* core:geolocation is a GeoJSON point: coordinates [longitude, latitude, altitude?]. */
+static rfn_status parse_geolocation(json_t *global, const char *name, sigmf_meta *out,
+                                    rfn_error *err)
+{
+    rfn_status status = RFN_OK;
+    json_t *v = json_object_get(global, "core:geolocation");
+    if (!v)
+        return RFN_OK;
+    json_t *c = json_object_get(v, "coordinates");
+    size_t nc = json_array_size(c);
+    double lon, lat, alt = NAN;
+    if (!json_is_object(v) || nc < 2 || nc > 3 || get_double(json_array_get(c, 0), &lon) ||
+        get_double(json_array_get(c, 1), &lat) ||
+        (nc == 3 && get_double(json_array_get(c, 2), &alt)) || fabs(lat) > 90 ||
+        fabs(lon) > 180)
+        FIELD_ERR(RFN_ERR_FORMAT, "global.core:geolocation",
+                  "must be a GeoJSON point {\"type\": \"Point\", \"coordinates\": [lon, lat, "
+                  "alt]}");
+    out->longitude_deg = lon;
+    out->latitude_deg = lat;
+    out->altitude_m = alt;
+fail:
+    return status;
+}
+
+/* captures[i]: sample_start (required after the first, ascending), frequency, datetime and
+ * header_bytes (summed into out->header_bytes). */
+static rfn_status parse_segment(json_t *seg, size_t i, const char *name, sigmf_meta *out,
+                                rfn_error *err)
+{
+    rfn_status status = RFN_OK;
+    char field[96];
+    capture_segment *s = &out->segments[i];
+    s->center_freq_hz = NAN;
+    if (!json_is_object(seg)) {
+        snprintf(field, sizeof field, "captures[%zu]", i);
+        FIELD_ERR(RFN_ERR_FORMAT, field, "must be an object");
     }
+    json_t *v = json_object_get(seg, "core:sample_start");
+    snprintf(field, sizeof field, "captures[%zu].core:sample_start", i);
+    if (v ? get_int64(v, &s->sample_start) || s->sample_start < 0 : i > 0)
+        FIELD_ERR(RFN_ERR_FORMAT, field, "must be an integer >= 0");
+    if (i > 0 && s->sample_start <= out->segments[i - 1].sample_start)
+        FIELD_ERR(RFN_ERR_FORMAT, field, "must be greater than the previous segment's (%lld)",
+                  (long long)out->segments[i - 1].sample_start);
+    v = json_object_get(seg, "core:frequency");
+    snprintf(field, sizeof field, "captures[%zu].core:frequency", i);
+    if (v && get_double(v, &s->center_freq_hz))
+        FIELD_ERR(RFN_ERR_FORMAT, field, "must be a finite number");
+    snprintf(field, sizeof field, "captures[%zu].core:datetime", i);
+    if (get_text(seg, "core:datetime", s->datetime, sizeof s->datetime))
+        FIELD_ERR(RFN_ERR_FORMAT, field, "must be a string");
+    v = json_object_get(seg, "core:header_bytes");
+    if (v) {
+        int64_t hb;
+        snprintf(field, sizeof field, "captures[%zu].core:header_bytes", i);
+        if (get_int64(v, &hb) || hb < 0 || hb > INT64_MAX / 2 - out->header_bytes)
+            FIELD_ERR(RFN_ERR_FORMAT, field, "must be an integer >= 0");
+        s->header_bytes = hb;
+        out->header_bytes += hb;
+    }
+fail:
+    return status;
+}
 
-    /* captures[]: segments in ascending sample order. */
+/* captures[]: segments in ascending sample order. */
+static rfn_status parse_segments(json_t *root, const char *name, sigmf_meta *out, rfn_error *err)
+{
+    rfn_status status = RFN_OK;
     json_t *caps = json_object_get(root, "captures");
     if (caps && !json_is_array(caps)) FIELD_ERR(RFN_ERR_FORMAT, "captures", "must be an array");
     size_t nseg = json_array_size(caps);
     out->segments = calloc(nseg ? nseg : 1, sizeof *out->segments);
     if (!out->segments) FIELD_ERR(RFN_ERR_NOMEM, "captures", "out of memory");
-    for (size_t i = 0; i < nseg; i++) {
-        json_t *seg = json_array_get(caps, i);
-        capture_segment *s = &out->segments[i];
-        s->center_freq_hz = NAN;
-        if (!json_is_object(seg)) {
-            snprintf(field, sizeof field, "captures[%zu]", i);
-            FIELD_ERR(RFN_ERR_FORMAT, field, "must be an object");
-        }
-        v = json_object_get(seg, "core:sample_start");
-        snprintf(field, sizeof field, "captures[%zu].core:sample_start", i);
-        if (v ? get_int64(v, &s->sample_start) || s->sample_start < 0 : i > 0)
-            FIELD_ERR(RFN_ERR_FORMAT, field, "must be an integer >= 0");
-        if (i > 0 && s->sample_start <= out->segments[i - 1].sample_start)
-            FIELD_ERR(RFN_ERR_FORMAT, field, "must be greater than the previous segment's (%lld)",
-                      (long long)out->segments[i - 1].sample_start);
-        v = json_object_get(seg, "core:frequency");
-        snprintf(field, sizeof field, "captures[%zu].core:frequency", i);
-        if (v && get_double(v, &s->center_freq_hz))
-            FIELD_ERR(RFN_ERR_FORMAT, field, "must be a finite number");
-        snprintf(field, sizeof field, "captures[%zu].core:datetime", i);
-        if (get_text(seg, "core:datetime", s->datetime, sizeof s->datetime))
-            FIELD_ERR(RFN_ERR_FORMAT, field, "must be a string");
-        v = json_object_get(seg, "core:header_bytes");
-        if (v) {
-            int64_t hb;
-            snprintf(field, sizeof field, "captures[%zu].core:header_bytes", i);
-            if (get_int64(v, &hb) || hb < 0 || hb > INT64_MAX / 2 - out->header_bytes)
-                FIELD_ERR(RFN_ERR_FORMAT, field, "must be an integer >= 0");
-            s->header_bytes = hb;
-            out->header_bytes += hb;
-        }
-    }
+    for (size_t i = 0; i < nseg; i++)
+        if ((status = parse_segment(json_array_get(caps, i), i, name, out, err)))
+            return status;
     out->n_segments = nseg;
     if (nseg == 0) { /* SigMF requires captures[]; be lenient with one implicit segment. */
         out->segments[0].center_freq_hz = NAN;
         out->n_segments = 1;
     }
+fail:
+    return status;
+}
 
-    /* annotations[] */
+/* annotations[i]: sample_start, sample_count, frequency edges (lower <= upper) and the label
+ * (core:comment when core:label is empty or absent). */
+static rfn_status parse_annotation(json_t *a, size_t i, const char *name, sigmf_meta *out,
+                                   rfn_error *err)
+{
+    rfn_status status = RFN_OK;
+    char field[96];
+    capture_annotation *o = &out->annotations[i];
+    o->sample_count = -1;
+    o->freq_lo_hz = o->freq_hi_hz = NAN;
+    if (!json_is_object(a)) {
+        snprintf(field, sizeof field, "annotations[%zu]", i);
+        FIELD_ERR(RFN_ERR_FORMAT, field, "must be an object");
+    }
+    snprintf(field, sizeof field, "annotations[%zu].core:sample_start", i);
+    json_t *v = json_object_get(a, "core:sample_start");
+    if (!v || get_int64(v, &o->sample_start) || o->sample_start < 0)
+        FIELD_ERR(RFN_ERR_FORMAT, field, "must be an integer >= 0");
+    snprintf(field, sizeof field, "annotations[%zu].core:sample_count", i);
+    v = json_object_get(a, "core:sample_count");
+    if (v && (get_int64(v, &o->sample_count) || o->sample_count < 0 ||
+              o->sample_count > INT64_MAX - o->sample_start))
+        FIELD_ERR(RFN_ERR_FORMAT, field, "must be an integer >= 0");
+    snprintf(field, sizeof field, "annotations[%zu].core:freq_lower_edge", i);
+    v = json_object_get(a, "core:freq_lower_edge");
+    if (v && get_double(v, &o->freq_lo_hz))
+        FIELD_ERR(RFN_ERR_FORMAT, field, "must be a finite number");
+    snprintf(field, sizeof field, "annotations[%zu].core:freq_upper_edge", i);
+    v = json_object_get(a, "core:freq_upper_edge");
+    if (v && get_double(v, &o->freq_hi_hz))
+        FIELD_ERR(RFN_ERR_FORMAT, field, "must be a finite number");
+    if (o->freq_hi_hz < o->freq_lo_hz)
+        FIELD_ERR(RFN_ERR_FORMAT, field, "is below core:freq_lower_edge");
+    snprintf(field, sizeof field, "annotations[%zu].core:label", i);
+    if (get_text(a, "core:label", o->label, sizeof o->label))
+        FIELD_ERR(RFN_ERR_FORMAT, field, "must be a string");
+    if (!o->label[0]) {
+        snprintf(field, sizeof field, "annotations[%zu].core:comment", i);
+        if (get_text(a, "core:comment", o->label, sizeof o->label))
+            FIELD_ERR(RFN_ERR_FORMAT, field, "must be a string");
+    }
+fail:
+    return status;
+}
+
+/* annotations[] */
+static rfn_status parse_annotations(json_t *root, const char *name, sigmf_meta *out,
+                                    rfn_error *err)
+{
+    rfn_status status = RFN_OK;
     json_t *ann = json_object_get(root, "annotations");
     if (ann && !json_is_array(ann)) FIELD_ERR(RFN_ERR_FORMAT, "annotations", "must be an array");
     size_t nann = json_array_size(ann);
@@ -324,44 +403,39 @@ rfn_status sigmf_meta_parse(const char *text, size_t len, const char *name, sigm
         out->annotations = calloc(nann, sizeof *out->annotations);
         if (!out->annotations) FIELD_ERR(RFN_ERR_NOMEM, "annotations", "out of memory");
     }
-    for (size_t i = 0; i < nann; i++) {
-        json_t *a = json_array_get(ann, i);
-        capture_annotation *o = &out->annotations[i];
-        o->sample_count = -1;
-        o->freq_lo_hz = o->freq_hi_hz = NAN;
-        if (!json_is_object(a)) {
-            snprintf(field, sizeof field, "annotations[%zu]", i);
-            FIELD_ERR(RFN_ERR_FORMAT, field, "must be an object");
-        }
-        snprintf(field, sizeof field, "annotations[%zu].core:sample_start", i);
-        v = json_object_get(a, "core:sample_start");
-        if (!v || get_int64(v, &o->sample_start) || o->sample_start < 0)
-            FIELD_ERR(RFN_ERR_FORMAT, field, "must be an integer >= 0");
-        snprintf(field, sizeof field, "annotations[%zu].core:sample_count", i);
-        v = json_object_get(a, "core:sample_count");
-        if (v && (get_int64(v, &o->sample_count) || o->sample_count < 0 ||
-                  o->sample_count > INT64_MAX - o->sample_start))
-            FIELD_ERR(RFN_ERR_FORMAT, field, "must be an integer >= 0");
-        snprintf(field, sizeof field, "annotations[%zu].core:freq_lower_edge", i);
-        v = json_object_get(a, "core:freq_lower_edge");
-        if (v && get_double(v, &o->freq_lo_hz))
-            FIELD_ERR(RFN_ERR_FORMAT, field, "must be a finite number");
-        snprintf(field, sizeof field, "annotations[%zu].core:freq_upper_edge", i);
-        v = json_object_get(a, "core:freq_upper_edge");
-        if (v && get_double(v, &o->freq_hi_hz))
-            FIELD_ERR(RFN_ERR_FORMAT, field, "must be a finite number");
-        if (o->freq_hi_hz < o->freq_lo_hz)
-            FIELD_ERR(RFN_ERR_FORMAT, field, "is below core:freq_lower_edge");
-        snprintf(field, sizeof field, "annotations[%zu].core:label", i);
-        if (get_text(a, "core:label", o->label, sizeof o->label))
-            FIELD_ERR(RFN_ERR_FORMAT, field, "must be a string");
-        if (!o->label[0]) {
-            snprintf(field, sizeof field, "annotations[%zu].core:comment", i);
-            if (get_text(a, "core:comment", o->label, sizeof o->label))
-                FIELD_ERR(RFN_ERR_FORMAT, field, "must be a string");
-        }
-    }
+    for (size_t i = 0; i < nann; i++)
+        if ((status = parse_annotation(json_array_get(ann, i), i, name, out, err)))
+            return status;
     out->n_annotations = nann;
+fail:
+    return status;
+}
+
+rfn_status sigmf_meta_parse(const char *text, size_t len, const char *name, sigmf_meta *out,
+                            rfn_error *err)
+{
+    rfn_status status = RFN_OK;
+    memset(out, 0, sizeof *out);
+    out->sample_rate_hz = NAN;
+    out->num_channels = 1;
+    out->latitude_deg = out->longitude_deg = out->altitude_m = NAN;
+    out->sample_count = -1;
+
+    json_error_t jerr;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root)
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: line %d column %d: invalid JSON: %s", name,
+                             jerr.line, jerr.column, jerr.text);
+    if (!json_is_object(root)) FIELD_ERR(RFN_ERR_FORMAT, "top level", "must be a JSON object");
+    json_t *global = json_object_get(root, "global");
+    if (!json_is_object(global)) FIELD_ERR(RFN_ERR_FORMAT, "global", "missing or not an object");
+    if ((status = parse_datatype(global, name, out, err)) ||
+        (status = parse_rate_channels_hash(global, name, out, err)) ||
+        (status = parse_texts_and_sizes(global, name, out, err)) ||
+        (status = parse_geolocation(global, name, out, err)) ||
+        (status = parse_segments(root, name, out, err)) ||
+        (status = parse_annotations(root, name, out, err)))
+        goto fail;
     json_decref(root);
     return RFN_OK;
 fail:

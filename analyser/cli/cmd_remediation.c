@@ -178,9 +178,166 @@ static rfn_status plan_agreed(store *s, int64_t case_id, const char *supplier, i
     return r;
 }
 
+enum { O_WORKSPACE = 256, O_NOTICE, O_SUPPLIER, O_DATE, O_AS_OF, O_BY, O_DUE };
+
+/* The options of every subcommand; which ones a subcommand needs is remediation_check's. */
+typedef struct remediation_opts {
+    const char *ws, *supplier, *by;
+    int32_t notice, date, as_of, due;
+} remediation_opts;
+
+/* One option into o: CLI_OPT_HANDLED, or CLI_OPT_USAGE (reported, or an unknown option getopt
+ * reported). */
+static int remediation_option(int opt, const char *arg, remediation_opts *o)
+{
+    const char *cmd = "remediation";
+    int bad = 0;
+    switch (opt) {
+    case O_WORKSPACE: o->ws = arg; break;
+    case O_NOTICE: bad = cli_opt_date(cmd, "notice-date", arg, &o->notice); break;
+    case O_SUPPLIER: o->supplier = arg; break;
+    case O_DATE: bad = cli_opt_date(cmd, "date", arg, &o->date); break;
+    case O_AS_OF: bad = cli_opt_date(cmd, "as-of", arg, &o->as_of); break;
+    case O_BY: bad = cli_opt_once(cmd, "by", arg, &o->by); break;
+    case O_DUE: bad = cli_opt_date(cmd, "due", arg, &o->due); break;
+    default: return CLI_OPT_USAGE;
+    }
+    return bad ? CLI_OPT_USAGE : CLI_OPT_HANDLED;
+}
+
+/* The subcommand's arguments and the options it needs (plan-agreed takes CASE or --supplier);
+ * the case number of note, plan-agreed CASE and history CASE into *case_id. 0, or -1 after
+ * printing why. */
+static int remediation_check(const char *sub, int n_args, char **args, const remediation_opts *o,
+                             int64_t *case_id)
+{
+    const char *cmd = "remediation";
+    if (!strcmp(sub, "open")) {
+        if (n_args || o->notice == STORE_NO_DATE) {
+            cli_errorf(cmd, "open: expected --notice-date DATE and no arguments");
+            return -1;
+        }
+    } else if (!strcmp(sub, "plan-agreed") && o->supplier) {
+        if (n_args || o->date == STORE_NO_DATE) {
+            cli_errorf(cmd, "plan-agreed: expected CASE or --supplier S, and --date");
+            return -1;
+        }
+    } else if (!strcmp(sub, "timetable-agreed")) {
+        if (n_args || o->date == STORE_NO_DATE || o->notice == STORE_NO_DATE) {
+            cli_errorf(cmd, "timetable-agreed: expected --notice-date N and --date D");
+            return -1;
+        }
+    } else if (!strcmp(sub, "note") || !strcmp(sub, "plan-agreed")) {
+        int want = !strcmp(sub, "note") ? 2 : 1;
+        if (n_args != want || o->date == STORE_NO_DATE) {
+            cli_errorf(cmd, "%s: expected %s and --date DATE", sub,
+                       want == 2 ? "CASE TEXT" : "CASE");
+            return -1;
+        }
+        if (parse_case_id(args[0], case_id)) return -1;
+    } else if (!strcmp(sub, "list")) {
+        if (n_args) {
+            cli_errorf(cmd, "list: unexpected argument '%s'", args[0]);
+            return -1;
+        }
+    } else if (!strcmp(sub, "history")) {
+        if (n_args > 1 || (n_args == 1 && parse_case_id(args[0], case_id))) return -1;
+    } else if (!strcmp(sub, "plan")) {
+        if (n_args || !o->supplier) {
+            cli_errorf(cmd, "plan: expected --supplier S");
+            return -1;
+        }
+    } else {
+        cli_errorf(cmd, "unknown subcommand '%s' (see rfnoise remediation --help)", sub);
+        return -1;
+    }
+    return 0;
+}
+
+/* The workspace, opened for o->by; a --supplier must name a Supplier of some snapshot (a typing
+ * error would otherwise act on no case and say nothing). On failure nothing is left open. */
+static rfn_status remediation_open_store(const remediation_opts *o, store **s, rfn_error *err)
+{
+    store_config scfg = store_config_default();
+    scfg.actor = o->by;
+    rfn_status st = store_open(o->ws, &scfg, s, err);
+    if (st)
+        return st;
+    bool known = true;
+    if (o->supplier && (st = store_supplier_known(*s, o->supplier, &known, err)) == RFN_OK &&
+        !known)
+        st = rfn_error_set(err, RFN_ERR_NOTFOUND, "--supplier '%s': no Supplier of that name "
+                           "in any snapshot of %s (names match ignoring case and spacing)",
+                           o->supplier, o->ws);
+    if (st) {
+        store_close(*s);
+        *s = NULL;
+    }
+    return st;
+}
+
+/* history: the CSV of a case's (or every case's) events. */
+static rfn_status write_history(store *s, int64_t case_id, int32_t as_of, rfn_error *err)
+{
+    static const char *const cols[] = {"case_id",   "DeviceID",   "date",
+                                       "snapshot",  "result_set", "event",
+                                       "old_state", "new_state",  "detail",
+                                       "by"};
+    csv_write_row(stdout, cols, sizeof cols / sizeof cols[0]);
+    return store_history_each(s, case_id, as_of, print_history, NULL, err);
+}
+
+/* list, or plan (active cases only, then the Supplier's retests): the CSV of the cases. */
+static rfn_status write_cases(store *s, bool plan, const remediation_opts *o, rfn_error *err)
+{
+    static const char *const cols[] = {"case_id",
+                                       "Supplier",
+                                       "DeviceID",
+                                       "ImportMPxN",
+                                       "DeviceManufacturer",
+                                       "DeviceModel",
+                                       "DeviceFirmwareVersion",
+                                       "reasons",
+                                       "evidence",
+                                       "state",
+                                       "notice_date",
+                                       "plan_due",
+                                       "plan_agreed",
+                                       "remediation_due",
+                                       "state_since"};
+    csv_write_row(stdout, cols, sizeof cols / sizeof cols[0]);
+    list_ctx l = {.active_only = plan};
+    rfn_status st = store_cases_each(s, o->as_of, o->supplier, print_case, &l, err);
+    if (!st && l.active_only)
+        st = store_verdicts_each(s, o->as_of, print_retest, (void *)o->supplier, err);
+    return st;
+}
+
+/* The subcommand, checked by remediation_check, on the open workspace. */
+static rfn_status remediation_run(store *s, const char *sub, char **args, int64_t case_id,
+                                  const remediation_opts *o, rfn_error *err)
+{
+    rfn_status st;
+    if (!strcmp(sub, "open")) {
+        store_changes ch = {0};
+        if (!(st = store_cases_open(s, o->notice, o->supplier, &ch, err)))
+            printf("opened=%llu skipped=%llu\n", (unsigned long long)ch.opened,
+                   (unsigned long long)ch.skipped);
+        return st;
+    }
+    if (!strcmp(sub, "note"))
+        return store_case_note(s, case_id, o->date, args[1], err);
+    if (!strcmp(sub, "plan-agreed"))
+        return plan_agreed(s, case_id, o->supplier, o->date, o->due, err);
+    if (!strcmp(sub, "timetable-agreed"))
+        return store_timetable_agreed(s, o->notice, o->date, err);
+    if (!strcmp(sub, "history"))
+        return write_history(s, case_id, o->as_of, err);
+    return write_cases(s, !strcmp(sub, "plan"), o, err);
+}
+
 int cmd_remediation(int argc, char **argv)
 {
-    enum { O_WORKSPACE = 256, O_NOTICE, O_SUPPLIER, O_DATE, O_AS_OF, O_BY, O_DUE };
     static const struct option longopts[] = {
         {"workspace", required_argument, NULL, O_WORKSPACE},
         {"notice-date", required_argument, NULL, O_NOTICE},
@@ -192,155 +349,38 @@ int cmd_remediation(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *ws = getenv("RFNOISE_WORKSPACE");
-    if (!ws || !*ws) ws = ".";
-    const char *supplier = NULL, *by = NULL;
-    int32_t notice = STORE_NO_DATE, date = STORE_NO_DATE, as_of = INT32_MAX, due = STORE_NO_DATE;
+    remediation_opts o = {.notice = STORE_NO_DATE, .date = STORE_NO_DATE, .as_of = INT32_MAX,
+                          .due = STORE_NO_DATE};
+    o.ws = getenv("RFNOISE_WORKSPACE");
+    if (!o.ws || !*o.ws) o.ws = ".";
     int opt;
     optind = 1;
     while ((opt = cli_getopt(argc, argv, longopts, "remediation", NULL, NULL)) != -1) {
-        switch (opt) {
-        case 'h':
+        if (opt == 'h') {
             remediation_usage(stdout);
             return RFN_EXIT_OK;
-        case O_WORKSPACE:
-            ws = optarg;
-            break;
-        case O_NOTICE:
-            if (cli_opt_date("remediation", "notice-date", optarg, &notice)) return RFN_EXIT_USAGE;
-            break;
-        case O_SUPPLIER:
-            supplier = optarg;
-            break;
-        case O_DATE:
-            if (cli_opt_date("remediation", "date", optarg, &date)) return RFN_EXIT_USAGE;
-            break;
-        case O_AS_OF:
-            if (cli_opt_date("remediation", "as-of", optarg, &as_of)) return RFN_EXIT_USAGE;
-            break;
-        case O_BY:
-            if (cli_opt_once("remediation", "by", optarg, &by)) return RFN_EXIT_USAGE;
-            break;
-        case O_DUE:
-            if (cli_opt_date("remediation", "due", optarg, &due)) return RFN_EXIT_USAGE;
-            break;
-        default:
-            return RFN_EXIT_USAGE;
         }
+        if (remediation_option(opt, optarg, &o) != CLI_OPT_HANDLED)
+            return RFN_EXIT_USAGE;
     }
     if (optind >= argc) {
         cli_errorf("remediation", "expected a subcommand (see rfnoise remediation --help)");
         return RFN_EXIT_USAGE;
     }
     const char *sub = argv[optind];
-    int n_args = argc - optind - 1;
     char **args = argv + optind + 1;
     int64_t case_id = 0;
-    if (!strcmp(sub, "open")) {
-        if (n_args || notice == STORE_NO_DATE) {
-            cli_errorf("remediation", "open: expected --notice-date DATE and no arguments");
-            return RFN_EXIT_USAGE;
-        }
-    } else if (!strcmp(sub, "plan-agreed") && supplier) {
-        if (n_args || date == STORE_NO_DATE) {
-            cli_errorf("remediation", "plan-agreed: expected CASE or --supplier S, and --date");
-            return RFN_EXIT_USAGE;
-        }
-    } else if (!strcmp(sub, "timetable-agreed")) {
-        if (n_args || date == STORE_NO_DATE || notice == STORE_NO_DATE) {
-            cli_errorf("remediation", "timetable-agreed: expected --notice-date N and --date D");
-            return RFN_EXIT_USAGE;
-        }
-    } else if (!strcmp(sub, "note") || !strcmp(sub, "plan-agreed")) {
-        int want = !strcmp(sub, "note") ? 2 : 1;
-        if (n_args != want || date == STORE_NO_DATE) {
-            cli_errorf("remediation", "%s: expected %s and --date DATE", sub,
-                       want == 2 ? "CASE TEXT" : "CASE");
-            return RFN_EXIT_USAGE;
-        }
-        if (parse_case_id(args[0], &case_id)) return RFN_EXIT_USAGE;
-    } else if (!strcmp(sub, "list")) {
-        if (n_args) {
-            cli_errorf("remediation", "list: unexpected argument '%s'", args[0]);
-            return RFN_EXIT_USAGE;
-        }
-    } else if (!strcmp(sub, "history")) {
-        if (n_args > 1 || (n_args == 1 && parse_case_id(args[0], &case_id))) return RFN_EXIT_USAGE;
-    } else if (!strcmp(sub, "plan")) {
-        if (n_args || !supplier) {
-            cli_errorf("remediation", "plan: expected --supplier S");
-            return RFN_EXIT_USAGE;
-        }
-    } else {
-        cli_errorf("remediation", "unknown subcommand '%s' (see rfnoise remediation --help)", sub);
+    if (remediation_check(sub, argc - optind - 1, args, &o, &case_id))
         return RFN_EXIT_USAGE;
-    }
 
     rfn_error err = {0};
     store *s = NULL;
-    store_config scfg = store_config_default();
-    scfg.actor = by;
-    rfn_status st = store_open(ws, &scfg, &s, &err);
-    if (st) {
-        cli_error("remediation", &err);
-        return RFN_EXIT_USAGE;
-    }
-    bool known = true;
-    if (supplier && (st = store_supplier_known(s, supplier, &known, &err)) == RFN_OK && !known)
-        st = rfn_error_set(&err, RFN_ERR_NOTFOUND, "--supplier '%s': no Supplier of that name "
-                           "in any snapshot of %s (names match ignoring case and spacing)",
-                           supplier, ws);
-    if (st) {
+    rfn_status st = remediation_open_store(&o, &s, &err);
+    if (!st) {
+        st = remediation_run(s, sub, args, case_id, &o, &err);
         store_close(s);
-        cli_error("remediation", &err);
-        return RFN_EXIT_USAGE;
     }
-    if (!strcmp(sub, "open")) {
-        store_changes ch = {0};
-        if (!(st = store_cases_open(s, notice, supplier, &ch, &err)))
-            printf("opened=%llu skipped=%llu\n", (unsigned long long)ch.opened,
-                   (unsigned long long)ch.skipped);
-    } else if (!strcmp(sub, "note")) {
-        st = store_case_note(s, case_id, date, args[1], &err);
-    } else if (!strcmp(sub, "plan-agreed")) {
-        st = plan_agreed(s, case_id, supplier, date, due, &err);
-    } else if (!strcmp(sub, "timetable-agreed")) {
-        st = store_timetable_agreed(s, notice, date, &err);
-    } else if (!strcmp(sub, "history")) {
-        static const char *const cols[] = {"case_id",   "DeviceID",   "date",
-                                           "snapshot",  "result_set", "event",
-                                           "old_state", "new_state",  "detail",
-                                           "by"};
-        csv_write_row(stdout, cols, sizeof cols / sizeof cols[0]);
-        st = store_history_each(s, case_id, as_of, print_history, NULL, &err);
-    } else {
-        static const char *const cols[] = {"case_id",
-                                           "Supplier",
-                                           "DeviceID",
-                                           "ImportMPxN",
-                                           "DeviceManufacturer",
-                                           "DeviceModel",
-                                           "DeviceFirmwareVersion",
-                                           "reasons",
-                                           "evidence",
-                                           "state",
-                                           "notice_date",
-                                           "plan_due",
-                                           "plan_agreed",
-                                           "remediation_due",
-                                           "state_since"};
-        csv_write_row(stdout, cols, sizeof cols / sizeof cols[0]);
-        list_ctx l = {.active_only = !strcmp(sub, "plan")};
-        st = store_cases_each(s, as_of, supplier, print_case, &l, &err);
-        if (!st && l.active_only)
-            st = store_verdicts_each(s, as_of, print_retest, (void *)supplier, &err);
-    }
-    store_close(s);
-    if (st) {
-        cli_error("remediation", &err);
-        return RFN_EXIT_USAGE;
-    }
-    if (cli_output_commit(NULL, &err)) {
+    if (st || cli_output_commit(NULL, &err)) {
         cli_error("remediation", &err);
         return RFN_EXIT_USAGE;
     }

@@ -189,140 +189,151 @@ static int finish(const char *cmd, const validate_totals *t, const char *out_dir
     return t->by_verdict[DEVICE_NONCOMPLIANT] ? RFN_EXIT_NONCOMPLIANT : RFN_EXIT_OK;
 }
 
+enum { VO_REGISTER = 256, VO_DEROG, VO_MANIFEST, VO_CAPTURES, VO_LAB, VO_LIMITS, VO_CAL_DIR,
+       VO_NOTICE, VO_PLANNED, VO_JOBS, VO_SHARD, VO_STRICT, VO_OUT, VO_STATUSES, VO_EXCL_BURSTS };
+
+/* A helper's failure (already reported) as an option result. */
+static int opt_result(int failed)
+{
+    return failed ? CLI_OPT_USAGE : CLI_OPT_HANDLED;
+}
+
+/* --shard K/N into cfg: CLI_OPT_HANDLED, or CLI_OPT_USAGE (reported). */
+static int validate_shard_option(const char *cmd, const char *arg, validate_config *cfg)
+{
+    unsigned k, n;
+    char end;
+    if (sscanf(arg, "%u/%u%c", &k, &n, &end) != 2 || n < 1 || k >= n || n > 65536) {
+        cli_errorf(cmd, "--shard '%s': expected K/N with 0 <= K < N", arg);
+        return CLI_OPT_USAGE;
+    }
+    cfg->shard_k = k;
+    cfg->shard_n = n;
+    return CLI_OPT_HANDLED;
+}
+
+/* One of validate's own options (and the shared CSV input and decision ones) into cfg:
+ * CLI_OPT_HANDLED, or CLI_OPT_USAGE (reported, or an unknown option getopt reported). */
+static int validate_option(int opt, const char *arg, validate_config *cfg)
+{
+    const char *cmd = "validate";
+    unsigned long long u;
+    int32_t d;
+    switch (opt) {
+    case VO_REGISTER:
+        return opt_result(cli_opt_once(cmd, "register", arg, &cfg->register_path));
+    case VO_DEROG:
+        return opt_result(cli_opt_once(cmd, "derogations", arg, &cfg->derogations_path));
+    case VO_MANIFEST:
+        return opt_result(cli_opt_once(cmd, "manifest", arg, &cfg->manifest_path));
+    case VO_CAPTURES:
+        return opt_result(cli_opt_once(cmd, "captures", arg, &cfg->captures_dir));
+    case VO_LAB:
+        return opt_result(cli_opt_once(cmd, "lab-results", arg, &cfg->lab_dir));
+    case VO_LIMITS:
+        return opt_result(cli_opt_once(cmd, "limits", arg, &cfg->limits_path));
+    case VO_CAL_DIR:
+        return opt_result(cli_opt_once(cmd, "cal-dir", arg, &cfg->cal_dir));
+    case VO_NOTICE:
+        if (cli_opt_date(cmd, "notice-date", arg, &d))
+            return CLI_OPT_USAGE;
+        cfg->notice_date = arg;
+        return CLI_OPT_HANDLED;
+    case VO_PLANNED: cfg->planned = true; return CLI_OPT_HANDLED;
+    case VO_JOBS:
+        if (cli_parse_u64(arg, &u) || u < 1 || u > 256) {
+            cli_errorf(cmd, "--jobs '%s': expected 1 ... 256", arg);
+            return CLI_OPT_USAGE;
+        }
+        cfg->jobs = (unsigned)u;
+        return CLI_OPT_HANDLED;
+    case VO_SHARD: return validate_shard_option(cmd, arg, cfg);
+    case VO_STRICT: cfg->strict = true; return CLI_OPT_HANDLED;
+    case VO_EXCL_BURSTS: cfg->exclude_bursts = true; return CLI_OPT_HANDLED;
+    case VO_STATUSES:
+        return opt_result(opt_statuses(cmd, arg, &cfg->installed_statuses));
+    case VO_OUT: cfg->out_dir = arg; return CLI_OPT_HANDLED;
+    case CLI_O_ENCODING:
+    case CLI_O_DATE_FORMAT:
+        return opt_result(cli_input_opt(opt, arg, cmd, &cfg->input) == CLI_OPT_USAGE);
+    case CLI_O_DECISION_RULE:
+    case CLI_O_UNCERTAINTY:
+        return opt_result(cli_decision_opt(opt, arg, cmd, &cfg->decision) == CLI_OPT_USAGE);
+    default:
+        return CLI_OPT_USAGE;
+    }
+}
+
+/* The options that only make sense together: 0, or -1 after printing why. */
+static int validate_check_args(int argc, char **argv, const validate_config *cfg,
+                               const cli_cal_opts *cal)
+{
+    const char *cmd = "validate";
+    if (optind < argc) {
+        cli_errorf(cmd, "unexpected argument '%s' (see rfnoise validate --help)", argv[optind]);
+        return -1;
+    }
+    if (!cfg->register_path || !cfg->out_dir) {
+        cli_errorf(cmd, "--register and --out are required (see rfnoise validate --help)");
+        return -1;
+    }
+    if (cfg->manifest_path && cfg->captures_dir) {
+        cli_errorf(cmd, "give --manifest or --captures, not both");
+        return -1;
+    }
+    if (cli_cal_opts_check(cal, cmd))
+        return -1;
+    if (cfg->planned && (cfg->manifest_path || cfg->captures_dir || cfg->shard_n)) {
+        cli_errorf(cmd, "--planned takes no captures (and so no --shard)");
+        return -1;
+    }
+    return 0;
+}
+
 int cmd_validate(int argc, char **argv)
 {
     const char *cmd = "validate";
-    enum { O_REGISTER = 256, O_DEROG, O_MANIFEST, O_CAPTURES, O_LAB, O_LIMITS, O_CAL_DIR,
-           O_NOTICE, O_PLANNED, O_JOBS, O_SHARD, O_STRICT, O_OUT, O_STATUSES, O_EXCL_BURSTS };
     static const struct option longopts[] = {
-        {"register", required_argument, 0, O_REGISTER},
-        {"derogations", required_argument, 0, O_DEROG},
-        {"manifest", required_argument, 0, O_MANIFEST},
-        {"captures", required_argument, 0, O_CAPTURES},
-        {"lab-results", required_argument, 0, O_LAB},
-        {"limits", required_argument, 0, O_LIMITS},
+        {"register", required_argument, 0, VO_REGISTER},
+        {"derogations", required_argument, 0, VO_DEROG},
+        {"manifest", required_argument, 0, VO_MANIFEST},
+        {"captures", required_argument, 0, VO_CAPTURES},
+        {"lab-results", required_argument, 0, VO_LAB},
+        {"limits", required_argument, 0, VO_LIMITS},
         CLI_LONGOPTS_CAL_NO_RX_GAIN,
-        {"cal-dir", required_argument, 0, O_CAL_DIR},
-        {"notice-date", required_argument, 0, O_NOTICE},
-        {"planned", no_argument, 0, O_PLANNED},
-        {"jobs", required_argument, 0, O_JOBS},
-        {"shard", required_argument, 0, O_SHARD},
-        {"strict", no_argument, 0, O_STRICT},
-        {"exclude-bursts", no_argument, 0, O_EXCL_BURSTS},
+        {"cal-dir", required_argument, 0, VO_CAL_DIR},
+        {"notice-date", required_argument, 0, VO_NOTICE},
+        {"planned", no_argument, 0, VO_PLANNED},
+        {"jobs", required_argument, 0, VO_JOBS},
+        {"shard", required_argument, 0, VO_SHARD},
+        {"strict", no_argument, 0, VO_STRICT},
+        {"exclude-bursts", no_argument, 0, VO_EXCL_BURSTS},
         CLI_LONGOPTS_DECISION,
-        {"installed-statuses", required_argument, 0, O_STATUSES},
+        {"installed-statuses", required_argument, 0, VO_STATUSES},
         CLI_LONGOPTS_QUIET,
         CLI_LONGOPTS_CSV_INPUT,
-        {"out", required_argument, 0, O_OUT},
+        {"out", required_argument, 0, VO_OUT},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     validate_config cfg = validate_config_default();
     cli_capture_opts co = cli_capture_opts_default(); /* only --quiet */
     cli_cal_opts cal = cli_cal_opts_default();
-    unsigned long long u;
     int opt;
     optind = 1;
     while ((opt = cli_getopt(argc, argv, longopts, cmd, &co, &cal)) != -1) {
-        switch (opt) {
-        case 'h':
+        if (opt == 'h') {
             validate_usage(stdout);
             return RFN_EXIT_OK;
-        case O_REGISTER:
-            if (cli_opt_once(cmd, "register", optarg, &cfg.register_path))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_DEROG:
-            if (cli_opt_once(cmd, "derogations", optarg, &cfg.derogations_path))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_MANIFEST:
-            if (cli_opt_once(cmd, "manifest", optarg, &cfg.manifest_path))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_CAPTURES:
-            if (cli_opt_once(cmd, "captures", optarg, &cfg.captures_dir))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_LAB:
-            if (cli_opt_once(cmd, "lab-results", optarg, &cfg.lab_dir))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_LIMITS:
-            if (cli_opt_once(cmd, "limits", optarg, &cfg.limits_path))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_CAL_DIR:
-            if (cli_opt_once(cmd, "cal-dir", optarg, &cfg.cal_dir))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_NOTICE: {
-            int32_t d;
-            if (cli_opt_date(cmd, "notice-date", optarg, &d))
-                return RFN_EXIT_USAGE;
-            cfg.notice_date = optarg;
-            break;
         }
-        case O_PLANNED: cfg.planned = true; break;
-        case O_JOBS:
-            if (cli_parse_u64(optarg, &u) || u < 1 || u > 256) {
-                cli_errorf(cmd, "--jobs '%s': expected 1 ... 256", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            cfg.jobs = (unsigned)u;
-            break;
-        case O_SHARD: {
-            unsigned k, n;
-            char end;
-            if (sscanf(optarg, "%u/%u%c", &k, &n, &end) != 2 || n < 1 || k >= n || n > 65536) {
-                cli_errorf(cmd, "--shard '%s': expected K/N with 0 <= K < N", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            cfg.shard_k = k;
-            cfg.shard_n = n;
-            break;
-        }
-        case O_STRICT: cfg.strict = true; break;
-        case O_EXCL_BURSTS: cfg.exclude_bursts = true; break;
-        case O_STATUSES:
-            if (opt_statuses(cmd, optarg, &cfg.installed_statuses)) return RFN_EXIT_USAGE;
-            break;
-        case O_OUT: cfg.out_dir = optarg; break;
-        case CLI_O_ENCODING:
-        case CLI_O_DATE_FORMAT:
-            if (cli_input_opt(opt, optarg, cmd, &cfg.input) == CLI_OPT_USAGE)
-                return RFN_EXIT_USAGE;
-            break;
-        case CLI_O_DECISION_RULE:
-        case CLI_O_UNCERTAINTY:
-            if (cli_decision_opt(opt, optarg, cmd, &cfg.decision) == CLI_OPT_USAGE)
-                return RFN_EXIT_USAGE;
-            break;
-        default:
+        if (validate_option(opt, optarg, &cfg) != CLI_OPT_HANDLED)
             return RFN_EXIT_USAGE;
-        }
     }
     cfg.quiet = co.quiet;
     cfg.cal_path = cal.path;
     cfg.cal_db = cal.db;
-    if (optind < argc) {
-        cli_errorf(cmd, "unexpected argument '%s' (see rfnoise validate --help)", argv[optind]);
+    if (validate_check_args(argc, argv, &cfg, &cal))
         return RFN_EXIT_USAGE;
-    }
-    if (!cfg.register_path || !cfg.out_dir) {
-        cli_errorf(cmd, "--register and --out are required (see rfnoise validate --help)");
-        return RFN_EXIT_USAGE;
-    }
-    if (cfg.manifest_path && cfg.captures_dir) {
-        cli_errorf(cmd, "give --manifest or --captures, not both");
-        return RFN_EXIT_USAGE;
-    }
-    if (cli_cal_opts_check(&cal, cmd))
-        return RFN_EXIT_USAGE;
-    if (cfg.planned && (cfg.manifest_path || cfg.captures_dir || cfg.shard_n)) {
-        cli_errorf(cmd, "--planned takes no captures (and so no --shard)");
-        return RFN_EXIT_USAGE;
-    }
     validate_totals tot;
     rfn_error err = {0};
     if (validate_run(&cfg, &tot, &err)) {

@@ -206,9 +206,92 @@ static int do_status(store *s, bool check)
     return RFN_EXIT_OK;
 }
 
+enum { O_WORKSPACE = 256, O_AS_OF, O_CHECK, O_ACCEPT_SHRINK, O_STATUSES, O_DEROG, O_WINDOW };
+
+/* The options of every subcommand; which ones a subcommand needs is workspace_check's. */
+typedef struct workspace_opts {
+    const char *ws;
+    int32_t as_of;
+    bool have_as_of, check, accept_shrink;
+    unsigned installed;
+    int quiet;
+    csv_input in;
+    workspace_stock_args sa; /* import-stock's --derogations and --window-months */
+} workspace_opts;
+
+/* One option into o: CLI_OPT_HANDLED, or CLI_OPT_USAGE (reported, or an unknown option getopt
+ * reported). */
+static int workspace_option(int opt, const char *arg, workspace_opts *o)
+{
+    size_t bad_at = 0;
+    switch (opt) {
+    case 'q': o->quiet = 1; return CLI_OPT_HANDLED;
+    case O_WORKSPACE: o->ws = arg; return CLI_OPT_HANDLED;
+    case O_AS_OF:
+        if (cli_opt_date("workspace", "as-of", arg, &o->as_of)) return CLI_OPT_USAGE;
+        o->have_as_of = true;
+        return CLI_OPT_HANDLED;
+    case O_CHECK: o->check = true; return CLI_OPT_HANDLED;
+    case O_ACCEPT_SHRINK: o->accept_shrink = true; return CLI_OPT_HANDLED;
+    case O_DEROG: o->sa.derogations = arg; return CLI_OPT_HANDLED;
+    case O_WINDOW: {
+        char *end = NULL;
+        o->sa.window_months = (int)strtol(arg, &end, 10);
+        if (*end || end == arg || o->sa.window_months < 1 || o->sa.window_months > 120) {
+            cli_errorf("workspace", "--window-months '%s': expected a whole number of "
+                                    "months 1..120", text_esc(arg));
+            return CLI_OPT_USAGE;
+        }
+        return CLI_OPT_HANDLED;
+    }
+    case O_STATUSES:
+        if (device_statuses_parse(arg, &o->installed, &bad_at) != ID_OK) {
+            cli_errorf("workspace", "--installed-statuses '%s': '%s' is not a DUIS "
+                       "DeviceStatus", text_esc(arg), text_esc(arg + bad_at));
+            return CLI_OPT_USAGE;
+        }
+        return CLI_OPT_HANDLED;
+    case CLI_O_ENCODING:
+    case CLI_O_DATE_FORMAT:
+        return cli_input_opt(opt, arg, "workspace", &o->in) == CLI_OPT_USAGE ? CLI_OPT_USAGE
+                                                                            : CLI_OPT_HANDLED;
+    default:
+        return CLI_OPT_USAGE;
+    }
+}
+
+/* A known subcommand with its one argument (status: none); import-register needs --as-of.
+ * 0, or -1 after printing why. */
+static int workspace_check(const char *sub, int n_args, const workspace_opts *o)
+{
+    int want = !strcmp(sub, "init") || !strcmp(sub, "import-register") ||
+                       !strcmp(sub, "add-results") || !strcmp(sub, "import-stock")
+                   ? 1
+               : !strcmp(sub, "status") ? 0
+                                        : -1;
+    if (want < 0) {
+        cli_errorf("workspace", "unknown subcommand '%s' (see rfnoise workspace --help)", sub);
+        return -1;
+    }
+    if (n_args != want) {
+        cli_errorf("workspace", "%s: expected %d argument%s (see rfnoise workspace --help)", sub,
+                   want, want == 1 ? "" : "s");
+        return -1;
+    }
+    if (!strcmp(sub, "import-register") && !o->have_as_of) {
+        cli_errorf("workspace", "import-register needs --as-of DATE (the extract's date)");
+        return -1;
+    }
+    if (!strcmp(sub, "import-stock") && (!o->have_as_of || !o->sa.derogations)) {
+        cli_errorf("workspace", "import-stock needs --as-of DATE (the declaration's date) and "
+                                "--derogations FILE");
+        return -1;
+    }
+    return 0;
+}
+
 int cmd_workspace(int argc, char **argv)
 {
-    enum { O_WORKSPACE = 256, O_AS_OF, O_CHECK, O_ACCEPT_SHRINK, O_STATUSES, O_DEROG, O_WINDOW };
     static const struct option longopts[] = {
         {"installed-statuses", required_argument, NULL, O_STATUSES},
         {"accept-shrink", no_argument, NULL, O_ACCEPT_SHRINK},
@@ -222,64 +305,18 @@ int cmd_workspace(int argc, char **argv)
         CLI_LONGOPTS_CSV_INPUT,
         {NULL, 0, NULL, 0},
     };
-    csv_input in = {0};
-    const char *ws = getenv("RFNOISE_WORKSPACE");
-    if (!ws || !*ws) ws = ".";
-    int32_t as_of = 0;
-    bool have_as_of = false, check = false, accept_shrink = false;
-    unsigned installed = 0;
-    size_t bad_at = 0;
-    workspace_stock_args sa = {.window_months = 3};
-    char *end = NULL;
-    int quiet = 0, opt;
+    workspace_opts o = {.sa.window_months = 3};
+    o.ws = getenv("RFNOISE_WORKSPACE");
+    if (!o.ws || !*o.ws) o.ws = ".";
+    int opt;
     optind = 1;
     while ((opt = cli_getopt(argc, argv, longopts, "workspace", NULL, NULL)) != -1) {
-        switch (opt) {
-        case 'h':
+        if (opt == 'h') {
             workspace_usage(stdout);
             return RFN_EXIT_OK;
-        case 'q':
-            quiet = 1;
-            break;
-        case O_WORKSPACE:
-            ws = optarg;
-            break;
-        case O_AS_OF:
-            if (cli_opt_date("workspace", "as-of", optarg, &as_of)) return RFN_EXIT_USAGE;
-            have_as_of = true;
-            break;
-        case O_CHECK:
-            check = true;
-            break;
-        case O_DEROG:
-            sa.derogations = optarg;
-            break;
-        case O_WINDOW:
-            sa.window_months = (int)strtol(optarg, &end, 10);
-            if (*end || end == optarg || sa.window_months < 1 || sa.window_months > 120) {
-                cli_errorf("workspace", "--window-months '%s': expected a whole number of "
-                                        "months 1..120", text_esc(optarg));
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case O_ACCEPT_SHRINK:
-            accept_shrink = true;
-            break;
-        case O_STATUSES:
-            if (device_statuses_parse(optarg, &installed, &bad_at) != ID_OK) {
-                cli_errorf("workspace", "--installed-statuses '%s': '%s' is not a DUIS "
-                           "DeviceStatus", text_esc(optarg), text_esc(optarg + bad_at));
-                return RFN_EXIT_USAGE;
-            }
-            break;
-        case CLI_O_ENCODING:
-        case CLI_O_DATE_FORMAT:
-            if (cli_input_opt(opt, optarg, "workspace", &in) == CLI_OPT_USAGE)
-                return RFN_EXIT_USAGE;
-            break;
-        default:
-            return RFN_EXIT_USAGE;
         }
+        if (workspace_option(opt, optarg, &o) != CLI_OPT_HANDLED)
+            return RFN_EXIT_USAGE;
     }
     if (optind >= argc) {
         cli_errorf("workspace", "expected a subcommand: init, import-register, add-results, "
@@ -287,33 +324,11 @@ int cmd_workspace(int argc, char **argv)
         return RFN_EXIT_USAGE;
     }
     const char *sub = argv[optind];
-    int n_args = argc - optind - 1;
     char **args = argv + optind + 1;
-    int want = !strcmp(sub, "init") || !strcmp(sub, "import-register") ||
-                       !strcmp(sub, "add-results") || !strcmp(sub, "import-stock")
-                   ? 1
-               : !strcmp(sub, "status") ? 0
-                                        : -1;
-    if (want < 0) {
-        cli_errorf("workspace", "unknown subcommand '%s' (see rfnoise workspace --help)", sub);
+    if (workspace_check(sub, argc - optind - 1, &o))
         return RFN_EXIT_USAGE;
-    }
-    if (n_args != want) {
-        cli_errorf("workspace", "%s: expected %d argument%s (see rfnoise workspace --help)", sub,
-                   want, want == 1 ? "" : "s");
-        return RFN_EXIT_USAGE;
-    }
-    if (!strcmp(sub, "import-register") && !have_as_of) {
-        cli_errorf("workspace", "import-register needs --as-of DATE (the extract's date)");
-        return RFN_EXIT_USAGE;
-    }
-    if (!strcmp(sub, "import-stock") && (!have_as_of || !sa.derogations)) {
-        cli_errorf("workspace", "import-stock needs --as-of DATE (the declaration's date) and "
-                                "--derogations FILE");
-        return RFN_EXIT_USAGE;
-    }
     store_config cfg = store_config_default();
-    const char *dir = ws;
+    const char *dir = o.ws;
     if (!strcmp(sub, "init")) {
         cfg.create = true;
         dir = args[0];
@@ -329,17 +344,16 @@ int cmd_workspace(int argc, char **argv)
     if (!strcmp(sub, "init"))
         printf("workspace=%s schema_version=%d\n", text_esc(dir), store_schema_version(s));
     else if (!strcmp(sub, "import-register"))
-        rc = do_import(s, args[0], as_of, quiet, accept_shrink, installed, &in);
+        rc = do_import(s, args[0], o.as_of, o.quiet, o.accept_shrink, o.installed, &o.in);
     else if (!strcmp(sub, "add-results"))
         rc = do_add_results(s, args[0]);
     else if (!strcmp(sub, "import-stock")) {
-        sa.file = args[0];
-        sa.as_of = as_of;
-        sa.input = in;
-        rc = workspace_import_stock(s, ws, &sa);
-    }
-    else
-        rc = do_status(s, check);
+        o.sa.file = args[0];
+        o.sa.as_of = o.as_of;
+        o.sa.input = o.in;
+        rc = workspace_import_stock(s, o.ws, &o.sa);
+    } else
+        rc = do_status(s, o.check);
     store_close(s);
     return rc;
 }

@@ -251,23 +251,12 @@ static int unit_fits_quantity(limits_unit u, limits_quantity q)
 
 /* ---- one band -------------------------------------------------------------------------------- */
 
-static rfn_status parse_band(json_t *jb, size_t i, const char *name, limits_band *b,
-                             rfn_error *err)
-{
-    static const char *const known[] = {
-        "id",      "label",         "note",      "f_lo_hz", "f_hi_hz",          "quantity",
-        "rbw_hz",  "ref_bw_hz",     "trace",     "unit",    "limit",            "mask",
-        "interpolation", "applies_to", "derogation_limit", "u_cispr_db", NULL,
-    };
-    char path[48];
-    snprintf(path, sizeof path, "bands[%zu].", i);
-    char text[64];
-    memset(b, 0, sizeof *b);
+/* The helpers below read one group of a band's fields each; they return 0, or -1 with err set. */
 
-    if (!json_is_object(jb))
-        FAIL("%s: bands[%zu]: must be an object", name, i);
-    if (check_keys(jb, known, name, path, err))
-        goto fail;
+/* id, label (the id when absent), note and the frequency range f_lo_hz < f_hi_hz. */
+static int band_names_and_range(json_t *jb, const char *name, const char *path, limits_band *b,
+                                rfn_error *err)
+{
     if (get_string(jb, "id", 1, b->id, sizeof b->id, name, path, err) ||
         get_string(jb, "label", 0, b->label, sizeof b->label, name, path, err) ||
         get_string(jb, "note", 0, b->note, sizeof b->note, name, path, err))
@@ -284,7 +273,17 @@ static rfn_status parse_band(json_t *jb, size_t i, const char *name, limits_band
     if (!(b->f_lo_hz < b->f_hi_hz))
         FAIL("%s: %sf_lo_hz: must be < f_hi_hz (%.9g >= %.9g)", name, path, b->f_lo_hz,
              b->f_hi_hz);
+    return 0;
+fail:
+    return -1;
+}
 
+/* quantity, trace (default: max for a detector quantity, else mean) and a unit that fits the
+ * quantity. */
+static int band_quantity_trace_unit(json_t *jb, const char *name, const char *path,
+                                    limits_band *b, rfn_error *err)
+{
+    char text[64];
     if (get_string(jb, "quantity", 1, text, sizeof text, name, path, err))
         goto fail;
     int q = -1;
@@ -318,7 +317,16 @@ static rfn_status parse_band(json_t *jb, size_t i, const char *name, limits_band
     if (!unit_fits_quantity(b->unit, b->quantity))
         FAIL("%s: %sunit: '%s' is not a unit for quantity %s", name, path, text,
              quantity_names[b->quantity]);
+    return 0;
+fail:
+    return -1;
+}
 
+/* rbw_hz belongs to detector quantities only (and they need it), ref_bw_hz to the /ref_bw units
+ * only (and they need it). */
+static int band_bandwidths(json_t *jb, const char *name, const char *path, limits_band *b,
+                           rfn_error *err)
+{
     int has = get_number(jb, "rbw_hz", 0, &b->rbw_hz, name, path, err);
     if (has < 0)
         goto fail;
@@ -336,7 +344,58 @@ static rfn_status parse_band(json_t *jb, size_t i, const char *name, limits_band
         FAIL("%s: %sref_bw_hz: unit %s needs ref_bw_hz > 0", name, path, unit_names[b->unit]);
     if (!refbw_unit && has)
         FAIL("%s: %sref_bw_hz: only the /ref_bw units take ref_bw_hz", name, path);
+    return 0;
+fail:
+    return -1;
+}
 
+/* The points of a mask: [freq_hz, level] pairs, finite, frequencies not decreasing with at most
+ * two points (a step) per frequency, spanning the whole band. b->mask is allocated here and freed
+ * by parse_band on failure. */
+static int band_mask_points(json_t *jm, const char *name, const char *path, limits_band *b,
+                            rfn_error *err)
+{
+    b->n_mask = json_array_size(jm);
+    b->mask = calloc(b->n_mask, sizeof *b->mask);
+    if (!b->mask) {
+        rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", name);
+        goto fail;
+    }
+    for (size_t k = 0; k < b->n_mask; k++) {
+        json_t *p = json_array_get(jm, k);
+        if (!json_is_array(p) || json_array_size(p) != 2 ||
+            !json_is_number(json_array_get(p, 0)) || !json_is_number(json_array_get(p, 1)))
+            FAIL("%s: %smask[%zu]: must be [freq_hz, level]", name, path, k);
+        double f = json_number_value(json_array_get(p, 0));
+        double l = json_number_value(json_array_get(p, 1));
+        if (!isfinite(f) || !isfinite(l) || f < 0)
+            FAIL("%s: %smask[%zu]: frequency and level must be finite, frequency >= 0", name,
+                 path, k);
+        if (b->interp == LIMITS_INTERP_LOG_FREQ && !(f > 0))
+            FAIL("%s: %smask[%zu]: log-frequency interpolation needs frequency > 0", name,
+                 path, k);
+        if (k > 0 && f < b->mask[k - 1].freq_hz)
+            FAIL("%s: %smask[%zu]: frequencies must not decrease (%.9g < %.9g)", name, path,
+                 k, f, b->mask[k - 1].freq_hz);
+        if (k > 1 && f == b->mask[k - 2].freq_hz)
+            FAIL("%s: %smask[%zu]: at most two points (a step) per frequency", name, path, k);
+        b->mask[k].freq_hz = f;
+        b->mask[k].level = l;
+    }
+    if (b->mask[0].freq_hz > b->f_lo_hz || b->mask[b->n_mask - 1].freq_hz < b->f_hi_hz)
+        FAIL("%s: %smask: points span %.9g..%.9g Hz but the band is %.9g..%.9g Hz", name,
+             path, b->mask[0].freq_hz, b->mask[b->n_mask - 1].freq_hz, b->f_lo_hz,
+             b->f_hi_hz);
+    return 0;
+fail:
+    return -1;
+}
+
+/* Exactly one of a constant limit or a mask; interpolation is a mask's only. */
+static int band_limit_or_mask(json_t *jb, const char *name, const char *path, limits_band *b,
+                              rfn_error *err)
+{
+    char text[64];
     json_t *jl = json_object_get(jb, "limit");
     json_t *jm = json_object_get(jb, "mask");
     if (jl && jm)
@@ -349,56 +408,34 @@ static rfn_status parse_band(json_t *jb, size_t i, const char *name, limits_band
         b->has_limit = 1;
         if (json_object_get(jb, "interpolation"))
             FAIL("%s: %sinterpolation: only masks are interpolated", name, path);
-    } else {
-        /* A whole-band figure (channel power, mean density) has no frequency to read a mask at. */
-        if (b->quantity == LIMITS_Q_CHANNEL_POWER || b->quantity == LIMITS_Q_MEAN_DENSITY)
-            FAIL("%s: %smask: %s is one figure for the whole band: give a constant limit", name,
-                 path, quantity_names[b->quantity]);
-        if (!json_is_array(jm) || json_array_size(jm) < 2)
-            FAIL("%s: %smask: must be an array of at least two [freq_hz, level] points", name,
-                 path);
-        if (get_string(jb, "interpolation", 0, text, sizeof text, name, path, err))
-            goto fail;
-        if (!text[0] || strcmp(text, "linear") == 0)
-            b->interp = LIMITS_INTERP_LINEAR;
-        else if (strcmp(text, "log-frequency") == 0)
-            b->interp = LIMITS_INTERP_LOG_FREQ;
-        else
-            FAIL("%s: %sinterpolation: unknown '%s' (linear, log-frequency)", name, path, text);
-        b->n_mask = json_array_size(jm);
-        b->mask = calloc(b->n_mask, sizeof *b->mask);
-        if (!b->mask) {
-            rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", name);
-            goto fail;
-        }
-        for (size_t k = 0; k < b->n_mask; k++) {
-            json_t *p = json_array_get(jm, k);
-            if (!json_is_array(p) || json_array_size(p) != 2 ||
-                !json_is_number(json_array_get(p, 0)) || !json_is_number(json_array_get(p, 1)))
-                FAIL("%s: %smask[%zu]: must be [freq_hz, level]", name, path, k);
-            double f = json_number_value(json_array_get(p, 0));
-            double l = json_number_value(json_array_get(p, 1));
-            if (!isfinite(f) || !isfinite(l) || f < 0)
-                FAIL("%s: %smask[%zu]: frequency and level must be finite, frequency >= 0", name,
-                     path, k);
-            if (b->interp == LIMITS_INTERP_LOG_FREQ && !(f > 0))
-                FAIL("%s: %smask[%zu]: log-frequency interpolation needs frequency > 0", name,
-                     path, k);
-            if (k > 0 && f < b->mask[k - 1].freq_hz)
-                FAIL("%s: %smask[%zu]: frequencies must not decrease (%.9g < %.9g)", name, path,
-                     k, f, b->mask[k - 1].freq_hz);
-            if (k > 1 && f == b->mask[k - 2].freq_hz)
-                FAIL("%s: %smask[%zu]: at most two points (a step) per frequency", name, path, k);
-            b->mask[k].freq_hz = f;
-            b->mask[k].level = l;
-        }
-        if (b->mask[0].freq_hz > b->f_lo_hz || b->mask[b->n_mask - 1].freq_hz < b->f_hi_hz)
-            FAIL("%s: %smask: points span %.9g..%.9g Hz but the band is %.9g..%.9g Hz", name,
-                 path, b->mask[0].freq_hz, b->mask[b->n_mask - 1].freq_hz, b->f_lo_hz,
-                 b->f_hi_hz);
+        return 0;
     }
+    /* A whole-band figure (channel power, mean density) has no frequency to read a mask at. */
+    if (b->quantity == LIMITS_Q_CHANNEL_POWER || b->quantity == LIMITS_Q_MEAN_DENSITY)
+        FAIL("%s: %smask: %s is one figure for the whole band: give a constant limit", name,
+             path, quantity_names[b->quantity]);
+    if (!json_is_array(jm) || json_array_size(jm) < 2)
+        FAIL("%s: %smask: must be an array of at least two [freq_hz, level] points", name,
+             path);
+    if (get_string(jb, "interpolation", 0, text, sizeof text, name, path, err))
+        goto fail;
+    if (!text[0] || strcmp(text, "linear") == 0)
+        b->interp = LIMITS_INTERP_LINEAR;
+    else if (strcmp(text, "log-frequency") == 0)
+        b->interp = LIMITS_INTERP_LOG_FREQ;
+    else
+        FAIL("%s: %sinterpolation: unknown '%s' (linear, log-frequency)", name, path, text);
+    return band_mask_points(jm, name, path, b, err);
+fail:
+    return -1;
+}
 
-    has = get_number(jb, "derogation_limit", 0, &b->derogation_limit, name, path, err);
+/* derogation_limit (constant-limit bands only, >= limit) and the band's own u_cispr_db
+ * (CISPR 16-4-2 Table 1 differs by frequency range; NAN: the set's, filled in by limits_parse). */
+static int band_derogation_uncertainty(json_t *jb, const char *name, const char *path,
+                                       limits_band *b, rfn_error *err)
+{
+    int has = get_number(jb, "derogation_limit", 0, &b->derogation_limit, name, path, err);
     if (has < 0)
         goto fail;
     if (has) {
@@ -416,44 +453,86 @@ static rfn_status parse_band(json_t *jb, size_t i, const char *name, limits_band
     if (has && !(b->u_cispr_db >= 0 && b->u_cispr_db <= LIMITS_UNCERTAINTY_MAX_DB))
         FAIL("%s: %su_cispr_db: must be a number of dB in 0 ... %g", name, path,
              LIMITS_UNCERTAINTY_MAX_DB);
+    return 0;
+fail:
+    return -1;
+}
 
+/* applies_to.regions or applies_to.han (which = 1): a non-empty array of known names, OR-ed into
+ * *bits; left alone when absent. */
+static int band_applies_list(json_t *ja, int which, const char *name, const char *apath,
+                             unsigned *bits_out, rfn_error *err)
+{
+    const char *key = which ? "han" : "regions";
+    json_t *arr = json_object_get(ja, key);
+    if (!arr)
+        return 0;
+    if (!json_is_array(arr) || json_array_size(arr) == 0)
+        FAIL("%s: %s%s: must be a non-empty array", name, apath, key);
+    unsigned bits = 0;
+    for (size_t k = 0; k < json_array_size(arr); k++) {
+        json_t *s = json_array_get(arr, k);
+        unsigned bit = 0;
+        if (json_is_string(s))
+            bit = which ? limits_han_from_name(json_string_value(s))
+                        : limits_region_from_name(json_string_value(s));
+        if (!bit)
+            FAIL("%s: %s%s[%zu]: unknown %s (%s)", name, apath, key, k,
+                 which ? "HAN variant" : "region",
+                 which ? "single, dual" : "north, central, south");
+        bits |= bit;
+    }
+    *bits_out = bits;
+    return 0;
+fail:
+    return -1;
+}
+
+/* Where the band applies: every region and HAN variant unless applies_to narrows them. */
+static int band_applies_to(json_t *jb, const char *name, const char *path, limits_band *b,
+                           rfn_error *err)
+{
+    static const char *const known_a[] = {"regions", "han", NULL};
     b->regions = LIMITS_REGION_ALL;
     b->han = LIMITS_HAN_ALL;
     json_t *ja = json_object_get(jb, "applies_to");
-    if (ja) {
-        static const char *const known_a[] = {"regions", "han", NULL};
-        char apath[64];
-        snprintf(apath, sizeof apath, "%sapplies_to.", path);
-        if (!json_is_object(ja))
-            FAIL("%s: %sapplies_to: must be an object", name, path);
-        if (check_keys(ja, known_a, name, apath, err))
-            goto fail;
-        for (int which = 0; which < 2; which++) {
-            const char *key = which ? "han" : "regions";
-            json_t *arr = json_object_get(ja, key);
-            if (!arr)
-                continue;
-            if (!json_is_array(arr) || json_array_size(arr) == 0)
-                FAIL("%s: %s%s: must be a non-empty array", name, apath, key);
-            unsigned bits = 0;
-            for (size_t k = 0; k < json_array_size(arr); k++) {
-                json_t *s = json_array_get(arr, k);
-                unsigned bit = 0;
-                if (json_is_string(s))
-                    bit = which ? limits_han_from_name(json_string_value(s))
-                                : limits_region_from_name(json_string_value(s));
-                if (!bit)
-                    FAIL("%s: %s%s[%zu]: unknown %s (%s)", name, apath, key, k,
-                         which ? "HAN variant" : "region",
-                         which ? "single, dual" : "north, central, south");
-                bits |= bit;
-            }
-            if (which)
-                b->han = bits;
-            else
-                b->regions = bits;
-        }
-    }
+    if (!ja)
+        return 0;
+    char apath[64];
+    snprintf(apath, sizeof apath, "%sapplies_to.", path);
+    if (!json_is_object(ja))
+        FAIL("%s: %sapplies_to: must be an object", name, path);
+    if (check_keys(ja, known_a, name, apath, err) ||
+        band_applies_list(ja, 0, name, apath, &b->regions, err) ||
+        band_applies_list(ja, 1, name, apath, &b->han, err))
+        goto fail;
+    return 0;
+fail:
+    return -1;
+}
+
+static rfn_status parse_band(json_t *jb, size_t i, const char *name, limits_band *b,
+                             rfn_error *err)
+{
+    static const char *const known[] = {
+        "id",      "label",         "note",      "f_lo_hz", "f_hi_hz",          "quantity",
+        "rbw_hz",  "ref_bw_hz",     "trace",     "unit",    "limit",            "mask",
+        "interpolation", "applies_to", "derogation_limit", "u_cispr_db", NULL,
+    };
+    char path[48];
+    snprintf(path, sizeof path, "bands[%zu].", i);
+    memset(b, 0, sizeof *b);
+
+    if (!json_is_object(jb))
+        FAIL("%s: bands[%zu]: must be an object", name, i);
+    if (check_keys(jb, known, name, path, err) ||
+        band_names_and_range(jb, name, path, b, err) ||
+        band_quantity_trace_unit(jb, name, path, b, err) ||
+        band_bandwidths(jb, name, path, b, err) ||
+        band_limit_or_mask(jb, name, path, b, err) ||
+        band_derogation_uncertainty(jb, name, path, b, err) ||
+        band_applies_to(jb, name, path, b, err))
+        goto fail;
     return RFN_OK;
 fail:
     free(b->mask);

@@ -476,13 +476,9 @@ static rfn_status all_dates_hint(loader *L, rfn_error *err)
                          dmy && mdy ? "dmy or mdy" : dmy ? "dmy" : "mdy");
 }
 
-static void check_row(loader *L, const csv_record *rec)
+/* The supplier and device id of the row being read, kept for the messages of its errors. */
+static void note_row_names(loader *L, const csv_record *rec)
 {
-    register_data *r = L->reg;
-    register_summary *sum = &r->summary;
-    uint64_t line = rec->line;
-    L->row_codes = 0;
-    sum->rows_read++;
     L->row_supplier[0] = L->row_device[0] = '\0';
     for (int k = 0; k < 2; k++) {
         int c = L->col[k ? COL_DEVICE_ID : COL_SUPPLIER];
@@ -494,6 +490,14 @@ static void check_row(loader *L, const csv_record *rec)
         else
             show_max(v.s, v.len, L->row_supplier, sizeof L->row_supplier - 4);
     }
+}
+
+/* A row whose quoting or field count is wrong (RFC 4180) is rejected whole, before its fields are
+ * read: false when it was. */
+static bool row_shape_ok(loader *L, const csv_record *rec)
+{
+    register_summary *sum = &L->reg->summary;
+    uint64_t line = rec->line;
     if (rec->unclosed) {
         add_error(L, line, COL_NONE, REGISTER_CODE_BAD_QUOTING,
                   "a quote opened on this line is not closed properly within %d lines (a stray "
@@ -509,96 +513,170 @@ static void check_row(loader *L, const csv_record *rec)
     if (L->row_codes) {
         sum->rows_rejected++;
         sum->rejected_by_code[rec->bad_quotes ? REGISTER_CODE_BAD_QUOTING : REGISTER_CODE_RAGGED]++;
+        return false;
+    }
+    return true;
+}
+
+/* One row's values as parsed, before it is accepted into the register. */
+typedef struct parsed_row {
+    register_row row;
+    device_type type;
+    device_status status;
+    csp_region region;
+    han_variant han;
+    char postcode[POSTCODE_TEXT_LEN];
+} parsed_row;
+
+/* DeviceID (EUI-64), DeviceType, DeviceStatus and the free-text columns. */
+static void check_ids(loader *L, uint64_t line, const field *f, parsed_row *pr)
+{
+    id_problem p;
+    if ((p = eui64_parse(f[COL_DEVICE_ID].s, f[COL_DEVICE_ID].len, &pr->row.device_id)))
+        problem(L, line, COL_DEVICE_ID, p, f[COL_DEVICE_ID], NULL);
+
+    if ((p = device_type_parse(f[COL_TYPE].s, f[COL_TYPE].len, &pr->type)))
+        problem(L, line, COL_TYPE, p, f[COL_TYPE],
+                "not one of ESME, GSME, CHF, GPF, PPMID, HCALCS");
+    if ((p = device_status_parse(f[COL_STATUS].s, f[COL_STATUS].len, &pr->status)))
+        problem(L, line, COL_STATUS, p, f[COL_STATUS],
+                "not a DUIS DeviceStatus (Pending, Whitelisted, InstalledNotCommissioned, "
+                "Commissioned, Decommissioned, Withdrawn, Suspended, Recovery, Recovered, "
+                "NotApplicable)");
+
+    check_text(L, line, COL_MANUFACTURER, f[COL_MANUFACTURER]);
+    check_text(L, line, COL_MODEL, f[COL_MODEL]);
+    check_text(L, line, COL_FIRMWARE, f[COL_FIRMWARE]);
+    check_text(L, line, COL_SUPPLIER, f[COL_SUPPLIER]);
+}
+
+/* ImportMPxN: required for an installed meter (ESME, GSME), and of the meter's kind (an ESME's is
+ * an MPAN core, a GSME's an MPRN). */
+static void check_mpxn(loader *L, uint64_t line, field m, bool on_wall, parsed_row *pr)
+{
+    id_problem p;
+    device_type type = pr->type;
+    if (m.len == 0) {
+        if (on_wall && device_type_has_mpxn(type))
+            add_error(L, line, COL_MPXN, REGISTER_CODE_MISSING,
+                      "ImportMPxN is empty (required for an installed %s)", device_type_name(type));
         return;
     }
+    mpxn_kind kind = MPXN_NONE;
+    if ((p = mpxn_parse(m.s, m.len, &kind, &pr->row.mpxn_key))) {
+        problem(L, line, COL_MPXN, p, m,
+                p == ID_BAD_LENGTH
+                    ? "neither an MPAN core (13 digits) nor an MPRN (6-10 digits)"
+                    : NULL);
+    } else if ((type == DEVICE_TYPE_ESME && kind != MPXN_MPAN) ||
+               (type == DEVICE_TYPE_GSME && kind != MPXN_MPRN)) {
+        char b[64];
+        add_error(L, line, COL_MPXN, REGISTER_CODE_MPXN_MISMATCH,
+                  "ImportMPxN '%s' is an %s, but an %s needs an %s", show(m.s, m.len, b),
+                  kind == MPXN_MPAN ? "MPAN core" : "MPRN", device_type_name(type),
+                  type == DEVICE_TYPE_ESME ? "MPAN core" : "MPRN");
+    }
+    pr->row.mpxn_kind = (uint8_t)kind;
+}
+
+/* Region, HAN variant (required for an installed device) and postcode (optional). */
+static void check_place(loader *L, uint64_t line, const field *f, bool on_wall, parsed_row *pr)
+{
+    id_problem p;
+    if ((p = csp_region_parse(f[COL_REGION].s, f[COL_REGION].len, &pr->region)))
+        problem(L, line, COL_REGION, p, f[COL_REGION], "not one of North, Central, South");
+
+    if (f[COL_HAN].len || on_wall) {
+        if ((p = han_variant_parse(f[COL_HAN].s, f[COL_HAN].len, &pr->han)))
+            problem(L, line, COL_HAN, p, f[COL_HAN], "not one of Single Band, Dual Band");
+    }
+
+    if (f[COL_POSTCODE].len) {
+        if ((p = postcode_normalise(f[COL_POSTCODE].s, f[COL_POSTCODE].len, pr->postcode)))
+            problem(L, line, COL_POSTCODE, p, f[COL_POSTCODE], "not a UK postcode");
+    }
+}
+
+/* InstallDate (required for an installed device): in the --date-format order, within the
+ * configured years; failures are surveyed for all_dates_hint. */
+static void check_install_date(loader *L, uint64_t line, field d, bool on_wall, register_row *row)
+{
+    register_data *r = L->reg;
+    id_problem p;
+    if (!d.len && !on_wall)
+        return;
+    date_order order = r->cfg.input.dates;
+    if (d.len) L->dates++;
+    if ((p = date_parse_order(d.s, d.len, order, &row->install_date, NULL))) {
+        survey_bad_date(L, line, d);
+        char why[128];
+        date_why(order, d, why, sizeof why);
+        problem(L, line, COL_INSTALL_DATE, p, d, p == ID_BAD_DATE ? NULL : why);
+        return;
+    }
+    int y, mo, dd;
+    date_to_ymd(row->install_date, &y, &mo, &dd);
+    if (y < r->cfg.min_install_year || y > r->cfg.max_install_year) {
+        char b[64];
+        add_error(L, line, COL_INSTALL_DATE, REGISTER_CODE_DATE_RANGE,
+                  "InstallDate '%s': outside the years %d to %d", show(d.s, d.len, b),
+                  r->cfg.min_install_year, r->cfg.max_install_year);
+    }
+}
+
+/* A row without errors: its texts interned, appended to the register (out of memory: fatal). */
+static void accept_row(loader *L, const field *f, parsed_row *pr)
+{
+    register_data *r = L->reg;
+    register_row row = pr->row;
+    row.type = (uint8_t)pr->type;
+    row.status = (uint8_t)pr->status;
+    row.region = (uint8_t)pr->region;
+    row.han = (uint8_t)pr->han;
+    strtab *t = &r->strings;
+    row.supplier = strtab_intern(t, f[COL_SUPPLIER].s, f[COL_SUPPLIER].len);
+    row.manufacturer = strtab_intern(t, f[COL_MANUFACTURER].s, f[COL_MANUFACTURER].len);
+    row.model = strtab_intern(t, f[COL_MODEL].s, f[COL_MODEL].len);
+    row.firmware = strtab_intern(t, f[COL_FIRMWARE].s, f[COL_FIRMWARE].len);
+    memcpy(row.postcode, pr->postcode, sizeof row.postcode);
+    if (row.supplier == UINT32_MAX || row.manufacturer == UINT32_MAX || row.model == UINT32_MAX ||
+        row.firmware == UINT32_MAX || r->n_rows >= UINT32_MAX - 1 ||
+        !grow((void **)&r->rows, &r->rows_cap, r->n_rows + 1, sizeof *r->rows)) {
+        L->fatal = rfn_error_set(L->err, RFN_ERR_NOMEM, "%s: out of memory", r->name);
+        return;
+    }
+    r->rows[r->n_rows++] = row;
+    r->summary.rows_accepted++;
+}
+
+static void check_row(loader *L, const csv_record *rec)
+{
+    register_summary *sum = &L->reg->summary;
+    uint64_t line = rec->line;
+    L->row_codes = 0;
+    sum->rows_read++;
+    note_row_names(L, rec);
+    if (!row_shape_ok(L, rec))
+        return;
     field f[COL_COUNT];
     for (int c = 0; c < COL_COUNT; c++) {
         f[c].s = rec->fields[L->col[c]];
         f[c].len = rec->lens[L->col[c]];
         trim(&f[c].s, &f[c].len);
     }
-    register_row row = {.line = line, .install_date = REGISTER_NO_DATE};
-    id_problem p;
-
-    if ((p = eui64_parse(f[COL_DEVICE_ID].s, f[COL_DEVICE_ID].len, &row.device_id)))
-        problem(L, line, COL_DEVICE_ID, p, f[COL_DEVICE_ID], NULL);
-
-    device_type type = DEVICE_TYPE_UNKNOWN;
-    if ((p = device_type_parse(f[COL_TYPE].s, f[COL_TYPE].len, &type)))
-        problem(L, line, COL_TYPE, p, f[COL_TYPE],
-                "not one of ESME, GSME, CHF, GPF, PPMID, HCALCS");
-    device_status status = DEVICE_STATUS_UNKNOWN;
-    if ((p = device_status_parse(f[COL_STATUS].s, f[COL_STATUS].len, &status)))
-        problem(L, line, COL_STATUS, p, f[COL_STATUS],
-                "not a DUIS DeviceStatus (Pending, Whitelisted, InstalledNotCommissioned, "
-                "Commissioned, Decommissioned, Withdrawn, Suspended, Recovery, Recovered, "
-                "NotApplicable)");
-    bool on_wall = device_status_in(L->reg->cfg.installed, status);
-
-    check_text(L, line, COL_MANUFACTURER, f[COL_MANUFACTURER]);
-    check_text(L, line, COL_MODEL, f[COL_MODEL]);
-    check_text(L, line, COL_FIRMWARE, f[COL_FIRMWARE]);
-    check_text(L, line, COL_SUPPLIER, f[COL_SUPPLIER]);
-
-    field m = f[COL_MPXN];
-    if (m.len == 0) {
-        if (on_wall && device_type_has_mpxn(type))
-            add_error(L, line, COL_MPXN, REGISTER_CODE_MISSING,
-                      "ImportMPxN is empty (required for an installed %s)", device_type_name(type));
-    } else {
-        mpxn_kind kind = MPXN_NONE;
-        if ((p = mpxn_parse(m.s, m.len, &kind, &row.mpxn_key))) {
-            problem(L, line, COL_MPXN, p, m,
-                    p == ID_BAD_LENGTH
-                        ? "neither an MPAN core (13 digits) nor an MPRN (6-10 digits)"
-                        : NULL);
-        } else if ((type == DEVICE_TYPE_ESME && kind != MPXN_MPAN) ||
-                   (type == DEVICE_TYPE_GSME && kind != MPXN_MPRN)) {
-            char b[64];
-            add_error(L, line, COL_MPXN, REGISTER_CODE_MPXN_MISMATCH,
-                      "ImportMPxN '%s' is an %s, but an %s needs an %s", show(m.s, m.len, b),
-                      kind == MPXN_MPAN ? "MPAN core" : "MPRN", device_type_name(type),
-                      type == DEVICE_TYPE_ESME ? "MPAN core" : "MPRN");
-        }
-        row.mpxn_kind = (uint8_t)kind;
-    }
-
-    csp_region region = CSP_REGION_UNKNOWN;
-    if ((p = csp_region_parse(f[COL_REGION].s, f[COL_REGION].len, &region)))
-        problem(L, line, COL_REGION, p, f[COL_REGION], "not one of North, Central, South");
-
-    han_variant han = HAN_VARIANT_UNKNOWN;
-    if (f[COL_HAN].len || on_wall) {
-        if ((p = han_variant_parse(f[COL_HAN].s, f[COL_HAN].len, &han)))
-            problem(L, line, COL_HAN, p, f[COL_HAN], "not one of Single Band, Dual Band");
-    }
-
-    char postcode[POSTCODE_TEXT_LEN] = "";
-    if (f[COL_POSTCODE].len) {
-        if ((p = postcode_normalise(f[COL_POSTCODE].s, f[COL_POSTCODE].len, postcode)))
-            problem(L, line, COL_POSTCODE, p, f[COL_POSTCODE], "not a UK postcode");
-    }
-
-    field d = f[COL_INSTALL_DATE];
-    if (d.len || on_wall) {
-        date_order order = r->cfg.input.dates;
-        if (d.len) L->dates++;
-        if ((p = date_parse_order(d.s, d.len, order, &row.install_date, NULL))) {
-            survey_bad_date(L, line, d);
-            char why[128];
-            date_why(order, d, why, sizeof why);
-            problem(L, line, COL_INSTALL_DATE, p, d, p == ID_BAD_DATE ? NULL : why);
-        } else {
-            int y, mo, dd;
-            date_to_ymd(row.install_date, &y, &mo, &dd);
-            if (y < r->cfg.min_install_year || y > r->cfg.max_install_year) {
-                char b[64];
-                add_error(L, line, COL_INSTALL_DATE, REGISTER_CODE_DATE_RANGE,
-                          "InstallDate '%s': outside the years %d to %d", show(d.s, d.len, b),
-                          r->cfg.min_install_year, r->cfg.max_install_year);
-            }
-        }
-    }
+    parsed_row pr = {
+        .row = {.line = line, .install_date = REGISTER_NO_DATE},
+        .type = DEVICE_TYPE_UNKNOWN,
+        .status = DEVICE_STATUS_UNKNOWN,
+        .region = CSP_REGION_UNKNOWN,
+        .han = HAN_VARIANT_UNKNOWN,
+        .postcode = "",
+    };
+    check_ids(L, line, f, &pr);
+    bool on_wall = device_status_in(L->reg->cfg.installed, pr.status);
+    check_mpxn(L, line, f[COL_MPXN], on_wall, &pr);
+    check_place(L, line, f, on_wall, &pr);
+    check_install_date(L, line, f[COL_INSTALL_DATE], on_wall, &pr.row);
 
     if (L->fatal) return;
     if (L->row_codes) {
@@ -607,24 +685,7 @@ static void check_row(loader *L, const csv_record *rec)
             if (L->row_codes & (1u << c)) sum->rejected_by_code[c]++;
         return;
     }
-    row.type = (uint8_t)type;
-    row.status = (uint8_t)status;
-    row.region = (uint8_t)region;
-    row.han = (uint8_t)han;
-    strtab *t = &r->strings;
-    row.supplier = strtab_intern(t, f[COL_SUPPLIER].s, f[COL_SUPPLIER].len);
-    row.manufacturer = strtab_intern(t, f[COL_MANUFACTURER].s, f[COL_MANUFACTURER].len);
-    row.model = strtab_intern(t, f[COL_MODEL].s, f[COL_MODEL].len);
-    row.firmware = strtab_intern(t, f[COL_FIRMWARE].s, f[COL_FIRMWARE].len);
-    memcpy(row.postcode, postcode, sizeof row.postcode);
-    if (row.supplier == UINT32_MAX || row.manufacturer == UINT32_MAX || row.model == UINT32_MAX ||
-        row.firmware == UINT32_MAX || r->n_rows >= UINT32_MAX - 1 ||
-        !grow((void **)&r->rows, &r->rows_cap, r->n_rows + 1, sizeof *r->rows)) {
-        L->fatal = rfn_error_set(L->err, RFN_ERR_NOMEM, "%s: out of memory", r->name);
-        return;
-    }
-    r->rows[r->n_rows++] = row;
-    sum->rows_accepted++;
+    accept_row(L, f, &pr);
 }
 
 static rfn_status read_header(loader *L, csv_reader *cr, rfn_error *err)

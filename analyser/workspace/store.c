@@ -1161,20 +1161,14 @@ done:
     return r;
 }
 
-rfn_status store_import_register(store *s, const store_snapshot_info *info,
-                                 const register_data *reg, int64_t *snapshot_id, bool *already,
-                                 store_changes *changes, rfn_error *err)
+/* The snapshot of this extract (same SHA-256 and date) if it was imported already. */
+static rfn_status find_snapshot(store *s, const store_snapshot_info *info, int64_t *snapshot_id,
+                                bool *already, rfn_error *err)
 {
-    *already = false;
-    *snapshot_id = 0;
-    sqlite3_stmt *st = NULL;
-    rfn_status r = db_begin(s, err);
-    if (r) return r;
-    bool found = false;
-    int64_t id = 0, latest = 0;
     sqlite3_stmt *q = NULL;
+    rfn_status r;
     if ((r = db_prep(s, "SELECT id FROM snapshot WHERE sha256 = ? AND as_of = ?", &q, err)))
-        goto fail;
+        return r;
     bind_text(q, 1, info->sha256);
     sqlite3_bind_int(q, 2, info->as_of);
     int rc = sqlite3_step(q);
@@ -1185,32 +1179,38 @@ rfn_status store_import_register(store *s, const store_snapshot_info *info,
         r = db_fail(s, rc, "snapshot", err);
     }
     sqlite3_finalize(q);
-    if (r) goto fail;
-    if (*already) {
-        db_rollback(s);
-        return RFN_OK;
-    }
-    if ((r = query_int(s, "SELECT max(as_of) FROM snapshot", 0, 0, 0, &latest, &found, err)))
-        goto fail;
-    if (found && info->as_of < latest) {
-        char a[ISO_DATE_TEXT_LEN], b[ISO_DATE_TEXT_LEN];
-        iso_date_format(info->as_of, a);
-        iso_date_format((int32_t)latest, b);
-        r = rfn_error_set(err, RFN_ERR_CONFLICT,
-                          "%s: extract date %s is before the latest snapshot's (%s): snapshots "
-                          "are imported in date order",
-                          info->file, a, b);
-        goto fail;
-    }
-    const register_summary *sum = register_get_summary(reg);
-    if ((r = shrink_check(s, info, sum->rows_accepted, err)))
-        goto fail;
+    return r;
+}
+
+/* Snapshots are imported in date order: cases and trends read them as a timeline. */
+static rfn_status check_snapshot_order(store *s, const store_snapshot_info *info, rfn_error *err)
+{
+    bool found = false;
+    int64_t latest = 0;
+    rfn_status r = query_int(s, "SELECT max(as_of) FROM snapshot", 0, 0, 0, &latest, &found, err);
+    if (r || !found || info->as_of >= latest)
+        return r;
+    char a[ISO_DATE_TEXT_LEN], b[ISO_DATE_TEXT_LEN];
+    iso_date_format(info->as_of, a);
+    iso_date_format((int32_t)latest, b);
+    return rfn_error_set(err, RFN_ERR_CONFLICT,
+                         "%s: extract date %s is before the latest snapshot's (%s): snapshots "
+                         "are imported in date order",
+                         info->file, a, b);
+}
+
+/* The snapshot row: the extract's file, hash, date and counts; its id into *id. */
+static rfn_status insert_snapshot(store *s, const store_snapshot_info *info,
+                                  const register_summary *sum, int64_t *id, rfn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rfn_status r;
     if ((r = db_prep(s,
                      "INSERT INTO snapshot(file, sha256, as_of, rows_read, rows_accepted,"
                      " rows_rejected, rows_on_wall, errors, shrink_accepted, installed_statuses)"
                      " VALUES(?,?,?,?,?,?,?,?,?,?)",
                      &st, err)))
-        goto fail;
+        return r;
     sqlite3_bind_int(st, 9, info->accept_shrink);
     char statuses[256] = "";
     if (info->installed)
@@ -1224,17 +1224,25 @@ rfn_status store_import_register(store *s, const store_snapshot_info *info,
     sqlite3_bind_int64(st, 6, (int64_t)sum->rows_rejected);
     sqlite3_bind_int64(st, 7, (int64_t)sum->rows_on_wall);
     sqlite3_bind_int64(st, 8, (int64_t)sum->errors);
-    if ((r = db_done(s, st, "snapshot", err))) goto fail;
+    r = db_done(s, st, "snapshot", err);
     sqlite3_finalize(st);
-    st = NULL;
-    id = sqlite3_last_insert_rowid(s->db);
+    if (!r)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return r;
+}
 
+/* The register's row errors, kept with the snapshot they were found in. */
+static rfn_status insert_snapshot_errors(store *s, const register_data *reg, int64_t id,
+                                         rfn_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    rfn_status r;
     if ((r = db_prep(s,
                      "INSERT INTO snapshot_error(snapshot_id, line, col, code, message)"
                      " VALUES(?,?,?,?,?)",
                      &st, err)))
-        goto fail;
-    for (size_t i = 0, ne = register_error_count(reg); i < ne; i++) {
+        return r;
+    for (size_t i = 0, ne = register_error_count(reg); i < ne && !r; i++) {
         register_error e;
         register_error_get(reg, i, &e);
         sqlite3_bind_int64(st, 1, id);
@@ -1242,17 +1250,38 @@ rfn_status store_import_register(store *s, const store_snapshot_info *info,
         bind_text(st, 3, e.column);
         bind_text(st, 4, e.code);
         bind_text(st, 5, e.message);
-        if ((r = db_done(s, st, "snapshot error", err))) goto fail;
+        r = db_done(s, st, "snapshot error", err);
     }
     sqlite3_finalize(st);
-    st = NULL;
+    return r;
+}
 
-    if ((r = snapshot_devices(s, id, reg, err))) goto fail;
-    if ((r = cases_update(s, 0, changes, err)) || (r = db_commit(s, err))) goto fail;
+rfn_status store_import_register(store *s, const store_snapshot_info *info,
+                                 const register_data *reg, int64_t *snapshot_id, bool *already,
+                                 store_changes *changes, rfn_error *err)
+{
+    *already = false;
+    *snapshot_id = 0;
+    rfn_status r = db_begin(s, err);
+    if (r) return r;
+    int64_t id = 0;
+    if ((r = find_snapshot(s, info, snapshot_id, already, err)))
+        goto fail;
+    if (*already) {
+        db_rollback(s);
+        return RFN_OK;
+    }
+    const register_summary *sum = register_get_summary(reg);
+    if ((r = check_snapshot_order(s, info, err)) ||
+        (r = shrink_check(s, info, sum->rows_accepted, err)) ||
+        (r = insert_snapshot(s, info, sum, &id, err)) ||
+        (r = insert_snapshot_errors(s, reg, id, err)) ||
+        (r = snapshot_devices(s, id, reg, err)) ||
+        (r = cases_update(s, 0, changes, err)) || (r = db_commit(s, err)))
+        goto fail;
     *snapshot_id = id;
     return RFN_OK;
 fail:
-    sqlite3_finalize(st);
     db_rollback(s);
     return r;
 }
@@ -1577,27 +1606,42 @@ static char *copy_verdict_strings(store_verdict *v)
     return block;
 }
 
-rfn_status store_cases_open(store *s, int32_t notice_date, const char *supplier,
-                            store_changes *changes, rfn_error *err)
+/* The devices whose latest verdict is non-compliant (of supplier, when given), their strings
+ * copied (the statement's rows do not outlive the step). */
+typedef struct pending_list {
+    pending_case *c;
+    size_t n, cap;
+} pending_list;
+
+static void pending_list_free(pending_list *pl)
 {
-    rfn_status r = db_begin(s, err);
-    if (r) return r;
-    pending_case *pend = NULL;
-    size_t n = 0, cap = 0;
-    sqlite3_stmt *q = NULL, *q_active = NULL, *q_dev = NULL, *ins = NULL;
-    int64_t snap = 0;
-    bool found = false;
-    if ((r = query_int(s, "SELECT id FROM snapshot ORDER BY as_of DESC, id DESC LIMIT 1", 0, 0, 0,
-                       &snap, &found, err)))
-        goto done;
-    if (!found) {
-        r = rfn_error_set(err, RFN_ERR_CONFLICT, "%s: no register snapshot in the workspace",
-                          s->dir);
-        goto done;
+    for (size_t i = 0; i < pl->n; i++)
+        free(pl->c[i].texts);
+    free(pl->c);
+}
+
+static rfn_status pending_add(pending_list *pl, sqlite3_stmt *q, rfn_error *err)
+{
+    if (pl->n == pl->cap) {
+        pl->cap = pl->cap ? 2 * pl->cap : 64;
+        pending_case *np = realloc(pl->c, pl->cap * sizeof *np);
+        if (!np)
+            return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+        pl->c = np;
     }
-    unsigned installed;
-    if ((r = snapshot_installed(s, snap, &installed, err))) goto done;
-    if ((r = verdicts_prepare(s, INT32_MAX, &q, err))) goto done;
+    verdict_from_row(q, &pl->c[pl->n].v);
+    if (!(pl->c[pl->n].texts = copy_verdict_strings(&pl->c[pl->n].v)))
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    pl->n++;
+    return RFN_OK;
+}
+
+static rfn_status collect_noncompliant(store *s, const char *supplier, pending_list *pl,
+                                       rfn_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    rfn_status r;
+    if ((r = verdicts_prepare(s, INT32_MAX, &q, err))) return r;
     int rc;
     bool first = true;
     uint64_t prev = 0;
@@ -1609,111 +1653,146 @@ rfn_status store_cases_open(store *s, int32_t notice_date, const char *supplier,
         if (classify_verdict_from_name(col_text(q, 12)) != DEVICE_NONCOMPLIANT ||
             (supplier && !store_supplier_match(col_text(q, 1), supplier)))
             continue;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            pending_case *np = realloc(pend, cap * sizeof *np);
-            if (!np) {
-                r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
-                goto done;
-            }
-            pend = np;
-        }
-        verdict_from_row(q, &pend[n].v);
-        if (!(pend[n].texts = copy_verdict_strings(&pend[n].v))) {
-            r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        n++;
+        if ((r = pending_add(pl, q, err))) break;
     }
-    if (rc != SQLITE_DONE) {
+    if (!r && rc != SQLITE_DONE)
         r = db_fail(s, rc, "verdicts", err);
-        goto done;
-    }
+    sqlite3_finalize(q);
+    return r;
+}
+
+/* The statements opening a case: is one active, is the device on the wall, insert. */
+typedef struct case_stmts {
+    sqlite3_stmt *q_active, *q_dev, *ins;
+} case_stmts;
+
+static rfn_status case_stmts_prepare(store *s, case_stmts *cs, rfn_error *err)
+{
+    rfn_status r;
     if ((r = db_prep(s,
                      "SELECT 1 FROM remediation_case WHERE device_id = ? AND state IN"
                      " ('open','overdue','missing-from-extract')",
-                     &q_active, err)) ||
+                     &cs->q_active, err)) ||
         (r = db_prep(s, "SELECT status FROM device_version WHERE device_id = ?2 AND "
-                        DEVICE_IN_SNAPSHOT, &q_dev, err)) ||
+                        DEVICE_IN_SNAPSHOT, &cs->q_dev, err)) ||
         (r = db_prep(s,
                      "INSERT INTO remediation_case(device_id, mpxn, mpxn_key, supplier,"
                      " device_type, manufacturer, model, firmware, region, postcode,"
                      " install_date, reasons, evidence, worst_band, margin_db, notice_date,"
                      " plan_due, remediation_due, state, opened_snapshot, opened_result_set)"
                      " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'open',?,?)",
-                     &ins, err)))
+                     &cs->ins, err)))
+        return r;
+    return RFN_OK;
+}
+
+static void case_stmts_finalize(case_stmts *cs)
+{
+    sqlite3_finalize(cs->q_active);
+    sqlite3_finalize(cs->q_dev);
+    sqlite3_finalize(cs->ins);
+}
+
+/* Whether the device needs a new case: none active, and on the wall in snapshot snap. */
+static rfn_status case_wanted(store *s, const case_stmts *cs, uint64_t device_id, int64_t snap,
+                              unsigned installed, bool *wanted, rfn_error *err)
+{
+    *wanted = false;
+    sqlite3_bind_int64(cs->q_active, 1, (int64_t)device_id);
+    int rc = sqlite3_step(cs->q_active);
+    sqlite3_reset(cs->q_active);
+    if (rc == SQLITE_ROW)
+        return RFN_OK;
+    if (rc != SQLITE_DONE)
+        return db_fail(s, rc, "cases", err);
+    sqlite3_bind_int64(cs->q_dev, 1, snap);
+    sqlite3_bind_int64(cs->q_dev, 2, (int64_t)device_id);
+    rc = sqlite3_step(cs->q_dev);
+    bool on_wall = rc == SQLITE_ROW &&
+                   device_status_in(installed, (device_status)sqlite3_column_int(cs->q_dev, 0));
+    sqlite3_reset(cs->q_dev);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(s, rc, "device", err);
+    *wanted = on_wall;
+    return RFN_OK;
+}
+
+/* A new open case for v, its deadlines from the notice date, and its history's first entry. */
+static rfn_status insert_case(store *s, const case_stmts *cs, const store_verdict *v,
+                              int32_t notice_date, int64_t snap, rfn_error *err)
+{
+    sqlite3_stmt *ins = cs->ins;
+    rfn_status r;
+    mpxn_kind kind = MPXN_NONE;
+    uint64_t key = 0;
+    if (mpxn_parse(v->mpxn, strlen(v->mpxn), &kind, &key) != ID_OK) key = 0;
+    sqlite3_bind_int64(ins, 1, (int64_t)v->device_id);
+    bind_text(ins, 2, v->mpxn);
+    sqlite3_bind_int64(ins, 3, (int64_t)key);
+    bind_text(ins, 4, v->supplier);
+    bind_text(ins, 5, v->device_type);
+    bind_text(ins, 6, v->manufacturer);
+    bind_text(ins, 7, v->model);
+    bind_text(ins, 8, v->firmware);
+    bind_text(ins, 9, v->region);
+    bind_text(ins, 10, v->postcode);
+    bind_date(ins, 11, v->install_date);
+    bind_text(ins, 12, v->reasons);
+    bind_text(ins, 13, v->evidence);
+    bind_text(ins, 14, v->worst_band);
+    bind_real(ins, 15, v->margin_db);
+    sqlite3_bind_int(ins, 16, notice_date);
+    remediation_deadlines dl = remediation_deadlines_from_notice(notice_date);
+    sqlite3_bind_int(ins, 17, dl.plan_due_day);
+    sqlite3_bind_int(ins, 18, dl.removal_due_day);
+    sqlite3_bind_int64(ins, 19, snap);
+    sqlite3_bind_int64(ins, 20, v->result_set_id);
+    if ((r = db_done(s, ins, "open case", err))) return r;
+    int64_t case_id = sqlite3_last_insert_rowid(s->db);
+    char detail[200];
+    snprintf(detail, sizeof detail, "notice: %s (evidence %s)", v->reasons, v->evidence);
+    return history_add(s, case_id, notice_date, snap, v->result_set_id, "opened", "", "open",
+                       detail, err);
+}
+
+rfn_status store_cases_open(store *s, int32_t notice_date, const char *supplier,
+                            store_changes *changes, rfn_error *err)
+{
+    rfn_status r = db_begin(s, err);
+    if (r) return r;
+    pending_list pl = {0};
+    case_stmts cs = {0};
+    int64_t snap = 0;
+    bool found = false;
+    if ((r = query_int(s, "SELECT id FROM snapshot ORDER BY as_of DESC, id DESC LIMIT 1", 0, 0, 0,
+                       &snap, &found, err)))
         goto done;
-    for (size_t i = 0; i < n; i++) {
-        const store_verdict *v = &pend[i].v;
-        sqlite3_bind_int64(q_active, 1, (int64_t)v->device_id);
-        rc = sqlite3_step(q_active);
-        sqlite3_reset(q_active);
-        if (rc == SQLITE_ROW) {
+    if (!found) {
+        r = rfn_error_set(err, RFN_ERR_CONFLICT, "%s: no register snapshot in the workspace",
+                          s->dir);
+        goto done;
+    }
+    unsigned installed;
+    if ((r = snapshot_installed(s, snap, &installed, err)) ||
+        (r = collect_noncompliant(s, supplier, &pl, err)) ||
+        (r = case_stmts_prepare(s, &cs, err)))
+        goto done;
+    for (size_t i = 0; i < pl.n; i++) {
+        const store_verdict *v = &pl.c[i].v;
+        bool wanted;
+        if ((r = case_wanted(s, &cs, v->device_id, snap, installed, &wanted, err))) goto done;
+        if (!wanted) {
             if (changes) changes->skipped++;
             continue;
         }
-        if (rc != SQLITE_DONE) {
-            r = db_fail(s, rc, "cases", err);
-            goto done;
-        }
-        sqlite3_bind_int64(q_dev, 1, snap);
-        sqlite3_bind_int64(q_dev, 2, (int64_t)v->device_id);
-        rc = sqlite3_step(q_dev);
-        bool on_wall =
-            rc == SQLITE_ROW &&
-            device_status_in(installed, (device_status)sqlite3_column_int(q_dev, 0));
-        sqlite3_reset(q_dev);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-            r = db_fail(s, rc, "device", err);
-            goto done;
-        }
-        if (!on_wall) {
-            if (changes) changes->skipped++;
-            continue;
-        }
-        mpxn_kind kind = MPXN_NONE;
-        uint64_t key = 0;
-        if (mpxn_parse(v->mpxn, strlen(v->mpxn), &kind, &key) != ID_OK) key = 0;
-        sqlite3_bind_int64(ins, 1, (int64_t)v->device_id);
-        bind_text(ins, 2, v->mpxn);
-        sqlite3_bind_int64(ins, 3, (int64_t)key);
-        bind_text(ins, 4, v->supplier);
-        bind_text(ins, 5, v->device_type);
-        bind_text(ins, 6, v->manufacturer);
-        bind_text(ins, 7, v->model);
-        bind_text(ins, 8, v->firmware);
-        bind_text(ins, 9, v->region);
-        bind_text(ins, 10, v->postcode);
-        bind_date(ins, 11, v->install_date);
-        bind_text(ins, 12, v->reasons);
-        bind_text(ins, 13, v->evidence);
-        bind_text(ins, 14, v->worst_band);
-        bind_real(ins, 15, v->margin_db);
-        sqlite3_bind_int(ins, 16, notice_date);
-        remediation_deadlines dl = remediation_deadlines_from_notice(notice_date);
-        sqlite3_bind_int(ins, 17, dl.plan_due_day);
-        sqlite3_bind_int(ins, 18, dl.removal_due_day);
-        sqlite3_bind_int64(ins, 19, snap);
-        sqlite3_bind_int64(ins, 20, v->result_set_id);
-        if ((r = db_done(s, ins, "open case", err))) goto done;
-        int64_t case_id = sqlite3_last_insert_rowid(s->db);
-        char detail[200];
-        snprintf(detail, sizeof detail, "notice: %s (evidence %s)", v->reasons, v->evidence);
-        if ((r = history_add(s, case_id, notice_date, snap, v->result_set_id, "opened", "", "open",
-                             detail, err)))
-            goto done;
+        if ((r = insert_case(s, &cs, v, notice_date, snap, err))) goto done;
         if (changes) changes->opened++;
     }
     r = db_commit(s, err);
 done:
     if (r) db_rollback(s);
-    sqlite3_finalize(q);
-    sqlite3_finalize(q_active);
-    sqlite3_finalize(q_dev);
-    sqlite3_finalize(ins);
-    for (size_t i = 0; i < n; i++)
-        free(pend[i].texts);
-    free(pend);
+    case_stmts_finalize(&cs);
+    pending_list_free(&pl);
     return r;
 }
 

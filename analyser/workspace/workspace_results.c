@@ -195,6 +195,148 @@ static rfn_status read_measurements(store *s, const char *dir, workspace_results
     return r == RFN_ERR_EOF ? RFN_OK : r;
 }
 
+/* Where a result set came from: summary.json's fields, else devices.csv's first row's. */
+typedef struct results_provenance {
+    char summary_sha[HASH_HEX_MAX];
+    char tool_version[128], ls_id[128], ls_version[128], derog[256];
+    bool illustrative;
+} results_provenance;
+
+/* summary.json (optional: an older output may lack it): its hash and provenance, and the
+ * register's SHA-256 into out. */
+static rfn_status read_summary(const char *summary_path, results_provenance *p,
+                               workspace_results_summary *out, rfn_error *err)
+{
+    json_error_t je;
+    json_t *sum = io_json_load(summary_path, &je);
+    if (!sum)
+        return RFN_OK;
+    rfn_status r;
+    if ((r = hash_sha256_file(summary_path, p->summary_sha, err))) {
+        json_decref(sum);
+        return r;
+    }
+    summary_text(sum, "tool_version", "tool", "version", p->tool_version, sizeof p->tool_version);
+    summary_text(sum, "limit_set_id", "limit_set", "id", p->ls_id, sizeof p->ls_id);
+    summary_text(sum, "limit_set_version", "limit_set", "version", p->ls_version,
+                 sizeof p->ls_version);
+    summary_text(sum, "derogation_ref", "derogation_list", "version", p->derog, sizeof p->derog);
+    p->illustrative = json_is_true(json_object_get(json_object_get(sum, "limit_set"),
+                                                   "illustrative"));
+    /* validate names the derogation list by its input file: keep path and SHA-256 */
+    json_t *inputs = json_object_get(sum, "inputs");
+    for (size_t i = 0; json_is_array(inputs) && i < json_array_size(inputs); i++) {
+        json_t *in = json_array_get(inputs, i);
+        const char *role = json_string_value(json_object_get(in, "role"));
+        const char *path = json_string_value(json_object_get(in, "path"));
+        const char *sha = json_string_value(json_object_get(in, "sha256"));
+        if (!p->derog[0] && role && !strcmp(role, "derogations") && path && sha)
+            snprintf(p->derog, sizeof p->derog, "%s sha256:%.16s", path, sha);
+        if (role && !strcmp(role, "register") && sha)
+            snprintf(out->register_sha256, sizeof out->register_sha256, "%s", sha);
+    }
+    json_decref(sum);
+    return RFN_OK;
+}
+
+/* devices.csv opened and its header read: the header decides the columns (idx), the required
+ * ones must be there. On failure nothing is left open. */
+static rfn_status open_devices(const char *devices_path, csv_reader **rd, int idx[C_COUNT],
+                               rfn_error *err)
+{
+    csv_read_config cfg = csv_read_config_default();
+    csv_record rec;
+    rfn_status r;
+    *rd = NULL;
+    if ((r = csv_reader_open(devices_path, &cfg, rd, err))) return r;
+    if ((r = csv_reader_next(*rd, &rec, err))) {
+        if (r == RFN_ERR_EOF)
+            r = rfn_error_set(err, RFN_ERR_FORMAT, "%s: empty file", devices_path);
+    } else if (!(r = csv_header_map(&rec, devices_path, col_names, C_COUNT, idx, err))) {
+        for (int i = 0; i < C_REQUIRED && !r; i++)
+            if (idx[i] < 0)
+                r = rfn_error_set(err, RFN_ERR_FORMAT, "%s:1: column %s missing", devices_path,
+                                  col_names[i]);
+    }
+    if (r) {
+        csv_reader_destroy(*rd);
+        *rd = NULL;
+    }
+    return r;
+}
+
+/* Provenance fields the summary lacks, from devices.csv's first row. */
+static void provenance_from_row(results_provenance *p, const csv_record *rec, const int *idx)
+{
+    if (!p->ls_id[0] && idx[C_LIMIT_SET_ID] >= 0)
+        snprintf(p->ls_id, sizeof p->ls_id, "%s", rec->fields[idx[C_LIMIT_SET_ID]]);
+    if (!p->ls_version[0] && idx[C_LIMIT_SET_VERSION] >= 0)
+        snprintf(p->ls_version, sizeof p->ls_version, "%s", rec->fields[idx[C_LIMIT_SET_VERSION]]);
+    if (!p->derog[0] && idx[C_DEROGATION_REF] >= 0)
+        snprintf(p->derog, sizeof p->derog, "%s", rec->fields[idx[C_DEROGATION_REF]]);
+}
+
+/* One row of devices.csv into the store's open result set: a known verdict, an EUI-64 DeviceID,
+ * an ISO date and numbers where there are any, else the file and line of what is wrong. */
+static rfn_status add_device_row(store *s, const char *devices_path, const csv_record *rec,
+                                 const int *idx, workspace_results_summary *out, rfn_error *err)
+{
+    rfn_status r;
+    unsigned long long line = (unsigned long long)rec->line;
+    if (rec->ragged || rec->bad_quotes)
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: %s", devices_path, line,
+                             rec->bad_quotes ? "malformed quoting" : "wrong number of fields");
+    const char *f[C_COUNT];
+    for (int i = 0; i < C_COUNT; i++)
+        f[i] = idx[i] >= 0 ? unneutralise(rec->fields[idx[i]]) : "";
+    store_verdict v = {.supplier = f[C_SUPPLIER],
+                       .mpxn = f[C_MPXN],
+                       .device_type = f[C_TYPE],
+                       .manufacturer = f[C_MANUFACTURER],
+                       .model = f[C_MODEL],
+                       .firmware = f[C_FIRMWARE],
+                       .region = f[C_REGION],
+                       .han = f[C_HAN],
+                       .postcode = f[C_POSTCODE],
+                       .status = f[C_STATUS],
+                       .verdict = f[C_VERDICT],
+                       .reasons = f[C_REASONS],
+                       .worst_band = f[C_WORST_BAND],
+                       .unit = f[C_UNIT],
+                       .evidence = f[C_EVIDENCE],
+                       .derogation_ref = f[C_DEROGATION_REF],
+                       .limit_set_id = f[C_LIMIT_SET_ID],
+                       .limit_set_version = f[C_LIMIT_SET_VERSION],
+                       .install_date = STORE_NO_DATE};
+    if (eui64_parse(f[C_DEVICE_ID], strlen(f[C_DEVICE_ID]), &v.device_id) != ID_OK)
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: DeviceID '%s' is not an EUI-64",
+                             devices_path, line, f[C_DEVICE_ID]);
+    device_verdict_kind vi = classify_verdict_from_name(v.verdict);
+    if (vi == DEVICE_VERDICT_COUNT)
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: unknown verdict '%s'", devices_path,
+                             line, v.verdict);
+    if (*f[C_INSTALL_DATE] && iso_date_parse(f[C_INSTALL_DATE], strlen(f[C_INSTALL_DATE]),
+                                             &v.install_date) != ID_OK)
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: InstallDate '%s' is not a date",
+                             devices_path, line, f[C_INSTALL_DATE]);
+    double nc = NAN;
+    if ((r = parse_number(devices_path, rec->line, "measured", f[C_MEASURED], &v.measured,
+                          err)) ||
+        (r = parse_number(devices_path, rec->line, "limit", f[C_LIMIT], &v.limit, err)) ||
+        (r = parse_number(devices_path, rec->line, "margin_db", f[C_MARGIN], &v.margin_db,
+                          err)) ||
+        (r = parse_number(devices_path, rec->line, "n_captures", f[C_N_CAPTURES], &nc, err)))
+        return r;
+    v.n_captures = isfinite(nc) ? (int64_t)nc : 0;
+    if ((r = store_results_verdict(s, &v, err))) {
+        rfn_error_prefix(err, "%s:%llu: ", devices_path, line);
+        return r;
+    }
+    out->devices++;
+    out->by_verdict[vi]++;
+    return RFN_OK;
+}
+
 rfn_status workspace_add_results(store *s, const char *dir, workspace_results_summary *out,
                                  rfn_error *err)
 {
@@ -204,86 +346,35 @@ rfn_status workspace_add_results(store *s, const char *dir, workspace_results_su
     snprintf(summary_path, sizeof summary_path, "%s/summary.json", dir);
     snprintf(captures_path, sizeof captures_path, "%s/captures.jsonl", dir);
 
-    char devices_sha[HASH_HEX_MAX], summary_sha[HASH_HEX_MAX] = "";
+    char devices_sha[HASH_HEX_MAX];
+    results_provenance prov = {.summary_sha = ""};
     rfn_status r = hash_sha256_file(devices_path, devices_sha, err);
     if (r) return r;
-    char tool_version[128] = "", ls_id[128] = "", ls_version[128] = "", derog[256] = "";
-    bool illustrative = false;
-    json_error_t je;
-    json_t *sum = io_json_load(summary_path, &je);
-    if (sum) {
-        if ((r = hash_sha256_file(summary_path, summary_sha, err))) {
-            json_decref(sum);
-            return r;
-        }
-        summary_text(sum, "tool_version", "tool", "version", tool_version, sizeof tool_version);
-        summary_text(sum, "limit_set_id", "limit_set", "id", ls_id, sizeof ls_id);
-        summary_text(sum, "limit_set_version", "limit_set", "version", ls_version,
-                     sizeof ls_version);
-        summary_text(sum, "derogation_ref", "derogation_list", "version", derog, sizeof derog);
-        illustrative = json_is_true(json_object_get(json_object_get(sum, "limit_set"),
-                                                    "illustrative"));
-        /* validate names the derogation list by its input file: keep path and SHA-256 */
-        json_t *inputs = json_object_get(sum, "inputs");
-        for (size_t i = 0; json_is_array(inputs) && i < json_array_size(inputs); i++) {
-            json_t *in = json_array_get(inputs, i);
-            const char *role = json_string_value(json_object_get(in, "role"));
-            const char *path = json_string_value(json_object_get(in, "path"));
-            const char *sha = json_string_value(json_object_get(in, "sha256"));
-            if (!derog[0] && role && !strcmp(role, "derogations") && path && sha)
-                snprintf(derog, sizeof derog, "%s sha256:%.16s", path, sha);
-            if (role && !strcmp(role, "register") && sha)
-                snprintf(out->register_sha256, sizeof out->register_sha256, "%s", sha);
-        }
-        json_decref(sum);
-    }
+    if ((r = read_summary(summary_path, &prov, out, err))) return r;
 
     /* First pass over devices.csv is the import itself; the header decides the columns. */
-    csv_read_config cfg = csv_read_config_default();
     csv_reader *rd = NULL;
-    if ((r = csv_reader_open(devices_path, &cfg, &rd, err))) return r;
     csv_record rec;
     int idx[C_COUNT];
-    if ((r = csv_reader_next(rd, &rec, err))) {
-        if (r == RFN_ERR_EOF)
-            r = rfn_error_set(err, RFN_ERR_FORMAT, "%s: empty file", devices_path);
-        csv_reader_destroy(rd);
-        return r;
-    }
-    if ((r = csv_header_map(&rec, devices_path, col_names, C_COUNT, idx, err))) {
-        csv_reader_destroy(rd);
-        return r;
-    }
-    for (int i = 0; i < C_REQUIRED; i++)
-        if (idx[i] < 0) {
-            csv_reader_destroy(rd);
-            return rfn_error_set(err, RFN_ERR_FORMAT, "%s:1: column %s missing", devices_path,
-                                 col_names[i]);
-        }
+    if ((r = open_devices(devices_path, &rd, idx, err))) return r;
 
     /* Provenance fields the summary lacks come from the first row: read it before begin. */
     store_results_info info = {.dir = dir,
                                .devices_sha256 = devices_sha,
-                               .summary_sha256 = summary_sha,
-                               .tool_version = tool_version,
-                               .limit_set_id = ls_id,
-                               .limit_set_version = ls_version,
-                               .derogation_ref = derog,
-                               .limit_set_illustrative = illustrative};
+                               .summary_sha256 = prov.summary_sha,
+                               .tool_version = prov.tool_version,
+                               .limit_set_id = prov.ls_id,
+                               .limit_set_version = prov.ls_version,
+                               .derogation_ref = prov.derog,
+                               .limit_set_illustrative = prov.illustrative};
     rfn_status rr = csv_reader_next(rd, &rec, err);
     bool have_row = rr == RFN_OK;
     if (rr && rr != RFN_ERR_EOF) {
         csv_reader_destroy(rd);
         return rr;
     }
-    if (have_row && !rec.ragged) {
-        if (!ls_id[0] && idx[C_LIMIT_SET_ID] >= 0)
-            snprintf(ls_id, sizeof ls_id, "%s", rec.fields[idx[C_LIMIT_SET_ID]]);
-        if (!ls_version[0] && idx[C_LIMIT_SET_VERSION] >= 0)
-            snprintf(ls_version, sizeof ls_version, "%s", rec.fields[idx[C_LIMIT_SET_VERSION]]);
-        if (!derog[0] && idx[C_DEROGATION_REF] >= 0)
-            snprintf(derog, sizeof derog, "%s", rec.fields[idx[C_DEROGATION_REF]]);
-    }
+    if (have_row && !rec.ragged)
+        provenance_from_row(&prov, &rec, idx);
     if ((r = store_results_begin(s, &info, &out->result_set_id, &out->already, err))) {
         csv_reader_destroy(rd);
         return r;
@@ -292,68 +383,9 @@ rfn_status workspace_add_results(store *s, const char *dir, workspace_results_su
         csv_reader_destroy(rd);
         return RFN_OK;
     }
-    for (; have_row; have_row = (rr = csv_reader_next(rd, &rec, err)) == RFN_OK) {
-        if (rec.ragged || rec.bad_quotes) {
-            r = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: %s", devices_path,
-                              (unsigned long long)rec.line,
-                              rec.bad_quotes ? "malformed quoting" : "wrong number of fields");
+    for (; have_row; have_row = (rr = csv_reader_next(rd, &rec, err)) == RFN_OK)
+        if ((r = add_device_row(s, devices_path, &rec, idx, out, err)))
             goto fail;
-        }
-        const char *f[C_COUNT];
-        for (int i = 0; i < C_COUNT; i++)
-            f[i] = idx[i] >= 0 ? unneutralise(rec.fields[idx[i]]) : "";
-        store_verdict v = {.supplier = f[C_SUPPLIER],
-                           .mpxn = f[C_MPXN],
-                           .device_type = f[C_TYPE],
-                           .manufacturer = f[C_MANUFACTURER],
-                           .model = f[C_MODEL],
-                           .firmware = f[C_FIRMWARE],
-                           .region = f[C_REGION],
-                           .han = f[C_HAN],
-                           .postcode = f[C_POSTCODE],
-                           .status = f[C_STATUS],
-                           .verdict = f[C_VERDICT],
-                           .reasons = f[C_REASONS],
-                           .worst_band = f[C_WORST_BAND],
-                           .unit = f[C_UNIT],
-                           .evidence = f[C_EVIDENCE],
-                           .derogation_ref = f[C_DEROGATION_REF],
-                           .limit_set_id = f[C_LIMIT_SET_ID],
-                           .limit_set_version = f[C_LIMIT_SET_VERSION],
-                           .install_date = STORE_NO_DATE};
-        if (eui64_parse(f[C_DEVICE_ID], strlen(f[C_DEVICE_ID]), &v.device_id) != ID_OK) {
-            r = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: DeviceID '%s' is not an EUI-64",
-                              devices_path, (unsigned long long)rec.line, f[C_DEVICE_ID]);
-            goto fail;
-        }
-        device_verdict_kind vi = classify_verdict_from_name(v.verdict);
-        if (vi == DEVICE_VERDICT_COUNT) {
-            r = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: unknown verdict '%s'", devices_path,
-                              (unsigned long long)rec.line, v.verdict);
-            goto fail;
-        }
-        if (*f[C_INSTALL_DATE] && iso_date_parse(f[C_INSTALL_DATE], strlen(f[C_INSTALL_DATE]),
-                                                 &v.install_date) != ID_OK) {
-            r = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: InstallDate '%s' is not a date",
-                              devices_path, (unsigned long long)rec.line, f[C_INSTALL_DATE]);
-            goto fail;
-        }
-        double nc = NAN;
-        if ((r = parse_number(devices_path, rec.line, "measured", f[C_MEASURED], &v.measured,
-                              err)) ||
-            (r = parse_number(devices_path, rec.line, "limit", f[C_LIMIT], &v.limit, err)) ||
-            (r = parse_number(devices_path, rec.line, "margin_db", f[C_MARGIN], &v.margin_db,
-                              err)) ||
-            (r = parse_number(devices_path, rec.line, "n_captures", f[C_N_CAPTURES], &nc, err)))
-            goto fail;
-        v.n_captures = isfinite(nc) ? (int64_t)nc : 0;
-        if ((r = store_results_verdict(s, &v, err))) {
-            rfn_error_prefix(err, "%s:%llu: ", devices_path, (unsigned long long)rec.line);
-            goto fail;
-        }
-        out->devices++;
-        out->by_verdict[vi]++;
-    }
     if (rr != RFN_ERR_EOF) {
         r = rr;
         goto fail;
