@@ -8,9 +8,11 @@
 #include "cli.h"
 #include "cli_opts.h"
 #include "commands.h"
+#include "csv_read.h"
 #include "csv_util.h"
 #include "identifiers.h"
 #include "store.h"
+#include "text_escape.h"
 
 static void remediation_usage(FILE *fp)
 {
@@ -26,10 +28,11 @@ static void remediation_usage(FILE *fp)
             "  open --notice-date DATE [--supplier S]  open a case for every non-compliant device\n"
             "                                          on the wall without one (idempotent)\n"
             "  note CASE TEXT --date DATE              add a note to a case's history\n"
-            "  plan-agreed CASE|--supplier S --date DATE [--due DUE]\n"
-            "                                          the plan agreed on DATE; DUE is the\n"
-            "                                          agreed removal date, replacing the\n"
-            "                                          notice + 90 days from then on\n"
+            "  plan-agreed CASE|--supplier S|--batch FILE --date DATE [--due DUE]\n"
+            "                                          the plan agreed on DATE for one case, a\n"
+            "                                          Supplier's cases or the devices FILE\n"
+            "                                          lists; DUE is the agreed removal date,\n"
+            "                                          replacing notice + 90 days from then on\n"
             "  timetable-agreed --notice-date N --date DATE\n"
             "                                          the Operations Group agreed the\n"
             "                                          timetable of notice N (due N + 10 d)\n"
@@ -46,6 +49,8 @@ static void remediation_usage(FILE *fp)
             "  --date DATE         date of a note or of the plan agreement\n"
             "  --as-of DATE        state of the cases on this date (default: all history)\n"
             "  --due DATE          plan-agreed: the agreed removal date\n"
+            "  --batch FILE        plan-agreed: a CSV with a DeviceID column (e.g. a Supplier's\n"
+            "                      noncompliance.csv): the active case of each listed device\n"
             "  --by WHO            who acts, kept in the case history (default: the login name)\n"
             "  -h, --help          show this help\n");
 }
@@ -163,13 +168,140 @@ static int take_active(const store_case *c, void *ctx)
     return 0;
 }
 
-/* plan-agreed for one case, or for every active case of a Supplier. */
-static rfn_status plan_agreed(store *s, int64_t case_id, const char *supplier, int32_t date,
-                              int32_t due, rfn_error *err)
+/* --batch FILE: the DeviceIDs of a CSV with a DeviceID column, each with its line. */
+typedef struct batch_devices {
+    uint64_t *id, *line;
+    size_t n, cap;
+} batch_devices;
+
+static rfn_status batch_add(batch_devices *b, uint64_t id, uint64_t line, rfn_error *err)
 {
-    if (!supplier) return store_case_plan_agreed(s, &case_id, 1, date, due, err);
+    if (b->n == b->cap) {
+        size_t nc = b->cap ? 2 * b->cap : 64;
+        uint64_t *ni = realloc(b->id, nc * sizeof *ni);
+        if (ni) b->id = ni;
+        uint64_t *nl = ni ? realloc(b->line, nc * sizeof *nl) : NULL;
+        if (!ni || !nl) return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+        b->line = nl;
+        b->cap = nc;
+    }
+    b->id[b->n] = id;
+    b->line[b->n++] = line;
+    return RFN_OK;
+}
+
+static rfn_status batch_read(const char *path, batch_devices *b, rfn_error *err)
+{
+    static const char *const names[] = {"DeviceID"};
+    csv_read_config cfg = csv_read_config_default();
+    csv_reader *r = NULL;
+    csv_record rec;
+    int idx = -1;
+    rfn_status st = csv_reader_open(path, &cfg, &r, err);
+    if (!st && (st = csv_reader_next(r, &rec, err)) == RFN_ERR_EOF)
+        st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: empty", path);
+    if (!st && !(st = csv_header_map(&rec, path, names, 1, &idx, err)) && idx < 0)
+        st = rfn_error_set(err, RFN_ERR_FORMAT, "%s:1: no DeviceID column", path);
+    while (!st && !(st = csv_reader_next(r, &rec, err))) {
+        const char *d = (size_t)idx < rec.n_fields ? rec.fields[idx] : "";
+        uint64_t id;
+        if (eui64_parse(d, strlen(d), &id) != ID_OK)
+            st = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: DeviceID '%s': not an EUI-64 "
+                               "(such as 00-1B-C5-0C-00-00-00-01)", path,
+                               (unsigned long long)rec.line, text_esc(d));
+        else
+            st = batch_add(b, id, rec.line, err);
+    }
+    csv_reader_destroy(r);
+    if (st == RFN_ERR_EOF)
+        st = b->n ? RFN_OK : rfn_error_set(err, RFN_ERR_FORMAT, "%s: no DeviceID rows", path);
+    return st;
+}
+
+/* The active cases (device, case) to match a batch against. */
+typedef struct active_pairs {
+    uint64_t (*p)[2];
+    size_t n, cap;
+    bool oom;
+} active_pairs;
+
+static int take_active_pair(const store_case *c, void *ctx)
+{
+    active_pairs *a = ctx;
+    if (strcmp(c->state, "open") && strcmp(c->state, "overdue") &&
+        strcmp(c->state, "missing-from-extract"))
+        return 0;
+    if (a->n == a->cap) {
+        size_t nc = a->cap ? 2 * a->cap : 64;
+        uint64_t(*np)[2] = realloc(a->p, nc * sizeof *np);
+        if (!np) {
+            a->oom = true;
+            return 1;
+        }
+        a->p = np;
+        a->cap = nc;
+    }
+    a->p[a->n][0] = c->device_id;
+    a->p[a->n++][1] = (uint64_t)c->id;
+    return 0;
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* The active case of every device in path, into l (all or nothing): a device listed twice or
+ * without an active case is an input error naming the line. */
+static rfn_status batch_cases(store *s, const char *path, int64_t **ids, size_t *n,
+                              rfn_error *err)
+{
+    batch_devices b = {0};
+    active_pairs a = {0};
+    rfn_status st = batch_read(path, &b, err);
+    if (!st) st = store_cases_each(s, INT32_MAX, NULL, take_active_pair, &a, err);
+    if (!st && a.oom) st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    if (!st && !(*ids = malloc(b.n * sizeof **ids)))
+        st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    if (!st) qsort(a.p, a.n, sizeof *a.p, cmp_pair);
+    for (size_t i = 0; !st && i < b.n; i++) {
+        char eui[EUI64_TEXT_LEN];
+        eui64_format(b.id[i], eui);
+        const uint64_t(*hit)[2] = bsearch(&b.id[i], a.p, a.n, sizeof *a.p, cmp_pair);
+        for (size_t k = 0; !st && k < i; k++)
+            if (b.id[k] == b.id[i])
+                st = rfn_error_set(err, RFN_ERR_FORMAT, "%s:%llu: DeviceID %s listed twice "
+                                   "(also line %llu)", path, (unsigned long long)b.line[i],
+                                   eui, (unsigned long long)b.line[k]);
+        if (!st && !hit)
+            st = rfn_error_set(err, RFN_ERR_NOTFOUND, "%s:%llu: DeviceID %s has no open, "
+                               "overdue or missing-from-extract case", path,
+                               (unsigned long long)b.line[i], eui);
+        if (!st) (*ids)[i] = (int64_t)(*hit)[1];
+    }
+    *n = st ? 0 : b.n;
+    free(b.id);
+    free(b.line);
+    free(a.p);
+    return st;
+}
+
+/* plan-agreed for one case, or for every active case of a Supplier. */
+static rfn_status plan_agreed(store *s, int64_t case_id, const char *supplier, const char *batch,
+                              int32_t date, int32_t due, rfn_error *err)
+{
     case_ids l = {0};
-    rfn_status r = store_cases_each(s, INT32_MAX, supplier, take_active, &l, err);
+    rfn_status r;
+    if (batch) {
+        if (!(r = batch_cases(s, batch, &l.id, &l.n, err)) &&
+            !(r = store_case_plan_agreed(s, l.id, l.n, date, due, err)))
+            printf("plans_agreed=%zu\n", l.n);
+        free(l.id);
+        return r;
+    }
+    if (!supplier) return store_case_plan_agreed(s, &case_id, 1, date, due, err);
+    r = store_cases_each(s, INT32_MAX, supplier, take_active, &l, err);
     if (!r && l.oom) r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
     if (!r && !l.n) r = rfn_error_set(err, RFN_ERR_NOTFOUND, "no active case of %s", supplier);
     if (!r) r = store_case_plan_agreed(s, l.id, l.n, date, due, err);
@@ -178,11 +310,11 @@ static rfn_status plan_agreed(store *s, int64_t case_id, const char *supplier, i
     return r;
 }
 
-enum { O_WORKSPACE = 256, O_NOTICE, O_SUPPLIER, O_DATE, O_AS_OF, O_BY, O_DUE };
+enum { O_WORKSPACE = 256, O_NOTICE, O_SUPPLIER, O_DATE, O_AS_OF, O_BY, O_DUE, O_BATCH };
 
 /* The options of every subcommand; which ones a subcommand needs is remediation_check's. */
 typedef struct remediation_opts {
-    const char *ws, *supplier, *by;
+    const char *ws, *supplier, *by, *batch;
     int32_t notice, date, as_of, due;
 } remediation_opts;
 
@@ -200,6 +332,7 @@ static int remediation_option(int opt, const char *arg, remediation_opts *o)
     case O_AS_OF: bad = cli_opt_date(cmd, "as-of", arg, &o->as_of); break;
     case O_BY: bad = cli_opt_once(cmd, "by", arg, &o->by); break;
     case O_DUE: bad = cli_opt_date(cmd, "due", arg, &o->due); break;
+    case O_BATCH: bad = cli_opt_once(cmd, "batch", arg, &o->batch); break;
     default: return CLI_OPT_USAGE;
     }
     return bad ? CLI_OPT_USAGE : CLI_OPT_HANDLED;
@@ -217,9 +350,10 @@ static int remediation_check(const char *sub, int n_args, char **args, const rem
             cli_errorf(cmd, "open: expected --notice-date DATE and no arguments");
             return -1;
         }
-    } else if (!strcmp(sub, "plan-agreed") && o->supplier) {
-        if (n_args || o->date == STORE_NO_DATE) {
-            cli_errorf(cmd, "plan-agreed: expected CASE or --supplier S, and --date");
+    } else if (!strcmp(sub, "plan-agreed") && (o->supplier || o->batch)) {
+        if (n_args || o->date == STORE_NO_DATE || (o->supplier && o->batch)) {
+            cli_errorf(cmd, "plan-agreed: expected one of CASE, --supplier S or --batch FILE, "
+                            "and --date");
             return -1;
         }
     } else if (!strcmp(sub, "timetable-agreed")) {
@@ -328,7 +462,7 @@ static rfn_status remediation_run(store *s, const char *sub, char **args, int64_
     if (!strcmp(sub, "note"))
         return store_case_note(s, case_id, o->date, args[1], err);
     if (!strcmp(sub, "plan-agreed"))
-        return plan_agreed(s, case_id, o->supplier, o->date, o->due, err);
+        return plan_agreed(s, case_id, o->supplier, o->batch, o->date, o->due, err);
     if (!strcmp(sub, "timetable-agreed"))
         return store_timetable_agreed(s, o->notice, o->date, err);
     if (!strcmp(sub, "history"))
@@ -346,6 +480,7 @@ int cmd_remediation(int argc, char **argv)
         {"as-of", required_argument, NULL, O_AS_OF},
         {"by", required_argument, NULL, O_BY},
         {"due", required_argument, NULL, O_DUE},
+        {"batch", required_argument, NULL, O_BATCH},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
