@@ -28,17 +28,21 @@ static void report_usage(FILE *fp)
             "  --as-of DATE      the report date (YYYY-MM-DD), required\n"
             "  --out DIR         output directory (created if absent), required\n"
             "  --no-plots        leave the gnuplot charts out\n"
+            "  --cut-off DATE    the derogations' cut-off (their latest InstallBy): marked on\n"
+            "                    the trend chart, and the non-compliant installs after it\n"
+            "                    followed per Supplier with their own trend\n"
             "  -h, --help        show this help\n");
 }
 
 int cmd_report(int argc, char **argv)
 {
-    enum { O_WORKSPACE = 256, O_AS_OF, O_OUT, O_NO_PLOTS };
+    enum { O_WORKSPACE = 256, O_AS_OF, O_OUT, O_NO_PLOTS, O_CUT_OFF };
     static const struct option longopts[] = {
         {"workspace", required_argument, NULL, O_WORKSPACE},
         {"as-of", required_argument, NULL, O_AS_OF},
         {"out", required_argument, NULL, O_OUT},
         {"no-plots", no_argument, NULL, O_NO_PLOTS},
+        {"cut-off", required_argument, NULL, O_CUT_OFF},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -67,6 +71,10 @@ int cmd_report(int argc, char **argv)
             break;
         case O_NO_PLOTS:
             cfg.plots = false;
+            break;
+        case O_CUT_OFF:
+            if (cli_opt_date("report", "cut-off", optarg, &cfg.cut_off))
+                return RFN_EXIT_USAGE;
             break;
         default:
             return RFN_EXIT_USAGE;

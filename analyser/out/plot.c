@@ -814,6 +814,13 @@ rfn_status plot_chart_write(const plot_chart *c, const char *out_path, rfn_error
     double bw = 0.8 / (double)c->n_series;
     if (c->kind == PLOT_CHART_BARS)
         fprintf(fp, "set style fill solid 0.85 border -1\nset boxwidth %.6f\n", bw);
+    for (size_t k = 0; k < c->n_markers; k++) {
+        fprintf(fp, "set arrow from %.6f, graph 0 to %.6f, graph 1 nohead back dt 3 lw 1.5 "
+                    "lc rgb '#444444'\nset label ", c->markers[k].x, c->markers[k].x);
+        put_quoted(fp, c->markers[k].label);
+        fprintf(fp, " at %.6f, graph 0.97 right rotate by 90 offset -0.6, 0 font ',9' "
+                    "tc rgb '#444444'\n", c->markers[k].x);
+    }
     fputs("plot ", fp);
     for (size_t k = 0; k < c->n_series; k++) {
         if (k)

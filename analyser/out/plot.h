@@ -116,6 +116,13 @@ typedef struct plot_series {
     int dashed_line;    /* PLOT_CHART_LINES only: draw as a dashed line without points (a fit) */
 } plot_series;
 
+/* A vertical dashed line across a category chart, labelled: a date on a month axis (a
+ * derogation's cut-off, a notice). */
+typedef struct plot_marker {
+    double x;          /* position in categories: i is x_labels[i], fractions lie between */
+    const char *label; /* from data: escaped */
+} plot_marker;
+
 typedef enum plot_chart_kind {
     PLOT_CHART_LINES = 0,
     PLOT_CHART_BARS,
@@ -130,6 +137,8 @@ typedef struct plot_chart {
     const plot_series *series;
     size_t n_series;      /* 1..12 */
     int width_px, height_px; /* 0: 1000 x 420 */
+    const plot_marker *markers; /* [n_markers], drawn behind the series; NULL: none */
+    size_t n_markers;
 } plot_chart;
 
 /* Draw a chart to out_path (format from its extension); errors as plot_spectrum_write. */

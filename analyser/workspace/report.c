@@ -22,7 +22,8 @@
 
 report_config report_config_default(void)
 {
-    return (report_config){.out_dir = NULL, .as_of = 0, .plots = true, .tool_version = ""};
+    return (report_config){.out_dir = NULL, .as_of = 0, .plots = true, .tool_version = "",
+                           .cut_off = STORE_NO_DATE};
 }
 
 /* ---- a small string-keyed tally (sorted by key for output, so output order is stable) -------- */
@@ -163,6 +164,7 @@ typedef struct report_case {
 
 typedef struct gather {
     int32_t as_of;
+    int32_t cut_off; /* report_config.cut_off */
     tally suppliers; /* S_* columns */
     tally models;    /* manufacturer \x1f model \x1f firmware: 0 non-compliant, 1 derogation,
                       * 2 assessed */
@@ -386,6 +388,12 @@ typedef struct trend_data {
     size_t n_suppliers;
     trend_fit fit_all;
     trend_fit *fit_per;
+    /* After the derogation cut-off (gather.cut_off): the window's months from after_from on
+     * (those after the cut-off's month), their non-compliant installs and the share's fits. */
+    int after_from;            /* n_months when there is no cut-off or no month after it */
+    double *after_all, *after_per; /* as all and per, counting only months from after_from */
+    trend_fit fit_after_all;
+    trend_fit *fit_after_per;
 } trend_data;
 
 static long supplier_index(const tally *sorted, const char *name)
@@ -418,6 +426,35 @@ static void trend_window(const gather *g, trend_data *t)
         if (g->nc[i].month < first) first = g->nc[i].month;
     t->first_month = first > last ? last : first;
     t->n_months = first > last ? 0 : last - first + 1;
+}
+
+/* The non-compliant installs made after the derogation cut-off, as a share of all installs of
+ * the same months, per Supplier (issue 15: what the Operations Group flagged is non-compliant
+ * meters still installed, at a rising rate, after derogations closed). Months from the one after
+ * the cut-off's month, so that no month mixes installs from either side of it. */
+static rfn_status trend_after_cutoff(const gather *g, trend_data *t, rfn_error *err)
+{
+    size_t nm = (size_t)t->n_months, ns = t->n_suppliers ? t->n_suppliers : 1;
+    t->after_from = t->n_months;
+    if (g->cut_off == STORE_NO_DATE) return RFN_OK;
+    int from = month_of(g->cut_off) + 1 - t->first_month;
+    t->after_from = from < 0 ? 0 : from > t->n_months ? t->n_months : from;
+    t->after_all = calloc(nm ? nm : 1, sizeof *t->after_all);
+    t->after_per = calloc((nm ? nm : 1) * ns, sizeof *t->after_per);
+    t->fit_after_per = calloc(ns, sizeof *t->fit_after_per);
+    if (!t->after_all || !t->after_per || !t->fit_after_per)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    for (size_t m = (size_t)t->after_from; m < nm; m++) {
+        t->after_all[m] = t->all[m];
+        for (size_t s = 0; s < t->n_suppliers; s++)
+            t->after_per[s * nm + m] = t->per[s * nm + m];
+    }
+    size_t k = (size_t)t->after_from, n = nm - k;
+    rfn_status r = trend_fit_rate(t->after_all + k, t->inst_all + k, n, &t->fit_after_all, err);
+    for (size_t s = 0; !r && s < t->n_suppliers; s++)
+        r = trend_fit_rate(t->after_per + s * nm + k, t->inst_per + s * nm + k, n,
+                           &t->fit_after_per[s], err);
+    return r;
 }
 
 static rfn_status trend_build(const gather *g, trend_data *t, rfn_error *err)
@@ -453,11 +490,14 @@ static rfn_status trend_build(const gather *g, trend_data *t, rfn_error *err)
     rfn_status r = trend_fit_rate(t->all, t->inst_all, nm, &t->fit_all, err);
     for (size_t s = 0; !r && s < t->n_suppliers; s++)
         r = trend_fit_rate(t->per + s * nm, t->inst_per + s * nm, nm, &t->fit_per[s], err);
-    return r;
+    return r ? r : trend_after_cutoff(g, t, err);
 }
 
 static void trend_free(trend_data *t)
 {
+    free(t->after_all);
+    free(t->after_per);
+    free(t->fit_after_per);
     free(t->all);
     free(t->per);
     free(t->inst_all);
@@ -736,6 +776,48 @@ static int ageing_bucket(int32_t days)
     return days <= 10 ? 0 : days <= 30 ? 1 : days <= 60 ? 2 : days <= 90 ? 3 : 4;
 }
 
+enum { TREND_MARKERS_MAX = 8 };
+
+/* Where a date falls on the trend's month axis: its month's position and the share of the month
+ * gone by (a cut-off on the 31st lies at the month's end). */
+static double month_x(const trend_data *t, int32_t day)
+{
+    int y, m, d;
+    date_to_ymd(day, &y, &m, &d);
+    return (double)(month_of(day) - t->first_month) + ((double)d - 1) / 31.0;
+}
+
+/* The trend chart's markers: the derogation cut-off and each notice inside the window (issue
+ * 15), labels in text[k]; their number. */
+static size_t trend_markers(const gather *g, const trend_data *t, plot_marker *mk,
+                            char text[][48])
+{
+    size_t n = 0;
+    char d[ISO_DATE_TEXT_LEN];
+    if (g->cut_off != STORE_NO_DATE && month_x(t, g->cut_off) >= -0.5 &&
+        month_x(t, g->cut_off) <= t->n_months - 0.5) {
+        iso_date_format(g->cut_off, d);
+        snprintf(text[n], 48, "derogation cut-off %s", d);
+        mk[n] = (plot_marker){month_x(t, g->cut_off), text[n]};
+        n++;
+    }
+    for (int32_t done = INT32_MIN; n < TREND_MARKERS_MAX;) {
+        int32_t next = INT32_MAX; /* the next notice date after `done` */
+        for (size_t i = 0; i < g->n_cases; i++)
+            if (g->cases[i].notice_date > done && g->cases[i].notice_date < next)
+                next = g->cases[i].notice_date;
+        if (next == INT32_MAX) break;
+        done = next;
+        double x = month_x(t, next);
+        if (x < -0.5 || x > t->n_months - 0.5) continue;
+        iso_date_format(next, d);
+        snprintf(text[n], 48, "notice %s", d);
+        mk[n] = (plot_marker){x, text[n]};
+        n++;
+    }
+    return n;
+}
+
 static rfn_status draw_charts(const gather *g, const trend_data *t, const char *dir, charts *ch,
                               rfn_error *err)
 {
@@ -777,7 +859,11 @@ static rfn_status draw_charts(const gather *g, const trend_data *t, const char *
         ser[ns++] = (plot_series){.label = "Poisson fit (all)", .y = fit, .dashed_line = 1};
         for (size_t s = 0; s < t->n_suppliers && ns < 12 && t->n_suppliers > 1; s++)
             ser[ns++] = (plot_series){.label = g->suppliers.e[s].key, .y = share + (s + 1) * nm};
+        plot_marker mk[TREND_MARKERS_MAX];
+        char mk_text[TREND_MARKERS_MAX][48];
         plot_chart c = {.kind = PLOT_CHART_LINES,
+                        .markers = mk,
+                        .n_markers = trend_markers(g, t, mk, mk_text),
                         .title = "Non-compliant share of installs per install month",
                         .x_label = "install month",
                         .y_label = "non-compliant (% of installs)",
@@ -937,6 +1023,59 @@ static void write_headline(FILE *f, const gather *g)
     fputs("</tr>\n</table>\n", f);
 }
 
+/* One row of the after-cut-off table: name, installs and non-compliant installs after the
+ * cut-off, and the share's fit. */
+static void after_cutoff_row(FILE *f, const char *name, const double *inst, const double *nc,
+                             const trend_data *t, const trend_fit *fit)
+{
+    double n_inst = 0, n_nc = 0;
+    for (int m = t->after_from; m < t->n_months; m++) {
+        n_inst += inst[m];
+        n_nc += nc[m];
+    }
+    fputs("<tr>", f);
+    td_text(f, name);
+    td_num(f, n_inst);
+    td_num(f, n_nc);
+    fputs("<td>", f);
+    fit_text(f, fit);
+    fputs("</td>", f);
+    td_text(f, trend_direction_name(fit->direction));
+    fputs("</tr>\n", f);
+}
+
+/* The non-compliant installs made after the derogation cut-off, their own series per Supplier
+ * with its statement at 95 % (trend_after_cutoff). */
+static void write_after_cutoff(FILE *f, const gather *g, const trend_data *t)
+{
+    fputs("<h3 id=\"after-cutoff\">Non-compliant installs after the derogation cut-off</h3>\n",
+          f);
+    if (g->cut_off == STORE_NO_DATE) {
+        fputs("<p>Give <code>--cut-off DATE</code> (the derogation list's cut-off) to follow the "
+              "non-compliant installs made after it on their own.</p>\n", f);
+        return;
+    }
+    char d[ISO_DATE_TEXT_LEN], m0[16] = "";
+    iso_date_format(g->cut_off, d);
+    if (t->after_from < t->n_months) month_label(t->first_month + t->after_from, m0);
+    fprintf(f, "<p class=\"statement\">After the cut-off of %s, the share of installs that are "
+               "non-compliant meters (models no derogation covers, or installed outside their "
+               "acceptable locations or after it) is %s at 95 %% confidence: ",
+            d, trend_direction_name(t->fit_after_all.direction));
+    fit_text(f, &t->fit_after_all);
+    fprintf(f, ".</p>\n<p>Install months from %s (the first whole month after the cut-off) to "
+               "the end of the trend's window; the same model as above.</p>\n",
+            m0[0] ? m0 : "(none in the window)");
+    fputs("<table><tr><th>Supplier</th><th>installs after the cut-off</th><th>non-compliant</th>"
+          "<th>monthly growth of the share</th><th>at 95 %</th></tr>\n", f);
+    after_cutoff_row(f, "all Suppliers", t->inst_all, t->after_all, t, &t->fit_after_all);
+    size_t nm = (size_t)t->n_months;
+    for (size_t s = 0; s < t->n_suppliers; s++)
+        after_cutoff_row(f, g->suppliers.e[s].key, t->inst_per + s * nm, t->after_per + s * nm,
+                         t, &t->fit_after_per[s]);
+    fputs("</table>\n", f);
+}
+
 static void write_trend(FILE *f, const gather *g, const trend_data *t, const charts *ch)
 {
     fputs("<h2 id=\"trend\">Trend of the non-compliant share of installs</h2>\n"
@@ -1003,6 +1142,7 @@ static void write_trend(FILE *f, const gather *g, const trend_data *t, const cha
         fputs("</tr>\n", f);
     }
     fputs("</table>\n", f);
+    write_after_cutoff(f, g, t);
 }
 
 /* Each notice's timetable: agreed by the Operations Group (when, by whom), or missed once its
@@ -1369,7 +1509,8 @@ rfn_status report_write(store *s, const report_config *cfg, report_summary *out,
     if (mkdir(cfg->out_dir, 0777) != 0 && errno != EEXIST)
         return rfn_error_set(err, RFN_ERR_IO, "%s: cannot create directory: %s", cfg->out_dir,
                              strerror(errno));
-    gather g = {.as_of = cfg->as_of, .max_install_month = -1, .extract_as_of = STORE_NO_DATE};
+    gather g = {.as_of = cfg->as_of, .cut_off = cfg->cut_off, .max_install_month = -1,
+                .extract_as_of = STORE_NO_DATE};
     trend_data t = {0};
     charts ch = {0};
     reasons_data *rd = NULL;

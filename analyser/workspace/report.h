@@ -16,6 +16,9 @@ typedef struct report_config {
     bool plots;          /* draw the gnuplot charts (default true); without gnuplot the page
                           * still renders and says why the charts are missing */
     const char *tool_version; /* rfnoise version for the provenance section */
+    int32_t cut_off;     /* the derogations' cut-off (their latest InstallBy), days; marked on
+                          * the trend chart, and the non-compliant installs after it followed
+                          * on their own per Supplier (issue 15); STORE_NO_DATE: not given */
 } report_config;
 
 report_config report_config_default(void);

@@ -42,4 +42,37 @@ done <batch/expected-reasons-summary.csv
 # the chart and both tables
 grep -q '<figure><svg width=' $H || bad "no reasons chart"
 grep -q '<th>Supplier (primary reason; share trend)</th>' $H || bad "no by-Supplier table"
+
+# After the derogation cut-off (report --cut-off, issue 15): each Supplier's installs and
+# non-compliant installs from the first whole month after it to the trend's last month
+# (2022-04 .. 2023-12), counted here from devices.csv (every verdict is an install), and the
+# share rising, as planted.
+"$rf" report --as-of 2024-01-20 --out rep2 --cut-off 2022-03-31 >out || bad "report --cut-off"
+/usr/bin/python3 - v/devices.csv rep2/report.html <<'PY' || fail=1
+import csv, html, re, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1], newline=""))
+        if "2022-04-01" <= r["InstallDate"] <= "2023-12-31"]
+for r in rows:  # devices.csv neutralises a leading = + - @ with "'" (README "CSV, in and out")
+    if r["Supplier"][:1] == "'" and r["Supplier"][1:2] in "=+-@":
+        r["Supplier"] = r["Supplier"][1:]
+page = open(sys.argv[2]).read()
+sec = page[page.index('id="after-cutoff"'):]
+sec = sec[:sec.index("</table>")]
+bad = []
+for sup in sorted({r["Supplier"] for r in rows}):
+    n = sum(r["Supplier"] == sup for r in rows)
+    nc = sum(r["Supplier"] == sup and r["verdict"] == "non-compliant" for r in rows)
+    want = "<tr><td>%s</td><td class=\"n\">%d</td><td class=\"n\">%d</td>" % (
+        html.escape(sup, quote=True), n, nc)
+    if want not in sec and n:
+        bad.append("%s: want %d installs, %d non-compliant" % (sup, n, nc))
+if "After the cut-off of 2022-03-31, the share of installs that are non-compliant meters" \
+        not in sec or not re.search(r"Acorn Energy</td>.*?<td>rising</td>", sec):
+    bad.append("no statement, or Acorn Energy's share after the cut-off is not rising")
+print("\n".join("FAIL: after the cut-off: " + b for b in bad))
+sys.exit(1 if bad else 0)
+PY
+if command -v gnuplot >/dev/null; then
+    grep -q "derogation cut-off 2022-03-31" rep2/trend.svg || bad "trend.svg lacks the cut-off"
+fi
 exit $fail
