@@ -56,3 +56,17 @@ const char *text_esc(const char *s)
     text_escape(s, ring[i], caps[i]);
     return ring[i];
 }
+
+void html_escape(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&#39;", f); break;
+        default: fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, f);
+        }
+    }
+}

@@ -18,6 +18,7 @@
 #include "plot.h"
 #include "report_reasons.h"
 #include "report_stock.h"
+#include "text_escape.h"
 #include "trend.h"
 
 report_config report_config_default(void)
@@ -506,34 +507,6 @@ static void trend_free(trend_data *t)
 }
 
 /* ---- output helpers -------------------------------------------------------------------------- */
-
-static void html_escape(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        case '\'':
-            fputs("&#39;", f);
-            break;
-        default:
-            if ((unsigned char)*s < 0x20 || *s == 0x7f)
-                fputc(' ', f);
-            else
-                fputc(*s, f);
-        }
-    }
-}
 
 static void date_text(int32_t d, char out[ISO_DATE_TEXT_LEN])
 {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "csv_util.h"
+#include "text_escape.h"
 
 enum { R = NC_REASON_COUNT, LEADING_MONTHS = 3 };
 
@@ -232,20 +233,6 @@ void reasons_write_csv(FILE *f, const reasons_data *d)
 
 /* ---- the report section ---------------------------------------------------------------------- */
 
-static void html_text(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
-
 static const char *direction_words(trend_direction t)
 {
     return t == TREND_RISING    ? "rising"
@@ -275,7 +262,7 @@ static void write_leading(FILE *f, const reasons_data *d)
         if (ever <= 0) continue; /* a Supplier without any non-compliant install in the window */
         fputs(first ? "" : "; ", f);
         first = false;
-        html_text(f, d->sup[s]);
+        html_escape(f, d->sup[s]);
         if (r == NC_REASON_COUNT)
             fputs(": none (no non-compliant install)", f);
         else
@@ -314,7 +301,7 @@ static void write_shares(FILE *f, const reasons_data *d)
             const trend_fit *t = &d->fit[s * R + (size_t)r];
             if (t->direction != TREND_RISING) continue;
             fputs(first ? "" : "; ", f);
-            html_text(f, d->sup[s]);
+            html_escape(f, d->sup[s]);
             fprintf(f, ": %s ", reason_names[r]);
             fit_words(f, t);
             first = false;
@@ -371,7 +358,7 @@ static void write_by_supplier(FILE *f, const reasons_data *d)
     header_row(f, "Supplier (primary reason; share trend)");
     for (size_t s = 0; s <= d->n_sup; s++) {
         fputs("<tr><td>", f);
-        html_text(f, s < d->n_sup ? d->sup[s] : "all Suppliers");
+        html_escape(f, s < d->n_sup ? d->sup[s] : "all Suppliers");
         fputs("</td>", f);
         double all = 0;
         for (int r = 0; r < R; r++) {

@@ -9,6 +9,7 @@
 
 #include "grow.h"
 #include "identifiers.h"
+#include "text_escape.h"
 
 #define DAYS_PER_MONTH (365.2425 / 12.0)
 
@@ -73,20 +74,6 @@ static void kept_free(kept *k)
     free(k->v);
 }
 
-static void html_text(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
-
 static void td_date(FILE *f, int32_t d)
 {
     char t[ISO_DATE_TEXT_LEN] = "";
@@ -120,15 +107,15 @@ static void write_rows(FILE *f, const kept *k)
         const kept_line *b = i + 1 < k->n && !strcmp(k->v[i + 1].key, a->key) ? &k->v[i + 1]
                                                                                : NULL;
         fputs("<tr><td>", f);
-        html_text(f, a->supplier);
+        html_escape(f, a->supplier);
         fputs("</td><td>", f);
-        html_text(f, a->model);
+        html_escape(f, a->model);
         fputs("</td>", f);
         td_date(f, a->as_of);
         fprintf(f, "<td class=\"n\">%lld</td><td>", (long long)a->quantity);
-        html_text(f, a->status);
+        html_escape(f, a->status);
         fputs("</td><td>", f);
-        html_text(f, a->derogation);
+        html_escape(f, a->derogation);
         fputs("</td>", f);
         td_date(f, a->cut_off);
         if (isfinite(a->rate))

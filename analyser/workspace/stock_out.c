@@ -9,6 +9,7 @@
 #include "csv_util.h"
 #include "identifiers.h"
 #include "stock.h"
+#include "text_escape.h"
 
 /* ---- the field table ------------------------------------------------------------------------- */
 
@@ -237,20 +238,6 @@ rfn_status stock_write_json(FILE *f, const stock_result *res, rfn_error *err)
 
 /* ---- HTML ------------------------------------------------------------------------------------ */
 
-static void html_text(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
-
 static void td_num(FILE *f, double v, int digits)
 {
     if (isfinite(v))
@@ -313,7 +300,7 @@ static void html_suppliers(FILE *f, const stock_result *res)
           "<th>95 % interval</th><th>wrong-place installs</th></tr>\n", f);
     for (size_t i = 0; i < n; i++) {
         fputs("<tr><td>", f);
-        html_text(f, s[i].name);
+        html_escape(f, s[i].name);
         fputs("</td>", f);
         td_num(f, s[i].stock, 0);
         td_num(f, s[i].installable, 0);
@@ -341,16 +328,16 @@ static void html_lines(FILE *f, const stock_result *res)
         const stock_line *l = stock_line_get(res, k);
         char cut[ISO_DATE_TEXT_LEN];
         fprintf(f, "<tr><td class=\"n\">%llu</td><td>", (unsigned long long)l->line);
-        html_text(f, l->supplier);
+        html_escape(f, l->supplier);
         fputs("</td><td>", f);
-        html_text(f, l->manufacturer);
+        html_escape(f, l->manufacturer);
         fputc(' ', f);
-        html_text(f, l->model);
+        html_escape(f, l->model);
         fputs("</td><td>", f);
-        html_text(f, l->firmware);
+        html_escape(f, l->firmware);
         fprintf(f, "</td><td class=\"n\">%lld</td><td>%s</td><td>", (long long)l->quantity,
                 stock_status_name(l->status));
-        html_text(f, l->rule ? l->rule->reference : "");
+        html_escape(f, l->rule ? l->rule->reference : "");
         fprintf(f, "</td><td>%s</td><td class=\"n\">%llu</td>",
                 date_cell(sf_cutoff(l), cut), (unsigned long long)l->window_installs);
         if (isfinite(l->rate))
@@ -362,7 +349,7 @@ static void html_lines(FILE *f, const stock_result *res)
         td_num(f, l->surplus, 1);
         td_num(f, l->required_per_month, 1);
         fputs("<td>", f);
-        html_text(f, l->why);
+        html_escape(f, l->why);
         fputs("</td></tr>\n", f);
     }
     fputs("</table>\n", f);
