@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "case_fields.h"
 #include "cli_opts.h"
 #include "commands.h"
 #include "csv_read.h"
@@ -44,8 +45,8 @@ static void remediation_usage(FILE *fp)
             "Options:\n"
             "  --workspace DIR     the workspace (default: $RFNOISE_WORKSPACE, else .)\n"
             "  --notice-date DATE  date of the notice to the Supplier (YYYY-MM-DD)\n"
-            "  --supplier S        only this Supplier (case and spacing ignored; an unknown\n"
-            "                      name is an error)\n"
+            "  --supplier S        only this Supplier, by name or SupplierID (case and spacing\n"
+            "                      ignored; an unknown one is an error)\n"
             "  --date DATE         date of a note or of the plan agreement\n"
             "  --as-of DATE        state of the cases on this date (default: all history)\n"
             "  --due DATE          plan-agreed: the agreed removal date\n"
@@ -64,27 +65,17 @@ static void csv_date(FILE *f, int32_t d)
 
 typedef struct list_ctx {
     bool active_only;
+    int32_t as_of;
+    const char *supplier; /* the plan's (retests are listed for a plan only) */
 } list_ctx;
 
 static int print_case(const store_case *c, void *ctx)
 {
     const list_ctx *l = ctx;
     if (l->active_only && strcmp(c->state, "open") && strcmp(c->state, "overdue")) return 0;
-    char eui[EUI64_TEXT_LEN];
-    eui64_format(c->device_id, eui);
-    csv_write_int(stdout, c->id);
-    const char *t[] = {c->supplier, eui,        c->mpxn,     c->manufacturer, c->model,
-                       c->firmware, c->reasons, c->evidence, c->state};
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-        csv_write_sep(stdout);
-        csv_write_text(stdout, t[i]);
-    }
-    int32_t d[] = {c->notice_date, c->plan_due, c->plan_agreed, c->remediation_due, c->state_since};
-    for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
-        csv_write_sep(stdout);
-        csv_date(stdout, d[i]);
-    }
-    csv_end_row(stdout);
+    case_row row;
+    case_row_init(&row, c, l->as_of);
+    field_csv_row(stdout, case_fields_list, case_fields_list_count, &row);
     return 0;
 }
 
@@ -92,19 +83,24 @@ static int print_case(const store_case *c, void *ctx)
  * proven), but a retest to arrange, listed apart in the plan with the state "retest-required". */
 static int print_retest(const store_verdict *v, void *ctx)
 {
-    const char *supplier = ctx;
-    if (strcmp(v->verdict, "retest-required") || strcmp(v->supplier, supplier)) return 0;
-    char eui[EUI64_TEXT_LEN];
-    eui64_format(v->device_id, eui);
-    const char *t[] = {v->supplier, eui,        v->mpxn,     v->manufacturer,   v->model,
-                       v->firmware, v->reasons, v->evidence, "retest-required"};
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-        csv_write_sep(stdout);
-        csv_write_text(stdout, t[i]);
-    }
-    for (int i = 0; i < 5; i++) /* no notice, no deadlines: not a case */
-        csv_write_sep(stdout);
-    csv_end_row(stdout);
+    const list_ctx *l = ctx;
+    if (strcmp(v->verdict, "retest-required") ||
+        !store_supplier_is(v->supplier, v->supplier_id, l->supplier))
+        return 0;
+    /* not a case: no case id, no notice, no deadlines */
+    store_case c = {
+        .device_id = v->device_id, .supplier = v->supplier, .supplier_id = v->supplier_id,
+        .mpxn = v->mpxn, .manufacturer = v->manufacturer, .model = v->model,
+        .firmware = v->firmware, .region = v->region, .postcode = v->postcode,
+        .reasons = v->reasons, .evidence = v->evidence, .worst_band = v->worst_band,
+        .margin_db = v->margin_db, .install_date = v->install_date,
+        .notice_date = STORE_NO_DATE, .plan_due = STORE_NO_DATE, .remediation_due = STORE_NO_DATE,
+        .plan_agreed = STORE_NO_DATE, .agreed_due = STORE_NO_DATE, .state = "retest-required",
+        .state_since = STORE_NO_DATE,
+    };
+    case_row row;
+    case_row_init(&row, &c, l->as_of);
+    field_csv_row(stdout, case_fields_list, case_fields_list_count, &row);
     return 0;
 }
 
@@ -424,26 +420,11 @@ static rfn_status write_history(store *s, int64_t case_id, int32_t as_of, rfn_er
 /* list, or plan (active cases only, then the Supplier's retests): the CSV of the cases. */
 static rfn_status write_cases(store *s, bool plan, const remediation_opts *o, rfn_error *err)
 {
-    static const char *const cols[] = {"case_id",
-                                       "Supplier",
-                                       "DeviceID",
-                                       "ImportMPxN",
-                                       "DeviceManufacturer",
-                                       "DeviceModel",
-                                       "DeviceFirmwareVersion",
-                                       "reasons",
-                                       "evidence",
-                                       "state",
-                                       "notice_date",
-                                       "plan_due",
-                                       "plan_agreed",
-                                       "remediation_due",
-                                       "state_since"};
-    csv_write_row(stdout, cols, sizeof cols / sizeof cols[0]);
-    list_ctx l = {.active_only = plan};
+    field_csv_header(stdout, case_fields_list, case_fields_list_count);
+    list_ctx l = {.active_only = plan, .as_of = o->as_of, .supplier = o->supplier};
     rfn_status st = store_cases_each(s, o->as_of, o->supplier, print_case, &l, err);
     if (!st && l.active_only)
-        st = store_verdicts_each(s, o->as_of, print_retest, (void *)o->supplier, err);
+        st = store_verdicts_each(s, o->as_of, print_retest, &l, err);
     return st;
 }
 

@@ -297,6 +297,10 @@ typedef struct register_row {
     uint32_t manufacturer;
     uint32_t model;
     uint32_t firmware;
+    uint32_t supplier_id;  /* the optional SupplierID (market participant id) and Installer
+                            * columns; 0 ("") when the file lacks them or the row leaves them
+                            * empty */
+    uint32_t installer;
     char postcode[9];      /* normalised ("AB10 1AA", postcode_normalise); "" when empty; kept
                             * in the row as postcodes are nearly unique (interning would not pay) */
     uint8_t type;          /* device_type */

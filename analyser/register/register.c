@@ -29,6 +29,9 @@ enum {
     COL_POSTCODE,
     COL_SUPPLIER,
     COL_INSTALL_DATE,
+    COL_REQUIRED, /* the twelve DUIS columns above; the optional ones follow */
+    COL_SUPPLIER_ID = COL_REQUIRED,
+    COL_INSTALLER,
     COL_COUNT,
     COL_NONE = COL_COUNT /* whole-row problems */
 };
@@ -46,6 +49,8 @@ static const char *const col_names[COL_COUNT + 1] = {
     "PostCode",
     "Supplier",
     "InstallDate",
+    "SupplierID",
+    "Installer",
     "",
 };
 
@@ -548,6 +553,8 @@ static void check_ids(loader *L, uint64_t line, const field *f, parsed_row *pr)
     check_text(L, line, COL_MODEL, f[COL_MODEL]);
     check_text(L, line, COL_FIRMWARE, f[COL_FIRMWARE]);
     check_text(L, line, COL_SUPPLIER, f[COL_SUPPLIER]);
+    if (f[COL_SUPPLIER_ID].len) check_text(L, line, COL_SUPPLIER_ID, f[COL_SUPPLIER_ID]);
+    if (f[COL_INSTALLER].len) check_text(L, line, COL_INSTALLER, f[COL_INSTALLER]);
 }
 
 /* ImportMPxN: required for an installed meter (ESME, GSME), and of the meter's kind (an ESME's is
@@ -638,9 +645,12 @@ static void accept_row(loader *L, const field *f, parsed_row *pr)
     row.manufacturer = strtab_intern(t, f[COL_MANUFACTURER].s, f[COL_MANUFACTURER].len);
     row.model = strtab_intern(t, f[COL_MODEL].s, f[COL_MODEL].len);
     row.firmware = strtab_intern(t, f[COL_FIRMWARE].s, f[COL_FIRMWARE].len);
+    row.supplier_id = strtab_intern(t, f[COL_SUPPLIER_ID].s, f[COL_SUPPLIER_ID].len);
+    row.installer = strtab_intern(t, f[COL_INSTALLER].s, f[COL_INSTALLER].len);
     memcpy(row.postcode, pr->postcode, sizeof row.postcode);
     if (row.supplier == UINT32_MAX || row.manufacturer == UINT32_MAX || row.model == UINT32_MAX ||
-        row.firmware == UINT32_MAX || r->n_rows >= UINT32_MAX - 1 ||
+        row.firmware == UINT32_MAX || row.supplier_id == UINT32_MAX ||
+        row.installer == UINT32_MAX || r->n_rows >= UINT32_MAX - 1 ||
         !grow((void **)&r->rows, &r->rows_cap, r->n_rows + 1, sizeof *r->rows)) {
         L->fatal = rfn_error_set(L->err, RFN_ERR_NOMEM, "%s: out of memory", r->name);
         return;
@@ -660,6 +670,10 @@ static void check_row(loader *L, const csv_record *rec)
         return;
     field f[COL_COUNT];
     for (int c = 0; c < COL_COUNT; c++) {
+        if (L->col[c] < 0) { /* an optional column the file lacks */
+            f[c] = (field){.s = "", .len = 0};
+            continue;
+        }
         f[c].s = rec->fields[L->col[c]];
         f[c].len = rec->lens[L->col[c]];
         trim(&f[c].s, &f[c].len);
@@ -703,7 +717,7 @@ static rfn_status read_header(loader *L, csv_reader *cr, rfn_error *err)
     if (st) return st;
     char missing[256] = "";
     size_t n_missing = 0;
-    for (int c = 0; c < COL_COUNT; c++) {
+    for (int c = 0; c < COL_REQUIRED; c++) {
         if (L->col[c] >= 0) continue;
         size_t o = strlen(missing);
         snprintf(missing + o, sizeof missing - o, "%s%s", n_missing ? ", " : "", col_names[c]);

@@ -16,8 +16,11 @@
  *   header. The twelve DUIS columns DeviceID, DeviceType, DeviceStatus, DeviceManufacturer,
  *   DeviceModel, DeviceFirmwareVersion, ImportMPxN, CSPRegion, HANVariant, PostCode, Supplier,
  *   InstallDate must all be present (case-insensitive, any order; a missing or doubled one is a
- *   fatal RFN_ERR_FORMAT). Other columns are allowed: their names are kept
- *   (register_extra_column), their values ignored.
+ *   fatal RFN_ERR_FORMAT). Two optional columns are read when present: SupplierID (the
+ *   Supplier's market participant id: case ownership matches on it before the name, issue 15)
+ *   and Installer (who fitted the device: the report's reasons by installer, issue 20), both
+ *   optional text (empty allowed; else as the required text columns). Other columns are
+ *   allowed: their names are kept (register_extra_column), their values ignored.
  * - Every field is trimmed of spaces and tabs. Per row, every problem is reported:
  *     DeviceID             required; EUI-64 (dashes, colons or bare hex; eui64_parse)
  *     DeviceType           required; ESME GSME CHF GPF PPMID HCALCS

@@ -11,6 +11,7 @@
 
 #include "atomic_file.h"
 #include "classify.h"
+#include "case_fields.h"
 #include "csv_util.h"
 #include "grow.h"
 #include "identifiers.h"
@@ -157,7 +158,7 @@ typedef struct report_case {
     int64_t id;
     uint64_t device_id;
     char *supplier, *mpxn, *manufacturer, *model, *firmware, *region, *reasons, *evidence,
-        *worst_band, *state;
+        *worst_band, *state, *supplier_id;
     double margin_db;
     int32_t install_date, notice_date, plan_due, remediation_due, plan_agreed, state_since;
     int32_t agreed_due; /* STORE_NO_DATE: none agreed */
@@ -320,10 +321,12 @@ static int on_case(const store_case *c, void *ctx)
     memset(r, 0, sizeof *r);
     r->id = c->id;
     r->device_id = c->device_id;
-    char **dst[] = {&r->supplier, &r->mpxn,    &r->manufacturer, &r->model,      &r->firmware,
-                    &r->region,   &r->reasons, &r->evidence,     &r->worst_band, &r->state};
-    const char *src[] = {c->supplier, c->mpxn,    c->manufacturer, c->model,      c->firmware,
-                         c->region,   c->reasons, c->evidence,     c->worst_band, c->state};
+    char **dst[] = {&r->supplier, &r->mpxn,       &r->manufacturer, &r->model,
+                    &r->firmware, &r->region,     &r->reasons,      &r->evidence,
+                    &r->worst_band, &r->state,    &r->supplier_id};
+    const char *src[] = {c->supplier, c->mpxn,       c->manufacturer, c->model,
+                         c->firmware, c->region,     c->reasons,      c->evidence,
+                         c->worst_band, c->state,    c->supplier_id};
     g->n_cases++; /* counted before the copies so that a failure frees what was copied */
     for (size_t i = 0; i < sizeof src / sizeof src[0]; i++)
         if (!(*dst[i] = strdup(src[i]))) {
@@ -366,7 +369,8 @@ static void gather_free(gather *g)
     for (size_t i = 0; i < g->n_cases; i++) {
         report_case *r = &g->cases[i];
         char *p[] = {r->supplier, r->mpxn,    r->manufacturer, r->model,      r->firmware,
-                     r->region,   r->reasons, r->evidence,     r->worst_band, r->state};
+                     r->region,   r->reasons, r->evidence,     r->worst_band, r->state,
+                     r->supplier_id};
         for (size_t k = 0; k < sizeof p / sizeof p[0]; k++)
             free(p[k]);
     }
@@ -516,13 +520,6 @@ static void date_text(int32_t d, char out[ISO_DATE_TEXT_LEN])
         iso_date_format(d, out);
 }
 
-static void csv_date(FILE *f, int32_t d)
-{
-    char t[ISO_DATE_TEXT_LEN];
-    date_text(d, t);
-    csv_write_text(f, t);
-}
-
 void report_sanitise_name(const char *name, char *out, size_t cap)
 {
     size_t n = 0;
@@ -541,60 +538,22 @@ void report_sanitise_name(const char *name, char *out, size_t cap)
         out[0] = '_';
 }
 
-static const char *const case_columns[] = {"case_id",
-                                           "Supplier",
-                                           "DeviceID",
-                                           "ImportMPxN",
-                                           "DeviceManufacturer",
-                                           "DeviceModel",
-                                           "DeviceFirmwareVersion",
-                                           "CSPRegion",
-                                           "InstallDate",
-                                           "reasons",
-                                           "evidence",
-                                           "worst_band",
-                                           "margin_db",
-                                           "notice_date",
-                                           "plan_due",
-                                           "plan_agreed",
-                                           "remediation_due",
-                                           "state",
-                                           "state_since",
-                                           "days_since_notice"};
-
-static void case_csv_row(FILE *f, const report_case *c, int32_t as_of)
+/* One of the report's cases as one row of cases.csv (case_fields_report). */
+static void case_csv_row(FILE *f, const report_case *rc, int32_t as_of)
 {
-    char eui[EUI64_TEXT_LEN];
-    eui64_format(c->device_id, eui);
-    csv_write_int(f, c->id);
-    const char *texts[] = {c->supplier, eui,         c->mpxn,  c->manufacturer,
-                           c->model,    c->firmware, c->region};
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-        csv_write_sep(f);
-        csv_write_text(f, texts[i]);
-    }
-    csv_write_sep(f);
-    csv_date(f, c->install_date);
-    csv_write_sep(f);
-    csv_write_text(f, c->reasons);
-    csv_write_sep(f);
-    csv_write_text(f, c->evidence);
-    csv_write_sep(f);
-    csv_write_text(f, c->worst_band);
-    csv_write_sep(f);
-    csv_write_number(f, c->margin_db, 2);
-    int32_t dates[] = {c->notice_date, c->plan_due, c->plan_agreed, c->remediation_due};
-    for (size_t i = 0; i < 4; i++) {
-        csv_write_sep(f);
-        csv_date(f, dates[i]);
-    }
-    csv_write_sep(f);
-    csv_write_text(f, c->state);
-    csv_write_sep(f);
-    csv_date(f, c->state_since);
-    csv_write_sep(f);
-    csv_write_int(f, as_of - c->notice_date);
-    csv_end_row(f);
+    store_case c = {
+        .id = rc->id, .device_id = rc->device_id, .supplier = rc->supplier, .mpxn = rc->mpxn,
+        .manufacturer = rc->manufacturer, .model = rc->model, .firmware = rc->firmware,
+        .region = rc->region, .supplier_id = rc->supplier_id, .reasons = rc->reasons,
+        .evidence = rc->evidence, .worst_band = rc->worst_band, .margin_db = rc->margin_db,
+        .install_date = rc->install_date, .notice_date = rc->notice_date,
+        .plan_due = rc->plan_due, .remediation_due = rc->remediation_due,
+        .plan_agreed = rc->plan_agreed, .agreed_due = rc->agreed_due, .state = rc->state,
+        .state_since = rc->state_since,
+    };
+    case_row row;
+    case_row_init(&row, &c, as_of);
+    field_csv_row(f, case_fields_report, case_fields_report_count, &row);
 }
 
 static rfn_status out_path(const char *dir, const char *name, char *path, size_t cap,
@@ -613,7 +572,7 @@ static rfn_status write_cases_csv(const gather *g, const char *dir, const char *
     atomic_file *af = NULL;
     if (r || (r = atomic_file_open(path, &af, err))) return r;
     FILE *f = atomic_file_stream(af);
-    csv_write_row(f, case_columns, sizeof case_columns / sizeof case_columns[0]);
+    field_csv_header(f, case_fields_report, case_fields_report_count);
     if (!supplier) {
         for (size_t i = 0; i < g->n_cases; i++)
             case_csv_row(f, &g->cases[i], g->as_of);

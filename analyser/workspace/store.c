@@ -223,6 +223,13 @@ static const char *const migrations[] = {
     "  surplus_lo REAL, surplus_hi REAL, wrong_place INTEGER NOT NULL,"
     "  recorded_at TEXT NOT NULL);"
     "CREATE INDEX stock_line_key ON stock_line(supplier, manufacturer, model, firmware, as_of);",
+    /* 4 -> 5: the register's optional SupplierID (market participant id) and Installer columns
+     * kept with each device version, and the case's owner by id (issue 15: ownership follows the
+     * meter, matched by id when the extract has one; issue 20: reasons by installer). '' where
+     * the extract had none. */
+    "ALTER TABLE device_version ADD COLUMN supplier_id TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE device_version ADD COLUMN installer TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE remediation_case ADD COLUMN supplier_id TEXT NOT NULL DEFAULT '';",
 };
 
 /* The device_version rows snapshot ?1 holds (migration 2 -> 3). */
@@ -707,6 +714,7 @@ typedef struct active_case {
     int type; /* device_type of the case's device: its replacement is one of the same type */
     char state[24];
     char supplier[256];
+    char supplier_id[128]; /* "" when no extract gave one */
 } active_case;
 
 static void count_change(store_changes *c, const char *to)
@@ -735,6 +743,21 @@ bool store_supplier_match(const char *a, const char *b)
     }
 }
 
+bool store_supplier_is(const char *name, const char *id, const char *query)
+{
+    return store_supplier_match(name, query) || (id[0] && store_supplier_match(id, query));
+}
+
+/* Whether two readings of a Supplier (name, SupplierID) are the same Supplier (issue 15): by
+ * the id when both have one, as a market participant id outlives a change of trading name, else
+ * by the name (store_supplier_match). */
+static bool same_supplier(const char *name_a, const char *id_a, const char *name_b,
+                          const char *id_b)
+{
+    if (id_a[0] && id_b[0]) return store_supplier_match(id_a, id_b);
+    return store_supplier_match(name_a, name_b);
+}
+
 /* The statements cases_update runs for every active case. */
 typedef struct case_queries {
     sqlite3_stmt *dev, *repl, *ver, *upd, *seen, *owner;
@@ -756,8 +779,8 @@ static void case_queries_free(case_queries *q)
 static rfn_status case_queries_prepare(store *s, case_queries *q, rfn_error *err)
 {
     rfn_status r;
-    if ((r = db_prep(s, "SELECT status, supplier FROM device_version WHERE device_id = ?2 AND "
-                        DEVICE_IN_SNAPSHOT, &q->dev, err)) ||
+    if ((r = db_prep(s, "SELECT status, supplier, supplier_id FROM device_version WHERE"
+                        " device_id = ?2 AND " DEVICE_IN_SNAPSHOT, &q->dev, err)) ||
         /* INDEXED BY: for ORDER BY device_id the planner could walk the primary key over the
          * whole table for every case, O(cases x rows) (issue 15's 12 minutes). */
         (r = db_prep(s,
@@ -772,7 +795,8 @@ static rfn_status case_queries_prepare(store *s, case_queries *q, rfn_error *err
         (r = db_prep(s, "UPDATE remediation_case SET state = ? WHERE id = ?", &q->upd, err)) ||
         (r = db_prep(s, "SELECT 1 FROM case_history WHERE case_id = ? AND"
                         " event = 'replacement-seen' AND detail = ?", &q->seen, err)) ||
-        (r = db_prep(s, "UPDATE remediation_case SET supplier = ? WHERE id = ?", &q->owner, err)))
+        (r = db_prep(s, "UPDATE remediation_case SET supplier = ?, supplier_id = ? WHERE id = ?",
+                     &q->owner, err)))
         return r;
     return RFN_OK;
 }
@@ -786,7 +810,8 @@ static rfn_status active_cases(store *s, active_case **out, size_t *n_out, rfn_e
     rfn_status r = db_prep(s,
                            "SELECT id, device_id, mpxn_key, coalesce(agreed_due, remediation_due),"
                            " state,"
-                           " opened_result_set, device_type, supplier FROM remediation_case"
+                           " opened_result_set, device_type, supplier, supplier_id"
+                           " FROM remediation_case"
                            " WHERE state IN ('open','overdue','missing-from-extract') ORDER BY id",
                            &q, err);
     int rc = SQLITE_DONE;
@@ -812,6 +837,7 @@ static rfn_status active_cases(store *s, active_case **out, size_t *n_out, rfn_e
         if (device_type_parse(tname, strlen(tname), &t) != ID_OK) t = DEVICE_TYPE_ESME;
         c->type = (int)t;
         snprintf(c->supplier, sizeof c->supplier, "%s", col_text(q, 7));
+        snprintf(c->supplier_id, sizeof c->supplier_id, "%s", col_text(q, 8));
     }
     if (!r && rc != SQLITE_DONE) r = db_fail(s, rc, "cases", err);
     sqlite3_finalize(q);
@@ -856,20 +882,41 @@ static rfn_status case_replacement(store *s, const case_queries *q, const active
     return history_add(s, c->id, q->as_of, q->snap, 0, "replacement-seen", "", "", detail, err);
 }
 
-/* The case follows its meter to the Supplier the latest extract names (issue 15): the history
- * keeps the change, the notice date and deadlines stay. */
-static rfn_status case_owner(store *s, const case_queries *q, active_case *c,
-                             const char *supplier, rfn_error *err)
+/* A Supplier as the history names it: "name" or "name (SupplierID)". */
+static void supplier_text(const char *name, const char *id, char *out, size_t size)
 {
-    if (!supplier[0] || store_supplier_match(supplier, c->supplier)) return RFN_OK;
-    char detail[600];
-    snprintf(detail, sizeof detail, "transferred from %s to %s", c->supplier, supplier);
-    bind_text(q->owner, 1, supplier);
-    sqlite3_bind_int64(q->owner, 2, c->id);
+    snprintf(out, size, id[0] ? "%s (%s)" : "%s", name, id);
+}
+
+/* The case follows its meter to the Supplier the latest extract names (issue 15), the same
+ * Supplier judged by SupplierID when both readings have one (same_supplier): a transfer is
+ * recorded as supplier-changed, and a new trading name under the same id as a note; the notice
+ * date and deadlines stay. A case without an id takes the one the extract now gives. */
+static rfn_status case_owner(store *s, const case_queries *q, active_case *c,
+                             const char *supplier, const char *supplier_id, rfn_error *err)
+{
+    if (!supplier[0]) return RFN_OK;
+    bool same = same_supplier(c->supplier, c->supplier_id, supplier, supplier_id);
+    bool renamed = same && !store_supplier_match(c->supplier, supplier);
+    if (same && !renamed && (!supplier_id[0] || !strcmp(c->supplier_id, supplier_id)))
+        return RFN_OK;
+    char from[300], to[300], detail[680];
+    supplier_text(c->supplier, c->supplier_id, from, sizeof from);
+    supplier_text(supplier, supplier_id, to, sizeof to);
+    if (!same)
+        snprintf(detail, sizeof detail, "transferred from %s to %s", from, to);
+    else
+        snprintf(detail, sizeof detail, "Supplier now named %s, was %s (same SupplierID)", to,
+                 from);
+    bind_text(q->owner, 1, same && !renamed ? c->supplier : supplier);
+    bind_text(q->owner, 2, supplier_id[0] ? supplier_id : c->supplier_id);
+    sqlite3_bind_int64(q->owner, 3, c->id);
     rfn_status r = db_done(s, q->owner, "case supplier", err);
-    if (!r)
-        r = history_add(s, c->id, q->as_of, q->snap, 0, "supplier-changed", "", "", detail, err);
-    snprintf(c->supplier, sizeof c->supplier, "%s", supplier);
+    if (!r && (!same || renamed))
+        r = history_add(s, c->id, q->as_of, q->snap, 0, same ? "note" : "supplier-changed", "",
+                        "", detail, err);
+    if (!same || renamed) snprintf(c->supplier, sizeof c->supplier, "%s", supplier);
+    if (supplier_id[0]) snprintf(c->supplier_id, sizeof c->supplier_id, "%s", supplier_id);
     return r;
 }
 
@@ -885,13 +932,14 @@ static rfn_status case_register(store *s, const case_queries *q, active_case *c,
     rfn_status r = RFN_OK;
     if (rc == SQLITE_ROW) {
         device_status ds = (device_status)sqlite3_column_int(q->dev, 0);
-        char supplier[256];
+        char supplier[256], supplier_id[128];
         snprintf(supplier, sizeof supplier, "%s", col_text(q->dev, 1));
+        snprintf(supplier_id, sizeof supplier_id, "%s", col_text(q->dev, 2));
         sqlite3_reset(q->dev);
         if (ds == DEVICE_STATUS_DECOMMISSIONED || ds == DEVICE_STATUS_WITHDRAWN) {
             *to = "remediated";
             snprintf(detail, size, "DeviceStatus %s", device_status_name(ds));
-        } else if (!(r = case_owner(s, q, c, supplier, err)) && c->mpxn_key) {
+        } else if (!(r = case_owner(s, q, c, supplier, supplier_id, err)) && c->mpxn_key) {
             r = case_replacement(s, q, c, err);
         }
         return r;
@@ -1039,7 +1087,9 @@ static bool version_same(sqlite3_stmt *o, const register_data *reg, const regist
            !strcmp(col_text(o, 6), register_string(reg, w->model)) &&
            !strcmp(col_text(o, 7), register_string(reg, w->firmware)) &&
            sqlite3_column_int(o, 8) == (int)w->region && sqlite3_column_int(o, 9) == (int)w->han &&
-           !strcmp(col_text(o, 10), w->postcode) && col_date(o, 11) == date;
+           !strcmp(col_text(o, 10), w->postcode) && col_date(o, 11) == date &&
+           !strcmp(col_text(o, 12), register_string(reg, w->supplier_id)) &&
+           !strcmp(col_text(o, 13), register_string(reg, w->installer));
 }
 
 /* Register row w into snapshot id: nothing when its open version reads the same, else that
@@ -1075,6 +1125,8 @@ static rfn_status version_row(store *s, const version_queries *q, int64_t id,
     sqlite3_bind_int(q->ins, 11, w->han);
     bind_text_static(q->ins, 12, w->postcode);
     bind_date(q->ins, 13, w->install_date == REGISTER_NO_DATE ? STORE_NO_DATE : w->install_date);
+    bind_text_static(q->ins, 14, register_string(reg, w->supplier_id));
+    bind_text_static(q->ins, 15, register_string(reg, w->installer));
     return db_done(s, q->ins, "device", err);
 }
 
@@ -1138,15 +1190,16 @@ static rfn_status snapshot_devices(store *s, int64_t id, const register_data *re
     rfn_status r;
     if ((r = db_prep(s,
                      "SELECT from_snapshot, mpxn, type, status, supplier, manufacturer, model,"
-                     " firmware, region, han, postcode, install_date FROM device_version"
-                     " WHERE device_id = ? AND to_snapshot IS NULL",
+                     " firmware, region, han, postcode, install_date, supplier_id, installer"
+                     " FROM device_version WHERE device_id = ? AND to_snapshot IS NULL",
                      &q.open, err)) ||
         (r = db_prep(s, "UPDATE device_version SET to_snapshot = ? WHERE device_id = ? AND"
                         " from_snapshot = ?", &q.close, err)) ||
         (r = db_prep(s,
                      "INSERT INTO device_version(device_id, from_snapshot, to_snapshot, mpxn,"
                      " type, status, supplier, manufacturer, model, firmware, region, han,"
-                     " postcode, install_date) VALUES(?,?,NULL,?,?,?,?,?,?,?,?,?,?,?)",
+                     " postcode, install_date, supplier_id, installer)"
+                     " VALUES(?,?,NULL,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                      &q.ins, err)) ||
         (r = versions_absent(s, id, reg, q.close, err)))
         goto done;
@@ -1508,11 +1561,18 @@ rfn_status store_capture_known(store *s, const char *sha256, const char *setting
 /* Verdicts of result sets up to ?1, each device's newest first (the primary key's order). Result
  * set ids grow with their snapshot's as_of (snapshots are imported in date order), so "result
  * sets of snapshots dated on or before D" is "ids up to the newest such set". */
+/* The device's SupplierID and Installer come from the register snapshot the result set was
+ * judged on (LEFT JOIN: "" for a device it lacks); CROSS JOIN keeps verdict the outer loop, in
+ * its primary key's order. */
 #define VERDICTS_SQL                                                                               \
-    "SELECT device_id, supplier, mpxn, device_type, manufacturer, model, firmware, region, han,"   \
-    " postcode, status, install_date, verdict, reasons, worst_band, measured, limit_value, unit,"  \
-    " margin_db, evidence, n_captures, derogation_ref, limit_set_id, limit_set_version,"           \
-    " result_set_id FROM verdict WHERE result_set_id <= ?1 ORDER BY device_id, result_set_id DESC"
+    "SELECT v.device_id, v.supplier, v.mpxn, v.device_type, v.manufacturer, v.model, v.firmware," \
+    " v.region, v.han, v.postcode, v.status, v.install_date, v.verdict, v.reasons, v.worst_band,"  \
+    " v.measured, v.limit_value, v.unit, v.margin_db, v.evidence, v.n_captures, v.derogation_ref," \
+    " v.limit_set_id, v.limit_set_version, v.result_set_id, coalesce(d.supplier_id, ''),"          \
+    " coalesce(d.installer, '') FROM verdict v CROSS JOIN result_set r ON r.id = v.result_set_id" \
+    " LEFT JOIN device_version d ON d.device_id = v.device_id AND d.from_snapshot <= r.snapshot_id" \
+    " AND (d.to_snapshot IS NULL OR d.to_snapshot > r.snapshot_id)"                                \
+    " WHERE v.result_set_id <= ?1 ORDER BY v.device_id, v.result_set_id DESC"
 
 static rfn_status verdicts_prepare(store *s, int32_t as_of, sqlite3_stmt **st, rfn_error *err)
 {
@@ -1555,6 +1615,8 @@ static void verdict_from_row(sqlite3_stmt *st, store_verdict *v)
     v->limit_set_id = col_text(st, 22);
     v->limit_set_version = col_text(st, 23);
     v->result_set_id = sqlite3_column_int64(st, 24);
+    v->supplier_id = col_text(st, 25);
+    v->installer = col_text(st, 26);
 }
 
 rfn_status store_verdicts_each(store *s, int32_t as_of, store_verdict_fn fn, void *ctx,
@@ -1591,7 +1653,8 @@ static char *copy_verdict_strings(store_verdict *v)
 {
     const char **f[] = {&v->supplier, &v->mpxn,     &v->device_type, &v->manufacturer,
                         &v->model,    &v->firmware, &v->region,      &v->postcode,
-                        &v->reasons,  &v->evidence, &v->worst_band};
+                        &v->reasons,  &v->evidence, &v->worst_band,  &v->supplier_id,
+                        &v->installer};
     size_t n = sizeof f / sizeof f[0], total = 0;
     for (size_t i = 0; i < n; i++)
         total += strlen(*f[i]) + 1;
@@ -1636,8 +1699,7 @@ static rfn_status pending_add(pending_list *pl, sqlite3_stmt *q, rfn_error *err)
     return RFN_OK;
 }
 
-static rfn_status collect_noncompliant(store *s, const char *supplier, pending_list *pl,
-                                       rfn_error *err)
+static rfn_status collect_noncompliant(store *s, pending_list *pl, rfn_error *err)
 {
     sqlite3_stmt *q = NULL;
     rfn_status r;
@@ -1650,9 +1712,7 @@ static rfn_status collect_noncompliant(store *s, const char *supplier, pending_l
         if (!first && dev == prev) continue; /* an older verdict of the same device */
         first = false;
         prev = dev;
-        if (classify_verdict_from_name(col_text(q, 12)) != DEVICE_NONCOMPLIANT ||
-            (supplier && !store_supplier_match(col_text(q, 1), supplier)))
-            continue;
+        if (classify_verdict_from_name(col_text(q, 12)) != DEVICE_NONCOMPLIANT) continue;
         if ((r = pending_add(pl, q, err))) break;
     }
     if (!r && rc != SQLITE_DONE)
@@ -1673,14 +1733,14 @@ static rfn_status case_stmts_prepare(store *s, case_stmts *cs, rfn_error *err)
                      "SELECT 1 FROM remediation_case WHERE device_id = ? AND state IN"
                      " ('open','overdue','missing-from-extract')",
                      &cs->q_active, err)) ||
-        (r = db_prep(s, "SELECT status FROM device_version WHERE device_id = ?2 AND "
-                        DEVICE_IN_SNAPSHOT, &cs->q_dev, err)) ||
+        (r = db_prep(s, "SELECT status, supplier, supplier_id FROM device_version WHERE"
+                        " device_id = ?2 AND " DEVICE_IN_SNAPSHOT, &cs->q_dev, err)) ||
         (r = db_prep(s,
                      "INSERT INTO remediation_case(device_id, mpxn, mpxn_key, supplier,"
                      " device_type, manufacturer, model, firmware, region, postcode,"
                      " install_date, reasons, evidence, worst_band, margin_db, notice_date,"
-                     " plan_due, remediation_due, state, opened_snapshot, opened_result_set)"
-                     " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'open',?,?)",
+                     " plan_due, remediation_due, state, opened_snapshot, opened_result_set,"
+                     " supplier_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'open',?,?,?)",
                      &cs->ins, err)))
         return r;
     return RFN_OK;
@@ -1693,9 +1753,16 @@ static void case_stmts_finalize(case_stmts *cs)
     sqlite3_finalize(cs->ins);
 }
 
-/* Whether the device needs a new case: none active, and on the wall in snapshot snap. */
+/* The owner of a new case: the device's Supplier in the snapshot the case opens on. */
+typedef struct case_owner_of {
+    char supplier[256], supplier_id[128];
+} case_owner_of;
+
+/* Whether the device needs a new case: none active, and on the wall in snapshot snap; *owner is
+ * its Supplier there ("" when the snapshot lacks it). */
 static rfn_status case_wanted(store *s, const case_stmts *cs, uint64_t device_id, int64_t snap,
-                              unsigned installed, bool *wanted, rfn_error *err)
+                              unsigned installed, bool *wanted, case_owner_of *owner,
+                              rfn_error *err)
 {
     *wanted = false;
     sqlite3_bind_int64(cs->q_active, 1, (int64_t)device_id);
@@ -1710,6 +1777,10 @@ static rfn_status case_wanted(store *s, const case_stmts *cs, uint64_t device_id
     rc = sqlite3_step(cs->q_dev);
     bool on_wall = rc == SQLITE_ROW &&
                    device_status_in(installed, (device_status)sqlite3_column_int(cs->q_dev, 0));
+    if (rc == SQLITE_ROW) {
+        snprintf(owner->supplier, sizeof owner->supplier, "%s", col_text(cs->q_dev, 1));
+        snprintf(owner->supplier_id, sizeof owner->supplier_id, "%s", col_text(cs->q_dev, 2));
+    }
     sqlite3_reset(cs->q_dev);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return db_fail(s, rc, "device", err);
@@ -1717,9 +1788,12 @@ static rfn_status case_wanted(store *s, const case_stmts *cs, uint64_t device_id
     return RFN_OK;
 }
 
-/* A new open case for v, its deadlines from the notice date, and its history's first entry. */
+/* A new open case for v, owned by the device's Supplier in the snapshot (which the verdict's
+ * may predate: ownership follows the meter, issue 15), its deadlines from the notice date, and
+ * its history's first entry. */
 static rfn_status insert_case(store *s, const case_stmts *cs, const store_verdict *v,
-                              int32_t notice_date, int64_t snap, rfn_error *err)
+                              const case_owner_of *owner, int32_t notice_date, int64_t snap,
+                              rfn_error *err)
 {
     sqlite3_stmt *ins = cs->ins;
     rfn_status r;
@@ -1729,7 +1803,7 @@ static rfn_status insert_case(store *s, const case_stmts *cs, const store_verdic
     sqlite3_bind_int64(ins, 1, (int64_t)v->device_id);
     bind_text(ins, 2, v->mpxn);
     sqlite3_bind_int64(ins, 3, (int64_t)key);
-    bind_text(ins, 4, v->supplier);
+    bind_text(ins, 4, owner->supplier[0] ? owner->supplier : v->supplier);
     bind_text(ins, 5, v->device_type);
     bind_text(ins, 6, v->manufacturer);
     bind_text(ins, 7, v->model);
@@ -1747,6 +1821,7 @@ static rfn_status insert_case(store *s, const case_stmts *cs, const store_verdic
     sqlite3_bind_int(ins, 18, dl.removal_due_day);
     sqlite3_bind_int64(ins, 19, snap);
     sqlite3_bind_int64(ins, 20, v->result_set_id);
+    bind_text(ins, 21, owner->supplier_id);
     if ((r = db_done(s, ins, "open case", err))) return r;
     int64_t case_id = sqlite3_last_insert_rowid(s->db);
     char detail[200];
@@ -1774,18 +1849,23 @@ rfn_status store_cases_open(store *s, int32_t notice_date, const char *supplier,
     }
     unsigned installed;
     if ((r = snapshot_installed(s, snap, &installed, err)) ||
-        (r = collect_noncompliant(s, supplier, &pl, err)) ||
+        (r = collect_noncompliant(s, &pl, err)) ||
         (r = case_stmts_prepare(s, &cs, err)))
         goto done;
     for (size_t i = 0; i < pl.n; i++) {
         const store_verdict *v = &pl.c[i].v;
         bool wanted;
-        if ((r = case_wanted(s, &cs, v->device_id, snap, installed, &wanted, err))) goto done;
+        case_owner_of owner = {"", ""};
+        if ((r = case_wanted(s, &cs, v->device_id, snap, installed, &wanted, &owner, err)))
+            goto done;
+        if (supplier && !store_supplier_is(owner.supplier[0] ? owner.supplier : v->supplier,
+                                           owner.supplier_id, supplier))
+            continue; /* another Supplier's device */
         if (!wanted) {
             if (changes) changes->skipped++;
             continue;
         }
-        if ((r = insert_case(s, &cs, v, notice_date, snap, err))) goto done;
+        if ((r = insert_case(s, &cs, v, &owner, notice_date, snap, err))) goto done;
         if (changes) changes->opened++;
     }
     r = db_commit(s, err);
@@ -1949,12 +2029,13 @@ rfn_status store_supplier_known(store *s, const char *name, bool *known, rfn_err
     /* Every Supplier any snapshot named: a name the workspace has never seen is a typing error,
      * not a Supplier with nothing to do. */
     sqlite3_stmt *st = NULL;
-    rfn_status r = db_prep(s, "SELECT DISTINCT supplier FROM device_version", &st, err);
+    rfn_status r = db_prep(s, "SELECT DISTINCT supplier, supplier_id FROM device_version", &st,
+                           err);
     if (r) return r;
     *known = false;
     int rc;
     while (!*known && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        *known = store_supplier_match(col_text(st, 0), name);
+        *known = store_supplier_is(col_text(st, 0), col_text(st, 1), name);
     if (!*known && rc != SQLITE_DONE) r = db_fail(s, rc, "suppliers", err);
     sqlite3_finalize(st);
     return r;
@@ -1974,7 +2055,7 @@ rfn_status store_cases_each(store *s, int32_t as_of, const char *supplier, store
         " (SELECT h.new_state FROM case_history h WHERE h.case_id = c.id AND h.new_state <> ''"
         "   AND h.date <= ?1 ORDER BY h.id DESC LIMIT 1),"
         " (SELECT h.date FROM case_history h WHERE h.case_id = c.id AND h.new_state <> ''"
-        "   AND h.date <= ?1 ORDER BY h.id DESC LIMIT 1), c.agreed_due"
+        "   AND h.date <= ?1 ORDER BY h.id DESC LIMIT 1), c.agreed_due, c.supplier_id"
         " FROM remediation_case c WHERE c.notice_date <= ?1"
         " ORDER BY c.supplier, c.remediation_due, c.device_id, c.id",
         &st, err);
@@ -2004,9 +2085,10 @@ rfn_status store_cases_each(store *s, int32_t as_of, const char *supplier, store
             .state = col_text(st, 18),
             .state_since = col_date(st, 19),
             .agreed_due = col_date(st, 20),
+            .supplier_id = col_text(st, 21),
         };
         if (c.plan_agreed == STORE_NO_DATE) c.agreed_due = STORE_NO_DATE; /* agreed later */
-        if (supplier && !store_supplier_match(c.supplier, supplier)) continue;
+        if (supplier && !store_supplier_is(c.supplier, c.supplier_id, supplier)) continue;
         if (fn(&c, ctx)) break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) r = db_fail(s, rc, "cases", err);

@@ -20,7 +20,7 @@
  *   transaction, so an import is all or nothing. Every value is a bound parameter.
  * - Another process holding the write lock longer than busy_timeout_ms gives RFN_ERR_BUSY
  *   ("workspace busy: ..."), never a partial write. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_DB_NAME "workspace.db"
 
 /* Dates are days since 1970-01-01 (identifiers.h); STORE_NO_DATE is "none". */
@@ -108,6 +108,9 @@ typedef struct store_verdict {
     int64_t n_captures;
     const char *derogation_ref, *limit_set_id, *limit_set_version;
     int64_t result_set_id; /* set by the store when reading back */
+    /* Set by the store when reading back: the register's SupplierID and Installer for the
+     * device in the snapshot the result set was judged on ("" when it gave none). */
+    const char *supplier_id, *installer;
 } store_verdict;
 
 typedef struct store_results_info {
@@ -150,18 +153,23 @@ rfn_status store_capture_known(store *s, const char *sha256, const char *setting
 
 /* ---- remediation cases ----------------------------------------------------------------------- */
 
-/* Open a case for every device whose latest verdict is non-compliant, that is on the wall in the
- * latest snapshot and has no active (open/overdue) case; supplier non-NULL restricts to that
- * Supplier. Plan due = notice + 10 days, remediation due = notice + 90 days
- * (docs/architecture.md §Domain). Idempotent: a second call opens nothing. */
 /* Supplier names as the market writes them: the same Supplier whatever the case and spacing
  * ("British  Gas" = "british gas"). Used wherever a Supplier is matched (--supplier, a change
  * of Supplier between snapshots). */
 bool store_supplier_match(const char *a, const char *b);
 
-/* Whether any snapshot names a Supplier matching name (store_supplier_match). */
+/* Whether a Supplier read as name and SupplierID (id "" when none) is the one a user named in
+ * query (--supplier): its name or its id, each by store_supplier_match. */
+bool store_supplier_is(const char *name, const char *id, const char *query);
+
+/* Whether any snapshot names a Supplier matching name (store_supplier_is: name or id). */
 rfn_status store_supplier_known(store *s, const char *name, bool *known, rfn_error *err);
 
+/* Open a case for every device whose latest verdict is non-compliant, that is on the wall in the
+ * latest snapshot and has no active (open/overdue/missing-from-extract) case, owned by its
+ * Supplier in that snapshot (name and SupplierID); supplier non-NULL restricts to that Supplier
+ * (store_supplier_is). Plan due = notice + 10 days, remediation due = notice + 90 days
+ * (docs/architecture.md §Domain). Idempotent: a second call opens nothing. */
 rfn_status store_cases_open(store *s, int32_t notice_date, const char *supplier,
                             store_changes *changes, rfn_error *err);
 
@@ -191,6 +199,7 @@ typedef struct store_case {
     int64_t id;
     uint64_t device_id;
     const char *supplier, *mpxn, *manufacturer, *model, *firmware, *region, *postcode;
+    const char *supplier_id; /* the owner's SupplierID; "" when no extract gave one */
     const char *reasons, *evidence, *worst_band;
     double margin_db;
     int32_t install_date, notice_date, plan_due, remediation_due;

@@ -280,9 +280,48 @@ static void test_failures(void)
     register_destroy(reg);
 }
 
+/* The optional SupplierID and Installer columns (issue 15 ownership, issue 20 reasons): read in
+ * any order and case, empty allowed, checked as text; absent columns read as "". */
+static void test_optional_columns(void)
+{
+    register_data *reg = NULL;
+    rfn_error err;
+    CHECK_OK(load_text("installer,DeviceID,DeviceType,DeviceStatus,DeviceManufacturer,DeviceModel,"
+                       "DeviceFirmwareVersion,ImportMPxN,CSPRegion,HANVariant,PostCode,Supplier,"
+                       "InstallDate,SUPPLIERID,Notes\n"
+                       "Meterworks Ltd,BC-33-AC-FF-FE-FA-55-3D,ESME,Commissioned,Acme,AM-1,1.0,"
+                       "1312345678907,North,Dual Band,,S1,2021-01-01, OCTO ,x\n"
+                       ",00-1B-C5-0C-00-00-00-01,CHF,Commissioned,Hub,H,1,,North,Dual Band,,S1,"
+                       "2021-01-01,,\n"
+                       "Fit\x01ters,00-1B-C5-0C-00-00-00-02,CHF,Commissioned,Hub,H,1,,North,"
+                       "Dual Band,,S1,2021-01-01,OCTO,\n",
+                       NULL, &reg, &err));
+    CHECK(reg && register_count(reg) == 2 && register_error_count(reg) == 1);
+    if (reg && register_count(reg) == 2) {
+        const register_row *r = register_rows(reg);
+        CHECK_STR(register_string(reg, r[0].supplier_id), "OCTO");
+        CHECK_STR(register_string(reg, r[0].installer), "Meterworks Ltd");
+        CHECK(r[1].supplier_id == 0 && r[1].installer == 0);
+        CHECK(register_extra_column_count(reg) == 1);
+        register_error e;
+        register_error_get(reg, 0, &e);
+        CHECK(e.line == 4);
+        CHECK_STR(e.column, "Installer");
+        CHECK_STR(e.code, "bad-text");
+        CHECK_STR(e.message, "Installer 'Fit?ters': invalid UTF-8 or a control character");
+    }
+    register_destroy(reg);
+    /* Without the columns: every row reads "" (string id 0). */
+    CHECK_OK(load_text(HEADER GOOD_ROW, NULL, &reg, &err));
+    CHECK(reg && register_count(reg) == 1 && register_rows(reg)[0].supplier_id == 0 &&
+          register_rows(reg)[0].installer == 0);
+    register_destroy(reg);
+}
+
 int main(void)
 {
     test_fixture();
     test_failures();
+    test_optional_columns();
     return check_finish();
 }

@@ -217,12 +217,12 @@ if command -v sqlite3 >/dev/null; then
     cp -r "$T/ws" "$T/ws-new"
     sqlite3 "$T/ws-new/workspace.db" "PRAGMA user_version = 99" >/dev/null
     run workspace status --workspace "$T/ws-new"; expect_rc 2 "newer schema"
-    grep -q "workspace schema version 99 is newer than this rfnoise supports (4): upgrade rfnoise" "$T/err" || bad "newer schema message: $(cat "$T/err")"
+    grep -q "workspace schema version 99 is newer than this rfnoise supports (5): upgrade rfnoise" "$T/err" || bad "newer schema message: $(cat "$T/err")"
     # an empty database (version 0) is migrated forward to the current version when opened
     mkdir "$T/ws-old" && sqlite3 "$T/ws-old/workspace.db" "PRAGMA user_version = 0; VACUUM" >/dev/null
     run workspace status --workspace "$T/ws-old"; expect_rc 0 "migrate version 0"
-    grep -q "^schema_version: 4$" "$T/out" || bad "migration: $(cat "$T/out")"
-    [ "$(sqlite3 "$T/ws-old/workspace.db" "PRAGMA user_version")" = 4 ] || bad "user_version after migration"
+    grep -q "^schema_version: 5$" "$T/out" || bad "migration: $(cat "$T/out")"
+    [ "$(sqlite3 "$T/ws-old/workspace.db" "PRAGMA user_version")" = 5 ] || bad "user_version after migration"
 else
     echo "note: sqlite3 CLI absent: newer-schema and migration checks skipped"
 fi

@@ -21,7 +21,7 @@ q() { "$rf" "$@" >/dev/null 2>"$T/err" || bad "$*: $(cat "$T/err")"; }
 
 mkdir "$T/old" && cp "$D/schema2.db" "$T/old/workspace.db"
 "$rf" workspace status --workspace "$T/old" >"$T/status" 2>"$T/err" || bad "status: $(cat "$T/err")"
-grep -q "^schema_version: 4$" "$T/status" || bad "not migrated: $(cat "$T/status")"
+grep -q "^schema_version: 5$" "$T/status" || bad "not migrated: $(cat "$T/status")"
 grep -q "^latest_snapshot_devices: 11$" "$T/status" || bad "devices after migration: $(cat "$T/status")"
 cd "$D" || exit 1
 q workspace import-register --workspace "$T/old" --as-of 2026-04-01 register4.csv
