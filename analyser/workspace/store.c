@@ -1570,7 +1570,8 @@ rfn_status store_capture_known(store *s, const char *sha256, const char *setting
     " v.measured, v.limit_value, v.unit, v.margin_db, v.evidence, v.n_captures, v.derogation_ref," \
     " v.limit_set_id, v.limit_set_version, v.result_set_id, coalesce(d.supplier_id, ''),"          \
     " coalesce(d.installer, '') FROM verdict v CROSS JOIN result_set r ON r.id = v.result_set_id" \
-    " LEFT JOIN device_version d ON d.device_id = v.device_id AND d.from_snapshot <= r.snapshot_id" \
+    " LEFT JOIN device_version d ON d.device_id = v.device_id"                                     \
+    " AND d.from_snapshot <= r.snapshot_id"                                                        \
     " AND (d.to_snapshot IS NULL OR d.to_snapshot > r.snapshot_id)"                                \
     " WHERE v.result_set_id <= ?1 ORDER BY v.device_id, v.result_set_id DESC"
 
