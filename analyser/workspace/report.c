@@ -146,10 +146,14 @@ enum {
     S_MISSING, /* cases missing-from-extract: not known removed nor installed */
 };
 
+/* The installer of a non-compliant install whose register row left Installer empty. */
+#define NOT_GIVEN "(not given)"
+
 typedef struct nc_install {
     uint32_t supplier; /* index into a temporary supplier tally before sorting: resolved later */
     int32_t month;     /* year * 12 + month - 1 */
     char *supplier_name;
+    char *installer_name; /* the register's Installer; "" when the extract gave none */
     nc_reason primary; /* report_reasons.h */
     unsigned reasons;  /* every nc_reason that applies (1u << reason) */
 } nc_install;
@@ -276,11 +280,13 @@ static int on_verdict(const store_verdict *v, void *ctx)
             nc_install *x = &g->nc[g->n_nc];
             x->month = month_of(v->install_date);
             x->primary = nc_reason_of(v->reasons, v->evidence, &x->reasons);
-            if (!(x->supplier_name = strdup(v->supplier))) {
+            x->installer_name = NULL;
+            g->n_nc++; /* counted before the copies so that a failure frees what was copied */
+            if (!(x->supplier_name = strdup(v->supplier)) ||
+                !(x->installer_name = strdup(v->installer ? v->installer : ""))) {
                 g->oom = true;
                 return 1;
             }
-            g->n_nc++;
         }
     }
     return 0;
@@ -363,8 +369,10 @@ static void gather_free(gather *g)
     for (size_t i = 0; i < g->n_timetables; i++)
         free((char *)g->timetables[i].by);
     free(g->timetables);
-    for (size_t i = 0; i < g->n_nc; i++)
+    for (size_t i = 0; i < g->n_nc; i++) {
         free(g->nc[i].supplier_name);
+        free(g->nc[i].installer_name);
+    }
     free(g->nc);
     for (size_t i = 0; i < g->n_cases; i++) {
         report_case *r = &g->cases[i];
@@ -629,31 +637,71 @@ static rfn_status write_trend_csv(const gather *g, const trend_data *t, const ch
     return atomic_file_commit(af, err);
 }
 
-/* The reasons of the non-compliant installs in the trend's window (report_reasons.h). */
-static rfn_status reasons_make(const gather *g, const trend_data *t, reasons_data **rd,
-                               rfn_error *err)
+static int cmp_str(const void *a, const void *b)
 {
-    nc_reason_install *x = calloc(g->n_nc ? g->n_nc : 1, sizeof *x);
-    const char **names = calloc(g->suppliers.n ? g->suppliers.n : 1, sizeof *names);
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The sorted distinct installers of the non-compliant installs in x into *out (NULL when none
+ * gave one: the extracts have no Installer column). false: out of memory. */
+static bool installer_names(const nc_reason_install *x, size_t n_x, const char ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    bool any = false;
+    for (size_t i = 0; i < n_x && !any; i++)
+        any = strcmp(x[i].supplier, NOT_GIVEN) != 0;
+    if (!any) return true;
+    const char **names = malloc(n_x * sizeof *names);
+    if (!names) return false;
+    for (size_t i = 0; i < n_x; i++)
+        names[i] = x[i].supplier;
+    qsort(names, n_x, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n_x; i++)
+        if (!*n || strcmp(names[*n - 1], names[i])) names[(*n)++] = names[i];
+    *out = names;
+    return true;
+}
+
+/* The reasons of the non-compliant installs in the trend's window (report_reasons.h), by
+ * Supplier, and by installer when the extracts gave one (*by_installer NULL otherwise). */
+static rfn_status reasons_make(const gather *g, const trend_data *t, reasons_data **rd,
+                               reasons_data **by_installer, rfn_error *err)
+{
+    size_t n = g->n_nc, n_inst = 0;
+    nc_reason_install *x = calloc(n ? 2 * n : 1, sizeof *x), *xi = x ? x + n : NULL;
+    const char **names = calloc(g->suppliers.n ? g->suppliers.n : 1, sizeof *names), **inst = NULL;
     rfn_status r = RFN_OK;
+    *by_installer = NULL;
     if (!x || !names) r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; !r && i < g->n_nc; i++)
-        x[i] = (nc_reason_install){g->nc[i].supplier_name, g->nc[i].month, g->nc[i].primary,
-                                   g->nc[i].reasons};
+    for (size_t i = 0; !r && i < n; i++) {
+        const nc_install *c = &g->nc[i];
+        x[i] = (nc_reason_install){c->supplier_name, c->month, c->primary, c->reasons};
+        xi[i] = x[i];
+        xi[i].supplier = c->installer_name[0] ? c->installer_name : NOT_GIVEN;
+    }
     for (size_t s = 0; !r && s < g->suppliers.n; s++)
         names[s] = g->suppliers.e[s].key;
     if (!r)
-        r = reasons_build(x, g->n_nc, t->first_month, t->n_months, names, g->suppliers.n, rd,
-                          err);
+        r = reasons_build(x, n, t->first_month, t->n_months, "Supplier", names, g->suppliers.n,
+                          rd, err);
+    if (!r && !installer_names(xi, n, &inst, &n_inst))
+        r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    if (!r && inst)
+        r = reasons_build(xi, n, t->first_month, t->n_months, "Installer", inst, n_inst,
+                          by_installer, err);
+    free(inst);
     free(x);
     free(names);
     return r;
 }
 
-static rfn_status write_reasons_csv(const reasons_data *rd, const char *dir, rfn_error *err)
+static rfn_status write_reasons_csv(const reasons_data *rd, const char *dir, const char *name,
+                                    rfn_error *err)
 {
+    if (!rd) return RFN_OK;
     char path[1200];
-    rfn_status r = out_path(dir, "reasons.csv", path, sizeof path, err);
+    rfn_status r = out_path(dir, name, path, sizeof path, err);
     atomic_file *af = NULL;
     if (r || (r = atomic_file_open(path, &af, err))) return r;
     reasons_write_csv(atomic_file_stream(af), rd);
@@ -1359,7 +1407,7 @@ static rfn_status write_illustrative(FILE *f, store *s, int32_t as_of, rfn_error
 }
 
 static rfn_status write_html(store *s, const report_config *cfg, gather *g, const trend_data *t,
-                             const charts *ch, const reasons_data *rd, rfn_error *err)
+                             const charts *ch, reasons_data *const rd[2], rfn_error *err)
 {
     char path[1200];
     rfn_status r = out_path(cfg->out_dir, "report.html", path, sizeof path, err);
@@ -1393,7 +1441,7 @@ static rfn_status write_html(store *s, const report_config *cfg, gather *g, cons
     write_headline(f, g);
     if (ch->svg[1]) fprintf(f, "<figure>%s</figure>\n", ch->svg[1]);
     write_trend(f, g, t, ch);
-    reasons_write_html(f, rd);
+    reasons_write_html(f, rd[0], rd[1]);
     write_timetable(f, g);
     fputs("<h2 id=\"ageing\">Ageing of open cases</h2>\n<table><tr><th>days since notice</th>"
           "<th>open</th><th>overdue</th></tr>\n",
@@ -1445,7 +1493,7 @@ rfn_status report_write(store *s, const report_config *cfg, report_summary *out,
                 .extract_as_of = STORE_NO_DATE};
     trend_data t = {0};
     charts ch = {0};
-    reasons_data *rd = NULL;
+    reasons_data *rd[2] = {NULL, NULL}; /* by Supplier, by installer */
     char **plan_names = NULL;
     rfn_status r = store_read_begin(s, err); /* one consistent view of the workspace */
     if (r) return r;
@@ -1459,7 +1507,8 @@ rfn_status report_write(store *s, const report_config *cfg, report_summary *out,
     tally_sort(&g.models);
     tally_sort(&g.regions);
     tally_sort(&g.derog);
-    if ((r = trend_build(&g, &t, err)) || (r = reasons_make(&g, &t, &rd, err))) goto done;
+    if ((r = trend_build(&g, &t, err)) || (r = reasons_make(&g, &t, &rd[0], &rd[1], err)))
+        goto done;
     if (cfg->plots) {
         if ((r = draw_charts(&g, &t, cfg->out_dir, &ch, err))) goto done;
     } else {
@@ -1467,7 +1516,8 @@ rfn_status report_write(store *s, const report_config *cfg, report_summary *out,
     }
     if ((r = write_cases_csv(&g, cfg->out_dir, NULL, "cases.csv", err)) ||
         (r = write_trend_csv(&g, &t, cfg->out_dir, err)) ||
-        (r = write_reasons_csv(rd, cfg->out_dir, err)))
+        (r = write_reasons_csv(rd[0], cfg->out_dir, "reasons.csv", err)) ||
+        (r = write_reasons_csv(rd[1], cfg->out_dir, "reasons-by-installer.csv", err)))
         goto done;
     /* One plan per Supplier with cases; file names sanitised and made unique. */
     plan_names = calloc(g.suppliers.n ? g.suppliers.n : 1, sizeof *plan_names);
@@ -1512,7 +1562,8 @@ done:
     for (int i = 0; i < 3; i++)
         free(ch.svg[i]);
     trend_free(&t);
-    reasons_free(rd);
+    reasons_free(rd[0]);
+    reasons_free(rd[1]);
     gather_free(&g);
     return r;
 }

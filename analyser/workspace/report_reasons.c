@@ -64,7 +64,8 @@ nc_reason nc_reason_of(const char *reasons, const char *evidence, unsigned *all)
 
 struct reasons_data {
     int first_month, n_months;
-    const char **sup;  /* sorted Supplier names: the array is ours, the strings the caller's */
+    const char *group; /* what sup names: "Supplier" or "Installer" */
+    const char **sup;  /* sorted group names: the array is ours, the strings the caller's */
     size_t n_sup;
     double *prim;      /* [(n_sup + 1) * R * nm] primary counts; row n_sup: all Suppliers */
     double *sec;       /* the same, secondary */
@@ -128,14 +129,14 @@ static void fit_all(reasons_data *d)
 }
 
 rfn_status reasons_build(const nc_reason_install *nc, size_t n, int first_month, int n_months,
-                         const char *const *suppliers, size_t n_suppliers, reasons_data **out,
-                         rfn_error *err)
+                         const char *group, const char *const *suppliers, size_t n_suppliers,
+                         reasons_data **out, rfn_error *err)
 {
     *out = NULL;
     reasons_data *d = calloc(1, sizeof *d);
     size_t nm = n_months > 0 ? (size_t)n_months : 0, rows = n_suppliers + 1;
     if (d) {
-        *d = (reasons_data){.first_month = first_month, .n_months = (int)nm,
+        *d = (reasons_data){.first_month = first_month, .n_months = (int)nm, .group = group,
                             .n_sup = n_suppliers};
         d->sup = calloc(n_suppliers + 1, sizeof *d->sup);
         for (size_t s = 0; d->sup && s < n_suppliers; s++)
@@ -208,7 +209,7 @@ static void month_text(int month, char out[16])
 
 void reasons_write_csv(FILE *f, const reasons_data *d)
 {
-    static const char *const hdr[] = {"Supplier", "month", "reason", "primary", "secondary"};
+    const char *const hdr[] = {d->group, "month", "reason", "primary", "secondary"};
     csv_write_row(f, hdr, 5);
     size_t nm = nm_of(d);
     for (size_t s = 0; s < d->n_sup; s++)
@@ -250,7 +251,8 @@ static void write_leading(FILE *f, const reasons_data *d)
     month_text(d->first_month + m0, a);
     month_text(d->first_month + d->n_months - 1, b);
     fprintf(f, "<p class=\"statement\">Leading reason for non-compliant installs over the last "
-               "3 complete months (%s to %s): ", a, b);
+               "3 complete months (%s to %s)%s: ", a, b,
+            strcmp(d->group, "Supplier") ? ", by installer" : "");
     bool first = true;
     for (size_t s = 0; s < d->n_sup; s++) {
         nc_reason r = reasons_leading(d, s);
@@ -353,12 +355,17 @@ static void header_row(FILE *f, const char *first)
     fputs("<th>all</th></tr>\n", f);
 }
 
-static void write_by_supplier(FILE *f, const reasons_data *d)
+static void write_by_group(FILE *f, const reasons_data *d)
 {
-    header_row(f, "Supplier (primary reason; share trend)");
+    char head[64];
+    snprintf(head, sizeof head, "%s (primary reason; share trend)", d->group);
+    header_row(f, head);
     for (size_t s = 0; s <= d->n_sup; s++) {
         fputs("<tr><td>", f);
-        html_escape(f, s < d->n_sup ? d->sup[s] : "all Suppliers");
+        if (s < d->n_sup)
+            html_escape(f, d->sup[s]);
+        else
+            fprintf(f, "all %ss", d->group);
         fputs("</td>", f);
         double all = 0;
         for (int r = 0; r < R; r++) {
@@ -387,7 +394,7 @@ static void write_by_month(FILE *f, const reasons_data *d)
     fputs("</table>\n", f);
 }
 
-void reasons_write_html(FILE *f, const reasons_data *d)
+void reasons_write_html(FILE *f, const reasons_data *d, const reasons_data *by_installer)
 {
     fputs("<h2 id=\"reasons\">Reasons for non-compliant installs</h2>\n", f);
     if (d->n_months <= 0) {
@@ -405,6 +412,12 @@ void reasons_write_html(FILE *f, const reasons_data *d)
           "regression of the trend section with the month&#39;s non-compliant installs as "
           "exposure. Months as in the trend section.</p>\n", f);
     write_chart(f, d);
-    write_by_supplier(f, d);
+    write_by_group(f, d);
     write_by_month(f, d);
+    if (!by_installer) return;
+    fputs("<h3 id=\"reasons-installer\">By installer</h3>\n<p>From the register&#39;s Installer "
+          "column, as the extract of each result set gave it (\"(not given)\" where a row left "
+          "it empty); the same data in reasons-by-installer.csv.</p>\n", f);
+    write_leading(f, by_installer);
+    write_by_group(f, by_installer);
 }

@@ -47,7 +47,7 @@ nc_reason nc_reason_of(const char *reasons, const char *evidence, unsigned *all)
 
 /* One non-compliant install. */
 typedef struct nc_reason_install {
-    const char *supplier;
+    const char *supplier; /* or the installer, for a table by installer */
     int month; /* year * 12 + month - 1 */
     nc_reason primary;
     unsigned all;
@@ -56,22 +56,24 @@ typedef struct nc_reason_install {
 typedef struct reasons_data reasons_data;
 
 /* Tally the installs whose month lies in [first_month, first_month + n_months) (the trend's
- * window) over the sorted Supplier names (the strings must outlive *out), and fit each reason's
+ * window) over the sorted names of a group (nc_reason_install.supplier; group "Supplier" or
+ * "Installer", the CSV's first column; the strings must outlive *out), and fit each reason's
  * share of the non-compliant installs (trend_fit_rate: the reason's monthly count with the
- * month's non-compliant installs as exposure), over all Suppliers and per Supplier. */
+ * month's non-compliant installs as exposure), over the whole group and per name. */
 rfn_status reasons_build(const nc_reason_install *nc, size_t n, int first_month, int n_months,
-                         const char *const *suppliers, size_t n_suppliers, reasons_data **out,
-                         rfn_error *err);
+                         const char *group, const char *const *suppliers, size_t n_suppliers,
+                         reasons_data **out, rfn_error *err);
 void reasons_free(reasons_data *rd); /* NULL is a no-op */
 
 /* reasons.csv: Supplier,month,reason,primary,secondary: for each Supplier, install month and
  * reason with an install, the installs whose primary reason it is and those where it is
- * secondary. */
+ * secondary (reasons-by-installer.csv: the same with Installer first). */
 void reasons_write_csv(FILE *f, const reasons_data *rd);
 
 /* The report section (id "reasons"): the statements, an inline SVG chart of the primary reasons
- * by install month, and the tables by month and by Supplier. */
-void reasons_write_html(FILE *f, const reasons_data *rd);
+ * by install month, and the tables by month and by Supplier; then, with by_installer (NULL when
+ * the extracts gave no Installer), the leading reason and the table by installer (issue 20). */
+void reasons_write_html(FILE *f, const reasons_data *rd, const reasons_data *by_installer);
 
 /* For tests and the summary: the direction of reason r's share, over all Suppliers (supplier
  * SIZE_MAX) or for one; the leading primary reason of a Supplier over the last 3 months of the

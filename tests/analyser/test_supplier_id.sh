@@ -7,7 +7,8 @@
 #   - Gamma's meter 21 keeps its name but gets another id (GAM2): a transfer, by id;
 #   - meter 02's row leaves the id empty and keeps the old name: matched by name, nothing moves.
 # Then --supplier by id, a case opened after the change (straight to the meter's Supplier),
-# an extract without the columns (names decide again), and the case CSVs' SupplierID column.
+# an extract without the columns (names decide again), the case CSVs' SupplierID column, and
+# the report's reasons by installer (issue 20).
 set -u
 rf=${RFNOISE:?RFNOISE must name the rfnoise binary}
 D=$(cd "$(dirname "$0")/../data/workspace" && pwd)
@@ -85,5 +86,30 @@ cut -d, -f1-12 r2.csv | sed 's/,Alpha Energy Retail,/,ALPHA ENERGY RETAIL,/' >r3
 "$rf" report --as-of 2026-03-15 --out rep --no-plots >/dev/null || bad report
 head -1 rep/cases.csv | grep -q ',days_since_notice,agreed_due,SupplierID$' || bad "cases.csv header: $(head -1 rep/cases.csv)"
 grep -q '^6,.*,GAM2$' rep/cases.csv || bad "cases.csv ids: $(cat rep/cases.csv)"
+
+# Reasons by installer (issue 20): each installer's non-compliant installs, counted here from
+# results1's devices.csv and the installers given in r1.csv, against reasons-by-installer.csv;
+# each reason's total is the same by installer as by Supplier (reasons.csv).
+awk -F, 'NR == FNR { if (FNR > 1) inst[$1] = $14; next }
+         FNR > 1 && $13 == "non-compliant" { n[inst[$3]]++ }
+         END { for (i in n) print i "," n[i] }' r1.csv "$D/results1/devices.csv" | sort >want-inst.txt
+awk -F, 'NR > 1 { n[$1] += $4 } END { for (i in n) print i "," n[i] }' rep/reasons-by-installer.csv |
+    sort >got-inst.txt
+[ -s want-inst.txt ] && diff want-inst.txt got-inst.txt >/dev/null ||
+    bad "installs by installer: want $(cat want-inst.txt), got $(cat got-inst.txt)"
+by_reason() { awk -F, 'NR > 1 { n[$(NF - 2)] += $(NF - 1) } END { for (r in n) print r, n[r] }' "$1" | sort; }
+[ "$(by_reason rep/reasons-by-installer.csv)" = "$(by_reason rep/reasons.csv)" ] ||
+    bad "reasons by installer vs by Supplier: $(by_reason rep/reasons-by-installer.csv) / $(by_reason rep/reasons.csv)"
+grep -q '<h3 id="reasons-installer">By installer</h3>' rep/report.html || bad "no installer section"
+grep -q '(2025-09 to 2025-11), by installer: .*Meterworks: unclassified (1 of 1)\.</p>' rep/report.html ||
+    bad "leading reason by installer: $(grep 'by installer:' rep/report.html)"
+# Without an Installer column (the story's own extracts), neither the file nor the section.
+"$rf" report --workspace ws2 --as-of 2026-03-15 --out rep2 --no-plots >/dev/null || bad "report ws2"
+RFNOISE_WORKSPACE=$T/ws3 "$rf" workspace init ws3 >/dev/null
+RFNOISE_WORKSPACE=$T/ws3 "$rf" workspace import-register --as-of 2026-01-05 "$D/register1.csv" >/dev/null
+RFNOISE_WORKSPACE=$T/ws3 "$rf" workspace add-results "$D/results1" >/dev/null
+RFNOISE_WORKSPACE=$T/ws3 "$rf" report --as-of 2026-03-15 --out rep3 --no-plots >/dev/null || bad "report ws3"
+[ -e rep3/reasons-by-installer.csv ] && bad "reasons-by-installer.csv without an Installer column"
+grep -q 'reasons-installer' rep3/report.html && bad "installer section without an Installer column"
 [ $fail -eq 0 ] && echo "supplier id passed"
 exit $fail
