@@ -5,7 +5,8 @@
 # installs): validate -> workspace -> report; reasons.csv equals the generator's
 # expected-reasons.csv byte for byte, the report names each Supplier's leading reason over the
 # last 3 complete months as expected-reasons-summary.csv says, and states that the planted
-# Supplier's share of installed-after-cut-off is rising.
+# Supplier's share of installed-after-cut-off is rising, with the growth and interval that an
+# independent fit (Python, Newton's method) gives.
 set -u
 rf=${RFNOISE:?RFNOISE must name the rfnoise binary}
 fail=0
@@ -39,6 +40,57 @@ while IFS=, read -r sup reason k n planted; do
             bad "$sup: the planted rising share of $planted is not stated"
     fi
 done <batch/expected-reasons-summary.csv
+# The planted rising share, fitted again here independently of trend.c (no GSL, no IRLS): the
+# quasi-Poisson log-linear model of README "Reasons" by Newton's method on the log-likelihood,
+# from reasons.csv (itself checked byte for byte above): the reason's primary count per month
+# with the month's non-compliant installs as exposure; the report's growth and 95 % interval
+# must agree to the 0.1 % it prints.
+/usr/bin/python3 - rep/reasons.csv $H <<'PY' || fail=1
+import csv, math, re, sys
+sup, reason = "Acorn Energy", "installed-after-cut-off"
+y, e = {}, {}
+for r in csv.DictReader(open(sys.argv[1], newline="")):
+    if r["Supplier"] != sup:
+        continue
+    yy, mm = map(int, r["month"].split("-"))
+    t = yy * 12 + mm - 1
+    e[t] = e.get(t, 0) + int(r["primary"])
+    if r["reason"] == reason:
+        y[t] = y.get(t, 0) + int(r["primary"])
+ts = sorted(e)
+t0 = ts[0]
+a, b = math.log(sum(y.values()) / sum(e.values())), 0.0
+for _ in range(200):
+    g0 = g1 = h00 = h01 = h11 = 0.0
+    for t in ts:
+        x = t - t0
+        mu = e[t] * math.exp(a + b * x)
+        g0 += y.get(t, 0) - mu
+        g1 += (y.get(t, 0) - mu) * x
+        h00 += mu
+        h01 += mu * x
+        h11 += mu * x * x
+    det = h00 * h11 - h01 * h01
+    da, db = (h11 * g0 - h01 * g1) / det, (h00 * g1 - h01 * g0) / det
+    a, b = a + da, b + db
+    if abs(db) < 1e-13:
+        break
+pearson = sum((y.get(t, 0) - e[t] * math.exp(a + b * (t - t0))) ** 2 /
+              (e[t] * math.exp(a + b * (t - t0))) for t in ts)
+phi = max(1.0, pearson / (len(ts) - 2))
+se = math.sqrt(h00 / det * phi)
+want = [100 * math.expm1(b), 100 * math.expm1(b - 1.959964 * se), 100 * math.expm1(b + 1.959964 * se)]
+page = open(sys.argv[2]).read()
+m = re.search(r"Rising shares by Supplier: .*?%s: %s rising \(([-+][0-9.]+) %% per month, 95 %% CI "
+              r"([-+][0-9.]+) %% to ([-+][0-9.]+) %%\)" % (sup, reason), page)
+got = [float(g) for g in m.groups()] if m else None
+if not got or any(abs(g - w) > 0.051 for g, w in zip(got, want)) or not want[1] > 0:
+    print("FAIL: %s %s share: report %s, independent fit %s" % (sup, reason, got,
+          ["%+.2f" % w for w in want]))
+    sys.exit(1)
+print("ok: %s %s rising: %+.1f %% a month (%+.1f to %+.1f), fitted again independently" %
+      (sup, reason, *want))
+PY
 # the chart and both tables
 grep -q '<figure><svg width=' $H || bad "no reasons chart"
 grep -q '<th>Supplier (primary reason; share trend)</th>' $H || bad "no by-Supplier table"
