@@ -9,6 +9,7 @@
 
 #include "grow.h"
 #include "identifiers.h"
+#include "stock.h"
 #include "text_escape.h"
 
 #define DAYS_PER_MONTH (365.2425 / 12.0)
@@ -135,6 +136,41 @@ static void write_rows(FILE *f, const kept *k)
     }
 }
 
+/* The length of a line key's Supplier + manufacturer + model part (before the firmware). */
+static size_t model_key_len(const char *key)
+{
+    const char *last = strrchr(key, '\x1f');
+    return last ? (size_t)(last - key) : strlen(key);
+}
+
+/* Per Supplier over the latest declaration of each line (what it holds as the report stands),
+ * the totals of stock.html (stock_supplier_add); a model's wrong-place installs count once,
+ * however many firmware lines declare it (a line counts its model's, any firmware). */
+static void write_suppliers(FILE *f, const kept *k)
+{
+    stock_supplier_sum *s = calloc(k->n ? k->n : 1, sizeof *s);
+    if (!s) {
+        fputs("<p>(out of memory: the per-Supplier table is missing)</p>\n", f);
+        return;
+    }
+    size_t n = 0;
+    const kept_line *prev = NULL; /* the last line counted */
+    for (size_t i = 0; i < k->n; i++) {
+        const kept_line *a = &k->v[i];
+        if (i + 1 < k->n && !strcmp(k->v[i + 1].key, a->key)) continue; /* a later one follows */
+        stock_supplier_sum *x = &s[stock_supplier_index(s, &n, a->supplier)];
+        stock_supplier_add(x, a->quantity, stock_status_from_name(a->status), a->projected,
+                           a->surplus, a->surplus_lo, a->surplus_hi);
+        size_t m = model_key_len(a->key);
+        if (!prev || model_key_len(prev->key) != m || memcmp(prev->key, a->key, m))
+            x->wrong += (double)a->wrong_place;
+        prev = a;
+    }
+    /* stock.html counts every derogated model's; the workspace keeps the declared models' */
+    stock_write_supplier_table(f, s, n, "wrong-place installs of the declared models");
+    free(s);
+}
+
 rfn_status report_stock_write(FILE *f, store *s, int32_t as_of, rfn_error *err)
 {
     kept k = {0};
@@ -148,7 +184,9 @@ rfn_status report_stock_write(FILE *f, store *s, int32_t as_of, rfn_error *err)
               "that rate, the stock left then (surplus), the Supplier&#39;s installs of the model "
               "outside the acceptable locations, and where a later declaration follows, the "
               "stock projected for its date against the stock then declared."
-              "</p>\n<table><tr><th>Supplier</th><th>model</th><th>declared on</th>"
+              "</p>\n<h3>By Supplier, latest declarations</h3>\n", f);
+        write_suppliers(f, &k);
+        fputs("<h3>Declarations over time</h3>\n<table><tr><th>Supplier</th><th>model</th><th>declared on</th>"
               "<th>quantity</th><th>status</th><th>derogation</th><th>cut-off</th>"
               "<th>run rate / month</th><th>projected installs before cut-off</th>"
               "<th>surplus at cut-off (95 %)</th><th>wrong-place installs</th>"

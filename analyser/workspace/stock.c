@@ -42,14 +42,22 @@ stock_config stock_config_default(void)
     return (stock_config){.as_of = INT32_MIN, .window_months = 3};
 }
 
+static const char *const status_names[STOCK_STATUS_COUNT] = {
+    [STOCK_NOT_INSTALLABLE] = "not-installable", [STOCK_CUTOFF_PASSED] = "cut-off-passed",
+    [STOCK_NO_CUTOFF] = "no-cut-off",            [STOCK_SURPLUS] = "surplus",
+    [STOCK_USED] = "used-before-cut-off",        [STOCK_UNCERTAIN] = "uncertain",
+};
+
 const char *stock_status_name(stock_status s)
 {
-    static const char *const names[STOCK_STATUS_COUNT] = {
-        [STOCK_NOT_INSTALLABLE] = "not-installable", [STOCK_CUTOFF_PASSED] = "cut-off-passed",
-        [STOCK_NO_CUTOFF] = "no-cut-off",            [STOCK_SURPLUS] = "surplus",
-        [STOCK_USED] = "used-before-cut-off",        [STOCK_UNCERTAIN] = "uncertain",
-    };
-    return (unsigned)s < STOCK_STATUS_COUNT ? names[s] : "unknown";
+    return (unsigned)s < STOCK_STATUS_COUNT ? status_names[s] : "unknown";
+}
+
+stock_status stock_status_from_name(const char *name)
+{
+    int s = 0;
+    while (s < STOCK_STATUS_COUNT && strcmp(status_names[s], name)) s++;
+    return (stock_status)s;
 }
 
 /* ---- the declaration ------------------------------------------------------------------------- */

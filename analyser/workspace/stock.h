@@ -42,6 +42,8 @@ typedef enum stock_status {
 } stock_status;
 
 const char *stock_status_name(stock_status s);
+/* The status of a name stock_status_name gives; STOCK_STATUS_COUNT for any other text. */
+stock_status stock_status_from_name(const char *name);
 
 /* One declaration line and its figures. Rates are per month of 365.2425 / 12 days. */
 typedef struct stock_line {
@@ -124,5 +126,24 @@ rfn_status stock_write_json(FILE *f, const stock_result *res, rfn_error *err);
 /* stock.html: the report section, per Supplier: stock, projected use, surplus at cut-off,
  * wrong-place installs; then every line. Self-contained, every value HTML-escaped. */
 void stock_write_html(FILE *f, const stock_result *res);
+
+/* A Supplier's totals over its declaration lines, for stock.html and the workspace report:
+ * stock, stock that can still go in (a derogation covers it and its cut-off has not passed),
+ * projected use (capped by the stock; unknown with a line without cut-off), surplus at the
+ * cut-off with the sum of the lines' intervals (a passed cut-off leaves the whole quantity),
+ * wrong-place installs (the caller's count). */
+typedef struct stock_supplier_sum {
+    const char *name;
+    double stock, installable, used, surplus, surplus_lo, surplus_hi, wrong;
+} stock_supplier_sum;
+
+/* The entry of s (n in use, room for one more) for name, appended zeroed when new. */
+size_t stock_supplier_index(stock_supplier_sum *s, size_t *n, const char *name);
+/* One declaration line's figures added to its Supplier's totals. */
+void stock_supplier_add(stock_supplier_sum *x, int64_t quantity, stock_status status,
+                        double projected, double surplus, double surplus_lo, double surplus_hi);
+/* The per-Supplier table (HTML, every name escaped), wrong_label heading the last column. */
+void stock_write_supplier_table(FILE *f, const stock_supplier_sum *s, size_t n,
+                                const char *wrong_label);
 
 #endif

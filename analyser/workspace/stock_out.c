@@ -246,37 +246,34 @@ static void td_num(FILE *f, double v, int digits)
         fputs("<td class=\"n\">&ndash;</td>", f);
 }
 
-/* Per Supplier totals: stock, stock that can still go in (a derogation covers it and its
- * cut-off has not passed), projected use (capped by the stock), surplus at the cut-off with its
- * interval (a passed cut-off leaves the whole quantity), wrong-place installs. */
-typedef struct supplier_sum {
-    const char *name;
-    double stock, installable, used, surplus, surplus_lo, surplus_hi, wrong;
-} supplier_sum;
-
-static size_t sum_index(supplier_sum *s, size_t *n, const char *name)
+size_t stock_supplier_index(stock_supplier_sum *s, size_t *n, const char *name)
 {
     for (size_t i = 0; i < *n; i++)
         if (strcmp(s[i].name, name) == 0) return i;
-    s[*n] = (supplier_sum){.name = name};
+    s[*n] = (stock_supplier_sum){.name = name};
     return (*n)++;
 }
 
-static size_t supplier_sums(const stock_result *res, supplier_sum *s)
+void stock_supplier_add(stock_supplier_sum *x, int64_t quantity, stock_status status,
+                        double projected, double surplus, double surplus_lo, double surplus_hi)
+{
+    double q = (double)quantity;
+    x->stock += q;
+    if (status == STOCK_NOT_INSTALLABLE) return;
+    if (status != STOCK_CUTOFF_PASSED) x->installable += q; /* can still go in */
+    x->used += isfinite(projected) ? fmin(q, projected) : status == STOCK_NO_CUTOFF ? NAN : 0;
+    x->surplus += isfinite(surplus) ? surplus : NAN;
+    x->surplus_lo += isfinite(surplus_lo) ? surplus_lo : NAN;
+    x->surplus_hi += isfinite(surplus_hi) ? surplus_hi : NAN;
+}
+
+static size_t supplier_sums(const stock_result *res, stock_supplier_sum *s)
 {
     size_t n = 0;
     for (size_t k = 0; k < stock_line_count(res); k++) {
         const stock_line *l = stock_line_get(res, k);
-        supplier_sum *x = &s[sum_index(s, &n, l->supplier)];
-        double q = (double)l->quantity;
-        x->stock += q;
-        if (l->status == STOCK_NOT_INSTALLABLE) continue;
-        if (l->status != STOCK_CUTOFF_PASSED) x->installable += q; /* can still go in */
-        bool projected = isfinite(l->projected);
-        x->used += projected ? fmin(q, l->projected) : l->status == STOCK_NO_CUTOFF ? NAN : 0;
-        x->surplus += isfinite(l->surplus) ? l->surplus : NAN;
-        x->surplus_lo += isfinite(l->surplus_lo) ? l->surplus_lo : NAN;
-        x->surplus_hi += isfinite(l->surplus_hi) ? l->surplus_hi : NAN;
+        stock_supplier_add(&s[stock_supplier_index(s, &n, l->supplier)], l->quantity, l->status,
+                           l->projected, l->surplus, l->surplus_lo, l->surplus_hi);
     }
     for (size_t i = 0; i < stock_wrong_place_count(res); i++) {
         const stock_wrong_place *w = stock_wrong_place_get(res, i);
@@ -286,18 +283,14 @@ static size_t supplier_sums(const stock_result *res, supplier_sum *s)
     return n;
 }
 
-static void html_suppliers(FILE *f, const stock_result *res)
+void stock_write_supplier_table(FILE *f, const stock_supplier_sum *s, size_t n,
+                                const char *wrong_label)
 {
-    size_t cap = stock_line_count(res) ? stock_line_count(res) : 1;
-    supplier_sum *s = calloc(cap, sizeof *s);
-    if (!s) {
-        fputs("<p>(out of memory: the per-Supplier table is missing)</p>\n", f);
-        return;
-    }
-    size_t n = supplier_sums(res, s);
     fputs("<table><tr><th>Supplier</th><th>stock</th><th>installable</th>"
           "<th>projected use before cut-off</th><th>surplus at cut-off</th>"
-          "<th>95 % interval</th><th>wrong-place installs</th></tr>\n", f);
+          "<th>95 % interval</th><th>", f);
+    html_escape(f, wrong_label);
+    fputs("</th></tr>\n", f);
     for (size_t i = 0; i < n; i++) {
         fputs("<tr><td>", f);
         html_escape(f, s[i].name);
@@ -315,6 +308,17 @@ static void html_suppliers(FILE *f, const stock_result *res)
         fputs("</tr>\n", f);
     }
     fputs("</table>\n", f);
+}
+
+static void html_suppliers(FILE *f, const stock_result *res)
+{
+    size_t cap = stock_line_count(res) ? stock_line_count(res) : 1;
+    stock_supplier_sum *s = calloc(cap, sizeof *s);
+    if (!s) {
+        fputs("<p>(out of memory: the per-Supplier table is missing)</p>\n", f);
+        return;
+    }
+    stock_write_supplier_table(f, s, supplier_sums(res, s), "wrong-place installs");
     free(s);
 }
 

@@ -138,6 +138,16 @@ grep -q '<td class="n">29</td><td>as projected</td>' rep/report.html ||
     { echo "FAIL: report: Coastal's run-down"; fail=1; }
 grep -q '<td class="n">3</td><td>slower than projected</td>' rep/report.html ||
     { echo "FAIL: report: Brightwell's run-down"; fail=1; }
+# Per Supplier over the latest declarations: Northern's 390 AM-100 of March and 4 Liberty 100 of
+# January; Meridian's 50 cannot go in (firmware not covered); the wrong-place installs of the
+# declared models, each model once (58 AM-100 + 23 Liberty 100).
+sec=$(sed -n '/By Supplier, latest declarations/,/Declarations over time/p' rep/report.html)
+grep -q '<tr><td>Northern Power Supply</td><td class="n">394</td><td class="n">394</td>.*<td class="n">81</td></tr>' <<<"$sec" ||
+    { echo "FAIL: report: Northern Power Supply's totals: $(grep Northern <<<"$sec")"; fail=1; }
+grep -q '<tr><td>Meridian Utilities</td><td class="n">50</td><td class="n">0</td>' <<<"$sec" ||
+    { echo "FAIL: report: Meridian's stock is not installable"; fail=1; }
+grep -q '<th>wrong-place installs of the declared models</th>' <<<"$sec" ||
+    { echo "FAIL: report: the per-Supplier table"; fail=1; }
 n=$(grep -c '<tr><td>Northern Power Supply</td><td>Acme Meters AM-100 1.3.0</td>' rep/report.html)
 [ "$n" = 2 ] || { echo "FAIL: report: $n declarations of Northern Power Supply's AM-100, want 2"; fail=1; }
 "$rf" workspace import-stock march.csv --as-of 2022-03-01 >/dev/null 2>err.txt
