@@ -187,7 +187,8 @@ rfn_status report_stock_write(FILE *f, store *s, int32_t as_of, rfn_error *err)
               "</p>\n<h3>By Supplier, latest declarations</h3>\n", f);
         write_suppliers(f, &k);
         fputs("<h3>Declarations over time</h3>\n<table><tr><th>Supplier</th><th>model</th>"
-              "<th>declared on</th><th>quantity</th><th>status</th><th>derogation</th><th>cut-off</th>"
+              "<th>declared on</th><th>quantity</th><th>status</th><th>derogation</th>"
+              "<th>cut-off</th>"
               "<th>run rate / month</th><th>projected installs before cut-off</th>"
               "<th>surplus at cut-off (95 %)</th><th>wrong-place installs</th>"
               "<th>projected stock at the next declaration (95 %)</th><th>declared then</th>"
