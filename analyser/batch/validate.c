@@ -1570,10 +1570,16 @@ static json_t *summary_of_run(ctx *c, const run_texts *t, device_counts *k,
     json_t *summary = summary_base(c);
     json_object_set_new(summary, "notice_date",
                         c->cfg.notice_date ? json_string(t->notice) : json_null());
+    /* cut_off: the list's latest InstallBy, which the workspace report marks and follows the
+     * non-compliant installs after (issue 15) */
+    int32_t cut = c->derog ? derogation_latest_install_by(c->derog) : INT32_MIN;
+    char cut_text[ISO_DATE_TEXT_LEN] = "";
+    if (cut != INT32_MIN) iso_date_format(cut, cut_text);
     json_object_set_new(
         summary, "derogation_list",
-        c->derog ? json_pack("{s:s, s:I, s:s}", "path", c->cfg.derogations_path, "rules",
-                             (json_int_t)derogation_count(c->derog), "applied", t->derogations)
+        c->derog ? json_pack("{s:s, s:I, s:s, s:o}", "path", c->cfg.derogations_path, "rules",
+                             (json_int_t)derogation_count(c->derog), "applied", t->derogations,
+                             "cut_off", cut_text[0] ? json_string(cut_text) : json_null())
                  : json_null());
     json_object_set_new(summary, "applied",
                         json_pack("{s:s, s:s, s:s}", "limit_set", t->limit_set, "derogations",

@@ -30,7 +30,8 @@ static void report_usage(FILE *fp)
             "  --no-plots        leave the gnuplot charts out\n"
             "  --cut-off DATE    the derogations' cut-off (their latest InstallBy): marked on\n"
             "                    the trend chart, and the non-compliant installs after it\n"
-            "                    followed per Supplier with their own trend\n"
+            "                    followed per Supplier with their own trend (default: that\n"
+            "                    of the newest result set's derogation list)\n"
             "  -h, --help        show this help\n");
 }
 

@@ -71,6 +71,14 @@ size_t derogation_count(const derogation_list *list)
     return list ? list->n_rules : 0;
 }
 
+int32_t derogation_latest_install_by(const derogation_list *list)
+{
+    int32_t latest = INT32_MIN;
+    for (size_t i = 0; i < derogation_count(list); i++)
+        if (list->rules[i].install_by > latest) latest = list->rules[i].install_by;
+    return latest;
+}
+
 const derogation_rule *derogation_get(const derogation_list *list, size_t i)
 {
     return list && i < list->n_rules ? &list->rules[i] : NULL;

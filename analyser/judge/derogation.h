@@ -92,6 +92,9 @@ rfn_status derogation_check_bands(const derogation_list *list, const char *path,
 
 size_t derogation_count(const derogation_list *list);
 const derogation_rule *derogation_get(const derogation_list *list, size_t i);
+/* The derogations' cut-off: their latest InstallBy, after which no rule lets a device in (days;
+ * INT32_MIN when no rule has one). */
+int32_t derogation_latest_install_by(const derogation_list *list);
 
 /* Compare firmware versions the way rpm's rpmvercmp does: split into runs of digits and runs of
  * letters (other characters only separate); digit runs compare as numbers ("1.10" > "1.9",

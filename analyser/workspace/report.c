@@ -170,7 +170,8 @@ typedef struct report_case {
 
 typedef struct gather {
     int32_t as_of;
-    int32_t cut_off; /* report_config.cut_off */
+    int32_t cut_off;    /* report_config.cut_off, else the newest result set's (cut_off_rs) */
+    int64_t cut_off_rs; /* the result set whose derogation list gave cut_off; 0: --cut-off */
     tally suppliers; /* S_* columns */
     tally models;    /* manufacturer \x1f model \x1f firmware: 0 non-compliant, 1 derogation,
                       * 2 assessed */
@@ -1031,10 +1032,15 @@ static void write_after_cutoff(FILE *f, const gather *g, const trend_data *t)
     fputs("<h3 id=\"after-cutoff\">Non-compliant installs after the derogation cut-off</h3>\n",
           f);
     if (g->cut_off == STORE_NO_DATE) {
-        fputs("<p>Give <code>--cut-off DATE</code> (the derogation list's cut-off) to follow the "
-              "non-compliant installs made after it on their own.</p>\n", f);
+        fputs("<p>No result set gives its derogation list&#39;s cut-off: give <code>--cut-off "
+              "DATE</code> to follow the non-compliant installs made after it on their "
+              "own.</p>\n", f);
         return;
     }
+    if (g->cut_off_rs)
+        fprintf(f, "<p>The cut-off is the latest InstallBy of the derogation list of result set "
+                   "%lld, the newest this report reads (<code>--cut-off DATE</code> gives "
+                   "another).</p>\n", (long long)g->cut_off_rs);
     char d[ISO_DATE_TEXT_LEN], m0[16] = "";
     iso_date_format(g->cut_off, d);
     if (t->after_from < t->n_months) month_label(t->first_month + t->after_from, m0);
@@ -1370,12 +1376,15 @@ static rfn_status write_provenance(FILE *f, store *s, const report_config *cfg, 
     return RFN_OK;
 }
 
-/* Whether a result set the report reads (its snapshot dated on or before as_of) was judged
- * under a limit set of illustrative values: the report then says so first (issue 14). */
+/* Of the result sets the report reads (their snapshot dated on or before as_of): whether one was
+ * judged under a limit set of illustrative values (the report then says so first, issue 14),
+ * and the newest one's derogation cut-off (the report's default --cut-off, issue 15). */
 typedef struct illus_ctx {
     int32_t as_of;
     int64_t last_snapshot;
     bool any;
+    int32_t cut_off;
+    int64_t cut_off_rs; /* the result set it came from; 0 none */
 } illus_ctx;
 
 static int illus_snapshot(const store_snapshot *sn, void *ctx)
@@ -1388,15 +1397,24 @@ static int illus_snapshot(const store_snapshot *sn, void *ctx)
 static int illus_result_set(const store_result_set *rs, void *ctx)
 {
     illus_ctx *c = ctx;
-    c->any |= rs->limit_set_illustrative && rs->snapshot_id <= c->last_snapshot;
+    if (rs->snapshot_id > c->last_snapshot) return 0;
+    c->any |= rs->limit_set_illustrative;
+    c->cut_off = rs->derogation_cut_off; /* ids grow: the newest set read decides */
+    c->cut_off_rs = rs->derogation_cut_off == STORE_NO_DATE ? 0 : rs->id;
     return 0;
+}
+
+static rfn_status result_sets_read(store *s, int32_t as_of, illus_ctx *c, rfn_error *err)
+{
+    *c = (illus_ctx){.as_of = as_of, .cut_off = STORE_NO_DATE};
+    rfn_status r = store_snapshots_each(s, illus_snapshot, c, err);
+    return r ? r : store_result_sets_each(s, illus_result_set, c, err);
 }
 
 static rfn_status write_illustrative(FILE *f, store *s, int32_t as_of, rfn_error *err)
 {
-    illus_ctx c = {as_of, 0, false};
-    rfn_status r = store_snapshots_each(s, illus_snapshot, &c, err);
-    if (!r) r = store_result_sets_each(s, illus_result_set, &c, err);
+    illus_ctx c;
+    rfn_status r = result_sets_read(s, as_of, &c, err);
     if (!r && c.any)
         fputs("<p class=\"note\"><strong>Illustrative limits.</strong> Some verdicts in this "
               "report were judged under a limit set whose values are examples, not the limits "
@@ -1497,6 +1515,12 @@ rfn_status report_write(store *s, const report_config *cfg, report_summary *out,
     char **plan_names = NULL;
     rfn_status r = store_read_begin(s, err); /* one consistent view of the workspace */
     if (r) return r;
+    if (g.cut_off == STORE_NO_DATE) {
+        illus_ctx c;
+        if ((r = result_sets_read(s, cfg->as_of, &c, err))) goto done;
+        g.cut_off = c.cut_off;
+        g.cut_off_rs = c.cut_off_rs;
+    }
     r = store_snapshots_each(s, latest_extract, &g, err);
     if (!r) r = store_verdicts_each(s, cfg->as_of, on_verdict, &g, err);
     if (!r) r = store_cases_each(s, cfg->as_of, NULL, on_case, &g, err);

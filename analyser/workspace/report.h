@@ -18,7 +18,8 @@ typedef struct report_config {
     const char *tool_version; /* rfnoise version for the provenance section */
     int32_t cut_off;     /* the derogations' cut-off (their latest InstallBy), days; marked on
                           * the trend chart, and the non-compliant installs after it followed
-                          * on their own per Supplier (issue 15); STORE_NO_DATE: not given */
+                          * on their own per Supplier (issue 15); STORE_NO_DATE: not given,
+                          * the newest result set's (summary.json derogation_list.cut_off) */
 } report_config;
 
 report_config report_config_default(void);

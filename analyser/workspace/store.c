@@ -229,7 +229,10 @@ static const char *const migrations[] = {
      * the extract had none. */
     "ALTER TABLE device_version ADD COLUMN supplier_id TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE device_version ADD COLUMN installer TEXT NOT NULL DEFAULT '';"
-    "ALTER TABLE remediation_case ADD COLUMN supplier_id TEXT NOT NULL DEFAULT '';",
+    "ALTER TABLE remediation_case ADD COLUMN supplier_id TEXT NOT NULL DEFAULT '';"
+    /* ... and the cut-off of the derogation list a result set was judged with (summary.json
+     * derogation_list.cut_off: the list's latest InstallBy), which the report marks by default */
+    "ALTER TABLE result_set ADD COLUMN derogation_cut_off INTEGER;",
 };
 
 /* The device_version rows snapshot ?1 holds (migration 2 -> 3). */
@@ -1383,7 +1386,7 @@ rfn_status store_results_begin(store *s, const store_results_info *info, int64_t
     if ((r = db_prep(s,
                      "INSERT INTO result_set(snapshot_id, dir, devices_sha256, summary_sha256,"
                      " tool_version, limit_set_id, limit_set_version, derogation_ref,"
-                     " limit_set_illustrative) VALUES(?,?,?,?,?,?,?,?,?)",
+                     " limit_set_illustrative, derogation_cut_off) VALUES(?,?,?,?,?,?,?,?,?,?)",
                      &st, err)))
         goto fail;
     sqlite3_bind_int64(st, 1, snap);
@@ -1395,6 +1398,8 @@ rfn_status store_results_begin(store *s, const store_results_info *info, int64_t
     bind_text(st, 7, info->limit_set_version);
     bind_text(st, 8, info->derogation_ref);
     sqlite3_bind_int(st, 9, info->limit_set_illustrative);
+    /* 0 too is none: a zero-initialised info; InstallBy years are 2000..2099 */
+    bind_date(st, 10, info->derogation_cut_off ? info->derogation_cut_off : STORE_NO_DATE);
     r = db_done(s, st, "result set", err);
     sqlite3_finalize(st);
     st = NULL;
@@ -2168,7 +2173,8 @@ rfn_status store_result_sets_each(store *s, store_result_set_fn fn, void *ctx, r
     rfn_status r = db_prep(s,
                            "SELECT id, snapshot_id, dir, devices_sha256, summary_sha256,"
                            " tool_version, limit_set_id, limit_set_version, derogation_ref,"
-                           " n_devices, limit_set_illustrative FROM result_set ORDER BY id",
+                           " n_devices, limit_set_illustrative, derogation_cut_off FROM result_set"
+                           " ORDER BY id",
                            &st, err);
     if (r) return r;
     int rc;
@@ -2185,6 +2191,7 @@ rfn_status store_result_sets_each(store *s, store_result_set_fn fn, void *ctx, r
             .derogation_ref = col_text(st, 8),
             .n_devices = (uint64_t)sqlite3_column_int64(st, 9),
             .limit_set_illustrative = sqlite3_column_int(st, 10) != 0,
+            .derogation_cut_off = col_date(st, 11),
         };
         if (fn(&rs, ctx)) break;
     }

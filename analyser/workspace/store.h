@@ -120,6 +120,9 @@ typedef struct store_results_info {
     const char *summary_sha256; /* "" when there is no summary.json */
     const char *tool_version, *limit_set_id, *limit_set_version, *derogation_ref; /* "" unknown */
     bool limit_set_illustrative; /* summary.json limit_set.illustrative */
+    /* summary.json derogation_list.cut_off (the list's latest InstallBy); STORE_NO_DATE or 0
+     * when none */
+    int32_t derogation_cut_off;
 } store_results_info;
 
 /* One capture analysis (captures.jsonl): keyed by content SHA-256 + settings hash; a key already
@@ -260,6 +263,7 @@ typedef struct store_result_set {
         *limit_set_version, *derogation_ref;
     uint64_t n_devices;
     bool limit_set_illustrative; /* judged under a limit set of illustrative values */
+    int32_t derogation_cut_off;  /* its derogation list's cut-off; STORE_NO_DATE when none */
 } store_result_set;
 
 typedef int (*store_result_set_fn)(const store_result_set *rs, void *ctx);

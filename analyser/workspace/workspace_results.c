@@ -200,6 +200,7 @@ typedef struct results_provenance {
     char summary_sha[HASH_HEX_MAX];
     char tool_version[128], ls_id[128], ls_version[128], derog[256];
     bool illustrative;
+    int32_t cut_off; /* derogation_list.cut_off; STORE_NO_DATE when none */
 } results_provenance;
 
 /* summary.json (optional: an older output may lack it): its hash and provenance, and the
@@ -223,6 +224,10 @@ static rfn_status read_summary(const char *summary_path, results_provenance *p,
     summary_text(sum, "derogation_ref", "derogation_list", "version", p->derog, sizeof p->derog);
     p->illustrative = json_is_true(json_object_get(json_object_get(sum, "limit_set"),
                                                    "illustrative"));
+    const char *cut = json_string_value(
+        json_object_get(json_object_get(sum, "derogation_list"), "cut_off"));
+    if (cut && iso_date_parse(cut, strlen(cut), &p->cut_off) != ID_OK)
+        p->cut_off = STORE_NO_DATE;
     /* validate names the derogation list by its input file: keep path and SHA-256 */
     json_t *inputs = json_object_get(sum, "inputs");
     for (size_t i = 0; json_is_array(inputs) && i < json_array_size(inputs); i++) {
@@ -347,7 +352,7 @@ rfn_status workspace_add_results(store *s, const char *dir, workspace_results_su
     snprintf(captures_path, sizeof captures_path, "%s/captures.jsonl", dir);
 
     char devices_sha[HASH_HEX_MAX];
-    results_provenance prov = {.summary_sha = ""};
+    results_provenance prov = {.summary_sha = "", .cut_off = STORE_NO_DATE};
     rfn_status r = hash_sha256_file(devices_path, devices_sha, err);
     if (r) return r;
     if ((r = read_summary(summary_path, &prov, out, err))) return r;
@@ -366,7 +371,8 @@ rfn_status workspace_add_results(store *s, const char *dir, workspace_results_su
                                .limit_set_id = prov.ls_id,
                                .limit_set_version = prov.ls_version,
                                .derogation_ref = prov.derog,
-                               .limit_set_illustrative = prov.illustrative};
+                               .limit_set_illustrative = prov.illustrative,
+                               .derogation_cut_off = prov.cut_off};
     rfn_status rr = csv_reader_next(rd, &rec, err);
     bool have_row = rr == RFN_OK;
     if (rr && rr != RFN_ERR_EOF) {

@@ -91,6 +91,11 @@ if not got or any(abs(g - w) > 0.051 for g, w in zip(got, want)) or not want[1] 
 print("ok: %s %s rising: %+.1f %% a month (%+.1f to %+.1f), fitted again independently" %
       (sup, reason, *want))
 PY
+# Without --cut-off the report takes the cut-off the result set recorded (summary.json
+# derogation_list.cut_off: the sample derogations' latest InstallBy, DRG-SAMPLE-002's) and says so.
+grep -q '"cut_off": "2022-12-31"' v/summary.json || bad "summary.json derogation_list.cut_off"
+grep -q 'The cut-off is the latest InstallBy of the derogation list of result set 1' $H &&
+    grep -q 'After the cut-off of 2022-12-31, the share of installs' $H || bad "the default cut-off"
 # the chart and both tables
 grep -q '<figure><svg width=' $H || bad "no reasons chart"
 grep -q '<th>Supplier (primary reason; share trend)</th>' $H || bad "no by-Supplier table"
