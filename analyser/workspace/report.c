@@ -1044,6 +1044,14 @@ static void write_after_cutoff(FILE *f, const gather *g, const trend_data *t)
     char d[ISO_DATE_TEXT_LEN], m0[16] = "";
     iso_date_format(g->cut_off, d);
     if (t->after_from < t->n_months) month_label(t->first_month + t->after_from, m0);
+    if (t->after_from >= t->n_months) { /* the extract's installs end before then */
+        char last[16] = "";
+        if (t->n_months > 0) month_label(t->first_month + t->n_months - 1, last);
+        fprintf(f, "<p class=\"statement\">After the cut-off of %s: no install month to follow "
+                   "yet; the trend's window ends %s, before the first whole month after "
+                   "it.</p>\n", d, last[0] ? last : "without a complete month");
+        return;
+    }
     fprintf(f, "<p class=\"statement\">After the cut-off of %s, the share of installs that are "
                "non-compliant meters (models no derogation covers, or installed outside their "
                "acceptable locations or after it) is %s at 95 %% confidence: ",
