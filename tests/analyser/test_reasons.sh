@@ -96,6 +96,9 @@ PY
 grep -q '"cut_off": "2022-12-31"' v/summary.json || bad "summary.json derogation_list.cut_off"
 grep -q 'The cut-off is the latest InstallBy of the derogation list of result set 1' $H &&
     grep -q 'After the cut-off of 2022-12-31, the share of installs' $H || bad "the default cut-off"
+"$rf" report --as-of 2024-01-20 --out rep3 --cut-off 2024-06-30 --no-plots >/dev/null || bad "report --cut-off after the window"
+grep -q "After the cut-off of 2024-06-30: no install month to follow yet; the trend's window ends 2023-12" rep3/report.html ||
+    bad "a cut-off after the window: $(grep -o 'After the cut-off[^<]*' rep3/report.html)"
 # the chart and both tables
 grep -q '<figure><svg width=' $H || bad "no reasons chart"
 grep -q '<th>Supplier (primary reason; share trend)</th>' $H || bad "no by-Supplier table"
