@@ -51,6 +51,8 @@ static void compare_usage(FILE *fp)
             "  --datatype T       sample type of a raw capture (cu8 cs8 cs16 cf32 ...)\n"
             "  --recording NAME   the recording of a .sigmf archive holding several\n"
             "  --quiet            no progress on stderr\n"
+            "  --jobs N           threads (default: all online CPUs): the two captures are\n"
+            "                     measured side by side; the same result for any N\n"
             "  -h, --help         show this help\n"
             "\n"
             "Exit status: 0 written, 2 usage or input error.\n");
@@ -148,7 +150,7 @@ int cmd_compare(int argc, char **argv)
         {"no-apd", no_argument, 0, O_NO_APD},
         CLI_LONGOPTS_SPECTRUM,
         CLI_LONGOPTS_CAPTURE,
-        CLI_LONGOPTS_QUIET,
+        CLI_LONGOPTS_QUIET, CLI_LONGOPTS_JOBS,
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -203,6 +205,7 @@ int cmd_compare(int argc, char **argv)
         return RFN_EXIT_USAGE;
     cfg.copt = co.copt;
     cfg.quiet = co.quiet;
+    cfg.jobs = co.jobs;
     cfg.bands = n_bands ? bands : NULL;
     cfg.n_bands = n_bands;
     return run(argv + optind, &cfg, limits_path, &calo, format, plot);

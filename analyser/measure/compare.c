@@ -4,6 +4,8 @@
 #include "compare.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "detector.h"
 #include "emi.h"
 #include "units.h"
+#include "welch_pool.h"
 #include "window.h"
 
 const double compare_apd_probs[COMPARE_N_APD] = {1e-1, 1e-2, 1e-3};
@@ -301,6 +304,53 @@ static rfn_status measure_one(capture *c, rfn_welch_config w, const compare_band
     return analyse_read_spectrum_kept(c, &w, cfg->quiet, 1, spec, err);
 }
 
+/* The before capture's measurement on a thread of its own (measure_both). */
+typedef struct measure_job {
+    capture *c;
+    rfn_welch_config w;
+    const compare_band *bands;
+    size_t n;
+    compare_config cfg;
+    rfn_spectrum *spec;
+    compare_acc **acc;
+    rfn_status st;
+    rfn_error err;
+} measure_job;
+
+static void *measure_thread(void *arg)
+{
+    measure_job *j = arg;
+    j->st = measure_one(j->c, j->w, j->bands, j->n, &j->cfg, j->spec, j->acc, &j->err);
+    return NULL;
+}
+
+/* Both captures' spectra and band accumulators. The two are independent until their rows are
+ * made, so with threads to spare (issue 17: compare ran on one core) the before capture is
+ * measured on a thread beside the after one, each exactly as alone (one Welch engine each,
+ * bit-identical). One progress line: the after capture's. An error of the before capture is
+ * reported first, as when they run in turn. */
+static rfn_status measure_both(capture *cb, capture *ca, rfn_welch_config w,
+                               const compare_band *bands, size_t n, const compare_config *cfg,
+                               compare_result *res, compare_acc **ab, compare_acc **aa,
+                               rfn_error *err)
+{
+    measure_job j = {.c = cb, .w = w, .bands = bands, .n = n, .cfg = *cfg, .spec = &res->before,
+                     .acc = ab};
+    j.cfg.quiet = 1;
+    pthread_t t;
+    if (welch_pool_jobs(cfg->jobs) < 2 || pthread_create(&t, NULL, measure_thread, &j) != 0) {
+        rfn_status st = measure_one(cb, w, bands, n, cfg, &res->before, ab, err);
+        return st ? st : measure_one(ca, w, bands, n, cfg, &res->after, aa, err);
+    }
+    rfn_status st = measure_one(ca, w, bands, n, cfg, &res->after, aa, err);
+    pthread_join(t, NULL);
+    if (j.st) {
+        *err = j.err;
+        return j.st;
+    }
+    return st;
+}
+
 /* The APD levels at compare_apd_probs of band b in the capture at path (NAN where the EMI pass
  * cannot run or has too few samples). The RBW is the CISPR band's, or the band's width when
  * narrower. */
@@ -331,6 +381,34 @@ static void apd_levels(const char *path, const compare_config *cfg, const compar
     capture_close(c);
 }
 
+/* The APD levels of band b in both captures: side by side when there are threads to spare (the
+ * two EMI passes are independent), else one after the other. */
+typedef struct apd_job {
+    const char *path;
+    const compare_config *cfg;
+    const compare_band *b;
+    double *lvl;
+} apd_job;
+
+static void *apd_thread(void *arg)
+{
+    apd_job *j = arg;
+    apd_levels(j->path, j->cfg, j->b, j->lvl);
+    return NULL;
+}
+
+static void apd_both(const char *before, const char *after, const compare_config *cfg,
+                     const compare_band *b, double pb[COMPARE_N_APD], double pa[COMPARE_N_APD])
+{
+    apd_job j = {before, cfg, b, pb};
+    pthread_t t;
+    bool threaded =
+        welch_pool_jobs(cfg->jobs) > 1 && pthread_create(&t, NULL, apd_thread, &j) == 0;
+    if (!threaded) apd_levels(before, cfg, b, pb);
+    apd_levels(after, cfg, b, pa);
+    if (threaded) pthread_join(t, NULL);
+}
+
 /* The rows: every band inside the span (an explicit band that is not is an error). */
 static rfn_status make_rows(const char *before, const char *after, const compare_config *cfg,
                             const compare_band *bands, size_t n, const compare_acc *ab,
@@ -358,8 +436,7 @@ static rfn_status make_rows(const char *before, const char *after, const compare
             r->apd_diff_db[k] = NAN;
         if (!cfg->want_apd)
             continue;
-        apd_levels(before, cfg, &bands[i], pb);
-        apd_levels(after, cfg, &bands[i], pa);
+        apd_both(before, after, cfg, &bands[i], pb, pa);
         for (int k = 0; k < COMPARE_N_APD; k++)
             r->apd_diff_db[k] = pa[k] - pb[k];
     }
@@ -411,8 +488,7 @@ rfn_status compare_captures(const char *before, const char *after, const compare
     w.traces = 0;
     if (cfg->fft_estimate)
         w.effort = RFN_FFT_ESTIMATE;
-    if ((st = measure_one(cb, w, bands, n, cfg, &res->before, &ab, err)) ||
-        (st = measure_one(ca, w, bands, n, cfg, &res->after, &aa, err)))
+    if ((st = measure_both(cb, ca, w, bands, n, cfg, res, &ab, &aa, err)))
         goto done;
     res->segments_before = res->before.segments;
     res->segments_after = res->after.segments;

@@ -111,6 +111,8 @@ typedef struct compare_config {
     int want_apd;              /* 1: the APD differences (two EMI passes per band) */
     int quiet;
     int fft_estimate;          /* 1: FFTW_ESTIMATE */
+    unsigned jobs;             /* threads (--jobs); 0 = every online CPU. With 2 or more the
+                                * two captures are measured side by side: the same result */
 } compare_config;
 
 compare_config compare_config_default(void);

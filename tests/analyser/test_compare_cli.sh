@@ -113,4 +113,13 @@ expect_error "rfnoise: compare: $t/off.sigmf-meta: band 1e9:2e9 is not inside th
 expect_error "rfnoise: compare: $t/other.sigmf-meta: sample rate, centre frequency or sample type differ from $t/off.sigmf-meta" \
     "$rf" compare "$t/off.sigmf-meta" "$t/other.sigmf-meta"
 
+# The two captures measured side by side (--jobs 2) or in turn (--jobs 1): byte-identical, with
+# the APD passes and the limit set's bands.
+for j in 1 2 3; do
+    "$rf" compare "$t/off.sigmf-meta" "$t/on.sigmf-meta" --cal-db -40 --format json --jobs $j \
+        --quiet >"$t/j$j.json" || { echo "FAIL: compare --jobs $j"; fail=1; }
+done
+cmp -s "$t/j1.json" "$t/j2.json" && cmp -s "$t/j1.json" "$t/j3.json" && [ -s "$t/j1.json" ] ||
+    { echo "FAIL: compare --jobs 1/2/3 differ"; fail=1; }
+
 exit $fail
