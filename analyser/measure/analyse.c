@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* analyse.c: the verdict pipeline: capture -> Welch spectrum -> calibration -> band measurements
- * -> verdicts, plus the plots of a capture. Output formats live in analyse_out.c. */
+ * -> verdicts, plus the plots of a capture. Output formats live in analyse_out.c and
+ * records_json.c. */
 #include "analyse.h"
 
 #include <math.h>
