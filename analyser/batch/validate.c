@@ -684,18 +684,13 @@ static void process_capture(pool *p, cap_item *it, size_t index)
         if (eui64_parse(d, strlen(d), &id) == ID_OK)
             eui64_format(id, dev);
     }
-    it->rec = json_pack("{s:i, s:I, s:s, s:o, s:s, s:o, s:o, s:o, s:o}", "format_version", 1,
-                        "index", (json_int_t)index,
-                        "path", it->path, "sha256", sha[0] ? json_string(sha) : json_null(),
-                        "settings_sha256", c->settings_sha, "device_id",
-                        dev[0] ? json_string(dev) : json_null(), "captured_at",
-                        it->captured_at[0] ? json_string(it->captured_at) : json_null(), "error",
-                        error ? json_string(error) : json_null(), "analysis",
-                        analysis ? analysis : json_null());
-    if (it->rec && it->model[0]) {
-        json_object_set_new(it->rec, "measured_model", json_string(it->model));
-        json_object_set_new(it->rec, "measured_firmware", json_string(it->firmware));
-    }
+    capture_line line = {.index = index, .path = it->path, .sha256 = sha,
+                         .settings_sha256 = c->settings_sha, .device_id = dev,
+                         .captured_at = it->captured_at, .error = error,
+                         .measured_model = it->model, .measured_firmware = it->firmware,
+                         .analysis = analysis};
+    it->rec = records_json_capture_line(&line);
+    json_decref(analysis);
 }
 
 static void *worker(void *arg)

@@ -531,6 +531,65 @@ rfn_status records_json_read_analysis(const json_t *a, capture_analysis *r, rfn_
     return RFN_OK;
 }
 
+/* ---- captures.jsonl -------------------------------------------------------------------------- */
+
+#define LINE_TEXT(fn, expr) FIELD_TEXT_FN(fn, capture_line, (expr) ? (expr) : "")
+LINE_TEXT(ln_path, r->path)
+LINE_TEXT(ln_sha256, r->sha256)
+LINE_TEXT(ln_settings_sha256, r->settings_sha256)
+LINE_TEXT(ln_device, r->device_id)
+LINE_TEXT(ln_captured_at, r->captured_at)
+LINE_TEXT(ln_error, r->error)
+LINE_TEXT(ln_model, r->measured_model)
+LINE_TEXT(ln_firmware, r->measured_firmware)
+#undef LINE_TEXT
+static double ln_format_version(const void *rec)
+{
+    (void)rec;
+    return 1;
+}
+
+FIELD_NUM_FN(ln_index, capture_line, (double)r->index)
+
+static json_t *ln_analysis(const void *rec)
+{
+    const capture_line *l = rec;
+    return l->analysis ? json_incref(l->analysis) : json_null();
+}
+
+static const json_field line_fields[] = {
+    JF_INT("format_version", ln_format_version),
+    JF_INT("index", ln_index),
+    JF_TEXT("path", ln_path, NULL),
+    JF_TEXT_OR_NULL("sha256", ln_sha256, NULL),
+    JF_TEXT("settings_sha256", ln_settings_sha256, NULL),
+    JF_TEXT_OR_NULL("device_id", ln_device, NULL),
+    JF_TEXT_OR_NULL("captured_at", ln_captured_at, NULL),
+    JF_TEXT_OR_NULL("error", ln_error, NULL),
+    JF_JSON("analysis", ln_analysis, NULL),
+};
+
+/* Only when the manifest says what the capture measured: a line without them measured the
+ * device as the register shows it when first judged (validate's measured_this_device). */
+static const json_field line_measured_fields[] = {
+    JF_TEXT("measured_model", ln_model, NULL),
+    JF_TEXT("measured_firmware", ln_firmware, NULL),
+};
+
+json_t *records_json_capture_line(const capture_line *l)
+{
+    json_t *o = field_json_record(line_fields, N_FIELDS(line_fields), l);
+    if (o && l->measured_model && l->measured_model[0]) {
+        json_t *m = field_json_record(line_measured_fields, N_FIELDS(line_measured_fields), l);
+        if (!m || json_object_update(o, m)) {
+            json_decref(o);
+            o = NULL;
+        }
+        json_decref(m);
+    }
+    return o;
+}
+
 /* ---- analyse's JSON document ----------------------------------------------------------------- */
 
 rfn_status analyse_write_json(FILE *fp, const capture_analysis *res, size_t n, rfn_error *err)

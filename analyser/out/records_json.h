@@ -3,9 +3,11 @@
  * JSON, its writer and its reader side by side over one field table per object
  * (docs/architecture.md §Records). The same record is an element of "captures" in `rfnoise
  * analyse --format json` (analyse_write_json, analyse.h), the "analysis" of a captures.jsonl
- * line, a cached result and a lab result read by validate. */
+ * line, a cached result and a lab result read by validate. Also the writer of that line. */
 #ifndef RFN_RECORDS_JSON_H
 #define RFN_RECORDS_JSON_H
+
+#include <stddef.h>
 
 #include "records.h"
 #include "rfn_error.h"
@@ -40,5 +42,19 @@ void records_json_set_analysis_path(struct json_t *a, const char *path);
  * not a record, RFN_ERR_NOMEM. */
 rfn_status records_json_read_analysis(const struct json_t *a, capture_analysis *r,
                                       rfn_error *err);
+
+/* One line of captures.jsonl (validate): one capture of the run by its index in the run, with its
+ * analysis record or why there is none. A text NULL or "" is written as null. */
+typedef struct capture_line {
+    size_t index;
+    const char *path, *sha256, *settings_sha256, *device_id, *captured_at, *error;
+    const char *measured_model, *measured_firmware; /* what the manifest says the capture
+                                                       measured; model NULL or "": no keys */
+    struct json_t *analysis;                        /* the record (not taken); NULL: none */
+} capture_line;
+
+/* Line l as a JSON object (validate writes its keys sorted), or NULL when out of memory; the
+ * caller owns the reference. */
+struct json_t *records_json_capture_line(const capture_line *l);
 
 #endif
