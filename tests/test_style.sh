@@ -20,10 +20,11 @@ owners 'sndfile\.h' '^analyser/capture/capture_sndfile\.c$'
 owners 'sqlite3\.h' '^analyser/workspace/store\.c$'
 owners 'nettle/[a-z0-9]+\.h' '^analyser/util/hash\.c$'
 owners 'csv\.h' '^analyser/(register/csv_read|util/csv_util)\.c$'
-# jansson: the SigMF, limit, calibration and derogation loaders, the JSON writers and the commands
-# that still write their own JSON (issue 13 moves those onto field tables). A new includer is
-# added here on purpose, or not at all.
-owners 'jansson\.h' '^analyser/(batch/validate|capture/(capture_write|sigmf)|cli/(cli_report\.h|cmd_(apd|detect|info|psd|spectrogram|version))|judge/(calibration|derogation|limits)|out/(analyse_out|compare_out)|util/field_table|util/io_guard\.h|workspace/(workspace_results|stock_out))(\.c)?$'
+# jansson: the SigMF, limit, calibration and derogation loaders, the JSON writers (the analysis
+# record's writer and reader together in out/records_json.c) and the commands that still write
+# their own JSON (issue 13 moves those onto field tables). A new includer is added here on
+# purpose, or not at all.
+owners 'jansson\.h' '^analyser/(batch/validate|capture/(capture_write|sigmf)|cli/(cli_report\.h|cmd_(apd|detect|info|psd|spectrogram|version))|judge/(calibration|derogation|limits)|out/(compare_out|records_json)|util/field_table|util/io_guard\.h|workspace/(workspace_results|stock_out))(\.c)?$'
 # GSL: calibration's interpolation, synth's random numbers and the install trend.
 owners 'gsl/[a-z0-9_]+\.h' '^analyser/(judge/calibration|synth/(synth|synth_batch)|workspace/trend)\.c$'
 

@@ -34,6 +34,7 @@
 #include "judge_band.h"
 #include "limits.h"
 #include "progress.h"
+#include "records_json.h"
 #include "register.h"
 #include "sigmf.h"
 
@@ -120,79 +121,7 @@ static rfn_status mkdir_p(const char *dir, rfn_error *err)
     return RFN_OK;
 }
 
-/* ---- analysis records <-> capture_analysis --------------------------------------------------- */
-
-static double jnum(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static void jstr(json_t *o, const char *key, char *dst, size_t size)
-{
-    json_t *v = json_object_get(o, key);
-    snprintf(dst, size, "%s", json_is_string(v) ? json_string_value(v) : "");
-}
-
-/* Rebuild the parts of a capture_analysis that classification reads from analyse's JSON form
- * (one element of "captures"). RFN_ERR_FORMAT when it is not that form. */
-/* The band_reason bits named in the JSON array rs. */
-static unsigned reasons_from_json(json_t *rs)
-{
-    unsigned bits = 0;
-    for (size_t k = 0; k < json_array_size(rs); k++) {
-        const char *name = json_string_value(json_array_get(rs, k));
-        for (unsigned bit = 1; bit && name; bit <<= 1)
-            if (analyse_reason_name(bit) && strcmp(analyse_reason_name(bit), name) == 0)
-                bits |= bit;
-    }
-    return bits;
-}
-
-/* One element of "bands" (analyse_write_json) back into a band verdict and its measurement. A
- * record from before measurements were kept apart has no "measurement": its flags are then the
- * measurement reasons among its reasons, and judge_capture compares its fields instead of a
- * geometry key. */
-static void band_from_json(json_t *b, band_verdict *v)
-{
-    v->m.uncertainty_db = v->uncertainty_db = NAN; /* a record from before uncertainties */
-    jstr(b, "id", v->band_id, sizeof v->band_id);
-    jstr(b, "quantity", v->quantity, sizeof v->quantity);
-    jstr(b, "trace", v->trace, sizeof v->trace);
-    jstr(b, "unit", v->unit, sizeof v->unit);
-    jstr(b, "measured_unit", v->m.measured_unit, sizeof v->m.measured_unit);
-    jstr(b, "method", v->m.method, sizeof v->m.method);
-    v->f_lo_hz = jnum(b, "f_lo_hz");
-    v->f_hi_hz = jnum(b, "f_hi_hz");
-    v->rbw_hz = isnan(jnum(b, "rbw_hz")) ? 0 : jnum(b, "rbw_hz");
-    v->ref_bw_hz = isnan(jnum(b, "ref_bw_hz")) ? 0 : jnum(b, "ref_bw_hz");
-    v->m.measured = jnum(b, "measured");
-    v->m.worst_freq_hz = jnum(b, "worst_freq_hz");
-    v->m.floor_level = jnum(b, "noise_floor");
-    v->m.capture_floor = jnum(b, "capture_floor");
-    v->m.capture_floor_median = jnum(b, "capture_floor_median");
-    v->m.covered_fraction = jnum(b, "covered_fraction");
-    v->limit = jnum(b, "limit");
-    v->margin_db = jnum(b, "margin_db");
-    v->derogation_limit = jnum(b, "derogation_limit");
-    char vt[32];
-    jstr(b, "verdict", vt, sizeof vt);
-    v->verdict = strcmp(vt, "pass") == 0             ? VERDICT_PASS
-                 : strcmp(vt, "fail") == 0           ? VERDICT_FAIL
-                 : strcmp(vt, "not-applicable") == 0 ? VERDICT_NOT_APPLICABLE
-                                                     : VERDICT_INCONCLUSIVE;
-    v->reasons = reasons_from_json(json_object_get(b, "reasons"));
-    json_t *m = json_object_get(b, "measurement");
-    if (json_is_object(m)) {
-        jstr(m, "geometry", v->m.geometry, sizeof v->m.geometry);
-        v->m.flags = reasons_from_json(json_object_get(m, "flags"));
-        v->m.rbw_reads_low = json_is_true(json_object_get(m, "rbw_reads_low"));
-        v->m.detector_unsettled = json_is_true(json_object_get(m, "detector_unsettled"));
-        v->m.uncertainty_db = jnum(m, "uncertainty_db");
-    } else {
-        v->m.flags = v->reasons & BAND_MEASUREMENT_REASONS;
-    }
-}
+/* ---- kept records judged again --------------------------------------------------------------- */
 
 /* --exclude-bursts, and a kept record measured with the hub's bursts in: its numbers cannot be
  * measured again here, so every applicable band is judged as nothing ("measured-otherwise", as
@@ -210,41 +139,6 @@ static void measured_with_bursts(capture_analysis *r)
     }
     if (any)
         r->verdict = VERDICT_INCONCLUSIVE;
-}
-
-/* Rebuild the parts of a capture_analysis that classification reads from analyse's JSON form
- * (one element of "captures"). RFN_ERR_FORMAT when it is not that form. */
-static rfn_status analysis_from_json(json_t *a, capture_analysis *r, rfn_error *err)
-{
-    memset(r, 0, sizeof *r);
-    json_t *cap = json_object_get(a, "capture"), *lim = json_object_get(a, "limits");
-    json_t *bands = json_object_get(a, "bands"), *set = json_object_get(a, "settings");
-    if (!json_is_object(cap) || !json_is_object(lim) || !json_is_array(bands))
-        return rfn_error_set(err, RFN_ERR_FORMAT, "not an rfnoise analyse result");
-    jstr(cap, "path", r->meta.path, sizeof r->meta.path);
-    jstr(cap, "device_id", r->meta.device_id, sizeof r->meta.device_id);
-    jstr(cap, "datetime", r->meta.datetime, sizeof r->meta.datetime);
-    jstr(lim, "id", r->limits_id, sizeof r->limits_id);
-    jstr(lim, "version", r->limits_version, sizeof r->limits_version);
-    jstr(a, "calibration", r->calibration_id, sizeof r->calibration_id);
-    char text[32];
-    double guard = jnum(set, "guard_db");
-    r->settings.guard_db = isfinite(guard) && guard >= 0 ? guard : 0;
-    jstr(set, "region", text, sizeof text);
-    r->settings.region = strcmp(text, "any") ? limits_region_from_name(text) : 0;
-    jstr(set, "han", text, sizeof text);
-    r->settings.han = strcmp(text, "any") ? limits_han_from_name(text) : 0;
-    /* --exclude-bursts: settings.bursts is an object (null or absent without) */
-    r->settings.exclude_bursts = json_is_object(json_object_get(set, "bursts"));
-    r->settings.used_fraction = jnum(set, "used_fraction");
-    size_t n = json_array_size(bands);
-    r->bands = calloc(n ? n : 1, sizeof *r->bands);
-    if (!r->bands)
-        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
-    r->n_bands = n;
-    for (size_t i = 0; i < n; i++)
-        band_from_json(json_array_get(bands, i), &r->bands[i]);
-    return RFN_OK;
 }
 
 /* ---- inputs ---------------------------------------------------------------------------------- */
@@ -630,7 +524,7 @@ static rfn_status load_lab(ctx *c, const char *dir, rfn_error *err)
             goto done;
         }
         for (size_t i = 0; i < n; i++) {
-            if ((st = analysis_from_json(json_array_get(caps, i), &g->res[g->n], err))) {
+            if ((st = records_json_read_analysis(json_array_get(caps, i), &g->res[g->n], err))) {
                 json_decref(root);
                 rfn_error_prefix(err, "%s: captures[%zu]: ", path, i);
                 goto done;
@@ -746,7 +640,7 @@ static void process_capture(pool *p, cap_item *it, size_t index)
                  c->settings_sha);
         json_error_t je;
         analysis = json_load_file(cache_path, 0, &je);
-        if (analysis && !json_is_array(json_object_get(analysis, "bands"))) {
+        if (analysis && !records_json_is_analysis(analysis)) {
             json_decref(analysis); /* not a result: analyse again */
             analysis = NULL;
         }
@@ -755,18 +649,7 @@ static void process_capture(pool *p, cap_item *it, size_t index)
     if (!analysis && sha[0]) {
         capture_analysis res;
         if (analyse_capture(it->path, &p->acfg, &res, NULL, &err) == RFN_OK) {
-            char *buf = NULL;
-            size_t len = 0;
-            FILE *m = open_memstream(&buf, &len);
-            rfn_error jerr;
-            if (m && analyse_write_json(m, &res, 1, &jerr) == RFN_OK && fclose(m) == 0) {
-                json_t *root = json_loads(buf, 0, NULL);
-                analysis = json_incref(json_array_get(json_object_get(root, "captures"), 0));
-                json_decref(root);
-            } else if (m) {
-                fclose(m);
-            }
-            free(buf);
+            analysis = records_json_analysis_as_written(&res);
             analyse_result_free(&res);
             if (analysis) {
                 char *text = json_dumps(analysis, JSON_FLAGS);
@@ -781,14 +664,13 @@ static void process_capture(pool *p, cap_item *it, size_t index)
         snprintf(errbuf, sizeof errbuf, "%s", err.msg[0] ? err.msg : "cannot analyse");
         error = errbuf;
     } else {
-        json_object_set_new(json_object_get(analysis, "capture"), "path", json_string(it->path));
+        records_json_set_analysis_path(analysis, it->path);
     }
     char dev[EUI64_TEXT_LEN] = "";
     if (it->device[0]) {
         snprintf(dev, sizeof dev, "%s", it->device);
     } else if (analysis) {
-        const char *d =
-            json_string_value(json_object_get(json_object_get(analysis, "capture"), "device_id"));
+        const char *d = records_json_analysis_device_id(analysis);
         uint64_t id;
         if (d && eui64_parse(d, strlen(d), &id) == ID_OK)
             eui64_format(id, dev);
@@ -802,18 +684,13 @@ static void process_capture(pool *p, cap_item *it, size_t index)
         if (eui64_parse(d, strlen(d), &id) == ID_OK)
             eui64_format(id, dev);
     }
-    it->rec = json_pack("{s:i, s:I, s:s, s:o, s:s, s:o, s:o, s:o, s:o}", "format_version", 1,
-                        "index", (json_int_t)index,
-                        "path", it->path, "sha256", sha[0] ? json_string(sha) : json_null(),
-                        "settings_sha256", c->settings_sha, "device_id",
-                        dev[0] ? json_string(dev) : json_null(), "captured_at",
-                        it->captured_at[0] ? json_string(it->captured_at) : json_null(), "error",
-                        error ? json_string(error) : json_null(), "analysis",
-                        analysis ? analysis : json_null());
-    if (it->rec && it->model[0]) {
-        json_object_set_new(it->rec, "measured_model", json_string(it->model));
-        json_object_set_new(it->rec, "measured_firmware", json_string(it->firmware));
-    }
+    capture_line line = {.index = index, .path = it->path, .sha256 = sha,
+                         .settings_sha256 = c->settings_sha, .device_id = dev,
+                         .captured_at = it->captured_at, .error = error,
+                         .measured_model = it->model, .measured_firmware = it->firmware,
+                         .analysis = analysis};
+    it->rec = records_json_capture_line(&line);
+    json_decref(analysis);
 }
 
 static void *worker(void *arg)
@@ -1369,7 +1246,7 @@ static void index_captures(ctx *c, validate_totals *tot, dev_cap *dc, size_t *n_
         json_t *a = json_object_get(it->rec, "analysis");
         if (json_is_object(a)) {
             rfn_error perr;
-            if (analysis_from_json(a, &it->res, &perr) == RFN_OK &&
+            if (records_json_read_analysis(a, &it->res, &perr) == RFN_OK &&
                 (it->res.settings.decision = c->cfg.decision,
                  judge_capture(c->limits, &it->res, &perr)) == RFN_OK) {
                 it->ok = 1;

@@ -135,6 +135,19 @@ unsigned limits_han_from_name(const char *name)
     return 0;
 }
 
+const char *limits_region_name(unsigned region)
+{
+    return region == LIMITS_REGION_NORTH     ? "north"
+           : region == LIMITS_REGION_CENTRAL ? "central"
+           : region == LIMITS_REGION_SOUTH   ? "south"
+                                             : "any";
+}
+
+const char *limits_han_name(unsigned han)
+{
+    return han == LIMITS_HAN_SINGLE ? "single" : han == LIMITS_HAN_DUAL ? "dual" : "any";
+}
+
 /* ---- field helpers --------------------------------------------------------------------------- */
 
 /* Every semantic error names the file and the JSON path of the offending field. */

@@ -156,6 +156,10 @@ const char *limits_unit_name_text(const char *name, double ref_bw_hz, char *buf,
  * register spellings "Single Band"/"Dual Band" accepted. Return the bit or 0 when unknown. */
 unsigned limits_region_from_name(const char *name);
 unsigned limits_han_from_name(const char *name);
+/* The name of one LIMITS_REGION_* / LIMITS_HAN_* bit as the outputs write it; "any" for 0 (an
+ * analysis for any region or variant) or anything else. */
+const char *limits_region_name(unsigned region);
+const char *limits_han_name(unsigned han);
 
 /* Parse a limit set from JSON text (len bytes, need not be NUL-terminated). `name` is used in
  * messages only ("limits.json: bands[2].f_lo_hz: must be < f_hi_hz (2.4e9 >= 2.4e9)"; syntax

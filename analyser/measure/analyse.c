@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* analyse.c: the verdict pipeline: capture -> Welch spectrum -> calibration -> band measurements
- * -> verdicts, plus the plots of a capture. Output formats live in analyse_out.c. */
+ * -> verdicts, plus the plots of a capture. Output formats live in analyse_out.c and
+ * records_json.c. */
 #include "analyse.h"
 
 #include <math.h>
@@ -1347,240 +1348,299 @@ static rfn_status find_bursts(capture *c, const char *path, const capture_option
     return st;
 }
 
-rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_analysis *res,
-                           rfn_error *plot_err, rfn_error *err)
-{
-    memset(res, 0, sizeof *res);
-    if (plot_err)
-        rfn_error_clear(plot_err);
-    capture *c = NULL;
+/* What analyse_capture holds while one capture goes through the stages, released in one place
+ * (analysis_run_free). */
+typedef struct analysis_run {
+    const char *path;
+    capture_options copt;
+    capture *c;
+    const limits_set *set;  /* the set in force on the capture's date, or the one given */
+    analyse_config cfg;     /* the caller's, with the calibration the capture names */
+    calibration *own_cal;   /* that calibration, loaded from cfg.cal_dir; NULL = none */
+    rfn_welch_config w;
     rfn_spectrum spec;
-    memset(&spec, 0, sizeof spec);
-    spectrogram_acc sg;
-    memset(&sg, 0, sizeof sg);
-    calibration *own_cal = NULL;
-    rfn_spectrum base_spec;
-    memset(&base_spec, 0, sizeof base_spec);
+    rfn_spectrum base_spec; /* of the baseline capture, when one is given */
+    spectrogram_acc sg;     /* for the plot; sg.w NULL = none */
     det_run runs[MAX_DET_RUNS];
-    memset(runs, 0, sizeof runs);
-    size_t n_runs = 0;
-    rfn_span *burst_spans = NULL; /* the bursts, for the detectors */
+    size_t n_runs;
+    rfn_span *burst_spans;  /* the bursts, for the detectors */
+} analysis_run;
 
-    /* 1. capture */
-    capture_options copt = capture_options_default();
-    copt.rate_hz = cfg->rate_hz;
-    copt.center_hz = cfg->center_hz;
-    copt.datatype = cfg->datatype;
-    copt.recording = cfg->recording;
-    rfn_status st = capture_open(path, &copt, &c, err);
-    if (st)
-        return st;
-    const capture_meta *m = capture_get_meta(c);
-    res->meta = *m;
-    res->meta.segments = NULL;
-    res->meta.n_segments = 0;
-    res->meta.annotations = NULL;
-    res->meta.n_annotations = 0;
+static void analysis_run_free(analysis_run *a)
+{
+    calibration_free(a->own_cal);
+    free(a->burst_spans);
+    for (size_t k = 0; k < a->n_runs; k++)
+        emi_result_free(&a->runs[k].res);
+    rfn_welch_destroy(a->sg.w);
+    free(a->sg.z);
+    rfn_spectrum_free(&a->spec);
+    rfn_spectrum_free(&a->base_spec);
+    capture_close(a->c);
+}
 
-    /* 2. the limit set in force on the capture's date (or the one named) */
+/* The limit set in force on the capture's date (or the one named), its decision rule checked
+ * against the options, and whether it was in force then (-1: the date is unknown). */
+static rfn_status select_limit_set(analysis_run *a, const capture_meta *m, capture_analysis *res,
+                                   rfn_error *err)
+{
+    const analyse_config *cfg = &a->cfg;
     size_t pick = 0;
-    if (cfg->n_limits == 0) {
-        st = rfn_error_set(err, RFN_ERR_INVALID, "no limit set given");
-        goto done;
-    }
+    if (cfg->n_limits == 0)
+        return rfn_error_set(err, RFN_ERR_INVALID, "no limit set given");
     if (cfg->n_limits > 1) {
         char date[11] = "";
         if (strlen(m->datetime) >= 10)
             snprintf(date, sizeof date, "%.10s", m->datetime);
-        if ((st = limits_select(cfg->limits, cfg->n_limits, date, &pick, err))) {
-            rfn_error_prefix(err, "%s: ", path);
-            goto done;
+        rfn_status st = limits_select(cfg->limits, cfg->n_limits, date, &pick, err);
+        if (st) {
+            rfn_error_prefix(err, "%s: ", a->path);
+            return st;
         }
     }
-    const limits_set *set = cfg->limits[pick];
-    if ((st = judge_rule_check(set, &cfg->decision, err)))
-        goto done;
+    a->set = cfg->limits[pick];
+    rfn_status st = judge_rule_check(a->set, &cfg->decision, err);
+    if (st)
+        return st;
     res->limits_in_force = -1;
     if (strlen(m->datetime) >= 10) {
         char date[11];
         snprintf(date, sizeof date, "%.10s", m->datetime);
-        res->limits_in_force = limits_in_force(set, date);
+        res->limits_in_force = limits_in_force(a->set, date);
     }
+    return RFN_OK;
+}
 
-    /* The calibration the capture names, when none was given on the command line. */
-    analyse_config local = *cfg;
-    if (!cfg->cal && cfg->cal_dir && m->calibration_id[0]) {
-        char cpath[1400];
-        if (strchr(m->calibration_id, '/') || m->calibration_id[0] == '.') {
-            st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: rfnoise:calibration_id '%s' is not a "
-                               "plain name", path, m->calibration_id);
-            goto done;
-        }
-        snprintf(cpath, sizeof cpath, "%s/%s.json", cfg->cal_dir, m->calibration_id);
-        if ((st = calibration_load(cpath, &own_cal, err))) {
-            rfn_error_prefix(err, "%s: calibration '%s': ", path, m->calibration_id);
-            goto done;
-        }
-        if (strcmp(calibration_id(own_cal), m->calibration_id) != 0) {
-            st = rfn_error_set(err, RFN_ERR_CONFLICT, "%s: names calibration '%s' but %s has id "
-                               "'%s'", path, m->calibration_id, cpath, calibration_id(own_cal));
-            goto done;
-        }
-        if (isfinite(cfg->rx_gain_db) &&
-            (st = calibration_select_rx_gain(own_cal, cfg->rx_gain_db, err)))
-            goto done;
-        if (calibration_needs_rx_gain(own_cal)) {
-            st = rfn_error_set(err, RFN_ERR_INVALID, "%s: calibration %s has tables per receiver "
-                               "gain: say which with --rx-gain", path, cpath);
-            goto done;
-        }
-        local.cal = own_cal;
+/* The calibration the capture names (SigMF rfnoise:calibration_id), from cfg.cal_dir, when none
+ * was given on the command line. */
+static rfn_status load_named_calibration(analysis_run *a, const capture_meta *m, rfn_error *err)
+{
+    const analyse_config *cfg = &a->cfg;
+    if (cfg->cal || !cfg->cal_dir || !m->calibration_id[0])
+        return RFN_OK;
+    char cpath[1400];
+    if (strchr(m->calibration_id, '/') || m->calibration_id[0] == '.')
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: rfnoise:calibration_id '%s' is not a "
+                             "plain name", a->path, m->calibration_id);
+    snprintf(cpath, sizeof cpath, "%s/%s.json", cfg->cal_dir, m->calibration_id);
+    rfn_status st = calibration_load(cpath, &a->own_cal, err);
+    if (st) {
+        rfn_error_prefix(err, "%s: calibration '%s': ", a->path, m->calibration_id);
+        return st;
     }
-    cfg = &local;
+    if (strcmp(calibration_id(a->own_cal), m->calibration_id) != 0)
+        return rfn_error_set(err, RFN_ERR_CONFLICT, "%s: names calibration '%s' but %s has id "
+                             "'%s'", a->path, m->calibration_id, cpath,
+                             calibration_id(a->own_cal));
+    if (isfinite(cfg->rx_gain_db) &&
+        (st = calibration_select_rx_gain(a->own_cal, cfg->rx_gain_db, err)))
+        return st;
+    if (calibration_needs_rx_gain(a->own_cal))
+        return rfn_error_set(err, RFN_ERR_INVALID, "%s: calibration %s has tables per receiver "
+                             "gain: say which with --rx-gain", a->path, cpath);
+    a->cfg.cal = a->own_cal;
+    return RFN_OK;
+}
 
-    /* 3. Welch spectrum (and spectrogram for the plot) */
-    rfn_welch_config w;
-    spectrum_options so = cfg->spectrum;
-    so.traces = RFN_TRACE_BIT(RFN_TRACE_MAX);
-    for (size_t i = 0; i < set->n_bands; i++)
-        if (set->bands[i].trace == LIMITS_TRACE_MEDIAN)
-            so.traces |= RFN_TRACE_BIT(RFN_TRACE_MEDIAN);
-    size_t auto_n = so.nfft || so.rbw_hz > 0
-                        ? 0
-                        : auto_nfft(set, cfg, m->sample_rate_hz, m->sample_count);
-    if ((st = spectrum_welch_config(&so, m, auto_n, &w, err)))
-        goto done;
-    if (cfg->fft_estimate)
-        w.effort = RFN_FFT_ESTIMATE;
-    if (cfg->plot_dir && m->sample_count >= 2 * SG_NFFT) {
-        rfn_welch_config sw = w;
-        sw.nfft = SG_NFFT;
-        sw.overlap = RFN_WELCH_OVERLAP_HALF;
-        sw.window = RFN_WINDOW_HANN;
-        sw.real_input = 0;
-        sw.traces = RFN_TRACE_BIT(RFN_TRACE_MEAN);
-        sw.effort = RFN_FFT_ESTIMATE;
-        sg.per_row = (uint64_t)m->sample_count / SG_ROWS;
-        if (sg.per_row < SG_NFFT)
-            sg.per_row = SG_NFFT;
-        sg.dt_s = (double)sg.per_row / m->sample_rate_hz;
-        sg.z = malloc(SG_ROWS * SG_NFFT * sizeof *sg.z);
-        if (!sg.z || rfn_welch_create(&sw, &sg.w, NULL) != RFN_OK) {
-            free(sg.z);
-            sg.z = NULL;
-        }
+/* The coarse spectrogram the plot draws, read in the same pass as the spectrum; without memory
+ * for it there is no spectrogram plot, and the analysis goes on. */
+static void spectrogram_start(analysis_run *a, const capture_meta *m)
+{
+    if (!a->cfg.plot_dir || m->sample_count < 2 * SG_NFFT)
+        return;
+    spectrogram_acc *sg = &a->sg;
+    rfn_welch_config sw = a->w;
+    sw.nfft = SG_NFFT;
+    sw.overlap = RFN_WELCH_OVERLAP_HALF;
+    sw.window = RFN_WINDOW_HANN;
+    sw.real_input = 0;
+    sw.traces = RFN_TRACE_BIT(RFN_TRACE_MEAN);
+    sw.effort = RFN_FFT_ESTIMATE;
+    sg->per_row = (uint64_t)m->sample_count / SG_ROWS;
+    if (sg->per_row < SG_NFFT)
+        sg->per_row = SG_NFFT;
+    sg->dt_s = (double)sg->per_row / m->sample_rate_hz;
+    sg->z = malloc(SG_ROWS * SG_NFFT * sizeof *sg->z);
+    if (!sg->z || rfn_welch_create(&sw, &sg->w, NULL) != RFN_OK) {
+        free(sg->z);
+        sg->z = NULL;
     }
-    if (cfg->exclude_bursts && (st = find_bursts(c, path, &copt, set, cfg, res, err)))
-        goto done;
-    unsigned jobs = cfg->jobs ? cfg->jobs : 1;
-    if ((st = read_spectrum_sg(c, &w, cfg->quiet, jobs, !cfg->keep_annotations, res, 1,
-                               sg.w ? &sg : NULL, &spec, &res->settings.excluded_samples,
-                               &res->settings.excluded_spans, err)))
-        goto done;
-    if (m->sample_count > 0)
-        res->settings.used_fraction =
-            1.0 - (double)res->settings.excluded_samples / (double)m->sample_count;
-    res->stats = *capture_get_stats(c);
-    res->findings = capture_findings(m, &res->stats);
-    analysis_settings *s = &res->settings;
-    snprintf(s->window, sizeof s->window, "%s", rfn_window_name(spec.window));
-    s->nfft = spec.nfft;
-    s->overlap = spec.overlap;
-    s->bin_hz = spec.bin_hz;
-    s->enbw_hz = spec.enbw_hz;
-    s->rbw6_hz = spec.rbw6_hz;
-    s->segments = spec.segments;
-    s->detrend_mean = spec.detrend_mean;
+}
+
+/* The analysis settings the spectrum was made with, and the options the verdicts use. */
+static void settings_from_spectrum(const rfn_spectrum *spec, const analyse_config *cfg,
+                                   analysis_settings *s)
+{
+    snprintf(s->window, sizeof s->window, "%s", rfn_window_name(spec->window));
+    s->nfft = spec->nfft;
+    s->overlap = spec->overlap;
+    s->bin_hz = spec->bin_hz;
+    s->enbw_hz = spec->enbw_hz;
+    s->rbw6_hz = spec->rbw6_hz;
+    s->segments = spec->segments;
+    s->detrend_mean = spec->detrend_mean;
     s->guard_db = cfg->guard_db;
     s->region = cfg->region;
     s->han = cfg->han;
+}
 
-    /* 3b. EMI-receiver passes for the detector bands (one per RBW and CISPR band) */
+/* The Welch spectrum of the capture (and the spectrogram for the plot), with the annotated spans
+ * and, with --exclude-bursts, the bursts found first left out; then the capture's statistics,
+ * findings and the settings used. */
+static rfn_status measure_spectrum(analysis_run *a, const capture_meta *m, capture_analysis *res,
+                                   rfn_error *err)
+{
+    const analyse_config *cfg = &a->cfg;
+    spectrum_options so = cfg->spectrum;
+    so.traces = RFN_TRACE_BIT(RFN_TRACE_MAX);
+    for (size_t i = 0; i < a->set->n_bands; i++)
+        if (a->set->bands[i].trace == LIMITS_TRACE_MEDIAN)
+            so.traces |= RFN_TRACE_BIT(RFN_TRACE_MEDIAN);
+    size_t auto_n = so.nfft || so.rbw_hz > 0
+                        ? 0
+                        : auto_nfft(a->set, cfg, m->sample_rate_hz, m->sample_count);
+    rfn_status st = spectrum_welch_config(&so, m, auto_n, &a->w, err);
+    if (st)
+        return st;
+    if (cfg->fft_estimate)
+        a->w.effort = RFN_FFT_ESTIMATE;
+    spectrogram_start(a, m);
+    if (cfg->exclude_bursts && (st = find_bursts(a->c, a->path, &a->copt, a->set, cfg, res, err)))
+        return st;
+    unsigned jobs = cfg->jobs ? cfg->jobs : 1;
+    if ((st = read_spectrum_sg(a->c, &a->w, cfg->quiet, jobs, !cfg->keep_annotations, res, 1,
+                               a->sg.w ? &a->sg : NULL, &a->spec,
+                               &res->settings.excluded_samples, &res->settings.excluded_spans,
+                               err)))
+        return st;
+    if (m->sample_count > 0)
+        res->settings.used_fraction =
+            1.0 - (double)res->settings.excluded_samples / (double)m->sample_count;
+    res->stats = *capture_get_stats(a->c);
+    res->findings = capture_findings(m, &res->stats);
+    settings_from_spectrum(&a->spec, cfg, &res->settings);
+    return RFN_OK;
+}
+
+/* The EMI-receiver passes for the detector bands that apply: one per RBW and CISPR band, each
+ * reading the capture again with the annotated spans and the bursts left out. */
+static rfn_status run_detectors(analysis_run *a, const capture_analysis *res, rfn_error *err)
+{
+    const analyse_config *cfg = &a->cfg;
     if (res->settings.n_bursts &&
-        !(burst_spans = malloc(res->settings.n_bursts * sizeof *burst_spans))) {
-        st = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; burst_spans && i < res->settings.n_bursts; i++)
-        burst_spans[i] = (rfn_span){res->bursts[i].start, res->bursts[i].length};
-    for (size_t i = 0; i < set->n_bands; i++) {
-        const limits_band *b = &set->bands[i];
+        !(a->burst_spans = malloc(res->settings.n_bursts * sizeof *a->burst_spans)))
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; a->burst_spans && i < res->settings.n_bursts; i++)
+        a->burst_spans[i] = (rfn_span){res->bursts[i].start, res->bursts[i].length};
+    for (size_t i = 0; i < a->set->n_bands; i++) {
+        const limits_band *b = &a->set->bands[i];
         if (!limits_quantity_is_detector(b->quantity) ||
             !limits_band_applies(b, cfg->region, cfg->han))
             continue;
-        det_run *r = (det_run *)find_run(runs, n_runs, b);
-        if (!r && n_runs < MAX_DET_RUNS) {
-            r = &runs[n_runs++];
+        det_run *r = (det_run *)find_run(a->runs, a->n_runs, b);
+        if (!r && a->n_runs < MAX_DET_RUNS) {
+            r = &a->runs[a->n_runs++];
             r->rbw_hz = b->rbw_hz;
             r->det_band = rfn_det_band_for_freq((b->f_lo_hz + b->f_hi_hz) / 2);
         }
         if (r)
             r->kinds |= det_kind_of(b->quantity);
     }
-    for (size_t k = 0; k < n_runs; k++) {
+    for (size_t k = 0; k < a->n_runs; k++) {
         capture *c2 = NULL;
         emi_config ec = emi_config_default();
-        ec.rbw_hz = runs[k].rbw_hz;
-        ec.band = (int)runs[k].det_band;
-        ec.detectors = runs[k].kinds;
+        ec.rbw_hz = a->runs[k].rbw_hz;
+        ec.band = (int)a->runs[k].det_band;
+        ec.detectors = a->runs[k].kinds;
         ec.quiet = cfg->quiet;
         ec.jobs = cfg->jobs ? cfg->jobs : 1;
         ec.exclude_annotations = !cfg->keep_annotations;
-        ec.exclude_spans = burst_spans;
-        ec.n_exclude_spans = burst_spans ? res->settings.n_bursts : 0;
+        ec.exclude_spans = a->burst_spans;
+        ec.n_exclude_spans = a->burst_spans ? res->settings.n_bursts : 0;
         rfn_error derr;
         /* A detector the standard does not define here (QP in Band E), or an RBW the capture
          * cannot resolve, leaves the band to the spectrum's bound. */
-        if (capture_open(path, &copt, &c2, &derr) == RFN_OK &&
-            emi_run(c2, &ec, &runs[k].res, &derr) == RFN_OK)
-            runs[k].ok = 1;
+        if (capture_open(a->path, &a->copt, &c2, &derr) == RFN_OK &&
+            emi_run(c2, &ec, &a->runs[k].res, &derr) == RFN_OK)
+            a->runs[k].ok = 1;
         capture_close(c2);
     }
+    return RFN_OK;
+}
 
-    /* 4. calibration + band measurements + verdicts */
-    if (cfg->baseline_path) {
-        capture *cb = NULL;
-        if ((st = capture_open(cfg->baseline_path, &copt, &cb, err)))
-            goto done;
-        const capture_meta *bm = capture_get_meta(cb);
-        if (bm->sample_rate_hz != m->sample_rate_hz || bm->is_complex != m->is_complex ||
-            !(bm->center_freq_hz == m->center_freq_hz ||
-              (isnan(bm->center_freq_hz) && isnan(m->center_freq_hz)))) {
-            st = rfn_error_set(err, RFN_ERR_CONFLICT, "baseline %s: sample rate, centre "
-                               "frequency or sample type differ from %s", cfg->baseline_path,
-                               path);
-            capture_close(cb);
-            goto done;
-        }
-        st = read_spectrum_sg(cb, &w, cfg->quiet, jobs, !cfg->keep_annotations, NULL, 0, NULL,
-                              &base_spec, NULL, NULL, err);
+/* The spectrum of the baseline capture (the chain alone), made as the capture's was: its level
+ * in each band is a measured noise floor. It must share the capture's rate, centre and type. */
+static rfn_status read_baseline(analysis_run *a, const capture_meta *m, rfn_error *err)
+{
+    const analyse_config *cfg = &a->cfg;
+    if (!cfg->baseline_path)
+        return RFN_OK;
+    capture *cb = NULL;
+    rfn_status st = capture_open(cfg->baseline_path, &a->copt, &cb, err);
+    if (st)
+        return st;
+    const capture_meta *bm = capture_get_meta(cb);
+    if (bm->sample_rate_hz != m->sample_rate_hz || bm->is_complex != m->is_complex ||
+        !(bm->center_freq_hz == m->center_freq_hz ||
+          (isnan(bm->center_freq_hz) && isnan(m->center_freq_hz)))) {
         capture_close(cb);
-        if (st)
-            goto done;
+        return rfn_error_set(err, RFN_ERR_CONFLICT, "baseline %s: sample rate, centre "
+                             "frequency or sample type differ from %s", cfg->baseline_path,
+                             a->path);
     }
-    if ((st = classify_all(&spec, cfg->baseline_path ? &base_spec : NULL, set, cfg, runs, n_runs,
-                           res, err)))
+    unsigned jobs = cfg->jobs ? cfg->jobs : 1;
+    st = read_spectrum_sg(cb, &a->w, cfg->quiet, jobs, !cfg->keep_annotations, NULL, 0, NULL,
+                          &a->base_spec, NULL, NULL, err);
+    capture_close(cb);
+    return st;
+}
+
+rfn_status analyse_capture(const char *path, const analyse_config *cfg, capture_analysis *res,
+                           rfn_error *plot_err, rfn_error *err)
+{
+    memset(res, 0, sizeof *res);
+    if (plot_err)
+        rfn_error_clear(plot_err);
+    analysis_run a;
+    memset(&a, 0, sizeof a);
+    a.path = path;
+    a.cfg = *cfg;
+    a.copt = capture_options_default();
+    a.copt.rate_hz = cfg->rate_hz;
+    a.copt.center_hz = cfg->center_hz;
+    a.copt.datatype = cfg->datatype;
+    a.copt.recording = cfg->recording;
+    rfn_status st = capture_open(path, &a.copt, &a.c, err);
+    if (st)
+        return st;
+    const capture_meta *m = capture_get_meta(a.c);
+    res->meta = *m;
+    res->meta.segments = NULL;
+    res->meta.n_segments = 0;
+    res->meta.annotations = NULL;
+    res->meta.n_annotations = 0;
+
+    /* capture -> limit set -> calibration -> spectrum -> detectors -> band measurements and
+     * verdicts (against the baseline's floor when one is given) -> plots */
+    if ((st = select_limit_set(&a, m, res, err)) || (st = load_named_calibration(&a, m, err)) ||
+        (st = measure_spectrum(&a, m, res, err)) || (st = run_detectors(&a, res, err)) ||
+        (st = read_baseline(&a, m, err)) ||
+        (st = classify_all(&a.spec, a.cfg.baseline_path ? &a.base_spec : NULL, a.set, &a.cfg,
+                           a.runs, a.n_runs, res, err)))
         goto done;
 
-    /* 5. plots: a failure is reported, the verdicts stand */
-    if (cfg->plot_dir) {
+    /* A failing plot is reported; the verdicts stand. */
+    if (a.cfg.plot_dir) {
         rfn_error perr;
         rfn_error_clear(&perr);
-        if (make_plots(&spec, sg.w ? &sg : NULL, set, cfg, runs, n_runs, res, &perr) &&
+        if (make_plots(&a.spec, a.sg.w ? &a.sg : NULL, a.set, &a.cfg, a.runs, a.n_runs, res,
+                       &perr) &&
             plot_err)
             *plot_err = perr;
     }
 done:
     if (st)
         analyse_result_free(res);
-    calibration_free(own_cal);
-    free(burst_spans);
-    for (size_t k = 0; k < n_runs; k++)
-        emi_result_free(&runs[k].res);
-    rfn_welch_destroy(sg.w);
-    free(sg.z);
-    rfn_spectrum_free(&spec);
-    rfn_spectrum_free(&base_spec);
-    capture_close(c);
+    analysis_run_free(&a);
     return st;
 }

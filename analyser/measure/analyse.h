@@ -141,7 +141,9 @@ void analyse_result_free(capture_analysis *res);
 /* Exit status over n results (cli.h): 1 any fail, else 3 any inconclusive, else 0. */
 int analyse_exit_status(const capture_analysis *res, size_t n);
 
-/* Output formats (records separate from formats: none of these measures anything). */
+/* Output formats (records separate from formats: none of these measures anything): text and CSV
+ * in analyser/out/analyse_out.c, JSON (an array of records_json.h analysis records) in
+ * analyser/out/records_json.c. */
 void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n);
 rfn_status analyse_write_json(FILE *fp, const capture_analysis *res, size_t n, rfn_error *err);
 void analyse_write_csv(FILE *fp, const capture_analysis *res, size_t n);

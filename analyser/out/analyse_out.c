@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* analyse_out.c: the text, JSON and CSV forms of capture analyses (records in, text out; nothing
- * here measures). */
-#include <jansson.h>
+/* analyse_out.c: the text and CSV forms of capture analyses (records in, text out; nothing here
+ * measures). The JSON form is records_json.c's, beside its reader. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,24 +37,6 @@ static void findings_text(const capture_analysis *r, char *buf, size_t cap)
     }
     if (!buf[0])
         snprintf(buf, cap, "none");
-}
-
-static const char *region_text(unsigned region)
-{
-    switch (region) {
-    case LIMITS_REGION_NORTH:
-        return "north";
-    case LIMITS_REGION_CENTRAL:
-        return "central";
-    case LIMITS_REGION_SOUTH:
-        return "south";
-    }
-    return "any";
-}
-
-static const char *han_text(unsigned han)
-{
-    return han == LIMITS_HAN_SINGLE ? "single" : han == LIMITS_HAN_DUAL ? "dual" : "any";
 }
 
 /* A level for the text table: "-inf" for silence, "-" when not measured. */
@@ -128,7 +109,7 @@ static void decision_text(FILE *fp, const capture_analysis *r)
 {
     const analysis_settings *s = &r->settings;
     fprintf(fp, "decision   region %s, HAN variant %s, guard band %.2f dB, rule %s%s\n",
-            region_text(s->region), han_text(s->han), s->guard_db,
+            limits_region_name(s->region), limits_han_name(s->han), s->guard_db,
             limits_decision_rule_name(r->decision_rule),
             s->decision.rule == DECISION_FROM_LIMITS ? " (the limit set's)" : " (--decision-rule)");
     int any = 0;
@@ -221,165 +202,6 @@ void analyse_write_text(FILE *fp, const capture_analysis *res, size_t n)
         floors_text(fp, r);
         fprintf(fp, "\nverdict    %s\n", analyse_verdict_name(r->verdict));
     }
-}
-
-/* ---- JSON ------------------------------------------------------------------------------------ */
-
-static json_t *num(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
-
-static json_t *str_or_null(const char *s)
-{
-    return s && s[0] ? json_string(s) : json_null();
-}
-
-static json_t *reasons_json(unsigned reasons)
-{
-    json_t *a = json_array();
-    for (unsigned bit = 1; bit; bit <<= 1)
-        if ((reasons & bit) && analyse_reason_name(bit))
-            json_array_append_new(a, json_string(analyse_reason_name(bit)));
-    return a;
-}
-
-/* The measurement's own fields beyond the verdict's (records.h band_measurement): what rejudge
- * needs to apply the decision rule again. */
-static json_t *measurement_json(const band_measurement *m)
-{
-    return json_pack("{s:s, s:o, s:b, s:b, s:o}", "geometry", m->geometry, "flags",
-                     reasons_json(m->flags), "rbw_reads_low", m->rbw_reads_low,
-                     "detector_unsettled", m->detector_unsettled, "uncertainty_db",
-                     num(m->uncertainty_db));
-}
-
-/* "unit" and "measured_unit" are the limit file's unit names (what a program matches on); the
- * *_text keys are the same units as people read them, naming the reference bandwidth. */
-static json_t *band_json(const band_verdict *v)
-{
-    char ut[32], mut[32];
-    limits_unit_name_text(v->unit, v->ref_bw_hz, ut, sizeof ut);
-    limits_unit_name_text(v->m.measured_unit, v->ref_bw_hz, mut, sizeof mut);
-    json_t *b = json_pack(
-        "{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-        "s:o, s:o, s:o, s:s, s:s, s:o, s:s, s:o}",
-        "id", v->band_id, "label", v->label, "f_lo_hz", num(v->f_lo_hz), "f_hi_hz",
-        num(v->f_hi_hz), "quantity", v->quantity, "trace", v->trace, "unit", v->unit,
-        "measured_unit", v->m.measured_unit, "unit_text", ut, "measured_unit_text", mut,
-        "rbw_hz", v->rbw_hz > 0 ? json_real(v->rbw_hz) : json_null(), "ref_bw_hz",
-        v->ref_bw_hz > 0 ? json_real(v->ref_bw_hz) : json_null(), "measured", num(v->m.measured),
-        "limit", num(v->limit), "margin_db", num(v->margin_db), "worst_freq_hz",
-        num(v->m.worst_freq_hz), "derogation_limit", num(v->derogation_limit), "noise_floor",
-        num(v->m.floor_level), "capture_floor", num(v->m.capture_floor), "covered_fraction",
-        num(v->m.covered_fraction), "method", v->m.method, "verdict",
-        analyse_verdict_name(v->verdict), "reasons", reasons_json(v->reasons), "decision_rule",
-        limits_decision_rule_name(v->rule), "uncertainty_db", num(v->uncertainty_db));
-    json_object_set_new(b, "measurement", measurement_json(&v->m));
-    json_object_set_new(b, "capture_floor_median", num(v->m.capture_floor_median));
-    return b;
-}
-
-/* settings.bursts: null without --exclude-bursts, else the finder's settings and each span. */
-static json_t *bursts_json(const capture_analysis *r)
-{
-    const analysis_settings *s = &r->settings;
-    if (!s->exclude_bursts)
-        return json_null();
-    double fs = r->meta.sample_rate_hz;
-    json_t *spans = json_array();
-    for (size_t i = 0; spans && r->bursts && i < s->n_bursts; i++) {
-        const excluded_burst *b = &r->bursts[i];
-        json_array_append_new(
-            spans, json_pack("{s:I, s:I, s:o, s:o, s:o, s:s}", "start_sample",
-                             (json_int_t)b->start, "length_samples", (json_int_t)b->length,
-                             "start_s", num((double)b->start / fs), "length_s",
-                             num((double)b->length / fs), "level_db", num(b->level_db), "band",
-                             b->band_id));
-    }
-    return json_pack("{s:o, s:o, s:o, s:I, s:I, s:o}", "threshold_db",
-                     num(s->burst_threshold_db), "min_duration_s", num(s->burst_min_s), "guard_s",
-                     num(s->burst_guard_s), "count", (json_int_t)s->n_bursts, "samples",
-                     (json_int_t)s->burst_samples, "spans", spans ? spans : json_null());
-}
-
-static json_t *capture_json(const capture_analysis *r)
-{
-    const capture_meta *m = &r->meta;
-    const analysis_settings *s = &r->settings;
-    json_t *findings = json_array();
-    for (unsigned bit = 1; bit <= CAPTURE_FIND_ALL_ZERO; bit <<= 1)
-        if ((r->findings & bit) && capture_finding_name(bit))
-            json_array_append_new(findings, json_string(capture_finding_name(bit)));
-    json_t *bands = json_array();
-    for (size_t i = 0; i < r->n_bands; i++)
-        json_array_append_new(bands, band_json(&r->bands[i]));
-    json_t *cap = json_pack(
-        "{s:s, s:s, s:s, s:b, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "path", m->path,
-        "format", m->format, "container", m->container, "complex", m->is_complex,
-        "sample_rate_hz", num(m->sample_rate_hz), "center_freq_hz", num(m->center_freq_hz),
-        "sample_count", (json_int_t)m->sample_count, "duration_s", num(m->duration_s),
-        "datetime", str_or_null(m->datetime), "device_id", str_or_null(m->device_id),
-        "clipped_fraction", num(r->stats.clipped_fraction), "findings", findings, "mpxn",
-        str_or_null(m->mpxn));
-    json_t *warnings = json_array();
-    for (size_t i = 0; warnings && i < m->n_warnings; i++)
-        json_array_append_new(warnings, json_string(m->warnings[i]));
-    json_object_set_new(cap, "warnings", warnings ? warnings : json_null());
-    json_t *settings = json_pack(
-        "{s:s, s:I, s:I, s:o, s:o, s:o, s:I, s:s, s:o, s:s, s:s, s:I, s:I}", "window", s->window,
-        "nfft",
-        (json_int_t)s->nfft, "overlap", (json_int_t)s->overlap, "bin_hz", num(s->bin_hz),
-        "rbw_enbw_hz", num(s->enbw_hz), "rbw_6db_hz", num(s->rbw6_hz), "averages",
-        (json_int_t)s->segments, "detrend", s->detrend_mean ? "mean" : "none", "guard_db",
-        num(s->guard_db), "region", region_text(s->region), "han", han_text(s->han),
-        "excluded_spans", (json_int_t)s->excluded_spans, "excluded_samples",
-        (json_int_t)s->excluded_samples);
-    json_object_set_new(settings, "used_fraction", num(s->used_fraction));
-    json_object_set_new(settings, "bursts", bursts_json(r));
-    {
-        json_object_set_new(settings, "decision_rule",
-                            json_string(limits_decision_rule_name(r->decision_rule)));
-        json_object_set_new(settings, "decision_rule_given",
-                            s->decision.rule == DECISION_FROM_LIMITS
-                                ? json_null()
-                                : json_string(limits_decision_rule_name(s->decision.rule)));
-        json_object_set_new(settings, "uncertainty_db_given",
-                            s->decision.has_uncertainty ? json_real(s->decision.uncertainty_db)
-                                                        : json_null());
-    }
-    json_t *limits = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "id", r->limits_id, "version",
-                               r->limits_version, "source", r->limits_source, "path",
-                               r->limits_path, "illustrative", r->limits_illustrative,
-                               "in_force_on_capture_date",
-                               r->limits_in_force < 0 ? json_null()
-                                                      : json_boolean(r->limits_in_force));
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:s}", "capture", cap, "settings", settings,
-                     "calibration", str_or_null(r->calibration_id), "limits", limits, "bands",
-                     bands, "verdict", analyse_verdict_name(r->verdict));
-}
-
-rfn_status analyse_write_json(FILE *fp, const capture_analysis *res, size_t n, rfn_error *err)
-{
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, capture_json(&res[i]));
-    int worst = 0;
-    for (size_t i = 0; i < n; i++) {
-        int rank = res[i].verdict == VERDICT_FAIL ? 2 : res[i].verdict == VERDICT_INCONCLUSIVE;
-        worst = rank > worst ? rank : worst;
-    }
-    json_t *root = json_pack("{s:s, s:i, s:o, s:s}", "rfnoise", "analyse", "format_version", 1,
-                             "captures", arr, "verdict",
-                             worst == 2 ? "fail" : worst == 1 ? "inconclusive" : "pass");
-    if (!root)
-        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory building JSON");
-    int rc = json_dumpf(root, fp, JSON_INDENT(2) | JSON_REAL_PRECISION(10) | JSON_PRESERVE_ORDER);
-    fputc('\n', fp);
-    json_decref(root);
-    if (rc)
-        return rfn_error_set(err, RFN_ERR_IO, "cannot write JSON");
-    return RFN_OK;
 }
 
 /* ---- CSV ------------------------------------------------------------------------------------- */

@@ -22,29 +22,84 @@ void field_csv_row(FILE *f, const record_field *t, size_t n, const void *rec)
     for (size_t i = 0; i < n; i++) {
         if (i)
             csv_write_sep(f);
-        if (t[i].kind == FIELD_TEXT)
+        if (t[i].kind == FIELD_TEXT || t[i].kind == FIELD_TEXT_OR_NULL)
             csv_write_text(f, t[i].text(rec));
         else if (t[i].kind == FIELD_INT)
             csv_write_int(f, (long long)t[i].num(rec));
-        else
+        else if (t[i].kind == FIELD_BOOL)
+            csv_write_int(f, t[i].num(rec) != 0);
+        else if (t[i].kind == FIELD_NUM)
             csv_write_number(f, t[i].num(rec), t[i].precision);
     }
     csv_end_row(f);
+}
+
+/* The JSON value of field f of rec (FIELD_JSON aside: json_null), or NULL when out of memory. */
+static json_t *field_json_value(const record_field *f, const void *rec)
+{
+    if (f->kind == FIELD_TEXT)
+        return json_string(f->text(rec));
+    if (f->kind == FIELD_TEXT_OR_NULL) {
+        const char *s = f->text(rec);
+        return s && s[0] ? json_string(s) : json_null();
+    }
+    double v = f->num ? f->num(rec) : NAN;
+    if (f->kind == FIELD_INT)
+        return json_integer((json_int_t)v);
+    if (f->kind == FIELD_BOOL)
+        return json_boolean(v != 0);
+    return f->kind == FIELD_NUM && isfinite(v) ? json_real(v) : json_null();
 }
 
 struct json_t *field_json_object(const record_field *t, size_t n, const void *rec)
 {
     json_t *o = json_object();
     for (size_t i = 0; o && i < n; i++) {
-        double v = t[i].num ? t[i].num(rec) : NAN;
-        json_t *j = t[i].kind == FIELD_TEXT ? json_string(t[i].text(rec))
-                    : t[i].kind == FIELD_INT ? json_integer((json_int_t)v)
-                    : isfinite(v)            ? json_real(v)
-                                             : json_null();
+        json_t *j = field_json_value(&t[i], rec);
         if (!j || json_object_set_new(o, t[i].name, j)) {
             json_decref(o);
             return NULL;
         }
     }
     return o;
+}
+
+struct json_t *field_json_record(const json_field *t, size_t n, const void *rec)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < n; i++) {
+        json_t *j = t[i].f.kind == FIELD_JSON ? t[i].json(rec) : field_json_value(&t[i].f, rec);
+        if (!j || json_object_set_new(o, t[i].f.name, j)) {
+            json_decref(o);
+            return NULL;
+        }
+    }
+    return o;
+}
+
+void field_json_read(const json_field *t, size_t n, const struct json_t *o, void *rec)
+{
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_is_object(o) ? json_object_get(o, t[i].f.name) : NULL;
+        switch (t[i].f.kind) {
+        case FIELD_TEXT:
+        case FIELD_TEXT_OR_NULL:
+            if (t[i].set_text)
+                t[i].set_text(rec, json_is_string(v) ? json_string_value(v) : "");
+            break;
+        case FIELD_NUM:
+        case FIELD_INT:
+            if (t[i].set_num)
+                t[i].set_num(rec, json_is_number(v) ? json_number_value(v) : NAN);
+            break;
+        case FIELD_BOOL:
+            if (t[i].set_num)
+                t[i].set_num(rec, json_is_true(v));
+            break;
+        case FIELD_JSON:
+            if (t[i].set_json)
+                t[i].set_json(rec, v);
+            break;
+        }
+    }
 }
