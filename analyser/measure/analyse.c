@@ -879,7 +879,9 @@ static size_t auto_nfft(const limits_set *set, const analyse_config *cfg, double
         while ((double)nfft < want && nfft < 65536)
             nfft *= 2;
     }
-    while (nfft > 64 && (int64_t)nfft * 8 > n_samples)
+    /* at least 8 segments in a short capture; a stream's length (n_samples <= 0, standard
+     * input) is unknown until its end: the band's resolution then, as for a long file */
+    while (n_samples > 0 && nfft > 64 && (int64_t)nfft * 8 > n_samples)
         nfft /= 2;
     return nfft;
 }
@@ -1513,10 +1515,16 @@ static rfn_status measure_spectrum(analysis_run *a, const capture_meta *m, captu
                                &res->settings.excluded_samples, &res->settings.excluded_spans,
                                err)))
         return st;
-    if (m->sample_count > 0)
-        res->settings.used_fraction =
-            1.0 - (double)res->settings.excluded_samples / (double)m->sample_count;
     res->stats = *capture_get_stats(a->c);
+    /* A stream (standard input) has no length until it has been read: report what was read,
+     * not "samples 0" (issue 17). */
+    if (res->meta.sample_count <= 0 && res->stats.samples_read > 0) {
+        res->meta.sample_count = res->stats.samples_read;
+        res->meta.duration_s = (double)res->stats.samples_read / res->meta.sample_rate_hz;
+    }
+    if (res->meta.sample_count > 0)
+        res->settings.used_fraction =
+            1.0 - (double)res->settings.excluded_samples / (double)res->meta.sample_count;
     res->findings = capture_findings(m, &res->stats);
     settings_from_spectrum(&a->spec, cfg, &res->settings);
     return RFN_OK;

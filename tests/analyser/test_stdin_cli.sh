@@ -46,4 +46,14 @@ want="rfnoise: psd: -: standard input needs --datatype (cu8, cs8, cs16, cf32 ...
 if [ $rc -ne 2 ] || [ "$(cat "$t/err")" != "$want" ]; then
     echo "FAIL: psd - without --datatype: exit $rc, $(cat "$t/err")"; fail=1
 fi
+# analyse - reports the samples it read (the stream's length is known only at its end) and
+# measures as the file does (its automatic nfft is the band's, not that of a short capture):
+# 0.5 s at 2.4 MS/s. (A .cu8 name: no warning that the name suggests another type.)
+cp "$t/u.raw" "$t/u.cu8"
+"$rf" analyse "$t/u.cu8" --datatype cu8 --rate 2.4e6 --center 423e6 --cal-db -40 >"$t/a.txt"
+"$rf" analyse - --datatype cu8 --rate 2.4e6 --center 423e6 --cal-db -40 <"$t/u.raw" >"$t/b.txt"
+grep -q '^  samples  1200000 (0.500 s), time unknown$' "$t/b.txt" ||
+    { echo "FAIL: analyse -: $(grep samples "$t/b.txt")"; fail=1; }
+grep -v '^capture' "$t/a.txt" >"$t/a2.txt"; grep -v '^capture' "$t/b.txt" >"$t/b2.txt"
+same "analyse cu8 (but the capture's name)" "$t/a2.txt" "$t/b2.txt"
 exit $fail
