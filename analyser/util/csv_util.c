@@ -87,10 +87,22 @@ void csv_write_number(FILE *f, double value, int precision)
          * decimals for magnitudes a spreadsheet shows without an exponent (423000000, 0.0125). */
         double mag = fabs(value);
         bool fixed = mag == 0.0 || (mag >= 1e-4 && mag < 1e15);
-        for (int digits = fixed ? 0 : 1; digits <= (fixed ? 20 : 17); digits++) {
-            snprintf(buf, sizeof buf, fixed ? "%.*f" : "%.*g", digits, value);
-            if (strtod(buf, NULL) == value) break;
+        const char *fmt = fixed ? "%.*f" : "%.*g";
+        /* The fewest digits that read back as value, by bisection: if p digits read back, so
+         * do p + 1 (the nearest decimal of p + 1 digits is at least as close as that of p, which
+         * is one of them), so the answer is the one a linear search from the bottom finds, in
+         * about 5 tries instead of up to 17 (issue 17: formatting was 15 % of psd at nfft
+         * 65536). */
+        int lo = fixed ? 0 : 1, hi = fixed ? 20 : 17;
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2;
+            snprintf(buf, sizeof buf, fmt, mid, value);
+            if (strtod(buf, NULL) == value)
+                hi = mid;
+            else
+                lo = mid + 1;
         }
+        snprintf(buf, sizeof buf, fmt, lo, value);
     }
     fix_negative_zero(buf);
     fputs_unlocked(buf, f);
