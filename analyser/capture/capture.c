@@ -574,8 +574,9 @@ static void conv_setup(capture *c, const capture_options *opt)
 {
     const int host_big = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
     int one_channel = c->components == 1 || (c->components == 2 && c->meta.is_complex);
-    c->conv_kind = (!opt->convert_by_libsndfile || c->stream) && one_channel &&
-                           c->post_scale == 1.0f && (c->stream || capture_sf_raw_ok(c->sf))
+    const int own_read = c->drv->read != NULL; /* no libsndfile to convert instead */
+    c->conv_kind = (!opt->convert_by_libsndfile || own_read) && one_channel &&
+                           c->post_scale == 1.0f && (own_read || capture_sf_raw_ok(c->sf))
                        ? capture_conv_kind(&c->dt)
                        : -1;
     if (c->stream)

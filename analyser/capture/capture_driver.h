@@ -79,9 +79,11 @@ typedef struct capture_probe {
  *   capture_sf_open_container) and what the file says about rate, centre and time (hdr_, auxi_,
  *   sm). A 2-channel container read as I/Q sets dt.is_complex and 1 channel itself. On error
  *   err names the file and the offset; capture_open then closes c.
- * read: up to frames frames of the samples as stored into c->raw (which holds them); *got 0 at
- *   the end. NULL: capture_sf_read_bytes on c->sf. A driver with its own transport (standard
- *   input) sets c->stream.
+ * read: up to frames frames of the samples as stored into c->raw (sized by the reader); *got 0
+ *   at the end. The reader converts them itself (capture_convert.c), so c->dt is a type
+ *   capture_conv_kind knows. NULL: c->sf reads (capture_sf_read_bytes, or libsndfile's
+ *   conversion). An input whose length is known only at its end (standard input) also sets
+ *   c->stream and meta.streamed.
  * close: free what open kept beyond c->sf, c->fd and c->sm; NULL when nothing. */
 struct capture_driver {
     const char *name;
