@@ -48,12 +48,15 @@ static size_t smooth_size(size_t min)
     }
 }
 
-rfn_status rfn_stft_create(const rfn_stft_config *cfg, rfn_stft_sink sink, void *ctx,
-                           rfn_stft **out, rfn_error *err)
+/* The frame grid an RBW gives: the Gaussian window (sigma, L samples), the FFT size, the step
+ * and the frames per batch. */
+typedef struct stft_grid {
+    double sigma_s, sigma; /* the window's sigma in seconds and in samples */
+    size_t L, nfft, hop, batch;
+} stft_grid;
+
+static rfn_status plan_grid(const rfn_stft_config *cfg, stft_grid *g, rfn_error *err)
 {
-    if (!cfg || !out || !sink)
-        return rfn_error_set(err, RFN_ERR_INVALID, "stft: missing configuration or sink");
-    *out = NULL;
     if (!(cfg->fs_hz > 0.0) || !isfinite(cfg->fs_hz))
         return rfn_error_set(err, RFN_ERR_INVALID, "stft: fs_hz must be > 0 (got %g)",
                              cfg->fs_hz);
@@ -65,9 +68,9 @@ rfn_status rfn_stft_create(const rfn_stft_config *cfg, rfn_stft_sink sink, void 
         return rfn_error_set(err, RFN_ERR_INVALID,
                              "stft: max_peak_loss_db must be in (0, 20) (got %g)",
                              cfg->max_peak_loss_db);
-    double sigma_s = rfn_window_gaussian_sigma_s(cfg->rbw_hz);
-    double sigma = sigma_s * cfg->fs_hz; /* samples */
-    size_t L = rfn_window_gaussian_length(cfg->rbw_hz, cfg->fs_hz);
+    g->sigma_s = rfn_window_gaussian_sigma_s(cfg->rbw_hz);
+    g->sigma = g->sigma_s * cfg->fs_hz; /* samples */
+    size_t L = g->L = rfn_window_gaussian_length(cfg->rbw_hz, cfg->fs_hz);
     if (L == 0 || L > ((size_t)1 << 26))
         return rfn_error_set(err, RFN_ERR_INVALID, "stft: window of %zu samples is out of range",
                              L);
@@ -79,28 +82,63 @@ rfn_status rfn_stft_create(const rfn_stft_config *cfg, rfn_stft_sink sink, void 
         return rfn_error_set(err, RFN_ERR_INVALID,
                              "stft: nfft %zu is shorter than the %zu-sample RBW window", nfft, L);
     }
+    g->nfft = nfft;
     /* A pulse's envelope through a Gaussian window is exp(-t^2 / 2 sigma^2) in amplitude; a frame
      * grid of step h misses its top by at most h/2, a power loss of exp(-(h/2)^2 / sigma^2). */
     size_t hop = cfg->hop;
     if (hop == 0) {
-        double h = 2.0 * sigma * sqrt(cfg->max_peak_loss_db * log(10.0) / 10.0);
+        double h = 2.0 * g->sigma * sqrt(cfg->max_peak_loss_db * log(10.0) / 10.0);
         hop = h < 1.0 ? 1 : (size_t)floor(h);
     }
     if (hop > L)
         return rfn_error_set(err, RFN_ERR_INVALID,
                              "stft: hop %zu exceeds the %zu-sample window (samples would be lost)",
                              hop, L);
-    size_t batch = cfg->batch ? cfg->batch : (8192 / nfft ? 8192 / nfft : 1);
-    if (batch > 65536)
-        return rfn_error_set(err, RFN_ERR_INVALID, "stft: batch %zu too large", batch);
+    g->hop = hop;
+    g->batch = cfg->batch ? cfg->batch : (8192 / nfft ? 8192 / nfft : 1);
+    if (g->batch > 65536)
+        return rfn_error_set(err, RFN_ERR_INVALID, "stft: batch %zu too large", g->batch);
+    return RFN_OK;
+}
 
+/* What the frames measure (stft.h rfn_stft_info), from the grid and the window's properties. */
+static void fill_info(rfn_stft_info *in, const rfn_stft_config *cfg, const stft_grid *g,
+                      const rfn_window_props *props)
+{
+    size_t L = g->L, hop = g->hop;
+    in->fs_hz = cfg->fs_hz;
+    in->rbw_hz = cfg->rbw_hz;
+    in->rbw6_hz = props->bw6_bins * cfg->fs_hz / (double)L;
+    in->enbw_hz = props->enbw_bins * cfg->fs_hz / (double)L;
+    in->sigma_s = g->sigma_s;
+    in->win_len = L;
+    in->nfft = g->nfft;
+    in->hop = hop;
+    in->hop_s = (double)hop / cfg->fs_hz;
+    in->overlap = 1.0 - (double)hop / (double)L;
+    in->bin_hz = cfg->fs_hz / (double)g->nfft;
+    in->peak_loss_db = 10.0 / log(10.0) * ((double)hop / 2.0) * ((double)hop / 2.0) /
+                       (g->sigma * g->sigma);
+}
+
+rfn_status rfn_stft_create(const rfn_stft_config *cfg, rfn_stft_sink sink, void *ctx,
+                           rfn_stft **out, rfn_error *err)
+{
+    if (!cfg || !out || !sink)
+        return rfn_error_set(err, RFN_ERR_INVALID, "stft: missing configuration or sink");
+    *out = NULL;
+    stft_grid g = {0};
+    rfn_status st = plan_grid(cfg, &g, err);
+    if (st != RFN_OK)
+        return st;
+    const size_t L = g.L, nfft = g.nfft, batch = g.batch;
     rfn_stft *s = calloc(1, sizeof *s);
     if (!s)
         return rfn_error_set(err, RFN_ERR_NOMEM, "stft: out of memory");
     s->sink = sink;
     s->ctx = ctx;
     s->batch = batch;
-    s->cap = L + hop * batch;
+    s->cap = L + g.hop * batch;
     s->win = malloc(L * sizeof *s->win);
     s->win2 = malloc(2 * L * sizeof *s->win2);
     s->buf = malloc(s->cap * sizeof *s->buf);
@@ -112,7 +150,7 @@ rfn_status rfn_stft_create(const rfn_stft_config *cfg, rfn_stft_sink sink, void 
     }
     s->bytes = sizeof *s + 3 * L * sizeof *s->win + s->cap * sizeof *s->buf +
                batch * nfft * sizeof *s->power + 2 * batch * nfft * sizeof(float complex);
-    rfn_status st = rfn_window_fill(RFN_WINDOW_GAUSSIAN, L, sigma, s->win);
+    st = rfn_window_fill(RFN_WINDOW_GAUSSIAN, L, g.sigma, s->win);
     rfn_window_props props;
     if (st == RFN_OK)
         st = rfn_window_analyse(s->win, L, &props);
@@ -133,21 +171,7 @@ rfn_status rfn_stft_create(const rfn_stft_config *cfg, rfn_stft_sink sink, void 
     /* The zero padding beyond the window is written once; frames only overwrite [0, L). */
     memset(rfn_fft_input(s->fft), 0, batch * nfft * sizeof(float complex));
     s->inv_s1sq = (float)(1.0 / (props.s1 * props.s1));
-
-    rfn_stft_info *in = &s->info;
-    in->fs_hz = cfg->fs_hz;
-    in->rbw_hz = cfg->rbw_hz;
-    in->rbw6_hz = props.bw6_bins * cfg->fs_hz / (double)L;
-    in->enbw_hz = props.enbw_bins * cfg->fs_hz / (double)L;
-    in->sigma_s = sigma_s;
-    in->win_len = L;
-    in->nfft = nfft;
-    in->hop = hop;
-    in->hop_s = (double)hop / cfg->fs_hz;
-    in->overlap = 1.0 - (double)hop / (double)L;
-    in->bin_hz = cfg->fs_hz / (double)nfft;
-    in->peak_loss_db = 10.0 / log(10.0) * ((double)hop / 2.0) * ((double)hop / 2.0) /
-                       (sigma * sigma);
+    fill_info(&s->info, cfg, &g, &props);
     *out = s;
     return RFN_OK;
 }

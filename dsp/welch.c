@@ -774,11 +774,10 @@ static rfn_status analyse_window(rfn_welch *w)
     return RFN_OK;
 }
 
-rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_error *err)
+/* The configuration as used: checked, the overlap and flags resolved, the mean trace added. */
+static rfn_status check_config(const rfn_welch_config *cfg, rfn_welch_config *out,
+                               rfn_error *err)
 {
-    if (!cfg || !out)
-        return rfn_error_set(err, RFN_ERR_INVALID, "welch: missing configuration");
-    *out = NULL;
     rfn_welch_config c = *cfg;
     if (!(c.fs_hz > 0.0) || !isfinite(c.fs_hz))
         return rfn_error_set(err, RFN_ERR_INVALID, "welch: sample rate %g Hz must be > 0",
@@ -805,24 +804,21 @@ rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_er
     c.traces |= RFN_TRACE_BIT(RFN_TRACE_MEAN);
     c.detrend_mean = c.detrend_mean != 0;
     c.real_input = c.real_input != 0;
+    *out = c;
+    return RFN_OK;
+}
 
-    rfn_welch *w = calloc(1, sizeof *w);
-    if (!w)
-        return rfn_error_set(err, RFN_ERR_NOMEM, "welch: out of memory");
-    w->cfg = c;
-    size_t n = w->n = c.nfft;
-    w->hop = n - c.overlap;
-    w->simd = cpu_simd();
-    w->pscale = 1.0;
-
-    /* Frequency-domain windowing for the periodic cosine sums (coefficients as window.c). */
+/* Frequency-domain windowing for the periodic cosine sums (coefficients as window.c): the taps
+ * of w->cfg.window, or nothing for the windows applied in time. */
+static void set_freq_window(rfn_welch *w)
+{
     static const double hann[] = {0.5, 0.5};
     static const double bh4[] = {0.35875, 0.48829, 0.14128, 0.01168};
     static const double flattop[] = {0.21557895, 0.41663158, 0.277263158, 0.083578947,
                                      0.006947368};
     const double *a = NULL;
     int terms = 0;
-    switch (c.window) {
+    switch (w->cfg.window) {
     case RFN_WINDOW_RECT:
         terms = 1;
         break;
@@ -838,26 +834,23 @@ rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_er
     default:
         break;
     }
-    if (terms) {
-        w->fd = 1;
-        w->terms = terms;
-        /* Taps normalised to h[0] = 1 (one multiply fewer per bin); a0^2 goes into the final
-         * scale instead. */
-        double a0 = a ? a[0] : 1.0;
-        w->h[0] = 1.0f;
-        for (int j = 1; j < terms; j++)
-            w->h[j] = (float)((j & 1 ? -0.5 : 0.5) * a[j] / a0);
-        w->pscale = a0 * a0;
-    }
+    if (!terms)
+        return;
+    w->fd = 1;
+    w->terms = terms;
+    /* Taps normalised to h[0] = 1 (one multiply fewer per bin); a0^2 goes into the final
+     * scale instead. */
+    double a0 = a ? a[0] : 1.0;
+    w->h[0] = 1.0f;
+    for (int j = 1; j < terms; j++)
+        w->h[j] = (float)((j & 1 ? -0.5 : 0.5) * a[j] / a0);
+    w->pscale = a0 * a0;
+}
 
-    rfn_fft_config fc = rfn_fft_config_default();
-    fc.n = n;
-    fc.effort = c.effort;
-    rfn_status st = rfn_fft_create(&fc, &w->fft, err);
-    if (st) {
-        rfn_welch_destroy(w);
-        return st;
-    }
+/* The buffers of n points the configured traces and hooks need; 0 when one is missing. */
+static int alloc_buffers(rfn_welch *w, size_t n)
+{
+    const rfn_welch_config c = w->cfg;
     /* The segment hook needs each bin's power formed per segment, as max/min/median do. */
     w->pairs = !c.segment_fn && !(c.traces & (RFN_TRACE_BIT(RFN_TRACE_MAX) |
                                               RFN_TRACE_BIT(RFN_TRACE_MIN) |
@@ -891,7 +884,37 @@ rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_er
         w->seg_dens = malloc(n * sizeof *w->seg_dens);
         ok = (w->med || w->seg_row) && w->seg_dens;
     }
-    if (!ok) {
+    return ok;
+}
+
+rfn_status rfn_welch_create(const rfn_welch_config *cfg, rfn_welch **out, rfn_error *err)
+{
+    if (!cfg || !out)
+        return rfn_error_set(err, RFN_ERR_INVALID, "welch: missing configuration");
+    *out = NULL;
+    rfn_welch_config c;
+    rfn_status st = check_config(cfg, &c, err);
+    if (st)
+        return st;
+    rfn_welch *w = calloc(1, sizeof *w);
+    if (!w)
+        return rfn_error_set(err, RFN_ERR_NOMEM, "welch: out of memory");
+    w->cfg = c;
+    size_t n = w->n = c.nfft;
+    w->hop = n - c.overlap;
+    w->simd = cpu_simd();
+    w->pscale = 1.0;
+    set_freq_window(w);
+
+    rfn_fft_config fc = rfn_fft_config_default();
+    fc.n = n;
+    fc.effort = c.effort;
+    st = rfn_fft_create(&fc, &w->fft, err);
+    if (st) {
+        rfn_welch_destroy(w);
+        return st;
+    }
+    if (!alloc_buffers(w, n)) {
         rfn_welch_destroy(w);
         return rfn_error_set(err, RFN_ERR_NOMEM, "welch: out of memory for nfft %zu", n);
     }

@@ -1,60 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* capture.c: open any capture, merge its metadata from every source
- * (docs/architecture.md §Metadata), and stream it as complex float blocks with validation
- * statistics. libsndfile sits behind capture_internal.h; this file never includes sndfile.h. */
+/* capture.c: open any capture through the driver of its format family (capture_driver.h), merge
+ * its metadata from every source (docs/architecture.md §Metadata), and stream it as complex float
+ * blocks with validation statistics. libsndfile sits behind capture_internal.h; this file never
+ * includes sndfile.h. */
 #include "capture.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "capture_driver.h"
 #include "capture_internal.h"
 #include "capture_name.h"
-#include "hash.h"
 #include "io_guard.h"
 #include "sigmf.h"
 
 #define DEFAULT_BLOCK_FRAMES 65536
-#define MAX_META_BYTES (64 << 20)
-
-struct capture {
-    capture_meta meta;
-    capture_stats stats;
-    capture_segment *segments;       /* owned; meta.segments points here */
-    capture_annotation *annotations; /* owned */
-    capture_sf *sf;
-    int fd; /* data file for raw reads, -1 otherwise */
-    sigmf_datatype dt;
-    int components; /* floats per frame in the file */
-    int channel;    /* channel delivered */
-    int u8_fix;     /* libsndfile's (x-128)/128 → (x-127.5)/127.5 */
-    float clip_pos, clip_neg;
-    int64_t frames_left;
-    float *tmp;
-    size_t tmp_frames;
-    rfn_status sticky;
-    char sticky_msg[sizeof(((rfn_error *)0)->msg)];
-    double sum_i, sum_q, sum_ii, sum_qq, sum_iq;
-    double hdr_rate;   /* sample rate in a container header, 0 when none */
-    double hdr_center; /* centre frequency in a container header (.sdriq), NAN when none */
-    char hdr_time[CAPTURE_TIME_MAX]; /* start time in a container header (.sdriq), "" */
-    float post_scale;    /* factor after libsndfile's scaling (24-bit values in 32-bit words) */
-    struct prefetch *pf; /* read-ahead thread, NULL unless capture_options.prefetch */
-    int conv_kind;       /* CAPTURE_CONV_ kind read as stored and converted here, or -1:
-                            libsndfile's sf_read_float converts (see conv_setup) */
-    int conv_swap;       /* stored byte order differs from the host's */
-    unsigned char *raw;  /* samples as stored, raw_frames of them */
-    size_t raw_frames;
-    int stream;          /* standard input: c->fd read front to back (open_stdin) */
-};
 
 /* Read-ahead: a producer thread fills two slots in turn with blocks in the capture's natural
  * layout (complex frames, or real values), and the caller's reads drain them. */
@@ -110,13 +75,7 @@ capture_options capture_options_default(void)
     return o;
 }
 
-static void warn(capture *c, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-
-static void warn(capture *c, const char *fmt, ...)
+void capture_warn(capture *c, const char *fmt, ...)
 {
     capture_meta *m = &c->meta;
     if (m->n_warnings >= CAPTURE_MAX_WARNINGS) {
@@ -129,57 +88,12 @@ static void warn(capture *c, const char *fmt, ...)
     va_end(ap);
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
-/* Copy src into dst of cap bytes, cutting it if needed (always NUL-terminated). */
-static void copy_text(char *dst, size_t cap, const char *src)
+void capture_copy_text(char *dst, size_t cap, const char *src)
 {
     size_t n = src ? strlen(src) : 0;
     if (n >= cap) n = cap - 1;
     if (n) memcpy(dst, src, n);
     dst[n] = '\0';
-}
-
-/* Read a whole small file (the SigMF meta) into a NUL-terminated buffer. */
-static rfn_status slurp(const char *path, char **out, size_t *len, rfn_error *err)
-{
-    *out = NULL;
-    FILE *fp;
-    rfn_status st = io_fopen_input(path, &fp, NULL, err);
-    if (st)
-        return st;
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n + 65536 + 1 > cap) {
-            cap = cap ? 2 * cap : 65536 + 1;
-            char *nb = cap > MAX_META_BYTES ? NULL : realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                fclose(fp);
-                return rfn_error_set(err, RFN_ERR_UNSUPPORTED, "%s: metadata larger than %d MiB",
-                                     path, MAX_META_BYTES >> 20);
-            }
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, 65536, fp);
-        n += got;
-        if (got < 65536) break;
-    }
-    int bad = ferror(fp);
-    fclose(fp);
-    if (bad) {
-        free(buf);
-        return rfn_error_set(err, RFN_ERR_IO, "%s: read error", path);
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return RFN_OK;
 }
 
 /* ---- opening the data ------------------------------------------------------------------------ */
@@ -202,14 +116,13 @@ static void set_clip_thresholds(capture *c)
     }
 }
 
-static int frame_bytes(const sigmf_datatype *dt, int channels)
+int capture_frame_bytes(const sigmf_datatype *dt, int channels)
 {
     return channels * (dt->is_complex ? 2 : 1) * sigmf_datatype_bytes(dt);
 }
 
-/* Check the byte length of headerless data against the frame size; sets the sample count. */
-static rfn_status check_length(capture *c, const char *name, int64_t start, int64_t len, int fbytes,
-                               int allow_truncated, rfn_error *err)
+rfn_status capture_check_length(capture *c, const char *name, int64_t start, int64_t len,
+                                int fbytes, int allow_truncated, rfn_error *err)
 {
     int64_t rem = len % fbytes;
     if (rem) {
@@ -220,338 +133,24 @@ static rfn_status check_length(capture *c, const char *name, int64_t start, int6
                 "bytes (truncated file?)",
                 name, (long long)(start + len - rem), (long long)rem, fbytes);
         c->stats.truncated_bytes = rem;
-        warn(c, "%s: %lld trailing byte(s) of a partial frame ignored", name, (long long)rem);
+        capture_warn(c, "%s: %lld trailing byte(s) of a partial frame ignored", name,
+                     (long long)rem);
     }
     c->meta.sample_count = len / fbytes;
     return RFN_OK;
 }
 
-static rfn_status open_data_fd(capture *c, const char *path, int64_t *size, rfn_error *err)
+rfn_status capture_open_file(capture *c, const char *path, int64_t *size, rfn_error *err)
 {
-    /* A regular file only (a FIFO or /dev/zero would hang the reader); every read stops at the
-     * size it had here, so a capture still being written cannot keep the reader going. */
     return io_open_input(path, &c->fd, size, err);
 }
 
-/* Hash [0, size) of fd and compare with the SigMF core:sha512. */
-static rfn_status verify_sha512(int fd, int64_t offset, int64_t size, const char *expect,
-                                const char *name, rfn_error *err)
+int capture_datatype_differs(const sigmf_datatype *a, const sigmf_datatype *b)
 {
-    enum { CHUNK = 1 << 20 };
-    unsigned char *buf = malloc(CHUNK);
-    if (!buf) return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", name);
-    hash_ctx *ctx = NULL;
-    if (hash_create(HASH_SHA512, &ctx)) {
-        free(buf);
-        return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", name);
-    }
-    for (int64_t done = 0; done < size;) {
-        size_t want = size - done < CHUNK ? (size_t)(size - done) : CHUNK;
-        ssize_t n = pread(fd, buf, want, (off_t)(offset + done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            free(buf);
-            hash_destroy(ctx);
-            return rfn_error_set(err, RFN_ERR_IO, "%s: offset %lld: read failed while hashing",
-                                 name, (long long)done);
-        }
-        hash_update(ctx, buf, (size_t)n);
-        done += n;
-    }
-    free(buf);
-    char hex[HASH_HEX_MAX];
-    hash_final_hex(ctx, hex);
-    hash_destroy(ctx);
-    if (strcmp(hex, expect) != 0)
-        return rfn_error_set(
-            err, RFN_ERR_CONFLICT,
-            "%s: core:sha512 mismatch: meta says %.16s..., data hashes to %.16s...", name, expect,
-            hex);
-    return RFN_OK;
-}
-
-/* Open a SigMF recording: a pair (either file named) or a .sigmf archive. */
-static rfn_status open_sigmf(capture *c, const char *path, int archive, const capture_options *opt,
-                             sigmf_meta *sm, rfn_error *err)
-{
-    capture_meta *m = &c->meta;
-    char meta_path[CAPTURE_PATH_MAX + 16], data_name[CAPTURE_PATH_MAX + 300];
-    char *text = NULL;
-    size_t text_len = 0;
-    int64_t data_off = 0, data_len = 0, size = 0;
-    rfn_status st;
-    if (archive) {
-        if ((st = open_data_fd(c, path, &size, err))) return st;
-        tar_member tm, td;
-        if ((st = capture_archive_find(c->fd, size, path, opt->recording, &tm, &td, err)))
-            return st;
-        copy_text(m->recording, sizeof m->recording, tm.name);
-        char *dot = strrchr(m->recording, '.'), *slash = strrchr(m->recording, '/');
-        if (dot) *dot = '\0';
-        if (slash) memmove(m->recording, slash + 1, strlen(slash + 1) + 1);
-        if (tm.size > MAX_META_BYTES)
-            return rfn_error_set(err, RFN_ERR_UNSUPPORTED, "%s: metadata larger than %d MiB", path,
-                                 MAX_META_BYTES >> 20);
-        text = malloc((size_t)tm.size + 1);
-        if (!text) return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", path);
-        if (pread(c->fd, text, (size_t)tm.size, (off_t)tm.offset) != (ssize_t)tm.size) {
-            free(text);
-            return rfn_error_set(err, RFN_ERR_IO, "%s: cannot read %s", path, tm.name);
-        }
-        text[tm.size] = '\0';
-        text_len = (size_t)tm.size;
-        snprintf(meta_path, sizeof meta_path, "%s:%s", path, tm.name);
-        snprintf(data_name, sizeof data_name, "%s:%s", path, td.name);
-        data_off = td.offset, data_len = td.size;
-        snprintf(m->container, sizeof m->container, "sigmf-archive");
-    } else {
-        size_t stem = strlen(path) - strlen(".sigmf-meta"); /* both suffixes have one length */
-        snprintf(meta_path, sizeof meta_path, "%.*s.sigmf-meta", (int)stem, path);
-        snprintf(data_name, sizeof data_name, "%.*s.sigmf-data", (int)stem, path);
-        if ((st = slurp(meta_path, &text, &text_len, err))) {
-            if (st == RFN_ERR_NOTFOUND)
-                rfn_error_set(err, st, "%s: no such file (the metadata of %s)", meta_path, path);
-            return st;
-        }
-        snprintf(m->container, sizeof m->container, "sigmf");
-    }
-    st = sigmf_meta_parse(text, text_len, meta_path, sm, err);
-    free(text);
-    if (st) return st;
-    if (!archive) {
-        if (sm->dataset[0]) { /* non-conforming dataset named by the meta, beside it */
-            const char *slash = strrchr(meta_path, '/');
-            snprintf(data_name, sizeof data_name, "%.*s%s",
-                     slash ? (int)(slash - meta_path + 1) : 0, meta_path, sm->dataset);
-        }
-        st = open_data_fd(c, data_name, &size, err);
-        if (st == RFN_ERR_NOTFOUND)
-            return rfn_error_set(err, st, "%s: no such file (the data of %s)", data_name,
-                                 meta_path);
-        if (st) return st;
-        data_off = 0, data_len = size;
-    }
-    copy_text(m->data_path, sizeof m->data_path, data_name);
-    if (sm->header_bytes + sm->trailing_bytes > data_len)
-        return rfn_error_set(err, RFN_ERR_TRUNCATED,
-                             "%s: offset %lld: data shorter than the %lld header and %lld trailing "
-                             "bytes the meta names (captures[].core:header_bytes, "
-                             "global.core:trailing_bytes)",
-                             data_name, (long long)data_len, (long long)sm->header_bytes,
-                             (long long)sm->trailing_bytes);
-    if (opt->verify_sha512 && sm->sha512[0] &&
-        (st = verify_sha512(c->fd, data_off, data_len, sm->sha512, data_name, err)))
-        return st;
-    if (opt->verify_sha512 && !sm->sha512[0])
-        warn(c, "%s: --verify asked but the meta has no core:sha512", meta_path);
-    c->dt = sm->dt;
-    m->channels = sm->num_channels;
-    int fb = frame_bytes(&c->dt, m->channels);
-    /* Non-conforming data: each segment's header bytes come just before its samples, and the
-     * trailing bytes (a footer) end the file; neither is a sample. */
-    int64_t start = data_off + sm->segments[0].header_bytes;
-    int64_t len = data_len - sm->header_bytes - sm->trailing_bytes;
-    if ((st = check_length(c, data_name, start - data_off, len, fb, opt->allow_truncated, err)))
-        return st;
-    int64_t count = m->sample_count;
-    if (sm->sample_count >= 0 && sm->sample_count != count) {
-        if (sm->sample_count > count && !opt->allow_truncated)
-            return rfn_error_set(err, RFN_ERR_TRUNCATED,
-                                 "%s: offset %lld: data holds %lld samples but the meta claims "
-                                 "%lld (rfnoise:sample_count)",
-                                 data_name, (long long)len, (long long)count,
-                                 (long long)sm->sample_count);
-        warn(c, "%s: data holds %lld samples, meta claims %lld (rfnoise:sample_count)", data_name,
-             (long long)count, (long long)sm->sample_count);
-    }
-    for (size_t i = 0; i < sm->n_segments; i++)
-        if (sm->segments[i].sample_start > count ||
-            (i > 0 && sm->segments[i].sample_start == count))
-            return rfn_error_set(err, RFN_ERR_TRUNCATED,
-                                 "%s: offset %lld: data holds %lld samples but captures[%zu] "
-                                 "starts at sample %lld",
-                                 data_name, (long long)len, (long long)count, i,
-                                 (long long)sm->segments[i].sample_start);
-    for (size_t i = 0; i < sm->n_annotations; i++) {
-        const capture_annotation *a = &sm->annotations[i];
-        int64_t end = a->sample_start + (a->sample_count > 0 ? a->sample_count : 0);
-        if (end > count)
-            return rfn_error_set(err, RFN_ERR_TRUNCATED,
-                                 "%s: offset %lld: data holds %lld samples but annotations[%zu] "
-                                 "ends at sample %lld",
-                                 data_name, (long long)len, (long long)count, i, (long long)end);
-    }
-    capture_span *spans = malloc(sm->n_segments * sizeof *spans);
-    if (!spans) return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", data_name);
-    for (size_t i = 0, n = sm->n_segments; i < n; i++) {
-        int64_t first = i ? sm->segments[i].sample_start : 0;
-        int64_t end = i + 1 < n ? sm->segments[i + 1].sample_start : count;
-        data_off += sm->segments[i].header_bytes;
-        spans[i] = (capture_span){data_off + first * fb, (end - first) * fb};
-    }
-    st = capture_sf_open_raw(c->fd, spans, sm->n_segments, &c->dt,
-                             fb / sigmf_datatype_bytes(&c->dt), data_name, &c->sf, err);
-    free(spans);
-    return st;
-}
-
-/* CRC-32 (ISO-HDLC, reflected 0xEDB88320), as SDRangel's .sdriq header uses. */
-static uint32_t crc32_iso(const unsigned char *p, size_t n)
-{
-    uint32_t crc = 0xFFFFFFFFu;
-    for (size_t i = 0; i < n; i++) {
-        crc ^= p[i];
-        for (int k = 0; k < 8; k++)
-            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-    }
-    return ~crc;
-}
-
-static uint64_t le_u64(const unsigned char *p, int bytes)
-{
-    uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-/* SDRangel .sdriq: a 32-byte little-endian header (sample rate u32, centre frequency u64 in Hz,
- * start time u64 in ms since 1970 (seconds before SDRangel 6.16.2), sample size u32 of 16 or 24
- * bits, filler u32, CRC-32 of the first 28 bytes), then I/Q pairs as int16, or as int32 words
- * holding 24-bit values. */
-static rfn_status open_sdriq(capture *c, const char *path, int64_t size, const capture_options *opt,
-                             rfn_error *err)
-{
-    capture_meta *m = &c->meta;
-    unsigned char h[32];
-    if (size < 32 || pread(c->fd, h, 32, 0) != 32)
-        return rfn_error_set(err, RFN_ERR_TRUNCATED,
-                             "%s: offset 0: shorter than the 32-byte .sdriq header", path);
-    if (crc32_iso(h, 28) != (uint32_t)le_u64(h + 28, 4))
-        return rfn_error_set(err, RFN_ERR_FORMAT,
-                             "%s: offset 28: header CRC-32 mismatch (corrupted header, or written "
-                             "before SDRangel 4.2.1)",
-                             path);
-    uint32_t rate = (uint32_t)le_u64(h, 4), bits = (uint32_t)le_u64(h + 20, 4);
-    uint64_t center = le_u64(h + 4, 8), ts = le_u64(h + 12, 8);
-    if (bits != 16 && bits != 24)
-        return rfn_error_set(err, RFN_ERR_UNSUPPORTED,
-                             "%s: offset 20: sample size %u bits (.sdriq has 16 or 24)", path,
-                             (unsigned)bits);
-    sigmf_datatype store = {.is_complex = 1, .is_signed = 1, .bits = bits == 16 ? 16 : 32};
-    c->dt = store;
-    m->channels = 1;
-    snprintf(m->container, sizeof m->container, "sdriq");
-    int fb = frame_bytes(&store, 1);
-    rfn_status st = check_length(c, path, 32, size - 32, fb, opt->allow_truncated, err);
-    if (st) return st;
-    c->hdr_rate = rate;
-    c->hdr_center = (double)center;
-    if (ts > 0) {
-        int in_ms = ts > 100000000000ULL; /* ms since SDRangel 6.16.2, seconds before */
-        time_t secs = (time_t)(in_ms ? ts / 1000 : ts);
-        unsigned ms = in_ms ? (unsigned)(ts % 1000) : 0;
-        struct tm tm;
-        if (gmtime_r(&secs, &tm) && tm.tm_year + 1900 >= 1980 && tm.tm_year + 1900 <= 9999)
-            snprintf(c->hdr_time, sizeof c->hdr_time, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                     ms);
-    }
-    capture_span span = {32, m->sample_count * fb};
-    if ((st = capture_sf_open_raw(c->fd, &span, 1, &store, 2, path, &c->sf, err))) return st;
-    if (bits == 24) { /* libsndfile divides by 2^31; the values are 24-bit: x/2^23 */
-        c->dt.bits = 24;
-        c->post_scale = 256.0f;
-    }
-    return RFN_OK;
-}
-
-/* Container files: libsndfile, after the RIFF walker has looked for auxi and odd data chunks. */
-static rfn_status open_container(capture *c, const char *path, int64_t size,
-                                 const capture_options *opt, capture_riff *riff, rfn_error *err)
-{
-    capture_meta *m = &c->meta;
-    rfn_status st;
-    if ((st = capture_riff_scan(c->fd, size, path, riff, err))) return st;
-    if (riff->is_riff && riff->n_data == 0)
-        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset %lld: no data chunk", path,
-                             (long long)size);
-    if (riff->is_riff && (riff->n_data > 1 || riff->data_size_unset)) {
-        /* libsndfile reads only one data chunk of a declared size: read the spans ourselves. */
-        if (!riff->has_fmt || riff->channels < 1 || riff->channels > 1024)
-            return rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset 12: no usable fmt chunk", path);
-        sigmf_datatype dt = {0};
-        dt.is_signed = riff->bits != 8;
-        dt.bits = riff->bits;
-        dt.is_float = riff->format_tag == 3;
-        if (!((riff->format_tag == 1 &&
-               (dt.bits == 8 || dt.bits == 16 || dt.bits == 24 || dt.bits == 32)) ||
-              (riff->format_tag == 3 && (dt.bits == 32 || dt.bits == 64))) ||
-            riff->block_align != riff->channels * dt.bits / 8)
-            return rfn_error_set(err, RFN_ERR_UNSUPPORTED,
-                                 "%s: offset 12: WAV with %zu data chunks needs PCM 8/16/24/32-bit "
-                                 "or float samples (format tag %u, %d bits)",
-                                 path, riff->n_data, riff->format_tag, riff->bits);
-        c->dt = dt;
-        m->channels = riff->channels;
-        int64_t total = 0;
-        for (size_t i = 0; i < riff->n_data; i++)
-            total += riff->data[i].length;
-        /* Frames may straddle chunk boundaries: the spans are one byte stream. */
-        if ((st = check_length(c, path, riff->data[0].offset, total, riff->block_align,
-                               opt->allow_truncated, err)))
-            return st;
-        if (riff->data_size_unset)
-            warn(c, "%s: data chunk size not set (recording not finalised?); read to end of file",
-                 path);
-        if (riff->n_data > 1)
-            warn(c, "%s: read %zu data chunks as one stream (KiwiSDR-style WAV)", path,
-                 riff->n_data);
-        /* Whole frames only: drop the partial frame's bytes from the last spans. */
-        int64_t cut = c->stats.truncated_bytes;
-        for (int64_t i = (int64_t)riff->n_data - 1; cut > 0 && i >= 0; i--) {
-            int64_t k = cut < riff->data[i].length ? cut : riff->data[i].length;
-            riff->data[i].length -= k;
-            cut -= k;
-        }
-        snprintf(m->container, sizeof m->container, "%s", riff->kind);
-        c->hdr_rate = riff->samplerate;
-        return capture_sf_open_raw(c->fd, riff->data, riff->n_data, &c->dt, riff->channels, path,
-                                   &c->sf, err);
-    }
-    capture_sf_info info;
-    if ((st = capture_sf_open_container(c->fd, size, path, &c->sf, &info, err))) return st;
-    c->dt = info.dt;
-    m->channels = info.channels;
-    m->sample_count = info.frames;
-    c->hdr_rate = info.samplerate;
-    snprintf(m->container, sizeof m->container, "%s", riff->is_riff ? riff->kind : info.container);
-    if (riff->is_riff) {
-        int64_t have = riff->data[0].length;
-        int fb = riff->block_align > 0 ? riff->block_align : info.channels * info.dt.bits / 8;
-        if (riff->data_claimed > have) {
-            if (!opt->allow_truncated)
-                return rfn_error_set(err, RFN_ERR_TRUNCATED,
-                                     "%s: offset %lld: data chunk claims %lld bytes but the file "
-                                     "ends after %lld (truncated file?)",
-                                     path, (long long)size, (long long)riff->data_claimed,
-                                     (long long)have);
-            warn(c, "%s: data chunk claims %lld bytes, file holds %lld", path,
-                 (long long)riff->data_claimed, (long long)have);
-        }
-        if (fb > 0 && have % fb) {
-            if (!opt->allow_truncated)
-                return rfn_error_set(err, RFN_ERR_TRUNCATED,
-                                     "%s: offset %lld: %lld trailing byte(s) are not a whole frame "
-                                     "of %d bytes (truncated file?)",
-                                     path, (long long)(riff->data[0].offset + have - have % fb),
-                                     (long long)(have % fb), fb);
-            c->stats.truncated_bytes = have % fb;
-        }
-        if (fb > 0 && have / fb != m->sample_count)
-            m->sample_count = m->sample_count < have / fb ? m->sample_count : have / fb;
-    }
-    return RFN_OK;
+    char x[16], y[16];
+    sigmf_datatype_name(a, x, sizeof x);
+    sigmf_datatype_name(b, y, sizeof y);
+    return strcmp(x, y) != 0;
 }
 
 /* ---- metadata merge -------------------------------------------------------------------------- */
@@ -574,9 +173,9 @@ static void merge_value(capture *c, const char *what, const double *vals, const 
             *out = vals[i];
             *out_src = src[i];
         } else if (differs(*out, vals[i])) {
-            warn(c, "%s: %s says %.10g Hz, %s says %.10g Hz; using %.10g Hz (%s)", what,
-                 capture_source_name(*out_src), *out, capture_source_name(src[i]), vals[i], *out,
-                 capture_source_name(*out_src));
+            capture_warn(c, "%s: %s says %.10g Hz, %s says %.10g Hz; using %.10g Hz (%s)", what,
+                         capture_source_name(*out_src), *out, capture_source_name(src[i]),
+                         vals[i], *out, capture_source_name(*out_src));
         }
     }
 }
@@ -587,12 +186,13 @@ static void merge_time(capture *c, const char *const *vals, const capture_source
     for (size_t i = 0; i < n; i++) {
         if (!vals[i] || !vals[i][0]) continue;
         if (m->src_datetime == CAPTURE_SRC_NONE) {
-            copy_text(m->datetime, sizeof m->datetime, vals[i]);
+            capture_copy_text(m->datetime, sizeof m->datetime, vals[i]);
             m->src_datetime = src[i];
         } else if (strncmp(m->datetime, vals[i], 19) != 0) {
-            warn(c, "start time: %s says %s, %s says %s; using %s (%s)",
-                 capture_source_name(m->src_datetime), m->datetime, capture_source_name(src[i]),
-                 vals[i], m->datetime, capture_source_name(m->src_datetime));
+            capture_warn(c, "start time: %s says %s, %s says %s; using %s (%s)",
+                         capture_source_name(m->src_datetime), m->datetime,
+                         capture_source_name(src[i]), vals[i], m->datetime,
+                         capture_source_name(m->src_datetime));
         }
     }
 }
@@ -601,53 +201,236 @@ static rfn_status prefetch_start(capture *c, size_t block, rfn_error *err);
 static void prefetch_stop(capture *c);
 static void conv_setup(capture *c, const capture_options *opt);
 
-static int datatype_differs(const sigmf_datatype *a, const sigmf_datatype *b)
-{
-    char x[16], y[16];
-    sigmf_datatype_name(a, x, sizeof x);
-    sigmf_datatype_name(b, y, sizeof y);
-    return strcmp(x, y) != 0;
-}
-
 /* ---- open ------------------------------------------------------------------------------------ */
 
-/* "-": a raw stream on standard input (`rtl_sdr ... - | rfnoise psd - --datatype cu8 --rate
- * 2.4e6`). Its length is unknown until its end, so it is read front to back (read(2), never
- * seeked) and converted here (conv_setup): meta.streamed, and sample_count grows as it is read. */
-static rfn_status open_stdin(capture *c, const sigmf_datatype *dt, capture_source src,
-                             rfn_error *err)
+/* The format families capture_open asks, in this order (capture_driver.h): those that look at the
+ * path alone first, then those that read the file's first bytes; raw files last, as they have no
+ * magic number. A new format is one driver file and one line here. */
+static const capture_driver *const drivers[] = {
+    &capture_driver_sigmf, &capture_driver_stdin,   &capture_driver_sdriq,
+    &capture_driver_riff,  &capture_driver_sndfile, &capture_driver_raw,
+};
+
+/* The options a capture cannot be opened with. */
+static rfn_status check_options(const char *path_in, const capture_options *opt, rfn_error *err)
 {
-    capture_meta *m = &c->meta;
-    if (!dt)
-        return rfn_error_set(err, RFN_ERR_INVALID, "-: standard input needs --datatype (cu8, "
-                                                   "cs8, cs16, cf32 ...) and --rate");
-    if (capture_conv_kind(dt) < 0)
-        return rfn_error_set(err, RFN_ERR_UNSUPPORTED,
-                             "-: %d-bit %s samples cannot be read from standard input", dt->bits,
-                             dt->is_signed ? "signed" : "unsigned");
-    c->fd = dup(STDIN_FILENO);
-    if (c->fd < 0)
-        return rfn_error_set(err, RFN_ERR_IO, "-: standard input: %s", strerror(errno));
-    c->dt = *dt;
-    c->stream = 1;
-    m->streamed = 1;
-    m->src_format = src;
-    m->channels = 1;
-    m->sample_count = 0;
-    snprintf(m->container, sizeof m->container, "raw");
-    snprintf(m->data_path, sizeof m->data_path, "(standard input)");
+    if (!path_in || !*path_in) return rfn_error_set(err, RFN_ERR_INVALID, "capture: empty path");
+    if (opt->rate_hz < 0 || isinf(opt->rate_hz))
+        return rfn_error_set(err, RFN_ERR_INVALID, "%s: --rate must be > 0 (got %g)", path_in,
+                             opt->rate_hz);
+    if (isinf(opt->center_hz) || opt->channel < 0)
+        return rfn_error_set(err, RFN_ERR_INVALID, "%s: invalid centre frequency or channel",
+                             path_in);
     return RFN_OK;
 }
 
-static int has_magic(const unsigned char *h, ssize_t n)
+/* The datatype the user forces: --datatype, or an explicit FORMAT:path prefix naming a raw
+ * file's datatype (then cut from the path). */
+typedef struct forced_type {
+    const char *path;  /* path_in without the prefix */
+    const char *name;  /* as written, NULL when none */
+    sigmf_datatype dt; /* when name */
+    char prefix[24];
+} forced_type;
+
+static rfn_status force_datatype(const char *path_in, const capture_options *opt, forced_type *f,
+                                 rfn_error *err)
 {
-    if (n >= 12 && memcmp(h + 8, "WAVE", 4) == 0 &&
-        (!memcmp(h, "RIFF", 4) || !memcmp(h, "RF64", 4) || !memcmp(h, "BW64", 4)))
-        return 1;
-    if (n >= 4 && (!memcmp(h, "riff", 4) || !memcmp(h, "fLaC", 4) || !memcmp(h, "caff", 4) ||
-                   !memcmp(h, "FORM", 4)))
-        return 1;
-    return 0;
+    f->path = path_in;
+    f->name = opt->datatype;
+    const char *colon = strchr(path_in, ':');
+    char why[256];
+    if (colon && colon - path_in < (ptrdiff_t)sizeof f->prefix) {
+        memcpy(f->prefix, path_in, (size_t)(colon - path_in));
+        f->prefix[colon - path_in] = '\0';
+        if (sigmf_datatype_parse(f->prefix, &f->dt, why, sizeof why) == RFN_OK) {
+            f->path = colon + 1;
+            f->name = f->prefix;
+        }
+    }
+    if (f->name && sigmf_datatype_parse(f->name, &f->dt, why, sizeof why) != RFN_OK)
+        return rfn_error_set(err, RFN_ERR_INVALID, "%s: --datatype: %s", path_in, why);
+    if (strlen(f->path) >= CAPTURE_PATH_MAX)
+        return rfn_error_set(err, RFN_ERR_INVALID, "%.64s...: path longer than %d bytes", f->path,
+                             CAPTURE_PATH_MAX - 1);
+    return RFN_OK;
+}
+
+/* A capture of nothing yet: every value "not known". */
+static capture *capture_new(const char *path)
+{
+    capture *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->fd = -1;
+    c->hdr_center = NAN;
+    c->auxi_center = NAN;
+    c->post_scale = 1.0f;
+    capture_meta *m = &c->meta;
+    capture_copy_text(m->path, sizeof m->path, path);
+    capture_copy_text(m->data_path, sizeof m->data_path, path);
+    m->latitude_deg = m->longitude_deg = m->altitude_m = NAN;
+    return c;
+}
+
+/* Open the file for the drivers that read it: a regular file, not empty, and its first bytes
+ * (head, 12 bytes) for their magic numbers. */
+static rfn_status open_head(capture *c, capture_probe *p, unsigned char *head, rfn_error *err)
+{
+    rfn_status st = capture_open_file(c, p->path, &p->size, err);
+    if (st) return st;
+    if (p->size == 0)
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset 0: empty file", p->path);
+    ssize_t n = pread(c->fd, head, 12, 0);
+    p->head = head;
+    p->head_len = n > 0 ? (size_t)n : 0;
+    return RFN_OK;
+}
+
+/* Open c with the first driver whose probe takes p. */
+static rfn_status open_by_driver(capture *c, capture_probe *p, const capture_options *opt,
+                                 rfn_error *err)
+{
+    unsigned char head[12];
+    for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++) {
+        const capture_driver *d = drivers[i];
+        rfn_status st;
+        if (!d->by_path && !p->head && (st = open_head(c, p, head, err))) return st;
+        if (!d->probe(p)) continue;
+        c->drv = d;
+        return d->open(c, p, opt, err);
+    }
+    return rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset 0: no reader for this file", p->path);
+}
+
+/* The datatype and channel as delivered, the clip thresholds, and samples to deliver. */
+static rfn_status describe_samples(capture *c, const capture_options *opt, rfn_error *err)
+{
+    capture_meta *m = &c->meta;
+    m->is_complex = c->dt.is_complex;
+    m->bits = c->dt.bits;
+    m->is_float = c->dt.is_float;
+    c->components = m->channels * (m->is_complex ? 2 : 1);
+    sigmf_datatype_name(&c->dt, m->format, sizeof m->format);
+    if (opt->channel >= m->channels)
+        return rfn_error_set(err, RFN_ERR_INVALID,
+                             "%s: channel %d asked for but the capture has %d", m->path,
+                             opt->channel, m->channels);
+    c->channel = opt->channel;
+    c->u8_fix = !c->dt.is_float && !c->dt.is_signed && c->dt.bits == 8;
+    set_clip_thresholds(c);
+    if (m->sample_count <= 0 && !m->streamed)
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset %lld: no samples (header only?)",
+                             m->data_path, (long long)c->samples_offset);
+    return RFN_OK;
+}
+
+/* Rate, centre frequency and start time, strongest source first (docs/architecture.md
+ * §Metadata): what the user typed wins, files and names fill in only what was not given. */
+static void merge_sources(capture *c, const capture_options *opt, const capture_name_info *nm)
+{
+    capture_meta *m = &c->meta;
+    const sigmf_meta *sm = c->has_sigmf ? &c->sm : NULL;
+    double hdr_rate = c->hdr_rate > 0 ? c->hdr_rate : NAN;
+    double cli_rate = opt->rate_hz > 0 ? opt->rate_hz : NAN;
+    double rates[] = {cli_rate, sm ? sm->sample_rate_hz : NAN, hdr_rate, nm->sample_rate_hz};
+    const capture_source srcs[] = {CAPTURE_SRC_COMMAND_LINE, CAPTURE_SRC_SIGMF, CAPTURE_SRC_HEADER,
+                                   CAPTURE_SRC_FILENAME};
+    merge_value(c, "sample rate", rates, srcs, 4, &m->sample_rate_hz, &m->src_sample_rate);
+    double centers[] = {opt->center_hz, sm ? sm->segments[0].center_freq_hz : NAN, c->hdr_center,
+                        c->auxi_center, nm->center_freq_hz};
+    const capture_source csrc[] = {CAPTURE_SRC_COMMAND_LINE, CAPTURE_SRC_SIGMF, CAPTURE_SRC_HEADER,
+                                   CAPTURE_SRC_WAV_AUXI, CAPTURE_SRC_FILENAME};
+    merge_value(c, "centre frequency", centers, csrc, 5, &m->center_freq_hz, &m->src_center_freq);
+    const char *times[] = {sm ? sm->segments[0].datetime : NULL, c->hdr_time, c->auxi_time,
+                           nm->datetime};
+    merge_time(c, times, csrc + 1, 4);
+}
+
+/* The merged metadata: a sample rate from some source, and both figures in physical sense. */
+static rfn_status merge_metadata(capture *c, const capture_options *opt,
+                                 const capture_name_info *nm, rfn_error *err)
+{
+    capture_meta *m = &c->meta;
+    const char *path = m->path;
+    merge_sources(c, opt, nm);
+    if (m->src_sample_rate == CAPTURE_SRC_NONE)
+        return rfn_error_set(
+            err, RFN_ERR_FORMAT,
+            "%s: no sample rate: not in the file's metadata or name; give --rate HZ", path);
+    /* Physical sense (docs/architecture.md §Metadata): every measurement scales with these, and
+     * a rate of 1e300 would "cover" every band of the limit set. */
+    if (!(m->sample_rate_hz >= CAPTURE_RATE_MIN_HZ && m->sample_rate_hz <= CAPTURE_RATE_MAX_HZ))
+        return rfn_error_set(err, RFN_ERR_FORMAT,
+                             "%s: sample rate %g Hz (from %s): outside 1 Hz ... 100 GHz", path,
+                             m->sample_rate_hz, capture_source_name(m->src_sample_rate));
+    if (m->src_center_freq != CAPTURE_SRC_NONE &&
+        !(m->center_freq_hz >= 0 && m->center_freq_hz <= CAPTURE_CENTER_MAX_HZ))
+        return rfn_error_set(err, RFN_ERR_FORMAT,
+                             "%s: centre frequency %g Hz (from %s): outside 0 ... 300 GHz", path,
+                             m->center_freq_hz, capture_source_name(m->src_center_freq));
+    m->duration_s = (double)m->sample_count / m->sample_rate_hz;
+    m->bandwidth_hz = nm->bandwidth_hz;
+    m->datetime_is_local = m->src_datetime == CAPTURE_SRC_FILENAME && nm->time_is_local;
+    return RFN_OK;
+}
+
+/* The SigMF metadata beyond rate, centre and time: who, where, segments and annotations (moved
+ * from c->sm into c). */
+static void take_sigmf(capture *c)
+{
+    capture_meta *m = &c->meta;
+    sigmf_meta *sm = &c->sm;
+    capture_copy_text(m->device_id, sizeof m->device_id, sm->device_id);
+    capture_copy_text(m->mpxn, sizeof m->mpxn, sm->mpxn);
+    capture_copy_text(m->calibration_id, sizeof m->calibration_id, sm->calibration_id);
+    capture_copy_text(m->engineer, sizeof m->engineer, sm->engineer);
+    capture_copy_text(m->site, sizeof m->site, sm->site);
+    capture_copy_text(m->hw, sizeof m->hw, sm->hw);
+    capture_copy_text(m->recorder, sizeof m->recorder, sm->recorder);
+    m->latitude_deg = sm->latitude_deg;
+    m->longitude_deg = sm->longitude_deg;
+    m->altitude_m = sm->altitude_m;
+    if (sm->device_id[0]) m->src_device = CAPTURE_SRC_SIGMF;
+    c->segments = sm->segments;
+    m->n_segments = sm->n_segments;
+    c->annotations = sm->annotations;
+    m->n_annotations = sm->n_annotations;
+    sm->segments = NULL;
+    sm->annotations = NULL;
+    if (m->is_complex == 0 && m->channels > 1)
+        capture_warn(c, "%s: %d real channels (core:datatype %s): not I/Q; reading channel %d",
+                     m->path, m->channels, sm->datatype, c->channel);
+}
+
+/* Without SigMF: one segment of the merged centre and time, and what the file name says of the
+ * recorder, hardware and station. */
+static rfn_status one_segment(capture *c, const capture_name_info *nm, rfn_error *err)
+{
+    capture_meta *m = &c->meta;
+    c->segments = calloc(1, sizeof *c->segments);
+    if (!c->segments) return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", m->path);
+    c->segments[0].center_freq_hz = m->center_freq_hz;
+    capture_copy_text(c->segments[0].datetime, sizeof c->segments[0].datetime, m->datetime);
+    m->n_segments = 1;
+    if (nm->convention) capture_copy_text(m->recorder, sizeof m->recorder, nm->convention);
+    capture_copy_text(m->hw, sizeof m->hw, nm->hw);
+    capture_copy_text(m->site, sizeof m->site, nm->station);
+    return RFN_OK;
+}
+
+/* Buffers and conversion for reading, and the read-ahead thread when asked. */
+static rfn_status start_reading(capture *c, const capture_options *opt, rfn_error *err)
+{
+    capture_meta *m = &c->meta;
+    c->frames_left = m->sample_count;
+    c->tmp_frames = opt->block_frames ? opt->block_frames : DEFAULT_BLOCK_FRAMES;
+    if (c->components > 1 && !(c->components == 2 && m->is_complex)) { /* channel picking */
+        c->tmp = malloc(c->tmp_frames * (size_t)c->components * sizeof *c->tmp);
+        if (!c->tmp) return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", m->path);
+    }
+    c->stats.iq_gain_imbalance_db = c->stats.iq_phase_imbalance_deg = NAN;
+    conv_setup(c, opt);
+    return opt->prefetch ? prefetch_start(c, c->tmp_frames, err) : RFN_OK;
 }
 
 rfn_status capture_open(const char *path_in, const capture_options *opt_in, capture **out,
@@ -655,258 +438,36 @@ rfn_status capture_open(const char *path_in, const capture_options *opt_in, capt
 {
     capture_options opt = opt_in ? *opt_in : capture_options_default();
     *out = NULL;
-    if (!path_in || !*path_in) return rfn_error_set(err, RFN_ERR_INVALID, "capture: empty path");
-    if (opt.rate_hz < 0 || isinf(opt.rate_hz))
-        return rfn_error_set(err, RFN_ERR_INVALID, "%s: --rate must be > 0 (got %g)", path_in,
-                             opt.rate_hz);
-    if (isinf(opt.center_hz) || opt.channel < 0)
-        return rfn_error_set(err, RFN_ERR_INVALID, "%s: invalid centre frequency or channel",
-                             path_in);
-
-    /* An explicit FORMAT:path prefix names a raw file's datatype. */
-    const char *path = path_in, *forced = opt.datatype;
-    capture_source forced_src = CAPTURE_SRC_COMMAND_LINE;
-    char prefix[24];
-    const char *colon = strchr(path_in, ':');
-    sigmf_datatype dt_forced;
-    char why[256];
-    if (colon && colon - path_in < (ptrdiff_t)sizeof prefix) {
-        memcpy(prefix, path_in, (size_t)(colon - path_in));
-        prefix[colon - path_in] = '\0';
-        if (sigmf_datatype_parse(prefix, &dt_forced, why, sizeof why) == RFN_OK) {
-            path = colon + 1;
-            forced = prefix;
-        }
-    }
-    if (forced && sigmf_datatype_parse(forced, &dt_forced, why, sizeof why) != RFN_OK)
-        return rfn_error_set(err, RFN_ERR_INVALID, "%s: --datatype: %s", path_in, why);
-    if (strlen(path) >= CAPTURE_PATH_MAX)
-        return rfn_error_set(err, RFN_ERR_INVALID, "%.64s...: path longer than %d bytes", path,
-                             CAPTURE_PATH_MAX - 1);
-
-    capture *c = calloc(1, sizeof *c);
+    forced_type forced = {0};
+    rfn_status st;
+    if ((st = check_options(path_in, &opt, err)) ||
+        (st = force_datatype(path_in, &opt, &forced, err)))
+        return st;
+    const char *path = forced.path;
+    capture *c = capture_new(path);
     if (!c) return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", path);
-    c->fd = -1;
-    c->hdr_center = NAN;
-    c->post_scale = 1.0f;
-    capture_meta *m = &c->meta;
-    copy_text(m->path, sizeof m->path, path);
-    copy_text(m->data_path, sizeof m->data_path, path);
-    m->latitude_deg = m->longitude_deg = m->altitude_m = NAN;
-    sigmf_meta sm;
-    memset(&sm, 0, sizeof sm);
-    capture_riff riff;
-    memset(&riff, 0, sizeof riff);
-    riff.auxi_center_hz = NAN;
     capture_name_info nm;
     capture_name_parse(path, &nm);
-    rfn_status st;
-    int is_sigmf = 0;
-    int64_t size = 0;
-
-    if (ends_with(path, ".sigmf-meta") || ends_with(path, ".sigmf-data") ||
-        ends_with(path, ".sigmf")) {
-        is_sigmf = 1;
-        if ((st = open_sigmf(c, path, ends_with(path, ".sigmf"), &opt, &sm, err))) goto fail;
-        m->src_format = CAPTURE_SRC_SIGMF;
-        if (forced && datatype_differs(&dt_forced, &sm.dt)) {
-            st = rfn_error_set(err, RFN_ERR_INVALID,
-                               "%s: --datatype %s, but the SigMF meta says %s (--datatype is the "
-                               "sample type of a raw input; an output's is --format)",
-                               path, forced, sm.datatype);
-            goto fail;
-        }
-    } else if (strcmp(path, "-") == 0) {
-        if ((st = open_stdin(c, forced ? &dt_forced : NULL, forced_src, err))) goto fail;
-    } else {
-        if ((st = open_data_fd(c, path, &size, err))) goto fail;
-        if (size == 0) {
-            st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset 0: empty file", path);
-            goto fail;
-        }
-        unsigned char head[12];
-        ssize_t hn = pread(c->fd, head, sizeof head, 0);
-        const char *dot = strrchr(path, '.');
-        if (!forced && dot && strcasecmp(dot, ".sdriq") == 0) {
-            if ((st = open_sdriq(c, path, size, &opt, err))) goto fail;
-            m->src_format = CAPTURE_SRC_HEADER;
-        } else if (has_magic(head, hn) || (!forced && !nm.format[0])) {
-            if ((st = open_container(c, path, size, &opt, &riff, err))) {
-                if (!has_magic(head, hn) && st == RFN_ERR_FORMAT)
-                    rfn_error_set(err, RFN_ERR_FORMAT,
-                                  "%s: offset 0: not a WAV/RF64/W64/FLAC/CAF or SigMF file; for a "
-                                  "raw file give its datatype with --datatype or a prefix such as "
-                                  "cs16:%s",
-                                  path, path);
-                goto fail;
-            }
-            m->src_format = CAPTURE_SRC_HEADER;
-            if (forced) {
-                st = rfn_error_set(err, RFN_ERR_INVALID,
-                                   "%s: --datatype %s, but the file has a %s header that gives "
-                                   "its sample type (--datatype is for raw inputs)",
-                                   path, forced, m->container);
-                goto fail;
-            }
-        } else {
-            c->dt = forced ? dt_forced : (sigmf_datatype){0};
-            if (!forced) sigmf_datatype_parse(nm.format, &c->dt, why, sizeof why);
-            m->src_format = forced ? forced_src : CAPTURE_SRC_FILENAME;
-            if (forced && nm.format[0]) {
-                sigmf_datatype de;
-                char a[16];
-                sigmf_datatype_parse(nm.format, &de, why, sizeof why);
-                sigmf_datatype_name(&dt_forced, a, sizeof a);
-                if (datatype_differs(&dt_forced, &de))
-                    warn(c,
-                         "datatype: command line says %s, the file name suggests %s; "
-                         "using %s (command-line)",
-                         a, nm.format, a);
-            }
-            m->channels = 1;
-            snprintf(m->container, sizeof m->container, "raw");
-            int fb = frame_bytes(&c->dt, 1);
-            if ((st = check_length(c, path, 0, size, fb, opt.allow_truncated, err))) goto fail;
-            capture_span span = {0, m->sample_count * fb};
-            if ((st = capture_sf_open_raw(c->fd, &span, 1, &c->dt,
-                                          fb / sigmf_datatype_bytes(&c->dt), path, &c->sf, err)))
-                goto fail;
-        }
-    }
-
-    /* The datatype as delivered: a 2-channel container is I/Q. */
-    if (!is_sigmf && strcmp(m->container, "raw") != 0) {
-        if (m->channels == 2) {
-            c->dt.is_complex = 1;
-            m->channels = 1;
-        }
-    }
-    m->is_complex = c->dt.is_complex;
-    m->bits = c->dt.bits;
-    m->is_float = c->dt.is_float;
-    c->components = m->channels * (m->is_complex ? 2 : 1);
-    sigmf_datatype_name(&c->dt, m->format, sizeof m->format);
-    if (opt.channel >= m->channels) {
-        st = rfn_error_set(err, RFN_ERR_INVALID, "%s: channel %d asked for but the capture has %d",
-                           path, opt.channel, m->channels);
+    capture_probe probe = {.path = path,
+                           .forced = forced.name ? &forced.dt : NULL,
+                           .forced_name = forced.name,
+                           .name = &nm};
+    if ((st = open_by_driver(c, &probe, &opt, err)) || (st = describe_samples(c, &opt, err)) ||
+        (st = merge_metadata(c, &opt, &nm, err)))
         goto fail;
-    }
-    c->channel = opt.channel;
-    c->u8_fix = !c->dt.is_float && !c->dt.is_signed && c->dt.bits == 8;
-    set_clip_thresholds(c);
-    if (m->sample_count <= 0 && !m->streamed) {
-        st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset %lld: no samples (header only?)",
-                           m->data_path,
-                           (long long)(riff.n_data ? riff.data[0].offset : (int64_t)0));
+    if (c->has_sigmf)
+        take_sigmf(c);
+    else if ((st = one_segment(c, &nm, err)))
         goto fail;
-    }
-
-    /* Metadata, strongest source first (docs/architecture.md §Metadata). */
-    double hdr_rate = c->hdr_rate > 0 ? c->hdr_rate : NAN;
-    double cli_rate = opt.rate_hz > 0 ? opt.rate_hz : NAN;
-    {
-        /* What the user typed wins: files and names fill in only what was not given. */
-        double rates[] = {cli_rate, is_sigmf ? sm.sample_rate_hz : NAN, hdr_rate,
-                          nm.sample_rate_hz};
-        const capture_source srcs[] = {CAPTURE_SRC_COMMAND_LINE, CAPTURE_SRC_SIGMF,
-                                       CAPTURE_SRC_HEADER, CAPTURE_SRC_FILENAME};
-        merge_value(c, "sample rate", rates, srcs, 4, &m->sample_rate_hz, &m->src_sample_rate);
-        double centers[] = {opt.center_hz, is_sigmf ? sm.segments[0].center_freq_hz : NAN,
-                            c->hdr_center, riff.auxi_center_hz, nm.center_freq_hz};
-        const capture_source csrc[] = {CAPTURE_SRC_COMMAND_LINE, CAPTURE_SRC_SIGMF,
-                                       CAPTURE_SRC_HEADER, CAPTURE_SRC_WAV_AUXI,
-                                       CAPTURE_SRC_FILENAME};
-        merge_value(c, "centre frequency", centers, csrc, 5, &m->center_freq_hz,
-                    &m->src_center_freq);
-        const char *times[] = {is_sigmf ? sm.segments[0].datetime : NULL, c->hdr_time,
-                               riff.auxi_time, nm.datetime};
-        merge_time(c, times, csrc + 1, 4);
-    }
-    if (m->src_sample_rate == CAPTURE_SRC_NONE) {
-        st = rfn_error_set(err, RFN_ERR_FORMAT,
-                           "%s: no sample rate: not in the file's metadata or name; give --rate HZ",
-                           path);
-        goto fail;
-    }
-    /* Physical sense (docs/architecture.md §Metadata): every measurement scales with these, and
-     * a rate of 1e300 would "cover" every band of the limit set. */
-    if (!(m->sample_rate_hz >= CAPTURE_RATE_MIN_HZ && m->sample_rate_hz <= CAPTURE_RATE_MAX_HZ)) {
-        st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: sample rate %g Hz (from %s): outside 1 Hz ... "
-                           "100 GHz", path, m->sample_rate_hz,
-                           capture_source_name(m->src_sample_rate));
-        goto fail;
-    }
-    if (m->src_center_freq != CAPTURE_SRC_NONE &&
-        !(m->center_freq_hz >= 0 && m->center_freq_hz <= CAPTURE_CENTER_MAX_HZ)) {
-        st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: centre frequency %g Hz (from %s): outside "
-                           "0 ... 300 GHz", path, m->center_freq_hz,
-                           capture_source_name(m->src_center_freq));
-        goto fail;
-    }
-    m->duration_s = (double)m->sample_count / m->sample_rate_hz;
-    m->bandwidth_hz = nm.bandwidth_hz;
-    m->datetime_is_local = m->src_datetime == CAPTURE_SRC_FILENAME && nm.time_is_local;
-
-    if (is_sigmf) {
-        copy_text(m->device_id, sizeof m->device_id, sm.device_id);
-        copy_text(m->mpxn, sizeof m->mpxn, sm.mpxn);
-        copy_text(m->calibration_id, sizeof m->calibration_id, sm.calibration_id);
-        copy_text(m->engineer, sizeof m->engineer, sm.engineer);
-        copy_text(m->site, sizeof m->site, sm.site);
-        copy_text(m->hw, sizeof m->hw, sm.hw);
-        copy_text(m->recorder, sizeof m->recorder, sm.recorder);
-        m->latitude_deg = sm.latitude_deg;
-        m->longitude_deg = sm.longitude_deg;
-        m->altitude_m = sm.altitude_m;
-        if (sm.device_id[0]) m->src_device = CAPTURE_SRC_SIGMF;
-        c->segments = sm.segments;
-        m->n_segments = sm.n_segments;
-        c->annotations = sm.annotations;
-        m->n_annotations = sm.n_annotations;
-        sm.segments = NULL;
-        sm.annotations = NULL;
-        if (m->is_complex == 0 && m->channels > 1)
-            warn(c, "%s: %d real channels (core:datatype %s): not I/Q; reading channel %d", m->path,
-                 m->channels, sm.datatype, c->channel);
-    } else {
-        c->segments = calloc(1, sizeof *c->segments);
-        if (!c->segments) {
-            st = rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", path);
-            goto fail;
-        }
-        c->segments[0].center_freq_hz = m->center_freq_hz;
-        copy_text(c->segments[0].datetime, sizeof c->segments[0].datetime, m->datetime);
-        m->n_segments = 1;
-        if (nm.convention) copy_text(m->recorder, sizeof m->recorder, nm.convention);
-        copy_text(m->hw, sizeof m->hw, nm.hw);
-        copy_text(m->site, sizeof m->site, nm.station);
-    }
-    m->segments = c->segments;
-    m->annotations = c->annotations;
-
-    c->frames_left = m->sample_count;
-    c->tmp_frames = opt.block_frames ? opt.block_frames : DEFAULT_BLOCK_FRAMES;
-    if (c->components > 1 && !(c->components == 2 && m->is_complex)) { /* channel picking */
-        c->tmp = malloc(c->tmp_frames * (size_t)c->components * sizeof *c->tmp);
-        if (!c->tmp) {
-            st = rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", path);
-            goto fail;
-        }
-    }
-    sigmf_meta_free(&sm);
-    capture_riff_free(&riff);
-    c->stats.iq_gain_imbalance_db = c->stats.iq_phase_imbalance_deg = NAN;
-    conv_setup(c, &opt);
-    if (opt.prefetch && (st = prefetch_start(c, c->tmp_frames, err))) goto fail;
+    c->meta.segments = c->segments;
+    c->meta.annotations = c->annotations;
+    if ((st = start_reading(c, &opt, err))) goto fail;
     *out = c;
     return RFN_OK;
 fail:
-    sigmf_meta_free(&sm);
-    capture_riff_free(&riff);
     capture_close(c);
     return st;
 }
-
 const capture_meta *capture_get_meta(const capture *c)
 {
     return &c->meta;
@@ -921,12 +482,14 @@ void capture_close(capture *c)
 {
     if (!c) return;
     prefetch_stop(c);
+    if (c->drv && c->drv->close) c->drv->close(c);
     capture_sf_close(c->sf);
     if (c->fd >= 0) close(c->fd);
     free(c->segments);
     free(c->annotations);
     free(c->tmp);
     free(c->raw);
+    sigmf_meta_free(&c->sm);
     free(c);
 }
 
@@ -1011,46 +574,14 @@ static void conv_setup(capture *c, const capture_options *opt)
 {
     const int host_big = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
     int one_channel = c->components == 1 || (c->components == 2 && c->meta.is_complex);
-    c->conv_kind = (!opt->convert_by_libsndfile || c->stream) && one_channel &&
-                           c->post_scale == 1.0f && (c->stream || capture_sf_raw_ok(c->sf))
+    const int own_read = c->drv->read != NULL; /* no libsndfile to convert instead */
+    c->conv_kind = (!opt->convert_by_libsndfile || own_read) && one_channel &&
+                           c->post_scale == 1.0f && (own_read || capture_sf_raw_ok(c->sf))
                        ? capture_conv_kind(&c->dt)
                        : -1;
     if (c->stream)
         c->frames_left = INT64_MAX; /* until read(2) says the end */
     c->conv_swap = c->dt.big_endian != host_big;
-}
-
-/* Up to n whole frames from standard input into c->raw (a short pipe read is continued); at its
- * end the stream's length is known, and a partial last frame is reported like a truncated
- * file's (stats.truncated_bytes, a warning). */
-static rfn_status stream_read_bytes(capture *c, size_t n, int64_t *r, rfn_error *err)
-{
-    size_t fb = (size_t)c->components * (size_t)c->dt.bits / 8, want = n * fb, have = 0;
-    int eof = 0;
-    while (have < want) {
-        ssize_t k = read(c->fd, c->raw + have, want - have);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0)
-            return rfn_error_set(err, RFN_ERR_IO, "-: standard input: %s", strerror(errno));
-        if (k == 0) {
-            eof = 1;
-            break;
-        }
-        have += (size_t)k;
-    }
-    *r = (int64_t)(have / fb);
-    c->meta.sample_count += *r;
-    c->meta.duration_s = (double)c->meta.sample_count / c->meta.sample_rate_hz;
-    if (eof) {
-        c->frames_left = *r; /* what is delivered now ends the stream */
-        if (have % fb) {
-            c->stats.truncated_bytes = (int64_t)(have % fb);
-            warn(c, "-: %lld trailing byte(s) of a partial frame ignored",
-                 (long long)(have % fb));
-        }
-    }
-    return RFN_OK;
 }
 
 /* Up to n frames as stored into c->raw, converted into out (complex or real as read_frames);
@@ -1066,8 +597,8 @@ static rfn_status read_converted(capture *c, float *out, size_t n, int complex_o
         c->raw = p;
         c->raw_frames = n;
     }
-    rfn_status st = c->stream ? stream_read_bytes(c, n, r, err)
-                              : capture_sf_read_bytes(c->sf, c->raw, (int64_t)n, r, err);
+    rfn_status st = c->drv->read ? c->drv->read(c, n, r, err)
+                                 : capture_sf_read_bytes(c->sf, c->raw, (int64_t)n, r, err);
     if (st || *r == 0)
         return st;
     size_t got = (size_t)*r;

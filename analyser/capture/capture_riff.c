@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* capture_riff.c: a small walker over RIFF/WAVE, RF64 and BW64 chunks (EBU Tech 3306) to find
- * what libsndfile does not expose: the auxi chunk of SDR#/HDSDR/SDRangel, every data chunk (KiwiSDR
- * writes many), and data sizes that disagree with the file's length. */
+/* capture_riff.c: the RIFF/WAVE, RF64 and BW64 driver of capture_open. A small walker over the
+ * chunks (EBU Tech 3306) finds what libsndfile does not expose: the auxi chunk of
+ * SDR#/HDSDR/SDRangel, every data chunk (KiwiSDR writes many), and data sizes that disagree with
+ * the file's length; libsndfile then reads a file of one data chunk, and the reader the spans of
+ * several itself. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "capture_internal.h"
+#include "capture_driver.h"
 
 #define MAX_DATA_CHUNKS (1u << 20)
 
@@ -174,3 +176,137 @@ static rfn_status scan(int fd, int64_t file_size, const char *name, capture_riff
     }
     return RFN_OK;
 }
+
+/* ---- the driver ------------------------------------------------------------------------------ */
+
+/* The datatype of the fmt chunk, for data chunks read as headerless spans: PCM 8/16/24/32-bit or
+ * float 32/64-bit, frames of block_align bytes. */
+static rfn_status spans_datatype(const capture_riff *riff, const char *path, sigmf_datatype *dt,
+                                 rfn_error *err)
+{
+    if (!riff->has_fmt || riff->channels < 1 || riff->channels > 1024)
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset 12: no usable fmt chunk", path);
+    memset(dt, 0, sizeof *dt);
+    dt->is_signed = riff->bits != 8;
+    dt->bits = riff->bits;
+    dt->is_float = riff->format_tag == 3;
+    if (!((riff->format_tag == 1 &&
+           (dt->bits == 8 || dt->bits == 16 || dt->bits == 24 || dt->bits == 32)) ||
+          (riff->format_tag == 3 && (dt->bits == 32 || dt->bits == 64))) ||
+        riff->block_align != riff->channels * dt->bits / 8)
+        return rfn_error_set(err, RFN_ERR_UNSUPPORTED,
+                             "%s: offset 12: WAV with %zu data chunks needs PCM 8/16/24/32-bit "
+                             "or float samples (format tag %u, %d bits)",
+                             path, riff->n_data, riff->format_tag, riff->bits);
+    return RFN_OK;
+}
+
+/* Several data chunks, or one whose size was never set: libsndfile reads only one data chunk of
+ * a declared size, so the reader reads the spans itself, as one byte stream (frames may straddle
+ * chunk boundaries). */
+static rfn_status open_spans(capture *c, const char *path, const capture_options *opt,
+                             capture_riff *riff, rfn_error *err)
+{
+    capture_meta *m = &c->meta;
+    rfn_status st;
+    if ((st = spans_datatype(riff, path, &c->dt, err))) return st;
+    m->channels = riff->channels;
+    int64_t total = 0;
+    for (size_t i = 0; i < riff->n_data; i++)
+        total += riff->data[i].length;
+    if ((st = capture_check_length(c, path, riff->data[0].offset, total, riff->block_align,
+                                   opt->allow_truncated, err)))
+        return st;
+    if (riff->data_size_unset)
+        capture_warn(c, "%s: data chunk size not set (recording not finalised?); read to end of "
+                     "file", path);
+    if (riff->n_data > 1)
+        capture_warn(c, "%s: read %zu data chunks as one stream (KiwiSDR-style WAV)", path,
+                     riff->n_data);
+    /* Whole frames only: drop the partial frame's bytes from the last spans. */
+    int64_t cut = c->stats.truncated_bytes;
+    for (int64_t i = (int64_t)riff->n_data - 1; cut > 0 && i >= 0; i--) {
+        int64_t k = cut < riff->data[i].length ? cut : riff->data[i].length;
+        riff->data[i].length -= k;
+        cut -= k;
+    }
+    snprintf(m->container, sizeof m->container, "%s", riff->kind);
+    c->hdr_rate = riff->samplerate;
+    return capture_sf_open_raw(c->fd, riff->data, riff->n_data, &c->dt, riff->channels, path,
+                               &c->sf, err);
+}
+
+/* One data chunk, through libsndfile: its size against the file's length and the frame size. */
+static rfn_status open_one_chunk(capture *c, const capture_probe *p, const capture_options *opt,
+                                 const capture_riff *riff, rfn_error *err)
+{
+    capture_meta *m = &c->meta;
+    const char *path = p->path;
+    capture_sf_info info;
+    rfn_status st;
+    if ((st = capture_sndfile_open(c, p, &info, err))) return st;
+    if (!riff->is_riff) return RFN_OK;
+    snprintf(m->container, sizeof m->container, "%s", riff->kind);
+    int64_t have = riff->data[0].length;
+    int fb = riff->block_align > 0 ? riff->block_align : info.channels * info.dt.bits / 8;
+    if (riff->data_claimed > have) {
+        if (!opt->allow_truncated)
+            return rfn_error_set(err, RFN_ERR_TRUNCATED,
+                                 "%s: offset %lld: data chunk claims %lld bytes but the file "
+                                 "ends after %lld (truncated file?)",
+                                 path, (long long)p->size, (long long)riff->data_claimed,
+                                 (long long)have);
+        capture_warn(c, "%s: data chunk claims %lld bytes, file holds %lld", path,
+                     (long long)riff->data_claimed, (long long)have);
+    }
+    if (fb > 0 && have % fb) {
+        if (!opt->allow_truncated)
+            return rfn_error_set(err, RFN_ERR_TRUNCATED,
+                                 "%s: offset %lld: %lld trailing byte(s) are not a whole frame "
+                                 "of %d bytes (truncated file?)",
+                                 path, (long long)(riff->data[0].offset + have - have % fb),
+                                 (long long)(have % fb), fb);
+        c->stats.truncated_bytes = have % fb;
+    }
+    if (fb > 0 && have / fb != m->sample_count)
+        m->sample_count = m->sample_count < have / fb ? m->sample_count : have / fb;
+    return RFN_OK;
+}
+
+static rfn_status open_scanned(capture *c, const capture_probe *p, const capture_options *opt,
+                               capture_riff *riff, rfn_error *err)
+{
+    if (riff->is_riff && riff->n_data == 0)
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset %lld: no data chunk", p->path,
+                             (long long)p->size);
+    c->samples_offset = riff->n_data ? riff->data[0].offset : 0;
+    if (riff->is_riff && (riff->n_data > 1 || riff->data_size_unset))
+        return open_spans(c, p->path, opt, riff, err);
+    return open_one_chunk(c, p, opt, riff, err);
+}
+
+static int riff_probe(const capture_probe *p)
+{
+    const unsigned char *h = p->head;
+    return p->head_len >= 12 && memcmp(h + 8, "WAVE", 4) == 0 &&
+           (!memcmp(h, "RIFF", 4) || !memcmp(h, "RF64", 4) || !memcmp(h, "BW64", 4));
+}
+
+static rfn_status riff_open(capture *c, const capture_probe *p, const capture_options *opt,
+                            rfn_error *err)
+{
+    capture_riff riff;
+    rfn_status st = capture_riff_scan(c->fd, p->size, p->path, &riff, err);
+    if (st) return st;
+    c->auxi_center = riff.auxi_center_hz;
+    snprintf(c->auxi_time, sizeof c->auxi_time, "%s", riff.auxi_time);
+    st = open_scanned(c, p, opt, &riff, err);
+    capture_riff_free(&riff);
+    return st ? st : capture_container_done(c, p, err);
+}
+
+const capture_driver capture_driver_riff = {
+    .name = "riff",
+    .probe = riff_probe,
+    .open = riff_open,
+};

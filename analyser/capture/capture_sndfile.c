@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* capture_sndfile.c: the only file that includes sndfile.h: containers through libsndfile's
  * header parsers, and headerless samples (raw files, SigMF data, WAV data chunks) through its RAW
- * format, both over a virtual file that concatenates byte spans of an open descriptor. */
+ * format, both over a virtual file that concatenates byte spans of an open descriptor; and the
+ * libsndfile driver of capture_open (W64, FLAC, CAF, AIFF: the containers besides the RIFF
+ * family). */
 #include <errno.h>
 #include <limits.h>
 #include <sndfile.h>
@@ -11,6 +13,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "capture_driver.h"
 #include "capture_internal.h"
 
 /* The virtual file: spans of fd presented as one contiguous stream starting at 0. */
@@ -172,46 +175,11 @@ rfn_status capture_sf_open_raw(int fd, const capture_span *spans, size_t n_spans
     return RFN_OK;
 }
 
-rfn_status capture_sf_open_container(int fd, int64_t size, const char *path, capture_sf **out,
-                                     capture_sf_info *info, rfn_error *err)
+/* The datatype as stored of a container's libsndfile format (0 bits: an encoding the reader
+ * refuses, lossy or companded). */
+static sigmf_datatype stored_datatype(int format)
 {
-    *out = NULL;
-    memset(info, 0, sizeof *info);
-    SF_INFO si = {0};
-    /* Through the descriptor already checked to be a regular file, and no further than its size
-     * at open: libsndfile's own sf_open would open the path again (a FIFO put there since would
-     * block it) and read a growing file's new bytes. */
-    vfile *v = calloc(1, sizeof *v);
-    capture_span *sp = malloc(sizeof *sp);
-    if (!v || !sp) {
-        free(v), free(sp);
-        return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", path);
-    }
-    *sp = (capture_span){0, size};
-    v->fd = fd, v->spans = sp, v->n_spans = 1, v->total = size;
-    SF_VIRTUAL_IO io = {vf_len, vf_seek, vf_read, vf_write, vf_tell};
-    SNDFILE *sf = sf_open_virtual(&io, SFM_READ, &si, v);
-    if (!sf) {
-        free(sp), free(v);
-        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset 0: not a readable capture (%s)", path,
-                             open_reason(sf_strerror(NULL)));
-    }
-    static const struct {
-        int major;
-        const char *name;
-    } majors[] = {
-        {SF_FORMAT_WAV, "wav"},   {SF_FORMAT_WAVEX, "wav"}, {SF_FORMAT_RF64, "rf64"},
-        {SF_FORMAT_W64, "w64"},   {SF_FORMAT_FLAC, "flac"}, {SF_FORMAT_CAF, "caf"},
-        {SF_FORMAT_AIFF, "aiff"},
-    };
-    int major = si.format & SF_FORMAT_TYPEMASK, sub = si.format & SF_FORMAT_SUBMASK;
-    const char *cname = NULL;
-    for (size_t i = 0; i < sizeof majors / sizeof majors[0]; i++)
-        if (majors[i].major == major) cname = majors[i].name;
-    SF_FORMAT_INFO fi = {.format = sub};
-    const char *subname = sf_command(sf, SFC_GET_FORMAT_INFO, &fi, sizeof fi) == 0 && fi.name
-                              ? fi.name
-                              : "unknown encoding";
+    int major = format & SF_FORMAT_TYPEMASK, sub = format & SF_FORMAT_SUBMASK;
     sigmf_datatype dt = {0};
     dt.is_signed = 1;
     switch (sub) {
@@ -240,26 +208,86 @@ rfn_status capture_sf_open_container(int fd, int64_t size, const char *path, cap
         break;
     }
     /* Byte order as stored, for the datatype name: AIFF and CAF default to big-endian. */
-    int endian = si.format & SF_FORMAT_ENDMASK;
+    int endian = format & SF_FORMAT_ENDMASK;
     dt.big_endian =
         endian == SF_ENDIAN_BIG ||
         ((major == SF_FORMAT_AIFF || major == SF_FORMAT_CAF) && endian != SF_ENDIAN_LITTLE);
-    rfn_status st = RFN_OK;
+    return dt;
+}
+
+/* rfnoise's name of a container libsndfile reads, or NULL for one not taken as a capture. */
+static const char *container_name(int major)
+{
+    static const struct {
+        int major;
+        const char *name;
+    } majors[] = {
+        {SF_FORMAT_WAV, "wav"},   {SF_FORMAT_WAVEX, "wav"}, {SF_FORMAT_RF64, "rf64"},
+        {SF_FORMAT_W64, "w64"},   {SF_FORMAT_FLAC, "flac"}, {SF_FORMAT_CAF, "caf"},
+        {SF_FORMAT_AIFF, "aiff"},
+    };
+    const char *cname = NULL;
+    for (size_t i = 0; i < sizeof majors / sizeof majors[0]; i++)
+        if (majors[i].major == major) cname = majors[i].name;
+    return cname;
+}
+
+/* A container, an encoding and a channel count the reader takes, or one line saying which is
+ * not. */
+static rfn_status check_container(SNDFILE *sf, const SF_INFO *si, const char *cname,
+                                  const sigmf_datatype *dt, const char *path, rfn_error *err)
+{
+    int major = si->format & SF_FORMAT_TYPEMASK, sub = si->format & SF_FORMAT_SUBMASK;
+    SF_FORMAT_INFO fi = {.format = sub};
+    const char *subname = sf_command(sf, SFC_GET_FORMAT_INFO, &fi, sizeof fi) == 0 && fi.name
+                              ? fi.name
+                              : "unknown encoding";
     if (!cname) {
         SF_FORMAT_INFO mi = {.format = major};
         sf_command(sf, SFC_GET_FORMAT_INFO, &mi, sizeof mi);
-        st = rfn_error_set(err, RFN_ERR_UNSUPPORTED,
-                           "%s: offset 0: %s files are not supported as captures (use WAV, RF64, "
-                           "W64, FLAC, CAF or SigMF)",
-                           path, mi.name ? mi.name : "these");
-    } else if (!dt.bits) {
-        st = rfn_error_set(err, RFN_ERR_UNSUPPORTED,
-                           "%s: offset 0: %s encoding is not supported (need PCM 8/16/24/32-bit "
-                           "or float)",
-                           path, subname);
-    } else if (si.channels < 1) {
-        st = rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset 0: no channels", path);
+        return rfn_error_set(err, RFN_ERR_UNSUPPORTED,
+                             "%s: offset 0: %s files are not supported as captures (use WAV, "
+                             "RF64, W64, FLAC, CAF or SigMF)",
+                             path, mi.name ? mi.name : "these");
     }
+    if (!dt->bits)
+        return rfn_error_set(err, RFN_ERR_UNSUPPORTED,
+                             "%s: offset 0: %s encoding is not supported (need PCM 8/16/24/32-bit "
+                             "or float)",
+                             path, subname);
+    if (si->channels < 1)
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset 0: no channels", path);
+    return RFN_OK;
+}
+
+rfn_status capture_sf_open_container(int fd, int64_t size, const char *path, capture_sf **out,
+                                     capture_sf_info *info, rfn_error *err)
+{
+    *out = NULL;
+    memset(info, 0, sizeof *info);
+    SF_INFO si = {0};
+    /* Through the descriptor already checked to be a regular file, and no further than its size
+     * at open: libsndfile's own sf_open would open the path again (a FIFO put there since would
+     * block it) and read a growing file's new bytes. */
+    vfile *v = calloc(1, sizeof *v);
+    capture_span *sp = malloc(sizeof *sp);
+    if (!v || !sp) {
+        free(v), free(sp);
+        return rfn_error_set(err, RFN_ERR_NOMEM, "%s: out of memory", path);
+    }
+    *sp = (capture_span){0, size};
+    v->fd = fd, v->spans = sp, v->n_spans = 1, v->total = size;
+    SF_VIRTUAL_IO io = {vf_len, vf_seek, vf_read, vf_write, vf_tell};
+    SNDFILE *sf = sf_open_virtual(&io, SFM_READ, &si, v);
+    if (!sf) {
+        free(sp), free(v);
+        return rfn_error_set(err, RFN_ERR_FORMAT, "%s: offset 0: not a readable capture (%s)", path,
+                             open_reason(sf_strerror(NULL)));
+    }
+    int major = si.format & SF_FORMAT_TYPEMASK;
+    const char *cname = container_name(major);
+    sigmf_datatype dt = stored_datatype(si.format);
+    rfn_status st = check_container(sf, &si, cname, &dt, path, err);
     capture_sf *s = st ? NULL : calloc(1, sizeof *s);
     if (!s) {
         sf_close(sf);
@@ -327,3 +355,73 @@ const char *capture_library_version(void)
 {
     return sf_version_string();
 }
+
+/* ---- the driver ------------------------------------------------------------------------------ */
+
+rfn_status capture_sndfile_open(capture *c, const capture_probe *p, capture_sf_info *info,
+                                rfn_error *err)
+{
+    capture_meta *m = &c->meta;
+    rfn_status st = capture_sf_open_container(c->fd, p->size, p->path, &c->sf, info, err);
+    if (st) return st;
+    c->dt = info->dt;
+    m->channels = info->channels;
+    m->sample_count = info->frames;
+    c->hdr_rate = info->samplerate;
+    snprintf(m->container, sizeof m->container, "%s", info->container);
+    return RFN_OK;
+}
+
+rfn_status capture_container_done(capture *c, const capture_probe *p, rfn_error *err)
+{
+    capture_meta *m = &c->meta;
+    m->src_format = CAPTURE_SRC_HEADER;
+    if (p->forced)
+        return rfn_error_set(err, RFN_ERR_INVALID,
+                             "%s: --datatype %s, but the file has a %s header that gives "
+                             "its sample type (--datatype is for raw inputs)",
+                             p->path, p->forced_name, m->container);
+    if (m->channels == 2) { /* a 2-channel container is I/Q */
+        c->dt.is_complex = 1;
+        m->channels = 1;
+    }
+    return RFN_OK;
+}
+
+/* The magic numbers of the containers besides the RIFF family (capture_riff.c): W64, FLAC, CAF,
+ * AIFF. */
+static int sndfile_magic(const capture_probe *p)
+{
+    const unsigned char *h = p->head;
+    return p->head_len >= 4 && (!memcmp(h, "riff", 4) || !memcmp(h, "fLaC", 4) ||
+                                !memcmp(h, "caff", 4) || !memcmp(h, "FORM", 4));
+}
+
+/* By magic, and any file that nothing else claims and has no raw datatype from --datatype or
+ * its name (libsndfile knows more headers than the magic numbers here). */
+static int sndfile_probe(const capture_probe *p)
+{
+    return sndfile_magic(p) || (!p->forced && !p->name->format[0]);
+}
+
+static rfn_status sndfile_open(capture *c, const capture_probe *p, const capture_options *opt,
+                               rfn_error *err)
+{
+    (void)opt;
+    capture_sf_info info;
+    rfn_status st = capture_sndfile_open(c, p, &info, err);
+    if (st == RFN_ERR_FORMAT && !sndfile_magic(p))
+        return rfn_error_set(err, RFN_ERR_FORMAT,
+                             "%s: offset 0: not a WAV/RF64/W64/FLAC/CAF or SigMF file; for a raw "
+                             "file give its datatype with --datatype or a prefix such as "
+                             "cs16:%s",
+                             p->path, p->path);
+    if (st) return st;
+    return capture_container_done(c, p, err);
+}
+
+const capture_driver capture_driver_sndfile = {
+    .name = "sndfile",
+    .probe = sndfile_probe,
+    .open = sndfile_open,
+};

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sigmf.h: SigMF 1.0 metadata (.sigmf-meta JSON, via jansson) and sample datatypes. Parsing
- * only: capture.c opens the data; capture_write.c writes pairs. */
+ * only: capture_sigmf.c opens the data; capture_write.c writes pairs. */
 #ifndef RFN_SIGMF_H
 #define RFN_SIGMF_H
 

@@ -120,9 +120,144 @@ static int write_json(FILE *f, const json_t *head, const double *const levels[2]
     return rc;
 }
 
+/* What the options of one run ask for. */
+typedef struct apd_opts {
+    emi_config ec;
+    cli_capture_opts co;
+    cli_out_opts oo;
+    double probs[MAX_PROBS];
+    size_t n_probs;
+    int table, have_band, exclude_bursts;
+} apd_opts;
+
+enum { O_BAND = 256, O_PROBS, O_TABLE, O_RBW, O_EXCL, O_EXCL_BURSTS };
+
+/* --probs LIST: up to MAX_PROBS probabilities in (0, 1). */
+static int parse_probs(const char *arg, double *probs, size_t *n_probs)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", arg);
+    *n_probs = 0;
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        double p;
+        if (*n_probs == MAX_PROBS || cli_parse_double(t, &p) || !(p > 0 && p < 1)) {
+            cli_errorf(CMD, "--probs: '%s' is not a probability in (0, 1) (at most %d)", t,
+                       MAX_PROBS);
+            return RFN_EXIT_USAGE;
+        }
+        probs[(*n_probs)++] = p;
+    }
+    if (*n_probs == 0) {
+        cli_errorf(CMD, "--probs: no probability given");
+        return RFN_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* One option of apd's own, or of the output: 0, or RFN_EXIT_USAGE. */
+static int apd_option(int opt, const char *arg, apd_opts *o)
+{
+    switch (opt) {
+    case O_BAND:
+        if (parse_band(arg, &o->ec.apd_lo_hz, &o->ec.apd_hi_hz)) {
+            cli_errorf(CMD, "--band '%s': expected F_LO:F_HI in Hz with F_LO < F_HI", arg);
+            return RFN_EXIT_USAGE;
+        }
+        o->have_band = 1;
+        return 0;
+    case O_PROBS:
+        return parse_probs(arg, o->probs, &o->n_probs);
+    case O_TABLE:
+        o->table = 1;
+        return 0;
+    case O_RBW:
+        return cli_opt_rbw(CMD, arg, &o->ec.rbw_hz) ? RFN_EXIT_USAGE : 0;
+    case O_EXCL:
+        o->ec.exclude_annotations = 1;
+        return 0;
+    case O_EXCL_BURSTS:
+        o->exclude_bursts = 1;
+        return 0;
+    default:
+        return cli_out_opt(opt, arg, CMD, &o->oo) != CLI_OPT_HANDLED ? RFN_EXIT_USAGE : 0;
+    }
+}
+
+/* The band, what it covers, the RBW and the envelope samples, for the JSON head. */
+static json_t *apd_settings(const emi_config *ec, const emi_result *r)
+{
+    uint64_t samples = rfn_apd_samples(r->apd);
+    return json_pack("{s:[f,f], s:[f,f], s:I, s:f, s:f, s:I, s:I, s:s}", "band_hz",
+                     ec->apd_lo_hz, ec->apd_hi_hz, "covered_hz", r->apd_lo_hz, r->apd_hi_hz,
+                     "bins", (json_int_t)r->apd_bins, "rbw_hz", r->stft.rbw_hz, "enbw_hz",
+                     r->stft.enbw_hz, "envelope_samples", (json_int_t)samples,
+                     "frames_excluded", (json_int_t)r->frames_excluded, "unit", "dBFS");
+}
+
+/* Measure the APD of the capture at path and write the levels (or the table). */
+static int run_apd(const char *path, const apd_opts *o)
+{
+    int status = RFN_EXIT_USAGE;
+    rfn_error err = {0};
+    capture *c = NULL;
+    emi_result r;
+    memset(&r, 0, sizeof r);
+    atomic_file *af = NULL;
+    json_t *head = NULL;
+    double *tl = NULL, *tp = NULL, level[MAX_PROBS];
+    size_t n_table = 0;
+    if (emi_run_path(path, &o->co.copt, &o->ec, o->exclude_bursts, &c, &r, &err)) {
+        cli_error(CMD, &err);
+        goto done;
+    }
+    for (size_t i = 0; i < o->n_probs; i++)
+        if (rfn_apd_level_at(r.apd, o->probs[i], &level[i], NULL))
+            level[i] = NAN; /* too few samples for this probability */
+    if (o->table) {
+        tl = malloc(TABLE_MAX * sizeof *tl);
+        tp = malloc(TABLE_MAX * sizeof *tp);
+        if (!tl || !tp) {
+            cli_errorf(CMD, "out of memory");
+            goto done;
+        }
+        rfn_apd_table(r.apd, tl, tp, TABLE_MAX, &n_table);
+    }
+    FILE *f;
+    if (cli_output_open(o->oo.path, &af, &f, &err)) {
+        cli_error(CMD, &err);
+        goto done;
+    }
+    const capture_meta *m = capture_get_meta(c);
+    cli_report_warnings(CMD, m);
+    if (!(head = cli_report_head(CMD, m))) {
+        cli_errorf(CMD, "out of memory");
+        goto done;
+    }
+    json_object_update_new(head, apd_settings(&o->ec, &r));
+    const double *levels[2] = {o->probs, level}, *tab[2] = {tl, tp};
+    if (o->oo.json ? write_json(f, head, levels, o->n_probs, tab, o->table ? n_table : 0)
+                   : write_csv(f, o->table ? tab : levels, o->table ? n_table : o->n_probs,
+                               o->table)) {
+        cli_errorf(CMD, "cannot write the %s output", o->oo.json ? "JSON" : "CSV");
+        goto done;
+    }
+    if (cli_report_finish(o->oo.meta, o->oo.path, head, &af, &err)) {
+        cli_error(CMD, &err);
+        goto done;
+    }
+    status = RFN_EXIT_OK;
+done:
+    json_decref(head);
+    atomic_file_abort(af);
+    free(tl);
+    free(tp);
+    emi_result_free(&r);
+    capture_close(c);
+    return status;
+}
+
 int cmd_apd(int argc, char **argv)
 {
-    enum { O_BAND = 256, O_PROBS, O_TABLE, O_RBW, O_EXCL, O_EXCL_BURSTS };
     static const struct option longopts[] = {
         {"band", required_argument, 0, O_BAND},
         {"probs", required_argument, 0, O_PROBS},
@@ -136,134 +271,28 @@ int cmd_apd(int argc, char **argv)
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    emi_config ec = emi_config_default();
-    ec.want_apd = 1;
-    cli_capture_opts co = cli_capture_opts_default();
-    cli_out_opts oo = {0};
-    double probs[MAX_PROBS] = {1e-1, 1e-2, 1e-3, 1e-4};
-    size_t n_probs = 4;
-    int table = 0, have_band = 0, exclude_bursts = 0, opt;
+    apd_opts o = {.ec = emi_config_default(),
+                  .co = cli_capture_opts_default(),
+                  .probs = {1e-1, 1e-2, 1e-3, 1e-4},
+                  .n_probs = 4};
+    o.ec.want_apd = 1;
+    int opt;
     optind = 1;
-    while ((opt = cli_getopt(argc, argv, longopts, CMD, &co, NULL)) != -1) {
-        switch (opt) {
-        case 'h':
+    while ((opt = cli_getopt(argc, argv, longopts, CMD, &o.co, NULL)) != -1) {
+        if (opt == 'h') {
             apd_usage(stdout);
             return RFN_EXIT_OK;
-        case O_BAND:
-            if (parse_band(optarg, &ec.apd_lo_hz, &ec.apd_hi_hz)) {
-                cli_errorf(CMD, "--band '%s': expected F_LO:F_HI in Hz with F_LO < F_HI",
-                           optarg);
-                return RFN_EXIT_USAGE;
-            }
-            have_band = 1;
-            break;
-        case O_PROBS: {
-            char buf[512];
-            snprintf(buf, sizeof buf, "%s", optarg);
-            n_probs = 0;
-            for (char *save = NULL, *t = strtok_r(buf, ",", &save); t;
-                 t = strtok_r(NULL, ",", &save)) {
-                double p;
-                if (n_probs == MAX_PROBS || cli_parse_double(t, &p) || !(p > 0 && p < 1)) {
-                    cli_errorf(CMD, "--probs: '%s' is not a probability in (0, 1) (at most %d)",
-                               t, MAX_PROBS);
-                    return RFN_EXIT_USAGE;
-                }
-                probs[n_probs++] = p;
-            }
-            if (n_probs == 0) {
-                cli_errorf(CMD, "--probs: no probability given");
-                return RFN_EXIT_USAGE;
-            }
-            break;
         }
-        case O_TABLE:
-            table = 1;
-            break;
-        case O_RBW:
-            if (cli_opt_rbw(CMD, optarg, &ec.rbw_hz))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_EXCL:
-            ec.exclude_annotations = 1;
-            break;
-        case O_EXCL_BURSTS:
-            exclude_bursts = 1;
-            break;
-        default:
-            if (cli_out_opt(opt, optarg, CMD, &oo) != CLI_OPT_HANDLED)
-                return RFN_EXIT_USAGE;
-        }
+        if (apd_option(opt, optarg, &o))
+            return RFN_EXIT_USAGE;
     }
-    if (cli_one_capture(argc, CMD) || cli_report_meta_check(CMD, oo.meta, oo.json, oo.path))
+    if (cli_one_capture(argc, CMD) ||
+        cli_report_meta_check(CMD, o.oo.meta, o.oo.json, o.oo.path))
         return RFN_EXIT_USAGE;
-    if (!have_band) {
+    if (!o.have_band) {
         cli_errorf(CMD, "--band F_LO:F_HI is required");
         return RFN_EXIT_USAGE;
     }
-    ec.quiet = co.quiet;
-
-    int status = RFN_EXIT_USAGE;
-    rfn_error err = {0};
-    capture *c = NULL;
-    emi_result r;
-    memset(&r, 0, sizeof r);
-    atomic_file *af = NULL;
-    json_t *head = NULL;
-    double *tl = NULL, *tp = NULL, level[MAX_PROBS];
-    size_t n_table = 0;
-    if (emi_run_path(argv[optind], &co.copt, &ec, exclude_bursts, &c, &r, &err)) {
-        cli_error(CMD, &err);
-        goto done;
-    }
-    for (size_t i = 0; i < n_probs; i++)
-        if (rfn_apd_level_at(r.apd, probs[i], &level[i], NULL))
-            level[i] = NAN; /* too few samples for this probability */
-    if (table) {
-        tl = malloc(TABLE_MAX * sizeof *tl);
-        tp = malloc(TABLE_MAX * sizeof *tp);
-        if (!tl || !tp) {
-            cli_errorf(CMD, "out of memory");
-            goto done;
-        }
-        rfn_apd_table(r.apd, tl, tp, TABLE_MAX, &n_table);
-    }
-    FILE *f;
-    if (cli_output_open(oo.path, &af, &f, &err)) {
-        cli_error(CMD, &err);
-        goto done;
-    }
-    const capture_meta *m = capture_get_meta(c);
-    cli_report_warnings(CMD, m);
-    uint64_t samples = rfn_apd_samples(r.apd);
-    if (!(head = cli_report_head(CMD, m))) {
-        cli_errorf(CMD, "out of memory");
-        goto done;
-    }
-    json_t *settings = json_pack("{s:[f,f], s:[f,f], s:I, s:f, s:f, s:I, s:I, s:s}", "band_hz",
-                                 ec.apd_lo_hz, ec.apd_hi_hz, "covered_hz", r.apd_lo_hz,
-                                 r.apd_hi_hz, "bins", (json_int_t)r.apd_bins, "rbw_hz",
-                                 r.stft.rbw_hz, "enbw_hz", r.stft.enbw_hz, "envelope_samples",
-                                 (json_int_t)samples, "frames_excluded",
-                                 (json_int_t)r.frames_excluded, "unit", "dBFS");
-    json_object_update_new(head, settings);
-    const double *levels[2] = {probs, level}, *tab[2] = {tl, tp};
-    if (oo.json ? write_json(f, head, levels, n_probs, tab, table ? n_table : 0)
-             : write_csv(f, table ? tab : levels, table ? n_table : n_probs, table)) {
-        cli_errorf(CMD, "cannot write the %s output", oo.json ? "JSON" : "CSV");
-        goto done;
-    }
-    if (cli_report_finish(oo.meta, oo.path, head, &af, &err)) {
-        cli_error(CMD, &err);
-        goto done;
-    }
-    status = RFN_EXIT_OK;
-done:
-    json_decref(head);
-    atomic_file_abort(af);
-    free(tl);
-    free(tp);
-    emi_result_free(&r);
-    capture_close(c);
-    return status;
+    o.ec.quiet = o.co.quiet;
+    return run_apd(argv[optind], &o);
 }

@@ -166,9 +166,103 @@ static int write_json(FILE *f, json_t *root, const emi_result *r, unsigned dets,
     return rc;
 }
 
+/* What the options of one run ask for. */
+typedef struct detect_opts {
+    emi_config ec;
+    cli_capture_opts co;
+    cli_cal_opts calo;
+    cli_out_opts oo;
+    int exclude_bursts;
+} detect_opts;
+
+enum { O_RBW = 256, O_BAND, O_DETECTORS, O_EXCL, O_EXCL_BURSTS };
+
+/* One option of detect's own, or of the output: 0, or RFN_EXIT_USAGE. */
+static int detect_option(int opt, const char *arg, detect_opts *o)
+{
+    rfn_error err = {0};
+    emi_config *ec = &o->ec;
+    switch (opt) {
+    case O_RBW:
+        return cli_opt_rbw(CMD, arg, &ec->rbw_hz) ? RFN_EXIT_USAGE : 0;
+    case O_BAND:
+        return cli_opt_band(CMD, arg, &ec->band) ? RFN_EXIT_USAGE : 0;
+    case O_DETECTORS:
+        if (rfn_det_parse_list(arg, &ec->detectors, &err)) {
+            cli_errorf(CMD, "--%s", err.msg);
+            return RFN_EXIT_USAGE;
+        }
+        ec->qp_optional = 0;
+        return 0;
+    case O_EXCL:
+        ec->exclude_annotations = 1;
+        return 0;
+    case O_EXCL_BURSTS:
+        o->exclude_bursts = 1;
+        return 0;
+    default:
+        return cli_out_opt(opt, arg, CMD, &o->oo) != CLI_OPT_HANDLED ? RFN_EXIT_USAGE : 0;
+    }
+}
+
+/* Measure the capture at path with the detectors and write their readings. */
+static int run_detect(const char *path, const detect_opts *o)
+{
+    int status = RFN_EXIT_USAGE;
+    rfn_error err = {0};
+    calibration *cal = NULL;
+    capture *c = NULL;
+    emi_result r;
+    memset(&r, 0, sizeof r);
+    double *gain = NULL;
+    atomic_file *af = NULL;
+    json_t *head = NULL;
+    if (cli_cal_load(&o->calo, &cal, &err) ||
+        emi_run_path(path, &o->co.copt, &o->ec, o->exclude_bursts, &c, &r, &err)) {
+        cli_error(CMD, &err);
+        goto done;
+    }
+    if (cli_cal_gains(cal, r.freq_hz, r.n_out, &gain, &err)) {
+        cli_error(CMD, &err);
+        goto done;
+    }
+    FILE *f;
+    if (cli_output_open(o->oo.path, &af, &f, &err)) {
+        cli_error(CMD, &err);
+        goto done;
+    }
+    const capture_meta *m = capture_get_meta(c);
+    cli_report_warnings(CMD, m);
+    if (!r.settled && !o->ec.quiet)
+        cli_errorf(CMD, "%s: note: lasts %.3g s; the meters need %.3g s to settle (readings of "
+                        "steady signals may be low)",
+                   m->path, m->duration_s, r.settle_s);
+    if (!(head = detect_head(m, &r, cal))) {
+        cli_errorf(CMD, "out of memory");
+        goto done;
+    }
+    if (o->oo.json ? write_json(f, head, &r, r.detectors, gain, cal)
+                   : write_csv(f, &r, r.detectors, gain, cal)) {
+        cli_errorf(CMD, "cannot write the %s output", o->oo.json ? "JSON" : "CSV");
+        goto done;
+    }
+    if (cli_report_finish(o->oo.meta, o->oo.path, head, &af, &err)) {
+        cli_error(CMD, &err);
+        goto done;
+    }
+    status = RFN_EXIT_OK;
+done:
+    json_decref(head);
+    atomic_file_abort(af);
+    free(gain);
+    emi_result_free(&r);
+    capture_close(c);
+    calibration_free(cal);
+    return status;
+}
+
 int cmd_detect(int argc, char **argv)
 {
-    enum { O_RBW = 256, O_BAND, O_DETECTORS, O_EXCL, O_EXCL_BURSTS };
     static const struct option longopts[] = {
         {"rbw", required_argument, 0, O_RBW},
         {"band", required_argument, 0, O_BAND},
@@ -182,101 +276,27 @@ int cmd_detect(int argc, char **argv)
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    emi_config ec = emi_config_default();
-    ec.detectors = RFN_DET_PEAK | RFN_DET_QP | RFN_DET_CISPR_AVG | RFN_DET_RMS_AVG;
-    ec.qp_optional = 1; /* the default set leaves QP out in Band E; an explicit list does not */
-    cli_capture_opts co = cli_capture_opts_default();
-    cli_cal_opts calo = cli_cal_opts_default();
-    cli_out_opts oo = {0};
-    int exclude_bursts = 0, opt;
-    rfn_error err = {0};
+    detect_opts o = {.ec = emi_config_default(),
+                     .co = cli_capture_opts_default(),
+                     .calo = cli_cal_opts_default()};
+    o.ec.detectors = RFN_DET_PEAK | RFN_DET_QP | RFN_DET_CISPR_AVG | RFN_DET_RMS_AVG;
+    o.ec.qp_optional = 1; /* the default set leaves QP out in Band E; an explicit list does not */
+    int opt;
     optind = 1;
-    while ((opt = cli_getopt(argc, argv, longopts, CMD, &co, &calo)) != -1) {
-        switch (opt) {
-        case 'h':
+    while ((opt = cli_getopt(argc, argv, longopts, CMD, &o.co, &o.calo)) != -1) {
+        if (opt == 'h') {
             detect_usage(stdout);
             return RFN_EXIT_OK;
-        case O_RBW:
-            if (cli_opt_rbw(CMD, optarg, &ec.rbw_hz))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_BAND:
-            if (cli_opt_band(CMD, optarg, &ec.band))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_DETECTORS:
-            if (rfn_det_parse_list(optarg, &ec.detectors, &err)) {
-                cli_errorf(CMD, "--%s", err.msg);
-                return RFN_EXIT_USAGE;
-            }
-            ec.qp_optional = 0;
-            break;
-        case O_EXCL:
-            ec.exclude_annotations = 1;
-            break;
-        case O_EXCL_BURSTS:
-            exclude_bursts = 1;
-            break;
-        default:
-            if (cli_out_opt(opt, optarg, CMD, &oo) != CLI_OPT_HANDLED)
-                return RFN_EXIT_USAGE;
         }
+        if (detect_option(opt, optarg, &o))
+            return RFN_EXIT_USAGE;
     }
-    if (cli_one_capture(argc, CMD) || cli_report_meta_check(CMD, oo.meta, oo.json, oo.path))
+    if (cli_one_capture(argc, CMD) ||
+        cli_report_meta_check(CMD, o.oo.meta, o.oo.json, o.oo.path))
         return RFN_EXIT_USAGE;
-    if (cli_cal_opts_check(&calo, CMD))
+    if (cli_cal_opts_check(&o.calo, CMD))
         return RFN_EXIT_USAGE;
-    ec.quiet = co.quiet;
-    ec.jobs = co.jobs;
-
-    int status = RFN_EXIT_USAGE;
-    calibration *cal = NULL;
-    capture *c = NULL;
-    emi_result r;
-    memset(&r, 0, sizeof r);
-    double *gain = NULL;
-    atomic_file *af = NULL;
-    json_t *head = NULL;
-    if (cli_cal_load(&calo, &cal, &err) ||
-        emi_run_path(argv[optind], &co.copt, &ec, exclude_bursts, &c, &r, &err)) {
-        cli_error(CMD, &err);
-        goto done;
-    }
-    if (cli_cal_gains(cal, r.freq_hz, r.n_out, &gain, &err)) {
-        cli_error(CMD, &err);
-        goto done;
-    }
-    FILE *f;
-    if (cli_output_open(oo.path, &af, &f, &err)) {
-        cli_error(CMD, &err);
-        goto done;
-    }
-    const capture_meta *m = capture_get_meta(c);
-    cli_report_warnings(CMD, m);
-    if (!r.settled && !ec.quiet)
-        cli_errorf(CMD, "%s: note: lasts %.3g s; the meters need %.3g s to settle (readings of "
-                        "steady signals may be low)",
-                   m->path, m->duration_s, r.settle_s);
-    if (!(head = detect_head(m, &r, cal))) {
-        cli_errorf(CMD, "out of memory");
-        goto done;
-    }
-    if (oo.json ? write_json(f, head, &r, r.detectors, gain, cal)
-             : write_csv(f, &r, r.detectors, gain, cal)) {
-        cli_errorf(CMD, "cannot write the %s output", oo.json ? "JSON" : "CSV");
-        goto done;
-    }
-    if (cli_report_finish(oo.meta, oo.path, head, &af, &err)) {
-        cli_error(CMD, &err);
-        goto done;
-    }
-    status = RFN_EXIT_OK;
-done:
-    json_decref(head);
-    atomic_file_abort(af);
-    free(gain);
-    emi_result_free(&r);
-    capture_close(c);
-    calibration_free(cal);
-    return status;
+    o.ec.quiet = o.co.quiet;
+    o.ec.jobs = o.co.jobs;
+    return run_detect(argv[optind], &o);
 }

@@ -150,9 +150,125 @@ static rfn_status sg_plot(sg_grid *g, const capture_meta *m, const emi_result *r
     return plot_spectrogram_write(&ps, plot_path, err);
 }
 
+/* What the options of one run ask for. */
+typedef struct sg_opts {
+    emi_config ec;
+    cli_capture_opts co;
+    const char *plot_path;
+    cli_out_opts oo;
+} sg_opts;
+
+enum { O_PLOT = 256, O_RBW, O_BAND, O_ROWS, O_COLS, O_MODE };
+
+/* One option of spectrogram's own, or of the output: 0, or RFN_EXIT_USAGE. */
+static int sg_option(int opt, const char *arg, sg_opts *o)
+{
+    unsigned long long u;
+    emi_config *ec = &o->ec;
+    switch (opt) {
+    case O_PLOT:
+        o->plot_path = arg;
+        return 0;
+    case O_RBW:
+        return cli_opt_rbw(CMD, arg, &ec->rbw_hz) ? RFN_EXIT_USAGE : 0;
+    case O_BAND:
+        return cli_opt_band(CMD, arg, &ec->band) ? RFN_EXIT_USAGE : 0;
+    case O_ROWS:
+        if (cli_parse_u64(arg, &u) || u < 2 || u > 100000 || u % 2) {
+            cli_errorf(CMD, "--rows '%s': expected an even number 2 ... 100000", arg);
+            return RFN_EXIT_USAGE;
+        }
+        ec->sg_rows = (size_t)u;
+        return 0;
+    case O_COLS:
+        if (cli_parse_u64(arg, &u) || u < 2 || u > 100000) {
+            cli_errorf(CMD, "--cols '%s': expected 2 ... 100000", arg);
+            return RFN_EXIT_USAGE;
+        }
+        ec->sg_cols = (size_t)u;
+        return 0;
+    case O_MODE: {
+        int mean;
+        if (cli_opt_choice(CMD, "mode", arg, "max", "mean", &mean))
+            return RFN_EXIT_USAGE;
+        ec->sg_mode = mean ? RFN_SPECTROGRAM_MEAN : RFN_SPECTROGRAM_MAX;
+        return 0;
+    }
+    default:
+        return cli_out_opt(opt, arg, CMD, &o->oo) != CLI_OPT_HANDLED ? RFN_EXIT_USAGE : 0;
+    }
+}
+
+/* The cells as CSV (format 1) or JSON (2) to --output, with the --meta sidecar. */
+static int sg_write_cells(const sg_opts *o, int format, const capture_meta *m,
+                          const emi_result *r, const sg_grid *g)
+{
+    rfn_error err = {0};
+    atomic_file *af = NULL;
+    json_t *head = NULL;
+    int status = RFN_EXIT_USAGE;
+    FILE *f;
+    if (cli_output_open(o->oo.path, &af, &f, &err)) {
+        cli_error(CMD, &err);
+        goto done;
+    }
+    if (!(head = cli_report_head(CMD, m)) ||
+        json_object_update_new(head, sg_settings_json(r, g, o->ec.sg_mode))) {
+        cli_errorf(CMD, "out of memory");
+        goto done;
+    }
+    if (format == 1)
+        sg_write_csv(f, g);
+    else if (sg_write_json(f, head, g, &err)) {
+        cli_error(CMD, &err);
+        goto done;
+    }
+    if (cli_report_finish(format == 1 && o->oo.meta, o->oo.path, head, &af, &err)) {
+        cli_error(CMD, &err);
+        goto done;
+    }
+    status = RFN_EXIT_OK;
+done:
+    json_decref(head);
+    atomic_file_abort(af);
+    return status;
+}
+
+/* Measure the spectrogram of the capture at path, write its cells and draw it as asked. */
+static int run_spectrogram(const char *path, const sg_opts *o, int format)
+{
+    int status = RFN_EXIT_USAGE;
+    rfn_error err = {0};
+    capture *c = NULL;
+    emi_result r;
+    memset(&r, 0, sizeof r);
+    sg_grid g = {0};
+    if (capture_open(path, &o->co.copt, &c, &err) || emi_run(c, &o->ec, &r, &err)) {
+        cli_error(CMD, &err);
+        goto done;
+    }
+    const capture_meta *m = capture_get_meta(c);
+    cli_report_warnings(CMD, m);
+    if (sg_grid_get(&r, &g, &err)) {
+        cli_error(CMD, &err);
+        goto done;
+    }
+    if (format && sg_write_cells(o, format, m, &r, &g))
+        goto done;
+    if (o->plot_path && sg_plot(&g, m, &r, o->ec.sg_mode, o->plot_path, &err)) {
+        cli_error(CMD, &err);
+        goto done;
+    }
+    status = RFN_EXIT_OK;
+done:
+    free(g.cells);
+    emi_result_free(&r);
+    capture_close(c);
+    return status;
+}
+
 int cmd_spectrogram(int argc, char **argv)
 {
-    enum { O_PLOT = 256, O_RBW, O_BAND, O_ROWS, O_COLS, O_MODE };
     static const struct option longopts[] = {
         {"plot", required_argument, 0, O_PLOT},
         CLI_LONGOPTS_OUTPUT,
@@ -166,120 +282,32 @@ int cmd_spectrogram(int argc, char **argv)
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    emi_config ec = emi_config_default();
-    ec.want_spectrogram = 1;
-    cli_capture_opts co = cli_capture_opts_default();
-    const char *plot_path = NULL;
-    cli_out_opts oo = {0};
-    unsigned long long u;
+    sg_opts o = {.ec = emi_config_default(), .co = cli_capture_opts_default()};
+    o.ec.want_spectrogram = 1;
     int opt;
     optind = 1;
-    while ((opt = cli_getopt(argc, argv, longopts, CMD, &co, NULL)) != -1) {
-        switch (opt) {
-        case 'h':
+    while ((opt = cli_getopt(argc, argv, longopts, CMD, &o.co, NULL)) != -1) {
+        if (opt == 'h') {
             spectrogram_usage(stdout);
             return RFN_EXIT_OK;
-        case O_PLOT:
-            plot_path = optarg;
-            break;
-        case O_RBW:
-            if (cli_opt_rbw(CMD, optarg, &ec.rbw_hz))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_BAND:
-            if (cli_opt_band(CMD, optarg, &ec.band))
-                return RFN_EXIT_USAGE;
-            break;
-        case O_ROWS:
-            if (cli_parse_u64(optarg, &u) || u < 2 || u > 100000 || u % 2) {
-                cli_errorf(CMD, "--rows '%s': expected an even number 2 ... 100000", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            ec.sg_rows = (size_t)u;
-            break;
-        case O_COLS:
-            if (cli_parse_u64(optarg, &u) || u < 2 || u > 100000) {
-                cli_errorf(CMD, "--cols '%s': expected 2 ... 100000", optarg);
-                return RFN_EXIT_USAGE;
-            }
-            ec.sg_cols = (size_t)u;
-            break;
-        case O_MODE: {
-            int mean;
-            if (cli_opt_choice(CMD, "mode", optarg, "max", "mean", &mean))
-                return RFN_EXIT_USAGE;
-            ec.sg_mode = mean ? RFN_SPECTROGRAM_MEAN : RFN_SPECTROGRAM_MAX;
-            break;
         }
-        default:
-            if (cli_out_opt(opt, optarg, CMD, &oo) != CLI_OPT_HANDLED)
-                return RFN_EXIT_USAGE;
-        }
+        if (sg_option(opt, optarg, &o))
+            return RFN_EXIT_USAGE;
     }
-    int format = oo.given ? 1 + oo.json : 0; /* 0 none, 1 csv, 2 json */
-    if (cli_one_capture(argc, CMD) || cli_report_meta_check(CMD, oo.meta, format == 2, oo.path))
+    int format = o.oo.given ? 1 + o.oo.json : 0; /* 0 none, 1 csv, 2 json */
+    if (cli_one_capture(argc, CMD) ||
+        cli_report_meta_check(CMD, o.oo.meta, format == 2, o.oo.path))
         return RFN_EXIT_USAGE;
-    if (!plot_path && !format) {
+    if (!o.plot_path && !format) {
         cli_errorf(CMD, "nothing to do: give --plot FILE and/or --format csv|json");
         return RFN_EXIT_USAGE;
     }
-    ec.quiet = co.quiet;
+    o.ec.quiet = o.co.quiet;
     rfn_error err = {0};
     plot_format pf;
-    if (plot_path && plot_format_from_path(plot_path, &pf, &err)) {
+    if (o.plot_path && plot_format_from_path(o.plot_path, &pf, &err)) {
         cli_error(CMD, &err);
         return RFN_EXIT_USAGE;
     }
-
-    int status = RFN_EXIT_USAGE;
-    capture *c = NULL;
-    emi_result r;
-    memset(&r, 0, sizeof r);
-    sg_grid g = {0};
-    atomic_file *af = NULL;
-    json_t *head = NULL;
-    if (capture_open(argv[optind], &co.copt, &c, &err) || emi_run(c, &ec, &r, &err)) {
-        cli_error(CMD, &err);
-        goto done;
-    }
-    const capture_meta *m = capture_get_meta(c);
-    cli_report_warnings(CMD, m);
-    if (sg_grid_get(&r, &g, &err)) {
-        cli_error(CMD, &err);
-        goto done;
-    }
-    if (format) {
-        FILE *f;
-        if (cli_output_open(oo.path, &af, &f, &err)) {
-            cli_error(CMD, &err);
-            goto done;
-        }
-        if (!(head = cli_report_head(CMD, m)) ||
-            json_object_update_new(head, sg_settings_json(&r, &g, ec.sg_mode))) {
-            cli_errorf(CMD, "out of memory");
-            goto done;
-        }
-        if (format == 1)
-            sg_write_csv(f, &g);
-        else if (sg_write_json(f, head, &g, &err)) {
-            cli_error(CMD, &err);
-            goto done;
-        }
-        if (cli_report_finish(format == 1 && oo.meta, oo.path, head, &af, &err)) {
-            cli_error(CMD, &err);
-            goto done;
-        }
-    }
-    if (plot_path && sg_plot(&g, m, &r, ec.sg_mode, plot_path, &err)) {
-        cli_error(CMD, &err);
-        goto done;
-    }
-    status = RFN_EXIT_OK;
-done:
-    json_decref(head);
-    atomic_file_abort(af);
-    free(g.cells);
-    emi_result_free(&r);
-    capture_close(c);
-    return status;
+    return run_spectrogram(argv[optind], &o, format);
 }

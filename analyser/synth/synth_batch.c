@@ -225,7 +225,9 @@ typedef struct cap_spec {
     const char *datetime;
 } cap_spec;
 
-static rfn_status write_capture(const char *meta_path, const cap_spec *s, rfn_error *err)
+/* The synthesis of one capture of s: its band's rate, centre and duration (*dur_s), the
+ * hub's own bursts (component 0), the interference of s->level, and the ADC clipping. */
+static synth_config scene(const cap_spec *s, double *dur_s)
 {
     synth_config sc = synth_config_default();
     sc.seed = s->seed;
@@ -284,8 +286,16 @@ static rfn_status write_capture(const char *meta_path, const cap_spec *s, rfn_er
         sc.clip_level = 1.0;
     }
     sc.n_components = (size_t)(c - sc.components);
-    int64_t n = llround(dur * sc.sample_rate_hz);
-    /* Annotations of the bursts (component 0, the only SYNTH_BURSTS one). */
+    *dur_s = dur;
+    return sc;
+}
+
+/* n samples of sc as the ci16_le SigMF pair meta_path, annotated with the bursts of its
+ * component 0 (the only SYNTH_BURSTS one). */
+static rfn_status write_pair(const char *meta_path, const synth_config *scp, int64_t n,
+                             const cap_spec *s, rfn_error *err)
+{
+    const synth_config sc = *scp;
     capture_annotation *ann = NULL;
     size_t n_ann = 0;
     rfn_status st = synth_burst_annotations(&sc, n, &ann, &n_ann, err);
@@ -320,6 +330,15 @@ static rfn_status write_capture(const char *meta_path, const cap_spec *s, rfn_er
     synth_destroy(sy);
     free(buf);
     free(ann);
+    return st;
+}
+
+static rfn_status write_capture(const char *meta_path, const cap_spec *s, rfn_error *err)
+{
+    double dur;
+    synth_config sc = scene(s, &dur);
+    int64_t n = llround(dur * sc.sample_rate_hz);
+    rfn_status st = write_pair(meta_path, &sc, n, s, err);
     if (!st && s->truncated) {
         /* Cut the data file mid-way through a frame: a recorder killed mid-write. */
         char data[4096];
@@ -882,29 +901,13 @@ static rfn_status write_2023(const char *dir, const row *rows, size_t n, rfn_err
 
 /* ---- the batch ------------------------------------------------------------------------------- */
 
-rfn_status synth_batch_write(const char *dir, uint64_t seed, int quiet, rfn_error *err)
+enum { N_RANDOM = 1900, MAX_ROWS = 2400 };
+
+/* Scenario devices (own captures), appended at rows[n]: the count of rows after them. */
+static size_t add_scenario_rows(gsl_rng *rng, row *rows, size_t n, uint32_t *serial)
 {
-    (void)quiet;
-    enum { N_RANDOM = 1900, MAX_ROWS = 2400 };
-    char path[4096];
-    rfn_status st = mkdirs(dir, err);
-    if (st)
-        return st;
-    snprintf(path, sizeof path, "%s/captures", dir);
-    if ((st = mkdirs(path, err)))
-        return st;
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    row *rows = calloc(MAX_ROWS, sizeof *rows);
-    if (!rng || !rows) {
-        gsl_rng_free(rng);
-        free(rows);
-        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
-    }
-    gsl_rng_set(rng, seed);
-    size_t n = 0;
-    uint32_t serial = 1;
     const int32_t early = date_from_ymd(2020, 5, 12), late = date_from_ymd(2022, 7, 19);
-    /* Scenario devices (own captures): {count, model, region, area, date, capture kind}. */
+    /* {count, model, region, area, date, capture kind}. */
     static const struct {
         int count, m, region;
         const char *area;
@@ -929,15 +932,21 @@ rfn_status synth_batch_write(const char *dir, uint64_t seed, int quiet, rfn_erro
     for (size_t s = 0; s < sizeof sc / sizeof *sc; s++)
         for (int k = 0; k < sc[s].count; k++) {
             row *r = &rows[n++];
-            make_row(rng, r, serial++, sc[s].m, sc[s].region, sc[s].area,
+            make_row(rng, r, (*serial)++, sc[s].m, sc[s].region, sc[s].area,
                      sc[s].late ? late : early);
             r->capture_kind = sc[s].kind;
         }
-    /* Random rows: lab evidence (or none), some not on the wall, some gas meters. */
+    return n;
+}
+
+/* N_RANDOM random rows at rows[n]: lab evidence (or none), some not on the wall, some gas
+ * meters; one Supplier a spreadsheet formula. */
+static size_t add_random_rows(gsl_rng *rng, row *rows, size_t n, uint32_t *serial)
+{
     for (int k = 0; k < N_RANDOM; k++) {
         row *r = &rows[n++];
         int gas = gsl_rng_uniform(rng) < 0.05;
-        make_row(rng, r, serial++, gas ? -1 : pick_model(rng),
+        make_row(rng, r, (*serial)++, gas ? -1 : pick_model(rng),
                  1 + (int)gsl_rng_uniform_int(rng, 3), NULL, INT32_MIN);
         double u = gsl_rng_uniform(rng);
         const char *status = u < 0.85   ? "Commissioned"
@@ -953,10 +962,15 @@ rfn_status synth_batch_write(const char *dir, uint64_t seed, int quiet, rfn_erro
     /* A formula in a register value: accepted, and inert in every CSV written from it. */
     snprintf(rows[N_RANDOM / 2].supplier, sizeof rows[0].supplier,
              "=HYPERLINK(\"http://example.invalid\",\"click\")");
-    /* Deliberately bad rows (each rejected; register-errors.csv names line and column). */
+    return n;
+}
+
+/* Deliberately bad rows at rows[n] (each rejected; register-errors.csv names line and column). */
+static size_t add_bad_rows(gsl_rng *rng, row *rows, size_t n, uint32_t *serial)
+{
     for (int k = 0; k < 36; k++) {
         row *r = &rows[n++];
-        make_row(rng, r, serial++, pick_model(rng), 1 + (int)gsl_rng_uniform_int(rng, 3), NULL,
+        make_row(rng, r, (*serial)++, pick_model(rng), 1 + (int)gsl_rng_uniform_int(rng, 3), NULL,
                  INT32_MIN);
         r->bad = 1;
         switch (k % 9) {
@@ -974,6 +988,179 @@ rfn_status synth_batch_write(const char *dir, uint64_t seed, int quiet, rfn_erro
             break;
         }
     }
+    return n;
+}
+
+/* What rfnoise should conclude of a device in the field. */
+typedef struct expectation {
+    char verdict[32], reasons[128];
+    const char *evidence;
+} expectation;
+
+/* A device without captures: its lab result's verdict, else unassessed. */
+static void expect_without_capture(const row *r, int band, int lab, expectation *e)
+{
+    if (lab) {
+        /* The lab covers every band: the WAN band decides (quiet HAN bands). */
+        truth(r, models[r->m].level[band], e->verdict, sizeof e->verdict, e->reasons,
+              sizeof e->reasons);
+        e->evidence = "lab-model";
+    } else {
+        snprintf(e->verdict, sizeof e->verdict, "unassessed");
+        snprintf(e->reasons, sizeof e->reasons, "no-evidence");
+        e->evidence = "none";
+    }
+}
+
+/* The captures of r (one or two, by its capture kind) into dir/captures, numbered from *n_cap,
+ * each a line of the manifest fm. */
+static rfn_status write_row_captures(const char *dir, const row *r, int band, uint64_t seed,
+                                     unsigned *n_cap, FILE *fm, rfn_error *err)
+{
+    int kind = r->capture_kind, n_this = kind >= CAP_TWO_QUIET ? 2 : 1;
+    rfn_status st = RFN_OK;
+    for (int c = 0; c < n_this && !st; c++) {
+        int lvl = kind == CAP_MODERATE ? MODERATE
+                  : kind == CAP_STRONG || (kind == CAP_TWO_STRONG && c == 1) ? STRONG
+                                                                             : QUIET;
+        char name[64], meta[4096], when[32];
+        snprintf(name, sizeof name, "cap-%03u.sigmf-meta", *n_cap);
+        snprintf(meta, sizeof meta, "%s/captures/%s", dir, name);
+        snprintf(when, sizeof when, "2023-%02u-%02uT%02u:00:00Z", 1 + *n_cap % 12,
+                 1 + *n_cap % 28, 8 + *n_cap % 9);
+        cap_spec cs = {band, lvl, kind == CAP_CLIPPED, kind == CAP_TRUNCATED,
+                       seed * 100000 + *n_cap, r->device, when};
+        st = write_capture(meta, &cs, err);
+        char rel[128];
+        snprintf(rel, sizeof rel, "captures/%s", name);
+        const char *v[] = {rel, r->device, when};
+        cells(fm, v, 3);
+        (*n_cap)++;
+    }
+    return st;
+}
+
+/* A device with its own captures of the WAN band: their verdict, the lab's for the HAN bands
+ * (and the WAN band when the only capture is unreadable), when there is one. */
+static void expect_from_captures(const row *r, int band, int lab, expectation *e)
+{
+    int kind = r->capture_kind;
+    e->evidence = lab ? "capture+lab-model" : "capture";
+    int lvl = kind == CAP_MODERATE ? MODERATE
+              : kind == CAP_STRONG || kind == CAP_TWO_STRONG ? STRONG
+                                                             : QUIET;
+    if (kind == CAP_CLIPPED) {
+        snprintf(e->verdict, sizeof e->verdict, "inconclusive");
+        snprintf(e->reasons, sizeof e->reasons, "clipped");
+    } else if (kind == CAP_TRUNCATED) {
+        /* The lab's WAN result (compliant or worse) may outrank the unreadable one. */
+        char lv[32] = "compliant", lr[128] = "";
+        if (lab)
+            truth(r, models[r->m].level[band], lv, sizeof lv, lr, sizeof lr);
+        if (strcmp(lv, "non-compliant") == 0) {
+            snprintf(e->verdict, sizeof e->verdict, "%s", lv);
+            snprintf(e->reasons, sizeof e->reasons, "%s", lr);
+        } else {
+            snprintf(e->verdict, sizeof e->verdict, "inconclusive");
+            snprintf(e->reasons, sizeof e->reasons, "capture-unreadable");
+        }
+    } else {
+        truth(r, lvl, e->verdict, sizeof e->verdict, e->reasons, sizeof e->reasons);
+    }
+    /* No lab result: the HAN bands (2.4 GHz always, 868 MHz for dual-band HAN) and, for an
+     * unreadable capture, the WAN band were not measured. Non-compliant still decides;
+     * otherwise the device is inconclusive. */
+    if (!lab && strcmp(e->verdict, "non-compliant") != 0) {
+        const char *prev = strcmp(e->verdict, "inconclusive") == 0 ? e->reasons : "";
+        char merged[sizeof e->reasons];
+        snprintf(merged, sizeof merged, "%.80s%sband-not-measured", prev, *prev ? ";" : "");
+        snprintf(e->verdict, sizeof e->verdict, "inconclusive");
+        memcpy(e->reasons, merged, sizeof e->reasons);
+    }
+}
+
+/* The field captures of the devices on the wall, their lines of the manifest fm, and every such
+ * device's expected verdict: a line of fe, and into its row. */
+static rfn_status write_field_rows(const char *dir, row *rows, size_t n, uint64_t seed, FILE *fm,
+                                   FILE *fe, rfn_error *err)
+{
+    fputs("capture,DeviceID,captured_at\n", fm);
+    fputs("DeviceID,verdict,reasons,evidence\n", fe);
+    unsigned n_cap = 0;
+    rfn_status st = RFN_OK;
+    for (size_t i = 0; i < n && !st; i++) {
+        row *r = &rows[i];
+        if (r->bad || !r->on_wall)
+            continue;
+        int band = r->region_id == CSP_REGION_NORTH ? BAND_423 : BAND_900;
+        int lab = r->m >= 0 && models[r->m].has_lab;
+        expectation e;
+        if (r->capture_kind < 0) {
+            expect_without_capture(r, band, lab, &e);
+        } else {
+            st = write_row_captures(dir, r, band, seed, &n_cap, fm, err);
+            expect_from_captures(r, band, lab, &e);
+        }
+        snprintf(r->exp_verdict, sizeof r->exp_verdict, "%s", e.verdict);
+        snprintf(r->exp_reasons, sizeof r->exp_reasons, "%s", e.reasons);
+        snprintf(r->exp_evidence, sizeof r->exp_evidence, "%s", e.evidence);
+        const char *v[] = {r->device, e.verdict, e.reasons, e.evidence};
+        cells(fe, v, 4);
+    }
+    return st;
+}
+
+/* Field captures, manifest.csv and expected.csv, committed together. */
+static rfn_status write_field(const char *dir, row *rows, size_t n, uint64_t seed,
+                              rfn_error *err)
+{
+    char path[4096];
+    atomic_file *man = NULL, *exp = NULL;
+    rfn_status st;
+    snprintf(path, sizeof path, "%s/manifest.csv", dir);
+    if ((st = atomic_file_open(path, &man, err)))
+        return st;
+    snprintf(path, sizeof path, "%s/expected.csv", dir);
+    if ((st = atomic_file_open(path, &exp, err))) {
+        atomic_file_abort(man);
+        return st;
+    }
+    st = write_field_rows(dir, rows, n, seed, atomic_file_stream(man), atomic_file_stream(exp),
+                          err);
+    if (st) {
+        atomic_file_abort(man);
+        atomic_file_abort(exp);
+        return st;
+    }
+    if (!(st = atomic_file_commit(man, err)))
+        st = atomic_file_commit(exp, err);
+    else
+        atomic_file_abort(exp);
+    return st;
+}
+
+rfn_status synth_batch_write(const char *dir, uint64_t seed, int quiet, rfn_error *err)
+{
+    (void)quiet;
+    char path[4096];
+    rfn_status st = mkdirs(dir, err);
+    if (st)
+        return st;
+    snprintf(path, sizeof path, "%s/captures", dir);
+    if ((st = mkdirs(path, err)))
+        return st;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    row *rows = calloc(MAX_ROWS, sizeof *rows);
+    if (!rng || !rows) {
+        gsl_rng_free(rng);
+        free(rows);
+        return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+    }
+    gsl_rng_set(rng, seed);
+    uint32_t serial = 1;
+    size_t n = add_scenario_rows(rng, rows, 0, &serial);
+    n = add_random_rows(rng, rows, n, &serial);
+    n = add_bad_rows(rng, rows, n, &serial);
     /* Shuffle the file order (the scenario devices spread through the file). */
     gsl_ran_shuffle(rng, rows, n, sizeof *rows);
     snprintf(path, sizeof path, "%s/register.csv", dir);
@@ -982,114 +1169,10 @@ rfn_status synth_batch_write(const char *dir, uint64_t seed, int quiet, rfn_erro
     snprintf(path, sizeof path, "%s/derogations.csv", dir);
     if ((st = write_derogations(path, err)) || (st = write_lab(dir, seed, err)) ||
         (st = write_declaration(dir, err)) || (st = write_expected_stock(dir, rows, n, err)) ||
-        (st = write_expected_wrong_place(dir, rows, n, err)))
+        (st = write_expected_wrong_place(dir, rows, n, err)) ||
+        (st = write_field(dir, rows, n, seed, err)))
         goto done;
-    /* Field captures, manifest and the expected verdicts. */
-    atomic_file *man = NULL, *exp = NULL;
-    snprintf(path, sizeof path, "%s/manifest.csv", dir);
-    if ((st = atomic_file_open(path, &man, err)))
-        goto done;
-    snprintf(path, sizeof path, "%s/expected.csv", dir);
-    if ((st = atomic_file_open(path, &exp, err))) {
-        atomic_file_abort(man);
-        goto done;
-    }
-    FILE *fm = atomic_file_stream(man), *fe = atomic_file_stream(exp);
-    fputs("capture,DeviceID,captured_at\n", fm);
-    fputs("DeviceID,verdict,reasons,evidence\n", fe);
-    unsigned n_cap = 0;
-    for (size_t i = 0; i < n && !st; i++) {
-        row *r = &rows[i];
-        if (r->bad || !r->on_wall)
-            continue;
-        int band = r->region_id == CSP_REGION_NORTH ? BAND_423 : BAND_900;
-        int lab = r->m >= 0 && models[r->m].has_lab;
-        char verdict[32], reasons[128];
-        const char *evidence;
-        if (r->capture_kind < 0) {
-            if (lab) {
-                /* The lab covers every band: the WAN band decides (quiet HAN bands). */
-                truth(r, models[r->m].level[band], verdict, sizeof verdict, reasons,
-                      sizeof reasons);
-                evidence = "lab-model";
-            } else {
-                snprintf(verdict, sizeof verdict, "unassessed");
-                snprintf(reasons, sizeof reasons, "no-evidence");
-                evidence = "none";
-            }
-        } else {
-            int kind = r->capture_kind, n_this = kind >= CAP_TWO_QUIET ? 2 : 1;
-            /* Own captures cover the WAN band only; the HAN bands (and the WAN band when the
-             * only capture is unreadable) come from the lab, when there is one. */
-            evidence = lab ? "capture+lab-model" : "capture";
-            for (int c = 0; c < n_this && !st; c++) {
-                int lvl = kind == CAP_MODERATE ? MODERATE
-                          : kind == CAP_STRONG || (kind == CAP_TWO_STRONG && c == 1) ? STRONG
-                                                                                     : QUIET;
-                char name[64], meta[4096], when[32];
-                snprintf(name, sizeof name, "cap-%03u.sigmf-meta", n_cap);
-                snprintf(meta, sizeof meta, "%s/captures/%s", dir, name);
-                snprintf(when, sizeof when, "2023-%02u-%02uT%02u:00:00Z", 1 + n_cap % 12,
-                         1 + n_cap % 28, 8 + n_cap % 9);
-                cap_spec cs = {band, lvl, kind == CAP_CLIPPED, kind == CAP_TRUNCATED,
-                               seed * 100000 + n_cap, r->device, when};
-                st = write_capture(meta, &cs, err);
-                char rel[128];
-                snprintf(rel, sizeof rel, "captures/%s", name);
-                const char *v[] = {rel, r->device, when};
-                cells(fm, v, 3);
-                n_cap++;
-            }
-            int lvl = kind == CAP_MODERATE ? MODERATE
-                      : kind == CAP_STRONG || kind == CAP_TWO_STRONG ? STRONG
-                                                                     : QUIET;
-            if (kind == CAP_CLIPPED) {
-                snprintf(verdict, sizeof verdict, "inconclusive");
-                snprintf(reasons, sizeof reasons, "clipped");
-            } else if (kind == CAP_TRUNCATED) {
-                /* The lab's WAN result (compliant or worse) may outrank the unreadable one. */
-                char lv[32] = "compliant", lr[128] = "";
-                if (lab)
-                    truth(r, models[r->m].level[band], lv, sizeof lv, lr, sizeof lr);
-                if (strcmp(lv, "non-compliant") == 0) {
-                    snprintf(verdict, sizeof verdict, "%s", lv);
-                    snprintf(reasons, sizeof reasons, "%s", lr);
-                } else {
-                    snprintf(verdict, sizeof verdict, "inconclusive");
-                    snprintf(reasons, sizeof reasons, "capture-unreadable");
-                }
-            } else {
-                truth(r, lvl, verdict, sizeof verdict, reasons, sizeof reasons);
-            }
-            /* No lab result: the HAN bands (2.4 GHz always, 868 MHz for dual-band HAN) and,
-             * for an unreadable capture, the WAN band were not measured. Non-compliant still
-             * decides; otherwise the device is inconclusive. */
-            if (!lab && strcmp(verdict, "non-compliant") != 0) {
-                const char *prev = strcmp(verdict, "inconclusive") == 0 ? reasons : "";
-                char merged[sizeof reasons];
-                snprintf(merged, sizeof merged, "%.80s%sband-not-measured", prev,
-                         *prev ? ";" : "");
-                snprintf(verdict, sizeof verdict, "inconclusive");
-                memcpy(reasons, merged, sizeof reasons);
-            }
-        }
-        snprintf(r->exp_verdict, sizeof r->exp_verdict, "%s", verdict);
-        snprintf(r->exp_reasons, sizeof r->exp_reasons, "%s", reasons);
-        snprintf(r->exp_evidence, sizeof r->exp_evidence, "%s", evidence);
-        const char *v[] = {r->device, verdict, reasons, evidence};
-        cells(fe, v, 4);
-    }
-    if (st) {
-        atomic_file_abort(man);
-        atomic_file_abort(exp);
-        goto done;
-    }
-    if (!(st = atomic_file_commit(man, err)))
-        st = atomic_file_commit(exp, err);
-    else
-        atomic_file_abort(exp);
-    if (!st)
-        st = write_2023(dir, rows, append_2023(rows, n, serial, seed), err);
+    st = write_2023(dir, rows, append_2023(rows, n, serial, seed), err);
 done:
     gsl_rng_free(rng);
     free(rows);
