@@ -799,134 +799,150 @@ static size_t trend_markers(const gather *g, const trend_data *t, plot_marker *m
     return n;
 }
 
+/* Chart c written to DIR/name and kept inline in *svg. gnuplot failing is not fatal: *failed
+ * is set and perr says why (the page is complete without charts). */
+static rfn_status chart_to(const plot_chart *c, const char *dir, const char *name, char **svg,
+                           bool *failed, rfn_error *perr, rfn_error *err)
+{
+    char path[1200];
+    rfn_status r = out_path(dir, name, path, sizeof path, err);
+    if (r) return r;
+    if (plot_chart_write(c, path, perr) != RFN_OK)
+        *failed = true;
+    else
+        *svg = svg_inline(path);
+    return RFN_OK;
+}
+
+/* 1. trend: the share of all Suppliers, the fit, and each Supplier when there are a few (in %
+ * of the month's installs; a month without installs has no share). */
+static rfn_status trend_chart(const gather *g, const trend_data *t, const char *dir, charts *ch,
+                              bool *failed, rfn_error *perr, rfn_error *err)
+{
+    if (t->n_months <= 0) return RFN_OK;
+    size_t nm = (size_t)t->n_months;
+    char **labels = calloc(nm, sizeof *labels);
+    double *fit = malloc(nm * sizeof *fit);
+    double *share = malloc(nm * (t->n_suppliers + 1) * sizeof *share);
+    rfn_status r = RFN_OK;
+    for (size_t m = 0; labels && m < nm && !r; m++)
+        if (!(labels[m] = malloc(16))) r = RFN_ERR_NOMEM;
+    if (r || !labels || !fit || !share) {
+        r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t m = 0; m < nm; m++) {
+        month_label(t->first_month + (int)m, labels[m]);
+        fit[m] = t->fit_all.direction != TREND_UNKNOWN
+                     ? 100 * exp(t->fit_all.intercept + t->fit_all.slope * (double)m)
+                     : NAN;
+        share[m] = t->inst_all[m] > 0 ? 100 * t->all[m] / t->inst_all[m] : NAN;
+        for (size_t s = 0; s < t->n_suppliers; s++) {
+            double n = t->inst_per[s * nm + m];
+            share[(s + 1) * nm + m] = n > 0 ? 100 * t->per[s * nm + m] / n : NAN;
+        }
+    }
+    plot_series ser[12];
+    size_t ns = 0;
+    ser[ns++] = (plot_series){.label = "all Suppliers", .y = share};
+    ser[ns++] = (plot_series){.label = "Poisson fit (all)", .y = fit, .dashed_line = 1};
+    for (size_t s = 0; s < t->n_suppliers && ns < 12 && t->n_suppliers > 1; s++)
+        ser[ns++] = (plot_series){.label = g->suppliers.e[s].key, .y = share + (s + 1) * nm};
+    plot_marker mk[TREND_MARKERS_MAX];
+    char mk_text[TREND_MARKERS_MAX][48];
+    plot_chart c = {.kind = PLOT_CHART_LINES,
+                    .markers = mk,
+                    .n_markers = trend_markers(g, t, mk, mk_text),
+                    .title = "Non-compliant share of installs per install month",
+                    .x_label = "install month",
+                    .y_label = "non-compliant (% of installs)",
+                    .x_labels = (const char *const *)labels,
+                    .n_x = nm,
+                    .series = ser,
+                    .n_series = ns};
+    r = chart_to(&c, dir, "trend.svg", &ch->svg[0], failed, perr, err);
+done:
+    for (size_t m = 0; labels && m < nm; m++)
+        free(labels[m]);
+    free(labels);
+    free(fit);
+    free(share);
+    return r;
+}
+
+/* 2. cases by state per Supplier. */
+static rfn_status suppliers_chart(const gather *g, const char *dir, charts *ch, bool *failed,
+                                  rfn_error *perr, rfn_error *err)
+{
+    size_t n = g->suppliers.n;
+    if (n == 0) return RFN_OK;
+    double *counts = malloc(4 * n * sizeof *counts);
+    const char **names = malloc(n * sizeof *names);
+    rfn_status r = RFN_OK;
+    if (!counts || !names) {
+        r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t s = 0; s < n; s++) {
+        names[s] = g->suppliers.e[s].key;
+        for (int k = 0; k < 4; k++)
+            counts[(size_t)k * n + s] = g->suppliers.e[s].v[S_OPEN + k];
+    }
+    plot_series ser[4] = {{.label = "open", .y = counts},
+                          {.label = "overdue", .y = counts + n},
+                          {.label = "remediated", .y = counts + 2 * n},
+                          {.label = "resolved", .y = counts + 3 * n}};
+    plot_chart c = {.kind = PLOT_CHART_BARS,
+                    .title = "Remediation cases by Supplier",
+                    .x_label = "Supplier",
+                    .y_label = "cases",
+                    .x_labels = names,
+                    .n_x = n,
+                    .series = ser,
+                    .n_series = 4};
+    r = chart_to(&c, dir, "suppliers.svg", &ch->svg[1], failed, perr, err);
+done:
+    free(names);
+    free(counts);
+    return r;
+}
+
+/* 3. ageing of active cases. */
+static rfn_status ageing_chart(const gather *g, const char *dir, charts *ch, bool *failed,
+                               rfn_error *perr, rfn_error *err)
+{
+    double age[5] = {0}, od[5] = {0};
+    for (size_t i = 0; i < g->n_cases; i++)
+        if (case_active(&g->cases[i])) {
+            int b = ageing_bucket(g->as_of - g->cases[i].notice_date);
+            if (!strcmp(g->cases[i].state, "overdue"))
+                od[b]++;
+            else
+                age[b]++;
+        }
+    plot_series ser[2] = {{.label = "open", .y = age}, {.label = "overdue", .y = od}};
+    plot_chart c = {.kind = PLOT_CHART_BARS,
+                    .title = "Ageing of open cases (days since notice)",
+                    .x_label = "days since notice",
+                    .y_label = "cases",
+                    .x_labels = ageing_labels,
+                    .n_x = 5,
+                    .series = ser,
+                    .n_series = 2};
+    return chart_to(&c, dir, "ageing.svg", &ch->svg[2], failed, perr, err);
+}
+
+/* The three charts, stopping at the first gnuplot failure (then ch->note says why). */
 static rfn_status draw_charts(const gather *g, const trend_data *t, const char *dir, charts *ch,
                               rfn_error *err)
 {
     rfn_error perr = {0};
-    rfn_status r = RFN_OK;
-    char path[1200];
-    char **labels = NULL;
-    double *fit = NULL, *counts = NULL, *share = NULL;
-    ch->drawn = true;
-    /* 1. trend: all Suppliers, the fit, and each Supplier when there are a few */
-    if (t->n_months > 0) {
-        size_t nm = (size_t)t->n_months;
-        labels = calloc(nm, sizeof *labels);
-        fit = malloc(nm * sizeof *fit);
-        share = malloc(nm * (t->n_suppliers + 1) * sizeof *share);
-        if (!labels || !fit || !share) {
-            r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        for (size_t m = 0; m < nm; m++) {
-            if (!(labels[m] = malloc(16))) {
-                r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
-                goto done;
-            }
-            month_label(t->first_month + (int)m, labels[m]);
-            /* in % of the month's installs; a month without installs has no share */
-            fit[m] = t->fit_all.direction != TREND_UNKNOWN
-                         ? 100 * exp(t->fit_all.intercept + t->fit_all.slope * (double)m)
-                         : NAN;
-            share[m] = t->inst_all[m] > 0 ? 100 * t->all[m] / t->inst_all[m] : NAN;
-            for (size_t s = 0; s < t->n_suppliers; s++) {
-                double n = t->inst_per[s * nm + m];
-                share[(s + 1) * nm + m] = n > 0 ? 100 * t->per[s * nm + m] / n : NAN;
-            }
-        }
-        plot_series ser[12];
-        size_t ns = 0;
-        ser[ns++] = (plot_series){.label = "all Suppliers", .y = share};
-        ser[ns++] = (plot_series){.label = "Poisson fit (all)", .y = fit, .dashed_line = 1};
-        for (size_t s = 0; s < t->n_suppliers && ns < 12 && t->n_suppliers > 1; s++)
-            ser[ns++] = (plot_series){.label = g->suppliers.e[s].key, .y = share + (s + 1) * nm};
-        plot_marker mk[TREND_MARKERS_MAX];
-        char mk_text[TREND_MARKERS_MAX][48];
-        plot_chart c = {.kind = PLOT_CHART_LINES,
-                        .markers = mk,
-                        .n_markers = trend_markers(g, t, mk, mk_text),
-                        .title = "Non-compliant share of installs per install month",
-                        .x_label = "install month",
-                        .y_label = "non-compliant (% of installs)",
-                        .x_labels = (const char *const *)labels,
-                        .n_x = nm,
-                        .series = ser,
-                        .n_series = ns};
-        if ((r = out_path(dir, "trend.svg", path, sizeof path, err))) goto done;
-        if (plot_chart_write(&c, path, &perr) == RFN_OK)
-            ch->svg[0] = svg_inline(path);
-        else
-            goto failed;
-    }
-    /* 2. cases by state per Supplier */
-    if (g->suppliers.n > 0) {
-        size_t n = g->suppliers.n;
-        counts = malloc(4 * n * sizeof *counts);
-        const char **names = malloc(n * sizeof *names);
-        if (!counts || !names) {
-            free(names);
-            r = rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        for (size_t s = 0; s < n; s++) {
-            names[s] = g->suppliers.e[s].key;
-            for (int k = 0; k < 4; k++)
-                counts[(size_t)k * n + s] = g->suppliers.e[s].v[S_OPEN + k];
-        }
-        plot_series ser[4] = {{.label = "open", .y = counts},
-                              {.label = "overdue", .y = counts + n},
-                              {.label = "remediated", .y = counts + 2 * n},
-                              {.label = "resolved", .y = counts + 3 * n}};
-        plot_chart c = {.kind = PLOT_CHART_BARS,
-                        .title = "Remediation cases by Supplier",
-                        .x_label = "Supplier",
-                        .y_label = "cases",
-                        .x_labels = names,
-                        .n_x = n,
-                        .series = ser,
-                        .n_series = 4};
-        rfn_status pr = out_path(dir, "suppliers.svg", path, sizeof path, err);
-        if (!pr) pr = plot_chart_write(&c, path, &perr);
-        free(names);
-        if (pr) goto failed;
-        ch->svg[1] = svg_inline(path);
-    }
-    /* 3. ageing of active cases */
-    {
-        double age[5] = {0}, od[5] = {0};
-        for (size_t i = 0; i < g->n_cases; i++)
-            if (case_active(&g->cases[i])) {
-                int b = ageing_bucket(g->as_of - g->cases[i].notice_date);
-                if (!strcmp(g->cases[i].state, "overdue"))
-                    od[b]++;
-                else
-                    age[b]++;
-            }
-        plot_series ser[2] = {{.label = "open", .y = age}, {.label = "overdue", .y = od}};
-        plot_chart c = {.kind = PLOT_CHART_BARS,
-                        .title = "Ageing of open cases (days since notice)",
-                        .x_label = "days since notice",
-                        .y_label = "cases",
-                        .x_labels = ageing_labels,
-                        .n_x = 5,
-                        .series = ser,
-                        .n_series = 2};
-        if ((r = out_path(dir, "ageing.svg", path, sizeof path, err))) goto done;
-        if (plot_chart_write(&c, path, &perr)) goto failed;
-        ch->svg[2] = svg_inline(path);
-    }
-    goto done;
-failed:
-    ch->drawn = false;
-    snprintf(ch->note, sizeof ch->note, "Charts are not drawn: %s", perr.msg);
-done:
-    if (labels)
-        for (int m = 0; m < t->n_months; m++)
-            free(labels[m]);
-    free(labels);
-    free(fit);
-    free(share);
-    free(counts);
+    bool failed = false;
+    rfn_status r = trend_chart(g, t, dir, ch, &failed, &perr, err);
+    if (!r && !failed) r = suppliers_chart(g, dir, ch, &failed, &perr, err);
+    if (!r && !failed) r = ageing_chart(g, dir, ch, &failed, &perr, err);
+    ch->drawn = !r && !failed;
+    if (failed) snprintf(ch->note, sizeof ch->note, "Charts are not drawn: %s", perr.msg);
     return r;
 }
 
