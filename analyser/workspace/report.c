@@ -907,11 +907,11 @@ done:
     return r;
 }
 
-/* 3. ageing of active cases. */
-static rfn_status ageing_chart(const gather *g, const char *dir, charts *ch, bool *failed,
-                               rfn_error *perr, rfn_error *err)
+/* The active cases by days since notice (ageing_bucket): open, overdue. */
+static void ageing_counts(const gather *g, double age[5], double od[5])
 {
-    double age[5] = {0}, od[5] = {0};
+    for (int b = 0; b < 5; b++)
+        age[b] = od[b] = 0;
     for (size_t i = 0; i < g->n_cases; i++)
         if (case_active(&g->cases[i])) {
             int b = ageing_bucket(g->as_of - g->cases[i].notice_date);
@@ -920,6 +920,14 @@ static rfn_status ageing_chart(const gather *g, const char *dir, charts *ch, boo
             else
                 age[b]++;
         }
+}
+
+/* 3. ageing of active cases. */
+static rfn_status ageing_chart(const gather *g, const char *dir, charts *ch, bool *failed,
+                               rfn_error *perr, rfn_error *err)
+{
+    double age[5], od[5];
+    ageing_counts(g, age, od);
     plot_series ser[2] = {{.label = "open", .y = age}, {.label = "overdue", .y = od}};
     plot_chart c = {.kind = PLOT_CHART_BARS,
                     .title = "Ageing of open cases (days since notice)",
@@ -1488,15 +1496,8 @@ static rfn_status write_html(store *s, const report_config *cfg, gather *g, cons
     fputs("<h2 id=\"ageing\">Ageing of open cases</h2>\n<table><tr><th>days since notice</th>"
           "<th>open</th><th>overdue</th></tr>\n",
           f);
-    double age[5] = {0}, od[5] = {0};
-    for (size_t i = 0; i < g->n_cases; i++)
-        if (case_active(&g->cases[i])) {
-            int b = ageing_bucket(g->as_of - g->cases[i].notice_date);
-            if (!strcmp(g->cases[i].state, "overdue"))
-                od[b]++;
-            else
-                age[b]++;
-        }
+    double age[5], od[5];
+    ageing_counts(g, age, od);
     for (int b = 0; b < 5; b++) {
         fputs("<tr>", f);
         td_text(f, ageing_labels[b]);
