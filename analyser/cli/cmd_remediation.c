@@ -56,13 +56,6 @@ static void remediation_usage(FILE *fp)
             "  -h, --help          show this help\n");
 }
 
-static void csv_date(FILE *f, int32_t d)
-{
-    char t[ISO_DATE_TEXT_LEN] = "";
-    if (d != STORE_NO_DATE) iso_date_format(d, t);
-    csv_write_text(f, t);
-}
-
 typedef struct list_ctx {
     bool active_only;
     int32_t as_of;
@@ -107,23 +100,9 @@ static int print_retest(const store_verdict *v, void *ctx)
 static int print_history(const store_history *h, void *ctx)
 {
     (void)ctx;
-    char eui[EUI64_TEXT_LEN];
-    eui64_format(h->device_id, eui);
-    csv_write_int(stdout, h->case_id);
-    csv_write_sep(stdout);
-    csv_write_text(stdout, eui);
-    csv_write_sep(stdout);
-    csv_date(stdout, h->date);
-    csv_write_sep(stdout);
-    if (h->snapshot_id) csv_write_int(stdout, h->snapshot_id);
-    csv_write_sep(stdout);
-    if (h->result_set_id) csv_write_int(stdout, h->result_set_id);
-    const char *t[] = {h->event, h->old_state, h->new_state, h->detail, h->by};
-    for (size_t i = 0; i < 5; i++) {
-        csv_write_sep(stdout);
-        csv_write_text(stdout, t[i]);
-    }
-    csv_end_row(stdout);
+    history_row row;
+    history_row_init(&row, h);
+    field_csv_row(stdout, history_fields, history_fields_count, &row);
     return 0;
 }
 
@@ -409,11 +388,7 @@ static rfn_status remediation_open_store(const remediation_opts *o, store **s, r
 /* history: the CSV of a case's (or every case's) events. */
 static rfn_status write_history(store *s, int64_t case_id, int32_t as_of, rfn_error *err)
 {
-    static const char *const cols[] = {"case_id",   "DeviceID",   "date",
-                                       "snapshot",  "result_set", "event",
-                                       "old_state", "new_state",  "detail",
-                                       "by"};
-    csv_write_row(stdout, cols, sizeof cols / sizeof cols[0]);
+    field_csv_header(stdout, history_fields, history_fields_count);
     return store_history_each(s, case_id, as_of, print_history, NULL, err);
 }
 

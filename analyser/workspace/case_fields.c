@@ -51,9 +51,38 @@ FIELD_TEXT_FN(f_state_since, case_row, r->dates[D_STATE_SINCE])
 FIELD_TEXT_FN(f_agreed_due, case_row, r->dates[D_AGREED_DUE])
 FIELD_NUM_FN(f_days, case_row, (double)r->as_of - r->c->notice_date)
 
+void history_row_init(history_row *row, const store_history *h)
+{
+    row->h = h;
+    eui64_format(h->device_id, row->eui);
+    date_text(h->date, row->date);
+}
+
+FIELD_NUM_FN(h_case, history_row, (double)r->h->case_id)
+FIELD_TEXT_FN(h_device, history_row, r->eui)
+FIELD_TEXT_FN(h_date, history_row, r->date)
+/* 0: none (a note is caused by no snapshot or result set) */
+FIELD_NUM_FN(h_snapshot, history_row, r->h->snapshot_id ? (double)r->h->snapshot_id : NAN)
+FIELD_NUM_FN(h_result_set, history_row,
+             r->h->result_set_id ? (double)r->h->result_set_id : NAN)
+FIELD_TEXT_FN(h_event, history_row, r->h->event)
+FIELD_TEXT_FN(h_old, history_row, r->h->old_state)
+FIELD_TEXT_FN(h_new, history_row, r->h->new_state)
+FIELD_TEXT_FN(h_detail, history_row, r->h->detail)
+FIELD_TEXT_FN(h_by, history_row, r->h->by)
+
 #define F_TEXT(name, fn) {name, FIELD_TEXT, fn, NULL, 0}
 #define F_NUM(name, fn, digits) {name, FIELD_NUM, NULL, fn, digits}
 #define F_INT(name, fn) {name, FIELD_INT, NULL, fn, 0}
+
+const record_field history_fields[] = {
+    F_INT("case_id", h_case),       F_TEXT("DeviceID", h_device),
+    F_TEXT("date", h_date),         F_NUM("snapshot", h_snapshot, 0),
+    F_NUM("result_set", h_result_set, 0), F_TEXT("event", h_event),
+    F_TEXT("old_state", h_old),     F_TEXT("new_state", h_new),
+    F_TEXT("detail", h_detail),     F_TEXT("by", h_by),
+};
+const size_t history_fields_count = sizeof history_fields / sizeof history_fields[0];
 
 /* agreed_due (the removal date agreed with a plan, which replaces remediation_due) and
  * SupplierID come last in both: columns are only ever appended (scripts read by position). */
