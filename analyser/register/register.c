@@ -1022,21 +1022,24 @@ FIELD_TEXT_FN(ec_message, register_error, r->message)
 FIELD_TEXT_FN(ec_supplier, register_error, r->supplier)
 FIELD_TEXT_FN(ec_device, register_error, r->device_id)
 
-/* register-errors.csv (README "Validate outputs"). */
-static const record_field error_cols[] = {
+/* register-errors.csv (README "Validate outputs"); stock-errors.csv is the same without its
+ * last column. */
+const record_field register_error_fields[] = {
     {"file", FIELD_TEXT, ec_file, NULL, 0},       {"line", FIELD_INT, NULL, ec_line, 0},
     {"column", FIELD_TEXT, ec_column, NULL, 0},   {"code", FIELD_TEXT, ec_code, NULL, 0},
     {"message", FIELD_TEXT, ec_message, NULL, 0}, {"Supplier", FIELD_TEXT, ec_supplier, NULL, 0},
     {"DeviceID", FIELD_TEXT, ec_device, NULL, 0},
 };
+const size_t register_error_fields_count =
+    sizeof register_error_fields / sizeof register_error_fields[0];
 
 void register_errors_write_csv(const register_data *reg, FILE *f)
 {
-    field_csv_header(f, error_cols, sizeof error_cols / sizeof *error_cols);
+    field_csv_header(f, register_error_fields, register_error_fields_count);
     for (size_t i = 0; i < reg->n_errors; i++) {
         register_error e;
         register_error_get(reg, i, &e);
-        field_csv_row(f, error_cols, sizeof error_cols / sizeof *error_cols, &e);
+        field_csv_row(f, register_error_fields, register_error_fields_count, &e);
     }
 }
 

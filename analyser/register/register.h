@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "csv_read.h"
+#include "field_table.h"
 #include "records.h"
 #include "rfn_error.h"
 
@@ -134,6 +135,11 @@ const register_summary *register_get_summary(const register_data *reg);
  * register_destroy. */
 size_t register_error_count(const register_data *reg);
 void register_error_get(const register_data *reg, size_t i, register_error *out);
+
+/* The fields of register-errors.csv over register_error (field_table.h): file, line, column,
+ * code, message, Supplier, DeviceID (last: a table without devices writes the others). */
+extern const record_field register_error_fields[];
+extern const size_t register_error_fields_count;
 
 /* Write register-errors.csv content: header "file,line,column,code,message,Supplier,DeviceID"
  * (the row's Supplier and DeviceID as written, where it gave them) and one row per error,

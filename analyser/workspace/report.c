@@ -206,11 +206,6 @@ static int month_of(int32_t days)
     return y * 12 + m - 1;
 }
 
-static void month_label(int month, char out[16])
-{
-    snprintf(out, 16, "%04d-%02d", month / 12, month % 12 + 1);
-}
-
 /* Postcode area: the leading letters of the outward code ("AB" of "AB10 1AA"). */
 static void postcode_area(const char *postcode, char out[8])
 {
@@ -619,7 +614,7 @@ static rfn_status write_trend_csv(const gather *g, const trend_data *t, const ch
     size_t nm = (size_t)t->n_months;
     for (size_t m = 0; m < nm; m++) {
         char label[16];
-        month_label(t->first_month + (int)m, label);
+        trend_month_text(t->first_month + (int)m, label);
         csv_write_text(f, label);
         csv_write_sep(f);
         csv_write_int(f, (long long)t->inst_all[m]);
@@ -832,7 +827,7 @@ static rfn_status trend_chart(const gather *g, const trend_data *t, const char *
         goto done;
     }
     for (size_t m = 0; m < nm; m++) {
-        month_label(t->first_month + (int)m, labels[m]);
+        trend_month_text(t->first_month + (int)m, labels[m]);
         fit[m] = t->fit_all.direction != TREND_UNKNOWN
                      ? 100 * exp(t->fit_all.intercept + t->fit_all.slope * (double)m)
                      : NAN;
@@ -1067,10 +1062,10 @@ static void write_after_cutoff(FILE *f, const gather *g, const trend_data *t)
                    "another).</p>\n", (long long)g->cut_off_rs);
     char d[ISO_DATE_TEXT_LEN], m0[16] = "";
     iso_date_format(g->cut_off, d);
-    if (t->after_from < t->n_months) month_label(t->first_month + t->after_from, m0);
+    if (t->after_from < t->n_months) trend_month_text(t->first_month + t->after_from, m0);
     if (t->after_from >= t->n_months) { /* the extract's installs end before then */
         char last[16] = "";
-        if (t->n_months > 0) month_label(t->first_month + t->n_months - 1, last);
+        if (t->n_months > 0) trend_month_text(t->first_month + t->n_months - 1, last);
         fprintf(f, "<p class=\"statement\">After the cut-off of %s: no install month to follow "
                    "yet; the trend's window ends %s, before the first whole month after "
                    "it.</p>\n", d, last[0] ? last : "without a complete month");
@@ -1115,8 +1110,8 @@ static void write_trend(FILE *f, const gather *g, const trend_data *t, const cha
     fputs("</p>\n", f);
     if (t->n_months > 0) {
         char a0[16], a1[16];
-        month_label(t->first_month, a0);
-        month_label(t->first_month + t->n_months - 1, a1);
+        trend_month_text(t->first_month, a0);
+        trend_month_text(t->first_month + t->n_months - 1, a1);
         char ex[ISO_DATE_TEXT_LEN] = "";
         if (g->extract_as_of != STORE_NO_DATE) iso_date_format(g->extract_as_of, ex);
         fprintf(f,

@@ -202,11 +202,6 @@ nc_reason reasons_leading(const reasons_data *d, size_t s)
 
 /* ---- reasons.csv ----------------------------------------------------------------------------- */
 
-static void month_text(int month, char out[16])
-{
-    snprintf(out, 16, "%04d-%02d", month / 12, month % 12 + 1);
-}
-
 void reasons_write_csv(FILE *f, const reasons_data *d)
 {
     const char *const hdr[] = {d->group, "month", "reason", "primary", "secondary"};
@@ -218,7 +213,7 @@ void reasons_write_csv(FILE *f, const reasons_data *d)
                 double p = prim_at(d, s, r)[m], q = d->sec[(s * R + (size_t)r) * nm + m];
                 if (p <= 0 && q <= 0) continue;
                 char label[16];
-                month_text(d->first_month + (int)m, label);
+                trend_month_text(d->first_month + (int)m, label);
                 const char *cells[] = {d->sup[s], label, reason_names[r]};
                 for (int k = 0; k < 3; k++) {
                     if (k) csv_write_sep(f);
@@ -248,8 +243,8 @@ static void write_leading(FILE *f, const reasons_data *d)
 {
     char a[16], b[16];
     int m0 = d->n_months > LEADING_MONTHS ? d->n_months - LEADING_MONTHS : 0;
-    month_text(d->first_month + m0, a);
-    month_text(d->first_month + d->n_months - 1, b);
+    trend_month_text(d->first_month + m0, a);
+    trend_month_text(d->first_month + d->n_months - 1, b);
     fprintf(f, "<p class=\"statement\">Leading reason for non-compliant installs over the last "
                "3 complete months (%s to %s)%s: ", a, b,
             strcmp(d->group, "Supplier") ? ", by installer" : "");
@@ -335,8 +330,8 @@ static void write_chart(FILE *f, const reasons_data *d)
         }
     }
     char a[16], b[16];
-    month_text(d->first_month, a);
-    month_text(d->first_month + d->n_months - 1, b);
+    trend_month_text(d->first_month, a);
+    trend_month_text(d->first_month + d->n_months - 1, b);
     fprintf(f, "<text x=\"0\" y=\"%.0f\" font-size=\"12\">%s</text><text x=\"%.0f\" y=\"%.0f\" "
                "font-size=\"12\" text-anchor=\"end\">%s (most %.0f a month)</text></svg>\n",
             h + 16, a, w, h + 16, b, most);
@@ -385,7 +380,7 @@ static void write_by_month(FILE *f, const reasons_data *d)
     for (size_t m = 0; m < nm_of(d); m++) {
         if (d->total[d->n_sup * nm_of(d) + m] <= 0) continue;
         char label[16];
-        month_text(d->first_month + (int)m, label);
+        trend_month_text(d->first_month + (int)m, label);
         fprintf(f, "<tr><td>%s</td>", label);
         for (int r = 0; r < R; r++)
             fprintf(f, "<td class=\"n\">%.0f</td>", prim_at(d, d->n_sup, r)[m]);

@@ -9,6 +9,7 @@
 #include "csv_util.h"
 #include "identifiers.h"
 #include "stock.h"
+#include "trend.h"
 #include "text_escape.h"
 
 /* ---- the field table ------------------------------------------------------------------------- */
@@ -132,44 +133,48 @@ void stock_write_csv(FILE *f, const stock_result *res)
     }
 }
 
-static void month_text(int month, char out[16])
+/* A wrong-place tally as wrong-place.csv and the JSON's "wrong_place" read it. */
+typedef struct wrong_row {
+    const stock_wrong_place *w;
+    char month[TREND_MONTH_TEXT_LEN];
+} wrong_row;
+
+FIELD_TEXT_FN(wf_supplier, wrong_row, r->w->supplier)
+FIELD_TEXT_FN(wf_month, wrong_row, r->month)
+FIELD_NUM_FN(wf_installs, wrong_row, (double)r->w->installs)
+
+static const record_field wrong_fields[] = {
+    {"Supplier", FIELD_TEXT, wf_supplier, NULL, 0},
+    {"month", FIELD_TEXT, wf_month, NULL, 0},
+    {"installs", FIELD_INT, NULL, wf_installs, 0},
+};
+enum { N_WRONG_FIELDS = sizeof wrong_fields / sizeof wrong_fields[0] };
+
+static wrong_row wrong_row_of(const stock_wrong_place *w)
 {
-    snprintf(out, 16, "%04d-%02d", month / 12, month % 12 + 1);
+    wrong_row r = {.w = w};
+    trend_month_text(w->month, r.month);
+    return r;
 }
 
 void stock_write_wrong_place_csv(FILE *f, const stock_result *res)
 {
-    static const char *const hdr[] = {"Supplier", "month", "installs"};
-    csv_write_row(f, hdr, 3);
+    field_csv_header(f, wrong_fields, N_WRONG_FIELDS);
     for (size_t i = 0; i < stock_wrong_place_count(res); i++) {
-        const stock_wrong_place *w = stock_wrong_place_get(res, i);
-        char m[16];
-        month_text(w->month, m);
-        csv_write_text(f, w->supplier);
-        csv_write_sep(f);
-        csv_write_text(f, m);
-        csv_write_sep(f);
-        csv_write_int(f, (long long)w->installs);
-        csv_end_row(f);
+        wrong_row r = wrong_row_of(stock_wrong_place_get(res, i));
+        field_csv_row(f, wrong_fields, N_WRONG_FIELDS, &r);
     }
 }
 
 void stock_write_errors_csv(FILE *f, const stock_result *res)
 {
-    static const char *const hdr[] = {"file", "line", "column", "code", "message", "Supplier"};
-    csv_write_row(f, hdr, 6);
+    /* register-errors.csv's columns but DeviceID (the last): a declaration names no device */
+    size_t n = register_error_fields_count - 1;
+    field_csv_header(f, register_error_fields, n);
     for (size_t i = 0; i < stock_error_count(res); i++) {
         register_error e;
         stock_error_get(res, i, &e);
-        csv_write_text(f, e.file);
-        csv_write_sep(f);
-        csv_write_int(f, (long long)e.line);
-        const char *rest[] = {e.column, e.code, e.message, e.supplier};
-        for (size_t k = 0; k < 4; k++) {
-            csv_write_sep(f);
-            csv_write_text(f, rest[k]);
-        }
-        csv_end_row(f);
+        field_csv_row(f, register_error_fields, n, &e);
     }
 }
 
@@ -206,10 +211,8 @@ static json_t *line_json(const stock_line *l)
 
 static json_t *wrong_json(const stock_wrong_place *w)
 {
-    char m[16];
-    month_text(w->month, m);
-    return json_pack("{s:s, s:s, s:I}", "Supplier", w->supplier, "month", m, "installs",
-                     (json_int_t)w->installs);
+    wrong_row r = wrong_row_of(w);
+    return field_json_object(wrong_fields, N_WRONG_FIELDS, &r);
 }
 
 rfn_status stock_write_json(FILE *f, const stock_result *res, rfn_error *err)

@@ -3,6 +3,7 @@
 #include "trend.h"
 
 #include <math.h>
+#include <stdio.h>
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
@@ -26,6 +27,11 @@ void trend_poisson_ci95(double k, double *lo, double *hi)
 {
     *lo = k > 0 ? gsl_cdf_chisq_Pinv(0.025, 2 * k) / 2 : 0.0;
     *hi = gsl_cdf_chisq_Pinv(0.975, 2 * k + 2) / 2;
+}
+
+void trend_month_text(int month, char out[TREND_MONTH_TEXT_LEN])
+{
+    snprintf(out, TREND_MONTH_TEXT_LEN, "%04d-%02d", month / 12, month % 12 + 1);
 }
 
 rfn_status trend_fit_poisson(const double *counts, size_t n, trend_fit *fit, rfn_error *err)

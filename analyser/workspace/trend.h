@@ -48,6 +48,10 @@ rfn_status trend_fit_poisson(const double *counts, size_t n, trend_fit *fit, rfn
 rfn_status trend_fit_rate(const double *counts, const double *exposure, size_t n,
                           trend_fit *fit, rfn_error *err);
 
+/* An install month (year * 12 + month - 1) as "YYYY-MM", for every table and chart of months. */
+enum { TREND_MONTH_TEXT_LEN = 16 };
+void trend_month_text(int month, char out[TREND_MONTH_TEXT_LEN]);
+
 /* The exact (Garwood) 95 % interval of a Poisson mean from one observed count k >= 0:
  * lo = chi2_{0.025}(2k) / 2 (0 when k = 0), hi = chi2_{0.975}(2k + 2) / 2 (Garwood, Biometrika
  * 23 (1936) 437; GSL's chi-squared quantiles, as the trend's fit uses GSL). A rate over W months
