@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "csv_util.h"
+#include "field_table.h"
 #include "text_escape.h"
 
 enum { R = NC_REASON_COUNT, LEADING_MONTHS = 3 };
@@ -202,28 +203,39 @@ nc_reason reasons_leading(const reasons_data *d, size_t s)
 
 /* ---- reasons.csv ----------------------------------------------------------------------------- */
 
+/* One row of reasons.csv: a group (Supplier or installer), install month and reason. */
+typedef struct reason_row {
+    const char *name;
+    char month[TREND_MONTH_TEXT_LEN];
+    const char *reason;
+    double primary, secondary;
+} reason_row;
+
+FIELD_TEXT_FN(rf_name, reason_row, r->name)
+FIELD_TEXT_FN(rf_month, reason_row, r->month)
+FIELD_TEXT_FN(rf_reason, reason_row, r->reason)
+FIELD_NUM_FN(rf_primary, reason_row, r->primary)
+FIELD_NUM_FN(rf_secondary, reason_row, r->secondary)
+
 void reasons_write_csv(FILE *f, const reasons_data *d)
 {
-    const char *const hdr[] = {d->group, "month", "reason", "primary", "secondary"};
-    csv_write_row(f, hdr, 5);
-    size_t nm = nm_of(d);
+    /* the first column is named for the group: Supplier or Installer */
+    const record_field cols[] = {
+        {d->group, FIELD_TEXT, rf_name, NULL, 0},   {"month", FIELD_TEXT, rf_month, NULL, 0},
+        {"reason", FIELD_TEXT, rf_reason, NULL, 0}, {"primary", FIELD_INT, NULL, rf_primary, 0},
+        {"secondary", FIELD_INT, NULL, rf_secondary, 0},
+    };
+    size_t n_cols = sizeof cols / sizeof cols[0], nm = nm_of(d);
+    field_csv_header(f, cols, n_cols);
     for (size_t s = 0; s < d->n_sup; s++)
         for (size_t m = 0; m < nm; m++)
             for (int r = 0; r < R; r++) {
-                double p = prim_at(d, s, r)[m], q = d->sec[(s * R + (size_t)r) * nm + m];
-                if (p <= 0 && q <= 0) continue;
-                char label[16];
-                trend_month_text(d->first_month + (int)m, label);
-                const char *cells[] = {d->sup[s], label, reason_names[r]};
-                for (int k = 0; k < 3; k++) {
-                    if (k) csv_write_sep(f);
-                    csv_write_text(f, cells[k]);
-                }
-                csv_write_sep(f);
-                csv_write_int(f, (long long)p);
-                csv_write_sep(f);
-                csv_write_int(f, (long long)q);
-                csv_end_row(f);
+                reason_row row = {.name = d->sup[s], .reason = reason_names[r],
+                                  .primary = prim_at(d, s, r)[m],
+                                  .secondary = d->sec[(s * R + (size_t)r) * nm + m]};
+                if (row.primary <= 0 && row.secondary <= 0) continue;
+                trend_month_text(d->first_month + (int)m, row.month);
+                field_csv_row(f, cols, n_cols, &row);
             }
 }
 
