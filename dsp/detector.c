@@ -78,10 +78,12 @@ rfn_det_band rfn_det_band_for_freq(double freq_hz)
 }
 
 static const char *const det_names[] = {"peak", "rms", "cispr_avg", "rms_avg", "qp"};
+_Static_assert(sizeof det_names / sizeof det_names[0] == RFN_DET_KIND_COUNT,
+               "a name for every detector kind");
 
 const char *rfn_det_name(rfn_det_kind kind)
 {
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < RFN_DET_KIND_COUNT; i++)
         if ((unsigned)kind == 1u << i)
             return det_names[i];
     return "unknown";
@@ -99,7 +101,7 @@ rfn_status rfn_det_parse_list(const char *list, unsigned *flags, rfn_error *err)
             end++;
         size_t len = (size_t)(end - p);
         int found = -1;
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < RFN_DET_KIND_COUNT; i++)
             if (strlen(det_names[i]) == len && strncmp(p, det_names[i], len) == 0)
                 found = i;
         if (found < 0)
@@ -198,6 +200,21 @@ static double qp_calibrate(double Tc, double Td)
     return sqrt(lo * hi);
 }
 
+/* The per-bin state arrays, n each, carved from one float and one double block: a detector's
+ * state is a name in these lists, and the struct's fields, the block sizes and the carving all
+ * follow (issue 13: counts typed by hand had to match the arrays). Floats are per-frame state,
+ * so that the frame loop vectorises (summed over at most 256 frames before reaching the double
+ * accumulators); doubles are block-rate state. */
+#define DET_FLOAT_STATE(X) X(peak) X(blk_p) X(blk_e) X(blk_v) X(qp_v)
+#define DET_DOUBLE_STATE(X)                                                                    \
+    X(rms_sum) X(qp_m1) X(qp_m2) X(qp_max) X(av_m1) X(av_m2) X(av_max) X(ra_i) X(ra_m1)         \
+        X(ra_m2) X(ra_max)
+#define DET_FLOAT_FIELD(name) float *name;
+#define DET_DOUBLE_FIELD(name) double *name;
+#define DET_ONE(name) +1
+#define DET_ADDR(name) &d->name,
+enum { DET_N_FLOAT = 0 DET_FLOAT_STATE(DET_ONE), DET_N_DOUBLE = 0 DET_DOUBLE_STATE(DET_ONE) };
+
 struct rfn_detector {
     rfn_detector_config cfg;
     size_t n;        /* bins */
@@ -208,17 +225,11 @@ struct rfn_detector {
     double qp_scale;   /* 1 / x_f: a steady sine's V reads its amplitude */
     /* per-block coefficients */
     double a_qpm, a_avm, a_rms;
-    /* per-frame state, n each, float so that the frame loop vectorises; summed over at most
-     * 256 frames before reaching the double accumulators */
-    float *peak, *blk_p, *blk_e, *blk_v, *qp_v;
+    DET_FLOAT_STATE(DET_FLOAT_FIELD)   /* per-frame state (DET_FLOAT_STATE) */
     float qp_dk;       /* qp_d^K: the discharge, applied once per block */
-    /* block-rate state, n each */
-    double *rms_sum;
-    double *qp_m1, *qp_m2, *qp_max;
-    double *av_m1, *av_m2, *av_max;
-    double *ra_i, *ra_m1, *ra_m2, *ra_max;
-    float *fmem;
-    double *mem;
+    DET_DOUBLE_STATE(DET_DOUBLE_FIELD) /* block-rate state (DET_DOUBLE_STATE) */
+    float *fmem;  /* the float arrays, in one block */
+    double *mem;  /* the double arrays, likewise */
 };
 
 rfn_detector_config rfn_detector_config_default(void)
@@ -279,18 +290,17 @@ rfn_status rfn_detector_create(const rfn_detector_config *cfg, rfn_detector **ou
     size_t K = isfinite(min_tc) ? (size_t)floor(min_tc * fr / 100.0) : 256;
     d->K = K < 1 ? 1 : (K > 256 ? 256 : K);
     const size_t n = d->n;
-    d->mem = calloc(n * 11, sizeof(double));
-    d->fmem = calloc(n * 5, sizeof(float));
+    d->mem = calloc(n * DET_N_DOUBLE, sizeof(double));
+    d->fmem = calloc(n * DET_N_FLOAT, sizeof(float));
     if (!d->mem || !d->fmem) {
         rfn_detector_destroy(d);
         return rfn_error_set(err, RFN_ERR_NOMEM, "detector: out of memory for %zu bins", n);
     }
-    double **arr[] = {&d->rms_sum, &d->qp_m1, &d->qp_m2, &d->qp_max, &d->av_m1, &d->av_m2,
-                      &d->av_max, &d->ra_i, &d->ra_m1, &d->ra_m2, &d->ra_max};
-    for (size_t i = 0; i < sizeof arr / sizeof arr[0]; i++)
+    double **arr[] = {DET_DOUBLE_STATE(DET_ADDR)};
+    for (size_t i = 0; i < DET_N_DOUBLE; i++)
         *arr[i] = d->mem + i * n;
-    float **farr[] = {&d->peak, &d->blk_p, &d->blk_e, &d->blk_v, &d->qp_v};
-    for (size_t i = 0; i < sizeof farr / sizeof farr[0]; i++)
+    float **farr[] = {DET_FLOAT_STATE(DET_ADDR)};
+    for (size_t i = 0; i < DET_N_FLOAT; i++)
         *farr[i] = d->fmem + i * n;
 
     double dt = 1.0 / fr, dtb = (double)d->K / fr;
@@ -490,8 +500,8 @@ uint64_t rfn_detector_frames(const rfn_detector *d)
 
 void rfn_detector_reset(rfn_detector *d)
 {
-    memset(d->mem, 0, d->n * 11 * sizeof(double));
-    memset(d->fmem, 0, d->n * 5 * sizeof(float));
+    memset(d->mem, 0, d->n * DET_N_DOUBLE * sizeof(double));
+    memset(d->fmem, 0, d->n * DET_N_FLOAT * sizeof(float));
     d->k = 0;
     d->frames = 0;
 }

@@ -16,7 +16,8 @@ typedef enum rfn_det_kind {
     RFN_DET_CISPR_AVG = 1 << 2, /* linear average of the envelope through the meter, then max */
     RFN_DET_RMS_AVG = 1 << 3,   /* RMS through the corner-frequency integrator, meter, then max */
     RFN_DET_QP = 1 << 4,        /* quasi-peak: charge/discharge follower, meter, then max */
-    RFN_DET_ALL = (1 << 5) - 1
+    RFN_DET_KIND_COUNT = 5,     /* how many kinds: arrays indexed by bit position */
+    RFN_DET_ALL = (1 << RFN_DET_KIND_COUNT) - 1
 } rfn_det_kind;
 
 /* Names used on the command line and in files: "peak", "rms", "cispr_avg", "rms_avg", "qp".

@@ -24,7 +24,7 @@ emi_config emi_config_default(void)
 
 int emi_det_index(rfn_det_kind kind)
 {
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < RFN_DET_KIND_COUNT; i++)
         if ((unsigned)kind == 1u << i)
             return i;
     return -1;
@@ -401,7 +401,7 @@ static rfn_status read_detectors(const sink_ctx *k, emi_result *res, rfn_error *
         free(v);
         return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
     }
-    for (int d = 0; d < 5; d++) {
+    for (int d = 0; d < RFN_DET_KIND_COUNT; d++) {
         if (!(res->detectors & (1u << d)))
             continue;
         res->reading[d] = malloc(res->n_out * sizeof *res->reading[d]);
@@ -512,7 +512,7 @@ void emi_result_free(emi_result *res)
         return;
     free(res->freq_hz);
     free(res->burst_spans);
-    for (int d = 0; d < 5; d++)
+    for (int d = 0; d < RFN_DET_KIND_COUNT; d++)
         free(res->reading[d]);
     rfn_spectrogram_destroy(res->sg);
     rfn_apd_destroy(res->apd);

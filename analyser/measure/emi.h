@@ -59,8 +59,9 @@ typedef struct emi_result {
     size_t n_out;            /* output bins */
     size_t bin0;             /* STFT bin of output bin 0 */
     double *freq_hz;         /* [n_out] centre frequency of each output bin */
-    double *reading[5];      /* [n_out] linear power (FS^2) per detector, index = bit position
-                                of its rfn_det_kind; NULL when not asked */
+    /* [n_out] linear power (FS^2) per detector, index = bit position of its rfn_det_kind;
+     * NULL when not asked */
+    double *reading[RFN_DET_KIND_COUNT];
     rfn_spectrogram *sg;     /* NULL when not asked; over all STFT bins (centred order) */
     rfn_apd *apd;            /* NULL when not asked */
     double apd_lo_hz, apd_hi_hz; /* band the APD actually covers (bin edges) */
