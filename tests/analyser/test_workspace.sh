@@ -4,7 +4,9 @@
 # snapshot 1 -> validate results -> cases opened with a notice date -> snapshot 2 (one meter
 # replaced, one decommissioned, one firmware-upgraded) -> its re-measurement -> snapshots on and
 # after the due date -> report. Every case's history must be exactly as scripted
-# (tests/data/workspace/expected-history.csv); then the report's files are checked.
+# (tests/data/workspace/expected-history.csv); then the report's files are checked, a forged
+# history row is found by status --check, and installs either side of the cut-off's UK
+# midnight are judged in UK time.
 set -u
 rf=${RFNOISE:?RFNOISE must name the rfnoise binary}
 D=tests/data/workspace
@@ -231,6 +233,42 @@ mkdir "$T/ws-bad" && echo "not a database" >"$T/ws-bad/workspace.db"
 run workspace status --workspace "$T/ws-bad"; expect_rc 2 "not a database"
 grep -q "^rfnoise: workspace: $T/ws-bad: not an rfnoise workspace: workspace.db is not a" "$T/err" ||
     bad "not-a-database message: $(cat "$T/err")"
+
+# ---- a broken audit chain, found by status --check (issue 15) ----
+# A history row changed behind the database's back (its append-only trigger dropped first) is
+# named by --check; Python's sqlite3 module plays the forger (no sqlite3 CLI needed).
+cp -r "$T/ws" "$T/ws-forged"
+/usr/bin/python3 - "$T/ws-forged/workspace.db" <<'PY' || bad "forging a history row"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.executescript("DROP TRIGGER case_history_append_only_update;"
+                 "UPDATE case_history SET detail = 'forged' WHERE id = 2;")
+db.commit()
+PY
+run workspace status --check --workspace "$T/ws-forged"; expect_rc 2 "a forged history row"
+grep -q "^history_chain: case history row 2 (case 2, opened)" "$T/out" "$T/err" ||
+    bad "the forged row is not named: $(cat "$T/out" "$T/err")"
+run workspace status --check; expect_rc 0 "the untouched workspace"
+
+# ---- UK time: installs either side of the cut-off's midnight (issue 15) ----
+# DRG-SAMPLE-001 (sample batch) covers AM-100 1.3.0 in AB/IV/KW until 2022-03-31. 23:30 at
+# +01:00 is 23:30 BST on 31 March (inside); 23:30 at -01:00 is 01:30 BST on 1 April (after).
+"$rf" synth --batch "$T/b" --seed 20221 >/dev/null || bad "synth --batch"
+{ head -n 1 "$T/b/register.csv"
+  echo 'Acorn Energy,00-12-A5-FF-FE-00-00-01,ESME,1100243731100,Acme Meters,AM-100,1.3.0,North,Single Band,AB5 3ES,2022-03-31T23:30+01:00,Commissioned,'
+  echo 'Acorn Energy,00-12-A5-FF-FE-00-00-02,ESME,1764444432768,Acme Meters,AM-100,1.3.0,North,Dual Band,KW5 0WQ,2022-03-31T23:30-01:00,Commissioned,'
+} >"$T/uk.csv"
+printf 'capture,DeviceID,captured_at\n' >"$T/uk-manifest.csv"
+run validate --register "$T/uk.csv" --derogations "$T/b/derogations.csv" \
+    --manifest "$T/uk-manifest.csv" --lab-results "$T/b/lab" --cal-db -40 --quiet --out "$T/uk"
+expect_rc 1 "validate across the UK midnight"
+grep -q '^Acorn Energy,[0-9]*,00-12-A5-FF-FE-00-00-01,.*,2022-03-31,Commissioned,derogation-compliant,' "$T/uk/devices.csv" &&
+    grep -q '^Acorn Energy,[0-9]*,00-12-A5-FF-FE-00-00-02,.*,2022-04-01,Commissioned,non-compliant,exceeds-limit;installed-after-cutoff,' "$T/uk/devices.csv" ||
+    bad "the UK midnight: $(cut -d, -f3,11-14 "$T/uk/devices.csv")"
+U=(--workspace "$T/ws-uk")
+run workspace init "$T/ws-uk" && run workspace import-register "$T/uk.csv" --as-of 2022-06-01 "${U[@]}" &&
+    run workspace add-results "$T/uk" "${U[@]}" && run remediation open --notice-date 2022-06-10 "${U[@]}"
+[ "$(cat "$T/out")" = "opened=1 skipped=0" ] || bad "one case, the install after the cut-off: $(cat "$T/out")"
 
 [ $fail -eq 0 ] && echo "workspace story passed"
 exit $fail
