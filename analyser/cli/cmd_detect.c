@@ -222,12 +222,8 @@ static json_t *detect_head(const capture_meta *m, const emi_result *r, const cal
 /* The JSON form is by column: one array per field of the table, one element per bin. */
 static int write_json(FILE *f, json_t *root, const det_columns *c, det_bin bin)
 {
-    for (size_t k = 0; k < c->n; k++) {
-        json_t *col = json_array();
-        for (bin.i = 0; bin.i < bin.r->n_out; bin.i++)
-            json_array_append_new(col, cli_json_num(c->f[k].num(&bin)));
-        json_object_set_new(root, c->f[k].name, col);
-    }
+    if (field_json_columns(root, c->f, c->n, &bin, &bin.i, bin.r->n_out))
+        return -1;
     int rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10) | JSON_PRESERVE_ORDER);
     fputc('\n', f);
     return rc;

@@ -101,18 +101,6 @@ static void psd_write_csv(FILE *f, const record_field *cols, size_t n_cols, psd_
         field_csv_row(f, cols, n_cols, &bin);
 }
 
-/* The JSON form is by column: one array per field of the table, one element per bin. */
-static void psd_write_json_columns(json_t *root, const record_field *cols, size_t n_cols,
-                                   psd_bin bin)
-{
-    for (size_t k = 0; k < n_cols; k++) {
-        json_t *a = json_array();
-        for (bin.i = 0; bin.i < bin.spec->n_bins; bin.i++)
-            json_array_append_new(a, cli_json_num(cols[k].num(&bin)));
-        json_object_set_new(root, cols[k].name, a);
-    }
-}
-
 static json_t *psd_settings_json(const rfn_spectrum *spec, const capture_meta *m,
                                  const spectrum_options *so, const calibration *cal)
 {
@@ -201,7 +189,10 @@ int cmd_psd(int argc, char **argv)
     if (json) {
         root = cli_report_head(CMD, m);
         json_object_set_new(root, "settings", psd_settings_json(&spec, m, &so, cal));
-        psd_write_json_columns(root, cols, n_cols, bin);
+        if (field_json_columns(root, cols, n_cols, &bin, &bin.i, spec.n_bins)) {
+            cli_errorf(CMD, "out of memory");
+            goto done;
+        }
         if (json_dumpf(root, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(12) |
                                          JSON_PRESERVE_ORDER)) {
             cli_errorf(CMD, "cannot write JSON");
