@@ -14,8 +14,8 @@
 #include "cli_opts.h"
 #include "cli_report.h"
 #include "commands.h"
-#include "csv_util.h"
 #include "emi.h"
+#include "field_table.h"
 #include "plot.h"
 #include "units.h"
 
@@ -101,30 +101,38 @@ static json_t *sg_settings_json(const emi_result *r, const sg_grid *g, rfn_spect
                      "dt_s", g->dt_s, "f0_hz", g->f0_hz, "df_hz", g->df_hz, "unit", "dBFS");
 }
 
+/* One cell of the grid, cell i = row * cols + column: the record of the export's table. */
+typedef struct sg_cell {
+    const sg_grid *g;
+    size_t i;
+} sg_cell;
+
+FIELD_NUM_FN(cell_time, sg_cell, r->g->t0_s + (double)(r->i / r->g->cols) * r->g->dt_s)
+FIELD_NUM_FN(cell_freq, sg_cell, r->g->f0_hz + (double)(r->i % r->g->cols) * r->g->df_hz)
+FIELD_NUM_FN(cell_power, sg_cell, r->g->cells[r->i])
+
+/* The CSV has one row per cell; the JSON only the last column (the grid's shape and axes are
+ * in its settings). */
+enum { SG_FIELDS = 3 };
+static const record_field sg_fields[SG_FIELDS] = {
+    {"time_s", FIELD_NUM, NULL, cell_time, 9},
+    {"freq_hz", FIELD_NUM, NULL, cell_freq, -1},
+    {"power_dbfs", FIELD_NUM, NULL, cell_power, 3},
+};
+
 /* time_s,freq_hz,power_dbfs, one row per cell (a write error shows at cli_output_commit). */
 static void sg_write_csv(FILE *f, const sg_grid *g)
 {
-    fputs("time_s,freq_hz,power_dbfs", f);
-    csv_end_row(f);
-    for (size_t row = 0; row < g->rows; row++)
-        for (size_t col = 0; col < g->cols; col++) {
-            csv_write_number(f, g->t0_s + (double)row * g->dt_s, 9);
-            csv_write_sep(f);
-            csv_write_number(f, g->f0_hz + (double)col * g->df_hz, -1);
-            csv_write_sep(f);
-            csv_write_number(f, g->cells[row * g->cols + col], 3);
-            csv_end_row(f);
-        }
+    field_csv_header(f, sg_fields, SG_FIELDS);
+    for (sg_cell c = {g, 0}; c.i < g->rows * g->cols; c.i++)
+        field_csv_row(f, sg_fields, SG_FIELDS, &c);
 }
 
 static rfn_status sg_write_json(FILE *f, json_t *head, const sg_grid *g, rfn_error *err)
 {
-    json_t *lv = json_array();
-    for (size_t i = 0; lv && i < g->rows * g->cols; i++)
-        json_array_append_new(lv, cli_json_num(g->cells[i]));
-    if (!lv)
+    sg_cell c = {g, 0};
+    if (field_json_columns(head, sg_fields + SG_FIELDS - 1, 1, &c, &c.i, g->rows * g->cols))
         return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
-    json_object_set_new(head, "power_dbfs", lv);
     int rc = json_dumpf(head, f, JSON_COMPACT | JSON_REAL_PRECISION(8) | JSON_PRESERVE_ORDER);
     fputc('\n', f);
     return rc ? rfn_error_set(err, RFN_ERR_IO, "cannot write JSON") : RFN_OK;
