@@ -101,19 +101,44 @@ static void psd_write_csv(FILE *f, const record_field *cols, size_t n_cols, psd_
         field_csv_row(f, cols, n_cols, &bin);
 }
 
-static json_t *psd_settings_json(const rfn_spectrum *spec, const capture_meta *m,
-                                 const spectrum_options *so, const calibration *cal)
-{
-    int median = (so->traces & RFN_TRACE_BIT(RFN_TRACE_MEDIAN)) != 0;
-    return json_pack(
-        "{s:s, s:I, s:I, s:f, s:o, s:f, s:f, s:I, s:s, s:s, s:b, s:o}", "window",
-        rfn_window_name(spec->window), "nfft", (json_int_t)spec->nfft, "overlap",
-        (json_int_t)spec->overlap, "sample_rate_hz", spec->fs_hz, "center_freq_hz",
-        cli_json_num(isfinite(m->center_freq_hz) ? spec->center_hz : NAN), "bin_hz", spec->bin_hz,
-        "enbw_hz", spec->enbw_hz, "averages", (json_int_t)spec->segments, "detrend",
-        so->detrend_mean ? "mean" : "none", "average", median ? "median" : "mean", "one_sided",
-        spec->one_sided, "calibration", cal ? json_string(calibration_id(cal)) : json_null());
-}
+/* The settings of a psd run: the record that psd_settings' accessors read. */
+typedef struct psd_run {
+    const rfn_spectrum *spec;
+    const capture_meta *m;
+    const spectrum_options *so;
+    const calibration *cal; /* NULL when not calibrated */
+} psd_run;
+
+FIELD_TEXT_FN(st_window, psd_run, rfn_window_name(r->spec->window))
+FIELD_NUM_FN(st_nfft, psd_run, (double)r->spec->nfft)
+FIELD_NUM_FN(st_overlap, psd_run, (double)r->spec->overlap)
+FIELD_NUM_FN(st_fs, psd_run, r->spec->fs_hz)
+FIELD_NUM_FN(st_center, psd_run, isfinite(r->m->center_freq_hz) ? r->spec->center_hz : NAN)
+FIELD_NUM_FN(st_bin, psd_run, r->spec->bin_hz)
+FIELD_NUM_FN(st_enbw, psd_run, r->spec->enbw_hz)
+FIELD_NUM_FN(st_averages, psd_run, (double)r->spec->segments)
+FIELD_TEXT_FN(st_detrend, psd_run, r->so->detrend_mean ? "mean" : "none")
+FIELD_TEXT_FN(st_average, psd_run,
+              (r->so->traces & RFN_TRACE_BIT(RFN_TRACE_MEDIAN)) ? "median" : "mean")
+FIELD_NUM_FN(st_one_sided, psd_run, r->spec->one_sided)
+FIELD_TEXT_FN(st_cal, psd_run, r->cal ? calibration_id(r->cal) : "")
+
+/* "settings" of the JSON output. */
+enum { N_SETTINGS = 12 };
+static const record_field psd_settings[N_SETTINGS] = {
+    {"window", FIELD_TEXT, st_window, NULL, 0},
+    {"nfft", FIELD_INT, NULL, st_nfft, 0},
+    {"overlap", FIELD_INT, NULL, st_overlap, 0},
+    {"sample_rate_hz", FIELD_NUM, NULL, st_fs, -1},
+    {"center_freq_hz", FIELD_NUM, NULL, st_center, -1},
+    {"bin_hz", FIELD_NUM, NULL, st_bin, -1},
+    {"enbw_hz", FIELD_NUM, NULL, st_enbw, -1},
+    {"averages", FIELD_INT, NULL, st_averages, 0},
+    {"detrend", FIELD_TEXT, st_detrend, NULL, 0},
+    {"average", FIELD_TEXT, st_average, NULL, 0},
+    {"one_sided", FIELD_BOOL, NULL, st_one_sided, 0},
+    {"calibration", FIELD_TEXT_OR_NULL, st_cal, NULL, 0},
+};
 
 int cmd_psd(int argc, char **argv)
 {
@@ -188,7 +213,8 @@ int cmd_psd(int argc, char **argv)
     psd_bin bin = {&spec, spec.density[median ? RFN_TRACE_MEDIAN : RFN_TRACE_MEAN], gain, 0};
     if (json) {
         root = cli_report_head(CMD, m);
-        json_object_set_new(root, "settings", psd_settings_json(&spec, m, &so, cal));
+        psd_run run = {&spec, m, &so, cal};
+        json_object_set_new(root, "settings", field_json_object(psd_settings, N_SETTINGS, &run));
         if (field_json_columns(root, cols, n_cols, &bin, &bin.i, spec.n_bins)) {
             cli_errorf(CMD, "out of memory");
             goto done;
