@@ -90,16 +90,43 @@ static rfn_status sg_grid_get(const emi_result *r, sg_grid *g, rfn_error *err)
     return RFN_OK;
 }
 
-static json_t *sg_settings_json(const emi_result *r, const sg_grid *g, rfn_spectrogram_mode mode)
-{
-    rfn_spectrogram_shape sh = rfn_spectrogram_get_shape(r->sg);
-    return json_pack("{s:f, s:f, s:I, s:I, s:I, s:I, s:s, s:f, s:f, s:f, s:f, s:s}", "rbw_hz",
-                     r->stft.rbw_hz, "enbw_hz", r->stft.enbw_hz, "rows", (json_int_t)g->rows,
-                     "cols", (json_int_t)g->cols, "frames_per_row",
-                     (json_int_t)sh.frames_per_row, "bins_per_col", (json_int_t)sh.bins_per_col,
-                     "mode", mode == RFN_SPECTROGRAM_MEAN ? "mean" : "max", "t0_s", g->t0_s,
-                     "dt_s", g->dt_s, "f0_hz", g->f0_hz, "df_hz", g->df_hz, "unit", "dBFS");
-}
+/* The settings of a spectrogram export: the record that sg_settings' accessors read. */
+typedef struct sg_run {
+    const emi_result *r;
+    const sg_grid *g;
+    rfn_spectrogram_shape sh;
+    rfn_spectrogram_mode mode;
+} sg_run;
+
+FIELD_NUM_FN(st_rbw, sg_run, r->r->stft.rbw_hz)
+FIELD_NUM_FN(st_enbw, sg_run, r->r->stft.enbw_hz)
+FIELD_NUM_FN(st_rows, sg_run, (double)r->g->rows)
+FIELD_NUM_FN(st_cols, sg_run, (double)r->g->cols)
+FIELD_NUM_FN(st_frames_per_row, sg_run, (double)r->sh.frames_per_row)
+FIELD_NUM_FN(st_bins_per_col, sg_run, (double)r->sh.bins_per_col)
+FIELD_TEXT_FN(st_mode, sg_run, r->mode == RFN_SPECTROGRAM_MEAN ? "mean" : "max")
+FIELD_NUM_FN(st_t0, sg_run, r->g->t0_s)
+FIELD_NUM_FN(st_dt, sg_run, r->g->dt_s)
+FIELD_NUM_FN(st_f0, sg_run, r->g->f0_hz)
+FIELD_NUM_FN(st_df, sg_run, r->g->df_hz)
+FIELD_TEXT_FN(st_unit, sg_run, ((void)r, "dBFS"))
+
+/* The settings, added to the JSON head: the RBW and the grid's shape and axes. */
+enum { SG_SETTINGS = 12 };
+static const record_field sg_settings[SG_SETTINGS] = {
+    {"rbw_hz", FIELD_NUM, NULL, st_rbw, -1},
+    {"enbw_hz", FIELD_NUM, NULL, st_enbw, -1},
+    {"rows", FIELD_INT, NULL, st_rows, 0},
+    {"cols", FIELD_INT, NULL, st_cols, 0},
+    {"frames_per_row", FIELD_INT, NULL, st_frames_per_row, 0},
+    {"bins_per_col", FIELD_INT, NULL, st_bins_per_col, 0},
+    {"mode", FIELD_TEXT, st_mode, NULL, 0},
+    {"t0_s", FIELD_NUM, NULL, st_t0, -1},
+    {"dt_s", FIELD_NUM, NULL, st_dt, -1},
+    {"f0_hz", FIELD_NUM, NULL, st_f0, -1},
+    {"df_hz", FIELD_NUM, NULL, st_df, -1},
+    {"unit", FIELD_TEXT, st_unit, NULL, 0},
+};
 
 /* One cell of the grid, cell i = row * cols + column: the record of the export's table. */
 typedef struct sg_cell {
@@ -220,8 +247,9 @@ static int sg_write_cells(const sg_opts *o, int format, const capture_meta *m,
         cli_error(CMD, &err);
         goto done;
     }
+    sg_run run = {r, g, rfn_spectrogram_get_shape(r->sg), o->ec.sg_mode};
     if (!(head = cli_report_head(CMD, m)) ||
-        json_object_update_new(head, sg_settings_json(r, g, o->ec.sg_mode))) {
+        json_object_update_new(head, field_json_object(sg_settings, SG_SETTINGS, &run))) {
         cli_errorf(CMD, "out of memory");
         goto done;
     }
