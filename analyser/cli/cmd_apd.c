@@ -14,8 +14,8 @@
 #include "cli_opts.h"
 #include "cli_report.h"
 #include "commands.h"
-#include "csv_util.h"
 #include "emi.h"
+#include "field_table.h"
 #include "units.h"
 
 #define CMD "apd"
@@ -66,51 +66,47 @@ static int parse_band(const char *s, double *lo, double *hi)
     return cli_parse_double(a, lo) || cli_parse_double(colon + 1, hi) || !(*lo < *hi) ? -1 : 0;
 }
 
-/* The names of the two columns: the table's (level first) or the probabilities'. */
-static const char *const col_names[2][2] = {{"probability", "level_dbfs"},
-                                            {"level_dbfs", "probability"}};
+/* One row of an apd export: a probability and the level exceeded with it, from two parallel
+ * arrays. */
+typedef struct apd_row {
+    const double *prob, *level; /* level_dbfs: NAN when too few samples */
+    size_t i;
+} apd_row;
+
+FIELD_NUM_FN(row_prob, apd_row, r->prob[r->i])
+FIELD_NUM_FN(row_level, apd_row, r->level[r->i])
+
+/* The columns: the probabilities asked for (probability first), or the whole distribution of
+ * --table (level first). */
+static const record_field prob_cols[2] = {
+    {"probability", FIELD_NUM, NULL, row_prob, -1},
+    {"level_dbfs", FIELD_NUM, NULL, row_level, 3},
+};
+static const record_field table_cols[2] = {
+    {"level_dbfs", FIELD_NUM, NULL, row_level, 3},
+    {"probability", FIELD_NUM, NULL, row_prob, -1},
+};
 
 /* Nothing before the header: the band, RBW and metadata go to JSON or the --meta sidecar. An
  * empty level (too few samples for the probability) is an empty field. */
-static int write_csv(FILE *f, const double *const col[2], size_t n, int table)
+static int write_csv(FILE *f, const record_field cols[2], apd_row row, size_t n)
 {
-    fprintf(f, "%s,%s", col_names[table][0], col_names[table][1]);
-    csv_end_row(f);
-    for (size_t i = 0; i < n; i++) {
-        csv_write_number(f, col[0][i], table ? 3 : -1);
-        csv_write_sep(f);
-        csv_write_number(f, col[1][i], table ? -1 : 3);
-        csv_end_row(f);
-    }
+    field_csv_header(f, cols, 2);
+    for (row.i = 0; row.i < n; row.i++)
+        field_csv_row(f, cols, 2, &row);
     return ferror(f) ? -1 : 0;
-}
-
-/* Two arrays of n numbers (null where not finite) as obj[names[0]] and obj[names[1]]. */
-static int set_columns(json_t *obj, const char *const names[2], const double *const col[2],
-                       size_t n)
-{
-    json_t *a = json_array(), *b = json_array();
-    for (size_t i = 0; a && b && i < n; i++) {
-        json_array_append_new(a, cli_json_num(col[0][i]));
-        json_array_append_new(b, cli_json_num(col[1][i]));
-    }
-    if (!a || !b || !obj) {
-        json_decref(a), json_decref(b);
-        return -1;
-    }
-    json_object_set_new(obj, names[0], a);
-    json_object_set_new(obj, names[1], b);
-    return 0;
 }
 
 /* head plus "probability" and "level_dbfs" (null where too few samples), and with --table
  * (n_table > 0) "table": {"level_dbfs": [...], "probability": [...]}. */
-static int write_json(FILE *f, const json_t *head, const double *const levels[2], size_t n,
-                      const double *const tab[2], size_t n_table)
+static int write_json(FILE *f, const json_t *head, apd_row levels, size_t n, apd_row tab,
+                      size_t n_table)
 {
     json_t *root = json_deep_copy(head), *t = n_table ? json_object() : NULL;
-    int rc = set_columns(root, col_names[0], levels, n);
-    if (!rc && n_table && !(rc = set_columns(t, col_names[1], tab, n_table)))
+    int rc = -1;
+    if (root && (t || !n_table))
+        rc = field_json_columns(root, prob_cols, 2, &levels, &levels.i, n);
+    if (!rc && n_table && !(rc = field_json_columns(t, table_cols, 2, &tab, &tab.i, n_table)))
         json_object_set(root, "table", t);
     if (!rc)
         rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10) | JSON_PRESERVE_ORDER);
@@ -234,10 +230,10 @@ static int run_apd(const char *path, const apd_opts *o)
         goto done;
     }
     json_object_update_new(head, apd_settings(&o->ec, &r));
-    const double *levels[2] = {o->probs, level}, *tab[2] = {tl, tp};
+    apd_row levels = {o->probs, level, 0}, tab = {tp, tl, 0};
     if (o->oo.json ? write_json(f, head, levels, o->n_probs, tab, o->table ? n_table : 0)
-                   : write_csv(f, o->table ? tab : levels, o->table ? n_table : o->n_probs,
-                               o->table)) {
+        : o->table ? write_csv(f, table_cols, tab, n_table)
+                   : write_csv(f, prob_cols, levels, o->n_probs)) {
         cli_errorf(CMD, "cannot write the %s output", o->oo.json ? "JSON" : "CSV");
         goto done;
     }

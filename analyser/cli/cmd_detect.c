@@ -15,8 +15,8 @@
 #include "cli_opts.h"
 #include "cli_report.h"
 #include "commands.h"
-#include "csv_util.h"
 #include "emi.h"
+#include "field_table.h"
 #include "units.h"
 
 #define CMD "detect"
@@ -67,100 +67,163 @@ static const char *unit_name(const calibration *cal)
     return cal ? "dbm" : "dbfs";
 }
 
-/* Nothing before the header: the settings go to the JSON form or the --meta sidecar. */
-static int write_csv(FILE *f, const emi_result *r, unsigned dets, const double *gain,
-                     const calibration *cal)
+/* One output bin of a detect export: the record that the column table's accessors read. */
+typedef struct det_bin {
+    const emi_result *r;
+    const double *gain; /* [n_out] dB, NULL when not calibrated */
+    size_t i;
+} det_bin;
+
+/* Detector d's reading of bin b, in dBFS, or dBm when calibrated. */
+static double det_level(const det_bin *b, int d)
 {
-    fputs("freq_hz", f);
-    for (int d = 0; d < 5; d++)
-        if (dets & (1u << d))
-            fprintf(f, ",%s_%s", rfn_det_name((rfn_det_kind)(1u << d)), unit_name(cal));
-    csv_end_row(f);
-    for (size_t i = 0; i < r->n_out; i++) {
-        csv_write_number(f, r->freq_hz[i], -1);
-        for (int d = 0; d < 5; d++) {
-            if (!(dets & (1u << d)))
-                continue;
-            csv_write_sep(f);
-            csv_write_number(f, rfn_db10(r->reading[d][i]) + (gain ? gain[i] : 0.0), 4);
-        }
-        csv_end_row(f);
+    return rfn_db10(b->r->reading[d][b->i]) + (b->gain ? b->gain[b->i] : 0.0);
+}
+
+FIELD_NUM_FN(bin_freq, det_bin, r->r->freq_hz[r->i])
+FIELD_NUM_FN(bin_det0, det_bin, det_level(r, 0))
+FIELD_NUM_FN(bin_det1, det_bin, det_level(r, 1))
+FIELD_NUM_FN(bin_det2, det_bin, det_level(r, 2))
+FIELD_NUM_FN(bin_det3, det_bin, det_level(r, 3))
+FIELD_NUM_FN(bin_det4, det_bin, det_level(r, 4))
+
+/* The columns of a detect export, built at run time as the detectors and the unit vary:
+ * freq_hz, then one per detector asked for (index = bit position), named DET_UNIT. One table
+ * that both the CSV and the JSON writer walk. */
+typedef struct det_columns {
+    record_field f[6];
+    char names[5][32];
+    size_t n;
+} det_columns;
+
+static void det_columns_make(det_columns *c, unsigned dets, const calibration *cal)
+{
+    static double (*const level[5])(const void *) = {bin_det0, bin_det1, bin_det2, bin_det3,
+                                                     bin_det4};
+    c->f[0] = (record_field){"freq_hz", FIELD_NUM, NULL, bin_freq, -1};
+    c->n = 1;
+    for (int d = 0; d < 5; d++) {
+        if (!(dets & (1u << d)))
+            continue;
+        snprintf(c->names[d], sizeof c->names[d], "%s_%s",
+                 rfn_det_name((rfn_det_kind)(1u << d)), unit_name(cal));
+        c->f[c->n++] = (record_field){c->names[d], FIELD_NUM, NULL, level[d], 4};
     }
+}
+
+/* Nothing before the header: the settings go to the JSON form or the --meta sidecar. */
+static int write_csv(FILE *f, const det_columns *c, det_bin bin)
+{
+    field_csv_header(f, c->f, c->n);
+    for (bin.i = 0; bin.i < bin.r->n_out; bin.i++)
+        field_csv_row(f, c->f, c->n, &bin);
     return 0;
 }
 
-#define num cli_json_num
+/* The settings of a detect run: the record that detect_settings' accessors read. */
+typedef struct detect_run {
+    const emi_result *r;
+    const calibration *cal; /* NULL when not calibrated */
+} detect_run;
+
+FIELD_TEXT_FN(st_band, detect_run, rfn_det_band_name(r->r->band))
+FIELD_NUM_FN(st_rbw, detect_run, r->r->stft.rbw_hz)
+FIELD_NUM_FN(st_rbw6, detect_run, r->r->stft.rbw6_hz)
+FIELD_NUM_FN(st_enbw, detect_run, r->r->stft.enbw_hz)
+FIELD_TEXT_FN(st_window, detect_run, ((void)r, "gaussian"))
+FIELD_NUM_FN(st_win_len, detect_run, (double)r->r->stft.win_len)
+FIELD_NUM_FN(st_nfft, detect_run, (double)r->r->stft.nfft)
+FIELD_NUM_FN(st_hop, detect_run, (double)r->r->stft.hop)
+FIELD_NUM_FN(st_hop_s, detect_run, r->r->stft.hop_s)
+FIELD_NUM_FN(st_overlap, detect_run, r->r->stft.overlap)
+FIELD_NUM_FN(st_bin, detect_run, r->r->stft.bin_hz)
+FIELD_NUM_FN(st_qp_charge, detect_run, r->r->params.qp_charge_s)
+FIELD_NUM_FN(st_qp_discharge, detect_run, r->r->params.qp_discharge_s)
+FIELD_NUM_FN(st_qp_meter, detect_run, r->r->params.qp_meter_s)
+FIELD_NUM_FN(st_avg_meter, detect_run, r->r->params.avg_meter_s)
+FIELD_NUM_FN(st_rms_corner, detect_run, r->r->params.rms_corner_hz)
+FIELD_NUM_FN(st_fs, detect_run, r->r->stft.fs_hz)
+FIELD_NUM_FN(st_center, detect_run, r->r->center_known ? r->r->center_hz : NAN)
+FIELD_NUM_FN(st_one_sided, detect_run, r->r->real_input)
+FIELD_NUM_FN(st_frames, detect_run, (double)r->r->frames)
+FIELD_NUM_FN(st_frames_excl, detect_run, (double)r->r->frames_excluded)
+FIELD_NUM_FN(st_settle, detect_run, r->r->settle_s)
+FIELD_NUM_FN(st_settled, detect_run, r->r->settled)
+FIELD_TEXT_FN(st_unit, detect_run, r->cal ? "dBm" : "dBFS")
+FIELD_TEXT_FN(st_cal, detect_run, r->cal ? calibration_id(r->cal) : "")
+
+/* "settings" of the JSON output and of the --meta sidecar. */
+static const record_field detect_settings[] = {
+    {"band", FIELD_TEXT, st_band, NULL, 0},
+    {"rbw_hz", FIELD_NUM, NULL, st_rbw, -1},
+    {"rbw6_hz", FIELD_NUM, NULL, st_rbw6, -1},
+    {"enbw_hz", FIELD_NUM, NULL, st_enbw, -1},
+    {"window", FIELD_TEXT, st_window, NULL, 0},
+    {"win_len", FIELD_INT, NULL, st_win_len, 0},
+    {"nfft", FIELD_INT, NULL, st_nfft, 0},
+    {"hop", FIELD_INT, NULL, st_hop, 0},
+    {"hop_s", FIELD_NUM, NULL, st_hop_s, -1},
+    {"overlap", FIELD_NUM, NULL, st_overlap, -1},
+    {"bin_hz", FIELD_NUM, NULL, st_bin, -1},
+    {"qp_charge_s", FIELD_NUM, NULL, st_qp_charge, -1},
+    {"qp_discharge_s", FIELD_NUM, NULL, st_qp_discharge, -1},
+    {"qp_meter_s", FIELD_NUM, NULL, st_qp_meter, -1},
+    {"avg_meter_s", FIELD_NUM, NULL, st_avg_meter, -1},
+    {"rms_corner_hz", FIELD_NUM, NULL, st_rms_corner, -1},
+    {"sample_rate_hz", FIELD_NUM, NULL, st_fs, -1},
+    {"center_freq_hz", FIELD_NUM, NULL, st_center, -1},
+    {"one_sided", FIELD_BOOL, NULL, st_one_sided, 0},
+    {"frames", FIELD_INT, NULL, st_frames, 0},
+    {"frames_excluded", FIELD_INT, NULL, st_frames_excl, 0},
+    {"settle_s", FIELD_NUM, NULL, st_settle, -1},
+    {"settled", FIELD_BOOL, NULL, st_settled, 0},
+    {"unit", FIELD_TEXT, st_unit, NULL, 0},
+    {"calibration", FIELD_TEXT_OR_NULL, st_cal, NULL, 0},
+};
+
+FIELD_NUM_FN(burst_detected, emi_result, (double)r->bursts.n_detected)
+FIELD_NUM_FN(burst_given, emi_result, (double)r->bursts.n_given)
+FIELD_NUM_FN(burst_excluded_s, emi_result, r->bursts.excluded_s)
+FIELD_NUM_FN(burst_excluded_fraction, emi_result, r->bursts.excluded_fraction)
+FIELD_NUM_FN(burst_floor, emi_result, rfn_db10(r->bursts.floor_power))
+FIELD_NUM_FN(burst_mean, emi_result, rfn_db10(r->bursts.mean_power_all))
+
+/* "bursts": what the first pass found (and the annotations given). */
+static const record_field detect_bursts[] = {
+    {"detected", FIELD_INT, NULL, burst_detected, 0},
+    {"annotations", FIELD_INT, NULL, burst_given, 0},
+    {"excluded_s", FIELD_NUM, NULL, burst_excluded_s, -1},
+    {"excluded_fraction", FIELD_NUM, NULL, burst_excluded_fraction, -1},
+    {"floor_dbfs", FIELD_NUM, NULL, burst_floor, -1},
+    {"mean_dbfs", FIELD_NUM, NULL, burst_mean, -1},
+};
+
+#define N_COLS(a) (sizeof(a) / sizeof *(a))
 
 /* The JSON head (cli_report_head) with the settings and the bursts: the whole JSON output but
  * the readings, and the --meta sidecar of a CSV. NULL when out of memory. */
 static json_t *detect_head(const capture_meta *m, const emi_result *r, const calibration *cal)
 {
     json_t *root = cli_report_head(CMD, m);
-    json_t *settings = json_object();
+    detect_run run = {r, cal};
+    json_t *settings = field_json_object(detect_settings, N_COLS(detect_settings), &run);
     if (!root || !settings) {
         json_decref(root);
         json_decref(settings);
         return NULL;
     }
-    json_object_set_new(settings, "band", json_string(rfn_det_band_name(r->band)));
-    json_object_set_new(settings, "rbw_hz", num(r->stft.rbw_hz));
-    json_object_set_new(settings, "rbw6_hz", num(r->stft.rbw6_hz));
-    json_object_set_new(settings, "enbw_hz", num(r->stft.enbw_hz));
-    json_object_set_new(settings, "window", json_string("gaussian"));
-    json_object_set_new(settings, "win_len", json_integer((json_int_t)r->stft.win_len));
-    json_object_set_new(settings, "nfft", json_integer((json_int_t)r->stft.nfft));
-    json_object_set_new(settings, "hop", json_integer((json_int_t)r->stft.hop));
-    json_object_set_new(settings, "hop_s", num(r->stft.hop_s));
-    json_object_set_new(settings, "overlap", num(r->stft.overlap));
-    json_object_set_new(settings, "bin_hz", num(r->stft.bin_hz));
-    json_object_set_new(settings, "qp_charge_s", num(r->params.qp_charge_s));
-    json_object_set_new(settings, "qp_discharge_s", num(r->params.qp_discharge_s));
-    json_object_set_new(settings, "qp_meter_s", num(r->params.qp_meter_s));
-    json_object_set_new(settings, "avg_meter_s", num(r->params.avg_meter_s));
-    json_object_set_new(settings, "rms_corner_hz", num(r->params.rms_corner_hz));
-    json_object_set_new(settings, "sample_rate_hz", num(r->stft.fs_hz));
-    json_object_set_new(settings, "center_freq_hz",
-                        r->center_known ? num(r->center_hz) : json_null());
-    json_object_set_new(settings, "one_sided", json_boolean(r->real_input));
-    json_object_set_new(settings, "frames", json_integer((json_int_t)r->frames));
-    json_object_set_new(settings, "frames_excluded", json_integer((json_int_t)r->frames_excluded));
-    json_object_set_new(settings, "settle_s", num(r->settle_s));
-    json_object_set_new(settings, "settled", json_boolean(r->settled));
-    json_object_set_new(settings, "unit", json_string(cal ? "dBm" : "dBFS"));
-    json_object_set_new(settings, "calibration", cal ? json_string(calibration_id(cal))
-                                                      : json_null());
     json_object_set_new(root, "settings", settings);
-    json_t *bursts = json_pack("{s:I, s:I, s:f, s:f}", "detected",
-                               (json_int_t)r->bursts.n_detected, "annotations",
-                               (json_int_t)r->bursts.n_given, "excluded_s",
-                               r->bursts.excluded_s, "excluded_fraction",
-                               r->bursts.excluded_fraction);
-    if (bursts) {
-        json_object_set_new(bursts, "floor_dbfs", num(rfn_db10(r->bursts.floor_power)));
-        json_object_set_new(bursts, "mean_dbfs", num(rfn_db10(r->bursts.mean_power_all)));
+    json_t *bursts = field_json_object(detect_bursts, N_COLS(detect_bursts), r);
+    if (bursts)
         json_object_set_new(root, "bursts", bursts);
-    }
     return root;
 }
 
-static int write_json(FILE *f, json_t *root, const emi_result *r, unsigned dets,
-                      const double *gain, const calibration *cal)
+/* The JSON form is by column: one array per field of the table, one element per bin. */
+static int write_json(FILE *f, json_t *root, const det_columns *c, det_bin bin)
 {
-    json_t *fr = json_array();
-    for (size_t i = 0; i < r->n_out; i++)
-        json_array_append_new(fr, json_real(r->freq_hz[i]));
-    json_object_set_new(root, "freq_hz", fr);
-    for (int d = 0; d < 5; d++) {
-        if (!(dets & (1u << d)))
-            continue;
-        json_t *col = json_array();
-        for (size_t i = 0; i < r->n_out; i++)
-            json_array_append_new(col, num(rfn_db10(r->reading[d][i]) + (gain ? gain[i] : 0)));
-        char name[32];
-        snprintf(name, sizeof name, "%s_%s", rfn_det_name((rfn_det_kind)(1u << d)),
-                 unit_name(cal));
-        json_object_set_new(root, name, col);
-    }
+    if (field_json_columns(root, c->f, c->n, &bin, &bin.i, bin.r->n_out))
+        return -1;
     int rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_REAL_PRECISION(10) | JSON_PRESERVE_ORDER);
     fputc('\n', f);
     return rc;
@@ -241,8 +304,10 @@ static int run_detect(const char *path, const detect_opts *o)
         cli_errorf(CMD, "out of memory");
         goto done;
     }
-    if (o->oo.json ? write_json(f, head, &r, r.detectors, gain, cal)
-                   : write_csv(f, &r, r.detectors, gain, cal)) {
+    det_columns cols;
+    det_columns_make(&cols, r.detectors, cal);
+    det_bin bin = {&r, gain, 0};
+    if (o->oo.json ? write_json(f, head, &cols, bin) : write_csv(f, &cols, bin)) {
         cli_errorf(CMD, "cannot write the %s output", o->oo.json ? "JSON" : "CSV");
         goto done;
     }

@@ -13,6 +13,7 @@
 #include "cli_opts.h"
 #include "cli_report.h"
 #include "commands.h"
+#include "field_table.h"
 #include "progress.h"
 
 #define READ_FRAMES 65536
@@ -60,61 +61,135 @@ static double power_dbfs(double p)
     return p > 0 ? 10.0 * log10(p) : -INFINITY;
 }
 
+FIELD_TEXT_FN(m_recording, capture_meta, r->recording)
+FIELD_TEXT_FN(m_container, capture_meta, r->container)
+FIELD_TEXT_FN(m_format, capture_meta, r->format)
+FIELD_NUM_FN(m_is_complex, capture_meta, r->is_complex)
+FIELD_NUM_FN(m_channels, capture_meta, r->channels)
+FIELD_NUM_FN(m_rate, capture_meta, r->sample_rate_hz)
+FIELD_NUM_FN(m_center, capture_meta, r->center_freq_hz)
+FIELD_NUM_FN(m_count, capture_meta, (double)r->sample_count)
+FIELD_NUM_FN(m_duration, capture_meta, r->duration_s)
+FIELD_TEXT_FN(m_datetime, capture_meta, r->datetime)
+FIELD_NUM_FN(m_datetime_local, capture_meta, r->datetime_is_local)
+FIELD_NUM_FN(m_bandwidth, capture_meta, r->bandwidth_hz)
+FIELD_TEXT_FN(m_device_id, capture_meta, r->device_id)
+FIELD_TEXT_FN(m_mpxn, capture_meta, r->mpxn)
+FIELD_TEXT_FN(m_calibration_id, capture_meta, r->calibration_id)
+FIELD_TEXT_FN(m_engineer, capture_meta, r->engineer)
+FIELD_TEXT_FN(m_site, capture_meta, r->site)
+FIELD_TEXT_FN(m_hw, capture_meta, r->hw)
+FIELD_TEXT_FN(m_recorder, capture_meta, r->recorder)
+
+/* The metadata after path and data_path (written by hand: a file name need not be UTF-8, and
+ * jansson refuses it; that key is then left out, not the whole line). */
+static const record_field meta_fields[] = {
+    {"recording", FIELD_TEXT_OR_NULL, m_recording, NULL, 0},
+    {"container", FIELD_TEXT, m_container, NULL, 0},
+    {"format", FIELD_TEXT, m_format, NULL, 0},
+    {"is_complex", FIELD_BOOL, NULL, m_is_complex, 0},
+    {"channels", FIELD_INT, NULL, m_channels, 0},
+    {"sample_rate_hz", FIELD_NUM, NULL, m_rate, -1},
+    {"center_freq_hz", FIELD_NUM, NULL, m_center, -1},
+    {"sample_count", FIELD_INT, NULL, m_count, 0},
+    {"duration_s", FIELD_NUM, NULL, m_duration, -1},
+    {"datetime", FIELD_TEXT_OR_NULL, m_datetime, NULL, 0},
+    {"datetime_is_local", FIELD_BOOL, NULL, m_datetime_local, 0},
+    {"bandwidth_hz", FIELD_NUM, NULL, m_bandwidth, -1},
+    {"device_id", FIELD_TEXT_OR_NULL, m_device_id, NULL, 0},
+    {"mpxn", FIELD_TEXT_OR_NULL, m_mpxn, NULL, 0},
+    {"calibration_id", FIELD_TEXT_OR_NULL, m_calibration_id, NULL, 0},
+    {"engineer", FIELD_TEXT_OR_NULL, m_engineer, NULL, 0},
+    {"site", FIELD_TEXT_OR_NULL, m_site, NULL, 0},
+    {"hw", FIELD_TEXT_OR_NULL, m_hw, NULL, 0},
+    {"recorder", FIELD_TEXT_OR_NULL, m_recorder, NULL, 0},
+};
+
+FIELD_NUM_FN(m_latitude, capture_meta, r->latitude_deg)
+FIELD_NUM_FN(m_longitude, capture_meta, r->longitude_deg)
+FIELD_NUM_FN(m_altitude, capture_meta, r->altitude_m)
+
+/* Only when the capture says where it was made (latitude known). */
+static const record_field location_fields[] = {
+    {"latitude_deg", FIELD_NUM, NULL, m_latitude, -1},
+    {"longitude_deg", FIELD_NUM, NULL, m_longitude, -1},
+    {"altitude_m", FIELD_NUM, NULL, m_altitude, -1},
+};
+
+FIELD_NUM_FN(s_read, capture_stats, (double)r->samples_read)
+FIELD_NUM_FN(s_clipped, capture_stats, r->clipped_fraction)
+FIELD_NUM_FN(s_nonfinite, capture_stats, (double)r->nonfinite_count)
+FIELD_NUM_FN(s_zero, capture_stats,
+             r->samples_read ? (double)r->zero_samples / (double)r->samples_read : 0.0)
+FIELD_NUM_FN(s_dc_i, capture_stats, r->dc_i)
+FIELD_NUM_FN(s_dc_q, capture_stats, r->dc_q)
+FIELD_NUM_FN(s_gain_imb, capture_stats, r->iq_gain_imbalance_db)
+FIELD_NUM_FN(s_phase_imb, capture_stats, r->iq_phase_imbalance_deg)
+FIELD_NUM_FN(s_power, capture_stats, power_dbfs(r->mean_power))
+FIELD_NUM_FN(s_peak, capture_stats, r->peak_abs)
+FIELD_NUM_FN(s_truncated, capture_stats, (double)r->truncated_bytes)
+
+/* What the full read found. */
+static const record_field stats_fields[] = {
+    {"samples_read", FIELD_INT, NULL, s_read, 0},
+    {"clipped_fraction", FIELD_NUM, NULL, s_clipped, -1},
+    {"nonfinite_count", FIELD_INT, NULL, s_nonfinite, 0},
+    {"zero_fraction", FIELD_NUM, NULL, s_zero, -1},
+    {"dc_i", FIELD_NUM, NULL, s_dc_i, -1},
+    {"dc_q", FIELD_NUM, NULL, s_dc_q, -1},
+    {"iq_gain_imbalance_db", FIELD_NUM, NULL, s_gain_imb, -1},
+    {"iq_phase_imbalance_deg", FIELD_NUM, NULL, s_phase_imb, -1},
+    {"mean_power_dbfs", FIELD_NUM, NULL, s_power, -1},
+    {"peak_abs", FIELD_NUM, NULL, s_peak, -1},
+    {"truncated_bytes", FIELD_INT, NULL, s_truncated, 0},
+};
+
+FIELD_TEXT_FN(src_format, capture_meta, capture_source_name(r->src_format))
+FIELD_TEXT_FN(src_rate, capture_meta, capture_source_name(r->src_sample_rate))
+FIELD_TEXT_FN(src_center, capture_meta, capture_source_name(r->src_center_freq))
+FIELD_TEXT_FN(src_datetime, capture_meta, capture_source_name(r->src_datetime))
+FIELD_TEXT_FN(src_device, capture_meta, capture_source_name(r->src_device))
+
+/* "sources": where each value came from. */
+static const record_field source_fields[] = {
+    {"format", FIELD_TEXT, src_format, NULL, 0},
+    {"sample_rate", FIELD_TEXT, src_rate, NULL, 0},
+    {"center_freq", FIELD_TEXT, src_center, NULL, 0},
+    {"datetime", FIELD_TEXT, src_datetime, NULL, 0},
+    {"device", FIELD_TEXT, src_device, NULL, 0},
+};
+
+#define N_FIELDS(t) (sizeof(t) / sizeof *(t))
+
+/* Add the n fields of t (record rec) to o, in table order. -1 when out of memory. */
+static int set_fields(json_t *o, const record_field *t, size_t n, const void *rec)
+{
+    return json_object_update_new(o, field_json_object(t, n, rec));
+}
+
+/* The flat fields through their tables; the findings, warnings, segments and annotations are
+ * arrays (a segment's sample_start may pass 2^53, which a table's number would round). */
 static int print_json(const capture_meta *m, const capture_stats *s, unsigned findings)
 {
-    json_t *o = json_object(), *src = json_object(), *fl = json_array(), *wl = json_array(),
-           *al = json_array(), *sl = json_array();
-    if (!o || !src || !fl || !wl || !al || !sl) {
-        json_decref(o), json_decref(src), json_decref(fl), json_decref(wl), json_decref(al);
-        json_decref(sl);
+    json_t *o = json_object(), *fl = json_array(), *wl = json_array(), *al = json_array(),
+           *sl = json_array();
+    if (!o || !fl || !wl || !al || !sl) {
+        json_decref(o), json_decref(fl), json_decref(wl), json_decref(al), json_decref(sl);
         return -1;
     }
     json_object_set_new(o, "rfnoise", json_string("info"));
     json_object_set_new(o, "format_version", json_integer(CLI_JSON_FORMAT_VERSION));
     json_object_set_new(o, "path", json_string(m->path));
     json_object_set_new(o, "data_path", json_string(m->data_path));
-    json_object_set_new(o, "recording", text_or_null(m->recording));
-    json_object_set_new(o, "container", json_string(m->container));
-    json_object_set_new(o, "format", json_string(m->format));
-    json_object_set_new(o, "is_complex", json_boolean(m->is_complex));
-    json_object_set_new(o, "channels", json_integer(m->channels));
-    json_object_set_new(o, "sample_rate_hz", num(m->sample_rate_hz));
-    json_object_set_new(o, "center_freq_hz", num(m->center_freq_hz));
-    json_object_set_new(o, "sample_count", json_integer(m->sample_count));
-    json_object_set_new(o, "duration_s", num(m->duration_s));
-    json_object_set_new(o, "datetime", text_or_null(m->datetime));
-    json_object_set_new(o, "datetime_is_local", json_boolean(m->datetime_is_local));
-    json_object_set_new(o, "bandwidth_hz", num(m->bandwidth_hz));
-    json_object_set_new(o, "device_id", text_or_null(m->device_id));
-    json_object_set_new(o, "mpxn", text_or_null(m->mpxn));
-    json_object_set_new(o, "calibration_id", text_or_null(m->calibration_id));
-    json_object_set_new(o, "engineer", text_or_null(m->engineer));
-    json_object_set_new(o, "site", text_or_null(m->site));
-    json_object_set_new(o, "hw", text_or_null(m->hw));
-    json_object_set_new(o, "recorder", text_or_null(m->recorder));
-    if (isfinite(m->latitude_deg)) {
-        json_object_set_new(o, "latitude_deg", num(m->latitude_deg));
-        json_object_set_new(o, "longitude_deg", num(m->longitude_deg));
-        json_object_set_new(o, "altitude_m", num(m->altitude_m));
+    json_t *src = field_json_object(source_fields, N_FIELDS(source_fields), m);
+    if (set_fields(o, meta_fields, N_FIELDS(meta_fields), m) ||
+        (isfinite(m->latitude_deg) &&
+         set_fields(o, location_fields, N_FIELDS(location_fields), m)) ||
+        set_fields(o, stats_fields, N_FIELDS(stats_fields), s) || !src) {
+        json_decref(o), json_decref(src), json_decref(fl), json_decref(wl), json_decref(al);
+        json_decref(sl);
+        return -1;
     }
-    json_object_set_new(o, "samples_read", json_integer(s->samples_read));
-    json_object_set_new(o, "clipped_fraction", num(s->clipped_fraction));
-    json_object_set_new(o, "nonfinite_count", json_integer(s->nonfinite_count));
-    json_object_set_new(
-        o, "zero_fraction",
-        num(s->samples_read ? (double)s->zero_samples / (double)s->samples_read : 0.0));
-    json_object_set_new(o, "dc_i", num(s->dc_i));
-    json_object_set_new(o, "dc_q", num(s->dc_q));
-    json_object_set_new(o, "iq_gain_imbalance_db", num(s->iq_gain_imbalance_db));
-    json_object_set_new(o, "iq_phase_imbalance_deg", num(s->iq_phase_imbalance_deg));
-    json_object_set_new(o, "mean_power_dbfs", num(power_dbfs(s->mean_power)));
-    json_object_set_new(o, "peak_abs", num(s->peak_abs));
-    json_object_set_new(o, "truncated_bytes", json_integer(s->truncated_bytes));
-    json_object_set_new(src, "format", json_string(capture_source_name(m->src_format)));
-    json_object_set_new(src, "sample_rate", json_string(capture_source_name(m->src_sample_rate)));
-    json_object_set_new(src, "center_freq", json_string(capture_source_name(m->src_center_freq)));
-    json_object_set_new(src, "datetime", json_string(capture_source_name(m->src_datetime)));
-    json_object_set_new(src, "device", json_string(capture_source_name(m->src_device)));
     json_object_set_new(o, "sources", src);
     for (unsigned bit = 1; bit; bit <<= 1)
         if ((findings & bit) && capture_finding_name(bit))

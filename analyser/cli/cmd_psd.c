@@ -14,7 +14,7 @@
 #include "cli_opts.h"
 #include "cli_report.h"
 #include "commands.h"
-#include "csv_util.h"
+#include "field_table.h"
 #include "units.h"
 
 #define CMD "psd"
@@ -54,100 +54,91 @@ static void psd_usage(FILE *fp)
             "return_onesided=False, scaling='density'), fftshift-ed.\n");
 }
 
+/* One frequency bin of a psd export: the record that the column table's accessors read. */
+typedef struct psd_bin {
+    const rfn_spectrum *spec;
+    const double *psd;  /* the mean trace, or the median with --average median */
+    const double *gain; /* [n_bins] dB, NULL when not calibrated */
+    size_t i;
+} psd_bin;
+
+FIELD_NUM_FN(bin_freq, psd_bin, r->spec->freq_hz[r->i])
+FIELD_NUM_FN(bin_dbfs, psd_bin, rfn_db10(r->psd[r->i]))
+FIELD_NUM_FN(bin_dbm, psd_bin, rfn_db10(r->psd[r->i]) + r->gain[r->i])
+FIELD_NUM_FN(bin_max, psd_bin, rfn_db10(r->spec->density[RFN_TRACE_MAX][r->i]))
+FIELD_NUM_FN(bin_min, psd_bin, rfn_db10(r->spec->density[RFN_TRACE_MIN][r->i]))
+
 /* The columns of a psd export, in order: one table that both the CSV and the JSON writer walk,
  * so that a header and its cells cannot disagree. Levels are in dB of the trace named. */
 enum { PSD_COLUMNS_MAX = 5 };
-typedef struct psd_column {
-    const char *name;
-    double *v;  /* [n_bins], owned */
-    int digits; /* csv_write_number's: -1 shortest exact, else decimals */
-} psd_column;
+static const record_field psd_fields[PSD_COLUMNS_MAX] = {
+    {"freq_hz", FIELD_NUM, NULL, bin_freq, -1},
+    {"psd_dbfs_hz", FIELD_NUM, NULL, bin_dbfs, 6},
+    {"psd_dbm_hz", FIELD_NUM, NULL, bin_dbm, 6},
+    {"maxhold_dbfs_hz", FIELD_NUM, NULL, bin_max, 6},
+    {"minhold_dbfs_hz", FIELD_NUM, NULL, bin_min, 6},
+};
 
-static void psd_columns_free(psd_column *cols, size_t n)
+/* Fill cols with the columns present: freq_hz, psd_dbfs_hz, psd_dbm_hz when calibrated (gain
+ * non-NULL), maxhold / minhold_dbfs_hz when asked. Returns how many. */
+static size_t psd_columns(unsigned traces, const double *gain,
+                          record_field cols[PSD_COLUMNS_MAX])
 {
-    for (size_t k = 0; k < n; k++)
-        free(cols[k].v);
-}
-
-/* Fill cols: freq_hz, psd_dbfs_hz (mean, or median with --average median), psd_dbm_hz when
- * calibrated (gain non-NULL), maxhold / minhold_dbfs_hz when asked. Returns how many, 0 when
- * out of memory. */
-static size_t psd_columns(const rfn_spectrum *spec, unsigned traces, const double *gain,
-                          psd_column cols[PSD_COLUMNS_MAX])
-{
-    int median = (traces & RFN_TRACE_BIT(RFN_TRACE_MEDIAN)) != 0;
-    const double *psd = spec->density[median ? RFN_TRACE_MEDIAN : RFN_TRACE_MEAN];
-    const struct {
-        const char *name;
-        int present;
-        const double *density, *add; /* dB10(density) + add[i], or freq_hz when density NULL */
-    } table[PSD_COLUMNS_MAX] = {
-        {"freq_hz", 1, NULL, NULL},
-        {"psd_dbfs_hz", 1, psd, NULL},
-        {"psd_dbm_hz", gain != NULL, psd, gain},
-        {"maxhold_dbfs_hz", (traces & RFN_TRACE_BIT(RFN_TRACE_MAX)) != 0,
-         spec->density[RFN_TRACE_MAX], NULL},
-        {"minhold_dbfs_hz", (traces & RFN_TRACE_BIT(RFN_TRACE_MIN)) != 0,
-         spec->density[RFN_TRACE_MIN], NULL},
-    };
+    const int present[PSD_COLUMNS_MAX] = {1, 1, gain != NULL,
+                                          (traces & RFN_TRACE_BIT(RFN_TRACE_MAX)) != 0,
+                                          (traces & RFN_TRACE_BIT(RFN_TRACE_MIN)) != 0};
     size_t n = 0;
-    for (size_t k = 0; k < PSD_COLUMNS_MAX; k++) {
-        if (!table[k].present)
-            continue;
-        double *v = malloc((spec->n_bins ? spec->n_bins : 1) * sizeof *v);
-        if (!v) {
-            psd_columns_free(cols, n);
-            return 0;
-        }
-        for (size_t i = 0; i < spec->n_bins; i++)
-            v[i] = !table[k].density ? spec->freq_hz[i]
-                                     : rfn_db10(table[k].density[i]) +
-                                           (table[k].add ? table[k].add[i] : 0);
-        cols[n++] = (psd_column){table[k].name, v, table[k].density ? 6 : -1};
-    }
+    for (size_t k = 0; k < PSD_COLUMNS_MAX; k++)
+        if (present[k])
+            cols[n++] = psd_fields[k];
     return n;
 }
 
-static void psd_write_csv(FILE *f, const psd_column *cols, size_t n_cols, size_t n_rows)
+static void psd_write_csv(FILE *f, const record_field *cols, size_t n_cols, psd_bin bin)
 {
-    const char *head[PSD_COLUMNS_MAX];
-    for (size_t k = 0; k < n_cols; k++)
-        head[k] = cols[k].name;
-    csv_write_row(f, head, n_cols);
-    for (size_t i = 0; i < n_rows; i++) {
-        for (size_t k = 0; k < n_cols; k++) {
-            if (k)
-                csv_write_sep(f);
-            csv_write_number(f, cols[k].v[i], cols[k].digits);
-        }
-        csv_end_row(f);
-    }
+    field_csv_header(f, cols, n_cols);
+    for (bin.i = 0; bin.i < bin.spec->n_bins; bin.i++)
+        field_csv_row(f, cols, n_cols, &bin);
 }
 
-static void psd_write_json_columns(json_t *root, const psd_column *cols, size_t n_cols,
-                                   size_t n_rows)
-{
-    for (size_t k = 0; k < n_cols; k++) {
-        json_t *a = json_array();
-        for (size_t i = 0; i < n_rows; i++)
-            json_array_append_new(a, cli_json_num(cols[k].v[i]));
-        json_object_set_new(root, cols[k].name, a);
-    }
-}
+/* The settings of a psd run: the record that psd_settings' accessors read. */
+typedef struct psd_run {
+    const rfn_spectrum *spec;
+    const capture_meta *m;
+    const spectrum_options *so;
+    const calibration *cal; /* NULL when not calibrated */
+} psd_run;
 
-static json_t *psd_settings_json(const rfn_spectrum *spec, const capture_meta *m,
-                                 const spectrum_options *so, const calibration *cal)
-{
-    int median = (so->traces & RFN_TRACE_BIT(RFN_TRACE_MEDIAN)) != 0;
-    return json_pack(
-        "{s:s, s:I, s:I, s:f, s:o, s:f, s:f, s:I, s:s, s:s, s:b, s:o}", "window",
-        rfn_window_name(spec->window), "nfft", (json_int_t)spec->nfft, "overlap",
-        (json_int_t)spec->overlap, "sample_rate_hz", spec->fs_hz, "center_freq_hz",
-        cli_json_num(isfinite(m->center_freq_hz) ? spec->center_hz : NAN), "bin_hz", spec->bin_hz,
-        "enbw_hz", spec->enbw_hz, "averages", (json_int_t)spec->segments, "detrend",
-        so->detrend_mean ? "mean" : "none", "average", median ? "median" : "mean", "one_sided",
-        spec->one_sided, "calibration", cal ? json_string(calibration_id(cal)) : json_null());
-}
+FIELD_TEXT_FN(st_window, psd_run, rfn_window_name(r->spec->window))
+FIELD_NUM_FN(st_nfft, psd_run, (double)r->spec->nfft)
+FIELD_NUM_FN(st_overlap, psd_run, (double)r->spec->overlap)
+FIELD_NUM_FN(st_fs, psd_run, r->spec->fs_hz)
+FIELD_NUM_FN(st_center, psd_run, isfinite(r->m->center_freq_hz) ? r->spec->center_hz : NAN)
+FIELD_NUM_FN(st_bin, psd_run, r->spec->bin_hz)
+FIELD_NUM_FN(st_enbw, psd_run, r->spec->enbw_hz)
+FIELD_NUM_FN(st_averages, psd_run, (double)r->spec->segments)
+FIELD_TEXT_FN(st_detrend, psd_run, r->so->detrend_mean ? "mean" : "none")
+FIELD_TEXT_FN(st_average, psd_run,
+              (r->so->traces & RFN_TRACE_BIT(RFN_TRACE_MEDIAN)) ? "median" : "mean")
+FIELD_NUM_FN(st_one_sided, psd_run, r->spec->one_sided)
+FIELD_TEXT_FN(st_cal, psd_run, r->cal ? calibration_id(r->cal) : "")
+
+/* "settings" of the JSON output. */
+enum { N_SETTINGS = 12 };
+static const record_field psd_settings[N_SETTINGS] = {
+    {"window", FIELD_TEXT, st_window, NULL, 0},
+    {"nfft", FIELD_INT, NULL, st_nfft, 0},
+    {"overlap", FIELD_INT, NULL, st_overlap, 0},
+    {"sample_rate_hz", FIELD_NUM, NULL, st_fs, -1},
+    {"center_freq_hz", FIELD_NUM, NULL, st_center, -1},
+    {"bin_hz", FIELD_NUM, NULL, st_bin, -1},
+    {"enbw_hz", FIELD_NUM, NULL, st_enbw, -1},
+    {"averages", FIELD_INT, NULL, st_averages, 0},
+    {"detrend", FIELD_TEXT, st_detrend, NULL, 0},
+    {"average", FIELD_TEXT, st_average, NULL, 0},
+    {"one_sided", FIELD_BOOL, NULL, st_one_sided, 0},
+    {"calibration", FIELD_TEXT_OR_NULL, st_cal, NULL, 0},
+};
 
 int cmd_psd(int argc, char **argv)
 {
@@ -216,27 +207,27 @@ int cmd_psd(int argc, char **argv)
         goto done;
     }
 
-    psd_column cols[PSD_COLUMNS_MAX];
-    size_t n_cols = psd_columns(&spec, so.traces, gain, cols);
-    if (!n_cols) {
-        cli_errorf(CMD, "out of memory");
-        goto done;
-    }
+    record_field cols[PSD_COLUMNS_MAX];
+    size_t n_cols = psd_columns(so.traces, gain, cols);
+    int median = (so.traces & RFN_TRACE_BIT(RFN_TRACE_MEDIAN)) != 0;
+    psd_bin bin = {&spec, spec.density[median ? RFN_TRACE_MEDIAN : RFN_TRACE_MEAN], gain, 0};
     if (json) {
         root = cli_report_head(CMD, m);
-        json_object_set_new(root, "settings", psd_settings_json(&spec, m, &so, cal));
-        psd_write_json_columns(root, cols, n_cols, spec.n_bins);
+        psd_run run = {&spec, m, &so, cal};
+        json_object_set_new(root, "settings", field_json_object(psd_settings, N_SETTINGS, &run));
+        if (field_json_columns(root, cols, n_cols, &bin, &bin.i, spec.n_bins)) {
+            cli_errorf(CMD, "out of memory");
+            goto done;
+        }
         if (json_dumpf(root, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(12) |
                                          JSON_PRESERVE_ORDER)) {
             cli_errorf(CMD, "cannot write JSON");
-            psd_columns_free(cols, n_cols);
             goto done;
         }
         fputc('\n', stdout);
     } else {
-        psd_write_csv(stdout, cols, n_cols, spec.n_bins);
+        psd_write_csv(stdout, cols, n_cols, bin);
     }
-    psd_columns_free(cols, n_cols);
     if (cli_output_commit(NULL, &err)) {
         cli_error(CMD, &err);
         goto done;

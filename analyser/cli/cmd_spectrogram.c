@@ -14,8 +14,8 @@
 #include "cli_opts.h"
 #include "cli_report.h"
 #include "commands.h"
-#include "csv_util.h"
 #include "emi.h"
+#include "field_table.h"
 #include "plot.h"
 #include "units.h"
 
@@ -90,41 +90,76 @@ static rfn_status sg_grid_get(const emi_result *r, sg_grid *g, rfn_error *err)
     return RFN_OK;
 }
 
-static json_t *sg_settings_json(const emi_result *r, const sg_grid *g, rfn_spectrogram_mode mode)
-{
-    rfn_spectrogram_shape sh = rfn_spectrogram_get_shape(r->sg);
-    return json_pack("{s:f, s:f, s:I, s:I, s:I, s:I, s:s, s:f, s:f, s:f, s:f, s:s}", "rbw_hz",
-                     r->stft.rbw_hz, "enbw_hz", r->stft.enbw_hz, "rows", (json_int_t)g->rows,
-                     "cols", (json_int_t)g->cols, "frames_per_row",
-                     (json_int_t)sh.frames_per_row, "bins_per_col", (json_int_t)sh.bins_per_col,
-                     "mode", mode == RFN_SPECTROGRAM_MEAN ? "mean" : "max", "t0_s", g->t0_s,
-                     "dt_s", g->dt_s, "f0_hz", g->f0_hz, "df_hz", g->df_hz, "unit", "dBFS");
-}
+/* The settings of a spectrogram export: the record that sg_settings' accessors read. */
+typedef struct sg_run {
+    const emi_result *r;
+    const sg_grid *g;
+    rfn_spectrogram_shape sh;
+    rfn_spectrogram_mode mode;
+} sg_run;
+
+FIELD_NUM_FN(st_rbw, sg_run, r->r->stft.rbw_hz)
+FIELD_NUM_FN(st_enbw, sg_run, r->r->stft.enbw_hz)
+FIELD_NUM_FN(st_rows, sg_run, (double)r->g->rows)
+FIELD_NUM_FN(st_cols, sg_run, (double)r->g->cols)
+FIELD_NUM_FN(st_frames_per_row, sg_run, (double)r->sh.frames_per_row)
+FIELD_NUM_FN(st_bins_per_col, sg_run, (double)r->sh.bins_per_col)
+FIELD_TEXT_FN(st_mode, sg_run, r->mode == RFN_SPECTROGRAM_MEAN ? "mean" : "max")
+FIELD_NUM_FN(st_t0, sg_run, r->g->t0_s)
+FIELD_NUM_FN(st_dt, sg_run, r->g->dt_s)
+FIELD_NUM_FN(st_f0, sg_run, r->g->f0_hz)
+FIELD_NUM_FN(st_df, sg_run, r->g->df_hz)
+FIELD_TEXT_FN(st_unit, sg_run, ((void)r, "dBFS"))
+
+/* The settings, added to the JSON head: the RBW and the grid's shape and axes. */
+enum { SG_SETTINGS = 12 };
+static const record_field sg_settings[SG_SETTINGS] = {
+    {"rbw_hz", FIELD_NUM, NULL, st_rbw, -1},
+    {"enbw_hz", FIELD_NUM, NULL, st_enbw, -1},
+    {"rows", FIELD_INT, NULL, st_rows, 0},
+    {"cols", FIELD_INT, NULL, st_cols, 0},
+    {"frames_per_row", FIELD_INT, NULL, st_frames_per_row, 0},
+    {"bins_per_col", FIELD_INT, NULL, st_bins_per_col, 0},
+    {"mode", FIELD_TEXT, st_mode, NULL, 0},
+    {"t0_s", FIELD_NUM, NULL, st_t0, -1},
+    {"dt_s", FIELD_NUM, NULL, st_dt, -1},
+    {"f0_hz", FIELD_NUM, NULL, st_f0, -1},
+    {"df_hz", FIELD_NUM, NULL, st_df, -1},
+    {"unit", FIELD_TEXT, st_unit, NULL, 0},
+};
+
+/* One cell of the grid, cell i = row * cols + column: the record of the export's table. */
+typedef struct sg_cell {
+    const sg_grid *g;
+    size_t i;
+} sg_cell;
+
+FIELD_NUM_FN(cell_time, sg_cell, r->g->t0_s + (double)(r->i / r->g->cols) * r->g->dt_s)
+FIELD_NUM_FN(cell_freq, sg_cell, r->g->f0_hz + (double)(r->i % r->g->cols) * r->g->df_hz)
+FIELD_NUM_FN(cell_power, sg_cell, r->g->cells[r->i])
+
+/* The CSV has one row per cell; the JSON only the last column (the grid's shape and axes are
+ * in its settings). */
+enum { SG_FIELDS = 3 };
+static const record_field sg_fields[SG_FIELDS] = {
+    {"time_s", FIELD_NUM, NULL, cell_time, 9},
+    {"freq_hz", FIELD_NUM, NULL, cell_freq, -1},
+    {"power_dbfs", FIELD_NUM, NULL, cell_power, 3},
+};
 
 /* time_s,freq_hz,power_dbfs, one row per cell (a write error shows at cli_output_commit). */
 static void sg_write_csv(FILE *f, const sg_grid *g)
 {
-    fputs("time_s,freq_hz,power_dbfs", f);
-    csv_end_row(f);
-    for (size_t row = 0; row < g->rows; row++)
-        for (size_t col = 0; col < g->cols; col++) {
-            csv_write_number(f, g->t0_s + (double)row * g->dt_s, 9);
-            csv_write_sep(f);
-            csv_write_number(f, g->f0_hz + (double)col * g->df_hz, -1);
-            csv_write_sep(f);
-            csv_write_number(f, g->cells[row * g->cols + col], 3);
-            csv_end_row(f);
-        }
+    field_csv_header(f, sg_fields, SG_FIELDS);
+    for (sg_cell c = {g, 0}; c.i < g->rows * g->cols; c.i++)
+        field_csv_row(f, sg_fields, SG_FIELDS, &c);
 }
 
 static rfn_status sg_write_json(FILE *f, json_t *head, const sg_grid *g, rfn_error *err)
 {
-    json_t *lv = json_array();
-    for (size_t i = 0; lv && i < g->rows * g->cols; i++)
-        json_array_append_new(lv, cli_json_num(g->cells[i]));
-    if (!lv)
+    sg_cell c = {g, 0};
+    if (field_json_columns(head, sg_fields + SG_FIELDS - 1, 1, &c, &c.i, g->rows * g->cols))
         return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
-    json_object_set_new(head, "power_dbfs", lv);
     int rc = json_dumpf(head, f, JSON_COMPACT | JSON_REAL_PRECISION(8) | JSON_PRESERVE_ORDER);
     fputc('\n', f);
     return rc ? rfn_error_set(err, RFN_ERR_IO, "cannot write JSON") : RFN_OK;
@@ -212,8 +247,9 @@ static int sg_write_cells(const sg_opts *o, int format, const capture_meta *m,
         cli_error(CMD, &err);
         goto done;
     }
+    sg_run run = {r, g, rfn_spectrogram_get_shape(r->sg), o->ec.sg_mode};
     if (!(head = cli_report_head(CMD, m)) ||
-        json_object_update_new(head, sg_settings_json(r, g, o->ec.sg_mode))) {
+        json_object_update_new(head, field_json_object(sg_settings, SG_SETTINGS, &run))) {
         cli_errorf(CMD, "out of memory");
         goto done;
     }

@@ -64,6 +64,20 @@ struct json_t *field_json_object(const record_field *t, size_t n, const void *re
     return o;
 }
 
+int field_json_columns(struct json_t *o, const record_field *t, size_t n, const void *rec,
+                       size_t *row, size_t n_rows)
+{
+    for (size_t k = 0; k < n; k++) {
+        json_t *a = json_array();
+        if (!a || json_object_set_new(o, t[k].name, a))
+            return -1;
+        for (*row = 0; *row < n_rows; (*row)++)
+            if (json_array_append_new(a, field_json_value(&t[k], rec)))
+                return -1;
+    }
+    return 0;
+}
+
 struct json_t *field_json_record(const json_field *t, size_t n, const void *rec)
 {
     json_t *o = json_object();

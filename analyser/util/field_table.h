@@ -84,6 +84,13 @@ void field_csv_row(FILE *f, const record_field *t, size_t n, const void *rec);
  * NULL when out of memory; the caller owns the reference. */
 struct json_t *field_json_object(const record_field *t, size_t n, const void *rec);
 
+/* A column-wise export of n_rows records: o[t[k].name] = the array of field k's values over
+ * the rows, in table order. rec is a view whose accessors read row *row (an index inside rec),
+ * which this sets to 0 ... n_rows - 1 in turn. -1 when out of memory (o may then hold some of
+ * the columns). */
+int field_json_columns(struct json_t *o, const record_field *t, size_t n, const void *rec,
+                       size_t *row, size_t n_rows);
+
 /* Record rec as a JSON object of t's n fields in table order, or NULL when out of memory (or a
  * text is not UTF-8, as jansson refuses it); the caller owns the reference. */
 struct json_t *field_json_record(const json_field *t, size_t n, const void *rec);
