@@ -91,18 +91,20 @@ FIELD_NUM_FN(bin_det4, det_bin, det_level(r, 4))
  * freq_hz, then one per detector asked for (index = bit position), named DET_UNIT. One table
  * that both the CSV and the JSON writer walk. */
 typedef struct det_columns {
-    record_field f[6];
-    char names[5][32];
+    record_field f[1 + RFN_DET_KIND_COUNT];
+    char names[RFN_DET_KIND_COUNT][32];
     size_t n;
 } det_columns;
 
 static void det_columns_make(det_columns *c, unsigned dets, const calibration *cal)
 {
-    static double (*const level[5])(const void *) = {bin_det0, bin_det1, bin_det2, bin_det3,
-                                                     bin_det4};
+    static double (*const level[])(const void *) = {bin_det0, bin_det1, bin_det2, bin_det3,
+                                                    bin_det4};
+    _Static_assert(sizeof level / sizeof level[0] == RFN_DET_KIND_COUNT,
+                   "a column accessor per detector kind");
     c->f[0] = (record_field){"freq_hz", FIELD_NUM, NULL, bin_freq, -1};
     c->n = 1;
-    for (int d = 0; d < 5; d++) {
+    for (int d = 0; d < RFN_DET_KIND_COUNT; d++) {
         if (!(dets & (1u << d)))
             continue;
         snprintf(c->names[d], sizeof c->names[d], "%s_%s",
