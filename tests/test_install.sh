@@ -58,8 +58,8 @@ for h in "$D"/usr/include/rfn-dsp/*.h; do
         bad "header ${h##*/} does not compile alone"
 done
 
-# dsp/examples/welch_tone.c against the installed library, found by pkg-config ...
-if PKG_CONFIG_PATH=$libdir/pkgconfig cc -std=c11 -O2 "$src/dsp/examples/welch_tone.c" \
+# tests/dsp/welch_tone.c against the installed library, found by pkg-config ...
+if PKG_CONFIG_PATH=$libdir/pkgconfig cc -std=c11 -O2 "$src/tests/dsp/welch_tone.c" \
        $(PKG_CONFIG_PATH=$libdir/pkgconfig pkg-config --cflags --libs rfn-dsp) -o "$t/ex_pc"; then
     LD_LIBRARY_PATH=$libdir ldd "$t/ex_pc" | grep -qF "$libdir/librfn-dsp.so.0" ||
         bad "the pkg-config build does not load the installed librfn-dsp"
@@ -74,7 +74,7 @@ cat >"$t/consumer/CMakeLists.txt" <<CMAKE
 cmake_minimum_required(VERSION 3.18)
 project(consumer C)
 find_package(rfn-dsp 0.1 REQUIRED)
-add_executable(welch_tone "$src/dsp/examples/welch_tone.c")
+add_executable(welch_tone "$src/tests/dsp/welch_tone.c")
 target_link_libraries(welch_tone PRIVATE rfn-dsp::rfn-dsp)
 CMAKE
 if cmake -S "$t/consumer" -B "$t/consumer/build" -DCMAKE_PREFIX_PATH="$D/usr" >"$t/consumer.log" 2>&1 &&
