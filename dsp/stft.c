@@ -117,6 +117,7 @@ static void fill_info(rfn_stft_info *in, const rfn_stft_config *cfg, const stft_
     in->hop_s = (double)hop / cfg->fs_hz;
     in->overlap = 1.0 - (double)hop / (double)L;
     in->bin_hz = cfg->fs_hz / (double)g->nfft;
+    in->batch = g->batch;
     in->peak_loss_db = 10.0 / log(10.0) * ((double)hop / 2.0) * ((double)hop / 2.0) /
                        (g->sigma * g->sigma);
 }
@@ -211,28 +212,43 @@ static void power_of(size_t n, const float *restrict xr, float g, float *restric
         p[k] = g * (xr[2 * k] * xr[2 * k] + xr[2 * k + 1] * xr[2 * k + 1]);
 }
 
-/* Window, transform and hand over n_frames (<= batch) frames from the start of buf. */
-static void run_frames(rfn_stft *s, size_t n_frames)
+/* Window, transform and square n_frames (<= batch) frames read from x, frame f at x + f hop, into
+ * power; frame f always takes FFT slot f, as in the stream (rfn_stft_execute_frames). */
+static void transform_frames(rfn_stft *s, const float complex *x, size_t n_frames, float *power)
 {
     const size_t nfft = s->info.nfft, L = s->info.win_len, hop = s->info.hop;
     const size_t half = nfft / 2, upper = nfft - half;
     float complex *in = rfn_fft_input(s->fft);
     for (size_t f = 0; f < n_frames; f++)
-        window_frame(2 * L, (const float *)(s->buf + f * hop), s->win2, (float *)(in + f * nfft));
+        window_frame(2 * L, (const float *)(x + f * hop), s->win2, (float *)(in + f * nfft));
     rfn_fft_execute(s->fft);
     const float complex *X = rfn_fft_output(s->fft);
     for (size_t f = 0; f < n_frames; f++) {
         const float *xr = (const float *)(X + f * nfft);
-        float *p = s->power + f * nfft;
+        float *p = power + f * nfft;
         /* FFT order -> centred order (fftshift) while forming |X|^2 / S1^2. */
         power_of(upper, xr, s->inv_s1sq, p + half);
         power_of(nfft - upper, xr + 2 * upper, s->inv_s1sq, p);
     }
+}
+
+/* Transform and hand over n_frames (<= batch) frames from the start of buf. */
+static void run_frames(rfn_stft *s, size_t n_frames)
+{
+    transform_frames(s, s->buf, n_frames, s->power);
     s->sink(s->ctx, s->power, n_frames, s->n_frames);
     s->n_frames += n_frames;
-    size_t drop = n_frames * hop;
+    size_t drop = n_frames * s->info.hop;
     memmove(s->buf, s->buf + drop, (s->len - drop) * sizeof *s->buf);
     s->len -= drop;
+}
+
+void rfn_stft_execute_frames(rfn_stft *s, const float complex *x, size_t n_frames, float *power)
+{
+    for (size_t f = 0; f < n_frames; f += s->batch) {
+        size_t n = n_frames - f < s->batch ? n_frames - f : s->batch;
+        transform_frames(s, x + f * s->info.hop, n, power + f * s->info.nfft);
+    }
 }
 
 static size_t frames_ready(const rfn_stft *s)

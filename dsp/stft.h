@@ -42,6 +42,7 @@ typedef struct rfn_stft_info {
     double bin_hz;     /* fs / nfft */
     double peak_loss_db; /* worst-case envelope-peak loss from the hop: (hop/2)^2 / sigma^2 in
                           * nepers of power, expressed in dB */
+    size_t batch;      /* frames per FFT call and at most per sink call */
 } rfn_stft_info;
 
 /* Receives each batch of frames: power[f * nfft + j] for frame f (0..n_frames-1) and bin j, in
@@ -69,6 +70,14 @@ double rfn_stft_bin_freq_hz(const rfn_stft *s, size_t j);
  * are transformed and handed to the sink as soon as their samples are in. Never fails once
  * created; samples left over wait for the next write. */
 void rfn_stft_write(rfn_stft *s, const float complex *x, size_t n);
+
+/* The frames of a stretch of samples without the stream: n_frames frames read straight from x,
+ * frame f at x + f hop (x holds (n_frames - 1) hop + win_len samples), into power (n_frames rows
+ * of nfft, as the sink receives them). Frames go through the FFT batch by batch, the first in
+ * slot 0, so a stretch whose first frame is a multiple of info.batch in the stream gives the
+ * stream's bits exactly: one rfn_stft per thread can then share a capture's frames
+ * (analyser/measure/stft_pool.c). Leaves the stream's samples and counts alone. */
+void rfn_stft_execute_frames(rfn_stft *s, const float complex *x, size_t n_frames, float *power);
 
 /* Transform and hand over the frames that are complete but still wait for a full batch. A final
  * partial window (fewer than win_len samples) is not transformed. */

@@ -48,6 +48,8 @@ static void apd_usage(FILE *fp)
             "  --rate HZ           sample rate (wins over the capture's metadata and name)\n"
             "  --center HZ         centre frequency (wins over its metadata and name)\n"
             "  --datatype T        sample type of a raw capture (cu8 cs8 cs16 cf32 ...)\n"
+            "  --jobs N            threads for the STFT (default: all online CPUs; the same\n"
+            "                      output for any)\n"
             "  --quiet             no progress on stderr\n"
             "  --recording NAME    the recording of a .sigmf archive holding several\n"
             "  -h, --help          show this help\n"
@@ -263,7 +265,7 @@ int cmd_apd(int argc, char **argv)
         {"exclude-bursts", no_argument, 0, O_EXCL_BURSTS},
         CLI_LONGOPTS_OUTPUT,
         CLI_LONGOPTS_CAPTURE,
-        CLI_LONGOPTS_QUIET,
+        CLI_LONGOPTS_QUIET, CLI_LONGOPTS_JOBS,
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -290,5 +292,6 @@ int cmd_apd(int argc, char **argv)
         return RFN_EXIT_USAGE;
     }
     o.ec.quiet = o.co.quiet;
+    o.ec.jobs = o.co.jobs;
     return run_apd(argv[optind], &o);
 }

@@ -46,6 +46,8 @@ static void spectrogram_usage(FILE *fp)
             "  --rate HZ           sample rate (wins over the capture's metadata and name)\n"
             "  --center HZ         centre frequency (wins over its metadata and name)\n"
             "  --datatype T        sample type of a raw capture (cu8 cs8 cs16 cf32 ...)\n"
+            "  --jobs N            threads for the STFT (default: all online CPUs; the same\n"
+            "                      output for any)\n"
             "  --quiet             no progress on stderr\n"
             "  --recording NAME    the recording of a .sigmf archive holding several\n"
             "  -h, --help          show this help\n"
@@ -314,7 +316,7 @@ int cmd_spectrogram(int argc, char **argv)
         {"cols", required_argument, 0, O_COLS},
         {"mode", required_argument, 0, O_MODE},
         CLI_LONGOPTS_CAPTURE,
-        CLI_LONGOPTS_QUIET,
+        CLI_LONGOPTS_QUIET, CLI_LONGOPTS_JOBS,
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -339,6 +341,7 @@ int cmd_spectrogram(int argc, char **argv)
         return RFN_EXIT_USAGE;
     }
     o.ec.quiet = o.co.quiet;
+    o.ec.jobs = o.co.jobs;
     rfn_error err = {0};
     plot_format pf;
     if (o.plot_path && plot_format_from_path(o.plot_path, &pf, &err)) {

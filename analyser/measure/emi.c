@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "det_pool.h"
+#include "stft_pool.h"
 #include "progress.h"
 
 emi_config emi_config_default(void)
@@ -156,10 +157,10 @@ static void choose_params(const capture_meta *m, const emi_config *cfg, emi_resu
     res->settled = m->duration_s >= res->settle_s;
 }
 
-/* The STFT at the RBW, feeding emi_sink, and the frequency of each output bin: all (complex) or
- * those at >= 0 Hz (real, one-sided). */
-static rfn_status create_stft(const capture_meta *m, emi_result *res, sink_ctx *k,
-                              rfn_stft **stft, rfn_error *err)
+/* The STFT at the RBW on cfg->jobs threads, feeding emi_sink, and the frequency of each output
+ * bin: all (complex) or those at >= 0 Hz (real, one-sided). */
+static rfn_status create_stft(const capture_meta *m, const emi_config *cfg, emi_result *res,
+                              sink_ctx *k, stft_pool **stft, rfn_error *err)
 {
     if (!(res->params.rbw_hz <= m->sample_rate_hz / 4.0))
         /* The Gaussian RBW filter needs the band of +-2 RBW inside the capture (stft.h). */
@@ -170,18 +171,18 @@ static rfn_status create_stft(const capture_meta *m, emi_result *res, sink_ctx *
     rfn_stft_config sc = rfn_stft_config_default();
     sc.fs_hz = m->sample_rate_hz;
     sc.rbw_hz = res->params.rbw_hz;
-    rfn_status st = rfn_stft_create(&sc, emi_sink, k, stft, err);
+    rfn_status st = stft_pool_create(&sc, cfg->jobs, emi_sink, k, stft, err);
     if (st == RFN_ERR_INVALID)
         st = setup_error(m, res->params.rbw_hz, err);
     if (st)
         return st;
-    res->stft = *rfn_stft_get_info(*stft);
+    res->stft = *stft_pool_info(*stft);
     const size_t nfft = res->stft.nfft;
     k->nfft = nfft;
     k->hop = res->stft.hop;
     k->win_len = res->stft.win_len;
     k->power_scale = res->stft.bin_hz / res->stft.enbw_hz;
-    k->batch = 8192 / nfft ? 8192 / nfft : 1; /* the STFT's batch (stft.c) */
+    k->batch = res->stft.batch;
     res->bin0 = res->real_input ? nfft / 2 : 0;
     res->n_out = nfft - res->bin0;
     res->freq_hz = malloc(res->n_out * sizeof *res->freq_hz);
@@ -189,7 +190,7 @@ static rfn_status create_stft(const capture_meta *m, emi_result *res, sink_ctx *
     if (!res->freq_hz || !k->total)
         return rfn_error_set(err, RFN_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < res->n_out; i++)
-        res->freq_hz[i] = res->center_hz + rfn_stft_bin_freq_hz(*stft, res->bin0 + i);
+        res->freq_hz[i] = res->center_hz + stft_pool_bin_freq_hz(*stft, res->bin0 + i);
     return RFN_OK;
 }
 
@@ -328,7 +329,7 @@ static rfn_status set_spans(const capture_meta *m, const emi_config *cfg, sink_c
 }
 
 /* Every sample of the capture through the STFT (and so the sink), with progress. */
-static rfn_status feed_capture(capture *c, const capture_meta *m, rfn_stft *stft, sink_ctx *k,
+static rfn_status feed_capture(capture *c, const capture_meta *m, stft_pool *stft, sink_ctx *k,
                                progress *pr, rfn_error *err)
 {
     enum { BLOCK = 65536 };
@@ -352,14 +353,14 @@ static rfn_status feed_capture(capture *c, const capture_meta *m, rfn_stft *stft
             break;
         if (st)
             goto done;
-        rfn_stft_write(stft, buf, got);
+        stft_pool_write(stft, buf, got);
         if (k->st) {
             st = k->st;
             goto done;
         }
-        progress_update(pr, rfn_stft_samples(stft));
+        progress_update(pr, stft_pool_samples(stft));
     }
-    rfn_stft_flush(stft);
+    stft_pool_flush(stft);
     rfn_burst_finish(k->burst);
     st = k->st;
 done:
@@ -369,11 +370,11 @@ done:
 }
 
 /* The counts and the bursts found, and at least one frame measured. */
-static rfn_status collect_pass(const capture_meta *m, rfn_stft *stft, const sink_ctx *k,
+static rfn_status collect_pass(const capture_meta *m, stft_pool *stft, const sink_ctx *k,
                                emi_result *res, rfn_error *err)
 {
-    res->samples = rfn_stft_samples(stft);
-    res->frames = rfn_stft_frames(stft);
+    res->samples = stft_pool_samples(stft);
+    res->frames = stft_pool_frames(stft);
     res->frames_excluded = k->excluded;
     res->bursts = rfn_burst_get_report(k->burst);
     size_t n_found;
@@ -427,11 +428,11 @@ rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error
     sink_ctx k;
     memset(&k, 0, sizeof k);
     k.err = err;
-    rfn_stft *stft = NULL;
+    stft_pool *stft = NULL;
     progress *pr = NULL;
     rfn_status st;
     choose_params(m, cfg, res);
-    if ((st = create_stft(m, res, &k, &stft, err)) ||
+    if ((st = create_stft(m, cfg, res, &k, &stft, err)) ||
         (res->detectors && (st = create_detectors(m, cfg, res, &k, err))) ||
         (cfg->want_spectrogram && (st = create_spectrogram(cfg, res, &k, err))) ||
         (cfg->want_apd && (st = create_apd(cfg, res, &k, err))) ||
@@ -447,7 +448,7 @@ rfn_status emi_run(capture *c, const emi_config *cfg, emi_result *res, rfn_error
     st = RFN_OK;
 fail:
     progress_destroy(pr);
-    rfn_stft_destroy(stft);
+    stft_pool_destroy(stft);
     det_pool_destroy(k.det);
     rfn_burst_destroy(k.burst);
     free(k.excl);

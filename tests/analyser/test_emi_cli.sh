@@ -220,6 +220,31 @@ grep -q '^freq_hz,peak_dbfs,cispr_avg_dbfs,rms_avg_dbfs$' "$t/e.csv" ||
 expect_error "rfnoise: detect: detector: quasi-peak is not defined for these parameters (Band E)" \
     "$rf" detect "$t/e.sigmf-meta" --detectors peak,qp --quiet
 
+# ---- --jobs: the same bytes for any number of threads ---------------------------------------------
+# The STFT's frames are cut by time across the threads and the detectors by bins; every output,
+# with frames left out by annotation and by a first burst pass too, must not depend on N.
+for n in 1 2 3 7; do
+    "$rf" detect "$t/bursts.sigmf-meta" --format json --exclude-bursts --jobs $n --quiet \
+        >"$t/det-j$n.json" || { echo "FAIL: detect --jobs $n"; fail=1; }
+    "$rf" detect "$t/bursts.sigmf-meta" --exclude-annotations --jobs $n --quiet \
+        >"$t/det-ann-j$n.csv" || { echo "FAIL: detect --exclude-annotations --jobs $n"; fail=1; }
+    "$rf" spectrogram "$t/bursts.sigmf-meta" --format csv --rows 40 --cols 30 --jobs $n --quiet \
+        >"$t/sg-j$n.csv" || { echo "FAIL: spectrogram --jobs $n"; fail=1; }
+    "$rf" apd "$t/bursts.sigmf-meta" --band 422.7e6:422.9e6 --table --jobs $n --quiet \
+        >"$t/apd-j$n.csv" || { echo "FAIL: apd --jobs $n"; fail=1; }
+done
+for f in det det-ann sg apd; do
+    [ -s "$t/$f-j1.csv" ] || [ -s "$t/$f-j1.json" ] || { echo "FAIL: $f --jobs 1 is empty"; fail=1; }
+    for n in 2 3 7; do
+        for x in csv json; do
+            [ -e "$t/$f-j1.$x" ] || continue
+            cmp -s "$t/$f-j1.$x" "$t/$f-j$n.$x" ||
+                { echo "FAIL: $f.$x differs between --jobs 1 and --jobs $n"; fail=1; }
+        done
+    done
+done
+[ "$(grep -c . "$t/sg-j1.csv")" -gt 100 ] || { echo "FAIL: spectrogram --jobs rows"; fail=1; }
+
 # ---- errors --------------------------------------------------------------------------------------
 expect_error "rfnoise: detect: --detectors: unknown detector 'quasi' (peak, rms, cispr_avg, rms_avg, qp)" \
     "$rf" detect "$t/tone.sigmf-meta" --detectors peak,quasi

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench_detectors.c: scripts/bench's measuring program for the EMI-receiver pipeline (not a
  * ctest test): Gaussian-RBW STFT plus all five CISPR detectors on every bin, CISPR Band C/D (RBW
- * 120 kHz) at 2.4 MS/s, the detectors split by bins over every online CPU as `rfnoise detect` runs
- * them (analyser/measure/det_pool.c), against one core of raw FFTW doing the same number of
+ * 120 kHz) at 2.4 MS/s, the STFT's frames cut by time and the detectors split by bins over every
+ * online CPU as `rfnoise detect` runs them (analyser/measure/stft_pool.c, det_pool.c), against one core of raw FFTW doing the same number of
  * transforms of the same size, batched the same way, on a buffer already in the plan (no
  * windowing, no |X|^2, no detectors). Wall clock. Prints "bench detectors rbw_hz=120000
  * ratio_to_fftw=R msps=M jobs=J" with R = FFTW time / pipeline time and M = input Msamples/s of
@@ -20,6 +20,7 @@
 #include "detector.h"
 #include "fft.h"
 #include "stft.h"
+#include "stft_pool.h"
 #include "welch_pool.h"
 
 static double now_s(void)
@@ -50,21 +51,23 @@ static void run(const float complex *x, size_t n, double fs, unsigned dets, cons
     rfn_stft_config sc = rfn_stft_config_default();
     sc.fs_hz = fs;
     sc.rbw_hz = 120e3;
-    rfn_stft *st = NULL;
+    stft_pool *st = NULL;
     det_pool *det = NULL;
     /* a first STFT only to learn nfft and hop for the detector's configuration */
-    if (rfn_stft_create(&sc, to_detector, NULL, &st, &err))
+    rfn_stft *probe = NULL;
+    if (rfn_stft_create(&sc, to_detector, NULL, &probe, &err))
         die(&err);
-    rfn_stft_info info = *rfn_stft_get_info(st);
-    rfn_stft_destroy(st);
+    rfn_stft_info info = *rfn_stft_get_info(probe);
+    rfn_stft_destroy(probe);
     rfn_detector_config dc = rfn_detector_config_default();
     dc.n_bins = info.nfft;
     dc.frame_rate_hz = fs / (double)info.hop;
     dc.detectors = dets;
     rfn_det_params_for_band(RFN_DET_BAND_CD, &dc.params);
-    if (det_pool_create(&dc, jobs, &det, &err) || rfn_stft_create(&sc, to_detector, det, &st, &err))
+    if (det_pool_create(&dc, jobs, &det, &err) ||
+        stft_pool_create(&sc, jobs, to_detector, det, &st, &err))
         die(&err);
-    size_t batch = 8192 / info.nfft; /* the STFT's own batch (stft.c) */
+    size_t batch = info.batch; /* the STFT's own batch */
     rfn_fft_config fc = rfn_fft_config_default();
     fc.n = info.nfft;
     fc.howmany = batch;
@@ -76,15 +79,15 @@ static void run(const float complex *x, size_t n, double fs, unsigned dets, cons
     double best_pipe = INFINITY, best_fft = INFINITY;
     uint64_t frames = 0;
     for (int rep = 0; rep < 5; rep++) {
-        rfn_stft_reset(st);
+        stft_pool_reset(st);
         double t0 = now_s();
         for (size_t i = 0; i < n; i += 131072)
-            rfn_stft_write(st, x + i, n - i < 131072 ? n - i : 131072);
-        rfn_stft_flush(st);
+            stft_pool_write(st, x + i, n - i < 131072 ? n - i : 131072);
+        stft_pool_flush(st);
         det_pool_sync(det, &err);
         double t = now_s() - t0;
         best_pipe = t < best_pipe ? t : best_pipe;
-        frames = rfn_stft_frames(st);
+        frames = stft_pool_frames(st);
         uint64_t calls = (frames + batch - 1) / batch;
         t0 = now_s();
         for (uint64_t c = 0; c < calls; c++)
@@ -99,7 +102,7 @@ static void run(const float complex *x, size_t n, double fs, unsigned dets, cons
     printf("bench %s rbw_hz=%.0f ratio_to_fftw=%.2f msps=%.1f jobs=%u\n", label, sc.rbw_hz,
            best_fft / best_pipe, (double)n / best_pipe / 1e6, jobs);
     rfn_fft_destroy(fft);
-    rfn_stft_destroy(st);
+    stft_pool_destroy(st);
     det_pool_destroy(det);
 }
 
