@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* bench_detectors.c: scripts/bench's measuring program for the EMI-receiver pipeline (not a
- * ctest test): Gaussian-RBW STFT plus all five CISPR detectors on every bin, CISPR Band C/D (RBW
- * 120 kHz) at 2.4 MS/s, the STFT's frames cut by time and the detectors split by bins over every
- * online CPU as `rfnoise detect` runs them (analyser/measure/stft_pool.c, det_pool.c), against one core of raw FFTW doing the same number of
- * transforms of the same size, batched the same way, on a buffer already in the plan (no
- * windowing, no |X|^2, no detectors). Wall clock. Prints "bench detectors rbw_hz=120000
- * ratio_to_fftw=R msps=M jobs=J" with R = FFTW time / pipeline time and M = input Msamples/s of
- * the pipeline; a second line gives the same for the peak and RMS detectors alone. Usage:
- * rfnoise_bench_detectors [SECONDS] [JOBS, default every online CPU] */
+/* bench_detectors.c: scripts/bench's measuring program for the EMI-receiver pipeline (not a ctest
+ * test): Gaussian-RBW STFT plus all five CISPR detectors on every bin, CISPR Band C/D (RBW 120
+ * kHz) at 2.4 MS/s, the STFT's frames cut by time and the detectors split by bins over every
+ * online CPU as `rfnoise detect` runs them (analyser/measure/stft_pool.c, det_pool.c), against one
+ * core of raw FFTW doing the same number of transforms of the same size, batched the same way, on
+ * a buffer already in the plan (no windowing, no |X|^2, no detectors). Wall clock. Prints "bench
+ * detectors rbw_hz=120000 ratio_to_fftw=R msps=M jobs=J" with R = FFTW time / pipeline time and M
+ * = input Msamples/s of the pipeline; a second line gives the same for the peak and RMS detectors
+ * alone. Usage: rfnoise_bench_detectors [SECONDS] [JOBS, default every online CPU] */
 #include <complex.h>
 #include <math.h>
 #include <stdint.h>
